@@ -1,0 +1,92 @@
+//! Label normalisation: how a printed label is compared with the template's wording.
+//!
+//! Real reports write the same label many ways: full- or half-width brackets, 、 or ，, 其它 for
+//! 其他, spaces and line breaks inside a label (「商 业 企\n业」), curly or straight quotes. Every
+//! comparison of printed text with a template label goes through [`normalize`], so the variants
+//! are handled once, here.
+
+/// Normalises text for label comparison: drops all white space (including U+3000 and NBSP) and
+/// zero-width characters, folds full-width ASCII to half-width, and unifies punctuation that
+/// reports use interchangeably.
+pub fn normalize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if let Some(n) = fold(c) {
+            out.push(n);
+        }
+    }
+    out.replace("其它", "其他")
+}
+
+/// Like [`normalize`], and also returns for each char of the result the byte offset in `s` of
+/// the char it came from (plus one final entry: `s.len()`), so a match found in normalised text
+/// can be located in the original.
+pub fn normalize_with_map(s: &str) -> (Vec<char>, Vec<usize>) {
+    let mut chars = Vec::with_capacity(s.len());
+    let mut map = Vec::with_capacity(s.len() + 1);
+    for (i, c) in s.char_indices() {
+        if let Some(n) = fold(c) {
+            chars.push(n);
+            map.push(i);
+        }
+    }
+    // 其它 → 其他 keeps the length, so the map stays valid.
+    for i in 1..chars.len() {
+        if chars[i - 1] == '其' && chars[i] == '它' {
+            chars[i] = '他';
+        }
+    }
+    map.push(s.len());
+    (chars, map)
+}
+
+/// Folds one char; `None` drops it.
+fn fold(c: char) -> Option<char> {
+    if c.is_whitespace() || matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{a0}' | '\u{3000}') {
+        return None;
+    }
+    Some(match c {
+        '、' => ',',
+        '。' => '.',
+        '“' | '”' | '「' | '」' => '"',
+        '‘' | '’' => '\'',
+        '—' | '–' | '─' => '-',
+        '〔' | '【' => '[',
+        '〕' | '】' => ']',
+        // Full-width ASCII block (（）：，．－［］＂…) → ASCII.
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+        _ => c,
+    })
+}
+
+/// True when `c` is a digit as printed in a table cell (ASCII or full-width).
+pub fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_variants_to_one_form() {
+        assert_eq!(normalize("（六）其它处理"), normalize("(六)其他处理"));
+        assert_eq!(normalize("商 业 企\n业"), "商业企业");
+        assert_eq!(normalize("危及“三安全一稳定”"), normalize("危及\"三安全一稳定\""));
+        assert_eq!(
+            normalize("逾期不补正、行政机关不再处理"),
+            normalize("逾期不补正，行政机关不再处理")
+        );
+        assert_eq!(normalize("　　０"), "0");
+    }
+
+    #[test]
+    fn map_points_back_into_the_original() {
+        let s = "一、 本年\n新收";
+        let (chars, map) = normalize_with_map(s);
+        let text: String = chars.iter().collect();
+        assert_eq!(text, "一,本年新收");
+        assert_eq!(&s[map[2]..map[4]], "本年\n");
+        assert_eq!(map.len(), chars.len() + 1);
+    }
+}

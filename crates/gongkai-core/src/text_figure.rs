@@ -1,0 +1,1 @@
+//! `text.figure`: figures quoted in the prose, checked against the tables (being written).
