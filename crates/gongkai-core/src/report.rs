@@ -724,16 +724,17 @@ pub struct NotProcessed {
     pub reconfirmation: Columns,
 }
 
-/// 三（六）其他处理. In the 2019 template only `total` exists (the sub-rows stay blank).
+/// 三（六）其他处理. In the 2019 template only `total` exists: the three sub-rows are `null`
+/// (the rows do not exist), which is not the same as rows of blank cells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OtherHandling {
     /// 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请 (Art. 30).
-    pub no_correction: Columns,
+    pub no_correction: Option<Columns>,
     /// 2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请 (109号).
-    pub fee_unpaid: Columns,
+    pub fee_unpaid: Option<Columns>,
     /// 3.其他.
-    pub other: Columns,
+    pub other: Option<Columns>,
     /// （六）其他处理 as one row (2019), or the sum of the three sub-rows (2021).
     pub total: Columns,
 }
@@ -834,17 +835,22 @@ impl RequestTable {
                     excessive: b,
                     reconfirmation: b,
                 },
-                other_handling: OtherHandling { no_correction: b, fee_unpaid: b, other: b, total: b },
+                other_handling: OtherHandling { no_correction: None, fee_unpaid: None, other: None, total: b },
                 total: b,
             },
             carried_forward: b,
         }
     }
 
-    /// One row by key (always present in the struct; `Option` for symmetry with tables that
-    /// may lack rows).
+    /// One row by key; `None` for the 其他处理 sub-rows of a table that has none (2019 layout).
     pub fn row(&self, k: RequestRow) -> Option<&Columns> {
         let o = &self.outcomes;
+        match k {
+            RequestRow::NoCorrection => return o.other_handling.no_correction.as_ref(),
+            RequestRow::FeeUnpaid => return o.other_handling.fee_unpaid.as_ref(),
+            RequestRow::OtherHandlingOther => return o.other_handling.other.as_ref(),
+            _ => {}
+        }
         Some(match k {
             RequestRow::Received => &self.received,
             RequestRow::CarriedOver => &self.carried_over,
@@ -866,16 +872,14 @@ impl RequestTable {
             RequestRow::Publication => &o.not_processed.publication,
             RequestRow::Excessive => &o.not_processed.excessive,
             RequestRow::Reconfirmation => &o.not_processed.reconfirmation,
-            RequestRow::NoCorrection => &o.other_handling.no_correction,
-            RequestRow::FeeUnpaid => &o.other_handling.fee_unpaid,
-            RequestRow::OtherHandlingOther => &o.other_handling.other,
+            RequestRow::NoCorrection | RequestRow::FeeUnpaid | RequestRow::OtherHandlingOther => return None,
             RequestRow::OtherHandlingTotal => &o.other_handling.total,
             RequestRow::OutcomesTotal => &o.total,
             RequestRow::CarriedForward => &self.carried_forward,
         })
     }
 
-    /// Mutable access to one row.
+    /// Mutable access to one row; a missing 其他处理 sub-row is created blank.
     pub fn row_mut(&mut self, k: RequestRow) -> &mut Columns {
         let o = &mut self.outcomes;
         match k {
@@ -899,9 +903,9 @@ impl RequestTable {
             RequestRow::Publication => &mut o.not_processed.publication,
             RequestRow::Excessive => &mut o.not_processed.excessive,
             RequestRow::Reconfirmation => &mut o.not_processed.reconfirmation,
-            RequestRow::NoCorrection => &mut o.other_handling.no_correction,
-            RequestRow::FeeUnpaid => &mut o.other_handling.fee_unpaid,
-            RequestRow::OtherHandlingOther => &mut o.other_handling.other,
+            RequestRow::NoCorrection => o.other_handling.no_correction.get_or_insert(Columns::BLANK),
+            RequestRow::FeeUnpaid => o.other_handling.fee_unpaid.get_or_insert(Columns::BLANK),
+            RequestRow::OtherHandlingOther => o.other_handling.other.get_or_insert(Columns::BLANK),
             RequestRow::OtherHandlingTotal => &mut o.other_handling.total,
             RequestRow::OutcomesTotal => &mut o.total,
             RequestRow::CarriedForward => &mut self.carried_forward,

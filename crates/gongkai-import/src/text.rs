@@ -1,0 +1,1571 @@
+//! The text importer: annual reports as plain text, in the shapes they really arrive in.
+//!
+//! - `word-dump`: a Word document saved as text (each cell on its own tab-indented line);
+//! - `pdf-rows`: text extracted from a PDF row by row (label and numbers on one line, labels
+//!   wrapped onto the next lines, page numbers such as 「- 4 -」 inside tables);
+//! - `pdf-columns`: text extracted column by column (all labels of a page, then the numbers of
+//!   each column);
+//! - `flat`: web text flattened by a site archiver (cells run together: 「640020470」).
+//!
+//! One method reads them all. Labels are looked up in a normalised copy of the text (see
+//! [`gongkai_core::label`]) in template order; the text between one row label and the next is
+//! that row's value region. What a region holds decides how it is read: seven numbers are the
+//! row; one run of digits is split with the template's arithmetic ([`crate::split`]); nothing
+//! means the numbers come later, column by column. A value that cannot be determined is left
+//! blank and explained in `provenance.notes` — never guessed.
+
+use chrono::NaiveDate;
+use gongkai_core::label::{self, normalize};
+use gongkai_core::report::{
+    AdministrativeFees, Amount, CaseGroup, CaseResult, CellSource, Column, DocumentCounts, ImportNote, ItemCounts,
+    LegacyStatistic, Proactive, Procurement, Report, RequestRow, RequestTable, ReviewLitigation, Section, SectionKey,
+    SourceFormat, Template,
+};
+/// Marks a note about a cell holding a non-number (reported by the rule `cell.nonnumeric`).
+const NONNUMERIC_NOTE_PREFIX: &str = "非数字:";
+use gongkai_core::template::{self, RowSpec, T2Block, Versions};
+
+use crate::split;
+use crate::ImportError;
+
+/// Imports a decoded text report.
+pub fn import_text(text: &str, source: &str, encoding: &str) -> Result<Report, ImportError> {
+    let doc = Doc::new(text);
+    let mut b = Builder { doc: &doc, notes: Vec::new(), cells: Vec::new(), column_major: false };
+
+    let requests = b.table3();
+    // Table 4 has no row labels of its own; it is only read after a table 3.
+    let review = requests.as_ref().and_then(|t| b.table4(t.end));
+    let t2_end = requests.as_ref().map(|t| t.start).unwrap_or(doc.norm.len());
+    let proactive = b.table2(t2_end);
+    let legacy = b.legacy();
+    let sections = b.sections();
+    let meta = b.meta();
+
+    let mut table_templates = std::collections::BTreeMap::new();
+    if let Some((_, t)) = &proactive {
+        table_templates.insert("proactive".to_string(), *t);
+    }
+    if let Some(t3) = &requests {
+        table_templates.insert("requests".to_string(), t3.template);
+    }
+    if review.is_some() {
+        // Table 4 is the same in 2019 and 2021; it follows table 3's template.
+        let t = requests.as_ref().map(|t| t.template).unwrap_or(Template::V2019);
+        table_templates.insert("review_litigation".to_string(), t);
+    }
+    if legacy.is_some() {
+        table_templates.insert("legacy_statistics".to_string(), Template::Pre2019);
+    }
+    let newest = table_templates.values().copied().max();
+    let template = match newest {
+        Some(t) => t,
+        None => {
+            // No 2019/2021 table: the old outline (pre-2019), provided this is a report at all.
+            let reportish = meta.year.is_some()
+                && (doc.contains("政府信息公开") && (doc.contains("年度报告") || doc.contains("年报")));
+            if !reportish {
+                return Err(ImportError::NotAReport {
+                    source_name: source.to_string(),
+                    reason: "未找到年度报告的标题、年份或任何统计表格（表二、表三、表四或统计指标表）".to_string(),
+                });
+            }
+            Template::Pre2019
+        }
+    };
+
+    let mut report = Report::new(template, source, SourceFormat::Text);
+    report.agency = meta.agency;
+    report.year = meta.year;
+    report.published_on = meta.published_on;
+    report.sections = sections;
+    report.proactive = proactive.map(|(p, _)| p);
+    report.requests = requests.map(|t| t.table);
+    report.review_litigation = review;
+    report.legacy_statistics = legacy;
+    report.provenance.encoding = Some(encoding.to_string());
+    report.provenance.shape = Some(doc.shape(b.column_major).to_string());
+    report.provenance.table_templates = table_templates;
+    report.provenance.cells = b.cells.into_iter().collect();
+    report.provenance.notes = b.notes;
+    Ok(report)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The cleaned document and its normalised index
+
+struct Doc {
+    /// The cleaned text (archiver header and page numbers removed).
+    body: String,
+    /// Normalised chars of `body`.
+    norm: Vec<char>,
+    /// For each normalised char, its byte offset in `body` (+ a final `body.len()`).
+    map: Vec<usize>,
+    /// Byte offsets of line starts in `body`.
+    line_starts: Vec<usize>,
+    /// The archiver's 标题 line, if any.
+    archive_title: Option<String>,
+    /// The archiver's 发布时间, if any.
+    archive_published: Option<NaiveDate>,
+    /// How many body lines precede the body in the original file (for line numbers).
+    line_offset: usize,
+}
+
+impl Doc {
+    fn new(raw: &str) -> Doc {
+        let text = raw.replace("\r\n", "\n").replace(['\r', '\x0c'], "\n");
+        let mut archive_title = None;
+        let mut archive_published = None;
+        let mut line_offset = 0;
+        let mut body: &str = &text;
+        if let Some(pos) = text.find("正文 ====") {
+            let header = &text[..pos];
+            for line in header.lines() {
+                if let Some(v) = line.strip_prefix("标题:").or_else(|| line.strip_prefix("标题：")) {
+                    archive_title = Some(v.trim().to_string());
+                }
+                if let Some(v) = line.strip_prefix("发布时间:").or_else(|| line.strip_prefix("发布时间：")) {
+                    archive_published = parse_iso_date(v.trim());
+                }
+            }
+            let after = text[pos..].find('\n').map(|i| pos + i + 1).unwrap_or(text.len());
+            line_offset = text[..after].matches('\n').count();
+            body = &text[after..];
+        }
+        // Page numbers 「- 4 -」「— 4 —」 on lines of their own, and Word's HTML leftovers.
+        let mut cleaned = String::with_capacity(body.len());
+        for line in body.split_inclusive('\n') {
+            if is_page_number(line.trim()) {
+                cleaned.push('\n');
+            } else {
+                cleaned.push_str(&strip_html_comments(line));
+            }
+        }
+        let (norm, map) = label::normalize_with_map(&cleaned);
+        let mut line_starts = vec![0];
+        line_starts.extend(cleaned.match_indices('\n').map(|(i, _)| i + 1));
+        Doc { body: cleaned, norm, map, line_starts, archive_title, archive_published, line_offset }
+    }
+
+    /// Finds normalised `pat` in `[from, to)`, returning its start.
+    fn find(&self, pat: &[char], from: usize, to: usize) -> Option<usize> {
+        let to = to.min(self.norm.len());
+        if pat.is_empty() || from >= to || to - from < pat.len() {
+            return None;
+        }
+        (from..=to - pat.len()).find(|&i| self.norm[i..i + pat.len()] == *pat)
+    }
+
+    fn contains(&self, s: &str) -> bool {
+        let p: Vec<char> = normalize(s).chars().collect();
+        self.find(&p, 0, self.norm.len()).is_some()
+    }
+
+    /// The original text between two normalised positions.
+    fn orig(&self, a: usize, b: usize) -> &str {
+        let a = self.map[a.min(self.norm.len())];
+        let b = self.map[b.min(self.norm.len())];
+        if a <= b {
+            &self.body[a..b]
+        } else {
+            ""
+        }
+    }
+
+    /// The 1-based line (in the original file) of a byte offset in `body`.
+    fn line_of_byte(&self, byte: usize) -> usize {
+        let i = self.line_starts.partition_point(|&s| s <= byte);
+        i + self.line_offset
+    }
+
+    fn line_of(&self, norm_idx: usize) -> usize {
+        self.line_of_byte(self.map[norm_idx.min(self.norm.len())])
+    }
+
+    fn shape(&self, column_major: bool) -> &'static str {
+        let longest = self.body.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        if longest > 1500 {
+            "flat"
+        } else if column_major {
+            "pdf-columns"
+        } else if self.body.lines().filter(|l| l.starts_with('\t')).count() > 20 {
+            "word-dump"
+        } else {
+            "pdf-rows"
+        }
+    }
+}
+
+fn is_page_number(s: &str) -> bool {
+    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let dash = |c: char| matches!(c, '-' | '—' | '–' | '－' | '─');
+    let inner = t.trim_start_matches(dash).trim_end_matches(dash);
+    let dashed = t.starts_with(dash)
+        && t.ends_with(dash)
+        && !inner.is_empty()
+        && inner.chars().all(|c| c.is_ascii_digit());
+    let paged = t.starts_with('第')
+        && t.ends_with('页')
+        && t.chars().any(|c| c.is_ascii_digit())
+        && t.chars().count() < 12;
+    dashed || paged
+}
+
+fn strip_html_comments(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(i) = rest.find("<!--") {
+        out.push_str(&rest[..i]);
+        match rest[i..].find("-->") {
+            Some(j) => rest = &rest[i + j + 3..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn chars(s: &str) -> Vec<char> {
+    normalize(s).chars().collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokens of a value region
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    /// A number as printed (digits, optional sign and decimal point), with its byte offset.
+    Num(String, usize),
+    /// An explicit blank (「-」「—」「/」「无」 or an empty Word cell).
+    Blank(usize),
+    /// Something that should be a number and is not (「约30」).
+    NonNumeric(String, usize),
+    /// A unit after a number (万元, 元, 条…).
+    Unit(String),
+    /// Other text (label fragments, headers).
+    Text,
+}
+
+fn is_num_char(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c) || c == '.' || c == '．'
+}
+
+/// Tokenises a region of the original text starting at byte `base` of `body`.
+fn tokenize(region: &str, base: usize, word_dump: bool) -> Vec<Tok> {
+    let mut toks = Vec::new();
+    if word_dump {
+        // One cell per line; a line with only a tab is an empty cell.
+        let mut off = 0;
+        for line in region.split_inclusive('\n') {
+            let start = off;
+            off += line.len();
+            let content = line.trim_end_matches('\n');
+            if content.starts_with('\t') && content.trim().is_empty() {
+                toks.push(Tok::Blank(base + start));
+                continue;
+            }
+            toks.extend(tokenize(content, base + start, false));
+        }
+        return toks;
+    }
+    let mut chars = region.char_indices().peekable();
+    while let Some(&(i, c)) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let starts_number = is_num_char(c)
+            || matches!(c, '-' | '－')
+                && region[i + c.len_utf8()..].chars().next().is_some_and(|d| d.is_ascii_digit() || ('０'..='９').contains(&d));
+        if starts_number {
+            let mut s = String::new();
+            if matches!(c, '-' | '－') {
+                s.push('-');
+                chars.next();
+            }
+            while let Some(&(_, d)) = chars.peek() {
+                if is_num_char(d) {
+                    s.push(match d {
+                        '．' => '.',
+                        '０'..='９' => char::from_u32(d as u32 - '０' as u32 + '0' as u32).unwrap_or(d),
+                        _ => d,
+                    });
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            // 「约30」「30余」「30多」 are not numbers.
+            let prev_fuzzy = matches!(toks.last(), Some(Tok::NonNumeric(x, _)) if x == "约");
+            let next_fuzzy = chars.peek().is_some_and(|&(_, d)| matches!(d, '余' | '多' | '左'));
+            if prev_fuzzy || next_fuzzy {
+                toks.pop_if(|t| matches!(t, Tok::NonNumeric(..)));
+                let mut raw = if prev_fuzzy { "约".to_string() } else { String::new() };
+                raw.push_str(&s);
+                if next_fuzzy {
+                    if let Some((_, d)) = chars.next() {
+                        raw.push(d);
+                    }
+                }
+                toks.push(Tok::NonNumeric(raw, base + i));
+                continue;
+            }
+            let trimmed = s.trim_end_matches('.');
+            if trimmed.is_empty() || trimmed == "-" {
+                toks.push(Tok::Text);
+            } else {
+                toks.push(Tok::Num(trimmed.to_string(), base + i));
+            }
+            continue;
+        }
+        if matches!(c, '-' | '—' | '–' | '－' | '/' | '／') {
+            // A lone dash (or 「——」) is a blank cell.
+            let mut n = 0;
+            while let Some(&(_, d)) = chars.peek() {
+                if matches!(d, '-' | '—' | '–' | '－' | '/' | '／') {
+                    chars.next();
+                    n += 1;
+                } else {
+                    break;
+                }
+            }
+            let followed_by_space = chars.peek().is_none_or(|&(_, d)| d.is_whitespace());
+            toks.push(if n > 0 && followed_by_space { Tok::Blank(base + i) } else { Tok::Text });
+            continue;
+        }
+        // A text run.
+        let mut s = String::new();
+        while let Some(&(_, d)) = chars.peek() {
+            if d.is_whitespace() || is_num_char(d) || matches!(d, '-' | '—' | '－') {
+                break;
+            }
+            s.push(d);
+            chars.next();
+        }
+        if s == "约" {
+            toks.push(Tok::NonNumeric(s, base + i));
+        } else if ["万元", "元", "条", "件", "次", "篇", "个", "项", "人次", "人"].contains(&s.as_str())
+            && matches!(toks.last(), Some(Tok::Num(..)))
+        {
+            toks.push(Tok::Unit(s));
+        } else if s == "无" {
+            toks.push(Tok::Blank(base + i));
+        } else {
+            toks.push(Tok::Text);
+        }
+    }
+    toks
+}
+
+/// The value-like tokens of a region: numbers, blanks and non-numbers, with trailing blanks
+/// (empty merged label cells of the next row in a Word dump) removed.
+fn values(toks: &[Tok]) -> Vec<Tok> {
+    let mut v: Vec<Tok> =
+        toks.iter().filter(|t| matches!(t, Tok::Num(..) | Tok::Blank(_) | Tok::NonNumeric(..))).cloned().collect();
+    while matches!(v.last(), Some(Tok::Blank(_))) {
+        v.pop();
+    }
+    while matches!(v.first(), Some(Tok::Blank(_))) && v.len() > 7 {
+        v.remove(0);
+    }
+    v
+}
+
+// ---------------------------------------------------------------------------------------------
+// Table reading
+
+struct Builder<'a> {
+    doc: &'a Doc,
+    notes: Vec<ImportNote>,
+    cells: Vec<(String, CellSource)>,
+    column_major: bool,
+}
+
+struct Table3 {
+    table: RequestTable,
+    template: Template,
+    start: usize,
+    end: usize,
+}
+
+/// Where a row label was found (normalised positions).
+#[derive(Debug, Clone, Copy)]
+struct RowMatch {
+    /// Start of the numbering (or of the label when unnumbered).
+    num_start: usize,
+    label_end: usize,
+}
+
+/// A row's values as resolved so far.
+enum RowValues {
+    Known(Vec<(Option<i64>, Option<(String, usize)>)>),
+    Candidates(Vec<[i64; 7]>, String, usize),
+    Pending,
+    Unknown,
+}
+
+impl<'a> Builder<'a> {
+    fn note(&mut self, path: &str, line: Option<usize>, message: String) {
+        self.notes.push(ImportNote { path: path.to_string(), line, message });
+    }
+
+    fn record(&mut self, path: String, label: &str, column: &str, byte: usize, raw: &str) {
+        let line = self.doc.line_of_byte(byte);
+        self.cells.push((
+            path,
+            CellSource { label: label.to_string(), column: column.to_string(), line, raw: raw.to_string() },
+        ));
+    }
+
+    /// Finds a label (with its numbering) in `[from, to)`.
+    fn find_label(&self, number: &str, label: &str, variants: &[&str], from: usize, to: usize) -> Option<RowMatch> {
+        let mut best: Option<(usize, usize)> = None;
+        for l in std::iter::once(&label).chain(variants.iter()) {
+            let pat = chars(l);
+            let short = pat.len() <= 2;
+            let prefer_number = pat.len() <= 4;
+            let mut at = from;
+            let mut fallback = None;
+            while let Some(p) = self.doc.find(&pat, at, to) {
+                let num = self.number_before(p, number);
+                if num.is_some() || !prefer_number {
+                    let start = num.unwrap_or(p);
+                    if best.is_none_or(|(s, e)| start < s || start == s && p + pat.len() > e) {
+                        best = Some((start, p + pat.len()));
+                    }
+                    break;
+                }
+                if !short && fallback.is_none() {
+                    fallback = Some((p, p + pat.len()));
+                }
+                at = p + 1;
+            }
+            if let Some((s, e)) = fallback {
+                if best.is_none_or(|(bs, _)| s < bs) {
+                    best = Some((s, e));
+                }
+            }
+        }
+        best.map(|(num_start, label_end)| RowMatch { num_start, label_end })
+    }
+
+    /// If the normalised text just before `p` is the numbering `number` (「1.」「1、」「（一）」
+    /// 「一、」), returns where the numbering starts.
+    fn number_before(&self, p: usize, number: &str) -> Option<usize> {
+        let n: Vec<char> = normalize(number).chars().collect();
+        if n.is_empty() {
+            return None;
+        }
+        // Alternatives: 「1.」≈「1,」; 「(一)」≈「一,」.
+        let mut alts = vec![n.clone()];
+        if let Some(last) = n.last() {
+            if *last == '.' || *last == ',' {
+                let mut a = n.clone();
+                let alt = if *last == '.' { ',' } else { '.' };
+                if let Some(x) = a.last_mut() {
+                    *x = alt;
+                }
+                alts.push(a);
+            }
+        }
+        if n.first() == Some(&'(') && n.last() == Some(&')') {
+            let mut a: Vec<char> = n[1..n.len() - 1].to_vec();
+            a.push(',');
+            alts.push(a);
+        }
+        alts.into_iter().find_map(|a| (p >= a.len() && self.doc.norm[p - a.len()..p] == *a).then(|| p - a.len()))
+    }
+
+    fn region_values(&self, a: usize, b: usize) -> (Vec<Tok>, bool) {
+        let region = self.doc.orig(a, b);
+        let base = self.doc.map[a.min(self.doc.norm.len())];
+        let word_dump = region.lines().skip(1).filter(|l| l.starts_with('\t')).count() >= 3;
+        (values(&tokenize(region, base, word_dump)), word_dump)
+    }
+
+    // --- table 3 -----------------------------------------------------------------------------
+
+    fn table3(&mut self) -> Option<Table3> {
+        let first = template::t3_row(RequestRow::Received);
+        let anchor = self.find_label(first.number, first.label, first.variants, 0, self.doc.norm.len())?;
+        let start = anchor.num_start;
+        let t4_anchor = self.doc.find(&chars(template::T4_REVIEW), anchor.label_end, self.doc.norm.len());
+        let limit = t4_anchor.unwrap_or(self.doc.norm.len());
+        let has_sub_rows = self
+            .find_label(
+                template::t3_row(RequestRow::NoCorrection).number,
+                template::t3_row(RequestRow::NoCorrection).label,
+                template::t3_row(RequestRow::NoCorrection).variants,
+                start,
+                limit,
+            )
+            .is_some();
+        // The table's own layout: the three 其他处理 sub-rows exist only in 2021.
+        let layout = if has_sub_rows { Template::V2021 } else { Template::V2019 };
+        let rows: Vec<&RowSpec> = template::T3_ROWS.iter().filter(|r| r.versions.includes(layout)).collect();
+
+        // Find every row label in order.
+        let mut found: Vec<(&RowSpec, RowMatch)> = Vec::new();
+        let mut cursor = start;
+        for spec in &rows {
+            match self.find_label(spec.number, spec.label, spec.variants, cursor, limit) {
+                Some(m) => {
+                    cursor = m.label_end;
+                    found.push((spec, m));
+                }
+                None => {
+                    let line = Some(self.doc.line_of(cursor));
+                    self.note(
+                        &format!("requests.{}", spec.path),
+                        line,
+                        format!("表三未找到行「{}」，该行留空", spec.full_label()),
+                    );
+                }
+            }
+        }
+        let mut table = RequestTable::blank();
+        let mut resolved: Vec<(&RowSpec, RowValues, String)> = Vec::new();
+        let mut pending: Vec<usize> = Vec::new();
+        for i in 0..found.len() {
+            let (spec, m) = found[i];
+            let end = found.get(i + 1).map(|(_, n)| n.num_start).unwrap_or(limit);
+            let printed = self.doc.orig(m.num_start, m.label_end).trim().to_string();
+            let (vals, _) = self.region_values(m.label_end, end);
+            let path = format!("requests.{}", spec.path);
+            let nums: Vec<&Tok> = vals.iter().filter(|t| matches!(t, Tok::Num(..))).collect();
+            let rv = if vals.len() == 7 {
+                RowValues::Known(self.cells_of(&vals, &path))
+            } else if vals.is_empty() {
+                RowValues::Pending
+            } else if !pending.is_empty() && nums.len() == 7 * (pending.len() + 1) && nums.len() == vals.len() {
+                // Column by column: the numbers of this row and of the rows before it that had none.
+                let mut group: Vec<usize> = pending.clone();
+                group.push(resolved.len());
+                let flat: Vec<(i64, String, usize)> = vals
+                    .iter()
+                    .filter_map(|t| match t {
+                        Tok::Num(s, b) => s.parse::<i64>().ok().map(|v| (v, s.clone(), *b)),
+                        _ => None,
+                    })
+                    .collect();
+                if flat.len() == nums.len() {
+                    let r = group.len();
+                    let score = |get: &dyn Fn(usize, usize) -> i64| {
+                        (0..r).filter(|&k| (0..6).map(|c| get(k, c)).sum::<i64>() == get(k, 6)).count()
+                    };
+                    let col_major = score(&|k, c| flat[c * r + k].0) > score(&|k, c| flat[k * 7 + c].0);
+                    if col_major {
+                        self.column_major = true;
+                    }
+                    let idx = |k: usize, c: usize| if col_major { c * r + k } else { k * 7 + c };
+                    for (k, &row_i) in group.iter().enumerate() {
+                        let cells: Vec<(Option<i64>, Option<(String, usize)>)> = (0..7)
+                            .map(|c| {
+                                let (v, s, b) = &flat[idx(k, c)];
+                                (Some(*v), Some((s.clone(), *b)))
+                            })
+                            .collect();
+                        if row_i < resolved.len() {
+                            resolved[row_i].1 = RowValues::Known(cells);
+                        } else {
+                            resolved.push((spec, RowValues::Known(cells), printed.clone()));
+                        }
+                    }
+                    pending.clear();
+                    continue;
+                }
+                RowValues::Unknown
+            } else if nums.len() == vals.len() && nums.len() < 7 {
+                let digits: Vec<&str> = nums
+                    .iter()
+                    .filter_map(|t| match t {
+                        Tok::Num(s, _) if s.chars().all(|c| c.is_ascii_digit()) => Some(s.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                let byte = match nums.first() {
+                    Some(Tok::Num(_, b)) => *b,
+                    _ => 0,
+                };
+                if digits.len() == nums.len() {
+                    match split::row_candidates(&digits) {
+                        Some(c) if !c.is_empty() => RowValues::Candidates(c, digits.join(" "), byte),
+                        Some(_) => {
+                            // No split satisfies the row total: accept a split only if it is the only one.
+                            let all = split::splits(&digits, 7, 3);
+                            if all.len() == 1 {
+                                let cells = all[0].iter().map(|v| (Some(*v), Some((digits.join(" "), byte)))).collect();
+                                RowValues::Known(cells)
+                            } else {
+                                let line = Some(self.doc.line_of_byte(byte));
+                                self.note(
+                                    &path,
+                                    line,
+                                    format!(
+                                        "表三「{printed}」行的数字「{}」连写在一起，任何拆分都不满足“总计=各列之和”，且拆分方式不唯一，该行留空",
+                                        digits.join(" ")
+                                    ),
+                                );
+                                RowValues::Unknown
+                            }
+                        }
+                        None => RowValues::Unknown,
+                    }
+                } else {
+                    RowValues::Unknown
+                }
+            } else {
+                RowValues::Unknown
+            };
+            if matches!(rv, RowValues::Unknown) && !vals.is_empty() {
+                let has_nonnumeric = vals.iter().any(|t| matches!(t, Tok::NonNumeric(..)));
+                let line = Some(self.doc.line_of(m.label_end));
+                if !has_nonnumeric {
+                    self.note(
+                        &path,
+                        line,
+                        format!("表三「{printed}」行读到 {} 个数值，应为 7 个，无法确定各列，该行留空", vals.len()),
+                    );
+                }
+            }
+            if matches!(rv, RowValues::Pending) {
+                pending.push(resolved.len());
+            }
+            resolved.push((spec, rv, printed));
+        }
+        for &p in &pending {
+            let (spec, _, printed) = &resolved[p];
+            let path = format!("requests.{}", spec.path);
+            self.note(&path, None, format!("表三「{printed}」行后没有找到数值，该行留空"));
+        }
+
+        self.resolve_flat_rows(&mut resolved);
+
+        for (spec, rv, printed) in &resolved {
+            if let RowValues::Known(cells) = rv {
+                let row = table.row_mut(spec.key);
+                for (col, (v, src)) in Column::ALL.iter().zip(cells.iter()) {
+                    *row.get_mut(*col) = *v;
+                    if let Some((raw, byte)) = src {
+                        let path = format!("requests.{}.{}", spec.path, col.name());
+                        self.record(path, printed, template::column_label(*col), *byte, raw);
+                    }
+                }
+            }
+        }
+        if layout == Template::V2021 {
+            // The 2021 template prints no 其他处理 total; it is the sum of the three sub-rows.
+            for col in Column::ALL {
+                let parts: Option<i64> = template::OTHER_HANDLING_PARTS
+                    .iter()
+                    .map(|k| table.row(*k).and_then(|r| r.get(col)))
+                    .sum();
+                *table.outcomes.other_handling.total.get_mut(col) = parts;
+            }
+        }
+        let end = found.last().map(|(_, m)| m.label_end).unwrap_or(start);
+        Some(Table3 { table, template: layout, start, end: end.max(limit.min(self.doc.norm.len())) })
+    }
+
+    /// Turns a region's value tokens into cells, noting non-numbers.
+    fn cells_of(&mut self, vals: &[Tok], path: &str) -> Vec<(Option<i64>, Option<(String, usize)>)> {
+        let mut out = Vec::with_capacity(vals.len());
+        for (i, t) in vals.iter().enumerate() {
+            match t {
+                Tok::Num(s, b) => match s.parse::<i64>() {
+                    Ok(v) => out.push((Some(v), Some((s.clone(), *b)))),
+                    Err(_) => {
+                        let line = Some(self.doc.line_of_byte(*b));
+                        self.note(
+                            &format!("{path}.{}", Column::ALL.get(i).map(|c| c.name()).unwrap_or("?")),
+                            line,
+                            format!("{NONNUMERIC_NOTE_PREFIX}单元格「{s}」不是整数，按空白处理"),
+                        );
+                        out.push((None, None));
+                    }
+                },
+                Tok::NonNumeric(s, b) => {
+                    let line = Some(self.doc.line_of_byte(*b));
+                    self.note(
+                        &format!("{path}.{}", Column::ALL.get(i).map(|c| c.name()).unwrap_or("?")),
+                        line,
+                        format!("{NONNUMERIC_NOTE_PREFIX}单元格「{s}」不是数字，按空白处理"),
+                    );
+                    out.push((None, None));
+                }
+                _ => out.push((None, None)),
+            }
+        }
+        out
+    }
+
+    /// Chooses among the splits of flattened rows with the column equations of table 3.
+    fn resolve_flat_rows(&mut self, rows: &mut [(&RowSpec, RowValues, String)]) {
+        let mut fixed: Vec<Option<[i64; 7]>> = vec![None; rows.len()];
+        let mut ambiguous: Vec<(usize, Vec<[i64; 7]>)> = Vec::new();
+        for (i, (_, rv, _)) in rows.iter().enumerate() {
+            match rv {
+                RowValues::Known(cells) => {
+                    let mut a = [0i64; 7];
+                    let mut all = true;
+                    for (k, (v, _)) in cells.iter().enumerate().take(7) {
+                        match v {
+                            Some(x) => a[k] = *x,
+                            None => all = false,
+                        }
+                    }
+                    if all {
+                        fixed[i] = Some(a);
+                    }
+                }
+                RowValues::Candidates(c, _, _) if c.len() == 1 => fixed[i] = Some(c[0]),
+                RowValues::Candidates(c, _, _) => ambiguous.push((i, c.clone())),
+                _ => {}
+            }
+        }
+        let keys: Vec<RequestRow> = rows.iter().map(|(s, _, _)| s.key).collect();
+        let mut chosen: Vec<Option<[i64; 7]>> = vec![None; ambiguous.len()];
+        if !ambiguous.is_empty() {
+            let combos: usize = ambiguous.iter().map(|(_, c)| c.len()).try_fold(1usize, |a, n| a.checked_mul(n)).unwrap_or(usize::MAX);
+            if combos <= 200_000 {
+                let mut best_score = -1i64;
+                let mut best: Vec<Vec<[i64; 7]>> = Vec::new();
+                let mut idx = vec![0usize; ambiguous.len()];
+                loop {
+                    let mut vals = fixed.clone();
+                    for (j, (i, c)) in ambiguous.iter().enumerate() {
+                        vals[*i] = Some(c[idx[j]]);
+                    }
+                    let score = column_score(&keys, &vals);
+                    let pick: Vec<[i64; 7]> = ambiguous.iter().enumerate().map(|(j, (_, c))| c[idx[j]]).collect();
+                    if score > best_score {
+                        best_score = score;
+                        best = vec![pick];
+                    } else if score == best_score {
+                        best.push(pick);
+                    }
+                    // Next combination.
+                    let mut k = 0;
+                    loop {
+                        if k == idx.len() {
+                            break;
+                        }
+                        idx[k] += 1;
+                        if idx[k] < ambiguous[k].1.len() {
+                            break;
+                        }
+                        idx[k] = 0;
+                        k += 1;
+                    }
+                    if k == idx.len() {
+                        break;
+                    }
+                }
+                for j in 0..ambiguous.len() {
+                    let first = best.first().map(|b| b[j]);
+                    if best.iter().all(|b| Some(b[j]) == first) {
+                        chosen[j] = first;
+                    }
+                }
+            }
+        }
+        for (j, (i, cands)) in ambiguous.iter().enumerate() {
+            let (spec, rv, printed) = &mut rows[*i];
+            let (raw, byte) = match rv {
+                RowValues::Candidates(_, r, b) => (r.clone(), *b),
+                _ => (String::new(), 0),
+            };
+            match chosen[j] {
+                Some(v) => *rv = RowValues::Known(v.iter().map(|x| (Some(*x), Some((raw.clone(), byte)))).collect()),
+                None => {
+                    let shown: Vec<String> = cands.iter().take(4).map(|c| format!("{c:?}")).collect();
+                    let line = Some(self.doc.line_of_byte(byte));
+                    self.notes.push(ImportNote {
+                        path: format!("requests.{}", spec.path),
+                        line,
+                        message: format!(
+                            "表三「{printed}」行的数字「{raw}」连写在一起，可拆分为 {} 种结果（如 {}），表内勾稽关系也无法确定唯一拆分，该行留空",
+                            cands.len(),
+                            shown.join("、")
+                        ),
+                    });
+                    *rv = RowValues::Unknown;
+                }
+            }
+        }
+        for (i, (_, rv, _)) in rows.iter_mut().enumerate() {
+            if let (RowValues::Candidates(c, raw, byte), Some(v)) = (&*rv, fixed[i]) {
+                if c.len() == 1 {
+                    let (raw, byte) = (raw.clone(), *byte);
+                    *rv = RowValues::Known(v.iter().map(|x| (Some(*x), Some((raw.clone(), byte)))).collect());
+                }
+            }
+        }
+    }
+
+    // --- table 4 -----------------------------------------------------------------------------
+
+    fn table4(&mut self, after: usize) -> Option<ReviewLitigation> {
+        let n = self.doc.norm.len();
+        let anchor = self.doc.find(&chars(template::T4_REVIEW), after, n)?;
+        // The fifteen result headers, in order; the values follow the last one.
+        // When the headers were extracted out of order (column-wise PDF text), the values
+        // follow the whole header block instead.
+        let mut cursor = anchor;
+        'headers: for _ in 0..3 {
+            for r in template::T4_RESULTS {
+                let pat = chars(r.label);
+                match self.doc.find(&pat, cursor, (cursor + 400).min(n)) {
+                    Some(p) => cursor = p + pat.len(),
+                    None => {
+                        cursor = anchor + 1;
+                        break 'headers;
+                    }
+                }
+            }
+        }
+        let end = self.next_heading_after(cursor).unwrap_or((cursor + 400).min(n));
+        let (vals, _) = self.region_values(cursor, end);
+        let nums: Vec<&Tok> = vals.iter().take_while(|t| matches!(t, Tok::Num(..) | Tok::Blank(_))).collect();
+        let mut t4 = ReviewLitigation::blank();
+        let slots: Vec<(CaseGroup, CaseResult)> =
+            CaseGroup::ALL.iter().flat_map(|g| CaseResult::ALL.iter().map(move |r| (*g, *r))).collect();
+        let line = Some(self.doc.line_of(cursor));
+        if nums.len() >= 15 {
+            for ((g, r), t) in slots.iter().zip(nums.iter()) {
+                let path = format!("review_litigation.{}.{}", g.name(), r.name());
+                if let Tok::Num(s, b) = t {
+                    match s.parse::<i64>() {
+                        Ok(v) => {
+                            *t4.group_mut(*g).get_mut(*r) = Some(v);
+                            self.record(path, template::group_label(*g), template::result_label(*r), *b, s);
+                        }
+                        Err(_) => self.note(&path, line, format!("{NONNUMERIC_NOTE_PREFIX}单元格「{s}」不是整数，按空白处理")),
+                    }
+                }
+            }
+            return Some(t4);
+        }
+        let digits: Vec<&str> = nums
+            .iter()
+            .filter_map(|t| match t {
+                Tok::Num(s, _) if s.chars().all(|c| c.is_ascii_digit()) => Some(s.as_str()),
+                _ => None,
+            })
+            .collect();
+        if !digits.is_empty() && digits.len() == nums.len() {
+            let byte = match nums.first() {
+                Some(Tok::Num(_, b)) => *b,
+                _ => 0,
+            };
+            if let Some(c) = split::table4_candidates(&digits) {
+                if c.len() == 1 {
+                    for ((g, r), v) in slots.iter().zip(c[0].iter()) {
+                        *t4.group_mut(*g).get_mut(*r) = Some(*v);
+                        let path = format!("review_litigation.{}.{}", g.name(), r.name());
+                        self.record(path, template::group_label(*g), template::result_label(*r), byte, &digits.join(" "));
+                    }
+                    return Some(t4);
+                }
+                self.note(
+                    "review_litigation",
+                    line,
+                    format!(
+                        "表四的数字「{}」连写在一起，满足各组“总计”的拆分有 {} 种，无法确定，表四留空",
+                        digits.join(" "),
+                        c.len()
+                    ),
+                );
+                return Some(t4);
+            }
+        }
+        self.note("review_litigation", line, format!("表四读到 {} 个数值，应为 15 个，表四留空", nums.len()));
+        Some(t4)
+    }
+
+    // --- table 2 -----------------------------------------------------------------------------
+
+    fn table2(&mut self, end: usize) -> Option<(Proactive, Template)> {
+        let start = self.doc.find(&chars("第二十条"), 0, end)?;
+        // Table 2 ends where the next table or section starts.
+        let mut end = end;
+        if let Some(p) = self.doc.find(&chars(template::LEGACY_HEADER[0]), start, end) {
+            end = p;
+        }
+        if let Some(p) = self.next_heading_after(start) {
+            end = end.min(p);
+        }
+        let has = |ms: &[&str]| ms.iter().any(|m| self.doc.find(&chars(m), start, end).is_some());
+        let version = if has(template::T2_2019_MARKERS) {
+            Template::V2019
+        } else if has(template::T2_2021_MARKERS) {
+            Template::V2021
+        } else {
+            return None;
+        };
+        let blocks = template::t2_blocks(version);
+        // Locate every data row label in order.
+        let mut found: Vec<(&T2Block, usize, usize, usize)> = Vec::new(); // block, row index, start, end
+        let mut cursor = start;
+        for block in blocks {
+            if let Some(p) = self.doc.find(&chars(block.title), cursor, end) {
+                cursor = p;
+            }
+            for (ri, row) in block.rows.iter().enumerate() {
+                let mut hit: Option<(usize, usize)> = None;
+                for l in std::iter::once(&row.label).chain(row.variants.iter()) {
+                    let pat = chars(l);
+                    if let Some(p) = self.doc.find(&pat, cursor, end) {
+                        if hit.is_none_or(|(s, e)| p < s || p == s && p + pat.len() > e) {
+                            hit = Some((p, p + pat.len()));
+                        }
+                    }
+                }
+                match hit {
+                    Some((s, e)) => {
+                        found.push((block, ri, s, e));
+                        cursor = e;
+                    }
+                    None => self.note(
+                        &format!("proactive.{}", row.key),
+                        None,
+                        format!("表二未找到行「{}」，该行留空", row.label),
+                    ),
+                }
+            }
+        }
+        let mut p = Proactive::default();
+        let title_pat = chars("第二十条");
+        for i in 0..found.len() {
+            let (block, ri, s, e) = found[i];
+            let row = &block.rows[ri];
+            let mut stop = found.get(i + 1).map(|f| f.2).unwrap_or(end);
+            if let Some(t) = self.doc.find(&title_pat, e, stop) {
+                stop = t;
+            }
+            let printed = self.doc.orig(s, e).trim().to_string();
+            let (vals, _) = self.region_values(e, stop);
+            let toks = tokenize(self.doc.orig(e, stop), self.doc.map[e], false);
+            let n = block.columns.len();
+            let path = format!("proactive.{}", row.key);
+            let mut cells: Vec<Option<String>> = vec![None; n];
+            let mut units: Vec<Option<String>> = vec![None; n];
+            let mut bytes: Vec<usize> = vec![0; n];
+            if vals.len() == n {
+                for (k, t) in vals.iter().enumerate() {
+                    match t {
+                        Tok::Num(s, b) => {
+                            cells[k] = Some(s.clone());
+                            bytes[k] = *b;
+                            // The unit printed right after the number, if any.
+                            let pos = toks.iter().position(|x| x == t);
+                            if let Some(Tok::Unit(u)) = pos.and_then(|q| toks.get(q + 1)) {
+                                units[k] = Some(u.clone());
+                            }
+                        }
+                        Tok::NonNumeric(s, b) => {
+                            let line = Some(self.doc.line_of_byte(*b));
+                            self.note(
+                                &format!("{path}.{}", block.columns[k].key),
+                                line,
+                                format!("{NONNUMERIC_NOTE_PREFIX}单元格「{s}」不是数字，按空白处理"),
+                            );
+                        }
+                        _ => {}
+                    }
+                }
+            } else if !vals.is_empty() && vals.iter().all(|t| matches!(t, Tok::Num(s, _) if s.chars().all(|c| c.is_ascii_digit()))) {
+                let digits: Vec<&str> = vals
+                    .iter()
+                    .filter_map(|t| match t {
+                        Tok::Num(s, _) => Some(s.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                let all = split::splits(&digits, n, 3);
+                let line = Some(self.doc.line_of(e));
+                if all.len() == 1 {
+                    for (k, v) in all[0].iter().enumerate() {
+                        cells[k] = Some(v.to_string());
+                        bytes[k] = self.doc.map[e];
+                    }
+                } else {
+                    self.note(
+                        &path,
+                        line,
+                        format!(
+                            "表二「{printed}」行的数字「{}」连写在一起，应为 {n} 个单元格，拆分方式不唯一（表二无勾稽关系可据以拆分），该行留空",
+                            digits.join(" ")
+                        ),
+                    );
+                }
+            } else if !vals.is_empty() {
+                let line = Some(self.doc.line_of(e));
+                self.note(&path, line, format!("表二「{printed}」行读到 {} 个数值，应为 {n} 个，该行留空", vals.len()));
+            }
+            // Build the typed block.
+            let count = |k: usize, this: &mut Self| -> Option<i64> {
+                let s = cells.get(k)?.as_ref()?;
+                match s.parse::<i64>() {
+                    Ok(v) => Some(v),
+                    Err(_) => {
+                        this.note(
+                            &format!("{path}.{}", block.columns[k].key),
+                            Some(this.doc.line_of_byte(bytes[k])),
+                            format!("{NONNUMERIC_NOTE_PREFIX}单元格「{s}」应为整数，按空白处理"),
+                        );
+                        None
+                    }
+                }
+            };
+            let amount = |k: usize| -> Option<Amount> { cells.get(k)?.as_ref().and_then(|s| Amount::parse(s).ok()) };
+            for k in 0..n {
+                if let Some(raw) = &cells[k] {
+                    let col = &block.columns[k];
+                    self.record(format!("{path}.{}", col.key), &printed, col.label, bytes[k], raw);
+                }
+            }
+            match (version, row.key) {
+                (Template::V2021, "rules" | "normative_documents") => {
+                    let d = DocumentCounts::V2021 { issued: count(0, self), repealed: count(1, self), in_force: count(2, self) };
+                    if row.key == "rules" {
+                        p.rules = Some(d)
+                    } else {
+                        p.normative_documents = Some(d)
+                    }
+                }
+                (_, "rules" | "normative_documents") => {
+                    let d = DocumentCounts::V2019 { made: count(0, self), published: count(1, self), published_total: count(2, self) };
+                    if row.key == "rules" {
+                        p.rules = Some(d)
+                    } else {
+                        p.normative_documents = Some(d)
+                    }
+                }
+                (_, "licensing" | "other_services" | "penalties" | "coercive_measures") => {
+                    let item = if version == Template::V2021 {
+                        ItemCounts::V2021 { decisions: count(0, self) }
+                    } else {
+                        ItemCounts::V2019 { previous_items: count(0, self), change: count(1, self), decisions: count(2, self) }
+                    };
+                    match row.key {
+                        "licensing" => p.licensing = Some(item),
+                        "other_services" => p.other_services = Some(item),
+                        "penalties" => p.penalties = Some(item),
+                        _ => p.coercive_measures = Some(item),
+                    }
+                }
+                (Template::V2021, "administrative_fees") => {
+                    // 万元 is in the header (本年收费金额（单位：万元）); a cell printed in 元 is converted.
+                    let a = amount(0).map(|a| if units[0].as_deref() == Some("元") { shift_down(&a) } else { a });
+                    p.administrative_fees = Some(AdministrativeFees::V2021 { amount_wan_yuan: a });
+                }
+                (_, "administrative_fees") => {
+                    p.administrative_fees = Some(AdministrativeFees::V2019 { previous_items: count(0, self), change: count(1, self) })
+                }
+                (_, "centralized_procurement") => {
+                    // 采购总金额 is stored in 元: a figure printed in 万元 is converted exactly.
+                    let a = amount(1).map(|a| if units[1].as_deref() == Some("万元") { a.shift(4) } else { a });
+                    p.centralized_procurement = Some(Procurement { projects: count(0, self), amount_yuan: a });
+                }
+                _ => {}
+            }
+        }
+        Some((p, version))
+    }
+
+    // --- pre-2019 statistics -------------------------------------------------------------------
+
+    fn legacy(&mut self) -> Option<Vec<LegacyStatistic>> {
+        let n = self.doc.norm.len();
+        let start = self.doc.find(&chars(template::LEGACY_HEADER[0]), 0, n)?;
+        let end = self.next_heading_after(start).unwrap_or(n);
+        // Every known indicator, longest first so that a label inside a longer one is not taken.
+        let mut hits: Vec<(usize, usize, &template::LegacyRow)> = Vec::new();
+        for row in template::LEGACY_ROWS {
+            let pat = chars(row.label);
+            let mut at = start;
+            while let Some(p) = self.doc.find(&pat, at, end) {
+                hits.push((p, p + pat.len(), row));
+                at = p + 1;
+            }
+        }
+        hits.sort_by_key(|(s, e, _)| (*s, std::cmp::Reverse(*e)));
+        let mut kept: Vec<(usize, usize, &template::LegacyRow)> = Vec::new();
+        for h in hits {
+            if kept.iter().any(|k| h.0 >= k.0 && h.1 <= k.1 || k.2.key == h.2.key) {
+                continue;
+            }
+            kept.push(h);
+        }
+        kept.sort_by_key(|k| k.0);
+        if kept.is_empty() {
+            return None;
+        }
+        let mut out = Vec::new();
+        for i in 0..kept.len() {
+            let (_, e, row) = kept[i];
+            let stop = kept.get(i + 1).map(|k| k.0).unwrap_or(end);
+            let region = strip_parentheticals(trim_trailing_numbering(self.doc.orig(e, stop)));
+            let base = self.doc.map[e];
+            let toks = tokenize(&region, base, false);
+            let mut unit = None;
+            let mut value = None;
+            let mut raw = String::new();
+            for t in &toks {
+                match t {
+                    Tok::Num(s, _) if value.is_none() => {
+                        value = Amount::parse(s).ok();
+                        raw = s.clone();
+                    }
+                    Tok::Text | Tok::Unit(_) => {}
+                    _ => {}
+                }
+            }
+            // The unit is a text run of its own (条/次/篇…); 「——」 marks a heading row.
+            for piece in region.split_whitespace() {
+                let p = piece.trim_matches(|c: char| c.is_ascii_digit());
+                if ["条", "次", "篇", "件", "个", "万元", "元", "人次", "人", "项"].contains(&p) {
+                    unit = Some(p.to_string());
+                    break;
+                }
+            }
+            if value.is_some() {
+                self.record(format!("legacy_statistics.{}", row.key), row.label, template::LEGACY_HEADER[2], base, &raw);
+            }
+            out.push(LegacyStatistic {
+                label: row.label.to_string(),
+                key: Some(row.key.to_string()),
+                unit: unit.or_else(|| row.unit.map(str::to_string)).filter(|_| row.unit.is_some()),
+                value,
+            });
+        }
+        Some(out)
+    }
+
+    // --- sections ------------------------------------------------------------------------------
+
+    /// Headings 「一、总体情况」…: (start, title end, key, numeral value), in document order.
+    fn headings(&self) -> Vec<(usize, usize, SectionKey, u32)> {
+        let mut cands: Vec<(usize, usize, SectionKey, u32)> = Vec::new();
+        for spec in template::SECTIONS.iter() {
+            for m in spec.matches {
+                let pat = chars(m);
+                let mut at = 0;
+                while let Some(p) = self.doc.find(&pat, at, self.doc.norm.len()) {
+                    at = p + 1;
+                    if let Some((s, v)) = self.numeral_heading_start(p) {
+                        cands.push((s, p + pat.len(), spec.key, v));
+                    }
+                }
+            }
+        }
+        cands.sort_by_key(|c| (c.0, std::cmp::Reverse(c.1)));
+        let mut out: Vec<(usize, usize, SectionKey, u32)> = Vec::new();
+        for c in cands {
+            let last = out.last().copied();
+            if out.iter().any(|o| o.2 == c.2) {
+                continue;
+            }
+            if let Some(l) = last {
+                if c.0 < l.1 || c.3 <= l.3 {
+                    continue;
+                }
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    /// If a Chinese numeral + 「、」 stands shortly before `p` (with at most a few heading words
+    /// between), returns where the numeral starts and its value.
+    fn numeral_heading_start(&self, p: usize) -> Option<(usize, u32)> {
+        let norm = &self.doc.norm;
+        for gap in 0..=14usize {
+            if gap + 2 > p {
+                break;
+            }
+            let comma = p - gap - 1;
+            if norm[comma] != ',' {
+                continue;
+            }
+            // No sentence punctuation inside the heading words.
+            if norm[comma + 1..p].iter().any(|c| matches!(c, ',' | '.' | ';' | ':' | '"' | '(' | ')')) {
+                return None;
+            }
+            let mut s = comma;
+            while s > 0 && "一二三四五六七八九十".contains(norm[s - 1]) {
+                s -= 1;
+            }
+            if s == comma {
+                continue;
+            }
+            // Not 「（一）」 numbering and not inside a sentence's list (「…、二、…」 is fine only at a break).
+            if s > 0 && matches!(norm[s - 1], '(' | ')') {
+                return None;
+            }
+            let numeral: String = norm[s..comma].iter().collect();
+            return chinese_numeral(&numeral).map(|v| (s, v));
+        }
+        None
+    }
+
+    fn next_heading_after(&self, pos: usize) -> Option<usize> {
+        self.headings().into_iter().map(|h| h.0).find(|&s| s > pos)
+    }
+
+    fn sections(&mut self) -> Vec<Section> {
+        let hs = self.headings();
+        let mut out = Vec::new();
+        for (i, (s, e, key, _)) in hs.iter().enumerate() {
+            let stop = hs.get(i + 1).map(|h| h.0).unwrap_or(self.doc.norm.len());
+            // The prose of a table section stops where its table starts.
+            let table_start = match key {
+                SectionKey::Proactive => ["第二十条", "表一", template::LEGACY_HEADER[0]]
+                    .iter()
+                    .filter_map(|m| self.doc.find(&chars(m), *e, stop))
+                    .min(),
+                SectionKey::Requests => [template::T3_NOTE, template::T3_APPLICANTS, "表三"]
+                    .iter()
+                    .filter_map(|m| self.doc.find(&chars(m), *e, stop))
+                    .min(),
+                SectionKey::ReviewLitigation => ["表四", template::T4_REVIEW]
+                    .iter()
+                    .filter_map(|m| self.doc.find(&chars(m), *e, stop))
+                    .min(),
+                _ => None,
+            };
+            let text_end = table_start.unwrap_or(stop);
+            let mut text = clean_prose(self.doc.orig(*e, text_end));
+            if *key == SectionKey::OtherMatters || i + 1 == hs.len() {
+                text = strip_signature(&text);
+            }
+            out.push(Section { key: Some(*key), title: clean_prose(self.doc.orig(*s, *e)), text });
+        }
+        out
+    }
+
+    // --- metadata ------------------------------------------------------------------------------
+
+    fn meta(&self) -> Meta {
+        let body = &self.doc.body;
+        let lines: Vec<&str> = body.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let mut agency = None;
+        let mut year = None;
+        // The title: among the first lines, the one with 「YYYY年…报告」.
+        for (i, l) in lines.iter().take(12).enumerate() {
+            if !(l.contains("报告") || l.contains("年报")) {
+                continue;
+            }
+            if let Some((y, ys, ye)) = find_year(l) {
+                year = Some(y);
+                let before = l[..ys].trim();
+                let after = l[ye..].trim_start_matches('度').trim();
+                if !before.is_empty() {
+                    agency = Some(before.to_string());
+                } else if let Some(k) = after.find("政府信息公开") {
+                    let a = after[..k].trim();
+                    if !a.is_empty() {
+                        agency = Some(a.to_string());
+                    }
+                }
+                if agency.is_none() && i > 0 {
+                    let prev = lines[i - 1];
+                    if prev.chars().count() <= 30 && !prev.contains(['。', '，', '：']) {
+                        agency = Some(prev.to_string());
+                    }
+                }
+                break;
+            }
+        }
+        if let Some(t) = &self.doc.archive_title {
+            if let Some((y, ys, _)) = find_year(t) {
+                if year.is_none() {
+                    year = Some(y);
+                }
+                let before = t[..ys].trim();
+                if agency.is_none() && !before.is_empty() {
+                    agency = Some(before.to_string());
+                }
+            }
+        }
+        if year.is_none() {
+            // 统计期限 「自2021年1月1日起至2021年12月31日止」.
+            let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+            if let Some(i) = compact.find("年1月1日") {
+                let pre: String = compact[..i].chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+                year = pre.parse().ok();
+            }
+        }
+        // The signature: the last date in the closing lines, and the line before it.
+        let mut published_on = None;
+        let mut signature = None;
+        for (i, l) in lines.iter().enumerate().rev().take(8) {
+            if let Some(d) = parse_cn_date(l) {
+                published_on = Some(d);
+                if i > 0 {
+                    let prev = lines[i - 1];
+                    if prev.chars().count() <= 40 && !prev.contains(['。', '，', '；', '：']) {
+                        signature = Some(prev.to_string());
+                    }
+                }
+                break;
+            }
+        }
+        if published_on.is_none() {
+            // Flattened text: a date at the very end.
+            let tail: String = body.chars().rev().take(60).collect::<Vec<_>>().into_iter().rev().collect();
+            published_on = parse_cn_date(tail.trim());
+        }
+        if let Some(sig) = signature {
+            let better = match &agency {
+                None => true,
+                Some(a) => sig.ends_with(a.as_str()) && sig.len() > a.len(),
+            };
+            if better {
+                agency = Some(sig);
+            }
+        }
+        Meta { agency, year, published_on: published_on.or(self.doc.archive_published) }
+    }
+}
+
+struct Meta {
+    agency: Option<String>,
+    year: Option<i32>,
+    published_on: Option<NaiveDate>,
+}
+
+/// Number of column equations of table 3 that hold (t3.balance and t3.outcome-sum per column).
+fn column_score(keys: &[RequestRow], vals: &[Option<[i64; 7]>]) -> i64 {
+    let get = |k: RequestRow| keys.iter().position(|x| *x == k).and_then(|i| vals[i]);
+    let mut score = 0;
+    for c in 0..7 {
+        if let (Some(a), Some(b), Some(t), Some(f)) = (
+            get(RequestRow::Received),
+            get(RequestRow::CarriedOver),
+            get(RequestRow::OutcomesTotal),
+            get(RequestRow::CarriedForward),
+        ) {
+            if a[c] + b[c] == t[c] + f[c] {
+                score += 1;
+            }
+        }
+        let leaves: Vec<RequestRow> = keys
+            .iter()
+            .copied()
+            .filter(|k| {
+                template::OUTCOME_LEAVES.contains(k) && *k != RequestRow::OtherHandlingTotal
+                    || template::OTHER_HANDLING_PARTS.contains(k)
+                    || *k == RequestRow::OtherHandlingTotal
+            })
+            .collect();
+        let sum: Option<i64> = leaves.iter().map(|k| get(*k).map(|v| v[c])).sum();
+        if let (Some(s), Some(t)) = (sum, get(RequestRow::OutcomesTotal)) {
+            if s == t[c] {
+                score += 1;
+            }
+        }
+    }
+    score
+}
+
+/// 万元 from a figure printed in 元.
+fn shift_down(a: &Amount) -> Amount {
+    let s = a.as_str();
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, s),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    let padded = format!("{:0>5}", int);
+    let cut = padded.len() - 4;
+    let out = format!("{}{}.{}{}", if neg { "-" } else { "" }, &padded[..cut], &padded[cut..], frac);
+    Amount::parse(&out).unwrap_or_else(|_| a.clone())
+}
+
+/// Removes the numbering of the next row (「1.」「2、」「（三）」「其中：」) from the end of a region.
+fn trim_trailing_numbering(s: &str) -> &str {
+    let mut t = s.trim_end();
+    loop {
+        let before = t;
+        for p in ["其中：", "其中:"] {
+            t = t.strip_suffix(p).unwrap_or(t).trim_end();
+        }
+        if let Some(x) = t.strip_suffix(['.', '、', '．']) {
+            let y = x.trim_end_matches(|c: char| c.is_ascii_digit());
+            if y.len() < x.len() {
+                t = y.trim_end();
+            }
+        }
+        if let Some(x) = t.strip_suffix(['）', ')']) {
+            if let Some(open) = x.rfind(['（', '(']) {
+                let inner = &x[open..].trim_start_matches(['（', '(']);
+                if inner.chars().count() <= 3 && inner.chars().all(|c| "一二三四五六七八九十".contains(c) || c.is_ascii_digit()) {
+                    t = x[..open].trim_end();
+                }
+            }
+        }
+        if t == before {
+            return t;
+        }
+    }
+}
+
+fn strip_parentheticals(s: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    for c in s.chars() {
+        match c {
+            '（' | '(' => depth += 1,
+            '）' | ')' if depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Trims each line and drops empty ones.
+fn clean_prose(s: &str) -> String {
+    s.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
+}
+
+/// Removes a closing signature (agency line and date) from the last section's text.
+fn strip_signature(text: &str) -> String {
+    let mut lines: Vec<&str> = text.lines().collect();
+    if lines.last().is_some_and(|l| parse_cn_date(l).is_some()) {
+        lines.pop();
+        if lines.last().is_some_and(|l| l.chars().count() <= 40 && !l.contains(['。', '，'])) && lines.len() > 1 {
+            lines.pop();
+        }
+    }
+    lines.join("\n")
+}
+
+fn chinese_numeral(s: &str) -> Option<u32> {
+    let d = |c: char| "零一二三四五六七八九".find(c).map(|i| (i / 3) as u32);
+    let cs: Vec<char> = s.chars().collect();
+    match cs.as_slice() {
+        [c] if *c == '十' => Some(10),
+        [c] => d(*c),
+        ['十', u] => d(*u).map(|u| 10 + u),
+        [t, '十'] => d(*t).map(|t| t * 10),
+        [t, '十', u] => Some(d(*t)? * 10 + d(*u)?),
+        _ => None,
+    }
+}
+
+/// Finds 「YYYY年」 (digits, optional spaces) in `s`: (year, byte start, byte end after 年).
+fn find_year(s: &str) -> Option<(i32, usize, usize)> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i + 4 <= b.len() {
+        if b[i..i + 4].iter().all(u8::is_ascii_digit) && (i == 0 || !b[i - 1].is_ascii_digit()) {
+            let mut j = i + 4;
+            while j < b.len() && b[j] == b' ' {
+                j += 1;
+            }
+            if s[j..].starts_with('年') {
+                let y: i32 = s[i..i + 4].parse().ok()?;
+                if (1990..=2100).contains(&y) {
+                    return Some((y, i, j + '年'.len_utf8()));
+                }
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Parses 「2021年1月22日」 (spaces allowed) or 「二〇二一年一月二十二日」 anywhere in `s`.
+fn parse_cn_date(s: &str) -> Option<NaiveDate> {
+    let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let digits: String = compact
+        .chars()
+        .map(|c| match "〇一二三四五六七八九".chars().position(|x| x == c) {
+            Some(i) if !"年月日".contains(c) => char::from_digit(i as u32, 10).unwrap_or(c),
+            _ => if c == '零' || c == 'O' { '0' } else { c },
+        })
+        .collect();
+    // Month/day written as Chinese numerals with 十 (「一月二十二日」) after the year.
+    let (y, ys, ye) = find_year(&digits)?;
+    let _ = ys;
+    let rest = &digits[ye..];
+    let (m, rest) = take_number(rest)?;
+    let rest = rest.strip_prefix('月')?;
+    let (d, rest) = take_number(rest)?;
+    rest.strip_prefix('日')?;
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// Reads a 1–2 digit number or a Chinese numeral with 十 (after 〇–九 were mapped to digits).
+fn take_number(s: &str) -> Option<(u32, &str)> {
+    let mut end = 0;
+    for (i, c) in s.char_indices() {
+        if c.is_ascii_digit() || c == '十' {
+            end = i + c.len_utf8();
+        } else {
+            break;
+        }
+    }
+    let t = &s[..end];
+    if t.is_empty() {
+        return None;
+    }
+    let v = if let Some((a, b)) = t.split_once('十') {
+        let tens = if a.is_empty() { 1 } else { a.parse().ok()? };
+        let units = if b.is_empty() { 0 } else { b.parse().ok()? };
+        tens * 10 + units
+    } else {
+        t.parse().ok()?
+    };
+    Some((v, &s[end..]))
+}
+
+fn parse_iso_date(s: &str) -> Option<NaiveDate> {
+    let d = s.get(..10)?;
+    NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()
+}
+
+#[allow(dead_code)]
+fn versions_of(t: Template) -> Versions {
+    match t {
+        Template::V2021 => Versions::Only2021,
+        Template::V2019 => Versions::Only2019,
+        Template::Pre2019 => Versions::Both,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_numerals() {
+        assert_eq!(parse_cn_date("2021年1月22日"), NaiveDate::from_ymd_opt(2021, 1, 22));
+        assert_eq!(parse_cn_date("2025 年 1 月 20 日"), NaiveDate::from_ymd_opt(2025, 1, 20));
+        assert_eq!(parse_cn_date("二〇二一年一月二十二日"), NaiveDate::from_ymd_opt(2021, 1, 22));
+        assert_eq!(parse_cn_date("2021年13月40日"), None);
+        assert_eq!(chinese_numeral("七"), Some(7));
+        assert_eq!(chinese_numeral("十二"), Some(12));
+        assert!(is_page_number("- 4 -"));
+        assert!(is_page_number("— 12 —"));
+        assert!(!is_page_number("-6"));
+    }
+
+    #[test]
+    fn tokenizer_reads_cells() {
+        let t = tokenize("  12\n -6  约30 12.3万元 —— 无", 0, false);
+        let nums: Vec<&Tok> = t.iter().filter(|t| !matches!(t, Tok::Text)).collect();
+        assert!(matches!(nums[0], Tok::Num(s, _) if s == "12"));
+        assert!(matches!(nums[1], Tok::Num(s, _) if s == "-6"));
+        assert!(matches!(nums[2], Tok::NonNumeric(s, _) if s == "约30"));
+        assert!(matches!(nums[3], Tok::Num(s, _) if s == "12.3"));
+        assert!(matches!(nums[4], Tok::Unit(s) if s == "万元"));
+        assert!(matches!(nums[5], Tok::Blank(_)));
+        assert!(matches!(nums[6], Tok::Blank(_)));
+    }
+}
