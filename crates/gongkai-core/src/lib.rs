@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod clock;
 pub mod fees;
 pub mod label;
+pub mod register;
 pub mod report;
 pub mod rules;
 pub mod template;

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what gongkai's tests need on a fresh Debian machine that has only the Rust toolchain,
+# and starts the services they use. Safe to run again: it only installs what is missing.
+set -euo pipefail
+
+need_apt=()
+command -v pg_ctlcluster >/dev/null 2>&1 || need_apt+=(postgresql)
+command -v psql >/dev/null 2>&1 || need_apt+=(postgresql-client)
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing ${need_apt[*]} from Debian's packages"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+# PostgreSQL at 127.0.0.1:5432, user postgres with trust auth, database `test`.
+if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+  echo "setup: starting PostgreSQL"
+  version=$(ls /etc/postgresql | sort -V | tail -n 1)
+  hba="/etc/postgresql/$version/main/pg_hba.conf"
+  if ! grep -q "gongkai: trust local test connections" "$hba"; then
+    sed -i '1i # gongkai: trust local test connections\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\nlocal all all trust' "$hba"
+  fi
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start
+  for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+fi
+pg_isready -h 127.0.0.1 -p 5432 -q || { echo "setup: PostgreSQL is not reachable at 127.0.0.1:5432" >&2; exit 1; }
+if ! psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='test'" | grep -q 1; then
+  psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE test"
+fi
+echo "setup: PostgreSQL ready at 127.0.0.1:5432"

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints, and every test of every crate, on SQLite and on
+# PostgreSQL. This is the command README.md names and .ci/run calls.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+
+# The corpus and seeds live in shared/, beside the clone.
+export GONGKAI_SHARED="${GONGKAI_SHARED:-$(cd .. && pwd)/shared}"
+[ -d "$GONGKAI_SHARED/corpus" ] || { echo "test: shared/ not found at $GONGKAI_SHARED (set GONGKAI_SHARED)" >&2; exit 1; }
+# The PostgreSQL tests always run; they fail (not skip) when the server is unreachable.
+export GONGKAI_TEST_POSTGRES_URL="${GONGKAI_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
+
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --all-targets --locked
+# Doc tests (not part of --all-targets).
+cargo test --workspace --doc --locked
