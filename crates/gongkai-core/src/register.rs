@@ -161,15 +161,7 @@ pub struct Request {
     pub delivery: Option<String>,
 }
 
-/// 信息处理费的计收方式 (109号 Art. 3): one method per request, never both.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FeeMethod {
-    /// 按件计收 (Art. 4).
-    PerRequest,
-    /// 按量计收 (Art. 5).
-    PerPage,
-}
+pub use crate::fees::FeeMethod;
 
 /// A typed event in a request's life, with who recorded it and when it happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -129,6 +129,7 @@ impl RowSpec {
     }
 }
 
+#[allow(clippy::too_many_arguments)] // A table row of template data, written positionally for readability.
 const fn row(
     key: RequestRow,
     path: &'static str,

@@ -31,7 +31,8 @@ use crate::ImportError;
 /// Imports a decoded text report.
 pub fn import_text(text: &str, source: &str, encoding: &str) -> Result<Report, ImportError> {
     let doc = Doc::new(text);
-    let mut b = Builder { doc: &doc, notes: Vec::new(), cells: Vec::new(), column_major: false };
+    let headings = find_headings(&doc);
+    let mut b = Builder { doc: &doc, headings, notes: Vec::new(), cells: Vec::new(), column_major: false };
 
     let requests = b.table3();
     // Table 4 has no row labels of its own; it is only read after a table 3.
@@ -153,7 +154,19 @@ impl Doc {
         if pat.is_empty() || from >= to || to - from < pat.len() {
             return None;
         }
-        (from..=to - pat.len()).find(|&i| self.norm[i..i + pat.len()] == *pat)
+        let first = pat[0];
+        let last = to - pat.len();
+        let mut i = from;
+        while i <= last {
+            // Scan for the first char, then compare the rest.
+            let Some(off) = self.norm[i..=last].iter().position(|&c| c == first) else { return None };
+            i += off;
+            if self.norm[i + 1..i + pat.len()] == pat[1..] {
+                return Some(i);
+            }
+            i += 1;
+        }
+        None
     }
 
     fn contains(&self, s: &str) -> bool {
@@ -183,8 +196,10 @@ impl Doc {
     }
 
     fn shape(&self, column_major: bool) -> &'static str {
-        let longest = self.body.lines().map(|l| l.chars().count()).max().unwrap_or(0);
-        if longest > 1500 {
+        // Bytes, not chars: a 1,500-char line of Chinese is at least 1,500 bytes, and counting
+        // bytes needs no pass over the text.
+        let longest = self.body.lines().map(str::len).max().unwrap_or(0);
+        if longest > 3000 {
             "flat"
         } else if column_major {
             "pdf-columns"
@@ -378,6 +393,8 @@ fn values(toks: &[Tok]) -> Vec<Tok> {
 
 struct Builder<'a> {
     doc: &'a Doc,
+    /// The section headings, found once.
+    headings: Vec<(usize, usize, SectionKey, u32)>,
     notes: Vec<ImportNote>,
     cells: Vec<(String, CellSource)>,
     column_major: bool,
@@ -428,6 +445,8 @@ impl<'a> Builder<'a> {
             let prefer_number = pat.len() <= 4;
             let mut at = from;
             let mut fallback = None;
+            // Only an earlier match can replace the best one: search no further than it.
+            let to = best.map_or(to, |(s, _)| to.min(s + pat.len() + 8));
             while let Some(p) = self.doc.find(&pat, at, to) {
                 let num = self.number_before(p, number);
                 if num.is_some() || !prefer_number {
@@ -1149,67 +1168,7 @@ impl<'a> Builder<'a> {
 
     /// Headings 「一、总体情况」…: (start, title end, key, numeral value), in document order.
     fn headings(&self) -> Vec<(usize, usize, SectionKey, u32)> {
-        let mut cands: Vec<(usize, usize, SectionKey, u32)> = Vec::new();
-        for spec in template::SECTIONS.iter() {
-            for m in spec.matches {
-                let pat = chars(m);
-                let mut at = 0;
-                while let Some(p) = self.doc.find(&pat, at, self.doc.norm.len()) {
-                    at = p + 1;
-                    if let Some((s, v)) = self.numeral_heading_start(p) {
-                        cands.push((s, p + pat.len(), spec.key, v));
-                    }
-                }
-            }
-        }
-        cands.sort_by_key(|c| (c.0, std::cmp::Reverse(c.1)));
-        let mut out: Vec<(usize, usize, SectionKey, u32)> = Vec::new();
-        for c in cands {
-            let last = out.last().copied();
-            if out.iter().any(|o| o.2 == c.2) {
-                continue;
-            }
-            if let Some(l) = last {
-                if c.0 < l.1 || c.3 <= l.3 {
-                    continue;
-                }
-            }
-            out.push(c);
-        }
-        out
-    }
-
-    /// If a Chinese numeral + 「、」 stands shortly before `p` (with at most a few heading words
-    /// between), returns where the numeral starts and its value.
-    fn numeral_heading_start(&self, p: usize) -> Option<(usize, u32)> {
-        let norm = &self.doc.norm;
-        for gap in 0..=14usize {
-            if gap + 2 > p {
-                break;
-            }
-            let comma = p - gap - 1;
-            if norm[comma] != ',' {
-                continue;
-            }
-            // No sentence punctuation inside the heading words.
-            if norm[comma + 1..p].iter().any(|c| matches!(c, ',' | '.' | ';' | ':' | '"' | '(' | ')')) {
-                return None;
-            }
-            let mut s = comma;
-            while s > 0 && "一二三四五六七八九十".contains(norm[s - 1]) {
-                s -= 1;
-            }
-            if s == comma {
-                continue;
-            }
-            // Not 「（一）」 numbering and not inside a sentence's list (「…、二、…」 is fine only at a break).
-            if s > 0 && matches!(norm[s - 1], '(' | ')') {
-                return None;
-            }
-            let numeral: String = norm[s..comma].iter().collect();
-            return chinese_numeral(&numeral).map(|v| (s, v));
-        }
-        None
+        self.headings.clone()
     }
 
     fn next_heading_after(&self, pos: usize) -> Option<usize> {
@@ -1330,6 +1289,65 @@ impl<'a> Builder<'a> {
         }
         Meta { agency, year, published_on: published_on.or(self.doc.archive_published) }
     }
+}
+
+/// Headings 「一、总体情况」…: (start, title end, key, numeral value), in document order.
+///
+/// One pass over the text: every Chinese numeral followed by 「、」 is a candidate, and the
+/// section titles of the template are tried right after it (a few heading words may stand
+/// between, as in 「六、政府信息公开工作存在的主要问题及改进措施」).
+fn find_headings(doc: &Doc) -> Vec<(usize, usize, SectionKey, u32)> {
+    let norm = &doc.norm;
+    let pats: Vec<(SectionKey, Vec<char>)> = template::SECTIONS
+        .iter()
+        .flat_map(|spec| spec.matches.iter().map(move |m| (spec.key, chars(m))))
+        .collect();
+    let is_numeral = |c: char| "一二三四五六七八九十".contains(c);
+    let mut cands: Vec<(usize, usize, SectionKey, u32)> = Vec::new();
+    for comma in 1..norm.len() {
+        if norm[comma] != ',' || !is_numeral(norm[comma - 1]) {
+            continue;
+        }
+        let mut s = comma;
+        while s > 0 && is_numeral(norm[s - 1]) {
+            s -= 1;
+        }
+        // Not 「（一）」-style numbering.
+        if s > 0 && norm[s - 1] == '(' {
+            continue;
+        }
+        let numeral: String = norm[s..comma].iter().collect();
+        let Some(value) = chinese_numeral(&numeral) else { continue };
+        'gaps: for gap in 0..=14usize {
+            let at = comma + 1 + gap;
+            if at >= norm.len() {
+                break;
+            }
+            if gap > 0 && matches!(norm[at - 1], ',' | '.' | ';' | ':' | '"' | '(' | ')') {
+                break;
+            }
+            for (key, pat) in &pats {
+                if norm.len() - at >= pat.len() && norm[at..at + pat.len()] == **pat {
+                    cands.push((s, at + pat.len(), *key, value));
+                    break 'gaps;
+                }
+            }
+        }
+    }
+    cands.sort_by_key(|c| (c.0, std::cmp::Reverse(c.1)));
+    let mut out: Vec<(usize, usize, SectionKey, u32)> = Vec::new();
+    for c in cands {
+        if out.iter().any(|o| o.2 == c.2) {
+            continue;
+        }
+        if let Some(l) = out.last() {
+            if c.0 < l.1 || c.3 <= l.3 {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
 }
 
 struct Meta {
@@ -1482,6 +1500,11 @@ fn find_year(s: &str) -> Option<(i32, usize, usize)> {
 
 /// Parses 「2021年1月22日」 (spaces allowed) or 「二〇二一年一月二十二日」 anywhere in `s`.
 fn parse_cn_date(s: &str) -> Option<NaiveDate> {
+    // A date is short: look at the end of long lines only.
+    let s = match s.char_indices().rev().nth(40) {
+        Some((i, _)) => &s[i..],
+        None => s,
+    };
     let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     let digits: String = compact
         .chars()

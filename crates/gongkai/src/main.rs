@@ -1,1 +1,62 @@
-fn main() {}
+//! `gongkai`: the one binary (CLI now; the web server joins it later).
+//!
+//! This is the edge of the program: it reads files and arguments, calls the library crates and
+//! prints. Errors become `anyhow` here and nowhere else.
+
+mod cli_clock;
+mod cli_report;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// gongkai（公开）：政府信息公开工作的登记、计时与年度报告工具。
+#[derive(Parser)]
+#[command(name = "gongkai", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 年度报告：导入、检查、渲染 (annual reports: import, check, render).
+    #[command(subcommand)]
+    Report(cli_report::ReportCommand),
+    /// 计算答复期限（条例第三十三条）(the reply due date, Art. 33).
+    Deadline(cli_clock::DeadlineArgs),
+    /// 计算信息处理费（国办函〔2020〕109号）(the processing fee).
+    #[command(subcommand)]
+    Fee(cli_clock::FeeCommand),
+    /// 工作日历：查看、加载节假日安排 (the working-day calendar).
+    #[command(subcommand)]
+    Calendar(cli_clock::CalendarCommand),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GONGKAI_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Report(c) => cli_report::run(c),
+        Command::Deadline(a) => cli_clock::deadline(a),
+        Command::Fee(c) => cli_clock::fee(c),
+        Command::Calendar(c) => cli_clock::calendar(c),
+    };
+    match result {
+        Ok(code) => code,
+        // `gongkai … | head` closes the pipe early: that is not an error worth a message.
+        Err(e) if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) => {
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("错误 (error): {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! `gongkai report …`: import, check and render annual reports.
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Subcommand, ValueEnum};
+use gongkai_core::report::Report;
+use gongkai_core::rules::{self, CheckContext, Finding, Severity};
+
+/// `gongkai report` subcommands (their forms are a public interface).
+#[derive(Subcommand)]
+pub enum ReportCommand {
+    /// 导入报告，输出规范 JSON (import a report; the canonical JSON on stdout).
+    Import {
+        /// 文件路径，`-` 为标准输入；格式由内容识别 (file; `-` = stdin; format detected from content).
+        file: String,
+    },
+    /// 检查勾稽关系 (check the consistency rules). Exit: 0 no error, 1 errors, 2 unreadable.
+    Check {
+        /// 文件路径，`-` 为标准输入 (file; `-` = stdin).
+        file: String,
+        /// 上一年度报告，启用 year.* 规则 (last year's report: enables year.*).
+        #[arg(long)]
+        previous: Option<String>,
+        /// 输出 JSON：{"report", "findings"} (machine-readable output).
+        #[arg(long)]
+        json: bool,
+        /// 显示每个数字的出处 (show where each figure was read).
+        #[arg(long)]
+        explain: bool,
+    },
+    /// 渲染报告 (render the report as json, md or html).
+    Render {
+        /// 文件路径，`-` 为标准输入 (file; `-` = stdin).
+        file: String,
+        /// 输出格式 (output form).
+        #[arg(long, value_enum)]
+        to: RenderFormat,
+    },
+    /// 输出规范报告的 JSON Schema (print the JSON Schema of the canonical report).
+    Schema,
+}
+
+/// Forms `report render` writes.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RenderFormat {
+    /// The canonical JSON document.
+    Json,
+    /// Markdown (tables in the official layout, merged cells as HTML tables).
+    Md,
+    /// One self-contained HTML page.
+    Html,
+}
+
+/// Reads a file argument (`-` = stdin) and imports it; errors say which file and why.
+pub fn load(file: &str) -> anyhow::Result<Report> {
+    let (bytes, name) = if file == "-" {
+        let mut b = Vec::new();
+        std::io::stdin().read_to_end(&mut b).context("读取标准输入失败 (reading stdin)")?;
+        (b, "-".to_string())
+    } else {
+        let b = std::fs::read(file).with_context(|| format!("无法读取文件 {file} (cannot read file)"))?;
+        let name = std::path::Path::new(file)
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| file.to_string());
+        (b, name)
+    };
+    Ok(gongkai_import::import(&bytes, &name)?)
+}
+
+/// Runs a `report` subcommand.
+pub fn run(cmd: ReportCommand) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    match cmd {
+        ReportCommand::Import { file } => {
+            let report = load(&file)?;
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        ReportCommand::Check { file, previous, json, explain } => {
+            let report = load(&file)?;
+            let prev = previous.as_deref().map(load).transpose()?;
+            let ctx = CheckContext { previous: prev.as_ref(), ..CheckContext::default() };
+            let findings = rules::check(&report, &ctx);
+            let has_error = findings.iter().any(|f| f.severity == Severity::Error);
+            if json {
+                let doc = serde_json::json!({ "report": report, "findings": findings });
+                serde_json::to_writer_pretty(&mut out, &doc)?;
+                writeln!(out)?;
+            } else {
+                write_human(&mut out, &report, &findings, explain)?;
+            }
+            Ok(if has_error { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        ReportCommand::Render { file, to } => {
+            let report = load(&file)?;
+            match to {
+                RenderFormat::Json => {
+                    serde_json::to_writer_pretty(&mut out, &report)?;
+                    writeln!(out)?;
+                }
+                RenderFormat::Md => out.write_all(gongkai_export::render_markdown(&report).as_bytes())?,
+                RenderFormat::Html => out.write_all(gongkai_export::render_html(&report).as_bytes())?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ReportCommand::Schema => {
+            let schema = schemars::schema_for!(Report);
+            serde_json::to_writer_pretty(&mut out, &schema)?;
+            writeln!(out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn severity_label(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "错误",
+        Severity::Warning => "警告",
+        Severity::Info => "提示",
+    }
+}
+
+/// The human form: a heading, then one block per finding, then a summary line.
+fn write_human(out: &mut impl Write, report: &Report, findings: &[Finding], explain: bool) -> std::io::Result<()> {
+    let agency = report.agency.as_deref().unwrap_or("（未识别机关）");
+    let year = report.year.map(|y| format!("{y}年")).unwrap_or_else(|| "（年份未识别）".into());
+    let date = report.published_on.map(|d| d.to_string()).unwrap_or_else(|| "未识别".into());
+    writeln!(out, "{agency} {year} 政府信息公开工作年度报告")?;
+    writeln!(out, "模板: {}  发布日期: {date}  来源: {}", report.template, report.provenance.source)?;
+    for n in &report.provenance.notes {
+        let line = n.line.map(|l| format!("第{l}行 ")).unwrap_or_default();
+        writeln!(out, "导入说明: {line}{} — {}", n.path, n.message)?;
+    }
+    writeln!(out)?;
+    let count = |s| findings.iter().filter(|f| f.severity == s).count();
+    if findings.is_empty() {
+        writeln!(out, "未发现问题：所有勾稽关系均成立。")?;
+    }
+    for f in findings {
+        let place: Vec<&str> =
+            [f.table.as_deref(), f.row.as_deref(), f.column.as_deref()].into_iter().flatten().collect();
+        writeln!(out, "[{}] {:<18} {}", severity_label(f.severity), f.rule, place.join(" / "))?;
+        writeln!(out, "    {}", f.message)?;
+    }
+    if explain {
+        writeln!(out)?;
+        writeln!(out, "各数字的出处 (where each figure was read):")?;
+        for (path, c) in &report.provenance.cells {
+            writeln!(out, "  {path} = {}  ← 第{}行「{}」/「{}」", c.raw, c.line, c.label, c.column)?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "共 {} 项：错误 {}，警告 {}，提示 {}",
+        findings.len(),
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info)
+    )?;
+    Ok(())
+}
