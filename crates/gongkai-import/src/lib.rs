@@ -81,13 +81,21 @@ pub fn detect(bytes: &[u8]) -> DetectedFormat {
         .position(|b| !b.is_ascii_whitespace())
         .map(|i| &head[i..])
         .unwrap_or(&[]);
-    let start = start.strip_prefix(b"\xef\xbb\xbf".as_slice()).unwrap_or(start);
+    let start = start
+        .strip_prefix(b"\xef\xbb\xbf".as_slice())
+        .unwrap_or(start);
     if start.first() == Some(&b'{') {
         return DetectedFormat::Json;
     }
-    let lower: Vec<u8> = head.iter().take(2048).map(|b| b.to_ascii_lowercase()).collect();
+    let lower: Vec<u8> = head
+        .iter()
+        .take(2048)
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
     let has = |needle: &[u8]| lower.windows(needle.len()).any(|w| w == needle);
-    if start.first() == Some(&b'<') && (has(b"<html") || has(b"<!doctype html") || has(b"<table") || has(b"<body")) {
+    if start.first() == Some(&b'<')
+        && (has(b"<html") || has(b"<!doctype html") || has(b"<table") || has(b"<body"))
+    {
         return DetectedFormat::Html;
     }
     DetectedFormat::Text
@@ -97,8 +105,9 @@ pub fn detect(bytes: &[u8]) -> DetectedFormat {
 pub fn import(bytes: &[u8], source_name: &str) -> Result<Report, ImportError> {
     match detect(bytes) {
         DetectedFormat::Json => {
-            let text = decode::decode(bytes)
-                .ok_or_else(|| ImportError::NotText { source_name: source_name.to_string() })?;
+            let text = decode::decode(bytes).ok_or_else(|| ImportError::NotText {
+                source_name: source_name.to_string(),
+            })?;
             serde_json::from_str::<Report>(&text.text).map_err(|e| ImportError::Json {
                 source_name: source_name.to_string(),
                 line: e.line(),
@@ -106,13 +115,22 @@ pub fn import(bytes: &[u8], source_name: &str) -> Result<Report, ImportError> {
                 message: e.to_string(),
             })
         }
-        DetectedFormat::Html => Err(ImportError::Unsupported { source_name: source_name.to_string(), format: "HTML" }),
-        DetectedFormat::Pdf => Err(ImportError::Unsupported { source_name: source_name.to_string(), format: "PDF" }),
-        DetectedFormat::Zip => {
-            Err(ImportError::Unsupported { source_name: source_name.to_string(), format: "DOCX/XLSX (zip)" })
-        }
+        DetectedFormat::Html => Err(ImportError::Unsupported {
+            source_name: source_name.to_string(),
+            format: "HTML",
+        }),
+        DetectedFormat::Pdf => Err(ImportError::Unsupported {
+            source_name: source_name.to_string(),
+            format: "PDF",
+        }),
+        DetectedFormat::Zip => Err(ImportError::Unsupported {
+            source_name: source_name.to_string(),
+            format: "DOCX/XLSX (zip)",
+        }),
         DetectedFormat::Text => {
-            let d = decode::decode(bytes).ok_or_else(|| ImportError::NotText { source_name: source_name.to_string() })?;
+            let d = decode::decode(bytes).ok_or_else(|| ImportError::NotText {
+                source_name: source_name.to_string(),
+            })?;
             text::import_text(&d.text, source_name, d.encoding)
         }
     }

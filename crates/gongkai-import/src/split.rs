@@ -21,7 +21,15 @@ pub fn splits(tokens: &[&str], n: usize, limit: usize) -> Vec<Vec<i64>> {
     out
 }
 
-fn rec(tokens: &[&str], ti: usize, pos: usize, n: usize, cur: &mut Vec<i64>, out: &mut Vec<Vec<i64>>, limit: usize) {
+fn rec(
+    tokens: &[&str],
+    ti: usize,
+    pos: usize,
+    n: usize,
+    cur: &mut Vec<i64>,
+    out: &mut Vec<Vec<i64>>,
+    limit: usize,
+) {
     if out.len() >= limit {
         return;
     }
@@ -37,7 +45,8 @@ fn rec(tokens: &[&str], ti: usize, pos: usize, n: usize, cur: &mut Vec<i64>, out
         return;
     }
     // Remaining digits must still fit: each remaining part needs at least one digit.
-    let remaining_digits: usize = tok.len() - pos + tokens[ti + 1..].iter().map(|t| t.len()).sum::<usize>();
+    let remaining_digits: usize =
+        tok.len() - pos + tokens[ti + 1..].iter().map(|t| t.len()).sum::<usize>();
     let parts_left = n.saturating_sub(cur.len());
     if parts_left == 0 || remaining_digits < parts_left || remaining_digits > parts_left * 9 {
         return;
@@ -95,12 +104,13 @@ fn rec_totals(
         rec_totals(tokens, ti + 1, 0, n, group, cur, out, limit);
         return;
     }
-    let remaining_digits: usize = tok.len() - pos + tokens[ti + 1..].iter().map(|t| t.len()).sum::<usize>();
+    let remaining_digits: usize =
+        tok.len() - pos + tokens[ti + 1..].iter().map(|t| t.len()).sum::<usize>();
     let parts_left = n.saturating_sub(cur.len());
     if parts_left == 0 || remaining_digits < parts_left || remaining_digits > parts_left * 9 {
         return;
     }
-    if (cur.len() + 1) % group == 0 {
+    if (cur.len() + 1).is_multiple_of(group) {
         // The total of this group: exactly the digits of the sum.
         let start = cur.len() + 1 - group;
         let sum: i64 = cur[start..].iter().sum();
@@ -123,7 +133,12 @@ fn rec_totals(
         let Ok(v) = part.parse::<i64>() else { break };
         // The group's total is at least as long as its largest part: leave room for it.
         let group_start = cur.len() - cur.len() % group;
-        let widest = cur[group_start..].iter().map(|x| x.to_string().len()).max().unwrap_or(0).max(part.len());
+        let widest = cur[group_start..]
+            .iter()
+            .map(|x| x.to_string().len())
+            .max()
+            .unwrap_or(0)
+            .max(part.len());
         let parts_before_total = group - 1 - (cur.len() - group_start) - 1;
         let rest = remaining_digits - part.len();
         if rest < parts_before_total + widest {
@@ -146,7 +161,11 @@ pub fn row_candidates(tokens: &[&str]) -> Option<Vec<[i64; 7]>> {
     if all.len() >= LIMIT {
         return None;
     }
-    Some(all.into_iter().filter_map(|v| <[i64; 7]>::try_from(v).ok()).collect())
+    Some(
+        all.into_iter()
+            .filter_map(|v| <[i64; 7]>::try_from(v).ok())
+            .collect(),
+    )
 }
 
 /// Splits of table 4's fifteen cells where each group's 总计 equals its four results.
@@ -156,7 +175,11 @@ pub fn table4_candidates(tokens: &[&str]) -> Option<Vec<[i64; 15]>> {
     if all.len() >= LIMIT {
         return None;
     }
-    Some(all.into_iter().filter_map(|v| <[i64; 15]>::try_from(v).ok()).collect())
+    Some(
+        all.into_iter()
+            .filter_map(|v| <[i64; 15]>::try_from(v).ok())
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -177,13 +200,20 @@ mod tests {
 
     #[test]
     fn leading_zeros_are_not_cells() {
-        assert!(splits(&["0200002"], 7, 100).iter().all(|v| v == &vec![0, 2, 0, 0, 0, 0, 2]));
+        assert!(splits(&["0200002"], 7, 100)
+            .iter()
+            .all(|v| v == &vec![0, 2, 0, 0, 0, 0, 2]));
         assert_eq!(splits(&["000"], 3, 100), vec![vec![0, 0, 0]]);
     }
 
     #[test]
     fn pruned_search_agrees_with_exhaustive_search() {
-        for tokens in [vec!["640020470"], vec!["2200003", "25"], vec!["723000075"], vec!["20", "0", "00", "0", "121"]] {
+        for tokens in [
+            vec!["640020470"],
+            vec!["2200003", "25"],
+            vec!["723000075"],
+            vec!["20", "0", "00", "0", "121"],
+        ] {
             let mut fast = splits_with_totals(&tokens, 7, 7, 1_000_000);
             let mut slow: Vec<Vec<i64>> = splits(&tokens, 7, 1_000_000)
                 .into_iter()

@@ -17,9 +17,9 @@
 use chrono::NaiveDate;
 use gongkai_core::label::{self, normalize};
 use gongkai_core::report::{
-    AdministrativeFees, Amount, CaseGroup, CaseResult, CellSource, Column, DocumentCounts, ImportNote, ItemCounts,
-    LegacyStatistic, Proactive, Procurement, Report, RequestRow, RequestTable, ReviewLitigation, Section, SectionKey,
-    SourceFormat, Template,
+    AdministrativeFees, Amount, CaseGroup, CaseResult, CellSource, Column, DocumentCounts,
+    ImportNote, ItemCounts, LegacyStatistic, Proactive, Procurement, Report, RequestRow,
+    RequestTable, ReviewLitigation, Section, SectionKey, SourceFormat, Template,
 };
 /// Marks a note about a cell holding a non-number (reported by the rule `cell.nonnumeric`).
 const NONNUMERIC_NOTE_PREFIX: &str = "非数字:";
@@ -32,7 +32,13 @@ use crate::ImportError;
 pub fn import_text(text: &str, source: &str, encoding: &str) -> Result<Report, ImportError> {
     let doc = Doc::new(text);
     let headings = find_headings(&doc);
-    let mut b = Builder { doc: &doc, headings, notes: Vec::new(), cells: Vec::new(), column_major: false };
+    let mut b = Builder {
+        doc: &doc,
+        headings,
+        notes: Vec::new(),
+        cells: Vec::new(),
+        column_major: false,
+    };
 
     let requests = b.table3();
     // Table 4 has no row labels of its own; it is only read after a table 3.
@@ -52,7 +58,10 @@ pub fn import_text(text: &str, source: &str, encoding: &str) -> Result<Report, I
     }
     if review.is_some() {
         // Table 4 is the same in 2019 and 2021; it follows table 3's template.
-        let t = requests.as_ref().map(|t| t.template).unwrap_or(Template::V2019);
+        let t = requests
+            .as_ref()
+            .map(|t| t.template)
+            .unwrap_or(Template::V2019);
         table_templates.insert("review_litigation".to_string(), t);
     }
     if legacy.is_some() {
@@ -64,11 +73,14 @@ pub fn import_text(text: &str, source: &str, encoding: &str) -> Result<Report, I
         None => {
             // No 2019/2021 table: the old outline (pre-2019), provided this is a report at all.
             let reportish = meta.year.is_some()
-                && (doc.contains("政府信息公开") && (doc.contains("年度报告") || doc.contains("年报")));
+                && (doc.contains("政府信息公开")
+                    && (doc.contains("年度报告") || doc.contains("年报")));
             if !reportish {
                 return Err(ImportError::NotAReport {
                     source_name: source.to_string(),
-                    reason: "未找到年度报告的标题、年份或任何统计表格（表二、表三、表四或统计指标表）".to_string(),
+                    reason:
+                        "未找到年度报告的标题、年份或任何统计表格（表二、表三、表四或统计指标表）"
+                            .to_string(),
                 });
             }
             Template::Pre2019
@@ -122,14 +134,23 @@ impl Doc {
         if let Some(pos) = text.find("正文 ====") {
             let header = &text[..pos];
             for line in header.lines() {
-                if let Some(v) = line.strip_prefix("标题:").or_else(|| line.strip_prefix("标题：")) {
+                if let Some(v) = line
+                    .strip_prefix("标题:")
+                    .or_else(|| line.strip_prefix("标题："))
+                {
                     archive_title = Some(v.trim().to_string());
                 }
-                if let Some(v) = line.strip_prefix("发布时间:").or_else(|| line.strip_prefix("发布时间：")) {
+                if let Some(v) = line
+                    .strip_prefix("发布时间:")
+                    .or_else(|| line.strip_prefix("发布时间："))
+                {
                     archive_published = parse_iso_date(v.trim());
                 }
             }
-            let after = text[pos..].find('\n').map(|i| pos + i + 1).unwrap_or(text.len());
+            let after = text[pos..]
+                .find('\n')
+                .map(|i| pos + i + 1)
+                .unwrap_or(text.len());
             line_offset = text[..after].matches('\n').count();
             body = &text[after..];
         }
@@ -145,7 +166,15 @@ impl Doc {
         let (norm, map) = label::normalize_with_map(&cleaned);
         let mut line_starts = vec![0];
         line_starts.extend(cleaned.match_indices('\n').map(|(i, _)| i + 1));
-        Doc { body: cleaned, norm, map, line_starts, archive_title, archive_published, line_offset }
+        Doc {
+            body: cleaned,
+            norm,
+            map,
+            line_starts,
+            archive_title,
+            archive_published,
+            line_offset,
+        }
     }
 
     /// Finds normalised `pat` in `[from, to)`, returning its start.
@@ -159,7 +188,7 @@ impl Doc {
         let mut i = from;
         while i <= last {
             // Scan for the first char, then compare the rest.
-            let Some(off) = self.norm[i..=last].iter().position(|&c| c == first) else { return None };
+            let off = self.norm[i..=last].iter().position(|&c| c == first)?;
             i += off;
             if self.norm[i + 1..i + pat.len()] == pat[1..] {
                 return Some(i);
@@ -293,7 +322,10 @@ fn tokenize(region: &str, base: usize, word_dump: bool) -> Vec<Tok> {
         }
         let starts_number = is_num_char(c)
             || matches!(c, '-' | '－')
-                && region[i + c.len_utf8()..].chars().next().is_some_and(|d| d.is_ascii_digit() || ('０'..='９').contains(&d));
+                && region[i + c.len_utf8()..]
+                    .chars()
+                    .next()
+                    .is_some_and(|d| d.is_ascii_digit() || ('０'..='９').contains(&d));
         if starts_number {
             let mut s = String::new();
             if matches!(c, '-' | '－') {
@@ -304,7 +336,9 @@ fn tokenize(region: &str, base: usize, word_dump: bool) -> Vec<Tok> {
                 if is_num_char(d) {
                     s.push(match d {
                         '．' => '.',
-                        '０'..='９' => char::from_u32(d as u32 - '０' as u32 + '0' as u32).unwrap_or(d),
+                        '０'..='９' => {
+                            char::from_u32(d as u32 - '０' as u32 + '0' as u32).unwrap_or(d)
+                        }
                         _ => d,
                     });
                     chars.next();
@@ -314,10 +348,16 @@ fn tokenize(region: &str, base: usize, word_dump: bool) -> Vec<Tok> {
             }
             // 「约30」「30余」「30多」 are not numbers.
             let prev_fuzzy = matches!(toks.last(), Some(Tok::NonNumeric(x, _)) if x == "约");
-            let next_fuzzy = chars.peek().is_some_and(|&(_, d)| matches!(d, '余' | '多' | '左'));
+            let next_fuzzy = chars
+                .peek()
+                .is_some_and(|&(_, d)| matches!(d, '余' | '多' | '左'));
             if prev_fuzzy || next_fuzzy {
                 toks.pop_if(|t| matches!(t, Tok::NonNumeric(..)));
-                let mut raw = if prev_fuzzy { "约".to_string() } else { String::new() };
+                let mut raw = if prev_fuzzy {
+                    "约".to_string()
+                } else {
+                    String::new()
+                };
                 raw.push_str(&s);
                 if next_fuzzy {
                     if let Some((_, d)) = chars.next() {
@@ -347,7 +387,11 @@ fn tokenize(region: &str, base: usize, word_dump: bool) -> Vec<Tok> {
                 }
             }
             let followed_by_space = chars.peek().is_none_or(|&(_, d)| d.is_whitespace());
-            toks.push(if n > 0 && followed_by_space { Tok::Blank(base + i) } else { Tok::Text });
+            toks.push(if n > 0 && followed_by_space {
+                Tok::Blank(base + i)
+            } else {
+                Tok::Text
+            });
             continue;
         }
         // A text run.
@@ -361,7 +405,10 @@ fn tokenize(region: &str, base: usize, word_dump: bool) -> Vec<Tok> {
         }
         if s == "约" {
             toks.push(Tok::NonNumeric(s, base + i));
-        } else if ["万元", "元", "条", "件", "次", "篇", "个", "项", "人次", "人"].contains(&s.as_str())
+        } else if [
+            "万元", "元", "条", "件", "次", "篇", "个", "项", "人次", "人",
+        ]
+        .contains(&s.as_str())
             && matches!(toks.last(), Some(Tok::Num(..)))
         {
             toks.push(Tok::Unit(s));
@@ -377,8 +424,11 @@ fn tokenize(region: &str, base: usize, word_dump: bool) -> Vec<Tok> {
 /// The value-like tokens of a region: numbers, blanks and non-numbers, with trailing blanks
 /// (empty merged label cells of the next row in a Word dump) removed.
 fn values(toks: &[Tok]) -> Vec<Tok> {
-    let mut v: Vec<Tok> =
-        toks.iter().filter(|t| matches!(t, Tok::Num(..) | Tok::Blank(_) | Tok::NonNumeric(..))).cloned().collect();
+    let mut v: Vec<Tok> = toks
+        .iter()
+        .filter(|t| matches!(t, Tok::Num(..) | Tok::Blank(_) | Tok::NonNumeric(..)))
+        .cloned()
+        .collect();
     while matches!(v.last(), Some(Tok::Blank(_))) {
         v.pop();
     }
@@ -415,9 +465,12 @@ struct RowMatch {
     label_end: usize,
 }
 
+/// One cell as read: its value and, when read from the text, the raw text and byte offset.
+type ReadCell = (Option<i64>, Option<(String, usize)>);
+
 /// A row's values as resolved so far.
 enum RowValues {
-    Known(Vec<(Option<i64>, Option<(String, usize)>)>),
+    Known(Vec<ReadCell>),
     Candidates(Vec<[i64; 7]>, String, usize),
     Pending,
     Unknown,
@@ -425,19 +478,35 @@ enum RowValues {
 
 impl<'a> Builder<'a> {
     fn note(&mut self, path: &str, line: Option<usize>, message: String) {
-        self.notes.push(ImportNote { path: path.to_string(), line, message });
+        self.notes.push(ImportNote {
+            path: path.to_string(),
+            line,
+            message,
+        });
     }
 
     fn record(&mut self, path: String, label: &str, column: &str, byte: usize, raw: &str) {
         let line = self.doc.line_of_byte(byte);
         self.cells.push((
             path,
-            CellSource { label: label.to_string(), column: column.to_string(), line, raw: raw.to_string() },
+            CellSource {
+                label: label.to_string(),
+                column: column.to_string(),
+                line,
+                raw: raw.to_string(),
+            },
         ));
     }
 
     /// Finds a label (with its numbering) in `[from, to)`.
-    fn find_label(&self, number: &str, label: &str, variants: &[&str], from: usize, to: usize) -> Option<RowMatch> {
+    fn find_label(
+        &self,
+        number: &str,
+        label: &str,
+        variants: &[&str],
+        from: usize,
+        to: usize,
+    ) -> Option<RowMatch> {
         let mut best: Option<(usize, usize)> = None;
         for l in std::iter::once(&label).chain(variants.iter()) {
             let pat = chars(l);
@@ -467,7 +536,10 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        best.map(|(num_start, label_end)| RowMatch { num_start, label_end })
+        best.map(|(num_start, label_end)| RowMatch {
+            num_start,
+            label_end,
+        })
     }
 
     /// If the normalised text just before `p` is the numbering `number` (「1.」「1、」「（一）」
@@ -494,13 +566,20 @@ impl<'a> Builder<'a> {
             a.push(',');
             alts.push(a);
         }
-        alts.into_iter().find_map(|a| (p >= a.len() && self.doc.norm[p - a.len()..p] == *a).then(|| p - a.len()))
+        alts.into_iter().find_map(|a| {
+            (p >= a.len() && self.doc.norm[p - a.len()..p] == *a).then(|| p - a.len())
+        })
     }
 
     fn region_values(&self, a: usize, b: usize) -> (Vec<Tok>, bool) {
         let region = self.doc.orig(a, b);
         let base = self.doc.map[a.min(self.doc.norm.len())];
-        let word_dump = region.lines().skip(1).filter(|l| l.starts_with('\t')).count() >= 3;
+        let word_dump = region
+            .lines()
+            .skip(1)
+            .filter(|l| l.starts_with('\t'))
+            .count()
+            >= 3;
         (values(&tokenize(region, base, word_dump)), word_dump)
     }
 
@@ -508,9 +587,19 @@ impl<'a> Builder<'a> {
 
     fn table3(&mut self) -> Option<Table3> {
         let first = template::t3_row(RequestRow::Received);
-        let anchor = self.find_label(first.number, first.label, first.variants, 0, self.doc.norm.len())?;
+        let anchor = self.find_label(
+            first.number,
+            first.label,
+            first.variants,
+            0,
+            self.doc.norm.len(),
+        )?;
         let start = anchor.num_start;
-        let t4_anchor = self.doc.find(&chars(template::T4_REVIEW), anchor.label_end, self.doc.norm.len());
+        let t4_anchor = self.doc.find(
+            &chars(template::T4_REVIEW),
+            anchor.label_end,
+            self.doc.norm.len(),
+        );
         let limit = t4_anchor.unwrap_or(self.doc.norm.len());
         let has_sub_rows = self
             .find_label(
@@ -522,8 +611,15 @@ impl<'a> Builder<'a> {
             )
             .is_some();
         // The table's own layout: the three 其他处理 sub-rows exist only in 2021.
-        let layout = if has_sub_rows { Template::V2021 } else { Template::V2019 };
-        let rows: Vec<&RowSpec> = template::T3_ROWS.iter().filter(|r| r.versions.includes(layout)).collect();
+        let layout = if has_sub_rows {
+            Template::V2021
+        } else {
+            Template::V2019
+        };
+        let rows: Vec<&RowSpec> = template::T3_ROWS
+            .iter()
+            .filter(|r| r.versions.includes(layout))
+            .collect();
 
         // Find every row label in order.
         let mut found: Vec<(&RowSpec, RowMatch)> = Vec::new();
@@ -558,7 +654,10 @@ impl<'a> Builder<'a> {
                 RowValues::Known(self.cells_of(&vals, &path))
             } else if vals.is_empty() {
                 RowValues::Pending
-            } else if !pending.is_empty() && nums.len() == 7 * (pending.len() + 1) && nums.len() == vals.len() {
+            } else if !pending.is_empty()
+                && nums.len() == 7 * (pending.len() + 1)
+                && nums.len() == vals.len()
+            {
                 // Column by column: the numbers of this row and of the rows before it that had none.
                 let mut group: Vec<usize> = pending.clone();
                 group.push(resolved.len());
@@ -572,15 +671,18 @@ impl<'a> Builder<'a> {
                 if flat.len() == nums.len() {
                     let r = group.len();
                     let score = |get: &dyn Fn(usize, usize) -> i64| {
-                        (0..r).filter(|&k| (0..6).map(|c| get(k, c)).sum::<i64>() == get(k, 6)).count()
+                        (0..r)
+                            .filter(|&k| (0..6).map(|c| get(k, c)).sum::<i64>() == get(k, 6))
+                            .count()
                     };
-                    let col_major = score(&|k, c| flat[c * r + k].0) > score(&|k, c| flat[k * 7 + c].0);
+                    let col_major =
+                        score(&|k, c| flat[c * r + k].0) > score(&|k, c| flat[k * 7 + c].0);
                     if col_major {
                         self.column_major = true;
                     }
                     let idx = |k: usize, c: usize| if col_major { c * r + k } else { k * 7 + c };
                     for (k, &row_i) in group.iter().enumerate() {
-                        let cells: Vec<(Option<i64>, Option<(String, usize)>)> = (0..7)
+                        let cells: Vec<ReadCell> = (0..7)
                             .map(|c| {
                                 let (v, s, b) = &flat[idx(k, c)];
                                 (Some(*v), Some((s.clone(), *b)))
@@ -610,12 +712,17 @@ impl<'a> Builder<'a> {
                 };
                 if digits.len() == nums.len() {
                     match split::row_candidates(&digits) {
-                        Some(c) if !c.is_empty() => RowValues::Candidates(c, digits.join(" "), byte),
+                        Some(c) if !c.is_empty() => {
+                            RowValues::Candidates(c, digits.join(" "), byte)
+                        }
                         Some(_) => {
                             // No split satisfies the row total: accept a split only if it is the only one.
                             let all = split::splits(&digits, 7, 3);
                             if all.len() == 1 {
-                                let cells = all[0].iter().map(|v| (Some(*v), Some((digits.join(" "), byte)))).collect();
+                                let cells = all[0]
+                                    .iter()
+                                    .map(|v| (Some(*v), Some((digits.join(" "), byte))))
+                                    .collect();
                                 RowValues::Known(cells)
                             } else {
                                 let line = Some(self.doc.line_of_byte(byte));
@@ -645,7 +752,10 @@ impl<'a> Builder<'a> {
                     self.note(
                         &path,
                         line,
-                        format!("表三「{printed}」行读到 {} 个数值，应为 7 个，无法确定各列，该行留空", vals.len()),
+                        format!(
+                            "表三「{printed}」行读到 {} 个数值，应为 7 个，无法确定各列，该行留空",
+                            vals.len()
+                        ),
                     );
                 }
             }
@@ -657,7 +767,11 @@ impl<'a> Builder<'a> {
         for &p in &pending {
             let (spec, _, printed) = &resolved[p];
             let path = format!("requests.{}", spec.path);
-            self.note(&path, None, format!("表三「{printed}」行后没有找到数值，该行留空"));
+            self.note(
+                &path,
+                None,
+                format!("表三「{printed}」行后没有找到数值，该行留空"),
+            );
         }
 
         self.resolve_flat_rows(&mut resolved);
@@ -685,11 +799,16 @@ impl<'a> Builder<'a> {
             }
         }
         let end = found.last().map(|(_, m)| m.label_end).unwrap_or(start);
-        Some(Table3 { table, template: layout, start, end: end.max(limit.min(self.doc.norm.len())) })
+        Some(Table3 {
+            table,
+            template: layout,
+            start,
+            end: end.max(limit.min(self.doc.norm.len())),
+        })
     }
 
     /// Turns a region's value tokens into cells, noting non-numbers.
-    fn cells_of(&mut self, vals: &[Tok], path: &str) -> Vec<(Option<i64>, Option<(String, usize)>)> {
+    fn cells_of(&mut self, vals: &[Tok], path: &str) -> Vec<ReadCell> {
         let mut out = Vec::with_capacity(vals.len());
         for (i, t) in vals.iter().enumerate() {
             match t {
@@ -698,7 +817,10 @@ impl<'a> Builder<'a> {
                     Err(_) => {
                         let line = Some(self.doc.line_of_byte(*b));
                         self.note(
-                            &format!("{path}.{}", Column::ALL.get(i).map(|c| c.name()).unwrap_or("?")),
+                            &format!(
+                                "{path}.{}",
+                                Column::ALL.get(i).map(|c| c.name()).unwrap_or("?")
+                            ),
                             line,
                             format!("{NONNUMERIC_NOTE_PREFIX}单元格「{s}」不是整数，按空白处理"),
                         );
@@ -708,7 +830,10 @@ impl<'a> Builder<'a> {
                 Tok::NonNumeric(s, b) => {
                     let line = Some(self.doc.line_of_byte(*b));
                     self.note(
-                        &format!("{path}.{}", Column::ALL.get(i).map(|c| c.name()).unwrap_or("?")),
+                        &format!(
+                            "{path}.{}",
+                            Column::ALL.get(i).map(|c| c.name()).unwrap_or("?")
+                        ),
                         line,
                         format!("{NONNUMERIC_NOTE_PREFIX}单元格「{s}」不是数字，按空白处理"),
                     );
@@ -747,7 +872,11 @@ impl<'a> Builder<'a> {
         let keys: Vec<RequestRow> = rows.iter().map(|(s, _, _)| s.key).collect();
         let mut chosen: Vec<Option<[i64; 7]>> = vec![None; ambiguous.len()];
         if !ambiguous.is_empty() {
-            let combos: usize = ambiguous.iter().map(|(_, c)| c.len()).try_fold(1usize, |a, n| a.checked_mul(n)).unwrap_or(usize::MAX);
+            let combos: usize = ambiguous
+                .iter()
+                .map(|(_, c)| c.len())
+                .try_fold(1usize, |a, n| a.checked_mul(n))
+                .unwrap_or(usize::MAX);
             if combos <= 200_000 {
                 let mut best_score = -1i64;
                 let mut best: Vec<Vec<[i64; 7]>> = Vec::new();
@@ -758,7 +887,11 @@ impl<'a> Builder<'a> {
                         vals[*i] = Some(c[idx[j]]);
                     }
                     let score = column_score(&keys, &vals);
-                    let pick: Vec<[i64; 7]> = ambiguous.iter().enumerate().map(|(j, (_, c))| c[idx[j]]).collect();
+                    let pick: Vec<[i64; 7]> = ambiguous
+                        .iter()
+                        .enumerate()
+                        .map(|(j, (_, c))| c[idx[j]])
+                        .collect();
                     if score > best_score {
                         best_score = score;
                         best = vec![pick];
@@ -797,9 +930,16 @@ impl<'a> Builder<'a> {
                 _ => (String::new(), 0),
             };
             match chosen[j] {
-                Some(v) => *rv = RowValues::Known(v.iter().map(|x| (Some(*x), Some((raw.clone(), byte)))).collect()),
+                Some(v) => {
+                    *rv = RowValues::Known(
+                        v.iter()
+                            .map(|x| (Some(*x), Some((raw.clone(), byte))))
+                            .collect(),
+                    )
+                }
                 None => {
-                    let shown: Vec<String> = cands.iter().take(4).map(|c| format!("{c:?}")).collect();
+                    let shown: Vec<String> =
+                        cands.iter().take(4).map(|c| format!("{c:?}")).collect();
                     let line = Some(self.doc.line_of_byte(byte));
                     self.notes.push(ImportNote {
                         path: format!("requests.{}", spec.path),
@@ -818,7 +958,11 @@ impl<'a> Builder<'a> {
             if let (RowValues::Candidates(c, raw, byte), Some(v)) = (&*rv, fixed[i]) {
                 if c.len() == 1 {
                     let (raw, byte) = (raw.clone(), *byte);
-                    *rv = RowValues::Known(v.iter().map(|x| (Some(*x), Some((raw.clone(), byte)))).collect());
+                    *rv = RowValues::Known(
+                        v.iter()
+                            .map(|x| (Some(*x), Some((raw.clone(), byte))))
+                            .collect(),
+                    );
                 }
             }
         }
@@ -845,12 +989,19 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        let end = self.next_heading_after(cursor).unwrap_or((cursor + 400).min(n));
+        let end = self
+            .next_heading_after(cursor)
+            .unwrap_or((cursor + 400).min(n));
         let (vals, _) = self.region_values(cursor, end);
-        let nums: Vec<&Tok> = vals.iter().take_while(|t| matches!(t, Tok::Num(..) | Tok::Blank(_))).collect();
+        let nums: Vec<&Tok> = vals
+            .iter()
+            .take_while(|t| matches!(t, Tok::Num(..) | Tok::Blank(_)))
+            .collect();
         let mut t4 = ReviewLitigation::blank();
-        let slots: Vec<(CaseGroup, CaseResult)> =
-            CaseGroup::ALL.iter().flat_map(|g| CaseResult::ALL.iter().map(move |r| (*g, *r))).collect();
+        let slots: Vec<(CaseGroup, CaseResult)> = CaseGroup::ALL
+            .iter()
+            .flat_map(|g| CaseResult::ALL.iter().map(move |r| (*g, *r)))
+            .collect();
         let line = Some(self.doc.line_of(cursor));
         if nums.len() >= 15 {
             for ((g, r), t) in slots.iter().zip(nums.iter()) {
@@ -859,9 +1010,19 @@ impl<'a> Builder<'a> {
                     match s.parse::<i64>() {
                         Ok(v) => {
                             *t4.group_mut(*g).get_mut(*r) = Some(v);
-                            self.record(path, template::group_label(*g), template::result_label(*r), *b, s);
+                            self.record(
+                                path,
+                                template::group_label(*g),
+                                template::result_label(*r),
+                                *b,
+                                s,
+                            );
                         }
-                        Err(_) => self.note(&path, line, format!("{NONNUMERIC_NOTE_PREFIX}单元格「{s}」不是整数，按空白处理")),
+                        Err(_) => self.note(
+                            &path,
+                            line,
+                            format!("{NONNUMERIC_NOTE_PREFIX}单元格「{s}」不是整数，按空白处理"),
+                        ),
                     }
                 }
             }
@@ -884,7 +1045,13 @@ impl<'a> Builder<'a> {
                     for ((g, r), v) in slots.iter().zip(c[0].iter()) {
                         *t4.group_mut(*g).get_mut(*r) = Some(*v);
                         let path = format!("review_litigation.{}.{}", g.name(), r.name());
-                        self.record(path, template::group_label(*g), template::result_label(*r), byte, &digits.join(" "));
+                        self.record(
+                            path,
+                            template::group_label(*g),
+                            template::result_label(*r),
+                            byte,
+                            &digits.join(" "),
+                        );
                     }
                     return Some(t4);
                 }
@@ -900,7 +1067,11 @@ impl<'a> Builder<'a> {
                 return Some(t4);
             }
         }
-        self.note("review_litigation", line, format!("表四读到 {} 个数值，应为 15 个，表四留空", nums.len()));
+        self.note(
+            "review_litigation",
+            line,
+            format!("表四读到 {} 个数值，应为 15 个，表四留空", nums.len()),
+        );
         Some(t4)
     }
 
@@ -910,13 +1081,19 @@ impl<'a> Builder<'a> {
         let start = self.doc.find(&chars("第二十条"), 0, end)?;
         // Table 2 ends where the next table or section starts.
         let mut end = end;
-        if let Some(p) = self.doc.find(&chars(template::LEGACY_HEADER[0]), start, end) {
+        if let Some(p) = self
+            .doc
+            .find(&chars(template::LEGACY_HEADER[0]), start, end)
+        {
             end = p;
         }
         if let Some(p) = self.next_heading_after(start) {
             end = end.min(p);
         }
-        let has = |ms: &[&str]| ms.iter().any(|m| self.doc.find(&chars(m), start, end).is_some());
+        let has = |ms: &[&str]| {
+            ms.iter()
+                .any(|m| self.doc.find(&chars(m), start, end).is_some())
+        };
         let version = if has(template::T2_2019_MARKERS) {
             Template::V2019
         } else if has(template::T2_2021_MARKERS) {
@@ -989,13 +1166,19 @@ impl<'a> Builder<'a> {
                             self.note(
                                 &format!("{path}.{}", block.columns[k].key),
                                 line,
-                                format!("{NONNUMERIC_NOTE_PREFIX}单元格「{s}」不是数字，按空白处理"),
+                                format!(
+                                    "{NONNUMERIC_NOTE_PREFIX}单元格「{s}」不是数字，按空白处理"
+                                ),
                             );
                         }
                         _ => {}
                     }
                 }
-            } else if !vals.is_empty() && vals.iter().all(|t| matches!(t, Tok::Num(s, _) if s.chars().all(|c| c.is_ascii_digit()))) {
+            } else if !vals.is_empty()
+                && vals
+                    .iter()
+                    .all(|t| matches!(t, Tok::Num(s, _) if s.chars().all(|c| c.is_ascii_digit())))
+            {
                 let digits: Vec<&str> = vals
                     .iter()
                     .filter_map(|t| match t {
@@ -1022,7 +1205,14 @@ impl<'a> Builder<'a> {
                 }
             } else if !vals.is_empty() {
                 let line = Some(self.doc.line_of(e));
-                self.note(&path, line, format!("表二「{printed}」行读到 {} 个数值，应为 {n} 个，该行留空", vals.len()));
+                self.note(
+                    &path,
+                    line,
+                    format!(
+                        "表二「{printed}」行读到 {} 个数值，应为 {n} 个，该行留空",
+                        vals.len()
+                    ),
+                );
             }
             // Build the typed block.
             let count = |k: usize, this: &mut Self| -> Option<i64> {
@@ -1039,16 +1229,28 @@ impl<'a> Builder<'a> {
                     }
                 }
             };
-            let amount = |k: usize| -> Option<Amount> { cells.get(k)?.as_ref().and_then(|s| Amount::parse(s).ok()) };
+            let amount = |k: usize| -> Option<Amount> {
+                cells.get(k)?.as_ref().and_then(|s| Amount::parse(s).ok())
+            };
             for k in 0..n {
                 if let Some(raw) = &cells[k] {
                     let col = &block.columns[k];
-                    self.record(format!("{path}.{}", col.key), &printed, col.label, bytes[k], raw);
+                    self.record(
+                        format!("{path}.{}", col.key),
+                        &printed,
+                        col.label,
+                        bytes[k],
+                        raw,
+                    );
                 }
             }
             match (version, row.key) {
                 (Template::V2021, "rules" | "normative_documents") => {
-                    let d = DocumentCounts::V2021 { issued: count(0, self), repealed: count(1, self), in_force: count(2, self) };
+                    let d = DocumentCounts::V2021 {
+                        issued: count(0, self),
+                        repealed: count(1, self),
+                        in_force: count(2, self),
+                    };
                     if row.key == "rules" {
                         p.rules = Some(d)
                     } else {
@@ -1056,7 +1258,11 @@ impl<'a> Builder<'a> {
                     }
                 }
                 (_, "rules" | "normative_documents") => {
-                    let d = DocumentCounts::V2019 { made: count(0, self), published: count(1, self), published_total: count(2, self) };
+                    let d = DocumentCounts::V2019 {
+                        made: count(0, self),
+                        published: count(1, self),
+                        published_total: count(2, self),
+                    };
                     if row.key == "rules" {
                         p.rules = Some(d)
                     } else {
@@ -1065,9 +1271,15 @@ impl<'a> Builder<'a> {
                 }
                 (_, "licensing" | "other_services" | "penalties" | "coercive_measures") => {
                     let item = if version == Template::V2021 {
-                        ItemCounts::V2021 { decisions: count(0, self) }
+                        ItemCounts::V2021 {
+                            decisions: count(0, self),
+                        }
                     } else {
-                        ItemCounts::V2019 { previous_items: count(0, self), change: count(1, self), decisions: count(2, self) }
+                        ItemCounts::V2019 {
+                            previous_items: count(0, self),
+                            change: count(1, self),
+                            decisions: count(2, self),
+                        }
                     };
                     match row.key {
                         "licensing" => p.licensing = Some(item),
@@ -1078,16 +1290,34 @@ impl<'a> Builder<'a> {
                 }
                 (Template::V2021, "administrative_fees") => {
                     // 万元 is in the header (本年收费金额（单位：万元）); a cell printed in 元 is converted.
-                    let a = amount(0).map(|a| if units[0].as_deref() == Some("元") { shift_down(&a) } else { a });
+                    let a = amount(0).map(|a| {
+                        if units[0].as_deref() == Some("元") {
+                            shift_down(&a)
+                        } else {
+                            a
+                        }
+                    });
                     p.administrative_fees = Some(AdministrativeFees::V2021 { amount_wan_yuan: a });
                 }
                 (_, "administrative_fees") => {
-                    p.administrative_fees = Some(AdministrativeFees::V2019 { previous_items: count(0, self), change: count(1, self) })
+                    p.administrative_fees = Some(AdministrativeFees::V2019 {
+                        previous_items: count(0, self),
+                        change: count(1, self),
+                    })
                 }
                 (_, "centralized_procurement") => {
                     // 采购总金额 is stored in 元: a figure printed in 万元 is converted exactly.
-                    let a = amount(1).map(|a| if units[1].as_deref() == Some("万元") { a.shift(4) } else { a });
-                    p.centralized_procurement = Some(Procurement { projects: count(0, self), amount_yuan: a });
+                    let a = amount(1).map(|a| {
+                        if units[1].as_deref() == Some("万元") {
+                            a.shift(4)
+                        } else {
+                            a
+                        }
+                    });
+                    p.centralized_procurement = Some(Procurement {
+                        projects: count(0, self),
+                        amount_yuan: a,
+                    });
                 }
                 _ => {}
             }
@@ -1114,7 +1344,10 @@ impl<'a> Builder<'a> {
         hits.sort_by_key(|(s, e, _)| (*s, std::cmp::Reverse(*e)));
         let mut kept: Vec<(usize, usize, &template::LegacyRow)> = Vec::new();
         for h in hits {
-            if kept.iter().any(|k| h.0 >= k.0 && h.1 <= k.1 || k.2.key == h.2.key) {
+            if kept
+                .iter()
+                .any(|k| h.0 >= k.0 && h.1 <= k.1 || k.2.key == h.2.key)
+            {
                 continue;
             }
             kept.push(h);
@@ -1146,18 +1379,30 @@ impl<'a> Builder<'a> {
             // The unit is a text run of its own (条/次/篇…); 「——」 marks a heading row.
             for piece in region.split_whitespace() {
                 let p = piece.trim_matches(|c: char| c.is_ascii_digit());
-                if ["条", "次", "篇", "件", "个", "万元", "元", "人次", "人", "项"].contains(&p) {
+                if [
+                    "条", "次", "篇", "件", "个", "万元", "元", "人次", "人", "项",
+                ]
+                .contains(&p)
+                {
                     unit = Some(p.to_string());
                     break;
                 }
             }
             if value.is_some() {
-                self.record(format!("legacy_statistics.{}", row.key), row.label, template::LEGACY_HEADER[2], base, &raw);
+                self.record(
+                    format!("legacy_statistics.{}", row.key),
+                    row.label,
+                    template::LEGACY_HEADER[2],
+                    base,
+                    &raw,
+                );
             }
             out.push(LegacyStatistic {
                 label: row.label.to_string(),
                 key: Some(row.key.to_string()),
-                unit: unit.or_else(|| row.unit.map(str::to_string)).filter(|_| row.unit.is_some()),
+                unit: unit
+                    .or_else(|| row.unit.map(str::to_string))
+                    .filter(|_| row.unit.is_some()),
                 value,
             });
         }
@@ -1201,7 +1446,11 @@ impl<'a> Builder<'a> {
             if *key == SectionKey::OtherMatters || i + 1 == hs.len() {
                 text = strip_signature(&text);
             }
-            out.push(Section { key: Some(*key), title: clean_prose(self.doc.orig(*s, *e)), text });
+            out.push(Section {
+                key: Some(*key),
+                title: clean_prose(self.doc.orig(*s, *e)),
+                text,
+            });
         }
         out
     }
@@ -1210,7 +1459,11 @@ impl<'a> Builder<'a> {
 
     fn meta(&self) -> Meta {
         let body = &self.doc.body;
-        let lines: Vec<&str> = body.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let lines: Vec<&str> = body
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
         let mut agency = None;
         let mut year = None;
         // The title: among the first lines, the one with 「YYYY年…报告」.
@@ -1254,7 +1507,14 @@ impl<'a> Builder<'a> {
             // 统计期限 「自2021年1月1日起至2021年12月31日止」.
             let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
             if let Some(i) = compact.find("年1月1日") {
-                let pre: String = compact[..i].chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+                let pre: String = compact[..i]
+                    .chars()
+                    .rev()
+                    .take(4)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
                 year = pre.parse().ok();
             }
         }
@@ -1275,7 +1535,14 @@ impl<'a> Builder<'a> {
         }
         if published_on.is_none() {
             // Flattened text: a date at the very end.
-            let tail: String = body.chars().rev().take(60).collect::<Vec<_>>().into_iter().rev().collect();
+            let tail: String = body
+                .chars()
+                .rev()
+                .take(60)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
             published_on = parse_cn_date(tail.trim());
         }
         if let Some(sig) = signature {
@@ -1287,7 +1554,11 @@ impl<'a> Builder<'a> {
                 agency = Some(sig);
             }
         }
-        Meta { agency, year, published_on: published_on.or(self.doc.archive_published) }
+        Meta {
+            agency,
+            year,
+            published_on: published_on.or(self.doc.archive_published),
+        }
     }
 }
 
@@ -1317,7 +1588,9 @@ fn find_headings(doc: &Doc) -> Vec<(usize, usize, SectionKey, u32)> {
             continue;
         }
         let numeral: String = norm[s..comma].iter().collect();
-        let Some(value) = chinese_numeral(&numeral) else { continue };
+        let Some(value) = chinese_numeral(&numeral) else {
+            continue;
+        };
         'gaps: for gap in 0..=14usize {
             let at = comma + 1 + gap;
             if at >= norm.len() {
@@ -1374,10 +1647,9 @@ fn column_score(keys: &[RequestRow], vals: &[Option<[i64; 7]>]) -> i64 {
         let leaves: Vec<RequestRow> = keys
             .iter()
             .copied()
+            // The rows present: 其他处理 is either its total (2019) or its sub-rows (2021).
             .filter(|k| {
-                template::OUTCOME_LEAVES.contains(k) && *k != RequestRow::OtherHandlingTotal
-                    || template::OTHER_HANDLING_PARTS.contains(k)
-                    || *k == RequestRow::OtherHandlingTotal
+                template::OUTCOME_LEAVES.contains(k) || template::OTHER_HANDLING_PARTS.contains(k)
             })
             .collect();
         let sum: Option<i64> = leaves.iter().map(|k| get(*k).map(|v| v[c])).sum();
@@ -1400,7 +1672,13 @@ fn shift_down(a: &Amount) -> Amount {
     let (int, frac) = body.split_once('.').unwrap_or((body, ""));
     let padded = format!("{:0>5}", int);
     let cut = padded.len() - 4;
-    let out = format!("{}{}.{}{}", if neg { "-" } else { "" }, &padded[..cut], &padded[cut..], frac);
+    let out = format!(
+        "{}{}.{}{}",
+        if neg { "-" } else { "" },
+        &padded[..cut],
+        &padded[cut..],
+        frac
+    );
     Amount::parse(&out).unwrap_or_else(|_| a.clone())
 }
 
@@ -1421,7 +1699,11 @@ fn trim_trailing_numbering(s: &str) -> &str {
         if let Some(x) = t.strip_suffix(['）', ')']) {
             if let Some(open) = x.rfind(['（', '(']) {
                 let inner = &x[open..].trim_start_matches(['（', '(']);
-                if inner.chars().count() <= 3 && inner.chars().all(|c| "一二三四五六七八九十".contains(c) || c.is_ascii_digit()) {
+                if inner.chars().count() <= 3
+                    && inner
+                        .chars()
+                        .all(|c| "一二三四五六七八九十".contains(c) || c.is_ascii_digit())
+                {
                     t = x[..open].trim_end();
                 }
             }
@@ -1448,7 +1730,11 @@ fn strip_parentheticals(s: &str) -> String {
 
 /// Trims each line and drops empty ones.
 fn clean_prose(s: &str) -> String {
-    s.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Removes a closing signature (agency line and date) from the last section's text.
@@ -1456,7 +1742,11 @@ fn strip_signature(text: &str) -> String {
     let mut lines: Vec<&str> = text.lines().collect();
     if lines.last().is_some_and(|l| parse_cn_date(l).is_some()) {
         lines.pop();
-        if lines.last().is_some_and(|l| l.chars().count() <= 40 && !l.contains(['。', '，'])) && lines.len() > 1 {
+        if lines
+            .last()
+            .is_some_and(|l| l.chars().count() <= 40 && !l.contains(['。', '，']))
+            && lines.len() > 1
+        {
             lines.pop();
         }
     }
@@ -1508,10 +1798,18 @@ fn parse_cn_date(s: &str) -> Option<NaiveDate> {
     let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     let digits: String = compact
         .chars()
-        .map(|c| match "〇一二三四五六七八九".chars().position(|x| x == c) {
-            Some(i) if !"年月日".contains(c) => char::from_digit(i as u32, 10).unwrap_or(c),
-            _ => if c == '零' || c == 'O' { '0' } else { c },
-        })
+        .map(
+            |c| match "〇一二三四五六七八九".chars().position(|x| x == c) {
+                Some(i) if !"年月日".contains(c) => char::from_digit(i as u32, 10).unwrap_or(c),
+                _ => {
+                    if c == '零' || c == 'O' {
+                        '0'
+                    } else {
+                        c
+                    }
+                }
+            },
+        )
         .collect();
     // Month/day written as Chinese numerals with 十 (「一月二十二日」) after the year.
     let (y, ys, ye) = find_year(&digits)?;
@@ -1568,9 +1866,18 @@ mod tests {
 
     #[test]
     fn dates_and_numerals() {
-        assert_eq!(parse_cn_date("2021年1月22日"), NaiveDate::from_ymd_opt(2021, 1, 22));
-        assert_eq!(parse_cn_date("2025 年 1 月 20 日"), NaiveDate::from_ymd_opt(2025, 1, 20));
-        assert_eq!(parse_cn_date("二〇二一年一月二十二日"), NaiveDate::from_ymd_opt(2021, 1, 22));
+        assert_eq!(
+            parse_cn_date("2021年1月22日"),
+            NaiveDate::from_ymd_opt(2021, 1, 22)
+        );
+        assert_eq!(
+            parse_cn_date("2025 年 1 月 20 日"),
+            NaiveDate::from_ymd_opt(2025, 1, 20)
+        );
+        assert_eq!(
+            parse_cn_date("二〇二一年一月二十二日"),
+            NaiveDate::from_ymd_opt(2021, 1, 22)
+        );
         assert_eq!(parse_cn_date("2021年13月40日"), None);
         assert_eq!(chinese_numeral("七"), Some(7));
         assert_eq!(chinese_numeral("十二"), Some(12));

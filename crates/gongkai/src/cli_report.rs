@@ -57,10 +57,13 @@ pub enum RenderFormat {
 pub fn load(file: &str) -> anyhow::Result<Report> {
     let (bytes, name) = if file == "-" {
         let mut b = Vec::new();
-        std::io::stdin().read_to_end(&mut b).context("读取标准输入失败 (reading stdin)")?;
+        std::io::stdin()
+            .read_to_end(&mut b)
+            .context("读取标准输入失败 (reading stdin)")?;
         (b, "-".to_string())
     } else {
-        let b = std::fs::read(file).with_context(|| format!("无法读取文件 {file} (cannot read file)"))?;
+        let b = std::fs::read(file)
+            .with_context(|| format!("无法读取文件 {file} (cannot read file)"))?;
         let name = std::path::Path::new(file)
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
@@ -80,10 +83,18 @@ pub fn run(cmd: ReportCommand) -> anyhow::Result<ExitCode> {
             writeln!(out)?;
             Ok(ExitCode::SUCCESS)
         }
-        ReportCommand::Check { file, previous, json, explain } => {
+        ReportCommand::Check {
+            file,
+            previous,
+            json,
+            explain,
+        } => {
             let report = load(&file)?;
             let prev = previous.as_deref().map(load).transpose()?;
-            let ctx = CheckContext { previous: prev.as_ref(), ..CheckContext::default() };
+            let ctx = CheckContext {
+                previous: prev.as_ref(),
+                ..CheckContext::default()
+            };
             let findings = rules::check(&report, &ctx);
             let has_error = findings.iter().any(|f| f.severity == Severity::Error);
             if json {
@@ -93,7 +104,11 @@ pub fn run(cmd: ReportCommand) -> anyhow::Result<ExitCode> {
             } else {
                 write_human(&mut out, &report, &findings, explain)?;
             }
-            Ok(if has_error { ExitCode::from(1) } else { ExitCode::SUCCESS })
+            Ok(if has_error {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         ReportCommand::Render { file, to } => {
             let report = load(&file)?;
@@ -102,8 +117,12 @@ pub fn run(cmd: ReportCommand) -> anyhow::Result<ExitCode> {
                     serde_json::to_writer_pretty(&mut out, &report)?;
                     writeln!(out)?;
                 }
-                RenderFormat::Md => out.write_all(gongkai_export::render_markdown(&report).as_bytes())?,
-                RenderFormat::Html => out.write_all(gongkai_export::render_html(&report).as_bytes())?,
+                RenderFormat::Md => {
+                    out.write_all(gongkai_export::render_markdown(&report).as_bytes())?
+                }
+                RenderFormat::Html => {
+                    out.write_all(gongkai_export::render_html(&report).as_bytes())?
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -125,12 +144,27 @@ fn severity_label(s: Severity) -> &'static str {
 }
 
 /// The human form: a heading, then one block per finding, then a summary line.
-fn write_human(out: &mut impl Write, report: &Report, findings: &[Finding], explain: bool) -> std::io::Result<()> {
+fn write_human(
+    out: &mut impl Write,
+    report: &Report,
+    findings: &[Finding],
+    explain: bool,
+) -> std::io::Result<()> {
     let agency = report.agency.as_deref().unwrap_or("（未识别机关）");
-    let year = report.year.map(|y| format!("{y}年")).unwrap_or_else(|| "（年份未识别）".into());
-    let date = report.published_on.map(|d| d.to_string()).unwrap_or_else(|| "未识别".into());
+    let year = report
+        .year
+        .map(|y| format!("{y}年"))
+        .unwrap_or_else(|| "（年份未识别）".into());
+    let date = report
+        .published_on
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| "未识别".into());
     writeln!(out, "{agency} {year} 政府信息公开工作年度报告")?;
-    writeln!(out, "模板: {}  发布日期: {date}  来源: {}", report.template, report.provenance.source)?;
+    writeln!(
+        out,
+        "模板: {}  发布日期: {date}  来源: {}",
+        report.template, report.provenance.source
+    )?;
     for n in &report.provenance.notes {
         let line = n.line.map(|l| format!("第{l}行 ")).unwrap_or_default();
         writeln!(out, "导入说明: {line}{} — {}", n.path, n.message)?;
@@ -141,16 +175,28 @@ fn write_human(out: &mut impl Write, report: &Report, findings: &[Finding], expl
         writeln!(out, "未发现问题：所有勾稽关系均成立。")?;
     }
     for f in findings {
-        let place: Vec<&str> =
-            [f.table.as_deref(), f.row.as_deref(), f.column.as_deref()].into_iter().flatten().collect();
-        writeln!(out, "[{}] {:<18} {}", severity_label(f.severity), f.rule, place.join(" / "))?;
+        let place: Vec<&str> = [f.table.as_deref(), f.row.as_deref(), f.column.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        writeln!(
+            out,
+            "[{}] {:<18} {}",
+            severity_label(f.severity),
+            f.rule,
+            place.join(" / ")
+        )?;
         writeln!(out, "    {}", f.message)?;
     }
     if explain {
         writeln!(out)?;
         writeln!(out, "各数字的出处 (where each figure was read):")?;
         for (path, c) in &report.provenance.cells {
-            writeln!(out, "  {path} = {}  ← 第{}行「{}」/「{}」", c.raw, c.line, c.label, c.column)?;
+            writeln!(
+                out,
+                "  {path} = {}  ← 第{}行「{}」/「{}」",
+                c.raw, c.line, c.label, c.column
+            )?;
         }
     }
     writeln!(out)?;

@@ -295,6 +295,7 @@ impl Calendar {
     }
 
     /// The built-in official schedules, 2004–2026.
+    #[allow(clippy::expect_used)] // Build-time data, validated by `official_data_is_valid`.
     pub fn official() -> Calendar {
         static OFFICIAL: OnceLock<Calendar> = OnceLock::new();
         OFFICIAL
