@@ -1,0 +1,136 @@
+//! Agencies (行政机关) and their tree.
+
+use gongkai_core::register::Agency;
+
+use crate::codec::{enum_name, parse_enum};
+use crate::error::violation;
+use crate::{Store, StoreError};
+
+/// How deep an agency tree may go (province → city → county → town → …); guards the recursive
+/// query against a cycle written by hand.
+const MAX_DEPTH: i64 = 32;
+
+#[derive(sqlx::FromRow)]
+struct AgencyRow {
+    code: String,
+    name: String,
+    parent: Option<String>,
+    kind: String,
+}
+
+impl TryFrom<AgencyRow> for Agency {
+    type Error = StoreError;
+    fn try_from(r: AgencyRow) -> Result<Agency, StoreError> {
+        Ok(Agency {
+            kind: parse_enum("agencies", "kind", &r.kind)?,
+            code: r.code,
+            name: r.name,
+            parent: r.parent,
+        })
+    }
+}
+
+fn agencies(rows: Vec<AgencyRow>) -> Result<Vec<Agency>, StoreError> {
+    rows.into_iter().map(Agency::try_from).collect()
+}
+
+impl Store {
+    /// Inserts the agency, or updates its name, parent and kind. The parent must exist already
+    /// ([`StoreError::NotFound`]) and must not be the agency itself or one of its descendants
+    /// ([`StoreError::Invalid`]).
+    #[tracing::instrument(skip_all, fields(agency = %agency.code))]
+    pub async fn upsert_agency(&self, agency: &Agency) -> Result<(), StoreError> {
+        if let Some(parent) = &agency.parent {
+            let below = self.subtree_codes(&agency.code).await?;
+            if parent == &agency.code || below.iter().any(|c| c == parent) {
+                return Err(StoreError::Invalid {
+                    what: "agency tree",
+                    detail: format!("{parent} is {} itself or below it", agency.code),
+                });
+            }
+        }
+        sqlx::query(
+            "INSERT INTO agencies (code, name, parent, kind) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, parent = excluded.parent, kind = excluded.kind",
+        )
+        .bind(&agency.code)
+        .bind(&agency.name)
+        .bind(agency.parent.as_deref())
+        .bind(enum_name(&agency.kind)?)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| match violation(&e) {
+            Some(sqlx::error::ErrorKind::ForeignKeyViolation) => {
+                StoreError::NotFound { what: "agency", key: agency.parent.clone().unwrap_or_default() }
+            }
+            _ => StoreError::Backend(e),
+        })?;
+        Ok(())
+    }
+
+    /// One agency by code.
+    pub async fn get_agency(&self, code: &str) -> Result<Option<Agency>, StoreError> {
+        let row: Option<AgencyRow> =
+            sqlx::query_as("SELECT code, name, parent, kind FROM agencies WHERE code = $1")
+                .bind(code)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(Agency::try_from).transpose()
+    }
+
+    /// Every agency, by code.
+    pub async fn list_agencies(&self) -> Result<Vec<Agency>, StoreError> {
+        let rows: Vec<AgencyRow> =
+            sqlx::query_as("SELECT code, name, parent, kind FROM agencies ORDER BY code")
+                .fetch_all(&self.pool)
+                .await?;
+        agencies(rows)
+    }
+
+    /// The agency and everything below it (a supervising office's scope): the agency first, then
+    /// by depth and code. [`StoreError::NotFound`] if the agency does not exist.
+    pub async fn agency_subtree(&self, code: &str) -> Result<Vec<Agency>, StoreError> {
+        let rows: Vec<AgencyRow> = sqlx::query_as(
+            "WITH RECURSIVE subtree (code, depth) AS ( \
+                 SELECT code, 0 FROM agencies WHERE code = $1 \
+                 UNION ALL \
+                 SELECT a.code, s.depth + 1 FROM agencies a JOIN subtree s ON a.parent = s.code \
+                 WHERE s.depth < $2 \
+             ) \
+             SELECT a.code, a.name, a.parent, a.kind \
+             FROM agencies a JOIN subtree s ON a.code = s.code \
+             ORDER BY s.depth, a.code",
+        )
+        .bind(code)
+        .bind(MAX_DEPTH)
+        .fetch_all(&self.pool)
+        .await?;
+        if rows.is_empty() {
+            return Err(StoreError::NotFound {
+                what: "agency",
+                key: code.to_string(),
+            });
+        }
+        agencies(rows)
+    }
+
+    /// The codes strictly below an agency (empty if it has no children or does not exist).
+    async fn subtree_codes(&self, code: &str) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "WITH RECURSIVE below (code, depth) AS ( \
+                 SELECT code, 1 FROM agencies WHERE parent = $1 \
+                 UNION ALL \
+                 SELECT a.code, b.depth + 1 FROM agencies a JOIN below b ON a.parent = b.code \
+                 WHERE b.depth < $2 \
+             ) \
+             SELECT code FROM below",
+        )
+        .bind(code)
+        .bind(MAX_DEPTH)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| sqlx::Row::try_get::<String, _>(r, "code").map_err(StoreError::from))
+            .collect()
+    }
+}

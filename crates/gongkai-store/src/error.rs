@@ -1,0 +1,110 @@
+//! The one error type of the store.
+
+use sqlx::error::ErrorKind;
+
+/// Why a store operation failed.
+///
+/// Messages name the agency and the record's key, never applicant data (personal information).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The URL is neither `sqlite:` nor `postgres:` / `postgresql:`. Holds the redacted URL.
+    #[error(
+        "unsupported database URL {0}: use sqlite://PATH?mode=rwc or postgres://USER@HOST:PORT/DB"
+    )]
+    UnsupportedUrl(String),
+    /// A record the operation needs does not exist.
+    #[error("{what} {key} not found")]
+    NotFound {
+        /// What kind of record (`agency`, `request`, …).
+        what: &'static str,
+        /// Its key.
+        key: String,
+    },
+    /// A record with the same key already exists in the agency.
+    #[error("{what} {key} already exists in agency {agency}")]
+    Conflict {
+        /// What kind of record (`request`, `case`, `proactive disclosure`).
+        what: &'static str,
+        /// The agency's code.
+        agency: String,
+        /// The duplicate key (tracking number, case number, index number).
+        key: String,
+    },
+    /// The caller asked for something the registers cannot hold (e.g. an agency tree cycle).
+    #[error("invalid {what}: {detail}")]
+    Invalid {
+        /// What was invalid.
+        what: &'static str,
+        /// Why.
+        detail: String,
+    },
+    /// A stored value cannot be read back as the register type (edited by hand, or written by a
+    /// newer version).
+    #[error("corrupt value in {table}.{column}: {detail}")]
+    Corrupt {
+        /// The table.
+        table: &'static str,
+        /// The column.
+        column: &'static str,
+        /// What is wrong (never the value of a personal-information column).
+        detail: String,
+    },
+    /// Applying the embedded migrations failed (including a database newer than this binary).
+    #[error("migration failed")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+    /// The database failed.
+    #[error("database error")]
+    Backend(#[source] sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        StoreError::Backend(e)
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        StoreError::Migrate(e)
+    }
+}
+
+/// The constraint kind of a database error, if it is a constraint violation.
+pub(crate) fn violation(e: &sqlx::Error) -> Option<ErrorKind> {
+    match e {
+        sqlx::Error::Database(db) => match db.kind() {
+            k @ (ErrorKind::UniqueViolation | ErrorKind::ForeignKeyViolation) => Some(k),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Maps a unique violation to [`StoreError::Conflict`] and a foreign-key violation to
+/// [`StoreError::NotFound`] of the agency; anything else stays a backend error.
+pub(crate) fn on_insert(e: sqlx::Error, what: &'static str, agency: &str, key: &str) -> StoreError {
+    match violation(&e) {
+        Some(ErrorKind::UniqueViolation) => StoreError::Conflict {
+            what,
+            agency: agency.to_string(),
+            key: key.to_string(),
+        },
+        Some(ErrorKind::ForeignKeyViolation) => StoreError::NotFound {
+            what: "agency",
+            key: agency.to_string(),
+        },
+        _ => StoreError::Backend(e),
+    }
+}
+
+/// Maps a foreign-key violation to [`StoreError::NotFound`] of the agency (for upserts keyed by
+/// agency); anything else stays a backend error.
+pub(crate) fn on_write(e: sqlx::Error, agency: &str) -> StoreError {
+    match violation(&e) {
+        Some(ErrorKind::ForeignKeyViolation) => StoreError::NotFound {
+            what: "agency",
+            key: agency.to_string(),
+        },
+        _ => StoreError::Backend(e),
+    }
+}

@@ -1,0 +1,194 @@
+//! gongkai-store: the registers (台账) in SQLite or PostgreSQL.
+//!
+//! [`Store`] persists the register types of [`gongkai_core::register`]: agencies, disclosure
+//! requests and their events, review and litigation cases, proactive disclosures, Article 20
+//! figures, plus the report's narratives, publication and period lock, amendments and calendar
+//! data. [`Store::load_year`] reads everything the annual report of one year needs.
+//!
+//! # One code path, two backends
+//!
+//! The backend is chosen at runtime by the URL ([`Backend::from_url`]): `sqlite://PATH?mode=rwc`
+//! (the default, [`default_sqlite_url`]) or `postgres://USER@HOST:PORT/DB`. Every query goes
+//! through sqlx's `Any` driver with `$N` placeholders and portable SQL, so there is one
+//! implementation and no `match backend` in the queries. SQLite connections get
+//! `foreign_keys = ON`, `busy_timeout = 5000` and the WAL journal; `sqlite::memory:` gets a single
+//! connection (each connection would otherwise see its own empty database).
+//!
+//! **Invariant:** only this crate knows SQL. Callers see core types, [`RequestId`] and
+//! [`StoreError`]; no sqlx type appears in the public API except inside [`StoreError`]'s sources.
+//!
+//! # Schema and migrations
+//!
+//! One **portable** migration set in `migrations/`, embedded with `sqlx::migrate!` and applied by
+//! [`Store::migrate`]; the same files run on both backends. That works because the schema uses
+//! only `TEXT` and `BIGINT` columns (the `Any` driver decodes nothing else portably: a SQLite
+//! `BOOLEAN` or `DATE` column cannot even be read through it):
+//! - dates are ISO `YYYY-MM-DD` text, which compares correctly as text; timestamps RFC 3339 UTC;
+//! - amounts are normalised decimal text (`"35.62"`), never floating point;
+//! - `EventKind` payloads and lists are JSON text; the period lock is a `BIGINT` 0/1;
+//! - ids are application-generated text (UUID v7), so there is no AUTOINCREMENT/IDENTITY split;
+//! - glossary names that are SQL keywords (`"on"`, `"by"`, `"type"`, `"group"`, `"at"`) are quoted.
+//!
+//! Table and column names are the glossary's. Applicant data (personal information) lives only in
+//! the `requests.applicant_*` columns, so it can be encrypted or masked later in one place; it is
+//! never logged nor put in an error message. A database migrated by a newer binary (an applied
+//! migration this binary does not know) is refused by [`Store::migrate`]. If the DDL ever cannot
+//! stay portable, split into `migrations/sqlite` and `migrations/postgres`, pick the set by
+//! [`Store::backend`] in `migrate`, and add a test that both produce the same tables and columns.
+//!
+//! # Partitioning for a province (not implemented)
+//!
+//! A province-wide PostgreSQL database can partition the big tables without changing the queries,
+//! which all filter by agency (and by date) first. It would be a PostgreSQL-only migration:
+//! `requests` becomes `PARTITION BY LIST (agency)` (or `RANGE (received_on)` by year, with
+//! sub-partitions per agency group); PostgreSQL needs the partition key in every unique key, so the
+//! primary key becomes `(agency, id)` (`UNIQUE (agency, tracking_number)` already qualifies);
+//! `request_events` gains an `agency` column, is partitioned the same way, and references
+//! `requests (agency, id)`; `cases` and `proactive_disclosures` already have the agency in their
+//! keys. That is the point where migrations split per backend (see above); SQLite stays as is.
+//!
+//! # Lifecycle and validation
+//!
+//! The store persists; it does not judge. Event order and transitions are validated by the caller
+//! (the core's lifecycle); due dates and statuses are never stored, they are derived from events.
+//! The period lock is stored here, but enforcing it on writes is the caller's job.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+mod agencies;
+mod codec;
+mod error;
+mod registers;
+mod reports;
+mod requests;
+mod url;
+mod year;
+
+use std::fmt;
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+
+pub use error::StoreError;
+pub use reports::{Amendment, CalendarYear, Publication};
+pub use requests::{RequestFilter, RequestId};
+pub use url::{default_sqlite_url, redact_url, Backend};
+pub use year::YearRegisters;
+
+/// The embedded migrations (one portable set for both backends).
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The registers of one deployment, in SQLite or PostgreSQL. Cheap to clone (a pool handle).
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl fmt::Debug for Store {
+    // No URL here: it may hold a password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens a pool on `sqlite://PATH?mode=rwc` (`mode=rwc` creates the file) or
+    /// `postgres://…`. Does not migrate; call [`Store::migrate`].
+    #[tracing::instrument(skip_all, fields(url = %redact_url(url)))]
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let options = match backend {
+            Backend::Sqlite if url::is_sqlite_memory(url) => AnyPoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .after_connect(|conn, _| {
+                    Box::pin(async move { sqlite_pragmas(conn, false).await })
+                }),
+            Backend::Sqlite => AnyPoolOptions::new()
+                .max_connections(4)
+                .after_connect(|conn, _| Box::pin(async move { sqlite_pragmas(conn, true).await })),
+            Backend::Postgres => AnyPoolOptions::new().max_connections(8),
+        };
+        let pool = options
+            .acquire_timeout(Duration::from_secs(30))
+            .connect(url)
+            .await?;
+        tracing::info!(backend = backend.name(), "database connected");
+        Ok(Store { pool, backend })
+    }
+
+    /// Applies the embedded migrations that are not applied yet; a no-op when up to date.
+    /// Fails if the database has a migration this binary does not know (a newer gongkai).
+    #[tracing::instrument(skip_all, fields(backend = self.backend.name()))]
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        MIGRATOR.run(&self.pool).await?;
+        tracing::info!(version = ?MIGRATOR.iter().map(|m| m.version).max(), "schema up to date");
+        Ok(())
+    }
+
+    /// The newest applied migration version, or `None` on a database never migrated.
+    pub async fn schema_version(&self) -> Result<Option<i64>, StoreError> {
+        let exists: i64 = match self.backend {
+            Backend::Sqlite => sqlx::query(
+                "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+            ),
+            Backend::Postgres => sqlx::query(
+                "SELECT COUNT(*) AS n FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_name = '_sqlx_migrations'",
+            ),
+        }
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("n")?;
+        if exists == 0 {
+            return Ok(None);
+        }
+        let row: AnyRow =
+            sqlx::query("SELECT MAX(version) AS v FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(row.try_get::<Option<i64>, _>("v")?)
+    }
+
+    /// The latest migration version this binary carries.
+    pub fn latest_schema_version() -> Option<i64> {
+        MIGRATOR.iter().map(|m| m.version).max()
+    }
+
+    /// Which backend this store is on.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Closes every connection (waits for those in use).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Per-connection SQLite settings: enforce foreign keys, wait up to 5 s for a lock, and use the
+/// WAL journal for files (readers do not block the writer). `synchronous` stays at its default
+/// (FULL): a registered request must survive a power cut.
+async fn sqlite_pragmas(conn: &mut sqlx::AnyConnection, wal: bool) -> Result<(), sqlx::Error> {
+    sqlx::query("PRAGMA foreign_keys = ON")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("PRAGMA busy_timeout = 5000")
+        .execute(&mut *conn)
+        .await?;
+    if wal {
+        sqlx::query("PRAGMA journal_mode = WAL")
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}

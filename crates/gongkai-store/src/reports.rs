@@ -1,0 +1,258 @@
+//! What belongs to a year's report rather than to a register: narratives, publication and period
+//! lock, amendments of a locked year; and the working-day calendar data.
+
+use chrono::NaiveDate;
+
+use crate::codec::{date_text, new_id, now_text, parse_opt_date, year_from};
+use crate::error::on_write;
+use crate::{Store, StoreError};
+
+/// The publication of an agency's report for a year, and the period lock (报告发布后锁定).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Publication {
+    /// The agency's code.
+    pub agency: String,
+    /// The report year.
+    pub year: i32,
+    /// The day the report was published, if it was.
+    pub published_on: Option<NaiveDate>,
+    /// Whether the year's registers are locked: changes then go through an [`Amendment`].
+    pub locked: bool,
+}
+
+/// A change to the registers of a locked year, with its reason (更正记录).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Amendment {
+    /// The agency's code.
+    pub agency: String,
+    /// The report year affected.
+    pub year: i32,
+    /// The table changed (`requests`, `cases`, …).
+    pub record_table: String,
+    /// The changed record's key (request id, case number, …).
+    pub record_key: String,
+    /// Why.
+    pub reason: String,
+    /// When it was recorded (RFC 3339 UTC); set by the store on insert.
+    pub at: String,
+    /// The staff member who made it.
+    pub by: String,
+}
+
+/// A year of working-day calendar data (the State Council's holiday notice), as JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalendarYear {
+    /// The year.
+    pub year: i32,
+    /// Where the data comes from (the notice's number, or `seed`).
+    pub source: String,
+    /// The data, in the calendar module's format.
+    pub data: serde_json::Value,
+}
+
+impl Store {
+    /// Sets (inserts or replaces) the text of one report section (`overview`, `problems`, …).
+    #[tracing::instrument(skip_all, fields(agency = %agency, year = year, section = %section))]
+    pub async fn set_narrative(
+        &self,
+        agency: &str,
+        year: i32,
+        section: &str,
+        text: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO report_narratives (agency, year, section, text) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (agency, year, section) DO UPDATE SET text = excluded.text",
+        )
+        .bind(agency)
+        .bind(i64::from(year))
+        .bind(section)
+        .bind(text)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| on_write(e, agency))?;
+        Ok(())
+    }
+
+    /// The text of one report section, or `None`.
+    pub async fn get_narrative(
+        &self,
+        agency: &str,
+        year: i32,
+        section: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query(
+            "SELECT text FROM report_narratives WHERE agency = $1 AND year = $2 AND section = $3",
+        )
+        .bind(agency)
+        .bind(i64::from(year))
+        .bind(section)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row
+            .map(|r| sqlx::Row::try_get::<String, _>(&r, "text"))
+            .transpose()?)
+    }
+
+    /// All sections of a year's report as `(section, text)`, by section key.
+    pub async fn list_narratives(
+        &self,
+        agency: &str,
+        year: i32,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let rows =
+            sqlx::query("SELECT section, text FROM report_narratives WHERE agency = $1 AND year = $2 ORDER BY section")
+                .bind(agency)
+                .bind(i64::from(year))
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    sqlx::Row::try_get(r, "section")?,
+                    sqlx::Row::try_get(r, "text")?,
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// Records (inserts or replaces) the publication and lock state of a year's report.
+    #[tracing::instrument(skip_all, fields(agency = %p.agency, year = p.year, locked = p.locked))]
+    pub async fn set_publication(&self, p: &Publication) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO report_publications (agency, year, published_on, locked) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (agency, year) DO UPDATE SET published_on = excluded.published_on, locked = excluded.locked",
+        )
+        .bind(&p.agency)
+        .bind(i64::from(p.year))
+        .bind(p.published_on.map(date_text))
+        .bind(i64::from(p.locked))
+        .execute(&self.pool)
+        .await
+        .map_err(|e| on_write(e, &p.agency))?;
+        Ok(())
+    }
+
+    /// The publication and lock state of a year's report, or `None` if never set.
+    pub async fn get_publication(
+        &self,
+        agency: &str,
+        year: i32,
+    ) -> Result<Option<Publication>, StoreError> {
+        let row = sqlx::query(
+            "SELECT published_on, locked FROM report_publications WHERE agency = $1 AND year = $2",
+        )
+        .bind(agency)
+        .bind(i64::from(year))
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let published_on: Option<String> = sqlx::Row::try_get(&row, "published_on")?;
+        let locked: i64 = sqlx::Row::try_get(&row, "locked")?;
+        Ok(Some(Publication {
+            agency: agency.to_string(),
+            year,
+            published_on: parse_opt_date(
+                "report_publications",
+                "published_on",
+                published_on.as_deref(),
+            )?,
+            locked: locked != 0,
+        }))
+    }
+
+    /// Whether the year is locked (a year never published is not).
+    pub async fn is_locked(&self, agency: &str, year: i32) -> Result<bool, StoreError> {
+        Ok(self
+            .get_publication(agency, year)
+            .await?
+            .is_some_and(|p| p.locked))
+    }
+
+    /// Records an amendment; `at` is set to now. Returns the amendment as stored.
+    #[tracing::instrument(skip_all, fields(agency = %a.agency, year = a.year, table = %a.record_table))]
+    pub async fn record_amendment(&self, a: &Amendment) -> Result<Amendment, StoreError> {
+        let at = now_text();
+        sqlx::query(
+            "INSERT INTO amendments (id, agency, year, record_table, record_key, reason, \"at\", \"by\") \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(new_id())
+        .bind(&a.agency)
+        .bind(i64::from(a.year))
+        .bind(&a.record_table)
+        .bind(&a.record_key)
+        .bind(&a.reason)
+        .bind(&at)
+        .bind(&a.by)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| on_write(e, &a.agency))?;
+        Ok(Amendment { at, ..a.clone() })
+    }
+
+    /// The amendments of an agency's year, oldest first.
+    pub async fn list_amendments(
+        &self,
+        agency: &str,
+        year: i32,
+    ) -> Result<Vec<Amendment>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT agency, year, record_table, record_key, reason, \"at\" AS at_time, \"by\" AS by_whom \
+             FROM amendments WHERE agency = $1 AND year = $2 ORDER BY \"at\", id",
+        )
+        .bind(agency)
+        .bind(i64::from(year))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| -> Result<Amendment, StoreError> {
+                Ok(Amendment {
+                    agency: sqlx::Row::try_get(r, "agency")?,
+                    year: year_from("amendments", sqlx::Row::try_get(r, "year")?)?,
+                    record_table: sqlx::Row::try_get(r, "record_table")?,
+                    record_key: sqlx::Row::try_get(r, "record_key")?,
+                    reason: sqlx::Row::try_get(r, "reason")?,
+                    at: sqlx::Row::try_get(r, "at_time")?,
+                    by: sqlx::Row::try_get(r, "by_whom")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Stores (inserts or replaces) a year of calendar data.
+    #[tracing::instrument(skip_all, fields(year = c.year, source = %c.source))]
+    pub async fn put_calendar_year(&self, c: &CalendarYear) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO calendar_years (year, source, data) VALUES ($1, $2, $3) \
+             ON CONFLICT (year) DO UPDATE SET source = excluded.source, data = excluded.data",
+        )
+        .bind(i64::from(c.year))
+        .bind(&c.source)
+        .bind(c.data.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A year of calendar data, or `None`.
+    pub async fn get_calendar_year(&self, year: i32) -> Result<Option<CalendarYear>, StoreError> {
+        let row = sqlx::query("SELECT source, data FROM calendar_years WHERE year = $1")
+            .bind(i64::from(year))
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let data: String = sqlx::Row::try_get(&row, "data")?;
+        let data = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt {
+            table: "calendar_years",
+            column: "data",
+            detail: e.to_string(),
+        })?;
+        Ok(Some(CalendarYear {
+            year,
+            source: sqlx::Row::try_get(&row, "source")?,
+            data,
+        }))
+    }
+}

@@ -1,0 +1,126 @@
+//! Which backend a URL names, and a printable form of it.
+
+use crate::StoreError;
+
+/// The database behind a [`crate::Store`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite (`sqlite:`), the default: one file next to the binary's data.
+    Sqlite,
+    /// PostgreSQL (`postgres:` or `postgresql:`), for a province or a shared deployment.
+    Postgres,
+}
+
+impl Backend {
+    /// Chooses the backend by the URL's scheme; anything else is [`StoreError::UnsupportedUrl`].
+    pub fn from_url(url: &str) -> Result<Backend, StoreError> {
+        let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+        match scheme.as_deref() {
+            Some("sqlite") => Ok(Backend::Sqlite),
+            Some("postgres" | "postgresql") => Ok(Backend::Postgres),
+            _ => Err(StoreError::UnsupportedUrl(redact_url(url))),
+        }
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// The URL of the default database: `gongkai.db` in the current directory, created if missing.
+pub fn default_sqlite_url() -> String {
+    "sqlite://gongkai.db?mode=rwc".to_string()
+}
+
+/// The URL with any password replaced by `***`, for logs and error messages.
+pub fn redact_url(url: &str) -> String {
+    let Some(start) = url.find("://").map(|i| i + 3) else {
+        return url.to_string();
+    };
+    let rest = &url[start..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let Some(at) = authority.rfind('@') else {
+        return url.to_string();
+    };
+    let userinfo = &authority[..at];
+    match userinfo.split_once(':') {
+        Some((user, _password)) => {
+            format!("{}{}:***{}", &url[..start], user, &url[start + at..])
+        }
+        None => url.to_string(),
+    }
+}
+
+/// Whether a SQLite URL names an in-memory database (each connection would get its own).
+pub(crate) fn is_sqlite_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_by_scheme() {
+        assert_eq!(
+            Backend::from_url("sqlite://gongkai.db?mode=rwc").unwrap(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            Backend::from_url("sqlite::memory:").unwrap(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://u@h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            Backend::from_url("POSTGRES://u@h/db").unwrap(),
+            Backend::Postgres
+        );
+    }
+
+    #[test]
+    fn unsupported_url_is_named_without_its_password() {
+        let e = Backend::from_url("mysql://root:hunter2@h/db").unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("mysql://root:***@h/db"), "{msg}");
+        assert!(!msg.contains("hunter2"), "{msg}");
+        assert!(matches!(
+            Backend::from_url("gongkai.db"),
+            Err(StoreError::UnsupportedUrl(_))
+        ));
+    }
+
+    #[test]
+    fn redaction() {
+        assert_eq!(
+            redact_url("postgres://gk:s3cr@t@db:5432/gk?x=1"),
+            "postgres://gk:***@db:5432/gk?x=1"
+        );
+        assert_eq!(redact_url("postgres://gk@db/gk"), "postgres://gk@db/gk");
+        assert_eq!(
+            redact_url("sqlite://gongkai.db?mode=rwc"),
+            "sqlite://gongkai.db?mode=rwc"
+        );
+        assert_eq!(redact_url("sqlite::memory:"), "sqlite::memory:");
+    }
+
+    #[test]
+    fn default_url_is_a_local_file() {
+        assert_eq!(default_sqlite_url(), "sqlite://gongkai.db?mode=rwc");
+        assert_eq!(
+            Backend::from_url(&default_sqlite_url()).unwrap(),
+            Backend::Sqlite
+        );
+    }
+}
