@@ -14,6 +14,10 @@
 //! means the numbers come later, column by column. A value that cannot be determined is left
 //! blank and explained in `provenance.notes` — never guessed.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use chrono::NaiveDate;
 use gongkai_core::label::{self, normalize};
 use gongkai_core::report::{
@@ -126,7 +130,11 @@ struct Doc {
 
 impl Doc {
     fn new(raw: &str) -> Doc {
-        let text = raw.replace("\r\n", "\n").replace(['\r', '\x0c'], "\n");
+        let text: Cow<'_, str> = if raw.contains(['\r', '\x0c']) {
+            Cow::Owned(raw.replace("\r\n", "\n").replace(['\r', '\x0c'], "\n"))
+        } else {
+            Cow::Borrowed(raw)
+        };
         let mut archive_title = None;
         let mut archive_published = None;
         let mut line_offset = 0;
@@ -255,7 +263,10 @@ fn is_page_number(s: &str) -> bool {
     dashed || paged
 }
 
-fn strip_html_comments(line: &str) -> String {
+fn strip_html_comments(line: &str) -> Cow<'_, str> {
+    if !line.contains("<!--") {
+        return Cow::Borrowed(line);
+    }
     let mut out = String::new();
     let mut rest = line;
     while let Some(i) = rest.find("<!--") {
@@ -268,11 +279,54 @@ fn strip_html_comments(line: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
+    Cow::Owned(out)
 }
 
-fn chars(s: &str) -> Vec<char> {
-    normalize(s).chars().collect()
+/// The ways a row's numbering is printed (normalised): 「1.」≈「1、」, 「（一）」≈「一、」.
+fn numbering_forms(number: &'static str) -> Arc<[Vec<char>]> {
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, Arc<[Vec<char>]>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut map = match cache.lock() {
+        Ok(m) => m,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    map.entry(number)
+        .or_insert_with(|| {
+            let n: Vec<char> = normalize(number).chars().collect();
+            let mut alts = Vec::new();
+            if n.is_empty() {
+                return alts.into();
+            }
+            alts.push(n.clone());
+            if let Some(&last) = n.last() {
+                if last == '.' || last == ',' {
+                    let mut a = n.clone();
+                    if let Some(x) = a.last_mut() {
+                        *x = if last == '.' { ',' } else { '.' };
+                    }
+                    alts.push(a);
+                }
+            }
+            if n.first() == Some(&'(') && n.last() == Some(&')') {
+                let mut a: Vec<char> = n[1..n.len() - 1].to_vec();
+                a.push(',');
+                alts.push(a);
+            }
+            alts.into()
+        })
+        .clone()
+}
+
+/// A template string normalised for matching. Template strings are a fixed set, so each is
+/// normalised once per process and shared (the importer looks labels up thousands of times).
+fn chars(s: &'static str) -> Arc<[char]> {
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, Arc<[char]>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut map = match cache.lock() {
+        Ok(m) => m,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    map.entry(s).or_insert_with(|| normalize(s).chars().collect::<Vec<char>>().into()).clone()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -501,9 +555,9 @@ impl<'a> Builder<'a> {
     /// Finds a label (with its numbering) in `[from, to)`.
     fn find_label(
         &self,
-        number: &str,
-        label: &str,
-        variants: &[&str],
+        number: &'static str,
+        label: &'static str,
+        variants: &[&'static str],
         from: usize,
         to: usize,
     ) -> Option<RowMatch> {
@@ -544,30 +598,9 @@ impl<'a> Builder<'a> {
 
     /// If the normalised text just before `p` is the numbering `number` (「1.」「1、」「（一）」
     /// 「一、」), returns where the numbering starts.
-    fn number_before(&self, p: usize, number: &str) -> Option<usize> {
-        let n: Vec<char> = normalize(number).chars().collect();
-        if n.is_empty() {
-            return None;
-        }
-        // Alternatives: 「1.」≈「1,」; 「(一)」≈「一,」.
-        let mut alts = vec![n.clone()];
-        if let Some(last) = n.last() {
-            if *last == '.' || *last == ',' {
-                let mut a = n.clone();
-                let alt = if *last == '.' { ',' } else { '.' };
-                if let Some(x) = a.last_mut() {
-                    *x = alt;
-                }
-                alts.push(a);
-            }
-        }
-        if n.first() == Some(&'(') && n.last() == Some(&')') {
-            let mut a: Vec<char> = n[1..n.len() - 1].to_vec();
-            a.push(',');
-            alts.push(a);
-        }
-        alts.into_iter().find_map(|a| {
-            (p >= a.len() && self.doc.norm[p - a.len()..p] == *a).then(|| p - a.len())
+    fn number_before(&self, p: usize, number: &'static str) -> Option<usize> {
+        numbering_forms(number).iter().find_map(|a| {
+            (p >= a.len() && self.doc.norm[p - a.len()..p] == **a).then(|| p - a.len())
         })
     }
 
@@ -1090,7 +1123,7 @@ impl<'a> Builder<'a> {
         if let Some(p) = self.next_heading_after(start) {
             end = end.min(p);
         }
-        let has = |ms: &[&str]| {
+        let has = |ms: &[&'static str]| {
             ms.iter()
                 .any(|m| self.doc.find(&chars(m), start, end).is_some())
         };
@@ -1569,7 +1602,7 @@ impl<'a> Builder<'a> {
 /// between, as in 「六、政府信息公开工作存在的主要问题及改进措施」).
 fn find_headings(doc: &Doc) -> Vec<(usize, usize, SectionKey, u32)> {
     let norm = &doc.norm;
-    let pats: Vec<(SectionKey, Vec<char>)> = template::SECTIONS
+    let pats: Vec<(SectionKey, Arc<[char]>)> = template::SECTIONS
         .iter()
         .flat_map(|spec| spec.matches.iter().map(move |m| (spec.key, chars(m))))
         .collect();
