@@ -7,8 +7,11 @@
 
 pub mod calendar;
 pub mod clock;
+pub mod demo;
 pub mod fees;
+pub mod generate;
 pub mod label;
+pub mod lifecycle;
 pub mod register;
 pub mod report;
 pub mod rules;

@@ -1156,6 +1156,32 @@ pub struct ImportNote {
     pub message: String,
 }
 
+// ---------------------------------------------------------------------------------------------
+// Helpers for the rule engine (rules.rs)
+
+impl Report {
+    /// The template a table follows (`"proactive"`, `"requests"`, `"review_litigation"`,
+    /// `"legacy_statistics"`): its entry in `provenance.table_templates`, else the report's own
+    /// `template` (the newest any table follows).
+    pub fn table_template(&self, table: &str) -> Template {
+        self.provenance.table_templates.get(table).copied().unwrap_or(self.template)
+    }
+}
+
+impl Columns {
+    /// Whether any of the seven cells is filled.
+    pub fn any_given(&self) -> bool {
+        self.to_array().iter().any(Option::is_some)
+    }
+}
+
+impl CaseResults {
+    /// Whether any of the five cells is filled.
+    pub fn any_given(&self) -> bool {
+        CaseResult::ALL.iter().any(|r| self.get(*r).is_some())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -40,6 +40,8 @@ pub enum ReportCommand {
     },
     /// 输出规范报告的 JSON Schema (print the JSON Schema of the canonical report).
     Schema,
+    /// 由登记数据生成年度报告（2021年格式）(generate the report from the registers).
+    Generate(crate::cli_db::GenerateArgs),
 }
 
 /// Forms `report render` writes.
@@ -126,6 +128,7 @@ pub fn run(cmd: ReportCommand) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        ReportCommand::Generate(a) => crate::cli_db::generate(a),
         ReportCommand::Schema => {
             let schema = schemars::schema_for!(Report);
             serde_json::to_writer_pretty(&mut out, &schema)?;

@@ -4,6 +4,7 @@
 //! prints. Errors become `anyhow` here and nowhere else.
 
 mod cli_clock;
+mod cli_db;
 mod cli_report;
 
 use std::process::ExitCode;
@@ -31,6 +32,17 @@ enum Command {
     /// 工作日历：查看、加载节假日安排 (the working-day calendar).
     #[command(subcommand)]
     Calendar(cli_clock::CalendarCommand),
+    /// 数据库：迁移 (the registers' database).
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// 生成示例登记数据 (fill a database with realistic synthetic registers).
+    Demo(cli_db::DemoArgs),
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// 应用数据库迁移（启动时也会自动执行）(apply the embedded migrations).
+    Migrate(cli_db::DbArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +59,8 @@ fn main() -> ExitCode {
         Command::Deadline(a) => cli_clock::deadline(a),
         Command::Fee(c) => cli_clock::fee(c),
         Command::Calendar(c) => cli_clock::calendar(c),
+        Command::Db(DbCommand::Migrate(db)) => cli_db::migrate(db),
+        Command::Demo(a) => cli_db::demo(a),
     };
     match result {
         Ok(code) => code,

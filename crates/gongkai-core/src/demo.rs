@@ -1,0 +1,354 @@
+//! Realistic synthetic registers for demonstrations, tests and benchmarks (`gongkai demo`).
+//!
+//! Deterministic: the same seed gives the same registers. Every request's events form a valid
+//! sequence under [`crate::lifecycle`] by construction (the tests replay all of them), with the
+//! mix an office sees: most requests answered within the period, some corrected (补正), extended,
+//! or sent for consultation, a few withdrawn, and the last weeks of the final year still open.
+
+use chrono::{Datelike, Days, NaiveDate};
+
+use crate::calendar::Calendar;
+use crate::clock::{self, DeadlineInput};
+use crate::register::{
+    Agency, AgencyKind, Applicant, ApplicantType, Article20Figures, Case, Channel, Event, EventKind, Request,
+};
+use crate::report::{Amount, CaseGroup, CaseResult, RequestRow};
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct DemoSpec {
+    /// Number of agencies (one government and its departments and towns).
+    pub agencies: usize,
+    /// Number of requests, spread over the agencies and years.
+    pub requests: usize,
+    /// First year with requests.
+    pub first_year: i32,
+    /// Last year with requests (requests received near its end stay open).
+    pub last_year: i32,
+    /// The seed of the generator.
+    pub seed: u64,
+}
+
+/// Generated registers.
+#[derive(Debug, Clone, Default)]
+pub struct DemoData {
+    /// The agency tree (the government first).
+    pub agencies: Vec<Agency>,
+    /// Requests with their events.
+    pub requests: Vec<(Request, Vec<Event>)>,
+    /// Review and litigation cases.
+    pub cases: Vec<Case>,
+    /// Article 20 figures per agency and year.
+    pub figures: Vec<Article20Figures>,
+}
+
+/// A small deterministic generator (SplitMix64): no dependency, same output everywhere.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `0..n` (`n > 0`).
+    fn below(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            0
+        } else {
+            self.next() % n
+        }
+    }
+    /// True with probability `pct` percent.
+    fn chance(&mut self, pct: u64) -> bool {
+        self.below(100) < pct
+    }
+    /// Picks by weight.
+    fn weighted<T: Copy>(&mut self, items: &[(T, u64)]) -> Option<T> {
+        let total: u64 = items.iter().map(|(_, w)| w).sum();
+        let mut r = self.below(total);
+        for (t, w) in items {
+            if r < *w {
+                return Some(*t);
+            }
+            r -= w;
+        }
+        items.last().map(|(t, _)| *t)
+    }
+}
+
+const DEPARTMENTS: &[&str] = &[
+    "自然资源局",
+    "住房和城乡建设局",
+    "人力资源和社会保障局",
+    "市场监督管理局",
+    "生态环境分局",
+    "交通运输局",
+    "教育局",
+    "卫生健康局",
+    "民政局",
+    "财政局",
+    "公安局",
+    "农业农村局",
+    "应急管理局",
+    "水利局",
+    "司法局",
+];
+
+const TOWNS: &[&str] = &["城关镇", "东湖镇", "西山乡", "南塘街道", "北岭镇", "青石镇", "柳溪乡"];
+
+const TOPICS: &[&str] = &[
+    "某地块征收补偿安置方案及批准文件",
+    "某小区规划许可证及总平面图",
+    "本人社会保险缴费记录的核定依据",
+    "某企业行政处罚决定书",
+    "某路段道路改造工程立项批复",
+    "某学校建设项目环境影响评价文件",
+    "某村集体土地征收的批复文件",
+    "某项目招投标中标结果公示",
+];
+
+/// Generates registers.
+pub fn generate(cal: &Calendar, spec: &DemoSpec) -> DemoData {
+    let mut rng = Rng(spec.seed);
+    let mut data = DemoData::default();
+    let n = spec.agencies.max(1);
+    data.agencies.push(Agency {
+        code: "DEMO".to_string(),
+        name: "示范县人民政府".to_string(),
+        parent: None,
+        kind: AgencyKind::Government,
+    });
+    for i in 1..n {
+        let (name, kind) = if i % 5 == 0 {
+            (TOWNS[(i / 5) % TOWNS.len()], AgencyKind::Township)
+        } else {
+            (DEPARTMENTS[i % DEPARTMENTS.len()], AgencyKind::Department)
+        };
+        let round = i / (DEPARTMENTS.len() + TOWNS.len());
+        let suffix = if round > 0 { format!("（{}）", round + 1) } else { String::new() };
+        data.agencies.push(Agency {
+            code: format!("DEMO-{i:04}"),
+            name: format!("示范县{name}{suffix}"),
+            parent: Some("DEMO".to_string()),
+            kind,
+        });
+    }
+    let first = spec.first_year.min(spec.last_year);
+    let last = spec.first_year.max(spec.last_year);
+    let start = NaiveDate::from_ymd_opt(first, 1, 1).unwrap_or(NaiveDate::MIN);
+    let end = NaiveDate::from_ymd_opt(last, 12, 31).unwrap_or(NaiveDate::MIN);
+    let days = (end - start).num_days().max(0) as u64 + 1;
+    let mut per_agency = vec![0usize; data.agencies.len()];
+    for _ in 0..spec.requests {
+        let a = rng.below(data.agencies.len() as u64) as usize;
+        per_agency[a] += 1;
+        let received = start.checked_add_days(Days::new(rng.below(days))).unwrap_or(start);
+        let agency = &data.agencies[a];
+        let kind = rng
+            .weighted(&[
+                (ApplicantType::NaturalPerson, 80),
+                (ApplicantType::Commercial, 9),
+                (ApplicantType::Research, 1),
+                (ApplicantType::PublicInterest, 2),
+                (ApplicantType::LegalServices, 5),
+                (ApplicantType::Other, 3),
+            ])
+            .unwrap_or(ApplicantType::NaturalPerson);
+        let request = Request {
+            agency: agency.code.clone(),
+            tracking_number: format!("{}-{}-{:05}", agency.code, received.year(), per_agency[a]),
+            channel: rng
+                .weighted(&[(Channel::Online, 60), (Channel::Post, 20), (Channel::InPerson, 15), (Channel::Letter, 5)])
+                .unwrap_or(Channel::Online),
+            received_on: received,
+            applicant: Applicant {
+                kind,
+                name: if kind == ApplicantType::NaturalPerson { "张某".into() } else { "某某有限公司".into() },
+                id_document: None,
+                contact: None,
+            },
+            content: TOPICS[rng.below(TOPICS.len() as u64) as usize].to_string(),
+            requested_form: Some("电子邮件".into()),
+            delivery: None,
+        };
+        let events = events_for(cal, &mut rng, &request, end);
+        data.requests.push((request, events));
+    }
+    for agency in &data.agencies {
+        for year in first..=last {
+            let cases = rng.below(3);
+            for k in 0..cases {
+                let filed =
+                    NaiveDate::from_ymd_opt(year, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32).unwrap_or(start);
+                let decided = filed.checked_add_days(Days::new(30 + rng.below(90))).filter(|d| *d <= end);
+                let group = rng
+                    .weighted(&[(CaseGroup::Review, 70), (CaseGroup::LitigationDirect, 20), (CaseGroup::LitigationAfterReview, 10)])
+                    .unwrap_or(CaseGroup::Review);
+                let result = decided.and(rng.weighted(&[
+                    (CaseResult::Upheld, 70),
+                    (CaseResult::Corrected, 15),
+                    (CaseResult::Other, 15),
+                ]));
+                data.cases.push(Case {
+                    agency: agency.code.clone(),
+                    number: format!("{}-{year}-复{}", agency.code, k + 1),
+                    group,
+                    request: None,
+                    filed_on: filed,
+                    decided_on: decided,
+                    result,
+                });
+            }
+            let in_force = 5 + rng.below(40) as i64;
+            data.figures.push(Article20Figures {
+                agency: agency.code.clone(),
+                year,
+                rules_issued: Some(0),
+                rules_repealed: Some(0),
+                rules_in_force: Some(0),
+                normative_issued: Some(rng.below(6) as i64),
+                normative_repealed: Some(rng.below(3) as i64),
+                normative_in_force: Some(in_force),
+                licensing_decisions: Some(rng.below(3000) as i64),
+                penalty_decisions: Some(rng.below(400) as i64),
+                coercive_decisions: Some(rng.below(30) as i64),
+                fees_wan_yuan: Amount::parse(&format!("{}.{:02}", rng.below(100), rng.below(100))).ok(),
+            });
+        }
+    }
+    data
+}
+
+/// One request's events: a valid sequence (see the module doc), ending open when the reply
+/// would fall after `end`.
+fn events_for(cal: &Calendar, rng: &mut Rng, r: &Request, end: NaiveDate) -> Vec<Event> {
+    let by = "办公室".to_string();
+    let mut ev = Vec::new();
+    let mut input = DeadlineInput::new(r.received_on);
+    let mut last = r.received_on;
+    let add = |d: NaiveDate, n: u64| d.checked_add_days(Days::new(n)).unwrap_or(d);
+    if rng.chance(2) {
+        let on = add(last, 1 + rng.below(5));
+        if on <= end {
+            ev.push(Event { on, by, kind: EventKind::Withdrawal });
+        }
+        return ev;
+    }
+    if rng.chance(10) {
+        // 补正 (Art. 30): notice within a few days, the corrected request a week later.
+        let notice = add(last, 1 + rng.below(4));
+        if notice > end {
+            return ev;
+        }
+        ev.push(Event {
+            on: notice,
+            by: by.clone(),
+            kind: EventKind::CorrectionNotice { note: "请明确所需信息的名称、文号".into(), period_days: 15 },
+        });
+        let corrected = add(notice, 3 + rng.below(10));
+        if corrected > end {
+            return ev;
+        }
+        ev.push(Event { on: corrected, by: by.clone(), kind: EventKind::CorrectionReceived });
+        input.corrected = Some(corrected);
+        last = corrected;
+    }
+    if rng.chance(5) {
+        // 征求第三方意见 (Arts. 32–34), answered within the 15 working days.
+        let sent = add(last, 1 + rng.below(5));
+        let answered = add(sent, 3 + rng.below(12));
+        if answered > end {
+            return ev;
+        }
+        ev.push(Event { on: sent, by: by.clone(), kind: EventKind::ConsultationSent { party: "第三方企业".into() } });
+        ev.push(Event { on: answered, by: by.clone(), kind: EventKind::ConsultationAnswered });
+        input.consultations.push((sent, answered));
+        last = answered;
+    }
+    let Ok(due) = clock::deadline(cal, &input).map(|d| d.due) else { return ev };
+    let mut due = due;
+    if rng.chance(4) && last < due {
+        // 延长 (Art. 33), approved before the due date.
+        let on = add(last, 1).min(due);
+        if on > end {
+            return ev;
+        }
+        ev.push(Event {
+            on,
+            by: by.clone(),
+            kind: EventKind::Extension { approver: "办公室主任".into(), reason: "涉及信息量大，需要检索归档材料".into() },
+        });
+        input.extended = true;
+        last = on;
+        due = clock::deadline(cal, &input).map(|d| d.due).unwrap_or(due);
+    }
+    // The reply, mostly within the period (about 3% late).
+    let span = (due - last).num_days().max(1) as u64;
+    let reply_on = if rng.chance(3) { add(due, 1 + rng.below(10)) } else { add(last, 1 + rng.below(span)) };
+    if reply_on > end {
+        return ev;
+    }
+    let outcome = rng
+        .weighted(&[
+            (RequestRow::Granted, 400),
+            (RequestRow::PartiallyGranted, 90),
+            (RequestRow::StateSecret, 3),
+            (RequestRow::ProhibitedByLaw, 5),
+            (RequestRow::SecurityStability, 3),
+            (RequestRow::ThirdPartyRights, 15),
+            (RequestRow::InternalAffairs, 10),
+            (RequestRow::ProcessInformation, 20),
+            (RequestRow::EnforcementFiles, 12),
+            (RequestRow::AdministrativeQuery, 30),
+            (RequestRow::NotHeld, 200),
+            (RequestRow::NeedsCreation, 40),
+            (RequestRow::Complaint, 50),
+            (RequestRow::Duplicate, 20),
+            (RequestRow::Publication, 5),
+            (RequestRow::Excessive, 5),
+            (RequestRow::Reconfirmation, 10),
+            (RequestRow::OtherHandlingOther, 15),
+        ])
+        .unwrap_or(RequestRow::Granted);
+    ev.push(Event {
+        on: reply_on,
+        by,
+        kind: EventKind::Reply { outcome, document: Some(format!("{}答复", r.tracking_number)) },
+    });
+    ev
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lifecycle;
+
+    #[test]
+    fn every_generated_sequence_replays() {
+        let cal = Calendar::official();
+        let spec = DemoSpec { agencies: 12, requests: 3000, first_year: 2023, last_year: 2025, seed: 7 };
+        let data = generate(&cal, &spec);
+        assert_eq!(data.agencies.len(), 12);
+        assert_eq!(data.requests.len(), 3000);
+        for (r, ev) in &data.requests {
+            if let Err(e) = lifecycle::replay(&cal, r, ev) {
+                panic!("{}: {e}", r.tracking_number);
+            }
+        }
+        let open = data.requests.iter().filter(|(_, e)| e.is_empty()).count();
+        assert!(open > 0 && open < 300, "{open} requests without events");
+    }
+
+    #[test]
+    fn same_seed_same_data() {
+        let cal = Calendar::official();
+        let spec = DemoSpec { agencies: 3, requests: 50, first_year: 2024, last_year: 2025, seed: 1 };
+        let a = generate(&cal, &spec);
+        let b = generate(&cal, &spec);
+        assert_eq!(a.requests, b.requests);
+        assert_eq!(a.cases, b.cases);
+    }
+}

@@ -1,0 +1,194 @@
+//! Commands on the registers' database: `gongkai db migrate`, `gongkai demo`,
+//! `gongkai report generate`. The database is chosen by URL (vaultwarden's rule):
+//! `--database-url`, else `GONGKAI_DATABASE_URL`, else `sqlite://gongkai.db` in the current folder.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use gongkai_core::calendar::Calendar;
+use gongkai_core::demo::{self, DemoSpec};
+use gongkai_core::generate::{self, YearInput};
+use gongkai_core::report::SectionKey;
+use gongkai_store::Store;
+
+/// The database option every database command takes.
+#[derive(Args, Clone)]
+pub struct DbArgs {
+    /// 数据库地址：sqlite://文件 或 postgres://… (database URL; default sqlite://gongkai.db).
+    #[arg(long, env = "GONGKAI_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+impl DbArgs {
+    fn url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(gongkai_store::default_sqlite_url)
+    }
+}
+
+/// Connects and applies the embedded migrations (they also run on every start).
+pub async fn open(db: &DbArgs) -> anyhow::Result<Store> {
+    let url = db.url();
+    let store = Store::connect(&url)
+        .await
+        .with_context(|| format!("无法连接数据库 {} (cannot connect)", gongkai_store::redact_url(&url)))?;
+    store.migrate().await.context("数据库迁移失败 (migration failed)")?;
+    Ok(store)
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the async runtime")
+}
+
+/// `gongkai db migrate`.
+pub fn migrate(db: DbArgs) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        let store = open(&db).await?;
+        let v = store.schema_version().await?;
+        println!(
+            "数据库已是最新结构（{}，版本 {}）",
+            store.backend().name(),
+            v.map(|v| v.to_string()).unwrap_or_else(|| "无".into())
+        );
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `gongkai demo` arguments.
+#[derive(Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 机关数 (agencies).
+    #[arg(long, default_value_t = 20)]
+    agencies: usize,
+    /// 申请数 (requests).
+    #[arg(long, default_value_t = 2000)]
+    requests: usize,
+    /// 起始年份 (first year).
+    #[arg(long, default_value_t = 2023)]
+    first_year: i32,
+    /// 结束年份 (last year).
+    #[arg(long, default_value_t = 2025)]
+    last_year: i32,
+    /// 随机种子 (seed; the same seed gives the same data).
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+}
+
+/// `gongkai demo`: fills a database with synthetic registers.
+pub fn demo(a: DemoArgs) -> anyhow::Result<ExitCode> {
+    let cal = crate::cli_clock::load_calendar()?;
+    let spec = DemoSpec {
+        agencies: a.agencies,
+        requests: a.requests,
+        first_year: a.first_year,
+        last_year: a.last_year,
+        seed: a.seed,
+    };
+    let data = demo::generate(&cal, &spec);
+    runtime()?.block_on(async {
+        let store = open(&a.db).await?;
+        for ag in &data.agencies {
+            store.upsert_agency(ag).await?;
+        }
+        for chunk in data.requests.chunks(5000) {
+            store.insert_requests_bulk(chunk).await?;
+        }
+        for c in &data.cases {
+            store.insert_case(c).await?;
+        }
+        for f in &data.figures {
+            store.put_article20_figures(f).await?;
+        }
+        println!(
+            "已生成示例数据：{} 个机关，{} 件申请，{} 件复议诉讼，{} 条第二十条数据（{}–{}年）",
+            data.agencies.len(),
+            data.requests.len(),
+            data.cases.len(),
+            data.figures.len(),
+            spec.first_year,
+            spec.last_year
+        );
+        println!("根机关代码：{}（试试：gongkai report generate --agency {} --year {}）", data.agencies[0].code, data.agencies.get(1).map(|a| a.code.as_str()).unwrap_or("DEMO"), spec.last_year);
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `gongkai report generate` arguments.
+#[derive(Args)]
+pub struct GenerateArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 机关代码 (agency code).
+    #[arg(long)]
+    agency: String,
+    /// 报告年度 (report year).
+    #[arg(long)]
+    year: i32,
+    /// 列出某个单元格背后的记录，如 requests.outcomes.granted.natural_person (list the records behind a cell).
+    #[arg(long)]
+    explain: Option<String>,
+}
+
+/// Loads one agency's registers for a year.
+pub async fn year_input(store: &Store, cal: &Calendar, agency: &str, year: i32) -> anyhow::Result<YearInput> {
+    let _ = cal;
+    let ag = store
+        .get_agency(agency)
+        .await?
+        .with_context(|| format!("没有代码为「{agency}」的机关 (no such agency)"))?;
+    let regs = store.load_year(agency, year).await?;
+    let narratives = store
+        .list_narratives(agency, year)
+        .await?
+        .into_iter()
+        .filter_map(|(k, t)| section_key(&k).map(|k| (k, t)))
+        .collect();
+    let published_on = store.get_publication(agency, year).await?.and_then(|p| p.published_on);
+    Ok(YearInput {
+        agency: ag,
+        year,
+        requests: regs.requests,
+        cases: regs.cases,
+        figures: regs.figures,
+        narratives,
+        published_on,
+    })
+}
+
+fn section_key(s: &str) -> Option<SectionKey> {
+    gongkai_core::template::SECTIONS.iter().map(|x| x.key).find(|k| k.name() == s)
+}
+
+/// `gongkai report generate`: the canonical report from the registers.
+pub fn generate(a: GenerateArgs) -> anyhow::Result<ExitCode> {
+    let cal = crate::cli_clock::load_calendar()?;
+    runtime()?.block_on(async {
+        let store = open(&a.db).await?;
+        let input = year_input(&store, &cal, &a.agency, a.year).await?;
+        let mut out = std::io::stdout().lock();
+        if let Some(path) = &a.explain {
+            let items = generate::explain(&input, path).map_err(|e| anyhow::anyhow!("{e}"))?;
+            for i in &items {
+                writeln!(out, "{i}")?;
+            }
+            eprintln!("{path} = {}", items.len());
+            return Ok(ExitCode::SUCCESS);
+        }
+        match generate::generate_report(&input) {
+            Ok(report) => {
+                serde_json::to_writer_pretty(&mut out, &report)?;
+                writeln!(out)?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(errors) => {
+                for e in &errors {
+                    eprintln!("登记数据有误 (register error): {e}");
+                }
+                Ok(ExitCode::from(1))
+            }
+        }
+    })
+}
