@@ -47,6 +47,7 @@
 //! With no problem, the draft and the strict report are the same document.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -191,9 +192,8 @@ impl GenerateError {
             GenerateError::CaseOfOtherAgency { .. }
             | GenerateError::DuplicateCaseNumber { .. }
             | GenerateError::Case { .. } => "review_litigation",
-            GenerateError::FiguresOfOtherAgency { .. } | GenerateError::FiguresOfOtherYear { .. } => {
-                "proactive"
-            }
+            GenerateError::FiguresOfOtherAgency { .. }
+            | GenerateError::FiguresOfOtherYear { .. } => "proactive",
         }
     }
 }
@@ -252,7 +252,8 @@ pub struct Generated {
     pub report: Report,
     /// The entries that cannot be counted, in register order (requests, cases, figures).
     pub errors: Vec<GenerateError>,
-    members: BTreeMap<CellRef, Vec<String>>,
+    /// Shared strings: a request counted in a dozen cells is one allocation, not twelve.
+    members: BTreeMap<CellRef, Vec<Arc<str>>>,
 }
 
 impl Generated {
@@ -262,7 +263,7 @@ impl Generated {
         let cell = CellRef::parse(path).ok_or_else(|| ExplainError::UnknownPath {
             path: path.to_string(),
         })?;
-        Ok(self.members.get(&cell).cloned().unwrap_or_default())
+        Ok(self.members.get(&cell).map(|v| v.iter().map(|s| s.to_string()).collect()).unwrap_or_default())
     }
 
     /// The report, or every problem when there is one (see [`generate_report`]).
@@ -308,13 +309,13 @@ pub fn build(cal: &Calendar, input: &YearInput) -> Generated {
     let y = input.year;
     let code = &input.agency.code;
     let mut errors = Vec::new();
-    let mut members: BTreeMap<CellRef, Vec<String>> = BTreeMap::new();
-    let mut add_t3 = |row: RequestRow, col: Column, who: &str| {
+    let mut members: BTreeMap<CellRef, Vec<Arc<str>>> = BTreeMap::new();
+    let mut add_t3 = |row: RequestRow, col: Column, who: &Arc<str>| {
         for c in [col, Column::Total] {
             members
                 .entry(CellRef::Requests(row, c))
                 .or_default()
-                .push(who.to_string());
+                .push(Arc::clone(who));
         }
     };
 
@@ -352,22 +353,23 @@ pub fn build(cal: &Calendar, input: &YearInput) -> Generated {
         let col = request.applicant.kind.column();
         let received = request.received_on.year();
         let finished = state.finished_on.map(|d| d.year());
+        let who: Arc<str> = Arc::from(number);
         if received == y {
-            add_t3(RequestRow::Received, col, number);
+            add_t3(RequestRow::Received, col, &who);
         }
         if received < y && finished.is_none_or(|f| f >= y) {
-            add_t3(RequestRow::CarriedOver, col, number);
+            add_t3(RequestRow::CarriedOver, col, &who);
         }
         match (finished, state.outcome) {
             (Some(f), Some(outcome)) if f == y => {
-                add_t3(outcome, col, number);
+                add_t3(outcome, col, &who);
                 if OTHER_HANDLING_PARTS.contains(&outcome) {
-                    add_t3(RequestRow::OtherHandlingTotal, col, number);
+                    add_t3(RequestRow::OtherHandlingTotal, col, &who);
                 }
-                add_t3(RequestRow::OutcomesTotal, col, number);
+                add_t3(RequestRow::OutcomesTotal, col, &who);
             }
             (Some(f), _) if f < y => {}
-            _ => add_t3(RequestRow::CarriedForward, col, number),
+            _ => add_t3(RequestRow::CarriedForward, col, &who),
         }
     }
 
@@ -407,7 +409,7 @@ pub fn build(cal: &Calendar, input: &YearInput) -> Generated {
                 members
                     .entry(CellRef::Cases(case.group, r))
                     .or_default()
-                    .push(number.to_string());
+                    .push(Arc::from(number));
             }
         }
     }
@@ -432,9 +434,8 @@ pub fn build(cal: &Calendar, input: &YearInput) -> Generated {
         Some(f) => Some(proactive(f)),
     };
 
-    let count = |cell: CellRef| -> Option<i64> {
-        Some(members.get(&cell).map_or(0, |v| v.len()) as i64)
-    };
+    let count =
+        |cell: CellRef| -> Option<i64> { Some(members.get(&cell).map_or(0, |v| v.len()) as i64) };
     let mut requests = RequestTable::blank();
     for spec in T3_ROWS {
         let row = requests.row_mut(spec.key);
@@ -612,7 +613,10 @@ mod tests {
     }
 
     fn cell(r: &Report, row: RequestRow, c: Column) -> Option<i64> {
-        r.requests.as_ref().and_then(|t| t.row(row)).and_then(|x| x.get(c))
+        r.requests
+            .as_ref()
+            .and_then(|t| t.row(row))
+            .and_then(|x| x.get(c))
     }
 
     #[test]
@@ -632,8 +636,14 @@ mod tests {
             assert_eq!(cell(&r24, RequestRow::Granted, c), Some(1));
             assert_eq!(cell(&r24, RequestRow::CarriedForward, c), Some(0));
         }
-        assert_eq!(cell(&r24, RequestRow::Granted, Column::NaturalPerson), Some(0));
-        let who = explain(&input(2024, reqs.clone(), vec![]), "requests.carried_over.total");
+        assert_eq!(
+            cell(&r24, RequestRow::Granted, Column::NaturalPerson),
+            Some(0)
+        );
+        let who = explain(
+            &input(2024, reqs.clone(), vec![]),
+            "requests.carried_over.total",
+        );
         assert_eq!(who, Ok(vec!["2023-088".to_string()]));
         // 2025: finished before the year, not counted anywhere.
         let r25 = generate_report(&input(2025, reqs, vec![])).unwrap();
@@ -652,9 +662,15 @@ mod tests {
         )];
         let r = generate_report(&input(2024, reqs, vec![])).unwrap();
         let t = r.requests.unwrap();
-        assert_eq!(t.outcomes.other_handling.other.map(|c| c.total), Some(Some(1)));
+        assert_eq!(
+            t.outcomes.other_handling.other.map(|c| c.total),
+            Some(Some(1))
+        );
         assert_eq!(t.outcomes.other_handling.total.total, Some(1));
-        assert_eq!(t.outcomes.other_handling.no_correction.map(|c| c.total), Some(Some(0)));
+        assert_eq!(
+            t.outcomes.other_handling.no_correction.map(|c| c.total),
+            Some(Some(0))
+        );
         assert_eq!(t.outcomes.total.natural_person, Some(1));
     }
 
@@ -677,8 +693,12 @@ mod tests {
         let i = input(2024, reqs, vec![]);
         let errors = generate_report(&i).unwrap_err();
         assert_eq!(errors.len(), 2);
-        assert!(matches!(&errors[0], GenerateError::Request { tracking_number, .. } if tracking_number == "bad"));
-        assert!(matches!(&errors[1], GenerateError::DuplicateTrackingNumber { tracking_number } if tracking_number == "ok"));
+        assert!(
+            matches!(&errors[0], GenerateError::Request { tracking_number, .. } if tracking_number == "bad")
+        );
+        assert!(
+            matches!(&errors[1], GenerateError::DuplicateTrackingNumber { tracking_number } if tracking_number == "ok")
+        );
         let s = errors[0].to_string();
         assert!(s.contains("申请 bad") && s.contains("receipt date"), "{s}");
         let draft = generate_draft(&i);
@@ -686,7 +706,10 @@ mod tests {
         assert_eq!(draft.provenance.notes[0].path, "requests");
         assert_eq!(cell(&draft, RequestRow::Received, Column::Total), Some(1));
         let findings = rules::check(&draft, &CheckContext::default());
-        assert!(findings.iter().all(|f| f.severity == Severity::Info), "{findings:?}");
+        assert!(
+            findings.iter().all(|f| f.severity == Severity::Info),
+            "{findings:?}"
+        );
     }
 
     #[test]
@@ -701,10 +724,28 @@ mod tests {
             result,
         };
         let cases = vec![
-            case("A", CaseGroup::Review, d(2024, 2, 1), Some(d(2024, 5, 1)), Some(CaseResult::Upheld)),
-            case("B", CaseGroup::Review, d(2024, 11, 1), Some(d(2025, 2, 1)), Some(CaseResult::Corrected)),
+            case(
+                "A",
+                CaseGroup::Review,
+                d(2024, 2, 1),
+                Some(d(2024, 5, 1)),
+                Some(CaseResult::Upheld),
+            ),
+            case(
+                "B",
+                CaseGroup::Review,
+                d(2024, 11, 1),
+                Some(d(2025, 2, 1)),
+                Some(CaseResult::Corrected),
+            ),
             case("C", CaseGroup::LitigationDirect, d(2023, 6, 1), None, None),
-            case("D", CaseGroup::Review, d(2023, 2, 1), Some(d(2023, 5, 1)), Some(CaseResult::Other)),
+            case(
+                "D",
+                CaseGroup::Review,
+                d(2023, 2, 1),
+                Some(d(2023, 5, 1)),
+                Some(CaseResult::Other),
+            ),
             case("E", CaseGroup::Review, d(2025, 2, 1), None, None),
         ];
         let i = input(2024, vec![], cases.clone());
@@ -716,15 +757,36 @@ mod tests {
         assert_eq!(t4.review.total, Some(2));
         assert_eq!(t4.litigation_direct.pending, Some(1));
         assert_eq!(t4.litigation_after_review.total, Some(0));
-        assert_eq!(explain(&i, "review_litigation.review.pending"), Ok(vec!["B".to_string()]));
+        assert_eq!(
+            explain(&i, "review_litigation.review.pending"),
+            Ok(vec!["B".to_string()])
+        );
         assert_eq!(
             explain(&i, "review_litigation.review.total"),
             Ok(vec!["A".to_string(), "B".to_string()])
         );
         let mut bad = cases;
-        bad.push(case("F", CaseGroup::Review, d(2024, 2, 1), Some(d(2024, 3, 1)), None));
-        bad.push(case("G", CaseGroup::Review, d(2024, 2, 1), None, Some(CaseResult::Pending)));
-        bad.push(case("H", CaseGroup::Review, d(2024, 2, 1), Some(d(2024, 1, 1)), Some(CaseResult::Upheld)));
+        bad.push(case(
+            "F",
+            CaseGroup::Review,
+            d(2024, 2, 1),
+            Some(d(2024, 3, 1)),
+            None,
+        ));
+        bad.push(case(
+            "G",
+            CaseGroup::Review,
+            d(2024, 2, 1),
+            None,
+            Some(CaseResult::Pending),
+        ));
+        bad.push(case(
+            "H",
+            CaseGroup::Review,
+            d(2024, 2, 1),
+            Some(d(2024, 1, 1)),
+            Some(CaseResult::Upheld),
+        ));
         let errors = generate_report(&input(2024, vec![], bad)).unwrap_err();
         assert_eq!(errors.len(), 3, "{errors:?}");
         assert!(errors.iter().all(|e| e.table() == "review_litigation"));
@@ -743,11 +805,24 @@ mod tests {
             "",
         ] {
             let e = explain(&i, bad).unwrap_err();
-            assert_eq!(e, ExplainError::UnknownPath { path: bad.to_string() });
-            assert!(e.to_string().contains("requests.outcomes.granted.natural_person"));
+            assert_eq!(
+                e,
+                ExplainError::UnknownPath {
+                    path: bad.to_string()
+                }
+            );
+            assert!(e
+                .to_string()
+                .contains("requests.outcomes.granted.natural_person"));
         }
-        assert_eq!(explain(&i, "requests.outcomes.other_handling.total.total"), Ok(vec![]));
-        assert_eq!(explain(&i, "review_litigation.litigation_after_review.upheld"), Ok(vec![]));
+        assert_eq!(
+            explain(&i, "requests.outcomes.other_handling.total.total"),
+            Ok(vec![])
+        );
+        assert_eq!(
+            explain(&i, "review_litigation.litigation_after_review.upheld"),
+            Ok(vec![])
+        );
     }
 
     #[test]
@@ -761,7 +836,11 @@ mod tests {
             .collect();
         assert_eq!(paths.len(), 26 * 7 + 15);
         for p in paths {
-            assert_eq!(CellRef::parse(&p).map(CellRef::path), Some(p.clone()), "{p}");
+            assert_eq!(
+                CellRef::parse(&p).map(CellRef::path),
+                Some(p.clone()),
+                "{p}"
+            );
         }
     }
 
@@ -798,27 +877,45 @@ mod tests {
         assert_eq!(r.sections[0].title, "一、总体情况");
         assert_eq!(r.sections[4].text, "");
         let p = r.proactive.clone().unwrap();
-        assert_eq!(p.licensing, Some(ItemCounts::V2021 { decisions: Some(677) }));
+        assert_eq!(
+            p.licensing,
+            Some(ItemCounts::V2021 {
+                decisions: Some(677)
+            })
+        );
         assert_eq!(p.penalties, Some(ItemCounts::V2021 { decisions: None }));
         assert_eq!(
             p.administrative_fees,
-            Some(AdministrativeFees::V2021 { amount_wan_yuan: None })
+            Some(AdministrativeFees::V2021 {
+                amount_wan_yuan: None
+            })
         );
         assert_eq!(r.provenance.source, "register");
         assert_eq!(r.provenance.format, SourceFormat::Register);
         assert_eq!(r.template, Template::V2021);
         assert_eq!(r.provenance.table_templates.len(), 3);
-        assert!(r.provenance.table_templates.values().all(|t| *t == Template::V2021));
+        assert!(r
+            .provenance
+            .table_templates
+            .values()
+            .all(|t| *t == Template::V2021));
         let findings = rules::check(&r, &CheckContext::default());
         assert!(
             findings.iter().all(|f| f.severity == Severity::Info),
             "{findings:?}"
         );
         // Figures of another year are reported; no record means no table 2.
-        i.figures = Some(Article20Figures { agency: "330100-cz".into(), year: 2023, ..Article20Figures::default() });
+        i.figures = Some(Article20Figures {
+            agency: "330100-cz".into(),
+            year: 2023,
+            ..Article20Figures::default()
+        });
         assert_eq!(
             generate_report(&i).unwrap_err(),
-            vec![GenerateError::FiguresOfOtherYear { found: 2023, expected: 2024 }]
+            vec![GenerateError::FiguresOfOtherYear {
+                found: 2023,
+                expected: 2024
+            }]
         );
         i.figures = None;
         assert_eq!(generate_report(&i).map(|r| r.proactive), Ok(None));

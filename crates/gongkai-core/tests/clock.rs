@@ -2,6 +2,7 @@
 //! shared spec (clock-and-fees.md) and against due dates worked out by hand from the official
 //! holiday schedules (spec-notes §6.2–§6.3). Each hand count is written out in the comment above
 //! its case: "n" = the n-th working day counted, "x" = not counted.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use gongkai_core::calendar::{Calendar, DayKind};

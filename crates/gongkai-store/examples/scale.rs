@@ -48,7 +48,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         println!("database already filled: reusing it");
     }
-
+    store.analyze().await?;
     // (a) Every agency's report for the year, from the registers.
     let t = Instant::now();
     let mut received_total = 0i64;

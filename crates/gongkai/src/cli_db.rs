@@ -7,7 +7,6 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use gongkai_core::calendar::Calendar;
 use gongkai_core::demo::{self, DemoSpec};
 use gongkai_core::generate::{self, YearInput};
 use gongkai_core::report::SectionKey;
@@ -102,6 +101,7 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<ExitCode> {
         for f in &data.figures {
             store.put_article20_figures(f).await?;
         }
+        store.analyze().await?;
         println!(
             "已生成示例数据：{} 个机关，{} 件申请，{} 件复议诉讼，{} 条第二十条数据（{}–{}年）",
             data.agencies.len(),
@@ -133,8 +133,7 @@ pub struct GenerateArgs {
 }
 
 /// Loads one agency's registers for a year.
-pub async fn year_input(store: &Store, cal: &Calendar, agency: &str, year: i32) -> anyhow::Result<YearInput> {
-    let _ = cal;
+pub async fn year_input(store: &Store, agency: &str, year: i32) -> anyhow::Result<YearInput> {
     let ag = store
         .get_agency(agency)
         .await?
@@ -167,17 +166,19 @@ pub fn generate(a: GenerateArgs) -> anyhow::Result<ExitCode> {
     let cal = crate::cli_clock::load_calendar()?;
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
-        let input = year_input(&store, &cal, &a.agency, a.year).await?;
+        let input = year_input(&store, &a.agency, a.year).await?;
+        // Built with the calendar in use (official years plus any loaded ones).
+        let built = generate::build(&cal, &input);
         let mut out = std::io::stdout().lock();
         if let Some(path) = &a.explain {
-            let items = generate::explain(&input, path).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let items = built.explain(path).map_err(|e| anyhow::anyhow!("{e}"))?;
             for i in &items {
                 writeln!(out, "{i}")?;
             }
             eprintln!("{path} = {}", items.len());
             return Ok(ExitCode::SUCCESS);
         }
-        match generate::generate_report(&input) {
+        match built.into_result() {
             Ok(report) => {
                 serde_json::to_writer_pretty(&mut out, &report)?;
                 writeln!(out)?;
