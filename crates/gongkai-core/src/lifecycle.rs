@@ -276,7 +276,12 @@ impl RequestState {
     /// the events up to that date. Needs the calendar for the working days. Should the due date
     /// not be computable for `today` (only a date near the end of the representable range can do
     /// that), the due date as of [`RequestState::as_of`] is used.
-    pub fn status_on(&self, cal: &Calendar, today: NaiveDate, due_soon_working_days: u32) -> Status {
+    pub fn status_on(
+        &self,
+        cal: &Calendar,
+        today: NaiveDate,
+        due_soon_working_days: u32,
+    ) -> Status {
         if let Some(finished) = self.finished_on {
             if finished <= today {
                 return if self.withdrawn {
@@ -808,7 +813,9 @@ impl<'a> Machine<'a> {
                         on,
                         kind,
                         format!("收费通知应在答复期限内发出，答复期限已于 {due} 届满"),
-                        format!("a fee notice belongs within the reply period, which ended on {due}"),
+                        format!(
+                            "a fee notice belongs within the reply period, which ended on {due}"
+                        ),
                     );
                 }
                 let payment_due = add_working_days(self.cal, on, FEE_PAYMENT_PERIOD)?;
@@ -883,12 +890,8 @@ impl<'a> Machine<'a> {
                 }
             }
             RequestRow::StillUnclear => {
-                if self
-                    .correction
-                    .as_ref()
-                    .and_then(|c| c.received_on)
-                    .is_none()
-                {
+                let corrected = self.correction.as_ref().and_then(|c| c.received_on);
+                if corrected.is_none() {
                     return Err(Refusal::StillUnclearWithoutCorrection);
                 }
             }
@@ -1133,15 +1136,26 @@ mod tests {
             }
         );
         let s = e.to_string();
-        assert!(s.contains("第1个事件“答复”") && s.contains("event #1 reply"), "{s}");
-        assert!(s.contains("收到申请之日") && s.contains("receipt date"), "{s}");
+        assert!(
+            s.contains("第1个事件“答复”") && s.contains("event #1 reply"),
+            "{s}"
+        );
+        assert!(
+            s.contains("收到申请之日") && s.contains("receipt date"),
+            "{s}"
+        );
     }
 
     #[test]
     fn event_before_previous_is_refused() {
         let e = refused(&[
             notice(d(2024, 3, 5), 10),
-            ev(d(2024, 3, 4), EventKind::ConsultationSent { party: "甲公司".into() }),
+            ev(
+                d(2024, 3, 4),
+                EventKind::ConsultationSent {
+                    party: "甲公司".into(),
+                },
+            ),
         ]);
         assert_eq!(e.index, Some(1));
         assert_eq!(
@@ -1251,7 +1265,12 @@ mod tests {
         let e = refused(&[ev(d(2024, 3, 4), EventKind::ConsultationAnswered)]);
         assert_eq!(e.reason, Refusal::NoOpenConsultation);
         let e = refused(&[
-            ev(d(2024, 3, 4), EventKind::ConsultationSent { party: "甲".into() }),
+            ev(
+                d(2024, 3, 4),
+                EventKind::ConsultationSent {
+                    party: "甲".into()
+                },
+            ),
             ev(d(2024, 3, 6), EventKind::ConsultationAnswered),
             ev(d(2024, 3, 7), EventKind::ConsultationAnswered),
         ]);
@@ -1263,7 +1282,10 @@ mod tests {
     fn fee_rules() {
         let e = refused(&[ev(d(2024, 3, 4), EventKind::FeePaid)]);
         assert_eq!(e.reason, Refusal::FeePaidWithoutNotice);
-        let e = refused(&[fee_notice(d(2024, 3, 4), 120), fee_notice(d(2024, 3, 5), 120)]);
+        let e = refused(&[
+            fee_notice(d(2024, 3, 4), 120),
+            fee_notice(d(2024, 3, 5), 120),
+        ]);
         assert_eq!(
             e.reason,
             Refusal::SecondFeeNotice {
@@ -1328,7 +1350,10 @@ mod tests {
             assert_eq!(e.reason, Refusal::NotAnOutcomeLeaf { outcome: bad });
         }
         let s = refused(&[reply(d(2024, 3, 5), RequestRow::OutcomesTotal)]).to_string();
-        assert!(s.contains("outcomes.total") && s.contains("（七）总计"), "{s}");
+        assert!(
+            s.contains("outcomes.total") && s.contains("（七）总计"),
+            "{s}"
+        );
     }
 
     #[test]
@@ -1439,8 +1464,13 @@ mod tests {
         let e = apply(&cal, &req, &so_far, &notice(d(2024, 3, 5), 5)).unwrap_err();
         assert_eq!(e.index, Some(1));
         assert_eq!(e.event, Some("correction_notice"));
-        let s = apply(&cal, &req, &so_far, &ev(d(2024, 3, 6), EventKind::CorrectionReceived))
-            .unwrap();
+        let s = apply(
+            &cal,
+            &req,
+            &so_far,
+            &ev(d(2024, 3, 6), EventKind::CorrectionReceived),
+        )
+        .unwrap();
         let mut all = so_far.to_vec();
         all.push(ev(d(2024, 3, 6), EventKind::CorrectionReceived));
         assert_eq!(Ok(s), replay(&cal, &req, &all));
@@ -1498,7 +1528,12 @@ mod tests {
     fn open_consultation_pauses_until_today_within_its_period() {
         let cal = Calendar::official();
         let req = request(d(2024, 3, 1));
-        let sent = ev(d(2024, 3, 4), EventKind::ConsultationSent { party: "甲".into() });
+        let sent = ev(
+            d(2024, 3, 4),
+            EventKind::ConsultationSent {
+                party: "甲".into()
+            },
+        );
         let s = replay(&cal, &req, std::slice::from_ref(&sent)).unwrap();
         // As of the letter's day nothing is paused yet.
         assert_eq!(s.deadline.due, d(2024, 3, 29));
@@ -1528,7 +1563,12 @@ mod tests {
         let events = [
             notice(d(2024, 3, 4), 10),
             ev(d(2024, 3, 8), EventKind::CorrectionReceived),
-            ev(d(2024, 3, 12), EventKind::ConsultationSent { party: "甲".into() }),
+            ev(
+                d(2024, 3, 12),
+                EventKind::ConsultationSent {
+                    party: "甲".into()
+                },
+            ),
             ev(d(2024, 3, 19), EventKind::ConsultationAnswered),
             fee_notice(d(2024, 3, 20), 150),
             ev(d(2024, 3, 27), EventKind::FeePaid),
@@ -1556,7 +1596,12 @@ mod tests {
             &cal,
             &request(d(2024, 3, 1)),
             &[
-                ev(d(2024, 3, 4), EventKind::ConsultationSent { party: "甲".into() }),
+                ev(
+                    d(2024, 3, 4),
+                    EventKind::ConsultationSent {
+                        party: "甲".into()
+                    },
+                ),
                 reply(d(2024, 6, 3), RequestRow::Granted),
             ],
         )

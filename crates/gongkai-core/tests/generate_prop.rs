@@ -10,6 +10,8 @@
 //! (c) every cell of tables 3 and 4 is the number of entries `explain` lists for its path;
 //! and the headline figures equal counts made here directly from the final request states.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use chrono::{Datelike, Days, NaiveDate};
 use gongkai_core::calendar::Calendar;
 use gongkai_core::fees::{self, FeeMethod};
@@ -118,15 +120,17 @@ fn figure_seed() -> impl Strategy<Value = FigureSeed> {
         any::<u16>(),
         prop::option::of(any::<u16>()),
     )
-        .prop_map(|(present, (ri, rr, ni, nr), decisions, fee_cents)| FigureSeed {
-            present,
-            rules_issued: ri,
-            rules_repealed: rr,
-            normative_issued: ni,
-            normative_repealed: nr,
-            decisions,
-            fee_cents,
-        })
+        .prop_map(
+            |(present, (ri, rr, ni, nr), decisions, fee_cents)| FigureSeed {
+                present,
+                rules_issued: ri,
+                rules_repealed: rr,
+                normative_issued: ni,
+                normative_repealed: nr,
+                decisions,
+                fee_cents,
+            },
+        )
 }
 
 fn world_seed() -> impl Strategy<Value = WorldSeed> {
@@ -182,7 +186,7 @@ fn propose(step: &Step, state: &RequestState, on: NaiveDate) -> EventKind {
         },
         1 => EventKind::CorrectionReceived,
         2 => EventKind::Extension {
-            approver: if p % 7 == 0 { "" } else { "王主任" }.into(),
+            approver: if p.is_multiple_of(7) { "" } else { "王主任" }.into(),
             reason: "需要调取档案".into(),
         },
         3 => EventKind::ConsultationSent {
@@ -190,7 +194,7 @@ fn propose(step: &Step, state: &RequestState, on: NaiveDate) -> EventKind {
         },
         4 => EventKind::ConsultationAnswered,
         5 => {
-            let (method, quote) = if p % 2 == 0 {
+            let (method, quote) = if p.is_multiple_of(2) {
                 let units = 25 + (step.param / 2) % 60;
                 (FeeMethod::PerRequest, fees::per_request(u32::from(units)))
             } else {
@@ -198,7 +202,7 @@ fn propose(step: &Step, state: &RequestState, on: NaiveDate) -> EventKind {
                 (FeeMethod::PerPage, fees::per_page(u32::from(pages)))
             };
             let mut amount: i64 = quote.amount_yuan.parse().unwrap();
-            if p % 9 == 0 {
+            if p.is_multiple_of(9) {
                 amount += 1; // A wrong amount: refused.
             }
             EventKind::FeeNotice {
@@ -349,25 +353,27 @@ fn build(seed: &WorldSeed) -> World {
         let ni = i64::from(f.normative_issued % 12);
         let nr = i64::from(f.normative_repealed % 6).min(normative_in_force + ni);
         normative_in_force += ni - nr;
-        figures.push(f.present.then(|| Article20Figures {
-            agency: CODE.into(),
-            year: *y,
-            rules_issued: Some(ri),
-            rules_repealed: Some(rr),
-            rules_in_force: Some(rules_in_force),
-            normative_issued: Some(ni),
-            normative_repealed: Some(nr),
-            normative_in_force: Some(normative_in_force),
-            licensing_decisions: Some(i64::from(f.decisions)),
-            penalty_decisions: Some(i64::from(f.decisions % 97)),
-            coercive_decisions: if f.decisions % 5 == 0 {
-                None
-            } else {
-                Some(i64::from(f.decisions % 13))
-            },
-            fees_wan_yuan: f
-                .fee_cents
-                .map(|c| Amount::parse(&format!("{}.{:02}", c / 100, c % 100)).unwrap()),
+        figures.push(f.present.then(|| {
+            Article20Figures {
+                agency: CODE.into(),
+                year: *y,
+                rules_issued: Some(ri),
+                rules_repealed: Some(rr),
+                rules_in_force: Some(rules_in_force),
+                normative_issued: Some(ni),
+                normative_repealed: Some(nr),
+                normative_in_force: Some(normative_in_force),
+                licensing_decisions: Some(i64::from(f.decisions)),
+                penalty_decisions: Some(i64::from(f.decisions % 97)),
+                coercive_decisions: if f.decisions.is_multiple_of(5) {
+                    None
+                } else {
+                    Some(i64::from(f.decisions % 13))
+                },
+                fees_wan_yuan: f
+                    .fee_cents
+                    .map(|c| Amount::parse(&format!("{}.{:02}", c / 100, c % 100)).unwrap()),
+            }
         }));
     }
     let published = years
@@ -417,9 +423,7 @@ fn headline(world: &World, y: i32) -> Headline {
 }
 
 fn case_totals(world: &World, y: i32) -> (i64, i64) {
-    let counted = |c: &Case| {
-        c.filed_on.year() <= y && c.decided_on.is_none_or(|dd| dd.year() >= y)
-    };
+    let counted = |c: &Case| c.filed_on.year() <= y && c.decided_on.is_none_or(|dd| dd.year() >= y);
     let review = world
         .cases
         .iter()
