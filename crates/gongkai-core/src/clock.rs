@@ -63,13 +63,7 @@ pub struct DeadlineInput {
 impl DeadlineInput {
     /// A request received on `received`, with no correction, extension or pause.
     pub fn new(received: NaiveDate) -> DeadlineInput {
-        DeadlineInput {
-            received,
-            corrected: None,
-            extended: false,
-            consultations: Vec::new(),
-            fee_pauses: Vec::new(),
-        }
+        DeadlineInput { received, corrected: None, extended: false, consultations: Vec::new(), fee_pauses: Vec::new() }
     }
 }
 
@@ -251,18 +245,11 @@ impl TrailEntry {
                     }
                     _ => String::new(),
                 };
-                format!(
-                    "{date} {} {what}{adjusted}{}",
-                    weekday_zh(*date),
-                    estimated_suffix(*estimated)
-                )
+                format!("{date} {} {what}{adjusted}{}", weekday_zh(*date), estimated_suffix(*estimated))
             }
-            TrailEntry::Skipped { date, day, estimated } => format!(
-                "{date} {} {}，不计 skipped{}",
-                weekday_zh(*date),
-                day.describe(),
-                estimated_suffix(*estimated)
-            ),
+            TrailEntry::Skipped { date, day, estimated } => {
+                format!("{date} {} {}，不计 skipped{}", weekday_zh(*date), day.describe(), estimated_suffix(*estimated))
+            }
             TrailEntry::Paused { date, pause, estimated, .. } => format!(
                 "{date} {} 工作日，{}期间不计 working day inside the {}, not counted{}",
                 weekday_zh(*date),
@@ -374,32 +361,16 @@ struct Window {
 fn validate(input: &DeadlineInput) -> Result<(), ClockError> {
     if let Some(corrected) = input.corrected {
         if corrected < input.received {
-            return Err(ClockError::CorrectedBeforeReceived {
-                received: input.received,
-                corrected,
-            });
+            return Err(ClockError::CorrectedBeforeReceived { received: input.received, corrected });
         }
     }
-    for (pause, list) in [
-        (PauseKind::Consultation, &input.consultations),
-        (PauseKind::FeeNotice, &input.fee_pauses),
-    ] {
+    for (pause, list) in [(PauseKind::Consultation, &input.consultations), (PauseKind::FeeNotice, &input.fee_pauses)] {
         for (i, &(from, to)) in list.iter().enumerate() {
             if to < from {
-                return Err(ClockError::PauseEndsBeforeStart {
-                    pause,
-                    number: i + 1,
-                    from,
-                    to,
-                });
+                return Err(ClockError::PauseEndsBeforeStart { pause, number: i + 1, from, to });
             }
             if from < input.received {
-                return Err(ClockError::PauseBeforeReceipt {
-                    pause,
-                    number: i + 1,
-                    from,
-                    received: input.received,
-                });
+                return Err(ClockError::PauseBeforeReceipt { pause, number: i + 1, from, received: input.received });
             }
         }
     }
@@ -416,36 +387,100 @@ pub fn deadline(cal: &Calendar, input: &DeadlineInput) -> Result<Deadline, Clock
 /// Counting starts after the receipt date, or after the corrected request's arrival (Art. 30).
 /// Working days inside a pause window `(from, to]` are not counted (Arts. 32–34; 109号 when
 /// `settings.fee_pause`). With `extended`, 20 more working days follow the original due date.
-pub fn deadline_with(
+pub fn deadline_with(cal: &Calendar, input: &DeadlineInput, settings: &ClockSettings) -> Result<Deadline, ClockError> {
+    // About 28 calendar days per 20 working days, more over holidays and pauses.
+    let days = if input.extended { 64 } else { 36 };
+    let mut trail = Vec::with_capacity(4 + input.consultations.len() + input.fee_pauses.len() + days);
+    let due = walk(cal, input, settings, &mut trail)?;
+    Ok(Deadline { due: due.due, original_due: due.original_due, estimated: due.estimated, trail })
+}
+
+/// The dates of a [`Deadline`] without its trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct DueDate {
+    /// The last day to reply (答复期限).
+    pub due: NaiveDate,
+    /// When extended: the due date before the extension.
+    pub original_due: Option<NaiveDate>,
+    /// True when any day walked lies in a year without an official schedule (估算).
+    pub estimated: bool,
+}
+
+/// [`due_date_with`] with the default settings (fee pause on).
+pub fn due_date(cal: &Calendar, input: &DeadlineInput) -> Result<DueDate, ClockError> {
+    due_date_with(cal, input, &ClockSettings::default())
+}
+
+/// The dates of [`deadline_with`] (same rules, same errors) without building the trail: for
+/// checks that only need the due date.
+pub fn due_date_with(cal: &Calendar, input: &DeadlineInput, settings: &ClockSettings) -> Result<DueDate, ClockError> {
+    walk(cal, input, settings, &mut NoTrail)
+}
+
+/// Where the walk records its steps: the trail of a [`Deadline`], or nowhere.
+trait Recorder {
+    /// Records the entry `make` builds (not called at all when nothing is recorded).
+    fn record(&mut self, make: impl FnOnce() -> TrailEntry);
+    /// Sets the working days excluded by the pause window at `index` (in input order).
+    fn set_excluded(&mut self, index: usize, excluded: u32);
+}
+
+/// Records nothing.
+struct NoTrail;
+
+impl Recorder for NoTrail {
+    fn record(&mut self, _make: impl FnOnce() -> TrailEntry) {}
+    fn set_excluded(&mut self, _index: usize, _excluded: u32) {}
+}
+
+/// The trail, whose pause entries (written before the walk) follow the receipt and restart.
+impl Recorder for Vec<TrailEntry> {
+    fn record(&mut self, make: impl FnOnce() -> TrailEntry) {
+        self.push(make());
+    }
+    fn set_excluded(&mut self, index: usize, excluded: u32) {
+        let mut pauses = self.iter_mut().filter(|e| matches!(e, TrailEntry::Pause { .. }));
+        if let Some(TrailEntry::Pause { excluded_working_days, .. }) = pauses.nth(index) {
+            *excluded_working_days = excluded;
+        }
+    }
+}
+
+/// The rules of [`deadline_with`], written once for the trail and the due-date-only walk.
+fn walk<R: Recorder>(
     cal: &Calendar,
     input: &DeadlineInput,
     settings: &ClockSettings,
-) -> Result<Deadline, ClockError> {
+    rec: &mut R,
+) -> Result<DueDate, ClockError> {
     validate(input)?;
     let mut windows: Vec<Window> = input
         .consultations
         .iter()
         .map(|&(from, to)| (PauseKind::Consultation, from, to, true))
-        .chain(
-            input
-                .fee_pauses
-                .iter()
-                .map(|&(from, to)| (PauseKind::FeeNotice, from, to, settings.fee_pause)),
-        )
-        .map(|(pause, from, to, applied)| Window {
-            pause,
-            from,
-            to,
-            applied,
-            excluded: 0,
-        })
+        .chain(input.fee_pauses.iter().map(|&(from, to)| (PauseKind::FeeNotice, from, to, settings.fee_pause)))
+        .map(|(pause, from, to, applied)| Window { pause, from, to, applied, excluded: 0 })
         .collect();
 
     // Art. 30: a corrected request starts a new period; otherwise Art. 33 from receipt.
     let start = input.corrected.unwrap_or(input.received);
     let target = REPLY_PERIOD + if input.extended { EXTENSION_PERIOD } else { 0 };
 
-    let mut days: Vec<TrailEntry> = Vec::new();
+    rec.record(|| TrailEntry::Received { date: input.received });
+    if let Some(corrected) = input.corrected {
+        rec.record(|| TrailEntry::Restarted { date: corrected });
+    }
+    for w in &windows {
+        // The excluded count is set once the walk is over.
+        rec.record(|| TrailEntry::Pause {
+            pause: w.pause,
+            from: w.from,
+            to: w.to,
+            applied: w.applied,
+            excluded_working_days: 0,
+        });
+    }
+
     let mut estimated = false;
     let mut original_due = None;
     let mut date = start;
@@ -454,41 +489,24 @@ pub fn deadline_with(
     while counted < target {
         walked += 1;
         if walked > MAX_WALK_DAYS {
-            return Err(ClockError::TooLong {
-                start,
-                max: MAX_WALK_DAYS,
-            });
+            return Err(ClockError::TooLong { start, max: MAX_WALK_DAYS });
         }
-        date = date
-            .succ_opt()
-            .ok_or(CalendarError::DateOutOfRange { from: start })?;
-        let info = cal.day(date);
-        estimated |= info.estimated;
-        if !info.working {
-            days.push(TrailEntry::Skipped {
-                date,
-                day: info.kind,
-                estimated: info.estimated,
-            });
+        date = date.succ_opt().ok_or(CalendarError::DateOutOfRange { from: start })?;
+        let (working, day_estimated) = cal.working_and_estimated(date);
+        estimated |= day_estimated;
+        if !working {
+            rec.record(|| TrailEntry::Skipped { date, day: cal.day(date).kind, estimated: day_estimated });
             continue;
         }
         // Arts. 32–34 / 109号: a working day after the letter (notice) was sent, through the day
         // the answer (payment) came, is not counted.
         let mut paused_by = None;
-        for w in windows
-            .iter_mut()
-            .filter(|w| w.applied && w.from < date && date <= w.to)
-        {
+        for w in windows.iter_mut().filter(|w| w.applied && w.from < date && date <= w.to) {
             w.excluded += 1;
             paused_by.get_or_insert(w.pause);
         }
         if let Some(pause) = paused_by {
-            days.push(TrailEntry::Paused {
-                date,
-                pause,
-                day: info.kind,
-                estimated: info.estimated,
-            });
+            rec.record(|| TrailEntry::Paused { date, pause, day: cal.day(date).kind, estimated: day_estimated });
             continue;
         }
         counted += 1;
@@ -497,58 +515,26 @@ pub fn deadline_with(
         } else {
             (Period::Extension, counted - REPLY_PERIOD)
         };
-        days.push(TrailEntry::Counted {
-            date,
-            period,
-            ordinal,
-            day: info.kind,
-            estimated: info.estimated,
-        });
+        rec.record(|| TrailEntry::Counted { date, period, ordinal, day: cal.day(date).kind, estimated: day_estimated });
         if counted == REPLY_PERIOD {
-            days.push(TrailEntry::Due {
-                date,
-                period: Period::Reply,
-            });
+            rec.record(|| TrailEntry::Due { date, period: Period::Reply });
             if input.extended {
                 original_due = Some(date);
             }
         }
         if input.extended && counted == target {
-            days.push(TrailEntry::Due {
-                date,
-                period: Period::Extension,
-            });
+            rec.record(|| TrailEntry::Due { date, period: Period::Extension });
         }
     }
-
-    let mut trail = vec![TrailEntry::Received {
-        date: input.received,
-    }];
-    if let Some(corrected) = input.corrected {
-        trail.push(TrailEntry::Restarted { date: corrected });
+    for (i, w) in windows.iter().enumerate() {
+        rec.set_excluded(i, w.excluded);
     }
-    trail.extend(windows.iter().map(|w| TrailEntry::Pause {
-        pause: w.pause,
-        from: w.from,
-        to: w.to,
-        applied: w.applied,
-        excluded_working_days: w.excluded,
-    }));
-    trail.extend(days);
-    Ok(Deadline {
-        due: date,
-        original_due,
-        estimated,
-        trail,
-    })
+    Ok(DueDate { due: date, original_due, estimated })
 }
 
 /// Art. 30: the correction notice (补正通知) is due by the 7th working day after receipt (the
 /// receipt date not counted). Used to warn when a notice goes out late.
-pub fn correction_notice_due(
-    cal: &Calendar,
-    received: NaiveDate,
-) -> Result<WorkingDays, ClockError> {
+pub fn correction_notice_due(cal: &Calendar, received: NaiveDate) -> Result<WorkingDays, ClockError> {
     Ok(cal.add_working_days(received, CORRECTION_NOTICE_PERIOD)?)
 }
 
@@ -582,19 +568,8 @@ mod tests {
             x = x.succ_opt().unwrap();
         }
         assert_eq!(dates, expected);
-        assert_eq!(
-            r.trail.first(),
-            Some(&TrailEntry::Received {
-                date: d(2026, 2, 13)
-            })
-        );
-        assert_eq!(
-            r.trail.last(),
-            Some(&TrailEntry::Due {
-                date: r.due,
-                period: Period::Reply
-            })
-        );
+        assert_eq!(r.trail.first(), Some(&TrailEntry::Received { date: d(2026, 2, 13) }));
+        assert_eq!(r.trail.last(), Some(&TrailEntry::Due { date: r.due, period: Period::Reply }));
         let text = r.explain();
         assert!(text.contains("调休上班（春节）"), "{text}");
         assert!(text.contains("春节假期"), "{text}");
@@ -621,10 +596,7 @@ mod tests {
             }
         );
         let s = e.to_string();
-        assert!(
-            s.contains("第1个征求意见期间") && s.contains("consultation #1"),
-            "{s}"
-        );
+        assert!(s.contains("第1个征求意见期间") && s.contains("consultation #1"), "{s}");
         let mut input = DeadlineInput::new(d(2026, 3, 2));
         input.fee_pauses = vec![(d(2026, 3, 1), d(2026, 3, 5))];
         let s = deadline(&cal, &input).unwrap_err().to_string();
@@ -636,26 +608,43 @@ mod tests {
         let cal = Calendar::official();
         let mut input = DeadlineInput::new(d(2026, 3, 2));
         input.consultations = vec![(d(2026, 3, 3), d(9999, 12, 31))];
-        assert_eq!(
-            deadline(&cal, &input),
-            Err(ClockError::TooLong {
-                start: d(2026, 3, 2),
-                max: MAX_WALK_DAYS
-            })
-        );
+        assert_eq!(deadline(&cal, &input), Err(ClockError::TooLong { start: d(2026, 3, 2), max: MAX_WALK_DAYS }));
         let input = DeadlineInput::new(NaiveDate::MAX);
-        assert!(matches!(
-            deadline(&cal, &input),
-            Err(ClockError::Calendar(_))
-        ));
+        assert!(matches!(deadline(&cal, &input), Err(ClockError::Calendar(_))));
+    }
+
+    #[test]
+    fn due_date_matches_the_deadline() {
+        let cal = Calendar::official();
+        let mut inputs = vec![DeadlineInput::new(d(2026, 2, 13))];
+        let mut input = DeadlineInput::new(d(2024, 9, 20));
+        input.corrected = Some(d(2024, 9, 27));
+        input.extended = true;
+        input.consultations = vec![(d(2024, 10, 8), d(2024, 10, 15))];
+        input.fee_pauses = vec![(d(2024, 10, 10), d(2024, 11, 1))];
+        inputs.push(input);
+        inputs.push(DeadlineInput::new(d(2026, 12, 10)));
+        for input in &inputs {
+            for fee_pause in [true, false] {
+                let settings = ClockSettings { fee_pause };
+                let full = deadline_with(&cal, input, &settings).unwrap();
+                let dates = due_date_with(&cal, input, &settings).unwrap();
+                assert_eq!(
+                    (dates.due, dates.original_due, dates.estimated),
+                    (full.due, full.original_due, full.estimated)
+                );
+            }
+        }
+        let mut bad = DeadlineInput::new(d(2026, 3, 2));
+        bad.consultations = vec![(d(2026, 3, 3), d(9999, 12, 31))];
+        assert_eq!(due_date(&cal, &bad).map(|x| x.due), deadline(&cal, &bad).map(|x| x.due));
     }
 
     #[test]
     fn input_deserializes_with_defaults() {
-        let input: DeadlineInput = serde_json::from_str(
-            r#"{"received": "2026-03-02", "consultations": [["2026-03-05", "2026-03-12"]]}"#,
-        )
-        .unwrap();
+        let input: DeadlineInput =
+            serde_json::from_str(r#"{"received": "2026-03-02", "consultations": [["2026-03-05", "2026-03-12"]]}"#)
+                .unwrap();
         assert_eq!(input.corrected, None);
         assert!(!input.extended);
         assert_eq!(input.consultations, vec![(d(2026, 3, 5), d(2026, 3, 12))]);

@@ -185,7 +185,11 @@ pub fn generate(cal: &Calendar, spec: &DemoSpec) -> DemoData {
                     NaiveDate::from_ymd_opt(year, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32).unwrap_or(start);
                 let decided = filed.checked_add_days(Days::new(30 + rng.below(90))).filter(|d| *d <= end);
                 let group = rng
-                    .weighted(&[(CaseGroup::Review, 70), (CaseGroup::LitigationDirect, 20), (CaseGroup::LitigationAfterReview, 10)])
+                    .weighted(&[
+                        (CaseGroup::Review, 70),
+                        (CaseGroup::LitigationDirect, 20),
+                        (CaseGroup::LitigationAfterReview, 10),
+                    ])
                     .unwrap_or(CaseGroup::Review);
                 let result = decided.and(rng.weighted(&[
                     (CaseResult::Upheld, 70),
@@ -246,7 +250,9 @@ fn events_for(cal: &Calendar, rng: &mut Rng, r: &Request, end: NaiveDate) -> Vec
         ev.push(Event {
             on: notice,
             by: by.clone(),
-            kind: EventKind::CorrectionNotice { note: "请明确所需信息的名称、文号".into(), period_days: 15 },
+            kind: EventKind::CorrectionNotice {
+                note: "请明确所需信息的名称、文号".into(), period_days: 15
+            },
         });
         let corrected = add(notice, 3 + rng.below(10));
         if corrected > end {
@@ -263,7 +269,9 @@ fn events_for(cal: &Calendar, rng: &mut Rng, r: &Request, end: NaiveDate) -> Vec
         if answered > end {
             return ev;
         }
-        ev.push(Event { on: sent, by: by.clone(), kind: EventKind::ConsultationSent { party: "第三方企业".into() } });
+        ev.push(Event {
+            on: sent, by: by.clone(), kind: EventKind::ConsultationSent { party: "第三方企业".into() }
+        });
         ev.push(Event { on: answered, by: by.clone(), kind: EventKind::ConsultationAnswered });
         input.consultations.push((sent, answered));
         last = answered;
@@ -279,7 +287,10 @@ fn events_for(cal: &Calendar, rng: &mut Rng, r: &Request, end: NaiveDate) -> Vec
         ev.push(Event {
             on,
             by: by.clone(),
-            kind: EventKind::Extension { approver: "办公室主任".into(), reason: "涉及信息量大，需要检索归档材料".into() },
+            kind: EventKind::Extension {
+                approver: "办公室主任".into(),
+                reason: "涉及信息量大，需要检索归档材料".into(),
+            },
         });
         input.extended = true;
         last = on;

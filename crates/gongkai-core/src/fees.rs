@@ -75,14 +75,7 @@ struct Tier {
 impl Tier {
     /// A tier with one rate: `count` units at `rate` yuan.
     fn flat(from: u64, to: Option<u64>, count: u64, rate: u128) -> Tier {
-        Tier {
-            from,
-            to,
-            count,
-            rate,
-            rate_to: None,
-            subtotal: rate * u128::from(count),
-        }
+        Tier { from, to, count, rate, rate_to: None, subtotal: rate * u128::from(count) }
     }
 }
 
@@ -147,30 +140,16 @@ pub fn per_request(n: u32) -> FeeQuote {
             });
         }
     }
-    quote(
-        FeeMethod::PerRequest,
-        u32::try_from(n).unwrap_or(u32::MAX),
-        tiers,
-    )
+    quote(FeeMethod::PerRequest, u32::try_from(n).unwrap_or(u32::MAX), tiers)
 }
 
 /// Art. 5 (按量计收): the fee for one request of `pages` pages, progressive.
 pub fn per_page(pages: u32) -> FeeQuote {
     let p = u64::from(pages);
     let mut tiers = Vec::new();
-    for (from, to, rate) in [
-        (1u64, Some(30u64), 0u128),
-        (31, Some(100), 10),
-        (101, Some(200), 20),
-        (201, None, 40),
-    ] {
+    for (from, to, rate) in [(1u64, Some(30u64), 0u128), (31, Some(100), 10), (101, Some(200), 20), (201, None, 40)] {
         if p >= from {
-            tiers.push(Tier::flat(
-                from,
-                to,
-                p.min(to.unwrap_or(u64::MAX)) - from + 1,
-                rate,
-            ));
+            tiers.push(Tier::flat(from, to, p.min(to.unwrap_or(u64::MAX)) - from + 1, rate));
         }
     }
     quote(FeeMethod::PerPage, pages, tiers)
@@ -202,18 +181,9 @@ mod tests {
         assert_eq!(q.tiers[2].count, 5);
         assert_eq!(q.tiers[2].rate_yuan, "200");
         assert_eq!(q.tiers[2].to, Some(40));
-        for (n, yuan) in [
-            (0, 0),
-            (1, 0),
-            (10, 0),
-            (11, 100),
-            (30, 2000),
-            (31, 2200),
-            (40, 4000),
-            (41, 4300),
-            (50, 7000),
-            (51, 7400),
-        ] {
+        for (n, yuan) in
+            [(0, 0), (1, 0), (10, 0), (11, 100), (30, 2000), (31, 2200), (40, 4000), (41, 4300), (50, 7000), (51, 7400)]
+        {
             assert_eq!(amount(&per_request(n)), yuan, "n = {n}");
         }
         assert!(per_request(0).tiers.is_empty());
@@ -227,15 +197,7 @@ mod tests {
         assert_eq!(counts, vec![30, 70, 100, 2019]);
         assert_eq!(q.tiers[3].to, None);
         assert_eq!(q.tiers[3].subtotal_yuan, "80760");
-        for (p, yuan) in [
-            (0, 0),
-            (30, 0),
-            (31, 10),
-            (100, 700),
-            (101, 720),
-            (200, 2700),
-            (201, 2740),
-        ] {
+        for (p, yuan) in [(0, 0), (30, 0), (31, 10), (100, 700), (101, 720), (200, 2700), (201, 2740)] {
             assert_eq!(amount(&per_page(p)), yuan, "pages = {p}");
         }
     }
@@ -268,9 +230,6 @@ mod tests {
         let partial = 100 * (2 + u128::from(k_last)) * u128::from(n - (31 + 10 * k_last) + 1);
         let q = per_request(u32::MAX);
         assert_eq!(amount(&q), 2000 + full + partial);
-        assert_eq!(
-            amount(&per_page(u32::MAX)),
-            2700 + 40 * (u128::from(u32::MAX) - 200)
-        );
+        assert_eq!(amount(&per_page(u32::MAX)), 2700 + 40 * (u128::from(u32::MAX) - 200));
     }
 }

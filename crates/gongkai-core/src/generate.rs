@@ -56,9 +56,8 @@ use crate::calendar::Calendar;
 use crate::lifecycle::{self, TransitionError};
 use crate::register::{Agency, Article20Figures, Case, Event, Request};
 use crate::report::{
-    AdministrativeFees, CaseGroup, CaseResult, Column, DocumentCounts, ImportNote, ItemCounts,
-    Proactive, Report, RequestRow, RequestTable, ReviewLitigation, Section, SectionKey,
-    SourceFormat, Template,
+    AdministrativeFees, CaseGroup, CaseResult, Column, DocumentCounts, ImportNote, ItemCounts, Proactive, Report,
+    RequestRow, RequestTable, ReviewLitigation, Section, SectionKey, SourceFormat, Template,
 };
 use crate::template::{self, OTHER_HANDLING_PARTS, SECTIONS, T3_ROWS};
 
@@ -103,7 +102,9 @@ pub enum CaseProblem {
         result: CaseResult,
     },
     /// Decided before it was filed.
-    #[error("审结日期 {decided_on} 早于立案日期 {filed_on} (decided on {decided_on}, before it was filed on {filed_on})")]
+    #[error(
+        "审结日期 {decided_on} 早于立案日期 {filed_on} (decided on {decided_on}, before it was filed on {filed_on})"
+    )]
     DecidedBeforeFiled {
         /// Filing date.
         filed_on: NaiveDate,
@@ -151,7 +152,9 @@ pub enum GenerateError {
         expected: String,
     },
     /// A case number given twice (the first case is counted).
-    #[error("案件编号 {number} 重复，仅计入第一件 (case number {number} is used twice; only the first case is counted)")]
+    #[error(
+        "案件编号 {number} 重复，仅计入第一件 (case number {number} is used twice; only the first case is counted)"
+    )]
     DuplicateCaseNumber {
         /// The case number.
         number: String,
@@ -192,8 +195,7 @@ impl GenerateError {
             GenerateError::CaseOfOtherAgency { .. }
             | GenerateError::DuplicateCaseNumber { .. }
             | GenerateError::Case { .. } => "review_litigation",
-            GenerateError::FiguresOfOtherAgency { .. }
-            | GenerateError::FiguresOfOtherYear { .. } => "proactive",
+            GenerateError::FiguresOfOtherAgency { .. } | GenerateError::FiguresOfOtherYear { .. } => "proactive",
         }
     }
 }
@@ -260,9 +262,7 @@ impl Generated {
     /// The tracking numbers (table 3) or case numbers (table 4) counted in the cell at `path`,
     /// in register order.
     pub fn explain(&self, path: &str) -> Result<Vec<String>, ExplainError> {
-        let cell = CellRef::parse(path).ok_or_else(|| ExplainError::UnknownPath {
-            path: path.to_string(),
-        })?;
+        let cell = CellRef::parse(path).ok_or_else(|| ExplainError::UnknownPath { path: path.to_string() })?;
         Ok(self.members.get(&cell).map(|v| v.iter().map(|s| s.to_string()).collect()).unwrap_or_default())
     }
 
@@ -296,9 +296,7 @@ pub fn generate_draft(input: &YearInput) -> Report {
 /// value of the cell in [`generate_report`].
 pub fn explain(input: &YearInput, path: &str) -> Result<Vec<String>, ExplainError> {
     if CellRef::parse(path).is_none() {
-        return Err(ExplainError::UnknownPath {
-            path: path.to_string(),
-        });
+        return Err(ExplainError::UnknownPath { path: path.to_string() });
     }
     build(&Calendar::official(), input).explain(path)
 }
@@ -312,10 +310,7 @@ pub fn build(cal: &Calendar, input: &YearInput) -> Generated {
     let mut members: BTreeMap<CellRef, Vec<Arc<str>>> = BTreeMap::new();
     let mut add_t3 = |row: RequestRow, col: Column, who: &Arc<str>| {
         for c in [col, Column::Total] {
-            members
-                .entry(CellRef::Requests(row, c))
-                .or_default()
-                .push(Arc::clone(who));
+            members.entry(CellRef::Requests(row, c)).or_default().push(Arc::clone(who));
         }
     };
 
@@ -332,9 +327,7 @@ pub fn build(cal: &Calendar, input: &YearInput) -> Generated {
             continue;
         }
         if !seen.insert(number) {
-            errors.push(GenerateError::DuplicateTrackingNumber {
-                tracking_number: number.to_string(),
-            });
+            errors.push(GenerateError::DuplicateTrackingNumber { tracking_number: number.to_string() });
             continue;
         }
         if request.received_on.year() > y {
@@ -343,10 +336,7 @@ pub fn build(cal: &Calendar, input: &YearInput) -> Generated {
         let state = match lifecycle::replay(cal, request, events) {
             Ok(s) => s,
             Err(error) => {
-                errors.push(GenerateError::Request {
-                    tracking_number: number.to_string(),
-                    error,
-                });
+                errors.push(GenerateError::Request { tracking_number: number.to_string(), error });
                 continue;
             }
         };
@@ -386,9 +376,7 @@ pub fn build(cal: &Calendar, input: &YearInput) -> Generated {
             continue;
         }
         if !seen.insert(number) {
-            errors.push(GenerateError::DuplicateCaseNumber {
-                number: number.to_string(),
-            });
+            errors.push(GenerateError::DuplicateCaseNumber { number: number.to_string() });
             continue;
         }
         if case.filed_on.year() > y {
@@ -397,19 +385,13 @@ pub fn build(cal: &Calendar, input: &YearInput) -> Generated {
         let column = match case_column(case, y) {
             Ok(c) => c,
             Err(problem) => {
-                errors.push(GenerateError::Case {
-                    number: number.to_string(),
-                    problem,
-                });
+                errors.push(GenerateError::Case { number: number.to_string(), problem });
                 continue;
             }
         };
         if let Some(result) = column {
             for r in [result, CaseResult::Total] {
-                members
-                    .entry(CellRef::Cases(case.group, r))
-                    .or_default()
-                    .push(Arc::from(number));
+                members.entry(CellRef::Cases(case.group, r)).or_default().push(Arc::from(number));
             }
         }
     }
@@ -418,24 +400,17 @@ pub fn build(cal: &Calendar, input: &YearInput) -> Generated {
     let proactive = match &input.figures {
         None => None,
         Some(f) if f.agency != *code => {
-            errors.push(GenerateError::FiguresOfOtherAgency {
-                found: f.agency.clone(),
-                expected: code.clone(),
-            });
+            errors.push(GenerateError::FiguresOfOtherAgency { found: f.agency.clone(), expected: code.clone() });
             None
         }
         Some(f) if f.year != y => {
-            errors.push(GenerateError::FiguresOfOtherYear {
-                found: f.year,
-                expected: y,
-            });
+            errors.push(GenerateError::FiguresOfOtherYear { found: f.year, expected: y });
             None
         }
         Some(f) => Some(proactive(f)),
     };
 
-    let count =
-        |cell: CellRef| -> Option<i64> { Some(members.get(&cell).map_or(0, |v| v.len()) as i64) };
+    let count = |cell: CellRef| -> Option<i64> { Some(members.get(&cell).map_or(0, |v| v.len()) as i64) };
     let mut requests = RequestTable::blank();
     for spec in T3_ROWS {
         let row = requests.row_mut(spec.key);
@@ -473,11 +448,7 @@ pub fn build(cal: &Calendar, input: &YearInput) -> Generated {
             message: format!("{e}；未计入报告 (not counted in the report)"),
         })
         .collect();
-    Generated {
-        report,
-        errors,
-        members,
-    }
+    Generated { report, errors, members }
 }
 
 /// The table-4 column a case filed in or before `year` is counted in, if any.
@@ -485,14 +456,9 @@ fn case_column(case: &Case, year: i32) -> Result<Option<CaseResult>, CaseProblem
     match (case.decided_on, case.result) {
         (Some(decided_on), None) => Err(CaseProblem::DecidedWithoutResult { decided_on }),
         (None, Some(result)) => Err(CaseProblem::ResultWithoutDecision { result }),
-        (_, Some(result @ (CaseResult::Pending | CaseResult::Total))) => {
-            Err(CaseProblem::ResultNotAllowed { result })
-        }
+        (_, Some(result @ (CaseResult::Pending | CaseResult::Total))) => Err(CaseProblem::ResultNotAllowed { result }),
         (Some(decided_on), Some(_)) if decided_on < case.filed_on => {
-            Err(CaseProblem::DecidedBeforeFiled {
-                filed_on: case.filed_on,
-                decided_on,
-            })
+            Err(CaseProblem::DecidedBeforeFiled { filed_on: case.filed_on, decided_on })
         }
         (Some(decided_on), Some(result)) => Ok(match decided_on.year() {
             d if d == year => Some(result),
@@ -516,19 +482,11 @@ fn proactive(f: &Article20Figures) -> Proactive {
             repealed: f.normative_repealed,
             in_force: f.normative_in_force,
         }),
-        licensing: Some(ItemCounts::V2021 {
-            decisions: f.licensing_decisions,
-        }),
+        licensing: Some(ItemCounts::V2021 { decisions: f.licensing_decisions }),
         other_services: None,
-        penalties: Some(ItemCounts::V2021 {
-            decisions: f.penalty_decisions,
-        }),
-        coercive_measures: Some(ItemCounts::V2021 {
-            decisions: f.coercive_decisions,
-        }),
-        administrative_fees: Some(AdministrativeFees::V2021 {
-            amount_wan_yuan: f.fees_wan_yuan.clone(),
-        }),
+        penalties: Some(ItemCounts::V2021 { decisions: f.penalty_decisions }),
+        coercive_measures: Some(ItemCounts::V2021 { decisions: f.coercive_decisions }),
+        administrative_fees: Some(AdministrativeFees::V2021 { amount_wan_yuan: f.fees_wan_yuan.clone() }),
         centralized_procurement: None,
     }
 }
@@ -538,11 +496,7 @@ fn sections(narratives: &[(SectionKey, String)]) -> Vec<Section> {
     SECTIONS
         .iter()
         .filter_map(|spec| {
-            let texts: Vec<&str> = narratives
-                .iter()
-                .filter(|(k, _)| *k == spec.key)
-                .map(|(_, t)| t.as_str())
-                .collect();
+            let texts: Vec<&str> = narratives.iter().filter(|(k, _)| *k == spec.key).map(|(_, t)| t.as_str()).collect();
             (spec.required || !texts.is_empty()).then(|| Section {
                 key: Some(spec.key),
                 title: spec.title.to_string(),
@@ -564,10 +518,7 @@ mod tests {
 
     fn agency() -> Agency {
         Agency {
-            code: "330100-cz".into(),
-            name: "杭州市财政局".into(),
-            parent: None,
-            kind: AgencyKind::Department,
+            code: "330100-cz".into(), name: "杭州市财政局".into(), parent: None, kind: AgencyKind::Department
         }
     }
 
@@ -577,12 +528,7 @@ mod tests {
             tracking_number: n.into(),
             channel: Channel::InPerson,
             received_on: received,
-            applicant: Applicant {
-                kind,
-                name: "张三".into(),
-                id_document: None,
-                contact: None,
-            },
+            applicant: Applicant { kind, name: "张三".into(), id_document: None, contact: None },
             content: "预算文件".into(),
             requested_form: None,
             delivery: None,
@@ -590,33 +536,15 @@ mod tests {
     }
 
     fn reply(on: NaiveDate, outcome: RequestRow) -> Event {
-        Event {
-            on,
-            by: "李四".into(),
-            kind: EventKind::Reply {
-                outcome,
-                document: None,
-            },
-        }
+        Event { on, by: "李四".into(), kind: EventKind::Reply { outcome, document: None } }
     }
 
     fn input(year: i32, requests: Vec<(Request, Vec<Event>)>, cases: Vec<Case>) -> YearInput {
-        YearInput {
-            agency: agency(),
-            year,
-            requests,
-            cases,
-            figures: None,
-            narratives: Vec::new(),
-            published_on: None,
-        }
+        YearInput { agency: agency(), year, requests, cases, figures: None, narratives: Vec::new(), published_on: None }
     }
 
     fn cell(r: &Report, row: RequestRow, c: Column) -> Option<i64> {
-        r.requests
-            .as_ref()
-            .and_then(|t| t.row(row))
-            .and_then(|x| x.get(c))
+        r.requests.as_ref().and_then(|t| t.row(row)).and_then(|x| x.get(c))
     }
 
     #[test]
@@ -636,14 +564,8 @@ mod tests {
             assert_eq!(cell(&r24, RequestRow::Granted, c), Some(1));
             assert_eq!(cell(&r24, RequestRow::CarriedForward, c), Some(0));
         }
-        assert_eq!(
-            cell(&r24, RequestRow::Granted, Column::NaturalPerson),
-            Some(0)
-        );
-        let who = explain(
-            &input(2024, reqs.clone(), vec![]),
-            "requests.carried_over.total",
-        );
+        assert_eq!(cell(&r24, RequestRow::Granted, Column::NaturalPerson), Some(0));
+        let who = explain(&input(2024, reqs.clone(), vec![]), "requests.carried_over.total");
         assert_eq!(who, Ok(vec!["2023-088".to_string()]));
         // 2025: finished before the year, not counted anywhere.
         let r25 = generate_report(&input(2025, reqs, vec![])).unwrap();
@@ -654,23 +576,13 @@ mod tests {
     fn withdrawal_goes_to_other_handling_other() {
         let reqs = vec![(
             request("1", d(2024, 3, 1), ApplicantType::NaturalPerson),
-            vec![Event {
-                on: d(2024, 3, 5),
-                by: "李四".into(),
-                kind: EventKind::Withdrawal,
-            }],
+            vec![Event { on: d(2024, 3, 5), by: "李四".into(), kind: EventKind::Withdrawal }],
         )];
         let r = generate_report(&input(2024, reqs, vec![])).unwrap();
         let t = r.requests.unwrap();
-        assert_eq!(
-            t.outcomes.other_handling.other.map(|c| c.total),
-            Some(Some(1))
-        );
+        assert_eq!(t.outcomes.other_handling.other.map(|c| c.total), Some(Some(1)));
         assert_eq!(t.outcomes.other_handling.total.total, Some(1));
-        assert_eq!(
-            t.outcomes.other_handling.no_correction.map(|c| c.total),
-            Some(Some(0))
-        );
+        assert_eq!(t.outcomes.other_handling.no_correction.map(|c| c.total), Some(Some(0)));
         assert_eq!(t.outcomes.total.natural_person, Some(1));
     }
 
@@ -685,17 +597,12 @@ mod tests {
                 request("bad", d(2024, 3, 1), ApplicantType::NaturalPerson),
                 vec![reply(d(2024, 2, 5), RequestRow::Granted)],
             ),
-            (
-                request("ok", d(2024, 3, 2), ApplicantType::NaturalPerson),
-                vec![],
-            ),
+            (request("ok", d(2024, 3, 2), ApplicantType::NaturalPerson), vec![]),
         ];
         let i = input(2024, reqs, vec![]);
         let errors = generate_report(&i).unwrap_err();
         assert_eq!(errors.len(), 2);
-        assert!(
-            matches!(&errors[0], GenerateError::Request { tracking_number, .. } if tracking_number == "bad")
-        );
+        assert!(matches!(&errors[0], GenerateError::Request { tracking_number, .. } if tracking_number == "bad"));
         assert!(
             matches!(&errors[1], GenerateError::DuplicateTrackingNumber { tracking_number } if tracking_number == "ok")
         );
@@ -706,10 +613,7 @@ mod tests {
         assert_eq!(draft.provenance.notes[0].path, "requests");
         assert_eq!(cell(&draft, RequestRow::Received, Column::Total), Some(1));
         let findings = rules::check(&draft, &CheckContext::default());
-        assert!(
-            findings.iter().all(|f| f.severity == Severity::Info),
-            "{findings:?}"
-        );
+        assert!(findings.iter().all(|f| f.severity == Severity::Info), "{findings:?}");
     }
 
     #[test]
@@ -724,28 +628,10 @@ mod tests {
             result,
         };
         let cases = vec![
-            case(
-                "A",
-                CaseGroup::Review,
-                d(2024, 2, 1),
-                Some(d(2024, 5, 1)),
-                Some(CaseResult::Upheld),
-            ),
-            case(
-                "B",
-                CaseGroup::Review,
-                d(2024, 11, 1),
-                Some(d(2025, 2, 1)),
-                Some(CaseResult::Corrected),
-            ),
+            case("A", CaseGroup::Review, d(2024, 2, 1), Some(d(2024, 5, 1)), Some(CaseResult::Upheld)),
+            case("B", CaseGroup::Review, d(2024, 11, 1), Some(d(2025, 2, 1)), Some(CaseResult::Corrected)),
             case("C", CaseGroup::LitigationDirect, d(2023, 6, 1), None, None),
-            case(
-                "D",
-                CaseGroup::Review,
-                d(2023, 2, 1),
-                Some(d(2023, 5, 1)),
-                Some(CaseResult::Other),
-            ),
+            case("D", CaseGroup::Review, d(2023, 2, 1), Some(d(2023, 5, 1)), Some(CaseResult::Other)),
             case("E", CaseGroup::Review, d(2025, 2, 1), None, None),
         ];
         let i = input(2024, vec![], cases.clone());
@@ -757,36 +643,12 @@ mod tests {
         assert_eq!(t4.review.total, Some(2));
         assert_eq!(t4.litigation_direct.pending, Some(1));
         assert_eq!(t4.litigation_after_review.total, Some(0));
-        assert_eq!(
-            explain(&i, "review_litigation.review.pending"),
-            Ok(vec!["B".to_string()])
-        );
-        assert_eq!(
-            explain(&i, "review_litigation.review.total"),
-            Ok(vec!["A".to_string(), "B".to_string()])
-        );
+        assert_eq!(explain(&i, "review_litigation.review.pending"), Ok(vec!["B".to_string()]));
+        assert_eq!(explain(&i, "review_litigation.review.total"), Ok(vec!["A".to_string(), "B".to_string()]));
         let mut bad = cases;
-        bad.push(case(
-            "F",
-            CaseGroup::Review,
-            d(2024, 2, 1),
-            Some(d(2024, 3, 1)),
-            None,
-        ));
-        bad.push(case(
-            "G",
-            CaseGroup::Review,
-            d(2024, 2, 1),
-            None,
-            Some(CaseResult::Pending),
-        ));
-        bad.push(case(
-            "H",
-            CaseGroup::Review,
-            d(2024, 2, 1),
-            Some(d(2024, 1, 1)),
-            Some(CaseResult::Upheld),
-        ));
+        bad.push(case("F", CaseGroup::Review, d(2024, 2, 1), Some(d(2024, 3, 1)), None));
+        bad.push(case("G", CaseGroup::Review, d(2024, 2, 1), None, Some(CaseResult::Pending)));
+        bad.push(case("H", CaseGroup::Review, d(2024, 2, 1), Some(d(2024, 1, 1)), Some(CaseResult::Upheld)));
         let errors = generate_report(&input(2024, vec![], bad)).unwrap_err();
         assert_eq!(errors.len(), 3, "{errors:?}");
         assert!(errors.iter().all(|e| e.table() == "review_litigation"));
@@ -805,42 +667,21 @@ mod tests {
             "",
         ] {
             let e = explain(&i, bad).unwrap_err();
-            assert_eq!(
-                e,
-                ExplainError::UnknownPath {
-                    path: bad.to_string()
-                }
-            );
-            assert!(e
-                .to_string()
-                .contains("requests.outcomes.granted.natural_person"));
+            assert_eq!(e, ExplainError::UnknownPath { path: bad.to_string() });
+            assert!(e.to_string().contains("requests.outcomes.granted.natural_person"));
         }
-        assert_eq!(
-            explain(&i, "requests.outcomes.other_handling.total.total"),
-            Ok(vec![])
-        );
-        assert_eq!(
-            explain(&i, "review_litigation.litigation_after_review.upheld"),
-            Ok(vec![])
-        );
+        assert_eq!(explain(&i, "requests.outcomes.other_handling.total.total"), Ok(vec![]));
+        assert_eq!(explain(&i, "review_litigation.litigation_after_review.upheld"), Ok(vec![]));
     }
 
     #[test]
     fn every_figure_path_parses_back() {
         let r = generate_report(&input(2024, vec![], vec![])).unwrap();
-        let paths: Vec<String> = r
-            .figures()
-            .into_iter()
-            .map(|(p, _)| p)
-            .filter(|p| !p.starts_with("proactive."))
-            .collect();
+        let paths: Vec<String> =
+            r.figures().into_iter().map(|(p, _)| p).filter(|p| !p.starts_with("proactive.")).collect();
         assert_eq!(paths.len(), 26 * 7 + 15);
         for p in paths {
-            assert_eq!(
-                CellRef::parse(&p).map(CellRef::path),
-                Some(p.clone()),
-                "{p}"
-            );
+            assert_eq!(CellRef::parse(&p).map(CellRef::path), Some(p.clone()), "{p}");
         }
     }
 
@@ -877,45 +718,21 @@ mod tests {
         assert_eq!(r.sections[0].title, "一、总体情况");
         assert_eq!(r.sections[4].text, "");
         let p = r.proactive.clone().unwrap();
-        assert_eq!(
-            p.licensing,
-            Some(ItemCounts::V2021 {
-                decisions: Some(677)
-            })
-        );
+        assert_eq!(p.licensing, Some(ItemCounts::V2021 { decisions: Some(677) }));
         assert_eq!(p.penalties, Some(ItemCounts::V2021 { decisions: None }));
-        assert_eq!(
-            p.administrative_fees,
-            Some(AdministrativeFees::V2021 {
-                amount_wan_yuan: None
-            })
-        );
+        assert_eq!(p.administrative_fees, Some(AdministrativeFees::V2021 { amount_wan_yuan: None }));
         assert_eq!(r.provenance.source, "register");
         assert_eq!(r.provenance.format, SourceFormat::Register);
         assert_eq!(r.template, Template::V2021);
         assert_eq!(r.provenance.table_templates.len(), 3);
-        assert!(r
-            .provenance
-            .table_templates
-            .values()
-            .all(|t| *t == Template::V2021));
+        assert!(r.provenance.table_templates.values().all(|t| *t == Template::V2021));
         let findings = rules::check(&r, &CheckContext::default());
-        assert!(
-            findings.iter().all(|f| f.severity == Severity::Info),
-            "{findings:?}"
-        );
+        assert!(findings.iter().all(|f| f.severity == Severity::Info), "{findings:?}");
         // Figures of another year are reported; no record means no table 2.
-        i.figures = Some(Article20Figures {
-            agency: "330100-cz".into(),
-            year: 2023,
-            ..Article20Figures::default()
-        });
+        i.figures = Some(Article20Figures { agency: "330100-cz".into(), year: 2023, ..Article20Figures::default() });
         assert_eq!(
             generate_report(&i).unwrap_err(),
-            vec![GenerateError::FiguresOfOtherYear {
-                found: 2023,
-                expected: 2024
-            }]
+            vec![GenerateError::FiguresOfOtherYear { found: 2023, expected: 2024 }]
         );
         i.figures = None;
         assert_eq!(generate_report(&i).map(|r| r.proactive), Ok(None));

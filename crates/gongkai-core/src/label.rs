@@ -73,10 +73,7 @@ mod tests {
         assert_eq!(normalize("（六）其它处理"), normalize("(六)其他处理"));
         assert_eq!(normalize("商 业 企\n业"), "商业企业");
         assert_eq!(normalize("危及“三安全一稳定”"), normalize("危及\"三安全一稳定\""));
-        assert_eq!(
-            normalize("逾期不补正、行政机关不再处理"),
-            normalize("逾期不补正，行政机关不再处理")
-        );
+        assert_eq!(normalize("逾期不补正、行政机关不再处理"), normalize("逾期不补正，行政机关不再处理"));
         assert_eq!(normalize("　　０"), "0");
     }
 

@@ -93,17 +93,12 @@ pub const FEE_PAYMENT_PERIOD: u32 = 20;
 /// totals (the leaves of [`template::OUTCOME_LEAVES`] without the 2019 single row
 /// `other_handling.total`, plus [`template::OTHER_HANDLING_PARTS`]).
 pub fn is_outcome_leaf(row: RequestRow) -> bool {
-    (OUTCOME_LEAVES.contains(&row) && row != RequestRow::OtherHandlingTotal)
-        || OTHER_HANDLING_PARTS.contains(&row)
+    (OUTCOME_LEAVES.contains(&row) && row != RequestRow::OtherHandlingTotal) || OTHER_HANDLING_PARTS.contains(&row)
 }
 
 /// The 21 outcome leaves a reply may carry, in template order (see [`is_outcome_leaf`]).
 pub fn outcome_leaves() -> Vec<RequestRow> {
-    template::T3_ROWS
-        .iter()
-        .map(|r| r.key)
-        .filter(|r| is_outcome_leaf(*r))
-        .collect()
+    template::T3_ROWS.iter().map(|r| r.key).filter(|r| is_outcome_leaf(*r)).collect()
 }
 
 /// Where a request stands on a given date.
@@ -276,24 +271,13 @@ impl RequestState {
     /// the events up to that date. Needs the calendar for the working days. Should the due date
     /// not be computable for `today` (only a date near the end of the representable range can do
     /// that), the due date as of [`RequestState::as_of`] is used.
-    pub fn status_on(
-        &self,
-        cal: &Calendar,
-        today: NaiveDate,
-        due_soon_working_days: u32,
-    ) -> Status {
+    pub fn status_on(&self, cal: &Calendar, today: NaiveDate, due_soon_working_days: u32) -> Status {
         if let Some(finished) = self.finished_on {
             if finished <= today {
-                return if self.withdrawn {
-                    Status::Withdrawn
-                } else {
-                    Status::Replied
-                };
+                return if self.withdrawn { Status::Withdrawn } else { Status::Replied };
             }
         }
-        let due = self
-            .deadline_on(cal, today)
-            .map_or(self.deadline.due, |d| d.due);
+        let due = self.deadline_on(cal, today).map_or(self.deadline.due, |d| d.due);
         if today > due {
             return Status::Overdue;
         }
@@ -329,17 +313,13 @@ fn derive_input(
         consultations: consultations
             .iter()
             .map(|c| {
-                let end = c
-                    .answered_on
-                    .unwrap_or_else(|| pause_end(c.sent_on, c.answer_period_ends, until));
+                let end = c.answered_on.unwrap_or_else(|| pause_end(c.sent_on, c.answer_period_ends, until));
                 (c.sent_on, end)
             })
             .collect(),
         fee_pauses: fee
             .map(|f| {
-                let end = f
-                    .paid_on
-                    .unwrap_or_else(|| pause_end(f.notice_on, f.payment_due, until));
+                let end = f.paid_on.unwrap_or_else(|| pause_end(f.notice_on, f.payment_due, until));
                 vec![(f.notice_on, end)]
             })
             .unwrap_or_default(),
@@ -613,13 +593,13 @@ fn add_days(from: NaiveDate, days: u32) -> Result<NaiveDate, ClockError> {
 }
 
 fn add_working_days(cal: &Calendar, from: NaiveDate, n: u32) -> Result<NaiveDate, ClockError> {
-    Ok(cal.add_working_days(from, n)?.end)
+    Ok(cal.nth_working_day_after(from, n)?)
 }
 
 impl<'a> Machine<'a> {
     fn new(cal: &'a Calendar, request: &Request) -> Result<Machine<'a>, TransitionError> {
         let received = request.received_on;
-        let due = clock::correction_notice_due(cal, received).map_err(|e| TransitionError {
+        let due = add_working_days(cal, received, clock::CORRECTION_NOTICE_PERIOD).map_err(|e| TransitionError {
             index: None,
             event: None,
             on: received,
@@ -629,7 +609,7 @@ impl<'a> Machine<'a> {
             cal,
             received,
             last: None,
-            correction_notice_due: due.end,
+            correction_notice_due: due,
             correction_notice_late: false,
             correction: None,
             extension: None,
@@ -650,27 +630,18 @@ impl<'a> Machine<'a> {
             self.fee.as_ref(),
             on,
         );
-        Ok(clock::deadline(self.cal, &input)?.due)
+        Ok(clock::due_date(self.cal, &input)?.due)
     }
 
     fn step(&mut self, index: usize, event: &Event) -> Result<(), TransitionError> {
         let on = event.on;
-        let refuse = |reason: Refusal| TransitionError {
-            index: Some(index),
-            event: Some(event_name(&event.kind)),
-            on,
-            reason,
-        };
+        let refuse =
+            |reason: Refusal| TransitionError { index: Some(index), event: Some(event_name(&event.kind)), on, reason };
         if let Some((finished_on, _, withdrawn)) = self.finished {
-            return Err(refuse(Refusal::AfterFinish {
-                finished_on,
-                withdrawn,
-            }));
+            return Err(refuse(Refusal::AfterFinish { finished_on, withdrawn }));
         }
         if on < self.received {
-            return Err(refuse(Refusal::BeforeReceipt {
-                received: self.received,
-            }));
+            return Err(refuse(Refusal::BeforeReceipt { received: self.received }));
         }
         if let Some(previous) = self.last {
             if on < previous {
@@ -683,11 +654,7 @@ impl<'a> Machine<'a> {
     }
 
     fn warn(&mut self, on: NaiveDate, kind: &EventKind, zh: String, en: String) {
-        self.warnings.push(format!(
-            "{on} {}：{zh} ({} on {on}: {en})",
-            event_label(kind),
-            event_name(kind)
-        ));
+        self.warnings.push(format!("{on} {}：{zh} ({} on {on}: {en})", event_label(kind), event_name(kind)));
     }
 
     fn transition(&mut self, on: NaiveDate, kind: &EventKind) -> Result<(), Refusal> {
@@ -710,12 +677,8 @@ impl<'a> Machine<'a> {
                         format!("the correction notice was due within 7 working days of receipt (by {due}, Art. 30); it is late"),
                     );
                 }
-                self.correction = Some(CorrectionState {
-                    notice_on: on,
-                    period_days: *period_days,
-                    period_ends,
-                    received_on: None,
-                });
+                self.correction =
+                    Some(CorrectionState { notice_on: on, period_days: *period_days, period_ends, received_on: None });
             }
             EventKind::CorrectionReceived => {
                 let Some(c) = &mut self.correction else {
@@ -746,14 +709,10 @@ impl<'a> Machine<'a> {
                 if on > due {
                     return Err(Refusal::ExtensionAfterDue { due });
                 }
-                self.extension = Some(ExtensionState {
-                    on,
-                    approver: approver.clone(),
-                });
+                self.extension = Some(ExtensionState { on, approver: approver.clone() });
             }
             EventKind::ConsultationSent { party } => {
-                let answer_period_ends =
-                    add_working_days(self.cal, on, CONSULTATION_ANSWER_PERIOD)?;
+                let answer_period_ends = add_working_days(self.cal, on, CONSULTATION_ANSWER_PERIOD)?;
                 self.consultations.push(ConsultationState {
                     party: party.clone(),
                     sent_on: on,
@@ -762,11 +721,7 @@ impl<'a> Machine<'a> {
                 });
             }
             EventKind::ConsultationAnswered => {
-                let Some(c) = self
-                    .consultations
-                    .iter_mut()
-                    .find(|c| c.answered_on.is_none())
-                else {
+                let Some(c) = self.consultations.iter_mut().find(|c| c.answered_on.is_none()) else {
                     return Err(Refusal::NoOpenConsultation);
                 };
                 c.answered_on = Some(on);
@@ -780,11 +735,7 @@ impl<'a> Machine<'a> {
                     );
                 }
             }
-            EventKind::FeeNotice {
-                method,
-                units,
-                amount_yuan,
-            } => {
+            EventKind::FeeNotice { method, units, amount_yuan } => {
                 if let Some(f) = &self.fee {
                     return Err(Refusal::SecondFeeNotice { first: f.notice_on });
                 }
@@ -802,10 +753,7 @@ impl<'a> Machine<'a> {
                     });
                 }
                 if amount_yuan.as_str() == "0" {
-                    return Err(Refusal::FeeInFreeTier {
-                        method: *method,
-                        units: *units,
-                    });
+                    return Err(Refusal::FeeInFreeTier { method: *method, units: *units });
                 }
                 let due = self.due_on(on)?;
                 if on > due {
@@ -813,9 +761,7 @@ impl<'a> Machine<'a> {
                         on,
                         kind,
                         format!("收费通知应在答复期限内发出，答复期限已于 {due} 届满"),
-                        format!(
-                            "a fee notice belongs within the reply period, which ended on {due}"
-                        ),
+                        format!("a fee notice belongs within the reply period, which ended on {due}"),
                     );
                 }
                 let payment_due = add_working_days(self.cal, on, FEE_PAYMENT_PERIOD)?;
@@ -871,9 +817,7 @@ impl<'a> Machine<'a> {
                     return Err(Refusal::NoCorrectionButCorrected { corrected_on });
                 }
                 if on <= c.period_ends {
-                    return Err(Refusal::NoCorrectionBeforePeriodEnd {
-                        period_ends: c.period_ends,
-                    });
+                    return Err(Refusal::NoCorrectionBeforePeriodEnd { period_ends: c.period_ends });
                 }
             }
             RequestRow::FeeUnpaid => {
@@ -884,9 +828,7 @@ impl<'a> Machine<'a> {
                     return Err(Refusal::FeeUnpaidButPaid { paid_on });
                 }
                 if on <= f.payment_due {
-                    return Err(Refusal::FeeUnpaidBeforePeriodEnd {
-                        payment_due: f.payment_due,
-                    });
+                    return Err(Refusal::FeeUnpaidBeforePeriodEnd { payment_due: f.payment_due });
                 }
             }
             RequestRow::StillUnclear => {
@@ -900,12 +842,7 @@ impl<'a> Machine<'a> {
         Ok(())
     }
 
-    fn reply_warnings(
-        &mut self,
-        on: NaiveDate,
-        kind: &EventKind,
-        outcome: RequestRow,
-    ) -> Result<(), Refusal> {
+    fn reply_warnings(&mut self, on: NaiveDate, kind: &EventKind, outcome: RequestRow) -> Result<(), Refusal> {
         // Replies that close a request for the applicant's default are not late replies.
         if !matches!(outcome, RequestRow::NoCorrection | RequestRow::FeeUnpaid) {
             let due = self.due_on(on)?;
@@ -918,11 +855,7 @@ impl<'a> Machine<'a> {
                 );
             }
         }
-        let open = self
-            .consultations
-            .iter()
-            .filter(|c| c.answered_on.is_none())
-            .count();
+        let open = self.consultations.iter().filter(|c| c.answered_on.is_none()).count();
         if open > 0 {
             self.warn(
                 on,
@@ -957,11 +890,7 @@ impl<'a> Machine<'a> {
     }
 
     fn finish(self) -> Result<RequestState, TransitionError> {
-        let as_of = self
-            .finished
-            .map(|(d, _, _)| d)
-            .or(self.last)
-            .unwrap_or(self.received);
+        let as_of = self.finished.map(|(d, _, _)| d).or(self.last).unwrap_or(self.received);
         let input = derive_input(
             self.received,
             self.correction.as_ref(),
@@ -997,11 +926,7 @@ impl<'a> Machine<'a> {
 
 /// Validates a request's whole event list and derives its state (see the module docs for the
 /// rules). The first impossible event stops the replay with a [`TransitionError`] naming it.
-pub fn replay(
-    cal: &Calendar,
-    request: &Request,
-    events: &[Event],
-) -> Result<RequestState, TransitionError> {
+pub fn replay(cal: &Calendar, request: &Request, events: &[Event]) -> Result<RequestState, TransitionError> {
     let mut m = Machine::new(cal, request)?;
     for (i, e) in events.iter().enumerate() {
         m.step(i, e)?;
@@ -1054,53 +979,24 @@ mod tests {
     }
 
     fn ev(on: NaiveDate, kind: EventKind) -> Event {
-        Event {
-            on,
-            by: "李四".into(),
-            kind,
-        }
+        Event { on, by: "李四".into(), kind }
     }
 
     fn reply(on: NaiveDate, outcome: RequestRow) -> Event {
-        ev(
-            on,
-            EventKind::Reply {
-                outcome,
-                document: None,
-            },
-        )
+        ev(on, EventKind::Reply { outcome, document: None })
     }
 
     fn notice(on: NaiveDate, period_days: u32) -> Event {
-        ev(
-            on,
-            EventKind::CorrectionNotice {
-                note: "请明确所需信息".into(),
-                period_days,
-            },
-        )
+        ev(on, EventKind::CorrectionNotice { note: "请明确所需信息".into(), period_days })
     }
 
     fn fee_notice(on: NaiveDate, pages: u32) -> Event {
         let amount = Amount::parse(&fees::per_page(pages).amount_yuan).unwrap();
-        ev(
-            on,
-            EventKind::FeeNotice {
-                method: FeeMethod::PerPage,
-                units: pages,
-                amount_yuan: amount,
-            },
-        )
+        ev(on, EventKind::FeeNotice { method: FeeMethod::PerPage, units: pages, amount_yuan: amount })
     }
 
     fn extension(on: NaiveDate, approver: &str) -> Event {
-        ev(
-            on,
-            EventKind::Extension {
-                approver: approver.into(),
-                reason: "需要调取档案".into(),
-            },
-        )
+        ev(on, EventKind::Extension { approver: approver.into(), reason: "需要调取档案".into() })
     }
 
     fn refused(events: &[Event]) -> TransitionError {
@@ -1129,79 +1025,35 @@ mod tests {
     fn event_before_receipt_is_refused() {
         let e = refused(&[reply(d(2024, 2, 29), RequestRow::Granted)]);
         assert_eq!(e.index, Some(0));
-        assert_eq!(
-            e.reason,
-            Refusal::BeforeReceipt {
-                received: d(2024, 3, 1)
-            }
-        );
+        assert_eq!(e.reason, Refusal::BeforeReceipt { received: d(2024, 3, 1) });
         let s = e.to_string();
-        assert!(
-            s.contains("第1个事件“答复”") && s.contains("event #1 reply"),
-            "{s}"
-        );
-        assert!(
-            s.contains("收到申请之日") && s.contains("receipt date"),
-            "{s}"
-        );
+        assert!(s.contains("第1个事件“答复”") && s.contains("event #1 reply"), "{s}");
+        assert!(s.contains("收到申请之日") && s.contains("receipt date"), "{s}");
     }
 
     #[test]
     fn event_before_previous_is_refused() {
         let e = refused(&[
             notice(d(2024, 3, 5), 10),
-            ev(
-                d(2024, 3, 4),
-                EventKind::ConsultationSent {
-                    party: "甲公司".into(),
-                },
-            ),
+            ev(d(2024, 3, 4), EventKind::ConsultationSent { party: "甲公司".into() }),
         ]);
         assert_eq!(e.index, Some(1));
-        assert_eq!(
-            e.reason,
-            Refusal::BeforePrevious {
-                previous: d(2024, 3, 5)
-            }
-        );
+        assert_eq!(e.reason, Refusal::BeforePrevious { previous: d(2024, 3, 5) });
     }
 
     #[test]
     fn nothing_after_reply_or_withdrawal() {
-        let e = refused(&[
-            reply(d(2024, 3, 5), RequestRow::Granted),
-            ev(d(2024, 3, 6), EventKind::Withdrawal),
-        ]);
-        assert_eq!(
-            e.reason,
-            Refusal::AfterFinish {
-                finished_on: d(2024, 3, 5),
-                withdrawn: false
-            }
-        );
-        let e = refused(&[
-            ev(d(2024, 3, 5), EventKind::Withdrawal),
-            reply(d(2024, 3, 5), RequestRow::Granted),
-        ]);
-        assert_eq!(
-            e.reason,
-            Refusal::AfterFinish {
-                finished_on: d(2024, 3, 5),
-                withdrawn: true
-            }
-        );
+        let e = refused(&[reply(d(2024, 3, 5), RequestRow::Granted), ev(d(2024, 3, 6), EventKind::Withdrawal)]);
+        assert_eq!(e.reason, Refusal::AfterFinish { finished_on: d(2024, 3, 5), withdrawn: false });
+        let e = refused(&[ev(d(2024, 3, 5), EventKind::Withdrawal), reply(d(2024, 3, 5), RequestRow::Granted)]);
+        assert_eq!(e.reason, Refusal::AfterFinish { finished_on: d(2024, 3, 5), withdrawn: true });
         assert!(e.to_string().contains("撤回"), "{e}");
     }
 
     #[test]
     fn one_correction_notice_only() {
         let e = refused(&[notice(d(2024, 3, 4), 10), notice(d(2024, 3, 5), 10)]);
-        assert_eq!(
-            e.reason,
-            Refusal::SecondCorrectionNotice {
-                first: d(2024, 3, 4)
-            }
-        );
+        assert_eq!(e.reason, Refusal::SecondCorrectionNotice { first: d(2024, 3, 4) });
         assert!(e.to_string().contains("一次性告知"), "{e}");
         let e = refused(&[notice(d(2024, 3, 4), 0)]);
         assert_eq!(e.reason, Refusal::NoCorrectionPeriod);
@@ -1216,12 +1068,7 @@ mod tests {
             ev(d(2024, 3, 6), EventKind::CorrectionReceived),
             ev(d(2024, 3, 7), EventKind::CorrectionReceived),
         ]);
-        assert_eq!(
-            e.reason,
-            Refusal::SecondCorrection {
-                first: d(2024, 3, 6)
-            }
-        );
+        assert_eq!(e.reason, Refusal::SecondCorrection { first: d(2024, 3, 6) });
     }
 
     #[test]
@@ -1231,31 +1078,13 @@ mod tests {
         let s = replay(&cal, &request(d(2024, 3, 1)), &[]).unwrap();
         assert_eq!(s.deadline.due, d(2024, 3, 29));
         let e = refused(&[extension(d(2024, 4, 1), "王主任")]);
-        assert_eq!(
-            e.reason,
-            Refusal::ExtensionAfterDue {
-                due: d(2024, 3, 29)
-            }
-        );
+        assert_eq!(e.reason, Refusal::ExtensionAfterDue { due: d(2024, 3, 29) });
         let e = refused(&[extension(d(2024, 3, 20), "  ")]);
         assert_eq!(e.reason, Refusal::ExtensionWithoutApprover);
-        let e = refused(&[
-            extension(d(2024, 3, 20), "王主任"),
-            extension(d(2024, 3, 21), "王主任"),
-        ]);
-        assert_eq!(
-            e.reason,
-            Refusal::SecondExtension {
-                first: d(2024, 3, 20)
-            }
-        );
+        let e = refused(&[extension(d(2024, 3, 20), "王主任"), extension(d(2024, 3, 21), "王主任")]);
+        assert_eq!(e.reason, Refusal::SecondExtension { first: d(2024, 3, 20) });
         // On the due date itself it is still in time.
-        let s = replay(
-            &cal,
-            &request(d(2024, 3, 1)),
-            &[extension(d(2024, 3, 29), "王主任")],
-        )
-        .unwrap();
+        let s = replay(&cal, &request(d(2024, 3, 1)), &[extension(d(2024, 3, 29), "王主任")]).unwrap();
         assert_eq!(s.deadline.original_due, Some(d(2024, 3, 29)));
         assert!(s.deadline.due > d(2024, 3, 29));
     }
@@ -1265,12 +1094,7 @@ mod tests {
         let e = refused(&[ev(d(2024, 3, 4), EventKind::ConsultationAnswered)]);
         assert_eq!(e.reason, Refusal::NoOpenConsultation);
         let e = refused(&[
-            ev(
-                d(2024, 3, 4),
-                EventKind::ConsultationSent {
-                    party: "甲".into()
-                },
-            ),
+            ev(d(2024, 3, 4), EventKind::ConsultationSent { party: "甲".into() }),
             ev(d(2024, 3, 6), EventKind::ConsultationAnswered),
             ev(d(2024, 3, 7), EventKind::ConsultationAnswered),
         ]);
@@ -1282,16 +1106,8 @@ mod tests {
     fn fee_rules() {
         let e = refused(&[ev(d(2024, 3, 4), EventKind::FeePaid)]);
         assert_eq!(e.reason, Refusal::FeePaidWithoutNotice);
-        let e = refused(&[
-            fee_notice(d(2024, 3, 4), 120),
-            fee_notice(d(2024, 3, 5), 120),
-        ]);
-        assert_eq!(
-            e.reason,
-            Refusal::SecondFeeNotice {
-                first: d(2024, 3, 4)
-            }
-        );
+        let e = refused(&[fee_notice(d(2024, 3, 4), 120), fee_notice(d(2024, 3, 5), 120)]);
+        assert_eq!(e.reason, Refusal::SecondFeeNotice { first: d(2024, 3, 4) });
         let e = refused(&[ev(
             d(2024, 3, 4),
             EventKind::FeeNotice {
@@ -1311,30 +1127,15 @@ mod tests {
         );
         let e = refused(&[ev(
             d(2024, 3, 4),
-            EventKind::FeeNotice {
-                method: FeeMethod::PerRequest,
-                units: 10,
-                amount_yuan: Amount::from_int(0),
-            },
+            EventKind::FeeNotice { method: FeeMethod::PerRequest, units: 10, amount_yuan: Amount::from_int(0) },
         )]);
-        assert_eq!(
-            e.reason,
-            Refusal::FeeInFreeTier {
-                method: FeeMethod::PerRequest,
-                units: 10
-            }
-        );
+        assert_eq!(e.reason, Refusal::FeeInFreeTier { method: FeeMethod::PerRequest, units: 10 });
         let e = refused(&[
             fee_notice(d(2024, 3, 4), 120),
             ev(d(2024, 3, 5), EventKind::FeePaid),
             ev(d(2024, 3, 6), EventKind::FeePaid),
         ]);
-        assert_eq!(
-            e.reason,
-            Refusal::SecondFeePayment {
-                first: d(2024, 3, 5)
-            }
-        );
+        assert_eq!(e.reason, Refusal::SecondFeePayment { first: d(2024, 3, 5) });
     }
 
     #[test]
@@ -1350,10 +1151,7 @@ mod tests {
             assert_eq!(e.reason, Refusal::NotAnOutcomeLeaf { outcome: bad });
         }
         let s = refused(&[reply(d(2024, 3, 5), RequestRow::OutcomesTotal)]).to_string();
-        assert!(
-            s.contains("outcomes.total") && s.contains("（七）总计"),
-            "{s}"
-        );
+        assert!(s.contains("outcomes.total") && s.contains("（七）总计"), "{s}");
     }
 
     #[test]
@@ -1361,35 +1159,19 @@ mod tests {
         let e = refused(&[reply(d(2024, 3, 5), RequestRow::NoCorrection)]);
         assert_eq!(e.reason, Refusal::NoCorrectionWithoutNotice);
         // Notice 3/4 with 10 days: the period ends 3/14.
-        let e = refused(&[
-            notice(d(2024, 3, 4), 10),
-            reply(d(2024, 3, 14), RequestRow::NoCorrection),
-        ]);
-        assert_eq!(
-            e.reason,
-            Refusal::NoCorrectionBeforePeriodEnd {
-                period_ends: d(2024, 3, 14)
-            }
-        );
+        let e = refused(&[notice(d(2024, 3, 4), 10), reply(d(2024, 3, 14), RequestRow::NoCorrection)]);
+        assert_eq!(e.reason, Refusal::NoCorrectionBeforePeriodEnd { period_ends: d(2024, 3, 14) });
         let e = refused(&[
             notice(d(2024, 3, 4), 10),
             ev(d(2024, 3, 8), EventKind::CorrectionReceived),
             reply(d(2024, 3, 20), RequestRow::NoCorrection),
         ]);
-        assert_eq!(
-            e.reason,
-            Refusal::NoCorrectionButCorrected {
-                corrected_on: d(2024, 3, 8)
-            }
-        );
+        assert_eq!(e.reason, Refusal::NoCorrectionButCorrected { corrected_on: d(2024, 3, 8) });
         let cal = Calendar::official();
         let s = replay(
             &cal,
             &request(d(2024, 3, 1)),
-            &[
-                notice(d(2024, 3, 4), 10),
-                reply(d(2024, 3, 15), RequestRow::NoCorrection),
-            ],
+            &[notice(d(2024, 3, 4), 10), reply(d(2024, 3, 15), RequestRow::NoCorrection)],
         )
         .unwrap();
         assert_eq!(s.outcome, Some(RequestRow::NoCorrection));
@@ -1400,35 +1182,19 @@ mod tests {
         let e = refused(&[reply(d(2024, 3, 5), RequestRow::FeeUnpaid)]);
         assert_eq!(e.reason, Refusal::FeeUnpaidWithoutNotice);
         // Notice Mon 3/4: 20 working days → Mon 4/1 (no holiday; 清明 is 4/4).
-        let e = refused(&[
-            fee_notice(d(2024, 3, 4), 120),
-            reply(d(2024, 4, 1), RequestRow::FeeUnpaid),
-        ]);
-        assert_eq!(
-            e.reason,
-            Refusal::FeeUnpaidBeforePeriodEnd {
-                payment_due: d(2024, 4, 1)
-            }
-        );
+        let e = refused(&[fee_notice(d(2024, 3, 4), 120), reply(d(2024, 4, 1), RequestRow::FeeUnpaid)]);
+        assert_eq!(e.reason, Refusal::FeeUnpaidBeforePeriodEnd { payment_due: d(2024, 4, 1) });
         let e = refused(&[
             fee_notice(d(2024, 3, 4), 120),
             ev(d(2024, 3, 6), EventKind::FeePaid),
             reply(d(2024, 4, 10), RequestRow::FeeUnpaid),
         ]);
-        assert_eq!(
-            e.reason,
-            Refusal::FeeUnpaidButPaid {
-                paid_on: d(2024, 3, 6)
-            }
-        );
+        assert_eq!(e.reason, Refusal::FeeUnpaidButPaid { paid_on: d(2024, 3, 6) });
         let cal = Calendar::official();
         let s = replay(
             &cal,
             &request(d(2024, 3, 1)),
-            &[
-                fee_notice(d(2024, 3, 4), 120),
-                reply(d(2024, 4, 2), RequestRow::FeeUnpaid),
-            ],
+            &[fee_notice(d(2024, 3, 4), 120), reply(d(2024, 4, 2), RequestRow::FeeUnpaid)],
         )
         .unwrap();
         assert_eq!(s.outcome, Some(RequestRow::FeeUnpaid));
@@ -1436,10 +1202,7 @@ mod tests {
 
     #[test]
     fn still_unclear_needs_a_correction() {
-        let e = refused(&[
-            notice(d(2024, 3, 4), 10),
-            reply(d(2024, 3, 20), RequestRow::StillUnclear),
-        ]);
+        let e = refused(&[notice(d(2024, 3, 4), 10), reply(d(2024, 3, 20), RequestRow::StillUnclear)]);
         assert_eq!(e.reason, Refusal::StillUnclearWithoutCorrection);
         let cal = Calendar::official();
         let s = replay(
@@ -1464,13 +1227,7 @@ mod tests {
         let e = apply(&cal, &req, &so_far, &notice(d(2024, 3, 5), 5)).unwrap_err();
         assert_eq!(e.index, Some(1));
         assert_eq!(e.event, Some("correction_notice"));
-        let s = apply(
-            &cal,
-            &req,
-            &so_far,
-            &ev(d(2024, 3, 6), EventKind::CorrectionReceived),
-        )
-        .unwrap();
+        let s = apply(&cal, &req, &so_far, &ev(d(2024, 3, 6), EventKind::CorrectionReceived)).unwrap();
         let mut all = so_far.to_vec();
         all.push(ev(d(2024, 3, 6), EventKind::CorrectionReceived));
         assert_eq!(Ok(s), replay(&cal, &req, &all));
@@ -1492,12 +1249,7 @@ mod tests {
     #[test]
     fn withdrawal_counts_as_other_handling_other() {
         let cal = Calendar::official();
-        let s = replay(
-            &cal,
-            &request(d(2024, 3, 1)),
-            &[ev(d(2024, 3, 8), EventKind::Withdrawal)],
-        )
-        .unwrap();
+        let s = replay(&cal, &request(d(2024, 3, 1)), &[ev(d(2024, 3, 8), EventKind::Withdrawal)]).unwrap();
         assert_eq!(s.outcome, Some(RequestRow::OtherHandlingOther));
         assert!(s.withdrawn);
         assert_eq!(s.finished_on, Some(d(2024, 3, 8)));
@@ -1528,12 +1280,7 @@ mod tests {
     fn open_consultation_pauses_until_today_within_its_period() {
         let cal = Calendar::official();
         let req = request(d(2024, 3, 1));
-        let sent = ev(
-            d(2024, 3, 4),
-            EventKind::ConsultationSent {
-                party: "甲".into()
-            },
-        );
+        let sent = ev(d(2024, 3, 4), EventKind::ConsultationSent { party: "甲".into() });
         let s = replay(&cal, &req, std::slice::from_ref(&sent)).unwrap();
         // As of the letter's day nothing is paused yet.
         assert_eq!(s.deadline.due, d(2024, 3, 29));
@@ -1563,12 +1310,7 @@ mod tests {
         let events = [
             notice(d(2024, 3, 4), 10),
             ev(d(2024, 3, 8), EventKind::CorrectionReceived),
-            ev(
-                d(2024, 3, 12),
-                EventKind::ConsultationSent {
-                    party: "甲".into()
-                },
-            ),
+            ev(d(2024, 3, 12), EventKind::ConsultationSent { party: "甲".into() }),
             ev(d(2024, 3, 19), EventKind::ConsultationAnswered),
             fee_notice(d(2024, 3, 20), 150),
             ev(d(2024, 3, 27), EventKind::FeePaid),
@@ -1596,12 +1338,7 @@ mod tests {
             &cal,
             &request(d(2024, 3, 1)),
             &[
-                ev(
-                    d(2024, 3, 4),
-                    EventKind::ConsultationSent {
-                        party: "甲".into()
-                    },
-                ),
+                ev(d(2024, 3, 4), EventKind::ConsultationSent { party: "甲".into() }),
                 reply(d(2024, 6, 3), RequestRow::Granted),
             ],
         )

@@ -222,9 +222,7 @@ impl<'de> Deserialize<'de> for SchemaTag {
         if s == SCHEMA_ID {
             Ok(SchemaTag)
         } else {
-            Err(serde::de::Error::custom(format!(
-                "schema 应为 \"{SCHEMA_ID}\"，实为 \"{s}\" (unsupported schema)"
-            )))
+            Err(serde::de::Error::custom(format!("schema 应为 \"{SCHEMA_ID}\"，实为 \"{s}\" (unsupported schema)")))
         }
     }
 }
@@ -1142,6 +1140,28 @@ pub struct CellSource {
     pub line: usize,
     /// The raw text of the value as printed.
     pub raw: String,
+    /// Where in a structured source the value was found: the table, row and column of an HTML
+    /// page or Word file (where `line` is that row), or the page of a PDF. Absent for text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<SourceLocation>,
+}
+
+/// A place in a structured source (HTML, DOCX, PDF); every part is 1-based.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceLocation {
+    /// The table's number in the document (`<table>` / `w:tbl` order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<usize>,
+    /// The row of that table, counted after merged cells are resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    /// The column of that table, counted after merged cells are resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    /// The page (PDF).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<usize>,
 }
 
 /// Something the importer could not determine (never guessed silently).
@@ -1212,14 +1232,14 @@ mod tests {
         let d = DocumentCounts::V2019 { made: Some(4), published: Some(4), published_total: None };
         let s = serde_json::to_string(&d).unwrap_or_default();
         assert_eq!(s, r#"{"made":4,"published":4,"published_total":null}"#);
-        let back: DocumentCounts = serde_json::from_str(&s).unwrap_or(DocumentCounts::V2021 {
-            issued: None,
-            repealed: None,
-            in_force: None,
-        });
+        let back: DocumentCounts =
+            serde_json::from_str(&s).unwrap_or(DocumentCounts::V2021 { issued: None, repealed: None, in_force: None });
         assert_eq!(back, d);
-        let i: ItemCounts = serde_json::from_str(r#"{"decisions":5}"#)
-            .unwrap_or(ItemCounts::V2019 { previous_items: None, change: None, decisions: None });
+        let i: ItemCounts = serde_json::from_str(r#"{"decisions":5}"#).unwrap_or(ItemCounts::V2019 {
+            previous_items: None,
+            change: None,
+            decisions: None,
+        });
         assert_eq!(i, ItemCounts::V2021 { decisions: Some(5) });
     }
 }

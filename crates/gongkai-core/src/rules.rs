@@ -30,17 +30,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::report::{
-    AdministrativeFees, CaseGroup, CaseResult, CaseResults, Column, Columns, DocumentCounts,
-    ItemCounts, Proactive, Report, RequestRow, RequestTable, ReviewLitigation, SectionKey,
-    Template,
+    AdministrativeFees, CaseGroup, CaseResult, CaseResults, Column, Columns, DocumentCounts, ItemCounts, Proactive,
+    Report, RequestRow, RequestTable, ReviewLitigation, SectionKey, Template,
 };
 use crate::template::{self, RowGroup, OTHER_HANDLING_PARTS, OUTCOME_LEAVES, SECTIONS, T3_ROWS};
 use crate::text_figure::{self, Figure, FigureKind, OutcomeGroup};
 
 /// How serious a finding is. `gongkai report check` exits 1 when any finding is an error.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Informational (e.g. a check skipped because a cell is blank).
@@ -229,14 +226,7 @@ pub fn rule(id: &str) -> Option<&'static RuleSpec> {
 }
 
 /// The values of [`Finding::table`], in the order findings are sorted by.
-pub const TABLES: [&str; 6] = [
-    "requests",
-    "review_litigation",
-    "proactive",
-    "legacy_statistics",
-    "sections",
-    "meta",
-];
+pub const TABLES: [&str; 6] = ["requests", "review_litigation", "proactive", "legacy_statistics", "sections", "meta"];
 
 /// Runs every rule.
 pub fn check(report: &Report, ctx: &CheckContext<'_>) -> Vec<Finding> {
@@ -303,18 +293,12 @@ impl Sink {
         message: String,
         message_en: String,
     ) {
-        let table_rank = at
-            .table
-            .and_then(|t| TABLES.iter().position(|x| *x == t))
-            .unwrap_or(TABLES.len());
+        let table_rank = at.table.and_then(|t| TABLES.iter().position(|x| *x == t)).unwrap_or(TABLES.len());
         let key = SortKey {
             table: table_rank as u32,
             row: at.row_rank,
             col: at.col_rank,
-            rule: RULES
-                .iter()
-                .position(|r| r.id == rule)
-                .unwrap_or(RULES.len()) as u32,
+            rule: RULES.iter().position(|r| r.id == rule).unwrap_or(RULES.len()) as u32,
             seq: self.items.len() as u32,
         };
         self.items.push((
@@ -333,14 +317,7 @@ impl Sink {
     }
 
     /// A violation, at the rule's catalogue severity.
-    fn violation(
-        &mut self,
-        rule: &'static str,
-        at: At,
-        values: Map<String, Value>,
-        zh: String,
-        en: String,
-    ) {
+    fn violation(&mut self, rule: &'static str, at: At, values: Map<String, Value>, zh: String, en: String) {
         let severity = self::rule(rule).map_or(Severity::Warning, |r| r.severity);
         self.push(rule, severity, at, values, zh, en);
     }
@@ -356,21 +333,14 @@ impl Sink {
         en_where: &str,
     ) {
         let labels: Vec<&str> = blanks.iter().map(|(_, l)| l.as_str()).collect();
-        let paths: Vec<Value> = blanks
-            .iter()
-            .map(|(p, _)| Value::String(p.clone()))
-            .collect();
+        let paths: Vec<Value> = blanks.iter().map(|(p, _)| Value::String(p.clone())).collect();
         let summary = self::rule(rule).map_or("", |r| r.summary);
         let summary_en = self::rule(rule).map_or("", |r| r.summary_en);
         values.insert("blank".into(), Value::Array(paths));
         let zh = format!("{zh_where}：{}为空，未核对（{summary}）", labels.join("、"));
         let en = format!(
             "{en_where}: not checked ({summary_en}) because these cells are blank: {}",
-            blanks
-                .iter()
-                .map(|(p, _)| p.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            blanks.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>().join(", ")
         );
         self.push(rule, Severity::Info, at, values, zh, en);
     }
@@ -394,10 +364,7 @@ fn cell_value(v: Option<i64>) -> Value {
 }
 
 fn values(pairs: &[(&str, Value)]) -> Map<String, Value> {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_string(), v.clone()))
-        .collect()
+    pairs.iter().map(|(k, v)| ((*k).to_string(), v.clone())).collect()
 }
 
 fn sum(cells: &[i64]) -> i128 {
@@ -451,9 +418,7 @@ const T2_COL_ORDER: [&str; 12] = [
 ];
 
 fn rank_in(list: &[&str], key: &str) -> u32 {
-    list.iter()
-        .position(|k| *k == key)
-        .map_or(list.len() as u32 + 1, |i| i as u32 + 1)
+    list.iter().position(|k| *k == key).map_or(list.len() as u32 + 1, |i| i as u32 + 1)
 }
 
 fn at_t2(row: &str, col: Option<&str>) -> At {
@@ -480,22 +445,14 @@ fn at_section(key: Option<SectionKey>, doc_index: usize) -> At {
     At {
         table: Some("sections"),
         row: key.map(|k| k.name().to_string()),
-        row_rank: key.map_or(SECTIONS.len() as u32 + 1 + doc_index as u32, |k| {
-            k as u32 + 1
-        }),
+        row_rank: key.map_or(SECTIONS.len() as u32 + 1 + doc_index as u32, |k| k as u32 + 1),
         column: None,
         col_rank: 0,
     }
 }
 
 fn at_meta(row: &str) -> At {
-    At {
-        table: Some("meta"),
-        row: Some(row.to_string()),
-        row_rank: 0,
-        column: None,
-        col_rank: 0,
-    }
+    At { table: Some("meta"), row: Some(row.to_string()), row_rank: 0, column: None, col_rank: 0 }
 }
 
 /// A table-3 label without its parenthetical note and, when very long, in its short variant
@@ -506,11 +463,7 @@ fn t3_label(r: RequestRow) -> String {
         Some(i) if i > 0 => &spec.label[..i],
         _ => spec.label,
     };
-    let label = if label.chars().count() > 20 {
-        spec.variants.first().copied().unwrap_or(label)
-    } else {
-        label
-    };
+    let label = if label.chars().count() > 20 { spec.variants.first().copied().unwrap_or(label) } else { label };
     format!("{}{}", spec.number, label)
 }
 
@@ -535,19 +488,13 @@ enum RowUse {
 /// Whether the table gives （六）其他处理 only as one row (sub-rows absent or all blank, total
 /// filled), as 2019 tables and some 2021 ones (洪泽区 2023/2024) do.
 fn other_total_only(t: &RequestTable) -> bool {
-    OTHER_HANDLING_PARTS
-        .iter()
-        .all(|r| t.row(*r).is_none_or(|c| !c.any_given()))
+    OTHER_HANDLING_PARTS.iter().all(|r| t.row(*r).is_none_or(|c| !c.any_given()))
         && t.outcomes.other_handling.total.any_given()
 }
 
 fn row_use(t: &RequestTable, tpl: Template, r: RequestRow) -> RowUse {
     // A pre-2019 report has no table 3 of its own; read one as the 2019 layout.
-    let tpl = if tpl == Template::Pre2019 {
-        Template::V2019
-    } else {
-        tpl
-    };
+    let tpl = if tpl == Template::Pre2019 { Template::V2019 } else { tpl };
     let Some(row) = t.row(r) else {
         // A 其他处理 sub-row the table does not have (not a row of blank cells).
         return RowUse::Skip;
@@ -594,35 +541,15 @@ fn check_requests(t: &RequestTable, tpl: Template, sink: &mut Sink) {
     // t3.balance, per column
     for c in Column::ALL {
         let col = template::column_label(c);
-        let rows = [
-            R::Received,
-            R::CarriedOver,
-            R::OutcomesTotal,
-            R::CarriedForward,
-        ];
-        let cells: Vec<(RequestRow, Option<i64>)> =
-            rows.iter().map(|r| (*r, cell(t, *r, c))).collect();
-        let blanks: Vec<(String, String)> = cells
-            .iter()
-            .filter(|(_, v)| v.is_none())
-            .map(|(r, _)| (t3_path(*r), t3_label(*r)))
-            .collect();
-        let vals: Map<String, Value> = cells
-            .iter()
-            .map(|(r, v)| (t3_path(*r), cell_value(*v)))
-            .collect();
+        let rows = [R::Received, R::CarriedOver, R::OutcomesTotal, R::CarriedForward];
+        let cells: Vec<(RequestRow, Option<i64>)> = rows.iter().map(|r| (*r, cell(t, *r, c))).collect();
+        let blanks: Vec<(String, String)> =
+            cells.iter().filter(|(_, v)| v.is_none()).map(|(r, _)| (t3_path(*r), t3_label(*r))).collect();
+        let vals: Map<String, Value> = cells.iter().map(|(r, v)| (t3_path(*r), cell_value(*v))).collect();
         let zh_where = format!("表三“{col}”列");
         let en_where = format!("table 3, column {}", c.name());
-        let [Some(a), Some(b), Some(o), Some(f)] = [cells[0].1, cells[1].1, cells[2].1, cells[3].1]
-        else {
-            sink.skipped(
-                id::T3_BALANCE,
-                at_t3(None, Some(c)),
-                &blanks,
-                vals,
-                &zh_where,
-                &en_where,
-            );
+        let [Some(a), Some(b), Some(o), Some(f)] = [cells[0].1, cells[1].1, cells[2].1, cells[3].1] else {
+            sink.skipped(id::T3_BALANCE, at_t3(None, Some(c)), &blanks, vals, &zh_where, &en_where);
             continue;
         };
         let left = sum(&[a, b]);
@@ -654,9 +581,7 @@ fn check_requests(t: &RequestTable, tpl: Template, sink: &mut Sink) {
     }
 
     // t3.other-sum, per column (only when the sub-rows are given)
-    let sub_given = OTHER_HANDLING_PARTS
-        .iter()
-        .any(|r| t.row(*r).is_some_and(Columns::any_given));
+    let sub_given = OTHER_HANDLING_PARTS.iter().any(|r| t.row(*r).is_some_and(Columns::any_given));
     if sub_given {
         for c in Column::ALL {
             let Some(total) = t.outcomes.other_handling.total.get(c) else {
@@ -665,20 +590,12 @@ fn check_requests(t: &RequestTable, tpl: Template, sink: &mut Sink) {
             let col = template::column_label(c);
             let zh_where = format!("表三“{col}”列");
             let en_where = format!("table 3, column {}", c.name());
-            let cells: Vec<(RequestRow, Option<i64>)> = OTHER_HANDLING_PARTS
-                .iter()
-                .map(|r| (*r, cell(t, *r, c)))
-                .collect();
-            let mut vals: Map<String, Value> = cells
-                .iter()
-                .map(|(r, v)| (t3_path(*r), cell_value(*v)))
-                .collect();
+            let cells: Vec<(RequestRow, Option<i64>)> =
+                OTHER_HANDLING_PARTS.iter().map(|r| (*r, cell(t, *r, c))).collect();
+            let mut vals: Map<String, Value> = cells.iter().map(|(r, v)| (t3_path(*r), cell_value(*v))).collect();
             vals.insert(t3_path(R::OtherHandlingTotal), Value::from(total));
-            let blanks: Vec<(String, String)> = cells
-                .iter()
-                .filter(|(_, v)| v.is_none())
-                .map(|(r, _)| (t3_path(*r), t3_label(*r)))
-                .collect();
+            let blanks: Vec<(String, String)> =
+                cells.iter().filter(|(_, v)| v.is_none()).map(|(r, _)| (t3_path(*r), t3_label(*r))).collect();
             if !blanks.is_empty() {
                 sink.skipped(
                     id::T3_OTHER_SUM,
@@ -696,26 +613,17 @@ fn check_requests(t: &RequestTable, tpl: Template, sink: &mut Sink) {
                 vals.insert("sum".into(), num(s));
                 vals.insert("expected".into(), Value::from(total));
                 vals.insert("difference".into(), num(s - i128::from(total)));
-                let terms: Vec<String> = cells
-                    .iter()
-                    .map(|(r, v)| format!("{}({})", t3_label(*r), v.unwrap_or_default()))
-                    .collect();
+                let terms: Vec<String> =
+                    cells.iter().map(|(r, v)| format!("{}({})", t3_label(*r), v.unwrap_or_default())).collect();
                 let zh = format!(
                     "{zh_where}：{}的子项{}={s}，不等于{}({total})",
                     RowGroup::OtherHandling.label(),
                     terms.join("+"),
                     RowGroup::OtherHandling.label()
                 );
-                let en = format!(
-                    "{en_where}: no_correction + fee_unpaid + other = {s}, but other_handling.total = {total}"
-                );
-                sink.violation(
-                    id::T3_OTHER_SUM,
-                    at_t3(Some(R::OtherHandlingTotal), Some(c)),
-                    vals,
-                    zh,
-                    en,
-                );
+                let en =
+                    format!("{en_where}: no_correction + fee_unpaid + other = {s}, but other_handling.total = {total}");
+                sink.violation(id::T3_OTHER_SUM, at_t3(Some(R::OtherHandlingTotal), Some(c)), vals, zh, en);
             }
         }
     }
@@ -731,19 +639,12 @@ fn check_requests(t: &RequestTable, tpl: Template, sink: &mut Sink) {
         let label = t3_label(r);
         let zh_where = format!("表三“{label}”行");
         let en_where = format!("table 3, row {}", spec.path);
-        let mut vals: Map<String, Value> = Column::ALL
-            .iter()
-            .map(|c| (c.name().to_string(), cell_value(row.get(*c))))
-            .collect();
+        let mut vals: Map<String, Value> =
+            Column::ALL.iter().map(|c| (c.name().to_string(), cell_value(row.get(*c)))).collect();
         let blanks: Vec<(String, String)> = Column::ALL
             .iter()
             .filter(|c| row.get(**c).is_none())
-            .map(|c| {
-                (
-                    format!("{}.{}", spec.path, c.name()),
-                    template::column_label(*c).to_string(),
-                )
-            })
+            .map(|c| (format!("{}.{}", spec.path, c.name()), template::column_label(*c).to_string()))
             .collect();
         if blanks.is_empty() {
             let parts: Vec<i64> = Column::PARTS.iter().filter_map(|c| row.get(*c)).collect();
@@ -755,13 +656,7 @@ fn check_requests(t: &RequestTable, tpl: Template, sink: &mut Sink) {
                 vals.insert("difference".into(), num(s - i128::from(total)));
                 let terms: Vec<String> = Column::PARTS
                     .iter()
-                    .map(|c| {
-                        format!(
-                            "{}({})",
-                            template::column_label(*c),
-                            row.get(*c).unwrap_or_default()
-                        )
-                    })
+                    .map(|c| format!("{}({})", template::column_label(*c), row.get(*c).unwrap_or_default()))
                     .collect();
                 let zh = format!(
                     "{zh_where}：{}={s}，不等于{}({total})（差{}）",
@@ -773,13 +668,7 @@ fn check_requests(t: &RequestTable, tpl: Template, sink: &mut Sink) {
                     "{en_where}: the six applicant columns add up to {s}, but total = {total} (difference {})",
                     s - i128::from(total)
                 );
-                sink.violation(
-                    id::T3_COLUMN_SUM,
-                    at_t3(Some(r), Some(Column::Total)),
-                    vals,
-                    zh,
-                    en,
-                );
+                sink.violation(id::T3_COLUMN_SUM, at_t3(Some(r), Some(Column::Total)), vals, zh, en);
             }
         } else {
             sink.skipped(
@@ -799,26 +688,12 @@ fn check_requests(t: &RequestTable, tpl: Template, sink: &mut Sink) {
                     .collect();
                 let mut v = Map::new();
                 v.insert("blank".into(), Value::Array(names.clone()));
-                let zh = format!(
-                    "{zh_where}：{}为空（模板要求填写；空白不等于0）",
-                    cols.join("、")
-                );
+                let zh = format!("{zh_where}：{}为空（模板要求填写；空白不等于0）", cols.join("、"));
                 let en = format!(
                     "{en_where}: blank cells the template requires: {} (blank is not zero)",
-                    names
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    names.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")
                 );
-                sink.push(
-                    id::CELL_BLANK,
-                    Severity::Info,
-                    at_t3(Some(r), None),
-                    v,
-                    zh,
-                    en,
-                );
+                sink.push(id::CELL_BLANK, Severity::Info, at_t3(Some(r), None), v, zh, en);
             }
         }
     }
@@ -849,43 +724,16 @@ fn outcome_sum(t: &RequestTable, c: Column, sink: &mut Sink) {
     }
     let total = cell(t, RequestRow::OutcomesTotal, c);
     if total.is_none() {
-        blanks.push((
-            t3_path(RequestRow::OutcomesTotal),
-            t3_label(RequestRow::OutcomesTotal),
-        ));
+        blanks.push((t3_path(RequestRow::OutcomesTotal), t3_label(RequestRow::OutcomesTotal)));
     }
     // The summands grouped as the template prints them.
     let groups: [(&str, String, &[RequestRow]); 6] = [
-        (
-            "outcomes.granted",
-            t3_label(RequestRow::Granted),
-            OutcomeGroup::Granted.rows(),
-        ),
-        (
-            "outcomes.partially_granted",
-            t3_label(RequestRow::PartiallyGranted),
-            OutcomeGroup::PartiallyGranted.rows(),
-        ),
-        (
-            "outcomes.withheld",
-            RowGroup::Withheld.label().to_string(),
-            OutcomeGroup::Withheld.rows(),
-        ),
-        (
-            "outcomes.unable",
-            RowGroup::Unable.label().to_string(),
-            OutcomeGroup::Unable.rows(),
-        ),
-        (
-            "outcomes.not_processed",
-            RowGroup::NotProcessed.label().to_string(),
-            OutcomeGroup::NotProcessed.rows(),
-        ),
-        (
-            "outcomes.other_handling",
-            RowGroup::OtherHandling.label().to_string(),
-            OutcomeGroup::OtherHandling.rows(),
-        ),
+        ("outcomes.granted", t3_label(RequestRow::Granted), OutcomeGroup::Granted.rows()),
+        ("outcomes.partially_granted", t3_label(RequestRow::PartiallyGranted), OutcomeGroup::PartiallyGranted.rows()),
+        ("outcomes.withheld", RowGroup::Withheld.label().to_string(), OutcomeGroup::Withheld.rows()),
+        ("outcomes.unable", RowGroup::Unable.label().to_string(), OutcomeGroup::Unable.rows()),
+        ("outcomes.not_processed", RowGroup::NotProcessed.label().to_string(), OutcomeGroup::NotProcessed.rows()),
+        ("outcomes.other_handling", RowGroup::OtherHandling.label().to_string(), OutcomeGroup::OtherHandling.rows()),
     ];
     let group_sum = |rows: &[RequestRow]| -> Option<i128> {
         let mut s = 0i128;
@@ -896,10 +744,7 @@ fn outcome_sum(t: &RequestTable, c: Column, sink: &mut Sink) {
     };
     let mut vals = Map::new();
     for (path, _, rows) in &groups {
-        vals.insert(
-            (*path).to_string(),
-            group_sum(rows).map_or(Value::Null, num),
-        );
+        vals.insert((*path).to_string(), group_sum(rows).map_or(Value::Null, num));
     }
     vals.insert(t3_path(RequestRow::OutcomesTotal), cell_value(total));
     let Some(total) = total.filter(|_| blanks.is_empty()) else {
@@ -918,10 +763,8 @@ fn outcome_sum(t: &RequestTable, c: Column, sink: &mut Sink) {
         vals.insert("sum".into(), num(s));
         vals.insert("expected".into(), Value::from(total));
         vals.insert("difference".into(), num(s - i128::from(total)));
-        let terms: Vec<String> = groups
-            .iter()
-            .map(|(_, label, rows)| format!("{label}({})", group_sum(rows).unwrap_or_default()))
-            .collect();
+        let terms: Vec<String> =
+            groups.iter().map(|(_, label, rows)| format!("{label}({})", group_sum(rows).unwrap_or_default())).collect();
         let zh = format!(
             "{zh_where}：{}={s}，不等于{}({total})（差{}）",
             terms.join("+"),
@@ -932,13 +775,7 @@ fn outcome_sum(t: &RequestTable, c: Column, sink: &mut Sink) {
             "{en_where}: the outcome rows add up to {s}, but outcomes.total = {total} (difference {})",
             s - i128::from(total)
         );
-        sink.violation(
-            id::T3_OUTCOME_SUM,
-            at_t3(Some(RequestRow::OutcomesTotal), Some(c)),
-            vals,
-            zh,
-            en,
-        );
+        sink.violation(id::T3_OUTCOME_SUM, at_t3(Some(RequestRow::OutcomesTotal), Some(c)), vals, zh, en);
     }
 }
 
@@ -949,41 +786,23 @@ fn check_year_carry(t: &RequestTable, prev: &RequestTable, sink: &mut Sink) {
         let col = template::column_label(c);
         let this = t.carried_over.get(c);
         let last = prev.carried_forward.get(c);
-        let vals = values(&[
-            ("carried_over", cell_value(this)),
-            ("previous.carried_forward", cell_value(last)),
-        ]);
+        let vals = values(&[("carried_over", cell_value(this)), ("previous.carried_forward", cell_value(last))]);
         let zh_where = format!("表三“{col}”列");
         let en_where = format!("table 3, column {}", c.name());
         match (this, last) {
             (Some(a), Some(b)) if a != b => {
-                let zh =
-                    format!("{zh_where}：本年“{over}”为{a}，上年报告“{forward}”为{b}，两者应相等");
-                let en = format!(
-                    "{en_where}: carried_over is {a}, but last year's carried_forward is {b}"
-                );
-                sink.violation(
-                    id::YEAR_CARRY,
-                    at_t3(Some(RequestRow::CarriedOver), Some(c)),
-                    vals,
-                    zh,
-                    en,
-                );
+                let zh = format!("{zh_where}：本年“{over}”为{a}，上年报告“{forward}”为{b}，两者应相等");
+                let en = format!("{en_where}: carried_over is {a}, but last year's carried_forward is {b}");
+                sink.violation(id::YEAR_CARRY, at_t3(Some(RequestRow::CarriedOver), Some(c)), vals, zh, en);
             }
             (Some(_), Some(_)) => {}
             _ => {
                 let mut blanks = Vec::new();
                 if this.is_none() {
-                    blanks.push((
-                        format!("carried_over.{}", c.name()),
-                        format!("本年“{over}”"),
-                    ));
+                    blanks.push((format!("carried_over.{}", c.name()), format!("本年“{over}”")));
                 }
                 if last.is_none() {
-                    blanks.push((
-                        format!("previous.carried_forward.{}", c.name()),
-                        format!("上年“{forward}”"),
-                    ));
+                    blanks.push((format!("previous.carried_forward.{}", c.name()), format!("上年“{forward}”")));
                 }
                 sink.skipped(
                     id::YEAR_CARRY,
@@ -1007,19 +826,11 @@ fn check_review(t4: &ReviewLitigation, sink: &mut Sink) {
         let grp = t4.group(g);
         let zh_where = format!("表四“{}”", spec.label);
         let en_where = format!("table 4, group {}", g.name());
-        let mut vals: Map<String, Value> = CaseResult::ALL
-            .iter()
-            .map(|r| (r.name().to_string(), cell_value(grp.get(*r))))
-            .collect();
-        let blank_results: Vec<CaseResult> = CaseResult::ALL
-            .into_iter()
-            .filter(|r| grp.get(*r).is_none())
-            .collect();
+        let mut vals: Map<String, Value> =
+            CaseResult::ALL.iter().map(|r| (r.name().to_string(), cell_value(grp.get(*r)))).collect();
+        let blank_results: Vec<CaseResult> = CaseResult::ALL.into_iter().filter(|r| grp.get(*r).is_none()).collect();
         if blank_results.is_empty() {
-            let parts: Vec<i64> = CaseResult::ALL[..4]
-                .iter()
-                .filter_map(|r| grp.get(*r))
-                .collect();
+            let parts: Vec<i64> = CaseResult::ALL[..4].iter().filter_map(|r| grp.get(*r)).collect();
             let s = sum(&parts);
             let total = grp.total.unwrap_or_default();
             if s != i128::from(total) {
@@ -1040,23 +851,12 @@ fn check_review(t4: &ReviewLitigation, sink: &mut Sink) {
                     "{en_where}: upheld + corrected + other + pending = {s}, but total = {total} (difference {})",
                     s - i128::from(total)
                 );
-                sink.violation(
-                    id::T4_GROUP_SUM,
-                    at_t4(Some(g), Some(CaseResult::Total)),
-                    vals,
-                    zh,
-                    en,
-                );
+                sink.violation(id::T4_GROUP_SUM, at_t4(Some(g), Some(CaseResult::Total)), vals, zh, en);
             }
         } else {
             let blanks: Vec<(String, String)> = blank_results
                 .iter()
-                .map(|r| {
-                    (
-                        format!("{}.{}", g.name(), r.name()),
-                        template::result_label(*r).to_string(),
-                    )
-                })
+                .map(|r| (format!("{}.{}", g.name(), r.name()), template::result_label(*r).to_string()))
                 .collect();
             sink.skipped(
                 id::T4_GROUP_SUM,
@@ -1067,32 +867,15 @@ fn check_review(t4: &ReviewLitigation, sink: &mut Sink) {
                 &en_where,
             );
             let labels: Vec<&str> = blanks.iter().map(|(_, l)| l.as_str()).collect();
-            let names: Vec<Value> = blank_results
-                .iter()
-                .map(|r| Value::String(r.name().to_string()))
-                .collect();
-            let zh = format!(
-                "{zh_where}：{}为空（模板要求填写；空白不等于0）",
-                labels.join("、")
-            );
+            let names: Vec<Value> = blank_results.iter().map(|r| Value::String(r.name().to_string())).collect();
+            let zh = format!("{zh_where}：{}为空（模板要求填写；空白不等于0）", labels.join("、"));
             let en = format!(
                 "{en_where}: blank cells the template requires: {} (blank is not zero)",
-                blank_results
-                    .iter()
-                    .map(|r| r.name())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                blank_results.iter().map(|r| r.name()).collect::<Vec<_>>().join(", ")
             );
             let mut v = Map::new();
             v.insert("blank".into(), Value::Array(names));
-            sink.push(
-                id::CELL_BLANK,
-                Severity::Info,
-                at_t4(Some(g), None),
-                v,
-                zh,
-                en,
-            );
+            sink.push(id::CELL_BLANK, Severity::Info, at_t4(Some(g), None), v, zh, en);
         }
     }
 }
@@ -1105,40 +888,18 @@ fn check_review(t4: &ReviewLitigation, sink: &mut Sink) {
 fn t2_cells(p: &Proactive, key: &str) -> Option<Vec<(&'static str, Option<i64>, bool)>> {
     let count = |k: &'static str, v: Option<i64>| (k, v, v.is_none());
     let doc = |d: &DocumentCounts| match d {
-        DocumentCounts::V2021 {
-            issued,
-            repealed,
-            in_force,
-        } => {
-            vec![
-                count("issued", *issued),
-                count("repealed", *repealed),
-                count("in_force", *in_force),
-            ]
+        DocumentCounts::V2021 { issued, repealed, in_force } => {
+            vec![count("issued", *issued), count("repealed", *repealed), count("in_force", *in_force)]
         }
-        DocumentCounts::V2019 {
-            made,
-            published,
-            published_total,
-        } => {
-            vec![
-                count("made", *made),
-                count("published", *published),
-                count("published_total", *published_total),
-            ]
+        DocumentCounts::V2019 { made, published, published_total } => {
+            vec![count("made", *made), count("published", *published), count("published_total", *published_total)]
         }
     };
     let item = |i: &ItemCounts| match i {
         ItemCounts::V2021 { decisions } => vec![count("decisions", *decisions)],
-        ItemCounts::V2019 {
-            previous_items,
-            change,
-            decisions,
-        } => vec![
-            count("previous_items", *previous_items),
-            count("change", *change),
-            count("decisions", *decisions),
-        ],
+        ItemCounts::V2019 { previous_items, change, decisions } => {
+            vec![count("previous_items", *previous_items), count("change", *change), count("decisions", *decisions)]
+        }
     };
     match key {
         "rules" => p.rules.as_ref().map(doc),
@@ -1151,22 +912,14 @@ fn t2_cells(p: &Proactive, key: &str) -> Option<Vec<(&'static str, Option<i64>, 
             AdministrativeFees::V2021 { amount_wan_yuan } => {
                 vec![("amount_wan_yuan", None, amount_wan_yuan.is_none())]
             }
-            AdministrativeFees::V2019 {
-                previous_items,
-                change,
-            } => {
-                vec![
-                    count("previous_items", *previous_items),
-                    count("change", *change),
-                ]
+            AdministrativeFees::V2019 { previous_items, change } => {
+                vec![count("previous_items", *previous_items), count("change", *change)]
             }
         }),
-        "centralized_procurement" => p.centralized_procurement.as_ref().map(|c| {
-            vec![
-                count("projects", c.projects),
-                ("amount_yuan", None, c.amount_yuan.is_none()),
-            ]
-        }),
+        "centralized_procurement" => p
+            .centralized_procurement
+            .as_ref()
+            .map(|c| vec![count("projects", c.projects), ("amount_yuan", None, c.amount_yuan.is_none())]),
         _ => None,
     }
 }
@@ -1199,18 +952,11 @@ fn check_proactive(p: &Proactive, tpl: Template, sink: &mut Sink) {
     type Change = Option<(Option<i64>, Option<i64>)>;
     let changes: [(&str, Change); 5] = {
         let item = |i: &Option<ItemCounts>| match i {
-            Some(ItemCounts::V2019 {
-                previous_items,
-                change,
-                ..
-            }) => Some((*previous_items, *change)),
+            Some(ItemCounts::V2019 { previous_items, change, .. }) => Some((*previous_items, *change)),
             _ => None,
         };
         let fees = match &p.administrative_fees {
-            Some(AdministrativeFees::V2019 {
-                previous_items,
-                change,
-            }) => Some((*previous_items, *change)),
+            Some(AdministrativeFees::V2019 { previous_items, change }) => Some((*previous_items, *change)),
             _ => None,
         };
         [
@@ -1228,21 +974,15 @@ fn check_proactive(p: &Proactive, tpl: Template, sink: &mut Sink) {
         let change_label = t2_col_label(Template::V2019, key, "change");
         let zh_where = format!("表二“{row}”");
         let en_where = format!("table 2, row {key}");
-        let vals = values(&[
-            ("previous_items", cell_value(prev)),
-            ("change", cell_value(change)),
-        ]);
+        let vals = values(&[("previous_items", cell_value(prev)), ("change", cell_value(change))]);
         match (prev, change) {
             (Some(a), Some(b)) => {
                 let s = sum(&[a, b]);
                 if s < 0 {
                     let mut v = vals;
                     v.insert("sum".into(), num(s));
-                    let zh =
-                        format!("{zh_where}：{prev_label}({a})+{change_label}({b})={s}，小于0");
-                    let en = format!(
-                        "{en_where}: previous_items ({a}) + change ({b}) = {s}, below zero"
-                    );
+                    let zh = format!("{zh_where}：{prev_label}({a})+{change_label}({b})={s}，小于0");
+                    let en = format!("{en_where}: previous_items ({a}) + change ({b}) = {s}, below zero");
                     sink.violation(id::T2_CHANGE, at_t2(key, Some("change")), v, zh, en);
                 }
             }
@@ -1254,14 +994,7 @@ fn check_proactive(p: &Proactive, tpl: Template, sink: &mut Sink) {
                 if change.is_none() {
                     blanks.push((format!("{key}.change"), change_label.to_string()));
                 }
-                sink.skipped(
-                    id::T2_CHANGE,
-                    at_t2(key, Some("change")),
-                    &blanks,
-                    vals,
-                    &zh_where,
-                    &en_where,
-                );
+                sink.skipped(id::T2_CHANGE, at_t2(key, Some("change")), &blanks, vals, &zh_where, &en_where);
             }
         }
     }
@@ -1281,57 +1014,27 @@ fn check_proactive(p: &Proactive, tpl: Template, sink: &mut Sink) {
                 continue;
             }
             let labels: Vec<&str> = blank_cols.iter().map(|(_, l)| *l).collect();
-            let names: Vec<Value> = blank_cols
-                .iter()
-                .map(|(k, _)| Value::String((*k).to_string()))
-                .collect();
+            let names: Vec<Value> = blank_cols.iter().map(|(k, _)| Value::String((*k).to_string())).collect();
             let mut v = Map::new();
             v.insert("blank".into(), Value::Array(names));
-            let zh = format!(
-                "表二“{}”：{}为空（模板要求填写；空白不等于0）",
-                row.label,
-                labels.join("、")
-            );
+            let zh = format!("表二“{}”：{}为空（模板要求填写；空白不等于0）", row.label, labels.join("、"));
             let en = format!(
                 "table 2, row {}: blank cells the template requires: {} (blank is not zero)",
                 row.key,
-                blank_cols
-                    .iter()
-                    .map(|(k, _)| *k)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                blank_cols.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
             );
-            sink.push(
-                id::CELL_BLANK,
-                Severity::Info,
-                at_t2(row.key, None),
-                v,
-                zh,
-                en,
-            );
+            sink.push(id::CELL_BLANK, Severity::Info, at_t2(row.key, None), v, zh, en);
         }
     }
 }
 
 fn check_year_in_force(p: &Proactive, prev: &Proactive, sink: &mut Sink) {
-    for (key, this, last) in [
-        ("rules", &p.rules, &prev.rules),
-        (
-            "normative_documents",
-            &p.normative_documents,
-            &prev.normative_documents,
-        ),
-    ] {
+    for (key, this, last) in
+        [("rules", &p.rules, &prev.rules), ("normative_documents", &p.normative_documents, &prev.normative_documents)]
+    {
         let (
-            Some(DocumentCounts::V2021 {
-                issued,
-                repealed,
-                in_force,
-            }),
-            Some(DocumentCounts::V2021 {
-                in_force: last_in_force,
-                ..
-            }),
+            Some(DocumentCounts::V2021 { issued, repealed, in_force }),
+            Some(DocumentCounts::V2021 { in_force: last_in_force, .. }),
         ) = (this, last)
         else {
             continue;
@@ -1367,10 +1070,7 @@ fn check_year_in_force(p: &Proactive, prev: &Proactive, sink: &mut Sink) {
             _ => {
                 let mut blanks = Vec::new();
                 if last_in_force.is_none() {
-                    blanks.push((
-                        format!("previous.{key}.in_force"),
-                        format!("上年{l_in_force}"),
-                    ));
+                    blanks.push((format!("previous.{key}.in_force"), format!("上年{l_in_force}")));
                 }
                 for (v, k, l) in [
                     (issued, "issued", l_issued),
@@ -1381,14 +1081,7 @@ fn check_year_in_force(p: &Proactive, prev: &Proactive, sink: &mut Sink) {
                         blanks.push((format!("{key}.{k}"), l.to_string()));
                     }
                 }
-                sink.skipped(
-                    id::YEAR_IN_FORCE,
-                    at_t2(key, Some("in_force")),
-                    &blanks,
-                    vals,
-                    &zh_where,
-                    &en_where,
-                );
+                sink.skipped(id::YEAR_IN_FORCE, at_t2(key, Some("in_force")), &blanks, vals, &zh_where, &en_where);
             }
         }
     }
@@ -1398,10 +1091,7 @@ fn check_year_in_force(p: &Proactive, prev: &Proactive, sink: &mut Sink) {
 // Pre-2019 statistics
 
 fn legacy_label(key: &str) -> &'static str {
-    template::LEGACY_ROWS
-        .iter()
-        .find(|r| r.key == key)
-        .map_or("", |r| r.label)
+    template::LEGACY_ROWS.iter().find(|r| r.key == key).map_or("", |r| r.label)
 }
 
 /// A statistic's value as an integer count (`None` when blank or not a whole number).
@@ -1416,9 +1106,7 @@ fn legacy_channels(stats: &[crate::report::LegacyStatistic]) -> Vec<(usize, &str
         .enumerate()
         .filter_map(|(i, s)| {
             let k = s.key.as_deref()?;
-            template::LEGACY_CHANNELS
-                .contains(&k)
-                .then(|| (i, k, legacy_count(s)))
+            template::LEGACY_CHANNELS.contains(&k).then(|| (i, k, legacy_count(s)))
         })
         .collect()
 }
@@ -1454,28 +1142,20 @@ fn check_channel_sum(stats: &[crate::report::LegacyStatistic], sink: &mut Sink) 
     let Some(total) = total else {
         let mut b = vec![(TOTAL.to_string(), total_label.to_string())];
         b.extend(blanks);
-        sink.skipped(
-            id::LEGACY_CHANNEL_SUM,
-            at_legacy(ti, TOTAL),
-            &b,
-            vals,
-            &zh_where,
-            &en_where,
-        );
+        sink.skipped(id::LEGACY_CHANNEL_SUM, at_legacy(ti, TOTAL), &b, vals, &zh_where, &en_where);
         return;
     };
-    let given: Vec<(&str, i128)> = channels
-        .iter()
-        .filter_map(|(_, k, v)| v.map(|v| (*k, v)))
-        .collect();
+    let given: Vec<(&str, i128)> = channels.iter().filter_map(|(_, k, v)| v.map(|v| (*k, v))).collect();
     // Lower bound: the largest channel (checkable with any channel given).
     if let Some((max_key, max)) = given.iter().max_by_key(|(_, v)| *v).copied() {
         if total < max {
             let mut v = vals.clone();
             v.insert("expected_min".into(), num(max));
-            let zh = format!("{zh_where}({total})小于“{}”({max})；同一信息多渠道公开只计1条，总数不应小于任一渠道", legacy_label(max_key));
-            let en =
-                format!("{en_where} ({total}) is below the largest channel, {max_key} ({max})");
+            let zh = format!(
+                "{zh_where}({total})小于“{}”({max})；同一信息多渠道公开只计1条，总数不应小于任一渠道",
+                legacy_label(max_key)
+            );
+            let en = format!("{en_where} ({total}) is below the largest channel, {max_key} ({max})");
             sink.violation(id::LEGACY_CHANNEL_SUM, at_legacy(ti, TOTAL), v, zh, en);
         }
     }
@@ -1490,14 +1170,7 @@ fn check_channel_sum(stats: &[crate::report::LegacyStatistic], sink: &mut Sink) 
             sink.violation(id::LEGACY_CHANNEL_SUM, at_legacy(ti, TOTAL), v, zh, en);
         }
     } else {
-        sink.skipped(
-            id::LEGACY_CHANNEL_SUM,
-            at_legacy(ti, TOTAL),
-            &blanks,
-            vals,
-            &zh_where,
-            &en_where,
-        );
+        sink.skipped(id::LEGACY_CHANNEL_SUM, at_legacy(ti, TOTAL), &blanks, vals, &zh_where, &en_where);
     }
 }
 
@@ -1562,13 +1235,7 @@ fn t4_group_total(g: &CaseResults, name: &str, zeroed: &mut Vec<String>) -> Opti
 }
 
 /// Adds two optional counts; blank on one side counts 0 (recorded), both blank is `None`.
-fn add_lenient(
-    a: Option<i128>,
-    an: &str,
-    b: Option<i128>,
-    bn: &str,
-    zeroed: &mut Vec<String>,
-) -> Option<i128> {
+fn add_lenient(a: Option<i128>, an: &str, b: Option<i128>, bn: &str, zeroed: &mut Vec<String>) -> Option<i128> {
     match (a, b) {
         (Some(x), Some(y)) => Some(x + y),
         (Some(x), None) => {
@@ -1610,12 +1277,7 @@ struct Target {
 fn figure_values(fig: &Figure, section: &Src<'_>, prose: i128) -> Map<String, Value> {
     let mut v = Map::new();
     v.insert("quote".into(), Value::String(fig.quote.clone()));
-    v.insert(
-        "section".into(),
-        section
-            .key
-            .map_or(Value::Null, |k| Value::String(k.name().to_string())),
-    );
+    v.insert("section".into(), section.key.map_or(Value::Null, |k| Value::String(k.name().to_string())));
     v.insert("section_title".into(), Value::String(section.title.clone()));
     v.insert("prose".into(), num(prose));
     v
@@ -1626,14 +1288,9 @@ fn compare_figure(fig: &Figure, section: &Src<'_>, prose: i128, target: Target, 
     let title = section.title.trim();
     let Some(table) = target.value else {
         vals.insert("table".into(), Value::Null);
-        let zh = format!(
-            "“{title}”中“{}”的数字({prose})无法核对：{}为空",
-            fig.quote, target.zh
-        );
-        let en = format!(
-            "section “{title}”: the figure {prose} in “{}” not checked: {} is blank",
-            fig.quote, target.en
-        );
+        let zh = format!("“{title}”中“{}”的数字({prose})无法核对：{}为空", fig.quote, target.zh);
+        let en =
+            format!("section “{title}”: the figure {prose} in “{}” not checked: {} is blank", fig.quote, target.en);
         sink.push(id::TEXT_FIGURE, Severity::Info, target.at, vals, zh, en);
         return;
     };
@@ -1646,29 +1303,14 @@ fn compare_figure(fig: &Figure, section: &Src<'_>, prose: i128, target: Target, 
     } else {
         vals.insert(
             "blank_as_zero".into(),
-            Value::Array(
-                target
-                    .zeroed
-                    .iter()
-                    .map(|s| Value::String(s.clone()))
-                    .collect(),
-            ),
+            Value::Array(target.zeroed.iter().map(|s| Value::String(s.clone())).collect()),
         );
         // The full list is in `values.blank_as_zero`; the message only counts them.
         let n = target.zeroed.len();
-        (
-            format!("（表中{n}个空白单元格按0计）"),
-            format!(" ({n} blank cells counted as 0)"),
-        )
+        (format!("（表中{n}个空白单元格按0计）"), format!(" ({n} blank cells counted as 0)"))
     };
-    let zh = format!(
-        "“{title}”中“{}”为{prose}，与{}({table})不一致{zh_note}",
-        fig.quote, target.zh
-    );
-    let en = format!(
-        "section “{title}”: “{}” says {prose}, but {} is {table}{en_note}",
-        fig.quote, target.en
-    );
+    let zh = format!("“{title}”中“{}”为{prose}，与{}({table})不一致{zh_note}", fig.quote, target.zh);
+    let en = format!("section “{title}”: “{}” says {prose}, but {} is {table}{en_note}", fig.quote, target.en);
     sink.violation(id::TEXT_FIGURE, target.at, vals, zh, en);
 }
 
@@ -1676,11 +1318,7 @@ fn request_target(t: &RequestTable, kind: FigureKind) -> Option<Target> {
     let mut zeroed = Vec::new();
     let single = |r: RequestRow, zeroed: &mut Vec<String>| Target {
         at: at_t3(Some(r), Some(Column::Total)),
-        zh: format!(
-            "表三“{}”{}",
-            template::t3_row(r).full_label(),
-            template::column_label(Column::Total)
-        ),
+        zh: format!("表三“{}”{}", template::t3_row(r).full_label(), template::column_label(Column::Total)),
         en: format!("table 3 {}.total", t3_path(r)),
         value: t3_row_total(t, r, zeroed),
         zeroed: Vec::new(),
@@ -1691,23 +1329,18 @@ fn request_target(t: &RequestTable, kind: FigureKind) -> Option<Target> {
         FigureKind::CarriedOver => single(RequestRow::CarriedOver, &mut zeroed),
         FigureKind::CarriedForward => single(RequestRow::CarriedForward, &mut zeroed),
         FigureKind::Outcome(g) => {
-            let rows: &[RequestRow] = if g == OutcomeGroup::OtherHandling
-                && !t.outcomes.other_handling.total.any_given()
-            {
-                &OTHER_HANDLING_PARTS
-            } else {
-                g.rows()
-            };
+            let rows: &[RequestRow] =
+                if g == OutcomeGroup::OtherHandling && !t.outcomes.other_handling.total.any_given() {
+                    &OTHER_HANDLING_PARTS
+                } else {
+                    g.rows()
+                };
             let first = rows.first().copied().unwrap_or(RequestRow::OutcomesTotal);
             let mut at = at_t3(Some(first), Some(Column::Total));
             at.row = Some(format!("outcomes.{}", g.name()));
             Target {
                 at,
-                zh: format!(
-                    "表三“{}”{}",
-                    g.label(),
-                    template::column_label(Column::Total)
-                ),
+                zh: format!("表三“{}”{}", g.label(), template::column_label(Column::Total)),
                 en: format!("table 3 outcomes.{}.total", g.name()),
                 value: t3_rows_total(t, rows, &mut zeroed),
                 zeroed: Vec::new(),
@@ -1750,19 +1383,9 @@ fn check_case_figure(fig: &Figure, section: &Src<'_>, t4: &ReviewLitigation, sin
         } else if r == CaseResult::Total {
             let mut z = Vec::new();
             let a = t4_group_total(&t4.litigation_direct, "litigation_direct", &mut z);
-            let b = t4_group_total(
-                &t4.litigation_after_review,
-                "litigation_after_review",
-                &mut z,
-            );
+            let b = t4_group_total(&t4.litigation_after_review, "litigation_after_review", &mut z);
             zeroed.extend(z);
-            add_lenient(
-                a,
-                "litigation_direct.total",
-                b,
-                "litigation_after_review.total",
-                zeroed,
-            )
+            add_lenient(a, "litigation_direct.total", b, "litigation_after_review.total", zeroed)
         } else {
             let a = t4.litigation_direct.get(r).map(i128::from);
             let b = t4.litigation_after_review.get(r).map(i128::from);
@@ -1798,9 +1421,7 @@ fn check_case_figure(fig: &Figure, section: &Src<'_>, t4: &ReviewLitigation, sin
         }
     }
     // 「其中」 parts covering every result must add up to the total the prose gives.
-    let covered = CaseResult::ALL[..4]
-        .iter()
-        .all(|r| fig.parts.iter().any(|p| p.result == Some(*r)));
+    let covered = CaseResult::ALL[..4].iter().all(|r| fig.parts.iter().any(|p| p.result == Some(*r)));
     if covered {
         let s: i128 = fig.parts.iter().map(|p| i128::from(p.value)).sum();
         if s != prose {
@@ -1816,14 +1437,9 @@ fn check_case_figure(fig: &Figure, section: &Src<'_>, t4: &ReviewLitigation, sin
                 vals.insert("table".into(), num(upheld));
                 vals.insert("claim".into(), Value::String("all_upheld".into()));
                 let title = section.title.trim();
-                let zh = format!(
-                    "“{title}”称“{}”均获维持，但{}为{upheld}，不是{prose}",
-                    fig.quote, t.zh
-                );
-                let en = format!(
-                    "section “{title}”: “{}”: all upheld, but {} is {upheld}, not {prose}",
-                    fig.quote, t.en
-                );
+                let zh = format!("“{title}”称“{}”均获维持，但{}为{upheld}，不是{prose}", fig.quote, t.zh);
+                let en =
+                    format!("section “{title}”: “{}”: all upheld, but {} is {upheld}, not {prose}", fig.quote, t.en);
                 sink.violation(id::TEXT_FIGURE, t.at, vals, zh, en);
             }
         }
@@ -1849,23 +1465,10 @@ fn parts_mismatch(fig: &Figure, section: &Src<'_>, prose: i128, s: i128, sink: &
     vals.insert("sum".into(), num(s));
     vals.insert("expected".into(), num(prose));
     let title = section.title.trim();
-    let terms: Vec<String> = fig
-        .parts
-        .iter()
-        .map(|p| format!("{}({})", p.label, p.value))
-        .collect();
-    let zh = format!(
-        "“{title}”：总数{prose}与文中所列分项之和不一致：{}={s}",
-        terms.join("+")
-    );
+    let terms: Vec<String> = fig.parts.iter().map(|p| format!("{}({})", p.label, p.value)).collect();
+    let zh = format!("“{title}”：总数{prose}与文中所列分项之和不一致：{}={s}", terms.join("+"));
     let en = format!("section “{title}”: the total {prose} differs from the sum of the parts the text lists ({s})");
-    sink.violation(
-        id::TEXT_FIGURE,
-        at_section(section.key, section.index),
-        vals,
-        zh,
-        en,
-    );
+    sink.violation(id::TEXT_FIGURE, at_section(section.key, section.index), vals, zh, en);
 }
 
 fn check_proactive_figure(fig: &Figure, section: &Src<'_>, report: &Report, sink: &mut Sink) {
@@ -1902,10 +1505,7 @@ fn check_proactive_figure(fig: &Figure, section: &Src<'_>, report: &Report, sink
     let Some((ci, _, _)) = channels.first().copied() else {
         return;
     };
-    let given: Vec<(&str, i128)> = channels
-        .iter()
-        .filter_map(|(_, k, v)| v.map(|v| (*k, v)))
-        .collect();
+    let given: Vec<(&str, i128)> = channels.iter().filter_map(|(_, k, v)| v.map(|v| (*k, v))).collect();
     let all_given = given.len() == channels.len();
     let max = given.iter().map(|(_, v)| *v).max();
     let s: i128 = given.iter().map(|(_, v)| *v).sum();
@@ -1917,21 +1517,18 @@ fn check_proactive_figure(fig: &Figure, section: &Src<'_>, report: &Report, sink
             vals.insert((*k).to_string(), num(*v));
         }
         vals.insert("expected_min".into(), max.map_or(Value::Null, num));
-        vals.insert(
-            "expected_max".into(),
-            if all_given { num(s) } else { Value::Null },
-        );
+        vals.insert("expected_max".into(), if all_given { num(s) } else { Value::Null });
         let title = section.title.trim();
         let bound = if all_given {
             format!("{}–{s}", max.unwrap_or_default())
         } else {
             format!("≥{}", max.unwrap_or_default())
         };
-        let zh = format!(
-            "“{title}”中“{}”为{prose}，与统计表各渠道公开数不符（应在{bound}之间）",
+        let zh = format!("“{title}”中“{}”为{prose}，与统计表各渠道公开数不符（应在{bound}之间）", fig.quote);
+        let en = format!(
+            "section “{title}”: “{}” says {prose}, outside the range the channel counts allow ({bound})",
             fig.quote
         );
-        let en = format!("section “{title}”: “{}” says {prose}, outside the range the channel counts allow ({bound})", fig.quote);
         let key = channels.first().map_or("", |(_, k, _)| *k);
         sink.violation(id::TEXT_FIGURE, at_legacy(ci, key), vals, zh, en);
     }
@@ -1941,17 +1538,13 @@ fn check_text(report: &Report, sink: &mut Sink) {
     for (index, section) in report.sections.iter().enumerate() {
         let section = &Src { section, index };
         let figures = text_figure::extract(&section.text);
-        let section_context = matches!(
-            section.key,
-            Some(SectionKey::Requests | SectionKey::ReviewLitigation)
-        );
+        let section_context = matches!(section.key, Some(SectionKey::Requests | SectionKey::ReviewLitigation));
         for fig in &figures {
             let context = fig.context || section_context;
             match fig.kind {
                 FigureKind::ProactiveTotal => check_proactive_figure(fig, section, report, sink),
                 FigureKind::Review | FigureKind::Litigation => {
-                    if let (true, true, Some(t4)) = (context, fig.plain, &report.review_litigation)
-                    {
+                    if let (true, true, Some(t4)) = (context, fig.plain, &report.review_litigation) {
                         check_case_figure(fig, section, t4, sink);
                     }
                 }
@@ -1982,18 +1575,8 @@ fn check_sections(report: &Report, sink: &mut Sink) {
                 ("title", Value::String(spec.title.to_string())),
             ]);
             let zh = format!("缺少模板要求的章节“{}”", spec.title);
-            let en = format!(
-                "the required section {} (“{}”) is missing",
-                spec.key.name(),
-                spec.title
-            );
-            sink.violation(
-                id::META_SECTIONS,
-                at_section(Some(spec.key), 0),
-                vals,
-                zh,
-                en,
-            );
+            let en = format!("the required section {} (“{}”) is missing", spec.key.name(), spec.title);
+            sink.violation(id::META_SECTIONS, at_section(Some(spec.key), 0), vals, zh, en);
         }
     }
     // Order: keyed sections (the legacy fees section excepted) must follow SECTIONS.
@@ -2018,11 +1601,7 @@ fn check_sections(report: &Report, sink: &mut Sink) {
                     template::section(key).title,
                     template::section(prev).title
                 );
-                let en = format!(
-                    "section {} comes after {}, against the template's order",
-                    key.name(),
-                    prev.name()
-                );
+                let en = format!("section {} comes after {}, against the template's order", key.name(), prev.name());
                 sink.violation(id::META_SECTIONS, at_section(Some(key), i), vals, zh, en);
             }
             _ => latest = Some((key, s.title.as_str())),
@@ -2037,9 +1616,7 @@ fn check_sections(report: &Report, sink: &mut Sink) {
 /// [`CheckContext::government_report`] when the truth is known.
 pub fn looks_like_government(agency: &str) -> bool {
     let a = agency.trim();
-    ["人民政府", "管委会", "管理委员会"]
-        .iter()
-        .any(|s| a.ends_with(s))
+    ["人民政府", "管委会", "管理委员会"].iter().any(|s| a.ends_with(s))
 }
 
 fn check_deadline(report: &Report, ctx: &CheckContext<'_>, sink: &mut Sink) {
@@ -2053,21 +1630,9 @@ fn check_deadline(report: &Report, ctx: &CheckContext<'_>, sink: &mut Sink) {
         }
         let vals = values(&[
             ("year", report.year.map_or(Value::Null, Value::from)),
-            (
-                "published_on",
-                report
-                    .published_on
-                    .map_or(Value::Null, |d| Value::String(d.to_string())),
-            ),
+            ("published_on", report.published_on.map_or(Value::Null, |d| Value::String(d.to_string()))),
         ]);
-        sink.skipped(
-            id::META_DEADLINE,
-            at_meta("published_on"),
-            &blanks,
-            vals,
-            "报告",
-            "report",
-        );
+        sink.skipped(id::META_DEADLINE, at_meta("published_on"), &blanks, vals, "报告", "report");
         return;
     };
     // Art. 49 (2019 revision): departments by 31 January, a government's own report by 31 March.
@@ -2077,29 +1642,16 @@ fn check_deadline(report: &Report, ctx: &CheckContext<'_>, sink: &mut Sink) {
         None => report.agency.as_deref().map(looks_like_government),
     };
     let (month, day, zh_kind, en_kind) = if year < 2019 {
-        (
-            3,
-            31,
-            "2019年以前的年度报告（原条例）",
-            "reports on 2018 and earlier (2007 Regulations)",
-        )
+        (3, 31, "2019年以前的年度报告（原条例）", "reports on 2018 and earlier (2007 Regulations)")
     } else {
         match government {
             Some(false) => (1, 31, "县级以上人民政府部门", "a department"),
             Some(true) => (3, 31, "县级以上地方人民政府", "a government's own report"),
             // Agency unknown: use the later deadline, so as not to warn falsely.
-            None => (
-                3,
-                31,
-                "机关类型不详，按较晚期限",
-                "agency unknown, later deadline used",
-            ),
+            None => (3, 31, "机关类型不详，按较晚期限", "agency unknown, later deadline used"),
         }
     };
-    let Some(deadline) = year
-        .checked_add(1)
-        .and_then(|y| NaiveDate::from_ymd_opt(y, month, day))
-    else {
+    let Some(deadline) = year.checked_add(1).and_then(|y| NaiveDate::from_ymd_opt(y, month, day)) else {
         return;
     };
     if published > deadline {
@@ -2109,15 +1661,13 @@ fn check_deadline(report: &Report, ctx: &CheckContext<'_>, sink: &mut Sink) {
             ("published_on", Value::String(published.to_string())),
             ("deadline", Value::String(deadline.to_string())),
             ("days_late", Value::from(late)),
-            (
-                "government_report",
-                government.map_or(Value::Null, Value::from),
-            ),
+            ("government_report", government.map_or(Value::Null, Value::from)),
         ]);
         let zh = format!(
             "发布日期{published}晚于{deadline}（{zh_kind}：条例第四十九条规定于{month}月{day}日前公布上一年度报告），迟{late}天"
         );
-        let en = format!("published on {published}, after the Art. 49 deadline {deadline} ({en_kind}): {late} days late");
+        let en =
+            format!("published on {published}, after the Art. 49 deadline {deadline} ({en_kind}): {late} days late");
         sink.violation(id::META_DEADLINE, at_meta("published_on"), vals, zh, en);
     }
 }
@@ -2127,13 +1677,7 @@ fn check_deadline(report: &Report, ctx: &CheckContext<'_>, sink: &mut Sink) {
 fn at_path(path: &str) -> At {
     let (table, rest) = path.split_once('.').unwrap_or((path, ""));
     let Some(table) = TABLES.iter().find(|t| **t == table).copied() else {
-        return At {
-            table: None,
-            row: Some(path.to_string()),
-            row_rank: 0,
-            column: None,
-            col_rank: 0,
-        };
+        return At { table: None, row: Some(path.to_string()), row_rank: 0, column: None, col_rank: 0 };
     };
     let (row, col) = match rest.rsplit_once('.') {
         Some((r, c)) => (r, Some(c)),
@@ -2142,20 +1686,10 @@ fn at_path(path: &str) -> At {
     match table {
         "requests" => {
             let column = col.and_then(Column::from_name);
-            let (row, column) = if column.is_some() {
-                (row, column)
-            } else {
-                (rest, None)
-            };
+            let (row, column) = if column.is_some() { (row, column) } else { (rest, None) };
             match T3_ROWS.iter().find(|s| s.path == row) {
                 Some(spec) => at_t3(Some(spec.key), column),
-                None => At {
-                    table: Some(table),
-                    row: Some(rest.to_string()),
-                    row_rank: 0,
-                    column: None,
-                    col_rank: 0,
-                },
+                None => At { table: Some(table), row: Some(rest.to_string()), row_rank: 0, column: None, col_rank: 0 },
             }
         }
         "review_litigation" => {
@@ -2163,13 +1697,7 @@ fn at_path(path: &str) -> At {
             let r = col.and_then(|c| CaseResult::ALL.into_iter().find(|r| r.name() == c));
             match g {
                 Some(g) => at_t4(Some(g), r),
-                None => At {
-                    table: Some(table),
-                    row: Some(rest.to_string()),
-                    row_rank: 0,
-                    column: None,
-                    col_rank: 0,
-                },
+                None => At { table: Some(table), row: Some(rest.to_string()), row_rank: 0, column: None, col_rank: 0 },
             }
         }
         "proactive" => match col {
@@ -2194,25 +1722,13 @@ fn check_nonnumeric(report: &Report, sink: &mut Sink) {
         let raw_value = raw.split('；').next().unwrap_or(raw).trim();
         let vals = values(&[
             ("path", Value::String(note.path.clone())),
-            (
-                "line",
-                note.line.map_or(Value::Null, |l| Value::from(l as u64)),
-            ),
+            ("line", note.line.map_or(Value::Null, |l| Value::from(l as u64))),
             ("raw", Value::String(raw_value.to_string())),
         ]);
-        let line = note
-            .line
-            .map(|l| format!("（第{l}行）"))
-            .unwrap_or_default();
-        let line_en = note
-            .line
-            .map(|l| format!(" (line {l})"))
-            .unwrap_or_default();
+        let line = note.line.map(|l| format!("（第{l}行）")).unwrap_or_default();
+        let line_en = note.line.map(|l| format!(" (line {l})")).unwrap_or_default();
         let zh = format!("{}{line}：单元格内容“{raw_value}”不是数字", note.path);
-        let en = format!(
-            "{}{line_en}: the cell holds “{raw_value}”, which is not a number",
-            note.path
-        );
+        let en = format!("{}{line_en}: the cell holds “{raw_value}”, which is not a number", note.path);
         sink.violation(id::CELL_NONNUMERIC, at_path(&note.path), vals, zh, en);
     }
 }

@@ -63,13 +63,9 @@ impl OutcomeGroup {
                 R::AdministrativeQuery,
             ],
             OutcomeGroup::Unable => &[R::NotHeld, R::NeedsCreation, R::StillUnclear],
-            OutcomeGroup::NotProcessed => &[
-                R::Complaint,
-                R::Duplicate,
-                R::Publication,
-                R::Excessive,
-                R::Reconfirmation,
-            ],
+            OutcomeGroup::NotProcessed => {
+                &[R::Complaint, R::Duplicate, R::Publication, R::Excessive, R::Reconfirmation]
+            }
             OutcomeGroup::OtherHandling => &[R::OtherHandlingTotal],
         }
     }
@@ -83,11 +79,7 @@ impl OutcomeGroup {
                 format!("{}{}", r.number, short(r.label))
             }
             OutcomeGroup::GrantedOrPartially => {
-                format!(
-                    "{}+{}",
-                    OutcomeGroup::Granted.label(),
-                    OutcomeGroup::PartiallyGranted.label()
-                )
+                format!("{}+{}", OutcomeGroup::Granted.label(), OutcomeGroup::PartiallyGranted.label())
             }
             OutcomeGroup::Withheld => RowGroup::Withheld.label().to_string(),
             OutcomeGroup::Unable => RowGroup::Unable.label().to_string(),
@@ -178,9 +170,7 @@ const UNITS: [char; 5] = ['件', '条', '起', '宗', '项'];
 const SEPARATORS: [char; 9] = [',', ';', ':', '(', ')', '!', '?', '[', ']'];
 /// Characters right before a number that make it not a plain count (ranges, ordinals,
 /// approximations, decimals, codes).
-const BAD_BEFORE: [char; 12] = [
-    '.', '-', '~', '第', '约', '近', '逾', '超', '至', '+', '/', '%',
-];
+const BAD_BEFORE: [char; 12] = ['.', '-', '~', '第', '约', '近', '逾', '超', '至', '+', '/', '%'];
 /// Words right after the unit that make the number approximate or a different measure.
 const BAD_AFTER: [&str; 6] = ["以上", "左右", "余", "多", "次", "以内"];
 /// Words right before a number that make it approximate.
@@ -191,17 +181,8 @@ const RECEIVE_VERBS: [&str; 5] = ["受理", "收到", "新收", "接收", "接�
 /// Verbs that introduce answered requests.
 const ANSWER_VERBS: [&str; 4] = ["答复", "办结", "办理完毕", "处理完毕"];
 /// Words between the verb and 「申请」 that do not change the meaning.
-const REQUEST_FILLERS: [&str; 9] = [
-    "政府信息公开",
-    "信息公开",
-    "依申请公开",
-    "公开",
-    "各类",
-    "有关",
-    "的",
-    "了",
-    "各项",
-];
+const REQUEST_FILLERS: [&str; 9] =
+    ["政府信息公开", "信息公开", "依申请公开", "公开", "各类", "有关", "的", "了", "各项"];
 /// Words between the subject and the number that do not change the meaning.
 const NUMBER_FILLERS: [&str; 8] = ["共计", "合计", "总计", "共", "计", "为", "达到", "达"];
 /// Subjects that narrow a request or case count to a subset: such phrases are skipped.
@@ -249,22 +230,8 @@ const SUBSET_WORDS: [&str; 39] = [
     "涉及",
 ];
 /// Words that mark a review/litigation count as a subset (by result) or another year's cases.
-const CASE_SUBSET_WORDS: [&str; 14] = [
-    "维持",
-    "纠正",
-    "撤销",
-    "败诉",
-    "胜诉",
-    "审结",
-    "结案",
-    "上年",
-    "结转",
-    "撤回",
-    "终止",
-    "确认",
-    "复议后",
-    "直接",
-];
+const CASE_SUBSET_WORDS: [&str; 14] =
+    ["维持", "纠正", "撤销", "败诉", "胜诉", "审结", "结案", "上年", "结转", "撤回", "终止", "确认", "复议后", "直接"];
 /// Words allowed before 主动公开 in a plain total (time, the whole area, the agency itself).
 const PROACTIVE_SUBJECTS: [&str; 33] = [
     "本年度",
@@ -302,19 +269,8 @@ const PROACTIVE_SUBJECTS: [&str; 33] = [
     "依法",
 ];
 /// Part labels that name publication channels (their counts may overlap).
-const CHANNEL_WORDS: [&str; 11] = [
-    "网站",
-    "微博",
-    "微信",
-    "公报",
-    "新媒体",
-    "客户端",
-    "平台",
-    "报纸",
-    "电视",
-    "广播",
-    "公开栏",
-];
+const CHANNEL_WORDS: [&str; 11] =
+    ["网站", "微博", "微信", "公报", "新媒体", "客户端", "平台", "报纸", "电视", "广播", "公开栏"];
 /// OGI vocabulary that makes a sentence about disclosure.
 const OGI_WORDS: [&str; 3] = ["信息公开", "公开申请", "依申请"];
 /// How far back (in normalised chars) a request figure may look for OGI vocabulary.
@@ -362,8 +318,7 @@ struct Text<'a> {
 /// punctuation.
 fn is_heading(line: &str) -> bool {
     let l = line.trim();
-    if l.is_empty() || l.chars().count() > 40 || l.contains(['。', '，', ',', '；', ';', '：', ':'])
-    {
+    if l.is_empty() || l.chars().count() > 40 || l.contains(['。', '，', ',', '；', ';', '：', ':']) {
         return false;
     }
     let numeral = |c: char| "一二三四五六七八九十".contains(c) || c.is_ascii_digit();
@@ -372,9 +327,7 @@ fn is_heading(line: &str) -> bool {
         r.strip_prefix('）').or_else(|| r.strip_prefix(')'))
     } else {
         let r = l.trim_start_matches(numeral);
-        (r.len() < l.len())
-            .then_some(r)
-            .and_then(|r| r.strip_prefix('、').or_else(|| r.strip_prefix('.')))
+        (r.len() < l.len()).then_some(r).and_then(|r| r.strip_prefix('、').or_else(|| r.strip_prefix('.')))
     };
     rest.is_some_and(|r| !r.trim().is_empty())
 }
@@ -394,12 +347,7 @@ impl<'a> Text<'a> {
             }
             offset = end;
         }
-        Text {
-            original,
-            chars,
-            map,
-            boundary,
-        }
+        Text { original, chars, map, boundary }
     }
 
     fn len(&self) -> usize {
@@ -421,10 +369,7 @@ impl<'a> Text<'a> {
 
     /// Whether the normalised char at `i` was printed as 、 (an enumeration comma).
     fn enumeration_comma(&self, i: usize) -> bool {
-        self.map
-            .get(i)
-            .and_then(|&b| self.original.get(b..))
-            .is_some_and(|s| s.starts_with('、'))
+        self.map.get(i).and_then(|&b| self.original.get(b..)).is_some_and(|s| s.starts_with('、'))
     }
 
     fn is_separator(&self, i: usize) -> bool {
@@ -473,8 +418,7 @@ impl<'a> Text<'a> {
     /// Index of the first char of the clause containing `i`.
     fn clause_start(&self, i: usize) -> usize {
         let mut k = i;
-        while k > 0 && !self.is_separator(k - 1) && !self.boundary.get(k).copied().unwrap_or(false)
-        {
+        while k > 0 && !self.is_separator(k - 1) && !self.boundary.get(k).copied().unwrap_or(false) {
             k -= 1;
         }
         k
@@ -538,12 +482,7 @@ impl<'a> Text<'a> {
         }
         let digits: String = self.chars[i..j].iter().collect();
         let value = digits.parse::<i64>().ok()?;
-        Some(Num {
-            start: i,
-            end: j + 1,
-            value,
-            unit,
-        })
+        Some(Num { start: i, end: j + 1, value, unit })
     }
 }
 
@@ -595,10 +534,7 @@ fn plain_proactive_subject(subject: &str) -> bool {
         let digits = s.chars().take_while(|c| c.is_ascii_digit()).count();
         if digits == 4 {
             let rest = &s[digits..];
-            if let Some(r) = rest
-                .strip_prefix("年度")
-                .or_else(|| rest.strip_prefix('年'))
-            {
+            if let Some(r) = rest.strip_prefix("年度").or_else(|| rest.strip_prefix('年')) {
                 s = r;
             }
         }
@@ -613,10 +549,7 @@ fn plain_proactive_subject(subject: &str) -> bool {
 /// The words for 「下一年度」 that may follow 顺延/结转 (or a four-digit year).
 fn next_year_at(s: &str) -> bool {
     let s = strip_start(s, &["到", "至"]);
-    if ["下年度", "下一年度", "下一年", "下年", "次年", "明年"]
-        .iter()
-        .any(|w| s.starts_with(w))
-    {
+    if ["下年度", "下一年度", "下一年", "下年", "次年", "明年"].iter().any(|w| s.starts_with(w)) {
         return true;
     }
     let digits = s.chars().take_while(|c| c.is_ascii_digit()).count();
@@ -629,8 +562,7 @@ fn ends_with_carry_forward(core: &str) -> bool {
         if let Some(i) = core.rfind(verb) {
             let rest = &core[i + verb.len()..];
             let rest_trim = strip_start(rest, &["到", "至"]);
-            let ok_word =
-                ["下年度", "下一年度", "下一年", "下年", "次年", "明年"].contains(&rest_trim);
+            let ok_word = ["下年度", "下一年度", "下一年", "下年", "次年", "明年"].contains(&rest_trim);
             let digits = rest_trim.chars().take_while(|c| c.is_ascii_digit()).count();
             let ok_year = digits == 4 && matches!(&rest_trim[digits..], "年" | "年度");
             if ok_word || ok_year {
@@ -659,10 +591,7 @@ fn classify_request(core: &str, post: &str) -> Option<(FigureKind, bool, usize)>
         let b = strip_end(before, &REQUEST_FILLERS);
         if let Some(subject) = before_verb(b, &RECEIVE_VERBS) {
             // 「不予受理」 and similar are not receipts.
-            if !has_any(subject, &SUBSET_WORDS)
-                && !subject.ends_with('不')
-                && !subject.ends_with('未')
-            {
+            if !has_any(subject, &SUBSET_WORDS) && !subject.ends_with('不') && !subject.ends_with('未') {
                 return Some((FigureKind::Received, true, 0));
             }
             return None;
@@ -687,29 +616,19 @@ fn classify_request(core: &str, post: &str) -> Option<(FigureKind, bool, usize)>
     if noun_after.starts_with("申请") {
         let b = strip_end(core, &["了"]);
         if let Some(subject) = before_verb(b, &RECEIVE_VERBS) {
-            if !has_any(subject, &SUBSET_WORDS)
-                && !subject.ends_with('不')
-                && !subject.ends_with('未')
-            {
-                let used =
-                    post.chars().count() - noun_after.chars().count() + "申请".chars().count();
+            if !has_any(subject, &SUBSET_WORDS) && !subject.ends_with('不') && !subject.ends_with('未') {
+                let used = post.chars().count() - noun_after.chars().count() + "申请".chars().count();
                 return Some((FigureKind::Received, true, used));
             }
         }
     }
     // 「结转至2026年6件」, 「结转下年度继续办理1件」
-    let b = strip_end(
-        core,
-        &["继续办理", "继续答复", "办理", "答复", "的", "申请"],
-    );
+    let b = strip_end(core, &["继续办理", "继续答复", "办理", "答复", "的", "申请"]);
     if ends_with_carry_forward(b) {
         return Some((FigureKind::CarriedForward, true, 0));
     }
     // 「另有103件顺延到下年度答复」, 「1件结转下年度继续办理」
-    if matches!(
-        core,
-        "" | "另有" | "尚有" | "还有" | "其余" | "剩余" | "有" | "另"
-    ) {
+    if matches!(core, "" | "另有" | "尚有" | "还有" | "其余" | "剩余" | "有" | "另") {
         let p = strip_start(post, &["申请"]);
         for verb in ["顺延", "结转"] {
             if let Some(i) = p.find(verb) {
@@ -724,17 +643,7 @@ fn classify_request(core: &str, post: &str) -> Option<(FigureKind, bool, usize)>
     for (g, words) in outcome_words() {
         for w in words {
             if let Some(subject) = b.strip_suffix(w.as_str()) {
-                let bad = [
-                    "自然人",
-                    "法人",
-                    "企业",
-                    "组织",
-                    "上年",
-                    "月",
-                    "季度",
-                    "占",
-                    "涉及",
-                ];
+                let bad = ["自然人", "法人", "企业", "组织", "上年", "月", "季度", "占", "涉及"];
                 // 「不予以公开」 is not 「予以公开」.
                 if has_any(subject, &bad) || subject.ends_with('不') {
                     return None;
@@ -749,9 +658,7 @@ fn classify_request(core: &str, post: &str) -> Option<(FigureKind, bool, usize)>
 /// 「上年度结转」 (row 二), with an optional 「含」.
 fn carried_over(b: &str) -> Option<(FigureKind, bool, usize)> {
     let before = b.strip_suffix("结转")?;
-    let subject = ["上年度", "上一年度", "上一年", "上年"]
-        .iter()
-        .find_map(|w| before.strip_suffix(w))?;
+    let subject = ["上年度", "上一年度", "上一年", "上年"].iter().find_map(|w| before.strip_suffix(w))?;
     let subject = strip_end(subject, &["含", "包括", "其中"]);
     let subject = strip_end(subject, &["其中"]);
     (!has_any(subject, &SUBSET_WORDS)).then_some((FigureKind::CarriedOver, true, 0))
@@ -761,30 +668,15 @@ fn carried_over(b: &str) -> Option<(FigureKind, bool, usize)> {
 fn outcome_words() -> Vec<(OutcomeGroup, Vec<String>)> {
     let granted = unnumbered(template::t3_row(RequestRow::Granted).label).to_string();
     let partial = short(template::t3_row(RequestRow::PartiallyGranted).label).to_string();
-    let both = ["及", "和", "与", "或", ","]
-        .iter()
-        .map(|c| format!("{granted}{c}{partial}"))
-        .collect();
+    let both = ["及", "和", "与", "或", ","].iter().map(|c| format!("{granted}{c}{partial}")).collect();
     vec![
         (OutcomeGroup::GrantedOrPartially, both),
         (OutcomeGroup::PartiallyGranted, vec![partial]),
         (OutcomeGroup::Granted, vec![granted]),
-        (
-            OutcomeGroup::Withheld,
-            vec![unnumbered(RowGroup::Withheld.label()).to_string()],
-        ),
-        (
-            OutcomeGroup::Unable,
-            vec![unnumbered(RowGroup::Unable.label()).to_string()],
-        ),
-        (
-            OutcomeGroup::NotProcessed,
-            vec![unnumbered(RowGroup::NotProcessed.label()).to_string()],
-        ),
-        (
-            OutcomeGroup::OtherHandling,
-            vec![unnumbered(RowGroup::OtherHandling.label()).to_string()],
-        ),
+        (OutcomeGroup::Withheld, vec![unnumbered(RowGroup::Withheld.label()).to_string()]),
+        (OutcomeGroup::Unable, vec![unnumbered(RowGroup::Unable.label()).to_string()]),
+        (OutcomeGroup::NotProcessed, vec![unnumbered(RowGroup::NotProcessed.label()).to_string()]),
+        (OutcomeGroup::OtherHandling, vec![unnumbered(RowGroup::OtherHandling.label()).to_string()]),
     ]
 }
 
@@ -813,31 +705,14 @@ fn classify_proactive(core: &str, post: &str) -> Option<(FigureKind, bool, usize
     let i = b.rfind(KEY)?;
     let subject = &b[..i];
     let rest = &b[i + KEY.len()..];
-    let nouns = [
-        "政府信息",
-        "政务信息",
-        "信息",
-        "各类政府信息",
-        "各类政务信息",
-        "各类信息",
-    ];
+    let nouns = ["政府信息", "政务信息", "信息", "各类政府信息", "各类政务信息", "各类信息"];
     if nouns.contains(&rest) {
-        return Some((
-            FigureKind::ProactiveTotal,
-            plain_proactive_subject(subject),
-            0,
-        ));
+        return Some((FigureKind::ProactiveTotal, plain_proactive_subject(subject), 0));
     }
     // 「主动公开的425条政府信息中」
     if rest == "的" {
-        let p = ["政府信息中", "政务信息中", "信息中"]
-            .iter()
-            .find(|n| post.starts_with(*n))?;
-        return Some((
-            FigureKind::ProactiveTotal,
-            plain_proactive_subject(subject),
-            p.chars().count(),
-        ));
+        let p = ["政府信息中", "政务信息中", "信息中"].iter().find(|n| post.starts_with(*n))?;
+        return Some((FigureKind::ProactiveTotal, plain_proactive_subject(subject), p.chars().count()));
     }
     None
 }
@@ -871,9 +746,7 @@ pub fn extract(text: &str) -> Vec<Figure> {
         let pre = t.slice(seg_start, n.start);
         let post_end = {
             let e = t.clause_end(n.end);
-            nums.iter()
-                .find(|m| m.start >= n.end && m.start < e)
-                .map_or(e, |m| m.start)
+            nums.iter().find(|m| m.start >= n.end && m.start < e).map_or(e, |m| m.start)
         };
         let post = t.slice(n.end, post_end);
         let Some((kind, plain, used)) = classify(&pre, &post, n) else {
@@ -916,9 +789,7 @@ pub fn extract(text: &str) -> Vec<Figure> {
             FigureKind::Review | FigureKind::Litigation => has_any(&sentence, &OGI_WORDS),
             _ => {
                 let window = t.slice(seg_start.saturating_sub(REQUEST_CONTEXT_WINDOW), end);
-                has_any(&sentence, &OGI_WORDS)
-                    || has_any(&window, &["依申请", "公开申请"])
-                    || pre.contains("新收")
+                has_any(&sentence, &OGI_WORDS) || has_any(&window, &["依申请", "公开申请"]) || pre.contains("新收")
             }
         };
         fig.quote = t.original(seg_start, end);
@@ -990,12 +861,7 @@ fn skip_share(t: &Text<'_>, i: usize) -> usize {
 
 /// The parts listed after a proactive total: 「，其中…」, 「，在主动公开的政府信息中，…」, 「（其中…）」,
 /// or (for 「主动公开的N条政府信息中」) right after the comma.
-fn proactive_parts(
-    t: &Text<'_>,
-    mut i: usize,
-    unit: char,
-    mid_form: bool,
-) -> Option<(Vec<Part>, usize)> {
+fn proactive_parts(t: &Text<'_>, mut i: usize, unit: char, mid_form: bool) -> Option<(Vec<Part>, usize)> {
     if t.starts_with(i, "(项)") {
         i += 3;
     }
@@ -1022,11 +888,7 @@ fn proactive_parts(
     let mut parts = Vec::new();
     let mut end = i;
     while let Some((label, value, e)) = labelled_number(t, i, Some(unit)) {
-        parts.push(Part {
-            label,
-            value,
-            result: None,
-        });
+        parts.push(Part { label, value, result: None });
         end = e;
         match t.at(e) {
             Some(',' | ';') => {
@@ -1066,17 +928,10 @@ fn case_parts(t: &Text<'_>, i: usize) -> Option<(Vec<Part>, usize)> {
     let mut parts = Vec::new();
     let mut end = k;
     while let Some((label, value, e)) = labelled_number(t, k, None) {
-        let Some(spec) = template::T4_RESULTS
-            .iter()
-            .find(|r| r.key != CaseResult::Total && r.label == label)
-        else {
+        let Some(spec) = template::T4_RESULTS.iter().find(|r| r.key != CaseResult::Total && r.label == label) else {
             break;
         };
-        parts.push(Part {
-            label,
-            value,
-            result: Some(spec.key),
-        });
+        parts.push(Part { label, value, result: Some(spec.key) });
         end = e;
         if t.at(e) == Some(',') {
             k = e + 1;
@@ -1101,15 +956,10 @@ fn all_upheld_after(t: &Text<'_>, i: usize) -> bool {
         let clause = t.slice(k, e);
         if clause.chars().any(|c| c.is_ascii_digit()) {
             // Another figure: the claim, if any, belongs to it.
-            if !has_any(
-                &clause,
-                &[template::T4_REVIEW, template::T4_LITIGATION, "诉讼"],
-            ) {
+            if !has_any(&clause, &[template::T4_REVIEW, template::T4_LITIGATION, "诉讼"]) {
                 return false;
             }
-        } else if ["均", "全部", "都", "皆"]
-            .iter()
-            .any(|w| clause.starts_with(w))
+        } else if ["均", "全部", "都", "皆"].iter().any(|w| clause.starts_with(w))
             && clause.contains("维持")
             && !clause.contains('未')
             && !clause.contains('不')
@@ -1126,26 +976,14 @@ mod tests {
     use super::*;
 
     fn kinds(text: &str) -> Vec<(FigureKind, i64)> {
-        extract(text)
-            .into_iter()
-            .map(|f| (f.kind, f.value))
-            .collect()
+        extract(text).into_iter().map(|f| (f.kind, f.value)).collect()
     }
 
     #[test]
     fn request_phrases() {
-        assert_eq!(
-            kinds("本年度共受理政府信息公开申请69件。"),
-            vec![(FigureKind::Received, 69)]
-        );
-        assert_eq!(
-            kinds("2022年，全区收到政府信息公开申请75件，涉及自然人72件"),
-            vec![(FigureKind::Received, 75)]
-        );
-        assert_eq!(
-            kinds("依申请公开方面，新收申请859件。"),
-            vec![(FigureKind::Received, 859)]
-        );
+        assert_eq!(kinds("本年度共受理政府信息公开申请69件。"), vec![(FigureKind::Received, 69)]);
+        assert_eq!(kinds("2022年，全区收到政府信息公开申请75件，涉及自然人72件"), vec![(FigureKind::Received, 75)]);
+        assert_eq!(kinds("依申请公开方面，新收申请859件。"), vec![(FigureKind::Received, 859)]);
         let f = extract(
             "2024 年，全市共受理政府信息公开申请 3119 件，答\n复 3050 件（含上年度结转申请 34 件，另有 103 件顺延到下年度\n答复），均在法定期限内予以答复。",
         );
@@ -1167,23 +1005,9 @@ mod tests {
     #[test]
     fn number_before_noun_and_carry_forward() {
         let f = kinds("依申请公开方面。本年度全区共收到70件申请，及时依法依规办结69件，1件结转下年度继续办理。");
-        assert_eq!(
-            f,
-            vec![
-                (FigureKind::Received, 70),
-                (FigureKind::Answered, 69),
-                (FigureKind::CarriedForward, 1)
-            ]
-        );
+        assert_eq!(f, vec![(FigureKind::Received, 70), (FigureKind::Answered, 69), (FigureKind::CarriedForward, 1)]);
         let f = kinds("2025年，全区共收到政府信息公开申请154件，共办结148件，结转至2026年6件。");
-        assert_eq!(
-            f,
-            vec![
-                (FigureKind::Received, 154),
-                (FigureKind::Answered, 148),
-                (FigureKind::CarriedForward, 6)
-            ]
-        );
+        assert_eq!(f, vec![(FigureKind::Received, 154), (FigureKind::Answered, 148), (FigureKind::CarriedForward, 6)]);
     }
 
     #[test]
@@ -1192,19 +1016,11 @@ mod tests {
         assert!(kinds("网上受理政府信息公开申请30件").is_empty());
         assert!(kinds("市政府网站主动公开各类政府信息 5500 余条").is_empty());
         assert!(kinds("共受理政府信息公开申请约30件").is_empty());
-        assert!(kinds("开设窗口26个，共受理申请121510件。")
-            .iter()
-            .all(|k| k.0 == FigureKind::Received));
+        assert!(kinds("开设窗口26个，共受理申请121510件。").iter().all(|k| k.0 == FigureKind::Received));
         // …recognised, but not in a disclosure context:
-        assert!(extract("开设窗口26个，共受理申请121510件。")
-            .iter()
-            .all(|f| !f.context));
-        assert!(kinds("全年办理行政复议案件120件，其中维持100件")
-            .iter()
-            .all(|k| k.0 == FigureKind::Review));
-        assert!(extract("全年办理行政复议案件120件。")
-            .iter()
-            .all(|f| !f.context));
+        assert!(extract("开设窗口26个，共受理申请121510件。").iter().all(|f| !f.context));
+        assert!(kinds("全年办理行政复议案件120件，其中维持100件").iter().all(|k| k.0 == FigureKind::Review));
+        assert!(extract("全年办理行政复议案件120件。").iter().all(|f| !f.context));
         assert!(kinds("行政复议维持3件").is_empty());
         assert!(kinds("不予受理申请3件").is_empty());
     }
@@ -1226,10 +1042,7 @@ mod tests {
             ]
         );
         let f = kinds("政府信息公开申请办理中，予以公开、部分公开42件。");
-        assert_eq!(
-            f,
-            vec![(FigureKind::Outcome(OutcomeGroup::GrantedOrPartially), 42)]
-        );
+        assert_eq!(f, vec![(FigureKind::Outcome(OutcomeGroup::GrantedOrPartially), 42)]);
     }
 
     #[test]
@@ -1257,31 +1070,13 @@ mod tests {
     #[test]
     fn short_case_phrases_and_all_upheld() {
         let f = extract("信息公开类行政复议7件，诉讼9件，均获维持，继续保持了零败诉的记录。");
-        let got: Vec<_> = f
-            .iter()
-            .map(|f| (f.kind, f.value, f.all_upheld, f.context))
-            .collect();
-        assert_eq!(
-            got,
-            vec![
-                (FigureKind::Review, 7, true, true),
-                (FigureKind::Litigation, 9, true, true)
-            ]
-        );
+        let got: Vec<_> = f.iter().map(|f| (f.kind, f.value, f.all_upheld, f.context)).collect();
+        assert_eq!(got, vec![(FigureKind::Review, 7, true, true), (FigureKind::Litigation, 9, true, true)]);
         let f = extract("全区政府信息公开工作方面共有行政诉讼案件1件、行政复议案件2件，均已结案。");
         let got: Vec<_> = f.iter().map(|f| (f.kind, f.value, f.all_upheld)).collect();
-        assert_eq!(
-            got,
-            vec![
-                (FigureKind::Litigation, 1, false),
-                (FigureKind::Review, 2, false)
-            ]
-        );
+        assert_eq!(got, vec![(FigureKind::Litigation, 1, false), (FigureKind::Review, 2, false)]);
         let f = kinds("全年办理因政府信息公开申请引发的行政复议36起，行政诉讼9起。");
-        assert_eq!(
-            f,
-            vec![(FigureKind::Review, 36), (FigureKind::Litigation, 9)]
-        );
+        assert_eq!(f, vec![(FigureKind::Review, 36), (FigureKind::Litigation, 9)]);
     }
 
     #[test]
@@ -1290,10 +1085,7 @@ mod tests {
             "本年度主动公开政务信息总数216条（项），在主动公开的政府信息中，法规公文5条，公示公告150条，工作进展46条，人事信息9条，规划计划2条，财政信息1条，应急管理1条，其他2条。",
         );
         assert_eq!(f.len(), 1);
-        assert_eq!(
-            (f[0].kind, f[0].value, f[0].plain),
-            (FigureKind::ProactiveTotal, 216, true)
-        );
+        assert_eq!((f[0].kind, f[0].value, f[0].plain), (FigureKind::ProactiveTotal, 216, true));
         assert_eq!(f[0].parts.iter().map(|p| p.value).sum::<i64>(), 216);
         assert_eq!(f[0].parts.len(), 8);
         assert!(f[0].parts_exhaustive && !f[0].parts_channels);
@@ -1307,20 +1099,15 @@ mod tests {
         );
         assert_eq!(f.len(), 1);
         assert!(!f[0].plain);
-        assert_eq!(
-            f[0].parts.iter().map(|p| p.value).collect::<Vec<_>>(),
-            vec![148, 21, 21]
-        );
+        assert_eq!(f[0].parts.iter().map(|p| p.value).collect::<Vec<_>>(), vec![148, 21, 21]);
         assert!(!f[0].parts_exhaustive);
         // Subjects that narrow the total are not plain.
-        let f = extract("2012年县政府公开办主动公开信息数为1795条。其中主动公开政府信息2026条，作为依申请公开信息数46条。");
+        let f =
+            extract("2012年县政府公开办主动公开信息数为1795条。其中主动公开政府信息2026条，作为依申请公开信息数46条。");
         let got: Vec<_> = f.iter().map(|f| (f.value, f.plain)).collect();
         assert_eq!(got, vec![(1795, false), (2026, true)]);
         let f = extract("2016年全区主动公开政府信息3460条。其中，区管委会及区直各部门主动公开政府信息1822条，占53%。");
-        let got: Vec<_> = f
-            .iter()
-            .map(|f| (f.value, f.plain, f.parts.len()))
-            .collect();
+        let got: Vec<_> = f.iter().map(|f| (f.value, f.plain, f.parts.len())).collect();
         assert_eq!(got, vec![(3460, true, 0), (1822, false, 0)]);
     }
 
@@ -1337,11 +1124,7 @@ mod tests {
         let f = extract("2024年，全市共受理政府信息公开\n申请 3119 件。");
         assert_eq!((f[0].kind, f[0].value), (FigureKind::Received, 3119));
         assert!(is_heading("二、主动公开政府信息情况\n") && is_heading("1.门户网站"));
-        assert!(
-            !is_heading("一是加强组织领导，明确责任。")
-                && !is_heading("（一）")
-                && !is_heading("2024年")
-        );
+        assert!(!is_heading("一是加强组织领导，明确责任。") && !is_heading("（一）") && !is_heading("2024年"));
     }
 
     #[test]

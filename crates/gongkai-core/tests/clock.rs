@@ -7,8 +7,7 @@
 use chrono::{Datelike, NaiveDate, Weekday};
 use gongkai_core::calendar::{Calendar, DayKind};
 use gongkai_core::clock::{
-    correction_notice_due, deadline, deadline_with, ClockSettings, DeadlineInput, PauseKind,
-    Period, TrailEntry,
+    correction_notice_due, deadline, deadline_with, ClockSettings, DeadlineInput, PauseKind, Period, TrailEntry,
 };
 use gongkai_core::fees::{per_page, per_request};
 use proptest::prelude::*;
@@ -18,9 +17,7 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 }
 
 fn due(received: NaiveDate) -> NaiveDate {
-    deadline(&Calendar::official(), &DeadlineInput::new(received))
-        .unwrap()
-        .due
+    deadline(&Calendar::official(), &DeadlineInput::new(received)).unwrap().due
 }
 
 // ---- clock-and-fees.md examples ------------------------------------------------------------
@@ -44,11 +41,7 @@ fn spec_example_received_friday_2026_02_13_spring_festival() {
         .trail
         .iter()
         .filter_map(|e| match e {
-            TrailEntry::Counted {
-                date,
-                day: DayKind::AdjustedWorkday { name },
-                ..
-            } => {
+            TrailEntry::Counted { date, day: DayKind::AdjustedWorkday { name }, .. } => {
                 assert_eq!(name, "春节");
                 Some(*date)
             }
@@ -218,27 +211,16 @@ fn correction_restarts_the_period() {
     input.corrected = Some(d(2026, 3, 10));
     let r = deadline(&Calendar::official(), &input).unwrap();
     assert_eq!(r.due, d(2026, 4, 8));
-    assert_eq!(
-        r.trail[1],
-        TrailEntry::Restarted {
-            date: d(2026, 3, 10)
-        }
-    );
+    assert_eq!(r.trail[1], TrailEntry::Restarted { date: d(2026, 3, 10) });
 }
 
 #[test]
 fn correction_notice_due_is_7th_working_day() {
     let cal = Calendar::official();
     // 3/3–6: 1–4; 3/9–11: 5–7.
-    assert_eq!(
-        correction_notice_due(&cal, d(2026, 3, 2)).unwrap().end,
-        d(2026, 3, 11)
-    );
+    assert_eq!(correction_notice_due(&cal, d(2026, 3, 2)).unwrap().end, d(2026, 3, 11));
     // 2/14 Sat 调休: 1; 2/15–23 x; 2/24–27: 2–5; 2/28 Sat 调休: 6; 3/2: 7.
-    assert_eq!(
-        correction_notice_due(&cal, d(2026, 2, 13)).unwrap().end,
-        d(2026, 3, 2)
-    );
+    assert_eq!(correction_notice_due(&cal, d(2026, 2, 13)).unwrap().end, d(2026, 3, 2));
 }
 
 #[test]
@@ -250,17 +232,8 @@ fn extension_adds_20_working_days_after_original_due() {
     let r = deadline(&Calendar::official(), &input).unwrap();
     assert_eq!(r.original_due, Some(d(2026, 3, 30)));
     assert_eq!(r.due, d(2026, 4, 28));
-    assert!(r.trail.contains(&TrailEntry::Due {
-        date: d(2026, 3, 30),
-        period: Period::Reply
-    }));
-    assert_eq!(
-        r.trail.last(),
-        Some(&TrailEntry::Due {
-            date: d(2026, 4, 28),
-            period: Period::Extension
-        })
-    );
+    assert!(r.trail.contains(&TrailEntry::Due { date: d(2026, 3, 30), period: Period::Reply }));
+    assert_eq!(r.trail.last(), Some(&TrailEntry::Due { date: d(2026, 4, 28), period: Period::Extension }));
 }
 
 #[test]
@@ -290,14 +263,10 @@ fn fee_pause_is_a_setting_default_on() {
     let off = deadline_with(&cal, &input, &ClockSettings { fee_pause: false }).unwrap();
     assert_eq!(off.due, d(2026, 3, 30));
     // The setting is shown on the deadline it affects.
-    assert!(off.trail.iter().any(|e| matches!(
-        e,
-        TrailEntry::Pause {
-            pause: PauseKind::FeeNotice,
-            applied: false,
-            ..
-        }
-    )));
+    assert!(off
+        .trail
+        .iter()
+        .any(|e| matches!(e, TrailEntry::Pause { pause: PauseKind::FeeNotice, applied: false, .. })));
 }
 
 #[test]
@@ -306,10 +275,7 @@ fn overlapping_pauses_exclude_each_day_once() {
     input.consultations = vec![(d(2026, 3, 5), d(2026, 3, 12))];
     input.fee_pauses = vec![(d(2026, 3, 9), d(2026, 3, 13))];
     // Excluded: 3/6, 3/9–13 (6 days) → 3/30 moves by 6 working days: 3/31–4/3, 4/7, 4/8.
-    assert_eq!(
-        deadline(&Calendar::official(), &input).unwrap().due,
-        d(2026, 4, 8)
-    );
+    assert_eq!(deadline(&Calendar::official(), &input).unwrap().due, d(2026, 4, 8));
 }
 
 #[test]
@@ -333,10 +299,7 @@ fn deadline_serializes_for_the_cli() {
     assert_eq!(v["due"], "2026-03-19");
     assert_eq!(v["original_due"], serde_json::Value::Null);
     assert_eq!(v["estimated"], false);
-    assert_eq!(
-        v["trail"][0],
-        serde_json::json!({"step": "received", "date": "2026-02-13"})
-    );
+    assert_eq!(v["trail"][0], serde_json::json!({"step": "received", "date": "2026-02-13"}));
     assert_eq!(
         v["trail"][1],
         serde_json::json!({"step": "counted", "date": "2026-02-14", "period": "reply", "ordinal": 1,
@@ -357,8 +320,7 @@ fn any_date() -> impl Strategy<Value = NaiveDate> {
 /// Dates from year 1 to 9999, weighted towards the years with data.
 fn plausible_date() -> impl Strategy<Value = NaiveDate> {
     let span = |a: NaiveDate, b: NaiveDate| {
-        (a.num_days_from_ce()..=b.num_days_from_ce())
-            .prop_map(|n| NaiveDate::from_num_days_from_ce_opt(n).unwrap())
+        (a.num_days_from_ce()..=b.num_days_from_ce()).prop_map(|n| NaiveDate::from_num_days_from_ce_opt(n).unwrap())
     };
     prop_oneof![
         3 => span(d(2003, 12, 1), d(2027, 3, 1)),

@@ -18,12 +18,9 @@ use gongkai_core::fees::{self, FeeMethod};
 use gongkai_core::generate::{explain, generate_report, YearInput};
 use gongkai_core::lifecycle::{apply, outcome_leaves, replay, RequestState};
 use gongkai_core::register::{
-    Agency, AgencyKind, Applicant, ApplicantType, Article20Figures, Case, Channel, Event,
-    EventKind, Request,
+    Agency, AgencyKind, Applicant, ApplicantType, Article20Figures, Case, Channel, Event, EventKind, Request,
 };
-use gongkai_core::report::{
-    Amount, CaseGroup, CaseResult, FigureValue, Report, RequestRow, SectionKey,
-};
+use gongkai_core::report::{Amount, CaseGroup, CaseResult, FigureValue, Report, RequestRow, SectionKey};
 use gongkai_core::rules::{self, CheckContext, Severity};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -76,61 +73,30 @@ struct WorldSeed {
 }
 
 fn step() -> impl Strategy<Value = Step> {
-    (any::<u8>(), any::<u8>(), any::<u16>()).prop_map(|(choice, gap, param)| Step {
-        choice,
-        gap,
-        param,
-    })
+    (any::<u8>(), any::<u8>(), any::<u16>()).prop_map(|(choice, gap, param)| Step { choice, gap, param })
 }
 
 fn request_seed() -> impl Strategy<Value = RequestSeed> {
-    (
-        any::<u16>(),
-        any::<u8>(),
-        any::<u8>(),
-        prop::collection::vec(step(), 0..9),
-    )
-        .prop_map(|(offset, applicant, channel, steps)| RequestSeed {
-            offset,
-            applicant,
-            channel,
-            steps,
-        })
+    (any::<u16>(), any::<u8>(), any::<u8>(), prop::collection::vec(step(), 0..9))
+        .prop_map(|(offset, applicant, channel, steps)| RequestSeed { offset, applicant, channel, steps })
 }
 
 fn case_seed() -> impl Strategy<Value = CaseSeed> {
-    (
-        any::<u8>(),
-        any::<u16>(),
-        prop::option::of(any::<u16>()),
-        any::<u8>(),
-    )
-        .prop_map(|(group, filed, decided, result)| CaseSeed {
-            group,
-            filed,
-            decided,
-            result,
-        })
+    (any::<u8>(), any::<u16>(), prop::option::of(any::<u16>()), any::<u8>())
+        .prop_map(|(group, filed, decided, result)| CaseSeed { group, filed, decided, result })
 }
 
 fn figure_seed() -> impl Strategy<Value = FigureSeed> {
-    (
-        any::<bool>(),
-        (any::<u8>(), any::<u8>(), any::<u8>(), any::<u8>()),
-        any::<u16>(),
-        prop::option::of(any::<u16>()),
-    )
-        .prop_map(
-            |(present, (ri, rr, ni, nr), decisions, fee_cents)| FigureSeed {
-                present,
-                rules_issued: ri,
-                rules_repealed: rr,
-                normative_issued: ni,
-                normative_repealed: nr,
-                decisions,
-                fee_cents,
-            },
-        )
+    (any::<bool>(), (any::<u8>(), any::<u8>(), any::<u8>(), any::<u8>()), any::<u16>(), prop::option::of(any::<u16>()))
+        .prop_map(|(present, (ri, rr, ni, nr), decisions, fee_cents)| FigureSeed {
+            present,
+            rules_issued: ri,
+            rules_repealed: rr,
+            normative_issued: ni,
+            normative_repealed: nr,
+            decisions,
+            fee_cents,
+        })
 }
 
 fn world_seed() -> impl Strategy<Value = WorldSeed> {
@@ -143,17 +109,15 @@ fn world_seed() -> impl Strategy<Value = WorldSeed> {
         prop::collection::vec(figure_seed(), 3),
         prop::collection::vec(any::<bool>(), 3),
     )
-        .prop_map(
-            |(kind, first_year, years, requests, cases, figures, published)| WorldSeed {
-                kind,
-                first_year,
-                years,
-                requests,
-                cases,
-                figures,
-                published,
-            },
-        )
+        .prop_map(|(kind, first_year, years, requests, cases, figures, published)| WorldSeed {
+            kind,
+            first_year,
+            years,
+            requests,
+            cases,
+            figures,
+            published,
+        })
 }
 
 /// The built registers.
@@ -189,9 +153,7 @@ fn propose(step: &Step, state: &RequestState, on: NaiveDate) -> EventKind {
             approver: if p.is_multiple_of(7) { "" } else { "王主任" }.into(),
             reason: "需要调取档案".into(),
         },
-        3 => EventKind::ConsultationSent {
-            party: "某某科技有限公司".into(),
-        },
+        3 => EventKind::ConsultationSent { party: "某某科技有限公司".into() },
         4 => EventKind::ConsultationAnswered,
         5 => {
             let (method, quote) = if p.is_multiple_of(2) {
@@ -205,31 +167,16 @@ fn propose(step: &Step, state: &RequestState, on: NaiveDate) -> EventKind {
             if p.is_multiple_of(9) {
                 amount += 1; // A wrong amount: refused.
             }
-            EventKind::FeeNotice {
-                method,
-                units: quote.quantity,
-                amount_yuan: Amount::from_int(amount),
-            }
+            EventKind::FeeNotice { method, units: quote.quantity, amount_yuan: Amount::from_int(amount) }
         }
         6 => EventKind::FeePaid,
-        7..=9 => EventKind::Reply {
-            outcome: leaves[p % leaves.len()],
-            document: Some("答复书".into()),
-        },
+        7..=9 => EventKind::Reply { outcome: leaves[p % leaves.len()], document: Some("答复书".into()) },
         10 => {
             // Close the request the way its history allows.
-            let correction_pending = state
-                .correction
-                .as_ref()
-                .is_some_and(|c| c.received_on.is_none() && on > c.period_ends);
-            let corrected = state
-                .correction
-                .as_ref()
-                .is_some_and(|c| c.received_on.is_some());
-            let fee_unpaid = state
-                .fee
-                .as_ref()
-                .is_some_and(|f| f.paid_on.is_none() && on > f.payment_due);
+            let correction_pending =
+                state.correction.as_ref().is_some_and(|c| c.received_on.is_none() && on > c.period_ends);
+            let corrected = state.correction.as_ref().is_some_and(|c| c.received_on.is_some());
+            let fee_unpaid = state.fee.as_ref().is_some_and(|f| f.paid_on.is_none() && on > f.payment_due);
             let outcome = if correction_pending {
                 RequestRow::NoCorrection
             } else if fee_unpaid {
@@ -239,10 +186,7 @@ fn propose(step: &Step, state: &RequestState, on: NaiveDate) -> EventKind {
             } else {
                 return EventKind::Withdrawal;
             };
-            EventKind::Reply {
-                outcome,
-                document: None,
-            }
+            EventKind::Reply { outcome, document: None }
         }
         _ => EventKind::Withdrawal,
     }
@@ -256,15 +200,8 @@ fn build(seed: &WorldSeed) -> World {
         2 => (AgencyKind::Township, "临安区於潜镇人民政府"),
         _ => (AgencyKind::Other, "临安区自来水有限公司"),
     };
-    let agency = Agency {
-        code: CODE.into(),
-        name: name.into(),
-        parent: None,
-        kind,
-    };
-    let years: Vec<i32> = (0..seed.years)
-        .map(|i| seed.first_year + i as i32)
-        .collect();
+    let agency = Agency { code: CODE.into(), name: name.into(), parent: None, kind };
+    let years: Vec<i32> = (0..seed.years).map(|i| seed.first_year + i as i32).collect();
     let last_year = *years.last().unwrap();
     // Requests from October of the year before the first, so that the first year has carry-over.
     let start = d(seed.first_year - 1, 10, 1);
@@ -302,11 +239,7 @@ fn build(seed: &WorldSeed) -> World {
                 g => u64::from(g) * 2,
             };
             let on = plus(date, gap);
-            let event = Event {
-                on,
-                by: "李四".into(),
-                kind: propose(st, &state, on),
-            };
+            let event = Event { on, by: "李四".into(), kind: propose(st, &state, on) };
             if let Ok(next) = apply(&cal, &request, &events, &event) {
                 events.push(event);
                 state = next;
@@ -334,8 +267,7 @@ fn build(seed: &WorldSeed) -> World {
                 filed_on: filed,
                 decided_on: decided,
                 result: decided.map(|_| {
-                    [CaseResult::Upheld, CaseResult::Corrected, CaseResult::Other]
-                        [usize::from(cs.result) % 3]
+                    [CaseResult::Upheld, CaseResult::Corrected, CaseResult::Other][usize::from(cs.result) % 3]
                 }),
             }
         })
@@ -353,43 +285,23 @@ fn build(seed: &WorldSeed) -> World {
         let ni = i64::from(f.normative_issued % 12);
         let nr = i64::from(f.normative_repealed % 6).min(normative_in_force + ni);
         normative_in_force += ni - nr;
-        figures.push(f.present.then(|| {
-            Article20Figures {
-                agency: CODE.into(),
-                year: *y,
-                rules_issued: Some(ri),
-                rules_repealed: Some(rr),
-                rules_in_force: Some(rules_in_force),
-                normative_issued: Some(ni),
-                normative_repealed: Some(nr),
-                normative_in_force: Some(normative_in_force),
-                licensing_decisions: Some(i64::from(f.decisions)),
-                penalty_decisions: Some(i64::from(f.decisions % 97)),
-                coercive_decisions: if f.decisions.is_multiple_of(5) {
-                    None
-                } else {
-                    Some(i64::from(f.decisions % 13))
-                },
-                fees_wan_yuan: f
-                    .fee_cents
-                    .map(|c| Amount::parse(&format!("{}.{:02}", c / 100, c % 100)).unwrap()),
-            }
+        figures.push(f.present.then(|| Article20Figures {
+            agency: CODE.into(),
+            year: *y,
+            rules_issued: Some(ri),
+            rules_repealed: Some(rr),
+            rules_in_force: Some(rules_in_force),
+            normative_issued: Some(ni),
+            normative_repealed: Some(nr),
+            normative_in_force: Some(normative_in_force),
+            licensing_decisions: Some(i64::from(f.decisions)),
+            penalty_decisions: Some(i64::from(f.decisions % 97)),
+            coercive_decisions: if f.decisions.is_multiple_of(5) { None } else { Some(i64::from(f.decisions % 13)) },
+            fees_wan_yuan: f.fee_cents.map(|c| Amount::parse(&format!("{}.{:02}", c / 100, c % 100)).unwrap()),
         }));
     }
-    let published = years
-        .iter()
-        .enumerate()
-        .map(|(i, y)| seed.published[i].then(|| d(y + 1, 1, 20)))
-        .collect();
-    World {
-        agency,
-        years,
-        requests,
-        states,
-        cases,
-        figures,
-        published,
-    }
+    let published = years.iter().enumerate().map(|(i, y)| seed.published[i].then(|| d(y + 1, 1, 20))).collect();
+    World { agency, years, requests, states, cases, figures, published }
 }
 
 /// Headline figures of one year, counted directly from the final states.
@@ -424,16 +336,8 @@ fn headline(world: &World, y: i32) -> Headline {
 
 fn case_totals(world: &World, y: i32) -> (i64, i64) {
     let counted = |c: &Case| c.filed_on.year() <= y && c.decided_on.is_none_or(|dd| dd.year() >= y);
-    let review = world
-        .cases
-        .iter()
-        .filter(|c| c.group == CaseGroup::Review && counted(c))
-        .count() as i64;
-    let litigation = world
-        .cases
-        .iter()
-        .filter(|c| c.group != CaseGroup::Review && counted(c))
-        .count() as i64;
+    let review = world.cases.iter().filter(|c| c.group == CaseGroup::Review && counted(c)).count() as i64;
+    let litigation = world.cases.iter().filter(|c| c.group != CaseGroup::Review && counted(c)).count() as i64;
     (review, litigation)
 }
 
@@ -562,12 +466,7 @@ fn the_walk_reaches_every_kind_of_outcome() {
             }
         }
     }
-    for o in [
-        RequestRow::NoCorrection,
-        RequestRow::FeeUnpaid,
-        RequestRow::StillUnclear,
-        RequestRow::Granted,
-    ] {
+    for o in [RequestRow::NoCorrection, RequestRow::FeeUnpaid, RequestRow::StillUnclear, RequestRow::Granted] {
         assert!(seen.contains(&(o, false)), "{o:?} never reached: {seen:?}");
     }
     assert!(seen.contains(&(RequestRow::OtherHandlingOther, true)));

@@ -8,8 +8,7 @@ use gongkai_core::calendar::Calendar;
 use gongkai_core::clock::{self, DeadlineInput};
 use gongkai_core::fees::{self, FeeMethod};
 use gongkai_core::lifecycle::{
-    apply, is_outcome_leaf, replay, Refusal, RequestState, Status, CONSULTATION_ANSWER_PERIOD,
-    FEE_PAYMENT_PERIOD,
+    apply, is_outcome_leaf, replay, Refusal, RequestState, Status, CONSULTATION_ANSWER_PERIOD, FEE_PAYMENT_PERIOD,
 };
 use gongkai_core::register::{Applicant, ApplicantType, Channel, Event, EventKind, Request};
 use gongkai_core::report::{Amount, RequestRow};
@@ -39,21 +38,11 @@ fn request(received: NaiveDate) -> Request {
 }
 
 fn ev(on: NaiveDate, kind: EventKind) -> Event {
-    Event {
-        on,
-        by: "李四".into(),
-        kind,
-    }
+    Event { on, by: "李四".into(), kind }
 }
 
 fn reply(on: NaiveDate, outcome: RequestRow) -> Event {
-    ev(
-        on,
-        EventKind::Reply {
-            outcome,
-            document: Some("答复书".into()),
-        },
-    )
+    ev(on, EventKind::Reply { outcome, document: Some("答复书".into()) })
 }
 
 fn fee_notice(on: NaiveDate, method: FeeMethod, units: u32) -> Event {
@@ -61,14 +50,7 @@ fn fee_notice(on: NaiveDate, method: FeeMethod, units: u32) -> Event {
         FeeMethod::PerRequest => fees::per_request(units),
         FeeMethod::PerPage => fees::per_page(units),
     };
-    ev(
-        on,
-        EventKind::FeeNotice {
-            method,
-            units,
-            amount_yuan: Amount::parse(&q.amount_yuan).unwrap(),
-        },
-    )
+    ev(on, EventKind::FeeNotice { method, units, amount_yuan: Amount::parse(&q.amount_yuan).unwrap() })
 }
 
 #[test]
@@ -77,28 +59,11 @@ fn the_store_round_trip_story_is_refused_at_its_fee_notice() {
     // its fee notice charges 35.62 yuan for 120 pages, where the tariff says 1,100.
     let cal = Calendar::official();
     let events = vec![
-        ev(
-            d(2024, 3, 4),
-            EventKind::CorrectionNotice {
-                note: "请明确所需信息的名称".into(),
-                period_days: 15,
-            },
-        ),
+        ev(d(2024, 3, 4), EventKind::CorrectionNotice { note: "请明确所需信息的名称".into(), period_days: 15 }),
         ev(d(2024, 3, 10), EventKind::CorrectionReceived),
-        ev(
-            d(2024, 3, 12),
-            EventKind::ConsultationSent {
-                party: "某某科技有限公司".into(),
-            },
-        ),
+        ev(d(2024, 3, 12), EventKind::ConsultationSent { party: "某某科技有限公司".into() }),
         ev(d(2024, 3, 25), EventKind::ConsultationAnswered),
-        ev(
-            d(2024, 3, 28),
-            EventKind::Extension {
-                approver: "李四".into(),
-                reason: "需要调取档案".into(),
-            },
-        ),
+        ev(d(2024, 3, 28), EventKind::Extension { approver: "李四".into(), reason: "需要调取档案".into() }),
         ev(
             d(2024, 4, 1),
             EventKind::FeeNotice {
@@ -126,23 +91,14 @@ fn the_store_round_trip_story_is_refused_at_its_fee_notice() {
     let msg = e.to_string();
     assert!(msg.contains("第6个事件“收费通知”"), "{msg}");
     assert!(msg.contains("1100") && msg.contains("tariff"), "{msg}");
-    assert!(
-        !msg.contains("律师事务所"),
-        "no personal information: {msg}"
-    );
+    assert!(!msg.contains("律师事务所"), "no personal information: {msg}");
 
     // With the tariff's amount the list goes through to the first reply; the second is refused.
     let mut fixed = events.clone();
     fixed[5] = fee_notice(d(2024, 4, 1), FeeMethod::PerPage, 120);
     let e = replay(&cal, &request(d(2024, 3, 1)), &fixed).unwrap_err();
     assert_eq!(e.index, Some(8));
-    assert_eq!(
-        e.reason,
-        Refusal::AfterFinish {
-            finished_on: d(2024, 4, 10),
-            withdrawn: false
-        }
-    );
+    assert_eq!(e.reason, Refusal::AfterFinish { finished_on: d(2024, 4, 10), withdrawn: false });
     fixed.pop();
     let s = replay(&cal, &request(d(2024, 3, 1)), &fixed).unwrap();
     assert_eq!(s.outcome, Some(RequestRow::ThirdPartyRights));
@@ -166,10 +122,7 @@ fn spring_festival_story() {
     let cal = Calendar::official();
     let req = request(d(2026, 2, 13));
     let s = replay(&cal, &req, &[]).unwrap();
-    assert_eq!(
-        s.deadline,
-        clock::deadline(&cal, &DeadlineInput::new(d(2026, 2, 13))).unwrap()
-    );
+    assert_eq!(s.deadline, clock::deadline(&cal, &DeadlineInput::new(d(2026, 2, 13))).unwrap());
     let due = s.deadline.due;
     assert_eq!(s.status(&cal, d(2026, 2, 14)), Status::Open);
     assert_eq!(s.status(&cal, due), Status::DueSoon);
@@ -179,13 +132,7 @@ fn spring_festival_story() {
     assert_eq!(s.correction_notice_due, d(2026, 3, 2));
 
     // Extended on the due date, it runs 20 more working days.
-    let ext = ev(
-        due,
-        EventKind::Extension {
-            approver: "王主任".into(),
-            reason: "涉及多个部门".into(),
-        },
-    );
+    let ext = ev(due, EventKind::Extension { approver: "王主任".into(), reason: "涉及多个部门".into() });
     let s2 = apply(&cal, &req, &[], &ext).unwrap();
     assert_eq!(s2.deadline.original_due, Some(due));
     assert_eq!(s2.status(&cal, due.succ_opt().unwrap()), Status::Open);
@@ -216,31 +163,11 @@ fn an_unpaid_fee_stops_the_clock_only_for_its_payment_period() {
     // Without the pause the request would be overdue on 4/15; with it, it is not.
     assert!(d(2024, 4, 15) > s.deadline.due);
     assert_ne!(s.status(&cal, d(2024, 4, 15)), Status::Overdue);
-    assert_eq!(
-        s.status(&cal, expected.due.succ_opt().unwrap()),
-        Status::Overdue
-    );
+    assert_eq!(s.status(&cal, expected.due.succ_opt().unwrap()), Status::Overdue);
     // fee_unpaid is possible from 4/2.
-    let e = apply(
-        &cal,
-        &req,
-        &events,
-        &reply(d(2024, 4, 1), RequestRow::FeeUnpaid),
-    )
-    .unwrap_err();
-    assert_eq!(
-        e.reason,
-        Refusal::FeeUnpaidBeforePeriodEnd {
-            payment_due: d(2024, 4, 1)
-        }
-    );
-    let s = apply(
-        &cal,
-        &req,
-        &events,
-        &reply(d(2024, 4, 2), RequestRow::FeeUnpaid),
-    )
-    .unwrap();
+    let e = apply(&cal, &req, &events, &reply(d(2024, 4, 1), RequestRow::FeeUnpaid)).unwrap_err();
+    assert_eq!(e.reason, Refusal::FeeUnpaidBeforePeriodEnd { payment_due: d(2024, 4, 1) });
+    let s = apply(&cal, &req, &events, &reply(d(2024, 4, 2), RequestRow::FeeUnpaid)).unwrap();
     assert_eq!(s.outcome, Some(RequestRow::FeeUnpaid));
     assert!(s.warnings.is_empty(), "{:?}", s.warnings);
 }
@@ -249,12 +176,7 @@ fn an_unpaid_fee_stops_the_clock_only_for_its_payment_period() {
 fn a_december_2026_request_crosses_into_an_unpublished_year_without_panicking() {
     let cal = Calendar::official();
     let req = request(d(2026, 12, 20));
-    let events = [ev(
-        d(2026, 12, 28),
-        EventKind::ConsultationSent {
-            party: "某区住建局".into(),
-        },
-    )];
+    let events = [ev(d(2026, 12, 28), EventKind::ConsultationSent { party: "某区住建局".into() })];
     let s = replay(&cal, &req, &events).unwrap();
     assert!(s.deadline.estimated);
     assert_eq!(s.deadline.due.year(), 2027);
@@ -310,27 +232,20 @@ fn kind() -> impl Strategy<Value = EventKind> {
 
 /// Events with mostly increasing dates (a step back now and then).
 fn events() -> impl Strategy<Value = (NaiveDate, Vec<Event>)> {
-    (
-        0u32..2600,
-        prop::collection::vec((kind(), -3i64..30), 0..14),
-    )
-        .prop_map(|(offset, list)| {
-            let received = d(2019, 6, 1)
-                .checked_add_days(Days::new(u64::from(offset)))
-                .unwrap();
-            let mut date = received;
-            let mut out = Vec::new();
-            for (k, step) in list {
-                date = if step < 0 {
-                    date.checked_sub_days(Days::new(step.unsigned_abs()))
-                        .unwrap()
-                } else {
-                    date.checked_add_days(Days::new(step as u64)).unwrap()
-                };
-                out.push(ev(date, k));
-            }
-            (received, out)
-        })
+    (0u32..2600, prop::collection::vec((kind(), -3i64..30), 0..14)).prop_map(|(offset, list)| {
+        let received = d(2019, 6, 1).checked_add_days(Days::new(u64::from(offset))).unwrap();
+        let mut date = received;
+        let mut out = Vec::new();
+        for (k, step) in list {
+            date = if step < 0 {
+                date.checked_sub_days(Days::new(step.unsigned_abs())).unwrap()
+            } else {
+                date.checked_add_days(Days::new(step as u64)).unwrap()
+            };
+            out.push(ev(date, k));
+        }
+        (received, out)
+    })
 }
 
 fn working_days_after(cal: &Calendar, from: NaiveDate, n: u32) -> NaiveDate {
@@ -338,12 +253,7 @@ fn working_days_after(cal: &Calendar, from: NaiveDate, n: u32) -> NaiveDate {
 }
 
 /// The clock input of an accepted list, derived here from the events independently.
-fn expected_input(
-    cal: &Calendar,
-    received: NaiveDate,
-    events: &[Event],
-    as_of: NaiveDate,
-) -> DeadlineInput {
+fn expected_input(cal: &Calendar, received: NaiveDate, events: &[Event], as_of: NaiveDate) -> DeadlineInput {
     let mut input = DeadlineInput::new(received);
     let mut open: Vec<NaiveDate> = Vec::new();
     let mut fee: Option<(NaiveDate, Option<NaiveDate>)> = None;
@@ -371,9 +281,7 @@ fn expected_input(
     }
     if let Some((notice, paid)) = fee {
         let cap = working_days_after(cal, notice, FEE_PAYMENT_PERIOD);
-        input
-            .fee_pauses
-            .push((notice, paid.unwrap_or(as_of.min(cap).max(notice))));
+        input.fee_pauses.push((notice, paid.unwrap_or(as_of.min(cap).max(notice))));
     }
     input
 }
@@ -395,10 +303,7 @@ fn check_state(cal: &Calendar, req: &Request, events: &[Event], s: &RequestState
     let as_of = events.last().map_or(req.received_on, |e| e.on);
     assert_eq!(s.as_of, as_of);
     assert!(
-        same_pauses(
-            &s.deadline_input,
-            &expected_input(cal, req.received_on, events, as_of)
-        ),
+        same_pauses(&s.deadline_input, &expected_input(cal, req.received_on, events, as_of)),
         "{:?}",
         s.deadline_input
     );
@@ -419,12 +324,7 @@ fn check_state(cal: &Calendar, req: &Request, events: &[Event], s: &RequestState
             assert_eq!(s.finished_on, None);
         }
     }
-    assert_eq!(
-        s.correction_notice_late,
-        s.correction
-            .as_ref()
-            .is_some_and(|c| c.notice_on > s.correction_notice_due)
-    );
+    assert_eq!(s.correction_notice_late, s.correction.as_ref().is_some_and(|c| c.notice_on > s.correction_notice_due));
 }
 
 proptest! {

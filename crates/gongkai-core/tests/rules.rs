@@ -6,9 +6,7 @@
 
 use chrono::NaiveDate;
 use gongkai_core::report::*;
-use gongkai_core::rules::{
-    self, check, CheckContext, Finding, Severity, NONNUMERIC_NOTE_PREFIX, RULES, TABLES,
-};
+use gongkai_core::rules::{self, check, CheckContext, Finding, Severity, NONNUMERIC_NOTE_PREFIX, RULES, TABLES};
 use gongkai_core::template::{self, OTHER_HANDLING_PARTS, OUTCOME_LEAVES, SECTIONS, T3_ROWS};
 
 // ---------------------------------------------------------------------------------------------
@@ -36,19 +34,12 @@ fn complete(t: &mut RequestTable, v2021: bool) {
     }
     for c in Column::ALL {
         if v2021 {
-            let s: i64 = OTHER_HANDLING_PARTS
-                .iter()
-                .map(|r| t.row_mut(*r).get(c).unwrap_or(0))
-                .sum();
+            let s: i64 = OTHER_HANDLING_PARTS.iter().map(|r| t.row_mut(*r).get(c).unwrap_or(0)).sum();
             *t.outcomes.other_handling.total.get_mut(c) = Some(s);
         }
-        let o: i64 = OUTCOME_LEAVES
-            .iter()
-            .map(|r| t.row_mut(*r).get(c).unwrap_or(0))
-            .sum();
+        let o: i64 = OUTCOME_LEAVES.iter().map(|r| t.row_mut(*r).get(c).unwrap_or(0)).sum();
         *t.outcomes.total.get_mut(c) = Some(o);
-        let received =
-            o + t.carried_forward.get(c).unwrap_or(0) - t.carried_over.get(c).unwrap_or(0);
+        let received = o + t.carried_forward.get(c).unwrap_or(0) - t.carried_over.get(c).unwrap_or(0);
         *t.received.get_mut(c) = Some(received);
     }
 }
@@ -57,12 +48,7 @@ fn requests(v2021: bool) -> RequestTable {
     use RequestRow as R;
     let mut t = RequestTable::blank();
     let leaves: Vec<RequestRow> = if v2021 {
-        OUTCOME_LEAVES
-            .iter()
-            .copied()
-            .filter(|r| *r != R::OtherHandlingTotal)
-            .chain(OTHER_HANDLING_PARTS)
-            .collect()
+        OUTCOME_LEAVES.iter().copied().filter(|r| *r != R::OtherHandlingTotal).chain(OTHER_HANDLING_PARTS).collect()
     } else {
         OUTCOME_LEAVES.to_vec()
     };
@@ -106,43 +92,19 @@ fn review() -> ReviewLitigation {
 fn proactive(v2021: bool) -> Proactive {
     if v2021 {
         Proactive {
-            rules: Some(DocumentCounts::V2021 {
-                issued: Some(1),
-                repealed: Some(0),
-                in_force: Some(11),
-            }),
-            normative_documents: Some(DocumentCounts::V2021 {
-                issued: Some(8),
-                repealed: Some(2),
-                in_force: Some(66),
-            }),
-            licensing: Some(ItemCounts::V2021 {
-                decisions: Some(447),
-            }),
+            rules: Some(DocumentCounts::V2021 { issued: Some(1), repealed: Some(0), in_force: Some(11) }),
+            normative_documents: Some(DocumentCounts::V2021 { issued: Some(8), repealed: Some(2), in_force: Some(66) }),
+            licensing: Some(ItemCounts::V2021 { decisions: Some(447) }),
             other_services: None,
-            penalties: Some(ItemCounts::V2021 {
-                decisions: Some(39),
-            }),
+            penalties: Some(ItemCounts::V2021 { decisions: Some(39) }),
             coercive_measures: Some(ItemCounts::V2021 { decisions: Some(8) }),
-            administrative_fees: Some(AdministrativeFees::V2021 {
-                amount_wan_yuan: Amount::parse("96171.6").ok(),
-            }),
+            administrative_fees: Some(AdministrativeFees::V2021 { amount_wan_yuan: Amount::parse("96171.6").ok() }),
             centralized_procurement: None,
         }
     } else {
-        let items = |p, c, d| {
-            Some(ItemCounts::V2019 {
-                previous_items: Some(p),
-                change: Some(c),
-                decisions: Some(d),
-            })
-        };
+        let items = |p, c, d| Some(ItemCounts::V2019 { previous_items: Some(p), change: Some(c), decisions: Some(d) });
         Proactive {
-            rules: Some(DocumentCounts::V2019 {
-                made: Some(0),
-                published: Some(0),
-                published_total: Some(3),
-            }),
+            rules: Some(DocumentCounts::V2019 { made: Some(0), published: Some(0), published_total: Some(3) }),
             normative_documents: Some(DocumentCounts::V2019 {
                 made: Some(4),
                 published: Some(4),
@@ -152,10 +114,7 @@ fn proactive(v2021: bool) -> Proactive {
             other_services: items(3, -1, 20),
             penalties: items(40, 2, 100),
             coercive_measures: items(5, 0, 1),
-            administrative_fees: Some(AdministrativeFees::V2019 {
-                previous_items: Some(0),
-                change: Some(0),
-            }),
+            administrative_fees: Some(AdministrativeFees::V2019 { previous_items: Some(0), change: Some(0) }),
             centralized_procurement: Some(Procurement {
                 projects: Some(26),
                 amount_yuan: Amount::parse("123000").ok(),
@@ -186,19 +145,11 @@ fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
 
 /// A consistent report of the 2021 (`true`) or 2019 (`false`) template: no finding at all.
 fn consistent(v2021: bool) -> Report {
-    let tpl = if v2021 {
-        Template::V2021
-    } else {
-        Template::V2019
-    };
+    let tpl = if v2021 { Template::V2021 } else { Template::V2019 };
     let mut r = Report::new(tpl, "test", SourceFormat::Json);
     r.agency = Some("某市人力资源和社会保障局".into());
     r.year = Some(if v2021 { 2022 } else { 2020 });
-    r.published_on = if v2021 {
-        date(2023, 1, 20)
-    } else {
-        date(2021, 1, 29)
-    };
+    r.published_on = if v2021 { date(2023, 1, 20) } else { date(2021, 1, 29) };
     let t = requests(v2021);
     r.sections = sections(t.received.total.unwrap_or_default());
     r.requests = Some(t);
@@ -220,11 +171,7 @@ fn above_info(fs: &[Finding]) -> Vec<&Finding> {
 }
 
 fn where_(f: &Finding) -> (&str, Option<&str>, Option<&str>) {
-    (
-        f.table.as_deref().unwrap_or(""),
-        f.row.as_deref(),
-        f.column.as_deref(),
-    )
+    (f.table.as_deref().unwrap_or(""), f.row.as_deref(), f.column.as_deref())
 }
 
 fn req(r: &mut Report) -> &mut RequestTable {
@@ -244,10 +191,7 @@ fn consistent_2021_report_has_no_finding_at_all() {
 fn consistent_2019_report_has_no_finding_at_all() {
     // 2019: （六）其他处理 is one row; its sub-rows stay null and are not required.
     let r = consistent(false);
-    assert!(r
-        .requests
-        .as_ref()
-        .is_some_and(|t| t.outcomes.other_handling.no_correction.is_none()));
+    assert!(r.requests.as_ref().is_some_and(|t| t.outcomes.other_handling.no_correction.is_none()));
     let fs = run(&r);
     assert!(fs.is_empty(), "{fs:#?}");
 }
@@ -275,14 +219,7 @@ fn every_rule_id_is_in_the_catalogue_with_its_severity() {
         ]
     );
     let sev = |id: &str| rules::rule(id).map(|r| r.severity);
-    for id in [
-        "t3.balance",
-        "t3.outcome-sum",
-        "t3.other-sum",
-        "t3.column-sum",
-        "t4.group-sum",
-        "cell.nonnumeric",
-    ] {
+    for id in ["t3.balance", "t3.outcome-sum", "t3.other-sum", "t3.column-sum", "t4.group-sum", "cell.nonnumeric"] {
         assert_eq!(sev(id), Some(Severity::Error), "{id}");
     }
     for id in [
@@ -313,10 +250,7 @@ fn t3_balance_points_at_the_broken_column() {
         t.received.commercial = t.received.commercial.map(|v| v - 1);
         let fs = run(&r);
         let errors = above_info(&fs);
-        let got: Vec<_> = errors
-            .iter()
-            .map(|f| (f.rule.as_str(), where_(f)))
-            .collect();
+        let got: Vec<_> = errors.iter().map(|f| (f.rule.as_str(), where_(f))).collect();
         assert_eq!(
             got,
             vec![
@@ -328,14 +262,8 @@ fn t3_balance_points_at_the_broken_column() {
         let f = errors[0];
         assert_eq!(f.severity, Severity::Error);
         let t = r.requests.unwrap_or_default();
-        let (a, b) = (
-            t.received.natural_person.unwrap_or(-1),
-            t.carried_over.natural_person.unwrap_or(-1),
-        );
-        let (o, c) = (
-            t.outcomes.total.natural_person.unwrap_or(-1),
-            t.carried_forward.natural_person.unwrap_or(-1),
-        );
+        let (a, b) = (t.received.natural_person.unwrap_or(-1), t.carried_over.natural_person.unwrap_or(-1));
+        let (o, c) = (t.outcomes.total.natural_person.unwrap_or(-1), t.carried_forward.natural_person.unwrap_or(-1));
         assert_eq!(f.values["received"], serde_json::json!(a));
         assert_eq!(f.values["carried_over"], serde_json::json!(b));
         assert_eq!(f.values["outcomes.total"], serde_json::json!(o));
@@ -344,18 +272,9 @@ fn t3_balance_points_at_the_broken_column() {
         assert_eq!(f.values["expected"], serde_json::json!(o + c));
         assert_eq!(f.values["difference"], serde_json::json!(1));
         // The message names cells with the template's labels.
-        assert!(
-            f.message
-                .contains(&template::t3_row(RequestRow::Received).full_label()),
-            "{}",
-            f.message
-        );
-        assert!(f
-            .message
-            .contains(&template::t3_row(RequestRow::CarriedForward).full_label()));
-        assert!(f
-            .message
-            .contains(template::column_label(Column::NaturalPerson)));
+        assert!(f.message.contains(&template::t3_row(RequestRow::Received).full_label()), "{}", f.message);
+        assert!(f.message.contains(&template::t3_row(RequestRow::CarriedForward).full_label()));
+        assert!(f.message.contains(template::column_label(Column::NaturalPerson)));
         assert!(f.message_en.contains("received"));
     }
 }
@@ -370,18 +289,11 @@ fn t3_outcome_sum_points_at_outcomes_total() {
     let fs = run(&r);
     let f = of(&fs, "t3.outcome-sum");
     assert_eq!(f.len(), 1, "{fs:#?}");
-    assert_eq!(
-        where_(f[0]),
-        ("requests", Some("outcomes.total"), Some("research"))
-    );
+    assert_eq!(where_(f[0]), ("requests", Some("outcomes.total"), Some("research")));
     assert_eq!(f[0].severity, Severity::Error);
     assert_eq!(f[0].values["sum"], serde_json::json!(0));
     assert_eq!(f[0].values["expected"], serde_json::json!(1));
-    assert!(
-        f[0].message.contains(template::RowGroup::Withheld.label()),
-        "{}",
-        f[0].message
-    );
+    assert!(f[0].message.contains(template::RowGroup::Withheld.label()), "{}", f[0].message);
     assert!(of(&fs, "t3.balance").is_empty());
 }
 
@@ -396,47 +308,25 @@ fn t3_outcome_sum_uses_the_2021_sub_rows_when_the_total_row_is_blank() {
     let fs = run(&r);
     let f = of(&fs, "t3.outcome-sum");
     assert_eq!(f.len(), 1, "{fs:#?}");
-    assert_eq!(
-        where_(f[0]),
-        ("requests", Some("outcomes.total"), Some("legal_services"))
-    );
-    assert!(
-        of(&fs, "t3.other-sum").is_empty(),
-        "no total row, nothing to compare the sub-rows with"
-    );
+    assert_eq!(where_(f[0]), ("requests", Some("outcomes.total"), Some("legal_services")));
+    assert!(of(&fs, "t3.other-sum").is_empty(), "no total row, nothing to compare the sub-rows with");
 }
 
 #[test]
 fn t3_other_sum_points_at_the_column() {
     let mut r = consistent(true);
-    req(&mut r)
-        .row_mut(RequestRow::OtherHandlingOther)
-        .natural_person = Some(2); // was 1
+    req(&mut r).row_mut(RequestRow::OtherHandlingOther).natural_person = Some(2); // was 1
     let fs = run(&r);
     let f = of(&fs, "t3.other-sum");
     assert_eq!(f.len(), 1, "{fs:#?}");
-    assert_eq!(
-        where_(f[0]),
-        (
-            "requests",
-            Some("outcomes.other_handling.total"),
-            Some("natural_person")
-        )
-    );
+    assert_eq!(where_(f[0]), ("requests", Some("outcomes.other_handling.total"), Some("natural_person")));
     assert_eq!(f[0].severity, Severity::Error);
     assert_eq!(f[0].values["sum"], serde_json::json!(4));
     assert_eq!(f[0].values["expected"], serde_json::json!(3));
     // The row sum of the changed sub-row breaks too.
     let c = of(&fs, "t3.column-sum");
     assert_eq!(c.len(), 1);
-    assert_eq!(
-        where_(c[0]),
-        (
-            "requests",
-            Some("outcomes.other_handling.other"),
-            Some("total")
-        )
-    );
+    assert_eq!(where_(c[0]), ("requests", Some("outcomes.other_handling.other"), Some("total")));
 }
 
 #[test]
@@ -460,10 +350,7 @@ fn t3_other_handling_given_only_as_a_total_in_a_2021_table_is_accepted() {
     let fs = run(&r);
     let blank = of(&fs, "cell.blank");
     assert_eq!(blank.len(), 1, "{fs:#?}");
-    assert_eq!(
-        where_(blank[0]),
-        ("requests", Some("outcomes.other_handling.total"), None)
-    );
+    assert_eq!(where_(blank[0]), ("requests", Some("outcomes.other_handling.total"), None));
 }
 
 #[test]
@@ -473,22 +360,14 @@ fn t3_column_sum_points_at_the_row() {
     let fs = run(&r);
     let f = of(&fs, "t3.column-sum");
     assert_eq!(f.len(), 1, "{fs:#?}");
-    assert_eq!(
-        where_(f[0]),
-        ("requests", Some("outcomes.granted"), Some("total"))
-    );
+    assert_eq!(where_(f[0]), ("requests", Some("outcomes.granted"), Some("total")));
     assert_eq!(f[0].values["sum"], serde_json::json!(34));
     assert_eq!(f[0].values["expected"], serde_json::json!(35));
-    assert!(f[0]
-        .message
-        .contains(template::column_label(Column::Commercial)));
+    assert!(f[0].message.contains(template::column_label(Column::Commercial)));
     // The 总计 column's outcome sum notices too.
     let o = of(&fs, "t3.outcome-sum");
     assert_eq!(o.len(), 1);
-    assert_eq!(
-        where_(o[0]),
-        ("requests", Some("outcomes.total"), Some("total"))
-    );
+    assert_eq!(where_(o[0]), ("requests", Some("outcomes.total"), Some("total")));
 }
 
 #[test]
@@ -496,32 +375,20 @@ fn blank_cells_are_skipped_and_said_once_per_rule_and_place() {
     let mut r = consistent(true);
     req(&mut r).received.legal_services = None;
     let fs = run(&r);
-    assert!(
-        above_info(&fs).is_empty(),
-        "a blank is not a violation: {fs:#?}"
-    );
+    assert!(above_info(&fs).is_empty(), "a blank is not a violation: {fs:#?}");
     let balance = of(&fs, "t3.balance");
     assert_eq!(balance.len(), 1);
     assert_eq!(balance[0].severity, Severity::Info);
-    assert_eq!(
-        where_(balance[0]),
-        ("requests", None, Some("legal_services"))
-    );
+    assert_eq!(where_(balance[0]), ("requests", None, Some("legal_services")));
     assert_eq!(balance[0].values["blank"], serde_json::json!(["received"]));
     let rows = of(&fs, "t3.column-sum");
     assert_eq!(rows.len(), 1);
-    assert_eq!(
-        where_(rows[0]),
-        ("requests", Some("received"), Some("total"))
-    );
+    assert_eq!(where_(rows[0]), ("requests", Some("received"), Some("total")));
     assert_eq!(rows[0].severity, Severity::Info);
     let blank = of(&fs, "cell.blank");
     assert_eq!(blank.len(), 1);
     assert_eq!(where_(blank[0]), ("requests", Some("received"), None));
-    assert_eq!(
-        blank[0].values["blank"],
-        serde_json::json!(["legal_services"])
-    );
+    assert_eq!(blank[0].values["blank"], serde_json::json!(["legal_services"]));
     assert_eq!(fs.len(), 3, "{fs:#?}");
 }
 
@@ -534,17 +401,9 @@ fn cell_blank_lists_a_row_once_and_skips_template_free_rows() {
     let fs = run(&r);
     let blank = of(&fs, "cell.blank");
     assert_eq!(blank.len(), 1, "{fs:#?}");
-    assert_eq!(
-        where_(blank[0]),
-        ("requests", Some("outcomes.withheld.state_secret"), None)
-    );
-    assert_eq!(
-        blank[0].values["blank"],
-        serde_json::json!(["research", "total"])
-    );
-    assert!(blank[0]
-        .message
-        .contains(template::column_label(Column::Research)));
+    assert_eq!(where_(blank[0]), ("requests", Some("outcomes.withheld.state_secret"), None));
+    assert_eq!(blank[0].values["blank"], serde_json::json!(["research", "total"]));
+    assert!(blank[0].message.contains(template::column_label(Column::Research)));
     assert!(blank[0].message.contains("属于国家秘密"));
 }
 
@@ -561,20 +420,9 @@ fn t4_group_sum_points_at_the_group() {
     let f = above_info(&fs);
     assert_eq!(f.len(), 1, "{fs:#?}");
     assert_eq!(f[0].rule, "t4.group-sum");
-    assert_eq!(
-        where_(f[0]),
-        (
-            "review_litigation",
-            Some("litigation_after_review"),
-            Some("total")
-        )
-    );
-    assert!(f[0]
-        .message
-        .contains(template::group_label(CaseGroup::LitigationAfterReview)));
-    assert!(f[0]
-        .message
-        .contains(template::result_label(CaseResult::Pending)));
+    assert_eq!(where_(f[0]), ("review_litigation", Some("litigation_after_review"), Some("total")));
+    assert!(f[0].message.contains(template::group_label(CaseGroup::LitigationAfterReview)));
+    assert!(f[0].message.contains(template::result_label(CaseResult::Pending)));
 }
 
 #[test]
@@ -584,23 +432,12 @@ fn t4_blank_cells_are_info() {
         t4.review.other = None;
     }
     let fs = run(&r);
-    let got: Vec<_> = fs
-        .iter()
-        .map(|f| (f.rule.as_str(), f.severity, where_(f)))
-        .collect();
+    let got: Vec<_> = fs.iter().map(|f| (f.rule.as_str(), f.severity, where_(f))).collect();
     assert_eq!(
         got,
         vec![
-            (
-                "cell.blank",
-                Severity::Info,
-                ("review_litigation", Some("review"), None)
-            ),
-            (
-                "t4.group-sum",
-                Severity::Info,
-                ("review_litigation", Some("review"), Some("total"))
-            ),
+            ("cell.blank", Severity::Info, ("review_litigation", Some("review"), None)),
+            ("t4.group-sum", Severity::Info, ("review_litigation", Some("review"), Some("total"))),
         ]
     );
 }
@@ -609,21 +446,14 @@ fn t4_blank_cells_are_info() {
 fn t2_change_below_zero_is_a_warning() {
     let mut r = consistent(false);
     if let Some(p) = r.proactive.as_mut() {
-        p.licensing = Some(ItemCounts::V2019 {
-            previous_items: Some(3),
-            change: Some(-5),
-            decisions: Some(0),
-        });
+        p.licensing = Some(ItemCounts::V2019 { previous_items: Some(3), change: Some(-5), decisions: Some(0) });
     }
     let fs = run(&r);
     let f = above_info(&fs);
     assert_eq!(f.len(), 1, "{fs:#?}");
     assert_eq!(f[0].rule, "t2.change");
     assert_eq!(f[0].severity, Severity::Warning);
-    assert_eq!(
-        where_(f[0]),
-        ("proactive", Some("licensing"), Some("change"))
-    );
+    assert_eq!(where_(f[0]), ("proactive", Some("licensing"), Some("change")));
     assert_eq!(f[0].values["sum"], serde_json::json!(-2));
     assert!(f[0].message.contains("上一年项目数量") && f[0].message.contains("行政许可"));
 }
@@ -633,30 +463,15 @@ fn t2_blank_rows_of_the_template_are_listed() {
     let mut r = consistent(true);
     if let Some(p) = r.proactive.as_mut() {
         p.coercive_measures = None;
-        p.rules = Some(DocumentCounts::V2021 {
-            issued: Some(1),
-            repealed: None,
-            in_force: Some(11),
-        });
+        p.rules = Some(DocumentCounts::V2021 { issued: Some(1), repealed: None, in_force: Some(11) });
     }
     let fs = run(&r);
-    let got: Vec<_> = fs
-        .iter()
-        .map(|f| (f.rule.as_str(), where_(f), f.values["blank"].clone()))
-        .collect();
+    let got: Vec<_> = fs.iter().map(|f| (f.rule.as_str(), where_(f), f.values["blank"].clone())).collect();
     assert_eq!(
         got,
         vec![
-            (
-                "cell.blank",
-                ("proactive", Some("rules"), None),
-                serde_json::json!(["repealed"])
-            ),
-            (
-                "cell.blank",
-                ("proactive", Some("coercive_measures"), None),
-                serde_json::json!(["decisions"])
-            ),
+            ("cell.blank", ("proactive", Some("rules"), None), serde_json::json!(["repealed"])),
+            ("cell.blank", ("proactive", Some("coercive_measures"), None), serde_json::json!(["decisions"])),
         ]
     );
 }
@@ -665,10 +480,7 @@ fn t2_blank_rows_of_the_template_are_listed() {
 // Pre-2019 statistics
 
 fn stat(key: &str, value: &str) -> LegacyStatistic {
-    let label = template::LEGACY_ROWS
-        .iter()
-        .find(|r| r.key == key)
-        .map_or("", |r| r.label);
+    let label = template::LEGACY_ROWS.iter().find(|r| r.key == key).map_or("", |r| r.label);
     LegacyStatistic {
         label: label.into(),
         key: Some(key.into()),
@@ -683,69 +495,34 @@ fn legacy(stats: Vec<LegacyStatistic>, prose: &str) -> Report {
     r.year = Some(2012);
     r.published_on = date(2013, 3, 20);
     r.legacy_statistics = Some(stats);
-    r.sections = vec![Section {
-        key: Some(SectionKey::Overview),
-        title: "一、概述".into(),
-        text: prose.into(),
-    }];
+    r.sections = vec![Section { key: Some(SectionKey::Overview), title: "一、概述".into(), text: prose.into() }];
     r
 }
 
 #[test]
 fn legacy_channel_sum_bounds_the_total() {
-    let ok = legacy(
-        vec![
-            stat("proactive_total", "216"),
-            stat("channel_website", "216"),
-            stat("channel_gazette", "10"),
-        ],
-        "",
-    );
+    let ok =
+        legacy(vec![stat("proactive_total", "216"), stat("channel_website", "216"), stat("channel_gazette", "10")], "");
     assert!(run(&ok).is_empty(), "{:#?}", run(&ok));
-    let over = legacy(
-        vec![
-            stat("proactive_total", "300"),
-            stat("channel_website", "216"),
-            stat("channel_gazette", "10"),
-        ],
-        "",
-    );
+    let over =
+        legacy(vec![stat("proactive_total", "300"), stat("channel_website", "216"), stat("channel_gazette", "10")], "");
     let fs = run(&over);
     assert_eq!(fs.len(), 1, "{fs:#?}");
     assert_eq!(
         (fs[0].rule.as_str(), where_(&fs[0])),
-        (
-            "legacy.channel-sum",
-            ("legacy_statistics", Some("proactive_total"), Some("value"))
-        )
+        ("legacy.channel-sum", ("legacy_statistics", Some("proactive_total"), Some("value")))
     );
     assert_eq!(fs[0].values["sum"], serde_json::json!(226));
-    let under = legacy(
-        vec![
-            stat("proactive_total", "100"),
-            stat("channel_website", "216"),
-        ],
-        "",
-    );
+    let under = legacy(vec![stat("proactive_total", "100"), stat("channel_website", "216")], "");
     let fs = run(&under);
     assert_eq!(fs.len(), 1, "{fs:#?}");
     assert_eq!(fs[0].values["expected_min"], serde_json::json!(216));
     // A blank channel: the lower bound is still checked, the upper bound is skipped (info).
     let mut blank = stat("channel_weibo", "0");
     blank.value = None;
-    let fs = run(&legacy(
-        vec![
-            stat("proactive_total", "999"),
-            stat("channel_website", "216"),
-            blank,
-        ],
-        "",
-    ));
+    let fs = run(&legacy(vec![stat("proactive_total", "999"), stat("channel_website", "216"), blank], ""));
     assert_eq!(fs.len(), 1);
-    assert_eq!(
-        (fs[0].rule.as_str(), fs[0].severity),
-        ("legacy.channel-sum", Severity::Info)
-    );
+    assert_eq!((fs[0].rule.as_str(), fs[0].severity), ("legacy.channel-sum", Severity::Info));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -759,43 +536,20 @@ fn text_figure_proactive_total_against_parts_and_statistics() {
     let r = legacy(vec![stat("channel_website", "216")], PROACTIVE_PROSE);
     assert!(run(&r).is_empty(), "{:#?}", run(&r));
     // With 主动公开政府信息数 in the table, that is what the prose is compared with.
-    let r = legacy(
-        vec![
-            stat("proactive_total", "216"),
-            stat("channel_website", "216"),
-        ],
-        PROACTIVE_PROSE,
-    );
+    let r = legacy(vec![stat("proactive_total", "216"), stat("channel_website", "216")], PROACTIVE_PROSE);
     assert!(run(&r).is_empty());
-    let r = legacy(
-        vec![
-            stat("proactive_total", "215"),
-            stat("channel_website", "215"),
-        ],
-        PROACTIVE_PROSE,
-    );
+    let r = legacy(vec![stat("proactive_total", "215"), stat("channel_website", "215")], PROACTIVE_PROSE);
     let fs = run(&r);
     assert_eq!(fs.len(), 1, "{fs:#?}");
     let f = &fs[0];
-    assert_eq!(
-        (f.rule.as_str(), f.severity),
-        ("text.figure", Severity::Warning)
-    );
-    assert_eq!(
-        where_(f),
-        ("legacy_statistics", Some("proactive_total"), Some("value"))
-    );
+    assert_eq!((f.rule.as_str(), f.severity), ("text.figure", Severity::Warning));
+    assert_eq!(where_(f), ("legacy_statistics", Some("proactive_total"), Some("value")));
     assert_eq!(f.values["prose"], serde_json::json!(216));
     assert_eq!(f.values["table"], serde_json::json!(215));
     assert_eq!(f.values["section"], serde_json::json!("overview"));
-    assert!(f.values["quote"]
-        .as_str()
-        .is_some_and(|q| q.starts_with("本年度主动公开政务信息总数216条")));
+    assert!(f.values["quote"].as_str().is_some_and(|q| q.starts_with("本年度主动公开政务信息总数216条")));
     // Only the channel in the table: 216 cannot exceed it.
-    let fs = run(&legacy(
-        vec![stat("channel_website", "200")],
-        PROACTIVE_PROSE,
-    ));
+    let fs = run(&legacy(vec![stat("channel_website", "200")], PROACTIVE_PROSE));
     assert_eq!(fs.len(), 1, "{fs:#?}");
     assert_eq!(fs[0].values["expected_max"], serde_json::json!(200));
 }
@@ -840,44 +594,22 @@ fn text_figure_requests_against_table_3() {
         forward + 2
     );
     let fs = run(&with_prose(consistent(true), &bad));
-    let got: Vec<_> = fs
-        .iter()
-        .map(|f| (f.rule.as_str(), f.severity, where_(f)))
-        .collect();
+    let got: Vec<_> = fs.iter().map(|f| (f.rule.as_str(), f.severity, where_(f))).collect();
     assert_eq!(
         got,
         vec![
-            (
-                "text.figure",
-                Severity::Warning,
-                ("requests", Some("received"), Some("total"))
-            ),
-            (
-                "text.figure",
-                Severity::Warning,
-                ("requests", Some("carried_forward"), Some("total"))
-            ),
+            ("text.figure", Severity::Warning, ("requests", Some("received"), Some("total"))),
+            ("text.figure", Severity::Warning, ("requests", Some("carried_forward"), Some("total"))),
         ]
     );
     assert_eq!(fs[0].values["prose"], serde_json::json!(recv + 1));
     assert_eq!(fs[0].values["table"], serde_json::json!(recv));
-    assert_eq!(
-        fs[0].values["quote"],
-        serde_json::json!(format!("全市共受理政府信息公开申请 {} 件", recv + 1))
-    );
-    assert_eq!(
-        fs[0].values["section_title"],
-        serde_json::json!(SECTIONS[0].title)
-    );
-    assert!(fs[0]
-        .message
-        .contains(&template::t3_row(RequestRow::Received).full_label()));
+    assert_eq!(fs[0].values["quote"], serde_json::json!(format!("全市共受理政府信息公开申请 {} 件", recv + 1)));
+    assert_eq!(fs[0].values["section_title"], serde_json::json!(SECTIONS[0].title));
+    assert!(fs[0].message.contains(&template::t3_row(RequestRow::Received).full_label()));
     // The other phrasings of the brief.
-    for phrase in [
-        "共受理政府信息公开申请69件",
-        "收到政府信息公开申请69件",
-        "依申请公开：新收申请69件",
-    ] {
+    for phrase in ["共受理政府信息公开申请69件", "收到政府信息公开申请69件", "依申请公开：新收申请69件"]
+    {
         let fs = run(&with_prose(consistent(true), phrase));
         assert_eq!(of(&fs, "text.figure").len(), 1, "{phrase}: {fs:#?}");
     }
@@ -901,49 +633,20 @@ fn text_figure_is_conservative() {
 #[test]
 fn text_figure_review_and_litigation() {
     let good = "政府信息公开行政复议 3 件，其中结果维持 2 件，结果纠正 1 件，其他结果 0 件，尚未审结 0 件；政府信息公开行政诉讼 2 件，其中结果维持 1 件，结果纠正 0 件，其他结果 0 件，尚未审结 1 件。";
-    assert!(
-        run(&with_prose(consistent(true), good)).is_empty(),
-        "{:#?}",
-        run(&with_prose(consistent(true), good))
-    );
-    let fs = run(&with_prose(
-        consistent(true),
-        "信息公开类行政复议7件，诉讼9件。",
-    ));
-    let got: Vec<_> = fs
-        .iter()
-        .map(|f| {
-            (
-                f.values["prose"].clone(),
-                f.values["table"].clone(),
-                where_(f),
-            )
-        })
-        .collect();
+    assert!(run(&with_prose(consistent(true), good)).is_empty(), "{:#?}", run(&with_prose(consistent(true), good)));
+    let fs = run(&with_prose(consistent(true), "信息公开类行政复议7件，诉讼9件。"));
+    let got: Vec<_> = fs.iter().map(|f| (f.values["prose"].clone(), f.values["table"].clone(), where_(f))).collect();
     assert_eq!(
         got,
         vec![
-            (
-                serde_json::json!(7),
-                serde_json::json!(3),
-                ("review_litigation", Some("review"), Some("total"))
-            ),
-            (
-                serde_json::json!(9),
-                serde_json::json!(2),
-                ("review_litigation", None, Some("total"))
-            ),
+            (serde_json::json!(7), serde_json::json!(3), ("review_litigation", Some("review"), Some("total"))),
+            (serde_json::json!(9), serde_json::json!(2), ("review_litigation", None, Some("total"))),
         ]
     );
     // 「均获维持」 while the table has a pending case.
-    let fs = run(&with_prose(
-        consistent(true),
-        "政府信息公开行政复议3件，行政诉讼2件，均获维持。",
-    ));
+    let fs = run(&with_prose(consistent(true), "政府信息公开行政复议3件，行政诉讼2件，均获维持。"));
     assert_eq!(fs.len(), 2, "{fs:#?}");
-    assert!(fs
-        .iter()
-        .all(|f| f.column.as_deref() == Some("upheld") && f.values["claim"] == "all_upheld"));
+    assert!(fs.iter().all(|f| f.column.as_deref() == Some("upheld") && f.values["claim"] == "all_upheld"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -955,43 +658,19 @@ fn year_carry_compares_with_last_years_carried_forward() {
     let mut prev = consistent(true);
     req(&mut prev).carried_forward = this.requests.unwrap_or_default().carried_over;
     prev.proactive = None; // only table 3 is compared here
-    let ctx = CheckContext {
-        previous: Some(&prev),
-        government_report: None,
-    };
+    let ctx = CheckContext { previous: Some(&prev), government_report: None };
     assert!(check(&this, &ctx).is_empty());
     req(&mut prev).carried_forward.natural_person = Some(5); // this year's carried_over is 1
-    let fs = check(
-        &this,
-        &CheckContext {
-            previous: Some(&prev),
-            government_report: None,
-        },
-    );
+    let fs = check(&this, &CheckContext { previous: Some(&prev), government_report: None });
     let f = of(&fs, "year.carry");
     assert_eq!(f.len(), 1, "{fs:#?}");
     assert_eq!(f[0].severity, Severity::Warning);
-    assert_eq!(
-        where_(f[0]),
-        ("requests", Some("carried_over"), Some("natural_person"))
-    );
+    assert_eq!(where_(f[0]), ("requests", Some("carried_over"), Some("natural_person")));
     assert_eq!(f[0].values["carried_over"], serde_json::json!(1));
-    assert_eq!(
-        f[0].values["previous.carried_forward"],
-        serde_json::json!(5)
-    );
+    assert_eq!(f[0].values["previous.carried_forward"], serde_json::json!(5));
     // The same report as its own predecessor: 二 = 1 vs 四 = 2 in 自然人 and the 其他/总计 columns.
-    let fs = check(
-        &this,
-        &CheckContext {
-            previous: Some(&this),
-            government_report: None,
-        },
-    );
-    let cols: Vec<_> = of(&fs, "year.carry")
-        .iter()
-        .map(|f| f.column.clone().unwrap_or_default())
-        .collect();
+    let fs = check(&this, &CheckContext { previous: Some(&this), government_report: None });
+    let cols: Vec<_> = of(&fs, "year.carry").iter().map(|f| f.column.clone().unwrap_or_default()).collect();
     assert_eq!(cols, ["natural_person", "other", "total"]);
 }
 
@@ -1001,46 +680,19 @@ fn year_in_force_is_an_approximate_warning() {
     let mut prev = consistent(true);
     if let Some(p) = prev.proactive.as_mut() {
         // 60 + 8 − 2 = 66 holds for 规范性文件; 规章: 10 + 1 − 0 = 11 holds too.
-        p.normative_documents = Some(DocumentCounts::V2021 {
-            issued: Some(0),
-            repealed: Some(0),
-            in_force: Some(60),
-        });
-        p.rules = Some(DocumentCounts::V2021 {
-            issued: Some(0),
-            repealed: Some(0),
-            in_force: Some(10),
-        });
+        p.normative_documents = Some(DocumentCounts::V2021 { issued: Some(0), repealed: Some(0), in_force: Some(60) });
+        p.rules = Some(DocumentCounts::V2021 { issued: Some(0), repealed: Some(0), in_force: Some(10) });
     }
     prev.requests = None; // only table 2 is compared here
-    let ctx = CheckContext {
-        previous: Some(&prev),
-        government_report: None,
-    };
+    let ctx = CheckContext { previous: Some(&prev), government_report: None };
     assert!(check(&this, &ctx).is_empty(), "{:#?}", check(&this, &ctx));
     if let Some(p) = prev.proactive.as_mut() {
-        p.rules = Some(DocumentCounts::V2021 {
-            issued: Some(0),
-            repealed: Some(0),
-            in_force: Some(12),
-        });
+        p.rules = Some(DocumentCounts::V2021 { issued: Some(0), repealed: Some(0), in_force: Some(12) });
     }
-    let fs = check(
-        &this,
-        &CheckContext {
-            previous: Some(&prev),
-            government_report: None,
-        },
-    );
+    let fs = check(&this, &CheckContext { previous: Some(&prev), government_report: None });
     assert_eq!(fs.len(), 1, "{fs:#?}");
-    assert_eq!(
-        (fs[0].rule.as_str(), fs[0].severity),
-        ("year.in-force", Severity::Warning)
-    );
-    assert_eq!(
-        where_(&fs[0]),
-        ("proactive", Some("rules"), Some("in_force"))
-    );
+    assert_eq!((fs[0].rule.as_str(), fs[0].severity), ("year.in-force", Severity::Warning));
+    assert_eq!(where_(&fs[0]), ("proactive", Some("rules"), Some("in_force")));
     assert_eq!(fs[0].values["expected"], serde_json::json!(13));
     assert!(fs[0].message.contains("近似"), "{}", fs[0].message);
     assert!(fs[0].message_en.contains("pproximate"));
@@ -1049,26 +701,13 @@ fn year_in_force_is_an_approximate_warning() {
 // ---------------------------------------------------------------------------------------------
 // Metadata
 
-fn deadline_findings(
-    agency: &str,
-    year: i32,
-    published: (i32, u32, u32),
-    government: Option<bool>,
-) -> Vec<Finding> {
+fn deadline_findings(agency: &str, year: i32, published: (i32, u32, u32), government: Option<bool>) -> Vec<Finding> {
     let mut r = consistent(true);
     r.agency = Some(agency.into());
     r.year = Some(year);
     r.published_on = date(published.0, published.1, published.2);
-    let fs = check(
-        &r,
-        &CheckContext {
-            previous: None,
-            government_report: government,
-        },
-    );
-    fs.into_iter()
-        .filter(|f| f.rule == "meta.deadline")
-        .collect()
+    let fs = check(&r, &CheckContext { previous: None, government_report: government });
+    fs.into_iter().filter(|f| f.rule == "meta.deadline").collect()
 }
 
 #[test]
@@ -1082,34 +721,16 @@ fn meta_deadline_departments_and_governments() {
     assert_eq!(fs[0].values["deadline"], serde_json::json!("2022-01-31"));
     assert_eq!(fs[0].values["days_late"], serde_json::json!(1));
     // A government's own report (by name, heuristically): 31 March.
-    for agency in [
-        "淮安市人民政府",
-        "平潭综合实验区管委会",
-        "某经济技术开发区管理委员会",
-    ] {
-        assert!(
-            deadline_findings(agency, 2024, (2025, 3, 31), None).is_empty(),
-            "{agency}"
-        );
-        assert_eq!(
-            deadline_findings(agency, 2024, (2025, 4, 1), None).len(),
-            1,
-            "{agency}"
-        );
+    for agency in ["淮安市人民政府", "平潭综合实验区管委会", "某经济技术开发区管理委员会"]
+    {
+        assert!(deadline_findings(agency, 2024, (2025, 3, 31), None).is_empty(), "{agency}");
+        assert_eq!(deadline_findings(agency, 2024, (2025, 4, 1), None).len(), 1, "{agency}");
     }
     // 上海市人民政府办公厅 is a department.
-    assert_eq!(
-        deadline_findings("上海市人民政府办公厅", 2019, (2020, 2, 1), None).len(),
-        1
-    );
+    assert_eq!(deadline_findings("上海市人民政府办公厅", 2019, (2020, 2, 1), None).len(), 1);
     // The context overrides the name.
-    assert!(
-        deadline_findings("某市人力资源和社会保障局", 2021, (2022, 3, 1), Some(true)).is_empty()
-    );
-    assert_eq!(
-        deadline_findings("淮安市人民政府", 2021, (2022, 3, 1), Some(false)).len(),
-        1
-    );
+    assert!(deadline_findings("某市人力资源和社会保障局", 2021, (2022, 3, 1), Some(true)).is_empty());
+    assert_eq!(deadline_findings("淮安市人民政府", 2021, (2022, 3, 1), Some(false)).len(), 1);
     // Reports on 2018 and earlier: 31 March for everyone (2007 Regulations).
     assert!(deadline_findings("某市人力资源和社会保障局", 2018, (2019, 3, 30), None).is_empty());
     // Unknown date: info.
@@ -1117,10 +738,7 @@ fn meta_deadline_departments_and_governments() {
     r.published_on = None;
     let fs = run(&r);
     assert_eq!(fs.len(), 1);
-    assert_eq!(
-        (fs[0].rule.as_str(), fs[0].severity),
-        ("meta.deadline", Severity::Info)
-    );
+    assert_eq!((fs[0].rule.as_str(), fs[0].severity), ("meta.deadline", Severity::Info));
 }
 
 #[test]
@@ -1129,13 +747,8 @@ fn meta_sections_missing_and_out_of_order() {
     r.sections.retain(|s| s.key != Some(SectionKey::Problems));
     let fs = run(&r);
     assert_eq!(fs.len(), 1, "{fs:#?}");
-    assert_eq!(
-        (fs[0].rule.as_str(), where_(&fs[0])),
-        ("meta.sections", ("sections", Some("problems"), None))
-    );
-    assert!(fs[0]
-        .message
-        .contains(template::section(SectionKey::Problems).title));
+    assert_eq!((fs[0].rule.as_str(), where_(&fs[0])), ("meta.sections", ("sections", Some("problems"), None)));
+    assert!(fs[0].message.contains(template::section(SectionKey::Problems).title));
 
     let mut r = consistent(true);
     r.sections.swap(1, 2); // 三 before 二
@@ -1146,14 +759,7 @@ fn meta_sections_missing_and_out_of_order() {
 
     // Unkeyed sections are ignored; the fees section may stand anywhere.
     let mut r = consistent(false);
-    r.sections.insert(
-        1,
-        Section {
-            key: None,
-            title: "附：名词解释".into(),
-            text: String::new(),
-        },
-    );
+    r.sections.insert(1, Section { key: None, title: "附：名词解释".into(), text: String::new() });
     r.sections.push(Section {
         key: Some(SectionKey::Fees),
         title: "政府信息公开收费及减免情况".into(),
@@ -1180,23 +786,9 @@ fn cell_nonnumeric_from_import_notes() {
         line: None,
         message: format!("{NONNUMERIC_NOTE_PREFIX}若干；原文如此"),
     });
-    r.provenance.notes.push(ImportNote {
-        path: "requests".into(),
-        line: None,
-        message: "表格跨页".into(),
-    });
+    r.provenance.notes.push(ImportNote { path: "requests".into(), line: None, message: "表格跨页".into() });
     let fs = run(&r);
-    let got: Vec<_> = fs
-        .iter()
-        .map(|f| {
-            (
-                f.rule.as_str(),
-                f.severity,
-                where_(f),
-                f.values["raw"].clone(),
-            )
-        })
-        .collect();
+    let got: Vec<_> = fs.iter().map(|f| (f.rule.as_str(), f.severity, where_(f), f.values["raw"].clone())).collect();
     assert_eq!(
         got,
         vec![
@@ -1229,17 +821,9 @@ fn findings_are_ordered_by_table_row_column_and_rule() {
     t.carried_forward.other = Some(7);
     t.outcomes.granted.natural_person = Some(31);
     let fs = run(&r);
-    let rank = |f: &Finding| {
-        TABLES
-            .iter()
-            .position(|t| Some(*t) == f.table.as_deref())
-            .unwrap_or(99)
-    };
+    let rank = |f: &Finding| TABLES.iter().position(|t| Some(*t) == f.table.as_deref()).unwrap_or(99);
     assert!(fs.windows(2).all(|w| rank(&w[0]) <= rank(&w[1])), "{fs:#?}");
-    let got: Vec<_> = fs
-        .iter()
-        .map(|f| (f.rule.as_str(), f.row.as_deref(), f.column.as_deref()))
-        .collect();
+    let got: Vec<_> = fs.iter().map(|f| (f.rule.as_str(), f.row.as_deref(), f.column.as_deref())).collect();
     assert_eq!(
         got,
         vec![
@@ -1247,11 +831,7 @@ fn findings_are_ordered_by_table_row_column_and_rule() {
             ("t3.balance", None, Some("other")),
             // （一） changed in 自然人: the row sum of （一）, the outcome sum of 自然人.
             ("t3.column-sum", Some("outcomes.granted"), Some("total")),
-            (
-                "t3.outcome-sum",
-                Some("outcomes.total"),
-                Some("natural_person")
-            ),
+            ("t3.outcome-sum", Some("outcomes.total"), Some("natural_person")),
             ("t3.column-sum", Some("carried_forward"), Some("total")),
             ("t4.group-sum", Some("review"), Some("total")),
             ("meta.sections", Some("other_matters"), None),
@@ -1269,9 +849,7 @@ fn findings_are_ordered_by_table_row_column_and_rule() {
 fn corpus_dir() -> std::path::PathBuf {
     let shared = std::env::var_os("GONGKAI_SHARED")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-        });
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
     shared.join("corpus/reports")
 }
 
@@ -1281,19 +859,14 @@ fn corpus_report(name: &str) -> Report {
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let j: serde_json::Value = serde_json::from_str(&text).expect("expected.json parses");
     let mut req = j["requests"].clone();
-    if let Some(oh) = req
-        .pointer_mut("/outcomes/other_handling")
-        .and_then(|o| o.as_object_mut())
-    {
+    if let Some(oh) = req.pointer_mut("/outcomes/other_handling").and_then(|o| o.as_object_mut()) {
         // The sub-rows may be absent (2019 layout); the 其他处理 row itself may not.
-        oh.entry("total")
-            .or_insert_with(|| serde_json::to_value(Columns::BLANK).unwrap_or_default());
+        oh.entry("total").or_insert_with(|| serde_json::to_value(Columns::BLANK).unwrap_or_default());
     }
     let tpl: Template = serde_json::from_value(j["template"].clone()).expect("template");
     let mut r = Report::new(tpl, name, SourceFormat::Json);
     r.requests = Some(serde_json::from_value(req).expect("requests"));
-    r.review_litigation =
-        Some(serde_json::from_value(j["review_litigation"].clone()).expect("review_litigation"));
+    r.review_litigation = Some(serde_json::from_value(j["review_litigation"].clone()).expect("review_litigation"));
     let file = j["file"].as_str().unwrap_or_default();
     if !file.ends_with(".pdf") {
         let mut s = std::fs::read_to_string(corpus_dir().join(file)).expect("corpus text");
@@ -1313,11 +886,7 @@ fn corpus_report(name: &str) -> Report {
             }
             s = o;
         }
-        r.sections.push(Section {
-            key: Some(SectionKey::Overview),
-            title: "全文".into(),
-            text: s,
-        });
+        r.sections.push(Section { key: Some(SectionKey::Overview), title: "全文".into(), text: s });
     }
     r
 }
@@ -1332,12 +901,8 @@ fn corpus_findings(name: &str) -> Vec<(String, Option<String>, Option<String>)> 
         .collect()
 }
 
-fn owned(
-    v: &[(&str, Option<&str>, Option<&str>)],
-) -> Vec<(String, Option<String>, Option<String>)> {
-    v.iter()
-        .map(|(a, b, c)| (a.to_string(), b.map(str::to_string), c.map(str::to_string)))
-        .collect()
+fn owned(v: &[(&str, Option<&str>, Option<&str>)]) -> Vec<(String, Option<String>, Option<String>)> {
+    v.iter().map(|(a, b, c)| (a.to_string(), b.map(str::to_string), c.map(str::to_string))).collect()
 }
 
 #[test]
@@ -1363,11 +928,7 @@ fn corpus_known_inconsistencies_are_reported() {
             corpus_findings(name),
             owned(&[
                 ("t4.group-sum", Some("review"), Some("total")),
-                (
-                    "t4.group-sum",
-                    Some("litigation_after_review"),
-                    Some("total")
-                ),
+                ("t4.group-sum", Some("litigation_after_review"), Some("total")),
             ]),
             "{name}"
         );
@@ -1376,11 +937,7 @@ fn corpus_known_inconsistencies_are_reported() {
     assert_eq!(
         corpus_findings("012-pingtan-zone-2020-flattext"),
         owned(&[
-            (
-                "t3.outcome-sum",
-                Some("outcomes.total"),
-                Some("natural_person")
-            ),
+            ("t3.outcome-sum", Some("outcomes.total"), Some("natural_person")),
             ("t3.outcome-sum", Some("outcomes.total"), Some("total")),
         ])
     );
@@ -1393,11 +950,7 @@ fn corpus_known_inconsistencies_are_reported() {
     assert_eq!(
         corpus_findings("001-shanghai-municipal-govt-office-2019"),
         owned(&[
-            (
-                "text.figure",
-                Some("outcomes.granted+partially_granted"),
-                Some("total")
-            ),
+            ("text.figure", Some("outcomes.granted+partially_granted"), Some("total")),
             ("text.figure", Some("outcomes.unable"), Some("total")),
             ("text.figure", Some("review"), Some("upheld")),
             ("text.figure", None, Some("upheld")),
@@ -1412,9 +965,7 @@ fn corpus_known_inconsistencies_are_reported() {
         .map(|f| f.severity)
         .collect();
     assert_eq!(skipped, [Severity::Info]);
-    assert!(fs
-        .iter()
-        .any(|f| f.rule == "cell.blank" && f.row.as_deref() == Some("outcomes.granted")));
+    assert!(fs.iter().any(|f| f.rule == "cell.blank" && f.row.as_deref() == Some("outcomes.granted")));
 }
 
 #[test]

@@ -21,11 +21,8 @@ use proptest::sample::Index;
 /// The leaves a generated table fills: the outcome leaves (with （六）其他处理 as one row in 2019,
 /// as three sub-rows in 2021), 二 and 四.
 fn leaf_rows(v2021: bool) -> Vec<RequestRow> {
-    let mut rows: Vec<RequestRow> = OUTCOME_LEAVES
-        .iter()
-        .copied()
-        .filter(|r| !v2021 || *r != RequestRow::OtherHandlingTotal)
-        .collect();
+    let mut rows: Vec<RequestRow> =
+        OUTCOME_LEAVES.iter().copied().filter(|r| !v2021 || *r != RequestRow::OtherHandlingTotal).collect();
     if v2021 {
         rows.extend(OTHER_HANDLING_PARTS);
     }
@@ -49,12 +46,7 @@ fn consistent_strategy() -> impl Strategy<Value = Consistent> {
             prop::collection::vec(prop::array::uniform6(0i64..500), n),
             prop::array::uniform3(prop::array::uniform4(0i64..100)),
         )
-            .prop_map(move |(leaves, review)| Consistent {
-                v2021,
-                other_total,
-                leaves,
-                review,
-            })
+            .prop_map(move |(leaves, review)| Consistent { v2021, other_total, leaves, review })
     })
 }
 
@@ -69,16 +61,9 @@ fn build(c: &Consistent) -> Report {
     }
     for col in Column::ALL {
         let sub = |t: &mut RequestTable| -> i64 {
-            OTHER_HANDLING_PARTS
-                .iter()
-                .map(|r| t.row_mut(*r).get(col).unwrap_or(0))
-                .sum()
+            OTHER_HANDLING_PARTS.iter().map(|r| t.row_mut(*r).get(col).unwrap_or(0)).sum()
         };
-        let other = if c.v2021 {
-            sub(&mut t)
-        } else {
-            t.outcomes.other_handling.total.get(col).unwrap_or(0)
-        };
+        let other = if c.v2021 { sub(&mut t) } else { t.outcomes.other_handling.total.get(col).unwrap_or(0) };
         if c.v2021 && c.other_total {
             *t.outcomes.other_handling.total.get_mut(col) = Some(other);
         }
@@ -89,8 +74,7 @@ fn build(c: &Consistent) -> Report {
             .sum::<i64>()
             + other;
         *t.outcomes.total.get_mut(col) = Some(leaves);
-        let received =
-            leaves + t.carried_forward.get(col).unwrap_or(0) - t.carried_over.get(col).unwrap_or(0);
+        let received = leaves + t.carried_forward.get(col).unwrap_or(0) - t.carried_over.get(col).unwrap_or(0);
         *t.received.get_mut(col) = Some(received);
     }
     let mut t4 = ReviewLitigation::blank();
@@ -101,11 +85,7 @@ fn build(c: &Consistent) -> Report {
         }
         grp.total = Some(v.iter().sum());
     }
-    let tpl = if c.v2021 {
-        Template::V2021
-    } else {
-        Template::V2019
-    };
+    let tpl = if c.v2021 { Template::V2021 } else { Template::V2019 };
     let mut r = Report::new(tpl, "prop", SourceFormat::Json);
     r.agency = Some("某市某局".into());
     r.year = Some(2022);
@@ -116,11 +96,7 @@ fn build(c: &Consistent) -> Report {
     r.sections = SECTIONS
         .iter()
         .filter(|s| s.required)
-        .map(|s| Section {
-            key: Some(s.key),
-            title: s.title.to_string(),
-            text: String::new(),
-        })
+        .map(|s| Section { key: Some(s.key), title: s.title.to_string(), text: String::new() })
         .collect();
     r.sections[0].text = format!(
         "（二）依申请公开情况\n本年度共受理政府信息公开申请{received}件，答复{answered}件。政府信息公开行政复议{review_total}件。"
@@ -129,39 +105,19 @@ fn build(c: &Consistent) -> Report {
     r.review_litigation = Some(t4);
     r.proactive = Some(if c.v2021 {
         Proactive {
-            rules: Some(DocumentCounts::V2021 {
-                issued: Some(0),
-                repealed: Some(0),
-                in_force: Some(3),
-            }),
-            normative_documents: Some(DocumentCounts::V2021 {
-                issued: Some(2),
-                repealed: Some(1),
-                in_force: Some(9),
-            }),
-            licensing: Some(ItemCounts::V2021 {
-                decisions: Some(10),
-            }),
+            rules: Some(DocumentCounts::V2021 { issued: Some(0), repealed: Some(0), in_force: Some(3) }),
+            normative_documents: Some(DocumentCounts::V2021 { issued: Some(2), repealed: Some(1), in_force: Some(9) }),
+            licensing: Some(ItemCounts::V2021 { decisions: Some(10) }),
             other_services: None,
             penalties: Some(ItemCounts::V2021 { decisions: Some(4) }),
             coercive_measures: Some(ItemCounts::V2021 { decisions: Some(0) }),
-            administrative_fees: Some(AdministrativeFees::V2021 {
-                amount_wan_yuan: Amount::parse("1.25").ok(),
-            }),
+            administrative_fees: Some(AdministrativeFees::V2021 { amount_wan_yuan: Amount::parse("1.25").ok() }),
             centralized_procurement: None,
         }
     } else {
-        let items = Some(ItemCounts::V2019 {
-            previous_items: Some(2),
-            change: Some(-1),
-            decisions: Some(3),
-        });
+        let items = Some(ItemCounts::V2019 { previous_items: Some(2), change: Some(-1), decisions: Some(3) });
         Proactive {
-            rules: Some(DocumentCounts::V2019 {
-                made: Some(0),
-                published: Some(0),
-                published_total: Some(0),
-            }),
+            rules: Some(DocumentCounts::V2019 { made: Some(0), published: Some(0), published_total: Some(0) }),
             normative_documents: Some(DocumentCounts::V2019 {
                 made: Some(1),
                 published: Some(1),
@@ -171,14 +127,8 @@ fn build(c: &Consistent) -> Report {
             other_services: items.clone(),
             penalties: items.clone(),
             coercive_measures: items,
-            administrative_fees: Some(AdministrativeFees::V2019 {
-                previous_items: Some(0),
-                change: Some(0),
-            }),
-            centralized_procurement: Some(Procurement {
-                projects: Some(1),
-                amount_yuan: Amount::parse("5000").ok(),
-            }),
+            administrative_fees: Some(AdministrativeFees::V2019 { previous_items: Some(0), change: Some(0) }),
+            centralized_procurement: Some(Procurement { projects: Some(1), amount_yuan: Amount::parse("5000").ok() }),
         }
     });
     r
@@ -219,23 +169,14 @@ fn filled_cells(r: &Report) -> Vec<CellRef> {
 fn nudge(r: &mut Report, cell: CellRef, delta: i64) {
     let v = match cell {
         CellRef::T3(row, c) => r.requests.as_mut().map(|t| t.row_mut(row).get_mut(c)),
-        CellRef::T4(g, res) => r
-            .review_litigation
-            .as_mut()
-            .map(|t| t.group_mut(g).get_mut(res)),
+        CellRef::T4(g, res) => r.review_litigation.as_mut().map(|t| t.group_mut(g).get_mut(res)),
     };
     if let Some(Some(x)) = v {
         *x = x.saturating_add(delta);
     }
 }
 
-const SUM_RULES: [&str; 5] = [
-    "t3.balance",
-    "t3.outcome-sum",
-    "t3.column-sum",
-    "t3.other-sum",
-    "t4.group-sum",
-];
+const SUM_RULES: [&str; 5] = ["t3.balance", "t3.outcome-sum", "t3.column-sum", "t3.other-sum", "t4.group-sum"];
 
 proptest! {
     #[test]
@@ -288,26 +229,18 @@ fn cell() -> BoxedStrategy<Cell> {
 }
 
 fn columns() -> BoxedStrategy<Columns> {
-    prop::array::uniform7(cell())
-        .prop_map(Columns::from_array)
-        .boxed()
+    prop::array::uniform7(cell()).prop_map(Columns::from_array).boxed()
 }
 
 fn request_table() -> BoxedStrategy<RequestTable> {
-    (
-        prop::collection::vec(columns(), T3_ROWS.len()),
-        prop::array::uniform3(any::<bool>()),
-    )
+    (prop::collection::vec(columns(), T3_ROWS.len()), prop::array::uniform3(any::<bool>()))
         .prop_map(|(rows, present)| {
             let mut t = RequestTable::blank();
             for (spec, cols) in T3_ROWS.iter().zip(rows) {
                 *t.row_mut(spec.key) = cols;
             }
             let oh = &mut t.outcomes.other_handling;
-            for (slot, keep) in [&mut oh.no_correction, &mut oh.fee_unpaid, &mut oh.other]
-                .into_iter()
-                .zip(present)
-            {
+            for (slot, keep) in [&mut oh.no_correction, &mut oh.fee_unpaid, &mut oh.other].into_iter().zip(present) {
                 if !keep {
                     *slot = None;
                 }
@@ -318,20 +251,16 @@ fn request_table() -> BoxedStrategy<RequestTable> {
 }
 
 fn case_results() -> BoxedStrategy<CaseResults> {
-    prop::array::uniform5(cell())
-        .prop_map(CaseResults::from_array)
-        .boxed()
+    prop::array::uniform5(cell()).prop_map(CaseResults::from_array).boxed()
 }
 
 fn review_table() -> BoxedStrategy<ReviewLitigation> {
     (case_results(), case_results(), case_results())
-        .prop_map(
-            |(review, litigation_direct, litigation_after_review)| ReviewLitigation {
-                review,
-                litigation_direct,
-                litigation_after_review,
-            },
-        )
+        .prop_map(|(review, litigation_direct, litigation_after_review)| ReviewLitigation {
+            review,
+            litigation_direct,
+            litigation_after_review,
+        })
         .boxed()
 }
 
@@ -352,34 +281,20 @@ fn proactive() -> BoxedStrategy<Proactive> {
             in_force
         }),
         (cell(), cell(), cell()).prop_map(|(made, published, published_total)| {
-            DocumentCounts::V2019 {
-                made,
-                published,
-                published_total,
-            }
+            DocumentCounts::V2019 { made, published, published_total }
         }),
     ];
     let item = prop_oneof![
         cell().prop_map(|decisions| ItemCounts::V2021 { decisions }),
         (cell(), cell(), cell()).prop_map(|(previous_items, change, decisions)| {
-            ItemCounts::V2019 {
-                previous_items,
-                change,
-                decisions,
-            }
+            ItemCounts::V2019 { previous_items, change, decisions }
         }),
     ];
     let fees = prop_oneof![
         amount().prop_map(|amount_wan_yuan| AdministrativeFees::V2021 { amount_wan_yuan }),
-        (cell(), cell()).prop_map(|(previous_items, change)| AdministrativeFees::V2019 {
-            previous_items,
-            change
-        }),
+        (cell(), cell()).prop_map(|(previous_items, change)| AdministrativeFees::V2019 { previous_items, change }),
     ];
-    let proc = (cell(), amount()).prop_map(|(projects, amount_yuan)| Procurement {
-        projects,
-        amount_yuan,
-    });
+    let proc = (cell(), amount()).prop_map(|(projects, amount_yuan)| Procurement { projects, amount_yuan });
     (
         prop::option::of(doc.clone()),
         prop::option::of(doc),
@@ -387,30 +302,25 @@ fn proactive() -> BoxedStrategy<Proactive> {
         prop::option::of(fees),
         prop::option::of(proc),
     )
-        .prop_map(
-            |(rules, normative_documents, items, administrative_fees, centralized_procurement)| {
-                let mut it = items.into_iter();
-                Proactive {
-                    rules,
-                    normative_documents,
-                    licensing: it.next().flatten(),
-                    other_services: it.next().flatten(),
-                    penalties: it.next().flatten(),
-                    coercive_measures: it.next().flatten(),
-                    administrative_fees,
-                    centralized_procurement,
-                }
-            },
-        )
+        .prop_map(|(rules, normative_documents, items, administrative_fees, centralized_procurement)| {
+            let mut it = items.into_iter();
+            Proactive {
+                rules,
+                normative_documents,
+                licensing: it.next().flatten(),
+                other_services: it.next().flatten(),
+                penalties: it.next().flatten(),
+                coercive_measures: it.next().flatten(),
+                administrative_fees,
+                centralized_procurement,
+            }
+        })
         .boxed()
 }
 
 fn legacy() -> BoxedStrategy<Vec<LegacyStatistic>> {
-    let keys: Vec<Option<String>> = template::LEGACY_ROWS
-        .iter()
-        .map(|r| Some(r.key.to_string()))
-        .chain([None, Some("unknown".into())])
-        .collect();
+    let keys: Vec<Option<String>> =
+        template::LEGACY_ROWS.iter().map(|r| Some(r.key.to_string())).chain([None, Some("unknown".into())]).collect();
     prop::collection::vec(
         (prop::sample::select(keys), amount()).prop_map(|(key, value)| LegacyStatistic {
             label: key.clone().unwrap_or_default(),
@@ -491,22 +401,14 @@ fn prose() -> BoxedStrategy<String> {
         "2024年",
         "全区",
     ];
-    prop_oneof![
-        prop::collection::vec(prop::sample::select(words), 0..80).prop_map(|v| v.concat()),
-        any::<String>(),
-    ]
-    .boxed()
+    prop_oneof![prop::collection::vec(prop::sample::select(words), 0..80).prop_map(|v| v.concat()), any::<String>(),]
+        .boxed()
 }
 
 fn sections() -> BoxedStrategy<Vec<Section>> {
-    let keys: Vec<Option<SectionKey>> =
-        SECTIONS.iter().map(|s| Some(s.key)).chain([None]).collect();
+    let keys: Vec<Option<SectionKey>> = SECTIONS.iter().map(|s| Some(s.key)).chain([None]).collect();
     prop::collection::vec(
-        (prop::sample::select(keys), prose(), prose()).prop_map(|(key, title, text)| Section {
-            key,
-            title,
-            text,
-        }),
+        (prop::sample::select(keys), prose(), prose()).prop_map(|(key, title, text)| Section { key, title, text }),
         0..8,
     )
     .boxed()
@@ -530,21 +432,13 @@ fn notes() -> BoxedStrategy<Vec<ImportNote>> {
         "a.b.c.d.e",
     ];
     prop::collection::vec(
-        (
-            prop::sample::select(paths),
-            any::<bool>(),
-            ".{0,10}",
-            prop::option::of(any::<usize>()),
-        )
-            .prop_map(|(path, marked, rest, line)| ImportNote {
+        (prop::sample::select(paths), any::<bool>(), ".{0,10}", prop::option::of(any::<usize>())).prop_map(
+            |(path, marked, rest, line)| ImportNote {
                 path: path.to_string(),
                 line,
-                message: if marked {
-                    format!("{NONNUMERIC_NOTE_PREFIX}{rest}")
-                } else {
-                    rest
-                },
-            }),
+                message: if marked { format!("{NONNUMERIC_NOTE_PREFIX}{rest}") } else { rest },
+            },
+        ),
         0..4,
     )
     .boxed()
@@ -568,10 +462,7 @@ fn report() -> BoxedStrategy<Report> {
             sections(),
             notes(),
             prop::collection::vec(
-                (
-                    prop::sample::select(vec!["requests", "proactive", "review_litigation", "x"]),
-                    template(),
-                ),
+                (prop::sample::select(vec!["requests", "proactive", "review_litigation", "x"]), template()),
                 0..3,
             ),
         ),
@@ -592,10 +483,7 @@ fn report() -> BoxedStrategy<Report> {
                 r.legacy_statistics = legacy_statistics;
                 r.sections = sections;
                 r.provenance.notes = notes;
-                r.provenance.table_templates = table_templates
-                    .into_iter()
-                    .map(|(k, t)| (k.to_string(), t))
-                    .collect();
+                r.provenance.table_templates = table_templates.into_iter().map(|(k, t)| (k.to_string(), t)).collect();
                 r
             },
         )

@@ -8,8 +8,7 @@ const ALLOWED: &[&str] = &["serde", "serde_json", "thiserror", "chrono", "schema
 #[test]
 fn core_depends_only_on_pure_crates() {
     let manifest =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
-            .unwrap_or_default();
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap_or_default();
     let mut in_deps = false;
     for line in manifest.lines() {
         let t = line.trim();
@@ -19,10 +18,7 @@ fn core_depends_only_on_pure_crates() {
         }
         if in_deps && !t.is_empty() && !t.starts_with('#') {
             let name = t.split(['=', '.', ' ']).next().unwrap_or("");
-            assert!(
-                ALLOWED.contains(&name),
-                "gongkai-core must stay pure: dependency `{name}` is not allowed"
-            );
+            assert!(ALLOWED.contains(&name), "gongkai-core must stay pure: dependency `{name}` is not allowed");
         }
     }
 }
@@ -52,11 +48,7 @@ fn core_source_does_no_io() {
                 files += 1;
                 let text = std::fs::read_to_string(&p).unwrap_or_default();
                 for f in forbidden {
-                    assert!(
-                        !text.contains(f),
-                        "{} uses `{f}`: the core does no I/O",
-                        p.display()
-                    );
+                    assert!(!text.contains(f), "{} uses `{f}`: the core does no I/O", p.display());
                 }
             }
         }

@@ -68,11 +68,7 @@ pub fn chinese_date(iso: &str) -> Option<String> {
 }
 
 fn paragraphs(text: &str) -> Vec<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect()
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
 }
 
 /// Builds the outline of a report.
@@ -95,10 +91,7 @@ pub fn document(report: &Report) -> Document {
             Some(i) => i,
             None => {
                 // Before the first section that the template orders after this one.
-                let i = sections
-                    .iter()
-                    .position(|s| s.key.is_some_and(|k| k > key))
-                    .unwrap_or(sections.len());
+                let i = sections.iter().position(|s| s.key.is_some_and(|k| k > key)).unwrap_or(sections.len());
                 let spec = template::section(key);
                 sections.insert(
                     i,
@@ -116,28 +109,11 @@ pub fn document(report: &Report) -> Document {
         sections[at].tables.push(g);
     }
     let date_iso = report.published_on.map(|d| d.to_string());
-    let date_text = date_iso
-        .as_deref()
-        .map(|s| chinese_date(s).unwrap_or_else(|| s.to_string()));
-    let agency = report
-        .agency
-        .as_ref()
-        .map(|a| a.trim().to_string())
-        .filter(|a| !a.is_empty());
-    let signature = if agency.is_some() || date_iso.is_some() {
-        Some(Signature {
-            agency,
-            date_iso,
-            date_text,
-        })
-    } else {
-        None
-    };
-    Document {
-        title,
-        sections,
-        signature,
-    }
+    let date_text = date_iso.as_deref().map(|s| chinese_date(s).unwrap_or_else(|| s.to_string()));
+    let agency = report.agency.as_ref().map(|a| a.trim().to_string()).filter(|a| !a.is_empty());
+    let signature =
+        if agency.is_some() || date_iso.is_some() { Some(Signature { agency, date_iso, date_text }) } else { None };
+    Document { title, sections, signature }
 }
 
 #[cfg(test)]

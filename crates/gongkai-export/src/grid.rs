@@ -18,8 +18,8 @@
 //! counts, decimal amounts with the unit the cell carries, and text.
 
 use gongkai_core::report::{
-    AdministrativeFees, Amount, CaseGroup, Columns, DocumentCounts, ItemCounts, LegacyStatistic,
-    Report, RequestTable, ReviewLitigation, Template,
+    AdministrativeFees, Amount, CaseGroup, Columns, DocumentCounts, ItemCounts, LegacyStatistic, Report, RequestTable,
+    ReviewLitigation, Template,
 };
 use gongkai_core::template::{self, RowGroup, T2Block, T2Column};
 use serde_json::Value;
@@ -74,10 +74,7 @@ pub enum CellRole {
 impl CellRole {
     /// Whether the cell is a header cell (`<th>`).
     pub fn is_header(self) -> bool {
-        matches!(
-            self,
-            CellRole::GroupTitle | CellRole::ColumnHeader | CellRole::RowHeader
-        )
+        matches!(self, CellRole::GroupTitle | CellRole::ColumnHeader | CellRole::RowHeader)
     }
 }
 
@@ -121,10 +118,7 @@ impl Content {
     }
 
     fn amount(a: Option<&Amount>, unit: Option<&'static str>) -> Content {
-        a.map_or(Content::Blank, |a| Content::Amount {
-            value: a.clone(),
-            unit,
-        })
+        a.map_or(Content::Blank, |a| Content::Amount { value: a.clone(), unit })
     }
 }
 
@@ -145,13 +139,7 @@ pub struct GridCell {
 
 impl GridCell {
     fn new(role: CellRole, content: Content) -> GridCell {
-        GridCell {
-            col: 0,
-            rowspan: 1,
-            colspan: 1,
-            role,
-            content,
-        }
+        GridCell { col: 0, rowspan: 1, colspan: 1, role, content }
     }
 
     fn text(role: CellRole, s: impl Into<String>) -> GridCell {
@@ -206,22 +194,12 @@ pub struct Slot {
 
 impl Grid {
     fn new(table: TableKind, template: Template, caption: String, width: usize) -> Grid {
-        Grid {
-            table,
-            template,
-            caption,
-            width,
-            head: Vec::new(),
-            bodies: Vec::new(),
-        }
+        Grid { table, template, caption, width, head: Vec::new(), bodies: Vec::new() }
     }
 
     /// All rows, head first, with a flag telling whether each is a head row.
     pub fn rows(&self) -> impl Iterator<Item = (bool, &GridRow)> {
-        self.head
-            .iter()
-            .map(|r| (true, r))
-            .chain(self.bodies.iter().flatten().map(|r| (false, r)))
+        self.head.iter().map(|r| (true, r)).chain(self.bodies.iter().flatten().map(|r| (false, r)))
     }
 
     /// Number of rows (head and bodies).
@@ -231,9 +209,7 @@ impl Grid {
 
     /// The first cell (in row order) whose text is `text`.
     pub fn find_text(&self, text: &str) -> Option<&GridCell> {
-        self.rows()
-            .flat_map(|(_, r)| &r.cells)
-            .find(|c| matches!(&c.content, Content::Text(t) if t == text))
+        self.rows().flat_map(|(_, r)| &r.cells).find(|c| matches!(&c.content, Content::Text(t) if t == text))
     }
 
     /// The dense `row_count × width` matrix: which cell covers each slot. `Err` describes the
@@ -252,26 +228,15 @@ impl Grid {
                         return Err(format!("row {r}: cell {index} spans past its row group"));
                     }
                     if cell.col + cell.colspan > self.width {
-                        return Err(format!(
-                            "row {r}: cell {index} reaches past column {}",
-                            self.width
-                        ));
+                        return Err(format!("row {r}: cell {index} reaches past column {}", self.width));
                     }
                     for dr in 0..cell.rowspan {
                         for dc in 0..cell.colspan {
                             let slot = &mut out[r + dr][cell.col + dc];
                             if slot.is_some() {
-                                return Err(format!(
-                                    "row {}, column {}: covered twice",
-                                    r + dr,
-                                    cell.col + dc
-                                ));
+                                return Err(format!("row {}, column {}: covered twice", r + dr, cell.col + dc));
                             }
-                            *slot = Some(Slot {
-                                row: r,
-                                index,
-                                origin: dr == 0 && dc == 0,
-                            });
+                            *slot = Some(Slot { row: r, index, origin: dr == 0 && dc == 0 });
                         }
                     }
                 }
@@ -325,12 +290,7 @@ impl Grid {
 /// 2–4 exist only in the 2019 and 2021 templates: when that gives `pre2019`, the layout is read
 /// from the data (2021 when it has 2021-only parts, else 2019).
 pub fn table_template(report: &Report, table: TableKind) -> Template {
-    let t = report
-        .provenance
-        .table_templates
-        .get(table.key())
-        .copied()
-        .unwrap_or(report.template);
+    let t = report.provenance.table_templates.get(table.key()).copied().unwrap_or(report.template);
     if table == TableKind::LegacyStatistics || t != Template::Pre2019 {
         return t;
     }
@@ -338,17 +298,12 @@ pub fn table_template(report: &Report, table: TableKind) -> Template {
         TableKind::Proactive => report.proactive.as_ref().is_some_and(|p| {
             matches!(p.rules, Some(DocumentCounts::V2021 { .. }))
                 || matches!(p.normative_documents, Some(DocumentCounts::V2021 { .. }))
-                || matches!(
-                    p.administrative_fees,
-                    Some(AdministrativeFees::V2021 { .. })
-                )
+                || matches!(p.administrative_fees, Some(AdministrativeFees::V2021 { .. }))
                 || matches!(p.licensing, Some(ItemCounts::V2021 { .. }))
         }),
-        TableKind::Requests => report.requests.as_ref().is_some_and(|r| {
-            template::OTHER_HANDLING_PARTS
-                .iter()
-                .any(|k| r.row(*k).is_some())
-        }),
+        TableKind::Requests => {
+            report.requests.as_ref().is_some_and(|r| template::OTHER_HANDLING_PARTS.iter().any(|k| r.row(*k).is_some()))
+        }
         _ => false,
     };
     if v2021 {
@@ -361,15 +316,10 @@ pub fn table_template(report: &Report, table: TableKind) -> Template {
 /// Every table the report has, in document order (table 2, the statistics table, 3, 4). A
 /// table that is `null` gives no grid.
 pub fn tables(report: &Report) -> Vec<Grid> {
-    [
-        proactive(report),
-        legacy_statistics(report),
-        requests(report),
-        review_litigation(report),
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
+    [proactive(report), legacy_statistics(report), requests(report), review_litigation(report)]
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -384,24 +334,14 @@ fn spread(n: usize, width: usize) -> Vec<usize> {
     let base = width / n;
     let extra = width % n;
     let first = (n - extra) / 2;
-    (0..n)
-        .map(|i| base + usize::from(i >= first && i < first + extra))
-        .collect()
+    (0..n).map(|i| base + usize::from(i >= first && i < first + extra)).collect()
 }
 
 /// The number of value columns of table 2's grid: the widest block, or one more when a
 /// narrower block cannot share it evenly (2021: 3; 2019: 4, as in spec-notes §1.4/§2.2).
 fn t2_value_width(blocks: &[T2Block]) -> usize {
-    let max = blocks
-        .iter()
-        .map(|b| b.columns.len())
-        .max()
-        .unwrap_or(1)
-        .max(1);
-    if blocks
-        .iter()
-        .all(|b| !b.columns.is_empty() && max % b.columns.len() == 0)
-    {
+    let max = blocks.iter().map(|b| b.columns.len()).max().unwrap_or(1).max(1);
+    if blocks.iter().all(|b| !b.columns.is_empty() && max % b.columns.len() == 0) {
         max
     } else {
         max + 1
@@ -412,19 +352,12 @@ fn t2_value(row: Option<&Value>, col: &T2Column) -> Content {
     match row.and_then(|r| r.get(col.key)) {
         Some(Value::Number(n)) => match n.as_i64() {
             Some(i) => Content::Count(i),
-            None => Amount::parse(&n.to_string()).map_or(Content::Blank, |a| Content::Amount {
-                value: a,
-                unit: None,
-            }),
+            None => Amount::parse(&n.to_string()).map_or(Content::Blank, |a| Content::Amount { value: a, unit: None }),
         },
         Some(Value::String(s)) => match Amount::parse(s) {
             // 万元 is in the 2021 header; 元 (the stored unit of amount_yuan) goes in the cell.
             Ok(a) => {
-                let unit = if col.unit.is_none() && col.key == "amount_yuan" {
-                    Some(UNIT_YUAN)
-                } else {
-                    None
-                };
+                let unit = if col.unit.is_none() && col.key == "amount_yuan" { Some(UNIT_YUAN) } else { None };
                 Content::Amount { value: a, unit }
             }
             Err(_) => Content::Text(s.clone()),
@@ -442,18 +375,11 @@ pub fn proactive(report: &Report) -> Option<Grid> {
     let blocks = template::t2_blocks(t);
     let values = serde_json::to_value(p).unwrap_or(Value::Null);
     let vw = t2_value_width(blocks);
-    let mut grid = Grid::new(
-        TableKind::Proactive,
-        t,
-        template::T2_TITLE.to_string(),
-        1 + vw,
-    );
+    let mut grid = Grid::new(TableKind::Proactive, t, template::T2_TITLE.to_string(), 1 + vw);
     for block in blocks {
         let spans = spread(block.columns.len(), vw);
         let mut band = Vec::new();
-        band.push(GridRow {
-            cells: vec![GridCell::text(CellRole::GroupTitle, block.title).span(1, 1 + vw)],
-        });
+        band.push(GridRow { cells: vec![GridCell::text(CellRole::GroupTitle, block.title).span(1, 1 + vw)] });
         let mut header = vec![GridCell::text(CellRole::ColumnHeader, template::T2_CONTENT)];
         for (col, span) in block.columns.iter().zip(&spans) {
             header.push(GridCell::text(CellRole::ColumnHeader, col.label).span(1, *span));
@@ -477,9 +403,7 @@ pub fn proactive(report: &Report) -> Option<Grid> {
 
 /// The rows of table 3 that `t` prints, in template order.
 pub fn t3_rows(t: Template) -> impl Iterator<Item = &'static template::RowSpec> {
-    template::T3_ROWS
-        .iter()
-        .filter(move |r| r.versions.includes(t))
+    template::T3_ROWS.iter().filter(move |r| r.versions.includes(t))
 }
 
 /// Table 3 (收到和处理政府信息公开申请情况): the 3-row header under the 3×3 corner note
@@ -496,12 +420,7 @@ fn requests_grid(table: &RequestTable, t: Template) -> Grid {
     const LABEL_COLS: usize = 3;
     let ncols = template::COLUMNS.len();
     let norg = template::COLUMNS.iter().filter(|c| c.organisation).count();
-    let mut grid = Grid::new(
-        TableKind::Requests,
-        t,
-        template::T3_TITLE.to_string(),
-        LABEL_COLS + ncols,
-    );
+    let mut grid = Grid::new(TableKind::Requests, t, template::T3_TITLE.to_string(), LABEL_COLS + ncols);
 
     // Header: corner note, 申请人情况; plain columns (rowspan 2) and 法人或其他组织 (colspan 5);
     // the organisation columns.
@@ -515,10 +434,7 @@ fn requests_grid(table: &RequestTable, t: Template) -> Grid {
     for c in &template::COLUMNS {
         if c.organisation {
             if !org_started {
-                h2.push(
-                    GridCell::text(CellRole::ColumnHeader, template::T3_ORGANISATIONS)
-                        .span(1, norg),
-                );
+                h2.push(GridCell::text(CellRole::ColumnHeader, template::T3_ORGANISATIONS).span(1, norg));
                 org_started = true;
             }
             h3.push(GridCell::text(CellRole::ColumnHeader, c.label));
@@ -526,11 +442,7 @@ fn requests_grid(table: &RequestTable, t: Template) -> Grid {
             h2.push(GridCell::text(CellRole::ColumnHeader, c.label).span(2, 1));
         }
     }
-    grid.head = vec![
-        GridRow { cells: h1 },
-        GridRow { cells: h2 },
-        GridRow { cells: h3 },
-    ];
+    grid.head = vec![GridRow { cells: h1 }, GridRow { cells: h2 }, GridRow { cells: h3 }];
 
     let rows: Vec<&template::RowSpec> = t3_rows(t).collect();
     let outcome_rows = rows.iter().filter(|r| r.outcome).count();
@@ -541,25 +453,18 @@ fn requests_grid(table: &RequestTable, t: Template) -> Grid {
     for spec in &rows {
         let mut cells = Vec::new();
         if spec.outcome && !outcomes_started {
-            cells.push(
-                GridCell::text(CellRole::RowHeader, template::T3_OUTCOMES).span(outcome_rows, 1),
-            );
+            cells.push(GridCell::text(CellRole::RowHeader, template::T3_OUTCOMES).span(outcome_rows, 1));
             outcomes_started = true;
         }
         match spec.group {
             Some(g) => {
                 if last_group != Some(g) {
-                    cells
-                        .push(GridCell::text(CellRole::RowHeader, g.label()).span(group_len(g), 1));
+                    cells.push(GridCell::text(CellRole::RowHeader, g.label()).span(group_len(g), 1));
                 }
                 cells.push(GridCell::text(CellRole::RowHeader, spec.full_label()));
             }
             None => {
-                let span = if spec.outcome {
-                    LABEL_COLS - 1
-                } else {
-                    LABEL_COLS
-                };
+                let span = if spec.outcome { LABEL_COLS - 1 } else { LABEL_COLS };
                 cells.push(GridCell::text(CellRole::RowHeader, spec.full_label()).span(1, span));
             }
         }
@@ -589,12 +494,8 @@ fn review_grid(t4: &ReviewLitigation, t: Template) -> Grid {
     let nres = template::T4_RESULTS.len();
     let is_review = |g: &template::GroupSpec| g.key == CaseGroup::Review;
     let nlit = template::T4_GROUPS.iter().filter(|g| !is_review(g)).count();
-    let mut grid = Grid::new(
-        TableKind::ReviewLitigation,
-        t,
-        template::T4_TITLE.to_string(),
-        template::T4_GROUPS.len() * nres,
-    );
+    let mut grid =
+        Grid::new(TableKind::ReviewLitigation, t, template::T4_TITLE.to_string(), template::T4_GROUPS.len() * nres);
     let mut h1 = Vec::new();
     let mut h2 = Vec::new();
     let mut h3 = Vec::new();
@@ -611,16 +512,10 @@ fn review_grid(t4: &ReviewLitigation, t: Template) -> Grid {
             h3.push(GridCell::text(CellRole::ColumnHeader, r.label));
         }
     }
-    grid.head = vec![
-        GridRow { cells: h1 },
-        GridRow { cells: h2 },
-        GridRow { cells: h3 },
-    ];
+    grid.head = vec![GridRow { cells: h1 }, GridRow { cells: h2 }, GridRow { cells: h3 }];
     // Data in the header's column order: review first, then the litigation groups.
-    let order = template::T4_GROUPS
-        .iter()
-        .filter(|g| is_review(g))
-        .chain(template::T4_GROUPS.iter().filter(|g| !is_review(g)));
+    let order =
+        template::T4_GROUPS.iter().filter(|g| is_review(g)).chain(template::T4_GROUPS.iter().filter(|g| !is_review(g)));
     let mut data = Vec::new();
     for g in order {
         let grp = t4.group(g.key);
@@ -638,26 +533,15 @@ fn review_grid(t4: &ReviewLitigation, t: Template) -> Grid {
 /// The pre-2019 statistics table: 统计指标 / 单位 / 统计数, one row per indicator as printed.
 pub fn legacy_statistics(report: &Report) -> Option<Grid> {
     let rows = report.legacy_statistics.as_ref()?;
-    Some(legacy_grid(
-        rows,
-        table_template(report, TableKind::LegacyStatistics),
-    ))
+    Some(legacy_grid(rows, table_template(report, TableKind::LegacyStatistics)))
 }
 
 fn legacy_grid(rows: &[LegacyStatistic], t: Template) -> Grid {
     // template.rs names no title for this table; its header is the most precise description.
     let caption = template::LEGACY_HEADER.join("／");
-    let mut grid = Grid::new(
-        TableKind::LegacyStatistics,
-        t,
-        caption,
-        template::LEGACY_HEADER.len(),
-    );
+    let mut grid = Grid::new(TableKind::LegacyStatistics, t, caption, template::LEGACY_HEADER.len());
     grid.head = vec![GridRow {
-        cells: template::LEGACY_HEADER
-            .iter()
-            .map(|h| GridCell::text(CellRole::ColumnHeader, *h))
-            .collect(),
+        cells: template::LEGACY_HEADER.iter().map(|h| GridCell::text(CellRole::ColumnHeader, *h)).collect(),
     }];
     let body = rows
         .iter()

@@ -103,11 +103,7 @@ pub fn escape(s: &str) -> String {
 
 /// Escapes cell text, keeping its line breaks as `<br>`.
 fn cell_text(s: &str) -> String {
-    escape(s)
-        .lines()
-        .map(str::trim)
-        .collect::<Vec<_>>()
-        .join("<br>")
+    escape(s).lines().map(str::trim).collect::<Vec<_>>().join("<br>")
 }
 
 /// The report as one self-contained HTML page.
@@ -163,11 +159,7 @@ fn write_signature(out: &mut String, sig: &Signature) {
         out.push_str(&format!("<p>{}</p>\n", escape(a)));
     }
     if let (Some(iso), Some(text)) = (&sig.date_iso, &sig.date_text) {
-        out.push_str(&format!(
-            "<p><time datetime=\"{}\">{}</time></p>\n",
-            escape(iso),
-            escape(text)
-        ));
+        out.push_str(&format!("<p><time datetime=\"{}\">{}</time></p>\n", escape(iso), escape(text)));
     }
     out.push_str("</footer>\n");
 }
@@ -293,15 +285,9 @@ mod tests {
 
     #[test]
     fn escape_covers_markup_and_quotes() {
-        assert_eq!(
-            escape(r#"<a href="x">'&'</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
-        );
+        assert_eq!(escape(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
         assert_eq!(escape("a\u{1}b"), "a\u{fffd}b");
-        assert_eq!(
-            cell_text("（一）主动公开\n（不同渠道）"),
-            "（一）主动公开<br>（不同渠道）"
-        );
+        assert_eq!(cell_text("（一）主动公开\n（不同渠道）"), "（一）主动公开<br>（不同渠道）");
     }
 
     #[test]

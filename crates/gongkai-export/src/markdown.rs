@@ -34,20 +34,12 @@ pub fn escape(s: &str) -> String {
         Some('#' | '-' | '+' | '=') => true,
         Some(d) if d.is_ascii_digit() => {
             let rest = lead.trim_start_matches(|c: char| c.is_ascii_digit());
-            rest.starts_with(['.', ')'])
-                && rest[1..]
-                    .chars()
-                    .next()
-                    .is_none_or(|c| c == ' ' || c == '\t')
+            rest.starts_with(['.', ')']) && rest[1..].chars().next().is_none_or(|c| c == ' ' || c == '\t')
         }
         _ => false,
     };
     if starts_block {
-        let digits = lead
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .map(char::len_utf8)
-            .sum::<usize>();
+        let digits = lead.chars().take_while(char::is_ascii_digit).map(char::len_utf8).sum::<usize>();
         out.insert(indent + digits, '\\');
     }
     out
@@ -55,10 +47,7 @@ pub fn escape(s: &str) -> String {
 
 /// Escapes a pipe-table cell: Markdown escaping, line breaks as `<br>`.
 fn pipe_cell(s: &str) -> String {
-    s.lines()
-        .map(|l| escape(l.trim()))
-        .collect::<Vec<_>>()
-        .join("<br>")
+    s.lines().map(|l| escape(l.trim())).collect::<Vec<_>>().join("<br>")
 }
 
 /// The report as Markdown: title, sections in document order, tables in the official layout
@@ -81,15 +70,9 @@ fn write_document(doc: &Document) -> String {
         }
     }
     if let Some(sig) = &doc.signature {
-        let lines: Vec<String> = [sig.agency.as_deref(), sig.date_text.as_deref()]
-            .into_iter()
-            .flatten()
-            .map(html::escape)
-            .collect();
-        out.push_str(&format!(
-            "\n<p align=\"right\">{}</p>\n",
-            lines.join("<br>")
-        ));
+        let lines: Vec<String> =
+            [sig.agency.as_deref(), sig.date_text.as_deref()].into_iter().flatten().map(html::escape).collect();
+        out.push_str(&format!("\n<p align=\"right\">{}</p>\n", lines.join("<br>")));
     }
     out
 }
@@ -108,12 +91,7 @@ fn write_pipe_table(out: &mut String, g: &Grid) {
     let head: Vec<String> = g
         .head
         .first()
-        .map(|r| {
-            r.cells
-                .iter()
-                .map(|c| pipe_cell(&c.content.display()))
-                .collect()
-        })
+        .map(|r| r.cells.iter().map(|c| pipe_cell(&c.content.display())).collect())
         .unwrap_or_else(|| vec![String::new(); g.width]);
     out.push_str(&line(head));
     // Indicator left, unit centred, figure right.
@@ -126,12 +104,7 @@ fn write_pipe_table(out: &mut String, g: &Grid) {
         .collect();
     out.push_str(&line(rule));
     for row in g.head.iter().skip(1).chain(g.bodies.iter().flatten()) {
-        out.push_str(&line(
-            row.cells
-                .iter()
-                .map(|c| pipe_cell(&c.content.display()))
-                .collect(),
-        ));
+        out.push_str(&line(row.cells.iter().map(|c| pipe_cell(&c.content.display())).collect()));
     }
 }
 

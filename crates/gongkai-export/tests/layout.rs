@@ -34,9 +34,7 @@ fn cell_tag<'a>(html: &'a str, text: &str) -> Option<&'a str> {
 
 /// A span attribute of a tag (1 when absent).
 fn span(tag: &str, attr: &str) -> usize {
-    between(tag, &format!("{attr}=\""), "\"")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1)
+    between(tag, &format!("{attr}=\""), "\"").and_then(|v| v.parse().ok()).unwrap_or(1)
 }
 
 fn spans_of(html: &str, text: &str) -> (usize, usize) {
@@ -61,17 +59,11 @@ fn td_cells(html: &str) -> Vec<(&str, &str)> {
 }
 
 fn t3_rows(t: Template) -> usize {
-    template::T3_ROWS
-        .iter()
-        .filter(|r| r.versions.includes(t))
-        .count()
+    template::T3_ROWS.iter().filter(|r| r.versions.includes(t)).count()
 }
 
 fn t3_outcome_rows(t: Template) -> usize {
-    template::T3_ROWS
-        .iter()
-        .filter(|r| r.outcome && r.versions.includes(t))
-        .count()
+    template::T3_ROWS.iter().filter(|r| r.outcome && r.versions.includes(t)).count()
 }
 
 fn all_blank_2021() -> gongkai_core::report::Report {
@@ -91,10 +83,9 @@ fn all_blank_2021() -> gongkai_core::report::Report {
 
 #[test]
 fn table3_body_has_one_row_per_template_row() {
-    for (report, t, expected) in [
-        (common::report_2021(), Template::V2021, 25),
-        (common::report_2019_mixed(), Template::V2019, 23),
-    ] {
+    for (report, t, expected) in
+        [(common::report_2021(), Template::V2021, 25), (common::report_2019_mixed(), Template::V2019, 23)]
+    {
         let html = render_html(&report);
         let t3 = table(&html, "gk-requests").expect("table 3");
         let body = between(t3, "<tbody>", "</tbody>").expect("tbody");
@@ -112,10 +103,9 @@ fn table3_body_has_one_row_per_template_row() {
 
 #[test]
 fn outcomes_label_spans_twenty_two_rows_in_2021_and_twenty_in_2019() {
-    for (report, t, expected) in [
-        (common::report_2021(), Template::V2021, 22),
-        (common::report_2019_mixed(), Template::V2019, 20),
-    ] {
+    for (report, t, expected) in
+        [(common::report_2021(), Template::V2021, 22), (common::report_2019_mixed(), Template::V2019, 20)]
+    {
         for out in [render_html(&report), render_markdown(&report)] {
             let (rows, cols) = spans_of(&out, template::T3_OUTCOMES);
             assert_eq!(rows, t3_outcome_rows(t));
@@ -128,30 +118,20 @@ fn outcomes_label_spans_twenty_two_rows_in_2021_and_twenty_in_2019() {
 #[test]
 fn table3_group_labels_span_their_sub_rows() {
     let html = render_html(&common::report_2021());
-    for (g, n) in [
-        (RowGroup::Withheld, 8),
-        (RowGroup::Unable, 3),
-        (RowGroup::NotProcessed, 5),
-        (RowGroup::OtherHandling, 3),
-    ] {
+    for (g, n) in
+        [(RowGroup::Withheld, 8), (RowGroup::Unable, 3), (RowGroup::NotProcessed, 5), (RowGroup::OtherHandling, 3)]
+    {
         assert_eq!(spans_of(&html, g.label()), (n, 1), "{}", g.label());
     }
     // 2019: （六）其他处理 is one row spanning the two inner label columns.
     let html = render_html(&common::report_2019_mixed());
-    for (g, n) in [
-        (RowGroup::Withheld, 8),
-        (RowGroup::Unable, 3),
-        (RowGroup::NotProcessed, 5),
-    ] {
+    for (g, n) in [(RowGroup::Withheld, 8), (RowGroup::Unable, 3), (RowGroup::NotProcessed, 5)] {
         assert_eq!(spans_of(&html, g.label()), (n, 1), "{}", g.label());
     }
     let other = template::t3_row(gongkai_core::report::RequestRow::OtherHandlingTotal).full_label();
     assert_eq!(spans_of(&html, &other), (1, 2));
     for k in template::OTHER_HANDLING_PARTS {
-        assert!(
-            !html.contains(&template::t3_row(k).full_label()),
-            "2019 has no sub-row {k:?}"
-        );
+        assert!(!html.contains(&template::t3_row(k).full_label()), "2019 has no sub-row {k:?}");
     }
 }
 
@@ -162,10 +142,7 @@ fn table3_header_is_merged_as_in_the_template() {
         let t3 = table(&html, "gk-requests").expect("table 3");
         let head = between(t3, "<thead>", "</thead>").expect("thead");
         assert_eq!(spans_of(head, template::T3_NOTE), (3, 3));
-        assert!(
-            cell_tag(head, template::T3_NOTE).is_some_and(|t| t.starts_with("<td")),
-            "the note is not a header"
-        );
+        assert!(cell_tag(head, template::T3_NOTE).is_some_and(|t| t.starts_with("<td")), "the note is not a header");
         assert_eq!(spans_of(head, template::T3_APPLICANTS), (1, 7));
         assert_eq!(spans_of(head, template::T3_ORGANISATIONS), (1, 5));
         for c in &template::COLUMNS {
@@ -173,10 +150,7 @@ fn table3_header_is_merged_as_in_the_template() {
             assert_eq!(spans_of(head, c.label), expected, "{}", c.label);
             assert!(cell_tag(head, c.label).is_some_and(|t| t.contains("scope=\"col\"")));
         }
-        for spec in template::T3_ROWS
-            .iter()
-            .filter(|r| r.versions.includes(Template::V2021) && r.group.is_none())
-        {
+        for spec in template::T3_ROWS.iter().filter(|r| r.versions.includes(Template::V2021) && r.group.is_none()) {
             let tag = cell_tag(t3, &spec.full_label()).expect("row label");
             assert!(tag.contains("scope=\"row\""), "{tag}");
             let cols = if spec.outcome { 2 } else { 3 };
@@ -220,10 +194,7 @@ fn table2_blocks_follow_their_template_grid() {
     assert_eq!(spans_of(t2, template::T2_2021[1].columns[0].label), (1, 3));
     let fee = template::T2_2021[3].columns[0];
     assert_eq!(fee.unit, Some("万元"));
-    assert!(
-        t2.contains(&format!(">{}</th></tr>", fee.label))
-            && t2.contains("<td colspan=\"3\">1.25</td>")
-    );
+    assert!(t2.contains(&format!(">{}</th></tr>", fee.label)) && t2.contains("<td colspan=\"3\">1.25</td>"));
 
     let html = render_html(&common::report_2019_mixed());
     let t2 = table(&html, "gk-proactive").expect("table 2");
@@ -252,20 +223,14 @@ fn blank_cells_print_empty_never_zero() {
     }
     let md = render_markdown(&report);
     for (_, content) in td_cells(&md) {
-        assert!(
-            content.is_empty() || content == template::T3_NOTE,
-            "{content}"
-        );
+        assert!(content.is_empty() || content == template::T3_NOTE, "{content}");
     }
     // And in the fixture: the blank 国家秘密 row and the blank 行政强制 value.
     let html = render_html(&common::report_2021());
     let secret = template::t3_row(gongkai_core::report::RequestRow::StateSecret).full_label();
     let row = between(&html, &format!(">{secret}</th>"), "</tr>").expect("row");
     assert_eq!(row, "<td></td>".repeat(7));
-    assert!(html.contains(&format!(
-        ">{}</th><td colspan=\"3\"></td></tr>",
-        template::T2_2021[2].rows[1].label
-    )));
+    assert!(html.contains(&format!(">{}</th><td colspan=\"3\"></td></tr>", template::T2_2021[2].rows[1].label)));
 }
 
 #[test]
@@ -292,39 +257,25 @@ fn each_table_follows_its_own_template() {
     report.template = Template::V2021; // the newest any table follows; tables say 2019.
     let html = render_html(&report);
     let t3 = table(&html, "gk-requests").expect("table 3");
-    assert_eq!(
-        between(t3, "<tbody>", "</tbody>").map(|b| b.matches("<tr>").count()),
-        Some(23)
-    );
+    assert_eq!(between(t3, "<tbody>", "</tbody>").map(|b| b.matches("<tr>").count()), Some(23));
     assert!(t3.contains("data-template=\"2019\""));
-    assert!(
-        html.contains(template::T2_2019[4].title),
-        "2019 table 2 keeps its 第（九）项"
-    );
+    assert!(html.contains(template::T2_2019[4].title), "2019 table 2 keeps its 第（九）项");
     assert!(table(&html, "gk-legacy").is_some_and(|t| t.contains("data-template=\"pre2019\"")));
 
     // Without per-table templates, report.template decides.
     report.provenance.table_templates.clear();
     let html = render_html(&report);
     let t3 = table(&html, "gk-requests").expect("table 3");
-    assert_eq!(
-        between(t3, "<tbody>", "</tbody>").map(|b| b.matches("<tr>").count()),
-        Some(25)
-    );
+    assert_eq!(between(t3, "<tbody>", "</tbody>").map(|b| b.matches("<tr>").count()), Some(25));
     assert_eq!(spans_of(t3, template::T3_OUTCOMES).0, 22);
 }
 
 #[test]
 fn missing_table_sections_are_inserted_in_template_order() {
     let mut report = common::report_2019_mixed();
-    report
-        .sections
-        .retain(|s| matches!(s.key, Some(SectionKey::Overview | SectionKey::Problems)));
+    report.sections.retain(|s| matches!(s.key, Some(SectionKey::Overview | SectionKey::Problems)));
     let html = render_html(&report);
-    let pos = |s: &str| {
-        html.find(&format!("<h2>{s}</h2>"))
-            .unwrap_or_else(|| panic!("no heading {s}"))
-    };
+    let pos = |s: &str| html.find(&format!("<h2>{s}</h2>")).unwrap_or_else(|| panic!("no heading {s}"));
     let overview = pos("一、概述");
     let t2 = pos(template::section(SectionKey::Proactive).title);
     let t3 = pos(template::section(SectionKey::Requests).title);
@@ -332,9 +283,7 @@ fn missing_table_sections_are_inserted_in_template_order() {
     let problems = pos("六、政府信息公开工作存在的主要问题及改进措施");
     assert!(overview < t2 && t2 < t3 && t3 < t4 && t4 < problems);
     // The statistics table sits in 二 with table 2, before table 3.
-    let legacy = html
-        .find("<table class=\"gk-table gk-legacy\"")
-        .expect("legacy table");
+    let legacy = html.find("<table class=\"gk-table gk-legacy\"").expect("legacy table");
     assert!(t2 < legacy && legacy < t3);
 }
 
@@ -347,42 +296,19 @@ fn html_page_is_self_contained() {
     let html = render_html(&report);
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"zh-CN\">"));
     assert!(html.contains("<meta charset=\"utf-8\">"));
-    assert!(
-        html.contains("<title>示例市示例区人民政府办公室2021年政府信息公开工作年度报告</title>")
-    );
-    for banned in [
-        "http",
-        "<script",
-        "<link",
-        "@import",
-        "url(",
-        "src=",
-        "@font-face",
-    ] {
+    assert!(html.contains("<title>示例市示例区人民政府办公室2021年政府信息公开工作年度报告</title>"));
+    for banned in ["http", "<script", "<link", "@import", "url(", "src=", "@font-face"] {
         assert!(!html.contains(banned), "{banned}");
     }
     assert!(html.contains("@media print") && html.contains("size: A4"));
-    assert!(
-        html.contains("\"FangSong\", \"仿宋\"")
-            && html.contains("\"STFangsong\"")
-            && html.contains("serif;")
-    );
-    assert!(
-        html.contains("\"SimHei\"")
-            && html.contains("\"Noto Sans CJK SC\"")
-            && html.contains("sans-serif;")
-    );
+    assert!(html.contains("\"FangSong\", \"仿宋\"") && html.contains("\"STFangsong\"") && html.contains("serif;"));
+    assert!(html.contains("\"SimHei\"") && html.contains("\"Noto Sans CJK SC\"") && html.contains("sans-serif;"));
     // Every table has a caption.
-    assert_eq!(
-        html.matches("<table").count(),
-        html.matches("<caption>").count()
-    );
+    assert_eq!(html.matches("<table").count(), html.matches("<caption>").count());
 
     // A link in the report's text is the only "http", and it stays text.
     let mut report = report;
-    report.sections[0]
-        .text
-        .push_str("\n详见http://www.example.gov.cn/zfxxgk?id=1&p=2。");
+    report.sections[0].text.push_str("\n详见http://www.example.gov.cn/zfxxgk?id=1&p=2。");
     let html = render_html(&report);
     assert_eq!(html.matches("http").count(), 1);
     assert!(html.contains("<p>详见http://www.example.gov.cn/zfxxgk?id=1&amp;p=2。</p>"));
@@ -402,12 +328,8 @@ fn fragment_is_the_body_only() {
 #[test]
 fn signature_closes_the_document_right_aligned() {
     let html = render_html(&common::report_2019_mixed());
-    let sig = html
-        .find("<footer class=\"gk-signature\">")
-        .expect("signature");
-    assert!(
-        sig > html.rfind("</table>").unwrap_or(0) && sig > html.rfind("</section>").unwrap_or(0)
-    );
+    let sig = html.find("<footer class=\"gk-signature\">").expect("signature");
+    assert!(sig > html.rfind("</table>").unwrap_or(0) && sig > html.rfind("</section>").unwrap_or(0));
     assert!(html[sig..].contains("<p>余姚市人力资源和社会保障局</p>"));
     assert!(html[sig..].contains("<time datetime=\"2021-01-22\">2021年1月22日</time>"));
     assert!(html.contains(".gk-signature { margin-top: 2.5em; text-align: right; }"));
@@ -452,39 +374,20 @@ fn markdown_keeps_merges_in_html_blocks() {
     assert_eq!(md.matches("<table>").count(), 3);
     for block in md.split("<table>").skip(1) {
         let body = block.split("</table>").next().unwrap_or("");
-        assert!(
-            !body.contains("\n\n"),
-            "a blank line would end the HTML block"
-        );
+        assert!(!body.contains("\n\n"), "a blank line would end the HTML block");
     }
-    assert!(md.contains(&format!(
-        "<th scope=\"row\" rowspan=\"22\">{}</th>",
-        template::T3_OUTCOMES
-    )));
+    assert!(md.contains(&format!("<th scope=\"row\" rowspan=\"22\">{}</th>", template::T3_OUTCOMES)));
     let md = render_markdown(&common::report_2019_mixed());
-    assert!(md.contains(&format!(
-        "| {} |\n| --- | :---: | ---: |\n",
-        template::LEGACY_HEADER.join(" | ")
-    )));
-    assert!(
-        md.contains("| 政策解读稿件发布数 | 篇 |  |"),
-        "blank figure prints empty"
-    );
+    assert!(md.contains(&format!("| {} |\n| --- | :---: | ---: |\n", template::LEGACY_HEADER.join(" | "))));
+    assert!(md.contains("| 政策解读稿件发布数 | 篇 |  |"), "blank figure prints empty");
 }
 
 #[test]
 fn every_template_label_is_printed() {
-    for (report, t) in [
-        (common::report_2021(), Template::V2021),
-        (common::report_2019_mixed(), Template::V2019),
-    ] {
+    for (report, t) in [(common::report_2021(), Template::V2021), (common::report_2019_mixed(), Template::V2019)] {
         let html = render_html(&report);
         for spec in template::T3_ROWS.iter().filter(|r| r.versions.includes(t)) {
-            assert!(
-                html.contains(&format!(">{}</th>", spec.full_label())),
-                "{}",
-                spec.full_label()
-            );
+            assert!(html.contains(&format!(">{}</th>", spec.full_label())), "{}", spec.full_label());
         }
         for b in template::t2_blocks(t) {
             for c in b.columns {
@@ -499,11 +402,7 @@ fn every_template_label_is_printed() {
 
 #[test]
 fn grids_are_full_rectangles() {
-    for report in [
-        common::report_2021(),
-        common::report_2019_mixed(),
-        all_blank_2021(),
-    ] {
+    for report in [common::report_2021(), common::report_2019_mixed(), all_blank_2021()] {
         for g in grid::tables(&report) {
             let slots = g.slots();
             assert!(slots.is_ok(), "{:?}: {:?}", g.table, slots.err());

@@ -17,10 +17,7 @@ fn html_2021_report() {
 
 #[test]
 fn markdown_2019_report_with_legacy_statistics() {
-    insta::assert_snapshot!(
-        "markdown_2019_mixed",
-        render_markdown(&common::report_2019_mixed())
-    );
+    insta::assert_snapshot!("markdown_2019_mixed", render_markdown(&common::report_2019_mixed()));
 }
 
 #[test]
@@ -30,8 +27,5 @@ fn html_2019_report_with_legacy_statistics() {
 
 #[test]
 fn html_fragment_2019_report() {
-    insta::assert_snapshot!(
-        "html_fragment_2019_mixed",
-        render_html_fragment(&common::report_2019_mixed())
-    );
+    insta::assert_snapshot!("html_fragment_2019_mixed", render_html_fragment(&common::report_2019_mixed()));
 }

@@ -1,12 +1,7 @@
 //! Imports one file many times (for profilers): `cargo run --release -p gongkai-import --example import_loop FILE N`.
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let (Some(path), n) = (
-        args.get(1),
-        args.get(2)
-            .and_then(|n| n.parse::<usize>().ok())
-            .unwrap_or(100),
-    ) else {
+    let (Some(path), n) = (args.get(1), args.get(2).and_then(|n| n.parse::<usize>().ok()).unwrap_or(100)) else {
         eprintln!("usage: import_loop FILE [N]");
         std::process::exit(2);
     };

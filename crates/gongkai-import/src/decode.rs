@@ -17,25 +17,16 @@ pub fn decode(bytes: &[u8]) -> Option<Decoded> {
         if had_errors {
             return None;
         }
-        return Some(Decoded {
-            text: text.into_owned(),
-            encoding: enc.name(),
-        });
+        return Some(Decoded { text: text.into_owned(), encoding: enc.name() });
     }
     if let Ok(s) = std::str::from_utf8(bytes) {
-        return looks_like_text(s).then(|| Decoded {
-            text: s.to_string(),
-            encoding: "UTF-8",
-        });
+        return looks_like_text(s).then(|| Decoded { text: s.to_string(), encoding: "UTF-8" });
     }
     let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
     if had_errors || !looks_like_text(&text) {
         return None;
     }
-    Some(Decoded {
-        text: text.into_owned(),
-        encoding: "GB18030",
-    })
+    Some(Decoded { text: text.into_owned(), encoding: "GB18030" })
 }
 
 /// Text has no NUL and few control characters.
@@ -60,10 +51,7 @@ mod tests {
         let (bytes, _, _) = encoding_rs::GBK.encode("政府信息公开工作年度报告");
         let d = decode(&bytes);
         assert_eq!(d.as_ref().map(|d| d.encoding), Some("GB18030"));
-        assert_eq!(
-            d.map(|d| d.text),
-            Some("政府信息公开工作年度报告".to_string())
-        );
+        assert_eq!(d.map(|d| d.text), Some("政府信息公开工作年度报告".to_string()));
     }
 
     #[test]

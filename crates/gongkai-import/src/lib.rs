@@ -2,12 +2,19 @@
 //!
 //! [`import`] is the one entry point: it recognises the format from the content (never from the
 //! file name), then hands the bytes to the importer for that format. Text reports (Word dumps,
-//! PDF-extracted text, flattened web text) are read by [`text`]; the canonical JSON document is
-//! read back as is.
+//! PDF-extracted text, flattened web text) are read by [`text`]; HTML pages by [`html`], Word
+//! files by [`docx`] and PDFs by [`pdf`] (all three end in the text importer, see [`grid`]);
+//! the canonical JSON document is read back as is.
 
 pub mod decode;
+pub mod docx;
+mod grid;
+pub mod html;
+pub mod pdf;
 pub mod split;
 pub mod text;
+
+use std::cell::Cell;
 
 use gongkai_core::report::Report;
 
@@ -39,6 +46,32 @@ pub enum ImportError {
         column: usize,
         /// serde's message.
         message: String,
+    },
+    /// A file of a recognised format that is damaged or not well formed.
+    #[error("{source_name}: {format} 文件损坏或格式不正确：{message} (malformed {format})")]
+    Malformed {
+        /// The file name.
+        source_name: String,
+        /// The format (`DOCX`, `PDF`).
+        format: &'static str,
+        /// What is wrong (Chinese).
+        message: String,
+    },
+    /// A file, or a part of it, larger than gongkai reads (a zip bomb, a 2 GB member).
+    #[error("{source_name}: 文件过大，拒绝读取：{message} (too large)")]
+    TooLarge {
+        /// The file name.
+        source_name: String,
+        /// What exceeded which limit (Chinese).
+        message: String,
+    },
+    /// A PDF without a text layer (a scan).
+    #[error("{source_name}: PDF 共 {pages} 页，但没有文字层（可能是扫描件），无法读取其中的文字；请先进行文字识别(OCR)或使用原始电子文档 (scanned PDF without a text layer)")]
+    NoTextLayer {
+        /// The file name.
+        source_name: String,
+        /// The number of pages.
+        pages: usize,
     },
     /// Text that does not look like an annual report.
     #[error("{source_name}: 未识别为政府信息公开工作年度报告：{reason} (not an annual report)")]
@@ -81,21 +114,30 @@ pub fn detect(bytes: &[u8]) -> DetectedFormat {
         .position(|b| !b.is_ascii_whitespace())
         .map(|i| &head[i..])
         .unwrap_or(&[]);
-    let start = start
-        .strip_prefix(b"\xef\xbb\xbf".as_slice())
-        .unwrap_or(start);
+    let start = start.strip_prefix(b"\xef\xbb\xbf".as_slice()).unwrap_or(start);
     if start.first() == Some(&b'{') {
         return DetectedFormat::Json;
     }
-    let lower: Vec<u8> = head
-        .iter()
-        .take(2048)
-        .map(|b| b.to_ascii_lowercase())
-        .collect();
+    let lower: Vec<u8> = head.iter().take(2048).map(|b| b.to_ascii_lowercase()).collect();
     let has = |needle: &[u8]| lower.windows(needle.len()).any(|w| w == needle);
-    if start.first() == Some(&b'<')
-        && (has(b"<html") || has(b"<!doctype html") || has(b"<table") || has(b"<body"))
-    {
+    // A page, or a fragment of one (a CMS body: 「<p style=…>…</p><table>…」).
+    const TAGS: [&[u8]; 14] = [
+        b"<html",
+        b"<!doctype html",
+        b"<table",
+        b"<body",
+        b"<head",
+        b"<meta",
+        b"<p>",
+        b"<p ",
+        b"<div",
+        b"<span",
+        b"<br",
+        b"<h1",
+        b"<h2",
+        b"<tr",
+    ];
+    if start.first() == Some(&b'<') && TAGS.iter().any(|t| has(t)) {
         return DetectedFormat::Html;
     }
     DetectedFormat::Text
@@ -105,9 +147,8 @@ pub fn detect(bytes: &[u8]) -> DetectedFormat {
 pub fn import(bytes: &[u8], source_name: &str) -> Result<Report, ImportError> {
     match detect(bytes) {
         DetectedFormat::Json => {
-            let text = decode::decode(bytes).ok_or_else(|| ImportError::NotText {
-                source_name: source_name.to_string(),
-            })?;
+            let text =
+                decode::decode(bytes).ok_or_else(|| ImportError::NotText { source_name: source_name.to_string() })?;
             serde_json::from_str::<Report>(&text.text).map_err(|e| ImportError::Json {
                 source_name: source_name.to_string(),
                 line: e.line(),
@@ -115,23 +156,40 @@ pub fn import(bytes: &[u8], source_name: &str) -> Result<Report, ImportError> {
                 message: e.to_string(),
             })
         }
-        DetectedFormat::Html => Err(ImportError::Unsupported {
-            source_name: source_name.to_string(),
-            format: "HTML",
-        }),
-        DetectedFormat::Pdf => Err(ImportError::Unsupported {
-            source_name: source_name.to_string(),
-            format: "PDF",
-        }),
-        DetectedFormat::Zip => Err(ImportError::Unsupported {
-            source_name: source_name.to_string(),
-            format: "DOCX/XLSX (zip)",
-        }),
+        DetectedFormat::Html => html::import_html(bytes, source_name),
+        DetectedFormat::Pdf => pdf::import_pdf(bytes, source_name),
+        DetectedFormat::Zip => docx::import_zip(bytes, source_name),
         DetectedFormat::Text => {
-            let d = decode::decode(bytes).ok_or_else(|| ImportError::NotText {
-                source_name: source_name.to_string(),
-            })?;
+            let d =
+                decode::decode(bytes).ok_or_else(|| ImportError::NotText { source_name: source_name.to_string() })?;
             text::import_text(&d.text, source_name, d.encoding)
         }
     }
+}
+
+thread_local! {
+    /// How many [`guarded`] calls are running on this thread.
+    static QUIET: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Runs a third-party parser on untrusted bytes, turning a panic into `None`. (gongkai's own
+/// code is not guarded: a panic there is a bug that tests must see.)
+///
+/// The panic message is not printed: the process-wide panic hook is chained once with one that
+/// stays silent while a guarded call runs on the panicking thread and defers to the previous
+/// hook otherwise.
+pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if QUIET.with(Cell::get) == 0 {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(q.get() + 1));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(q.get().saturating_sub(1)));
+    r.ok()
 }

@@ -21,15 +21,7 @@ pub fn splits(tokens: &[&str], n: usize, limit: usize) -> Vec<Vec<i64>> {
     out
 }
 
-fn rec(
-    tokens: &[&str],
-    ti: usize,
-    pos: usize,
-    n: usize,
-    cur: &mut Vec<i64>,
-    out: &mut Vec<Vec<i64>>,
-    limit: usize,
-) {
+fn rec(tokens: &[&str], ti: usize, pos: usize, n: usize, cur: &mut Vec<i64>, out: &mut Vec<Vec<i64>>, limit: usize) {
     if out.len() >= limit {
         return;
     }
@@ -45,8 +37,7 @@ fn rec(
         return;
     }
     // Remaining digits must still fit: each remaining part needs at least one digit.
-    let remaining_digits: usize =
-        tok.len() - pos + tokens[ti + 1..].iter().map(|t| t.len()).sum::<usize>();
+    let remaining_digits: usize = tok.len() - pos + tokens[ti + 1..].iter().map(|t| t.len()).sum::<usize>();
     let parts_left = n.saturating_sub(cur.len());
     if parts_left == 0 || remaining_digits < parts_left || remaining_digits > parts_left * 9 {
         return;
@@ -104,8 +95,7 @@ fn rec_totals(
         rec_totals(tokens, ti + 1, 0, n, group, cur, out, limit);
         return;
     }
-    let remaining_digits: usize =
-        tok.len() - pos + tokens[ti + 1..].iter().map(|t| t.len()).sum::<usize>();
+    let remaining_digits: usize = tok.len() - pos + tokens[ti + 1..].iter().map(|t| t.len()).sum::<usize>();
     let parts_left = n.saturating_sub(cur.len());
     if parts_left == 0 || remaining_digits < parts_left || remaining_digits > parts_left * 9 {
         return;
@@ -133,12 +123,7 @@ fn rec_totals(
         let Ok(v) = part.parse::<i64>() else { break };
         // The group's total is at least as long as its largest part: leave room for it.
         let group_start = cur.len() - cur.len() % group;
-        let widest = cur[group_start..]
-            .iter()
-            .map(|x| x.to_string().len())
-            .max()
-            .unwrap_or(0)
-            .max(part.len());
+        let widest = cur[group_start..].iter().map(|x| x.to_string().len()).max().unwrap_or(0).max(part.len());
         let parts_before_total = group - 1 - (cur.len() - group_start) - 1;
         let rest = remaining_digits - part.len();
         if rest < parts_before_total + widest {
@@ -161,11 +146,7 @@ pub fn row_candidates(tokens: &[&str]) -> Option<Vec<[i64; 7]>> {
     if all.len() >= LIMIT {
         return None;
     }
-    Some(
-        all.into_iter()
-            .filter_map(|v| <[i64; 7]>::try_from(v).ok())
-            .collect(),
-    )
+    Some(all.into_iter().filter_map(|v| <[i64; 7]>::try_from(v).ok()).collect())
 }
 
 /// Splits of table 4's fifteen cells where each group's 总计 equals its four results.
@@ -175,11 +156,7 @@ pub fn table4_candidates(tokens: &[&str]) -> Option<Vec<[i64; 15]>> {
     if all.len() >= LIMIT {
         return None;
     }
-    Some(
-        all.into_iter()
-            .filter_map(|v| <[i64; 15]>::try_from(v).ok())
-            .collect(),
-    )
+    Some(all.into_iter().filter_map(|v| <[i64; 15]>::try_from(v).ok()).collect())
 }
 
 #[cfg(test)]
@@ -200,25 +177,16 @@ mod tests {
 
     #[test]
     fn leading_zeros_are_not_cells() {
-        assert!(splits(&["0200002"], 7, 100)
-            .iter()
-            .all(|v| v == &vec![0, 2, 0, 0, 0, 0, 2]));
+        assert!(splits(&["0200002"], 7, 100).iter().all(|v| v == &vec![0, 2, 0, 0, 0, 0, 2]));
         assert_eq!(splits(&["000"], 3, 100), vec![vec![0, 0, 0]]);
     }
 
     #[test]
     fn pruned_search_agrees_with_exhaustive_search() {
-        for tokens in [
-            vec!["640020470"],
-            vec!["2200003", "25"],
-            vec!["723000075"],
-            vec!["20", "0", "00", "0", "121"],
-        ] {
+        for tokens in [vec!["640020470"], vec!["2200003", "25"], vec!["723000075"], vec!["20", "0", "00", "0", "121"]] {
             let mut fast = splits_with_totals(&tokens, 7, 7, 1_000_000);
-            let mut slow: Vec<Vec<i64>> = splits(&tokens, 7, 1_000_000)
-                .into_iter()
-                .filter(|v| v[..6].iter().sum::<i64>() == v[6])
-                .collect();
+            let mut slow: Vec<Vec<i64>> =
+                splits(&tokens, 7, 1_000_000).into_iter().filter(|v| v[..6].iter().sum::<i64>() == v[6]).collect();
             fast.sort();
             slow.sort();
             assert_eq!(fast, slow, "{tokens:?}");

@@ -21,9 +21,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 use chrono::NaiveDate;
 use gongkai_core::label::{self, normalize};
 use gongkai_core::report::{
-    AdministrativeFees, Amount, CaseGroup, CaseResult, CellSource, Column, DocumentCounts,
-    ImportNote, ItemCounts, LegacyStatistic, Proactive, Procurement, Report, RequestRow,
-    RequestTable, ReviewLitigation, Section, SectionKey, SourceFormat, Template,
+    AdministrativeFees, Amount, CaseGroup, CaseResult, CellSource, Column, DocumentCounts, ImportNote, ItemCounts,
+    LegacyStatistic, Proactive, Procurement, Report, RequestRow, RequestTable, ReviewLitigation, Section, SectionKey,
+    SourceFormat, Template,
 };
 /// Marks a note about a cell holding a non-number (reported by the rule `cell.nonnumeric`).
 const NONNUMERIC_NOTE_PREFIX: &str = "非数字:";
@@ -36,13 +36,7 @@ use crate::ImportError;
 pub fn import_text(text: &str, source: &str, encoding: &str) -> Result<Report, ImportError> {
     let doc = Doc::new(text);
     let headings = find_headings(&doc);
-    let mut b = Builder {
-        doc: &doc,
-        headings,
-        notes: Vec::new(),
-        cells: Vec::new(),
-        column_major: false,
-    };
+    let mut b = Builder { doc: &doc, headings, notes: Vec::new(), cells: Vec::new(), column_major: false };
 
     let requests = b.table3();
     // Table 4 has no row labels of its own; it is only read after a table 3.
@@ -62,10 +56,7 @@ pub fn import_text(text: &str, source: &str, encoding: &str) -> Result<Report, I
     }
     if review.is_some() {
         // Table 4 is the same in 2019 and 2021; it follows table 3's template.
-        let t = requests
-            .as_ref()
-            .map(|t| t.template)
-            .unwrap_or(Template::V2019);
+        let t = requests.as_ref().map(|t| t.template).unwrap_or(Template::V2019);
         table_templates.insert("review_litigation".to_string(), t);
     }
     if legacy.is_some() {
@@ -77,14 +68,11 @@ pub fn import_text(text: &str, source: &str, encoding: &str) -> Result<Report, I
         None => {
             // No 2019/2021 table: the old outline (pre-2019), provided this is a report at all.
             let reportish = meta.year.is_some()
-                && (doc.contains("政府信息公开")
-                    && (doc.contains("年度报告") || doc.contains("年报")));
+                && (doc.contains("政府信息公开") && (doc.contains("年度报告") || doc.contains("年报")));
             if !reportish {
                 return Err(ImportError::NotAReport {
                     source_name: source.to_string(),
-                    reason:
-                        "未找到年度报告的标题、年份或任何统计表格（表二、表三、表四或统计指标表）"
-                            .to_string(),
+                    reason: "未找到年度报告的标题、年份或任何统计表格（表二、表三、表四或统计指标表）".to_string(),
                 });
             }
             Template::Pre2019
@@ -142,23 +130,14 @@ impl Doc {
         if let Some(pos) = text.find("正文 ====") {
             let header = &text[..pos];
             for line in header.lines() {
-                if let Some(v) = line
-                    .strip_prefix("标题:")
-                    .or_else(|| line.strip_prefix("标题："))
-                {
+                if let Some(v) = line.strip_prefix("标题:").or_else(|| line.strip_prefix("标题：")) {
                     archive_title = Some(v.trim().to_string());
                 }
-                if let Some(v) = line
-                    .strip_prefix("发布时间:")
-                    .or_else(|| line.strip_prefix("发布时间："))
-                {
+                if let Some(v) = line.strip_prefix("发布时间:").or_else(|| line.strip_prefix("发布时间：")) {
                     archive_published = parse_iso_date(v.trim());
                 }
             }
-            let after = text[pos..]
-                .find('\n')
-                .map(|i| pos + i + 1)
-                .unwrap_or(text.len());
+            let after = text[pos..].find('\n').map(|i| pos + i + 1).unwrap_or(text.len());
             line_offset = text[..after].matches('\n').count();
             body = &text[after..];
         }
@@ -174,15 +153,7 @@ impl Doc {
         let (norm, map) = label::normalize_with_map(&cleaned);
         let mut line_starts = vec![0];
         line_starts.extend(cleaned.match_indices('\n').map(|(i, _)| i + 1));
-        Doc {
-            body: cleaned,
-            norm,
-            map,
-            line_starts,
-            archive_title,
-            archive_published,
-            line_offset,
-        }
+        Doc { body: cleaned, norm, map, line_starts, archive_title, archive_published, line_offset }
     }
 
     /// Finds normalised `pat` in `[from, to)`, returning its start.
@@ -240,7 +211,7 @@ impl Doc {
             "flat"
         } else if column_major {
             "pdf-columns"
-        } else if self.body.lines().filter(|l| l.starts_with('\t')).count() > 20 {
+        } else if self.body.lines().filter(|l| l.starts_with('\t')).nth(20).is_some() {
             "word-dump"
         } else {
             "pdf-rows"
@@ -249,17 +220,17 @@ impl Doc {
 }
 
 fn is_page_number(s: &str) -> bool {
+    // Both forms start with a dash or 第: most lines are rejected without an allocation.
+    if !s.trim_start().starts_with(['-', '—', '–', '－', '─', '第']) {
+        return false;
+    }
     let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     let dash = |c: char| matches!(c, '-' | '—' | '–' | '－' | '─');
     let inner = t.trim_start_matches(dash).trim_end_matches(dash);
-    let dashed = t.starts_with(dash)
-        && t.ends_with(dash)
-        && !inner.is_empty()
-        && inner.chars().all(|c| c.is_ascii_digit());
-    let paged = t.starts_with('第')
-        && t.ends_with('页')
-        && t.chars().any(|c| c.is_ascii_digit())
-        && t.chars().count() < 12;
+    let dashed =
+        t.starts_with(dash) && t.ends_with(dash) && !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit());
+    let paged =
+        t.starts_with('第') && t.ends_with('页') && t.chars().any(|c| c.is_ascii_digit()) && t.chars().count() < 12;
     dashed || paged
 }
 
@@ -284,7 +255,8 @@ fn strip_html_comments(line: &str) -> Cow<'_, str> {
 
 /// The ways a row's numbering is printed (normalised): 「1.」≈「1、」, 「（一）」≈「一、」.
 fn numbering_forms(number: &'static str) -> Arc<[Vec<char>]> {
-    static CACHE: OnceLock<Mutex<HashMap<&'static str, Arc<[Vec<char>]>>>> = OnceLock::new();
+    type Cache = Mutex<HashMap<&'static str, Arc<[Vec<char>]>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     let mut map = match cache.lock() {
         Ok(m) => m,
@@ -320,7 +292,8 @@ fn numbering_forms(number: &'static str) -> Arc<[Vec<char>]> {
 /// A template string normalised for matching. Template strings are a fixed set, so each is
 /// normalised once per process and shared (the importer looks labels up thousands of times).
 fn chars(s: &'static str) -> Arc<[char]> {
-    static CACHE: OnceLock<Mutex<HashMap<&'static str, Arc<[char]>>>> = OnceLock::new();
+    type Cache = Mutex<HashMap<&'static str, Arc<[char]>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     let mut map = match cache.lock() {
         Ok(m) => m,
@@ -352,7 +325,7 @@ fn is_num_char(c: char) -> bool {
 
 /// Tokenises a region of the original text starting at byte `base` of `body`.
 fn tokenize(region: &str, base: usize, word_dump: bool) -> Vec<Tok> {
-    let mut toks = Vec::new();
+    let mut toks = Vec::with_capacity(region.len() / 8);
     if word_dump {
         // One cell per line; a line with only a tab is an empty cell.
         let mut off = 0;
@@ -381,7 +354,7 @@ fn tokenize(region: &str, base: usize, word_dump: bool) -> Vec<Tok> {
                     .next()
                     .is_some_and(|d| d.is_ascii_digit() || ('０'..='９').contains(&d));
         if starts_number {
-            let mut s = String::new();
+            let mut s = String::with_capacity(8);
             if matches!(c, '-' | '－') {
                 s.push('-');
                 chars.next();
@@ -390,9 +363,7 @@ fn tokenize(region: &str, base: usize, word_dump: bool) -> Vec<Tok> {
                 if is_num_char(d) {
                     s.push(match d {
                         '．' => '.',
-                        '０'..='９' => {
-                            char::from_u32(d as u32 - '０' as u32 + '0' as u32).unwrap_or(d)
-                        }
+                        '０'..='９' => char::from_u32(d as u32 - '０' as u32 + '0' as u32).unwrap_or(d),
                         _ => d,
                     });
                     chars.next();
@@ -402,16 +373,10 @@ fn tokenize(region: &str, base: usize, word_dump: bool) -> Vec<Tok> {
             }
             // 「约30」「30余」「30多」 are not numbers.
             let prev_fuzzy = matches!(toks.last(), Some(Tok::NonNumeric(x, _)) if x == "约");
-            let next_fuzzy = chars
-                .peek()
-                .is_some_and(|&(_, d)| matches!(d, '余' | '多' | '左'));
+            let next_fuzzy = chars.peek().is_some_and(|&(_, d)| matches!(d, '余' | '多' | '左'));
             if prev_fuzzy || next_fuzzy {
                 toks.pop_if(|t| matches!(t, Tok::NonNumeric(..)));
-                let mut raw = if prev_fuzzy {
-                    "约".to_string()
-                } else {
-                    String::new()
-                };
+                let mut raw = if prev_fuzzy { "约".to_string() } else { String::new() };
                 raw.push_str(&s);
                 if next_fuzzy {
                     if let Some((_, d)) = chars.next() {
@@ -421,11 +386,12 @@ fn tokenize(region: &str, base: usize, word_dump: bool) -> Vec<Tok> {
                 toks.push(Tok::NonNumeric(raw, base + i));
                 continue;
             }
-            let trimmed = s.trim_end_matches('.');
-            if trimmed.is_empty() || trimmed == "-" {
+            let trimmed_len = s.trim_end_matches('.').len();
+            s.truncate(trimmed_len);
+            if s.is_empty() || s == "-" {
                 toks.push(Tok::Text);
             } else {
-                toks.push(Tok::Num(trimmed.to_string(), base + i));
+                toks.push(Tok::Num(s, base + i));
             }
             continue;
         }
@@ -441,31 +407,25 @@ fn tokenize(region: &str, base: usize, word_dump: bool) -> Vec<Tok> {
                 }
             }
             let followed_by_space = chars.peek().is_none_or(|&(_, d)| d.is_whitespace());
-            toks.push(if n > 0 && followed_by_space {
-                Tok::Blank(base + i)
-            } else {
-                Tok::Text
-            });
+            toks.push(if n > 0 && followed_by_space { Tok::Blank(base + i) } else { Tok::Text });
             continue;
         }
         // A text run.
-        let mut s = String::new();
-        while let Some(&(_, d)) = chars.peek() {
+        let mut run_end = i;
+        while let Some(&(j, d)) = chars.peek() {
             if d.is_whitespace() || is_num_char(d) || matches!(d, '-' | '—' | '－') {
                 break;
             }
-            s.push(d);
+            run_end = j + d.len_utf8();
             chars.next();
         }
+        let s = &region[i..run_end];
         if s == "约" {
-            toks.push(Tok::NonNumeric(s, base + i));
-        } else if [
-            "万元", "元", "条", "件", "次", "篇", "个", "项", "人次", "人",
-        ]
-        .contains(&s.as_str())
+            toks.push(Tok::NonNumeric(s.to_string(), base + i));
+        } else if ["万元", "元", "条", "件", "次", "篇", "个", "项", "人次", "人"].contains(&s)
             && matches!(toks.last(), Some(Tok::Num(..)))
         {
-            toks.push(Tok::Unit(s));
+            toks.push(Tok::Unit(s.to_string()));
         } else if s == "无" {
             toks.push(Tok::Blank(base + i));
         } else {
@@ -477,12 +437,9 @@ fn tokenize(region: &str, base: usize, word_dump: bool) -> Vec<Tok> {
 
 /// The value-like tokens of a region: numbers, blanks and non-numbers, with trailing blanks
 /// (empty merged label cells of the next row in a Word dump) removed.
-fn values(toks: &[Tok]) -> Vec<Tok> {
-    let mut v: Vec<Tok> = toks
-        .iter()
-        .filter(|t| matches!(t, Tok::Num(..) | Tok::Blank(_) | Tok::NonNumeric(..)))
-        .cloned()
-        .collect();
+fn values(toks: Vec<Tok>) -> Vec<Tok> {
+    let mut v: Vec<Tok> =
+        toks.into_iter().filter(|t| matches!(t, Tok::Num(..) | Tok::Blank(_) | Tok::NonNumeric(..))).collect();
     while matches!(v.last(), Some(Tok::Blank(_))) {
         v.pop();
     }
@@ -532,11 +489,7 @@ enum RowValues {
 
 impl<'a> Builder<'a> {
     fn note(&mut self, path: &str, line: Option<usize>, message: String) {
-        self.notes.push(ImportNote {
-            path: path.to_string(),
-            line,
-            message,
-        });
+        self.notes.push(ImportNote { path: path.to_string(), line, message });
     }
 
     fn record(&mut self, path: String, label: &str, column: &str, byte: usize, raw: &str) {
@@ -548,6 +501,7 @@ impl<'a> Builder<'a> {
                 column: column.to_string(),
                 line,
                 raw: raw.to_string(),
+                location: None,
             },
         ));
     }
@@ -590,49 +544,31 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        best.map(|(num_start, label_end)| RowMatch {
-            num_start,
-            label_end,
-        })
+        best.map(|(num_start, label_end)| RowMatch { num_start, label_end })
     }
 
     /// If the normalised text just before `p` is the numbering `number` (「1.」「1、」「（一）」
     /// 「一、」), returns where the numbering starts.
     fn number_before(&self, p: usize, number: &'static str) -> Option<usize> {
-        numbering_forms(number).iter().find_map(|a| {
-            (p >= a.len() && self.doc.norm[p - a.len()..p] == **a).then(|| p - a.len())
-        })
+        numbering_forms(number)
+            .iter()
+            .find_map(|a| (p >= a.len() && self.doc.norm[p - a.len()..p] == **a).then(|| p - a.len()))
     }
 
     fn region_values(&self, a: usize, b: usize) -> (Vec<Tok>, bool) {
         let region = self.doc.orig(a, b);
         let base = self.doc.map[a.min(self.doc.norm.len())];
-        let word_dump = region
-            .lines()
-            .skip(1)
-            .filter(|l| l.starts_with('\t'))
-            .count()
-            >= 3;
-        (values(&tokenize(region, base, word_dump)), word_dump)
+        let word_dump = region.lines().skip(1).filter(|l| l.starts_with('\t')).nth(2).is_some();
+        (values(tokenize(region, base, word_dump)), word_dump)
     }
 
     // --- table 3 -----------------------------------------------------------------------------
 
     fn table3(&mut self) -> Option<Table3> {
         let first = template::t3_row(RequestRow::Received);
-        let anchor = self.find_label(
-            first.number,
-            first.label,
-            first.variants,
-            0,
-            self.doc.norm.len(),
-        )?;
+        let anchor = self.find_label(first.number, first.label, first.variants, 0, self.doc.norm.len())?;
         let start = anchor.num_start;
-        let t4_anchor = self.doc.find(
-            &chars(template::T4_REVIEW),
-            anchor.label_end,
-            self.doc.norm.len(),
-        );
+        let t4_anchor = self.doc.find(&chars(template::T4_REVIEW), anchor.label_end, self.doc.norm.len());
         let limit = t4_anchor.unwrap_or(self.doc.norm.len());
         let has_sub_rows = self
             .find_label(
@@ -644,15 +580,8 @@ impl<'a> Builder<'a> {
             )
             .is_some();
         // The table's own layout: the three 其他处理 sub-rows exist only in 2021.
-        let layout = if has_sub_rows {
-            Template::V2021
-        } else {
-            Template::V2019
-        };
-        let rows: Vec<&RowSpec> = template::T3_ROWS
-            .iter()
-            .filter(|r| r.versions.includes(layout))
-            .collect();
+        let layout = if has_sub_rows { Template::V2021 } else { Template::V2019 };
+        let rows: Vec<&RowSpec> = template::T3_ROWS.iter().filter(|r| r.versions.includes(layout)).collect();
 
         // Find every row label in order.
         let mut found: Vec<(&RowSpec, RowMatch)> = Vec::new();
@@ -687,10 +616,7 @@ impl<'a> Builder<'a> {
                 RowValues::Known(self.cells_of(&vals, &path))
             } else if vals.is_empty() {
                 RowValues::Pending
-            } else if !pending.is_empty()
-                && nums.len() == 7 * (pending.len() + 1)
-                && nums.len() == vals.len()
-            {
+            } else if !pending.is_empty() && nums.len() == 7 * (pending.len() + 1) && nums.len() == vals.len() {
                 // Column by column: the numbers of this row and of the rows before it that had none.
                 let mut group: Vec<usize> = pending.clone();
                 group.push(resolved.len());
@@ -704,12 +630,9 @@ impl<'a> Builder<'a> {
                 if flat.len() == nums.len() {
                     let r = group.len();
                     let score = |get: &dyn Fn(usize, usize) -> i64| {
-                        (0..r)
-                            .filter(|&k| (0..6).map(|c| get(k, c)).sum::<i64>() == get(k, 6))
-                            .count()
+                        (0..r).filter(|&k| (0..6).map(|c| get(k, c)).sum::<i64>() == get(k, 6)).count()
                     };
-                    let col_major =
-                        score(&|k, c| flat[c * r + k].0) > score(&|k, c| flat[k * 7 + c].0);
+                    let col_major = score(&|k, c| flat[c * r + k].0) > score(&|k, c| flat[k * 7 + c].0);
                     if col_major {
                         self.column_major = true;
                     }
@@ -745,17 +668,12 @@ impl<'a> Builder<'a> {
                 };
                 if digits.len() == nums.len() {
                     match split::row_candidates(&digits) {
-                        Some(c) if !c.is_empty() => {
-                            RowValues::Candidates(c, digits.join(" "), byte)
-                        }
+                        Some(c) if !c.is_empty() => RowValues::Candidates(c, digits.join(" "), byte),
                         Some(_) => {
                             // No split satisfies the row total: accept a split only if it is the only one.
                             let all = split::splits(&digits, 7, 3);
                             if all.len() == 1 {
-                                let cells = all[0]
-                                    .iter()
-                                    .map(|v| (Some(*v), Some((digits.join(" "), byte))))
-                                    .collect();
+                                let cells = all[0].iter().map(|v| (Some(*v), Some((digits.join(" "), byte)))).collect();
                                 RowValues::Known(cells)
                             } else {
                                 let line = Some(self.doc.line_of_byte(byte));
@@ -785,10 +703,7 @@ impl<'a> Builder<'a> {
                     self.note(
                         &path,
                         line,
-                        format!(
-                            "表三「{printed}」行读到 {} 个数值，应为 7 个，无法确定各列，该行留空",
-                            vals.len()
-                        ),
+                        format!("表三「{printed}」行读到 {} 个数值，应为 7 个，无法确定各列，该行留空", vals.len()),
                     );
                 }
             }
@@ -800,11 +715,7 @@ impl<'a> Builder<'a> {
         for &p in &pending {
             let (spec, _, printed) = &resolved[p];
             let path = format!("requests.{}", spec.path);
-            self.note(
-                &path,
-                None,
-                format!("表三「{printed}」行后没有找到数值，该行留空"),
-            );
+            self.note(&path, None, format!("表三「{printed}」行后没有找到数值，该行留空"));
         }
 
         self.resolve_flat_rows(&mut resolved);
@@ -824,20 +735,13 @@ impl<'a> Builder<'a> {
         if layout == Template::V2021 {
             // The 2021 template prints no 其他处理 total; it is the sum of the three sub-rows.
             for col in Column::ALL {
-                let parts: Option<i64> = template::OTHER_HANDLING_PARTS
-                    .iter()
-                    .map(|k| table.row(*k).and_then(|r| r.get(col)))
-                    .sum();
+                let parts: Option<i64> =
+                    template::OTHER_HANDLING_PARTS.iter().map(|k| table.row(*k).and_then(|r| r.get(col))).sum();
                 *table.outcomes.other_handling.total.get_mut(col) = parts;
             }
         }
         let end = found.last().map(|(_, m)| m.label_end).unwrap_or(start);
-        Some(Table3 {
-            table,
-            template: layout,
-            start,
-            end: end.max(limit.min(self.doc.norm.len())),
-        })
+        Some(Table3 { table, template: layout, start, end: end.max(limit.min(self.doc.norm.len())) })
     }
 
     /// Turns a region's value tokens into cells, noting non-numbers.
@@ -850,10 +754,7 @@ impl<'a> Builder<'a> {
                     Err(_) => {
                         let line = Some(self.doc.line_of_byte(*b));
                         self.note(
-                            &format!(
-                                "{path}.{}",
-                                Column::ALL.get(i).map(|c| c.name()).unwrap_or("?")
-                            ),
+                            &format!("{path}.{}", Column::ALL.get(i).map(|c| c.name()).unwrap_or("?")),
                             line,
                             format!("{NONNUMERIC_NOTE_PREFIX}单元格「{s}」不是整数，按空白处理"),
                         );
@@ -863,10 +764,7 @@ impl<'a> Builder<'a> {
                 Tok::NonNumeric(s, b) => {
                     let line = Some(self.doc.line_of_byte(*b));
                     self.note(
-                        &format!(
-                            "{path}.{}",
-                            Column::ALL.get(i).map(|c| c.name()).unwrap_or("?")
-                        ),
+                        &format!("{path}.{}", Column::ALL.get(i).map(|c| c.name()).unwrap_or("?")),
                         line,
                         format!("{NONNUMERIC_NOTE_PREFIX}单元格「{s}」不是数字，按空白处理"),
                     );
@@ -905,11 +803,8 @@ impl<'a> Builder<'a> {
         let keys: Vec<RequestRow> = rows.iter().map(|(s, _, _)| s.key).collect();
         let mut chosen: Vec<Option<[i64; 7]>> = vec![None; ambiguous.len()];
         if !ambiguous.is_empty() {
-            let combos: usize = ambiguous
-                .iter()
-                .map(|(_, c)| c.len())
-                .try_fold(1usize, |a, n| a.checked_mul(n))
-                .unwrap_or(usize::MAX);
+            let combos: usize =
+                ambiguous.iter().map(|(_, c)| c.len()).try_fold(1usize, |a, n| a.checked_mul(n)).unwrap_or(usize::MAX);
             if combos <= 200_000 {
                 let mut best_score = -1i64;
                 let mut best: Vec<Vec<[i64; 7]>> = Vec::new();
@@ -920,11 +815,7 @@ impl<'a> Builder<'a> {
                         vals[*i] = Some(c[idx[j]]);
                     }
                     let score = column_score(&keys, &vals);
-                    let pick: Vec<[i64; 7]> = ambiguous
-                        .iter()
-                        .enumerate()
-                        .map(|(j, (_, c))| c[idx[j]])
-                        .collect();
+                    let pick: Vec<[i64; 7]> = ambiguous.iter().enumerate().map(|(j, (_, c))| c[idx[j]]).collect();
                     if score > best_score {
                         best_score = score;
                         best = vec![pick];
@@ -963,16 +854,9 @@ impl<'a> Builder<'a> {
                 _ => (String::new(), 0),
             };
             match chosen[j] {
-                Some(v) => {
-                    *rv = RowValues::Known(
-                        v.iter()
-                            .map(|x| (Some(*x), Some((raw.clone(), byte))))
-                            .collect(),
-                    )
-                }
+                Some(v) => *rv = RowValues::Known(v.iter().map(|x| (Some(*x), Some((raw.clone(), byte)))).collect()),
                 None => {
-                    let shown: Vec<String> =
-                        cands.iter().take(4).map(|c| format!("{c:?}")).collect();
+                    let shown: Vec<String> = cands.iter().take(4).map(|c| format!("{c:?}")).collect();
                     let line = Some(self.doc.line_of_byte(byte));
                     self.notes.push(ImportNote {
                         path: format!("requests.{}", spec.path),
@@ -991,11 +875,7 @@ impl<'a> Builder<'a> {
             if let (RowValues::Candidates(c, raw, byte), Some(v)) = (&*rv, fixed[i]) {
                 if c.len() == 1 {
                     let (raw, byte) = (raw.clone(), *byte);
-                    *rv = RowValues::Known(
-                        v.iter()
-                            .map(|x| (Some(*x), Some((raw.clone(), byte))))
-                            .collect(),
-                    );
+                    *rv = RowValues::Known(v.iter().map(|x| (Some(*x), Some((raw.clone(), byte)))).collect());
                 }
             }
         }
@@ -1022,19 +902,12 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        let end = self
-            .next_heading_after(cursor)
-            .unwrap_or((cursor + 400).min(n));
+        let end = self.next_heading_after(cursor).unwrap_or((cursor + 400).min(n));
         let (vals, _) = self.region_values(cursor, end);
-        let nums: Vec<&Tok> = vals
-            .iter()
-            .take_while(|t| matches!(t, Tok::Num(..) | Tok::Blank(_)))
-            .collect();
+        let nums: Vec<&Tok> = vals.iter().take_while(|t| matches!(t, Tok::Num(..) | Tok::Blank(_))).collect();
         let mut t4 = ReviewLitigation::blank();
-        let slots: Vec<(CaseGroup, CaseResult)> = CaseGroup::ALL
-            .iter()
-            .flat_map(|g| CaseResult::ALL.iter().map(move |r| (*g, *r)))
-            .collect();
+        let slots: Vec<(CaseGroup, CaseResult)> =
+            CaseGroup::ALL.iter().flat_map(|g| CaseResult::ALL.iter().map(move |r| (*g, *r))).collect();
         let line = Some(self.doc.line_of(cursor));
         if nums.len() >= 15 {
             for ((g, r), t) in slots.iter().zip(nums.iter()) {
@@ -1043,19 +916,11 @@ impl<'a> Builder<'a> {
                     match s.parse::<i64>() {
                         Ok(v) => {
                             *t4.group_mut(*g).get_mut(*r) = Some(v);
-                            self.record(
-                                path,
-                                template::group_label(*g),
-                                template::result_label(*r),
-                                *b,
-                                s,
-                            );
+                            self.record(path, template::group_label(*g), template::result_label(*r), *b, s);
                         }
-                        Err(_) => self.note(
-                            &path,
-                            line,
-                            format!("{NONNUMERIC_NOTE_PREFIX}单元格「{s}」不是整数，按空白处理"),
-                        ),
+                        Err(_) => {
+                            self.note(&path, line, format!("{NONNUMERIC_NOTE_PREFIX}单元格「{s}」不是整数，按空白处理"))
+                        }
                     }
                 }
             }
@@ -1100,11 +965,7 @@ impl<'a> Builder<'a> {
                 return Some(t4);
             }
         }
-        self.note(
-            "review_litigation",
-            line,
-            format!("表四读到 {} 个数值，应为 15 个，表四留空", nums.len()),
-        );
+        self.note("review_litigation", line, format!("表四读到 {} 个数值，应为 15 个，表四留空", nums.len()));
         Some(t4)
     }
 
@@ -1114,19 +975,13 @@ impl<'a> Builder<'a> {
         let start = self.doc.find(&chars("第二十条"), 0, end)?;
         // Table 2 ends where the next table or section starts.
         let mut end = end;
-        if let Some(p) = self
-            .doc
-            .find(&chars(template::LEGACY_HEADER[0]), start, end)
-        {
+        if let Some(p) = self.doc.find(&chars(template::LEGACY_HEADER[0]), start, end) {
             end = p;
         }
         if let Some(p) = self.next_heading_after(start) {
             end = end.min(p);
         }
-        let has = |ms: &[&'static str]| {
-            ms.iter()
-                .any(|m| self.doc.find(&chars(m), start, end).is_some())
-        };
+        let has = |ms: &[&'static str]| ms.iter().any(|m| self.doc.find(&chars(m), start, end).is_some());
         let version = if has(template::T2_2019_MARKERS) {
             Template::V2019
         } else if has(template::T2_2021_MARKERS) {
@@ -1199,18 +1054,14 @@ impl<'a> Builder<'a> {
                             self.note(
                                 &format!("{path}.{}", block.columns[k].key),
                                 line,
-                                format!(
-                                    "{NONNUMERIC_NOTE_PREFIX}单元格「{s}」不是数字，按空白处理"
-                                ),
+                                format!("{NONNUMERIC_NOTE_PREFIX}单元格「{s}」不是数字，按空白处理"),
                             );
                         }
                         _ => {}
                     }
                 }
             } else if !vals.is_empty()
-                && vals
-                    .iter()
-                    .all(|t| matches!(t, Tok::Num(s, _) if s.chars().all(|c| c.is_ascii_digit())))
+                && vals.iter().all(|t| matches!(t, Tok::Num(s, _) if s.chars().all(|c| c.is_ascii_digit())))
             {
                 let digits: Vec<&str> = vals
                     .iter()
@@ -1238,14 +1089,7 @@ impl<'a> Builder<'a> {
                 }
             } else if !vals.is_empty() {
                 let line = Some(self.doc.line_of(e));
-                self.note(
-                    &path,
-                    line,
-                    format!(
-                        "表二「{printed}」行读到 {} 个数值，应为 {n} 个，该行留空",
-                        vals.len()
-                    ),
-                );
+                self.note(&path, line, format!("表二「{printed}」行读到 {} 个数值，应为 {n} 个，该行留空", vals.len()));
             }
             // Build the typed block.
             let count = |k: usize, this: &mut Self| -> Option<i64> {
@@ -1262,19 +1106,11 @@ impl<'a> Builder<'a> {
                     }
                 }
             };
-            let amount = |k: usize| -> Option<Amount> {
-                cells.get(k)?.as_ref().and_then(|s| Amount::parse(s).ok())
-            };
+            let amount = |k: usize| -> Option<Amount> { cells.get(k)?.as_ref().and_then(|s| Amount::parse(s).ok()) };
             for k in 0..n {
                 if let Some(raw) = &cells[k] {
                     let col = &block.columns[k];
-                    self.record(
-                        format!("{path}.{}", col.key),
-                        &printed,
-                        col.label,
-                        bytes[k],
-                        raw,
-                    );
+                    self.record(format!("{path}.{}", col.key), &printed, col.label, bytes[k], raw);
                 }
             }
             match (version, row.key) {
@@ -1304,9 +1140,7 @@ impl<'a> Builder<'a> {
                 }
                 (_, "licensing" | "other_services" | "penalties" | "coercive_measures") => {
                     let item = if version == Template::V2021 {
-                        ItemCounts::V2021 {
-                            decisions: count(0, self),
-                        }
+                        ItemCounts::V2021 { decisions: count(0, self) }
                     } else {
                         ItemCounts::V2019 {
                             previous_items: count(0, self),
@@ -1323,34 +1157,17 @@ impl<'a> Builder<'a> {
                 }
                 (Template::V2021, "administrative_fees") => {
                     // 万元 is in the header (本年收费金额（单位：万元）); a cell printed in 元 is converted.
-                    let a = amount(0).map(|a| {
-                        if units[0].as_deref() == Some("元") {
-                            shift_down(&a)
-                        } else {
-                            a
-                        }
-                    });
+                    let a = amount(0).map(|a| if units[0].as_deref() == Some("元") { shift_down(&a) } else { a });
                     p.administrative_fees = Some(AdministrativeFees::V2021 { amount_wan_yuan: a });
                 }
                 (_, "administrative_fees") => {
-                    p.administrative_fees = Some(AdministrativeFees::V2019 {
-                        previous_items: count(0, self),
-                        change: count(1, self),
-                    })
+                    p.administrative_fees =
+                        Some(AdministrativeFees::V2019 { previous_items: count(0, self), change: count(1, self) })
                 }
                 (_, "centralized_procurement") => {
                     // 采购总金额 is stored in 元: a figure printed in 万元 is converted exactly.
-                    let a = amount(1).map(|a| {
-                        if units[1].as_deref() == Some("万元") {
-                            a.shift(4)
-                        } else {
-                            a
-                        }
-                    });
-                    p.centralized_procurement = Some(Procurement {
-                        projects: count(0, self),
-                        amount_yuan: a,
-                    });
+                    let a = amount(1).map(|a| if units[1].as_deref() == Some("万元") { a.shift(4) } else { a });
+                    p.centralized_procurement = Some(Procurement { projects: count(0, self), amount_yuan: a });
                 }
                 _ => {}
             }
@@ -1377,10 +1194,7 @@ impl<'a> Builder<'a> {
         hits.sort_by_key(|(s, e, _)| (*s, std::cmp::Reverse(*e)));
         let mut kept: Vec<(usize, usize, &template::LegacyRow)> = Vec::new();
         for h in hits {
-            if kept
-                .iter()
-                .any(|k| h.0 >= k.0 && h.1 <= k.1 || k.2.key == h.2.key)
-            {
+            if kept.iter().any(|k| h.0 >= k.0 && h.1 <= k.1 || k.2.key == h.2.key) {
                 continue;
             }
             kept.push(h);
@@ -1412,11 +1226,7 @@ impl<'a> Builder<'a> {
             // The unit is a text run of its own (条/次/篇…); 「——」 marks a heading row.
             for piece in region.split_whitespace() {
                 let p = piece.trim_matches(|c: char| c.is_ascii_digit());
-                if [
-                    "条", "次", "篇", "件", "个", "万元", "元", "人次", "人", "项",
-                ]
-                .contains(&p)
-                {
+                if ["条", "次", "篇", "件", "个", "万元", "元", "人次", "人", "项"].contains(&p) {
                     unit = Some(p.to_string());
                     break;
                 }
@@ -1433,9 +1243,7 @@ impl<'a> Builder<'a> {
             out.push(LegacyStatistic {
                 label: row.label.to_string(),
                 key: Some(row.key.to_string()),
-                unit: unit
-                    .or_else(|| row.unit.map(str::to_string))
-                    .filter(|_| row.unit.is_some()),
+                unit: unit.or_else(|| row.unit.map(str::to_string)).filter(|_| row.unit.is_some()),
                 value,
             });
         }
@@ -1468,10 +1276,9 @@ impl<'a> Builder<'a> {
                     .iter()
                     .filter_map(|m| self.doc.find(&chars(m), *e, stop))
                     .min(),
-                SectionKey::ReviewLitigation => ["表四", template::T4_REVIEW]
-                    .iter()
-                    .filter_map(|m| self.doc.find(&chars(m), *e, stop))
-                    .min(),
+                SectionKey::ReviewLitigation => {
+                    ["表四", template::T4_REVIEW].iter().filter_map(|m| self.doc.find(&chars(m), *e, stop)).min()
+                }
                 _ => None,
             };
             let text_end = table_start.unwrap_or(stop);
@@ -1479,11 +1286,7 @@ impl<'a> Builder<'a> {
             if *key == SectionKey::OtherMatters || i + 1 == hs.len() {
                 text = strip_signature(&text);
             }
-            out.push(Section {
-                key: Some(*key),
-                title: clean_prose(self.doc.orig(*s, *e)),
-                text,
-            });
+            out.push(Section { key: Some(*key), title: clean_prose(self.doc.orig(*s, *e)), text });
         }
         out
     }
@@ -1492,11 +1295,7 @@ impl<'a> Builder<'a> {
 
     fn meta(&self) -> Meta {
         let body = &self.doc.body;
-        let lines: Vec<&str> = body
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect();
+        let lines: Vec<&str> = body.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
         let mut agency = None;
         let mut year = None;
         // The title: among the first lines, the one with 「YYYY年…报告」.
@@ -1540,14 +1339,7 @@ impl<'a> Builder<'a> {
             // 统计期限 「自2021年1月1日起至2021年12月31日止」.
             let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
             if let Some(i) = compact.find("年1月1日") {
-                let pre: String = compact[..i]
-                    .chars()
-                    .rev()
-                    .take(4)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect();
+                let pre: String = compact[..i].chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
                 year = pre.parse().ok();
             }
         }
@@ -1568,14 +1360,7 @@ impl<'a> Builder<'a> {
         }
         if published_on.is_none() {
             // Flattened text: a date at the very end.
-            let tail: String = body
-                .chars()
-                .rev()
-                .take(60)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
+            let tail: String = body.chars().rev().take(60).collect::<Vec<_>>().into_iter().rev().collect();
             published_on = parse_cn_date(tail.trim());
         }
         if let Some(sig) = signature {
@@ -1587,11 +1372,7 @@ impl<'a> Builder<'a> {
                 agency = Some(sig);
             }
         }
-        Meta {
-            agency,
-            year,
-            published_on: published_on.or(self.doc.archive_published),
-        }
+        Meta { agency, year, published_on: published_on.or(self.doc.archive_published) }
     }
 }
 
@@ -1602,10 +1383,8 @@ impl<'a> Builder<'a> {
 /// between, as in 「六、政府信息公开工作存在的主要问题及改进措施」).
 fn find_headings(doc: &Doc) -> Vec<(usize, usize, SectionKey, u32)> {
     let norm = &doc.norm;
-    let pats: Vec<(SectionKey, Arc<[char]>)> = template::SECTIONS
-        .iter()
-        .flat_map(|spec| spec.matches.iter().map(move |m| (spec.key, chars(m))))
-        .collect();
+    let pats: Vec<(SectionKey, Arc<[char]>)> =
+        template::SECTIONS.iter().flat_map(|spec| spec.matches.iter().map(move |m| (spec.key, chars(m)))).collect();
     let is_numeral = |c: char| "一二三四五六七八九十".contains(c);
     let mut cands: Vec<(usize, usize, SectionKey, u32)> = Vec::new();
     for comma in 1..norm.len() {
@@ -1681,9 +1460,7 @@ fn column_score(keys: &[RequestRow], vals: &[Option<[i64; 7]>]) -> i64 {
             .iter()
             .copied()
             // The rows present: 其他处理 is either its total (2019) or its sub-rows (2021).
-            .filter(|k| {
-                template::OUTCOME_LEAVES.contains(k) || template::OTHER_HANDLING_PARTS.contains(k)
-            })
+            .filter(|k| template::OUTCOME_LEAVES.contains(k) || template::OTHER_HANDLING_PARTS.contains(k))
             .collect();
         let sum: Option<i64> = leaves.iter().map(|k| get(*k).map(|v| v[c])).sum();
         if let (Some(s), Some(t)) = (sum, get(RequestRow::OutcomesTotal)) {
@@ -1705,13 +1482,7 @@ fn shift_down(a: &Amount) -> Amount {
     let (int, frac) = body.split_once('.').unwrap_or((body, ""));
     let padded = format!("{:0>5}", int);
     let cut = padded.len() - 4;
-    let out = format!(
-        "{}{}.{}{}",
-        if neg { "-" } else { "" },
-        &padded[..cut],
-        &padded[cut..],
-        frac
-    );
+    let out = format!("{}{}.{}{}", if neg { "-" } else { "" }, &padded[..cut], &padded[cut..], frac);
     Amount::parse(&out).unwrap_or_else(|_| a.clone())
 }
 
@@ -1733,9 +1504,7 @@ fn trim_trailing_numbering(s: &str) -> &str {
             if let Some(open) = x.rfind(['（', '(']) {
                 let inner = &x[open..].trim_start_matches(['（', '(']);
                 if inner.chars().count() <= 3
-                    && inner
-                        .chars()
-                        .all(|c| "一二三四五六七八九十".contains(c) || c.is_ascii_digit())
+                    && inner.chars().all(|c| "一二三四五六七八九十".contains(c) || c.is_ascii_digit())
                 {
                     t = x[..open].trim_end();
                 }
@@ -1763,11 +1532,7 @@ fn strip_parentheticals(s: &str) -> String {
 
 /// Trims each line and drops empty ones.
 fn clean_prose(s: &str) -> String {
-    s.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
+    s.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
 }
 
 /// Removes a closing signature (agency line and date) from the last section's text.
@@ -1775,11 +1540,7 @@ fn strip_signature(text: &str) -> String {
     let mut lines: Vec<&str> = text.lines().collect();
     if lines.last().is_some_and(|l| parse_cn_date(l).is_some()) {
         lines.pop();
-        if lines
-            .last()
-            .is_some_and(|l| l.chars().count() <= 40 && !l.contains(['。', '，']))
-            && lines.len() > 1
-        {
+        if lines.last().is_some_and(|l| l.chars().count() <= 40 && !l.contains(['。', '，'])) && lines.len() > 1 {
             lines.pop();
         }
     }
@@ -1831,18 +1592,16 @@ fn parse_cn_date(s: &str) -> Option<NaiveDate> {
     let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     let digits: String = compact
         .chars()
-        .map(
-            |c| match "〇一二三四五六七八九".chars().position(|x| x == c) {
-                Some(i) if !"年月日".contains(c) => char::from_digit(i as u32, 10).unwrap_or(c),
-                _ => {
-                    if c == '零' || c == 'O' {
-                        '0'
-                    } else {
-                        c
-                    }
+        .map(|c| match "〇一二三四五六七八九".chars().position(|x| x == c) {
+            Some(i) if !"年月日".contains(c) => char::from_digit(i as u32, 10).unwrap_or(c),
+            _ => {
+                if c == '零' || c == 'O' {
+                    '0'
+                } else {
+                    c
                 }
-            },
-        )
+            }
+        })
         .collect();
     // Month/day written as Chinese numerals with 十 (「一月二十二日」) after the year.
     let (y, ys, ye) = find_year(&digits)?;
@@ -1899,18 +1658,9 @@ mod tests {
 
     #[test]
     fn dates_and_numerals() {
-        assert_eq!(
-            parse_cn_date("2021年1月22日"),
-            NaiveDate::from_ymd_opt(2021, 1, 22)
-        );
-        assert_eq!(
-            parse_cn_date("2025 年 1 月 20 日"),
-            NaiveDate::from_ymd_opt(2025, 1, 20)
-        );
-        assert_eq!(
-            parse_cn_date("二〇二一年一月二十二日"),
-            NaiveDate::from_ymd_opt(2021, 1, 22)
-        );
+        assert_eq!(parse_cn_date("2021年1月22日"), NaiveDate::from_ymd_opt(2021, 1, 22));
+        assert_eq!(parse_cn_date("2025 年 1 月 20 日"), NaiveDate::from_ymd_opt(2025, 1, 20));
+        assert_eq!(parse_cn_date("二〇二一年一月二十二日"), NaiveDate::from_ymd_opt(2021, 1, 22));
         assert_eq!(parse_cn_date("2021年13月40日"), None);
         assert_eq!(chinese_numeral("七"), Some(7));
         assert_eq!(chinese_numeral("十二"), Some(12));

@@ -21,11 +21,7 @@ fn leaves(prefix: &str, v: &Value, out: &mut Vec<(String, Value)>) {
     match v {
         Value::Object(m) => {
             for (k, x) in m {
-                let p = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
+                let p = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
                 leaves(&p, x, out);
             }
         }
@@ -58,39 +54,23 @@ fn score(file: &str, expected: &Value) -> Score {
             leaves(key, v, &mut exp);
         }
     }
-    let mut s = Score {
-        right: 0,
-        total: 0,
-        wrong: Vec::new(),
-    };
+    let mut s = Score { right: 0, total: 0, wrong: Vec::new() };
     for (path, want) in exp {
         s.total += 1;
-        let have = lookup(&got, &path)
-            .cloned()
-            .unwrap_or(Value::String("<missing>".into()));
+        let have = lookup(&got, &path).cloned().unwrap_or(Value::String("<missing>".into()));
         if have == want {
             s.right += 1;
         } else {
-            s.wrong
-                .push(format!("{file}: {path}: expected {want}, got {have}"));
+            s.wrong.push(format!("{file}: {path}: expected {want}, got {have}"));
         }
     }
-    let want_t = expected
-        .get("template")
-        .and_then(Value::as_str)
-        .unwrap_or("");
+    let want_t = expected.get("template").and_then(Value::as_str).unwrap_or("");
     if report.template.id() != want_t {
-        s.wrong.push(format!(
-            "{file}: template: expected {want_t}, got {}",
-            report.template
-        ));
+        s.wrong.push(format!("{file}: template: expected {want_t}, got {}", report.template));
     }
     let want_y = expected.get("year").and_then(Value::as_i64);
     if report.year.map(i64::from) != want_y {
-        s.wrong.push(format!(
-            "{file}: year: expected {want_y:?}, got {:?}",
-            report.year
-        ));
+        s.wrong.push(format!("{file}: year: expected {want_y:?}, got {:?}", report.year));
     }
     s
 }
@@ -103,12 +83,7 @@ fn every_expected_figure_of_the_text_corpus_is_right() {
     let mut wrong = Vec::new();
     let mut files = 0;
     let mut entries: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{}: {e} (set GONGKAI_SHARED to the shared/ folder)",
-                dir.display()
-            )
-        })
+        .unwrap_or_else(|e| panic!("{}: {e} (set GONGKAI_SHARED to the shared/ folder)", dir.display()))
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().to_string())
         .filter(|n| n.ends_with(".expected.json"))
@@ -116,13 +91,8 @@ fn every_expected_figure_of_the_text_corpus_is_right() {
     entries.sort();
     for name in entries {
         let expected: Value =
-            serde_json::from_slice(&std::fs::read(dir.join(&name)).unwrap_or_default())
-                .unwrap_or(Value::Null);
-        let Some(file) = expected
-            .get("file")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-        else {
+            serde_json::from_slice(&std::fs::read(dir.join(&name)).unwrap_or_default()).unwrap_or(Value::Null);
+        let Some(file) = expected.get("file").and_then(Value::as_str).map(str::to_string) else {
             continue;
         };
         if !file.ends_with(".txt") {
@@ -135,27 +105,18 @@ fn every_expected_figure_of_the_text_corpus_is_right() {
         wrong.extend(s.wrong);
     }
     // 018 is 002 extracted column by column: 002's figures.
-    let e002: Value = serde_json::from_slice(
-        &std::fs::read(dir.join("002-huaian-city-2024-pdf.expected.json")).unwrap_or_default(),
-    )
-    .unwrap_or(Value::Null);
+    let e002: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("002-huaian-city-2024-pdf.expected.json")).unwrap_or_default())
+            .unwrap_or(Value::Null);
     let s = score("018-huaian-city-2024-pdfminer-columns.txt", &e002);
     files += 1;
     right += s.right;
     total += s.total;
     wrong.extend(s.wrong);
     println!("corpus: {files} files, {right}/{total} expected figures right");
-    assert!(
-        wrong.is_empty(),
-        "{} wrong:\n{}",
-        wrong.len(),
-        wrong.join("\n")
-    );
+    assert!(wrong.is_empty(), "{} wrong:\n{}", wrong.len(), wrong.join("\n"));
     assert_eq!(right, total);
-    assert!(
-        total > 1500,
-        "the corpus should hold well over 1500 expected figures, found {total}"
-    );
+    assert!(total > 1500, "the corpus should hold well over 1500 expected figures, found {total}");
 }
 
 #[test]
@@ -170,16 +131,8 @@ fn every_text_file_imports_with_the_right_template() {
         }
         let r = import(cols[0]);
         assert_eq!(r.template.id(), cols[3], "{}", cols[0]);
-        assert_eq!(
-            r.year.map(|y| y.to_string()).as_deref(),
-            Some(cols[2]),
-            "{}: year",
-            cols[0]
-        );
+        assert_eq!(r.year.map(|y| y.to_string()).as_deref(), Some(cols[2]), "{}: year", cols[0]);
         checked += 1;
     }
-    assert!(
-        checked >= 17,
-        "only {checked} text files listed in INDEX.tsv"
-    );
+    assert!(checked >= 17, "only {checked} text files listed in INDEX.tsv");
 }

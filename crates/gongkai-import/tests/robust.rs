@@ -67,21 +67,11 @@ proptest! {
 
 #[test]
 fn binary_and_non_reports_are_refused_with_a_reason() {
-    let e = gongkai_import::import(&[0, 159, 146, 150, 0, 0, 1, 2], "x.bin")
-        .err()
-        .map(|e| e.to_string());
+    let e = gongkai_import::import(&[0, 159, 146, 150, 0, 0, 1, 2], "x.bin").err().map(|e| e.to_string());
     assert!(e.as_deref().is_some_and(|m| m.contains("x.bin")), "{e:?}");
-    let e = gongkai_import::import("今天天气很好。".as_bytes(), "note.txt")
-        .err()
-        .map(|e| e.to_string());
-    assert!(
-        e.as_deref()
-            .is_some_and(|m| m.contains("未识别为政府信息公开工作年度报告")),
-        "{e:?}"
-    );
-    let e = gongkai_import::import(b"%PDF-1.7\n...", "r.pdf")
-        .err()
-        .map(|e| e.to_string());
+    let e = gongkai_import::import("今天天气很好。".as_bytes(), "note.txt").err().map(|e| e.to_string());
+    assert!(e.as_deref().is_some_and(|m| m.contains("未识别为政府信息公开工作年度报告")), "{e:?}");
+    let e = gongkai_import::import(b"%PDF-1.7\n...", "r.pdf").err().map(|e| e.to_string());
     assert!(e.as_deref().is_some_and(|m| m.contains("PDF")), "{e:?}");
 }
 
@@ -89,9 +79,7 @@ fn binary_and_non_reports_are_refused_with_a_reason() {
 fn a_canonical_document_reads_back_unchanged() {
     let shared = std::env::var("GONGKAI_SHARED")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| {
-            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-        });
+        .unwrap_or_else(|_| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
     let bytes = std::fs::read(shared.join("seeds/000_ac430a0e528d85a1.txt")).unwrap_or_default();
     let report = gongkai_import::import(&bytes, "seed.txt").unwrap_or_else(|e| panic!("{e}"));
     let json = serde_json::to_vec_pretty(&report).unwrap_or_default();
@@ -99,26 +87,17 @@ fn a_canonical_document_reads_back_unchanged() {
     assert_eq!(back, report);
     // A JSON document with a wrong schema tag is refused, naming the place.
     let bad = String::from_utf8_lossy(&json).replace("gongkai.report/1", "gongkai.report/9");
-    let e = gongkai_import::import(bad.as_bytes(), "bad.json")
-        .err()
-        .map(|e| e.to_string());
-    assert!(
-        e.as_deref()
-            .is_some_and(|m| m.contains("bad.json") && m.contains("行")),
-        "{e:?}"
-    );
+    let e = gongkai_import::import(bad.as_bytes(), "bad.json").err().map(|e| e.to_string());
+    assert!(e.as_deref().is_some_and(|m| m.contains("bad.json") && m.contains("行")), "{e:?}");
 }
 
 #[test]
 fn gbk_files_import_like_utf8() {
     let shared = std::env::var("GONGKAI_SHARED")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| {
-            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-        });
+        .unwrap_or_else(|_| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
     let text =
-        std::fs::read_to_string(shared.join("corpus/reports/013-pingtan-zone-2021-flattext.txt"))
-            .unwrap_or_default();
+        std::fs::read_to_string(shared.join("corpus/reports/013-pingtan-zone-2021-flattext.txt")).unwrap_or_default();
     let (gbk, _, unmappable) = encoding_rs::GB18030.encode(&text);
     assert!(!unmappable);
     let a = gongkai_import::import(text.as_bytes(), "013.txt").unwrap_or_else(|e| panic!("{e}"));

@@ -22,84 +22,36 @@ fn seed_metadata() {
     assert_eq!(r.published_on, chrono::NaiveDate::from_ymd_opt(2021, 1, 22));
     assert_eq!(r.agency.as_deref(), Some("余姚市人力资源和社会保障局"));
     assert_eq!(r.provenance.shape.as_deref(), Some("word-dump"));
-    assert_eq!(
-        r.provenance.table_templates.get("proactive"),
-        Some(&Template::V2019)
-    );
-    assert_eq!(
-        r.provenance.table_templates.get("legacy_statistics"),
-        Some(&Template::Pre2019)
-    );
+    assert_eq!(r.provenance.table_templates.get("proactive"), Some(&Template::V2019));
+    assert_eq!(r.provenance.table_templates.get("legacy_statistics"), Some(&Template::Pre2019));
     assert!(r.provenance.notes.is_empty(), "{:?}", r.provenance.notes);
 }
 
 #[test]
 fn seed_table2() {
     let p = seed().proactive.unwrap_or_default();
-    assert_eq!(
-        p.rules,
-        Some(DocumentCounts::V2019 {
-            made: Some(0),
-            published: Some(0),
-            published_total: Some(0)
-        })
-    );
+    assert_eq!(p.rules, Some(DocumentCounts::V2019 { made: Some(0), published: Some(0), published_total: Some(0) }));
     assert_eq!(
         p.normative_documents,
-        Some(DocumentCounts::V2019 {
-            made: Some(4),
-            published: Some(4),
-            published_total: Some(7)
-        })
+        Some(DocumentCounts::V2019 { made: Some(4), published: Some(4), published_total: Some(7) })
     );
     assert_eq!(
         p.licensing,
-        Some(ItemCounts::V2019 {
-            previous_items: Some(12),
-            change: Some(0),
-            decisions: Some(677)
-        })
+        Some(ItemCounts::V2019 { previous_items: Some(12), change: Some(0), decisions: Some(677) })
     );
     assert_eq!(
         p.other_services,
-        Some(ItemCounts::V2019 {
-            previous_items: Some(0),
-            change: Some(0),
-            decisions: Some(0)
-        })
+        Some(ItemCounts::V2019 { previous_items: Some(0), change: Some(0), decisions: Some(0) })
     );
-    assert_eq!(
-        p.penalties,
-        Some(ItemCounts::V2019 {
-            previous_items: Some(22),
-            change: Some(-6),
-            decisions: Some(6)
-        })
-    );
+    assert_eq!(p.penalties, Some(ItemCounts::V2019 { previous_items: Some(22), change: Some(-6), decisions: Some(6) }));
     assert_eq!(
         p.coercive_measures,
-        Some(ItemCounts::V2019 {
-            previous_items: Some(5),
-            change: Some(-5),
-            decisions: Some(0)
-        })
+        Some(ItemCounts::V2019 { previous_items: Some(5), change: Some(-5), decisions: Some(0) })
     );
-    assert_eq!(
-        p.administrative_fees,
-        Some(AdministrativeFees::V2019 {
-            previous_items: Some(0),
-            change: Some(0)
-        })
-    );
-    let proc = p.centralized_procurement.unwrap_or(Procurement {
-        projects: None,
-        amount_yuan: None,
-    });
+    assert_eq!(p.administrative_fees, Some(AdministrativeFees::V2019 { previous_items: Some(0), change: Some(0) }));
+    let proc = p.centralized_procurement.unwrap_or(Procurement { projects: None, amount_yuan: None });
     assert_eq!(proc.projects, Some(26));
-    assert_eq!(
-        proc.amount_yuan.as_ref().map(Amount::as_str),
-        Some("123000")
-    );
+    assert_eq!(proc.amount_yuan.as_ref().map(Amount::as_str), Some("123000"));
 }
 
 #[test]
@@ -115,10 +67,7 @@ fn seed_statistics_table() {
     assert_eq!(v("channel_gazette").as_deref(), Some("0"));
     assert_eq!(u("policy_interpretations").as_deref(), Some("篇"));
     assert_eq!(u("press_conferences").as_deref(), Some("次"));
-    assert_eq!(
-        get("channels").map(|s| (s.unit, s.value)),
-        Some((None, None))
-    );
+    assert_eq!(get("channels").map(|s| (s.unit, s.value)), Some((None, None)));
     assert_eq!(stats.len(), 14, "{stats:#?}");
 }
 
@@ -159,9 +108,6 @@ fn seed_sections() {
     );
     assert_eq!(r.sections[0].title, "一、概述");
     assert!(r.sections[1].text.contains("主动公开政务信息总数216条"));
-    assert!(
-        !r.sections[1].text.contains("第二十条"),
-        "table text leaked into the prose"
-    );
+    assert!(!r.sections[1].text.contains("第二十条"), "table text leaked into the prose");
     assert_eq!(r.sections[6].text, "无。");
 }

@@ -32,7 +32,12 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     let t = Instant::now();
     let data = demo::generate(&cal, &DemoSpec { agencies, requests, first_year: year - 2, last_year: year, seed: 1 });
-    println!("generated {} agencies, {} requests in memory: {:.1} s", data.agencies.len(), data.requests.len(), t.elapsed().as_secs_f64());
+    println!(
+        "generated {} agencies, {} requests in memory: {:.1} s",
+        data.agencies.len(),
+        data.requests.len(),
+        t.elapsed().as_secs_f64()
+    );
     if store.list_agencies().await?.is_empty() {
         let t = Instant::now();
         for a in &data.agencies {
@@ -82,7 +87,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     let counts = store.received_counts(year).await?;
     let sum: i64 = counts.iter().map(|c| c.count).sum();
-    println!("one GROUP BY (received by agency and applicant type): {:.3} s; received total {sum}", t.elapsed().as_secs_f64());
+    println!(
+        "one GROUP BY (received by agency and applicant type): {:.3} s; received total {sum}",
+        t.elapsed().as_secs_f64()
+    );
     if sum != received_total {
         return Err(format!("the generator ({received_total}) and the GROUP BY ({sum}) disagree").into());
     }

@@ -1,6 +1,7 @@
 //! Agencies (行政机关) and their tree.
 
 use gongkai_core::register::Agency;
+use sqlx::AnyConnection;
 
 use crate::codec::{enum_name, parse_enum};
 use crate::error::violation;
@@ -21,12 +22,7 @@ struct AgencyRow {
 impl TryFrom<AgencyRow> for Agency {
     type Error = StoreError;
     fn try_from(r: AgencyRow) -> Result<Agency, StoreError> {
-        Ok(Agency {
-            kind: parse_enum("agencies", "kind", &r.kind)?,
-            code: r.code,
-            name: r.name,
-            parent: r.parent,
-        })
+        Ok(Agency { kind: parse_enum("agencies", "kind", &r.kind)?, code: r.code, name: r.name, parent: r.parent })
     }
 }
 
@@ -40,50 +36,25 @@ impl Store {
     /// ([`StoreError::Invalid`]).
     #[tracing::instrument(skip_all, fields(agency = %agency.code))]
     pub async fn upsert_agency(&self, agency: &Agency) -> Result<(), StoreError> {
-        if let Some(parent) = &agency.parent {
-            let below = self.subtree_codes(&agency.code).await?;
-            if parent == &agency.code || below.iter().any(|c| c == parent) {
-                return Err(StoreError::Invalid {
-                    what: "agency tree",
-                    detail: format!("{parent} is {} itself or below it", agency.code),
-                });
-            }
-        }
-        sqlx::query(
-            "INSERT INTO agencies (code, name, parent, kind) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (code) DO UPDATE SET name = excluded.name, parent = excluded.parent, kind = excluded.kind",
-        )
-        .bind(&agency.code)
-        .bind(&agency.name)
-        .bind(agency.parent.as_deref())
-        .bind(enum_name(&agency.kind)?)
-        .execute(&self.pool)
-        .await
-        .map_err(|e| match violation(&e) {
-            Some(sqlx::error::ErrorKind::ForeignKeyViolation) => {
-                StoreError::NotFound { what: "agency", key: agency.parent.clone().unwrap_or_default() }
-            }
-            _ => StoreError::Backend(e),
-        })?;
+        let mut tx = self.pool.begin().await?;
+        upsert_agency_on(&mut tx, agency).await?;
+        tx.commit().await?;
         Ok(())
     }
 
     /// One agency by code.
     pub async fn get_agency(&self, code: &str) -> Result<Option<Agency>, StoreError> {
-        let row: Option<AgencyRow> =
-            sqlx::query_as("SELECT code, name, parent, kind FROM agencies WHERE code = $1")
-                .bind(code)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<AgencyRow> = sqlx::query_as("SELECT code, name, parent, kind FROM agencies WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(Agency::try_from).transpose()
     }
 
     /// Every agency, by code.
     pub async fn list_agencies(&self) -> Result<Vec<Agency>, StoreError> {
         let rows: Vec<AgencyRow> =
-            sqlx::query_as("SELECT code, name, parent, kind FROM agencies ORDER BY code")
-                .fetch_all(&self.pool)
-                .await?;
+            sqlx::query_as("SELECT code, name, parent, kind FROM agencies ORDER BY code").fetch_all(&self.pool).await?;
         agencies(rows)
     }
 
@@ -106,31 +77,60 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         if rows.is_empty() {
-            return Err(StoreError::NotFound {
-                what: "agency",
-                key: code.to_string(),
-            });
+            return Err(StoreError::NotFound { what: "agency", key: code.to_string() });
         }
         agencies(rows)
     }
+}
 
-    /// The codes strictly below an agency (empty if it has no children or does not exist).
-    async fn subtree_codes(&self, code: &str) -> Result<Vec<String>, StoreError> {
-        let rows = sqlx::query(
-            "WITH RECURSIVE below (code, depth) AS ( \
-                 SELECT code, 1 FROM agencies WHERE parent = $1 \
-                 UNION ALL \
-                 SELECT a.code, b.depth + 1 FROM agencies a JOIN below b ON a.parent = b.code \
-                 WHERE b.depth < $2 \
-             ) \
-             SELECT code FROM below",
-        )
-        .bind(code)
-        .bind(MAX_DEPTH)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| sqlx::Row::try_get::<String, _>(r, "code").map_err(StoreError::from))
-            .collect()
+/// [`Store::upsert_agency`] inside a transaction: writes first (on SQLite the first write takes
+/// the write lock), then checks the tree; an error rolls the write back with the transaction.
+pub(crate) async fn upsert_agency_on(conn: &mut AnyConnection, agency: &Agency) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO agencies (code, name, parent, kind) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, parent = excluded.parent, kind = excluded.kind",
+    )
+    .bind(&agency.code)
+    .bind(&agency.name)
+    .bind(agency.parent.as_deref())
+    .bind(enum_name(&agency.kind)?)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| match violation(&e) {
+        Some(sqlx::error::ErrorKind::ForeignKeyViolation) => {
+            StoreError::NotFound { what: "agency", key: agency.parent.clone().unwrap_or_default() }
+        }
+        _ => StoreError::Backend(e),
+    })?;
+    if let Some(parent) = &agency.parent {
+        let below = subtree_codes(&mut *conn, &agency.code).await?;
+        if parent == &agency.code || below.iter().any(|c| c == parent) {
+            return Err(StoreError::Invalid {
+                what: "agency tree",
+                detail: format!("{parent} is {} itself or below it", agency.code),
+            });
+        }
     }
+    Ok(())
+}
+
+/// The codes strictly below an agency (empty if it has no children or does not exist).
+async fn subtree_codes<'e, E>(ex: E, code: &str) -> Result<Vec<String>, StoreError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::any::Any>,
+{
+    let rows = sqlx::query(
+        "WITH RECURSIVE below (code, depth) AS ( \
+             SELECT code, 1 FROM agencies WHERE parent = $1 \
+             UNION ALL \
+             SELECT a.code, b.depth + 1 FROM agencies a JOIN below b ON a.parent = b.code \
+             WHERE b.depth < $2 \
+         ) \
+         SELECT code FROM below",
+    )
+    .bind(code)
+    .bind(MAX_DEPTH)
+    .fetch_all(ex)
+    .await?;
+    rows.iter().map(|r| sqlx::Row::try_get::<String, _>(r, "code").map_err(StoreError::from)).collect()
 }

@@ -14,14 +14,8 @@ use crate::StoreError;
 pub(crate) fn enum_name<T: Serialize>(v: &T) -> Result<String, StoreError> {
     match serde_json::to_value(v) {
         Ok(serde_json::Value::String(s)) => Ok(s),
-        Ok(other) => Err(StoreError::Invalid {
-            what: "enumeration",
-            detail: format!("not a unit variant: {other}"),
-        }),
-        Err(e) => Err(StoreError::Invalid {
-            what: "enumeration",
-            detail: e.to_string(),
-        }),
+        Ok(other) => Err(StoreError::Invalid { what: "enumeration", detail: format!("not a unit variant: {other}") }),
+        Err(e) => Err(StoreError::Invalid { what: "enumeration", detail: e.to_string() }),
     }
 }
 
@@ -31,12 +25,10 @@ pub(crate) fn parse_enum<T: DeserializeOwned>(
     column: &'static str,
     s: &str,
 ) -> Result<T, StoreError> {
-    serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| {
-        StoreError::Corrupt {
-            table,
-            column,
-            detail: format!("unknown name {s:?}"),
-        }
+    serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| StoreError::Corrupt {
+        table,
+        column,
+        detail: format!("unknown name {s:?}"),
     })
 }
 
@@ -46,11 +38,7 @@ pub(crate) fn date_text(d: NaiveDate) -> String {
 }
 
 /// Parses a stored date.
-pub(crate) fn parse_date(
-    table: &'static str,
-    column: &'static str,
-    s: &str,
-) -> Result<NaiveDate, StoreError> {
+pub(crate) fn parse_date(table: &'static str, column: &'static str, s: &str) -> Result<NaiveDate, StoreError> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| StoreError::Corrupt {
         table,
         column,
@@ -68,16 +56,8 @@ pub(crate) fn parse_opt_date(
 }
 
 /// Parses a stored amount.
-pub(crate) fn parse_amount(
-    table: &'static str,
-    column: &'static str,
-    s: &str,
-) -> Result<Amount, StoreError> {
-    Amount::parse(s).map_err(|e| StoreError::Corrupt {
-        table,
-        column,
-        detail: e.to_string(),
-    })
+pub(crate) fn parse_amount(table: &'static str, column: &'static str, s: &str) -> Result<Amount, StoreError> {
+    Amount::parse(s).map_err(|e| StoreError::Corrupt { table, column, detail: e.to_string() })
 }
 
 /// The current time as stored in `created_at` / `recorded_at` / `at` columns.
@@ -92,25 +72,15 @@ pub(crate) fn new_id() -> String {
 
 /// The first and last day of a year.
 pub(crate) fn year_bounds(year: i32) -> Result<(NaiveDate, NaiveDate), StoreError> {
-    match (
-        NaiveDate::from_ymd_opt(year, 1, 1),
-        NaiveDate::from_ymd_opt(year, 12, 31),
-    ) {
+    match (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31)) {
         (Some(first), Some(last)) => Ok((first, last)),
-        _ => Err(StoreError::Invalid {
-            what: "year",
-            detail: format!("{year} is out of range"),
-        }),
+        _ => Err(StoreError::Invalid { what: "year", detail: format!("{year} is out of range") }),
     }
 }
 
 /// A stored year (BIGINT) back to the register's `i32`.
 pub(crate) fn year_from(table: &'static str, v: i64) -> Result<i32, StoreError> {
-    i32::try_from(v).map_err(|_| StoreError::Corrupt {
-        table,
-        column: "year",
-        detail: format!("{v} is out of range"),
-    })
+    i32::try_from(v).map_err(|_| StoreError::Corrupt { table, column: "year", detail: format!("{v} is out of range") })
 }
 
 #[cfg(test)]
@@ -122,31 +92,15 @@ mod tests {
     #[test]
     fn enum_names_are_the_glossary_names() {
         assert_eq!(enum_name(&AgencyKind::Government).unwrap(), "government");
-        assert_eq!(
-            enum_name(&Channel::InPerson).unwrap(),
-            Channel::InPerson.name()
-        );
-        assert_eq!(
-            enum_name(&ApplicantType::PublicInterest).unwrap(),
-            ApplicantType::PublicInterest.name()
-        );
-        assert_eq!(
-            enum_name(&CaseGroup::LitigationAfterReview).unwrap(),
-            CaseGroup::LitigationAfterReview.name()
-        );
-        assert_eq!(
-            enum_name(&CaseResult::Corrected).unwrap(),
-            CaseResult::Corrected.name()
-        );
+        assert_eq!(enum_name(&Channel::InPerson).unwrap(), Channel::InPerson.name());
+        assert_eq!(enum_name(&ApplicantType::PublicInterest).unwrap(), ApplicantType::PublicInterest.name());
+        assert_eq!(enum_name(&CaseGroup::LitigationAfterReview).unwrap(), CaseGroup::LitigationAfterReview.name());
+        assert_eq!(enum_name(&CaseResult::Corrected).unwrap(), CaseResult::Corrected.name());
         let k: AgencyKind = parse_enum("agencies", "kind", "township").unwrap();
         assert_eq!(k, AgencyKind::Township);
         assert!(matches!(
             parse_enum::<AgencyKind>("agencies", "kind", "ministry"),
-            Err(StoreError::Corrupt {
-                table: "agencies",
-                column: "kind",
-                ..
-            })
+            Err(StoreError::Corrupt { table: "agencies", column: "kind", .. })
         ));
     }
 
@@ -158,10 +112,7 @@ mod tests {
         assert!(parse_date("t", "c", "2024/01/05").is_err());
         assert_eq!(
             year_bounds(2024).unwrap(),
-            (
-                NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
-                NaiveDate::from_ymd_opt(2024, 12, 31).unwrap()
-            )
+            (NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), NaiveDate::from_ymd_opt(2024, 12, 31).unwrap())
         );
     }
 }

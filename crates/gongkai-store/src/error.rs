@@ -8,9 +8,7 @@ use sqlx::error::ErrorKind;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The URL is neither `sqlite:` nor `postgres:` / `postgresql:`. Holds the redacted URL.
-    #[error(
-        "unsupported database URL {0}: use sqlite://PATH?mode=rwc or postgres://USER@HOST:PORT/DB"
-    )]
+    #[error("unsupported database URL {0}: use sqlite://PATH?mode=rwc or postgres://USER@HOST:PORT/DB")]
     UnsupportedUrl(String),
     /// A record the operation needs does not exist.
     #[error("{what} {key} not found")]
@@ -37,6 +35,15 @@ pub enum StoreError {
         what: &'static str,
         /// Why.
         detail: String,
+    },
+    /// The write changes a record that feeds a published, locked year's report (period lock)
+    /// and was not made as an amendment ([`crate::Store::amending`]).
+    #[error("机关 {agency} 的 {year} 年度报告已发布，该年度数据已锁定：修改须作为更正登记并说明理由 (the {year} report of agency {agency} is published and its records are locked; record the change as an amendment with a reason)")]
+    Locked {
+        /// The agency's code.
+        agency: String,
+        /// The earliest locked year the write reaches.
+        year: i32,
     },
     /// A stored value cannot be read back as the register type (edited by hand, or written by a
     /// newer version).
@@ -84,15 +91,10 @@ pub(crate) fn violation(e: &sqlx::Error) -> Option<ErrorKind> {
 /// [`StoreError::NotFound`] of the agency; anything else stays a backend error.
 pub(crate) fn on_insert(e: sqlx::Error, what: &'static str, agency: &str, key: &str) -> StoreError {
     match violation(&e) {
-        Some(ErrorKind::UniqueViolation) => StoreError::Conflict {
-            what,
-            agency: agency.to_string(),
-            key: key.to_string(),
-        },
-        Some(ErrorKind::ForeignKeyViolation) => StoreError::NotFound {
-            what: "agency",
-            key: agency.to_string(),
-        },
+        Some(ErrorKind::UniqueViolation) => {
+            StoreError::Conflict { what, agency: agency.to_string(), key: key.to_string() }
+        }
+        Some(ErrorKind::ForeignKeyViolation) => StoreError::NotFound { what: "agency", key: agency.to_string() },
         _ => StoreError::Backend(e),
     }
 }
@@ -101,10 +103,7 @@ pub(crate) fn on_insert(e: sqlx::Error, what: &'static str, agency: &str, key: &
 /// agency); anything else stays a backend error.
 pub(crate) fn on_write(e: sqlx::Error, agency: &str) -> StoreError {
     match violation(&e) {
-        Some(ErrorKind::ForeignKeyViolation) => StoreError::NotFound {
-            what: "agency",
-            key: agency.to_string(),
-        },
+        Some(ErrorKind::ForeignKeyViolation) => StoreError::NotFound { what: "agency", key: agency.to_string() },
         _ => StoreError::Backend(e),
     }
 }

@@ -51,15 +51,22 @@
 //!
 //! The store persists; it does not judge. Event order and transitions are validated by the caller
 //! (the core's lifecycle); due dates and statuses are never stored, they are derived from events.
-//! The period lock is stored here, but enforcing it on writes is the caller's job.
+//!
+//! The period lock is the exception: it is stored *and enforced* here. A write that changes a
+//! record feeding a published, locked year's report is refused with [`StoreError::Locked`]
+//! unless made through [`Store::amending`], which records the [`Amendment`] (reason, who, which
+//! record) in the same transaction. Which years a write reaches: see the `lock` module
+//! ([`Amending`]).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod agencies;
+mod batch;
 mod codec;
 mod error;
+mod lock;
 mod registers;
 mod reports;
 mod requests;
@@ -73,7 +80,9 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
+pub use batch::RegisterBatch;
 pub use error::StoreError;
+pub use lock::{Amend, Amending};
 pub use reports::{Amendment, CalendarYear, Publication};
 pub use requests::{RequestFilter, RequestId};
 pub use stats::ReceivedCount;
@@ -93,9 +102,7 @@ pub struct Store {
 impl fmt::Debug for Store {
     // No URL here: it may hold a password.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Store")
-            .field("backend", &self.backend)
-            .finish_non_exhaustive()
+        f.debug_struct("Store").field("backend", &self.backend).finish_non_exhaustive()
     }
 }
 
@@ -112,18 +119,13 @@ impl Store {
                 .min_connections(1)
                 .idle_timeout(None)
                 .max_lifetime(None)
-                .after_connect(|conn, _| {
-                    Box::pin(async move { sqlite_pragmas(conn, false).await })
-                }),
+                .after_connect(|conn, _| Box::pin(async move { sqlite_pragmas(conn, false).await })),
             Backend::Sqlite => AnyPoolOptions::new()
                 .max_connections(4)
                 .after_connect(|conn, _| Box::pin(async move { sqlite_pragmas(conn, true).await })),
             Backend::Postgres => AnyPoolOptions::new().max_connections(8),
         };
-        let pool = options
-            .acquire_timeout(Duration::from_secs(30))
-            .connect(url)
-            .await?;
+        let pool = options.acquire_timeout(Duration::from_secs(30)).connect(url).await?;
         tracing::info!(backend = backend.name(), "database connected");
         Ok(Store { pool, backend })
     }
@@ -154,10 +156,9 @@ impl Store {
         if exists == 0 {
             return Ok(None);
         }
-        let row: AnyRow =
-            sqlx::query("SELECT MAX(version) AS v FROM _sqlx_migrations WHERE success = TRUE")
-                .fetch_one(&self.pool)
-                .await?;
+        let row: AnyRow = sqlx::query("SELECT MAX(version) AS v FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_one(&self.pool)
+            .await?;
         Ok(row.try_get::<Option<i64>, _>("v")?)
     }
 
@@ -181,28 +182,16 @@ impl Store {
 /// WAL journal for files (readers do not block the writer). `synchronous` stays at its default
 /// (FULL): a registered request must survive a power cut.
 async fn sqlite_pragmas(conn: &mut sqlx::AnyConnection, wal: bool) -> Result<(), sqlx::Error> {
-    sqlx::query("PRAGMA foreign_keys = ON")
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("PRAGMA busy_timeout = 5000")
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+    sqlx::query("PRAGMA busy_timeout = 5000").execute(&mut *conn).await?;
     if wal {
-        sqlx::query("PRAGMA journal_mode = WAL")
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
         // With WAL, NORMAL is durable across application crashes and much faster to write.
-        sqlx::query("PRAGMA synchronous = NORMAL")
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
     }
     // A county's registers fit in memory: a 64 MiB page cache and memory-mapped reads avoid a
     // system call per page when a year's report is generated (BENCHMARKS.md).
-    sqlx::query("PRAGMA cache_size = -65536")
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("PRAGMA mmap_size = 268435456")
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query("PRAGMA cache_size = -65536").execute(&mut *conn).await?;
+    sqlx::query("PRAGMA mmap_size = 268435456").execute(&mut *conn).await?;
     Ok(())
 }

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 
 use crate::codec::{date_text, new_id, now_text, parse_opt_date, year_from};
 use crate::error::on_write;
+use crate::lock::{guard, lock_agency, locked_years, year_if_locked, Amend, Touch};
 use crate::{Store, StoreError};
 
 /// The publication of an agency's report for a year, and the period lock (报告发布后锁定).
@@ -29,7 +30,9 @@ pub struct Amendment {
     pub year: i32,
     /// The table changed (`requests`, `cases`, …).
     pub record_table: String,
-    /// The changed record's key (request id, case number, …).
+    /// The changed record's key: the tracking number (`requests`, `request_events`), case
+    /// number (`cases`), index number (`proactive_disclosures`), year (`article20_figures`) or
+    /// section (`report_narratives`).
     pub record_key: String,
     /// Why.
     pub reason: String,
@@ -51,15 +54,27 @@ pub struct CalendarYear {
 }
 
 impl Store {
-    /// Sets (inserts or replaces) the text of one report section (`overview`, `problems`, …).
+    /// Sets (inserts or replaces) the text of one report section (`overview`, `problems`, …);
+    /// [`StoreError::Locked`] when the year is locked (see [`Store::amending`]).
     #[tracing::instrument(skip_all, fields(agency = %agency, year = year, section = %section))]
-    pub async fn set_narrative(
+    pub async fn set_narrative(&self, agency: &str, year: i32, section: &str, text: &str) -> Result<(), StoreError> {
+        self.set_narrative_with(agency, year, section, text, None).await.map(drop)
+    }
+
+    pub(crate) async fn set_narrative_with(
         &self,
         agency: &str,
         year: i32,
         section: &str,
         text: &str,
-    ) -> Result<(), StoreError> {
+        amend: Option<&Amend>,
+    ) -> Result<Vec<Amendment>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        lock_agency(&mut tx, agency).await?;
+        let locked = locked_years(&mut tx, agency).await?;
+        let touch =
+            [Touch { table: "report_narratives", key: section.to_string(), years: year_if_locked(year, &locked) }];
+        let amendments = guard(&mut tx, agency, &touch, amend).await?;
         sqlx::query(
             "INSERT INTO report_narratives (agency, year, section, text) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (agency, year, section) DO UPDATE SET text = excluded.text",
@@ -68,38 +83,26 @@ impl Store {
         .bind(i64::from(year))
         .bind(section)
         .bind(text)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(|e| on_write(e, agency))?;
-        Ok(())
+        tx.commit().await?;
+        Ok(amendments)
     }
 
     /// The text of one report section, or `None`.
-    pub async fn get_narrative(
-        &self,
-        agency: &str,
-        year: i32,
-        section: &str,
-    ) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query(
-            "SELECT text FROM report_narratives WHERE agency = $1 AND year = $2 AND section = $3",
-        )
-        .bind(agency)
-        .bind(i64::from(year))
-        .bind(section)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row
-            .map(|r| sqlx::Row::try_get::<String, _>(&r, "text"))
-            .transpose()?)
+    pub async fn get_narrative(&self, agency: &str, year: i32, section: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT text FROM report_narratives WHERE agency = $1 AND year = $2 AND section = $3")
+            .bind(agency)
+            .bind(i64::from(year))
+            .bind(section)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| sqlx::Row::try_get::<String, _>(&r, "text")).transpose()?)
     }
 
     /// All sections of a year's report as `(section, text)`, by section key.
-    pub async fn list_narratives(
-        &self,
-        agency: &str,
-        year: i32,
-    ) -> Result<Vec<(String, String)>, StoreError> {
+    pub async fn list_narratives(&self, agency: &str, year: i32) -> Result<Vec<(String, String)>, StoreError> {
         let rows =
             sqlx::query("SELECT section, text FROM report_narratives WHERE agency = $1 AND year = $2 ORDER BY section")
                 .bind(agency)
@@ -107,19 +110,18 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?;
         rows.iter()
-            .map(|r| {
-                Ok((
-                    sqlx::Row::try_get(r, "section")?,
-                    sqlx::Row::try_get(r, "text")?,
-                ))
-            })
+            .map(|r| Ok((sqlx::Row::try_get(r, "section")?, sqlx::Row::try_get(r, "text")?)))
             .collect::<Result<_, sqlx::Error>>()
             .map_err(StoreError::from)
     }
 
-    /// Records (inserts or replaces) the publication and lock state of a year's report.
+    /// Records (inserts or replaces) the publication and lock state of a year's report. Takes
+    /// the agency's row lock, so no guarded write of that agency runs meanwhile (see
+    /// [`crate::Amending`]). Unlocking is not an amendment: it is the office's decision.
     #[tracing::instrument(skip_all, fields(agency = %p.agency, year = p.year, locked = p.locked))]
     pub async fn set_publication(&self, p: &Publication) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        lock_agency(&mut tx, &p.agency).await?;
         sqlx::query(
             "INSERT INTO report_publications (agency, year, published_on, locked) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (agency, year) DO UPDATE SET published_on = excluded.published_on, locked = excluded.locked",
@@ -128,46 +130,34 @@ impl Store {
         .bind(i64::from(p.year))
         .bind(p.published_on.map(date_text))
         .bind(i64::from(p.locked))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(|e| on_write(e, &p.agency))?;
+        tx.commit().await?;
         Ok(())
     }
 
     /// The publication and lock state of a year's report, or `None` if never set.
-    pub async fn get_publication(
-        &self,
-        agency: &str,
-        year: i32,
-    ) -> Result<Option<Publication>, StoreError> {
-        let row = sqlx::query(
-            "SELECT published_on, locked FROM report_publications WHERE agency = $1 AND year = $2",
-        )
-        .bind(agency)
-        .bind(i64::from(year))
-        .fetch_optional(&self.pool)
-        .await?;
+    pub async fn get_publication(&self, agency: &str, year: i32) -> Result<Option<Publication>, StoreError> {
+        let row = sqlx::query("SELECT published_on, locked FROM report_publications WHERE agency = $1 AND year = $2")
+            .bind(agency)
+            .bind(i64::from(year))
+            .fetch_optional(&self.pool)
+            .await?;
         let Some(row) = row else { return Ok(None) };
         let published_on: Option<String> = sqlx::Row::try_get(&row, "published_on")?;
         let locked: i64 = sqlx::Row::try_get(&row, "locked")?;
         Ok(Some(Publication {
             agency: agency.to_string(),
             year,
-            published_on: parse_opt_date(
-                "report_publications",
-                "published_on",
-                published_on.as_deref(),
-            )?,
+            published_on: parse_opt_date("report_publications", "published_on", published_on.as_deref())?,
             locked: locked != 0,
         }))
     }
 
     /// Whether the year is locked (a year never published is not).
     pub async fn is_locked(&self, agency: &str, year: i32) -> Result<bool, StoreError> {
-        Ok(self
-            .get_publication(agency, year)
-            .await?
-            .is_some_and(|p| p.locked))
+        Ok(self.get_publication(agency, year).await?.is_some_and(|p| p.locked))
     }
 
     /// Records an amendment; `at` is set to now. Returns the amendment as stored.
@@ -193,11 +183,7 @@ impl Store {
     }
 
     /// The amendments of an agency's year, oldest first.
-    pub async fn list_amendments(
-        &self,
-        agency: &str,
-        year: i32,
-    ) -> Result<Vec<Amendment>, StoreError> {
+    pub async fn list_amendments(&self, agency: &str, year: i32) -> Result<Vec<Amendment>, StoreError> {
         let rows = sqlx::query(
             "SELECT agency, year, record_table, record_key, reason, \"at\" AS at_time, \"by\" AS by_whom \
              FROM amendments WHERE agency = $1 AND year = $2 ORDER BY \"at\", id",
@@ -249,10 +235,6 @@ impl Store {
             column: "data",
             detail: e.to_string(),
         })?;
-        Ok(Some(CalendarYear {
-            year,
-            source: sqlx::Row::try_get(&row, "source")?,
-            data,
-        }))
+        Ok(Some(CalendarYear { year, source: sqlx::Row::try_get(&row, "source")?, data }))
     }
 }

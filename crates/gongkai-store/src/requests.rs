@@ -8,8 +8,10 @@ use gongkai_core::register::{Applicant, Event, EventKind, Request};
 use sqlx::any::Any;
 use sqlx::AnyConnection;
 
-use crate::codec::{date_text, enum_name, new_id, now_text, parse_date, parse_enum};
+use crate::codec::{date_text, enum_name, new_id, now_text, parse_date, parse_enum, parse_opt_date};
 use crate::error::on_insert;
+use crate::lock::{event_years, guard, lock_agency, locked_years, request_years, Amend, Touch};
+use crate::reports::Amendment;
 use crate::{Store, StoreError};
 
 /// A request's id in the store: application-generated text (a UUID v7), stable for its life.
@@ -124,24 +126,17 @@ pub(crate) struct EventRow {
 
 impl EventRow {
     pub(crate) fn into_event(self) -> Result<Event, StoreError> {
-        let kind: EventKind =
-            serde_json::from_str(&self.payload).map_err(|e| StoreError::Corrupt {
-                table: "request_events",
-                column: "payload",
-                detail: e.to_string(),
-            })?;
-        Ok(Event {
-            on: parse_date("request_events", "on", &self.on_date)?,
-            by: self.by_whom,
-            kind,
-        })
+        let kind: EventKind = serde_json::from_str(&self.payload).map_err(|e| StoreError::Corrupt {
+            table: "request_events",
+            column: "payload",
+            detail: e.to_string(),
+        })?;
+        Ok(Event { on: parse_date("request_events", "on", &self.on_date)?, by: self.by_whom, kind })
     }
 }
 
 /// Groups events (ordered by request, then seq) by request id.
-pub(crate) fn events_by_request(
-    rows: Vec<EventRow>,
-) -> Result<HashMap<String, Vec<Event>>, StoreError> {
+pub(crate) fn events_by_request(rows: Vec<EventRow>) -> Result<HashMap<String, Vec<Event>>, StoreError> {
     let mut out: HashMap<String, Vec<Event>> = HashMap::new();
     for row in rows {
         let request = row.request.clone();
@@ -152,23 +147,17 @@ pub(crate) fn events_by_request(
 
 /// The `type` column and JSON payload of an event kind.
 fn event_payload(kind: &EventKind) -> Result<(String, String), StoreError> {
-    let value = serde_json::to_value(kind).map_err(|e| StoreError::Invalid {
-        what: "event",
-        detail: e.to_string(),
-    })?;
+    let value = serde_json::to_value(kind).map_err(|e| StoreError::Invalid { what: "event", detail: e.to_string() })?;
     let ty = value
         .get("type")
         .and_then(serde_json::Value::as_str)
-        .ok_or_else(|| StoreError::Invalid {
-            what: "event",
-            detail: "payload has no type tag".to_string(),
-        })?
+        .ok_or_else(|| StoreError::Invalid { what: "event", detail: "payload has no type tag".to_string() })?
         .to_string();
     Ok((ty, value.to_string()))
 }
 
 /// Inserts one request row; unique violation → Conflict, unknown agency → NotFound.
-async fn insert_request_on(conn: &mut AnyConnection, r: &Request) -> Result<String, StoreError> {
+pub(crate) async fn insert_request_on(conn: &mut AnyConnection, r: &Request) -> Result<String, StoreError> {
     let id = new_id();
     sqlx::query(
         "INSERT INTO requests (id, agency, tracking_number, channel, received_on, applicant_type, \
@@ -195,12 +184,7 @@ async fn insert_request_on(conn: &mut AnyConnection, r: &Request) -> Result<Stri
 }
 
 /// Inserts one event with a known seq (bulk loading of a fresh request).
-async fn insert_event_on(
-    conn: &mut AnyConnection,
-    request: &str,
-    seq: i64,
-    event: &Event,
-) -> Result<(), StoreError> {
+async fn insert_event_on(conn: &mut AnyConnection, request: &str, seq: i64, event: &Event) -> Result<(), StoreError> {
     let (ty, payload) = event_payload(&event.kind)?;
     sqlx::query(
         "INSERT INTO request_events (id, request, seq, \"on\", \"by\", \"type\", payload, recorded_at) \
@@ -219,75 +203,179 @@ async fn insert_event_on(
     Ok(())
 }
 
+/// Inserts a fresh request's events with seq 1, 2, ….
+pub(crate) async fn insert_events_on(
+    conn: &mut AnyConnection,
+    request: &str,
+    events: &[Event],
+) -> Result<(), StoreError> {
+    for (i, event) in events.iter().enumerate() {
+        let seq = i64::try_from(i + 1)
+            .map_err(|_| StoreError::Invalid { what: "events", detail: "too many events".to_string() })?;
+        insert_event_on(conn, request, seq, event).await?;
+    }
+    Ok(())
+}
+
+/// What registering a request (with its events) touches.
+pub(crate) fn request_touch(request: &Request, events: &[Event], locked: &[i32]) -> [Touch; 1] {
+    [Touch {
+        table: "requests",
+        key: request.tracking_number.clone(),
+        years: request_years(request.received_on, events, locked),
+    }]
+}
+
+/// The agencies of one transaction: their row locks, taken at its start in code order (so that
+/// two transactions never wait on each other crosswise), and their locked years.
+#[derive(Default)]
+pub(crate) struct AgencyLocks(HashMap<String, Vec<i32>>);
+
+impl AgencyLocks {
+    /// Locks every agency named (each once, in code order) and reads its locked years.
+    pub(crate) async fn take<'a>(
+        conn: &mut AnyConnection,
+        agencies: impl IntoIterator<Item = &'a str>,
+    ) -> Result<AgencyLocks, StoreError> {
+        let codes: std::collections::BTreeSet<&str> = agencies.into_iter().collect();
+        let mut out = HashMap::new();
+        for code in codes {
+            lock_agency(conn, code).await?;
+            out.insert(code.to_string(), locked_years(conn, code).await?);
+        }
+        Ok(AgencyLocks(out))
+    }
+
+    /// The locked years of an agency taken by [`AgencyLocks::take`] (none for another).
+    pub(crate) fn years(&self, agency: &str) -> &[i32] {
+        self.0.get(agency).map(Vec::as_slice).unwrap_or_default()
+    }
+}
+
 /// The events of one request, in order.
 pub(crate) async fn fetch_events<'e, E>(ex: E, request: &str) -> Result<Vec<Event>, StoreError>
 where
     E: sqlx::Executor<'e, Database = Any>,
 {
-    let rows: Vec<EventRow> = sqlx::query_as(event_select!("WHERE e.request = $1 ORDER BY e.seq"))
-        .bind(request)
-        .fetch_all(ex)
-        .await?;
+    let rows: Vec<EventRow> =
+        sqlx::query_as(event_select!("WHERE e.request = $1 ORDER BY e.seq")).bind(request).fetch_all(ex).await?;
     rows.into_iter().map(EventRow::into_event).collect()
 }
 
 impl Store {
     /// Registers a request and returns its new id. A tracking number already used in the agency
-    /// is [`StoreError::Conflict`]; an unknown agency is [`StoreError::NotFound`].
+    /// is [`StoreError::Conflict`]; an unknown agency is [`StoreError::NotFound`]; a request
+    /// feeding a locked year is [`StoreError::Locked`] (see [`Store::amending`]).
     #[tracing::instrument(skip_all, fields(agency = %request.agency, tracking_number = %request.tracking_number))]
     pub async fn insert_request(&self, request: &Request) -> Result<RequestId, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        let id = insert_request_on(&mut conn, request).await?;
+        Ok(self.insert_request_with(request, None).await?.0)
+    }
+
+    pub(crate) async fn insert_request_with(
+        &self,
+        request: &Request,
+        amend: Option<&Amend>,
+    ) -> Result<(RequestId, Vec<Amendment>), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        lock_agency(&mut tx, &request.agency).await?;
+        let locked = locked_years(&mut tx, &request.agency).await?;
+        let touch = request_touch(request, &[], &locked);
+        let amendments = guard(&mut tx, &request.agency, &touch, amend).await?;
+        let id = insert_request_on(&mut tx, request).await?;
+        tx.commit().await?;
         tracing::debug!(%id, "request registered");
-        Ok(RequestId(id))
+        Ok((RequestId(id), amendments))
     }
 
     /// Registers many requests with their events in one transaction (bulk loading, imports):
     /// all or nothing. Returns the ids in input order. The first duplicate tracking number
-    /// (against the database or within the batch) is [`StoreError::Conflict`] and nothing is kept.
+    /// (against the database or within the batch) is [`StoreError::Conflict`] and nothing is kept;
+    /// so is a request feeding a locked year ([`StoreError::Locked`]).
     #[tracing::instrument(skip_all, fields(count = requests.len()))]
-    pub async fn insert_requests_bulk(
+    pub async fn insert_requests_bulk(&self, requests: &[(Request, Vec<Event>)]) -> Result<Vec<RequestId>, StoreError> {
+        Ok(self.insert_requests_bulk_with(requests, None).await?.0)
+    }
+
+    pub(crate) async fn insert_requests_bulk_with(
         &self,
         requests: &[(Request, Vec<Event>)],
-    ) -> Result<Vec<RequestId>, StoreError> {
+        amend: Option<&Amend>,
+    ) -> Result<(Vec<RequestId>, Vec<Amendment>), StoreError> {
         let mut tx = self.pool.begin().await?;
+        let locks = AgencyLocks::take(&mut tx, requests.iter().map(|(r, _)| r.agency.as_str())).await?;
+        let mut amendments = Vec::new();
         let mut ids = Vec::with_capacity(requests.len());
         for (request, events) in requests {
+            let locked = locks.years(&request.agency);
+            let touch = request_touch(request, events, locked);
+            amendments.extend(guard(&mut tx, &request.agency, &touch, amend).await?);
             let id = insert_request_on(&mut tx, request).await?;
-            for (i, event) in events.iter().enumerate() {
-                let seq = i64::try_from(i + 1).map_err(|_| StoreError::Invalid {
-                    what: "events",
-                    detail: "too many events".to_string(),
-                })?;
-                insert_event_on(&mut tx, &id, seq, event).await?;
-            }
+            insert_events_on(&mut tx, &id, events).await?;
             ids.push(RequestId(id));
         }
         tx.commit().await?;
         tracing::info!(count = ids.len(), "requests loaded");
-        Ok(ids)
+        Ok((ids, amendments))
     }
 
     /// Appends an event to a request and returns its sequence number (1 for the first). The
     /// caller has validated the transition; this only persists. An unknown request is
-    /// [`StoreError::NotFound`].
+    /// [`StoreError::NotFound`]; an event reaching a locked year is [`StoreError::Locked`] (see
+    /// [`Store::amending`]).
     ///
-    /// Concurrent appends to one request are serialised by a no-op update of the request row
-    /// (a row lock on PostgreSQL, the write lock on SQLite) taken before the next `seq` is read.
+    /// Concurrent appends to one request are serialised by the agency's row lock (taken by every
+    /// guarded write, see [`Store::amending`]) and a no-op update of the request row, both taken
+    /// before the next `seq` is read.
     #[tracing::instrument(skip_all, fields(request = %id))]
     pub async fn append_event(&self, id: &RequestId, event: &Event) -> Result<i64, StoreError> {
+        Ok(self.append_event_with(id, event, None).await?.0)
+    }
+
+    pub(crate) async fn append_event_with(
+        &self,
+        id: &RequestId,
+        event: &Event,
+        amend: Option<&Amend>,
+    ) -> Result<(i64, Vec<Amendment>), StoreError> {
         let (ty, payload) = event_payload(&event.kind)?;
-        let mut tx = self.pool.begin().await?;
-        let locked = sqlx::query("UPDATE requests SET id = id WHERE id = $1")
+        let not_found = || StoreError::NotFound { what: "request", key: id.to_string() };
+        // A request's agency never changes: read it first, so that the transaction can start
+        // with the agency's lock.
+        let agency: String = sqlx::query("SELECT agency FROM requests WHERE id = $1")
             .bind(id.as_str())
-            .execute(&mut *tx)
-            .await?;
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| sqlx::Row::try_get(&r, "agency"))
+            .transpose()?
+            .ok_or_else(not_found)?;
+        let mut tx = self.pool.begin().await?;
+        lock_agency(&mut tx, &agency).await?;
+        let locked =
+            sqlx::query("UPDATE requests SET id = id WHERE id = $1").bind(id.as_str()).execute(&mut *tx).await?;
         if locked.rows_affected() == 0 {
-            return Err(StoreError::NotFound {
-                what: "request",
-                key: id.to_string(),
-            });
+            return Err(not_found());
         }
+        let row = sqlx::query("SELECT tracking_number, received_on FROM requests WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+        let number: String = sqlx::Row::try_get(&row, "tracking_number")?;
+        let received: String = sqlx::Row::try_get(&row, "received_on")?;
+        let received = parse_date("requests", "received_on", &received)?;
+        let finished: Option<String> = sqlx::query(
+            "SELECT \"on\" AS on_date FROM request_events WHERE request = $1 \
+             AND \"type\" IN ('reply', 'withdrawal') ORDER BY seq LIMIT 1",
+        )
+        .bind(id.as_str())
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| sqlx::Row::try_get(&r, "on_date"))
+        .transpose()?;
+        let finished = parse_opt_date("request_events", "on", finished.as_deref())?;
+        let years = locked_years(&mut tx, &agency).await?;
+        let touch =
+            [Touch { table: "request_events", key: number, years: event_years(received, finished, event, &years) }];
+        let amendments = guard(&mut tx, &agency, &touch, amend).await?;
         let row = sqlx::query(
             "INSERT INTO request_events (id, request, seq, \"on\", \"by\", \"type\", payload, recorded_at) \
              SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5, $6, $7 \
@@ -306,18 +394,37 @@ impl Store {
         let seq: i64 = sqlx::Row::try_get(&row, "seq")?;
         tx.commit().await?;
         tracing::debug!(seq, r#type = %ty, "event appended");
-        Ok(seq)
+        Ok((seq, amendments))
+    }
+
+    /// The requests of one agency with their events (in order), by receipt date and tracking
+    /// number: [`Store::list_requests`] plus every request's history, in two queries.
+    pub async fn list_request_histories(
+        &self,
+        agency: &str,
+        filter: RequestFilter,
+    ) -> Result<Vec<(RequestId, Request, Vec<Event>)>, StoreError> {
+        let requests = self.list_requests(agency, filter).await?;
+        let rows: Vec<EventRow> = sqlx::query_as(event_select!(
+            "JOIN requests r ON r.id = e.request WHERE r.agency = $1 ORDER BY e.request, e.seq"
+        ))
+        .bind(agency)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut events = events_by_request(rows)?;
+        Ok(requests
+            .into_iter()
+            .map(|(id, r)| {
+                let ev = events.remove(id.as_str()).unwrap_or_default();
+                (id, r, ev)
+            })
+            .collect())
     }
 
     /// A request with its events in order, or `None`.
-    pub async fn get_request(
-        &self,
-        id: &RequestId,
-    ) -> Result<Option<(Request, Vec<Event>)>, StoreError> {
-        let row: Option<RequestRow> = sqlx::query_as(request_select!("WHERE r.id = $1"))
-            .bind(id.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
+    pub async fn get_request(&self, id: &RequestId) -> Result<Option<(Request, Vec<Event>)>, StoreError> {
+        let row: Option<RequestRow> =
+            sqlx::query_as(request_select!("WHERE r.id = $1")).bind(id.as_str()).fetch_optional(&self.pool).await?;
         let Some(row) = row else { return Ok(None) };
         let (_, request) = row.into_request()?;
         let events = fetch_events(&self.pool, id.as_str()).await?;
@@ -325,22 +432,13 @@ impl Store {
     }
 
     /// The id of the request with this tracking number in the agency, or `None`.
-    pub async fn find_request(
-        &self,
-        agency: &str,
-        tracking_number: &str,
-    ) -> Result<Option<RequestId>, StoreError> {
+    pub async fn find_request(&self, agency: &str, tracking_number: &str) -> Result<Option<RequestId>, StoreError> {
         let row = sqlx::query("SELECT id FROM requests WHERE agency = $1 AND tracking_number = $2")
             .bind(agency)
             .bind(tracking_number)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| {
-            sqlx::Row::try_get::<String, _>(&r, "id")
-                .map(RequestId)
-                .map_err(StoreError::from)
-        })
-        .transpose()
+        row.map(|r| sqlx::Row::try_get::<String, _>(&r, "id").map(RequestId).map_err(StoreError::from)).transpose()
     }
 
     /// The requests of one agency (without events), by receipt date and tracking number.
@@ -351,12 +449,10 @@ impl Store {
     ) -> Result<Vec<(RequestId, Request)>, StoreError> {
         let rows: Vec<RequestRow> = match filter {
             RequestFilter::All => {
-                sqlx::query_as(request_select!(
-                    "WHERE r.agency = $1 ORDER BY r.received_on, r.tracking_number"
-                ))
-                .bind(agency)
-                .fetch_all(&self.pool)
-                .await?
+                sqlx::query_as(request_select!("WHERE r.agency = $1 ORDER BY r.received_on, r.tracking_number"))
+                    .bind(agency)
+                    .fetch_all(&self.pool)
+                    .await?
             }
             RequestFilter::ReceivedBetween { from, to } => {
                 sqlx::query_as(request_select!(
@@ -395,14 +491,8 @@ mod tests {
     /// `e."type" IN ('reply', 'withdrawal')`; those must stay the serde tags.
     #[test]
     fn closing_types_are_the_serde_tags() {
-        let reply = EventKind::Reply {
-            outcome: Outcome::Granted,
-            document: None,
-        };
+        let reply = EventKind::Reply { outcome: Outcome::Granted, document: None };
         assert_eq!(event_payload(&reply).unwrap().0, "reply");
-        assert_eq!(
-            event_payload(&EventKind::Withdrawal).unwrap().0,
-            "withdrawal"
-        );
+        assert_eq!(event_payload(&EventKind::Withdrawal).unwrap().0, "withdrawal");
     }
 }

@@ -67,26 +67,11 @@ mod tests {
 
     #[test]
     fn backend_by_scheme() {
-        assert_eq!(
-            Backend::from_url("sqlite://gongkai.db?mode=rwc").unwrap(),
-            Backend::Sqlite
-        );
-        assert_eq!(
-            Backend::from_url("sqlite::memory:").unwrap(),
-            Backend::Sqlite
-        );
-        assert_eq!(
-            Backend::from_url("postgres://u@h/db").unwrap(),
-            Backend::Postgres
-        );
-        assert_eq!(
-            Backend::from_url("postgresql://u@h/db").unwrap(),
-            Backend::Postgres
-        );
-        assert_eq!(
-            Backend::from_url("POSTGRES://u@h/db").unwrap(),
-            Backend::Postgres
-        );
+        assert_eq!(Backend::from_url("sqlite://gongkai.db?mode=rwc").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::from_url("sqlite::memory:").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::from_url("postgres://u@h/db").unwrap(), Backend::Postgres);
+        assert_eq!(Backend::from_url("postgresql://u@h/db").unwrap(), Backend::Postgres);
+        assert_eq!(Backend::from_url("POSTGRES://u@h/db").unwrap(), Backend::Postgres);
     }
 
     #[test]
@@ -95,32 +80,20 @@ mod tests {
         let msg = e.to_string();
         assert!(msg.contains("mysql://root:***@h/db"), "{msg}");
         assert!(!msg.contains("hunter2"), "{msg}");
-        assert!(matches!(
-            Backend::from_url("gongkai.db"),
-            Err(StoreError::UnsupportedUrl(_))
-        ));
+        assert!(matches!(Backend::from_url("gongkai.db"), Err(StoreError::UnsupportedUrl(_))));
     }
 
     #[test]
     fn redaction() {
-        assert_eq!(
-            redact_url("postgres://gk:s3cr@t@db:5432/gk?x=1"),
-            "postgres://gk:***@db:5432/gk?x=1"
-        );
+        assert_eq!(redact_url("postgres://gk:s3cr@t@db:5432/gk?x=1"), "postgres://gk:***@db:5432/gk?x=1");
         assert_eq!(redact_url("postgres://gk@db/gk"), "postgres://gk@db/gk");
-        assert_eq!(
-            redact_url("sqlite://gongkai.db?mode=rwc"),
-            "sqlite://gongkai.db?mode=rwc"
-        );
+        assert_eq!(redact_url("sqlite://gongkai.db?mode=rwc"), "sqlite://gongkai.db?mode=rwc");
         assert_eq!(redact_url("sqlite::memory:"), "sqlite::memory:");
     }
 
     #[test]
     fn default_url_is_a_local_file() {
         assert_eq!(default_sqlite_url(), "sqlite://gongkai.db?mode=rwc");
-        assert_eq!(
-            Backend::from_url(&default_sqlite_url()).unwrap(),
-            Backend::Sqlite
-        );
+        assert_eq!(Backend::from_url(&default_sqlite_url()).unwrap(), Backend::Sqlite);
     }
 }

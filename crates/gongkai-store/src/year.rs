@@ -3,9 +3,7 @@
 use gongkai_core::register::{Article20Figures, Case, Event, ProactiveDisclosure, Request};
 
 use crate::codec::{date_text, year_bounds};
-use crate::registers::{
-    case_select, cases, fetch_figures, proactive, proactive_select, CaseRow, ProactiveRow,
-};
+use crate::registers::{case_select, cases, fetch_figures, proactive, proactive_select, CaseRow, ProactiveRow};
 use crate::requests::{event_select, events_by_request, request_select, EventRow, RequestRow};
 use crate::{Backend, Store, StoreError};
 
@@ -40,9 +38,7 @@ impl Store {
         let (first, last) = (date_text(first), date_text(last));
         let mut tx = self.pool.begin().await?;
         if self.backend == Backend::Postgres {
-            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
         }
 
         let request_rows: Vec<RequestRow> = sqlx::query_as(request_select!(
@@ -100,11 +96,7 @@ impl Store {
                 Ok((request, events.remove(id.as_str()).unwrap_or_default()))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        tracing::debug!(
-            requests = requests.len(),
-            cases = case_rows.len(),
-            "year loaded"
-        );
+        tracing::debug!(requests = requests.len(), cases = case_rows.len(), "year loaded");
         Ok(YearRegisters {
             agency: agency.to_string(),
             year,

@@ -83,9 +83,7 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
 }
 
 fn parse_range(s: &str) -> Result<(NaiveDate, NaiveDate), String> {
-    let (a, b) = s
-        .split_once(':')
-        .ok_or_else(|| format!("期间应为 FROM:TO 格式：「{s}」 (expected FROM:TO)"))?;
+    let (a, b) = s.split_once(':').ok_or_else(|| format!("期间应为 FROM:TO 格式：「{s}」 (expected FROM:TO)"))?;
     Ok((parse_date(a)?, parse_date(b)?))
 }
 
@@ -112,14 +110,9 @@ pub fn load_calendar() -> anyhow::Result<Calendar> {
     };
     let mut files: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     files.sort();
-    for f in files
-        .into_iter()
-        .filter(|f| f.extension().is_some_and(|e| e == "json"))
-    {
-        let text = std::fs::read_to_string(&f)
-            .with_context(|| format!("无法读取日历文件 {}", f.display()))?;
-        cal.load_year(&text)
-            .with_context(|| format!("日历文件 {} 无效", f.display()))?;
+    for f in files.into_iter().filter(|f| f.extension().is_some_and(|e| e == "json")) {
+        let text = std::fs::read_to_string(&f).with_context(|| format!("无法读取日历文件 {}", f.display()))?;
+        cal.load_year(&text).with_context(|| format!("日历文件 {} 无效", f.display()))?;
     }
     Ok(cal)
 }
@@ -139,11 +132,7 @@ pub fn deadline(a: DeadlineArgs) -> anyhow::Result<ExitCode> {
         serde_json::to_writer_pretty(&mut out, &d)?;
         writeln!(out)?;
     } else {
-        let est = if d.estimated {
-            "（含估算：该年节假日安排尚未发布）"
-        } else {
-            ""
-        };
+        let est = if d.estimated { "（含估算：该年节假日安排尚未发布）" } else { "" };
         writeln!(out, "答复期限：{}{est}", d.due)?;
         if let Some(o) = d.original_due {
             writeln!(out, "延长前期限：{o}")?;
@@ -167,11 +156,7 @@ fn print_quote(q: &FeeQuote, json: bool) -> anyhow::Result<ExitCode> {
     writeln!(out, "信息处理费：{} 元", q.amount_yuan)?;
     for t in &q.tiers {
         let to = t.to.map(|x| x.to_string()).unwrap_or_else(|| "以上".into());
-        writeln!(
-            out,
-            "  第{}–{}：{} × {} 元 = {} 元",
-            t.from, to, t.count, t.rate_yuan, t.subtotal_yuan
-        )?;
+        writeln!(out, "  第{}–{}：{} × {} 元 = {} 元", t.from, to, t.count, t.rate_yuan, t.subtotal_yuan)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -193,21 +178,14 @@ pub fn calendar(c: CalendarCommand) -> anyhow::Result<ExitCode> {
                 serde_json::to_writer_pretty(&mut out, &s)?;
                 writeln!(out)?;
             } else {
-                let kind = if s.estimated {
-                    "估算（该年节假日安排尚未发布或未加载）"
-                } else {
-                    "官方"
-                };
+                let kind =
+                    if s.estimated { "估算（该年节假日安排尚未发布或未加载）" } else { "官方" };
                 writeln!(out, "{year}年工作日历：{kind}")?;
                 if let Some(src) = &s.source {
                     writeln!(out, "依据：{src}")?;
                 }
                 for h in &s.holidays {
-                    writeln!(
-                        out,
-                        "  放假 {} {} 至 {}，共{}天",
-                        h.name, h.from, h.to, h.days
-                    )?;
+                    writeln!(out, "  放假 {} {} 至 {}，共{}天", h.name, h.from, h.to, h.days)?;
                 }
                 for w in &s.adjusted_workdays {
                     writeln!(
@@ -225,12 +203,9 @@ pub fn calendar(c: CalendarCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         CalendarCommand::Load { file } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("无法读取 {}", file.display()))?;
+            let text = std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
             let mut cal = Calendar::official();
-            let year = cal
-                .load_year(&text)
-                .with_context(|| format!("{} 不是有效的节假日安排文件", file.display()))?;
+            let year = cal.load_year(&text).with_context(|| format!("{} 不是有效的节假日安排文件", file.display()))?;
             let dir = calendar_dir().context("无法确定数据目录：请设置 GONGKAI_DATA_DIR")?;
             std::fs::create_dir_all(&dir).with_context(|| format!("无法创建 {}", dir.display()))?;
             let dest = dir.join(format!("{year}.json"));

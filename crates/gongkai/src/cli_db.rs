@@ -36,7 +36,7 @@ pub async fn open(db: &DbArgs) -> anyhow::Result<Store> {
     Ok(store)
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the async runtime")
 }
 
@@ -111,7 +111,12 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<ExitCode> {
             spec.first_year,
             spec.last_year
         );
-        println!("根机关代码：{}（试试：gongkai report generate --agency {} --year {}）", data.agencies[0].code, data.agencies.get(1).map(|a| a.code.as_str()).unwrap_or("DEMO"), spec.last_year);
+        println!(
+            "根机关代码：{}（试试：gongkai report generate --agency {} --year {}）",
+            data.agencies[0].code,
+            data.agencies.get(1).map(|a| a.code.as_str()).unwrap_or("DEMO"),
+            spec.last_year
+        );
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -134,10 +139,8 @@ pub struct GenerateArgs {
 
 /// Loads one agency's registers for a year.
 pub async fn year_input(store: &Store, agency: &str, year: i32) -> anyhow::Result<YearInput> {
-    let ag = store
-        .get_agency(agency)
-        .await?
-        .with_context(|| format!("没有代码为「{agency}」的机关 (no such agency)"))?;
+    let ag =
+        store.get_agency(agency).await?.with_context(|| format!("没有代码为「{agency}」的机关 (no such agency)"))?;
     let regs = store.load_year(agency, year).await?;
     let narratives = store
         .list_narratives(agency, year)
@@ -179,7 +182,8 @@ pub fn generate(a: GenerateArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         match built.into_result() {
-            Ok(report) => {
+            Ok(mut report) => {
+                crate::cli_register::note_amendments(&store, &a.agency, a.year, &mut report).await?;
                 serde_json::to_writer_pretty(&mut out, &report)?;
                 writeln!(out)?;
                 Ok(ExitCode::SUCCESS)

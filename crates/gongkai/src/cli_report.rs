@@ -42,6 +42,11 @@ pub enum ReportCommand {
     Schema,
     /// 由登记数据生成年度报告（2021年格式）(generate the report from the registers).
     Generate(crate::cli_db::GenerateArgs),
+    /// 标记年度报告已发布并锁定该年度数据 (mark the report published; lock its year).
+    Publish(crate::cli_register::PublishArgs),
+    /// 批量审计目录中的报告 (import and check every report under directories, in parallel).
+    /// Exit: 0 all read and no error, 1 errors or unreadable files, 2 cannot run.
+    Audit(crate::cli_audit::AuditArgs),
 }
 
 /// Forms `report render` writes.
@@ -59,13 +64,10 @@ pub enum RenderFormat {
 pub fn load(file: &str) -> anyhow::Result<Report> {
     let (bytes, name) = if file == "-" {
         let mut b = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut b)
-            .context("读取标准输入失败 (reading stdin)")?;
+        std::io::stdin().read_to_end(&mut b).context("读取标准输入失败 (reading stdin)")?;
         (b, "-".to_string())
     } else {
-        let b = std::fs::read(file)
-            .with_context(|| format!("无法读取文件 {file} (cannot read file)"))?;
+        let b = std::fs::read(file).with_context(|| format!("无法读取文件 {file} (cannot read file)"))?;
         let name = std::path::Path::new(file)
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
@@ -85,18 +87,10 @@ pub fn run(cmd: ReportCommand) -> anyhow::Result<ExitCode> {
             writeln!(out)?;
             Ok(ExitCode::SUCCESS)
         }
-        ReportCommand::Check {
-            file,
-            previous,
-            json,
-            explain,
-        } => {
+        ReportCommand::Check { file, previous, json, explain } => {
             let report = load(&file)?;
             let prev = previous.as_deref().map(load).transpose()?;
-            let ctx = CheckContext {
-                previous: prev.as_ref(),
-                ..CheckContext::default()
-            };
+            let ctx = CheckContext { previous: prev.as_ref(), ..CheckContext::default() };
             let findings = rules::check(&report, &ctx);
             let has_error = findings.iter().any(|f| f.severity == Severity::Error);
             if json {
@@ -106,11 +100,7 @@ pub fn run(cmd: ReportCommand) -> anyhow::Result<ExitCode> {
             } else {
                 write_human(&mut out, &report, &findings, explain)?;
             }
-            Ok(if has_error {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            })
+            Ok(if has_error { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
         ReportCommand::Render { file, to } => {
             let report = load(&file)?;
@@ -119,16 +109,14 @@ pub fn run(cmd: ReportCommand) -> anyhow::Result<ExitCode> {
                     serde_json::to_writer_pretty(&mut out, &report)?;
                     writeln!(out)?;
                 }
-                RenderFormat::Md => {
-                    out.write_all(gongkai_export::render_markdown(&report).as_bytes())?
-                }
-                RenderFormat::Html => {
-                    out.write_all(gongkai_export::render_html(&report).as_bytes())?
-                }
+                RenderFormat::Md => out.write_all(gongkai_export::render_markdown(&report).as_bytes())?,
+                RenderFormat::Html => out.write_all(gongkai_export::render_html(&report).as_bytes())?,
             }
             Ok(ExitCode::SUCCESS)
         }
         ReportCommand::Generate(a) => crate::cli_db::generate(a),
+        ReportCommand::Publish(a) => crate::cli_register::publish(a),
+        ReportCommand::Audit(args) => crate::cli_audit::run(args),
         ReportCommand::Schema => {
             let schema = schemars::schema_for!(Report);
             serde_json::to_writer_pretty(&mut out, &schema)?;
@@ -147,27 +135,12 @@ fn severity_label(s: Severity) -> &'static str {
 }
 
 /// The human form: a heading, then one block per finding, then a summary line.
-fn write_human(
-    out: &mut impl Write,
-    report: &Report,
-    findings: &[Finding],
-    explain: bool,
-) -> std::io::Result<()> {
+fn write_human(out: &mut impl Write, report: &Report, findings: &[Finding], explain: bool) -> std::io::Result<()> {
     let agency = report.agency.as_deref().unwrap_or("（未识别机关）");
-    let year = report
-        .year
-        .map(|y| format!("{y}年"))
-        .unwrap_or_else(|| "（年份未识别）".into());
-    let date = report
-        .published_on
-        .map(|d| d.to_string())
-        .unwrap_or_else(|| "未识别".into());
+    let year = report.year.map(|y| format!("{y}年")).unwrap_or_else(|| "（年份未识别）".into());
+    let date = report.published_on.map(|d| d.to_string()).unwrap_or_else(|| "未识别".into());
     writeln!(out, "{agency} {year} 政府信息公开工作年度报告")?;
-    writeln!(
-        out,
-        "模板: {}  发布日期: {date}  来源: {}",
-        report.template, report.provenance.source
-    )?;
+    writeln!(out, "模板: {}  发布日期: {date}  来源: {}", report.template, report.provenance.source)?;
     for n in &report.provenance.notes {
         let line = n.line.map(|l| format!("第{l}行 ")).unwrap_or_default();
         writeln!(out, "导入说明: {line}{} — {}", n.path, n.message)?;
@@ -178,28 +151,29 @@ fn write_human(
         writeln!(out, "未发现问题：所有勾稽关系均成立。")?;
     }
     for f in findings {
-        let place: Vec<&str> = [f.table.as_deref(), f.row.as_deref(), f.column.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect();
-        writeln!(
-            out,
-            "[{}] {:<18} {}",
-            severity_label(f.severity),
-            f.rule,
-            place.join(" / ")
-        )?;
+        let place: Vec<&str> =
+            [f.table.as_deref(), f.row.as_deref(), f.column.as_deref()].into_iter().flatten().collect();
+        writeln!(out, "[{}] {:<18} {}", severity_label(f.severity), f.rule, place.join(" / "))?;
         writeln!(out, "    {}", f.message)?;
     }
     if explain {
         writeln!(out)?;
         writeln!(out, "各数字的出处 (where each figure was read):")?;
         for (path, c) in &report.provenance.cells {
-            writeln!(
-                out,
-                "  {path} = {}  ← 第{}行「{}」/「{}」",
-                c.raw, c.line, c.label, c.column
-            )?;
+            let place = match &c.location {
+                Some(l) if l.table.is_some() => format!(
+                    "第{}个表格第{}行第{}列",
+                    l.table.unwrap_or_default(),
+                    l.row.unwrap_or(c.line),
+                    l.column.map(|x| x.to_string()).unwrap_or_else(|| "?".into())
+                ),
+                Some(l) if l.page.is_some() => {
+                    format!("第{}页（文字第{}行）", l.page.unwrap_or_default(), c.line)
+                }
+                _ => format!("第{}行", c.line),
+            };
+            let raw = if c.raw.is_empty() { "（空白）" } else { &c.raw };
+            writeln!(out, "  {path} = {raw}  ← {place}「{}」/「{}」", c.label, c.column)?;
         }
     }
     writeln!(out)?;

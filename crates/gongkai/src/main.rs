@@ -3,9 +3,12 @@
 //! This is the edge of the program: it reads files and arguments, calls the library crates and
 //! prints. Errors become `anyhow` here and nowhere else.
 
+mod cli_audit;
 mod cli_clock;
 mod cli_db;
+mod cli_register;
 mod cli_report;
+mod spreadsheet;
 
 use std::process::ExitCode;
 
@@ -37,6 +40,18 @@ enum Command {
     Db(DbCommand),
     /// 生成示例登记数据 (fill a database with realistic synthetic registers).
     Demo(cli_db::DemoArgs),
+    /// 机关：登记、列出 (agencies).
+    #[command(subcommand)]
+    Agency(cli_register::AgencyCommand),
+    /// 依申请公开登记：登记、办理事件、查看、列出 (requests and their events).
+    #[command(subcommand)]
+    Request(cli_register::RequestCommand),
+    /// 报告正文章节 (the report's narrative sections).
+    #[command(subcommand)]
+    Narrative(cli_register::NarrativeCommand),
+    /// 台账电子表格：导入、导出、模板 (register spreadsheets: import, export, template).
+    #[command(subcommand)]
+    Register(cli_register::RegisterCommand),
 }
 
 #[derive(Subcommand)]
@@ -61,6 +76,10 @@ fn main() -> ExitCode {
         Command::Calendar(c) => cli_clock::calendar(c),
         Command::Db(DbCommand::Migrate(db)) => cli_db::migrate(db),
         Command::Demo(a) => cli_db::demo(a),
+        Command::Agency(c) => cli_register::agency(c),
+        Command::Request(c) => cli_register::request(c),
+        Command::Narrative(c) => cli_register::narrative(c),
+        Command::Register(c) => cli_register::register(c),
     };
     match result {
         Ok(code) => code,
@@ -75,8 +94,7 @@ fn main() -> ExitCode {
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
             || c.downcast_ref::<serde_json::Error>()
                 .is_some_and(|j| j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
     })

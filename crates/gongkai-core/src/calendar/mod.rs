@@ -240,7 +240,9 @@ pub enum CalendarError {
         from: NaiveDate,
     },
     /// More working days asked for than [`MAX_WORKING_DAYS`].
-    #[error("一次最多计算 {max} 个工作日，请求了 {n} 个 (at most {max} working days can be counted at once; {n} requested)")]
+    #[error(
+        "一次最多计算 {max} 个工作日，请求了 {n} 个 (at most {max} working days can be counted at once; {n} requested)"
+    )]
     TooManyWorkingDays {
         /// Requested.
         n: u32,
@@ -277,6 +279,36 @@ pub struct Calendar {
     schedules: BTreeMap<i32, Schedule>,
     /// Every listed date → (off, name), merged over all notices (later notice wins).
     index: BTreeMap<NaiveDate, (bool, String)>,
+    /// Dense classification of every date from 1 January of the year before the first
+    /// schedule through 31 December of the last one (see [`Dense`]); derived from the above.
+    dense: Dense,
+}
+
+/// A day-by-day table of [`Calendar::day`]'s answer for the years around the schedules held,
+/// so that the clock's walks need no map lookup. One byte per date: bits 0–1 the kind
+/// ([`Dense::WORKDAY`] … [`Dense::FIXED`]), bit 2 working, bit 3 estimated.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Dense {
+    /// The date of `days[0]`, as days from the common era (`num_days_from_ce`).
+    first: Option<i32>,
+    days: Vec<u8>,
+}
+
+impl Dense {
+    const WORKDAY: u8 = 0;
+    const WEEKEND: u8 = 1;
+    /// Listed in a notice: the name (and kind) is in the index.
+    const LISTED: u8 = 2;
+    /// A fixed-date statutory holiday of an estimated year.
+    const FIXED: u8 = 3;
+    const WORKING: u8 = 4;
+    const ESTIMATED: u8 = 8;
+
+    fn get(&self, date: NaiveDate) -> Option<u8> {
+        let first = self.first?;
+        let offset = usize::try_from(date.num_days_from_ce().checked_sub(first)?).ok()?;
+        self.days.get(offset).copied()
+    }
 }
 
 impl Default for Calendar {
@@ -288,10 +320,7 @@ impl Default for Calendar {
 impl Calendar {
     /// A calendar with no official schedule at all: every date is estimated.
     pub fn empty() -> Calendar {
-        Calendar {
-            schedules: BTreeMap::new(),
-            index: BTreeMap::new(),
-        }
+        Calendar { schedules: BTreeMap::new(), index: BTreeMap::new(), dense: Dense::default() }
     }
 
     /// The built-in official schedules, 2004–2026.
@@ -316,10 +345,7 @@ impl Calendar {
         for (i, year) in years.iter().enumerate() {
             let schedule = parse_year(year, &format!("[{i}]."), ScheduleOrigin::BuiltIn)?;
             if cal.schedules.contains_key(&schedule.year) {
-                return Err(invalid(
-                    &format!("[{i}].year"),
-                    "重复的年份 (year given twice)",
-                ));
+                return Err(invalid(&format!("[{i}].year"), "重复的年份 (year given twice)"));
             }
             cal.schedules.insert(schedule.year, schedule);
         }
@@ -357,55 +383,103 @@ impl Calendar {
                 self.index.insert(d.date, (d.off, d.name.clone()));
             }
         }
+        self.dense = Dense::default();
+        let (Some(&first_year), Some(&last_year)) = (self.schedules.keys().next(), self.schedules.keys().next_back())
+        else {
+            return;
+        };
+        let (Some(first), Some(last)) = (
+            first_year.checked_sub(1).and_then(|y| NaiveDate::from_ymd_opt(y, 1, 1)),
+            NaiveDate::from_ymd_opt(last_year, 12, 31),
+        ) else {
+            return;
+        };
+        let mut days = Vec::new();
+        let mut date = first;
+        loop {
+            let info = self.day_slow(date);
+            let kind = if self.index.contains_key(&date) {
+                Dense::LISTED
+            } else {
+                match info.kind {
+                    DayKind::Workday => Dense::WORKDAY,
+                    DayKind::Weekend => Dense::WEEKEND,
+                    _ => Dense::FIXED,
+                }
+            };
+            let mut byte = kind;
+            if info.working {
+                byte |= Dense::WORKING;
+            }
+            if info.estimated {
+                byte |= Dense::ESTIMATED;
+            }
+            days.push(byte);
+            match date.succ_opt() {
+                Some(next) if date < last => date = next,
+                _ => break,
+            }
+        }
+        self.dense = Dense { first: Some(first.num_days_from_ce()), days };
+    }
+
+    /// Whether `date` is a working day and whether that is an estimate, without building a
+    /// [`DayInfo`]: the same answer as [`Calendar::day`], for the clock's walks.
+    pub fn working_and_estimated(&self, date: NaiveDate) -> (bool, bool) {
+        match self.dense.get(date) {
+            Some(byte) => (byte & Dense::WORKING != 0, byte & Dense::ESTIMATED != 0),
+            None => {
+                let info = self.day_slow(date);
+                (info.working, info.estimated)
+            }
+        }
     }
 
     /// Classifies one date. Never panics, for any `NaiveDate`.
     pub fn day(&self, date: NaiveDate) -> DayInfo {
+        let Some(byte) = self.dense.get(date) else {
+            return self.day_slow(date);
+        };
+        let kind = match byte & 3 {
+            Dense::WORKDAY => DayKind::Workday,
+            Dense::WEEKEND => DayKind::Weekend,
+            Dense::FIXED => match fixed_holiday(date) {
+                Some(name) => DayKind::Holiday { name: name.to_string() },
+                None => return self.day_slow(date),
+            },
+            _ => return self.day_slow(date),
+        };
+        DayInfo { date, working: byte & Dense::WORKING != 0, kind, estimated: byte & Dense::ESTIMATED != 0 }
+    }
+
+    /// [`Calendar::day`] from the schedules themselves (the dense table is built from it).
+    fn day_slow(&self, date: NaiveDate) -> DayInfo {
         if let Some((off, name)) = self.index.get(&date) {
             let kind = if *off {
                 DayKind::Holiday { name: name.clone() }
             } else {
                 DayKind::AdjustedWorkday { name: name.clone() }
             };
-            return DayInfo {
-                date,
-                working: !*off,
-                kind,
-                estimated: false,
-            };
+            return DayInfo { date, working: !*off, kind, estimated: false };
         }
         let year = date.year();
         if self.schedules.contains_key(&year) {
             let kind = weekday_kind(date);
             let estimated = date.month() == 12
                 && date.day() >= 25
-                && year
-                    .checked_add(1)
-                    .is_none_or(|next| !self.schedules.contains_key(&next));
-            return DayInfo {
-                date,
-                working: kind == DayKind::Workday,
-                kind,
-                estimated,
-            };
+                && year.checked_add(1).is_none_or(|next| !self.schedules.contains_key(&next));
+            return DayInfo { date, working: kind == DayKind::Workday, kind, estimated };
         }
         let kind = match fixed_holiday(date) {
-            Some(name) => DayKind::Holiday {
-                name: name.to_string(),
-            },
+            Some(name) => DayKind::Holiday { name: name.to_string() },
             None => weekday_kind(date),
         };
-        DayInfo {
-            date,
-            working: kind == DayKind::Workday,
-            kind,
-            estimated: true,
-        }
+        DayInfo { date, working: kind == DayKind::Workday, kind, estimated: true }
     }
 
     /// Whether `date` is a working day (工作日).
     pub fn is_working_day(&self, date: NaiveDate) -> bool {
-        self.day(date).working
+        self.working_and_estimated(date).0
     }
 
     /// Counts `n` working days after `from`: `from` itself is not counted, the day after it is
@@ -413,48 +487,56 @@ impl Calendar {
     /// "The reply deadline"). Returns the n-th working day and the day-by-day trail.
     pub fn add_working_days(&self, from: NaiveDate, n: u32) -> Result<WorkingDays, CalendarError> {
         if n > MAX_WORKING_DAYS {
-            return Err(CalendarError::TooManyWorkingDays {
-                n,
-                max: MAX_WORKING_DAYS,
-            });
+            return Err(CalendarError::TooManyWorkingDays { n, max: MAX_WORKING_DAYS });
         }
         let mut trail = Vec::new();
+        let (end, estimated) = self.walk_working_days(from, n, Some(&mut trail))?;
+        Ok(WorkingDays { end, estimated, trail })
+    }
+
+    /// The `n`-th working day after `from`, as [`Calendar::add_working_days`] counts it, without
+    /// the trail.
+    pub fn nth_working_day_after(&self, from: NaiveDate, n: u32) -> Result<NaiveDate, CalendarError> {
+        if n > MAX_WORKING_DAYS {
+            return Err(CalendarError::TooManyWorkingDays { n, max: MAX_WORKING_DAYS });
+        }
+        Ok(self.walk_working_days(from, n, None)?.0)
+    }
+
+    /// The walk of [`Calendar::add_working_days`]: the end date and whether any day walked was
+    /// estimated; records each day in `trail` when given.
+    fn walk_working_days(
+        &self,
+        from: NaiveDate,
+        n: u32,
+        mut trail: Option<&mut Vec<TrailDay>>,
+    ) -> Result<(NaiveDate, bool), CalendarError> {
         let mut estimated = false;
         let mut date = from;
         let mut counted = 0u32;
         let mut run = 0u32;
         while counted < n {
-            date = date
-                .succ_opt()
-                .ok_or(CalendarError::DateOutOfRange { from })?;
-            let day = self.day(date);
-            estimated |= day.estimated;
-            if day.working {
+            date = date.succ_opt().ok_or(CalendarError::DateOutOfRange { from })?;
+            let (working, day_estimated) = self.working_and_estimated(date);
+            estimated |= day_estimated;
+            if working {
                 counted += 1;
                 run = 0;
-                trail.push(TrailDay {
-                    day,
-                    ordinal: Some(counted),
-                });
+                if let Some(trail) = trail.as_deref_mut() {
+                    trail.push(TrailDay { day: self.day(date), ordinal: Some(counted) });
+                }
             } else {
                 run += 1;
                 if run >= MAX_NON_WORKING_RUN {
-                    let last = date
-                        .checked_sub_days(chrono::Days::new(u64::from(run)))
-                        .unwrap_or(from);
-                    return Err(CalendarError::NoWorkingDay {
-                        from: last,
-                        days: run,
-                    });
+                    let last = date.checked_sub_days(chrono::Days::new(u64::from(run))).unwrap_or(from);
+                    return Err(CalendarError::NoWorkingDay { from: last, days: run });
                 }
-                trail.push(TrailDay { day, ordinal: None });
+                if let Some(trail) = trail.as_deref_mut() {
+                    trail.push(TrailDay { day: self.day(date), ordinal: None });
+                }
             }
         }
-        Ok(WorkingDays {
-            end: date,
-            estimated,
-            trail,
-        })
+        Ok((date, estimated))
     }
 
     /// The holiday arrangement of one year: the notice's breaks and 调休 days, or the fixed-date
@@ -467,10 +549,7 @@ impl Calendar {
             let mut adjusted_workdays = Vec::new();
             for d in days {
                 if !d.off {
-                    adjusted_workdays.push(AdjustedWorkday {
-                        date: d.date,
-                        name: d.name,
-                    });
+                    adjusted_workdays.push(AdjustedWorkday { date: d.date, name: d.name });
                     continue;
                 }
                 if let Some(last) = holidays.last_mut() {
@@ -480,12 +559,7 @@ impl Calendar {
                         continue;
                     }
                 }
-                holidays.push(HolidayRange {
-                    name: d.name,
-                    from: d.date,
-                    to: d.date,
-                    days: 1,
-                });
+                holidays.push(HolidayRange { name: d.name, from: d.date, to: d.date, days: 1 });
             }
             return YearSchedule {
                 year,
@@ -500,18 +574,12 @@ impl Calendar {
         }
         let mut holidays = Vec::new();
         for (month, first, last, name) in fixed_holidays(year) {
-            let (Some(from), Some(to)) = (
-                NaiveDate::from_ymd_opt(year, month, first),
-                NaiveDate::from_ymd_opt(year, month, last),
-            ) else {
+            let (Some(from), Some(to)) =
+                (NaiveDate::from_ymd_opt(year, month, first), NaiveDate::from_ymd_opt(year, month, last))
+            else {
                 continue;
             };
-            holidays.push(HolidayRange {
-                name: name.to_string(),
-                from,
-                to,
-                days: last - first + 1,
-            });
+            holidays.push(HolidayRange { name: name.to_string(), from, to, days: last - first + 1 });
         }
         YearSchedule {
             year,
@@ -543,11 +611,7 @@ fn weekday_kind(date: NaiveDate) -> DayKind {
 /// name). 劳动节 has two days from 2025 (《全国年节及纪念日放假办法》, 2024 revision).
 fn fixed_holidays(year: i32) -> [(u32, u32, u32, &'static str); 3] {
     let labour_last = if year >= 2025 { 2 } else { 1 };
-    [
-        (1, 1, 1, "元旦"),
-        (5, 1, labour_last, "劳动节"),
-        (10, 1, 3, "国庆节"),
-    ]
+    [(1, 1, 1, "元旦"), (5, 1, labour_last, "劳动节"), (10, 1, 3, "国庆节")]
 }
 
 fn fixed_holiday(date: NaiveDate) -> Option<&'static str> {
@@ -573,13 +637,7 @@ pub fn weekday_zh(date: NaiveDate) -> &'static str {
 
 impl fmt::Display for DayInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {} {}",
-            self.date,
-            weekday_zh(self.date),
-            self.kind.describe()
-        )?;
+        write!(f, "{} {} {}", self.date, weekday_zh(self.date), self.kind.describe())?;
         if self.estimated {
             f.write_str("（估算 estimated）")?;
         }
@@ -591,10 +649,7 @@ impl fmt::Display for DayInfo {
 // Parsing the schedule format.
 
 fn invalid(location: &str, message: impl Into<String>) -> CalendarError {
-    CalendarError::Invalid {
-        location: location.to_string(),
-        message: message.into(),
-    }
+    CalendarError::Invalid { location: location.to_string(), message: message.into() }
 }
 
 fn parse_json(text: &str) -> Result<Value, CalendarError> {
@@ -616,41 +671,23 @@ fn describe_type(v: &Value) -> &'static str {
     }
 }
 
-fn optional_string(
-    obj: &Map<String, Value>,
-    key: &str,
-    prefix: &str,
-) -> Result<Option<String>, CalendarError> {
+fn optional_string(obj: &Map<String, Value>, key: &str, prefix: &str) -> Result<Option<String>, CalendarError> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.trim().to_string())),
         Some(other) => Err(invalid(
             &format!("{prefix}{key}"),
-            format!(
-                "应为字符串，实为{} (expected a string)",
-                describe_type(other)
-            ),
+            format!("应为字符串，实为{} (expected a string)", describe_type(other)),
         )),
     }
 }
 
-fn parse_year(
-    value: &Value,
-    prefix: &str,
-    origin: ScheduleOrigin,
-) -> Result<Schedule, CalendarError> {
+fn parse_year(value: &Value, prefix: &str, origin: ScheduleOrigin) -> Result<Schedule, CalendarError> {
     let Value::Object(obj) = value else {
         return Err(invalid(
-            if prefix.is_empty() {
-                "$"
-            } else {
-                prefix.trim_end_matches('.')
-            },
-            format!(
-                "应为对象，实为{} (expected an object)",
-                describe_type(value)
-            ),
+            if prefix.is_empty() { "$" } else { prefix.trim_end_matches('.') },
+            format!("应为对象，实为{} (expected an object)", describe_type(value)),
         ));
     };
     let year_loc = format!("{prefix}year");
@@ -658,20 +695,12 @@ fn parse_year(
         None => return Err(invalid(&year_loc, "缺少年份 (missing)")),
         Some(Value::Number(n)) => match n.as_i64() {
             Some(y) if (1000..=9999).contains(&y) => y as i32,
-            _ => {
-                return Err(invalid(
-                    &year_loc,
-                    format!("{n} 不是1000至9999之间的年份 (not a year 1000–9999)"),
-                ))
-            }
+            _ => return Err(invalid(&year_loc, format!("{n} 不是1000至9999之间的年份 (not a year 1000–9999)"))),
         },
         Some(other) => {
             return Err(invalid(
                 &year_loc,
-                format!(
-                    "应为整数年份，实为{} (expected an integer year)",
-                    describe_type(other)
-                ),
+                format!("应为整数年份，实为{} (expected an integer year)", describe_type(other)),
             ))
         }
     };
@@ -689,10 +718,7 @@ fn parse_year(
                     other => {
                         return Err(invalid(
                             &format!("{papers_loc}[{i}]"),
-                            format!(
-                                "应为字符串，实为{} (expected a string)",
-                                describe_type(other)
-                            ),
+                            format!("应为字符串，实为{} (expected a string)", describe_type(other)),
                         ))
                     }
                 }
@@ -702,10 +728,7 @@ fn parse_year(
         Some(other) => {
             return Err(invalid(
                 &papers_loc,
-                format!(
-                    "应为字符串数组，实为{} (expected an array of strings)",
-                    describe_type(other)
-                ),
+                format!("应为字符串数组，实为{} (expected an array of strings)", describe_type(other)),
             ))
         }
     };
@@ -720,10 +743,7 @@ fn parse_year(
         None => return Err(invalid(&days_loc, "缺少 days (missing)")),
         Some(Value::Array(entries)) => entries,
         Some(other) => {
-            return Err(invalid(
-                &days_loc,
-                format!("应为数组，实为{} (expected an array)", describe_type(other)),
-            ))
+            return Err(invalid(&days_loc, format!("应为数组，实为{} (expected an array)", describe_type(other))))
         }
     };
     if entries.is_empty() {
@@ -743,34 +763,18 @@ fn parse_year(
         if let Some(first) = seen.insert(day.date, i) {
             return Err(invalid(
                 &format!("{loc}.date"),
-                format!(
-                    "{} 与 days[{first}] 重复 (same date as days[{first}])",
-                    day.date
-                ),
+                format!("{} 与 days[{first}] 重复 (same date as days[{first}])", day.date),
             ));
         }
         days.push(day);
     }
     days.sort_by_key(|d| d.date);
-    Ok(Schedule {
-        year,
-        source,
-        papers,
-        note,
-        days,
-        origin,
-    })
+    Ok(Schedule { year, source, papers, note, days, origin })
 }
 
 fn parse_day(entry: &Value, loc: &str, year: i32) -> Result<SpecialDay, CalendarError> {
     let Value::Object(obj) = entry else {
-        return Err(invalid(
-            loc,
-            format!(
-                "应为对象，实为{} (expected an object)",
-                describe_type(entry)
-            ),
-        ));
+        return Err(invalid(loc, format!("应为对象，实为{} (expected an object)", describe_type(entry))));
     };
     let date_loc = format!("{loc}.date");
     let date = match obj.get("date") {
@@ -789,9 +793,7 @@ fn parse_day(entry: &Value, loc: &str, year: i32) -> Result<SpecialDay, Calendar
     if !in_range {
         return Err(invalid(
             &date_loc,
-            format!(
-                "{date} 不在{year}年（或上年12月）内 (not in {year} or in December of the year before)"
-            ),
+            format!("{date} 不在{year}年（或上年12月）内 (not in {year} or in December of the year before)"),
         ));
     }
     let (off_key, off_value) = match (obj.get("off"), obj.get("isOffDay")) {
@@ -809,27 +811,16 @@ fn parse_day(entry: &Value, loc: &str, year: i32) -> Result<SpecialDay, Calendar
         other => {
             return Err(invalid(
                 &format!("{loc}.{off_key}"),
-                format!(
-                    "应为 true 或 false，实为{} (expected true or false)",
-                    describe_type(other)
-                ),
+                format!("应为 true 或 false，实为{} (expected true or false)", describe_type(other)),
             ))
         }
     };
     let name_loc = format!("{loc}.name");
     let name = match obj.get("name") {
         Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
-        Some(Value::String(_)) | None => {
-            return Err(invalid(&name_loc, "缺少节日名称 (missing holiday name)"))
-        }
+        Some(Value::String(_)) | None => return Err(invalid(&name_loc, "缺少节日名称 (missing holiday name)")),
         Some(other) => {
-            return Err(invalid(
-                &name_loc,
-                format!(
-                    "应为字符串，实为{} (expected a string)",
-                    describe_type(other)
-                ),
-            ))
+            return Err(invalid(&name_loc, format!("应为字符串，实为{} (expected a string)", describe_type(other))))
         }
     };
     if !off && weekday_kind(date) == DayKind::Workday {
@@ -871,11 +862,8 @@ mod tests {
     fn official_data_balances_per_notice() {
         let cal = Calendar::official();
         for s in cal.schedules.values() {
-            let off_weekdays = s
-                .days
-                .iter()
-                .filter(|x| x.off && weekday_kind(x.date) == DayKind::Workday)
-                .count() as i64;
+            let off_weekdays =
+                s.days.iter().filter(|x| x.off && weekday_kind(x.date) == DayKind::Workday).count() as i64;
             let worked_weekends = s.days.iter().filter(|x| !x.off).count() as i64;
             let expected = match s.year {
                 ..=2007 => 10,
@@ -900,20 +888,10 @@ mod tests {
         let cal = Calendar::official();
         let sat = cal.day(d(2026, 2, 14));
         assert!(sat.working && !sat.estimated);
-        assert_eq!(
-            sat.kind,
-            DayKind::AdjustedWorkday {
-                name: "春节".into()
-            }
-        );
+        assert_eq!(sat.kind, DayKind::AdjustedWorkday { name: "春节".into() });
         let mon = cal.day(d(2026, 2, 16));
         assert!(!mon.working);
-        assert_eq!(
-            mon.kind,
-            DayKind::Holiday {
-                name: "春节".into()
-            }
-        );
+        assert_eq!(mon.kind, DayKind::Holiday { name: "春节".into() });
         assert_eq!(cal.day(d(2026, 3, 2)).kind, DayKind::Workday);
         assert_eq!(cal.day(d(2026, 3, 7)).kind, DayKind::Weekend);
         assert!(cal.day(d(2026, 10, 10)).working);
@@ -940,19 +918,9 @@ mod tests {
         let cal = Calendar::official();
         let jan1 = cal.day(d(2027, 1, 1));
         assert!(!jan1.working && jan1.estimated);
-        assert_eq!(
-            jan1.kind,
-            DayKind::Holiday {
-                name: "元旦".into()
-            }
-        );
+        assert_eq!(jan1.kind, DayKind::Holiday { name: "元旦".into() });
         let may2 = cal.day(d(2027, 5, 2));
-        assert_eq!(
-            may2.kind,
-            DayKind::Holiday {
-                name: "劳动节".into()
-            }
-        );
+        assert_eq!(may2.kind, DayKind::Holiday { name: "劳动节".into() });
         let tue = cal.day(d(2027, 1, 5));
         assert!(tue.working && tue.estimated);
         // Late December of the last published year: the next notice may still move days.
@@ -972,9 +940,7 @@ mod tests {
         }
         assert_eq!(
             cal.add_working_days(NaiveDate::MAX, 1),
-            Err(CalendarError::DateOutOfRange {
-                from: NaiveDate::MAX
-            })
+            Err(CalendarError::DateOutOfRange { from: NaiveDate::MAX })
         );
         assert!(cal.add_working_days(d(9999, 12, 1), 20).is_ok());
         assert!(matches!(
@@ -1006,21 +972,11 @@ mod tests {
         assert!(!s.estimated);
         assert_eq!(s.origin, Some(ScheduleOrigin::BuiltIn));
         let spring = s.holidays.iter().find(|h| h.name == "春节").unwrap();
-        assert_eq!(
-            (spring.from, spring.to, spring.days),
-            (d(2026, 2, 15), d(2026, 2, 23), 9)
-        );
+        assert_eq!((spring.from, spring.to, spring.days), (d(2026, 2, 15), d(2026, 2, 23), 9));
         let worked: Vec<_> = s.adjusted_workdays.iter().map(|a| a.date).collect();
         assert_eq!(
             worked,
-            vec![
-                d(2026, 1, 4),
-                d(2026, 2, 14),
-                d(2026, 2, 28),
-                d(2026, 5, 9),
-                d(2026, 9, 20),
-                d(2026, 10, 10)
-            ]
+            vec![d(2026, 1, 4), d(2026, 2, 14), d(2026, 2, 28), d(2026, 5, 9), d(2026, 9, 20), d(2026, 10, 10)]
         );
         let e = cal.year_schedule(2027);
         assert!(e.estimated && e.origin.is_none() && e.note.is_some());
@@ -1069,33 +1025,22 @@ mod tests {
 
     #[test]
     fn load_year_errors_name_entry_and_field() {
-        assert!(matches!(
-            Calendar::empty().load_year("{\"year\": 2027,"),
-            Err(CalendarError::Json { line: 1, .. })
-        ));
+        assert!(matches!(Calendar::empty().load_year("{\"year\": 2027,"), Err(CalendarError::Json { line: 1, .. })));
         let base = |days: &str| format!(r#"{{"year": 2027, "source": "s", "days": [{days}]}}"#);
         let ok = r#"{"date": "2027-01-01", "off": true, "name": "元旦"}"#;
-        let (loc, msg) = load_err(&base(&format!(
-            r#"{ok}, {{"date": "2027-02-30", "off": true, "name": "春节"}}"#
-        )));
+        let (loc, msg) = load_err(&base(&format!(r#"{ok}, {{"date": "2027-02-30", "off": true, "name": "春节"}}"#)));
         assert_eq!(loc, "days[1].date");
         assert!(msg.contains("2027-02-30"), "{msg}");
-        let (loc, _) = load_err(&base(
-            r#"{"date": "2027-01-01", "off": "yes", "name": "元旦"}"#,
-        ));
+        let (loc, _) = load_err(&base(r#"{"date": "2027-01-01", "off": "yes", "name": "元旦"}"#));
         assert_eq!(loc, "days[0].off");
         let (loc, _) = load_err(&base(r#"{"date": "2027-01-01", "name": "元旦"}"#));
         assert_eq!(loc, "days[0].off");
         let (loc, _) = load_err(&base(r#"{"date": "2027-01-01", "off": true}"#));
         assert_eq!(loc, "days[0].name");
-        let (loc, msg) = load_err(&base(
-            r#"{"date": "2027-01-05", "off": false, "name": "元旦"}"#,
-        ));
+        let (loc, msg) = load_err(&base(r#"{"date": "2027-01-05", "off": false, "name": "元旦"}"#));
         assert_eq!(loc, "days[0].off");
         assert!(msg.contains("周二"), "{msg}");
-        let (loc, _) = load_err(&base(
-            r#"{"date": "2028-01-01", "off": true, "name": "元旦"}"#,
-        ));
+        let (loc, _) = load_err(&base(r#"{"date": "2028-01-01", "off": true, "name": "元旦"}"#));
         assert_eq!(loc, "days[0].date");
         let (loc, msg) = load_err(&base(&format!("{ok}, {ok}")));
         assert_eq!(loc, "days[1].date");
@@ -1111,12 +1056,33 @@ mod tests {
     }
 
     #[test]
+    fn dense_table_agrees_with_the_schedules() {
+        let mut cal = Calendar::official();
+        cal.load_year(Y2027).unwrap();
+        cal.load_year(r#"{"year": 2030, "source": "a", "days": [{"date": "2029-12-29", "off": false, "name": "x"}]}"#)
+            .unwrap();
+        let mut date = d(2002, 12, 1);
+        while date <= d(2031, 2, 1) {
+            let slow = cal.day_slow(date);
+            assert_eq!(cal.day(date), slow, "{date}");
+            assert_eq!(cal.working_and_estimated(date), (slow.working, slow.estimated), "{date}");
+            date = date.succ_opt().unwrap();
+        }
+        assert_eq!(
+            cal.nth_working_day_after(d(2026, 2, 13), 7),
+            Ok(cal.add_working_days(d(2026, 2, 13), 7).unwrap().end)
+        );
+    }
+
+    #[test]
     fn later_notice_wins_on_shared_dates() {
         let mut cal = Calendar::empty();
         cal.load_year(r#"{"year": 2030, "source": "a", "days": [{"date": "2030-12-29", "off": false, "name": "x"}]}"#)
             .unwrap();
-        cal.load_year(r#"{"year": 2031, "source": "b", "days": [{"date": "2030-12-29", "off": true, "name": "元旦"}]}"#)
-            .unwrap();
+        cal.load_year(
+            r#"{"year": 2031, "source": "b", "days": [{"date": "2030-12-29", "off": true, "name": "元旦"}]}"#,
+        )
+        .unwrap();
         assert!(!cal.is_working_day(d(2030, 12, 29)));
     }
 }

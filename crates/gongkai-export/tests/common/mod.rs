@@ -2,9 +2,8 @@
 #![allow(dead_code)]
 
 use gongkai_core::report::{
-    AdministrativeFees, Amount, CaseResults, Columns, DocumentCounts, ItemCounts, LegacyStatistic,
-    Proactive, Procurement, Report, RequestRow, RequestTable, ReviewLitigation, Section,
-    SectionKey, SourceFormat, Template,
+    AdministrativeFees, Amount, CaseResults, Columns, DocumentCounts, ItemCounts, LegacyStatistic, Proactive,
+    Procurement, Report, RequestRow, RequestTable, ReviewLitigation, Section, SectionKey, SourceFormat, Template,
 };
 
 pub fn cols(v: [i64; 7]) -> Columns {
@@ -16,11 +15,7 @@ pub fn amount(s: &str) -> Option<Amount> {
 }
 
 fn section(key: Option<SectionKey>, title: &str, text: &str) -> Section {
-    Section {
-        key,
-        title: title.to_string(),
-        text: text.to_string(),
-    }
+    Section { key, title: title.to_string(), text: text.to_string() }
 }
 
 fn set_templates(r: &mut Report, entries: &[(&str, Template)]) {
@@ -53,27 +48,13 @@ pub fn report_2021() -> Report {
         ),
     ];
     r.proactive = Some(Proactive {
-        rules: Some(DocumentCounts::V2021 {
-            issued: Some(0),
-            repealed: Some(0),
-            in_force: Some(3),
-        }),
-        normative_documents: Some(DocumentCounts::V2021 {
-            issued: Some(5),
-            repealed: Some(1),
-            in_force: Some(42),
-        }),
-        licensing: Some(ItemCounts::V2021 {
-            decisions: Some(1234),
-        }),
+        rules: Some(DocumentCounts::V2021 { issued: Some(0), repealed: Some(0), in_force: Some(3) }),
+        normative_documents: Some(DocumentCounts::V2021 { issued: Some(5), repealed: Some(1), in_force: Some(42) }),
+        licensing: Some(ItemCounts::V2021 { decisions: Some(1234) }),
         other_services: None,
-        penalties: Some(ItemCounts::V2021 {
-            decisions: Some(56),
-        }),
+        penalties: Some(ItemCounts::V2021 { decisions: Some(56) }),
         coercive_measures: Some(ItemCounts::V2021 { decisions: None }),
-        administrative_fees: Some(AdministrativeFees::V2021 {
-            amount_wan_yuan: amount("1.25"),
-        }),
+        administrative_fees: Some(AdministrativeFees::V2021 { amount_wan_yuan: amount("1.25") }),
         centralized_procurement: None,
     });
     let mut t = RequestTable::blank();
@@ -106,31 +87,18 @@ pub fn report_2021() -> Report {
         *t.row_mut(k) = cols(v);
     }
     // Left empty in the source: the whole 国家秘密 row (stays blank) and 5.要求行政机关确认… except 总计.
-    *t.row_mut(R::Reconfirmation) = Columns {
-        total: Some(0),
-        ..Columns::BLANK
-    };
+    *t.row_mut(R::Reconfirmation) = Columns { total: Some(0), ..Columns::BLANK };
     *t.row_mut(R::OtherHandlingTotal) = cols([2, 0, 0, 0, 0, 0, 2]);
     *t.row_mut(R::CarriedForward) = cols([3, 1, 0, 0, 0, 0, 4]);
     r.requests = Some(t);
     r.review_litigation = Some(ReviewLitigation {
         review: CaseResults::from_array([Some(1), Some(0), Some(0), Some(1), Some(2)]),
         litigation_direct: CaseResults::from_array([Some(0), Some(1), Some(0), Some(0), Some(1)]),
-        litigation_after_review: CaseResults::from_array([
-            Some(0),
-            Some(0),
-            Some(0),
-            Some(1),
-            Some(1),
-        ]),
+        litigation_after_review: CaseResults::from_array([Some(0), Some(0), Some(0), Some(1), Some(1)]),
     });
     set_templates(
         &mut r,
-        &[
-            ("proactive", Template::V2021),
-            ("requests", Template::V2021),
-            ("review_litigation", Template::V2021),
-        ],
+        &[("proactive", Template::V2021), ("requests", Template::V2021), ("review_litigation", Template::V2021)],
     );
     r
 }
@@ -147,11 +115,7 @@ fn legacy(label: &str, unit: Option<&str>, value: Option<&str>) -> LegacyStatist
 /// The founding report's mix: a 2019 table 2 (negative 本年增/减, procurement amount in 元),
 /// a pre-2019 statistics table, 2019 tables 3 and 4 (one 其他处理 row).
 pub fn report_2019_mixed() -> Report {
-    let mut r = Report::new(
-        Template::V2019,
-        "000_ac430a0e528d85a1.txt",
-        SourceFormat::Text,
-    );
+    let mut r = Report::new(Template::V2019, "000_ac430a0e528d85a1.txt", SourceFormat::Text);
     r.agency = Some("余姚市人力资源和社会保障局".to_string());
     r.year = Some(2020);
     r.published_on = serde_json::from_str("\"2021-01-22\"").ok();
@@ -173,52 +137,22 @@ pub fn report_2019_mixed() -> Report {
         section(Some(SectionKey::OtherMatters), "七、其它需要报告的事项", "无。"),
     ];
     r.proactive = Some(Proactive {
-        rules: Some(DocumentCounts::V2019 {
-            made: Some(0),
-            published: Some(0),
-            published_total: Some(0),
-        }),
+        rules: Some(DocumentCounts::V2019 { made: Some(0), published: Some(0), published_total: Some(0) }),
         normative_documents: Some(DocumentCounts::V2019 {
             made: Some(4),
             published: Some(4),
             published_total: Some(7),
         }),
-        licensing: Some(ItemCounts::V2019 {
-            previous_items: Some(12),
-            change: Some(0),
-            decisions: Some(677),
-        }),
-        other_services: Some(ItemCounts::V2019 {
-            previous_items: Some(0),
-            change: Some(0),
-            decisions: Some(0),
-        }),
-        penalties: Some(ItemCounts::V2019 {
-            previous_items: Some(22),
-            change: Some(-6),
-            decisions: Some(6),
-        }),
-        coercive_measures: Some(ItemCounts::V2019 {
-            previous_items: Some(5),
-            change: Some(-5),
-            decisions: Some(0),
-        }),
-        administrative_fees: Some(AdministrativeFees::V2019 {
-            previous_items: Some(0),
-            change: Some(0),
-        }),
+        licensing: Some(ItemCounts::V2019 { previous_items: Some(12), change: Some(0), decisions: Some(677) }),
+        other_services: Some(ItemCounts::V2019 { previous_items: Some(0), change: Some(0), decisions: Some(0) }),
+        penalties: Some(ItemCounts::V2019 { previous_items: Some(22), change: Some(-6), decisions: Some(6) }),
+        coercive_measures: Some(ItemCounts::V2019 { previous_items: Some(5), change: Some(-5), decisions: Some(0) }),
+        administrative_fees: Some(AdministrativeFees::V2019 { previous_items: Some(0), change: Some(0) }),
         // Printed 「12.3万元」: stored exactly in 元.
-        centralized_procurement: Some(Procurement {
-            projects: Some(26),
-            amount_yuan: amount("123000"),
-        }),
+        centralized_procurement: Some(Procurement { projects: Some(26), amount_yuan: amount("123000") }),
     });
     r.legacy_statistics = Some(vec![
-        legacy(
-            "主动公开政府信息数\n（不同渠道和方式公开相同信息计1条）",
-            Some("条"),
-            Some("372"),
-        ),
+        legacy("主动公开政府信息数\n（不同渠道和方式公开相同信息计1条）", Some("条"), Some("372")),
         legacy("通过不同渠道和方式公开政府信息的情况", None, None),
         legacy("政府公报公开政府信息数", Some("条"), Some("0")),
         legacy("政府网站公开政府信息数", Some("条"), Some("216")),
@@ -229,10 +163,7 @@ pub fn report_2019_mixed() -> Report {
     ]);
     let mut t = RequestTable::blank();
     use RequestRow as R;
-    for spec in gongkai_core::template::T3_ROWS
-        .iter()
-        .filter(|s| s.versions.includes(Template::V2019))
-    {
+    for spec in gongkai_core::template::T3_ROWS.iter().filter(|s| s.versions.includes(Template::V2019)) {
         *t.row_mut(spec.key) = Columns::zero();
     }
     *t.row_mut(R::Received) = cols([3, 1, 0, 0, 0, 0, 4]);

@@ -23,9 +23,7 @@ pub struct TestDb {
 impl TestDb {
     /// A raw connection to the same database (for checking stored text, seeding odd rows).
     pub async fn raw(&self) -> AnyConnection {
-        AnyConnection::connect(&self.url)
-            .await
-            .expect("raw connection to the test database")
+        AnyConnection::connect(&self.url).await.expect("raw connection to the test database")
     }
 }
 
@@ -36,19 +34,10 @@ where
     Fut: Future<Output = ()> + Send + 'static,
 {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("gongkai.db").display()
-    );
-    let store = Store::connect(&url)
-        .await
-        .expect("connect to the SQLite test file");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("gongkai.db").display());
+    let store = Store::connect(&url).await.expect("connect to the SQLite test file");
     store.migrate().await.expect("migrate the SQLite test file");
-    let outcome = tokio::spawn(test(TestDb {
-        store: store.clone(),
-        url,
-    }))
-    .await;
+    let outcome = tokio::spawn(test(TestDb { store: store.clone(), url })).await;
     store.close().await;
     drop(dir);
     finish(outcome);
@@ -61,8 +50,7 @@ where
     Fut: Future<Output = ()> + Send + 'static,
 {
     sqlx::any::install_default_drivers();
-    let admin_url = std::env::var("GONGKAI_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_string());
+    let admin_url = std::env::var("GONGKAI_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_string());
     let mut admin = match tokio::time::timeout(Duration::from_secs(15), AnyConnection::connect(&admin_url)).await {
         Ok(Ok(conn)) => conn,
         Ok(Err(e)) => panic!(
@@ -86,35 +74,19 @@ where
     let outcome = match Store::connect(&url).await {
         Ok(store) => {
             let outcome = match store.migrate().await {
-                Ok(()) => {
-                    tokio::spawn(test(TestDb {
-                        store: store.clone(),
-                        url,
-                    }))
-                    .await
-                }
-                Err(e) => {
-                    tokio::spawn(
-                        async move { panic!("migrate the PostgreSQL test database: {e:?}") },
-                    )
-                    .await
-                }
+                Ok(()) => tokio::spawn(test(TestDb { store: store.clone(), url })).await,
+                Err(e) => tokio::spawn(async move { panic!("migrate the PostgreSQL test database: {e:?}") }).await,
             };
             store.close().await;
             outcome
         }
-        Err(e) => {
-            tokio::spawn(async move { panic!("connect to the PostgreSQL test database: {e:?}") })
-                .await
-        }
+        Err(e) => tokio::spawn(async move { panic!("connect to the PostgreSQL test database: {e:?}") }).await,
     };
 
-    sqlx::query(AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    )))
-    .execute(&mut admin)
-    .await
-    .unwrap_or_else(|e| panic!("DROP DATABASE {name}: {e}"));
+    sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+        .execute(&mut admin)
+        .await
+        .unwrap_or_else(|e| panic!("DROP DATABASE {name}: {e}"));
     admin.close().await.expect("close the admin connection");
     finish(outcome);
 }
@@ -152,12 +124,6 @@ fn database_name_is_replaced() {
         with_database("postgres://postgres@127.0.0.1:5432/test", "gk_x"),
         "postgres://postgres@127.0.0.1:5432/gk_x"
     );
-    assert_eq!(
-        with_database("postgres://u:p@h/db?sslmode=disable", "gk_x"),
-        "postgres://u:p@h/gk_x?sslmode=disable"
-    );
-    assert_eq!(
-        with_database("postgres://u@h:5432", "gk_x"),
-        "postgres://u@h:5432/gk_x"
-    );
+    assert_eq!(with_database("postgres://u:p@h/db?sslmode=disable", "gk_x"), "postgres://u:p@h/gk_x?sslmode=disable");
+    assert_eq!(with_database("postgres://u@h:5432", "gk_x"), "postgres://u@h:5432/gk_x");
 }

@@ -50,22 +50,20 @@ on_both_backends!(
     narratives_publication_and_lock,
     amendments_and_calendar,
     unicode_text_round_trips,
+    period_lock_refuses_changes_to_a_published_year,
+    amendments_record_changes_to_a_locked_year,
 );
 
 /// `sqlite::memory:` keeps one connection, so every call sees the same database.
 #[tokio::test]
 async fn in_memory_sqlite_is_one_database() {
     use gongkai_core::register::{Agency, AgencyKind};
-    let store = gongkai_store::Store::connect("sqlite::memory:")
-        .await
-        .unwrap();
+    let store = gongkai_store::Store::connect("sqlite::memory:").await.unwrap();
     store.migrate().await.unwrap();
-    let city = Agency {
-        code: "330100".into(),
-        name: "杭州市人民政府".into(),
-        parent: None,
-        kind: AgencyKind::Government,
-    };
+    let city =
+        Agency {
+            code: "330100".into(), name: "杭州市人民政府".into(), parent: None, kind: AgencyKind::Government
+        };
     store.upsert_agency(&city).await.unwrap();
     for _ in 0..3 {
         assert_eq!(store.list_agencies().await.unwrap(), vec![city.clone()]);
@@ -76,12 +74,7 @@ async fn in_memory_sqlite_is_one_database() {
 /// Anything but `sqlite:` and `postgres:` is refused before connecting, password redacted.
 #[tokio::test]
 async fn unsupported_url_is_refused() {
-    let e = gongkai_store::Store::connect("mysql://root:hunter2@127.0.0.1/gk")
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(e, gongkai_store::StoreError::UnsupportedUrl(_)),
-        "{e:?}"
-    );
+    let e = gongkai_store::Store::connect("mysql://root:hunter2@127.0.0.1/gk").await.unwrap_err();
+    assert!(matches!(e, gongkai_store::StoreError::UnsupportedUrl(_)), "{e:?}");
     assert!(!e.to_string().contains("hunter2"));
 }

@@ -1,0 +1,481 @@
+//! `gongkai report audit DIR…`: import and check every report under some directories, in
+//! parallel, and summarise.
+//!
+//! A file that cannot be read never stops the audit: it gets a row saying why. The progress bar
+//! is drawn on a terminal only. The summary counts reports by template and year, findings by
+//! rule, and lists the failed files; `--out FILE.csv` writes one row per report (what a
+//! supervising office pastes into its spreadsheet), `--out FILE.json` the rows with their
+//! findings.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use gongkai_core::report::{CaseResult, Column, Report};
+use gongkai_core::rules::{self, CheckContext, Finding, Severity};
+use serde::Serialize;
+
+/// The largest file the audit reads (bigger files get a row saying so).
+const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+/// How deep the walk descends.
+const MAX_DEPTH: usize = 64;
+
+/// `gongkai report audit` arguments.
+#[derive(Args)]
+pub struct AuditArgs {
+    /// 目录或文件，可多个；目录递归遍历，隐藏文件跳过 (directories, walked recursively, or files).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// 写出逐份报告的结果：FILE.csv（每份报告一行）或 FILE.json (per-report rows: .csv or .json).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// 并行线程数，默认为 CPU 核数 (worker threads; default: all cores).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+/// One audited file.
+#[derive(Debug, Clone, Serialize)]
+struct Row {
+    file: String,
+    format: Option<String>,
+    agency: Option<String>,
+    year: Option<i32>,
+    template: Option<String>,
+    published_on: Option<String>,
+    received: Option<i64>,
+    carried_over: Option<i64>,
+    answered: Option<i64>,
+    carried_forward: Option<i64>,
+    review: Option<i64>,
+    litigation_direct: Option<i64>,
+    litigation_after_review: Option<i64>,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    /// Rules with an error or warning, each once.
+    rules: Vec<String>,
+    /// Why the file could not be read.
+    error: Option<String>,
+    findings: Vec<Finding>,
+}
+
+impl Row {
+    fn failed(file: String, format: Option<String>, error: String) -> Row {
+        Row {
+            file,
+            format,
+            agency: None,
+            year: None,
+            template: None,
+            published_on: None,
+            received: None,
+            carried_over: None,
+            answered: None,
+            carried_forward: None,
+            review: None,
+            litigation_direct: None,
+            litigation_after_review: None,
+            errors: 0,
+            warnings: 0,
+            infos: 0,
+            rules: Vec::new(),
+            error: Some(error),
+            findings: Vec::new(),
+        }
+    }
+
+    fn of(file: String, report: &Report, findings: Vec<Finding>) -> Row {
+        let t3 = report.requests.as_ref();
+        let t4 = report.review_litigation.as_ref();
+        let count = |s| findings.iter().filter(|f| f.severity == s).count();
+        let mut rules: Vec<String> =
+            findings.iter().filter(|f| f.severity != Severity::Info).map(|f| f.rule.clone()).collect();
+        rules.sort();
+        rules.dedup();
+        let format = serde_json::to_value(report.provenance.format).ok().and_then(|v| v.as_str().map(str::to_string));
+        Row {
+            file,
+            format,
+            agency: report.agency.clone(),
+            year: report.year,
+            template: Some(report.template.id().to_string()),
+            published_on: report.published_on.map(|d| d.to_string()),
+            received: t3.and_then(|t| t.received.get(Column::Total)),
+            carried_over: t3.and_then(|t| t.carried_over.get(Column::Total)),
+            answered: t3.and_then(|t| t.outcomes.total.get(Column::Total)),
+            carried_forward: t3.and_then(|t| t.carried_forward.get(Column::Total)),
+            review: t4.and_then(|t| t.review.get(CaseResult::Total)),
+            litigation_direct: t4.and_then(|t| t.litigation_direct.get(CaseResult::Total)),
+            litigation_after_review: t4.and_then(|t| t.litigation_after_review.get(CaseResult::Total)),
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            infos: count(Severity::Info),
+            rules,
+            error: None,
+            findings,
+        }
+    }
+}
+
+/// Every regular, non-hidden file under the paths, sorted.
+fn walk(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).with_context(|| format!("无法访问 {} (cannot access)", p.display()))?;
+        if meta.is_dir() {
+            walk_dir(p, 0, &mut out)?;
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+fn walk_dir(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    if depth > MAX_DEPTH {
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(dir).with_context(|| format!("无法读取目录 {} (cannot read)", dir.display()))?;
+    for e in entries.flatten() {
+        let name = e.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let path = e.path();
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_dir() => {
+                // A directory that cannot be read becomes no rows, not a stop.
+                let _ = walk_dir(&path, depth + 1, out);
+            }
+            Ok(m) if m.is_file() => out.push(path),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn detected(bytes: &[u8]) -> &'static str {
+    match gongkai_import::detect(bytes) {
+        gongkai_import::DetectedFormat::Json => "json",
+        gongkai_import::DetectedFormat::Html => "html",
+        gongkai_import::DetectedFormat::Pdf => "pdf",
+        gongkai_import::DetectedFormat::Zip => "zip",
+        gongkai_import::DetectedFormat::Text => "text",
+    }
+}
+
+/// Imports and checks one file; never fails, never panics outward.
+fn audit_one(path: &Path) -> Row {
+    let file = path.display().to_string();
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| file.clone());
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > MAX_FILE_BYTES => {
+            return Row::failed(
+                file,
+                None,
+                format!("文件大小 {} 字节，超过 {} MiB 上限 (too large)", m.len(), MAX_FILE_BYTES / (1024 * 1024)),
+            )
+        }
+        Err(e) => return Row::failed(file, None, format!("无法读取文件 (cannot read): {e}")),
+        _ => {}
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return Row::failed(file, None, format!("无法读取文件 (cannot read): {e}")),
+    };
+    let format = Some(detected(&bytes).to_string());
+    let run = std::panic::catch_unwind(|| {
+        gongkai_import::import(&bytes, &name).map(|report| {
+            let findings = rules::check(&report, &CheckContext::default());
+            (report, findings)
+        })
+    });
+    match run {
+        Ok(Ok((report, findings))) => Row::of(file, &report, findings),
+        Ok(Err(e)) => Row::failed(file, format, e.to_string()),
+        Err(_) => Row::failed(file, format, "内部错误：导入时程序崩溃，请报告此文件 (internal error)".into()),
+    }
+}
+
+/// Audits the files with `jobs` workers; rows in file order.
+fn audit(files: &[PathBuf], jobs: usize, bar: &indicatif::ProgressBar) -> Vec<Row> {
+    let next = AtomicUsize::new(0);
+    let mut rows: Vec<(usize, Row)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..jobs)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(path) = files.get(i) else { break };
+                        mine.push((i, audit_one(path)));
+                        bar.inc(1);
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    });
+    rows.sort_by_key(|(i, _)| *i);
+    // A worker that died (it cannot: audit_one catches panics) would leave files without rows.
+    let mut out: Vec<Row> = Vec::with_capacity(files.len());
+    let mut have = rows.into_iter().peekable();
+    for (i, f) in files.iter().enumerate() {
+        match have.next_if(|(j, _)| *j == i) {
+            Some((_, r)) => out.push(r),
+            None => out.push(Row::failed(f.display().to_string(), None, "内部错误：未处理 (internal error)".into())),
+        }
+    }
+    out
+}
+
+/// Runs `gongkai report audit`.
+pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
+    let out_kind = match &args.out {
+        None => None,
+        Some(p) => match p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase) {
+            Some(e) if e == "csv" => Some(OutKind::Csv),
+            Some(e) if e == "json" => Some(OutKind::Json),
+            _ => bail!("--out 应为 .csv 或 .json 文件：{} (--out must end in .csv or .json)", p.display()),
+        },
+    };
+    let files = walk(&args.paths)?;
+    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).clamp(1, 256);
+    let bar = if std::io::stderr().is_terminal() {
+        let b = indicatif::ProgressBar::new(files.len() as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} 份 ({per_sec}, 剩余 {eta})",
+        ) {
+            b.set_style(style);
+        }
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let start = Instant::now();
+    let rows = audit(&files, jobs, &bar);
+    let elapsed = start.elapsed();
+    bar.finish_and_clear();
+
+    if let (Some(path), Some(kind)) = (&args.out, out_kind) {
+        let mut w = std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("无法写入 {} (cannot write)", path.display()))?,
+        );
+        match kind {
+            OutKind::Csv => write_csv(&mut w, &rows)?,
+            OutKind::Json => {
+                let doc = serde_json::json!({
+                    "summary": summary_json(&rows, elapsed.as_secs_f64(), jobs),
+                    "reports": rows,
+                });
+                serde_json::to_writer_pretty(&mut w, &doc)?;
+                writeln!(w)?;
+            }
+        }
+        w.flush().with_context(|| format!("无法写入 {} (cannot write)", path.display()))?;
+    }
+    let mut out = std::io::stdout().lock();
+    write_summary(&mut out, &rows, elapsed.as_secs_f64(), jobs, args.out.as_deref())?;
+    let bad = rows.iter().any(|r| r.error.is_some() || r.errors > 0);
+    Ok(if bad { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+#[derive(Clone, Copy)]
+enum OutKind {
+    Csv,
+    Json,
+}
+
+/// A CSV field (RFC 4180 quoting).
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn opt<T: ToString>(v: &Option<T>) -> String {
+    v.as_ref().map(T::to_string).unwrap_or_default()
+}
+
+/// The CSV: a BOM (so that spreadsheet programs read UTF-8), a header, one row per file.
+fn write_csv(w: &mut impl Write, rows: &[Row]) -> std::io::Result<()> {
+    w.write_all("\u{feff}".as_bytes())?;
+    writeln!(
+        w,
+        "file,format,agency,year,template,published_on,received,carried_over,answered,carried_forward,review,litigation_direct,litigation_after_review,errors,warnings,infos,rules,error"
+    )?;
+    for r in rows {
+        let fields = [
+            r.file.clone(),
+            opt(&r.format),
+            opt(&r.agency),
+            opt(&r.year),
+            opt(&r.template),
+            opt(&r.published_on),
+            opt(&r.received),
+            opt(&r.carried_over),
+            opt(&r.answered),
+            opt(&r.carried_forward),
+            opt(&r.review),
+            opt(&r.litigation_direct),
+            opt(&r.litigation_after_review),
+            r.errors.to_string(),
+            r.warnings.to_string(),
+            r.infos.to_string(),
+            r.rules.join(" "),
+            opt(&r.error),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        writeln!(w, "{}", line.join(","))?;
+    }
+    Ok(())
+}
+
+/// Per rule: (errors, warnings, infos, reports concerned).
+fn by_rule(rows: &[Row]) -> BTreeMap<String, [usize; 4]> {
+    let mut m: BTreeMap<String, [usize; 4]> = BTreeMap::new();
+    for r in rows {
+        let mut seen: Vec<&str> = Vec::new();
+        for f in &r.findings {
+            let e = m.entry(f.rule.clone()).or_default();
+            match f.severity {
+                Severity::Error => e[0] += 1,
+                Severity::Warning => e[1] += 1,
+                Severity::Info => e[2] += 1,
+            }
+            if !seen.contains(&f.rule.as_str()) {
+                seen.push(&f.rule);
+                e[3] += 1;
+            }
+        }
+    }
+    m
+}
+
+/// Reports by template, then year (`None` = year not found).
+fn by_template_year(rows: &[Row]) -> BTreeMap<String, BTreeMap<Option<i32>, usize>> {
+    let mut m: BTreeMap<String, BTreeMap<Option<i32>, usize>> = BTreeMap::new();
+    for r in rows.iter().filter(|r| r.error.is_none()) {
+        let t = r.template.clone().unwrap_or_default();
+        *m.entry(t).or_default().entry(r.year).or_default() += 1;
+    }
+    m
+}
+
+fn summary_json(rows: &[Row], secs: f64, jobs: usize) -> serde_json::Value {
+    let read = rows.iter().filter(|r| r.error.is_none()).count();
+    let templates: serde_json::Map<String, serde_json::Value> = by_template_year(rows)
+        .into_iter()
+        .map(|(t, years)| {
+            let y: serde_json::Map<String, serde_json::Value> = years
+                .into_iter()
+                .map(|(y, n)| (y.map(|y| y.to_string()).unwrap_or_else(|| "unknown".into()), n.into()))
+                .collect();
+            (t, y.into())
+        })
+        .collect();
+    let rules: serde_json::Map<String, serde_json::Value> = by_rule(rows)
+        .into_iter()
+        .map(|(k, [e, w, i, n])| (k, serde_json::json!({"error": e, "warning": w, "info": i, "reports": n})))
+        .collect();
+    let failed: Vec<serde_json::Value> =
+        rows.iter().filter_map(|r| r.error.as_ref().map(|e| serde_json::json!({"file": r.file, "error": e}))).collect();
+    serde_json::json!({
+        "files": rows.len(),
+        "reports": read,
+        "failed": rows.len() - read,
+        "seconds": secs,
+        "jobs": jobs,
+        "by_template_and_year": templates,
+        "findings_by_rule": rules,
+        "failed_files": failed,
+    })
+}
+
+fn write_summary(w: &mut impl Write, rows: &[Row], secs: f64, jobs: usize, out: Option<&Path>) -> std::io::Result<()> {
+    let read = rows.iter().filter(|r| r.error.is_none()).count();
+    let rate = if secs > 0.0 { rows.len() as f64 / secs } else { 0.0 };
+    writeln!(
+        w,
+        "审计 (audit)：{} 个文件，读取 {} 份报告，失败 {} 个；用时 {:.2} 秒（{:.0} 份/秒，{} 线程）",
+        rows.len(),
+        read,
+        rows.len() - read,
+        secs,
+        rate,
+        jobs
+    )?;
+    let with_errors = rows.iter().filter(|r| r.errors > 0).count();
+    writeln!(w, "有错误的报告 (reports with errors)：{with_errors}")?;
+
+    let tys = by_template_year(rows);
+    let mut years: Vec<Option<i32>> = tys.values().flat_map(|m| m.keys().copied()).collect();
+    years.sort();
+    years.dedup();
+    writeln!(w)?;
+    writeln!(w, "按模板和年度 (reports by template and year):")?;
+    let year_label = |y: &Option<i32>| y.map(|y| y.to_string()).unwrap_or_else(|| "未知".into());
+    let mut header = format!("  {:<8}", "模板");
+    for y in &years {
+        let width = if y.is_some() { 6 } else { 4 };
+        header.push_str(&format!("{:>width$}", year_label(y)));
+    }
+    // CJK labels are two columns wide: pad them to 4 characters for a 6-column field.
+    header.push_str(&format!("{:>4}", "合计"));
+    writeln!(w, "{header}")?;
+    for (t, m) in &tys {
+        let mut line = format!("  {t:<10}");
+        for y in &years {
+            line.push_str(&format!("{:>6}", m.get(y).copied().unwrap_or(0)));
+        }
+        line.push_str(&format!("{:>6}", m.values().sum::<usize>()));
+        writeln!(w, "{line}")?;
+    }
+
+    writeln!(w)?;
+    writeln!(w, "按规则的问题 (findings by rule):")?;
+    let rules = by_rule(rows);
+    if rules.is_empty() {
+        writeln!(w, "  （无）")?;
+    } else {
+        writeln!(w, "  {:<18}{:>4}{:>4}{:>4}{:>5}", "rule", "错误", "警告", "提示", "报告数")?;
+        for (k, [e, wn, i, n]) in &rules {
+            writeln!(w, "  {k:<18}{e:>6}{wn:>6}{i:>6}{n:>8}")?;
+        }
+    }
+
+    let failed: Vec<&Row> = rows.iter().filter(|r| r.error.is_some()).collect();
+    writeln!(w)?;
+    writeln!(w, "失败的文件 (failed files): {}", failed.len())?;
+    for r in failed {
+        writeln!(w, "  {} — {}", r.file, r.error.as_deref().unwrap_or(""))?;
+    }
+    if let Some(p) = out {
+        writeln!(w)?;
+        writeln!(w, "逐份结果已写入 (rows written to) {}", p.display())?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_when_needed() {
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("上海"), "上海");
+    }
+}

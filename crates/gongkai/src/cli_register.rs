@@ -1,0 +1,1134 @@
+//! The registers on the command line (their forms are a public interface):
+//! `gongkai agency add|list`, `gongkai request add|event|show|list`, `gongkai narrative set`,
+//! `gongkai register import|export|template` and `gongkai report publish`.
+//!
+//! Every event is validated by [`lifecycle::apply`] before it is stored; a refused transition
+//! exits with 2 and the lifecycle's Chinese (and English) message. A change to a published
+//! (locked) year is refused by the store unless the command carries `--amend "理由"`, which
+//! records it as an amendment; `report generate` then notes every amendment. The applicant's
+//! identity document is never printed in full.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{anyhow, bail, Context};
+use chrono::NaiveDate;
+use clap::{Args, Subcommand};
+use gongkai_core::calendar::Calendar;
+use gongkai_core::fees::FeeMethod;
+use gongkai_core::generate;
+use gongkai_core::lifecycle::{self, event_label, event_name, RequestState, Status};
+use gongkai_core::register::{Agency, AgencyKind, Applicant, ApplicantType, Channel, Event, EventKind, Request};
+use gongkai_core::report::{ImportNote, Report, RequestRow, SectionKey};
+use gongkai_core::template;
+use gongkai_store::{Amend, Amendment, Publication, RegisterBatch, RequestFilter, RequestId, Store, StoreError};
+
+use crate::cli_db::{open, runtime, year_input, DbArgs};
+use crate::spreadsheet::{self, CellError};
+
+// ---------------------------------------------------------------------------------------------
+// Arguments
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("日期应为 YYYY-MM-DD 格式：「{s}」 (expected YYYY-MM-DD)"))
+}
+
+fn parse_kind(s: &str) -> Result<AgencyKind, String> {
+    spreadsheet::agency_kind_from(s)
+        .ok_or_else(|| format!("机关类型应为 government、department、township 或 other：「{s}」"))
+}
+
+fn parse_channel(s: &str) -> Result<Channel, String> {
+    spreadsheet::channel_from(s).ok_or_else(|| {
+        format!("渠道应为 online、post、in_person、fax 或 letter（网络、邮寄、当面、传真、信函）：「{s}」")
+    })
+}
+
+fn parse_applicant(s: &str) -> Result<ApplicantType, String> {
+    spreadsheet::applicant_from(s).ok_or_else(|| {
+        format!(
+            "申请人类型应为 natural_person、commercial、research、public_interest、legal_services 或 other：「{s}」"
+        )
+    })
+}
+
+fn parse_method(s: &str) -> Result<FeeMethod, String> {
+    spreadsheet::fee_method_from(s).ok_or_else(|| format!("计收方式应为 per_request 或 per_page：「{s}」"))
+}
+
+fn parse_outcome(s: &str) -> Result<RequestRow, String> {
+    spreadsheet::outcome_from_path(s).ok_or_else(|| {
+        let leaves: Vec<&str> = lifecycle::outcome_leaves().into_iter().map(spreadsheet::outcome_path).collect();
+        format!("「{s}」不是表三的办理结果，应为其中一项：{}", leaves.join("、"))
+    })
+}
+
+fn parse_section(s: &str) -> Result<SectionKey, String> {
+    template::SECTIONS.iter().map(|x| x.key).find(|k| k.name() == s.trim()).ok_or_else(|| {
+        let names: Vec<&str> = template::SECTIONS.iter().map(|x| x.key.name()).collect();
+        format!("「{s}」不是报告章节，应为：{}", names.join("、"))
+    })
+}
+
+/// `--amend "理由"` on a command that may change a published year.
+#[derive(Args, Clone)]
+pub struct AmendArgs {
+    /// 更正理由：修改已发布（锁定）年度的数据时必填，将作为更正记录在年度报告中注明
+    /// (amendment reason: required to change a published, locked year).
+    #[arg(long, value_name = "理由")]
+    amend: Option<String>,
+}
+
+impl AmendArgs {
+    fn with_by(&self, by: &str) -> Option<Amend> {
+        self.amend.as_ref().map(|reason| Amend { reason: reason.clone(), by: by.to_string() })
+    }
+}
+
+/// A store error, with the hint a locked year needs.
+fn store_error(e: StoreError) -> anyhow::Error {
+    match e {
+        StoreError::Locked { .. } => anyhow!(
+            "{e}\n如确需修改，请在命令中加 --amend \"更正理由\"，修改将作为更正记录在年度报告中注明 (add --amend \"reason\" to record the change as an amendment)"
+        ),
+        e => anyhow::Error::new(e),
+    }
+}
+
+fn print_amendments(out: &mut impl Write, amendments: &[Amendment]) -> std::io::Result<()> {
+    for a in amendments {
+        writeln!(out, "已登记更正：{} 年度报告（{} {}），理由：{}", a.year, a.record_table, a.record_key, a.reason)?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// gongkai agency
+
+/// `gongkai agency` subcommands.
+#[derive(Subcommand)]
+pub enum AgencyCommand {
+    /// 登记或更新机关 (register or update an agency).
+    Add(AgencyAddArgs),
+    /// 列出机关 (list the agencies).
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+        /// 输出 JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `gongkai agency add` arguments.
+#[derive(Args)]
+pub struct AgencyAddArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 机关代码，唯一 (agency code, unique).
+    #[arg(long)]
+    code: String,
+    /// 机关全称 (full name).
+    #[arg(long)]
+    name: String,
+    /// 上级机关代码 (parent agency code).
+    #[arg(long)]
+    parent: Option<String>,
+    /// 机关类型：government（人民政府）、department（政府部门）、township（乡镇街道）、other.
+    #[arg(long, value_parser = parse_kind)]
+    kind: AgencyKind,
+}
+
+/// Runs `gongkai agency …`.
+pub fn agency(cmd: AgencyCommand) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        let mut out = std::io::stdout().lock();
+        match cmd {
+            AgencyCommand::Add(a) => {
+                let store = open(&a.db).await?;
+                let agency = Agency {
+                    code: a.code.trim().to_string(),
+                    name: a.name.trim().to_string(),
+                    parent: a.parent.map(|p| p.trim().to_string()).filter(|p| !p.is_empty()),
+                    kind: a.kind,
+                };
+                store.upsert_agency(&agency).await.map_err(store_error)?;
+                writeln!(
+                    out,
+                    "已登记机关：{} {}（{}）",
+                    agency.code,
+                    agency.name,
+                    spreadsheet::agency_kind_label(agency.kind)
+                )?;
+            }
+            AgencyCommand::List { db, json } => {
+                let store = open(&db).await?;
+                let all = store.list_agencies().await?;
+                if json {
+                    serde_json::to_writer_pretty(&mut out, &all)?;
+                    writeln!(out)?;
+                } else {
+                    for a in &all {
+                        writeln!(
+                            out,
+                            "{}\t{}\t{}\t{}",
+                            a.code,
+                            a.name,
+                            spreadsheet::agency_kind_label(a.kind),
+                            a.parent.as_deref().unwrap_or("-")
+                        )?;
+                    }
+                    if all.is_empty() {
+                        writeln!(out, "（尚未登记机关：gongkai agency add --code … --name … --kind …）")?;
+                    }
+                }
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// gongkai request
+
+/// `gongkai request` subcommands.
+#[derive(Subcommand)]
+pub enum RequestCommand {
+    /// 登记一件政府信息公开申请 (register a request).
+    Add(RequestAddArgs),
+    /// 登记办理事件（先按办理规则校验）(record an event, validated first).
+    Event(EventArgs),
+    /// 查看申请：状态、答复期限和逐日说明 (show a request: status, due date, day-by-day trail).
+    Show(ShowArgs),
+    /// 列出申请及其状态 (list requests with their status).
+    List(ListArgs),
+}
+
+/// `gongkai request add` arguments.
+#[derive(Args)]
+pub struct RequestAddArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    #[command(flatten)]
+    amend: AmendArgs,
+    /// 机关代码 (agency code).
+    #[arg(long)]
+    agency: String,
+    /// 受理编号，本机关内唯一 (tracking number, unique in the agency).
+    #[arg(long)]
+    number: String,
+    /// 申请渠道：online、post、in_person、fax、letter.
+    #[arg(long, value_parser = parse_channel)]
+    channel: Channel,
+    /// 收到申请之日 YYYY-MM-DD（第三十一条）(receipt date, Art. 31).
+    #[arg(long, value_parser = parse_date)]
+    received: NaiveDate,
+    /// 申请人类型：natural_person、commercial、research、public_interest、legal_services、other.
+    #[arg(long, value_parser = parse_applicant)]
+    applicant_type: ApplicantType,
+    /// 申请人姓名或名称 (applicant name).
+    #[arg(long)]
+    applicant_name: String,
+    /// 身份证明（证件号码）(identity document).
+    #[arg(long)]
+    id_document: Option<String>,
+    /// 联系方式 (contact).
+    #[arg(long)]
+    contact: Option<String>,
+    /// 申请内容 (what is asked for).
+    #[arg(long)]
+    content: String,
+    /// 获取信息的形式 (requested form).
+    #[arg(long)]
+    form: Option<String>,
+    /// 获取信息的方式 (delivery).
+    #[arg(long)]
+    delivery: Option<String>,
+    /// 登记人（用于更正记录）(who registers; recorded with an amendment).
+    #[arg(long, default_value = "未署名")]
+    by: String,
+}
+
+/// `gongkai request event` arguments: the common part, then the event kind.
+#[derive(Args)]
+pub struct EventArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    #[command(flatten)]
+    amend: AmendArgs,
+    /// 机关代码 (agency code).
+    #[arg(long)]
+    agency: String,
+    /// 受理编号 (tracking number).
+    #[arg(long)]
+    number: String,
+    /// 事件发生之日 YYYY-MM-DD (the date it happened).
+    #[arg(long, value_parser = parse_date)]
+    on: NaiveDate,
+    /// 经办人 (who recorded it).
+    #[arg(long)]
+    by: String,
+    #[command(subcommand)]
+    kind: EventKindArg,
+}
+
+/// The event kinds (glossary names).
+#[derive(Subcommand)]
+pub enum EventKindArg {
+    /// 补正告知（第三十条）(correction notice).
+    CorrectionNotice {
+        /// 需要补正的事项 (what must be corrected).
+        #[arg(long)]
+        note: String,
+        /// 补正期限（天）(the period given, days).
+        #[arg(long)]
+        period_days: u32,
+    },
+    /// 收到补正后的申请（重新计算期限）(corrected request received).
+    CorrectionReceived,
+    /// 延长答复期限（第三十三条）(extension).
+    Extension {
+        /// 批准人（政府信息公开工作机构负责人）(approver).
+        #[arg(long)]
+        approver: String,
+        /// 理由 (reason).
+        #[arg(long)]
+        reason: String,
+    },
+    /// 征求第三方或其他机关意见（第三十二、三十四条）(consultation sent).
+    ConsultationSent {
+        /// 征求对象 (the party consulted).
+        #[arg(long)]
+        party: String,
+    },
+    /// 收到征求意见答复 (consultation answered).
+    ConsultationAnswered,
+    /// 收费通知：金额按国办函〔2020〕109号计算，不可输入 (fee notice; the amount is computed).
+    FeeNotice {
+        /// 计收方式：per_request（按件）或 per_page（按量）.
+        #[arg(long, value_parser = parse_method)]
+        method: FeeMethod,
+        /// 当月申请件数（按件）或页数（按量）(requests in the month, or pages).
+        #[arg(long)]
+        units: u32,
+    },
+    /// 缴费 (fee paid).
+    FeePaid,
+    /// 答复 (reply) with its table-3 outcome, e.g. granted, withheld.state_secret, unable.not_held.
+    Reply {
+        /// 办理结果（表三的具体项）(outcome leaf, glossary path).
+        #[arg(long, value_parser = parse_outcome)]
+        outcome: RequestRow,
+        /// 答复书文号 (reply document).
+        #[arg(long)]
+        document: Option<String>,
+    },
+    /// 申请人撤回申请 (withdrawal).
+    Withdrawal,
+}
+
+impl EventKindArg {
+    fn into_kind(self) -> anyhow::Result<EventKind> {
+        Ok(match self {
+            EventKindArg::CorrectionNotice { note, period_days } => EventKind::CorrectionNotice { note, period_days },
+            EventKindArg::CorrectionReceived => EventKind::CorrectionReceived,
+            EventKindArg::Extension { approver, reason } => EventKind::Extension { approver, reason },
+            EventKindArg::ConsultationSent { party } => EventKind::ConsultationSent { party },
+            EventKindArg::ConsultationAnswered => EventKind::ConsultationAnswered,
+            EventKindArg::FeeNotice { method, units } => EventKind::FeeNotice {
+                method,
+                units,
+                amount_yuan: spreadsheet::fee_amount(method, units)
+                    .context("无法计算收费金额 (cannot compute the fee)")?,
+            },
+            EventKindArg::FeePaid => EventKind::FeePaid,
+            EventKindArg::Reply { outcome, document } => EventKind::Reply { outcome, document },
+            EventKindArg::Withdrawal => EventKind::Withdrawal,
+        })
+    }
+}
+
+/// `gongkai request show` arguments.
+#[derive(Args)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 机关代码 (agency code).
+    #[arg(long)]
+    agency: String,
+    /// 受理编号 (tracking number).
+    #[arg(long)]
+    number: String,
+    /// 以该日为“今天”计算状态（默认今天）(the day the status is taken; default today).
+    #[arg(long, value_parser = parse_date)]
+    today: Option<NaiveDate>,
+    /// 输出 JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `gongkai request list` arguments.
+#[derive(Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 机关代码 (agency code).
+    #[arg(long)]
+    agency: String,
+    /// 只列尚未办结的 (only requests not finished).
+    #[arg(long)]
+    open: bool,
+    /// 只列已逾期的 (only overdue requests).
+    #[arg(long)]
+    overdue: bool,
+    /// 以该日为“今天”计算状态（默认今天）(the day the status is taken; default today).
+    #[arg(long, value_parser = parse_date)]
+    today: Option<NaiveDate>,
+    /// 输出 JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The identity document with all but its first 3 and last 2 characters masked (all of it when
+/// it has 5 characters or fewer).
+pub fn mask_id(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let n = chars.len();
+    if n <= 5 {
+        return "*".repeat(n);
+    }
+    chars.iter().enumerate().map(|(i, c)| if i < 3 || i >= n - 2 { *c } else { '*' }).collect()
+}
+
+fn today_or(t: Option<NaiveDate>) -> NaiveDate {
+    t.unwrap_or_else(|| chrono::Local::now().date_naive())
+}
+
+async fn find(store: &Store, agency: &str, number: &str) -> anyhow::Result<RequestId> {
+    store
+        .find_request(agency, number)
+        .await?
+        .with_context(|| format!("机关 {agency} 没有受理编号为「{number}」的申请 (no such request)"))
+}
+
+/// The outcome as a glossary path (`granted`, `withheld.state_secret`).
+fn outcome_text(state: &RequestState) -> Option<String> {
+    if state.withdrawn {
+        return Some("withdrawal".to_string());
+    }
+    state.outcome.map(|o| spreadsheet::outcome_path(o).to_string())
+}
+
+fn outcome_label(state: &RequestState) -> String {
+    match state.outcome {
+        _ if state.withdrawn => spreadsheet::WITHDRAWAL_LABEL.to_string(),
+        Some(o) => spreadsheet::outcome_label(o),
+        None => String::new(),
+    }
+}
+
+/// Runs `gongkai request …`.
+pub fn request(cmd: RequestCommand) -> anyhow::Result<ExitCode> {
+    let cal = crate::cli_clock::load_calendar()?;
+    runtime()?.block_on(async {
+        match cmd {
+            RequestCommand::Add(a) => request_add(&cal, a).await,
+            RequestCommand::Event(a) => request_event(&cal, a).await,
+            RequestCommand::Show(a) => request_show(&cal, a).await,
+            RequestCommand::List(a) => request_list(&cal, a).await,
+        }
+    })
+}
+
+async fn request_add(cal: &Calendar, a: RequestAddArgs) -> anyhow::Result<ExitCode> {
+    let nonempty = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let request = Request {
+        agency: a.agency.trim().to_string(),
+        tracking_number: a.number.trim().to_string(),
+        channel: a.channel,
+        received_on: a.received,
+        applicant: Applicant {
+            kind: a.applicant_type,
+            name: a.applicant_name.trim().to_string(),
+            id_document: nonempty(a.id_document),
+            contact: nonempty(a.contact),
+        },
+        content: a.content.trim().to_string(),
+        requested_form: nonempty(a.form),
+        delivery: nonempty(a.delivery),
+    };
+    let state = lifecycle::replay(cal, &request, &[]).map_err(|e| anyhow!("{e}"))?;
+    let store = open(&a.db).await?;
+    let amendments = match a.amend.with_by(&a.by) {
+        Some(amend) => store.amending(&amend).insert_request(&request).await,
+        None => store.insert_request(&request).await.map(|id| (id, Vec::new())),
+    }
+    .map_err(store_error)?
+    .1;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "已登记申请 {}（机关 {}，{} 收到）；答复期限 {}{}",
+        request.tracking_number,
+        request.agency,
+        request.received_on,
+        state.deadline.due,
+        if state.deadline.estimated { "（估算）" } else { "" }
+    )?;
+    print_amendments(&mut out, &amendments)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn request_event(cal: &Calendar, a: EventArgs) -> anyhow::Result<ExitCode> {
+    let store = open(&a.db).await?;
+    let id = find(&store, &a.agency, &a.number).await?;
+    let (request, events) = store.get_request(&id).await?.with_context(|| format!("申请「{}」已不存在", a.number))?;
+    let event = Event { on: a.on, by: a.by.clone(), kind: a.kind.into_kind()? };
+    let before = lifecycle::replay(cal, &request, &events)
+        .map_err(|e| anyhow!("已登记的事件无法通过校验 (the stored events do not replay): {e}"))?;
+    // A refused transition: exit 2 with the lifecycle's message, nothing stored.
+    let state = lifecycle::apply(cal, &request, &events, &event).map_err(|e| anyhow!("{e}"))?;
+    let (seq, amendments) = match a.amend.with_by(&a.by) {
+        Some(amend) => store.amending(&amend).append_event(&id, &event).await,
+        None => store.append_event(&id, &event).await.map(|s| (s, Vec::new())),
+    }
+    .map_err(store_error)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "已登记事件 #{seq}：{} {}（{}，经办人 {}）",
+        event.on,
+        event_label(&event.kind),
+        event_name(&event.kind),
+        event.by
+    )?;
+    if let EventKind::FeeNotice { amount_yuan, .. } = &event.kind {
+        writeln!(out, "收费金额：{amount_yuan} 元（国办函〔2020〕109号）")?;
+    }
+    let status = state.status(cal, event.on);
+    writeln!(out, "状态：{}（{}）  答复期限：{}", status.label(), status.name(), state.deadline.due)?;
+    for w in state.warnings.iter().skip(before.warnings.len()) {
+        writeln!(out, "警告：{w}")?;
+    }
+    print_amendments(&mut out, &amendments)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn request_show(cal: &Calendar, a: ShowArgs) -> anyhow::Result<ExitCode> {
+    let store = open(&a.db).await?;
+    let id = find(&store, &a.agency, &a.number).await?;
+    let (request, events) = store.get_request(&id).await?.with_context(|| format!("申请「{}」已不存在", a.number))?;
+    let state = lifecycle::replay(cal, &request, &events).map_err(|e| anyhow!("{e}"))?;
+    let today = today_or(a.today);
+    let status = state.status(cal, today);
+    let deadline = state.deadline_on(cal, today).unwrap_or_else(|_| state.deadline.clone());
+    let masked = request.applicant.id_document.as_deref().map(mask_id);
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        let doc = serde_json::json!({
+            "agency": request.agency,
+            "tracking_number": request.tracking_number,
+            "channel": request.channel,
+            "received_on": request.received_on,
+            "applicant": {
+                "type": request.applicant.kind,
+                "name": request.applicant.name,
+                "id_document": masked,
+                "contact": request.applicant.contact,
+            },
+            "content": request.content,
+            "requested_form": request.requested_form,
+            "delivery": request.delivery,
+            "today": today,
+            "status": status.name(),
+            "status_label": status.label(),
+            "due": deadline.due,
+            "original_due": deadline.original_due,
+            "estimated": deadline.estimated,
+            "correction_notice_due": state.correction_notice_due,
+            "finished_on": state.finished_on,
+            "outcome": outcome_text(&state),
+            "withdrawn": state.withdrawn,
+            "events": events,
+            "trail": deadline.trail,
+            "explanation": deadline.explain(),
+            "warnings": state.warnings,
+        });
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(out, "申请 {}（机关 {}）", request.tracking_number, request.agency)?;
+    writeln!(out, "收到日期：{}（{}）", request.received_on, spreadsheet::channel_label(request.channel))?;
+    writeln!(
+        out,
+        "申请人：{} {}{}{}",
+        spreadsheet::applicant_label(request.applicant.kind),
+        request.applicant.name,
+        masked.map(|m| format!("，证件号码 {m}")).unwrap_or_default(),
+        request.applicant.contact.as_deref().map(|c| format!("，联系方式 {c}")).unwrap_or_default()
+    )?;
+    writeln!(out, "申请内容：{}", request.content)?;
+    writeln!(out, "状态：{}（{}），截至 {today}", status.label(), status.name())?;
+    writeln!(out, "答复期限：{}{}", deadline.due, if deadline.estimated { "（估算）" } else { "" })?;
+    if let Some(o) = deadline.original_due {
+        writeln!(out, "延长前期限：{o}")?;
+    }
+    if state.is_finished() {
+        writeln!(
+            out,
+            "办结：{} {}",
+            state.finished_on.map(|d| d.to_string()).unwrap_or_default(),
+            outcome_label(&state)
+        )?;
+    }
+    writeln!(out, "事件：")?;
+    if events.is_empty() {
+        writeln!(out, "  （无）")?;
+    }
+    for (i, e) in events.iter().enumerate() {
+        writeln!(out, "  {}. {} {}（经办人 {}）{}", i + 1, e.on, event_label(&e.kind), e.by, event_detail(&e.kind))?;
+    }
+    writeln!(out, "逐日说明：")?;
+    for line in deadline.explain().lines() {
+        writeln!(out, "  {line}")?;
+    }
+    for w in &state.warnings {
+        writeln!(out, "警告：{w}")?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn event_detail(kind: &EventKind) -> String {
+    match kind {
+        EventKind::CorrectionNotice { note, period_days } => {
+            format!("：{note}，补正期限 {period_days} 天")
+        }
+        EventKind::Extension { approver, reason } => format!("：批准人 {approver}，理由 {reason}"),
+        EventKind::ConsultationSent { party } => format!("：征求 {party}"),
+        EventKind::FeeNotice { method, units, amount_yuan } => format!(
+            "：{} {units}，{amount_yuan} 元",
+            match method {
+                FeeMethod::PerRequest => "按件计收",
+                FeeMethod::PerPage => "按量计收",
+            }
+        ),
+        EventKind::Reply { outcome, document } => format!(
+            "：{}{}",
+            spreadsheet::outcome_label(*outcome),
+            document.as_deref().map(|d| format!("（{d}）")).unwrap_or_default()
+        ),
+        _ => String::new(),
+    }
+}
+
+async fn request_list(cal: &Calendar, a: ListArgs) -> anyhow::Result<ExitCode> {
+    let store = open(&a.db).await?;
+    if store.get_agency(&a.agency).await?.is_none() {
+        bail!("没有代码为「{}」的机关 (no such agency)", a.agency);
+    }
+    let today = today_or(a.today);
+    let filter = if a.open || a.overdue { RequestFilter::OpenAt(today) } else { RequestFilter::All };
+    let all = store.list_request_histories(&a.agency, filter).await?;
+    let mut rows = Vec::new();
+    for (_, request, events) in &all {
+        let (status, due, outcome, finished) = match lifecycle::replay(cal, request, events) {
+            Ok(state) => {
+                let status = state.status(cal, today);
+                let due = state.deadline_on(cal, today).map_or(state.deadline.due, |d| d.due);
+                (Some(status), Some(due), outcome_text(&state), state.finished_on)
+            }
+            Err(_) => (None, None, None, None),
+        };
+        let open = matches!(status, Some(Status::Open | Status::DueSoon | Status::Overdue));
+        if (a.open && !open) || (a.overdue && status != Some(Status::Overdue)) {
+            continue;
+        }
+        rows.push((request, status, due, outcome, finished));
+    }
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        let doc: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|(r, status, due, outcome, finished)| {
+                serde_json::json!({
+                    "tracking_number": r.tracking_number,
+                    "received_on": r.received_on,
+                    "applicant_type": r.applicant.kind,
+                    "status": status.map_or("invalid", Status::name),
+                    "due": due,
+                    "finished_on": finished,
+                    "outcome": outcome,
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(out, "受理编号\t收到日期\t申请人类型\t状态\t答复期限\t办理结果")?;
+    for (r, status, due, outcome, _) in &rows {
+        writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{}",
+            r.tracking_number,
+            r.received_on,
+            spreadsheet::applicant_label(r.applicant.kind),
+            status.map_or("登记有误", Status::label),
+            due.map(|d| d.to_string()).unwrap_or_default(),
+            outcome.as_deref().unwrap_or("")
+        )?;
+    }
+    writeln!(out, "共 {} 件（截至 {today}）", rows.len())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+// ---------------------------------------------------------------------------------------------
+// gongkai report publish, gongkai narrative set
+
+/// `gongkai report publish` arguments.
+#[derive(Args)]
+pub struct PublishArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 机关代码 (agency code).
+    #[arg(long)]
+    agency: String,
+    /// 报告年度 (report year).
+    #[arg(long)]
+    year: i32,
+    /// 发布日期 YYYY-MM-DD (publication date).
+    #[arg(long, value_parser = parse_date)]
+    date: NaiveDate,
+}
+
+/// `gongkai report publish`: marks the year's report published and locks its registers. The
+/// report must generate without a register error first.
+pub fn publish(a: PublishArgs) -> anyhow::Result<ExitCode> {
+    let cal = crate::cli_clock::load_calendar()?;
+    runtime()?.block_on(async {
+        let store = open(&a.db).await?;
+        let input = year_input(&store, &a.agency, a.year).await?;
+        if let Err(errors) = generate::build(&cal, &input).into_result() {
+            for e in &errors {
+                eprintln!("登记数据有误 (register error): {e}");
+            }
+            eprintln!("报告无法生成，未发布 (the report cannot be generated; not published)");
+            return Ok(ExitCode::from(1));
+        }
+        store
+            .set_publication(&Publication {
+                agency: a.agency.clone(),
+                year: a.year,
+                published_on: Some(a.date),
+                locked: true,
+            })
+            .await?;
+        println!(
+            "已发布：机关 {} {} 年度报告，发布日期 {}。该年度数据已锁定，此后修改须加 --amend \"更正理由\"，并在报告中注明更正。",
+            a.agency, a.year, a.date
+        );
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// The notes a generated report carries about the amendments made after its publication.
+pub async fn amendment_notes(store: &Store, agency: &str, year: i32) -> anyhow::Result<Vec<ImportNote>> {
+    let list = store.list_amendments(agency, year).await?;
+    if list.is_empty() {
+        return Ok(Vec::new());
+    }
+    let published = store
+        .get_publication(agency, year)
+        .await?
+        .and_then(|p| p.published_on)
+        .map(|d| format!("于 {d} 发布后"))
+        .unwrap_or_else(|| "发布后".to_string());
+    let mut notes = vec![ImportNote {
+        path: "amendments".into(),
+        line: None,
+        message: format!(
+            "本年度报告{published}，登记数据有 {} 处更正（更正记录如下） (the registers were amended {} times after publication)",
+            list.len(),
+            list.len()
+        ),
+    }];
+    notes.extend(list.iter().map(|a| ImportNote {
+        path: "amendments".into(),
+        line: None,
+        message: format!(
+            "更正：{} {} 修改 {}「{}」，理由：{}",
+            a.at.get(..10).unwrap_or(&a.at),
+            a.by,
+            table_label(&a.record_table),
+            a.record_key,
+            a.reason
+        ),
+    }));
+    Ok(notes)
+}
+
+fn table_label(t: &str) -> &str {
+    match t {
+        "requests" => "申请登记",
+        "request_events" => "申请办理过程",
+        "cases" => "复议诉讼案件",
+        "article20_figures" => "第二十条数据",
+        "report_narratives" => "报告正文章节",
+        "proactive_disclosures" => "主动公开登记",
+        other => other,
+    }
+}
+
+/// Adds [`amendment_notes`] to a generated report.
+pub async fn note_amendments(store: &Store, agency: &str, year: i32, report: &mut Report) -> anyhow::Result<()> {
+    report.provenance.notes.extend(amendment_notes(store, agency, year).await?);
+    Ok(())
+}
+
+/// `gongkai narrative` subcommands.
+#[derive(Subcommand)]
+pub enum NarrativeCommand {
+    /// 设置报告某一章节的正文 (set the text of a report section).
+    Set(NarrativeSetArgs),
+}
+
+/// `gongkai narrative set` arguments.
+#[derive(Args)]
+pub struct NarrativeSetArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    #[command(flatten)]
+    amend: AmendArgs,
+    /// 机关代码 (agency code).
+    #[arg(long)]
+    agency: String,
+    /// 报告年度 (report year).
+    #[arg(long)]
+    year: i32,
+    /// 章节：overview、proactive、requests、review_litigation、problems、other_matters（或 fees）.
+    #[arg(long, value_parser = parse_section)]
+    section: SectionKey,
+    /// 正文文件（UTF-8），`-` 为标准输入 (the text, UTF-8; `-` = stdin).
+    #[arg(long)]
+    file: String,
+    /// 修改人（用于更正记录）(who; recorded with an amendment).
+    #[arg(long, default_value = "未署名")]
+    by: String,
+}
+
+/// Runs `gongkai narrative …`.
+pub fn narrative(cmd: NarrativeCommand) -> anyhow::Result<ExitCode> {
+    let NarrativeCommand::Set(a) = cmd;
+    let text = if a.file == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).context("读取标准输入失败 (reading stdin)")?;
+        s
+    } else {
+        std::fs::read_to_string(&a.file).with_context(|| format!("无法读取文件 {}（须为 UTF-8 文本）", a.file))?
+    };
+    let text = text.trim_end().to_string();
+    runtime()?.block_on(async {
+        let store = open(&a.db).await?;
+        let section = a.section.name();
+        let amendments = match a.amend.with_by(&a.by) {
+            Some(amend) => store.amending(&amend).set_narrative(&a.agency, a.year, section, &text).await,
+            None => store.set_narrative(&a.agency, a.year, section, &text).await.map(|()| Vec::new()),
+        }
+        .map_err(store_error)?;
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
+            "已保存 {} {} 年度报告“{}”（{} 字）",
+            a.agency,
+            a.year,
+            template::section(a.section).title,
+            text.chars().count()
+        )?;
+        print_amendments(&mut out, &amendments)?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// gongkai register import|export|template
+
+/// `gongkai register` subcommands.
+#[derive(Subcommand)]
+pub enum RegisterCommand {
+    /// 从 .xlsx 台账导入（全部校验通过才写入）(import registers from .xlsx; all or nothing).
+    Import(ImportArgs),
+    /// 导出为 .xlsx 台账 (export registers to .xlsx).
+    Export(ExportArgs),
+    /// 生成带示例数据的 .xlsx 模板 (write a template with example rows).
+    Template {
+        /// 输出文件 (output file).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// `gongkai register import` arguments.
+#[derive(Args)]
+pub struct ImportArgs {
+    /// .xlsx 文件 (the workbook).
+    file: PathBuf,
+    #[command(flatten)]
+    db: DbArgs,
+    #[command(flatten)]
+    amend: AmendArgs,
+    /// 导入人（用于更正记录）(who; recorded with an amendment).
+    #[arg(long, default_value = "未署名")]
+    by: String,
+    /// 只校验，不写入 (validate only).
+    #[arg(long)]
+    dry_run: bool,
+}
+
+/// `gongkai register export` arguments.
+#[derive(Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 机关代码 (agency code).
+    #[arg(long)]
+    agency: String,
+    /// 只导出该年度报告所依据的数据（当年收到或结转入当年的申请、当年的案件和第二十条数据）
+    /// (only what the year's report is computed from).
+    #[arg(long)]
+    year: Option<i32>,
+    /// 输出文件 (output file).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Runs `gongkai register …`.
+pub fn register(cmd: RegisterCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        RegisterCommand::Import(a) => import(a),
+        RegisterCommand::Export(a) => export(a),
+        RegisterCommand::Template { out } => {
+            let bytes = spreadsheet::write(&spreadsheet::example(), true)
+                .context("无法生成电子表格 (cannot write the workbook)")?;
+            std::fs::write(&out, bytes).with_context(|| format!("无法写入 {}", out.display()))?;
+            println!("已生成台账模板（含示例数据）：{}；格式说明见 docs/register-spreadsheet.md", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Prints the problems (at most 100) and fails.
+fn refuse(errors: &[CellError], file: &std::path::Path) -> anyhow::Result<ExitCode> {
+    const SHOWN: usize = 100;
+    for e in errors.iter().take(SHOWN) {
+        eprintln!("{e}");
+    }
+    if errors.len() > SHOWN {
+        eprintln!("……另有 {} 处错误未列出", errors.len() - SHOWN);
+    }
+    bail!(
+        "{} 有 {} 处错误，未导入任何数据 (the file has {} errors; nothing was imported)",
+        file.display(),
+        errors.len(),
+        errors.len()
+    )
+}
+
+/// The checks that need the database: every agency named exists (or is in the 机关 sheet), no
+/// tracking or case number is registered already.
+async fn check_against(store: &Store, parsed: &spreadsheet::Parsed) -> anyhow::Result<Vec<CellError>> {
+    use std::collections::{HashMap, HashSet};
+    let mut errs = Vec::new();
+    let in_sheet: HashSet<&str> = parsed.batch.agencies.iter().map(|a| a.code.as_str()).collect();
+    let mut known: HashMap<String, bool> = HashMap::new();
+    let missing = |code: &str| {
+        format!("机关代码「{code}」未登记：请先 gongkai agency add，或在“{}”表中列出", spreadsheet::SHEET_AGENCIES)
+    };
+    for (a, row) in parsed.batch.agencies.iter().zip(&parsed.agency_rows) {
+        if let Some(p) = &a.parent {
+            if !in_sheet.contains(p.as_str()) && !agency_exists(store, &mut known, p).await? {
+                errs.push(CellError::at(spreadsheet::SHEET_AGENCIES, *row, "上级机关代码", missing(p)));
+            }
+        }
+    }
+    let mut numbers: HashMap<String, HashSet<String>> = HashMap::new();
+    for ((r, _), row) in parsed.batch.requests.iter().zip(&parsed.request_rows) {
+        if !in_sheet.contains(r.agency.as_str()) && !agency_exists(store, &mut known, &r.agency).await? {
+            errs.push(CellError::at(spreadsheet::SHEET_REQUESTS, *row, "机关代码", missing(&r.agency)));
+            continue;
+        }
+        if !numbers.contains_key(&r.agency) {
+            let have = store
+                .list_requests(&r.agency, RequestFilter::All)
+                .await?
+                .into_iter()
+                .map(|(_, x)| x.tracking_number)
+                .collect();
+            numbers.insert(r.agency.clone(), have);
+        }
+        if numbers.get(&r.agency).is_some_and(|s| s.contains(&r.tracking_number)) {
+            errs.push(CellError::at(
+                spreadsheet::SHEET_REQUESTS,
+                *row,
+                "受理编号",
+                format!("受理编号「{}」在机关 {} 已登记，不能重复导入", r.tracking_number, r.agency),
+            ));
+        }
+    }
+    let mut case_numbers: HashMap<String, HashSet<String>> = HashMap::new();
+    for (c, row) in parsed.batch.cases.iter().zip(&parsed.case_rows) {
+        if !in_sheet.contains(c.agency.as_str()) && !agency_exists(store, &mut known, &c.agency).await? {
+            errs.push(CellError::at(spreadsheet::SHEET_CASES, *row, "机关代码", missing(&c.agency)));
+            continue;
+        }
+        if !case_numbers.contains_key(&c.agency) {
+            let have = store.list_cases(&c.agency).await?.into_iter().map(|x| x.number).collect();
+            case_numbers.insert(c.agency.clone(), have);
+        }
+        if case_numbers.get(&c.agency).is_some_and(|s| s.contains(&c.number)) {
+            errs.push(CellError::at(
+                spreadsheet::SHEET_CASES,
+                *row,
+                "案件编号",
+                format!("案件编号「{}」在机关 {} 已登记，不能重复导入", c.number, c.agency),
+            ));
+        }
+    }
+    for (f, row) in parsed.batch.figures.iter().zip(&parsed.figure_rows) {
+        if !in_sheet.contains(f.agency.as_str()) && !agency_exists(store, &mut known, &f.agency).await? {
+            errs.push(CellError::at(spreadsheet::SHEET_FIGURES, *row, "机关代码", missing(&f.agency)));
+        }
+    }
+    Ok(errs)
+}
+
+/// Whether an agency is registered (asked once per code).
+async fn agency_exists(
+    store: &Store,
+    known: &mut std::collections::HashMap<String, bool>,
+    code: &str,
+) -> anyhow::Result<bool> {
+    if let Some(v) = known.get(code) {
+        return Ok(*v);
+    }
+    let v = store.get_agency(code).await?.is_some();
+    known.insert(code.to_string(), v);
+    Ok(v)
+}
+
+fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
+    let cal = crate::cli_clock::load_calendar()?;
+    let bytes = std::fs::read(&a.file).with_context(|| format!("无法读取文件 {}", a.file.display()))?;
+    let parsed = match spreadsheet::read(&bytes, &cal) {
+        Ok(p) => p,
+        Err(errors) => return refuse(&errors, &a.file),
+    };
+    runtime()?.block_on(async {
+        let store = open(&a.db).await?;
+        let errors = check_against(&store, &parsed).await?;
+        if !errors.is_empty() {
+            return refuse(&errors, &a.file);
+        }
+        let mut out = std::io::stdout().lock();
+        let counts = spreadsheet::summary(&parsed);
+        let line = counts.iter().map(|(sheet, n)| format!("{sheet} {n}")).collect::<Vec<_>>().join("，");
+        if a.dry_run {
+            writeln!(out, "校验通过（未写入）：{line}")?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        let amendments = match a.amend.with_by(&a.by) {
+            Some(amend) => store.amending(&amend).insert_batch(&parsed.batch).await,
+            None => store.insert_batch(&parsed.batch).await.map(|ids| (ids, Vec::new())),
+        }
+        .map_err(store_error)?
+        .1;
+        writeln!(out, "已导入 {}：{line}", a.file.display())?;
+        if !amendments.is_empty() {
+            writeln!(
+                out,
+                "已登记更正 {} 条（已发布年度：{}）",
+                amendments.len(),
+                amendments
+                    .iter()
+                    .map(|x| x.year.to_string())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect::<Vec<_>>()
+                    .join("、")
+            )?;
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn export(a: ExportArgs) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        let store = open(&a.db).await?;
+        let agency = store
+            .get_agency(&a.agency)
+            .await?
+            .with_context(|| format!("没有代码为「{}」的机关 (no such agency)", a.agency))?;
+        // The agency with its ancestors (root first), so that a fresh database can take it.
+        let mut agencies = vec![agency];
+        while let Some(parent) = agencies.last().and_then(|x| x.parent.clone()) {
+            if agencies.len() > 32 || agencies.iter().any(|x| x.code == parent) {
+                break;
+            }
+            match store.get_agency(&parent).await? {
+                Some(p) => agencies.push(p),
+                None => break,
+            }
+        }
+        agencies.reverse();
+        let batch = match a.year {
+            Some(year) => {
+                let y = store.load_year(&a.agency, year).await?;
+                RegisterBatch {
+                    agencies,
+                    requests: y.requests,
+                    cases: y.cases,
+                    figures: y.figures.into_iter().collect(),
+                    proactive: Vec::new(),
+                }
+            }
+            None => RegisterBatch {
+                agencies,
+                requests: store
+                    .list_request_histories(&a.agency, RequestFilter::All)
+                    .await?
+                    .into_iter()
+                    .map(|(_, r, e)| (r, e))
+                    .collect(),
+                cases: store.list_cases(&a.agency).await?,
+                figures: store.list_article20_figures(&a.agency).await?,
+                proactive: Vec::new(),
+            },
+        };
+        let bytes = spreadsheet::write(&batch, false).context("无法生成电子表格 (cannot write the workbook)")?;
+        std::fs::write(&a.out, bytes).with_context(|| format!("无法写入 {}", a.out.display()))?;
+        println!(
+            "已导出 {}：申请 {} 件，复议诉讼 {} 件，第二十条数据 {} 条",
+            a.out.display(),
+            batch.requests.len(),
+            batch.cases.len(),
+            batch.figures.len()
+        );
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_documents_are_masked() {
+        assert_eq!(mask_id("110101199003071234"), "110*************34");
+        assert_eq!(mask_id("91330100MA2X00000X"), "913*************0X");
+        assert_eq!(mask_id("123456"), "123*56");
+        assert_eq!(mask_id("12345"), "*****");
+        assert_eq!(mask_id("护照E1234567"), "护照E*****67");
+    }
+}

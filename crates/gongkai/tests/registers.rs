@@ -1,0 +1,861 @@
+//! Black-box tests of the register commands (`agency`, `request`, `narrative`, `report publish`,
+//! `register import|export|template`), each run twice: `sqlite::NAME` on a fresh SQLite file and
+//! `postgres::NAME` on a fresh PostgreSQL database `gk_cli_<random>` on the server named by
+//! `GONGKAI_TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/test`), dropped
+//! afterwards. An unreachable server fails the PostgreSQL half; it never skips.
+
+// Test code: a failed unwrap is a failed test (the helpers are not `#[test]` functions).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use calamine::{Data, Reader};
+use serde_json::Value;
+use sqlx::{AnyConnection, AssertSqlSafe, Connection};
+
+const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+// ---------------------------------------------------------------- databases
+
+/// A fresh database and a scratch folder; a PostgreSQL database is dropped with it.
+struct Db {
+    url: String,
+    dir: tempfile::TempDir,
+    postgres: Option<(String, String)>,
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+impl Db {
+    fn sqlite() -> Db {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("gk.db").display());
+        Db { url, dir, postgres: None }
+    }
+
+    fn postgres() -> Db {
+        sqlx::any::install_default_drivers();
+        let admin = std::env::var("GONGKAI_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_string());
+        let name = format!(
+            "gk_cli_{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+        );
+        rt().block_on(async {
+            let mut conn = match tokio::time::timeout(Duration::from_secs(15), AnyConnection::connect(&admin)).await {
+                Ok(Ok(c)) => c,
+                Ok(Err(e)) => panic!(
+                    "PostgreSQL test server is unreachable ({e}); these tests never skip: start it \
+                     (pg_isready -h 127.0.0.1) or set GONGKAI_TEST_POSTGRES_URL"
+                ),
+                Err(_) => panic!("PostgreSQL test server did not answer within 15 s"),
+            };
+            sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+            conn.close().await.unwrap();
+        });
+        let url = with_database(&admin, &name);
+        Db { url, dir: tempfile::tempdir().unwrap(), postgres: Some((admin, name)) }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Runs `gongkai ARGS` on this database.
+    fn gk(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_gongkai"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("GONGKAI_DATABASE_URL", &self.url)
+            .env("GONGKAI_DATA_DIR", self.dir.path().join("data"))
+            .env_remove("GONGKAI_LOG")
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run gongkai: {e}"))
+    }
+
+    /// Runs and expects exit 0; returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let o = self.gk(args);
+        assert!(o.status.success(), "gongkai {args:?} failed ({:?}):\n{}\n{}", o.status.code(), stdout(&o), stderr(&o));
+        stdout(&o)
+    }
+
+    /// Runs and expects exit 2; returns stderr.
+    fn refused(&self, args: &[&str]) -> String {
+        let o = self.gk(args);
+        assert_eq!(o.status.code(), Some(2), "gongkai {args:?} should exit 2:\n{}\n{}", stdout(&o), stderr(&o));
+        stderr(&o)
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.ok(args);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.postgres.take() {
+            rt().block_on(async {
+                if let Ok(mut conn) = AnyConnection::connect(&admin).await {
+                    let _ = sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                        .execute(&mut conn)
+                        .await;
+                    let _ = conn.close().await;
+                }
+            });
+        }
+    }
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let start = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[start..].find('/') {
+        Some(i) => &base[..start + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{server}/{name}?{q}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+/// Instantiates each test for both backends.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $name() { crate::$name(&crate::Db::sqlite()); } )*
+        }
+        mod postgres {
+            $( #[test] fn $name() { crate::$name(&crate::Db::postgres()); } )*
+        }
+    };
+}
+
+on_both_backends!(
+    requests_events_and_statuses,
+    refused_transitions_exit_2_with_the_reason,
+    publish_locks_the_year_and_amendments_are_visible,
+    xlsx_import_feeds_the_report,
+    xlsx_with_one_bad_row_stores_nothing,
+    xlsx_export_import_round_trips,
+);
+
+// ---------------------------------------------------------------- fixtures
+
+const AG: &str = "330100-czj";
+const ID: &str = "110101199003071234";
+
+fn setup_agency(db: &Db) {
+    let out = db.ok(&["agency", "add", "--code", "330100", "--name", "杭州市人民政府", "--kind", "government"]);
+    assert!(out.contains("330100"), "{out}");
+    db.ok(&["agency", "add", "--code", AG, "--name", "杭州市财政局", "--parent", "330100", "--kind", "department"]);
+}
+
+fn add_request(db: &Db, number: &str, received: &str, extra: &[&str]) -> String {
+    let mut args = vec![
+        "request",
+        "add",
+        "--agency",
+        AG,
+        "--number",
+        number,
+        "--channel",
+        "online",
+        "--received",
+        received,
+        "--applicant-type",
+        "natural_person",
+        "--applicant-name",
+        "张三",
+        "--id-document",
+        ID,
+        "--contact",
+        "13800000000",
+        "--content",
+        "申请公开2023年度部门预算执行情况",
+        "--form",
+        "电子文本",
+        "--delivery",
+        "电子邮件",
+    ];
+    args.extend_from_slice(extra);
+    let o = db.gk(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    stdout(&o)
+}
+
+/// `request event --agency AG --number N --on DATE --by 王五 KIND…`.
+fn event(db: &Db, number: &str, on: &str, kind: &[&str]) -> Output {
+    let mut args = vec!["request", "event", "--agency", AG, "--number", number, "--on", on, "--by", "王五"];
+    args.extend_from_slice(kind);
+    db.gk(&args)
+}
+
+fn event_ok(db: &Db, number: &str, on: &str, kind: &[&str]) -> String {
+    let o = event(db, number, on, kind);
+    assert!(o.status.success(), "event {kind:?} on {on} failed:\n{}\n{}", stdout(&o), stderr(&o));
+    stdout(&o)
+}
+
+fn show(db: &Db, number: &str, today: &str) -> Value {
+    db.json(&["request", "show", "--agency", AG, "--number", number, "--today", today, "--json"])
+}
+
+fn report(db: &Db, agency: &str, year: &str) -> Value {
+    db.json(&["report", "generate", "--agency", agency, "--year", year])
+}
+
+// ---------------------------------------------------------------- tests
+
+fn requests_events_and_statuses(db: &Db) {
+    setup_agency(db);
+    let listed = db.json(&["agency", "list", "--json"]);
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    assert_eq!(listed[1]["parent"], "330100");
+
+    // Received Fri 2024-03-01: due Fri 2024-03-29.
+    let out = add_request(db, "2024-001", "2024-03-01", &[]);
+    assert!(out.contains("答复期限 2024-03-29"), "{out}");
+    let s = show(db, "2024-001", "2024-03-04");
+    assert_eq!(s["status"], "open");
+    assert_eq!(s["due"], "2024-03-29");
+    // The identity document is never shown in full.
+    assert_eq!(s["applicant"]["id_document"], "110*************34");
+    let text = db.ok(&["request", "show", "--agency", AG, "--number", "2024-001", "--today", "2024-03-04"]);
+    assert!(!text.contains(ID), "{text}");
+    assert!(text.contains("110*************34"), "{text}");
+    assert!(text.contains("逐日说明"), "{text}");
+    assert!(text.contains("第20个工作日"), "{text}");
+
+    // Correction: the clock restarts on the corrected request (Fri 3/8 → Fri 4/5… 清明 4/4–4/6).
+    event_ok(db, "2024-001", "2024-03-04", &["correction-notice", "--note", "请明确年份", "--period-days", "10"]);
+    event_ok(db, "2024-001", "2024-03-08", &["correction-received"]);
+    let s = show(db, "2024-001", "2024-03-08");
+    assert_ne!(s["due"], "2024-03-29", "the clock restarted: {}", s["due"]);
+    let restarted = s["due"].as_str().unwrap().to_string();
+    // Consultation: its days are not counted.
+    event_ok(db, "2024-001", "2024-03-11", &["consultation-sent", "--party", "某建设集团"]);
+    event_ok(db, "2024-001", "2024-03-15", &["consultation-answered"]);
+    let s = show(db, "2024-001", "2024-03-15");
+    assert!(s["due"].as_str().unwrap() > restarted.as_str(), "{s}");
+    // The fee is computed from the tariff, never typed: 120 pages = 1,100 yuan.
+    let out = event_ok(db, "2024-001", "2024-03-18", &["fee-notice", "--method", "per_page", "--units", "120"]);
+    assert!(out.contains("1100 元"), "{out}");
+    event_ok(db, "2024-001", "2024-03-19", &["fee-paid"]);
+    event_ok(db, "2024-001", "2024-03-20", &["extension", "--approver", "赵主任", "--reason", "需调取档案"]);
+    let s = show(db, "2024-001", "2024-03-20");
+    assert!(s["original_due"].is_string(), "{s}");
+    assert_eq!(s["events"].as_array().unwrap().len(), 7);
+    assert_eq!(s["events"][4]["kind"]["amount_yuan"], "1100");
+
+    // The reply finishes the first.
+    let out = event_ok(
+        db,
+        "2024-001",
+        "2024-04-25",
+        &["reply", "--outcome", "withheld.state_secret", "--document", "杭财依复〔2024〕1号"],
+    );
+    assert!(out.contains("已答复"), "{out}");
+    let s = show(db, "2024-001", "2024-06-30");
+    assert_eq!(s["status"], "replied");
+    assert_eq!(s["outcome"], "withheld.state_secret");
+
+    // A second request, never answered: overdue later.
+    add_request(db, "2024-002", "2024-04-01", &[]);
+    let overdue = db.json(&["request", "list", "--agency", AG, "--overdue", "--today", "2024-06-30", "--json"]);
+    let numbers: Vec<&str> =
+        overdue.as_array().unwrap().iter().map(|r| r["tracking_number"].as_str().unwrap()).collect();
+    assert_eq!(numbers, ["2024-002"], "{overdue}");
+    let open = db.json(&["request", "list", "--agency", AG, "--open", "--today", "2024-06-30", "--json"]);
+    assert_eq!(open.as_array().unwrap().len(), 1);
+    let all = db.ok(&["request", "list", "--agency", AG, "--today", "2024-06-30"]);
+    assert!(all.contains("已答复") && all.contains("已逾期"), "{all}");
+    assert!(all.contains("共 2 件"), "{all}");
+    // Withdrawal.
+    event_ok(db, "2024-002", "2024-07-01", &["withdrawal"]);
+    assert_eq!(show(db, "2024-002", "2024-07-02")["status"], "withdrawn");
+
+    // Table 3 from these registers.
+    let r = report(db, AG, "2024");
+    assert_eq!(r["requests"]["received"]["total"], 2);
+    assert_eq!(r["requests"]["outcomes"]["withheld"]["state_secret"]["natural_person"], 1);
+    assert_eq!(r["requests"]["outcomes"]["other_handling"]["other"]["total"], 1);
+}
+
+fn refused_transitions_exit_2_with_the_reason(db: &Db) {
+    setup_agency(db);
+    add_request(db, "2024-001", "2024-03-01", &[]);
+    event_ok(db, "2024-001", "2024-03-04", &["correction-notice", "--note", "请明确", "--period-days", "10"]);
+    // Art. 30: one notice only.
+    let e =
+        stderr(&event(db, "2024-001", "2024-03-05", &["correction-notice", "--note", "再次", "--period-days", "5"]));
+    assert!(e.contains("一次性告知"), "{e}");
+    assert_eq!(
+        event(db, "2024-001", "2024-03-05", &["correction-notice", "--note", "x", "--period-days", "5"]).status.code(),
+        Some(2)
+    );
+    // Dated before the previous event; paid without a notice; a total as outcome.
+    let e = db.refused(&[
+        "request",
+        "event",
+        "--agency",
+        AG,
+        "--number",
+        "2024-001",
+        "--on",
+        "2024-03-02",
+        "--by",
+        "王五",
+        "correction-received",
+    ]);
+    assert!(e.contains("早于上一事件"), "{e}");
+    let e = db.refused(&[
+        "request",
+        "event",
+        "--agency",
+        AG,
+        "--number",
+        "2024-001",
+        "--on",
+        "2024-03-06",
+        "--by",
+        "王五",
+        "fee-paid",
+    ]);
+    assert!(e.contains("尚未发出收费通知"), "{e}");
+    let e = db.refused(&[
+        "request",
+        "event",
+        "--agency",
+        AG,
+        "--number",
+        "2024-001",
+        "--on",
+        "2024-03-06",
+        "--by",
+        "王五",
+        "reply",
+        "--outcome",
+        "total",
+    ]);
+    assert!(e.contains("不是办理结果的具体项"), "{e}");
+    // 逾期不补正 before the period lapsed.
+    let e = db.refused(&[
+        "request",
+        "event",
+        "--agency",
+        AG,
+        "--number",
+        "2024-001",
+        "--on",
+        "2024-03-10",
+        "--by",
+        "王五",
+        "reply",
+        "--outcome",
+        "other_handling.no_correction",
+    ]);
+    assert!(e.contains("补正期限"), "{e}");
+    // The free tier is not charged.
+    let e = db.refused(&[
+        "request",
+        "event",
+        "--agency",
+        AG,
+        "--number",
+        "2024-001",
+        "--on",
+        "2024-03-06",
+        "--by",
+        "王五",
+        "fee-notice",
+        "--method",
+        "per_page",
+        "--units",
+        "10",
+    ]);
+    assert!(e.contains("免费"), "{e}");
+    // After the reply nothing more.
+    event_ok(db, "2024-001", "2024-03-20", &["reply", "--outcome", "other_handling.no_correction"]);
+    let e = db.refused(&[
+        "request",
+        "event",
+        "--agency",
+        AG,
+        "--number",
+        "2024-001",
+        "--on",
+        "2024-03-21",
+        "--by",
+        "王五",
+        "withdrawal",
+    ]);
+    assert!(e.contains("其后不能再记录事件"), "{e}");
+    // Unknown request; unknown outcome.
+    let e = db.refused(&[
+        "request",
+        "event",
+        "--agency",
+        AG,
+        "--number",
+        "nope",
+        "--on",
+        "2024-03-21",
+        "--by",
+        "王五",
+        "fee-paid",
+    ]);
+    assert!(e.contains("没有受理编号为「nope」的申请"), "{e}");
+    let o = event(db, "2024-001", "2024-03-21", &["reply", "--outcome", "granted_please"]);
+    assert_eq!(o.status.code(), Some(2));
+    // Nothing of the refused events was stored.
+    let s = show(db, "2024-001", "2024-04-01");
+    assert_eq!(s["events"].as_array().unwrap().len(), 2, "{s}");
+    // A duplicate tracking number is refused too.
+    let o = db.gk(&[
+        "request",
+        "add",
+        "--agency",
+        AG,
+        "--number",
+        "2024-001",
+        "--channel",
+        "post",
+        "--received",
+        "2024-05-01",
+        "--applicant-type",
+        "commercial",
+        "--applicant-name",
+        "某公司",
+        "--content",
+        "x",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+}
+
+fn publish_locks_the_year_and_amendments_are_visible(db: &Db) {
+    setup_agency(db);
+    add_request(db, "2024-001", "2024-03-01", &[]);
+    event_ok(db, "2024-001", "2024-03-20", &["reply", "--outcome", "granted"]);
+    add_request(db, "2024-002", "2024-12-20", &[]);
+    let text = db.path("overview.txt");
+    std::fs::write(&text, "2024年，市财政局认真贯彻落实《条例》。\n").unwrap();
+    let text = text.to_str().unwrap();
+    db.ok(&["narrative", "set", "--agency", AG, "--year", "2024", "--section", "overview", "--file", text]);
+    let out = db.ok(&["report", "publish", "--agency", AG, "--year", "2024", "--date", "2025-01-20"]);
+    assert!(out.contains("已锁定"), "{out}");
+    let before = report(db, AG, "2024");
+    assert_eq!(before["published_on"], "2025-01-20");
+    assert!(before["provenance"]["notes"].as_array().unwrap().is_empty());
+
+    // Every change to 2024 is refused now …
+    let o = db.gk(&[
+        "request",
+        "add",
+        "--agency",
+        AG,
+        "--number",
+        "2024-003",
+        "--channel",
+        "post",
+        "--received",
+        "2024-06-01",
+        "--applicant-type",
+        "commercial",
+        "--applicant-name",
+        "某公司",
+        "--content",
+        "补录的申请",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("已锁定") && e.contains("--amend"), "{e}");
+    let e = stderr(&event(db, "2024-002", "2024-12-30", &["consultation-sent", "--party", "某公司"]));
+    assert!(e.contains("已锁定"), "{e}");
+    let e =
+        db.refused(&["narrative", "set", "--agency", AG, "--year", "2024", "--section", "problems", "--file", text]);
+    assert!(e.contains("已锁定"), "{e}");
+    assert_eq!(report(db, AG, "2024"), before, "nothing of 2024 changed");
+    // … but work on the request carried forward into 2025 goes on.
+    event_ok(db, "2024-002", "2025-01-06", &["consultation-sent", "--party", "某公司"]);
+
+    // With --amend the change is stored and recorded; the report says so.
+    let out = db.ok(&[
+        "request",
+        "add",
+        "--agency",
+        AG,
+        "--number",
+        "2024-003",
+        "--channel",
+        "post",
+        "--received",
+        "2024-06-01",
+        "--applicant-type",
+        "commercial",
+        "--applicant-name",
+        "某公司",
+        "--content",
+        "补录的申请",
+        "--amend",
+        "补录遗漏登记的申请",
+        "--by",
+        "李四",
+    ]);
+    assert!(out.contains("已登记更正"), "{out}");
+    db.ok(&[
+        "request",
+        "event",
+        "--agency",
+        AG,
+        "--number",
+        "2024-003",
+        "--on",
+        "2024-06-20",
+        "--by",
+        "王五",
+        "--amend",
+        "补录答复",
+        "reply",
+        "--outcome",
+        "unable.not_held",
+    ]);
+    let after = report(db, AG, "2024");
+    assert_eq!(after["requests"]["received"]["total"], 3);
+    assert_eq!(after["requests"]["outcomes"]["unable"]["not_held"]["commercial"], 1);
+    let notes: Vec<String> = after["provenance"]["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["path"] == "amendments")
+        .map(|n| n["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(notes.len(), 3, "{notes:?}");
+    assert!(notes[0].contains("2025-01-20") && notes[0].contains("2 处更正"), "{notes:?}");
+    assert!(notes[1].contains("补录遗漏登记的申请") && notes[1].contains("李四"), "{notes:?}");
+    assert!(notes[2].contains("补录答复"), "{notes:?}");
+
+    // A spreadsheet with a 2024 request: refused as a whole, accepted with --amend.
+    let file = db.path("late.xlsx");
+    db.ok(&["register", "export", "--agency", AG, "--year", "2024", "--out", file.to_str().unwrap()]);
+    let fresh = if db.postgres.is_some() { Db::postgres() } else { Db::sqlite() };
+    fresh.ok(&["register", "import", file.to_str().unwrap()]);
+    fresh.ok(&["report", "publish", "--agency", AG, "--year", "2024", "--date", "2025-01-20"]);
+    let more = db.path("more.xlsx");
+    write_workbook(&more, &[("申请登记", &request_sheet(&[request_row("2024-900", "2024-05-06", "", "")]))]);
+    let e = fresh.refused(&["register", "import", more.to_str().unwrap()]);
+    assert!(e.contains("已锁定"), "{e}");
+    assert_eq!(report(&fresh, AG, "2024")["requests"]["received"]["total"], 3);
+    let out = fresh.ok(&["register", "import", more.to_str().unwrap(), "--amend", "补录纸质台账"]);
+    assert!(out.contains("已登记更正 1 条"), "{out}");
+    assert_eq!(report(&fresh, AG, "2024")["requests"]["received"]["total"], 4);
+}
+
+fn xlsx_import_feeds_the_report(db: &Db) {
+    let t = db.path("t.xlsx");
+    let out = db.ok(&["register", "template", "--out", t.to_str().unwrap()]);
+    assert!(out.contains("模板"), "{out}");
+    // The shipped example is exactly what `register template` writes.
+    let shipped = std::fs::read(root().join("examples/registers-example.xlsx")).expect(
+        "examples/registers-example.xlsx (regenerate: gongkai register template --out examples/registers-example.xlsx)",
+    );
+    assert!(
+        shipped == std::fs::read(&t).unwrap(),
+        "examples/registers-example.xlsx is stale: gongkai register template --out examples/registers-example.xlsx"
+    );
+    let dry = db.ok(&["register", "import", t.to_str().unwrap(), "--dry-run"]);
+    assert!(dry.contains("校验通过"), "{dry}");
+    assert!(db.json(&["agency", "list", "--json"]).as_array().unwrap().is_empty(), "dry run stores nothing");
+    let out = db.ok(&["register", "import", t.to_str().unwrap()]);
+    assert!(out.contains("申请登记 5"), "{out}");
+
+    // Table 3 totals are the imported rows: 5 received in 2024, 4 finished, 1 carried forward.
+    let r = report(db, "EX01-czj", "2024");
+    let t3 = &r["requests"];
+    assert_eq!(t3["received"]["total"], 5);
+    assert_eq!(t3["received"]["natural_person"], 3);
+    assert_eq!(t3["received"]["commercial"], 1);
+    assert_eq!(t3["received"]["legal_services"], 1);
+    assert_eq!(t3["outcomes"]["total"]["total"], 4);
+    assert_eq!(t3["outcomes"]["granted"]["total"], 1);
+    assert_eq!(t3["outcomes"]["partially_granted"]["commercial"], 1);
+    assert_eq!(t3["outcomes"]["withheld"]["process_information"]["total"], 1);
+    assert_eq!(t3["outcomes"]["other_handling"]["other"]["total"], 1);
+    assert_eq!(t3["carried_forward"]["total"], 1);
+    assert_eq!(r["review_litigation"]["review"]["upheld"], 1);
+    assert_eq!(r["review_litigation"]["litigation_direct"]["pending"], 1);
+    assert_eq!(r["proactive"]["normative_documents"]["issued"], 3);
+    // Every cell lists its rows.
+    let o = db.gk(&[
+        "report",
+        "generate",
+        "--agency",
+        "EX01-czj",
+        "--year",
+        "2024",
+        "--explain",
+        "requests.received.total",
+    ]);
+    assert_eq!(stdout(&o).lines().count(), 5);
+    // The imported requests are live registers: their state and events are there.
+    let s = db.json(&[
+        "request",
+        "show",
+        "--agency",
+        "EX01-czj",
+        "--number",
+        "2024-0003",
+        "--today",
+        "2024-08-01",
+        "--json",
+    ]);
+    assert_eq!(s["status"], "replied");
+    assert_eq!(s["events"].as_array().unwrap().len(), 4);
+    assert!(s["original_due"].is_string());
+    // The shipped example imports the same way (into a database that has it already: refused).
+    let e = db.refused(&["register", "import", root().join("examples/registers-example.xlsx").to_str().unwrap()]);
+    assert!(e.contains("已登记，不能重复导入"), "{e}");
+}
+
+fn xlsx_with_one_bad_row_stores_nothing(db: &Db) {
+    let mut rows: Vec<Vec<String>> =
+        (1..=5).map(|i| request_row(&format!("2024-{i:03}"), "2024-03-01", "2024-03-20", "予以公开")).collect();
+    rows.push(request_row("2024-006", "2024-13-01", "", ""));
+    let file = db.path("bad.xlsx");
+    write_workbook(&file, &[("机关", &agency_sheet()), ("申请登记", &request_sheet(&rows))]);
+    // Row 7 of the sheet (header + 6 rows) holds the bad date.
+    let e = db.refused(&["register", "import", file.to_str().unwrap()]);
+    assert!(e.contains("申请登记 第7行 “收到日期”列：「2024-13-01」不是有效日期"), "{e}");
+    assert!(e.contains("未导入任何数据"), "{e}");
+    // Nothing at all: not the agency of the 机关 sheet, not the five good rows.
+    assert!(db.json(&["agency", "list", "--json"]).as_array().unwrap().is_empty());
+
+    // A refused transition in 办理过程 is named by its row; other mistakes by their cell.
+    let mut rows: Vec<Vec<String>> =
+        (1..=3).map(|i| request_row(&format!("2024-{i:03}"), "2024-03-01", "", "")).collect();
+    rows[1][11] = "2024-03-20".into(); // 答复日期 without 办理结果
+    rows[2][3] = "飞鸽传书".into();
+    let events = vec![
+        event_row("2024-001", "2024-03-04", "补正告知", &[(5, "请明确"), (6, "10")]),
+        event_row("2024-001", "2024-03-05", "补正告知", &[(5, "再次"), (6, "10")]),
+        event_row("2024-009", "2024-03-05", "缴费", &[]),
+    ];
+    write_workbook(
+        &file,
+        &[("机关", &agency_sheet()), ("申请登记", &request_sheet(&rows)), ("办理过程", &events_sheet(&events))],
+    );
+    let e = db.refused(&["register", "import", file.to_str().unwrap()]);
+    for want in [
+        "申请登记 第3行 “办理结果”列：填写了答复日期，须同时填写办理结果",
+        "申请登记 第4行 “渠道”列：「飞鸽传书」不是可选的值",
+        "办理过程 第4行 “受理编号”列：受理编号「2024-009」（机关 330100-czj）不在“申请登记”表中",
+        "办理过程 第3行 “事件”列：申请「2024-001」的“补正告知”（2024-03-05）不能登记",
+        "一次性告知",
+    ] {
+        assert!(e.contains(want), "missing «{want}» in:\n{e}");
+    }
+    assert!(db.json(&["agency", "list", "--json"]).as_array().unwrap().is_empty());
+
+    // An agency that is neither registered nor in the 机关 sheet.
+    write_workbook(&file, &[("申请登记", &request_sheet(&[request_row("2024-001", "2024-03-01", "", "")]))]);
+    let e = db.refused(&["register", "import", file.to_str().unwrap()]);
+    assert!(e.contains("申请登记 第2行 “机关代码”列：机关代码「330100-czj」未登记"), "{e}");
+}
+
+fn xlsx_export_import_round_trips(db: &Db) {
+    // Registers from every path: the template, then CLI additions across two years.
+    let t = db.path("t.xlsx");
+    db.ok(&["register", "template", "--out", t.to_str().unwrap()]);
+    db.ok(&["register", "import", t.to_str().unwrap()]);
+    setup_agency(db);
+    add_request(db, "2023-050", "2023-12-15", &[]);
+    event_ok(db, "2023-050", "2023-12-18", &["fee-notice", "--method", "per_request", "--units", "12"]);
+    event_ok(db, "2023-050", "2024-01-05", &["fee-paid"]);
+    event_ok(db, "2023-050", "2024-01-20", &["reply", "--outcome", "not_processed.duplicate"]);
+    add_request(db, "2024-001", "2024-02-01", &["--amend", "unused: no year is locked"]);
+    event_ok(db, "2024-001", "2024-02-05", &["consultation-sent", "--party", "甲"]);
+
+    let fresh = if db.postgres.is_some() { Db::postgres() } else { Db::sqlite() };
+    let e1 = db.path("e1.xlsx");
+    let e2 = db.path("e2.xlsx");
+    for ag in [AG, "EX01-czj"] {
+        db.ok(&["register", "export", "--agency", ag, "--out", e1.to_str().unwrap()]);
+        fresh.ok(&["register", "import", e1.to_str().unwrap()]);
+        fresh.ok(&["register", "export", "--agency", ag, "--out", e2.to_str().unwrap()]);
+        assert_eq!(cells(&e1), cells(&e2), "export → import → export of {ag}");
+        for year in ["2023", "2024", "2025"] {
+            assert_eq!(report(db, ag, year), report(&fresh, ag, year), "{ag} {year}");
+        }
+    }
+    // The request list (with statuses) is the same too.
+    let list = |d: &Db| d.ok(&["request", "list", "--agency", AG, "--today", "2024-03-01"]);
+    assert_eq!(list(db), list(&fresh));
+    // The masked identity document survives the round trip in full underneath.
+    let s = fresh.json(&["request", "show", "--agency", AG, "--number", "2024-001", "--today", "2024-03-01", "--json"]);
+    assert_eq!(s["applicant"]["id_document"], "110*************34");
+
+    // --year exports what that year's report is computed from: the same report again.
+    let y = db.path("y2024.xlsx");
+    db.ok(&["register", "export", "--agency", AG, "--year", "2024", "--out", y.to_str().unwrap()]);
+    let third = Db::sqlite();
+    third.ok(&["register", "import", y.to_str().unwrap()]);
+    assert_eq!(report(db, AG, "2024"), report(&third, AG, "2024"));
+    let sheets = cells(&y);
+    assert_eq!(sheets["申请登记"].len(), 3, "header + 2023-050 (carried over) + 2024-001");
+}
+
+// ---------------------------------------------------------------- workbooks
+
+/// Every sheet's cells as text, by sheet name.
+fn cells(path: &Path) -> std::collections::BTreeMap<String, Vec<Vec<String>>> {
+    let mut book = calamine::open_workbook_auto(path).unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).unwrap();
+        let rows = range
+            .rows()
+            .map(|r| {
+                r.iter()
+                    .map(|c| match c {
+                        Data::DateTime(d) => format!("{:?}", d.to_ymd_hms_milli()),
+                        other => other.to_string(),
+                    })
+                    .collect()
+            })
+            .collect();
+        out.insert(name, rows);
+    }
+    out
+}
+
+const REQUEST_HEADERS: [&str; 15] = [
+    "受理编号",
+    "机关代码",
+    "收到日期",
+    "渠道",
+    "申请人类型",
+    "申请人姓名/名称",
+    "证件号码",
+    "联系方式",
+    "申请内容",
+    "申请形式",
+    "获取方式",
+    "答复日期",
+    "办理结果",
+    "答复文书",
+    "答复经办人",
+];
+
+const EVENT_HEADERS: [&str; 13] = [
+    "受理编号",
+    "机关代码",
+    "日期",
+    "经办人",
+    "事件",
+    "补正内容",
+    "补正期限（天）",
+    "批准人",
+    "延期理由",
+    "征求对象",
+    "计收方式",
+    "计费数量",
+    "收费金额（元）",
+];
+
+fn request_row(number: &str, received: &str, replied: &str, outcome: &str) -> Vec<String> {
+    let mut r: Vec<String> = vec![
+        number,
+        AG,
+        received,
+        "网络",
+        "自然人",
+        "张三",
+        ID,
+        "13800000000",
+        "申请公开预算",
+        "",
+        "",
+        replied,
+        outcome,
+        "",
+        "王五",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    r.truncate(REQUEST_HEADERS.len());
+    r
+}
+
+fn event_row(number: &str, on: &str, kind: &str, extra: &[(usize, &str)]) -> Vec<String> {
+    let mut r = vec![String::new(); EVENT_HEADERS.len()];
+    r[0] = number.into();
+    r[1] = AG.into();
+    r[2] = on.into();
+    r[3] = "王五".into();
+    r[4] = kind.into();
+    for (i, v) in extra {
+        r[*i] = (*v).into();
+    }
+    r
+}
+
+fn with_header(headers: &[&str], rows: &[Vec<String>]) -> Vec<Vec<String>> {
+    let mut out = vec![headers.iter().map(|h| (*h).to_string()).collect()];
+    out.extend(rows.iter().cloned());
+    out
+}
+
+fn request_sheet(rows: &[Vec<String>]) -> Vec<Vec<String>> {
+    with_header(&REQUEST_HEADERS, rows)
+}
+
+fn events_sheet(rows: &[Vec<String>]) -> Vec<Vec<String>> {
+    with_header(&EVENT_HEADERS, rows)
+}
+
+fn agency_sheet() -> Vec<Vec<String>> {
+    with_header(
+        &["机关代码", "机关名称", "上级机关代码", "机关类型"],
+        &[vec![AG.into(), "杭州市财政局".into(), String::new(), "政府部门".into()]],
+    )
+}
+
+/// Writes sheets of text cells (dates as text, as many offices type them).
+fn write_workbook(path: &Path, sheets: &[(&str, &Vec<Vec<String>>)]) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in sheets {
+        let ws = book.add_worksheet();
+        ws.set_name(*name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                if !v.is_empty() {
+                    ws.write_string(r as u32, c as u16, v).unwrap();
+                }
+            }
+        }
+    }
+    book.save(path).unwrap();
+}
