@@ -309,8 +309,11 @@ fn chars(s: &'static str) -> Arc<[char]> {
 enum Tok {
     /// A number as printed (digits, optional sign and decimal point), with its byte offset.
     Num(String, usize),
-    /// An explicit blank (「-」「—」「/」「无」 or an empty Word cell).
+    /// An explicit blank printed in the cell (「-」「—」「/」「无」).
     Blank(usize),
+    /// An empty line of a Word dump: an empty value cell, or an empty merged label cell of the
+    /// next row — which one is decided by [`values`].
+    EmptyCell(usize),
     /// Something that should be a number and is not (「约30」).
     NonNumeric(String, usize),
     /// A unit after a number (万元, 元, 条…).
@@ -334,7 +337,7 @@ fn tokenize(region: &str, base: usize, word_dump: bool) -> Vec<Tok> {
             off += line.len();
             let content = line.trim_end_matches('\n');
             if content.starts_with('\t') && content.trim().is_empty() {
-                toks.push(Tok::Blank(base + start));
+                toks.push(Tok::EmptyCell(base + start));
                 continue;
             }
             toks.extend(tokenize(content, base + start, false));
@@ -435,18 +438,21 @@ fn tokenize(region: &str, base: usize, word_dump: bool) -> Vec<Tok> {
     toks
 }
 
-/// The value-like tokens of a region: numbers, blanks and non-numbers, with trailing blanks
-/// (empty merged label cells of the next row in a Word dump) removed.
+/// The value-like tokens of a region: numbers, blanks and non-numbers. Empty Word-dump lines
+/// after the last value are the next row's empty merged label cells, not values, and are
+/// dropped; an explicit blank (「—」) is always a cell, even the last one of a row.
 fn values(toks: Vec<Tok>) -> Vec<Tok> {
-    let mut v: Vec<Tok> =
-        toks.into_iter().filter(|t| matches!(t, Tok::Num(..) | Tok::Blank(_) | Tok::NonNumeric(..))).collect();
-    while matches!(v.last(), Some(Tok::Blank(_))) {
+    let mut v: Vec<Tok> = toks
+        .into_iter()
+        .filter(|t| matches!(t, Tok::Num(..) | Tok::Blank(_) | Tok::EmptyCell(_) | Tok::NonNumeric(..)))
+        .collect();
+    while matches!(v.last(), Some(Tok::EmptyCell(_))) {
         v.pop();
     }
-    while matches!(v.first(), Some(Tok::Blank(_))) && v.len() > 7 {
+    while matches!(v.first(), Some(Tok::Blank(_) | Tok::EmptyCell(_))) && v.len() > 7 {
         v.remove(0);
     }
-    v
+    v.into_iter().map(|t| if let Tok::EmptyCell(b) = t { Tok::Blank(b) } else { t }).collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1667,6 +1673,16 @@ mod tests {
         assert!(is_page_number("- 4 -"));
         assert!(is_page_number("— 12 —"));
         assert!(!is_page_number("-6"));
+    }
+
+    #[test]
+    fn explicit_blanks_at_the_end_of_a_row_are_cells() {
+        let v = values(tokenize("258 12 — — 1 1 —\n", 0, false));
+        assert_eq!(v.len(), 7, "{v:?}");
+        assert!(matches!(v[6], Tok::Blank(_)));
+        // In a Word dump, empty lines after the values are the next row's label cells.
+        let w = values(tokenize("\t1\n\t2\n\t3\n\t4\n\t5\n\t6\n\t21\n\n\t\n\t\n", 0, true));
+        assert_eq!(w.len(), 7, "{w:?}");
     }
 
     #[test]
