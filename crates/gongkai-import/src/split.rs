@@ -13,55 +13,13 @@ fn valid_part(s: &str) -> bool {
 }
 
 /// All ways to cut `tokens` (digit strings; token boundaries are hard) into exactly `n` parts,
-/// capped at `limit` results. Each part is a valid cell value.
+/// capped at `limit` results. Each part is a valid cell value. (No totals: group 0.)
 pub fn splits(tokens: &[&str], n: usize, limit: usize) -> Vec<Vec<i64>> {
-    let mut out = Vec::new();
-    let mut cur = Vec::with_capacity(n);
-    rec(tokens, 0, 0, n, &mut cur, &mut out, limit);
-    out
-}
-
-fn rec(tokens: &[&str], ti: usize, pos: usize, n: usize, cur: &mut Vec<i64>, out: &mut Vec<Vec<i64>>, limit: usize) {
-    if out.len() >= limit {
-        return;
-    }
-    if ti == tokens.len() {
-        if cur.len() == n {
-            out.push(cur.clone());
-        }
-        return;
-    }
-    let tok = tokens[ti];
-    if pos == tok.len() {
-        rec(tokens, ti + 1, 0, n, cur, out, limit);
-        return;
-    }
-    // Remaining digits must still fit: each remaining part needs at least one digit.
-    let remaining_digits: usize = tok.len() - pos + tokens[ti + 1..].iter().map(|t| t.len()).sum::<usize>();
-    let parts_left = n.saturating_sub(cur.len());
-    if parts_left == 0 || remaining_digits < parts_left || remaining_digits > parts_left * 9 {
-        return;
-    }
-    for end in pos + 1..=tok.len() {
-        let part = &tok[pos..end];
-        if !valid_part(part) {
-            if part.starts_with('0') {
-                break;
-            }
-            continue;
-        }
-        let Ok(v) = part.parse::<i64>() else { break };
-        cur.push(v);
-        rec(tokens, ti, end, n, cur, out, limit);
-        cur.pop();
-        if out.len() >= limit {
-            return;
-        }
-    }
+    splits_with_totals(tokens, n, 0, limit)
 }
 
 /// Splits of `tokens` into `n` parts where every `group`-th part is the sum of the parts of its
-/// group before it (the 总计 cell). The total is computed, not searched for: at a total's place
+/// group before it (the 总计 cell); `group == 0` means no totals. The total is computed, not searched for: at a total's place
 /// only the digits of the sum can follow, which prunes the search to a handful of branches.
 pub fn splits_with_totals(tokens: &[&str], n: usize, group: usize, limit: usize) -> Vec<Vec<i64>> {
     let mut out = Vec::new();
@@ -100,7 +58,7 @@ fn rec_totals(
     if parts_left == 0 || remaining_digits < parts_left || remaining_digits > parts_left * 9 {
         return;
     }
-    if (cur.len() + 1).is_multiple_of(group) {
+    if group > 0 && (cur.len() + 1).is_multiple_of(group) {
         // The total of this group: exactly the digits of the sum.
         let start = cur.len() + 1 - group;
         let sum: i64 = cur[start..].iter().sum();
@@ -122,12 +80,14 @@ fn rec_totals(
         }
         let Ok(v) = part.parse::<i64>() else { break };
         // The group's total is at least as long as its largest part: leave room for it.
-        let group_start = cur.len() - cur.len() % group;
-        let widest = cur[group_start..].iter().map(|x| x.to_string().len()).max().unwrap_or(0).max(part.len());
-        let parts_before_total = group - 1 - (cur.len() - group_start) - 1;
-        let rest = remaining_digits - part.len();
-        if rest < parts_before_total + widest {
-            break;
+        if group > 0 {
+            let group_start = cur.len() - cur.len() % group;
+            let widest = cur[group_start..].iter().map(|x| x.to_string().len()).max().unwrap_or(0).max(part.len());
+            let parts_before_total = group - 1 - (cur.len() - group_start) - 1;
+            let rest = remaining_digits - part.len();
+            if rest < parts_before_total + widest {
+                break;
+            }
         }
         cur.push(v);
         rec_totals(tokens, ti, end, n, group, cur, out, limit);

@@ -27,7 +27,7 @@ use gongkai_core::report::{
 };
 /// Marks a note about a cell holding a non-number (reported by the rule `cell.nonnumeric`).
 const NONNUMERIC_NOTE_PREFIX: &str = "非数字:";
-use gongkai_core::template::{self, RowSpec, T2Block, Versions};
+use gongkai_core::template::{self, RowSpec, T2Block};
 
 use crate::split;
 use crate::ImportError;
@@ -1647,15 +1647,6 @@ fn take_number(s: &str) -> Option<(u32, &str)> {
 fn parse_iso_date(s: &str) -> Option<NaiveDate> {
     let d = s.get(..10)?;
     NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()
-}
-
-#[allow(dead_code)]
-fn versions_of(t: Template) -> Versions {
-    match t {
-        Template::V2021 => Versions::Only2021,
-        Template::V2019 => Versions::Only2019,
-        Template::Pre2019 => Versions::Both,
-    }
 }
 
 #[cfg(test)]
