@@ -6,6 +6,15 @@ set -euo pipefail
 need_apt=()
 command -v pg_ctlcluster >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v psql >/dev/null 2>&1 || need_apt+=(postgresql-client)
+# CJK fonts for the PDF exporter (typst embeds them) and for LibreOffice's rendering of DOCX/XLSX.
+fc-list 2>/dev/null | grep "Noto Serif CJK" >/dev/null || need_apt+=(fonts-noto-cjk fontconfig)
+# pdftotext/pdftoppm/pdffonts: the tests read exported PDFs back as a reader would.
+command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
+# LibreOffice headless: the tests open every exported DOCX and XLSX in a real office suite.
+command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-writer-nogui libreoffice-calc-nogui)
+# A real browser for the web application's end-to-end tests.
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} from Debian's packages"

@@ -10,30 +10,43 @@
 /// reports use interchangeably.
 pub fn normalize(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    let mut prev = '\0';
     for c in s.chars() {
         if let Some(n) = fold(c) {
+            // 其它 → 其他 (as one pass: the replaced char cannot start another match).
+            let n = if n == '它' && prev == '其' { '他' } else { n };
             out.push(n);
+            prev = n;
         }
     }
-    out.replace("其它", "其他")
+    out
+}
+
+/// The chars of [`normalize`]`(s)`, without building the string (for comparisons).
+pub fn normalized_chars(s: &str) -> impl Iterator<Item = char> + '_ {
+    let mut prev = '\0';
+    s.chars().filter_map(fold).map(move |n| {
+        let n = if n == '它' && prev == '其' { '他' } else { n };
+        prev = n;
+        n
+    })
 }
 
 /// Like [`normalize`], and also returns for each char of the result the byte offset in `s` of
 /// the char it came from (plus one final entry: `s.len()`), so a match found in normalised text
 /// can be located in the original.
 pub fn normalize_with_map(s: &str) -> (Vec<char>, Vec<usize>) {
-    let mut chars = Vec::with_capacity(s.len());
-    let mut map = Vec::with_capacity(s.len() + 1);
+    // Reports are mostly CJK (3 bytes a char): a third of the byte length is a close upper bound.
+    let mut chars = Vec::with_capacity(s.len() / 2 + 16);
+    let mut map = Vec::with_capacity(s.len() / 2 + 17);
+    let mut prev = '\0';
     for (i, c) in s.char_indices() {
         if let Some(n) = fold(c) {
+            // 其它 → 其他 keeps the length, so the map stays valid.
+            let n = if n == '它' && prev == '其' { '他' } else { n };
             chars.push(n);
             map.push(i);
-        }
-    }
-    // 其它 → 其他 keeps the length, so the map stays valid.
-    for i in 1..chars.len() {
-        if chars[i - 1] == '其' && chars[i] == '它' {
-            chars[i] = '他';
+            prev = n;
         }
     }
     map.push(s.len());
@@ -41,7 +54,19 @@ pub fn normalize_with_map(s: &str) -> (Vec<char>, Vec<usize>) {
 }
 
 /// Folds one char; `None` drops it.
+#[inline]
 fn fold(c: char) -> Option<char> {
+    // Fast paths: ASCII (only white space changes) and CJK ideographs (never change).
+    if c.is_ascii() {
+        return if c.is_ascii_whitespace() || c == '\x0b' { None } else { Some(c) };
+    }
+    if ('\u{4e00}'..='\u{9fff}').contains(&c) {
+        return Some(c);
+    }
+    fold_other(c)
+}
+
+fn fold_other(c: char) -> Option<char> {
     if c.is_whitespace() || matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{a0}' | '\u{3000}') {
         return None;
     }
@@ -75,6 +100,27 @@ mod tests {
         assert_eq!(normalize("危及“三安全一稳定”"), normalize("危及\"三安全一稳定\""));
         assert_eq!(normalize("逾期不补正、行政机关不再处理"), normalize("逾期不补正，行政机关不再处理"));
         assert_eq!(normalize("　　０"), "0");
+        assert_eq!(normalize("其它其它它"), "其他其他它");
+        for s in ["（六）其它处理", "其其它 它", "　1 ２", ""] {
+            assert_eq!(normalized_chars(s).collect::<String>(), normalize(s));
+        }
+    }
+
+    #[test]
+    fn fast_paths_agree_with_the_general_fold() {
+        // Every ASCII char and a sample of others: the fast paths change nothing.
+        let general = |c: char| {
+            if c.is_whitespace()
+                || matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{a0}' | '\u{3000}')
+            {
+                None
+            } else {
+                fold_other(c)
+            }
+        };
+        for c in (0u32..0x3000).chain(0x4dff..0xa000).chain(0xfe00..0x10000).filter_map(char::from_u32) {
+            assert_eq!(fold(c), general(c), "{c:?}");
+        }
     }
 
     #[test]

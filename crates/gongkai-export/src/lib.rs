@@ -16,9 +16,15 @@
 //! never 0, and a table that is `null` is not printed. Report text is always escaped.
 
 pub mod document;
+pub mod docx;
+pub mod error;
 pub mod grid;
 pub mod html;
 pub mod markdown;
+pub mod xlsx;
 
+pub use docx::render_docx;
+pub use error::ExportError;
 pub use html::{render_html, render_html_fragment};
 pub use markdown::render_markdown;
+pub use xlsx::{render_bulk_xlsx, render_xlsx};

@@ -13,7 +13,7 @@
 //! cannot read (wrong number of cells) keeps the text reading. Every figure's provenance names
 //! the table, row and column of the source (`CellSource.location`).
 
-use gongkai_core::label::normalize;
+use gongkai_core::label::{self, normalize};
 use gongkai_core::report::{
     AdministrativeFees, Amount, CaseGroup, CaseResult, CellSource, Column, DocumentCounts, ImportNote, ItemCounts,
     Proactive, Procurement, Report, RequestRow, RequestTable, ReviewLitigation, SourceFormat, SourceLocation, Template,
@@ -65,6 +65,9 @@ pub(crate) struct TableBuilder {
 
 /// Collapses white space (including NBSP and U+3000) to single spaces and trims.
 pub(crate) fn clean(s: &str) -> String {
+    if is_clean(s) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for w in s.split_whitespace() {
         if !out.is_empty() {
@@ -73,6 +76,25 @@ pub(crate) fn clean(s: &str) -> String {
         out.push_str(w);
     }
     out
+}
+
+/// Whether [`clean`] would return `s` unchanged: no white space but single ASCII spaces between
+/// words. (Most text reaching `clean` has been cleaned before.)
+fn is_clean(s: &str) -> bool {
+    let mut prev_space = true; // no leading space
+    for c in s.chars() {
+        if c == ' ' {
+            if prev_space {
+                return false;
+            }
+            prev_space = true;
+        } else if c.is_whitespace() {
+            return false;
+        } else {
+            prev_space = false;
+        }
+    }
+    !prev_space || s.is_empty()
 }
 
 impl TableBuilder {
@@ -448,7 +470,7 @@ fn relocate_text_cells(report: &mut Report, lay: &Layout) {
             let column = row
                 .values
                 .iter()
-                .find(|(_, t)| normalize(t) == raw)
+                .find(|(_, t)| label::normalized_chars(t).eq(raw.chars()))
                 .or_else(|| row.values.iter().find(|(_, t)| normalize(t).contains(&raw)))
                 .map(|(c, _)| *c);
             cell.location = Some(SourceLocation { table: Some(row.table), row: Some(row.row), column, page: None });
@@ -493,10 +515,12 @@ fn number_forms(number: &str) -> Vec<String> {
     v
 }
 
-/// A template row's label patterns, normalised: with each form of its numbering (strong), and
-/// alone when longer than two characters (weak).
+/// A template row's label patterns, normalised: alone when longer than two characters (weak),
+/// and with each form of its numbering (strong). A strong pattern of a long label contains a
+/// weak one, so only the short labels' strong patterns need a search of their own.
 struct Patterns {
-    strong: Vec<String>,
+    /// The numbered forms of the labels of two characters or fewer.
+    strong_short: Vec<String>,
     weak: Vec<String>,
 }
 
@@ -513,21 +537,26 @@ fn patterns(spec: &RowSpec) -> &'static Patterns {
                     .map(normalize)
                     .filter(|l| !l.is_empty())
                     .collect();
+                let short = |l: &&String| l.chars().count() <= 2;
                 Patterns {
-                    strong: labels.iter().flat_map(|l| forms.iter().map(move |f| format!("{f}{l}"))).collect(),
-                    weak: labels.into_iter().filter(|l| l.chars().count() > 2).collect(),
+                    strong_short: labels
+                        .iter()
+                        .filter(short)
+                        .flat_map(|l| forms.iter().map(move |f| format!("{f}{l}")))
+                        .collect(),
+                    weak: labels.iter().filter(|l| !short(l)).cloned().collect(),
                 }
             })
             .collect()
     });
-    static NONE: Patterns = Patterns { strong: Vec::new(), weak: Vec::new() };
+    static NONE: Patterns = Patterns { strong_short: Vec::new(), weak: Vec::new() };
     all.get(spec.key as usize).unwrap_or(&NONE)
 }
 
 /// Whether a row label (normalised) is the template row `spec`.
 fn t3_label_matches(spec: &RowSpec, norm: &str) -> bool {
     let p = patterns(spec);
-    p.strong.iter().chain(p.weak.iter()).any(|l| norm.contains(l.as_str()))
+    p.weak.iter().chain(p.strong_short.iter()).any(|l| norm.contains(l.as_str()))
 }
 
 impl GridReader<'_> {
@@ -541,9 +570,21 @@ impl GridReader<'_> {
 
     /// Drops the text reading's cells and notes under `path` (a row the grid has read).
     fn forget(&mut self, path: &str) {
-        let prefix = format!("{path}.");
-        self.report.provenance.cells.retain(|k, _| k != path && !k.starts_with(&prefix));
-        self.report.provenance.notes.retain(|n| n.path != path && !n.path.starts_with(&prefix));
+        // `path` itself or a path under it (`path.…`).
+        let under = |k: &str| k.starts_with(path) && (k.len() == path.len() || k.as_bytes()[path.len()] == b'.');
+        // The keys starting with `path` are one run of the sorted map, from `path` on.
+        let cells = &mut self.report.provenance.cells;
+        let doomed: Vec<String> = cells
+            .range::<str, _>((std::ops::Bound::Included(path), std::ops::Bound::Unbounded))
+            .map(|(k, _)| k)
+            .take_while(|k| k.starts_with(path))
+            .filter(|k| under(k))
+            .cloned()
+            .collect();
+        for k in &doomed {
+            cells.remove(k);
+        }
+        self.report.provenance.notes.retain(|n| !under(&n.path));
     }
 
     fn record(&mut self, path: String, label: &str, column: &str, row: &Row, cell: &(usize, String)) {

@@ -13,6 +13,7 @@ pub mod html;
 pub mod pdf;
 pub mod split;
 pub mod text;
+pub mod xlsx;
 
 use std::cell::Cell;
 
@@ -158,6 +159,8 @@ pub fn import(bytes: &[u8], source_name: &str) -> Result<Report, ImportError> {
         }
         DetectedFormat::Html => html::import_html(bytes, source_name),
         DetectedFormat::Pdf => pdf::import_pdf(bytes, source_name),
+        // A zip with `xl/workbook.xml` is a workbook (a .docx has `word/document.xml`).
+        DetectedFormat::Zip if xlsx::is_xlsx(bytes) => xlsx::import_xlsx(bytes, source_name),
         DetectedFormat::Zip => docx::import_zip(bytes, source_name),
         DetectedFormat::Text => {
             let d =

@@ -15,8 +15,8 @@
 //! blank and explained in `provenance.notes` — never guessed.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, OnceLock};
 
 use chrono::NaiveDate;
 use gongkai_core::label::{self, normalize};
@@ -47,7 +47,7 @@ pub fn import_text(text: &str, source: &str, encoding: &str) -> Result<Report, I
     let sections = b.sections();
     let meta = b.meta();
 
-    let mut table_templates = std::collections::BTreeMap::new();
+    let mut table_templates = BTreeMap::new();
     if let Some((_, t)) = &proactive {
         table_templates.insert("proactive".to_string(), *t);
     }
@@ -91,7 +91,7 @@ pub fn import_text(text: &str, source: &str, encoding: &str) -> Result<Report, I
     report.provenance.encoding = Some(encoding.to_string());
     report.provenance.shape = Some(doc.shape(b.column_major).to_string());
     report.provenance.table_templates = table_templates;
-    report.provenance.cells = b.cells.into_iter().collect();
+    report.provenance.cells = into_map(b.cells);
     report.provenance.notes = b.notes;
     Ok(report)
 }
@@ -108,6 +108,10 @@ struct Doc {
     map: Vec<usize>,
     /// Byte offsets of line starts in `body`.
     line_starts: Vec<usize>,
+    /// The length in bytes of the longest line of `body`.
+    longest_line: usize,
+    /// How many lines of `body` start with a tab.
+    tab_lines: usize,
     /// The archiver's 标题 line, if any.
     archive_title: Option<String>,
     /// The archiver's 发布时间, if any.
@@ -118,7 +122,7 @@ struct Doc {
 
 impl Doc {
     fn new(raw: &str) -> Doc {
-        let text: Cow<'_, str> = if raw.contains(['\r', '\x0c']) {
+        let text: Cow<'_, str> = if raw.bytes().any(|b| b == b'\r' || b == b'\x0c') {
             Cow::Owned(raw.replace("\r\n", "\n").replace(['\r', '\x0c'], "\n"))
         } else {
             Cow::Borrowed(raw)
@@ -143,17 +147,39 @@ impl Doc {
         }
         // Page numbers 「- 4 -」「— 4 —」 on lines of their own, and Word's HTML leftovers.
         let mut cleaned = String::with_capacity(body.len());
+        let comments = body.contains("<!--");
         for line in body.split_inclusive('\n') {
             if is_page_number(line.trim()) {
                 cleaned.push('\n');
-            } else {
+            } else if comments {
                 cleaned.push_str(&strip_html_comments(line));
+            } else {
+                cleaned.push_str(line);
             }
         }
         let (norm, map) = label::normalize_with_map(&cleaned);
-        let mut line_starts = vec![0];
-        line_starts.extend(cleaned.match_indices('\n').map(|(i, _)| i + 1));
-        Doc { body: cleaned, norm, map, line_starts, archive_title, archive_published, line_offset }
+        // Line starts, and what `shape` needs (the longest line, lines starting with a tab), in one pass.
+        let mut line_starts = Vec::with_capacity(cleaned.len() / 16 + 1);
+        let mut longest_line = 0;
+        let mut tab_lines = 0;
+        let mut start = 0;
+        for line in cleaned.split('\n') {
+            line_starts.push(start);
+            longest_line = longest_line.max(line.len());
+            tab_lines += usize::from(line.starts_with('\t'));
+            start += line.len() + 1;
+        }
+        Doc {
+            body: cleaned,
+            norm,
+            map,
+            line_starts,
+            longest_line,
+            tab_lines,
+            archive_title,
+            archive_published,
+            line_offset,
+        }
     }
 
     /// Finds normalised `pat` in `[from, to)`, returning its start.
@@ -206,12 +232,11 @@ impl Doc {
     fn shape(&self, column_major: bool) -> &'static str {
         // Bytes, not chars: a 1,500-char line of Chinese is at least 1,500 bytes, and counting
         // bytes needs no pass over the text.
-        let longest = self.body.lines().map(str::len).max().unwrap_or(0);
-        if longest > 3000 {
+        if self.longest_line > 3000 {
             "flat"
         } else if column_major {
             "pdf-columns"
-        } else if self.body.lines().filter(|l| l.starts_with('\t')).nth(20).is_some() {
+        } else if self.tab_lines > 20 {
             "word-dump"
         } else {
             "pdf-rows"
@@ -253,71 +278,108 @@ fn strip_html_comments(line: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A cache of values computed once per template string. Template strings are a fixed set of
+/// `&'static str`, so the key is the string's address and length (no hashing of its text), and
+/// each value is leaked once: the cache is bounded by the template and lives as long as the process.
+struct StaticCache<T: ?Sized + 'static> {
+    map: OnceLock<Mutex<HashMap<(usize, usize), &'static T, BuildAddressHasher>>>,
+}
+
+/// Hashes the (address, length) keys of [`StaticCache`]: they are already well spread.
+#[derive(Default, Clone, Copy)]
+struct BuildAddressHasher;
+
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (self.0.rotate_left(29) ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+impl std::hash::BuildHasher for BuildAddressHasher {
+    type Hasher = AddressHasher;
+    fn build_hasher(&self) -> AddressHasher {
+        AddressHasher(0)
+    }
+}
+
+impl<T: ?Sized + 'static> StaticCache<T> {
+    const fn new() -> Self {
+        StaticCache { map: OnceLock::new() }
+    }
+
+    fn get(&self, s: &'static str, make: impl FnOnce(&'static str) -> Box<T>) -> &'static T {
+        let map = self.map.get_or_init(|| Mutex::new(HashMap::with_hasher(BuildAddressHasher)));
+        let mut map = match map.lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        map.entry((s.as_ptr() as usize, s.len())).or_insert_with(|| Box::leak(make(s)))
+    }
+}
+
 /// The ways a row's numbering is printed (normalised): 「1.」≈「1、」, 「（一）」≈「一、」.
-fn numbering_forms(number: &'static str) -> Arc<[Vec<char>]> {
-    type Cache = Mutex<HashMap<&'static str, Arc<[Vec<char>]>>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    let mut map = match cache.lock() {
-        Ok(m) => m,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    map.entry(number)
-        .or_insert_with(|| {
-            let n: Vec<char> = normalize(number).chars().collect();
-            let mut alts = Vec::new();
-            if n.is_empty() {
-                return alts.into();
-            }
-            alts.push(n.clone());
-            if let Some(&last) = n.last() {
-                if last == '.' || last == ',' {
-                    let mut a = n.clone();
-                    if let Some(x) = a.last_mut() {
-                        *x = if last == '.' { ',' } else { '.' };
-                    }
-                    alts.push(a);
+fn numbering_forms(number: &'static str) -> &'static [Vec<char>] {
+    static CACHE: StaticCache<[Vec<char>]> = StaticCache::new();
+    CACHE.get(number, |number| {
+        let n: Vec<char> = normalize(number).chars().collect();
+        let mut alts = Vec::new();
+        if n.is_empty() {
+            return alts.into();
+        }
+        alts.push(n.clone());
+        if let Some(&last) = n.last() {
+            if last == '.' || last == ',' {
+                let mut a = n.clone();
+                if let Some(x) = a.last_mut() {
+                    *x = if last == '.' { ',' } else { '.' };
                 }
-            }
-            if n.first() == Some(&'(') && n.last() == Some(&')') {
-                let mut a: Vec<char> = n[1..n.len() - 1].to_vec();
-                a.push(',');
                 alts.push(a);
             }
-            alts.into()
-        })
-        .clone()
+        }
+        if n.first() == Some(&'(') && n.last() == Some(&')') {
+            let mut a: Vec<char> = n[1..n.len() - 1].to_vec();
+            a.push(',');
+            alts.push(a);
+        }
+        alts.into()
+    })
 }
 
 /// A template string normalised for matching. Template strings are a fixed set, so each is
 /// normalised once per process and shared (the importer looks labels up thousands of times).
-fn chars(s: &'static str) -> Arc<[char]> {
-    type Cache = Mutex<HashMap<&'static str, Arc<[char]>>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    let mut map = match cache.lock() {
-        Ok(m) => m,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    map.entry(s).or_insert_with(|| normalize(s).chars().collect::<Vec<char>>().into()).clone()
+fn chars(s: &'static str) -> &'static [char] {
+    static CACHE: StaticCache<[char]> = StaticCache::new();
+    CACHE.get(s, |s| normalize(s).chars().collect::<Vec<char>>().into())
 }
 
 // ---------------------------------------------------------------------------------------------
 // Tokens of a value region
 
 #[derive(Debug, Clone, PartialEq)]
-enum Tok {
-    /// A number as printed (digits, optional sign and decimal point), with its byte offset.
-    Num(String, usize),
+enum Tok<'a> {
+    /// A number as printed (digits, optional sign and decimal point; full-width forms folded),
+    /// with its byte offset. Borrowed from the text when printed in ASCII (the usual case).
+    Num(Cow<'a, str>, usize),
     /// An explicit blank printed in the cell (「-」「—」「/」「无」).
     Blank(usize),
     /// An empty line of a Word dump: an empty value cell, or an empty merged label cell of the
     /// next row — which one is decided by [`values`].
     EmptyCell(usize),
     /// Something that should be a number and is not (「约30」).
-    NonNumeric(String, usize),
+    NonNumeric(Cow<'a, str>, usize),
     /// A unit after a number (万元, 元, 条…).
-    Unit(String),
+    Unit(&'a str),
     /// Other text (label fragments, headers).
     Text,
 }
@@ -327,7 +389,7 @@ fn is_num_char(c: char) -> bool {
 }
 
 /// Tokenises a region of the original text starting at byte `base` of `body`.
-fn tokenize(region: &str, base: usize, word_dump: bool) -> Vec<Tok> {
+fn tokenize(region: &str, base: usize, word_dump: bool) -> Vec<Tok<'_>> {
     let mut toks = Vec::with_capacity(region.len() / 8);
     if word_dump {
         // One cell per line; a line with only a tab is an empty cell.
@@ -340,10 +402,19 @@ fn tokenize(region: &str, base: usize, word_dump: bool) -> Vec<Tok> {
                 toks.push(Tok::EmptyCell(base + start));
                 continue;
             }
-            toks.extend(tokenize(content, base + start, false));
+            // Each line is read on its own: a token never looks back into the line before.
+            let first = toks.len();
+            tokenize_into(content, base + start, first, &mut toks);
         }
         return toks;
     }
+    tokenize_into(region, base, 0, &mut toks);
+    toks
+}
+
+/// Tokenises `region` (at byte `base`), appending to `toks`; tokens before `first` belong to
+/// earlier lines and are never looked at.
+fn tokenize_into<'a>(region: &'a str, base: usize, first: usize, toks: &mut Vec<Tok<'a>>) {
     let mut chars = region.char_indices().peekable();
     while let Some(&(i, c)) = chars.peek() {
         if c.is_whitespace() {
@@ -357,28 +428,46 @@ fn tokenize(region: &str, base: usize, word_dump: bool) -> Vec<Tok> {
                     .next()
                     .is_some_and(|d| d.is_ascii_digit() || ('０'..='９').contains(&d));
         if starts_number {
-            let mut s = String::with_capacity(8);
+            // The printed run, and whether it is already in canonical form (ASCII).
+            let mut ascii = true;
             if matches!(c, '-' | '－') {
-                s.push('-');
+                ascii &= c == '-';
                 chars.next();
             }
-            while let Some(&(_, d)) = chars.peek() {
+            let mut end = region.len();
+            while let Some(&(j, d)) = chars.peek() {
                 if is_num_char(d) {
-                    s.push(match d {
-                        '．' => '.',
-                        '０'..='９' => char::from_u32(d as u32 - '０' as u32 + '0' as u32).unwrap_or(d),
-                        _ => d,
-                    });
+                    ascii &= d.is_ascii();
                     chars.next();
                 } else {
+                    end = j;
                     break;
                 }
             }
+            let printed = &region[i..end];
+            let mut s: Cow<'a, str> = if ascii {
+                Cow::Borrowed(printed)
+            } else {
+                Cow::Owned(
+                    printed
+                        .chars()
+                        .map(|d| match d {
+                            '－' => '-',
+                            '．' => '.',
+                            '０'..='９' => char::from_u32(d as u32 - '０' as u32 + '0' as u32).unwrap_or(d),
+                            _ => d,
+                        })
+                        .collect(),
+                )
+            };
             // 「约30」「30余」「30多」 are not numbers.
-            let prev_fuzzy = matches!(toks.last(), Some(Tok::NonNumeric(x, _)) if x == "约");
+            let last = if toks.len() > first { toks.last() } else { None };
+            let prev_fuzzy = matches!(last, Some(Tok::NonNumeric(x, _)) if x == "约");
             let next_fuzzy = chars.peek().is_some_and(|&(_, d)| matches!(d, '余' | '多' | '左'));
             if prev_fuzzy || next_fuzzy {
-                toks.pop_if(|t| matches!(t, Tok::NonNumeric(..)));
+                if toks.len() > first {
+                    toks.pop_if(|t| matches!(t, Tok::NonNumeric(..)));
+                }
                 let mut raw = if prev_fuzzy { "约".to_string() } else { String::new() };
                 raw.push_str(&s);
                 if next_fuzzy {
@@ -386,11 +475,14 @@ fn tokenize(region: &str, base: usize, word_dump: bool) -> Vec<Tok> {
                         raw.push(d);
                     }
                 }
-                toks.push(Tok::NonNumeric(raw, base + i));
+                toks.push(Tok::NonNumeric(Cow::Owned(raw), base + i));
                 continue;
             }
             let trimmed_len = s.trim_end_matches('.').len();
-            s.truncate(trimmed_len);
+            match &mut s {
+                Cow::Borrowed(b) => *b = &b[..trimmed_len],
+                Cow::Owned(o) => o.truncate(trimmed_len),
+            }
             if s.is_empty() || s == "-" {
                 toks.push(Tok::Text);
             } else {
@@ -423,36 +515,39 @@ fn tokenize(region: &str, base: usize, word_dump: bool) -> Vec<Tok> {
             chars.next();
         }
         let s = &region[i..run_end];
+        let after_number = toks.len() > first && matches!(toks.last(), Some(Tok::Num(..)));
         if s == "约" {
-            toks.push(Tok::NonNumeric(s.to_string(), base + i));
-        } else if ["万元", "元", "条", "件", "次", "篇", "个", "项", "人次", "人"].contains(&s)
-            && matches!(toks.last(), Some(Tok::Num(..)))
+            toks.push(Tok::NonNumeric(Cow::Borrowed(s), base + i));
+        } else if after_number && ["万元", "元", "条", "件", "次", "篇", "个", "项", "人次", "人"].contains(&s)
         {
-            toks.push(Tok::Unit(s.to_string()));
+            toks.push(Tok::Unit(s));
         } else if s == "无" {
             toks.push(Tok::Blank(base + i));
         } else {
             toks.push(Tok::Text);
         }
     }
-    toks
 }
 
 /// The value-like tokens of a region: numbers, blanks and non-numbers. Empty Word-dump lines
 /// after the last value are the next row's empty merged label cells, not values, and are
 /// dropped; an explicit blank (「—」) is always a cell, even the last one of a row.
-fn values(toks: Vec<Tok>) -> Vec<Tok> {
-    let mut v: Vec<Tok> = toks
-        .into_iter()
-        .filter(|t| matches!(t, Tok::Num(..) | Tok::Blank(_) | Tok::EmptyCell(_) | Tok::NonNumeric(..)))
-        .collect();
+fn values(mut v: Vec<Tok<'_>>) -> Vec<Tok<'_>> {
+    v.retain(|t| matches!(t, Tok::Num(..) | Tok::Blank(_) | Tok::EmptyCell(_) | Tok::NonNumeric(..)));
     while matches!(v.last(), Some(Tok::EmptyCell(_))) {
         v.pop();
     }
-    while matches!(v.first(), Some(Tok::Blank(_) | Tok::EmptyCell(_))) && v.len() > 7 {
-        v.remove(0);
+    let mut lead = 0;
+    while matches!(v.get(lead), Some(Tok::Blank(_) | Tok::EmptyCell(_))) && v.len() - lead > 7 {
+        lead += 1;
     }
-    v.into_iter().map(|t| if let Tok::EmptyCell(b) = t { Tok::Blank(b) } else { t }).collect()
+    v.drain(..lead);
+    for t in &mut v {
+        if let Tok::EmptyCell(b) = *t {
+            *t = Tok::Blank(b);
+        }
+    }
+    v
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -483,11 +578,11 @@ struct RowMatch {
 }
 
 /// One cell as read: its value and, when read from the text, the raw text and byte offset.
-type ReadCell = (Option<i64>, Option<(String, usize)>);
+type ReadCell<'a> = (Option<i64>, Option<(Cow<'a, str>, usize)>);
 
 /// A row's values as resolved so far.
-enum RowValues {
-    Known(Vec<ReadCell>),
+enum RowValues<'a> {
+    Known(Vec<ReadCell<'a>>),
     Candidates(Vec<[i64; 7]>, String, usize),
     Pending,
     Unknown,
@@ -561,8 +656,9 @@ impl<'a> Builder<'a> {
             .find_map(|a| (p >= a.len() && self.doc.norm[p - a.len()..p] == **a).then(|| p - a.len()))
     }
 
-    fn region_values(&self, a: usize, b: usize) -> (Vec<Tok>, bool) {
-        let region = self.doc.orig(a, b);
+    fn region_values(&self, a: usize, b: usize) -> (Vec<Tok<'a>>, bool) {
+        let doc: &'a Doc = self.doc;
+        let region = doc.orig(a, b);
         let base = self.doc.map[a.min(self.doc.norm.len())];
         let word_dump = region.lines().skip(1).filter(|l| l.starts_with('\t')).nth(2).is_some();
         (values(tokenize(region, base, word_dump)), word_dump)
@@ -616,7 +712,7 @@ impl<'a> Builder<'a> {
             let end = found.get(i + 1).map(|(_, n)| n.num_start).unwrap_or(limit);
             let printed = self.doc.orig(m.num_start, m.label_end).trim().to_string();
             let (vals, _) = self.region_values(m.label_end, end);
-            let path = format!("requests.{}", spec.path);
+            let path = dotted(&["requests", spec.path]);
             let nums: Vec<&Tok> = vals.iter().filter(|t| matches!(t, Tok::Num(..))).collect();
             let rv = if vals.len() == 7 {
                 RowValues::Known(self.cells_of(&vals, &path))
@@ -626,7 +722,7 @@ impl<'a> Builder<'a> {
                 // Column by column: the numbers of this row and of the rows before it that had none.
                 let mut group: Vec<usize> = pending.clone();
                 group.push(resolved.len());
-                let flat: Vec<(i64, String, usize)> = vals
+                let flat: Vec<(i64, Cow<'a, str>, usize)> = vals
                     .iter()
                     .filter_map(|t| match t {
                         Tok::Num(s, b) => s.parse::<i64>().ok().map(|v| (v, s.clone(), *b)),
@@ -664,7 +760,7 @@ impl<'a> Builder<'a> {
                 let digits: Vec<&str> = nums
                     .iter()
                     .filter_map(|t| match t {
-                        Tok::Num(s, _) if s.chars().all(|c| c.is_ascii_digit()) => Some(s.as_str()),
+                        Tok::Num(s, _) if s.chars().all(|c| c.is_ascii_digit()) => Some(s.as_ref()),
                         _ => None,
                     })
                     .collect();
@@ -679,7 +775,10 @@ impl<'a> Builder<'a> {
                             // No split satisfies the row total: accept a split only if it is the only one.
                             let all = split::splits(&digits, 7, 3);
                             if all.len() == 1 {
-                                let cells = all[0].iter().map(|v| (Some(*v), Some((digits.join(" "), byte)))).collect();
+                                let cells = all[0]
+                                    .iter()
+                                    .map(|v| (Some(*v), Some((Cow::Owned(digits.join(" ")), byte))))
+                                    .collect();
                                 RowValues::Known(cells)
                             } else {
                                 let line = Some(self.doc.line_of_byte(byte));
@@ -732,7 +831,7 @@ impl<'a> Builder<'a> {
                 for (col, (v, src)) in Column::ALL.iter().zip(cells.iter()) {
                     *row.get_mut(*col) = *v;
                     if let Some((raw, byte)) = src {
-                        let path = format!("requests.{}.{}", spec.path, col.name());
+                        let path = dotted(&["requests", spec.path, col.name()]);
                         self.record(path, printed, template::column_label(*col), *byte, raw);
                     }
                 }
@@ -751,7 +850,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Turns a region's value tokens into cells, noting non-numbers.
-    fn cells_of(&mut self, vals: &[Tok], path: &str) -> Vec<ReadCell> {
+    fn cells_of(&mut self, vals: &[Tok<'a>], path: &str) -> Vec<ReadCell<'a>> {
         let mut out = Vec::with_capacity(vals.len());
         for (i, t) in vals.iter().enumerate() {
             match t {
@@ -783,7 +882,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Chooses among the splits of flattened rows with the column equations of table 3.
-    fn resolve_flat_rows(&mut self, rows: &mut [(&RowSpec, RowValues, String)]) {
+    fn resolve_flat_rows(&mut self, rows: &mut [(&RowSpec, RowValues<'a>, String)]) {
         let mut fixed: Vec<Option<[i64; 7]>> = vec![None; rows.len()];
         let mut ambiguous: Vec<(usize, Vec<[i64; 7]>)> = Vec::new();
         for (i, (_, rv, _)) in rows.iter().enumerate() {
@@ -860,7 +959,10 @@ impl<'a> Builder<'a> {
                 _ => (String::new(), 0),
             };
             match chosen[j] {
-                Some(v) => *rv = RowValues::Known(v.iter().map(|x| (Some(*x), Some((raw.clone(), byte)))).collect()),
+                Some(v) => {
+                    *rv =
+                        RowValues::Known(v.iter().map(|x| (Some(*x), Some((Cow::Owned(raw.clone()), byte)))).collect())
+                }
                 None => {
                     let shown: Vec<String> = cands.iter().take(4).map(|c| format!("{c:?}")).collect();
                     let line = Some(self.doc.line_of_byte(byte));
@@ -881,7 +983,8 @@ impl<'a> Builder<'a> {
             if let (RowValues::Candidates(c, raw, byte), Some(v)) = (&*rv, fixed[i]) {
                 if c.len() == 1 {
                     let (raw, byte) = (raw.clone(), *byte);
-                    *rv = RowValues::Known(v.iter().map(|x| (Some(*x), Some((raw.clone(), byte)))).collect());
+                    *rv =
+                        RowValues::Known(v.iter().map(|x| (Some(*x), Some((Cow::Owned(raw.clone()), byte)))).collect());
                 }
             }
         }
@@ -917,7 +1020,7 @@ impl<'a> Builder<'a> {
         let line = Some(self.doc.line_of(cursor));
         if nums.len() >= 15 {
             for ((g, r), t) in slots.iter().zip(nums.iter()) {
-                let path = format!("review_litigation.{}.{}", g.name(), r.name());
+                let path = dotted(&["review_litigation", g.name(), r.name()]);
                 if let Tok::Num(s, b) = t {
                     match s.parse::<i64>() {
                         Ok(v) => {
@@ -935,7 +1038,7 @@ impl<'a> Builder<'a> {
         let digits: Vec<&str> = nums
             .iter()
             .filter_map(|t| match t {
-                Tok::Num(s, _) if s.chars().all(|c| c.is_ascii_digit()) => Some(s.as_str()),
+                Tok::Num(s, _) if s.chars().all(|c| c.is_ascii_digit()) => Some(s.as_ref()),
                 _ => None,
             })
             .collect();
@@ -948,7 +1051,7 @@ impl<'a> Builder<'a> {
                 if c.len() == 1 {
                     for ((g, r), v) in slots.iter().zip(c[0].iter()) {
                         *t4.group_mut(*g).get_mut(*r) = Some(*v);
-                        let path = format!("review_litigation.{}.{}", g.name(), r.name());
+                        let path = dotted(&["review_litigation", g.name(), r.name()]);
                         self.record(
                             path,
                             template::group_label(*g),
@@ -1037,11 +1140,18 @@ impl<'a> Builder<'a> {
             }
             let printed = self.doc.orig(s, e).trim().to_string();
             let (vals, _) = self.region_values(e, stop);
-            let toks = tokenize(self.doc.orig(e, stop), self.doc.map[e], false);
+            // Units (万元, 元, 条…) are read from the region as one run of text; a region without
+            // any of their characters has none, and is not tokenised a second time.
+            let region = self.doc.orig(e, stop);
+            let toks = if region.contains(['元', '条', '件', '次', '篇', '个', '项', '人']) {
+                tokenize(region, self.doc.map[e], false)
+            } else {
+                Vec::new()
+            };
             let n = block.columns.len();
-            let path = format!("proactive.{}", row.key);
-            let mut cells: Vec<Option<String>> = vec![None; n];
-            let mut units: Vec<Option<String>> = vec![None; n];
+            let path = dotted(&["proactive", row.key]);
+            let mut cells: Vec<Option<Cow<'a, str>>> = vec![None; n];
+            let mut units: Vec<Option<&str>> = vec![None; n];
             let mut bytes: Vec<usize> = vec![0; n];
             if vals.len() == n {
                 for (k, t) in vals.iter().enumerate() {
@@ -1052,7 +1162,7 @@ impl<'a> Builder<'a> {
                             // The unit printed right after the number, if any.
                             let pos = toks.iter().position(|x| x == t);
                             if let Some(Tok::Unit(u)) = pos.and_then(|q| toks.get(q + 1)) {
-                                units[k] = Some(u.clone());
+                                units[k] = Some(*u);
                             }
                         }
                         Tok::NonNumeric(s, b) => {
@@ -1072,7 +1182,7 @@ impl<'a> Builder<'a> {
                 let digits: Vec<&str> = vals
                     .iter()
                     .filter_map(|t| match t {
-                        Tok::Num(s, _) => Some(s.as_str()),
+                        Tok::Num(s, _) => Some(s.as_ref()),
                         _ => None,
                     })
                     .collect();
@@ -1080,7 +1190,7 @@ impl<'a> Builder<'a> {
                 let line = Some(self.doc.line_of(e));
                 if all.len() == 1 {
                     for (k, v) in all[0].iter().enumerate() {
-                        cells[k] = Some(v.to_string());
+                        cells[k] = Some(Cow::Owned(v.to_string()));
                         bytes[k] = self.doc.map[e];
                     }
                 } else {
@@ -1116,7 +1226,7 @@ impl<'a> Builder<'a> {
             for k in 0..n {
                 if let Some(raw) = &cells[k] {
                     let col = &block.columns[k];
-                    self.record(format!("{path}.{}", col.key), &printed, col.label, bytes[k], raw);
+                    self.record(dotted(&[&path, col.key]), &printed, col.label, bytes[k], raw);
                 }
             }
             match (version, row.key) {
@@ -1163,7 +1273,7 @@ impl<'a> Builder<'a> {
                 }
                 (Template::V2021, "administrative_fees") => {
                     // 万元 is in the header (本年收费金额（单位：万元）); a cell printed in 元 is converted.
-                    let a = amount(0).map(|a| if units[0].as_deref() == Some("元") { shift_down(&a) } else { a });
+                    let a = amount(0).map(|a| if units[0] == Some("元") { shift_down(&a) } else { a });
                     p.administrative_fees = Some(AdministrativeFees::V2021 { amount_wan_yuan: a });
                 }
                 (_, "administrative_fees") => {
@@ -1172,7 +1282,7 @@ impl<'a> Builder<'a> {
                 }
                 (_, "centralized_procurement") => {
                     // 采购总金额 is stored in 元: a figure printed in 万元 is converted exactly.
-                    let a = amount(1).map(|a| if units[1].as_deref() == Some("万元") { a.shift(4) } else { a });
+                    let a = amount(1).map(|a| if units[1] == Some("万元") { a.shift(4) } else { a });
                     p.centralized_procurement = Some(Procurement { projects: count(0, self), amount_yuan: a });
                 }
                 _ => {}
@@ -1218,12 +1328,12 @@ impl<'a> Builder<'a> {
             let toks = tokenize(&region, base, false);
             let mut unit = None;
             let mut value = None;
-            let mut raw = String::new();
+            let mut raw: &str = "";
             for t in &toks {
                 match t {
                     Tok::Num(s, _) if value.is_none() => {
                         value = Amount::parse(s).ok();
-                        raw = s.clone();
+                        raw = s;
                     }
                     Tok::Text | Tok::Unit(_) => {}
                     _ => {}
@@ -1238,13 +1348,7 @@ impl<'a> Builder<'a> {
                 }
             }
             if value.is_some() {
-                self.record(
-                    format!("legacy_statistics.{}", row.key),
-                    row.label,
-                    template::LEGACY_HEADER[2],
-                    base,
-                    &raw,
-                );
+                self.record(dotted(&["legacy_statistics", row.key]), row.label, template::LEGACY_HEADER[2], base, raw);
             }
             out.push(LegacyStatistic {
                 label: row.label.to_string(),
@@ -1301,11 +1405,13 @@ impl<'a> Builder<'a> {
 
     fn meta(&self) -> Meta {
         let body = &self.doc.body;
-        let lines: Vec<&str> = body.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let non_empty = |l: &&str| !l.is_empty();
         let mut agency = None;
         let mut year = None;
         // The title: among the first lines, the one with 「YYYY年…报告」.
-        for (i, l) in lines.iter().take(12).enumerate() {
+        let mut previous: Option<&str> = None;
+        for l in body.lines().map(str::trim).filter(non_empty).take(12) {
+            let before_this = previous.replace(l);
             if !(l.contains("报告") || l.contains("年报")) {
                 continue;
             }
@@ -1321,8 +1427,7 @@ impl<'a> Builder<'a> {
                         agency = Some(a.to_string());
                     }
                 }
-                if agency.is_none() && i > 0 {
-                    let prev = lines[i - 1];
+                if let (None, Some(prev)) = (&agency, before_this) {
                     if prev.chars().count() <= 30 && !prev.contains(['。', '，', '：']) {
                         agency = Some(prev.to_string());
                     }
@@ -1352,11 +1457,12 @@ impl<'a> Builder<'a> {
         // The signature: the last date in the closing lines, and the line before it.
         let mut published_on = None;
         let mut signature = None;
-        for (i, l) in lines.iter().enumerate().rev().take(8) {
+        // The last nine non-empty lines, last first: eight to look at and the one before them.
+        let tail: Vec<&str> = body.lines().rev().map(str::trim).filter(non_empty).take(9).collect();
+        for (j, l) in tail.iter().enumerate().take(8) {
             if let Some(d) = parse_cn_date(l) {
                 published_on = Some(d);
-                if i > 0 {
-                    let prev = lines[i - 1];
+                if let Some(&prev) = tail.get(j + 1) {
                     if prev.chars().count() <= 40 && !prev.contains(['。', '，', '；', '：']) {
                         signature = Some(prev.to_string());
                     }
@@ -1389,7 +1495,7 @@ impl<'a> Builder<'a> {
 /// between, as in 「六、政府信息公开工作存在的主要问题及改进措施」).
 fn find_headings(doc: &Doc) -> Vec<(usize, usize, SectionKey, u32)> {
     let norm = &doc.norm;
-    let pats: Vec<(SectionKey, Arc<[char]>)> =
+    let pats: Vec<(SectionKey, &'static [char])> =
         template::SECTIONS.iter().flat_map(|spec| spec.matches.iter().map(move |m| (spec.key, chars(m)))).collect();
     let is_numeral = |c: char| "一二三四五六七八九十".contains(c);
     let mut cands: Vec<(usize, usize, SectionKey, u32)> = Vec::new();
@@ -1476,6 +1582,29 @@ fn column_score(keys: &[RequestRow], vals: &[Option<[i64; 7]>]) -> i64 {
         }
     }
     score
+}
+
+/// The cells as a map. `BTreeMap`'s `collect` sorts its input with a stable sort that moves the
+/// large entries around; sorting their indices first (ties in recording order, so the last of
+/// equal keys still wins) hands it a run that is already sorted.
+fn into_map(cells: Vec<(String, CellSource)>) -> BTreeMap<String, CellSource> {
+    let mut order: Vec<usize> = (0..cells.len()).collect();
+    order.sort_unstable_by(|&a, &b| cells[a].0.cmp(&cells[b].0).then(a.cmp(&b)));
+    let mut slots: Vec<Option<(String, CellSource)>> = cells.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots.get_mut(i).and_then(Option::take)).collect()
+}
+
+/// The parts joined with dots (`requests.received.total`), without the formatting machinery:
+/// provenance builds a couple of hundred of these per report.
+fn dotted(parts: &[&str]) -> String {
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            s.push('.');
+        }
+        s.push_str(p);
+    }
+    s
 }
 
 /// 万元 from a figure printed in 元.
@@ -1684,7 +1813,7 @@ mod tests {
         assert!(matches!(nums[1], Tok::Num(s, _) if s == "-6"));
         assert!(matches!(nums[2], Tok::NonNumeric(s, _) if s == "约30"));
         assert!(matches!(nums[3], Tok::Num(s, _) if s == "12.3"));
-        assert!(matches!(nums[4], Tok::Unit(s) if s == "万元"));
+        assert!(matches!(nums[4], Tok::Unit(s) if *s == "万元"));
         assert!(matches!(nums[5], Tok::Blank(_)));
         assert!(matches!(nums[6], Tok::Blank(_)));
     }

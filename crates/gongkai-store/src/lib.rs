@@ -63,14 +63,17 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod agencies;
+mod auth;
 mod batch;
 mod codec;
 mod error;
 mod lock;
+mod portal;
 mod registers;
 mod reports;
 mod requests;
 mod stats;
+mod supervise;
 mod url;
 mod year;
 
@@ -80,12 +83,21 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
+pub use auth::{
+    check_password_policy, hash_password, hash_password_blocking, random_token, token_hash, verify_password,
+    verify_password_blocking, ApiToken, AuditEvent, AuditRecord, NewSession, Role, Session, User, LOCK_DURATION,
+    MAX_FAILED_LOGINS, PASSWORD_MAX_AGE, PASSWORD_MAX_CHARS, SESSION_ABSOLUTE, SESSION_IDLE,
+};
 pub use batch::RegisterBatch;
 pub use error::StoreError;
 pub use lock::{Amend, Amending};
+pub use portal::{DisclosureGuide, ProactiveDetails, RequestAccess};
 pub use reports::{Amendment, CalendarYear, Publication};
 pub use requests::{RequestFilter, RequestId};
 pub use stats::ReceivedCount;
+pub use supervise::{
+    default_year, AgencyOverview, OpenRequest, Overview, ReportFigures, ReportStatus, ReportsOverview, RequestFigures,
+};
 pub use url::{default_sqlite_url, redact_url, Backend};
 pub use year::YearRegisters;
 

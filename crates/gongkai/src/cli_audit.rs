@@ -124,7 +124,7 @@ impl Row {
 }
 
 /// Every regular, non-hidden file under the paths, sorted.
-fn walk(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+pub(crate) fn walk(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
         let meta = std::fs::metadata(p).with_context(|| format!("无法访问 {} (cannot access)", p.display()))?;

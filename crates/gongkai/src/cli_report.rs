@@ -38,6 +38,9 @@ pub enum ReportCommand {
         #[arg(long, value_enum)]
         to: RenderFormat,
     },
+    /// 导出为 Word、Excel、PDF 或网页（官方版式）；多个文件或目录：汇总为一个工作簿
+    /// (export in the official layout as docx, xlsx, pdf or html; several files or directories: one bulk workbook).
+    Export(crate::cli_export::ExportArgs),
     /// 输出规范报告的 JSON Schema (print the JSON Schema of the canonical report).
     Schema,
     /// 由登记数据生成年度报告（2021年格式）(generate the report from the registers).
@@ -117,6 +120,7 @@ pub fn run(cmd: ReportCommand) -> anyhow::Result<ExitCode> {
         ReportCommand::Generate(a) => crate::cli_db::generate(a),
         ReportCommand::Publish(a) => crate::cli_register::publish(a),
         ReportCommand::Audit(args) => crate::cli_audit::run(args),
+        ReportCommand::Export(args) => crate::cli_export::run(args),
         ReportCommand::Schema => {
             let schema = schemars::schema_for!(Report);
             serde_json::to_writer_pretty(&mut out, &schema)?;

@@ -6,8 +6,12 @@
 mod cli_audit;
 mod cli_clock;
 mod cli_db;
+mod cli_export;
 mod cli_register;
 mod cli_report;
+mod cli_serve;
+mod cli_supervise;
+mod cli_user;
 mod spreadsheet;
 
 use std::process::ExitCode;
@@ -40,6 +44,8 @@ enum Command {
     Db(DbCommand),
     /// 生成示例登记数据 (fill a database with realistic synthetic registers).
     Demo(cli_db::DemoArgs),
+    /// 启动网站：公开专栏、工作台和数据接口 (serve the portal, console and JSON API).
+    Serve(cli_serve::ServeArgs),
     /// 机关：登记、列出 (agencies).
     #[command(subcommand)]
     Agency(cli_register::AgencyCommand),
@@ -52,6 +58,11 @@ enum Command {
     /// 台账电子表格：导入、导出、模板 (register spreadsheets: import, export, template).
     #[command(subcommand)]
     Register(cli_register::RegisterCommand),
+    /// 监督视图：下属机关的申请办理、年报状态与质量、汇总 (the supervising office's overview of a subtree).
+    Supervise(cli_supervise::SuperviseArgs),
+    /// 控制台用户：新建、列出 (console accounts).
+    #[command(subcommand)]
+    User(cli_user::UserCommand),
 }
 
 #[derive(Subcommand)]
@@ -61,14 +72,16 @@ enum DbCommand {
 }
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The server logs each request (with its request id) by default; the CLI only warnings.
+    let default_log = if matches!(cli.command, Command::Serve(_)) { "info" } else { "warn" };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("GONGKAI_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_log)),
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
     let result = match cli.command {
         Command::Report(c) => cli_report::run(c),
         Command::Deadline(a) => cli_clock::deadline(a),
@@ -76,10 +89,13 @@ fn main() -> ExitCode {
         Command::Calendar(c) => cli_clock::calendar(c),
         Command::Db(DbCommand::Migrate(db)) => cli_db::migrate(db),
         Command::Demo(a) => cli_db::demo(a),
+        Command::Serve(a) => cli_serve::serve(a),
         Command::Agency(c) => cli_register::agency(c),
         Command::Request(c) => cli_register::request(c),
         Command::Narrative(c) => cli_register::narrative(c),
         Command::Register(c) => cli_register::register(c),
+        Command::Supervise(a) => cli_supervise::supervise(a),
+        Command::User(c) => cli_user::user(c),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,34 @@
+//! PDF export of the seed with the fonts loaded once (issue 5's target: under 300 ms), and
+//! loading the fonts (scanning the system font directories). Run:
+//! `cargo bench -p gongkai-pdf --bench pdf`.
+
+use std::path::PathBuf;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use gongkai_pdf::{render_pdf, Fonts};
+
+fn seed() -> Option<gongkai_core::report::Report> {
+    let shared = std::env::var("GONGKAI_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    let bytes = std::fs::read(shared.join("seeds/000_ac430a0e528d85a1.txt")).ok()?;
+    gongkai_import::import(&bytes, "seed").ok()
+}
+
+fn bench(c: &mut Criterion) {
+    let (Some(report), Ok(fonts)) = (seed(), Fonts::system()) else {
+        eprintln!("skipped: the seed (GONGKAI_SHARED) or CJK fonts (fonts-noto-cjk) are missing");
+        return;
+    };
+    let mut g = c.benchmark_group("pdf");
+    g.sample_size(20);
+    g.bench_function("render_pdf seed (fonts loaded)", |b| {
+        b.iter(|| render_pdf(std::hint::black_box(&report), &fonts).map(|p| p.len()))
+    });
+    g.sample_size(10);
+    g.bench_function("Fonts::system", |b| b.iter(|| Fonts::system().map(|f| f.len())));
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

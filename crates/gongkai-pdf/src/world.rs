@@ -1,0 +1,101 @@
+//! The typst `World` of one render: the layout as the main source, the report as `data.json`,
+//! the fonts and standard library from [`Fonts`]. Nothing is read from disk or the network.
+
+use std::path::PathBuf;
+use std::sync::LazyLock;
+
+use typst::diag::{FileError, FileResult, SourceDiagnostic};
+use typst::ecow::EcoVec;
+use typst::foundations::{Bytes, Datetime, Duration};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, World};
+
+use crate::Fonts;
+
+/// The path of the layout inside the virtual project.
+const MAIN_PATH: &str = "report.typ";
+/// The path of the report data, as the layout loads it (`json("data.json")`).
+const DATA_PATH: &str = "data.json";
+
+fn file_id(path: &str) -> Option<FileId> {
+    VirtualPath::new(path).ok().map(|v| FileId::new(RootedPath::new(VirtualRoot::Project, v)))
+}
+
+/// The layout, parsed once (typst memoises on it between renders).
+static MAIN: LazyLock<Option<(FileId, Source)>> =
+    LazyLock::new(|| file_id(MAIN_PATH).map(|id| (id, Source::new(id, crate::TEMPLATE.to_string()))));
+static DATA_ID: LazyLock<Option<FileId>> = LazyLock::new(|| file_id(DATA_PATH));
+
+pub(crate) struct ReportWorld<'a> {
+    fonts: &'a Fonts,
+    data: Bytes,
+    main: Source,
+}
+
+impl<'a> ReportWorld<'a> {
+    pub(crate) fn new(fonts: &'a Fonts, data: Vec<u8>) -> ReportWorld<'a> {
+        let main = match &*MAIN {
+            Some((_, source)) => source.clone(),
+            // Unreachable (the path is a constant); a detached source still compiles, and
+            // `data.json` is then reported missing.
+            None => Source::detached(crate::TEMPLATE),
+        };
+        ReportWorld { fonts, data: Bytes::new(data), main }
+    }
+}
+
+impl World for ReportWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.fonts.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        self.fonts.store.book()
+    }
+
+    fn main(&self) -> FileId {
+        self.main.id()
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main.id() {
+            Ok(self.main.clone())
+        } else {
+            Err(FileError::NotFound(PathBuf::from(format!("{id:?}"))))
+        }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if Some(id) == *DATA_ID {
+            Ok(self.data.clone())
+        } else {
+            Err(FileError::NotFound(PathBuf::from(format!("{id:?}"))))
+        }
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.fonts.store.font(index)
+    }
+
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        // The layout prints no "today": output depends on the report only.
+        None
+    }
+}
+
+/// typst's errors as one line each, with the layout line they point at.
+pub(crate) fn describe(world: &ReportWorld<'_>, errors: &EcoVec<SourceDiagnostic>) -> String {
+    errors
+        .iter()
+        .map(|e| {
+            let at = typst::WorldExt::range(world, e.span)
+                .and_then(|r| world.main.lines().byte_to_line(r.start))
+                .map(|l| format!("（report.typ 第 {} 行）", l + 1))
+                .unwrap_or_default();
+            format!("{}{at}", e.message)
+        })
+        .collect::<Vec<_>>()
+        .join("；")
+}

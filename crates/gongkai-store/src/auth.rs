@@ -1,0 +1,845 @@
+//! Console accounts, server-side sessions, API tokens and the audit trail (portal-and-security.md §B).
+//!
+//! - **Accounts (B2.1, B2.2).** One user per person, scoped to an agency, with one [`Role`].
+//!   Passwords are Argon2id PHC strings ([`hash_password`]); the policy is [`check_password_policy`]
+//!   (≥8 characters from at least 3 classes). Five failures in a row lock the account for
+//!   15 minutes ([`Store::record_login_failure`]).
+//! - **Sessions (B2.1 idle logout, ASVS 7.3/7.4).** Stored here, not in the browser: the cookie
+//!   holds a random 256-bit value, the table its SHA-256. A session ends after
+//!   [`SESSION_IDLE`] without use or [`SESSION_ABSOLUTE`] after login, and on logout.
+//! - **API tokens.** Random bearer tokens, stored as SHA-256 only.
+//! - **Audit (B2.3, B6).** Append-only: the store offers no update or delete, and each record
+//!   carries the hash of its predecessor, so a removed or altered record is detected by
+//!   [`Store::verify_audit_chain`].
+//!
+//! Times are parameters (`now`) so that the rules are testable; callers pass `Utc::now()`.
+
+use std::fmt;
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::Argon2;
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::codec::new_id;
+use crate::error::violation;
+use crate::{Store, StoreError};
+
+/// Failed logins in a row that lock an account (B2.1 default: 5).
+pub const MAX_FAILED_LOGINS: i64 = 5;
+/// How long a locked account stays locked (B2.1 default: 15 minutes).
+pub const LOCK_DURATION: Duration = Duration::minutes(15);
+/// A session unused this long is ended (B2.1: idle logout after 15–30 minutes).
+pub const SESSION_IDLE: Duration = Duration::minutes(30);
+/// A session ends this long after login whatever its use (ASVS 7.3.2 absolute timeout).
+pub const SESSION_ABSOLUTE: Duration = Duration::hours(12);
+/// Passwords older than this must be changed (B2.1 定期更换, default 90 days).
+pub const PASSWORD_MAX_AGE: Duration = Duration::days(90);
+/// The longest accepted password (ASVS 6.2.9 allows ≥64; bounded so hashing stays cheap).
+pub const PASSWORD_MAX_CHARS: usize = 128;
+
+/// What a console user may do (B2.2 least privilege, 管理用户权限分离).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 经办人员: edits the registers of their own agency.
+    Staff,
+    /// 审批人员: as staff, plus approves extensions and publishes the annual report.
+    Approver,
+    /// 监督人员: reads the registers of their agency's subtree; writes nothing.
+    Supervisor,
+    /// 系统管理员: manages agencies and users, over every agency.
+    Administrator,
+}
+
+impl Role {
+    /// Every role, in order of the list above.
+    pub const ALL: [Role; 4] = [Role::Staff, Role::Approver, Role::Supervisor, Role::Administrator];
+
+    /// The stored (glossary) name: `staff`, `approver`, `supervisor`, `administrator`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Staff => "staff",
+            Role::Approver => "approver",
+            Role::Supervisor => "supervisor",
+            Role::Administrator => "administrator",
+        }
+    }
+
+    /// The Chinese name shown in the console.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Role::Staff => "经办人员",
+            Role::Approver => "审批人员",
+            Role::Supervisor => "监督人员",
+            Role::Administrator => "系统管理员",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.name() == s)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A console account (without its password hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// Application-generated id.
+    pub id: String,
+    /// The unique login name.
+    pub username: String,
+    /// The code of the agency the account belongs to.
+    pub agency: String,
+    /// What the account may do.
+    pub role: Role,
+    /// Failed logins since the last success or lock.
+    pub failed_logins: i64,
+    /// Until when the account is locked after too many failures.
+    pub locked_until: Option<DateTime<Utc>>,
+    /// When the password was last set (for the 90-day change rule).
+    pub password_changed_at: DateTime<Utc>,
+    /// A disabled account cannot log in (accounts are disabled, never deleted: audit records
+    /// name them).
+    pub disabled: bool,
+    /// When the account was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub changed_at: DateTime<Utc>,
+}
+
+impl User {
+    /// Whether the account is locked at `now`.
+    pub fn is_locked(&self, now: DateTime<Utc>) -> bool {
+        self.locked_until.is_some_and(|t| t > now)
+    }
+
+    /// Whether the password is older than [`PASSWORD_MAX_AGE`] at `now`.
+    pub fn password_expired(&self, now: DateTime<Utc>) -> bool {
+        now - self.password_changed_at > PASSWORD_MAX_AGE
+    }
+}
+
+/// A session created at login: the values the client holds. Only their hash (the id) or their
+/// plain value (the CSRF token, which is not a credential on its own) is stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewSession {
+    /// The cookie value (256 random bits, hex).
+    pub token: String,
+    /// The per-session CSRF token of the console's forms.
+    pub csrf_token: String,
+}
+
+impl fmt::Debug for NewSession {
+    // Never print the secret.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewSession").finish_non_exhaustive()
+    }
+}
+
+/// A live session, as found by [`Store::session`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Whose session.
+    pub user: User,
+    /// The per-session CSRF token.
+    pub csrf_token: String,
+    /// When it was created (login).
+    pub created_at: DateTime<Utc>,
+}
+
+/// An API token's public description (never its value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    /// Application-generated id.
+    pub id: String,
+    /// Whose token.
+    pub user_id: String,
+    /// What the owner called it.
+    pub name: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it stops working, if ever.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// One audit event to record (B2.3: date/time, user, event type, success or failure; B6:
+/// role, agency, address, object, reason). Never holds personal information in clear.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AuditEvent {
+    /// Who acted (the username, or the name tried at a failed login); `None` for the public.
+    pub username: Option<String>,
+    /// Their role.
+    pub role: Option<Role>,
+    /// Their agency.
+    pub agency: Option<String>,
+    /// What happened: `login`, `logout`, `login_locked`, `request.extension`, `report.publish`, ….
+    pub event_type: String,
+    /// On what (a tracking number, `agency/year`, a username).
+    pub target: Option<String>,
+    /// Whether it succeeded.
+    pub success: bool,
+    /// The client address.
+    pub source: Option<String>,
+    /// Why it failed, or a short note.
+    pub detail: Option<String>,
+}
+
+/// A recorded audit event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    /// Position in the chain, from 1.
+    pub seq: i64,
+    /// When (RFC 3339 UTC).
+    pub at: String,
+    /// The event.
+    pub event: AuditEvent,
+    /// The hash of this record (hex SHA-256 over the previous hash and the fields).
+    pub hash: String,
+}
+
+/// The password rule of B2.1 (default of practice): at least 8 and at most
+/// [`PASSWORD_MAX_CHARS`] characters, from at least 3 of the classes lower-case, upper-case,
+/// digit, other; and not containing the username. The message is Chinese first.
+pub fn check_password_policy(password: &str, username: &str) -> Result<(), StoreError> {
+    let invalid = |detail: &str| Err(StoreError::Invalid { what: "password", detail: detail.to_string() });
+    let n = password.chars().count();
+    if n < 8 {
+        return invalid("口令至少 8 个字符 (at least 8 characters)");
+    }
+    if n > PASSWORD_MAX_CHARS {
+        return invalid("口令不能超过 128 个字符 (at most 128 characters)");
+    }
+    let classes = [
+        password.chars().any(|c| c.is_lowercase()),
+        password.chars().any(|c| c.is_uppercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_alphanumeric()),
+    ];
+    if classes.iter().filter(|&&b| b).count() < 3 {
+        return invalid(
+            "口令须包含小写字母、大写字母、数字、其他符号中的至少三类 (use at least 3 of: lower, upper, digit, symbol)",
+        );
+    }
+    if !username.is_empty() && password.to_lowercase().contains(&username.to_lowercase()) {
+        return invalid("口令不能包含用户名 (must not contain the username)");
+    }
+    Ok(())
+}
+
+/// Hashes a password with Argon2id (default parameters: m=19 MiB, t=2, p=1; about 35 ms on the
+/// reference machine, so call it off the async runtime: [`hash_password_blocking`]).
+pub fn hash_password(password: &str) -> Result<String, StoreError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Invalid { what: "password hash", detail: e.to_string() })
+}
+
+/// Whether `password` matches the stored PHC string. A malformed hash never matches.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    match PasswordHash::new(hash) {
+        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// [`hash_password`] on tokio's blocking pool.
+pub async fn hash_password_blocking(password: String) -> Result<String, StoreError> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| StoreError::Invalid { what: "password hash", detail: e.to_string() })?
+}
+
+/// [`verify_password`] on tokio's blocking pool; `false` if the task fails.
+pub async fn verify_password_blocking(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false)
+}
+
+/// 256 random bits as 64 hex digits, from the operating system.
+pub fn random_token() -> Result<String, StoreError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| StoreError::Invalid { what: "random token", detail: format!("system random source: {e}") })?;
+    Ok(hex(&bytes))
+}
+
+/// The hex SHA-256 of a secret, as stored for sessions and tokens.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// A timestamp as stored: RFC 3339 UTC with microseconds (compares correctly as text).
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn parse_ts(table: &'static str, column: &'static str, s: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|e| StoreError::Corrupt {
+        table,
+        column,
+        detail: format!("{s:?} is not an RFC 3339 time: {e}"),
+    })
+}
+
+fn parse_opt_ts(
+    table: &'static str,
+    column: &'static str,
+    s: Option<String>,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    s.map(|s| parse_ts(table, column, &s)).transpose()
+}
+
+const USER_COLUMNS: &str = "u.id, u.username, u.agency, u.role, u.password_hash, u.password_changed_at, \
+     u.failed_logins, u.locked_until, u.disabled, u.created_at, u.changed_at";
+
+fn user_from_row(row: &AnyRow) -> Result<(User, String), StoreError> {
+    let role: String = row.try_get("role")?;
+    let user = User {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        agency: row.try_get("agency")?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt {
+            table: "users",
+            column: "role",
+            detail: format!("unknown role {role:?}"),
+        })?,
+        failed_logins: row.try_get("failed_logins")?,
+        locked_until: parse_opt_ts("users", "locked_until", row.try_get("locked_until")?)?,
+        password_changed_at: parse_ts(
+            "users",
+            "password_changed_at",
+            &row.try_get::<String, _>("password_changed_at")?,
+        )?,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+        created_at: parse_ts("users", "created_at", &row.try_get::<String, _>("created_at")?)?,
+        changed_at: parse_ts("users", "changed_at", &row.try_get::<String, _>("changed_at")?)?,
+    };
+    Ok((user, row.try_get("password_hash")?))
+}
+
+/// The hash of an audit record: SHA-256 over the previous hash and every field, each
+/// length-prefixed so that no two field lists produce the same input.
+fn audit_hash(prev: &str, seq: i64, at: &str, e: &AuditEvent) -> String {
+    let mut h = Sha256::new();
+    let mut field = |s: Option<&str>| match s {
+        Some(s) => {
+            h.update((s.len() as u64).to_be_bytes());
+            h.update(s.as_bytes());
+        }
+        None => h.update(u64::MAX.to_be_bytes()),
+    };
+    field(Some(prev));
+    field(Some(&seq.to_string()));
+    field(Some(at));
+    field(e.username.as_deref());
+    field(e.role.map(Role::name));
+    field(e.agency.as_deref());
+    field(Some(&e.event_type));
+    field(e.target.as_deref());
+    field(Some(if e.success { "1" } else { "0" }));
+    field(e.source.as_deref());
+    field(e.detail.as_deref());
+    hex(&h.finalize())
+}
+
+/// The hash before the first record.
+const AUDIT_GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+impl Store {
+    /// Creates an account with an already hashed password ([`hash_password`]).
+    /// [`StoreError::Conflict`] if the username is taken; [`StoreError::NotFound`] if the
+    /// agency does not exist; [`StoreError::Invalid`] for an empty or over-long username.
+    pub async fn create_user(
+        &self,
+        username: &str,
+        agency: &str,
+        role: Role,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<User, StoreError> {
+        let valid = !username.is_empty()
+            && username.chars().count() <= 64
+            && username.chars().all(|c| c.is_alphanumeric() || "._-@".contains(c));
+        if !valid {
+            return Err(StoreError::Invalid {
+                what: "username",
+                detail: "用户名须为 1–64 个字母、数字或 . _ - @ (1–64 letters, digits or . _ - @)".into(),
+            });
+        }
+        if self.get_agency(agency).await?.is_none() {
+            return Err(StoreError::NotFound { what: "agency", key: agency.to_string() });
+        }
+        let id = new_id();
+        let t = ts(now);
+        sqlx::query(
+            "INSERT INTO users (id, username, agency, role, password_hash, password_changed_at, failed_logins, \
+             locked_until, disabled, created_at, changed_at) VALUES ($1, $2, $3, $4, $5, $6, 0, NULL, 0, $6, $6)",
+        )
+        .bind(&id)
+        .bind(username)
+        .bind(agency)
+        .bind(role.name())
+        .bind(password_hash)
+        .bind(&t)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| match violation(&e) {
+            Some(sqlx::error::ErrorKind::UniqueViolation) => {
+                StoreError::Conflict { what: "user", agency: agency.to_string(), key: username.to_string() }
+            }
+            Some(sqlx::error::ErrorKind::ForeignKeyViolation) => {
+                StoreError::NotFound { what: "agency", key: agency.to_string() }
+            }
+            _ => StoreError::Backend(e),
+        })?;
+        self.get_user(&id).await?.ok_or(StoreError::NotFound { what: "user", key: username.to_string() })
+    }
+
+    /// The account with this id.
+    pub async fn get_user(&self, id: &str) -> Result<Option<User>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await?;
+        row.map(|r| user_from_row(&r).map(|(u, _)| u)).transpose()
+    }
+
+    /// The account with this username and its password hash (for login only).
+    pub async fn user_for_login(&self, username: &str) -> Result<Option<(User, String)>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(username).fetch_optional(&self.pool).await?;
+        row.map(|r| user_from_row(&r)).transpose()
+    }
+
+    /// Every account, by username.
+    pub async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.username");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| user_from_row(r).map(|(u, _)| u)).collect()
+    }
+
+    /// Replaces a password hash, clears the failure count and lock, and ends every session of
+    /// the account (a password change logs out everywhere).
+    pub async fn set_password(&self, user_id: &str, password_hash: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let t = ts(now);
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE users SET password_hash = $2, password_changed_at = $3, changed_at = $3, failed_logins = 0, \
+             locked_until = NULL WHERE id = $1",
+        )
+        .bind(user_id)
+        .bind(password_hash)
+        .bind(&t)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound { what: "user", key: user_id.to_string() });
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Enables or disables an account; disabling ends its sessions.
+    pub async fn set_user_disabled(&self, user_id: &str, disabled: bool, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query("UPDATE users SET disabled = $2, changed_at = $3 WHERE id = $1")
+            .bind(user_id)
+            .bind(i64::from(disabled))
+            .bind(ts(now))
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound { what: "user", key: user_id.to_string() });
+        }
+        if disabled {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Counts a failed login. The [`MAX_FAILED_LOGINS`]th failure in a row locks the account
+    /// until `now + LOCK_DURATION` and resets the count. Returns the account as updated.
+    pub async fn record_login_failure(&self, user_id: &str, now: DateTime<Utc>) -> Result<User, StoreError> {
+        let t = ts(now);
+        let lock_until = ts(now + LOCK_DURATION);
+        // One statement, so that concurrent failures cannot both miss the threshold.
+        sqlx::query(
+            "UPDATE users SET \
+               locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END, \
+               failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END, \
+               changed_at = $4 \
+             WHERE id = $1",
+        )
+        .bind(user_id)
+        .bind(MAX_FAILED_LOGINS)
+        .bind(&lock_until)
+        .bind(&t)
+        .execute(&self.pool)
+        .await?;
+        self.get_user(user_id).await?.ok_or(StoreError::NotFound { what: "user", key: user_id.to_string() })
+    }
+
+    /// Clears the failure count and an expired lock after a successful login.
+    pub async fn record_login_success(&self, user_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL, changed_at = $2 WHERE id = $1")
+            .bind(user_id)
+            .bind(ts(now))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Starts a session for the account (a new random id at every login, ASVS 7.2.4) and
+    /// removes the expired sessions of every account.
+    pub async fn create_session(
+        &self,
+        user_id: &str,
+        source: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<NewSession, StoreError> {
+        let token = random_token()?;
+        let csrf_token = random_token()?;
+        let t = ts(now);
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+            .bind(&t)
+            .bind(ts(now - SESSION_IDLE))
+            .execute(&self.pool)
+            .await?;
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, source) \
+             VALUES ($1, $2, $3, $4, $4, $5, $6)",
+        )
+        .bind(token_hash(&token))
+        .bind(user_id)
+        .bind(&csrf_token)
+        .bind(&t)
+        .bind(ts(now + SESSION_ABSOLUTE))
+        .bind(source)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| match violation(&e) {
+            Some(sqlx::error::ErrorKind::ForeignKeyViolation) => {
+                StoreError::NotFound { what: "user", key: user_id.to_string() }
+            }
+            _ => StoreError::Backend(e),
+        })?;
+        Ok(NewSession { token, csrf_token })
+    }
+
+    /// The live session with this cookie value, marking it used at `now`; `None` (and the
+    /// session deleted) if it is unknown, idle for [`SESSION_IDLE`], past [`SESSION_ABSOLUTE`],
+    /// or its account is disabled.
+    pub async fn session(&self, token: &str, now: DateTime<Utc>) -> Result<Option<Session>, StoreError> {
+        let hash = token_hash(token);
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, s.csrf_token, s.created_at AS s_created, s.last_seen_at, s.expires_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1"
+        );
+        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&hash).fetch_optional(&self.pool).await? else {
+            return Ok(None);
+        };
+        let (user, _) = user_from_row(&row)?;
+        let last_seen = parse_ts("sessions", "last_seen_at", &row.try_get::<String, _>("last_seen_at")?)?;
+        let expires = parse_ts("sessions", "expires_at", &row.try_get::<String, _>("expires_at")?)?;
+        if user.disabled || now - last_seen > SESSION_IDLE || now >= expires {
+            sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(&hash).execute(&self.pool).await?;
+            return Ok(None);
+        }
+        sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1")
+            .bind(&hash)
+            .bind(ts(now))
+            .execute(&self.pool)
+            .await?;
+        Ok(Some(Session {
+            user,
+            csrf_token: row.try_get("csrf_token")?,
+            created_at: parse_ts("sessions", "created_at", &row.try_get::<String, _>("s_created")?)?,
+        }))
+    }
+
+    /// Ends a session (logout). Ending an unknown session is not an error.
+    pub async fn delete_session(&self, token: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(token_hash(token)).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Creates an API bearer token for the account; returns its description and the value,
+    /// which is shown once and never stored.
+    pub async fn create_api_token(
+        &self,
+        user_id: &str,
+        name: &str,
+        expires_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<(ApiToken, String), StoreError> {
+        let value = format!("gk_{}", random_token()?);
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO api_tokens (id, token_hash, user_id, name, created_at, expires_at, revoked_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, NULL)",
+        )
+        .bind(&id)
+        .bind(token_hash(&value))
+        .bind(user_id)
+        .bind(name)
+        .bind(ts(now))
+        .bind(expires_at.map(ts))
+        .execute(&self.pool)
+        .await
+        .map_err(|e| match violation(&e) {
+            Some(sqlx::error::ErrorKind::ForeignKeyViolation) => {
+                StoreError::NotFound { what: "user", key: user_id.to_string() }
+            }
+            _ => StoreError::Backend(e),
+        })?;
+        let token = ApiToken {
+            id,
+            user_id: user_id.to_string(),
+            name: name.to_string(),
+            created_at: now,
+            expires_at,
+            revoked_at: None,
+        };
+        Ok((token, value))
+    }
+
+    /// The account a bearer token authenticates at `now`: `None` if unknown, revoked, expired
+    /// or its account disabled.
+    pub async fn api_token_user(&self, value: &str, now: DateTime<Utc>) -> Result<Option<User>, StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, t.expires_at AS t_expires, t.revoked_at FROM api_tokens t \
+             JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1"
+        );
+        let Some(row) =
+            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(token_hash(value)).fetch_optional(&self.pool).await?
+        else {
+            return Ok(None);
+        };
+        let (user, _) = user_from_row(&row)?;
+        let expires = parse_opt_ts("api_tokens", "expires_at", row.try_get("t_expires")?)?;
+        let revoked: Option<String> = row.try_get("revoked_at")?;
+        if user.disabled || revoked.is_some() || expires.is_some_and(|e| now >= e) {
+            return Ok(None);
+        }
+        Ok(Some(user))
+    }
+
+    /// The tokens of an account (descriptions only), newest first.
+    pub async fn list_api_tokens(&self, user_id: &str) -> Result<Vec<ApiToken>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, user_id, name, created_at, expires_at, revoked_at FROM api_tokens WHERE user_id = $1 \
+             ORDER BY created_at DESC, id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ApiToken {
+                    id: r.try_get("id")?,
+                    user_id: r.try_get("user_id")?,
+                    name: r.try_get("name")?,
+                    created_at: parse_ts("api_tokens", "created_at", &r.try_get::<String, _>("created_at")?)?,
+                    expires_at: parse_opt_ts("api_tokens", "expires_at", r.try_get("expires_at")?)?,
+                    revoked_at: parse_opt_ts("api_tokens", "revoked_at", r.try_get("revoked_at")?)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Revokes a token of the account; [`StoreError::NotFound`] if the account has no such token.
+    pub async fn revoke_api_token(&self, user_id: &str, token_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let done =
+            sqlx::query("UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL")
+                .bind(token_id)
+                .bind(user_id)
+                .bind(ts(now))
+                .execute(&self.pool)
+                .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound { what: "API token", key: token_id.to_string() });
+        }
+        Ok(())
+    }
+
+    /// Appends an audit event at `now`, chained to the previous one; returns its sequence
+    /// number. Concurrent appends retry on the sequence's unique key, so the chain never forks.
+    pub async fn append_audit(&self, event: &AuditEvent, now: DateTime<Utc>) -> Result<i64, StoreError> {
+        let at = ts(now);
+        let mut last_err = None;
+        for _ in 0..20 {
+            match self.try_append_audit(event, &at).await {
+                Ok(seq) => return Ok(seq),
+                Err(StoreError::Backend(e)) if matches!(e, sqlx::Error::Database(_)) => {
+                    last_err = Some(e);
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last_err
+            .map_or(StoreError::Invalid { what: "audit event", detail: "append failed".into() }, StoreError::Backend))
+    }
+
+    async fn try_append_audit(&self, e: &AuditEvent, at: &str) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let last = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (prev_seq, prev_hash) = match last {
+            Some(r) => (r.try_get::<i64, _>("seq")?, r.try_get::<String, _>("hash")?),
+            None => (0, AUDIT_GENESIS.to_string()),
+        };
+        let seq = prev_seq + 1;
+        let hash = audit_hash(&prev_hash, seq, at, e);
+        sqlx::query(
+            "INSERT INTO audit_events (seq, \"at\", username, role, agency, event_type, target, success, source, \
+             detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(seq)
+        .bind(at)
+        .bind(e.username.as_deref())
+        .bind(e.role.map(Role::name))
+        .bind(e.agency.as_deref())
+        .bind(&e.event_type)
+        .bind(e.target.as_deref())
+        .bind(i64::from(e.success))
+        .bind(e.source.as_deref())
+        .bind(e.detail.as_deref())
+        .bind(&prev_hash)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(seq)
+    }
+
+    /// The newest `limit` audit records, newest first.
+    pub async fn list_audit(&self, limit: i64) -> Result<Vec<AuditRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, \"at\", username, role, agency, event_type, target, success, source, detail, prev_hash, hash \
+             FROM audit_events ORDER BY seq DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| audit_from_row(r).map(|(rec, _)| rec)).collect()
+    }
+
+    /// Checks the whole audit chain: sequence numbers 1, 2, … without gaps, each record's
+    /// `prev_hash` the previous record's hash and its hash recomputed from its fields. Returns
+    /// the number of records, or [`StoreError::Corrupt`] naming the first broken record.
+    pub async fn verify_audit_chain(&self) -> Result<i64, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, \"at\", username, role, agency, event_type, target, success, source, detail, prev_hash, hash \
+             FROM audit_events ORDER BY seq",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut prev = AUDIT_GENESIS.to_string();
+        let mut expected_seq = 1;
+        for r in &rows {
+            let (rec, prev_hash) = audit_from_row(r)?;
+            let broken = |detail: String| StoreError::Corrupt { table: "audit_events", column: "hash", detail };
+            if rec.seq != expected_seq {
+                return Err(broken(format!("record {expected_seq} is missing (found {})", rec.seq)));
+            }
+            if prev_hash != prev {
+                return Err(broken(format!("record {} does not follow record {}", rec.seq, rec.seq - 1)));
+            }
+            if audit_hash(&prev, rec.seq, &rec.at, &rec.event) != rec.hash {
+                return Err(broken(format!("record {} was altered", rec.seq)));
+            }
+            prev = rec.hash;
+            expected_seq += 1;
+        }
+        Ok(expected_seq - 1)
+    }
+}
+
+fn audit_from_row(r: &AnyRow) -> Result<(AuditRecord, String), StoreError> {
+    let role: Option<String> = r.try_get("role")?;
+    let role = match role {
+        Some(s) => Some(Role::parse(&s).ok_or_else(|| StoreError::Corrupt {
+            table: "audit_events",
+            column: "role",
+            detail: format!("unknown role {s:?}"),
+        })?),
+        None => None,
+    };
+    let rec = AuditRecord {
+        seq: r.try_get("seq")?,
+        at: r.try_get("at")?,
+        event: AuditEvent {
+            username: r.try_get("username")?,
+            role,
+            agency: r.try_get("agency")?,
+            event_type: r.try_get("event_type")?,
+            target: r.try_get("target")?,
+            success: r.try_get::<i64, _>("success")? != 0,
+            source: r.try_get("source")?,
+            detail: r.try_get("detail")?,
+        },
+        hash: r.try_get("hash")?,
+    };
+    Ok((rec, r.try_get("prev_hash")?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_policy_b2_1() {
+        assert!(check_password_policy("Abcdef1!", "wang").is_ok());
+        assert!(check_password_policy("abcdef12", "wang").is_err(), "2 classes");
+        assert!(check_password_policy("Ab1!", "wang").is_err(), "too short");
+        assert!(check_password_policy("Wang-2024x", "wang").is_err(), "contains the username");
+        assert!(check_password_policy(&"Aa1!".repeat(40), "x").is_err(), "too long");
+        assert!(
+            check_password_policy("政府信息Ab12", "x").is_ok(),
+            "CJK letters count as letters; A, b, digits make 3 classes"
+        );
+    }
+
+    #[test]
+    fn hash_and_verify() {
+        let h = hash_password("Abcdef1!").unwrap();
+        assert!(h.starts_with("$argon2id$"), "{h}");
+        assert!(verify_password("Abcdef1!", &h));
+        assert!(!verify_password("abcdef1!", &h));
+        assert!(!verify_password("Abcdef1!", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let a = random_token().unwrap();
+        let b = random_token().unwrap();
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_eq!(token_hash(&a).len(), 64);
+        assert_ne!(token_hash(&a), a);
+    }
+}

@@ -1,0 +1,249 @@
+//! What the public portal needs beyond the registers: the disclosure guide (指南, Art. 12), the
+//! directory fields the register lacks (内容概述, 生成日期, …) and the public access to a request
+//! filed online (tracking number + a hash of the query code).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use gongkai_core::register::Request;
+use sqlx::Row;
+
+use crate::codec::{date_text, now_text, parse_date, parse_opt_date};
+use crate::error::{on_insert, on_write};
+use crate::lock::{guard, lock_agency, locked_years};
+use crate::requests::{insert_request_on, request_touch};
+use crate::{RequestId, Store, StoreError};
+
+/// 政府信息公开指南 of one agency (spec A2.1): the disclosure office's 名称、办公地址、办公时间、
+/// 联系电话、传真号码、互联网联系方式, plus the guide's text sections (A2.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisclosureGuide {
+    /// The agency's code.
+    pub agency: String,
+    /// 政府信息公开工作机构名称.
+    pub office_name: String,
+    /// 办公地址.
+    pub address: String,
+    /// 办公时间.
+    pub office_hours: String,
+    /// 联系电话.
+    pub phone: String,
+    /// 传真号码.
+    pub fax: String,
+    /// 互联网联系方式 (e-mail or web address).
+    pub web_contact: String,
+    /// 邮政编码.
+    pub postcode: Option<String>,
+    /// The guide's text sections by key (`scope`, `channels`, `request`, `fees`, `remedies`, …).
+    pub sections: BTreeMap<String, String>,
+    /// 更新日期.
+    pub updated_on: NaiveDate,
+}
+
+/// The directory fields of a proactive disclosure that the register does not hold (spec A2.3:
+/// 内容概述、生成日期 are mandatory; A2.4: 发布机构、成文日期).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProactiveDetails {
+    /// The agency's code.
+    pub agency: String,
+    /// 索引号 of the register entry.
+    pub index_number: String,
+    /// 内容概述.
+    pub summary: String,
+    /// 生成日期.
+    pub generated_on: NaiveDate,
+    /// 发布机构.
+    pub publisher: Option<String>,
+    /// 成文日期.
+    pub written_on: Option<NaiveDate>,
+    /// 正文 (plain text).
+    pub body: Option<String>,
+}
+
+/// How the public reaches a request filed online: its request id and the query-code hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestAccess {
+    /// The request in the register.
+    pub request: RequestId,
+    /// The stored hash of the query code (never the code).
+    pub query_code_hash: String,
+}
+
+impl Store {
+    /// Inserts or replaces an agency's disclosure guide; [`StoreError::NotFound`] for an unknown
+    /// agency.
+    #[tracing::instrument(skip_all, fields(agency = %g.agency))]
+    pub async fn put_guide(&self, g: &DisclosureGuide) -> Result<(), StoreError> {
+        let sections = serde_json::to_string(&g.sections)
+            .map_err(|e| StoreError::Invalid { what: "guide sections", detail: e.to_string() })?;
+        sqlx::query(
+            "INSERT INTO disclosure_guides (agency, office_name, address, office_hours, phone, fax, web_contact, \
+             postcode, sections, updated_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             ON CONFLICT (agency) DO UPDATE SET office_name = excluded.office_name, address = excluded.address, \
+             office_hours = excluded.office_hours, phone = excluded.phone, fax = excluded.fax, \
+             web_contact = excluded.web_contact, postcode = excluded.postcode, sections = excluded.sections, \
+             updated_on = excluded.updated_on",
+        )
+        .bind(&g.agency)
+        .bind(&g.office_name)
+        .bind(&g.address)
+        .bind(&g.office_hours)
+        .bind(&g.phone)
+        .bind(&g.fax)
+        .bind(&g.web_contact)
+        .bind(g.postcode.as_deref())
+        .bind(sections)
+        .bind(date_text(g.updated_on))
+        .execute(&self.pool)
+        .await
+        .map_err(|e| on_write(e, &g.agency))?;
+        Ok(())
+    }
+
+    /// An agency's disclosure guide, or `None` when none was recorded.
+    pub async fn get_guide(&self, agency: &str) -> Result<Option<DisclosureGuide>, StoreError> {
+        let row = sqlx::query(
+            "SELECT agency, office_name, address, office_hours, phone, fax, web_contact, postcode, sections, \
+             updated_on FROM disclosure_guides WHERE agency = $1",
+        )
+        .bind(agency)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let sections: String = r.try_get("sections")?;
+        let sections = serde_json::from_str(&sections).map_err(|e| StoreError::Corrupt {
+            table: "disclosure_guides",
+            column: "sections",
+            detail: e.to_string(),
+        })?;
+        let updated: String = r.try_get("updated_on")?;
+        Ok(Some(DisclosureGuide {
+            agency: r.try_get("agency")?,
+            office_name: r.try_get("office_name")?,
+            address: r.try_get("address")?,
+            office_hours: r.try_get("office_hours")?,
+            phone: r.try_get("phone")?,
+            fax: r.try_get("fax")?,
+            web_contact: r.try_get("web_contact")?,
+            postcode: r.try_get("postcode")?,
+            sections,
+            updated_on: parse_date("disclosure_guides", "updated_on", &updated)?,
+        }))
+    }
+
+    /// Inserts or replaces the directory details of a registered proactive disclosure;
+    /// [`StoreError::NotFound`] when the register has no such entry.
+    #[tracing::instrument(skip_all, fields(agency = %d.agency, index_number = %d.index_number))]
+    pub async fn put_proactive_details(&self, d: &ProactiveDetails) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO proactive_details (agency, index_number, summary, generated_on, publisher, written_on, body) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (agency, index_number) DO UPDATE SET summary = excluded.summary, \
+             generated_on = excluded.generated_on, publisher = excluded.publisher, \
+             written_on = excluded.written_on, body = excluded.body",
+        )
+        .bind(&d.agency)
+        .bind(&d.index_number)
+        .bind(&d.summary)
+        .bind(date_text(d.generated_on))
+        .bind(d.publisher.as_deref())
+        .bind(d.written_on.map(date_text))
+        .bind(d.body.as_deref())
+        .execute(&self.pool)
+        .await
+        .map_err(|e| match crate::error::violation(&e) {
+            Some(sqlx::error::ErrorKind::ForeignKeyViolation) => {
+                StoreError::NotFound { what: "proactive disclosure", key: d.index_number.clone() }
+            }
+            _ => StoreError::Backend(e),
+        })?;
+        Ok(())
+    }
+
+    /// The directory details of an agency's proactive disclosures, by index number.
+    pub async fn list_proactive_details(&self, agency: &str) -> Result<Vec<ProactiveDetails>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT agency, index_number, summary, generated_on, publisher, written_on, body \
+             FROM proactive_details WHERE agency = $1 ORDER BY index_number",
+        )
+        .bind(agency)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let generated: String = r.try_get("generated_on")?;
+                let written: Option<String> = r.try_get("written_on")?;
+                Ok(ProactiveDetails {
+                    agency: r.try_get("agency")?,
+                    index_number: r.try_get("index_number")?,
+                    summary: r.try_get("summary")?,
+                    generated_on: parse_date("proactive_details", "generated_on", &generated)?,
+                    publisher: r.try_get("publisher")?,
+                    written_on: parse_opt_date("proactive_details", "written_on", written.as_deref())?,
+                    body: r.try_get("body")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Registers a request filed online together with its public access (tracking number and
+    /// query-code hash), in one transaction. The tracking number must be new over every agency
+    /// ([`StoreError::Conflict`]); an unknown agency is [`StoreError::NotFound`]; a locked year
+    /// is [`StoreError::Locked`].
+    #[tracing::instrument(skip_all, fields(agency = %request.agency, tracking_number = %request.tracking_number))]
+    pub async fn file_online_request(&self, request: &Request, query_code_hash: &str) -> Result<RequestId, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        lock_agency(&mut tx, &request.agency).await?;
+        let locked = locked_years(&mut tx, &request.agency).await?;
+        let touch = request_touch(request, &[], &locked);
+        guard(&mut tx, &request.agency, &touch, None).await?;
+        let id = insert_request_on(&mut tx, request).await?;
+        sqlx::query(
+            "INSERT INTO request_access (tracking_number, request, query_code_hash, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&request.tracking_number)
+        .bind(&id)
+        .bind(query_code_hash)
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| on_insert(e, "request", &request.agency, &request.tracking_number))?;
+        tx.commit().await?;
+        Ok(RequestId::from(id))
+    }
+
+    /// The years of an agency's reports that are published (have a publication date), newest
+    /// first, with their publication dates: what the portal lists under 政府信息公开年报.
+    pub async fn list_published_years(&self, agency: &str) -> Result<Vec<(i32, NaiveDate)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT year, published_on FROM report_publications \
+             WHERE agency = $1 AND published_on IS NOT NULL ORDER BY year DESC",
+        )
+        .bind(agency)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let year: i64 = r.try_get("year")?;
+                let on: String = r.try_get("published_on")?;
+                let year = i32::try_from(year).map_err(|_| StoreError::Corrupt {
+                    table: "report_publications",
+                    column: "year",
+                    detail: format!("{year} is out of range"),
+                })?;
+                Ok((year, parse_date("report_publications", "published_on", &on)?))
+            })
+            .collect()
+    }
+
+    /// The public access record of a tracking number, or `None`.
+    pub async fn get_request_access(&self, tracking_number: &str) -> Result<Option<RequestAccess>, StoreError> {
+        let row = sqlx::query("SELECT request, query_code_hash FROM request_access WHERE tracking_number = $1")
+            .bind(tracking_number)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(r) = row else { return Ok(None) };
+        let request: String = r.try_get("request")?;
+        Ok(Some(RequestAccess { request: RequestId::from(request), query_code_hash: r.try_get("query_code_hash")? }))
+    }
+}

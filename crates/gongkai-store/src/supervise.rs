@@ -1,0 +1,735 @@
+//! The supervising office's view (监督视图) of a subtree: per agency, requests received, open,
+//! due soon and overdue, on-time replies, outcomes; the annual report's status, findings and
+//! quality scorecard; and the roll-up of tables 2–4.
+//!
+//! Set-based on purpose: a county has hundreds of agencies, a province thousands, so every
+//! figure comes from a handful of queries over the whole subtree (the recursive subtree CTE
+//! joined in), never a query per agency. Due dates are not stored: the requests still open, and
+//! those finished in the year, are loaded with their events and replayed by the core's
+//! lifecycle and clock, as everywhere else. Applicant data is never read here.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, NaiveDate};
+use gongkai_core::calendar::Calendar;
+use gongkai_core::clock::{self, DeadlineInput};
+use gongkai_core::generate::{self, YearInput};
+use gongkai_core::lifecycle;
+use gongkai_core::quality::{self, Nearest, QualityInput, Scorecard};
+use gongkai_core::register::{Agency, AgencyKind, Applicant, Article20Figures, Event, EventKind, Request};
+use gongkai_core::report::{Report, SectionKey};
+use gongkai_core::rollup::{self, Excluded, Member};
+use gongkai_core::rules::{self, CheckContext, Severity};
+use gongkai_core::template;
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::codec::{date_text, parse_amount, parse_date, parse_enum, parse_opt_date, year_bounds, year_from};
+use crate::registers::{cases, CaseRow};
+use crate::{Store, StoreError};
+
+/// How deep the subtree query goes (as in the agency module).
+const MAX_DEPTH: i64 = 32;
+
+/// The recursive CTE of the subtree of `$1` (depth bound `$2`), then the rest of the query.
+macro_rules! with_subtree {
+    ($tail:literal) => {
+        concat!(
+            "WITH RECURSIVE subtree (code, depth) AS ( \
+                 SELECT code, 0 FROM agencies WHERE code = $1 \
+                 UNION ALL \
+                 SELECT a.code, s.depth + 1 FROM agencies a JOIN subtree s ON a.parent = s.code \
+                 WHERE s.depth < $2 \
+             ) ",
+            $tail
+        )
+    };
+}
+
+/// The status of an agency's annual report for a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStatus {
+    /// 未开始: nothing written for the year (no section text, no publication record).
+    NotStarted,
+    /// 草稿: section texts or an unpublished publication record exist; the deadline has not passed.
+    Draft,
+    /// 按时发布: published by the Art. 49 deadline.
+    PublishedOnTime,
+    /// 逾期发布: published after the deadline.
+    PublishedLate,
+    /// 逾期未发布: not published and the deadline has passed.
+    Missing,
+}
+
+impl ReportStatus {
+    /// The Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            ReportStatus::NotStarted => "未开始",
+            ReportStatus::Draft => "草稿",
+            ReportStatus::PublishedOnTime => "按时发布",
+            ReportStatus::PublishedLate => "逾期发布",
+            ReportStatus::Missing => "逾期未发布",
+        }
+    }
+}
+
+/// A request still open, with its due date as of the overview's day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpenRequest {
+    /// 受理编号: open it with `gongkai request show --agency CODE --tracking-number N`.
+    pub tracking_number: String,
+    /// 收到申请之日.
+    pub received_on: NaiveDate,
+    /// The due date as of the overview's day (derived from the events).
+    pub due: NaiveDate,
+}
+
+/// Per agency: the requests.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RequestFigures {
+    /// Received (Art. 31 date) in the year.
+    pub received: i64,
+    /// Not finished (no reply or withdrawal) on the overview's day, whatever the year received;
+    /// includes those due soon and overdue.
+    pub open: i64,
+    /// Of the open ones: due within the margin (5 working days, the due date included).
+    pub due_soon: i64,
+    /// Of the open ones: past the due date.
+    pub overdue: i64,
+    /// Replied to in the year.
+    pub replied: i64,
+    /// Of those: replied on or before the due date.
+    pub replied_on_time: i64,
+    /// replied_on_time / replied; `null` when none was replied to.
+    pub on_time_rate: Option<f64>,
+    /// The median number of working days from receipt to reply (receipt day not counted, reply
+    /// day counted) of the replies in the year.
+    pub median_working_days: Option<f64>,
+    /// Withdrawn in the year.
+    pub withdrawn: i64,
+    /// Replies in the year by outcome (the table-3 row path, e.g. `outcomes.granted`).
+    pub outcomes: BTreeMap<String, i64>,
+    /// The overdue requests, oldest due date first.
+    pub overdue_requests: Vec<OpenRequest>,
+    /// The requests due soon, earliest due date first.
+    pub due_soon_requests: Vec<OpenRequest>,
+    /// Open requests whose events do not replay (corrupt or hand-edited registers): their tracking
+    /// numbers, so that someone looks at them.
+    pub unreadable: Vec<String>,
+}
+
+/// Per agency: the annual report of the year.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportFigures {
+    /// Not started, draft, published on time, published late, missing.
+    pub status: ReportStatus,
+    /// The status in Chinese.
+    pub status_label: &'static str,
+    /// The Art. 49 deadline.
+    pub deadline: Option<NaiveDate>,
+    /// The publication date, if published.
+    pub published_on: Option<NaiveDate>,
+    /// Findings of severity error of the generated report.
+    pub errors: usize,
+    /// Findings of severity warning.
+    pub warnings: usize,
+    /// Register entries that cannot be counted (the report is then left out of the roll-up).
+    pub register_errors: usize,
+    /// Amendments recorded under the period lock for the year.
+    pub amendments: i64,
+}
+
+/// One agency of the overview.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgencyOverview {
+    /// The agency's code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Its parent's code.
+    pub parent: Option<String>,
+    /// Its kind.
+    pub kind: AgencyKind,
+    /// Requests.
+    pub requests: RequestFigures,
+    /// The annual report's status.
+    pub report: ReportFigures,
+    /// The quality scorecard of the (generated) report.
+    pub scorecard: Scorecard,
+}
+
+/// The overview of a subtree for a year, as of a day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Overview {
+    /// The root agency's code.
+    pub agency: String,
+    /// Its name.
+    pub name: String,
+    /// The report year.
+    pub year: i32,
+    /// The day open requests are judged on.
+    pub today: NaiveDate,
+    /// Every agency of the subtree: the root first, then by depth and code.
+    pub agencies: Vec<AgencyOverview>,
+    /// The sums of the request figures over the subtree (lists left empty).
+    pub totals: RequestFigures,
+    /// Tables 2–4 of the generated reports summed (a canonical report).
+    pub rollup: Report,
+    /// The agencies summed.
+    pub included: Vec<String>,
+    /// The agencies without a countable report (register errors).
+    pub missing: Vec<String>,
+    /// Reports that could not be summed, with the reason.
+    pub excluded: Vec<Excluded>,
+}
+
+/// The report side of an overview (see [`Store::supervise_reports`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportsOverview {
+    /// Per agency, in subtree order: status and scorecard.
+    pub agencies: Vec<(String, ReportFigures, Scorecard)>,
+    /// The roll-up.
+    pub rollup: rollup::RollUp,
+}
+
+#[derive(sqlx::FromRow)]
+struct ReqEventRow {
+    id: String,
+    agency: String,
+    tracking_number: String,
+    channel: String,
+    received_on: String,
+    applicant_type: String,
+    on_date: Option<String>,
+    by_whom: Option<String>,
+    payload: Option<String>,
+}
+
+/// A request (without applicant data) with its events, as loaded for replay.
+struct Loaded {
+    request: Request,
+    events: Vec<Event>,
+}
+
+/// Groups rows ordered by request id (then seq) into requests with their events.
+fn group_rows(rows: Vec<ReqEventRow>) -> Result<Vec<Loaded>, StoreError> {
+    let mut out: Vec<Loaded> = Vec::new();
+    let mut last_id: Option<String> = None;
+    for row in rows {
+        if last_id.as_deref() != Some(row.id.as_str()) {
+            out.push(Loaded {
+                request: Request {
+                    channel: parse_enum("requests", "channel", &row.channel)?,
+                    received_on: parse_date("requests", "received_on", &row.received_on)?,
+                    // Personal data is not loaded: replay and counting need only the kind.
+                    applicant: Applicant {
+                        kind: parse_enum("requests", "applicant_type", &row.applicant_type)?,
+                        name: String::new(),
+                        id_document: None,
+                        contact: None,
+                    },
+                    agency: row.agency.clone(),
+                    tracking_number: row.tracking_number.clone(),
+                    content: String::new(),
+                    requested_form: None,
+                    delivery: None,
+                },
+                events: Vec::new(),
+            });
+            last_id = Some(row.id.clone());
+        }
+        if let (Some(on), Some(by), Some(payload), Some(cur)) = (row.on_date, row.by_whom, row.payload, out.last_mut())
+        {
+            let kind: EventKind = serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt {
+                table: "request_events",
+                column: "payload",
+                detail: e.to_string(),
+            })?;
+            cur.events.push(Event { on: parse_date("request_events", "on", &on)?, by, kind });
+        }
+    }
+    Ok(out)
+}
+
+/// Working days counted from a fixed origin, for "working days from receipt to reply" in O(1).
+struct WorkingDayIndex {
+    first: NaiveDate,
+    cumulative: Vec<u32>,
+}
+
+impl WorkingDayIndex {
+    fn new(cal: &Calendar, first: NaiveDate, last: NaiveDate) -> WorkingDayIndex {
+        let mut cumulative = Vec::new();
+        let mut n = 0u32;
+        let mut d = first;
+        while d <= last {
+            if cal.is_working_day(d) {
+                n += 1;
+            }
+            cumulative.push(n);
+            match d.succ_opt() {
+                Some(next) => d = next,
+                None => break,
+            }
+        }
+        WorkingDayIndex { first, cumulative }
+    }
+
+    fn at(&self, d: NaiveDate) -> Option<u32> {
+        let i = usize::try_from((d - self.first).num_days()).ok()?;
+        self.cumulative.get(i).copied()
+    }
+
+    /// Working days after `from` up to and including `to`.
+    fn between(&self, from: NaiveDate, to: NaiveDate) -> Option<u32> {
+        Some(self.at(to)?.saturating_sub(self.at(from)?))
+    }
+}
+
+fn median(v: &mut [u32]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_unstable();
+    let m = v.len() / 2;
+    Some(if v.len() % 2 == 1 { f64::from(v[m]) } else { (f64::from(v[m - 1]) + f64::from(v[m])) / 2.0 })
+}
+
+impl Store {
+    /// The requests side of the overview of `root`'s subtree: per agency (in subtree order),
+    /// received in `year`, open / due soon / overdue on `today`, and the replies of `year`.
+    /// Four queries for the whole subtree.
+    #[tracing::instrument(skip_all, fields(root = %root, year = year))]
+    pub async fn supervise_requests(
+        &self,
+        root: &str,
+        year: i32,
+        today: NaiveDate,
+        cal: &Calendar,
+    ) -> Result<Vec<(Agency, RequestFigures)>, StoreError> {
+        let agencies = self.agency_subtree(root).await?;
+        let (first, last) = year_bounds(year)?;
+        let mut figures: HashMap<String, RequestFigures> =
+            agencies.iter().map(|a| (a.code.clone(), RequestFigures::default())).collect();
+
+        // Received in the year: one GROUP BY.
+        let rows = sqlx::query(with_subtree!(
+            "SELECT r.agency, COUNT(*) AS n FROM requests r JOIN subtree s ON r.agency = s.code \
+             WHERE r.received_on >= $3 AND r.received_on <= $4 GROUP BY r.agency"
+        ))
+        .bind(root)
+        .bind(MAX_DEPTH)
+        .bind(date_text(first))
+        .bind(date_text(last))
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &rows {
+            let agency: String = r.try_get("agency")?;
+            if let Some(f) = figures.get_mut(&agency) {
+                f.received = r.try_get("n")?;
+            }
+        }
+
+        // Open on `today`: no reply or withdrawal dated on or before it; replayed for the due date.
+        let open_rows: Vec<ReqEventRow> = sqlx::query_as(with_subtree!(
+            "SELECT r.id, r.agency, r.tracking_number, r.channel, r.received_on, r.applicant_type, \
+             e.\"on\" AS on_date, e.\"by\" AS by_whom, e.payload \
+             FROM requests r JOIN subtree s ON r.agency = s.code \
+             LEFT JOIN request_events e ON e.request = r.id \
+             WHERE r.received_on <= $3 AND NOT EXISTS ( \
+                 SELECT 1 FROM request_events c WHERE c.request = r.id \
+                 AND c.\"type\" IN ('reply', 'withdrawal') AND c.\"on\" <= $3) \
+             ORDER BY r.id, e.seq"
+        ))
+        .bind(root)
+        .bind(MAX_DEPTH)
+        .bind(date_text(today))
+        .fetch_all(&self.pool)
+        .await?;
+        for l in group_rows(open_rows)? {
+            let Some(f) = figures.get_mut(&l.request.agency) else { continue };
+            // Events dated after `today` (recorded ahead) are not known yet on `today`.
+            let events: Vec<Event> = l.events.into_iter().filter(|e| e.on <= today).collect();
+            f.open += 1;
+            let state = match lifecycle::replay(cal, &l.request, &events) {
+                Ok(s) => s,
+                Err(_) => {
+                    f.unreadable.push(l.request.tracking_number);
+                    continue;
+                }
+            };
+            let due = state.deadline_on(cal, today).map_or(state.deadline.due, |d| d.due);
+            let item =
+                OpenRequest { tracking_number: l.request.tracking_number, received_on: l.request.received_on, due };
+            match state.status(cal, today) {
+                lifecycle::Status::Overdue => {
+                    f.overdue += 1;
+                    f.overdue_requests.push(item);
+                }
+                lifecycle::Status::DueSoon => {
+                    f.due_soon += 1;
+                    f.due_soon_requests.push(item);
+                }
+                _ => {}
+            }
+        }
+
+        // Finished in the year: every event of those requests, replayed for the due date (a
+        // request with only its reply needs only the receipt date: memoised per date).
+        let done_rows: Vec<ReqEventRow> = sqlx::query_as(with_subtree!(
+            "SELECT r.id, r.agency, r.tracking_number, r.channel, r.received_on, r.applicant_type, \
+             e.\"on\" AS on_date, e.\"by\" AS by_whom, e.payload \
+             FROM request_events f JOIN requests r ON r.id = f.request JOIN subtree s ON r.agency = s.code \
+             JOIN request_events e ON e.request = r.id \
+             WHERE f.\"type\" IN ('reply', 'withdrawal') AND f.\"on\" >= $3 AND f.\"on\" <= $4 \
+             ORDER BY r.id, e.seq"
+        ))
+        .bind(root)
+        .bind(MAX_DEPTH)
+        .bind(date_text(first))
+        .bind(date_text(last))
+        .fetch_all(&self.pool)
+        .await?;
+        let done = group_rows(done_rows)?;
+        let earliest = done.iter().map(|l| l.request.received_on).min().unwrap_or(first);
+        let index = WorkingDayIndex::new(cal, earliest, last);
+        let mut simple_due: HashMap<NaiveDate, Option<NaiveDate>> = HashMap::new();
+        let mut days: HashMap<String, Vec<u32>> = HashMap::new();
+        for l in done {
+            let Some(f) = figures.get_mut(&l.request.agency) else { continue };
+            let Some(fin) = l.events.iter().find(|e| matches!(e.kind, EventKind::Reply { .. } | EventKind::Withdrawal))
+            else {
+                continue;
+            };
+            let on = fin.on;
+            match &fin.kind {
+                EventKind::Withdrawal => {
+                    f.withdrawn += 1;
+                    continue;
+                }
+                EventKind::Reply { outcome, .. } => {
+                    f.replied += 1;
+                    *f.outcomes.entry(template::t3_row(*outcome).path.to_string()).or_default() += 1;
+                }
+                _ => continue,
+            }
+            let due = if l.events.len() == 1 {
+                *simple_due.entry(l.request.received_on).or_insert_with(|| {
+                    clock::due_date(cal, &DeadlineInput::new(l.request.received_on)).ok().map(|d| d.due)
+                })
+            } else {
+                lifecycle::replay(cal, &l.request, &l.events).ok().map(|s| s.deadline.due)
+            };
+            if due.is_some_and(|d| on <= d) {
+                f.replied_on_time += 1;
+            }
+            if let Some(n) = index.between(l.request.received_on, on) {
+                days.entry(l.request.agency.clone()).or_default().push(n);
+            }
+        }
+        let mut out = Vec::with_capacity(agencies.len());
+        for a in agencies {
+            let mut f = figures.remove(&a.code).unwrap_or_default();
+            f.on_time_rate = (f.replied > 0).then(|| f.replied_on_time as f64 / f.replied as f64);
+            f.median_working_days = days.get_mut(&a.code).and_then(|v| median(v));
+            f.overdue_requests.sort_by(|x, y| (x.due, &x.tracking_number).cmp(&(y.due, &y.tracking_number)));
+            f.due_soon_requests.sort_by(|x, y| (x.due, &x.tracking_number).cmp(&(y.due, &y.tracking_number)));
+            out.push((a, f));
+        }
+        Ok(out)
+    }
+
+    /// The report side of the overview: every agency's report of `year` generated from its
+    /// registers (loaded for the whole subtree at once), checked by the rules, scored, and
+    /// rolled up. `today` decides which unpublished reports are past their deadline.
+    #[tracing::instrument(skip_all, fields(root = %root, year = year))]
+    pub async fn supervise_reports(
+        &self,
+        root: &str,
+        year: i32,
+        today: NaiveDate,
+        cal: &Calendar,
+    ) -> Result<ReportsOverview, StoreError> {
+        let agencies = self.agency_subtree(root).await?;
+        let (first, last) = year_bounds(year)?;
+        let (first_t, last_t) = (date_text(first), date_text(last));
+
+        // The year's requests of every agency (as load_year, for the subtree), with events.
+        let rows: Vec<ReqEventRow> = sqlx::query_as(with_subtree!(
+            "SELECT r.id, r.agency, r.tracking_number, r.channel, r.received_on, r.applicant_type, \
+             e.\"on\" AS on_date, e.\"by\" AS by_whom, e.payload \
+             FROM requests r JOIN subtree s ON r.agency = s.code \
+             LEFT JOIN request_events e ON e.request = r.id \
+             WHERE r.received_on <= $3 AND NOT EXISTS ( \
+                 SELECT 1 FROM request_events c WHERE c.request = r.id \
+                 AND c.\"type\" IN ('reply', 'withdrawal') AND c.\"on\" < $4) \
+             ORDER BY r.agency, r.received_on, r.tracking_number, r.id, e.seq"
+        ))
+        .bind(root)
+        .bind(MAX_DEPTH)
+        .bind(&last_t)
+        .bind(&first_t)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut requests: HashMap<String, Vec<(Request, Vec<Event>)>> = HashMap::new();
+        for l in group_rows(rows)? {
+            requests.entry(l.request.agency.clone()).or_default().push((l.request, l.events));
+        }
+
+        let case_rows: Vec<CaseRow> = sqlx::query_as(with_subtree!(
+            "SELECT c.agency, c.number, c.\"group\" AS case_group, c.request, c.filed_on, c.decided_on, c.result \
+             FROM cases c JOIN subtree s ON c.agency = s.code \
+             WHERE c.filed_on <= $3 AND (c.decided_on IS NULL OR c.decided_on >= $4) \
+             ORDER BY c.agency, c.filed_on, c.number"
+        ))
+        .bind(root)
+        .bind(MAX_DEPTH)
+        .bind(&last_t)
+        .bind(&first_t)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut case_map: HashMap<String, Vec<gongkai_core::register::Case>> = HashMap::new();
+        for c in cases(case_rows)? {
+            case_map.entry(c.agency.clone()).or_default().push(c);
+        }
+
+        let mut figures = self.subtree_figures(root, year).await?;
+
+        // Section texts of the year and of the year before (for the problems criterion).
+        let narrative_rows = sqlx::query(with_subtree!(
+            "SELECT n.agency, n.year, n.section, n.text FROM report_narratives n JOIN subtree s ON n.agency = s.code \
+             WHERE n.year >= $3 AND n.year <= $4 ORDER BY n.agency, n.section"
+        ))
+        .bind(root)
+        .bind(MAX_DEPTH)
+        .bind(i64::from(year) - 1)
+        .bind(i64::from(year))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut narratives: HashMap<String, Vec<(SectionKey, String)>> = HashMap::new();
+        let mut previous_problems: HashMap<String, String> = HashMap::new();
+        for r in &narrative_rows {
+            let agency: String = r.try_get("agency")?;
+            let y = year_from("report_narratives", r.try_get("year")?)?;
+            let section: String = r.try_get("section")?;
+            let text: String = r.try_get("text")?;
+            let Some(key) = template::SECTIONS.iter().map(|s| s.key).find(|k| k.name() == section) else {
+                continue;
+            };
+            if y == year {
+                narratives.entry(agency).or_default().push((key, text));
+            } else if key == SectionKey::Problems {
+                previous_problems.insert(agency, text);
+            }
+        }
+
+        let pub_rows = sqlx::query(with_subtree!(
+            "SELECT p.agency, p.published_on FROM report_publications p JOIN subtree s ON p.agency = s.code \
+             WHERE p.year = $3"
+        ))
+        .bind(root)
+        .bind(MAX_DEPTH)
+        .bind(i64::from(year))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut publications: HashMap<String, Option<NaiveDate>> = HashMap::new();
+        for r in &pub_rows {
+            let agency: String = r.try_get("agency")?;
+            let on: Option<String> = r.try_get("published_on")?;
+            publications.insert(agency, parse_opt_date("report_publications", "published_on", on.as_deref())?);
+        }
+
+        let amendment_rows = sqlx::query(with_subtree!(
+            "SELECT m.agency, COUNT(*) AS n FROM amendments m JOIN subtree s ON m.agency = s.code \
+             WHERE m.year = $3 GROUP BY m.agency"
+        ))
+        .bind(root)
+        .bind(MAX_DEPTH)
+        .bind(i64::from(year))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut amendments: HashMap<String, i64> = HashMap::new();
+        for r in &amendment_rows {
+            amendments.insert(r.try_get("agency")?, r.try_get("n")?);
+        }
+
+        // Generate and check every report (pure, in memory).
+        let mut built = Vec::with_capacity(agencies.len());
+        for a in &agencies {
+            let input = YearInput {
+                agency: a.clone(),
+                year,
+                requests: requests.remove(&a.code).unwrap_or_default(),
+                cases: case_map.remove(&a.code).unwrap_or_default(),
+                figures: figures.remove(&a.code),
+                narratives: narratives.remove(&a.code).unwrap_or_default(),
+                published_on: publications.get(&a.code).copied().flatten(),
+            };
+            let generated = generate::build(cal, &input);
+            let government = a.kind == AgencyKind::Government;
+            let findings =
+                rules::check(&generated.report, &CheckContext { previous: None, government_report: Some(government) });
+            let has_text = !input.narratives.is_empty();
+            built.push((generated, findings, has_text));
+        }
+
+        // The problems sections compared with each other.
+        let problems: Vec<&str> = built
+            .iter()
+            .map(|(g, _, _)| quality::section_text(&g.report, SectionKey::Problems).unwrap_or(""))
+            .collect();
+        let nearest = quality::nearest_peers(&problems, quality::SIMILARITY_THRESHOLD);
+
+        let mut out = Vec::with_capacity(agencies.len());
+        for (i, (a, (generated, findings, has_text))) in agencies.iter().zip(&built).enumerate() {
+            let government = a.kind == AgencyKind::Government;
+            let deadline = quality::art49_deadline(year, government);
+            let published_on = publications.get(&a.code).copied().flatten();
+            let status = match (published_on, deadline) {
+                (Some(p), Some(d)) if p > d => ReportStatus::PublishedLate,
+                (Some(_), _) => ReportStatus::PublishedOnTime,
+                (None, Some(d)) if today > d => ReportStatus::Missing,
+                (None, _) if *has_text || publications.contains_key(&a.code) => ReportStatus::Draft,
+                (None, _) => ReportStatus::NotStarted,
+            };
+            let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+            let amended = amendments.get(&a.code).copied().unwrap_or(0);
+            let card = quality::scorecard(&QualityInput {
+                report: Some(&generated.report),
+                findings: Some(findings),
+                government_report: Some(government),
+                today: Some(today),
+                previous_problems: previous_problems.get(&a.code).map(String::as_str),
+                nearest_peer: nearest[i].map(|(j, s)| Nearest { other: agencies[j].code.clone(), similarity: s }),
+                amendments: Some(usize::try_from(amended).unwrap_or(0)),
+            });
+            out.push((
+                a.code.clone(),
+                ReportFigures {
+                    status,
+                    status_label: status.label(),
+                    deadline,
+                    published_on,
+                    errors: count(Severity::Error),
+                    warnings: count(Severity::Warning),
+                    register_errors: generated.errors.len(),
+                    amendments: amended,
+                },
+                card,
+            ));
+        }
+
+        let members: Vec<Member<'_>> = agencies
+            .iter()
+            .zip(&built)
+            .map(|(a, (g, _, _))| Member { code: &a.code, report: g.errors.is_empty().then_some(&g.report) })
+            .collect();
+        let root_name = agencies.first().map(|a| a.name.as_str());
+        let rollup = rollup::roll_up(root_name, year, &members)
+            .map_err(|e| StoreError::Invalid { what: "roll-up year", detail: e.to_string() })?;
+        Ok(ReportsOverview { agencies: out, rollup })
+    }
+
+    /// The whole overview: [`Store::supervise_requests`] and [`Store::supervise_reports`].
+    pub async fn supervise(
+        &self,
+        root: &str,
+        year: i32,
+        today: NaiveDate,
+        cal: &Calendar,
+    ) -> Result<Overview, StoreError> {
+        let requests = self.supervise_requests(root, year, today, cal).await?;
+        let reports = self.supervise_reports(root, year, today, cal).await?;
+        let mut totals = RequestFigures::default();
+        let mut report_by_code: HashMap<String, (ReportFigures, Scorecard)> =
+            reports.agencies.into_iter().map(|(c, r, s)| (c, (r, s))).collect();
+        let mut agencies = Vec::with_capacity(requests.len());
+        for (a, f) in requests {
+            totals.received += f.received;
+            totals.open += f.open;
+            totals.due_soon += f.due_soon;
+            totals.overdue += f.overdue;
+            totals.replied += f.replied;
+            totals.replied_on_time += f.replied_on_time;
+            totals.withdrawn += f.withdrawn;
+            for (k, v) in &f.outcomes {
+                *totals.outcomes.entry(k.clone()).or_default() += v;
+            }
+            let Some((report, scorecard)) = report_by_code.remove(&a.code) else {
+                return Err(StoreError::Invalid { what: "overview", detail: format!("no report row for {}", a.code) });
+            };
+            agencies.push(AgencyOverview {
+                code: a.code,
+                name: a.name,
+                parent: a.parent,
+                kind: a.kind,
+                requests: f,
+                report,
+                scorecard,
+            });
+        }
+        totals.on_time_rate = (totals.replied > 0).then(|| totals.replied_on_time as f64 / totals.replied as f64);
+        // The subtree's median is not the median of the agencies' medians: left out (null).
+        let (agency, name) = agencies
+            .first()
+            .map(|a| (a.code.clone(), a.name.clone()))
+            .unwrap_or_else(|| (root.to_string(), String::new()));
+        Ok(Overview {
+            agency,
+            name,
+            year,
+            today,
+            agencies,
+            totals,
+            rollup: reports.rollup.report,
+            included: reports.rollup.included,
+            missing: reports.rollup.missing,
+            excluded: reports.rollup.excluded,
+        })
+    }
+
+    /// The Article 20 figures of `year` of every agency of the subtree.
+    async fn subtree_figures(&self, root: &str, year: i32) -> Result<HashMap<String, Article20Figures>, StoreError> {
+        let rows = sqlx::query(with_subtree!(
+            "SELECT f.agency, f.rules_issued, f.rules_repealed, f.rules_in_force, f.normative_issued, \
+             f.normative_repealed, f.normative_in_force, f.licensing_decisions, f.penalty_decisions, \
+             f.coercive_decisions, f.fees_wan_yuan \
+             FROM article20_figures f JOIN subtree s ON f.agency = s.code WHERE f.year = $3"
+        ))
+        .bind(root)
+        .bind(MAX_DEPTH)
+        .bind(i64::from(year))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = HashMap::new();
+        for r in &rows {
+            let fees: Option<String> = r.try_get("fees_wan_yuan")?;
+            let f = Article20Figures {
+                agency: r.try_get("agency")?,
+                year,
+                rules_issued: r.try_get("rules_issued")?,
+                rules_repealed: r.try_get("rules_repealed")?,
+                rules_in_force: r.try_get("rules_in_force")?,
+                normative_issued: r.try_get("normative_issued")?,
+                normative_repealed: r.try_get("normative_repealed")?,
+                normative_in_force: r.try_get("normative_in_force")?,
+                licensing_decisions: r.try_get("licensing_decisions")?,
+                penalty_decisions: r.try_get("penalty_decisions")?,
+                coercive_decisions: r.try_get("coercive_decisions")?,
+                fees_wan_yuan: fees
+                    .as_deref()
+                    .map(|s| parse_amount("article20_figures", "fees_wan_yuan", s))
+                    .transpose()?,
+            };
+            out.insert(f.agency.clone(), f);
+        }
+        Ok(out)
+    }
+}
+
+/// The default report year on `today`: the year before (the report due by 31 January / 31 March).
+pub fn default_year(today: NaiveDate) -> i32 {
+    today.year() - 1
+}

@@ -1,0 +1,265 @@
+//! Accounts, sessions, API tokens and the audit trail (portal-and-security.md §B), on both
+//! backends: every story runs as `sqlite::NAME` and `postgres::NAME` (see `store/harness.rs`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "store/harness.rs"]
+mod harness;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use gongkai_core::register::{Agency, AgencyKind};
+use gongkai_store::{AuditEvent, Role, Store, StoreError};
+use harness::TestDb;
+use sqlx::Row;
+
+macro_rules! on_both_backends {
+    ($($story:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $story() {
+                    crate::harness::run_sqlite(crate::$story).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $story() {
+                    crate::harness::run_postgres(crate::$story).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    b2_2_users_are_unique_and_scoped_to_an_existing_agency,
+    b2_1_five_failures_lock_the_account_for_15_minutes,
+    b2_1_sessions_end_on_idle_absolute_timeout_and_logout,
+    b2_1_password_change_and_disabling_end_sessions,
+    api_tokens_are_stored_as_hashes_and_can_be_revoked,
+    b2_3_audit_chain_detects_deletion_and_alteration,
+    b2_3_concurrent_audit_appends_keep_one_chain,
+);
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap()
+}
+
+async fn seed(store: &Store) {
+    for (code, name, parent) in [("330100", "杭州市人民政府", None), ("330100-czj", "杭州市财政局", Some("330100"))]
+    {
+        store
+            .upsert_agency(&Agency {
+                code: code.into(),
+                name: name.into(),
+                parent: parent.map(Into::into),
+                kind: if parent.is_some() { AgencyKind::Department } else { AgencyKind::Government },
+            })
+            .await
+            .unwrap();
+    }
+}
+
+/// A cheap fixed hash (the store does not check it); real hashing is tested in the unit tests.
+const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+async fn b2_2_users_are_unique_and_scoped_to_an_existing_agency(db: TestDb) {
+    let s = &db.store;
+    seed(s).await;
+    let u = s.create_user("wang.wu", "330100-czj", Role::Staff, HASH, t0()).await.unwrap();
+    assert_eq!((u.username.as_str(), u.agency.as_str(), u.role), ("wang.wu", "330100-czj", Role::Staff));
+    assert_eq!(u.failed_logins, 0);
+    assert!(!u.is_locked(t0()) && !u.disabled);
+    // Unique IDs (B2.1 a): the same username twice is a conflict, also in another agency.
+    let e = s.create_user("wang.wu", "330100", Role::Approver, HASH, t0()).await.unwrap_err();
+    assert!(matches!(e, StoreError::Conflict { what: "user", .. }), "{e:?}");
+    let e = s.create_user("li.si", "999999", Role::Staff, HASH, t0()).await.unwrap_err();
+    assert!(matches!(e, StoreError::NotFound { what: "agency", .. }), "{e:?}");
+    for bad in ["", "a b", "<script>", &"x".repeat(65)] {
+        let e = s.create_user(bad, "330100", Role::Staff, HASH, t0()).await.unwrap_err();
+        assert!(matches!(e, StoreError::Invalid { what: "username", .. }), "{bad:?}: {e:?}");
+    }
+    s.create_user("admin", "330100", Role::Administrator, HASH, t0()).await.unwrap();
+    let names: Vec<_> = s.list_users().await.unwrap().into_iter().map(|u| (u.username, u.role)).collect();
+    assert_eq!(names, vec![("admin".to_string(), Role::Administrator), ("wang.wu".to_string(), Role::Staff)]);
+    let (found, hash) = s.user_for_login("wang.wu").await.unwrap().unwrap();
+    assert_eq!(found.id, u.id);
+    assert_eq!(hash, HASH);
+    assert!(s.user_for_login("nobody").await.unwrap().is_none());
+}
+
+async fn b2_1_five_failures_lock_the_account_for_15_minutes(db: TestDb) {
+    let s = &db.store;
+    seed(s).await;
+    let u = s.create_user("wang.wu", "330100-czj", Role::Staff, HASH, t0()).await.unwrap();
+    for i in 1..=4 {
+        let after = s.record_login_failure(&u.id, t0()).await.unwrap();
+        assert_eq!(after.failed_logins, i);
+        assert!(!after.is_locked(t0()));
+    }
+    // A success in between resets the count.
+    s.record_login_success(&u.id, t0()).await.unwrap();
+    for _ in 1..=4 {
+        s.record_login_failure(&u.id, t0()).await.unwrap();
+    }
+    let locked = s.record_login_failure(&u.id, t0()).await.unwrap();
+    assert!(locked.is_locked(t0()), "the 5th failure in a row locks");
+    assert!(locked.is_locked(t0() + Duration::minutes(14)));
+    assert!(!locked.is_locked(t0() + Duration::minutes(15)), "the lock lasts 15 minutes");
+    assert_eq!(locked.locked_until, Some(t0() + Duration::minutes(15)));
+}
+
+async fn b2_1_sessions_end_on_idle_absolute_timeout_and_logout(db: TestDb) {
+    let s = &db.store;
+    seed(s).await;
+    let u = s.create_user("wang.wu", "330100-czj", Role::Staff, HASH, t0()).await.unwrap();
+    let a = s.create_session(&u.id, Some("127.0.0.1"), t0()).await.unwrap();
+    let b = s.create_session(&u.id, None, t0()).await.unwrap();
+    assert_ne!(a.token, b.token, "a new id at every login (ASVS 7.2.4)");
+    assert_ne!(a.csrf_token, a.token);
+    // Only the hash is stored.
+    let mut raw = db.raw().await;
+    let stored: Vec<String> = sqlx::query("SELECT id_hash FROM sessions")
+        .fetch_all(&mut raw)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<String, _>("id_hash"))
+        .collect();
+    assert_eq!(stored.len(), 2);
+    assert!(!stored.contains(&a.token) && stored.contains(&gongkai_store::token_hash(&a.token)));
+
+    // Used every 29 minutes, the session lives on; the use moves the idle clock.
+    let mut now = t0();
+    for _ in 0..4 {
+        now += Duration::minutes(29);
+        let live = s.session(&a.token, now).await.unwrap().expect("session alive");
+        assert_eq!(live.user.id, u.id);
+        assert_eq!(live.csrf_token, a.csrf_token);
+    }
+    // Idle for more than 30 minutes: gone, and stays gone.
+    assert!(s.session(&b.token, t0() + Duration::minutes(31)).await.unwrap().is_none());
+    assert!(s.session(&b.token, t0()).await.unwrap().is_none());
+    // Absolute timeout: 12 hours after login, however busy.
+    let mut now = t0();
+    let c = s.create_session(&u.id, None, t0()).await.unwrap();
+    while now < t0() + Duration::hours(12) - Duration::minutes(20) {
+        now += Duration::minutes(20);
+        assert!(s.session(&c.token, now).await.unwrap().is_some());
+    }
+    assert!(s.session(&c.token, t0() + Duration::hours(12)).await.unwrap().is_none());
+    // Logout ends it on the server (ASVS 7.4.1).
+    let d = s.create_session(&u.id, None, t0()).await.unwrap();
+    s.delete_session(&d.token).await.unwrap();
+    assert!(s.session(&d.token, t0()).await.unwrap().is_none());
+    assert!(s.session("not-a-session", t0()).await.unwrap().is_none());
+}
+
+async fn b2_1_password_change_and_disabling_end_sessions(db: TestDb) {
+    let s = &db.store;
+    seed(s).await;
+    let u = s.create_user("wang.wu", "330100-czj", Role::Staff, HASH, t0()).await.unwrap();
+    assert!(!u.password_expired(t0() + Duration::days(90)));
+    assert!(u.password_expired(t0() + Duration::days(91)), "定期更换: 90 days");
+    let a = s.create_session(&u.id, None, t0()).await.unwrap();
+    s.set_password(&u.id, "$argon2id$new", t0() + Duration::days(1)).await.unwrap();
+    assert!(s.session(&a.token, t0() + Duration::days(1)).await.unwrap().is_none());
+    let (after, hash) = s.user_for_login("wang.wu").await.unwrap().unwrap();
+    assert_eq!(hash, "$argon2id$new");
+    assert_eq!(after.password_changed_at, t0() + Duration::days(1));
+    let b = s.create_session(&u.id, None, t0() + Duration::days(1)).await.unwrap();
+    s.set_user_disabled(&u.id, true, t0() + Duration::days(1)).await.unwrap();
+    assert!(s.session(&b.token, t0() + Duration::days(1)).await.unwrap().is_none());
+    assert!(s.get_user(&u.id).await.unwrap().unwrap().disabled);
+    let e = s.set_password("no-such-user", HASH, t0()).await.unwrap_err();
+    assert!(matches!(e, StoreError::NotFound { what: "user", .. }), "{e:?}");
+}
+
+async fn api_tokens_are_stored_as_hashes_and_can_be_revoked(db: TestDb) {
+    let s = &db.store;
+    seed(s).await;
+    let u = s.create_user("wang.wu", "330100-czj", Role::Staff, HASH, t0()).await.unwrap();
+    let (tok, value) = s.create_api_token(&u.id, "台账同步", Some(t0() + Duration::days(30)), t0()).await.unwrap();
+    assert!(value.starts_with("gk_"));
+    assert_eq!(s.api_token_user(&value, t0()).await.unwrap().map(|u| u.username), Some("wang.wu".into()));
+    assert!(s.api_token_user(&value, t0() + Duration::days(30)).await.unwrap().is_none(), "expired");
+    assert!(s.api_token_user("gk_wrong", t0()).await.unwrap().is_none());
+    let mut raw = db.raw().await;
+    let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM api_tokens WHERE token_hash = $1")
+        .bind(&value)
+        .fetch_one(&mut raw)
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(n, 0, "the value itself is never stored");
+    let listed = s.list_api_tokens(&u.id).await.unwrap();
+    assert_eq!(listed, vec![tok.clone()]);
+    // Another user cannot revoke it.
+    let other = s.create_user("li.si", "330100", Role::Staff, HASH, t0()).await.unwrap();
+    assert!(s.revoke_api_token(&other.id, &tok.id, t0()).await.is_err());
+    s.revoke_api_token(&u.id, &tok.id, t0()).await.unwrap();
+    assert!(s.api_token_user(&value, t0()).await.unwrap().is_none());
+    assert!(s.list_api_tokens(&u.id).await.unwrap()[0].revoked_at.is_some());
+}
+
+fn ev(kind: &str, success: bool) -> AuditEvent {
+    AuditEvent {
+        username: Some("wang.wu".into()),
+        role: Some(Role::Staff),
+        agency: Some("330100-czj".into()),
+        event_type: kind.into(),
+        target: Some("2026-0001".into()),
+        success,
+        source: Some("127.0.0.1".into()),
+        detail: None,
+    }
+}
+
+async fn b2_3_audit_chain_detects_deletion_and_alteration(db: TestDb) {
+    let s = &db.store;
+    assert_eq!(s.verify_audit_chain().await.unwrap(), 0);
+    for (i, kind) in ["login", "request.extension", "logout"].iter().enumerate() {
+        let seq = s.append_audit(&ev(kind, i != 1), t0() + Duration::seconds(i as i64)).await.unwrap();
+        assert_eq!(seq, i as i64 + 1);
+    }
+    let failed = AuditEvent { username: Some("nobody".into()), event_type: "login".into(), ..AuditEvent::default() };
+    s.append_audit(&failed, t0()).await.unwrap();
+    assert_eq!(s.verify_audit_chain().await.unwrap(), 4);
+    // B2.3 fields: time, user, event type, success or failure.
+    let newest = s.list_audit(10).await.unwrap();
+    assert_eq!(newest.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![4, 3, 2, 1]);
+    assert_eq!(newest[2].event, ev("request.extension", false));
+    assert!(newest[2].at.starts_with("2026-11-27T09:00:01"), "{}", newest[2].at);
+    assert_eq!(newest[0].event, failed);
+
+    let mut raw = db.raw().await;
+    // Overwrite a field: detected.
+    sqlx::query("UPDATE audit_events SET success = 1 WHERE seq = 2").execute(&mut raw).await.unwrap();
+    let e = s.verify_audit_chain().await.unwrap_err();
+    assert!(e.to_string().contains("record 2 was altered"), "{e}");
+    sqlx::query("UPDATE audit_events SET success = 0 WHERE seq = 2").execute(&mut raw).await.unwrap();
+    assert_eq!(s.verify_audit_chain().await.unwrap(), 4);
+    // Delete one: detected.
+    sqlx::query("DELETE FROM audit_events WHERE seq = 3").execute(&mut raw).await.unwrap();
+    let e = s.verify_audit_chain().await.unwrap_err();
+    assert!(e.to_string().contains("record 3 is missing"), "{e}");
+}
+
+async fn b2_3_concurrent_audit_appends_keep_one_chain(db: TestDb) {
+    let s = db.store.clone();
+    let tasks: Vec<_> = (0..16)
+        .map(|i| {
+            let s = s.clone();
+            tokio::spawn(async move { s.append_audit(&ev(&format!("e{i}"), true), t0()).await.unwrap() })
+        })
+        .collect();
+    let mut seqs = Vec::new();
+    for t in tasks {
+        seqs.push(t.await.unwrap());
+    }
+    seqs.sort();
+    assert_eq!(seqs, (1..=16).collect::<Vec<_>>());
+    assert_eq!(s.verify_audit_chain().await.unwrap(), 16);
+}

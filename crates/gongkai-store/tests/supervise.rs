@@ -1,0 +1,264 @@
+//! The supervising office's overview (`Store::supervise`), on SQLite and PostgreSQL, each test
+//! on a fresh database: a city with two counties; requests open, due soon, overdue, replied on
+//! time and late, withdrawn; reports published on time, late, missing, draft, not started; one
+//! county's overview never includes the other's agencies.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[allow(dead_code)]
+#[path = "store/harness.rs"]
+mod harness;
+
+use chrono::NaiveDate;
+use gongkai_core::calendar::Calendar;
+use gongkai_core::lifecycle::{self, Status};
+use gongkai_core::quality::{self, Verdict};
+use gongkai_core::register::{Agency, AgencyKind, Applicant, ApplicantType, Channel, Event, EventKind, Request};
+use gongkai_core::report::RequestRow;
+use gongkai_store::{Amendment, Overview, Publication, ReportStatus, Store};
+
+use harness::TestDb;
+
+const CITY: &str = "3301";
+const COUNTY_A: &str = "330101";
+const DEPT_A: &str = "330101-zrzy";
+const COUNTY_B: &str = "330102";
+const DEPT_B: &str = "330102-jy";
+const YEAR: i32 = 2024;
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn today() -> NaiveDate {
+    d("2025-03-10")
+}
+
+fn request(agency: &str, number: &str, received: NaiveDate) -> Request {
+    Request {
+        agency: agency.into(),
+        tracking_number: number.into(),
+        channel: Channel::InPerson,
+        received_on: received,
+        applicant: Applicant {
+            kind: ApplicantType::NaturalPerson,
+            name: "李四".into(),
+            id_document: None,
+            contact: None,
+        },
+        content: "某地块征收补偿方案".into(),
+        requested_form: None,
+        delivery: None,
+    }
+}
+
+fn reply(on: &str) -> Event {
+    Event { on: d(on), by: "王五".into(), kind: EventKind::Reply { outcome: RequestRow::Granted, document: None } }
+}
+
+/// The first receipt date from `from` on whose request (no events) has `want` status on today.
+fn received_with_status(cal: &Calendar, from: &str, want: Status) -> NaiveDate {
+    let mut r = d(from);
+    for _ in 0..200 {
+        let state = lifecycle::replay(cal, &request("X", "X", r), &[]).unwrap();
+        if state.status(cal, today()) == want {
+            return r;
+        }
+        r = r.succ_opt().unwrap();
+    }
+    panic!("no receipt date with status {want:?}");
+}
+
+/// Working days after `from` through `to`, counted here independently.
+fn working_days(cal: &Calendar, from: NaiveDate, to: NaiveDate) -> u32 {
+    let mut n = 0;
+    let mut x = from.succ_opt().unwrap();
+    while x <= to {
+        if cal.is_working_day(x) {
+            n += 1;
+        }
+        x = x.succ_opt().unwrap();
+    }
+    n
+}
+
+struct Seeded {
+    overdue: NaiveDate,
+    due_soon: NaiveDate,
+    open: NaiveDate,
+}
+
+async fn seed(store: &Store, cal: &Calendar) -> Seeded {
+    for (code, name, parent, kind) in [
+        (CITY, "杭州市人民政府", None, AgencyKind::Government),
+        (COUNTY_A, "甲县人民政府", Some(CITY), AgencyKind::Government),
+        (DEPT_A, "甲县自然资源局", Some(COUNTY_A), AgencyKind::Department),
+        (COUNTY_B, "乙县人民政府", Some(CITY), AgencyKind::Government),
+        (DEPT_B, "乙县教育局", Some(COUNTY_B), AgencyKind::Department),
+    ] {
+        let a = Agency { code: code.into(), name: name.into(), parent: parent.map(Into::into), kind };
+        store.upsert_agency(&a).await.unwrap();
+    }
+    let overdue = received_with_status(cal, "2025-01-02", Status::Overdue);
+    let due_soon = received_with_status(cal, "2025-01-20", Status::DueSoon);
+    let open = received_with_status(cal, "2025-02-20", Status::Open);
+    let requests = vec![
+        // County A's department: replied on time, replied late, withdrawn, carried forward and
+        // overdue, plus this year's overdue, due-soon and open ones.
+        (request(DEPT_A, "A-2024-01", d("2024-03-01")), vec![reply("2024-03-08")]),
+        (request(DEPT_A, "A-2024-02", d("2024-05-06")), vec![reply("2024-08-01")]),
+        (
+            request(DEPT_A, "A-2024-03", d("2024-06-03")),
+            vec![Event { on: d("2024-06-10"), by: "王五".into(), kind: EventKind::Withdrawal }],
+        ),
+        (request(DEPT_A, "A-2024-04", d("2024-12-20")), vec![]),
+        (request(DEPT_A, "A-2025-01", overdue), vec![]),
+        (request(DEPT_A, "A-2025-02", due_soon), vec![]),
+        (request(DEPT_A, "A-2025-03", open), vec![]),
+        // County B's department: one reply, one overdue.
+        (request(DEPT_B, "B-2024-01", d("2024-04-01")), vec![reply("2024-04-03")]),
+        (request(DEPT_B, "B-2025-01", overdue), vec![]),
+    ];
+    store.insert_requests_bulk(&requests).await.unwrap();
+
+    // Reports: county A on time (31 March for a government), its department late (31 January),
+    // county B's department not published (missing on 10 March), county B a draft.
+    let publish = |agency: &str, on: &str| Publication {
+        agency: agency.into(),
+        year: YEAR,
+        published_on: Some(d(on)),
+        locked: false,
+    };
+    store.set_publication(&publish(COUNTY_A, "2025-03-01")).await.unwrap();
+    store.set_publication(&publish(DEPT_A, "2025-02-10")).await.unwrap();
+    store.set_narrative(DEPT_B, YEAR, "overview", "本年度工作概述。").await.unwrap();
+    store.set_narrative(COUNTY_B, YEAR, "overview", "本年度工作概述。").await.unwrap();
+    let problems = "存在的主要问题：一是答复文书格式不够规范，二是部分科室对条例理解不深。下一步将组织两次业务培训，修订答复文书范本。";
+    store.set_narrative(DEPT_A, YEAR, "problems", problems).await.unwrap();
+    store.set_narrative(DEPT_A, YEAR - 1, "problems", &problems.replace("两次", "三次")).await.unwrap();
+    store.set_narrative(DEPT_A, YEAR, "other_matters", "本年度未收取信息处理费。").await.unwrap();
+    store
+        .record_amendment(&Amendment {
+            agency: DEPT_A.into(),
+            year: YEAR,
+            record_table: "requests".into(),
+            record_key: "A-2024-01".into(),
+            reason: "更正申请人类型".into(),
+            at: String::new(),
+            by: "王五".into(),
+        })
+        .await
+        .unwrap();
+    Seeded { overdue, due_soon, open }
+}
+
+fn agency<'a>(o: &'a Overview, code: &str) -> &'a gongkai_store::AgencyOverview {
+    o.agencies.iter().find(|a| a.code == code).unwrap_or_else(|| panic!("{code} not in the overview"))
+}
+
+fn verdict(a: &gongkai_store::AgencyOverview, id: &str) -> Verdict {
+    a.scorecard.criteria.iter().find(|c| c.id == id).unwrap().verdict
+}
+
+async fn county_overview(db: TestDb) {
+    let cal = Calendar::official();
+    let s = seed(&db.store, &cal).await;
+    let o = db.store.supervise(COUNTY_A, YEAR, today(), &cal).await.unwrap();
+
+    // Only county A's subtree.
+    let codes: Vec<&str> = o.agencies.iter().map(|a| a.code.as_str()).collect();
+    assert_eq!(codes, [COUNTY_A, DEPT_A]);
+    assert_eq!(o.name, "甲县人民政府");
+
+    let a = agency(&o, DEPT_A);
+    let r = &a.requests;
+    assert_eq!(r.received, 4, "received in 2024");
+    assert_eq!((r.open, r.due_soon, r.overdue), (4, 1, 2), "seeded {:?}", (s.overdue, s.due_soon, s.open));
+    let overdue: Vec<&str> = r.overdue_requests.iter().map(|x| x.tracking_number.as_str()).collect();
+    assert_eq!(overdue, ["A-2024-04", "A-2025-01"]);
+    assert_eq!(r.due_soon_requests[0].tracking_number, "A-2025-02");
+    assert!(r.due_soon_requests[0].due >= today());
+    assert_eq!((r.replied, r.replied_on_time, r.withdrawn), (2, 1, 1));
+    assert_eq!(r.on_time_rate, Some(0.5));
+    let days =
+        [working_days(&cal, d("2024-03-01"), d("2024-03-08")), working_days(&cal, d("2024-05-06"), d("2024-08-01"))];
+    assert_eq!(days[0], 5);
+    assert_eq!(r.median_working_days, Some(f64::from(days[0] + days[1]) / 2.0));
+    assert_eq!(r.outcomes.get("outcomes.granted"), Some(&2));
+    assert!(r.unreadable.is_empty());
+
+    // Report status and findings.
+    assert_eq!(a.report.status, ReportStatus::PublishedLate);
+    assert_eq!(a.report.deadline, Some(d("2025-01-31")));
+    assert_eq!(a.report.amendments, 1);
+    assert_eq!(a.report.errors, 0);
+    assert_eq!(a.report.register_errors, 0);
+    assert_eq!(agency(&o, COUNTY_A).report.status, ReportStatus::PublishedOnTime);
+    assert_eq!(agency(&o, COUNTY_A).report.deadline, Some(d("2025-03-31")));
+
+    // Scorecard: late, amended, problems copied from last year; fees reported.
+    assert_eq!(a.scorecard.criteria.len(), quality::CRITERIA.len());
+    assert_eq!(verdict(a, quality::id::ON_TIME), Verdict::Fail);
+    assert_eq!(verdict(a, quality::id::AMENDED), Verdict::Fail);
+    assert_eq!(verdict(a, quality::id::PROBLEMS_SPECIFIC), Verdict::Fail);
+    assert_eq!(verdict(a, quality::id::FEES_REPORTED), Verdict::Pass);
+    assert_eq!(verdict(a, quality::id::CONSISTENT), Verdict::Pass);
+    assert_eq!(verdict(agency(&o, COUNTY_A), quality::id::ON_TIME), Verdict::Pass);
+
+    // Roll-up: both agencies, nothing missing; its table 3 is the sum.
+    assert_eq!(o.included, [COUNTY_A, DEPT_A]);
+    assert!(o.missing.is_empty());
+    let t = o.rollup.requests.unwrap();
+    assert_eq!(t.received.total, Some(4));
+    assert_eq!(t.carried_forward.total, Some(1));
+    assert_eq!(o.rollup.year, Some(YEAR));
+    assert_eq!(o.totals.overdue, 2);
+}
+
+async fn city_and_other_county(db: TestDb) {
+    let cal = Calendar::official();
+    seed(&db.store, &cal).await;
+    let b = db.store.supervise(COUNTY_B, YEAR, today(), &cal).await.unwrap();
+    let codes: Vec<&str> = b.agencies.iter().map(|a| a.code.as_str()).collect();
+    assert_eq!(codes, [COUNTY_B, DEPT_B]);
+    assert!(b.agencies.iter().all(|a| a.requests.overdue_requests.iter().all(|r| r.tracking_number.starts_with("B-"))));
+    let dept = agency(&b, DEPT_B);
+    assert_eq!(dept.report.status, ReportStatus::Missing);
+    assert_eq!((dept.requests.received, dept.requests.overdue, dept.requests.replied_on_time), (1, 1, 1));
+    assert_eq!(agency(&b, COUNTY_B).report.status, ReportStatus::Draft);
+    assert_eq!(b.rollup.requests.unwrap().received.total, Some(1));
+
+    // The city sees everything; its own report is not started (deadline 31 March).
+    let city = db.store.supervise(CITY, YEAR, today(), &cal).await.unwrap();
+    assert_eq!(city.agencies.len(), 5);
+    assert_eq!(agency(&city, CITY).report.status, ReportStatus::NotStarted);
+    assert_eq!(city.totals.overdue, 3);
+    assert_eq!(city.totals.received, 5);
+    assert_eq!(city.rollup.requests.unwrap().received.total, Some(5));
+
+    // An unknown agency is NotFound.
+    assert!(db.store.supervise("999", YEAR, today(), &cal).await.is_err());
+}
+
+macro_rules! on_both_backends {
+    ($($story:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $story() {
+                    crate::harness::run_sqlite(crate::$story).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $story() {
+                    crate::harness::run_postgres(crate::$story).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(county_overview, city_and_other_county);

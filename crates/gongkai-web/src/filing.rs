@@ -1,0 +1,335 @@
+//! Filing a request online and tracking it (spec A4.1/A4.2, Art. 29, 31, 33): shared by the
+//! portal form and the JSON API, so both validate and answer alike.
+
+use std::collections::BTreeMap;
+
+use chrono::{FixedOffset, NaiveDate, Offset, Utc};
+use gongkai_core::lifecycle;
+use gongkai_core::register::{Applicant, ApplicantType, Channel, EventKind, Request};
+use gongkai_core::template;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{FieldError, WebError};
+use crate::AppState;
+
+/// The longest name or organisation name accepted (characters).
+pub const NAME_MAX: usize = 100;
+/// The longest identity document number accepted.
+pub const ID_DOCUMENT_MAX: usize = 60;
+/// The longest contact (phone, address, e-mail) accepted.
+pub const CONTACT_MAX: usize = 200;
+/// The longest description of the information asked for.
+pub const CONTENT_MAX: usize = 5000;
+
+/// 获取信息的载体形式 (A4.2): API name and label.
+pub const FORMS: [(&str, &str); 3] = [("paper", "纸质"), ("electronic", "电子"), ("other", "其他")];
+/// 获取信息的方式 (A4.2): API name and label.
+pub const DELIVERIES: [(&str, &str); 4] =
+    [("post", "邮寄"), ("email", "电子邮件"), ("pickup", "自行领取"), ("online", "网上获取")];
+
+/// The fields of the form and of the API body, in form order: (name, label).
+pub const FIELDS: [(&str, &str); 7] = [
+    ("applicant_type", "申请人类型"),
+    ("name", "姓名或名称"),
+    ("id_document", "身份证明（证件号码）"),
+    ("contact", "联系方式"),
+    ("content", "所需信息的名称、文号或特征性描述"),
+    ("form", "获取信息的载体形式"),
+    ("delivery", "获取信息的方式"),
+];
+
+/// The applicant types offered: the table-3 columns (API name, label from the template).
+pub fn applicant_types() -> Vec<(&'static str, &'static str)> {
+    ApplicantType::ALL.iter().map(|t| (t.name(), template::column_label(t.column()))).collect()
+}
+
+/// A request as submitted (each field as received, before validation). `None` = missing.
+#[derive(Debug, Clone, Default)]
+pub struct Submission {
+    /// Raw values by field name; `Err` holds the JSON type received when it is not a string.
+    pub fields: BTreeMap<String, Result<String, &'static str>>,
+}
+
+impl Submission {
+    /// The raw text of a field for re-displaying the form (empty when missing or not text).
+    pub fn value(&self, field: &str) -> String {
+        match self.fields.get(field) {
+            Some(Ok(v)) => v.clone(),
+            _ => String::new(),
+        }
+    }
+}
+
+/// A validated request, ready to register.
+#[derive(Debug, Clone)]
+pub struct ValidRequest {
+    applicant_type: ApplicantType,
+    name: String,
+    id_document: String,
+    contact: String,
+    content: String,
+    form: String,
+    delivery: String,
+}
+
+fn text_field(
+    s: &Submission,
+    field: &'static str,
+    max: usize,
+    multiline: bool,
+    markup_ok: bool,
+    errors: &mut Vec<FieldError>,
+) -> String {
+    let v = match s.fields.get(field) {
+        None => {
+            errors.push(FieldError::new(field, "必填项，不能为空 (required)"));
+            return String::new();
+        }
+        Some(Err(ty)) => {
+            errors.push(FieldError::new(field, format!("应为文本，收到的是{ty} (must be a string)")));
+            return String::new();
+        }
+        Some(Ok(v)) => v.trim(),
+    };
+    if v.is_empty() {
+        errors.push(FieldError::new(field, "必填项，不能为空 (required)"));
+    } else if v.chars().count() > max {
+        errors.push(FieldError::new(field, format!("不能超过 {max} 个字 (at most {max} characters)")));
+    } else if v.chars().any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t'))) {
+        errors.push(FieldError::new(field, "含有不允许的控制字符 (control characters are not allowed)"));
+    } else if !markup_ok && v.contains(['<', '>']) {
+        errors.push(FieldError::new(field, "不能包含「<」或「>」 (no angle brackets)"));
+    }
+    v.to_string()
+}
+
+fn choice_field(s: &Submission, field: &'static str, allowed: &[(&str, &str)], errors: &mut Vec<FieldError>) -> String {
+    match s.fields.get(field) {
+        None => errors.push(FieldError::new(field, "请选择一项 (required)")),
+        Some(Err(ty)) => errors.push(FieldError::new(field, format!("应为文本，收到的是{ty} (must be a string)"))),
+        Some(Ok(v)) if v.trim().is_empty() => errors.push(FieldError::new(field, "请选择一项 (required)")),
+        Some(Ok(v)) => {
+            let v = v.trim();
+            if allowed.iter().any(|(name, _)| *name == v) {
+                return v.to_string();
+            }
+            let names: Vec<String> = allowed.iter().map(|(n, l)| format!("{n}（{l}）")).collect();
+            errors.push(FieldError::new(field, format!("取值无效，应为：{} (must be one of these)", names.join("、"))));
+        }
+    }
+    String::new()
+}
+
+/// Validates a submission (A4.1: name, identity document, contact; the information; the form and
+/// delivery. No purpose field is asked — the 2019 regulation has no such condition).
+pub fn validate(s: &Submission) -> Result<ValidRequest, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let types = applicant_types();
+    let applicant_type = choice_field(s, "applicant_type", &types, &mut errors);
+    let name = text_field(s, "name", NAME_MAX, false, false, &mut errors);
+    let id_document = text_field(s, "id_document", ID_DOCUMENT_MAX, false, false, &mut errors);
+    let contact = text_field(s, "contact", CONTACT_MAX, false, false, &mut errors);
+    let content = text_field(s, "content", CONTENT_MAX, true, true, &mut errors);
+    let form = choice_field(s, "form", &FORMS, &mut errors);
+    let delivery = choice_field(s, "delivery", &DELIVERIES, &mut errors);
+    let Some(applicant_type) = ApplicantType::from_name(&applicant_type) else {
+        return Err(errors);
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(ValidRequest { applicant_type, name, id_document, contact, content, form, delivery })
+}
+
+/// What the applicant gets back once the request is registered.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Filed {
+    /// 受理编号 (unique over the site).
+    pub tracking_number: String,
+    /// 查询码: shown once; only its hash is stored.
+    pub query_code: String,
+    /// 收到申请之日 (YYYY-MM-DD).
+    #[schema(value_type = String, format = Date)]
+    pub received: NaiveDate,
+    /// 答复期限 (Art. 33: 20 working days, YYYY-MM-DD).
+    #[schema(value_type = String, format = Date)]
+    pub due: NaiveDate,
+}
+
+/// Today in China (UTC+8): the receipt date of a request filed now.
+pub fn today_china() -> NaiveDate {
+    Utc::now().with_timezone(&china()).date_naive()
+}
+
+/// China Standard Time (UTC+8, no daylight saving).
+fn china() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| Utc.fix())
+}
+
+/// Now in China as `YYYY-MM-DD HH:MM` (the PubDate format of A3.2).
+pub fn now_china_minutes() -> String {
+    Utc::now().with_timezone(&china()).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// Unambiguous characters for codes read aloud or typed (no 0/O, 1/I).
+const CODE_ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+fn random_code(len: usize) -> String {
+    let mut out = String::with_capacity(len);
+    while out.len() < len {
+        for b in uuid::Uuid::new_v4().as_bytes() {
+            // Version/variant nibbles of a v4 UUID are fixed; the low 5 bits of bytes 0–5 and 9–15
+            // are random.
+            if out.len() < len {
+                out.push(char::from(CODE_ALPHABET[usize::from(b & 31)]));
+            }
+        }
+    }
+    out
+}
+
+/// The stored hash of a query code: SHA-256 over a domain tag, the tracking number and the code,
+/// so equal codes of two requests hash differently.
+pub fn query_code_hash(tracking_number: &str, code: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(b"gongkai.query-code/1\0");
+    h.update(tracking_number.as_bytes());
+    h.update(b"\0");
+    h.update(normalise_code(code).as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Codes are typed by people: ignore case, spaces and hyphens.
+fn normalise_code(code: &str) -> String {
+    code.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_uppercase()).collect()
+}
+
+fn equal_ct(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Registers a validated request for the agency, received today, and answers with the tracking
+/// number, query code and statutory due date. An unknown agency is [`WebError::NotFound`].
+pub async fn file(state: &AppState, agency: &str, v: ValidRequest) -> Result<Filed, WebError> {
+    if state.store.get_agency(agency).await?.is_none() {
+        return Err(WebError::NotFound("机关"));
+    }
+    let received = today_china();
+    // A tracking number collision is astronomically unlikely; retry a few times anyway.
+    for _ in 0..4 {
+        let tracking_number = format!("{}-{}", received.format("%Y%m%d"), random_code(8));
+        let query_code = random_code(12);
+        let request = Request {
+            agency: agency.to_string(),
+            tracking_number: tracking_number.clone(),
+            channel: Channel::Online,
+            received_on: received,
+            applicant: Applicant {
+                kind: v.applicant_type,
+                name: v.name.clone(),
+                id_document: Some(v.id_document.clone()),
+                contact: Some(v.contact.clone()),
+            },
+            content: v.content.clone(),
+            requested_form: Some(v.form.clone()),
+            delivery: Some(v.delivery.clone()),
+        };
+        let state_now = lifecycle::replay(&state.calendar, &request, &[])
+            .map_err(|e| WebError::Internal(format!("new request does not replay: {e}")))?;
+        match state.store.file_online_request(&request, &query_code_hash(&tracking_number, &query_code)).await {
+            Ok(_) => {
+                tracing::info!(agency, %tracking_number, "request filed online");
+                return Ok(Filed { tracking_number, query_code, received, due: state_now.deadline.due });
+            }
+            Err(gongkai_store::StoreError::Conflict { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(WebError::Internal("could not allocate a tracking number".to_string()))
+}
+
+/// One reply (答复) of a request, as the public sees it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReplyOut {
+    /// 答复日期 (YYYY-MM-DD).
+    #[schema(value_type = String, format = Date)]
+    pub on: NaiveDate,
+    /// The table-3 outcome (glossary path below `outcomes`, e.g. `granted`, `withheld.state_secret`).
+    pub outcome: String,
+    /// The outcome as the template prints it.
+    pub outcome_label: String,
+    /// 答复书文号.
+    pub document: Option<String>,
+}
+
+/// Where a request stands, as the public sees it (no applicant data, no content).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Tracking {
+    /// `open`, `due_soon`, `overdue`, `replied` or `withdrawn`.
+    pub status: String,
+    /// 收到申请之日.
+    #[schema(value_type = String, format = Date)]
+    pub received: NaiveDate,
+    /// 答复期限 (after corrections, extension and pauses).
+    #[schema(value_type = String, format = Date)]
+    pub due: NaiveDate,
+    /// The replies, in order.
+    pub replies: Vec<ReplyOut>,
+    /// The status in Chinese (not part of the API; for the page).
+    #[serde(skip)]
+    pub status_label: String,
+    /// The agency's code (not part of the API; for the page).
+    #[serde(skip)]
+    pub agency: String,
+}
+
+/// Looks a request up by tracking number and query code. An unknown number and a wrong code give
+/// the same [`WebError::NotFound`] (never reveal that a number exists).
+pub async fn track(state: &AppState, tracking_number: &str, code: &str) -> Result<Tracking, WebError> {
+    const NOT_FOUND: WebError = WebError::NotFound("该申请，或查询码不正确");
+    let tracking_number = tracking_number.trim();
+    if tracking_number.is_empty() || tracking_number.len() > 64 || code.len() > 64 {
+        return Err(NOT_FOUND);
+    }
+    let Some(access) = state.store.get_request_access(tracking_number).await? else {
+        // Hash anyway so that an unknown number takes as long as a wrong code.
+        let _ = query_code_hash(tracking_number, code);
+        return Err(NOT_FOUND);
+    };
+    if !equal_ct(&access.query_code_hash, &query_code_hash(tracking_number, code)) {
+        return Err(NOT_FOUND);
+    }
+    let Some((request, events)) = state.store.get_request(&access.request).await? else {
+        return Err(NOT_FOUND);
+    };
+    let st = lifecycle::replay(&state.calendar, &request, &events)
+        .map_err(|e| WebError::Internal(format!("stored events do not replay: {e}")))?;
+    let today = today_china();
+    let status = st.status(&state.calendar, today);
+    let due = st.deadline_on(&state.calendar, today).map(|d| d.due).unwrap_or(st.deadline.due);
+    let replies = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Reply { outcome, document } => {
+                let spec = template::t3_row(*outcome);
+                Some(ReplyOut {
+                    on: e.on,
+                    // The CLI's outcome names (`granted`, `withheld.state_secret`): the path below 三、本年度办理结果.
+                    outcome: spec.path.strip_prefix("outcomes.").unwrap_or(spec.path).to_string(),
+                    outcome_label: spec.full_label(),
+                    document: document.clone(),
+                })
+            }
+            _ => None,
+        })
+        .collect();
+    Ok(Tracking {
+        status: status.name().to_string(),
+        status_label: status.label().to_string(),
+        received: request.received_on,
+        due,
+        replies,
+        agency: request.agency,
+    })
+}

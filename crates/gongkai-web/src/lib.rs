@@ -1,0 +1,136 @@
+//! gongkai-web: the web application — public disclosure portal (政府信息公开专栏), office console
+//! and JSON API — on the same [`gongkai_store::Store`] as the CLI.
+//!
+//! - [`router`] builds the whole application: public portal pages ([`portal`]), the JSON API under
+//!   `/api/v1` ([`api`]), the office console and login (`console`, `auth`), `GET /healthz`; then the
+//!   cross-cutting layers: request ids in logs, security headers, body size limit, timeout,
+//!   compression. [`serve`] runs it with the peer address available to handlers (rate limiting).
+//! - Pages are askama templates under `templates/`, all extending `base.html` (the page chrome of
+//!   spec A3.1/A3.2: meta tags, skip link, footer items from [`SiteConfig`]).
+//! - Errors: one [`WebError`] type turned into responses — 404, 422 with the field and reason,
+//!   429; never a 500 for bad input.
+//!
+//! **Invariant:** applicant data (personal information) never appears on a public page, in an API
+//! answer of a public endpoint, or in a log line.
+
+#![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod api;
+mod auth;
+mod console;
+pub mod error;
+pub mod filing;
+pub mod layout;
+mod portal;
+pub mod ratelimit;
+mod reports;
+mod search;
+pub mod site;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::routing::get;
+use axum::Router;
+use gongkai_core::calendar::Calendar;
+use gongkai_store::Store;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::WebError;
+pub use ratelimit::RateLimiter;
+pub use site::SiteConfig;
+
+/// The largest request body accepted (forms and JSON; uploads are not taken yet).
+pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
+
+/// Everything a handler needs. Cheap to clone (handles and `Arc`s only).
+#[derive(Clone)]
+pub struct AppState {
+    /// The registers.
+    pub store: Store,
+    /// The working-day calendar the statutory due dates are computed with.
+    pub calendar: Arc<Calendar>,
+    /// The site's identity (SiteName, 网站标识码, footer items).
+    pub site: Arc<SiteConfig>,
+    /// Per-address limiter of the public form and API writes.
+    pub limiter: Arc<RateLimiter>,
+}
+
+impl AppState {
+    /// A state with the default rate limit (see [`RateLimiter::default`]).
+    pub fn new(store: Store, calendar: Calendar, site: SiteConfig) -> AppState {
+        AppState {
+            store,
+            calendar: Arc::new(calendar),
+            site: Arc::new(site),
+            limiter: Arc::new(RateLimiter::default()),
+        }
+    }
+
+    /// The same state with another rate limiter (tests use a tight one).
+    pub fn with_limiter(mut self, limiter: RateLimiter) -> AppState {
+        self.limiter = Arc::new(limiter);
+        self
+    }
+}
+
+/// The request-id header: set on the way in when missing, logged, and echoed on the response.
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Content-Security-Policy: nothing from elsewhere, no inline scripts; inline styles are allowed
+/// for the page's own stylesheet (one `<style>` block, no external resources).
+const CSP: &str = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+                   script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let trace = TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+        let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+        // The path only: a query string may hold a query code (查询码).
+        tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+    });
+    Router::new()
+        .route("/healthz", get(healthz))
+        .merge(portal::routes())
+        .nest("/api/v1", api::routes())
+        .merge(auth::routes())
+        .merge(console::routes())
+        .fallback(not_found)
+        .with_state(state)
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(trace)
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// Serves the application on `listener` until the process ends; handlers see the peer address.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).await
+}
+
+/// `GET /healthz`: the process answers and the database is reachable (spec A3.4).
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Result<&'static str, WebError> {
+    state.store.schema_version().await?;
+    Ok("ok")
+}
+
+async fn not_found() -> WebError {
+    WebError::NotFound("页面")
+}

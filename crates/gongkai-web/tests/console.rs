@@ -1,0 +1,425 @@
+//! The office console over HTTP (no browser): login, sessions, CSRF, roles and scope, masking,
+//! bad input, the period lock. A real server on 127.0.0.1, on SQLite and on PostgreSQL (the
+//! shared harness of tests/http). Test names cite portal-and-security.md requirement ids.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+// Shared by tests/console.rs and tests/e2e.rs; not every helper is used by both.
+#[allow(dead_code)]
+#[path = "support/harness.rs"]
+mod harness;
+
+use chrono::NaiveDate;
+use gongkai_core::register::{Applicant, ApplicantType, Channel, Request};
+use gongkai_store::{Role, Store};
+use harness::{App, DEPT, ROOT, SEED_NUMBER};
+
+const PASSWORD: &str = "Gongkai-2026!";
+
+/// Accounts of every role: FIN staff and approver, GOV staff, a GOV supervisor (subtree GOV →
+/// FIN) and an administrator.
+async fn users(store: &Store) {
+    let hash = gongkai_store::hash_password_blocking(PASSWORD.to_string()).await.unwrap();
+    let now = chrono::Utc::now();
+    for (name, agency, role) in [
+        ("fin.staff", DEPT, Role::Staff),
+        ("fin.approver", DEPT, Role::Approver),
+        ("gov.staff", ROOT, Role::Staff),
+        ("gov.supervisor", ROOT, Role::Supervisor),
+        ("admin", ROOT, Role::Administrator),
+    ] {
+        store.create_user(name, agency, role, &hash, now).await.unwrap();
+    }
+}
+
+/// The value of a hidden field `name` in a page.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no hidden field {name}")) + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+fn set_cookies(r: &reqwest::Response) -> Vec<String> {
+    r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect()
+}
+
+/// A logged-in browser: the session cookie and the page's CSRF token.
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+/// Logs in through the form; `Err((status, body))` when refused.
+async fn try_login(app: &App, username: &str, password: &str) -> Result<(Session, Vec<String>), (u16, String)> {
+    let page = app.get("/console/login").await;
+    let login_cookie = set_cookies(&page)
+        .into_iter()
+        .find(|c| c.starts_with("gk_login_csrf="))
+        .expect("login form sets its CSRF cookie");
+    let login_cookie = login_cookie.split(';').next().unwrap().to_string();
+    let html = page.text().await.unwrap();
+    let token = hidden(&html, "csrf");
+    let r = app
+        .client
+        .post(app.url("/console/login"))
+        .header("cookie", &login_cookie)
+        .form(&[("username", username), ("password", password), ("csrf", &token), ("next", "/console/requests")])
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    if status != 303 {
+        return Err((status, r.text().await.unwrap()));
+    }
+    let cookies = set_cookies(&r);
+    let session = cookies.iter().find(|c| c.starts_with("gk_session=")).expect("session cookie").clone();
+    let cookie = session.split(';').next().unwrap().to_string();
+    let inbox = app.client.get(app.url("/console/requests")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(inbox.status(), 200);
+    let csrf = hidden(&inbox.text().await.unwrap(), "csrf");
+    Ok((Session { cookie, csrf }, cookies))
+}
+
+async fn login(app: &App, username: &str) -> Session {
+    try_login(app, username, PASSWORD).await.map_err(|(s, b)| format!("{s}: {b}")).unwrap().0
+}
+
+impl Session {
+    async fn get(&self, app: &App, path: &str) -> (u16, String) {
+        let r = app.client.get(app.url(path)).header("cookie", &self.cookie).send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    async fn post(&self, app: &App, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+        let mut form: Vec<(&str, &str)> = vec![("csrf", &self.csrf)];
+        form.extend_from_slice(fields);
+        let r = app.client.post(app.url(path)).header("cookie", &self.cookie).form(&form).send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+}
+
+/// The console id of the seeded FIN request.
+async fn seed_id(app: &App) -> String {
+    app.store.find_request(DEPT, SEED_NUMBER).await.unwrap().unwrap().to_string()
+}
+
+/// An open FIN request received `received`, with an ID number and a phone (for masking).
+async fn open_request(app: &App, number: &str, received: &str) -> String {
+    let r = Request {
+        agency: DEPT.into(),
+        tracking_number: number.into(),
+        channel: Channel::Online,
+        received_on: received.parse::<NaiveDate>().unwrap(),
+        applicant: Applicant {
+            kind: ApplicantType::NaturalPerson,
+            name: "李公开".into(),
+            id_document: Some("330102198805061234".into()),
+            contact: Some("13912345678".into()),
+        },
+        content: "2026年部门预算<script>alert(1)</script>".into(),
+        requested_form: Some("electronic".into()),
+        delivery: Some("email".into()),
+    };
+    app.store.insert_request(&r).await.unwrap().to_string()
+}
+
+fn today() -> String {
+    chrono::Local::now().date_naive().to_string()
+}
+
+// ------------------------------------------------------------------------------------------ B2.1
+
+story!(b2_1_login_session_cookie_and_logout, |app: App| async move {
+    users(&app.store).await;
+    // No session: the console sends the browser to the login page (with the way back).
+    let r = app.get("/console/requests").await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/console/login?next=/console/requests");
+    let (s, cookies) = try_login(&app, "fin.staff", PASSWORD).await.unwrap();
+    // ASVS 3.3.2/3.3.4: HttpOnly, SameSite=Strict; over plain http no Secure flag.
+    let c = cookies.iter().find(|c| c.starts_with("gk_session=")).unwrap();
+    assert!(c.contains("HttpOnly") && c.contains("SameSite=Strict") && c.contains("Path=/"), "{c}");
+    let (status, html) = s.get(&app, "/console/requests").await;
+    assert_eq!(status, 200);
+    assert!(html.contains(SEED_NUMBER) || html.contains("已办结"), "inbox lists FIN's requests");
+    // ASVS 14.3.2: console pages are not cached.
+    let r = app.client.get(app.url("/console/requests")).header("cookie", &s.cookie).send().await.unwrap();
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    // Logout ends the session on the server (ASVS 7.4.1): the old cookie no longer works.
+    let (status, _) = s.post(&app, "/console/logout", &[]).await;
+    assert_eq!(status, 303);
+    let (status, _) = s.get(&app, "/console/requests").await;
+    assert_eq!(status, 303, "a logged-out session is dead");
+    // Audit (B2.3): login and logout recorded with user, type, success.
+    let audit = app.store.list_audit(10).await.unwrap();
+    let kinds: Vec<(&str, bool)> = audit.iter().map(|r| (r.event.event_type.as_str(), r.event.success)).collect();
+    assert!(kinds.contains(&("login", true)) && kinds.contains(&("logout", true)), "{kinds:?}");
+    assert!(audit.iter().all(|r| r.event.username.as_deref() == Some("fin.staff")));
+});
+
+story!(b2_1_five_failures_lock_the_account_15_minutes, |app: App| async move {
+    users(&app.store).await;
+    for i in 1..=4 {
+        let (status, body) = try_login(&app, "fin.staff", "wrong-Password1").await.err().unwrap();
+        assert_eq!(status, 401, "failure {i}");
+        assert!(body.contains("用户名或口令错误"));
+    }
+    let (status, body) = try_login(&app, "fin.staff", "wrong-Password1").await.err().unwrap();
+    assert_eq!(status, 429);
+    assert!(body.contains("锁定15分钟"), "{body}");
+    // Locked: even the right password is refused.
+    let (status, _) = try_login(&app, "fin.staff", PASSWORD).await.err().unwrap();
+    assert_eq!(status, 429);
+    // An unknown user gets the same message as a wrong password (no enumeration).
+    let (status, body) = try_login(&app, "nobody", PASSWORD).await.err().unwrap();
+    assert_eq!(status, 401);
+    assert!(body.contains("用户名或口令错误"));
+    // B2.3: every failure audited, chain intact, no password in the trail.
+    let audit = app.store.list_audit(50).await.unwrap();
+    assert_eq!(audit.iter().filter(|r| r.event.event_type == "login" && !r.event.success).count(), 7);
+    assert!(audit.iter().any(|r| r.event.event_type == "account.lock"));
+    assert!(audit
+        .iter()
+        .all(|r| !format!("{r:?}").contains(PASSWORD) && !format!("{r:?}").contains("wrong-Password1")));
+    app.store.verify_audit_chain().await.unwrap();
+});
+
+// ------------------------------------------------------------------------------------------ CSRF
+
+story!(asvs_3_5_csrf_token_and_origin_are_checked_on_every_post, |app: App| async move {
+    users(&app.store).await;
+    let id = open_request(&app, "CSRF-1", "2026-11-02").await;
+    let s = login(&app, "fin.staff").await;
+    let path = format!("/console/requests/{id}/events");
+    let fields = [("action", "withdrawal"), ("on", "2026-11-03")];
+    // No token, a wrong token: 403, nothing stored.
+    let r = app.client.post(app.url(&path)).header("cookie", &s.cookie).form(&fields).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    let mut wrong = vec![("csrf", "0000")];
+    wrong.extend_from_slice(&fields);
+    let r = app.client.post(app.url(&path)).header("cookie", &s.cookie).form(&wrong).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    // The right token from another site: 403 (Fetch Metadata / Origin).
+    let mut right = vec![("csrf", s.csrf.as_str())];
+    right.extend_from_slice(&fields);
+    for (h, v) in [("origin", "http://evil.example"), ("sec-fetch-site", "cross-site")] {
+        let r =
+            app.client.post(app.url(&path)).header("cookie", &s.cookie).header(h, v).form(&right).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{h}: {v}");
+    }
+    let (_, events) = app.store.get_request(&id.clone().into()).await.unwrap().unwrap();
+    assert!(events.is_empty(), "a refused POST stores nothing");
+    // The login form itself: without its cookie, refused.
+    let r = app
+        .client
+        .post(app.url("/console/login"))
+        .form(&[("username", "fin.staff"), ("password", PASSWORD), ("csrf", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // Same-origin with the token: accepted.
+    let (status, _) = s.post(&app, &path, &fields).await;
+    assert_eq!(status, 303);
+    let audit = app.store.list_audit(50).await.unwrap();
+    assert!(audit.iter().any(|r| r.event.event_type == "csrf" && !r.event.success));
+});
+
+// ------------------------------------------------------------------------------------------ B2.2
+
+story!(b2_2_roles_and_agency_scope, |app: App| async move {
+    users(&app.store).await;
+    let id = open_request(&app, "SCOPE-1", "2026-11-02").await;
+    let page = format!("/console/requests/{id}");
+    let events = format!("{page}/events");
+    // ASVS 8.2.2 (IDOR): GOV staff cannot open FIN's request by its id, nor FIN's inbox.
+    let gov = login(&app, "gov.staff").await;
+    assert_eq!(gov.get(&app, &page).await.0, 403);
+    assert_eq!(gov.get(&app, &format!("/console/requests?agency={DEPT}")).await.0, 403);
+    assert_eq!(gov.post(&app, &events, &[("action", "withdrawal"), ("on", "2026-11-03")]).await.0, 403);
+    // The supervisor reads the subtree, writes nothing.
+    let sup = login(&app, "gov.supervisor").await;
+    let (status, html) = sup.get(&app, &page).await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("action=\"/console/requests/"), "no action forms for a supervisor");
+    assert_eq!(sup.get(&app, &format!("/console/requests?agency={DEPT}")).await.0, 200);
+    assert_eq!(sup.post(&app, &events, &[("action", "withdrawal"), ("on", "2026-11-03")]).await.0, 403);
+    assert_eq!(
+        sup.post(&app, &format!("/console/reports/{DEPT}/2026/narrative"), &[("section", "overview"), ("text", "x")])
+            .await
+            .0,
+        403
+    );
+    // The administrator reads every agency but does not edit registers (管理用户权限分离).
+    let admin = login(&app, "admin").await;
+    assert_eq!(admin.get(&app, &page).await.0, 200);
+    assert_eq!(admin.post(&app, &events, &[("action", "withdrawal"), ("on", "2026-11-03")]).await.0, 403);
+    // Extension: approver only.
+    let staff = login(&app, "fin.staff").await;
+    let (_, html) = staff.get(&app, &page).await;
+    assert!(!html.contains("form-extension"), "staff see no extension form");
+    let ext = [("action", "extension"), ("on", "2026-11-20"), ("reason", "需调取档案")];
+    assert_eq!(staff.post(&app, &events, &ext).await.0, 403);
+    let approver = login(&app, "fin.approver").await;
+    let (_, html) = approver.get(&app, &page).await;
+    assert!(html.contains("form-extension"));
+    let (status, _) = approver.post(&app, &events, &ext).await;
+    assert_eq!(status, 303);
+    let (_, html) = approver.get(&app, &page).await;
+    assert!(html.contains("延长前期限") && html.contains("批准人 fin.approver"), "timeline shows the extension");
+    // Publishing: approver only.
+    assert_eq!(
+        staff.post(&app, &format!("/console/reports/{DEPT}/2024/publish"), &[("published_on", "2025-01-20")]).await.0,
+        403
+    );
+    let audit = app.store.list_audit(100).await.unwrap();
+    assert!(audit.iter().any(|r| r.event.event_type == "request.extension" && r.event.success));
+    assert!(audit.iter().any(|r| r.event.event_type == "request.extension" && !r.event.success));
+});
+
+// ------------------------------------------------------------------------------------------ B4.6
+
+story!(b4_6_lists_mask_id_and_phone_and_full_view_is_audited, |app: App| async move {
+    users(&app.store).await;
+    let id = open_request(&app, "MASK-1", "2026-11-02").await;
+    let s = login(&app, "fin.staff").await;
+    let (_, inbox) = s.get(&app, "/console/requests").await;
+    assert!(inbox.contains("330***********1234") && inbox.contains("139****5678"), "masked 3+4");
+    assert!(!inbox.contains("330102198805061234") && !inbox.contains("13912345678"));
+    assert!(!inbox.contains("<script>alert(1)"), "content is escaped (ASVS 1.2.1)");
+    let (_, page) = s.get(&app, &format!("/console/requests/{id}")).await;
+    assert!(!page.contains("330102198805061234"));
+    let (status, full) = s.post(&app, &format!("/console/requests/{id}/reveal"), &[]).await;
+    assert_eq!(status, 200);
+    assert!(full.contains("330102198805061234") && full.contains("13912345678") && full.contains("李公开"));
+    let audit = app.store.list_audit(10).await.unwrap();
+    let view = audit.iter().find(|r| r.event.event_type == "applicant.view").expect("the view is audited");
+    assert_eq!(view.event.target.as_deref(), Some("MASK-1"));
+    assert!(!format!("{audit:?}").contains("330102198805061234"), "the audit trail holds no personal data");
+    // The supervisor may read but not reveal.
+    let sup = login(&app, "gov.supervisor").await;
+    assert_eq!(sup.post(&app, &format!("/console/requests/{id}/reveal"), &[]).await.0, 403);
+});
+
+// ------------------------------------------------------------------------------------------ B2.4
+
+story!(b2_4_bad_input_gets_a_clear_message_never_a_500, |app: App| async move {
+    users(&app.store).await;
+    let id = open_request(&app, "BAD-1", "2026-11-02").await;
+    let s = login(&app, "fin.staff").await;
+    let path = format!("/console/requests/{id}/events");
+    let long = "长".repeat(2001);
+    let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+        (
+            vec![("action", "correction_notice"), ("on", "2026-11-03"), ("note", ""), ("period_days", "15")],
+            "请填写补正内容",
+        ),
+        (
+            vec![("action", "correction_notice"), ("on", "2026-11-03"), ("note", &long), ("period_days", "15")],
+            "不能超过",
+        ),
+        (
+            vec![("action", "correction_notice"), ("on", "2026-13-45"), ("note", "x"), ("period_days", "15")],
+            "YYYY-MM-DD",
+        ),
+        (
+            vec![("action", "correction_notice"), ("on", "2099-01-01"), ("note", "x"), ("period_days", "15")],
+            "在今天之后",
+        ),
+        (vec![("action", "correction_notice"), ("on", "2026-11-03"), ("note", "x"), ("period_days", "abc")], "整数"),
+        (vec![("action", "reply"), ("on", "2026-11-03"), ("outcome", "<script>")], "办理结果"),
+        (vec![("action", "drop_table"), ("on", "2026-11-03")], "未知的办理事项"),
+        // The core refuses impossible transitions; its message is shown.
+        (vec![("action", "correction_received"), ("on", "2026-11-03")], "不能记录"),
+        (vec![("action", "withdrawal"), ("on", "2026-10-01")], "不能记录"),
+    ];
+    for (fields, message) in cases {
+        let (status, html) = s.post(&app, &path, &fields).await;
+        assert_eq!(status, 422, "{fields:?}");
+        assert!(html.contains(message), "{fields:?}: expected «{message}»");
+        assert!(!html.contains("<script>alert"), "escaped");
+    }
+    let (_, events) = app.store.get_request(&id.clone().into()).await.unwrap().unwrap();
+    assert!(events.is_empty(), "nothing stored");
+    // Script tags in a stored note come back escaped.
+    let (status, _) = s
+        .post(
+            &app,
+            &path,
+            &[("action", "correction_notice"), ("on", "2026-11-03"), ("note", "<b>补正</b>"), ("period_days", "15")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, html) = s.get(&app, &format!("/console/requests/{id}")).await;
+    assert!(html.contains("&#60;b&#62;补正") || html.contains("&lt;b&gt;补正"), "escaped note");
+    // Unknown ids and years: 404, not 500.
+    assert_eq!(s.get(&app, "/console/requests/no-such-id").await.0, 404);
+    assert_eq!(s.get(&app, &format!("/console/reports/{DEPT}/1900")).await.0, 404);
+    assert_eq!(s.get(&app, "/console/reports/NOPE/2025").await.0, 403);
+    let (status, html) = s
+        .post(&app, &format!("/console/reports/{DEPT}/2026/narrative"), &[("section", "nonsense"), ("text", "x")])
+        .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("未知的报告章节"));
+});
+
+// ------------------------------------------------------------------------------------------ lock
+
+story!(period_lock_published_year_refuses_console_writes, |app: App| async move {
+    users(&app.store).await;
+    let s = login(&app, "fin.staff").await;
+    // 2025 is published and locked in the seed: the narrative cannot change silently.
+    let (status, html) = s
+        .post(&app, &format!("/console/reports/{DEPT}/2025/narrative"), &[("section", "overview"), ("text", "改写")])
+        .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("已锁定"), "the store's lock message is shown");
+    // The seeded 2025 request's events are locked too.
+    let id = seed_id(&app).await;
+    let (status, _) =
+        s.post(&app, &format!("/console/requests/{id}/events"), &[("action", "withdrawal"), ("on", &today())]).await;
+    assert_eq!(status, 422, "nothing may follow a reply");
+    // The workspace of the locked year offers no publish form, shows the lock.
+    let a = login(&app, "fin.approver").await;
+    let (status, html) = a.get(&app, &format!("/console/reports/{DEPT}/2025")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("已锁定") && !html.contains("id=\"publish-form\""));
+    assert!(html.contains("gk-report"), "the generated tables are shown");
+    let (status, html) =
+        a.post(&app, &format!("/console/reports/{DEPT}/2025/publish"), &[("published_on", "2026-02-01")]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("已发布并锁定"));
+});
+
+// ------------------------------------------------------------------------------------------ B2.1 / B2.6
+
+story!(b2_1_password_change_and_b2_6_audit_view, |app: App| async move {
+    users(&app.store).await;
+    let s = login(&app, "fin.staff").await;
+    let new = "Neues-Kennwort-9";
+    let cases = [
+        (("wrong", new, new), "当前口令不正确"),
+        ((PASSWORD, new, "Other-Kennwort-9"), "不一致"),
+        ((PASSWORD, "short1A", "short1A"), "至少 8 个字符"),
+        ((PASSWORD, "alllowercase", "alllowercase"), "至少三类"),
+        ((PASSWORD, "Fin.staff-2026", "Fin.staff-2026"), "不能包含用户名"),
+    ];
+    for ((current, n, confirm), message) in cases {
+        let (status, html) =
+            s.post(&app, "/console/password", &[("current", current), ("new", n), ("confirm", confirm)]).await;
+        assert_eq!(status, 422, "{message}");
+        assert!(html.contains(message), "expected «{message}»");
+    }
+    let (status, _) = s.post(&app, "/console/password", &[("current", PASSWORD), ("new", new), ("confirm", new)]).await;
+    assert_eq!(status, 303);
+    assert_eq!(s.get(&app, "/console/requests").await.0, 303, "the change ends every session");
+    assert!(try_login(&app, "fin.staff", PASSWORD).await.is_err());
+    assert!(try_login(&app, "fin.staff", new).await.is_ok());
+    // The audit trail: administrators only, read-only, with the chain's state.
+    assert_eq!(login(&app, "gov.supervisor").await.get(&app, "/console/audit").await.0, 403);
+    let admin = login(&app, "admin").await;
+    let (status, html) = admin.get(&app, "/console/audit").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("哈希链完整") && html.contains("password.change") && html.contains("fin.staff"));
+    assert!(!html.contains(new) && !html.contains(PASSWORD), "no password in the trail");
+});

@@ -1,0 +1,455 @@
+//! Black-box HTTP tests of the web application: a real server on 127.0.0.1, on SQLite and on
+//! PostgreSQL. Test names and comments cite the requirement ids of
+//! ../shared/spec/portal-and-security.md.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod harness;
+
+use harness::{App, DEPT, ROOT, SEED_APPLICANT, SEED_CODE, SEED_NUMBER, YEAR};
+use serde_json::{json, Value};
+
+/// The meta tags every page carries (A3.2).
+const META: [&str; 8] =
+    ["SiteName", "SiteDomain", "SiteIDCode", "ColumnName", "ColumnType", "ArticleTitle", "PubDate", "ContentSource"];
+
+fn meta_content<'a>(html: &'a str, name: &str) -> Option<&'a str> {
+    let start = html.find(&format!("<meta name=\"{name}\" content=\""))? + name.len() + 23;
+    let end = html[start..].find('"')?;
+    Some(&html[start..start + end])
+}
+
+/// A3.1/A3.2/A5: page elements, meta tags, footer and accessibility basics on a page.
+fn assert_page(path: &str, html: &str) {
+    assert!(html.contains("<html lang=\"zh-CN\">"), "{path}: lang");
+    for m in META {
+        assert!(meta_content(html, m).is_some(), "{path}: meta {m} missing");
+    }
+    assert!(!meta_content(html, "ArticleTitle").unwrap().is_empty(), "{path}: ArticleTitle empty");
+    let pub_date = meta_content(html, "PubDate").unwrap();
+    if !pub_date.is_empty() {
+        // A3.2: YYYY-MM-DD HH:MM
+        assert!(
+            chrono::NaiveDateTime::parse_from_str(pub_date, "%Y-%m-%d %H:%M").is_ok(),
+            "{path}: PubDate {pub_date}"
+        );
+    }
+    for footer in ["主办单位", "网站标识码", "ICP备案编号", "公安机关备案号", "我为政府网站找错", "党政机关网站标识"]
+    {
+        assert!(html.contains(footer), "{path}: footer item {footer}");
+    }
+    assert!(html.contains("href=\"#main\""), "{path}: skip link (A5.2)");
+    assert!(html.contains("id=\"main\""), "{path}: main landmark");
+    // No external resources: no script, no stylesheet or image from elsewhere.
+    assert!(!html.contains("<script"), "{path}: no JavaScript");
+    assert!(!html.contains("src=\"http"), "{path}: external resource");
+    assert!(!html.contains("<link rel=\"stylesheet\" href=\"http"), "{path}: external stylesheet");
+    // Every input, select and textarea has a label (A5.2).
+    for tag in ["<input ", "<select ", "<textarea "] {
+        let mut at = html;
+        while let Some(i) = at.find(tag) {
+            let el = &at[i..];
+            let end = el.find('>').unwrap();
+            let el = &el[..end];
+            if !el.contains("type=\"hidden\"") {
+                let id_start = el.find(" id=\"").unwrap_or_else(|| panic!("{path}: {el} has no id")) + 5;
+                let id = &el[id_start..id_start + el[id_start..].find('"').unwrap()];
+                assert!(html.contains(&format!("<label for=\"{id}\"")), "{path}: no label for {id}");
+            }
+            at = &at[i + tag.len()..];
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------------ health
+
+story!(healthz_answers_200_a3_4, |app: App| async move {
+    let (status, body) = app.get_text("/healthz").await;
+    assert_eq!(status, 200);
+    assert_eq!(body, "ok");
+});
+
+story!(security_headers_and_request_id_b_asvs_3_4, |app: App| async move {
+    let r = app.get("/").await;
+    let h = r.headers();
+    assert!(h["content-security-policy"].to_str().unwrap().contains("default-src 'self'"));
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert!(h.contains_key("referrer-policy"));
+    assert!(!h["x-request-id"].is_empty(), "request id echoed");
+});
+
+// ------------------------------------------------------------------------------------------ portal
+
+story!(every_portal_page_200_with_meta_tags_a1_3_a3_1_a3_2, |app: App| async move {
+    let pages = [
+        "/".to_string(),
+        "/agencies".to_string(),
+        format!("/agencies/{DEPT}"),
+        format!("/agencies/{DEPT}/guide"),
+        format!("/agencies/{DEPT}/rules"),
+        format!("/agencies/{DEPT}/proactive"),
+        format!("/agencies/{DEPT}/directory"),
+        format!("/agencies/{DEPT}/proactive?item=7"),
+        format!("/agencies/{DEPT}/proactive?year=2025&category=%E6%94%B6%E8%B4%B9"),
+        format!("/agencies/{DEPT}/proactive/FIN-2025-0001"),
+        format!("/agencies/{DEPT}/reports"),
+        format!("/agencies/{DEPT}/reports/{YEAR}"),
+        format!("/agencies/{DEPT}/apply"),
+        "/track".to_string(),
+        "/api/v1/docs".to_string(),
+    ];
+    for p in &pages {
+        let (status, html) = app.get_text(p).await;
+        assert_eq!(status, 200, "{p}: {html}");
+        assert_page(p, &html);
+        // B4: applicant data is never public.
+        assert!(!html.contains(SEED_APPLICANT), "{p} shows the applicant's name");
+        assert!(!html.contains("110101199001011234"), "{p} shows the identity document");
+    }
+});
+
+story!(agency_sections_in_statutory_order_a1_3, |app: App| async move {
+    let (_, html) = app.get_text(&format!("/agencies/{DEPT}")).await;
+    let order = ["政府信息公开指南", "政府信息公开制度", "法定主动公开内容", "政府信息公开年报", "依申请公开"];
+    let positions: Vec<usize> = order.iter().map(|s| html.find(s).unwrap_or_else(|| panic!("{s} missing"))).collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "A1.3 order: {positions:?}");
+    // The agency tree shows the child under its parent.
+    let (_, tree) = app.get_text("/agencies").await;
+    let root = tree.find(&format!("/agencies/{ROOT}\"")).unwrap();
+    let dept = tree.find(&format!("/agencies/{DEPT}\"")).unwrap();
+    assert!(root < dept);
+    assert!(tree[root..dept].contains("<ul>"), "FIN nested under GOV");
+});
+
+story!(guide_shows_every_office_field_a2_1, |app: App| async move {
+    let (_, html) = app.get_text(&format!("/agencies/{DEPT}/guide")).await;
+    for (label, value) in [
+        ("名称", "示例市财政局办公室"),
+        ("办公地址", "示例市人民路1号"),
+        ("办公时间", "工作日 9:00-17:00"),
+        ("联系电话", "0000-12345678"),
+        ("传真号码", "0000-12345679"),
+        ("互联网联系方式", "gk@example.gov.cn"),
+        ("更新日期", "2026-01-05"),
+    ] {
+        assert!(html.contains(label) && html.contains(value), "A2.1 {label} {value}");
+    }
+    assert_eq!(meta_content(&html, "ColumnType"), Some("信息公开指南"));
+});
+
+story!(directory_fields_and_filters_a2_3_a2_4, |app: App| async move {
+    let (_, all) = app.get_text(&format!("/agencies/{DEPT}/proactive")).await;
+    for s in [
+        "FIN-2025-0001",
+        "示例市2025年财政预算报告",
+        "示财〔2025〕1号",
+        "公开本市2025年一般公共预算收支安排",
+        "2025-02-08",
+    ] {
+        assert!(all.contains(s), "A2.3: {s}");
+    }
+    assert!(all.contains("（七）财政预算、决算信息"), "A1.3 Art. 20 sub-columns");
+    let (_, item7) = app.get_text(&format!("/agencies/{DEPT}/proactive?item=7")).await;
+    assert!(item7.contains("FIN-2025-0001") && !item7.contains("FIN-2025-0002"));
+    let (_, y2024) = app.get_text(&format!("/agencies/{DEPT}/directory?year=2024")).await;
+    assert!(y2024.contains("FIN-2024-0009") && !y2024.contains("FIN-2025-0001"));
+    let (status, bad) = app.get_text(&format!("/agencies/{DEPT}/proactive?item=99&year=abc")).await;
+    assert_eq!(status, 422);
+    assert!(bad.contains("1 至 15") && bad.contains("四位数字"));
+    // The item's own page: index number and document number (A2.3/A2.4).
+    let (_, page) = app.get_text(&format!("/agencies/{DEPT}/proactive/FIN-2025-0001")).await;
+    assert!(page.contains("索引号") && page.contains("FIN-2025-0001") && page.contains("示财〔2025〕1号"));
+    assert_eq!(meta_content(&page, "PubDate"), Some("2025-02-10 00:00"));
+    assert_eq!(app.get(&format!("/agencies/{DEPT}/proactive/NOPE")).await.status(), 404);
+    // 制度 lists the items of that category.
+    let (_, rules) = app.get_text(&format!("/agencies/{DEPT}/rules")).await;
+    assert!(rules.contains("政府信息公开工作制度"));
+});
+
+story!(directory_search_a1_1, |app: App| async move {
+    let (_, html) = app.get_text(&format!("/agencies/{DEPT}/proactive?q=%E9%A2%84%E7%AE%97")).await; // 预算
+    assert!(html.contains("FIN-2025-0001"));
+    assert!(!html.contains("FIN-2025-0002"));
+});
+
+story!(published_report_with_check_and_download_art50, |app: App| async move {
+    let (status, html) = app.get_text(&format!("/agencies/{DEPT}/reports")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("/agencies/{DEPT}/reports/{YEAR}")));
+    let (_, page) = app.get_text(&format!("/agencies/{DEPT}/reports/{YEAR}")).await;
+    assert!(page.contains("勾稽关系检查"));
+    assert!(page.contains("<table"), "official layout tables");
+    assert_eq!(meta_content(&page, "ColumnType"), Some("信息公开年报"));
+    let r = app.get(&format!("/agencies/{DEPT}/reports/{YEAR}/download/html")).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert!(r.text().await.unwrap().contains("<html"));
+    assert_eq!(app.get(&format!("/agencies/{DEPT}/reports/{YEAR}/download/exe")).await.status(), 404);
+    // A year never published is not public.
+    assert_eq!(app.get(&format!("/agencies/{DEPT}/reports/2024")).await.status(), 404);
+    assert_eq!(app.get(&format!("/agencies/{DEPT}/reports/notayear")).await.status(), 404);
+});
+
+story!(unknown_agency_and_page_404, |app: App| async move {
+    assert_eq!(app.get("/agencies/NOPE").await.status(), 404);
+    assert_eq!(app.get("/agencies/NOPE/guide").await.status(), 404);
+    assert_eq!(app.get("/no/such/page").await.status(), 404);
+});
+
+// ------------------------------------------------------------------------------------------ form
+
+fn form_ok() -> Vec<(&'static str, String)> {
+    vec![
+        ("applicant_type", "natural_person".into()),
+        ("name", "李申请".into()),
+        ("id_document", "110101199202021111".into()),
+        ("contact", "13900000000".into()),
+        ("content", "2025年政府采购目录".into()),
+        ("form", "electronic".into()),
+        ("delivery", "email".into()),
+    ]
+}
+
+story!(form_files_and_tracks_a4_1, |app: App| async move {
+    let r = app.client.post(app.url(&format!("/agencies/{DEPT}/apply"))).form(&form_ok()).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let html = r.text().await.unwrap();
+    let grab = |id: &str| {
+        let start = html.find(&format!("id=\"{id}\">")).unwrap() + id.len() + 6;
+        html[start..start + html[start..].find('<').unwrap()].to_string()
+    };
+    let (number, code, due) = (grab("tracking-number"), grab("query-code"), grab("due"));
+    assert_eq!(code.len(), 12);
+    assert!(chrono::NaiveDate::parse_from_str(&due, "%Y-%m-%d").is_ok());
+    // A4.1: no purpose field on the form.
+    let (_, form) = app.get_text(&format!("/agencies/{DEPT}/apply")).await;
+    assert!(!form.contains("name=\"purpose\""), "A4.1: no purpose field");
+    assert!(!form.contains("用途（"), "A4.1: no purpose label");
+    assert!(form.contains("无需说明申请用途"));
+    // Tracking page (POST: the code never goes into a URL, ASVS 14.2.1).
+    let r =
+        app.client.post(app.url("/track")).form(&[("number", number.as_str()), ("code", &code)]).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("办理中") && page.contains(&due));
+    assert!(!page.contains("李申请"), "B4: applicant name never shown");
+    // Wrong code and unknown number: the same 404 answer.
+    let wrong = app
+        .client
+        .post(app.url("/track"))
+        .form(&[("number", number.as_str()), ("code", "WRONGCODE234")])
+        .send()
+        .await
+        .unwrap();
+    let unknown = app
+        .client
+        .post(app.url("/track"))
+        .form(&[("number", "NOPE-1"), ("code", "WRONGCODE234")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 404);
+    assert_eq!(unknown.status(), 404);
+    let (w, u) = (wrong.text().await.unwrap(), unknown.text().await.unwrap());
+    assert_eq!(w.replace(&number, "N"), u.replace("NOPE-1", "N"), "wrong code looks like unknown number");
+    // The seeded request shows its reply.
+    let r =
+        app.client.post(app.url("/track")).form(&[("number", SEED_NUMBER), ("code", SEED_CODE)]).send().await.unwrap();
+    let page = r.text().await.unwrap();
+    assert!(page.contains("已答复") && page.contains("示财公开〔2025〕3号"));
+    assert!(!page.contains(SEED_APPLICANT));
+});
+
+story!(form_invalid_fields_get_messages_next_to_the_field_a4_1, |app: App| async move {
+    let long = "长".repeat(101);
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("name", String::new(), "必填"),
+        ("name", long.clone(), "不能超过 100"),
+        ("name", "<script>alert(1)</script>".into(), "不能包含"),
+        ("id_document", String::new(), "必填"),
+        ("contact", "x".repeat(201), "不能超过 200"),
+        ("content", "   ".into(), "必填"),
+        ("applicant_type", "alien".into(), "取值无效"),
+        ("form", "telepathy".into(), "取值无效"),
+        ("delivery", String::new(), "请选择"),
+    ];
+    for (field, value, reason) in cases {
+        let mut f = form_ok();
+        for (k, v) in f.iter_mut() {
+            if *k == field {
+                *v = value.clone();
+            }
+        }
+        // The content carries markup too: it must come back escaped, never as a tag.
+        for (k, v) in f.iter_mut() {
+            if *k == "content" && field != "content" {
+                *v = "<script>alert('x')</script>需要的信息".into();
+            }
+        }
+        let r = app.client.post(app.url(&format!("/agencies/{DEPT}/apply"))).form(&f).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{field}={value:?}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains(&format!("id=\"{field}-error\"")), "{field}: message next to the field");
+        assert!(html.contains(reason), "{field}: {reason}");
+        assert!(html.contains(&format!("aria-describedby=\"{field}-error\"")));
+        assert!(!html.contains("<script>"), "{field}: markup escaped");
+    }
+    // Nothing was stored by the invalid attempts (only the seeded request exists).
+    assert_eq!(app.store.list_requests(DEPT, gongkai_store::RequestFilter::All).await.unwrap().len(), 1);
+});
+
+// ------------------------------------------------------------------------------------------ API
+
+story!(api_agencies_shape, |app: App| async move {
+    let v: Value = app.get("/api/v1/agencies").await.json().await.unwrap();
+    assert_eq!(
+        v,
+        json!([
+            {"code": DEPT, "name": "示例市财政局", "parent": ROOT},
+            {"code": ROOT, "name": "示例市人民政府", "parent": null},
+        ])
+    );
+});
+
+fn body_ok() -> Value {
+    json!({
+        "applicant_type": "natural_person",
+        "name": "王申请",
+        "id_document": "110101199303033333",
+        "contact": "wang@example.com",
+        "content": "示例市2025年财政决算",
+        "form": "electronic",
+        "delivery": "online",
+    })
+}
+
+story!(api_files_and_tracks_a4_1, |app: App| async move {
+    let r =
+        app.client.post(app.url(&format!("/api/v1/agencies/{DEPT}/requests"))).json(&body_ok()).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let v: Value = r.json().await.unwrap();
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys.len(), 4, "{v}");
+    for k in ["tracking_number", "query_code", "received", "due"] {
+        assert!(v[k].is_string(), "{k}");
+    }
+    let received = chrono::NaiveDate::parse_from_str(v["received"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    let due = chrono::NaiveDate::parse_from_str(v["due"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    assert!(due > received + chrono::Duration::days(20), "Art. 33: 20 working days");
+    let number = v["tracking_number"].as_str().unwrap();
+    let code = v["query_code"].as_str().unwrap();
+    let t: Value = app.get(&format!("/api/v1/requests/{number}?code={code}")).await.json().await.unwrap();
+    assert_eq!(t, json!({"status": "open", "received": v["received"], "due": v["due"], "replies": []}));
+    // The stored hash is not the code.
+    let access = app.store.get_request_access(number).await.unwrap().unwrap();
+    assert!(!access.query_code_hash.contains(code));
+    // Wrong code → 404, same body as an unknown number.
+    let wrong = app.get(&format!("/api/v1/requests/{number}?code=WRONG")).await;
+    assert_eq!(wrong.status(), 404);
+    let unknown = app.get("/api/v1/requests/NOPE-1?code=WRONG").await;
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(wrong.text().await.unwrap(), unknown.text().await.unwrap());
+    assert_eq!(app.get(&format!("/api/v1/requests/{number}")).await.status(), 404, "no code");
+    // The seeded request with its reply.
+    let t: Value = app.get(&format!("/api/v1/requests/{SEED_NUMBER}?code={SEED_CODE}")).await.json().await.unwrap();
+    assert_eq!(t["status"], "replied");
+    assert_eq!(t["received"], "2025-03-03");
+    assert_eq!(t["replies"][0]["on"], "2025-03-20");
+    assert_eq!(t["replies"][0]["outcome"], "granted");
+    assert!(!t.to_string().contains(SEED_APPLICANT));
+});
+
+story!(api_invalid_input_is_422_with_field_a4_1, |app: App| async move {
+    let url = app.url(&format!("/api/v1/agencies/{DEPT}/requests"));
+    let cases: Vec<(&str, Value, &str)> = vec![
+        ("name", json!(""), "必填"),
+        ("name", json!("长".repeat(101)), "不能超过"),
+        ("name", json!("<script>alert(1)</script>"), "不能包含"),
+        ("name", json!(42), "应为文本"),
+        ("id_document", Value::Null, "必填"),
+        ("contact", json!(["a"]), "应为文本"),
+        ("content", json!("x".repeat(5001)), "不能超过"),
+        ("applicant_type", json!("alien"), "取值无效"),
+        ("form", json!(true), "应为文本"),
+        ("delivery", json!("pigeon"), "取值无效"),
+    ];
+    for (field, value, reason) in cases {
+        let mut b = body_ok();
+        b[field] = value.clone();
+        let r = app.client.post(&url).json(&b).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{field}={value}");
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["field"], field, "{e}");
+        assert!(e["reason"].as_str().unwrap().contains(reason), "{field}: {e}");
+    }
+    let mut missing = body_ok();
+    missing.as_object_mut().unwrap().remove("content");
+    let e: Value = app.client.post(&url).json(&missing).send().await.unwrap().json().await.unwrap();
+    assert_eq!(e["field"], "content");
+    // Not JSON, not an object.
+    let r = app.client.post(&url).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.json::<Value>().await.unwrap()["field"], "body");
+    let r = app.client.post(&url).json(&json!([1, 2])).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    // A purpose field is not required (A4.1) and is ignored.
+    let mut b = body_ok();
+    b["purpose"] = json!("");
+    assert_eq!(app.client.post(&url).json(&b).send().await.unwrap().status(), 201);
+    // Unknown agency → 404.
+    let r = app.client.post(app.url("/api/v1/agencies/NOPE/requests")).json(&body_ok()).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"], "not_found");
+    // A body over the limit is refused without a 500.
+    let big = json!({"content": "x".repeat(300 * 1024)});
+    let r = app.client.post(&url).json(&big).send().await.unwrap();
+    assert_eq!(r.status(), 413);
+});
+
+story!(api_report_is_canonical, |app: App| async move {
+    let r = app.get(&format!("/api/v1/agencies/{DEPT}/reports/{YEAR}")).await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["schema"], "gongkai.report/1");
+    assert_eq!(v["year"], YEAR);
+    assert_eq!(app.get(&format!("/api/v1/agencies/{DEPT}/reports/2024")).await.status(), 404);
+    assert_eq!(app.get(&format!("/api/v1/agencies/NOPE/reports/{YEAR}")).await.status(), 404);
+});
+
+story!(openapi_document_and_docs_page, |app: App| async move {
+    let v: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    assert!(v["openapi"].as_str().unwrap().starts_with("3.1"));
+    for p in [
+        "/api/v1/agencies",
+        "/api/v1/agencies/{code}/requests",
+        "/api/v1/requests/{tracking_number}",
+        "/api/v1/agencies/{code}/reports/{year}",
+    ] {
+        assert!(v["paths"][p].is_object(), "{p}");
+    }
+    let (status, docs) = app.get_text("/api/v1/docs").await;
+    assert_eq!(status, 200);
+    assert!(docs.contains("/api/v1/agencies/{code}/requests"));
+});
+
+// ------------------------------------------------------------------------------------------ rate limit
+
+story!(
+    rate_limited_per_address_429,
+    Some(gongkai_web::RateLimiter::new(2, std::time::Duration::from_secs(3600))),
+    |app: App| async move {
+        let url = app.url(&format!("/api/v1/agencies/{DEPT}/requests"));
+        assert_eq!(app.client.post(&url).json(&body_ok()).send().await.unwrap().status(), 201);
+        assert_eq!(app.client.post(&url).json(&body_ok()).send().await.unwrap().status(), 201);
+        let r = app.client.post(&url).json(&body_ok()).send().await.unwrap();
+        assert_eq!(r.status(), 429);
+        assert!(r.headers().contains_key("retry-after"));
+        // The HTML form shares the per-address limit.
+        let r = app.client.post(app.url(&format!("/agencies/{DEPT}/apply"))).form(&form_ok()).send().await.unwrap();
+        assert_eq!(r.status(), 429);
+        // Reading pages is not limited.
+        assert_eq!(app.get("/").await.status(), 200);
+    }
+);

@@ -1,0 +1,229 @@
+//! The console and browser tests' harness: a running application per test on a fresh, migrated
+//! database (SQLite file in a temporary directory, or a new PostgreSQL database on the server named
+//! by `GONGKAI_TEST_POSTGRES_URL`, default `postgres://postgres@127.0.0.1:5432/test`, dropped
+//! afterwards), seeded with GOV → FIN and FIN's published 2025 report, served by
+//! `gongkai_web::serve` on 127.0.0.1:0. PostgreSQL never skips: an unreachable server fails.
+//! (Adapted from tests/http/harness.rs, with a smaller seed.)
+
+use std::future::Future;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use gongkai_core::calendar::Calendar;
+use gongkai_core::register::{Agency, AgencyKind, Applicant, ApplicantType, Channel, Event, EventKind, Request};
+use gongkai_core::report::RequestRow;
+use gongkai_store::{Publication, Store};
+use gongkai_web::{AppState, RateLimiter, SiteConfig};
+use sqlx::{AnyConnection, AssertSqlSafe, Connection};
+
+const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// The root agency of the seed tree.
+pub const ROOT: &str = "GOV";
+/// A department below it.
+pub const DEPT: &str = "FIN";
+/// The applicant name of the seeded request: must never appear on a public page.
+pub const SEED_APPLICANT: &str = "张秘密申请人";
+/// The seeded request's tracking number.
+pub const SEED_NUMBER: &str = "SEED-0001";
+/// The published report year.
+pub const YEAR: i32 = 2025;
+
+/// What a test gets.
+pub struct App {
+    pub base: String,
+    pub store: Store,
+    pub client: reqwest::Client,
+}
+
+impl App {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let r = self.get(path).await;
+        let status = r.status().as_u16();
+        (status, r.text().await.expect("body"))
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+fn date(s: &str) -> NaiveDate {
+    s.parse().expect("date")
+}
+
+/// Seeds: GOV → FIN, and FIN's published (locked) 2025 report with one replied request
+/// (SEED_NUMBER, applicant SEED_APPLICANT).
+async fn seed(store: &Store) {
+    store
+        .upsert_agency(&Agency {
+            code: ROOT.into(),
+            name: "示例市人民政府".into(),
+            parent: None,
+            kind: AgencyKind::Government,
+        })
+        .await
+        .unwrap();
+    store
+        .upsert_agency(&Agency {
+            code: DEPT.into(),
+            name: "示例市财政局".into(),
+            parent: Some(ROOT.into()),
+            kind: AgencyKind::Department,
+        })
+        .await
+        .unwrap();
+    let request = Request {
+        agency: DEPT.into(),
+        tracking_number: SEED_NUMBER.into(),
+        channel: Channel::Online,
+        received_on: date("2025-03-03"),
+        applicant: Applicant {
+            kind: ApplicantType::NaturalPerson,
+            name: SEED_APPLICANT.into(),
+            id_document: Some("110101199001011234".into()),
+            contact: Some("13800000000".into()),
+        },
+        content: "2024年预算执行情况".into(),
+        requested_form: Some("electronic".into()),
+        delivery: Some("email".into()),
+    };
+    let id = store.insert_request(&request).await.unwrap();
+    store
+        .append_event(
+            &id,
+            &Event {
+                on: date("2025-03-20"),
+                by: "经办人".into(),
+                kind: EventKind::Reply {
+                    outcome: RequestRow::Granted, document: Some("示财公开〔2025〕3号".into())
+                },
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .set_publication(&Publication {
+            agency: DEPT.into(),
+            year: YEAR,
+            published_on: Some(date("2026-01-20")),
+            locked: true,
+        })
+        .await
+        .unwrap();
+}
+
+/// Runs `test` against a running app on `db`; `limiter` replaces the default rate limit.
+pub async fn run<F, Fut>(db: Db, limiter: Option<RateLimiter>, test: F)
+where
+    F: FnOnce(App) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    match db {
+        Db::Sqlite => {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("gongkai.db").display());
+            run_on(&url, limiter, test).await;
+        }
+        Db::Postgres => {
+            sqlx::any::install_default_drivers();
+            let admin_url =
+                std::env::var("GONGKAI_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_string());
+            let mut admin = tokio::time::timeout(Duration::from_secs(15), AnyConnection::connect(&admin_url))
+                .await
+                .unwrap_or_else(|_| panic!("PostgreSQL test server did not answer within 15 s (tests never skip)"))
+                .unwrap_or_else(|e| panic!("PostgreSQL test server is unreachable: {e} (tests never skip)"));
+            let name = format!("gk_web_{}", uuid::Uuid::new_v4().simple());
+            sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
+            let url = with_database(&admin_url, &name);
+            let outcome = tokio::spawn(async move { run_on(&url, limiter, test).await }).await;
+            sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+            admin.close().await.unwrap();
+            if let Err(e) = outcome {
+                match e.try_into_panic() {
+                    Ok(p) => std::panic::resume_unwind(p),
+                    Err(e) => panic!("test task did not finish: {e}"),
+                }
+            }
+        }
+    }
+}
+
+async fn run_on<F, Fut>(url: &str, limiter: Option<RateLimiter>, test: F)
+where
+    F: FnOnce(App) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let store = Store::connect(url).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    seed(&store).await;
+    let mut state = AppState::new(store.clone(), Calendar::official(), SiteConfig::default());
+    if let Some(l) = limiter {
+        state = state.with_limiter(l);
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let server = tokio::spawn(gongkai_web::serve(listener, state));
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let app = App { base: format!("http://{addr}"), store: store.clone(), client };
+    let outcome = tokio::spawn(test(app)).await;
+    server.abort();
+    store.close().await;
+    if let Err(e) = outcome {
+        match e.try_into_panic() {
+            Ok(p) => std::panic::resume_unwind(p),
+            Err(e) => panic!("test task did not finish: {e}"),
+        }
+    }
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let start = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[start..].find('/') {
+        Some(i) => &base[..start + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{server}/{name}?{q}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
+/// One story, run on both backends: `story!(name, |app| async move { … })`.
+#[macro_export]
+macro_rules! story {
+    ($name:ident, $body:expr) => {
+        story!($name, None, $body);
+    };
+    ($name:ident, $limiter:expr, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::harness::run($crate::harness::Db::Sqlite, $limiter, $body).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::harness::run($crate::harness::Db::Postgres, $limiter, $body).await;
+            }
+        }
+    };
+}

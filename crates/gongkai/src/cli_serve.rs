@@ -1,0 +1,86 @@
+//! `gongkai serve`: the web application (portal, console, JSON API) on the registers' database.
+//! SQLite by default (the file is made and migrated on first start), PostgreSQL by URL.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use gongkai_web::{AppState, SiteConfig};
+
+use crate::cli_db::{open, DbArgs};
+
+/// `gongkai serve` arguments. Site identity flags fill the page elements of every page (meta tags
+/// SiteName/SiteDomain/SiteIDCode and the footer: spec A3.1/A3.2).
+#[derive(Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 监听地址 (address to listen on).
+    #[arg(long, env = "GONGKAI_BIND", default_value = "127.0.0.1:8080")]
+    bind: String,
+    /// 网站名称 SiteName.
+    #[arg(long, env = "GONGKAI_SITE_NAME")]
+    site_name: Option<String>,
+    /// 网站域名 SiteDomain.
+    #[arg(long, env = "GONGKAI_SITE_DOMAIN")]
+    site_domain: Option<String>,
+    /// 政府网站标识码 SiteIDCode (通常10位).
+    #[arg(long, env = "GONGKAI_SITE_ID_CODE")]
+    site_id_code: Option<String>,
+    /// 主办单位.
+    #[arg(long, env = "GONGKAI_SITE_SPONSOR")]
+    site_sponsor: Option<String>,
+    /// 网站联系方式.
+    #[arg(long, env = "GONGKAI_SITE_CONTACT")]
+    site_contact: Option<String>,
+    /// ICP备案编号.
+    #[arg(long, env = "GONGKAI_SITE_ICP")]
+    site_icp: Option<String>,
+    /// 公安机关备案号.
+    #[arg(long, env = "GONGKAI_SITE_POLICE")]
+    site_police: Option<String>,
+    /// 「我为政府网站找错」地址.
+    #[arg(long, env = "GONGKAI_SITE_ERROR_REPORT_URL")]
+    site_error_report_url: Option<String>,
+}
+
+impl ServeArgs {
+    fn site(&self) -> SiteConfig {
+        let mut s = SiteConfig::default();
+        let set = |field: &mut String, v: &Option<String>| {
+            if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                *field = v.to_string();
+            }
+        };
+        set(&mut s.site_name, &self.site_name);
+        set(&mut s.site_domain, &self.site_domain);
+        set(&mut s.site_id_code, &self.site_id_code);
+        set(&mut s.sponsor, &self.site_sponsor);
+        set(&mut s.contact, &self.site_contact);
+        set(&mut s.icp_number, &self.site_icp);
+        set(&mut s.police_number, &self.site_police);
+        set(&mut s.error_report_url, &self.site_error_report_url);
+        s
+    }
+}
+
+/// `gongkai serve`: runs until the process is stopped.
+pub fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
+    let calendar = crate::cli_clock::load_calendar()?;
+    let site = a.site();
+    for w in site.warnings() {
+        eprintln!("警告 (warning): {w}");
+    }
+    let rt =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+    rt.block_on(async {
+        let store = open(&a.db).await?;
+        let listener = tokio::net::TcpListener::bind(&a.bind)
+            .await
+            .with_context(|| format!("无法监听地址 {} (cannot listen)", a.bind))?;
+        let addr = listener.local_addr().context("listening address")?;
+        eprintln!("gongkai serve：http://{addr}/ （{}）", store.backend().name());
+        gongkai_web::serve(listener, AppState::new(store, calendar, site)).await.context("web server failed")?;
+        Ok(ExitCode::SUCCESS)
+    })
+}

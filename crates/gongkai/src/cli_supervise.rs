@@ -1,0 +1,201 @@
+//! `gongkai supervise`: the supervising office's overview of an agency and everything below it —
+//! requests open, due soon and overdue; each annual report's status, findings and quality
+//! scorecard; and the roll-up of tables 2–4 (a canonical report in the JSON).
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::Args;
+use gongkai_core::quality::Verdict;
+use gongkai_store::Overview;
+
+use crate::cli_db::{open, runtime, DbArgs};
+
+/// `gongkai supervise` arguments.
+#[derive(Args)]
+pub struct SuperviseArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 机关代码：该机关及其下属全部机关 (the agency; its whole subtree is included).
+    #[arg(long)]
+    agency: String,
+    /// 报告年度（默认上一年）(report year; default last year).
+    #[arg(long)]
+    year: Option<i32>,
+    /// 以该日为“今天”判断逾期（默认今天）(the day open requests are judged on; default today).
+    #[arg(long, value_parser = parse_date)]
+    today: Option<NaiveDate>,
+    /// 输出 JSON (agencies, rollup, included, missing, scorecards).
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("日期应为 YYYY-MM-DD 格式：「{s}」 (expected YYYY-MM-DD)"))
+}
+
+/// `gongkai supervise`.
+pub fn supervise(a: SuperviseArgs) -> anyhow::Result<ExitCode> {
+    let cal = crate::cli_clock::load_calendar()?;
+    let today = a.today.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let year = a.year.unwrap_or_else(|| gongkai_store::default_year(today));
+    runtime()?.block_on(async {
+        let store = open(&a.db).await?;
+        let overview = store.supervise(a.agency.trim(), year, today, &cal).await?;
+        let mut out = std::io::stdout().lock();
+        if a.json {
+            serde_json::to_writer_pretty(&mut out, &overview)?;
+            writeln!(out)?;
+        } else {
+            out.write_all(render(&overview).as_bytes())?;
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Display width on a terminal: CJK characters take two columns.
+fn width(s: &str) -> usize {
+    s.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum()
+}
+
+fn pad(s: &str, w: usize) -> String {
+    format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
+}
+
+fn rate(r: Option<f64>) -> String {
+    r.map_or_else(|| "—".to_string(), |r| format!("{:.1}%", r * 100.0))
+}
+
+/// The overview as a table in Chinese.
+fn render(o: &Overview) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{}（{}）及下属机关 {} 个 — {}年度，截至{}",
+        o.name,
+        o.agency,
+        o.agencies.len().saturating_sub(1),
+        o.year,
+        o.today
+    );
+    let t = &o.totals;
+    let _ = writeln!(
+        s,
+        "合计：本年收到申请{}件；办理中{}件，其中即将到期{}件、已逾期{}件；本年答复{}件，按时答复率{}\n",
+        t.received,
+        t.open,
+        t.due_soon,
+        t.overdue,
+        t.replied,
+        rate(t.on_time_rate)
+    );
+    let header = [
+        "代码",
+        "机关",
+        "本年收到",
+        "办理中",
+        "即将到期",
+        "已逾期",
+        "按时答复率",
+        "答复工作日中位数",
+        "年报状态",
+        "错误",
+        "警告",
+        "质量（达标/不达标/未知）",
+    ];
+    let rows: Vec<Vec<String>> = o
+        .agencies
+        .iter()
+        .map(|a| {
+            vec![
+                a.code.clone(),
+                a.name.clone(),
+                a.requests.received.to_string(),
+                a.requests.open.to_string(),
+                a.requests.due_soon.to_string(),
+                a.requests.overdue.to_string(),
+                rate(a.requests.on_time_rate),
+                a.requests.median_working_days.map_or_else(|| "—".into(), |m| format!("{m}")),
+                a.report.status_label.to_string(),
+                a.report.errors.to_string(),
+                a.report.warnings.to_string(),
+                format!("{}/{}/{}", a.scorecard.passed, a.scorecard.failed, a.scorecard.unknown),
+            ]
+        })
+        .collect();
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| rows.iter().map(|r| width(&r[i])).chain([width(header[i])]).max().unwrap_or(0))
+        .collect();
+    let line = |cells: Vec<String>| -> String {
+        cells.iter().zip(&widths).map(|(c, w)| pad(c, *w)).collect::<Vec<_>>().join("  ").trim_end().to_string()
+    };
+    let _ = writeln!(s, "{}", line(header.iter().map(|h| h.to_string()).collect()));
+    for r in rows {
+        let _ = writeln!(s, "{}", line(r));
+    }
+
+    let overdue: Vec<_> = o.agencies.iter().filter(|a| !a.requests.overdue_requests.is_empty()).collect();
+    if !overdue.is_empty() {
+        let _ = writeln!(s, "\n已逾期的申请（查看：gongkai request show --agency 代码 --number 受理编号）：");
+        for a in overdue {
+            for r in &a.requests.overdue_requests {
+                let _ = writeln!(
+                    s,
+                    "  {}  {}  受理编号 {}  收到 {}  答复期限 {}",
+                    a.code, a.name, r.tracking_number, r.received_on, r.due
+                );
+            }
+        }
+    }
+    let unreadable: Vec<_> = o.agencies.iter().filter(|a| !a.requests.unreadable.is_empty()).collect();
+    if !unreadable.is_empty() {
+        let _ = writeln!(s, "\n办理记录无法回放的申请（请核查登记数据）：");
+        for a in unreadable {
+            let _ = writeln!(s, "  {}  {}", a.code, a.requests.unreadable.join("、"));
+        }
+    }
+
+    let failing: Vec<_> = o
+        .agencies
+        .iter()
+        .flat_map(|a| a.scorecard.criteria.iter().filter(|c| c.verdict == Verdict::Fail).map(move |c| (a, c)))
+        .collect();
+    if !failing.is_empty() {
+        let _ = writeln!(s, "\n年报质量不达标项：");
+        for (a, c) in failing {
+            let _ = writeln!(s, "  {}  {}  {}：{}", a.code, a.name, c.id, c.reason);
+        }
+    }
+
+    let _ = writeln!(
+        s,
+        "\n汇总（表二至表四）：已汇总{}个机关；缺少{}个{}{}",
+        o.included.len(),
+        o.missing.len(),
+        if o.missing.is_empty() { String::new() } else { format!("（{}）", o.missing.join("、")) },
+        if o.excluded.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "；未能汇总{}个（{}）",
+                o.excluded.len(),
+                o.excluded.iter().map(|e| format!("{}：{}", e.code, e.reason)).collect::<Vec<_>>().join("；")
+            )
+        }
+    );
+    if let Some(t) = &o.rollup.requests {
+        let v = |c: Option<i64>| c.map_or_else(|| "空".to_string(), |v| v.to_string());
+        let _ = writeln!(
+            s,
+            "  本年新收申请{}件，上年结转{}件，办理结果总计{}件，结转下年度{}件（完整汇总见 --json 的 rollup）",
+            v(t.received.total),
+            v(t.carried_over.total),
+            v(t.outcomes.total.total),
+            v(t.carried_forward.total)
+        );
+    }
+    s
+}
