@@ -282,8 +282,11 @@ fn strip_html_comments(line: &str) -> Cow<'_, str> {
 /// `&'static str`, so the key is the string's address and length (no hashing of its text), and
 /// each value is leaked once: the cache is bounded by the template and lives as long as the process.
 struct StaticCache<T: ?Sized + 'static> {
-    map: OnceLock<Mutex<HashMap<(usize, usize), &'static T, BuildAddressHasher>>>,
+    map: OnceLock<Mutex<AddressMap<T>>>,
 }
+
+/// The map of [`StaticCache`]: (address, length) of a template string → its leaked value.
+type AddressMap<T> = HashMap<(usize, usize), &'static T, BuildAddressHasher>;
 
 /// Hashes the (address, length) keys of [`StaticCache`]: they are already well spread.
 #[derive(Default, Clone, Copy)]
@@ -625,7 +628,7 @@ impl<'a> Builder<'a> {
             let mut fallback = None;
             // Only an earlier match can replace the best one: search no further than it.
             let to = best.map_or(to, |(s, _)| to.min(s + pat.len() + 8));
-            while let Some(p) = self.doc.find(&pat, at, to) {
+            while let Some(p) = self.doc.find(pat, at, to) {
                 let num = self.number_before(p, number);
                 if num.is_some() || !prefer_number {
                     let start = num.unwrap_or(p);
@@ -670,7 +673,7 @@ impl<'a> Builder<'a> {
         let first = template::t3_row(RequestRow::Received);
         let anchor = self.find_label(first.number, first.label, first.variants, 0, self.doc.norm.len())?;
         let start = anchor.num_start;
-        let t4_anchor = self.doc.find(&chars(template::T4_REVIEW), anchor.label_end, self.doc.norm.len());
+        let t4_anchor = self.doc.find(chars(template::T4_REVIEW), anchor.label_end, self.doc.norm.len());
         let limit = t4_anchor.unwrap_or(self.doc.norm.len());
         let has_sub_rows = self
             .find_label(
@@ -994,7 +997,7 @@ impl<'a> Builder<'a> {
 
     fn table4(&mut self, after: usize) -> Option<ReviewLitigation> {
         let n = self.doc.norm.len();
-        let anchor = self.doc.find(&chars(template::T4_REVIEW), after, n)?;
+        let anchor = self.doc.find(chars(template::T4_REVIEW), after, n)?;
         // The fifteen result headers, in order; the values follow the last one.
         // When the headers were extracted out of order (column-wise PDF text), the values
         // follow the whole header block instead.
@@ -1002,7 +1005,7 @@ impl<'a> Builder<'a> {
         'headers: for _ in 0..3 {
             for r in template::T4_RESULTS {
                 let pat = chars(r.label);
-                match self.doc.find(&pat, cursor, (cursor + 400).min(n)) {
+                match self.doc.find(pat, cursor, (cursor + 400).min(n)) {
                     Some(p) => cursor = p + pat.len(),
                     None => {
                         cursor = anchor + 1;
@@ -1081,16 +1084,16 @@ impl<'a> Builder<'a> {
     // --- table 2 -----------------------------------------------------------------------------
 
     fn table2(&mut self, end: usize) -> Option<(Proactive, Template)> {
-        let start = self.doc.find(&chars("第二十条"), 0, end)?;
+        let start = self.doc.find(chars("第二十条"), 0, end)?;
         // Table 2 ends where the next table or section starts.
         let mut end = end;
-        if let Some(p) = self.doc.find(&chars(template::LEGACY_HEADER[0]), start, end) {
+        if let Some(p) = self.doc.find(chars(template::LEGACY_HEADER[0]), start, end) {
             end = p;
         }
         if let Some(p) = self.next_heading_after(start) {
             end = end.min(p);
         }
-        let has = |ms: &[&'static str]| ms.iter().any(|m| self.doc.find(&chars(m), start, end).is_some());
+        let has = |ms: &[&'static str]| ms.iter().any(|m| self.doc.find(chars(m), start, end).is_some());
         let version = if has(template::T2_2019_MARKERS) {
             Template::V2019
         } else if has(template::T2_2021_MARKERS) {
@@ -1103,14 +1106,14 @@ impl<'a> Builder<'a> {
         let mut found: Vec<(&T2Block, usize, usize, usize)> = Vec::new(); // block, row index, start, end
         let mut cursor = start;
         for block in blocks {
-            if let Some(p) = self.doc.find(&chars(block.title), cursor, end) {
+            if let Some(p) = self.doc.find(chars(block.title), cursor, end) {
                 cursor = p;
             }
             for (ri, row) in block.rows.iter().enumerate() {
                 let mut hit: Option<(usize, usize)> = None;
                 for l in std::iter::once(&row.label).chain(row.variants.iter()) {
                     let pat = chars(l);
-                    if let Some(p) = self.doc.find(&pat, cursor, end) {
+                    if let Some(p) = self.doc.find(pat, cursor, end) {
                         if hit.is_none_or(|(s, e)| p < s || p == s && p + pat.len() > e) {
                             hit = Some((p, p + pat.len()));
                         }
@@ -1135,7 +1138,7 @@ impl<'a> Builder<'a> {
             let (block, ri, s, e) = found[i];
             let row = &block.rows[ri];
             let mut stop = found.get(i + 1).map(|f| f.2).unwrap_or(end);
-            if let Some(t) = self.doc.find(&title_pat, e, stop) {
+            if let Some(t) = self.doc.find(title_pat, e, stop) {
                 stop = t;
             }
             let printed = self.doc.orig(s, e).trim().to_string();
@@ -1295,14 +1298,14 @@ impl<'a> Builder<'a> {
 
     fn legacy(&mut self) -> Option<Vec<LegacyStatistic>> {
         let n = self.doc.norm.len();
-        let start = self.doc.find(&chars(template::LEGACY_HEADER[0]), 0, n)?;
+        let start = self.doc.find(chars(template::LEGACY_HEADER[0]), 0, n)?;
         let end = self.next_heading_after(start).unwrap_or(n);
         // Every known indicator, longest first so that a label inside a longer one is not taken.
         let mut hits: Vec<(usize, usize, &template::LegacyRow)> = Vec::new();
         for row in template::LEGACY_ROWS {
             let pat = chars(row.label);
             let mut at = start;
-            while let Some(p) = self.doc.find(&pat, at, end) {
+            while let Some(p) = self.doc.find(pat, at, end) {
                 hits.push((p, p + pat.len(), row));
                 at = p + 1;
             }
@@ -1380,14 +1383,14 @@ impl<'a> Builder<'a> {
             let table_start = match key {
                 SectionKey::Proactive => ["第二十条", "表一", template::LEGACY_HEADER[0]]
                     .iter()
-                    .filter_map(|m| self.doc.find(&chars(m), *e, stop))
+                    .filter_map(|m| self.doc.find(chars(m), *e, stop))
                     .min(),
                 SectionKey::Requests => [template::T3_NOTE, template::T3_APPLICANTS, "表三"]
                     .iter()
-                    .filter_map(|m| self.doc.find(&chars(m), *e, stop))
+                    .filter_map(|m| self.doc.find(chars(m), *e, stop))
                     .min(),
                 SectionKey::ReviewLitigation => {
-                    ["表四", template::T4_REVIEW].iter().filter_map(|m| self.doc.find(&chars(m), *e, stop)).min()
+                    ["表四", template::T4_REVIEW].iter().filter_map(|m| self.doc.find(chars(m), *e, stop)).min()
                 }
                 _ => None,
             };

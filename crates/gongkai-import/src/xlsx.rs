@@ -368,16 +368,16 @@ fn read_cells(xml: &str, part: &str, strings: &[String]) -> Result<Vec<SheetCell
                 let empty = matches!(ev, Event::Empty(_));
                 match local(e.name().as_ref()) {
                     "row" => {
-                        if let Some(r) = attr(&e, "r").and_then(|r| r.trim().parse::<u32>().ok()) {
+                        if let Some(r) = attr(e, "r").and_then(|r| r.trim().parse::<u32>().ok()) {
                             row = r.saturating_sub(1);
                         }
                         next_col = 0;
                     }
                     "c" => {
-                        let (r, c) = attr(&e, "r").and_then(|r| parse_ref(&r)).unwrap_or((row, next_col));
+                        let (r, c) = attr(e, "r").and_then(|r| parse_ref(&r)).unwrap_or((row, next_col));
                         row = r;
                         next_col = c + 1;
-                        let t = attr(&e, "t").unwrap_or_default();
+                        let t = attr(e, "t").unwrap_or_default();
                         v.clear();
                         is_text.clear();
                         f = None;

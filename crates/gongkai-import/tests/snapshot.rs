@@ -58,7 +58,7 @@ fn inputs() -> Vec<(String, String, Vec<u8>)> {
         let drop7: Vec<&str> = lines.iter().enumerate().filter(|(i, _)| i % 7 != 3).map(|(_, l)| *l).collect();
         out.push((format!("{stem}~drop7"), name.clone(), drop7.join("\n").into_bytes()));
         let half = text.char_indices().nth(text.chars().count() * 2 / 3).map(|(i, _)| i).unwrap_or(text.len());
-        out.push((format!("{stem}~cut"), name.clone(), text[..half].as_bytes().to_vec()));
+        out.push((format!("{stem}~cut"), name.clone(), text.as_bytes()[..half].to_vec()));
         if name.ends_with(".txt") {
             out.push((format!("{stem}~crlf"), name.clone(), text.replace('\n', "\r\n").into_bytes()));
             let (gbk, _, _) = encoding_rs::GB18030.encode(&text);
