@@ -6,7 +6,7 @@
 
 // Shared by tests/console.rs and tests/e2e.rs; not every helper is used by both.
 #[allow(dead_code)]
-#[path = "support/harness.rs"]
+#[path = "http/harness.rs"]
 mod harness;
 
 use chrono::NaiveDate;

@@ -8,149 +8,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::Duration;
+use std::process::Output;
 
 use calamine::{Data, Reader};
 use serde_json::Value;
-use sqlx::{AnyConnection, AssertSqlSafe, Connection};
-
-const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-// ---------------------------------------------------------------- databases
-
-/// A fresh database and a scratch folder; a PostgreSQL database is dropped with it.
-struct Db {
-    url: String,
-    dir: tempfile::TempDir,
-    postgres: Option<(String, String)>,
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
-}
-
-impl Db {
-    fn sqlite() -> Db {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("gk.db").display());
-        Db { url, dir, postgres: None }
-    }
-
-    fn postgres() -> Db {
-        sqlx::any::install_default_drivers();
-        let admin = std::env::var("GONGKAI_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_string());
-        let name = format!(
-            "gk_cli_{}_{}",
-            std::process::id(),
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
-        );
-        rt().block_on(async {
-            let mut conn = match tokio::time::timeout(Duration::from_secs(15), AnyConnection::connect(&admin)).await {
-                Ok(Ok(c)) => c,
-                Ok(Err(e)) => panic!(
-                    "PostgreSQL test server is unreachable ({e}); these tests never skip: start it \
-                     (pg_isready -h 127.0.0.1) or set GONGKAI_TEST_POSTGRES_URL"
-                ),
-                Err(_) => panic!("PostgreSQL test server did not answer within 15 s"),
-            };
-            sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
-            conn.close().await.unwrap();
-        });
-        let url = with_database(&admin, &name);
-        Db { url, dir: tempfile::tempdir().unwrap(), postgres: Some((admin, name)) }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    /// Runs `gongkai ARGS` on this database.
-    fn gk(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_gongkai"))
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("GONGKAI_DATABASE_URL", &self.url)
-            .env("GONGKAI_DATA_DIR", self.dir.path().join("data"))
-            .env_remove("GONGKAI_LOG")
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run gongkai: {e}"))
-    }
-
-    /// Runs and expects exit 0; returns stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let o = self.gk(args);
-        assert!(o.status.success(), "gongkai {args:?} failed ({:?}):\n{}\n{}", o.status.code(), stdout(&o), stderr(&o));
-        stdout(&o)
-    }
-
-    /// Runs and expects exit 2; returns stderr.
-    fn refused(&self, args: &[&str]) -> String {
-        let o = self.gk(args);
-        assert_eq!(o.status.code(), Some(2), "gongkai {args:?} should exit 2:\n{}\n{}", stdout(&o), stderr(&o));
-        stderr(&o)
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let out = self.ok(args);
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
-    }
-}
-
-impl Drop for Db {
-    fn drop(&mut self) {
-        if let Some((admin, name)) = self.postgres.take() {
-            rt().block_on(async {
-                if let Ok(mut conn) = AnyConnection::connect(&admin).await {
-                    let _ = sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                        .execute(&mut conn)
-                        .await;
-                    let _ = conn.close().await;
-                }
-            });
-        }
-    }
-}
-
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let start = base.find("://").map_or(0, |i| i + 3);
-    let server = match base[start..].find('/') {
-        Some(i) => &base[..start + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{server}/{name}?{q}"),
-        None => format!("{server}/{name}"),
-    }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).to_string()
-}
-
-/// Instantiates each test for both backends.
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[test] fn $name() { crate::$name(&crate::Db::sqlite()); } )*
-        }
-        mod postgres {
-            $( #[test] fn $name() { crate::$name(&crate::Db::postgres()); } )*
-        }
-    };
-}
+#[macro_use]
+mod common;
+use common::{stderr, stdout, Db};
 
 on_both_backends!(
     requests_events_and_statuses,

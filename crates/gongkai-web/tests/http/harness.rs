@@ -1,8 +1,9 @@
-//! A running application per test: a fresh, migrated database (SQLite file in a temporary
-//! directory, or a new PostgreSQL database on the server named by `GONGKAI_TEST_POSTGRES_URL`,
-//! default `postgres://postgres@127.0.0.1:5432/test`, dropped afterwards), seeded with a small
-//! agency tree, served by `gongkai_web::serve` on 127.0.0.1:0. PostgreSQL never skips: an
-//! unreachable server fails the test.
+//! The web tests' harness (HTTP, console and browser tests share it): a running application per
+//! test on a fresh, migrated database (SQLite file in a temporary directory, or a new PostgreSQL
+//! database on the server named by `GONGKAI_TEST_POSTGRES_URL`, default
+//! `postgres://postgres@127.0.0.1:5432/test`, dropped afterwards), seeded with a small agency
+//! tree, served by `gongkai_web::serve` on 127.0.0.1:0. PostgreSQL never skips: an unreachable
+//! server fails the test.
 
 use std::future::Future;
 use std::time::Duration;
