@@ -39,9 +39,18 @@ fn seed() -> Report {
 }
 
 /// Everything the workbook restores: metadata, the tables, the prose, the table templates.
+/// What the workbook must restore. An empty optional text (agency, a row's unit or key) is an
+/// empty cell, which reads back as absent: the two are one value in the flat sheet, as in every
+/// importer, so they are compared as one.
 fn restored(r: &Report) -> Value {
+    let present = |s: &Option<String>| s.clone().filter(|s| !s.is_empty());
+    let legacy = r.legacy_statistics.as_ref().map(|rows| {
+        rows.iter()
+            .map(|s| serde_json::json!({"label": s.label, "key": present(&s.key), "unit": present(&s.unit), "value": s.value}))
+            .collect::<Vec<_>>()
+    });
     serde_json::json!({
-        "agency": r.agency,
+        "agency": present(&r.agency),
         "year": r.year,
         "published_on": r.published_on,
         "template": r.template,
@@ -49,7 +58,7 @@ fn restored(r: &Report) -> Value {
         "proactive": r.proactive,
         "requests": r.requests,
         "review_litigation": r.review_litigation,
-        "legacy_statistics": r.legacy_statistics,
+        "legacy_statistics": legacy,
         "table_templates": r.provenance.table_templates,
     })
 }

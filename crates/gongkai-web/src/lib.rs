@@ -62,6 +62,10 @@ pub struct AppState {
     pub site: Arc<SiteConfig>,
     /// Per-address limiter of the public form and API writes.
     pub limiter: Arc<RateLimiter>,
+    /// The CJK fonts of PDF downloads, scanned once on the first PDF asked for (scanning takes a
+    /// few hundred milliseconds; a server that never serves a PDF never pays it). An error is
+    /// kept too, so a machine without CJK fonts answers at once rather than rescanning.
+    pub pdf_fonts: Arc<tokio::sync::OnceCell<Result<Arc<gongkai_pdf::Fonts>, String>>>,
 }
 
 impl AppState {
@@ -72,6 +76,7 @@ impl AppState {
             calendar: Arc::new(calendar),
             site: Arc::new(site),
             limiter: Arc::new(RateLimiter::default()),
+            pdf_fonts: Arc::new(tokio::sync::OnceCell::new()),
         }
     }
 
@@ -122,6 +127,8 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves the application on `listener` until the process ends; handlers see the peer address.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    // The search segmenter's dictionary is built off the request path, while the server starts.
+    drop(tokio::task::spawn_blocking(search::warm_up));
     axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).await
 }
 

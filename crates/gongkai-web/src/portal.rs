@@ -489,7 +489,13 @@ async fn report_years(State(state): State<AppState>, Path(code): Path<String>) -
 }
 
 /// The download formats offered, in order: (format, label).
-pub const DOWNLOADS: [(&str, &str); 2] = [("html", "网页（HTML）"), ("json", "数据（JSON）")];
+pub const DOWNLOADS: [(&str, &str); 5] = [
+    ("html", "网页（HTML）"),
+    ("docx", "Word 文档（DOCX）"),
+    ("pdf", "PDF 文档"),
+    ("xlsx", "Excel 表格（XLSX）"),
+    ("json", "数据（JSON）"),
+];
 
 #[derive(Template)]
 #[template(path = "report.html")]
@@ -555,12 +561,44 @@ async fn download(
             "json",
             serde_json::to_vec_pretty(&p.report).map_err(|e| WebError::Internal(format!("report JSON: {e}")))?,
         ),
+        "docx" => (
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "docx",
+            gongkai_export::render_docx(&p.report).map_err(|e| WebError::Internal(format!("report DOCX: {e}")))?,
+        ),
+        "xlsx" => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+            gongkai_export::render_xlsx(&p.report).map_err(|e| WebError::Internal(format!("report XLSX: {e}")))?,
+        ),
+        "pdf" => ("application/pdf", "pdf", pdf(&state, p.report).await?),
         _ => return Err(WebError::NotFound("该下载格式")),
     };
     let ascii_code: String = agency.code.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
     let disposition = format!("attachment; filename=\"gongkai-report-{ascii_code}-{year}.{ext}\"");
     Ok(([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
         .into_response())
+}
+
+/// The PDF of a report, typeset off the async threads (fonts scanned once, see
+/// [`AppState::pdf_fonts`]).
+async fn pdf(state: &AppState, report: gongkai_core::report::Report) -> Result<Vec<u8>, WebError> {
+    let fonts = state
+        .pdf_fonts
+        .get_or_init(|| async {
+            match tokio::task::spawn_blocking(gongkai_pdf::Fonts::system).await {
+                Ok(Ok(fonts)) => Ok(std::sync::Arc::new(fonts)),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(e) => Err(format!("font scan: {e}")),
+            }
+        })
+        .await
+        .clone()
+        .map_err(|e| WebError::Internal(format!("report PDF: {e}")))?;
+    tokio::task::spawn_blocking(move || gongkai_pdf::render_pdf(&report, &fonts))
+        .await
+        .map_err(|e| WebError::Internal(format!("report PDF: {e}")))?
+        .map_err(|e| WebError::Internal(format!("report PDF: {e}")))
 }
 
 // ---------------------------------------------------------------- request form (A4.1/A4.2)

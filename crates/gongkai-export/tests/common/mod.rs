@@ -103,13 +103,12 @@ pub fn report_2021() -> Report {
     r
 }
 
+/// A pre-2019 statistics row as an import gives it: the indicator recognised from its label
+/// (`template::LEGACY_ROWS`), so that a round trip compares like with like.
 fn legacy(label: &str, unit: Option<&str>, value: Option<&str>) -> LegacyStatistic {
-    LegacyStatistic {
-        label: label.to_string(),
-        key: None,
-        unit: unit.map(str::to_string),
-        value: value.and_then(amount),
-    }
+    let key =
+        gongkai_core::template::LEGACY_ROWS.iter().find(|r| label.starts_with(r.label)).map(|r| r.key.to_string());
+    LegacyStatistic { label: label.to_string(), key, unit: unit.map(str::to_string), value: value.and_then(amount) }
 }
 
 /// The founding report's mix: a 2019 table 2 (negative 本年增/减, procurement amount in 元),

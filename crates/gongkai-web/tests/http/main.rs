@@ -171,6 +171,18 @@ story!(directory_search_a1_1, |app: App| async move {
     let (_, html) = app.get_text(&format!("/agencies/{DEPT}/proactive?q=%E9%A2%84%E7%AE%97")).await; // 预算
     assert!(html.contains("FIN-2025-0001"));
     assert!(!html.contains("FIN-2025-0002"));
+    // Words, not one string: 「2025年的预算报告」 never occurs in 「示例市2025年财政预算报告」, but its
+    // words (jieba: 2025 / 年 / 预算 / 报告; 的 dropped) all do.
+    let q = "2025%E5%B9%B4%E7%9A%84%E9%A2%84%E7%AE%97%E6%8A%A5%E5%91%8A";
+    let (_, html) = app.get_text(&format!("/agencies/{DEPT}/proactive?q={q}")).await;
+    assert!(html.contains("FIN-2025-0001"), "segmented query finds the item");
+    assert!(!html.contains("FIN-2025-0002") && !html.contains("FIN-2024-0009"));
+    // A word found nowhere excludes the item; function words alone find nothing.
+    let (_, none) =
+        app.get_text(&format!("/agencies/{DEPT}/proactive?q=%E9%A2%84%E7%AE%97%20%E6%B0%B4%E5%88%A9")).await; // 预算 水利
+    assert!(!none.contains("FIN-2025-0001"));
+    let (_, stop) = app.get_text(&format!("/agencies/{DEPT}/proactive?q=%E7%9A%84")).await; // 的
+    assert!(!stop.contains("FIN-2025-0001") && !stop.contains("FIN-2025-0002"));
 });
 
 story!(published_report_with_check_and_download_art50, |app: App| async move {
@@ -186,6 +198,28 @@ story!(published_report_with_check_and_download_art50, |app: App| async move {
     assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
     assert!(r.text().await.unwrap().contains("<html"));
     assert_eq!(app.get(&format!("/agencies/{DEPT}/reports/{YEAR}/download/exe")).await.status(), 404);
+    // Every office format reads back to the published figures (the JSON download is the reference).
+    let json: serde_json::Value =
+        app.get(&format!("/agencies/{DEPT}/reports/{YEAR}/download/json")).await.json().await.unwrap();
+    for (format, mime) in [
+        ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("pdf", "application/pdf"),
+    ] {
+        let r = app.get(&format!("/agencies/{DEPT}/reports/{YEAR}/download/{format}")).await;
+        assert_eq!(r.status(), 200, "{format}");
+        assert_eq!(r.headers()["content-type"].to_str().unwrap(), mime);
+        let disposition = r.headers()["content-disposition"].to_str().unwrap().to_string();
+        assert!(disposition.ends_with(&format!("-{YEAR}.{format}\"")), "{disposition}");
+        let bytes = r.bytes().await.unwrap();
+        let back = gongkai_import::import(&bytes, &format!("download.{format}"))
+            .unwrap_or_else(|e| panic!("{format} download does not read back: {e}"));
+        let back = serde_json::to_value(&back).unwrap();
+        for key in ["year", "template", "proactive", "requests", "review_litigation"] {
+            assert_eq!(back[key], json[key], "{format}: {key} differs from the published figures");
+        }
+    }
+    assert!(page.contains("download/pdf") && page.contains("download/docx") && page.contains("download/xlsx"));
     // A year never published is not public.
     assert_eq!(app.get(&format!("/agencies/{DEPT}/reports/2024")).await.status(), 404);
     assert_eq!(app.get(&format!("/agencies/{DEPT}/reports/notayear")).await.status(), 404);
