@@ -10,7 +10,8 @@ use chrono::{Datelike, Days, NaiveDate};
 use crate::calendar::Calendar;
 use crate::clock::{self, DeadlineInput};
 use crate::register::{
-    Agency, AgencyKind, Applicant, ApplicantType, Article20Figures, Case, Channel, Event, EventKind, Request,
+    Agency, AgencyKind, Applicant, ApplicantType, Article20Figures, Case, Channel, Event, EventKind,
+    ProactiveDisclosure, Request,
 };
 use crate::report::{Amount, CaseGroup, CaseResult, RequestRow};
 
@@ -332,10 +333,100 @@ fn events_for(cal: &Calendar, rng: &mut Rng, r: &Request, end: NaiveDate) -> Vec
     ev
 }
 
+/// Kinds of proactive items: Article 20 item (1–15, `None` for items outside Art. 20), title
+/// pattern (`{agency}`, `{year}` and `{n}` are filled in), category (主题分类), and whether the
+/// item carries a document number (文号).
+const PROACTIVE_KINDS: &[(Option<u8>, &str, &str, bool)] = &[
+    (Some(1), "{agency}关于印发{year}年行政规范性文件清理结果的通知", "规范性文件", true),
+    (Some(2), "{agency}机构职能及领导信息（{year}年更新）", "机构职能", false),
+    (Some(3), "{agency}{year}年工作要点", "规划计划", true),
+    (Some(4), "{year}年第{n}季度主要统计数据", "统计信息", false),
+    (Some(5), "{agency}行政许可事项办理结果公示（{year}年第{n}批）", "行政许可", false),
+    (Some(6), "{agency}行政处罚决定书（{year}）第{n}号", "行政处罚", true),
+    (Some(7), "{agency}{year}年部门预算公开说明", "财政预算决算", false),
+    (Some(7), "{agency}{year}年部门决算及“三公”经费决算说明", "财政预算决算", false),
+    (Some(8), "{agency}行政事业性收费项目目录（{year}年）", "收费", false),
+    (Some(9), "{year}年政府集中采购目录及限额标准执行情况", "政府采购", false),
+    (Some(10), "某道路改造工程批准和实施情况（{year}年第{n}期）", "重大建设项目", false),
+    (Some(11), "{year}年城乡居民医疗保险参保缴费政策解读", "社会保障", false),
+    (Some(12), "{agency}突发事件应急预案（{year}年修订）", "应急管理", true),
+    (Some(13), "{year}年第{n}季度食品安全监督抽检结果", "监督检查", false),
+    (Some(14), "{year}年考试录用公务员拟录用人员名单公示", "人事信息", false),
+    (Some(15), "{agency}{year}年政府信息公开工作年度报告", "年度报告", false),
+    (None, "{agency}政府信息公开工作制度", "政府信息公开制度", true),
+    (None, "{agency}关于开展{year}年安全生产月活动的通知", "工作动态", true),
+];
+
+/// `count` proactive disclosures spread over the agencies of `data` and the years of `spec`,
+/// deterministic for a seed: titles, 文号, Article 20 items and categories an office's directory
+/// really holds, so that directory pages and search can be tried and load-tested on demo data.
+/// Index numbers are `<agency>-<year>-<seq>` (unique per agency).
+pub fn proactive(data: &DemoData, spec: &DemoSpec, count: usize) -> Vec<ProactiveDisclosure> {
+    let mut rng = Rng(spec.seed ^ 0x5052_4f41_4354_4956);
+    let first = spec.first_year.min(spec.last_year);
+    let years = u64::try_from(spec.last_year.max(spec.first_year) - first + 1).unwrap_or(1);
+    let mut seq = vec![0u32; data.agencies.len()];
+    let mut out = Vec::with_capacity(count);
+    if data.agencies.is_empty() {
+        return out;
+    }
+    for i in 0..count {
+        let a = i % data.agencies.len();
+        let agency = &data.agencies[a];
+        seq[a] += 1;
+        let year = first + i32::try_from(rng.below(years)).unwrap_or(0);
+        let (item, pattern, category, numbered) = PROACTIVE_KINDS[rng.below(PROACTIVE_KINDS.len() as u64) as usize];
+        let n = 1 + rng.below(4);
+        let title = pattern
+            .replace("{agency}", &agency.name)
+            .replace("{year}", &year.to_string())
+            .replace("{n}", &n.to_string());
+        let day = 1 + rng.below(365);
+        let published_on = NaiveDate::from_ymd_opt(year, 1, 1)
+            .and_then(|d| d.checked_add_days(Days::new(day - 1)))
+            .filter(|d| d.year() == year)
+            .or_else(|| NaiveDate::from_ymd_opt(year, 12, 31))
+            .unwrap_or_default();
+        out.push(ProactiveDisclosure {
+            agency: agency.code.clone(),
+            index_number: format!("{}-{year}-{:05}", agency.code, seq[a]),
+            title,
+            document_number: numbered
+                .then(|| format!("示{}〔{year}〕{}号", agency.name.chars().nth(3).unwrap_or('政'), seq[a])),
+            article20_item: item,
+            category: Some(category.to_string()),
+            channels: vec!["website".to_string()],
+            published_on,
+            validity: numbered.then(|| "有效".to_string()),
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::lifecycle;
+
+    #[test]
+    fn proactive_items_are_spread_unique_and_deterministic() {
+        let cal = Calendar::official();
+        let spec = DemoSpec { agencies: 7, requests: 10, first_year: 2023, last_year: 2025, seed: 3 };
+        let data = generate(&cal, &spec);
+        let items = proactive(&data, &spec, 700);
+        assert_eq!(items.len(), 700);
+        assert_eq!(items, proactive(&data, &spec, 700));
+        let keys: std::collections::BTreeSet<(&str, &str)> =
+            items.iter().map(|p| (p.agency.as_str(), p.index_number.as_str())).collect();
+        assert_eq!(keys.len(), 700, "index numbers unique per agency");
+        for a in &data.agencies {
+            assert_eq!(items.iter().filter(|p| p.agency == a.code).count(), 100);
+        }
+        assert!(items.iter().all(|p| (2023..=2025).contains(&p.published_on.year())));
+        assert!(items.iter().all(|p| p.article20_item.is_none_or(|n| (1..=15).contains(&n))));
+        assert!(items.iter().any(|p| p.document_number.is_some()) && items.iter().any(|p| p.article20_item.is_none()));
+        assert!(proactive(&DemoData::default(), &spec, 5).is_empty());
+    }
 
     #[test]
     fn every_generated_sequence_replays() {

@@ -10,7 +10,7 @@ use clap::Args;
 use gongkai_core::demo::{self, DemoSpec};
 use gongkai_core::generate::{self, YearInput};
 use gongkai_core::report::SectionKey;
-use gongkai_store::Store;
+use gongkai_store::{RegisterBatch, Store};
 
 /// The database option every database command takes.
 #[derive(Args, Clone)]
@@ -65,6 +65,9 @@ pub struct DemoArgs {
     /// 申请数 (requests).
     #[arg(long, default_value_t = 2000)]
     requests: usize,
+    /// 主动公开信息条数 (proactive disclosures, spread over the agencies).
+    #[arg(long, default_value_t = 500)]
+    proactive: usize,
     /// 起始年份 (first year).
     #[arg(long, default_value_t = 2023)]
     first_year: i32,
@@ -87,6 +90,7 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<ExitCode> {
         seed: a.seed,
     };
     let data = demo::generate(&cal, &spec);
+    let proactive = demo::proactive(&data, &spec, a.proactive);
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
         for ag in &data.agencies {
@@ -101,13 +105,18 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<ExitCode> {
         for f in &data.figures {
             store.put_article20_figures(f).await?;
         }
+        // One transaction per 5,000 items (a register batch: all or nothing).
+        for chunk in proactive.chunks(5000) {
+            store.insert_batch(&RegisterBatch { proactive: chunk.to_vec(), ..RegisterBatch::default() }).await?;
+        }
         store.analyze().await?;
         println!(
-            "已生成示例数据：{} 个机关，{} 件申请，{} 件复议诉讼，{} 条第二十条数据（{}–{}年）",
+            "已生成示例数据：{} 个机关，{} 件申请，{} 件复议诉讼，{} 条第二十条数据，{} 条主动公开信息（{}–{}年）",
             data.agencies.len(),
             data.requests.len(),
             data.cases.len(),
             data.figures.len(),
+            proactive.len(),
             spec.first_year,
             spec.last_year
         );

@@ -8,7 +8,24 @@
 mod common;
 use common::{stderr, Db};
 
-on_both_backends!(supervise_json_shape_and_subtree);
+on_both_backends!(supervise_json_shape_and_subtree, demo_fills_the_proactive_directory);
+
+/// `gongkai demo --proactive N` stores N directory items spread over the agencies, which the
+/// portal lists (the load test of BENCHMARKS.md runs on them).
+fn demo_fills_the_proactive_directory(db: &Db) {
+    let out = db.ok(&["demo", "--agencies", "5", "--requests", "50", "--proactive", "250"]);
+    assert!(out.contains("250 条主动公开信息"), "{out}");
+    let counts: Vec<usize> = common::rt().block_on(async {
+        let store = gongkai_store::Store::connect(&db.url).await.unwrap();
+        let mut counts = Vec::new();
+        for code in ["DEMO", "DEMO-0001", "DEMO-0004"] {
+            counts.push(store.list_proactive(code).await.unwrap().len());
+        }
+        store.close().await;
+        counts
+    });
+    assert_eq!(counts, vec![50, 50, 50]);
+}
 
 fn supervise_json_shape_and_subtree(db: &Db) {
     db.ok(&["demo", "--agencies", "8", "--requests", "400", "--first-year", "2023", "--last-year", "2024"]);
