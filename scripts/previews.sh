@@ -4,10 +4,10 @@
 #
 #   scripts/previews.sh            # all previews
 #
-# DOCX: seed → .docx (`gongkai report export … --to docx` when the binary has it, else the
-# gongkai-export example) → LibreOffice (headless, private profile) → PDF → pdftoppm -r 60 →
-# docs/images/seed-docx-N.png.
-# Needs: cargo, soffice (libreoffice-writer-nogui), pdftoppm (poppler-utils).
+# DOCX: seed → `gongkai report export … --to docx` → LibreOffice (headless, private profile) →
+# PDF → pdftoppm -r 60 → docs/images/seed-docx-N.png. (The PDF export's own pictures,
+# docs/images/seed-pdf-N.png, come from `gongkai report export --to pdf` → pdftoppm.)
+# Needs: cargo (release build), soffice (libreoffice-writer-nogui), pdftoppm (poppler-utils).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,27 +23,27 @@ for tool in soffice pdftoppm; do
 done
 [ -f "$seed" ] || { echo "找不到样例报告 $seed（请设置 GONGKAI_SHARED）(seed not found)" >&2; exit 2; }
 
-# Exports the seed as $1 (docx, …) to $2, with the binary when it knows `report export`.
+# The release binary (built here; the same one scripts/load.sh uses).
+bin="${CARGO_TARGET_DIR:-$root/target}/release/gongkai"
+(cd "$root" && cargo build --release --locked -q --bin gongkai)
+
+# Exports the seed as $1 (docx, pdf, …) to $2.
 export_seed() {
-  local format="$1" out="$2"
-  if cargo run -q -p gongkai -- report export --help >/dev/null 2>&1; then
-    cargo run -q -p gongkai -- report export "$seed" --to "$format" --out "$out"
-  elif [ "$format" = docx ]; then
-    cargo run -q -p gongkai-export --example export_seed -- "$seed" "$out"
-  else
-    echo "无法导出 $format：gongkai report export 尚不可用 (cannot export $format yet)" >&2
-    return 1
-  fi
+  "$bin" report export "$seed" --to "$1" --out "$2"
 }
 
-# Converts $1 to PDF with LibreOffice and renders its pages as $images/$2-N.png.
+# Renders the pages of $1 (a PDF, or a document LibreOffice converts to one) as $images/$2-N.png.
 render_pages() {
-  local file="$1" name="$2"
-  soffice "-env:UserInstallation=file://$work/profile" --headless --norestore \
-    --convert-to pdf --outdir "$work" "$file" >/dev/null
-  local pdf="$work/$(basename "${file%.*}").pdf"
-  [ -s "$pdf" ] || { echo "LibreOffice 未生成 PDF：$file (no PDF produced)" >&2; return 1; }
-  rm -f "$images/$name"-*.png
+  local file="$1" name="$2" pdf
+  if [ "${file##*.}" = pdf ]; then
+    pdf="$file"
+  else
+    soffice "-env:UserInstallation=file://$work/profile" --headless --norestore \
+      --convert-to pdf --outdir "$work/lo" "$file" >/dev/null
+    pdf="$work/lo/$(basename "${file%.*}").pdf"
+  fi
+  [ -s "$pdf" ] || { echo "未生成 PDF：$file (no PDF produced)" >&2; return 1; }
+  rm -f "$images/$name"-*.png "$work"/page-*.png
   pdftoppm -png -r 60 "$pdf" "$work/page"
   local n=0
   for png in $(ls "$work"/page-*.png | sort -V); do
@@ -56,3 +56,5 @@ render_pages() {
 cd "$root"
 export_seed docx "$work/seed.docx"
 render_pages "$work/seed.docx" seed-docx
+export_seed pdf "$work/seed.pdf"
+render_pages "$work/seed.pdf" seed-pdf

@@ -298,6 +298,9 @@ struct RequestPage {
     request: Request,
     agency_name: String,
     applicant_type: &'static str,
+    /// 获取形式 / 获取方式 in Chinese (stored as the glossary's English values).
+    form: Option<String>,
+    delivery: Option<String>,
     name: String,
     id_document: String,
     contact: String,
@@ -450,6 +453,14 @@ async fn request_view(
         id: rid.to_string(),
         agency_name,
         applicant_type: applicant_type_label(&request),
+        form: request
+            .requested_form
+            .as_deref()
+            .map(|f| crate::filing::choice_label(&crate::filing::FORMS, f).to_string()),
+        delivery: request
+            .delivery
+            .as_deref()
+            .map(|d| crate::filing::choice_label(&crate::filing::DELIVERIES, d).to_string()),
         name,
         id_document,
         contact,

@@ -28,6 +28,12 @@ pub const FORMS: [(&str, &str); 3] = [("paper", "纸质"), ("electronic", "电�
 pub const DELIVERIES: [(&str, &str); 4] =
     [("post", "邮寄"), ("email", "电子邮件"), ("pickup", "自行领取"), ("online", "网上获取")];
 
+/// The Chinese label of a stored choice (`electronic` → 电子), or the stored value itself when it
+/// is not one of `choices` (a register imported from elsewhere may hold free text).
+pub fn choice_label<'a>(choices: &[(&str, &'a str)], value: &'a str) -> &'a str {
+    choices.iter().find(|(v, _)| *v == value).map_or(value, |(_, label)| label)
+}
+
 /// The fields of the form and of the API body, in form order: (name, label).
 pub const FIELDS: [(&str, &str); 7] = [
     ("applicant_type", "申请人类型"),

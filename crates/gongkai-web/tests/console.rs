@@ -289,6 +289,8 @@ story!(b4_6_lists_mask_id_and_phone_and_full_view_is_audited, |app: App| async m
     assert!(!inbox.contains("<script>alert(1)"), "content is escaped (ASVS 1.2.1)");
     let (_, page) = s.get(&app, &format!("/console/requests/{id}")).await;
     assert!(!page.contains("330102198805061234"));
+    // Stored choices are shown in Chinese, never as the glossary's English values.
+    assert!(page.contains("<dd id=\"form\">电子</dd>") && page.contains("<dd id=\"delivery\">电子邮件</dd>"), "{page}");
     let (status, full) = s.post(&app, &format!("/console/requests/{id}/reveal"), &[]).await;
     assert_eq!(status, 200);
     assert!(full.contains("330102198805061234") && full.contains("13912345678") && full.contains("李公开"));
