@@ -65,8 +65,12 @@ pub struct AgencyOut {
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "agencies",
     responses((status = 200, description = "机关目录 (every agency)", body = [AgencyOut])))]
 async fn agencies(State(state): State<AppState>) -> Result<Json<Vec<AgencyOut>>, ApiError> {
-    let list = state.store.list_agencies().await?;
-    Ok(Json(list.into_iter().map(|a| AgencyOut { code: a.code, name: a.name, parent: a.parent }).collect()))
+    let list = state.agencies.get(&state.store).await?;
+    Ok(Json(
+        list.iter()
+            .map(|a| AgencyOut { code: a.code.clone(), name: a.name.clone(), parent: a.parent.clone() })
+            .collect(),
+    ))
 }
 
 /// A request as filed (Art. 29). No purpose field: the regulation asks none.

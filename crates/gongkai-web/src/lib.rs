@@ -18,6 +18,7 @@
 
 pub mod api;
 mod auth;
+pub mod cache;
 mod console;
 pub mod error;
 pub mod filing;
@@ -66,6 +67,8 @@ pub struct AppState {
     /// few hundred milliseconds; a server that never serves a PDF never pays it). An error is
     /// kept too, so a machine without CJK fonts answers at once rather than rescanning.
     pub pdf_fonts: Arc<tokio::sync::OnceCell<Result<Arc<gongkai_pdf::Fonts>, String>>>,
+    /// The agency list of the public pages that show every agency (see [`cache`]).
+    pub agencies: Arc<cache::AgencyList>,
 }
 
 impl AppState {
@@ -77,6 +80,7 @@ impl AppState {
             site: Arc::new(site),
             limiter: Arc::new(RateLimiter::default()),
             pdf_fonts: Arc::new(tokio::sync::OnceCell::new()),
+            agencies: Arc::new(cache::AgencyList::default()),
         }
     }
 

@@ -85,8 +85,8 @@ struct HomePage {
 }
 
 async fn home(State(state): State<AppState>) -> Result<Html<String>, WebError> {
-    let all = state.store.list_agencies().await?;
-    let top: Vec<Agency> = all.into_iter().filter(|a| a.parent.is_none()).collect();
+    let all = state.agencies.get(&state.store).await?;
+    let top: Vec<Agency> = all.iter().filter(|a| a.parent.is_none()).cloned().collect();
     let chrome = Chrome::new(&state.site, state.site.site_name.clone(), "信息公开目录")
         .describe("政府信息公开专栏：机关目录、政府信息公开指南、法定主动公开内容、政府信息公开年报、依申请公开");
     render(&HomePage { chrome, agencies: top })
@@ -144,7 +144,7 @@ pub fn url_segment(s: &str) -> String {
 }
 
 async fn agency_tree(State(state): State<AppState>) -> Result<Html<String>, WebError> {
-    let all = state.store.list_agencies().await?;
+    let all = state.agencies.get(&state.store).await?;
     let chrome = Chrome::new(&state.site, "机关目录", "信息公开目录").describe("各行政机关的政府信息公开专栏");
     render(&TreePage { chrome, tree_html: tree_html(&all), count: all.len() })
 }

@@ -347,6 +347,24 @@ story!(api_agencies_shape, |app: App| async move {
     );
 });
 
+story!(an_agency_added_elsewhere_appears_within_the_cache_ttl, |app: App| async move {
+    // Read once (the list is now cached), then add an agency the way the CLI does: through the
+    // database, not through this server.
+    assert_eq!(app.get("/api/v1/agencies").await.json::<Value>().await.unwrap().as_array().map(Vec::len), Some(2));
+    let town = gongkai_core::register::Agency {
+        code: "TOWN".into(),
+        name: "示例镇人民政府".into(),
+        parent: Some(ROOT.into()),
+        kind: gongkai_core::register::AgencyKind::Township,
+    };
+    app.store.upsert_agency(&town).await.unwrap();
+    tokio::time::sleep(gongkai_web::cache::AGENCY_LIST_TTL + std::time::Duration::from_millis(200)).await;
+    let v: Value = app.get("/api/v1/agencies").await.json().await.unwrap();
+    assert!(v.as_array().unwrap().iter().any(|a| a["code"] == "TOWN"), "{v}");
+    let (_, tree) = app.get_text("/agencies").await;
+    assert!(tree.contains("示例镇人民政府"));
+});
+
 fn body_ok() -> Value {
     json!({
         "applicant_type": "natural_person",
