@@ -29,6 +29,11 @@ fn docx(c: &mut Criterion) {
     c.bench_function("docx/seed", |b| b.iter(|| gongkai_export::render_docx(black_box(&report)).map(|v| v.len())));
 }
 
+fn html(c: &mut Criterion) {
+    let Some(report) = seed() else { return };
+    c.bench_function("html/seed", |b| b.iter(|| gongkai_export::render_html(black_box(&report)).len()));
+}
+
 fn xlsx(c: &mut Criterion) {
     let Some(report) = seed() else { return };
     c.bench_function("xlsx/seed", |b| b.iter(|| gongkai_export::render_xlsx(black_box(&report)).map(|v| v.len())));
@@ -50,5 +55,5 @@ fn bulk_xlsx(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, docx, xlsx, bulk_xlsx);
+criterion_group!(benches, docx, html, xlsx, bulk_xlsx);
 criterion_main!(benches);
