@@ -33,11 +33,11 @@ const MAX_DEPTH: i64 = 32;
 
 /// The recursive CTE of the subtree of `$1` (depth bound `$2`), then the rest of the query.
 ///
-/// Queries over requests start from the subtree with `subtree s CROSS JOIN requests r`: SQLite
-/// keeps the written order of a CROSS JOIN, so it walks the subtree's agencies and reads their
-/// requests by index. Left to itself it scanned every request (or every reply of the year) and
-/// filtered by agency: 4 s for one agency of a 1,000,000-request register (BENCHMARKS.md).
-/// PostgreSQL treats the CROSS JOIN with its WHERE condition as an ordinary join and plans it.
+/// The queries over requests do not join this CTE: neither database can estimate its size, so
+/// both planned as if it held thousands of agencies and scanned every request (or every reply of
+/// the year): 4 s on SQLite and 1.5 s on PostgreSQL for one agency of a 1,000,000-request
+/// register (BENCHMARKS.md). They take the subtree's codes, already read, as an `IN` list
+/// ([`placeholders`]), which both planners answer from the `(agency, received_on)` index.
 macro_rules! with_subtree {
     ($tail:literal) => {
         concat!(
@@ -50,6 +50,34 @@ macro_rules! with_subtree {
             $tail
         )
     };
+}
+
+/// `$first, $first+1, …` for `n` bound values (an `IN` list; at most a few thousand agencies, far
+/// below either database's parameter limit).
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Binds every code, in order, after the parameters already bound.
+fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    codes: &[&'q str],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    for c in codes {
+        q = q.bind(*c);
+    }
+    q
+}
+
+/// [`bind_all`] for a query that maps rows to a type.
+fn bind_all_as<'q, O>(
+    mut q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments>,
+    codes: &[&'q str],
+) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments> {
+    for c in codes {
+        q = q.bind(*c);
+    }
+    q
 }
 
 /// The status of an agency's annual report for a year.
@@ -321,16 +349,15 @@ impl Store {
             agencies.iter().map(|a| (a.code.clone(), RequestFigures::default())).collect();
 
         // Received in the year: one GROUP BY.
-        let rows = sqlx::query(with_subtree!(
-            "SELECT r.agency, COUNT(*) AS n FROM subtree s CROSS JOIN requests r \
-             WHERE r.agency = s.code AND r.received_on >= $3 AND r.received_on <= $4 GROUP BY r.agency"
-        ))
-        .bind(root)
-        .bind(MAX_DEPTH)
-        .bind(date_text(first))
-        .bind(date_text(last))
-        .fetch_all(&self.pool)
-        .await?;
+        let codes: Vec<&str> = agencies.iter().map(|a| a.code.as_str()).collect();
+        let sql = format!(
+            "SELECT r.agency, COUNT(*) AS n FROM requests r \
+             WHERE r.agency IN ({}) AND r.received_on >= $1 AND r.received_on <= $2 GROUP BY r.agency",
+            placeholders(3, codes.len())
+        );
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(date_text(first)).bind(date_text(last)), &codes)
+            .fetch_all(&self.pool)
+            .await?;
         for r in &rows {
             let agency: String = r.try_get("agency")?;
             if let Some(f) = figures.get_mut(&agency) {
@@ -339,21 +366,20 @@ impl Store {
         }
 
         // Open on `today`: no reply or withdrawal dated on or before it; replayed for the due date.
-        let open_rows: Vec<ReqEventRow> = sqlx::query_as(with_subtree!(
+        let sql = format!(
             "SELECT r.id, r.agency, r.tracking_number, r.channel, r.received_on, r.applicant_type, \
              e.\"on\" AS on_date, e.\"by\" AS by_whom, e.payload \
-             FROM subtree s CROSS JOIN requests r \
-             LEFT JOIN request_events e ON e.request = r.id \
-             WHERE r.agency = s.code AND r.received_on <= $3 AND NOT EXISTS ( \
+             FROM requests r LEFT JOIN request_events e ON e.request = r.id \
+             WHERE r.agency IN ({}) AND r.received_on <= $1 AND NOT EXISTS ( \
                  SELECT 1 FROM request_events c WHERE c.request = r.id \
-                 AND c.\"type\" IN ('reply', 'withdrawal') AND c.\"on\" <= $3) \
-             ORDER BY r.id, e.seq"
-        ))
-        .bind(root)
-        .bind(MAX_DEPTH)
-        .bind(date_text(today))
-        .fetch_all(&self.pool)
-        .await?;
+                 AND c.\"type\" IN ('reply', 'withdrawal') AND c.\"on\" <= $1) \
+             ORDER BY r.id, e.seq",
+            placeholders(2, codes.len())
+        );
+        let open_rows: Vec<ReqEventRow> =
+            bind_all_as(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(date_text(today)), &codes)
+                .fetch_all(&self.pool)
+                .await?;
         for l in group_rows(open_rows)? {
             let Some(f) = figures.get_mut(&l.request.agency) else { continue };
             // Events dated after `today` (recorded ahead) are not known yet on `today`.
@@ -384,21 +410,20 @@ impl Store {
 
         // Finished in the year: every event of those requests, replayed for the due date (a
         // request with only its reply needs only the receipt date: memoised per date).
-        let done_rows: Vec<ReqEventRow> = sqlx::query_as(with_subtree!(
+        let sql = format!(
             "SELECT r.id, r.agency, r.tracking_number, r.channel, r.received_on, r.applicant_type, \
              e.\"on\" AS on_date, e.\"by\" AS by_whom, e.payload \
-             FROM subtree s CROSS JOIN requests r CROSS JOIN request_events f \
+             FROM requests r JOIN request_events f ON f.request = r.id \
              JOIN request_events e ON e.request = r.id \
-             WHERE r.agency = s.code AND f.request = r.id \
-             AND f.\"type\" IN ('reply', 'withdrawal') AND f.\"on\" >= $3 AND f.\"on\" <= $4 \
-             ORDER BY r.id, e.seq"
-        ))
-        .bind(root)
-        .bind(MAX_DEPTH)
-        .bind(date_text(first))
-        .bind(date_text(last))
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE r.agency IN ({}) \
+             AND f.\"type\" IN ('reply', 'withdrawal') AND f.\"on\" >= $1 AND f.\"on\" <= $2 \
+             ORDER BY r.id, e.seq",
+            placeholders(3, codes.len())
+        );
+        let done_rows: Vec<ReqEventRow> =
+            bind_all_as(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(date_text(first)).bind(date_text(last)), &codes)
+                .fetch_all(&self.pool)
+                .await?;
         let done = group_rows(done_rows)?;
         let earliest = done.iter().map(|l| l.request.received_on).min().unwrap_or(first);
         let index = WorkingDayIndex::new(cal, earliest, last);
@@ -464,22 +489,21 @@ impl Store {
         let (first_t, last_t) = (date_text(first), date_text(last));
 
         // The year's requests of every agency (as load_year, for the subtree), with events.
-        let rows: Vec<ReqEventRow> = sqlx::query_as(with_subtree!(
+        let codes: Vec<&str> = agencies.iter().map(|a| a.code.as_str()).collect();
+        let sql = format!(
             "SELECT r.id, r.agency, r.tracking_number, r.channel, r.received_on, r.applicant_type, \
              e.\"on\" AS on_date, e.\"by\" AS by_whom, e.payload \
-             FROM subtree s CROSS JOIN requests r \
-             LEFT JOIN request_events e ON e.request = r.id \
-             WHERE r.agency = s.code AND r.received_on <= $3 AND NOT EXISTS ( \
+             FROM requests r LEFT JOIN request_events e ON e.request = r.id \
+             WHERE r.agency IN ({}) AND r.received_on <= $1 AND NOT EXISTS ( \
                  SELECT 1 FROM request_events c WHERE c.request = r.id \
-                 AND c.\"type\" IN ('reply', 'withdrawal') AND c.\"on\" < $4) \
-             ORDER BY r.agency, r.received_on, r.tracking_number, r.id, e.seq"
-        ))
-        .bind(root)
-        .bind(MAX_DEPTH)
-        .bind(&last_t)
-        .bind(&first_t)
-        .fetch_all(&self.pool)
-        .await?;
+                 AND c.\"type\" IN ('reply', 'withdrawal') AND c.\"on\" < $2) \
+             ORDER BY r.agency, r.received_on, r.tracking_number, r.id, e.seq",
+            placeholders(3, codes.len())
+        );
+        let rows: Vec<ReqEventRow> =
+            bind_all_as(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(&last_t).bind(&first_t), &codes)
+                .fetch_all(&self.pool)
+                .await?;
         let mut requests: HashMap<String, Vec<(Request, Vec<Event>)>> = HashMap::new();
         for l in group_rows(rows)? {
             requests.entry(l.request.agency.clone()).or_default().push((l.request, l.events));
