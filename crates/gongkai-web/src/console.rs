@@ -59,13 +59,13 @@ const MAX_NARRATIVE: usize = 20_000;
 
 /// Today in the office's time zone (the server's local date): the due dates are counted in
 /// working days of the office's calendar.
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
 /// What the console's page chrome shows about the user (name, role, logout form).
 #[derive(Debug, Clone)]
-pub struct Me {
+pub(crate) struct Me {
     /// The username.
     pub username: String,
     /// The role's Chinese name.
@@ -77,7 +77,7 @@ pub struct Me {
 }
 
 impl Me {
-    fn of(u: &CurrentUser) -> Me {
+    pub(crate) fn of(u: &CurrentUser) -> Me {
         Me {
             username: u.user.username.clone(),
             role: u.user.role.label_zh(),
@@ -87,14 +87,14 @@ impl Me {
     }
 }
 
-fn chrome(state: &AppState, title: impl Into<String>) -> Chrome {
+pub(crate) fn chrome(state: &AppState, title: impl Into<String>) -> Chrome {
     let mut c = Chrome::new(&state.site, title, "政府信息公开工作平台");
     c.breadcrumbs = vec![("/console".to_string(), "工作平台".to_string())];
     c
 }
 
 /// A console page: `no-store` (it holds personal information, ASVS 14.3.2).
-fn page<T: Template>(t: &T, status: StatusCode) -> Result<Response, Denied> {
+pub(crate) fn page<T: Template>(t: &T, status: StatusCode) -> Result<Response, Denied> {
     let html = render(t)?;
     let mut r = (status, html).into_response();
     r.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));

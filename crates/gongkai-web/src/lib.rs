@@ -23,6 +23,7 @@ mod console;
 pub mod error;
 pub mod filing;
 pub mod layout;
+mod oversight;
 mod portal;
 pub mod ratelimit;
 mod reports;
@@ -112,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .merge(auth::routes())
         .merge(console::routes())
+        .merge(oversight::routes())
         .fallback(not_found)
         .with_state(state)
         .layer(CompressionLayer::new())

@@ -105,8 +105,13 @@ async fn seed_id(app: &App) -> String {
 
 /// An open FIN request received `received`, with an ID number and a phone (for masking).
 async fn open_request(app: &App, number: &str, received: &str) -> String {
+    open_request_at(app, DEPT, number, received).await
+}
+
+/// An open request of `agency` received `received`.
+async fn open_request_at(app: &App, agency: &str, number: &str, received: &str) -> String {
     let r = Request {
-        agency: DEPT.into(),
+        agency: agency.into(),
         tracking_number: number.into(),
         channel: Channel::Online,
         received_on: received.parse::<NaiveDate>().unwrap(),
@@ -424,4 +429,65 @@ story!(b2_1_password_change_and_b2_6_audit_view, |app: App| async move {
     assert_eq!(status, 200);
     assert!(html.contains("哈希链完整") && html.contains("password.change") && html.contains("fin.staff"));
     assert!(!html.contains(new) && !html.contains(PASSWORD), "no password in the trail");
+});
+
+// ------------------------------------------------------------------------------ supervising office
+
+story!(supervise_overview_of_the_subtree_links_overdue_requests_and_the_roll_up, |app: App| async move {
+    users(&app.store).await;
+    let hash = gongkai_store::hash_password_blocking(PASSWORD.to_string()).await.unwrap();
+    app.store.create_user("fin.supervisor", DEPT, Role::Supervisor, &hash, chrono::Utc::now()).await.unwrap();
+    // Received 2026-09-01 and never answered: overdue today (Art. 33: 20 working days).
+    let id = open_request(&app, "LATE-1", "2026-09-01").await;
+
+    let sup = login(&app, "gov.supervisor").await;
+    let (status, html) = sup.get(&app, "/console/supervise?year=2025").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("id=\"nav-supervise\""), "the nav offers the overview to supervisors");
+    assert!(html.contains(&format!("id=\"agency-{ROOT}\"")) && html.contains(&format!("id=\"agency-{DEPT}\"")));
+    // The overdue request is one click away: the link leads to its console page.
+    let link = format!("/console/requests/by-number/{DEPT}/LATE-1");
+    assert!(html.contains(&link), "{html}");
+    let r = app.client.get(app.url(&link)).header("cookie", &sup.cookie).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"].to_str().unwrap(), format!("/console/requests/{id}"));
+    let (status, page) = sup.get(&app, &format!("/console/requests/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("LATE-1"));
+    // Report status of 2025 (Art. 49: by 31 January): FIN published on 2026-01-20, GOV never.
+    assert!(html.contains("按时发布") || html.contains("已按时发布"), "{html}");
+    assert!(html.contains("逾期未发布"), "{html}");
+    // The roll-up downloads and reads back as a report of the year.
+    let r = app
+        .client
+        .get(app.url("/console/supervise/rollup/xlsx?year=2025"))
+        .header("cookie", &sup.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let back = gongkai_import::import(&r.bytes().await.unwrap(), "rollup.xlsx").unwrap();
+    assert_eq!(back.year, Some(2025));
+    assert!(back.requests.is_some(), "table 3 summed");
+    // Bad year: a clear 422, never a 500.
+    assert_eq!(sup.get(&app, "/console/supervise?year=abc").await.0, 422);
+
+    // A supervisor of the department sees the department only, and cannot open the government's requests.
+    let fin = login(&app, "fin.supervisor").await;
+    let (_, own) = fin.get(&app, "/console/supervise?year=2025").await;
+    assert!(own.contains(&format!("id=\"agency-{DEPT}\"")) && !own.contains(&format!("id=\"agency-{ROOT}\"")));
+    let gov_request = open_request_at(&app, ROOT, "GOV-1", "2026-09-01").await;
+    assert!(!gov_request.is_empty());
+    let r = app
+        .client
+        .get(app.url(&format!("/console/requests/by-number/{ROOT}/GOV-1")))
+        .header("cookie", &fin.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    // Staff work on their own registers: no overview.
+    let staff = login(&app, "fin.staff").await;
+    assert_eq!(staff.get(&app, "/console/supervise").await.0, 403);
+    assert!(!staff.get(&app, "/console/requests").await.1.contains("id=\"nav-supervise\""));
 });

@@ -1,0 +1,227 @@
+//! The supervising office's page in the console (`/console/supervise`): the overview of the
+//! account's agency and everything below it — requests received, open, due soon and overdue
+//! (each overdue request one click away), each annual report's status, findings and quality
+//! scorecard — and the roll-up of tables 2–4 as a download. The same data as
+//! `gongkai supervise` (`gongkai_store::Store::supervise`).
+//!
+//! Who: supervisors (their subtree, read-only) and administrators. Staff and approvers work on
+//! their own agency's registers and get a 403 here.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use gongkai_core::quality::Verdict;
+use gongkai_store::{AgencyOverview, Overview, Role};
+use serde::Deserialize;
+
+use crate::auth::{CurrentUser, Denied};
+use crate::console::{chrome, page, today, Me};
+use crate::error::WebError;
+use crate::AppState;
+
+/// How many overdue requests are linked per agency (the rest are counted).
+const OVERDUE_LINKS: usize = 10;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console/supervise", get(overview_page))
+        .route("/console/supervise/rollup/{format}", get(rollup))
+        .route("/console/requests/by-number/{agency}/{number}", get(by_number))
+}
+
+#[derive(Debug, Deserialize)]
+struct YearQuery {
+    year: Option<String>,
+}
+
+/// The report year asked for, else the year whose report is due now (last year).
+fn year_of(q: &YearQuery) -> Result<i32, Denied> {
+    match q.year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(gongkai_store::default_year(today())),
+        Some(s) => match s.parse::<i32>() {
+            Ok(y @ 2008..=2200) => Ok(y),
+            _ => Err(Denied::Web(WebError::Invalid(vec![crate::error::FieldError::new(
+                "year",
+                format!("年度应为 2008 年以后的四位数字，如 2025（收到「{s}」）"),
+            )]))),
+        },
+    }
+}
+
+/// Supervisors and administrators only.
+fn require_oversight(user: &CurrentUser) -> Result<(), Denied> {
+    if matches!(user.role(), Role::Supervisor | Role::Administrator) {
+        Ok(())
+    } else {
+        Err(Denied::Forbidden(format!(
+            "{}无权查看监督总览；请使用监督员账号 (only supervisors and administrators see the overview)",
+            user.role().label_zh()
+        )))
+    }
+}
+
+async fn overview_of(state: &AppState, user: &CurrentUser, year: i32) -> Result<Overview, Denied> {
+    require_oversight(user)?;
+    Ok(state.store.supervise(user.agency(), year, today(), &state.calendar).await.map_err(WebError::from)?)
+}
+
+struct Row {
+    code: String,
+    name: String,
+    depth_indent: String,
+    received: i64,
+    open: i64,
+    due_soon: i64,
+    overdue: i64,
+    /// (link, tracking number, due date) of the first overdue requests.
+    overdue_links: Vec<(String, String, String)>,
+    overdue_more: usize,
+    on_time: String,
+    report_status: &'static str,
+    report_class: &'static str,
+    errors: usize,
+    warnings: usize,
+    quality: String,
+    quality_failed: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "console/supervise.html")]
+struct OverviewPage {
+    chrome: crate::layout::Chrome,
+    me: Me,
+    name: String,
+    year: i32,
+    today: String,
+    rows: Vec<Row>,
+    totals: (i64, i64, i64, i64),
+    included: usize,
+    missing: Vec<String>,
+}
+
+fn row(a: &AgencyOverview, depth: usize) -> Row {
+    let r = &a.requests;
+    let segment = |s: &str| crate::portal::url_segment(s);
+    let failed: Vec<String> = a
+        .scorecard
+        .criteria
+        .iter()
+        .filter(|c| c.verdict == Verdict::Fail)
+        .map(|c| format!("{}：{}", c.id, c.reason))
+        .collect();
+    Row {
+        code: a.code.clone(),
+        name: a.name.clone(),
+        depth_indent: "　".repeat(depth.min(8)),
+        received: r.received,
+        open: r.open,
+        due_soon: r.due_soon,
+        overdue: r.overdue,
+        overdue_links: r
+            .overdue_requests
+            .iter()
+            .take(OVERDUE_LINKS)
+            .map(|o| {
+                (
+                    format!("/console/requests/by-number/{}/{}", segment(&a.code), segment(&o.tracking_number)),
+                    o.tracking_number.clone(),
+                    o.due.to_string(),
+                )
+            })
+            .collect(),
+        overdue_more: r.overdue_requests.len().saturating_sub(OVERDUE_LINKS),
+        on_time: r.on_time_rate.map_or_else(|| "—".to_string(), |x| format!("{:.1}%", x * 100.0)),
+        report_status: a.report.status_label,
+        report_class: match a.report.status {
+            gongkai_store::ReportStatus::PublishedOnTime => "ok",
+            gongkai_store::ReportStatus::PublishedLate | gongkai_store::ReportStatus::Missing => "overdue",
+            _ => "due_soon",
+        },
+        errors: a.report.errors,
+        warnings: a.report.warnings,
+        quality: format!("{}/{}", a.scorecard.passed, a.scorecard.criteria.len()),
+        quality_failed: failed,
+    }
+}
+
+/// `GET /console/supervise?year=Y`.
+async fn overview_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, Denied> {
+    let year = year_of(&q)?;
+    let o = overview_of(&state, &user, year).await?;
+    // Depth in the tree, for indentation (the list is the root first, then by depth).
+    let mut depth: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut rows = Vec::with_capacity(o.agencies.len());
+    for a in &o.agencies {
+        let d = a.parent.as_deref().and_then(|p| depth.get(p)).map_or(0, |d| d + 1);
+        depth.insert(a.code.as_str(), d);
+        rows.push(row(a, d));
+    }
+    let t = &o.totals;
+    user.audit(&state, "supervise.view", &o.agency, true, Some(format!("year {year}"))).await;
+    page(
+        &OverviewPage {
+            chrome: chrome(&state, format!("监督总览：{}（{year}年度）", o.name)),
+            me: Me::of(&user),
+            name: o.name.clone(),
+            year,
+            today: o.today.to_string(),
+            rows,
+            totals: (t.received, t.open, t.due_soon, t.overdue),
+            included: o.included.len(),
+            missing: o.missing.clone(),
+        },
+        StatusCode::OK,
+    )
+}
+
+/// `GET /console/supervise/rollup/{xlsx|json}?year=Y`: tables 2–4 summed over the subtree.
+async fn rollup(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(format): Path<String>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, Denied> {
+    let year = year_of(&q)?;
+    let o = overview_of(&state, &user, year).await?;
+    let (content_type, bytes) = match format.as_str() {
+        "xlsx" => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            gongkai_export::render_xlsx(&o.rollup).map_err(|e| WebError::Internal(format!("roll-up XLSX: {e}")))?,
+        ),
+        "json" => (
+            "application/json",
+            serde_json::to_vec_pretty(&o.rollup).map_err(|e| WebError::Internal(format!("roll-up JSON: {e}")))?,
+        ),
+        _ => return Err(Denied::Web(WebError::NotFound("该下载格式"))),
+    };
+    let ascii: String = o.agency.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    let disposition = format!("attachment; filename=\"gongkai-rollup-{ascii}-{year}.{format}\"");
+    let mut r = ([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
+        .into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    Ok(r)
+}
+
+/// `GET /console/requests/by-number/{agency}/{number}`: the console page of a request named by
+/// its agency and tracking number (the overview's links), within the account's scope.
+async fn by_number(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((agency, number)): Path<(String, String)>,
+) -> Result<Response, Denied> {
+    user.require_read(&agency)?;
+    let id = state
+        .store
+        .find_request(&agency, &number)
+        .await
+        .map_err(WebError::from)?
+        .ok_or(Denied::Web(WebError::NotFound("该申请")))?;
+    Ok(Redirect::to(&format!("/console/requests/{id}")).into_response())
+}
