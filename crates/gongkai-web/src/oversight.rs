@@ -136,7 +136,7 @@ fn row(a: &AgencyOverview, depth: usize) -> Row {
         on_time: r.on_time_rate.map_or_else(|| "—".to_string(), |x| format!("{:.1}%", x * 100.0)),
         report_status: a.report.status_label,
         report_class: match a.report.status {
-            gongkai_store::ReportStatus::PublishedOnTime => "ok",
+            gongkai_store::ReportStatus::PublishedOnTime => "on_time",
             gongkai_store::ReportStatus::PublishedLate | gongkai_store::ReportStatus::Missing => "overdue",
             _ => "due_soon",
         },

@@ -332,3 +332,51 @@ story!(public_files_staff_extend_and_reply_report_published, |app: App| async mo
     }
     app.store.verify_audit_chain().await.unwrap();
 });
+
+// Issue 8: a supervisor of the government sees an overdue request of a department below it,
+// opens it, sees the late report flagged, and downloads the roll-up.
+story!(supervisor_sees_overdue_request_and_late_report, |app: App| async move {
+    let Some(b) = Browser::start().await else { return };
+    let hash = gongkai_store::hash_password_blocking(PASSWORD.to_string()).await.unwrap();
+    app.store.create_user("gov.supervisor", harness::ROOT, Role::Supervisor, &hash, chrono::Utc::now()).await.unwrap();
+    // Received 2026-09-01 and never answered: overdue by now (Art. 33).
+    let late = Request {
+        agency: DEPT.into(),
+        tracking_number: "FIN-LATE-1".into(),
+        channel: Channel::Post,
+        received_on: "2026-09-01".parse().unwrap(),
+        applicant: Applicant {
+            kind: ApplicantType::NaturalPerson,
+            name: "钱申请".into(),
+            id_document: None,
+            contact: None,
+        },
+        content: "2026年项目支出明细".into(),
+        requested_form: None,
+        delivery: None,
+    };
+    app.store.insert_request(&late).await.unwrap();
+
+    b.login(&app, "gov.supervisor").await;
+    b.click("#nav-supervise").await;
+    b.el("#overview").await;
+    let page = b.source().await;
+    assert!(page.contains("监督总览"));
+    // The government's own 2025 report was never published: flagged (Art. 49, 31 January).
+    let gov_row = b.text(&format!("#agency-{}", harness::ROOT)).await;
+    assert!(gov_row.contains("逾期未发布"), "{gov_row}");
+    b.screenshot("console-supervise").await;
+    // The roll-up link answers with a workbook (fetched with the browser's session cookie).
+    let href = b.el("#rollup-xlsx").await.attr("href").await.unwrap().unwrap();
+    let cookie = b.client.get_named_cookie("gk_session").await.unwrap();
+    let r =
+        app.client.get(app.url(&href)).header("cookie", format!("gk_session={}", cookie.value())).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(gongkai_import::import(&r.bytes().await.unwrap(), "rollup.xlsx").is_ok());
+    // The overdue request is one click away.
+    b.client.find(Locator::LinkText("FIN-LATE-1")).await.unwrap().click().await.unwrap();
+    assert_eq!(b.text("#tracking-number").await, "FIN-LATE-1");
+    assert!(b.text("#status").await.contains("逾期"));
+    // Read-only: a supervisor gets no action forms.
+    assert!(!b.exists("#form-reply").await);
+});
