@@ -97,6 +97,7 @@ pub use requests::{RequestFilter, RequestId};
 pub use stats::ReceivedCount;
 pub use supervise::{
     default_year, AgencyOverview, OpenRequest, Overview, ReportFigures, ReportStatus, ReportsOverview, RequestFigures,
+    TrendPoint,
 };
 pub use url::{default_sqlite_url, redact_url, Backend};
 pub use year::YearRegisters;

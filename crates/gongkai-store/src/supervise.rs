@@ -154,6 +154,42 @@ pub struct RequestFigures {
     pub unreadable: Vec<String>,
 }
 
+impl RequestFigures {
+    /// Adds another agency's counts (the lists, the rate and the median are left as they are:
+    /// they do not sum).
+    pub fn add(&mut self, f: &RequestFigures) {
+        self.received += f.received;
+        self.open += f.open;
+        self.due_soon += f.due_soon;
+        self.overdue += f.overdue;
+        self.replied += f.replied;
+        self.replied_on_time += f.replied_on_time;
+        self.withdrawn += f.withdrawn;
+        for (k, v) in &f.outcomes {
+            *self.outcomes.entry(k.clone()).or_default() += v;
+        }
+    }
+}
+
+/// One year of a subtree's requests, summed over its agencies (trends).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendPoint {
+    /// The year.
+    pub year: i32,
+    /// Received (Art. 31 date) in the year.
+    pub received: i64,
+    /// Replied to in the year.
+    pub replied: i64,
+    /// Of those, on or before the due date.
+    pub replied_on_time: i64,
+    /// replied_on_time / replied; `null` when none was replied to.
+    pub on_time_rate: Option<f64>,
+    /// Withdrawn in the year.
+    pub withdrawn: i64,
+    /// Replies by outcome (the table-3 row path).
+    pub outcomes: BTreeMap<String, i64>,
+}
+
 /// Per agency: the annual report of the year.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReportFigures {
@@ -663,6 +699,42 @@ impl Store {
         Ok(ReportsOverview { agencies: out, rollup })
     }
 
+    /// Year-on-year request figures of `root`'s subtree, `first..=last` (at most 20 years):
+    /// [`Store::supervise_requests`] per year, summed over the agencies.
+    pub async fn supervise_trend(
+        &self,
+        root: &str,
+        first: i32,
+        last: i32,
+        today: NaiveDate,
+        cal: &Calendar,
+    ) -> Result<Vec<TrendPoint>, StoreError> {
+        if last < first || last - first >= 20 {
+            return Err(StoreError::Invalid {
+                what: "years",
+                detail: format!("趋势年份范围 {first}–{last} 无效（至多20年）(at most 20 years)"),
+            });
+        }
+        let mut out = Vec::new();
+        for year in first..=last {
+            let mut t = RequestFigures::default();
+            for (_, f) in self.supervise_requests(root, year, today, cal).await? {
+                t.add(&f);
+            }
+            let rate = (t.replied > 0).then(|| t.replied_on_time as f64 / t.replied as f64);
+            out.push(TrendPoint {
+                year,
+                received: t.received,
+                replied: t.replied,
+                replied_on_time: t.replied_on_time,
+                on_time_rate: rate,
+                withdrawn: t.withdrawn,
+                outcomes: t.outcomes,
+            });
+        }
+        Ok(out)
+    }
+
     /// The whole overview: [`Store::supervise_requests`] and [`Store::supervise_reports`].
     pub async fn supervise(
         &self,
@@ -678,16 +750,7 @@ impl Store {
             reports.agencies.into_iter().map(|(c, r, s)| (c, (r, s))).collect();
         let mut agencies = Vec::with_capacity(requests.len());
         for (a, f) in requests {
-            totals.received += f.received;
-            totals.open += f.open;
-            totals.due_soon += f.due_soon;
-            totals.overdue += f.overdue;
-            totals.replied += f.replied;
-            totals.replied_on_time += f.replied_on_time;
-            totals.withdrawn += f.withdrawn;
-            for (k, v) in &f.outcomes {
-                *totals.outcomes.entry(k.clone()).or_default() += v;
-            }
+            totals.add(&f);
             let Some((report, scorecard)) = report_by_code.remove(&a.code) else {
                 return Err(StoreError::Invalid { what: "overview", detail: format!("no report row for {}", a.code) });
             };

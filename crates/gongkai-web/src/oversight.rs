@@ -29,6 +29,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/console/supervise", get(overview_page))
         .route("/console/supervise/rollup/{format}", get(rollup))
+        .route("/console/supervise/trend", get(trend_page))
+        .route("/console/supervise/trend.csv", get(trend_csv))
         .route("/console/requests/by-number/{agency}/{number}", get(by_number))
 }
 
@@ -224,4 +226,192 @@ async fn by_number(
         .map_err(WebError::from)?
         .ok_or(Denied::Web(WebError::NotFound("该申请")))?;
     Ok(Redirect::to(&format!("/console/requests/{id}")).into_response())
+}
+
+// ------------------------------------------------------------------------------------- trends
+
+/// How many years the trend shows, ending with the report year.
+const TREND_YEARS: i32 = 5;
+
+/// The table-3 outcome leaves: (path in `TrendPoint::outcomes`, printed label).
+fn outcome_columns() -> Vec<(&'static str, String)> {
+    gongkai_core::lifecycle::outcome_leaves()
+        .into_iter()
+        .map(|r| {
+            let spec = gongkai_core::template::t3_row(r);
+            (spec.path, format!("{}{}", spec.number, spec.label))
+        })
+        .collect()
+}
+
+async fn trend_of(
+    state: &AppState,
+    user: &CurrentUser,
+    q: &YearQuery,
+) -> Result<(i32, Vec<gongkai_store::TrendPoint>), Denied> {
+    require_oversight(user)?;
+    let last = year_of(q)?;
+    let points = state
+        .store
+        .supervise_trend(user.agency(), last - TREND_YEARS + 1, last, today(), &state.calendar)
+        .await
+        .map_err(WebError::from)?;
+    Ok((last, points))
+}
+
+/// A bar chart of received and replied requests per year with the on-time rate printed above,
+/// as inline SVG (no script, nothing loaded from elsewhere). The table below the chart carries
+/// the same figures for screen readers.
+fn trend_svg(points: &[gongkai_store::TrendPoint]) -> String {
+    use std::fmt::Write as _;
+    let (w, h, left, bottom, top) = (640.0_f64, 260.0_f64, 48.0_f64, 40.0_f64, 28.0_f64);
+    let max = points.iter().map(|p| p.received.max(p.replied)).max().unwrap_or(0).max(1);
+    #[allow(clippy::cast_precision_loss)] // counts far below 2^52
+    let scale = |n: i64| (n as f64) / (max as f64) * (h - bottom - top);
+    #[allow(clippy::cast_precision_loss)]
+    let slot = (w - left) / (points.len().max(1) as f64);
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\" \
+         aria-labelledby=\"trend-title\" id=\"trend-chart\"><title id=\"trend-title\">各年度收到与答复的政府信息公开申请数</title>\
+         <line x1=\"{left}\" y1=\"{y0}\" x2=\"{w}\" y2=\"{y0}\" stroke=\"#333\"/>\
+         <text x=\"4\" y=\"{top}\" font-size=\"12\">{max}</text>",
+        y0 = h - bottom
+    );
+    for (i, p) in points.iter().enumerate() {
+        #[allow(clippy::cast_precision_loss)]
+        let x = left + slot * i as f64 + slot * 0.15;
+        let bw = slot * 0.3;
+        for (k, (n, colour)) in [(p.received, "#9e1b1b"), (p.replied, "#3a6ea5")].into_iter().enumerate() {
+            let bh = scale(n);
+            #[allow(clippy::cast_precision_loss)]
+            let bx = x + bw * k as f64;
+            let _ = write!(
+                out,
+                "<rect x=\"{bx:.1}\" y=\"{:.1}\" width=\"{bw:.1}\" height=\"{bh:.1}\" fill=\"{colour}\"><title>{n}</title></rect>",
+                h - bottom - bh
+            );
+        }
+        let rate = p.on_time_rate.map_or_else(|| "—".to_string(), |r| format!("{:.0}%", r * 100.0));
+        let _ = write!(
+            out,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\">{}</text>\
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">按期 {rate}</text>",
+            x + bw,
+            h - bottom + 16.0,
+            p.year,
+            x + bw,
+            h - bottom + 32.0
+        );
+    }
+    let _ = write!(
+        out,
+        "<rect x=\"{left}\" y=\"4\" width=\"10\" height=\"10\" fill=\"#9e1b1b\"/><text x=\"{}\" y=\"13\" font-size=\"12\">收到申请</text>\
+         <rect x=\"{}\" y=\"4\" width=\"10\" height=\"10\" fill=\"#3a6ea5\"/><text x=\"{}\" y=\"13\" font-size=\"12\">答复</text></svg>",
+        left + 14.0,
+        left + 90.0,
+        left + 104.0
+    );
+    out
+}
+
+struct TrendRow {
+    year: i32,
+    received: i64,
+    replied: i64,
+    on_time: String,
+    withdrawn: i64,
+    outcomes: Vec<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "console/trend.html")]
+struct TrendPage {
+    chrome: crate::layout::Chrome,
+    me: Me,
+    year: i32,
+    chart: String,
+    outcome_labels: Vec<String>,
+    rows: Vec<TrendRow>,
+}
+
+/// `GET /console/supervise/trend?year=Y`: the subtree's requests over the five years to Y.
+async fn trend_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, Denied> {
+    let (year, points) = trend_of(&state, &user, &q).await?;
+    let columns = outcome_columns();
+    let rows = points
+        .iter()
+        .map(|p| TrendRow {
+            year: p.year,
+            received: p.received,
+            replied: p.replied,
+            on_time: p.on_time_rate.map_or_else(|| "—".to_string(), |r| format!("{:.1}%", r * 100.0)),
+            withdrawn: p.withdrawn,
+            outcomes: columns.iter().map(|(path, _)| p.outcomes.get(*path).copied().unwrap_or(0)).collect(),
+        })
+        .collect();
+    page(
+        &TrendPage {
+            chrome: chrome(&state, format!("年度趋势（{}–{year}年）", year - TREND_YEARS + 1)),
+            me: Me::of(&user),
+            year,
+            chart: trend_svg(&points),
+            outcome_labels: columns.into_iter().map(|(_, l)| l).collect(),
+            rows,
+        },
+        StatusCode::OK,
+    )
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// `GET /console/supervise/trend.csv?year=Y`: the same figures as CSV (UTF-8 with a byte-order
+/// mark, so that Excel opens the Chinese headers correctly).
+async fn trend_csv(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, Denied> {
+    let (year, points) = trend_of(&state, &user, &q).await?;
+    let columns = outcome_columns();
+    let mut out = String::from("\u{feff}");
+    let mut header: Vec<String> =
+        ["年度", "收到申请", "答复", "按期答复", "按期答复率", "撤回"].iter().map(|s| (*s).to_string()).collect();
+    header.extend(columns.iter().map(|(_, l)| l.clone()));
+    out.push_str(&header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(","));
+    out.push_str("\r\n");
+    for p in &points {
+        let mut f = vec![
+            p.year.to_string(),
+            p.received.to_string(),
+            p.replied.to_string(),
+            p.replied_on_time.to_string(),
+            p.on_time_rate.map_or_else(String::new, |r| format!("{r:.4}")),
+            p.withdrawn.to_string(),
+        ];
+        f.extend(columns.iter().map(|(path, _)| p.outcomes.get(*path).copied().unwrap_or(0).to_string()));
+        out.push_str(&f.join(","));
+        out.push_str("\r\n");
+    }
+    let ascii: String = user.agency().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    let disposition = format!("attachment; filename=\"gongkai-trend-{ascii}-{year}.csv\"");
+    let mut r = (
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)],
+        out,
+    )
+        .into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    Ok(r)
 }

@@ -491,3 +491,44 @@ story!(supervise_overview_of_the_subtree_links_overdue_requests_and_the_roll_up,
     assert_eq!(staff.get(&app, "/console/supervise").await.0, 403);
     assert!(!staff.get(&app, "/console/requests").await.1.contains("id=\"nav-supervise\""));
 });
+
+story!(supervise_trend_chart_table_and_csv, |app: App| async move {
+    users(&app.store).await;
+    let sup = login(&app, "gov.supervisor").await;
+    let (status, html) = sup.get(&app, "/console/supervise/trend?year=2025").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("<svg") && html.contains("id=\"trend-chart\"") && html.contains("role=\"img\""));
+    assert!(!html.contains("<script"), "the chart is static SVG");
+    // Five years to 2025; the seeded request (received 2025-03-03, granted 2025-03-20) is the
+    // only one: 2025 has 1 received, 1 replied, on time; the other years none.
+    for y in 2021..=2025 {
+        assert!(html.contains(&format!("id=\"trend-{y}\"")), "row {y}");
+    }
+    assert!(!html.contains("id=\"trend-2020\""));
+    let row = &html[html.find("id=\"trend-2025\"").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("<td>1</td><td>1</td><td>100.0%</td><td>0</td>"), "{row}");
+    // The same figures as CSV, with the table-3 outcome labels as headers.
+    let r = app
+        .client
+        .get(app.url("/console/supervise/trend.csv?year=2025"))
+        .header("cookie", &sup.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let csv = r.text().await.unwrap();
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 6, "{csv}");
+    assert!(lines[0].starts_with("年度,收到申请,答复,按期答复,按期答复率,撤回,") && lines[0].contains("予以公开"));
+    let cells: Vec<&str> = lines[5].split(',').collect();
+    assert_eq!(&cells[..6], &["2025", "1", "1", "1", "1.0000", "0"]);
+    let granted = lines[0].split(',').position(|h| h.contains("予以公开")).unwrap();
+    assert_eq!(cells[granted], "1", "the reply was 予以公开");
+    assert!(lines[1].starts_with("2021,0,0,0,,0"));
+    // Staff: no trend; a nonsense year: 422.
+    let staff = login(&app, "fin.staff").await;
+    assert_eq!(staff.get(&app, "/console/supervise/trend").await.0, 403);
+    assert_eq!(sup.get(&app, "/console/supervise/trend?year=20x5").await.0, 422);
+});

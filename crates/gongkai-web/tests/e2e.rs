@@ -373,6 +373,13 @@ story!(supervisor_sees_overdue_request_and_late_report, |app: App| async move {
         app.client.get(app.url(&href)).header("cookie", format!("gk_session={}", cookie.value())).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200);
     assert!(gongkai_import::import(&r.bytes().await.unwrap(), "rollup.xlsx").is_ok());
+    // Year-on-year: the chart (static SVG) and its table.
+    b.click("#trend-link").await;
+    b.el("#trend-chart").await;
+    assert!(b.exists("#trend-2025").await);
+    b.screenshot("console-trend").await;
+    b.client.back().await.unwrap();
+    b.el("#overview").await;
     // The overdue request is one click away.
     b.client.find(Locator::LinkText("FIN-LATE-1")).await.unwrap().click().await.unwrap();
     assert_eq!(b.text("#tracking-number").await, "FIN-LATE-1");
