@@ -45,6 +45,10 @@ pub enum WebError {
         /// Seconds until the next request is accepted.
         retry_after: u64,
     },
+    /// A staff endpoint of the API without a valid bearer token (missing, unknown, expired or
+    /// revoked: the answer does not say which).
+    #[error("需要有效的访问令牌 (a valid bearer token is required)")]
+    Unauthorized,
     /// The database or a template failed. Logged, never shown.
     #[error("服务器内部错误 (internal error)")]
     Internal(String),
@@ -88,6 +92,7 @@ impl WebError {
             WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            WebError::Unauthorized => StatusCode::UNAUTHORIZED,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -99,6 +104,7 @@ impl WebError {
             WebError::Invalid(_) => "invalid",
             WebError::Conflict(_) => "conflict",
             WebError::TooManyRequests { .. } => "too_many_requests",
+            WebError::Unauthorized => "unauthorized",
             WebError::Internal(_) => "internal",
         }
     }
@@ -110,6 +116,9 @@ impl WebError {
     }
 
     fn retry_after(&self, mut r: Response) -> Response {
+        if let WebError::Unauthorized = self {
+            r.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        }
         if let WebError::TooManyRequests { retry_after } = self {
             if let Ok(v) = header::HeaderValue::from_str(&retry_after.to_string()) {
                 r.headers_mut().insert(header::RETRY_AFTER, v);

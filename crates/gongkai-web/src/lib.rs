@@ -29,6 +29,7 @@ pub mod ratelimit;
 mod reports;
 mod search;
 pub mod site;
+mod tokens;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -114,6 +115,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::routes())
         .merge(console::routes())
         .merge(oversight::routes())
+        .merge(tokens::routes())
         .fallback(not_found)
         .with_state(state)
         .layer(CompressionLayer::new())

@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use gongkai_core::register::{Applicant, ApplicantType, Channel, Request};
 use gongkai_store::{Role, Store};
 use harness::{App, DEPT, ROOT, SEED_NUMBER};
+use serde_json::Value;
 
 const PASSWORD: &str = "Gongkai-2026!";
 
@@ -531,4 +532,68 @@ story!(supervise_trend_chart_table_and_csv, |app: App| async move {
     let staff = login(&app, "fin.staff").await;
     assert_eq!(staff.get(&app, "/console/supervise/trend").await.0, 403);
     assert_eq!(sup.get(&app, "/console/supervise/trend?year=20x5").await.0, 422);
+});
+
+// ------------------------------------------------------------------------------- API tokens
+
+story!(api_tokens_created_in_the_console_open_the_staff_api_until_revoked, |app: App| async move {
+    users(&app.store).await;
+    let s = login(&app, "fin.staff").await;
+    let (status, page) = s.get(&app, "/console/tokens").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"token-form\""));
+    // Bad input: a clear message, nothing created.
+    let (status, bad) = s.post(&app, "/console/tokens", &[("name", "对接OA"), ("days", "999")]).await;
+    assert_eq!(status, 422);
+    assert!(bad.contains("有效期应为 1 至 365 天") && !bad.contains("id=\"new-token\""));
+    // Created: the value is shown once.
+    let (status, created) = s.post(&app, "/console/tokens", &[("name", "对接OA"), ("days", "30")]).await;
+    assert_eq!(status, 201, "{created}");
+    let start = created.find("<code id=\"new-token\">").unwrap() + "<code id=\"new-token\">".len();
+    let token = created[start..start + created[start..].find('<').unwrap()].to_string();
+    assert!(token.starts_with("gk_") && token.len() > 20, "{token}");
+    let (_, again) = s.get(&app, "/console/tokens").await;
+    assert!(!again.contains(&token), "never shown a second time");
+
+    let api = |auth: Option<String>| {
+        let mut req = app.client.get(app.url("/api/v1/staff/requests"));
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        req.send()
+    };
+    let r = api(Some(format!("Bearer {token}"))).await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let body = r.text().await.unwrap();
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["agency"], DEPT);
+    let seed = v["requests"].as_array().unwrap().iter().find(|r| r["tracking_number"] == SEED_NUMBER).unwrap();
+    assert_eq!(seed["status"], "replied");
+    assert_eq!(seed["received"], "2025-03-03");
+    assert!(!body.contains(harness::SEED_APPLICANT), "no applicant data in the staff API");
+    // Missing, malformed or unknown tokens: 401 with the Bearer challenge.
+    for auth in
+        [None, Some("Bearer ".to_string()), Some("Bearer gk_nonsense".to_string()), Some(format!("Basic {token}"))]
+    {
+        let r = api(auth.clone()).await.unwrap();
+        assert_eq!(r.status().as_u16(), 401, "{auth:?}");
+        assert_eq!(r.headers()["www-authenticate"].to_str().unwrap(), "Bearer");
+    }
+    // Revoked: refused from then on.
+    let action = again.find("action=\"/console/tokens/").map(|i| &again[i + 8..]).unwrap();
+    let action = &action[..action.find('"').unwrap()];
+    // Another account cannot revoke it (as if it did not exist).
+    let other = login(&app, "gov.staff").await;
+    assert_eq!(other.post(&app, action, &[]).await.0, 404);
+    assert_eq!(api(Some(format!("Bearer {token}"))).await.unwrap().status().as_u16(), 200);
+    assert_eq!(s.post(&app, action, &[]).await.0, 303);
+    assert_eq!(api(Some(format!("Bearer {token}"))).await.unwrap().status().as_u16(), 401);
+    let (_, after) = s.get(&app, "/console/tokens").await;
+    assert!(after.contains("已撤销"));
+    // Audited, and the OpenAPI document lists the endpoint.
+    let audit = app.store.list_audit(50).await.unwrap();
+    assert!(audit.iter().any(|r| r.event.event_type == "api_token.create" && r.event.success));
+    assert!(audit.iter().any(|r| r.event.event_type == "api_token.revoke" && r.event.success));
+    let doc: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    assert!(doc["paths"]["/api/v1/staff/requests"].is_object());
 });
