@@ -25,6 +25,7 @@ pub mod filing;
 pub mod layout;
 mod oversight;
 mod portal;
+mod proactive_register;
 pub mod ratelimit;
 mod reports;
 mod search;
@@ -116,6 +117,7 @@ pub fn router(state: AppState) -> Router {
         .merge(console::routes())
         .merge(oversight::routes())
         .merge(tokens::routes())
+        .merge(proactive_register::routes())
         .fallback(not_found)
         .with_state(state)
         .layer(CompressionLayer::new())

@@ -597,3 +597,62 @@ story!(api_tokens_created_in_the_console_open_the_staff_api_until_revoked, |app:
     let doc: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
     assert!(doc["paths"]["/api/v1/staff/requests"].is_object());
 });
+
+// ------------------------------------------------------------------------- proactive register
+
+story!(proactive_register_lists_adds_and_refuses_with_reasons, |app: App| async move {
+    users(&app.store).await;
+    let s = login(&app, "fin.staff").await;
+    let (status, page) = s.get(&app, "/console/proactive").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("FIN-2025-0001") && page.contains("id=\"proactive-form\""));
+    let item = |index: &'static str, title: &'static str, item: &'static str, on: &'static str| {
+        vec![
+            ("agency", DEPT),
+            ("index_number", index),
+            ("title", title),
+            ("document_number", "示财〔2026〕3号"),
+            ("article20_item", item),
+            ("category", "财政预算"),
+            ("published_on", on),
+        ]
+    };
+    // Registered, then listed here and in the portal's directory.
+    let (status, _) =
+        s.post(&app, "/console/proactive", &item("FIN-2026-0003", "2026年部门预算公开说明", "7", "2026-02-10")).await;
+    assert_eq!(status, 303);
+    let (_, page) = s.get(&app, &format!("/console/proactive?agency={DEPT}&done=added")).await;
+    assert!(page.contains("id=\"proactive-done\"") && page.contains("FIN-2026-0003"));
+    let (_, portal) = app.get_text(&format!("/agencies/{DEPT}/proactive")).await;
+    assert!(portal.contains("FIN-2026-0003") && portal.contains("2026年部门预算公开说明"));
+    // Refused with the field and the reason; what was typed stays in the form.
+    for (fields, reason, code) in [
+        (item("FIN-2026-0003", "重复", "7", "2026-02-11"), "已登记", 409),
+        (item("FIN-2026-0004", "第二十条之外的事项", "99", "2026-02-11"), "第二十条事项", 422),
+        (item("FIN-2026-0005", "未来的日期", "7", "2999-01-01"), "不能晚于今天", 422),
+        (item("FIN-2026-0006", "", "7", "2026-02-11"), "名称：不能为空", 422),
+        (item("FIN-2026-0007", "日期格式", "7", "2026/02/11"), "YYYY-MM-DD", 422),
+        // 2025 is published and locked (the harness): a new 2025 item would change its report.
+        (item("FIN-2025-0100", "补登2025年信息", "7", "2025-05-01"), "2025", 409),
+    ] {
+        let (status, html) = s.post(&app, "/console/proactive", &fields).await;
+        assert_eq!(status, code, "{reason}: {html}");
+        let error = &html[html.find("id=\"proactive-error\"").unwrap_or_else(|| panic!("{reason}: no error"))..];
+        assert!(error[..error.find("</p>").unwrap()].contains(reason), "{reason}: {error}");
+        assert!(html.contains(&format!("value=\"{}\"", fields[1].1)), "the typed index number is kept");
+    }
+    let listed = app.store.list_proactive(DEPT).await.unwrap();
+    assert_eq!(listed.iter().filter(|p| p.index_number.starts_with("FIN-2026")).count(), 1, "nothing else stored");
+    assert!(!listed.iter().any(|p| p.index_number == "FIN-2025-0100"));
+    // A supervisor reads without the form and may not add; another agency's staff may not read.
+    let sup = login(&app, "gov.supervisor").await;
+    let (status, page) = sup.get(&app, &format!("/console/proactive?agency={DEPT}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("FIN-2026-0003") && !page.contains("id=\"proactive-form\""));
+    assert_eq!(sup.post(&app, "/console/proactive", &item("FIN-2026-0009", "越权", "7", "2026-02-11")).await.0, 403);
+    let gov = login(&app, "gov.staff").await;
+    assert_eq!(gov.get(&app, &format!("/console/proactive?agency={DEPT}")).await.0, 403);
+    let audit = app.store.list_audit(100).await.unwrap();
+    assert!(audit.iter().any(|r| r.event.event_type == "proactive.add" && r.event.success));
+    assert!(audit.iter().any(|r| r.event.event_type == "proactive.add" && !r.event.success));
+});

@@ -1,0 +1,191 @@
+//! 主动公开登记 in the console (`/console/proactive`): the agency's proactive disclosures
+//! (Arts. 19–26), newest first, and a form to register one — the register the portal's directory
+//! and table 2 are read from. Staff and approvers of the agency write; supervisors read.
+//! A year locked by publication refuses new items of that year (the period lock).
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::NaiveDate;
+use gongkai_core::register::{Agency, ProactiveDisclosure};
+use gongkai_store::StoreError;
+use serde::Deserialize;
+
+use crate::auth::{ConsoleForm, CurrentUser, Denied};
+use crate::console::{chrome, page, Me};
+use crate::error::WebError;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/console/proactive", get(list).post(add))
+}
+
+#[derive(Debug, Deserialize)]
+struct AgencyQuery {
+    agency: Option<String>,
+    done: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "console/proactive.html")]
+struct RegisterPage {
+    chrome: crate::layout::Chrome,
+    me: Me,
+    agency: Agency,
+    items: Vec<ProactiveDisclosure>,
+    can_write: bool,
+    /// The Art. 20 items (1–15) for the form's list.
+    article20: Vec<(u8, &'static str)>,
+    /// The values typed, kept when the form is refused.
+    values: NewItem,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+async fn agency_of(state: &AppState, user: &CurrentUser, code: Option<&str>) -> Result<Agency, Denied> {
+    let code = code.map(str::trim).filter(|c| !c.is_empty()).unwrap_or(user.agency());
+    user.require_read(code)?;
+    state.store.get_agency(code).await.map_err(WebError::from)?.ok_or(Denied::Web(WebError::NotFound("机关")))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render_page(
+    state: &AppState,
+    user: &CurrentUser,
+    agency: Agency,
+    values: NewItem,
+    error: Option<String>,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Result<Response, Denied> {
+    let mut items = state.store.list_proactive(&agency.code).await.map_err(WebError::from)?;
+    items.reverse();
+    let can_write = user.can_write(&agency.code);
+    let article20 = crate::portal::ARTICLE20_ITEMS
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (u8::try_from(i + 1).unwrap_or(0), *l))
+        .collect();
+    page(
+        &RegisterPage {
+            chrome: chrome(state, format!("主动公开登记：{}", agency.name)),
+            me: Me::of(user),
+            agency,
+            items,
+            can_write,
+            article20,
+            values,
+            error,
+            notice,
+        },
+        status,
+    )
+}
+
+async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<AgencyQuery>,
+) -> Result<Response, Denied> {
+    let agency = agency_of(&state, &user, q.agency.as_deref()).await?;
+    let notice = q.done.filter(|d| d == "added").map(|_| "已登记 (registered)".to_string());
+    render_page(&state, &user, agency, NewItem::default(), None, notice, StatusCode::OK).await
+}
+
+/// The form's fields, as typed.
+#[derive(Debug, Default, Clone, Deserialize)]
+struct NewItem {
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    index_number: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    document_number: String,
+    #[serde(default)]
+    article20_item: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    published_on: String,
+}
+
+/// The item, or the field that is wrong and why (in Chinese, naming the field).
+fn validate(agency: &str, f: &NewItem) -> Result<ProactiveDisclosure, String> {
+    let text = |v: &str, label: &str, max: usize, required: bool| -> Result<Option<String>, String> {
+        let v = v.trim();
+        if v.is_empty() {
+            return if required { Err(format!("{label}：不能为空")) } else { Ok(None) };
+        }
+        if v.chars().count() > max {
+            return Err(format!("{label}：不能超过{max}个字符"));
+        }
+        if v.chars().any(char::is_control) {
+            return Err(format!("{label}：不能含控制字符"));
+        }
+        Ok(Some(v.to_string()))
+    };
+    let index_number = text(&f.index_number, "索引号", 64, true)?.unwrap_or_default();
+    let title = text(&f.title, "名称", 300, true)?.unwrap_or_default();
+    let document_number = text(&f.document_number, "文号", 100, false)?;
+    let category = text(&f.category, "主题分类", 60, false)?;
+    let article20_item = match f.article20_item.trim() {
+        "" => None,
+        s => match s.parse::<u8>() {
+            Ok(n @ 1..=15) => Some(n),
+            _ => return Err("条例第二十条事项：应为（一）至（十五）之一".into()),
+        },
+    };
+    let published_on = NaiveDate::parse_from_str(f.published_on.trim(), "%Y-%m-%d")
+        .map_err(|_| "发布日期：应为 YYYY-MM-DD 格式的日期".to_string())?;
+    let today = crate::console::today();
+    if published_on > today {
+        return Err(format!("发布日期：不能晚于今天（{today}）"));
+    }
+    Ok(ProactiveDisclosure {
+        agency: agency.to_string(),
+        index_number,
+        title,
+        document_number,
+        article20_item,
+        category,
+        channels: vec!["website".to_string()],
+        published_on,
+        validity: None,
+    })
+}
+
+async fn add(State(state): State<AppState>, form: ConsoleForm<NewItem>) -> Result<Response, Denied> {
+    let ConsoleForm { user, form } = form;
+    let agency = agency_of(&state, &user, Some(&form.agency)).await?;
+    if let Err(e) = user.require_write(&agency.code) {
+        user.audit(&state, "proactive.add", &agency.code, false, Some("not permitted".into())).await;
+        return Err(e);
+    }
+    let item = match validate(&agency.code, &form) {
+        Ok(i) => i,
+        Err(msg) => {
+            return render_page(&state, &user, agency, form, Some(msg), None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    };
+    match state.store.insert_proactive(&item).await {
+        Ok(()) => {}
+        Err(e @ (StoreError::Locked { .. } | StoreError::Conflict { .. })) => {
+            let msg = match e {
+                StoreError::Conflict { .. } => format!("索引号 {} 已登记 (already registered)", item.index_number),
+                e => e.to_string(),
+            };
+            user.audit(&state, "proactive.add", &item.index_number, false, Some("refused".into())).await;
+            let status = StatusCode::CONFLICT;
+            return render_page(&state, &user, agency, form, Some(msg), None, status).await;
+        }
+        Err(e) => return Err(Denied::Web(WebError::from(e))),
+    }
+    user.audit(&state, "proactive.add", &item.index_number, true, None).await;
+    let code = crate::portal::url_segment(&agency.code);
+    Ok(Redirect::to(&format!("/console/proactive?agency={code}&done=added")).into_response())
+}
