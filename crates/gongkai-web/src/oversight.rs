@@ -29,6 +29,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/console/supervise", get(overview_page))
         .route("/console/supervise/rollup/{format}", get(rollup))
+        .route("/console/supervise/reminders", get(reminders_page))
+        .route("/console/supervise/reminders.csv", get(reminders_csv))
         .route("/console/supervise/trend", get(trend_page))
         .route("/console/supervise/trend.csv", get(trend_csv))
         .route("/console/requests/by-number/{agency}/{number}", get(by_number))
@@ -407,6 +409,121 @@ async fn trend_csv(
     }
     let ascii: String = user.agency().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
     let disposition = format!("attachment; filename=\"gongkai-trend-{ascii}-{year}.csv\"");
+    let mut r = (
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)],
+        out,
+    )
+        .into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    Ok(r)
+}
+
+// ---------------------------------------------------------------------------------- reminders
+
+/// One thing an agency must do, with its date.
+struct Reminder {
+    agency_code: String,
+    agency: String,
+    /// 逾期答复, 即将到期, 年度报告.
+    kind: &'static str,
+    /// The request's tracking number, or the report year.
+    subject: String,
+    /// The due date or the report deadline.
+    due: String,
+    /// Link to the request's console page, if any.
+    link: Option<String>,
+}
+
+/// What each agency of the subtree must do now: overdue replies, replies due within 5 working
+/// days (Art. 33), and the annual report when it is not published by its Art. 49 deadline or
+/// not yet published — overdue first, then by date.
+fn reminders(o: &Overview) -> Vec<Reminder> {
+    let segment = |s: &str| crate::portal::url_segment(s);
+    let mut out = Vec::new();
+    for a in &o.agencies {
+        for (kind, list) in [("逾期答复", &a.requests.overdue_requests), ("即将到期", &a.requests.due_soon_requests)]
+        {
+            for r in list {
+                out.push(Reminder {
+                    agency_code: a.code.clone(),
+                    agency: a.name.clone(),
+                    kind,
+                    subject: r.tracking_number.clone(),
+                    due: r.due.to_string(),
+                    link: Some(format!(
+                        "/console/requests/by-number/{}/{}",
+                        segment(&a.code),
+                        segment(&r.tracking_number)
+                    )),
+                });
+            }
+        }
+        if a.report.published_on.is_none() {
+            out.push(Reminder {
+                agency_code: a.code.clone(),
+                agency: a.name.clone(),
+                kind: "年度报告",
+                subject: format!("{}年度报告（{}）", o.year, a.report.status_label),
+                due: a.report.deadline.map(|d| d.to_string()).unwrap_or_default(),
+                link: Some(format!("/console/reports/{}/{}", segment(&a.code), o.year)),
+            });
+        }
+    }
+    let rank = |k: &str| match k {
+        "逾期答复" => 0,
+        "年度报告" => 1,
+        _ => 2,
+    };
+    out.sort_by(|x, y| (rank(x.kind), &x.due, &x.agency_code).cmp(&(rank(y.kind), &y.due, &y.agency_code)));
+    out
+}
+
+#[derive(Template)]
+#[template(path = "console/reminders.html")]
+struct RemindersPage {
+    chrome: crate::layout::Chrome,
+    me: Me,
+    year: i32,
+    today: String,
+    items: Vec<Reminder>,
+}
+
+/// `GET /console/supervise/reminders?year=Y`.
+async fn reminders_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, Denied> {
+    let year = year_of(&q)?;
+    let o = overview_of(&state, &user, year).await?;
+    page(
+        &RemindersPage {
+            chrome: chrome(&state, format!("待办提醒：{}", o.name)),
+            me: Me::of(&user),
+            year,
+            today: o.today.to_string(),
+            items: reminders(&o),
+        },
+        StatusCode::OK,
+    )
+}
+
+/// `GET /console/supervise/reminders.csv?year=Y`: the same list as CSV (UTF-8 with BOM).
+async fn reminders_csv(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, Denied> {
+    let year = year_of(&q)?;
+    let o = overview_of(&state, &user, year).await?;
+    let mut out = String::from("\u{feff}机关代码,机关,事项,对象,期限\r\n");
+    for r in reminders(&o) {
+        let row = [r.agency_code.as_str(), r.agency.as_str(), r.kind, r.subject.as_str(), r.due.as_str()];
+        out.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    let ascii: String = o.agency.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    let disposition = format!("attachment; filename=\"gongkai-reminders-{ascii}-{}.csv\"", o.today);
     let mut r = (
         [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)],
         out,

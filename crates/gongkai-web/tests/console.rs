@@ -656,3 +656,37 @@ story!(proactive_register_lists_adds_and_refuses_with_reasons, |app: App| async 
     assert!(audit.iter().any(|r| r.event.event_type == "proactive.add" && r.event.success));
     assert!(audit.iter().any(|r| r.event.event_type == "proactive.add" && !r.event.success));
 });
+
+story!(supervise_reminders_list_overdue_replies_and_unpublished_reports, |app: App| async move {
+    users(&app.store).await;
+    open_request(&app, "LATE-2", "2026-09-01").await;
+    let sup = login(&app, "gov.supervisor").await;
+    let (status, html) = sup.get(&app, "/console/supervise/reminders?year=2025").await;
+    assert_eq!(status, 200, "{html}");
+    // The overdue reply first, linked; the government's unpublished 2025 report (Art. 49); FIN's
+    // published report is not a reminder.
+    let overdue = html.find("LATE-2").unwrap();
+    let report = html.find("2025年度报告（逾期未发布）").unwrap();
+    assert!(overdue < report, "overdue replies come first");
+    assert!(html.contains(&format!("/console/requests/by-number/{DEPT}/LATE-2")));
+    assert!(html.contains(&format!("/console/reports/{ROOT}/2025")));
+    assert!(!html.contains(&format!("/console/reports/{DEPT}/2025")), "published on time: nothing to do");
+    let r = app
+        .client
+        .get(app.url("/console/supervise/reminders.csv?year=2025"))
+        .header("cookie", &sup.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let csv = r.text().await.unwrap();
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines[0], "机关代码,机关,事项,对象,期限");
+    assert!(lines[1].starts_with(&format!("{DEPT},")) && lines[1].contains(",逾期答复,LATE-2,"), "{csv}");
+    // A people's government publishes by 31 March (Art. 49), its departments by 31 January.
+    let gov =
+        lines.iter().find(|l| l.starts_with(&format!("{ROOT},")) && l.contains(",年度报告,")).expect("GOV report");
+    assert!(gov.ends_with(",2026-03-31"), "{gov}");
+    let staff = login(&app, "fin.staff").await;
+    assert_eq!(staff.get(&app, "/console/supervise/reminders").await.0, 403);
+});
