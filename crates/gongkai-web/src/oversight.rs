@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/supervise/reminders.csv", get(reminders_csv))
         .route("/console/supervise/trend", get(trend_page))
         .route("/console/supervise/trend.csv", get(trend_csv))
+        .route("/console/supervise/trend.xlsx", get(trend_xlsx))
         .route("/console/requests/by-number/{agency}/{number}", get(by_number))
 }
 
@@ -368,6 +369,78 @@ async fn trend_page(
         },
         StatusCode::OK,
     )
+}
+
+/// The trend's table: header, then one row per year (numbers as numbers, a missing rate blank).
+fn trend_table(points: &[gongkai_store::TrendPoint]) -> (Vec<String>, Vec<Vec<Option<f64>>>) {
+    let columns = outcome_columns();
+    let mut header: Vec<String> =
+        ["年度", "收到申请", "答复", "按期答复", "按期答复率", "撤回"].iter().map(|s| (*s).to_string()).collect();
+    header.extend(columns.iter().map(|(_, l)| l.clone()));
+    #[allow(clippy::cast_precision_loss)] // counts and years far below 2^52
+    let rows = points
+        .iter()
+        .map(|p| {
+            let mut r = vec![
+                Some(f64::from(p.year)),
+                Some(p.received as f64),
+                Some(p.replied as f64),
+                Some(p.replied_on_time as f64),
+                p.on_time_rate,
+                Some(p.withdrawn as f64),
+            ];
+            r.extend(columns.iter().map(|(path, _)| Some(p.outcomes.get(*path).copied().unwrap_or(0) as f64)));
+            r
+        })
+        .collect();
+    (header, rows)
+}
+
+/// `GET /console/supervise/trend.xlsx?year=Y`: the same figures as a workbook (one sheet,
+/// header row frozen, the rate as a percentage).
+async fn trend_xlsx(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, Denied> {
+    let (year, points) = trend_of(&state, &user, &q).await?;
+    let (header, rows) = trend_table(&points);
+    let fail = |e: rust_xlsxwriter::XlsxError| Denied::Web(WebError::Internal(format!("trend XLSX: {e}")));
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("年度趋势").map_err(fail)?;
+    let bold = rust_xlsxwriter::Format::new().set_bold().set_text_wrap();
+    let percent = rust_xlsxwriter::Format::new().set_num_format("0.0%");
+    for (c, h) in header.iter().enumerate() {
+        let c = u16::try_from(c).unwrap_or(u16::MAX);
+        sheet.write_string_with_format(0, c, h, &bold).map_err(fail)?;
+        sheet.set_column_width(c, if c < 6 { 10 } else { 14 }).map_err(fail)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
+        for (c, v) in row.iter().enumerate() {
+            let c = u16::try_from(c).unwrap_or(u16::MAX);
+            match (c, v) {
+                (4, Some(x)) => sheet.write_number_with_format(r, c, *x, &percent).map_err(fail)?,
+                (_, Some(x)) => sheet.write_number(r, c, *x).map_err(fail)?,
+                (_, None) => sheet,
+            };
+        }
+    }
+    sheet.set_freeze_panes(1, 1).map_err(fail)?;
+    let bytes = book.save_to_buffer().map_err(fail)?;
+    let ascii: String = user.agency().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    let disposition = format!("attachment; filename=\"gongkai-trend-{ascii}-{year}.xlsx\"");
+    let mut r = (
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    Ok(r)
 }
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).

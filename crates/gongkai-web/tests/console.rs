@@ -528,6 +528,24 @@ story!(supervise_trend_chart_table_and_csv, |app: App| async move {
     let granted = lines[0].split(',').position(|h| h.contains("予以公开")).unwrap();
     assert_eq!(cells[granted], "1", "the reply was 予以公开");
     assert!(lines[1].starts_with("2021,0,0,0,,0"));
+    // And as a workbook: the same header and figures (read back with calamine).
+    let r = app
+        .client
+        .get(app.url("/console/supervise/trend.xlsx?year=2025"))
+        .header("cookie", &sup.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let range = calamine::Reader::worksheet_range(&mut book, "年度趋势").unwrap();
+    let cell = |r: u32, c: u32| range.get_value((r, c)).map(|v| v.to_string()).unwrap_or_default();
+    assert_eq!(cell(0, 0), "年度");
+    assert_eq!(cell(0, granted as u32), "（一）予以公开");
+    assert_eq!((cell(5, 0).as_str(), cell(5, 1).as_str(), cell(5, 4).as_str()), ("2025", "1", "1"));
+    assert_eq!(cell(5, granted as u32), "1");
+    assert_eq!(cell(1, 4), "", "no reply in 2021: the rate is blank, not 0");
     // Staff: no trend; a nonsense year: 422.
     let staff = login(&app, "fin.staff").await;
     assert_eq!(staff.get(&app, "/console/supervise/trend").await.0, 403);
