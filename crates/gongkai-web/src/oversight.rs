@@ -40,6 +40,9 @@ pub fn routes() -> Router<AppState> {
 #[derive(Debug, Deserialize)]
 struct YearQuery {
     year: Option<String>,
+    /// For the trend: one agency of the account's scope (with everything below it) instead of
+    /// the account's whole subtree.
+    agency: Option<String>,
 }
 
 /// The report year asked for, else the year whose report is due now (last year).
@@ -254,9 +257,11 @@ async fn trend_of(
 ) -> Result<(i32, Vec<gongkai_store::TrendPoint>), Denied> {
     require_oversight(user)?;
     let last = year_of(q)?;
+    let root = q.agency.as_deref().map(str::trim).filter(|a| !a.is_empty()).unwrap_or(user.agency());
+    user.require_read(root)?;
     let points = state
         .store
-        .supervise_trend(user.agency(), last - TREND_YEARS + 1, last, today(), &state.calendar)
+        .supervise_trend(root, last - TREND_YEARS + 1, last, today(), &state.calendar)
         .await
         .map_err(WebError::from)?;
     Ok((last, points))
@@ -334,6 +339,8 @@ struct TrendPage {
     chrome: crate::layout::Chrome,
     me: Me,
     year: i32,
+    /// The agency of the trend, for the download links.
+    agency_q: String,
     chart: String,
     outcome_labels: Vec<String>,
     rows: Vec<TrendRow>,
@@ -346,6 +353,9 @@ async fn trend_page(
     Query(q): Query<YearQuery>,
 ) -> Result<Response, Denied> {
     let (year, points) = trend_of(&state, &user, &q).await?;
+    let agency = q.agency.clone().filter(|a| !a.trim().is_empty()).unwrap_or_else(|| user.agency().to_string());
+    let agency_name =
+        state.store.get_agency(&agency).await.map_err(WebError::from)?.map(|a| a.name).unwrap_or_default();
     let columns = outcome_columns();
     let rows = points
         .iter()
@@ -360,9 +370,10 @@ async fn trend_page(
         .collect();
     page(
         &TrendPage {
-            chrome: chrome(&state, format!("年度趋势（{}–{year}年）", year - TREND_YEARS + 1)),
+            chrome: chrome(&state, format!("{agency_name}年度趋势（{}–{year}年）", year - TREND_YEARS + 1)),
             me: Me::of(&user),
             year,
+            agency_q: crate::portal::url_segment(&agency),
             chart: trend_svg(&points),
             outcome_labels: columns.into_iter().map(|(_, l)| l).collect(),
             rows,

@@ -546,6 +546,17 @@ story!(supervise_trend_chart_table_and_csv, |app: App| async move {
     assert_eq!((cell(5, 0).as_str(), cell(5, 1).as_str(), cell(5, 4).as_str()), ("2025", "1", "1"));
     assert_eq!(cell(5, granted as u32), "1");
     assert_eq!(cell(1, 4), "", "no reply in 2021: the rate is blank, not 0");
+    // One agency's trend (and the government's own row, which includes its departments).
+    let (_, overview) = sup.get(&app, "/console/supervise?year=2025").await;
+    assert!(overview.contains(&format!("/console/supervise/trend?year=2025&amp;agency={DEPT}")));
+    let hash = gongkai_store::hash_password_blocking(PASSWORD.to_string()).await.unwrap();
+    app.store.create_user("fin.supervisor", DEPT, Role::Supervisor, &hash, chrono::Utc::now()).await.unwrap();
+    let fin = login(&app, "fin.supervisor").await;
+    let (status, own) = fin.get(&app, &format!("/console/supervise/trend?year=2025&agency={DEPT}")).await;
+    assert_eq!(status, 200);
+    assert!(own.contains("示例市财政局年度趋势"));
+    assert!(own.contains(&format!("trend.csv?year=2025&amp;agency={DEPT}")));
+    assert_eq!(fin.get(&app, &format!("/console/supervise/trend?year=2025&agency={ROOT}")).await.0, 403);
     // Staff: no trend; a nonsense year: 422.
     let staff = login(&app, "fin.staff").await;
     assert_eq!(staff.get(&app, "/console/supervise/trend").await.0, 403);
