@@ -99,7 +99,7 @@ pub use supervise::{
     default_year, AgencyOverview, OpenRequest, Overview, ReportFigures, ReportStatus, ReportsOverview, RequestFigures,
     TrendPoint,
 };
-pub use url::{default_sqlite_url, redact_url, Backend};
+pub use url::{default_sqlite_url, redact_url, with_database, Backend};
 pub use year::YearRegisters;
 
 /// The embedded migrations (one portable set for both backends).

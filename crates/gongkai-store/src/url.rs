@@ -36,6 +36,25 @@ pub fn default_sqlite_url() -> String {
     "sqlite://gongkai.db?mode=rwc".to_string()
 }
 
+/// The same server's URL with another database name (query string kept): how a fresh PostgreSQL
+/// database is reached after `CREATE DATABASE` on the server named by an administrative URL
+/// (the test harnesses of every crate, one database per test).
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[authority_start..].find('/') {
+        Some(i) => &base[..authority_start + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{server}/{name}?{q}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
 /// The URL with any password replaced by `***`, for logs and error messages.
 pub fn redact_url(url: &str) -> String {
     let Some(start) = url.find("://").map(|i| i + 3) else {
@@ -64,6 +83,19 @@ pub(crate) fn is_sqlite_memory(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn database_name_is_replaced() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/test", "gk_x"),
+            "postgres://postgres@127.0.0.1:5432/gk_x"
+        );
+        assert_eq!(
+            with_database("postgres://u:p@h/db?sslmode=disable", "gk_x"),
+            "postgres://u:p@h/gk_x?sslmode=disable"
+        );
+        assert_eq!(with_database("postgres://u@h:5432", "gk_x"), "postgres://u@h:5432/gk_x");
+    }
 
     #[test]
     fn backend_by_scheme() {

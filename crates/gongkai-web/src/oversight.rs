@@ -9,7 +9,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
@@ -17,6 +17,7 @@ use gongkai_core::quality::Verdict;
 use gongkai_store::{AgencyOverview, Overview, Role};
 use serde::Deserialize;
 
+use crate::attachment::{self, Cache};
 use crate::auth::{CurrentUser, Denied};
 use crate::console::{chrome, page, today, Me};
 use crate::error::WebError;
@@ -200,7 +201,7 @@ async fn rollup(
     let o = overview_of(&state, &user, year).await?;
     let (content_type, bytes) = match format.as_str() {
         "xlsx" => (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            attachment::XLSX,
             gongkai_export::render_xlsx(&o.rollup).map_err(|e| WebError::Internal(format!("roll-up XLSX: {e}")))?,
         ),
         "json" => (
@@ -209,12 +210,8 @@ async fn rollup(
         ),
         _ => return Err(Denied::Web(WebError::NotFound("该下载格式"))),
     };
-    let ascii: String = o.agency.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
-    let disposition = format!("attachment; filename=\"gongkai-rollup-{ascii}-{year}.{format}\"");
-    let mut r = ([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
-        .into_response();
-    r.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
-    Ok(r)
+    let name = attachment::file_name("rollup", &o.agency, &year.to_string(), &format);
+    Ok(attachment::attachment(content_type, &name, bytes, Cache::Private))
 }
 
 /// `GET /console/requests/by-number/{agency}/{number}`: the console page of a request named by
@@ -250,21 +247,22 @@ fn outcome_columns() -> Vec<(&'static str, String)> {
         .collect()
 }
 
+/// The trend asked for: (last year, the agency whose subtree it covers, one point per year).
 async fn trend_of(
     state: &AppState,
     user: &CurrentUser,
     q: &YearQuery,
-) -> Result<(i32, Vec<gongkai_store::TrendPoint>), Denied> {
+) -> Result<(i32, String, Vec<gongkai_store::TrendPoint>), Denied> {
     require_oversight(user)?;
     let last = year_of(q)?;
-    let root = q.agency.as_deref().map(str::trim).filter(|a| !a.is_empty()).unwrap_or(user.agency());
-    user.require_read(root)?;
+    let root = q.agency.as_deref().map(str::trim).filter(|a| !a.is_empty()).unwrap_or(user.agency()).to_string();
+    user.require_read(&root)?;
     let points = state
         .store
-        .supervise_trend(root, last - TREND_YEARS + 1, last, today(), &state.calendar)
+        .supervise_trend(&root, last - TREND_YEARS + 1, last, today(), &state.calendar)
         .await
         .map_err(WebError::from)?;
-    Ok((last, points))
+    Ok((last, root, points))
 }
 
 /// A bar chart of received and replied requests per year with the on-time rate printed above,
@@ -352,8 +350,7 @@ async fn trend_page(
     user: CurrentUser,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, Denied> {
-    let (year, points) = trend_of(&state, &user, &q).await?;
-    let agency = q.agency.clone().filter(|a| !a.trim().is_empty()).unwrap_or_else(|| user.agency().to_string());
+    let (year, agency, points) = trend_of(&state, &user, &q).await?;
     let agency_name =
         state.store.get_agency(&agency).await.map_err(WebError::from)?.map(|a| a.name).unwrap_or_default();
     let columns = outcome_columns();
@@ -414,7 +411,7 @@ async fn trend_xlsx(
     user: CurrentUser,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, Denied> {
-    let (year, points) = trend_of(&state, &user, &q).await?;
+    let (year, agency, points) = trend_of(&state, &user, &q).await?;
     let (header, rows) = trend_table(&points);
     let fail = |e: rust_xlsxwriter::XlsxError| Denied::Web(WebError::Internal(format!("trend XLSX: {e}")));
     let mut book = rust_xlsxwriter::Workbook::new();
@@ -440,18 +437,8 @@ async fn trend_xlsx(
     }
     sheet.set_freeze_panes(1, 1).map_err(fail)?;
     let bytes = book.save_to_buffer().map_err(fail)?;
-    let ascii: String = user.agency().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
-    let disposition = format!("attachment; filename=\"gongkai-trend-{ascii}-{year}.xlsx\"");
-    let mut r = (
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response();
-    r.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
-    Ok(r)
+    let name = attachment::file_name("trend", &agency, &year.to_string(), "xlsx");
+    Ok(attachment::attachment(attachment::XLSX, &name, bytes, Cache::Private))
 }
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).
@@ -470,36 +457,27 @@ async fn trend_csv(
     user: CurrentUser,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, Denied> {
-    let (year, points) = trend_of(&state, &user, &q).await?;
-    let columns = outcome_columns();
+    let (year, agency, points) = trend_of(&state, &user, &q).await?;
+    let (header, rows) = trend_table(&points);
     let mut out = String::from("\u{feff}");
-    let mut header: Vec<String> =
-        ["年度", "收到申请", "答复", "按期答复", "按期答复率", "撤回"].iter().map(|s| (*s).to_string()).collect();
-    header.extend(columns.iter().map(|(_, l)| l.clone()));
     out.push_str(&header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(","));
     out.push_str("\r\n");
-    for p in &points {
-        let mut f = vec![
-            p.year.to_string(),
-            p.received.to_string(),
-            p.replied.to_string(),
-            p.replied_on_time.to_string(),
-            p.on_time_rate.map_or_else(String::new, |r| format!("{r:.4}")),
-            p.withdrawn.to_string(),
-        ];
-        f.extend(columns.iter().map(|(path, _)| p.outcomes.get(*path).copied().unwrap_or(0).to_string()));
-        out.push_str(&f.join(","));
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(c, v)| match (c, v) {
+                (_, None) => String::new(),
+                // The on-time rate as a fraction; every other figure is a whole number.
+                (4, Some(x)) => format!("{x:.4}"),
+                (_, Some(x)) => x.to_string(),
+            })
+            .collect();
+        out.push_str(&cells.join(","));
         out.push_str("\r\n");
     }
-    let ascii: String = user.agency().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
-    let disposition = format!("attachment; filename=\"gongkai-trend-{ascii}-{year}.csv\"");
-    let mut r = (
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)],
-        out,
-    )
-        .into_response();
-    r.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
-    Ok(r)
+    let name = attachment::file_name("trend", &agency, &year.to_string(), "csv");
+    Ok(attachment::attachment(attachment::CSV, &name, out, Cache::Private))
 }
 
 // ---------------------------------------------------------------------------------- reminders
@@ -606,13 +584,6 @@ async fn reminders_csv(
         out.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
     }
-    let ascii: String = o.agency.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
-    let disposition = format!("attachment; filename=\"gongkai-reminders-{ascii}-{}.csv\"", o.today);
-    let mut r = (
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)],
-        out,
-    )
-        .into_response();
-    r.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
-    Ok(r)
+    let name = attachment::file_name("reminders", &o.agency, &o.today.to_string(), "csv");
+    Ok(attachment::attachment(attachment::CSV, &name, out, Cache::Private))
 }

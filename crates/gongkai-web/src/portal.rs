@@ -562,22 +562,20 @@ async fn download(
             serde_json::to_vec_pretty(&p.report).map_err(|e| WebError::Internal(format!("report JSON: {e}")))?,
         ),
         "docx" => (
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            crate::attachment::DOCX,
             "docx",
             gongkai_export::render_docx(&p.report).map_err(|e| WebError::Internal(format!("report DOCX: {e}")))?,
         ),
         "xlsx" => (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            crate::attachment::XLSX,
             "xlsx",
             gongkai_export::render_xlsx(&p.report).map_err(|e| WebError::Internal(format!("report XLSX: {e}")))?,
         ),
         "pdf" => ("application/pdf", "pdf", pdf(&state, p.report).await?),
         _ => return Err(WebError::NotFound("该下载格式")),
     };
-    let ascii_code: String = agency.code.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
-    let disposition = format!("attachment; filename=\"gongkai-report-{ascii_code}-{year}.{ext}\"");
-    Ok(([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
-        .into_response())
+    let name = crate::attachment::file_name("report", &agency.code, &year.to_string(), ext);
+    Ok(crate::attachment::attachment(content_type, &name, bytes, crate::attachment::Cache::Public))
 }
 
 /// The PDF of a report, typeset off the async threads (fonts scanned once, see

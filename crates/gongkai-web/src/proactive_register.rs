@@ -51,7 +51,6 @@ async fn agency_of(state: &AppState, user: &CurrentUser, code: Option<&str>) -> 
     state.store.get_agency(code).await.map_err(WebError::from)?.ok_or(Denied::Web(WebError::NotFound("机关")))
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn render_page(
     state: &AppState,
     user: &CurrentUser,

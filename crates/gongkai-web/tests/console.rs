@@ -86,8 +86,13 @@ async fn login(app: &App, username: &str) -> Session {
 }
 
 impl Session {
+    /// GET with the session cookie, the response as it came (downloads, redirects).
+    async fn fetch(&self, app: &App, path: &str) -> reqwest::Response {
+        app.client.get(app.url(path)).header("cookie", &self.cookie).send().await.unwrap()
+    }
+
     async fn get(&self, app: &App, path: &str) -> (u16, String) {
-        let r = app.client.get(app.url(path)).header("cookie", &self.cookie).send().await.unwrap();
+        let r = self.fetch(app, path).await;
         (r.status().as_u16(), r.text().await.unwrap())
     }
 
@@ -149,7 +154,7 @@ story!(b2_1_login_session_cookie_and_logout, |app: App| async move {
     assert_eq!(status, 200);
     assert!(html.contains(SEED_NUMBER) || html.contains("已办结"), "inbox lists FIN's requests");
     // ASVS 14.3.2: console pages are not cached.
-    let r = app.client.get(app.url("/console/requests")).header("cookie", &s.cookie).send().await.unwrap();
+    let r = s.fetch(&app, "/console/requests").await;
     assert_eq!(r.headers()["cache-control"], "no-store");
     // Logout ends the session on the server (ASVS 7.4.1): the old cookie no longer works.
     let (status, _) = s.post(&app, "/console/logout", &[]).await;
@@ -449,7 +454,7 @@ story!(supervise_overview_of_the_subtree_links_overdue_requests_and_the_roll_up,
     // The overdue request is one click away: the link leads to its console page.
     let link = format!("/console/requests/by-number/{DEPT}/LATE-1");
     assert!(html.contains(&link), "{html}");
-    let r = app.client.get(app.url(&link)).header("cookie", &sup.cookie).send().await.unwrap();
+    let r = sup.fetch(&app, &link).await;
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(r.headers()["location"].to_str().unwrap(), format!("/console/requests/{id}"));
     let (status, page) = sup.get(&app, &format!("/console/requests/{id}")).await;
@@ -459,13 +464,7 @@ story!(supervise_overview_of_the_subtree_links_overdue_requests_and_the_roll_up,
     assert!(html.contains("按时发布") || html.contains("已按时发布"), "{html}");
     assert!(html.contains("逾期未发布"), "{html}");
     // The roll-up downloads and reads back as a report of the year.
-    let r = app
-        .client
-        .get(app.url("/console/supervise/rollup/xlsx?year=2025"))
-        .header("cookie", &sup.cookie)
-        .send()
-        .await
-        .unwrap();
+    let r = sup.fetch(&app, "/console/supervise/rollup/xlsx?year=2025").await;
     assert_eq!(r.status().as_u16(), 200);
     let back = gongkai_import::import(&r.bytes().await.unwrap(), "rollup.xlsx").unwrap();
     assert_eq!(back.year, Some(2025));
@@ -479,13 +478,7 @@ story!(supervise_overview_of_the_subtree_links_overdue_requests_and_the_roll_up,
     assert!(own.contains(&format!("id=\"agency-{DEPT}\"")) && !own.contains(&format!("id=\"agency-{ROOT}\"")));
     let gov_request = open_request_at(&app, ROOT, "GOV-1", "2026-09-01").await;
     assert!(!gov_request.is_empty());
-    let r = app
-        .client
-        .get(app.url(&format!("/console/requests/by-number/{ROOT}/GOV-1")))
-        .header("cookie", &fin.cookie)
-        .send()
-        .await
-        .unwrap();
+    let r = fin.fetch(&app, &format!("/console/requests/by-number/{ROOT}/GOV-1")).await;
     assert_eq!(r.status().as_u16(), 403);
     // Staff work on their own registers: no overview.
     let staff = login(&app, "fin.staff").await;
@@ -510,13 +503,7 @@ story!(supervise_trend_chart_table_and_csv, |app: App| async move {
     let row = &row[..row.find("</tr>").unwrap()];
     assert!(row.contains("<td>1</td><td>1</td><td>100.0%</td><td>0</td>"), "{row}");
     // The same figures as CSV, with the table-3 outcome labels as headers.
-    let r = app
-        .client
-        .get(app.url("/console/supervise/trend.csv?year=2025"))
-        .header("cookie", &sup.cookie)
-        .send()
-        .await
-        .unwrap();
+    let r = sup.fetch(&app, "/console/supervise/trend.csv?year=2025").await;
     assert_eq!(r.status().as_u16(), 200);
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     let csv = r.text().await.unwrap();
@@ -529,13 +516,7 @@ story!(supervise_trend_chart_table_and_csv, |app: App| async move {
     assert_eq!(cells[granted], "1", "the reply was 予以公开");
     assert!(lines[1].starts_with("2021,0,0,0,,0"));
     // And as a workbook: the same header and figures (read back with calamine).
-    let r = app
-        .client
-        .get(app.url("/console/supervise/trend.xlsx?year=2025"))
-        .header("cookie", &sup.cookie)
-        .send()
-        .await
-        .unwrap();
+    let r = sup.fetch(&app, "/console/supervise/trend.xlsx?year=2025").await;
     assert_eq!(r.status().as_u16(), 200);
     let bytes = r.bytes().await.unwrap().to_vec();
     let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
@@ -700,13 +681,7 @@ story!(supervise_reminders_list_overdue_replies_and_unpublished_reports, |app: A
     assert!(html.contains(&format!("/console/requests/by-number/{DEPT}/LATE-2")));
     assert!(html.contains(&format!("/console/reports/{ROOT}/2025")));
     assert!(!html.contains(&format!("/console/reports/{DEPT}/2025")), "published on time: nothing to do");
-    let r = app
-        .client
-        .get(app.url("/console/supervise/reminders.csv?year=2025"))
-        .header("cookie", &sup.cookie)
-        .send()
-        .await
-        .unwrap();
+    let r = sup.fetch(&app, "/console/supervise/reminders.csv?year=2025").await;
     assert_eq!(r.status().as_u16(), 200);
     let csv = r.text().await.unwrap();
     let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();

@@ -69,7 +69,7 @@ where
         .execute(&mut admin)
         .await
         .unwrap_or_else(|e| panic!("CREATE DATABASE {name} on {}: {e}", redact_url(&admin_url)));
-    let url = with_database(&admin_url, &name);
+    let url = gongkai_store::with_database(&admin_url, &name);
 
     let outcome = match Store::connect(&url).await {
         Ok(store) => {
@@ -99,31 +99,4 @@ fn finish(outcome: Result<(), tokio::task::JoinError>) {
             Err(e) => panic!("test task did not finish: {e}"),
         }
     }
-}
-
-/// The URL with its database name replaced.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let authority_start = base.find("://").map_or(0, |i| i + 3);
-    let server = match base[authority_start..].find('/') {
-        Some(i) => &base[..authority_start + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{server}/{name}?{q}"),
-        None => format!("{server}/{name}"),
-    }
-}
-
-#[test]
-fn database_name_is_replaced() {
-    assert_eq!(
-        with_database("postgres://postgres@127.0.0.1:5432/test", "gk_x"),
-        "postgres://postgres@127.0.0.1:5432/gk_x"
-    );
-    assert_eq!(with_database("postgres://u:p@h/db?sslmode=disable", "gk_x"), "postgres://u:p@h/gk_x?sslmode=disable");
-    assert_eq!(with_database("postgres://u@h:5432", "gk_x"), "postgres://u@h:5432/gk_x");
 }

@@ -199,7 +199,7 @@ where
                 .unwrap_or_else(|e| panic!("PostgreSQL test server is unreachable: {e} (tests never skip)"));
             let name = format!("gk_web_{}", uuid::Uuid::new_v4().simple());
             sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
-            let url = with_database(&admin_url, &name);
+            let url = gongkai_store::with_database(&admin_url, &name);
             let outcome = tokio::spawn(async move { run_on(&url, limiter, test).await }).await;
             sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
                 .execute(&mut admin)
@@ -240,22 +240,6 @@ where
             Ok(p) => std::panic::resume_unwind(p),
             Err(e) => panic!("test task did not finish: {e}"),
         }
-    }
-}
-
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let start = base.find("://").map_or(0, |i| i + 3);
-    let server = match base[start..].find('/') {
-        Some(i) => &base[..start + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{server}/{name}?{q}"),
-        None => format!("{server}/{name}"),
     }
 }
 

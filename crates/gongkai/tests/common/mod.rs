@@ -54,7 +54,7 @@ impl Db {
             sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
             conn.close().await.unwrap();
         });
-        let url = with_database(&admin, &name);
+        let url = gongkai_store::with_database(&admin, &name);
         Db { url, dir: tempfile::tempdir().unwrap(), postgres: Some((admin, name)) }
     }
 
@@ -106,22 +106,6 @@ impl Drop for Db {
                 }
             });
         }
-    }
-}
-
-pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let start = base.find("://").map_or(0, |i| i + 3);
-    let server = match base[start..].find('/') {
-        Some(i) => &base[..start + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{server}/{name}?{q}"),
-        None => format!("{server}/{name}"),
     }
 }
 
