@@ -11,6 +11,7 @@ pub mod docx;
 mod grid;
 pub mod html;
 pub mod pdf;
+mod pdf_layout;
 pub mod split;
 pub mod text;
 pub mod xlsx;

@@ -1,5 +1,6 @@
 //! PDF files: the text layer, extracted in pure Rust (`pdf-extract`, on `lopdf`), then the same
 //! layout recovery as text ([`crate::text::import_text`]): rows with their labels and numbers,
+//! blank cells of ruled tables located by the cell borders ([`crate::pdf_layout`]),
 //! wrapped labels, page numbers inside tables, tables crossing a page break.
 //!
 //! A PDF without a text layer (a scan) is refused with a message saying so: gongkai does no OCR.
@@ -8,6 +9,7 @@
 
 use gongkai_core::report::{Report, SourceFormat, SourceLocation};
 
+use crate::pdf_layout::PageCollector;
 use crate::ImportError;
 
 /// The largest PDF read.
@@ -41,10 +43,9 @@ pub fn pdf_text(bytes: &[u8], source: &str) -> Result<(String, Vec<usize>), Impo
             message: format!("PDF 大小 {} 字节，超过 {} MiB 上限", bytes.len(), MAX_PDF_BYTES / (1024 * 1024)),
         });
     }
-    let pages = match crate::guarded(|| pdf_extract::extract_text_from_mem_by_pages(bytes)) {
+    let pages = match crate::guarded(|| pages_text(bytes)) {
         None => return Err(malformed("PDF 结构损坏，无法解析".into())),
-        Some(Err(e)) => {
-            let m = e.to_string();
+        Some(Err(m)) => {
             let lower = m.to_ascii_lowercase();
             return Err(malformed(
                 if lower.contains("encrypt") || lower.contains("decrypt") || lower.contains("password") {
@@ -87,4 +88,23 @@ pub fn pdf_text(bytes: &[u8], source: &str) -> Result<(String, Vec<usize>), Impo
         }
     }
     Ok((text, starts))
+}
+
+/// Each page's text, as `pdf_extract::extract_text_from_mem_by_pages` reads it (pages in order
+/// until the first that cannot be read), with blank cells of ruled tables marked
+/// ([`crate::pdf_layout`]).
+fn pages_text(bytes: &[u8]) -> Result<Vec<String>, String> {
+    let mut doc = pdf_extract::Document::load_mem(bytes).map_err(|e| e.to_string())?;
+    if doc.is_encrypted() {
+        doc.decrypt("").map_err(|e| format!("decrypt: {e}"))?;
+    }
+    let mut pages = Vec::new();
+    for page in 1u32.. {
+        let mut collector = PageCollector::new();
+        if pdf_extract::output_doc_page(&doc, &mut collector, page).is_err() {
+            break;
+        }
+        pages.push(collector.finish());
+    }
+    Ok(pages)
 }

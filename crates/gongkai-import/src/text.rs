@@ -534,14 +534,16 @@ fn tokenize_into<'a>(region: &'a str, base: usize, first: usize, toks: &mut Vec<
 
 /// The value-like tokens of a region: numbers, blanks and non-numbers. Empty Word-dump lines
 /// after the last value are the next row's empty merged label cells, not values, and are
-/// dropped; an explicit blank (「—」) is always a cell, even the last one of a row.
-fn values(mut v: Vec<Tok<'_>>) -> Vec<Tok<'_>> {
+/// dropped; an explicit blank (「—」) is always a cell, even the last one of a row. Blanks
+/// before the values are dropped only while more than `columns` (the row's cell count) remain:
+/// table 4's data row may begin with a blank cell.
+fn values(mut v: Vec<Tok<'_>>, columns: usize) -> Vec<Tok<'_>> {
     v.retain(|t| matches!(t, Tok::Num(..) | Tok::Blank(_) | Tok::EmptyCell(_) | Tok::NonNumeric(..)));
     while matches!(v.last(), Some(Tok::EmptyCell(_))) {
         v.pop();
     }
     let mut lead = 0;
-    while matches!(v.get(lead), Some(Tok::Blank(_) | Tok::EmptyCell(_))) && v.len() - lead > 7 {
+    while matches!(v.get(lead), Some(Tok::Blank(_) | Tok::EmptyCell(_))) && v.len() - lead > columns {
         lead += 1;
     }
     v.drain(..lead);
@@ -659,12 +661,12 @@ impl<'a> Builder<'a> {
             .find_map(|a| (p >= a.len() && self.doc.norm[p - a.len()..p] == **a).then(|| p - a.len()))
     }
 
-    fn region_values(&self, a: usize, b: usize) -> (Vec<Tok<'a>>, bool) {
+    fn region_values(&self, a: usize, b: usize, columns: usize) -> (Vec<Tok<'a>>, bool) {
         let doc: &'a Doc = self.doc;
         let region = doc.orig(a, b);
         let base = self.doc.map[a.min(self.doc.norm.len())];
         let word_dump = region.lines().skip(1).filter(|l| l.starts_with('\t')).nth(2).is_some();
-        (values(tokenize(region, base, word_dump)), word_dump)
+        (values(tokenize(region, base, word_dump), columns), word_dump)
     }
 
     // --- table 3 -----------------------------------------------------------------------------
@@ -714,7 +716,7 @@ impl<'a> Builder<'a> {
             let (spec, m) = found[i];
             let end = found.get(i + 1).map(|(_, n)| n.num_start).unwrap_or(limit);
             let printed = self.doc.orig(m.num_start, m.label_end).trim().to_string();
-            let (vals, _) = self.region_values(m.label_end, end);
+            let (vals, _) = self.region_values(m.label_end, end, 7);
             let path = dotted(&["requests", spec.path]);
             let nums: Vec<&Tok> = vals.iter().filter(|t| matches!(t, Tok::Num(..))).collect();
             let rv = if vals.len() == 7 {
@@ -1015,7 +1017,7 @@ impl<'a> Builder<'a> {
             }
         }
         let end = self.next_heading_after(cursor).unwrap_or((cursor + 400).min(n));
-        let (vals, _) = self.region_values(cursor, end);
+        let (vals, _) = self.region_values(cursor, end, 15);
         let nums: Vec<&Tok> = vals.iter().take_while(|t| matches!(t, Tok::Num(..) | Tok::Blank(_))).collect();
         let mut t4 = ReviewLitigation::blank();
         let slots: Vec<(CaseGroup, CaseResult)> =
@@ -1142,7 +1144,7 @@ impl<'a> Builder<'a> {
                 stop = t;
             }
             let printed = self.doc.orig(s, e).trim().to_string();
-            let (vals, _) = self.region_values(e, stop);
+            let (vals, _) = self.region_values(e, stop, 7);
             // Units (万元, 元, 条…) are read from the region as one run of text; a region without
             // any of their characters has none, and is not tokenised a second time.
             let region = self.doc.orig(e, stop);
@@ -1800,12 +1802,23 @@ mod tests {
 
     #[test]
     fn explicit_blanks_at_the_end_of_a_row_are_cells() {
-        let v = values(tokenize("258 12 — — 1 1 —\n", 0, false));
+        let v = values(tokenize("258 12 — — 1 1 —\n", 0, false), 7);
         assert_eq!(v.len(), 7, "{v:?}");
         assert!(matches!(v[6], Tok::Blank(_)));
         // In a Word dump, empty lines after the values are the next row's label cells.
-        let w = values(tokenize("\t1\n\t2\n\t3\n\t4\n\t5\n\t6\n\t21\n\n\t\n\t\n", 0, true));
+        let w = values(tokenize("\t1\n\t2\n\t3\n\t4\n\t5\n\t6\n\t21\n\n\t\n\t\n", 0, true), 7);
         assert_eq!(w.len(), 7, "{w:?}");
+    }
+
+    #[test]
+    fn a_row_of_fifteen_may_begin_with_a_blank_cell() {
+        // Table 4's data row with 行政复议/结果维持 blank (as a PDF's cell borders report it).
+        let row = "— -361 35703 — -358 68037 87785 — 15674 32967 99264 25289 29918 77237 75730\n";
+        let v = values(tokenize(row, 0, false), 15);
+        assert_eq!(v.len(), 15, "{v:?}");
+        assert!(matches!(v[0], Tok::Blank(_)));
+        // A table-3 row still drops blanks before its seven cells (empty merged label cells).
+        assert_eq!(values(tokenize("— — 1 2 3 4 5 6 21\n", 0, false), 7).len(), 7);
     }
 
     #[test]

@@ -2,6 +2,9 @@
 //! template and every table figure. On the seed, on every corpus report with expected figures,
 //! and on reports generated from synthetic registers (property test).
 
+#[path = "../../gongkai-export/tests/common/mod.rs"]
+mod common;
+
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -45,12 +48,15 @@ fn essentials(r: &Report) -> Value {
     if r.agency.as_ref().is_some_and(not_a_name) {
         out.remove("agency");
     }
+    if let Some(rows) = out.get_mut("legacy_statistics") {
+        common::compare_legacy_rows_by_key(rows);
+    }
     Value::Object(out)
 }
 
 /// Whether table 3 or 4 has a blank cell in a row that also has figures: the PDF prints it
-/// empty, and the text layer then cannot say which column a row's figures belong to (known
-/// limitation of reading PDF text without positions; see `blank_cells_round_trip`).
+/// empty, so only the page's geometry (the cell borders) says which column each figure of the
+/// row is in.
 fn has_blank_cells(r: &Report) -> bool {
     /// A row (an object of figures) with a blank among figures.
     fn any_null(v: &Value) -> bool {
@@ -120,10 +126,6 @@ fn every_corpus_report_with_expected_figures_round_trips_through_pdf() {
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let Some(file) = expected.get("file").and_then(Value::as_str) else { continue };
         let report = import_file(&dir.join(file));
-        if has_blank_cells(&report) {
-            println!("{file}: blank cells in table 3/4, left to blank_cells_round_trip");
-            continue;
-        }
         wrong.extend(round_trip(&report, file));
         checked += 1;
     }
@@ -132,10 +134,10 @@ fn every_corpus_report_with_expected_figures_round_trips_through_pdf() {
     assert!(wrong.is_empty(), "{} differences:\n{}", wrong.len(), wrong.join("\n"));
 }
 
-/// Known to fail: 001 (上海 2019) leaves many table-3 cells blank; the PDF prints them empty
-/// and the text importer, reading text without positions, cannot tell their columns.
+/// 001 (上海 2019) leaves many table-3 cells blank among filled ones (whole columns, such as
+/// 科研机构, are blank in every row): the PDF prints them empty, and the importer places each
+/// figure by the cell borders around it (`gongkai_import::pdf`, `pdf_layout.rs`).
 #[test]
-#[ignore = "blank cells: needs position-aware PDF text (gongkai-import pdf.rs) or a text.rs change"]
 fn blank_cells_round_trip() {
     let dir = shared().join("corpus/reports");
     let file = "001-shanghai-municipal-govt-office-2019.html";
@@ -170,6 +172,14 @@ proptest! {
     fn generated_reports_round_trip_through_pdf(seed in any::<u64>(), requests in 0usize..3000, year in 2021i32..2026) {
         let Some(report) = generated(seed, requests, year) else { return Ok(()) };
         let wrong = round_trip(&report, &format!("generated-{seed}-{requests}-{year}"));
+        prop_assert!(wrong.is_empty(), "{} differences:\n{}", wrong.len(), wrong.join("\n"));
+    }
+
+    /// Model reports of the 2021 and 2019 templates with arbitrary figures, negatives and
+    /// blanks anywhere (the same generator as the DOCX round trip).
+    #[test]
+    fn arbitrary_figures_and_blanks_round_trip_through_pdf(report in common::arbitrary_report()) {
+        let wrong = round_trip(&report, "arbitrary");
         prop_assert!(wrong.is_empty(), "{} differences:\n{}", wrong.len(), wrong.join("\n"));
     }
 }

@@ -82,13 +82,13 @@ pub struct AmendArgs {
 }
 
 impl AmendArgs {
-    fn with_by(&self, by: &str) -> Option<Amend> {
+    pub(crate) fn with_by(&self, by: &str) -> Option<Amend> {
         self.amend.as_ref().map(|reason| Amend { reason: reason.clone(), by: by.to_string() })
     }
 }
 
 /// A store error, with the hint a locked year needs.
-fn store_error(e: StoreError) -> anyhow::Error {
+pub(crate) fn store_error(e: StoreError) -> anyhow::Error {
     match e {
         StoreError::Locked { .. } => anyhow!(
             "{e}\n如确需修改，请在命令中加 --amend \"更正理由\"，修改将作为更正记录在年度报告中注明 (add --amend \"reason\" to record the change as an amendment)"
@@ -97,7 +97,7 @@ fn store_error(e: StoreError) -> anyhow::Error {
     }
 }
 
-fn print_amendments(out: &mut impl Write, amendments: &[Amendment]) -> std::io::Result<()> {
+pub(crate) fn print_amendments(out: &mut impl Write, amendments: &[Amendment]) -> std::io::Result<()> {
     for a in amendments {
         writeln!(out, "已登记更正：{} 年度报告（{} {}），理由：{}", a.year, a.record_table, a.record_key, a.reason)?;
     }

@@ -7,6 +7,7 @@ mod cli_audit;
 mod cli_clock;
 mod cli_db;
 mod cli_export;
+mod cli_records;
 mod cli_register;
 mod cli_report;
 mod cli_serve;
@@ -52,6 +53,15 @@ enum Command {
     /// 依申请公开登记：登记、办理事件、查看、列出 (requests and their events).
     #[command(subcommand)]
     Request(cli_register::RequestCommand),
+    /// 主动公开登记：登记、列出 (proactive disclosures).
+    #[command(subcommand)]
+    Proactive(cli_records::ProactiveCommand),
+    /// 行政复议、行政诉讼案件：登记、审结、列出 (review and litigation cases).
+    #[command(subcommand)]
+    Case(cli_records::CaseCommand),
+    /// 第二十条年度数据：登记、查看 (Article 20 figures for table 2).
+    #[command(subcommand)]
+    Figures(cli_records::FiguresCommand),
     /// 报告正文章节 (the report's narrative sections).
     #[command(subcommand)]
     Narrative(cli_register::NarrativeCommand),
@@ -92,6 +102,9 @@ fn main() -> ExitCode {
         Command::Serve(a) => cli_serve::serve(a),
         Command::Agency(c) => cli_register::agency(c),
         Command::Request(c) => cli_register::request(c),
+        Command::Proactive(c) => cli_records::proactive(c),
+        Command::Case(c) => cli_records::case(c),
+        Command::Figures(c) => cli_records::figures(c),
         Command::Narrative(c) => cli_register::narrative(c),
         Command::Register(c) => cli_register::register(c),
         Command::Supervise(a) => cli_supervise::supervise(a),

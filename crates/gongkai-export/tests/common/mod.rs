@@ -1,6 +1,10 @@
 //! Reports built from the model for the exporter tests.
 #![allow(dead_code)]
 
+use gongkai_core::template;
+use proptest::prelude::*;
+use serde_json::Value;
+
 use gongkai_core::report::{
     AdministrativeFees, Amount, CaseResults, Columns, DocumentCounts, ItemCounts, LegacyStatistic, Proactive,
     Procurement, Report, RequestRow, RequestTable, ReviewLitigation, Section, SectionKey, SourceFormat, Template,
@@ -187,4 +191,78 @@ pub fn report_2019_mixed() -> Report {
         ],
     );
     r
+}
+
+/// Replaces every figure of `v` (numbers, nulls and decimal strings; labels and units stay) with
+/// the next of `values`: a count (negative too), a blank, or a decimal when the leaf was one.
+pub fn scramble(v: &mut Value, values: &mut impl Iterator<Item = Option<i64>>, key: &str) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                scramble(x, values, k);
+            }
+        }
+        Value::Array(a) => {
+            for x in a {
+                scramble(x, values, key);
+            }
+        }
+        Value::Number(_) | Value::Null => {
+            *v = values.next().flatten().map_or(Value::Null, Value::from);
+        }
+        Value::String(_) if key == "value" || key.starts_with("amount") => {
+            *v = match values.next().flatten() {
+                Some(n) if n % 2 == 0 => Value::String(n.abs().to_string()),
+                Some(n) => Value::String(format!("{}.{:02}", n.abs() / 100, n.abs() % 100)),
+                None => Value::Null,
+            };
+        }
+        _ => {}
+    }
+}
+
+/// A model report (2021, or 2019 with the pre-2019 statistics table) with arbitrary figures
+/// and blanks in every table.
+pub fn arbitrary_report() -> impl Strategy<Value = Report> {
+    (
+        prop::bool::ANY,
+        prop::collection::vec(
+            prop_oneof![4 => (0i64..100_000).prop_map(Some), 1 => (-500i64..0).prop_map(Some), 2 => Just(None)],
+            400,
+        ),
+    )
+        .prop_map(|(v2021, values)| {
+            let report = if v2021 { report_2021() } else { report_2019_mixed() };
+            let mut json = serde_json::to_value(&report).unwrap_or(Value::Null);
+            let mut it = values.into_iter().cycle();
+            for key in ["proactive", "requests", "review_litigation", "legacy_statistics"] {
+                if let Some(t) = json.get_mut(key) {
+                    scramble(t, &mut it, key);
+                }
+            }
+            let mut report: Report = serde_json::from_value(json).unwrap_or(report);
+            // The 2021 template prints no 其他处理 total (it is the sum of its three sub-rows, as
+            // every importer computes it): a 2021 report holds that sum, not a free figure.
+            if let (true, Some(t)) = (v2021, report.requests.as_mut()) {
+                for col in gongkai_core::report::Column::ALL {
+                    let parts: Option<i64> =
+                        template::OTHER_HANDLING_PARTS.iter().map(|k| t.row(*k).and_then(|r| r.get(col))).sum();
+                    *t.outcomes.other_handling.total.get_mut(col) = parts;
+                }
+            }
+            report
+        })
+}
+
+/// A recognised pre-2019 indicator is identified by its key; its printed label may carry the
+/// template's own explanation (「（不同渠道和方式公开相同信息计1条）」), which importers drop. Removes
+/// the label of every row with a key, for comparing round trips.
+pub fn compare_legacy_rows_by_key(rows: &mut Value) {
+    if let Value::Array(rows) = rows {
+        for row in rows.iter_mut().filter_map(Value::as_object_mut) {
+            if row.get("key").is_some_and(|k| !k.is_null()) {
+                row.remove("label");
+            }
+        }
+    }
 }

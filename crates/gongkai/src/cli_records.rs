@@ -1,0 +1,546 @@
+//! The registers other than requests, on the command line (their forms are a public
+//! interface): `gongkai proactive add|list` (主动公开, Arts. 19–26), `gongkai case add|decide|list`
+//! (行政复议、行政诉讼, table 4) and `gongkai figures set|show` (第二十条 figures, table 2).
+//!
+//! As for requests, a change that reaches a published (locked) year is refused unless the
+//! command carries `--amend "理由"` (recorded as an amendment, noted in that year's report).
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::{anyhow, bail};
+use chrono::NaiveDate;
+use clap::{Args, Subcommand};
+use gongkai_core::register::{Article20Figures, Case, ProactiveDisclosure};
+use gongkai_core::report::{Amount, CaseGroup, CaseResult};
+use gongkai_core::template;
+
+use crate::cli_db::{open, runtime, DbArgs};
+use crate::cli_register::{print_amendments, store_error, AmendArgs};
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("日期应为 YYYY-MM-DD 格式：「{s}」 (expected YYYY-MM-DD)"))
+}
+
+/// 第二十条第（N）项: 1 to 15.
+fn parse_article20(s: &str) -> Result<u8, String> {
+    match s.trim().parse::<u8>() {
+        Ok(n @ 1..=15) => Ok(n),
+        _ => Err(format!("条例第二十条事项应为 1 至 15：「{s}」 (Article 20 item 1–15)")),
+    }
+}
+
+/// A table-4 group by its glossary name or its template label.
+fn parse_group(s: &str) -> Result<CaseGroup, String> {
+    let s = s.trim();
+    CaseGroup::ALL.into_iter().find(|g| g.name() == s || template::group_label(*g) == s).ok_or_else(|| {
+        format!("案件类别应为 review（行政复议）、litigation_direct（未经复议直接起诉）或 litigation_after_review（复议后起诉）：「{s}」")
+    })
+}
+
+/// A decided case's result: 结果维持、结果纠正 or 其他结果 (尚未审结 is a case without one).
+fn parse_result(s: &str) -> Result<CaseResult, String> {
+    let s = s.trim();
+    [CaseResult::Upheld, CaseResult::Corrected, CaseResult::Other]
+        .into_iter()
+        .find(|r| r.name() == s || template::result_label(*r) == s)
+        .ok_or_else(|| format!("审结结果应为 upheld（结果维持）、corrected（结果纠正）或 other（其他结果）：「{s}」"))
+}
+
+fn parse_amount(s: &str) -> Result<Amount, String> {
+    Amount::parse(s.trim()).map_err(|e| format!("金额（万元）「{s}」：{e}"))
+}
+
+fn nonempty(s: Option<String>) -> Option<String> {
+    s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+// ---------------------------------------------------------------------------------------------
+// gongkai proactive
+
+/// `gongkai proactive` subcommands.
+#[derive(Subcommand)]
+pub enum ProactiveCommand {
+    /// 登记一条主动公开信息 (register a proactive disclosure).
+    Add(ProactiveAddArgs),
+    /// 列出主动公开信息 (list the proactive disclosures).
+    List(ListArgs),
+}
+
+/// `gongkai proactive add` arguments.
+#[derive(Args)]
+pub struct ProactiveAddArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 机关代码 (agency code).
+    #[arg(long)]
+    agency: String,
+    /// 索引号，本机关内唯一 (index number, unique in the agency).
+    #[arg(long)]
+    index_number: String,
+    /// 名称 (title).
+    #[arg(long)]
+    title: String,
+    /// 文号 (document number).
+    #[arg(long)]
+    document_number: Option<String>,
+    /// 条例第二十条第几项（1–15）(Article 20 item).
+    #[arg(long, value_parser = parse_article20)]
+    article20: Option<u8>,
+    /// 主题分类 (category).
+    #[arg(long)]
+    category: Option<String>,
+    /// 公开渠道，可重复：website、gazette、weibo、wechat (channels; default website).
+    #[arg(long = "channel")]
+    channels: Vec<String>,
+    /// 发布日期 YYYY-MM-DD (publication date).
+    #[arg(long, value_parser = parse_date)]
+    published_on: NaiveDate,
+    /// 效力：有效、失效、废止 (validity).
+    #[arg(long)]
+    validity: Option<String>,
+    /// 登记人（用于更正记录）(who registers; recorded with an amendment).
+    #[arg(long, default_value = "cli")]
+    by: String,
+    #[command(flatten)]
+    amend: AmendArgs,
+}
+
+/// `list` arguments shared by the three registers.
+#[derive(Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 机关代码 (agency code).
+    #[arg(long)]
+    agency: String,
+    /// 只列出该年度 (only this year).
+    #[arg(long)]
+    year: Option<i32>,
+    /// 输出 JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+const CHANNELS: [(&str, &str); 4] =
+    [("website", "政府网站"), ("gazette", "政府公报"), ("weibo", "政务微博"), ("wechat", "政务微信")];
+
+/// Runs `gongkai proactive …`.
+pub fn proactive(cmd: ProactiveCommand) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        let mut out = std::io::stdout().lock();
+        match cmd {
+            ProactiveCommand::Add(a) => {
+                let mut channels = Vec::new();
+                for c in &a.channels {
+                    let c = c.trim();
+                    let Some((name, _)) = CHANNELS.iter().find(|(n, l)| *n == c || *l == c) else {
+                        bail!("公开渠道应为 website、gazette、weibo 或 wechat（政府网站、政府公报、政务微博、政务微信）：「{c}」");
+                    };
+                    channels.push((*name).to_string());
+                }
+                if channels.is_empty() {
+                    channels.push("website".to_string());
+                }
+                let item = ProactiveDisclosure {
+                    agency: a.agency.trim().to_string(),
+                    index_number: a.index_number.trim().to_string(),
+                    title: a.title.trim().to_string(),
+                    document_number: nonempty(a.document_number),
+                    article20_item: a.article20,
+                    category: nonempty(a.category),
+                    channels,
+                    published_on: a.published_on,
+                    validity: nonempty(a.validity),
+                };
+                if item.index_number.is_empty() || item.title.is_empty() {
+                    bail!("索引号和名称不能为空 (index number and title are required)");
+                }
+                let store = open(&a.db).await?;
+                if store.get_agency(&item.agency).await?.is_none() {
+                    bail!("机关「{}」尚未登记（gongkai agency add）(unknown agency)", item.agency);
+                }
+                let amendments = match a.amend.with_by(&a.by) {
+                    Some(amend) => store.amending(&amend).insert_proactive(&item).await,
+                    None => store.insert_proactive(&item).await.map(|()| Vec::new()),
+                }
+                .map_err(store_error)?;
+                writeln!(out, "已登记主动公开信息 {}「{}」（{} 发布）", item.index_number, item.title, item.published_on)?;
+                print_amendments(&mut out, &amendments)?;
+            }
+            ProactiveCommand::List(a) => {
+                let store = open(&a.db).await?;
+                let items: Vec<ProactiveDisclosure> = store
+                    .list_proactive(a.agency.trim())
+                    .await?
+                    .into_iter()
+                    .filter(|i| a.year.is_none_or(|y| y == chrono::Datelike::year(&i.published_on)))
+                    .collect();
+                if a.json {
+                    serde_json::to_writer_pretty(&mut out, &items)?;
+                    writeln!(out)?;
+                } else {
+                    for i in &items {
+                        writeln!(
+                            out,
+                            "{}\t{}\t{}\t{}\t{}",
+                            i.published_on,
+                            i.index_number,
+                            i.document_number.as_deref().unwrap_or("-"),
+                            i.article20_item.map_or("-".to_string(), |n| format!("第二十条第{n}项")),
+                            i.title
+                        )?;
+                    }
+                    if items.is_empty() {
+                        writeln!(out, "（没有主动公开信息）")?;
+                    }
+                }
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// gongkai case
+
+/// `gongkai case` subcommands.
+#[derive(Subcommand)]
+pub enum CaseCommand {
+    /// 登记一件行政复议或行政诉讼案件 (register a review or litigation case).
+    Add(CaseAddArgs),
+    /// 登记案件审结及结果 (record a case's decision).
+    Decide(CaseDecideArgs),
+    /// 列出案件 (list the cases).
+    List(ListArgs),
+}
+
+/// `gongkai case add` arguments.
+#[derive(Args)]
+pub struct CaseAddArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 机关代码 (agency code).
+    #[arg(long)]
+    agency: String,
+    /// 案号，本机关内唯一 (case number).
+    #[arg(long)]
+    number: String,
+    /// 类别：review（行政复议）、litigation_direct（未经复议直接起诉）、litigation_after_review（复议后起诉）.
+    #[arg(long, value_parser = parse_group)]
+    group: CaseGroup,
+    /// 申请复议或起诉之日 YYYY-MM-DD (filed on).
+    #[arg(long, value_parser = parse_date)]
+    filed_on: NaiveDate,
+    /// 所涉申请的受理编号 (the request it arose from).
+    #[arg(long)]
+    request: Option<String>,
+    /// 审结之日 YYYY-MM-DD（已审结时）(decided on).
+    #[arg(long, value_parser = parse_date, requires = "result")]
+    decided_on: Option<NaiveDate>,
+    /// 审结结果：upheld（结果维持）、corrected（结果纠正）、other（其他结果）.
+    #[arg(long, value_parser = parse_result, requires = "decided_on")]
+    result: Option<CaseResult>,
+    /// 登记人（用于更正记录）(who registers).
+    #[arg(long, default_value = "cli")]
+    by: String,
+    #[command(flatten)]
+    amend: AmendArgs,
+}
+
+/// `gongkai case decide` arguments.
+#[derive(Args)]
+pub struct CaseDecideArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 机关代码 (agency code).
+    #[arg(long)]
+    agency: String,
+    /// 案号 (case number).
+    #[arg(long)]
+    number: String,
+    /// 审结之日 YYYY-MM-DD (decided on).
+    #[arg(long, value_parser = parse_date)]
+    decided_on: NaiveDate,
+    /// 审结结果：upheld、corrected、other.
+    #[arg(long, value_parser = parse_result)]
+    result: CaseResult,
+    /// 登记人（用于更正记录）(who records it).
+    #[arg(long, default_value = "cli")]
+    by: String,
+    #[command(flatten)]
+    amend: AmendArgs,
+}
+
+fn check_dates(case: &Case) -> anyhow::Result<()> {
+    if let Some(d) = case.decided_on.filter(|d| *d < case.filed_on) {
+        bail!("审结之日 {d} 早于申请复议或起诉之日 {} (decided before filed)", case.filed_on);
+    }
+    Ok(())
+}
+
+/// Runs `gongkai case …`.
+pub fn case(cmd: CaseCommand) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        let mut out = std::io::stdout().lock();
+        match cmd {
+            CaseCommand::Add(a) => {
+                let case = Case {
+                    agency: a.agency.trim().to_string(),
+                    number: a.number.trim().to_string(),
+                    group: a.group,
+                    request: nonempty(a.request),
+                    filed_on: a.filed_on,
+                    decided_on: a.decided_on,
+                    result: a.result,
+                };
+                if case.number.is_empty() {
+                    bail!("案号不能为空 (case number is required)");
+                }
+                check_dates(&case)?;
+                let store = open(&a.db).await?;
+                if store.get_agency(&case.agency).await?.is_none() {
+                    bail!("机关「{}」尚未登记（gongkai agency add）(unknown agency)", case.agency);
+                }
+                let amendments = match a.amend.with_by(&a.by) {
+                    Some(amend) => store.amending(&amend).insert_case(&case).await,
+                    None => store.insert_case(&case).await.map(|()| Vec::new()),
+                }
+                .map_err(store_error)?;
+                writeln!(
+                    out,
+                    "已登记{}案件 {}（{} 受理）",
+                    template::group_label(case.group),
+                    case.number,
+                    case.filed_on
+                )?;
+                print_amendments(&mut out, &amendments)?;
+            }
+            CaseCommand::Decide(a) => {
+                let store = open(&a.db).await?;
+                let (agency, number) = (a.agency.trim(), a.number.trim());
+                let Some(mut case) = store.list_cases(agency).await?.into_iter().find(|c| c.number == number) else {
+                    bail!("机关「{agency}」没有案号为「{number}」的案件 (no such case)");
+                };
+                case.decided_on = Some(a.decided_on);
+                case.result = Some(a.result);
+                check_dates(&case)?;
+                let amendments = match a.amend.with_by(&a.by) {
+                    Some(amend) => store.amending(&amend).update_case(&case).await,
+                    None => store.update_case(&case).await.map(|()| Vec::new()),
+                }
+                .map_err(store_error)?;
+                writeln!(
+                    out,
+                    "已登记案件 {} 审结（{}，{}）",
+                    case.number,
+                    a.decided_on,
+                    template::result_label(a.result)
+                )?;
+                print_amendments(&mut out, &amendments)?;
+            }
+            CaseCommand::List(a) => {
+                let store = open(&a.db).await?;
+                let cases: Vec<Case> = store
+                    .list_cases(a.agency.trim())
+                    .await?
+                    .into_iter()
+                    .filter(|c| a.year.is_none_or(|y| chrono::Datelike::year(&c.filed_on) == y))
+                    .collect();
+                if a.json {
+                    serde_json::to_writer_pretty(&mut out, &cases)?;
+                    writeln!(out)?;
+                } else {
+                    for c in &cases {
+                        writeln!(
+                            out,
+                            "{}\t{}\t{}\t{}\t{}",
+                            c.number,
+                            template::group_label(c.group),
+                            c.filed_on,
+                            c.decided_on.map_or("-".to_string(), |d| d.to_string()),
+                            c.result.map_or("尚未审结", template::result_label)
+                        )?;
+                    }
+                    if cases.is_empty() {
+                        writeln!(out, "（没有案件）")?;
+                    }
+                }
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// gongkai figures
+
+/// `gongkai figures` subcommands.
+#[derive(Subcommand)]
+pub enum FiguresCommand {
+    /// 登记第二十条年度数据（只改给出的项）(set an agency's Article 20 figures for a year; only the
+    /// figures given change).
+    Set(Box<FiguresSetArgs>),
+    /// 查看第二十条年度数据 (show them).
+    Show(FiguresShowArgs),
+}
+
+/// `gongkai figures set` arguments. Each figure is a count (件) except the fees (万元).
+#[derive(Args)]
+pub struct FiguresSetArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 机关代码 (agency code).
+    #[arg(long)]
+    agency: String,
+    /// 年度 (year).
+    #[arg(long)]
+    year: i32,
+    /// 规章 本年制发件数.
+    #[arg(long, allow_negative_numbers = true)]
+    rules_issued: Option<i64>,
+    /// 规章 本年废止件数.
+    #[arg(long, allow_negative_numbers = true)]
+    rules_repealed: Option<i64>,
+    /// 规章 现行有效件数.
+    #[arg(long, allow_negative_numbers = true)]
+    rules_in_force: Option<i64>,
+    /// 行政规范性文件 本年制发件数.
+    #[arg(long, allow_negative_numbers = true)]
+    normative_issued: Option<i64>,
+    /// 行政规范性文件 本年废止件数.
+    #[arg(long, allow_negative_numbers = true)]
+    normative_repealed: Option<i64>,
+    /// 行政规范性文件 现行有效件数.
+    #[arg(long, allow_negative_numbers = true)]
+    normative_in_force: Option<i64>,
+    /// 行政许可 本年处理决定数量.
+    #[arg(long, allow_negative_numbers = true)]
+    licensing_decisions: Option<i64>,
+    /// 行政处罚 本年处理决定数量.
+    #[arg(long, allow_negative_numbers = true)]
+    penalty_decisions: Option<i64>,
+    /// 行政强制 本年处理决定数量.
+    #[arg(long, allow_negative_numbers = true)]
+    coercive_decisions: Option<i64>,
+    /// 行政事业性收费 本年收费金额（万元）.
+    #[arg(long, value_parser = parse_amount)]
+    fees_wan_yuan: Option<Amount>,
+    /// 登记人（用于更正记录）(who records it).
+    #[arg(long, default_value = "cli")]
+    by: String,
+    #[command(flatten)]
+    amend: AmendArgs,
+}
+
+/// `gongkai figures show` arguments.
+#[derive(Args)]
+pub struct FiguresShowArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 机关代码 (agency code).
+    #[arg(long)]
+    agency: String,
+    /// 年度 (year).
+    #[arg(long)]
+    year: i32,
+    /// 输出 JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The figures with their labels, in table-2 order.
+fn figure_lines(f: &Article20Figures) -> Vec<(&'static str, Option<String>)> {
+    let n = |v: Option<i64>| v.map(|x| x.to_string());
+    vec![
+        ("规章 本年制发件数", n(f.rules_issued)),
+        ("规章 本年废止件数", n(f.rules_repealed)),
+        ("规章 现行有效件数", n(f.rules_in_force)),
+        ("行政规范性文件 本年制发件数", n(f.normative_issued)),
+        ("行政规范性文件 本年废止件数", n(f.normative_repealed)),
+        ("行政规范性文件 现行有效件数", n(f.normative_in_force)),
+        ("行政许可 本年处理决定数量", n(f.licensing_decisions)),
+        ("行政处罚 本年处理决定数量", n(f.penalty_decisions)),
+        ("行政强制 本年处理决定数量", n(f.coercive_decisions)),
+        ("行政事业性收费 本年收费金额（万元）", f.fees_wan_yuan.as_ref().map(ToString::to_string)),
+    ]
+}
+
+/// Runs `gongkai figures …`.
+pub fn figures(cmd: FiguresCommand) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        let mut out = std::io::stdout().lock();
+        match cmd {
+            FiguresCommand::Set(a) => {
+                let agency = a.agency.trim().to_string();
+                let counts = [
+                    ("--rules-issued", a.rules_issued),
+                    ("--rules-repealed", a.rules_repealed),
+                    ("--rules-in-force", a.rules_in_force),
+                    ("--normative-issued", a.normative_issued),
+                    ("--normative-repealed", a.normative_repealed),
+                    ("--normative-in-force", a.normative_in_force),
+                    ("--licensing-decisions", a.licensing_decisions),
+                    ("--penalty-decisions", a.penalty_decisions),
+                    ("--coercive-decisions", a.coercive_decisions),
+                ];
+                if let Some((flag, v)) = counts.iter().find_map(|(f, v)| v.filter(|x| *x < 0).map(|x| (f, x))) {
+                    bail!("{flag}：件数不能为负数（{v}）(a count cannot be negative)");
+                }
+                if counts.iter().all(|(_, v)| v.is_none()) && a.fees_wan_yuan.is_none() {
+                    bail!("没有给出任何数据，例如 --rules-issued 2 --fees-wan-yuan 12.5 (no figure given)");
+                }
+                let store = open(&a.db).await?;
+                if store.get_agency(&agency).await?.is_none() {
+                    bail!("机关「{agency}」尚未登记（gongkai agency add）(unknown agency)");
+                }
+                let mut f = store.get_article20_figures(&agency, a.year).await?.unwrap_or(Article20Figures {
+                    agency: agency.clone(),
+                    year: a.year,
+                    ..Article20Figures::default()
+                });
+                let set = |slot: &mut Option<i64>, v: Option<i64>| {
+                    if v.is_some() {
+                        *slot = v;
+                    }
+                };
+                set(&mut f.rules_issued, a.rules_issued);
+                set(&mut f.rules_repealed, a.rules_repealed);
+                set(&mut f.rules_in_force, a.rules_in_force);
+                set(&mut f.normative_issued, a.normative_issued);
+                set(&mut f.normative_repealed, a.normative_repealed);
+                set(&mut f.normative_in_force, a.normative_in_force);
+                set(&mut f.licensing_decisions, a.licensing_decisions);
+                set(&mut f.penalty_decisions, a.penalty_decisions);
+                set(&mut f.coercive_decisions, a.coercive_decisions);
+                if a.fees_wan_yuan.is_some() {
+                    f.fees_wan_yuan = a.fees_wan_yuan;
+                }
+                let amendments = match a.amend.with_by(&a.by) {
+                    Some(amend) => store.amending(&amend).put_article20_figures(&f).await,
+                    None => store.put_article20_figures(&f).await.map(|()| Vec::new()),
+                }
+                .map_err(store_error)?;
+                writeln!(out, "已登记 {} {} 年度第二十条数据", agency, a.year)?;
+                print_amendments(&mut out, &amendments)?;
+            }
+            FiguresCommand::Show(a) => {
+                let store = open(&a.db).await?;
+                let agency = a.agency.trim();
+                let Some(f) = store.get_article20_figures(agency, a.year).await? else {
+                    return Err(anyhow!("机关「{agency}」{} 年度尚未登记第二十条数据 (no figures recorded)", a.year));
+                };
+                if a.json {
+                    serde_json::to_writer_pretty(&mut out, &f)?;
+                    writeln!(out)?;
+                } else {
+                    for (label, v) in figure_lines(&f) {
+                        writeln!(out, "{label}\t{}", v.as_deref().unwrap_or("—"))?;
+                    }
+                }
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}

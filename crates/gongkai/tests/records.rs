@@ -1,0 +1,332 @@
+//! The registers other than requests on the command line — `gongkai proactive`, `gongkai case`,
+//! `gongkai figures` — on SQLite and PostgreSQL: what they store reaches the generated report
+//! (tables 2 and 4), bad input exits 2 with the field and the reason and stores nothing, and a
+//! published year is changed only as an amendment.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[macro_use]
+mod common;
+use common::Db;
+
+on_both_backends!(
+    figures_and_cases_feed_tables_2_and_4,
+    proactive_disclosures_are_listed_and_duplicates_refused,
+    bad_input_names_the_field_and_stores_nothing,
+    a_published_year_changes_only_as_an_amendment,
+);
+
+const AG: &str = "330100-czj";
+
+fn setup_agency(db: &Db) {
+    db.ok(&["agency", "add", "--code", "330100", "--name", "杭州市人民政府", "--kind", "government"]);
+    db.ok(&["agency", "add", "--code", AG, "--name", "杭州市财政局", "--parent", "330100", "--kind", "department"]);
+}
+
+fn figures_and_cases_feed_tables_2_and_4(db: &Db) {
+    setup_agency(db);
+    let out = db.ok(&[
+        "figures",
+        "set",
+        "--agency",
+        AG,
+        "--year",
+        "2024",
+        "--rules-issued",
+        "2",
+        "--rules-in-force",
+        "17",
+        "--normative-issued",
+        "5",
+        "--licensing-decisions",
+        "677",
+        "--fees-wan-yuan",
+        "12.5",
+    ]);
+    assert!(out.contains("已登记"), "{out}");
+    // A second `set` changes only the figures it names.
+    db.ok(&["figures", "set", "--agency", AG, "--year", "2024", "--penalty-decisions", "22", "--rules-issued", "3"]);
+    let f = db.json(&["figures", "show", "--agency", AG, "--year", "2024", "--json"]);
+    assert_eq!(f["rules_issued"], 3);
+    assert_eq!(f["rules_in_force"], 17);
+    assert_eq!(f["penalty_decisions"], 22);
+    assert_eq!(f["fees_wan_yuan"], "12.5");
+    assert!(f["coercive_decisions"].is_null());
+    let text = db.ok(&["figures", "show", "--agency", AG, "--year", "2024"]);
+    assert!(text.contains("行政许可 本年处理决定数量\t677"), "{text}");
+    assert!(text.contains("行政强制 本年处理决定数量\t—"), "{text}");
+
+    db.ok(&[
+        "case",
+        "add",
+        "--agency",
+        AG,
+        "--number",
+        "杭复〔2024〕1号",
+        "--group",
+        "review",
+        "--filed-on",
+        "2024-02-01",
+        "--decided-on",
+        "2024-05-06",
+        "--result",
+        "upheld",
+    ]);
+    db.ok(&[
+        "case",
+        "add",
+        "--agency",
+        AG,
+        "--number",
+        "(2024)浙0102行初5号",
+        "--group",
+        "未经复议直接起诉",
+        "--filed-on",
+        "2024-03-01",
+    ]);
+    db.ok(&[
+        "case",
+        "add",
+        "--agency",
+        AG,
+        "--number",
+        "杭复〔2024〕2号",
+        "--group",
+        "行政复议",
+        "--filed-on",
+        "2024-04-01",
+    ]);
+    let out = db.ok(&[
+        "case",
+        "decide",
+        "--agency",
+        AG,
+        "--number",
+        "杭复〔2024〕2号",
+        "--decided-on",
+        "2024-06-03",
+        "--result",
+        "结果纠正",
+    ]);
+    assert!(out.contains("结果纠正"), "{out}");
+    let list = db.ok(&["case", "list", "--agency", AG]);
+    assert!(list.contains("尚未审结") && list.contains("结果维持"), "{list}");
+    let cases = db.json(&["case", "list", "--agency", AG, "--year", "2024", "--json"]);
+    assert_eq!(cases.as_array().map(Vec::len), Some(3));
+
+    let report = db.json(&["report", "generate", "--agency", AG, "--year", "2024"]);
+    let p = &report["proactive"];
+    assert_eq!(p["rules"]["issued"], 3, "{p}");
+    assert_eq!(p["rules"]["in_force"], 17, "{p}");
+    assert_eq!(p["normative_documents"]["issued"], 5, "{p}");
+    assert_eq!(p["licensing"]["decisions"], 677, "{p}");
+    assert_eq!(p["penalties"]["decisions"], 22, "{p}");
+    assert_eq!(p["administrative_fees"]["amount_wan_yuan"], "12.5", "{p}");
+    let t4 = &report["review_litigation"];
+    assert_eq!(t4["review"]["upheld"], 1, "{t4}");
+    assert_eq!(t4["review"]["corrected"], 1, "{t4}");
+    assert_eq!(t4["review"]["total"], 2, "{t4}");
+    assert_eq!(t4["litigation_direct"]["pending"], 1, "{t4}");
+    // The generated report passes every consistency rule.
+    let path = db.path("r.json");
+    std::fs::write(&path, serde_json::to_vec(&report).unwrap()).unwrap();
+    let check = db.gk(&["report", "check", path.to_str().unwrap(), "--json"]);
+    assert_eq!(check.status.code(), Some(0), "{}", common::stdout(&check));
+}
+
+fn proactive_disclosures_are_listed_and_duplicates_refused(db: &Db) {
+    setup_agency(db);
+    let add = |index: &str, title: &str, date: &str, extra: &[&str]| {
+        let mut args =
+            vec!["proactive", "add", "--agency", AG, "--index-number", index, "--title", title, "--published-on", date];
+        args.extend_from_slice(extra);
+        db.gk(&args)
+    };
+    let o = add(
+        "11330100002493-2024-0001",
+        "杭州市财政局关于2024年部门预算的公告",
+        "2024-02-10",
+        &[
+            "--document-number",
+            "杭财预〔2024〕3号",
+            "--article20",
+            "8",
+            "--category",
+            "财政预决算",
+            "--channel",
+            "政府网站",
+            "--channel",
+            "wechat",
+        ],
+    );
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    assert!(common::stdout(&o).contains("已登记主动公开信息"));
+    assert!(add("11330100002493-2025-0001", "2025年部门预算", "2025-02-11", &[]).status.success());
+
+    let items = db.json(&["proactive", "list", "--agency", AG, "--json"]);
+    assert_eq!(items.as_array().map(Vec::len), Some(2), "{items}");
+    assert_eq!(items[0]["document_number"], "杭财预〔2024〕3号");
+    assert_eq!(items[0]["article20_item"], 8);
+    assert_eq!(items[0]["channels"], serde_json::json!(["website", "wechat"]));
+    assert_eq!(items[1]["channels"], serde_json::json!(["website"]));
+    let only_2025 = db.json(&["proactive", "list", "--agency", AG, "--year", "2025", "--json"]);
+    assert_eq!(only_2025.as_array().map(Vec::len), Some(1));
+    let text = db.ok(&["proactive", "list", "--agency", AG]);
+    assert!(text.contains("第二十条第8项") && text.contains("杭财预〔2024〕3号"), "{text}");
+
+    // The same index number again: refused, the first item kept.
+    let o = add("11330100002493-2024-0001", "重复的条目", "2024-03-01", &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", common::stdout(&o));
+    let items = db.json(&["proactive", "list", "--agency", AG, "--json"]);
+    assert_eq!(items.as_array().map(Vec::len), Some(2));
+    assert_eq!(items[0]["title"], "杭州市财政局关于2024年部门预算的公告");
+}
+
+fn bad_input_names_the_field_and_stores_nothing(db: &Db) {
+    setup_agency(db);
+    let base = ["proactive", "add", "--agency", AG, "--index-number", "X-1", "--title", "标题"];
+    fn with<'a>(base: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
+        let mut a = base.to_vec();
+        a.extend_from_slice(extra);
+        a
+    }
+    let e = db.refused(&with(&base, &["--published-on", "2024-13-01"]));
+    assert!(e.contains("YYYY-MM-DD"), "{e}");
+    let e = db.refused(&with(&base, &["--published-on", "2024-01-01", "--article20", "16"]));
+    assert!(e.contains("第二十条事项"), "{e}");
+    let e = db.refused(&with(&base, &["--published-on", "2024-01-01", "--channel", "报纸"]));
+    assert!(e.contains("公开渠道"), "{e}");
+    let e = db.refused(&[
+        "proactive",
+        "add",
+        "--agency",
+        "nowhere",
+        "--index-number",
+        "X",
+        "--title",
+        "T",
+        "--published-on",
+        "2024-01-01",
+    ]);
+    assert!(e.contains("尚未登记"), "{e}");
+    let e = db.refused(&[
+        "proactive",
+        "add",
+        "--agency",
+        AG,
+        "--index-number",
+        " ",
+        "--title",
+        "T",
+        "--published-on",
+        "2024-01-01",
+    ]);
+    assert!(e.contains("索引号"), "{e}");
+
+    let e = db.refused(&["figures", "set", "--agency", AG, "--year", "2024", "--rules-issued", "-1"]);
+    assert!(e.contains("--rules-issued") && e.contains("负数"), "{e}");
+    let e = db.refused(&["figures", "set", "--agency", AG, "--year", "2024", "--fees-wan-yuan", "十万"]);
+    assert!(e.contains("金额"), "{e}");
+    let e = db.refused(&["figures", "set", "--agency", AG, "--year", "2024"]);
+    assert!(e.contains("没有给出任何数据"), "{e}");
+    let e = db.refused(&["figures", "show", "--agency", AG, "--year", "2024"]);
+    assert!(e.contains("尚未登记第二十条数据"), "{e}");
+
+    let case = ["case", "add", "--agency", AG, "--number", "C-1", "--filed-on", "2024-05-01"];
+
+    let e = db.refused(&with(&case, &["--group", "arbitration"]));
+    assert!(e.contains("案件类别"), "{e}");
+    let e = db.refused(&with(&case, &["--group", "review", "--decided-on", "2024-04-01", "--result", "upheld"]));
+    assert!(e.contains("早于"), "{e}");
+    let e = db.refused(&with(&case, &["--group", "review", "--decided-on", "2024-06-01", "--result", "pending"]));
+    assert!(e.contains("审结结果"), "{e}");
+    // A decision without a result (or the other way round) is refused by the argument parser.
+    db.refused(&with(&case, &["--group", "review", "--decided-on", "2024-06-01"]));
+    let e = db.refused(&[
+        "case",
+        "decide",
+        "--agency",
+        AG,
+        "--number",
+        "nope",
+        "--decided-on",
+        "2024-06-01",
+        "--result",
+        "other",
+    ]);
+    assert!(e.contains("没有案号"), "{e}");
+
+    // Nothing of the above was stored.
+    assert_eq!(db.json(&["proactive", "list", "--agency", AG, "--json"]), serde_json::json!([]));
+    assert_eq!(db.json(&["case", "list", "--agency", AG, "--json"]), serde_json::json!([]));
+}
+
+fn a_published_year_changes_only_as_an_amendment(db: &Db) {
+    setup_agency(db);
+    db.ok(&["figures", "set", "--agency", AG, "--year", "2024", "--rules-issued", "2"]);
+    db.ok(&["report", "publish", "--agency", AG, "--year", "2024", "--date", "2025-01-20"]);
+
+    let e = db.refused(&["figures", "set", "--agency", AG, "--year", "2024", "--rules-issued", "4"]);
+    assert!(e.contains("--amend"), "{e}");
+    let e = db.refused(&[
+        "case",
+        "add",
+        "--agency",
+        AG,
+        "--number",
+        "C-9",
+        "--group",
+        "review",
+        "--filed-on",
+        "2024-07-01",
+    ]);
+    assert!(e.contains("--amend"), "{e}");
+    let e = db.refused(&[
+        "proactive",
+        "add",
+        "--agency",
+        AG,
+        "--index-number",
+        "P-9",
+        "--title",
+        "补登",
+        "--published-on",
+        "2024-07-01",
+    ]);
+    assert!(e.contains("--amend"), "{e}");
+    assert_eq!(db.json(&["figures", "show", "--agency", AG, "--year", "2024", "--json"])["rules_issued"], 2);
+
+    let out = db.ok(&[
+        "figures",
+        "set",
+        "--agency",
+        AG,
+        "--year",
+        "2024",
+        "--rules-issued",
+        "4",
+        "--amend",
+        "漏报两件规章",
+        "--by",
+        "王五",
+    ]);
+    assert!(out.contains("已登记更正") && out.contains("漏报两件规章"), "{out}");
+    assert_eq!(db.json(&["figures", "show", "--agency", AG, "--year", "2024", "--json"])["rules_issued"], 4);
+    // 2025 is not locked: no amendment needed.
+    db.ok(&[
+        "proactive",
+        "add",
+        "--agency",
+        AG,
+        "--index-number",
+        "P-10",
+        "--title",
+        "新条目",
+        "--published-on",
+        "2025-01-05",
+    ]);
+    let report = db.json(&["report", "generate", "--agency", AG, "--year", "2024"]);
+    assert_eq!(report["proactive"]["rules"]["issued"], 4);
+    let notes = report["provenance"]["notes"].to_string();
+    assert!(notes.contains("漏报两件规章"), "{notes}");
+}
