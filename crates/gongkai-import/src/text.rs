@@ -534,16 +534,26 @@ fn tokenize_into<'a>(region: &'a str, base: usize, first: usize, toks: &mut Vec<
 
 /// The value-like tokens of a region: numbers, blanks and non-numbers. Empty Word-dump lines
 /// after the last value are the next row's empty merged label cells, not values, and are
-/// dropped; an explicit blank (「—」) is always a cell, even the last one of a row. Blanks
-/// before the values are dropped only while more than `columns` (the row's cell count) remain:
-/// table 4's data row may begin with a blank cell.
+/// dropped; an explicit blank (「—」) is always a cell, even the last one of a row. Explicit
+/// blanks before the values are dropped only while more than `columns` (the row's cell count)
+/// remain: table 4's data row may begin with a blank cell.
 fn values(mut v: Vec<Tok<'_>>, columns: usize) -> Vec<Tok<'_>> {
     v.retain(|t| matches!(t, Tok::Num(..) | Tok::Blank(_) | Tok::EmptyCell(_) | Tok::NonNumeric(..)));
     while matches!(v.last(), Some(Tok::EmptyCell(_))) {
         v.pop();
     }
     let mut lead = 0;
-    while matches!(v.get(lead), Some(Tok::Blank(_) | Tok::EmptyCell(_))) && v.len() - lead > columns {
+    while let Some(t) = v.get(lead) {
+        // Empty Word-dump lines before a row's seven cells are its merged label cells; an
+        // explicit blank is a cell unless more than the row's cells remain.
+        let cells = match t {
+            Tok::EmptyCell(_) => 7,
+            Tok::Blank(_) => columns,
+            _ => break,
+        };
+        if v.len() - lead <= cells {
+            break;
+        }
         lead += 1;
     }
     v.drain(..lead);
