@@ -19,7 +19,7 @@ use utoipa::OpenApi;
 use crate::error::{ApiError, ApiErrorBody, FieldError, WebError};
 use crate::filing::{self, Filed, ReplyOut, Submission, Tracking};
 use crate::ratelimit::PeerIp;
-use crate::{reports, AppState};
+use crate::{reports, staff_api, AppState};
 
 /// The API routes (nested under `/api/v1`).
 pub fn routes() -> Router<AppState> {
@@ -28,9 +28,9 @@ pub fn routes() -> Router<AppState> {
         .route("/agencies/{code}/requests", post(file_request))
         .route("/agencies/{code}/reports/{year}", get(report))
         .route("/requests/{tracking_number}", get(track))
-        .route("/staff/requests", get(staff_requests))
         .route("/openapi.json", get(openapi_json))
         .route("/docs", get(docs))
+        .merge(staff_api::routes())
 }
 
 /// The OpenAPI document of the public API.
@@ -41,7 +41,16 @@ pub fn routes() -> Router<AppState> {
         description = "政府信息公开：机关目录、依申请公开的提交与查询、政府信息公开工作年度报告 (public disclosure API)",
         version = "1"
     ),
-    paths(agencies, file_request, track, report, staff_requests),
+    paths(
+        agencies,
+        file_request,
+        track,
+        report,
+        staff_api::staff_requests,
+        staff_api::staff_request,
+        staff_api::record_event,
+        staff_api::draft_report
+    ),
     components(schemas(
         AgencyOut,
         RequestIn,
@@ -50,8 +59,12 @@ pub fn routes() -> Router<AppState> {
         ReplyOut,
         ApiErrorBody,
         FieldError,
-        StaffRequests,
-        StaffRequest
+        staff_api::StaffRequests,
+        staff_api::StaffRequest,
+        staff_api::StaffRequestDetail,
+        staff_api::StaffEvent,
+        staff_api::EventIn,
+        staff_api::StaffReport
     ))
 )]
 pub struct ApiDoc;
@@ -314,78 +327,4 @@ async fn docs(State(state): State<AppState>) -> Result<Html<String>, WebError> {
     let chrome = crate::layout::Chrome::new(&state.site, "数据接口说明 (API)", "信息公开目录")
         .describe("gongkai 公开数据接口：OpenAPI 3.1 文档");
     crate::layout::render(&DocsPage { chrome, operations, schemas })
-}
-
-// ------------------------------------------------------------------------------ staff endpoints
-
-/// The account behind `Authorization: Bearer <token>` (tokens are created in the console, on
-/// 访问令牌; only their hash is stored). Missing, unknown, expired and revoked tokens all get the
-/// same 401.
-async fn bearer_user(state: &AppState, headers: &axum::http::HeaderMap) -> Result<gongkai_store::User, WebError> {
-    let value = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|v| !v.is_empty() && v.len() <= 200)
-        .ok_or(WebError::Unauthorized)?;
-    state.store.api_token_user(value, chrono::Utc::now()).await?.ok_or(WebError::Unauthorized)
-}
-
-/// One request of the register, without applicant data.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct StaffRequest {
-    /// 受理编号.
-    pub tracking_number: String,
-    /// 收到申请之日 (YYYY-MM-DD).
-    pub received: String,
-    /// `open`, `due_soon`, `overdue`, `replied` or `withdrawn`, as of today.
-    pub status: String,
-    /// The statutory due date (YYYY-MM-DD), `null` when the events do not replay.
-    pub due: Option<String>,
-}
-
-/// The token owner's agency and its requests.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct StaffRequests {
-    /// 机关代码.
-    pub agency: String,
-    /// Every request of the agency, in order of receipt.
-    pub requests: Vec<StaffRequest>,
-}
-
-/// 依申请公开登记 (staff): the requests of the token owner's agency with status and due date.
-#[utoipa::path(get, path = "/api/v1/staff/requests", tag = "staff",
-    responses(
-        (status = 200, description = "本机关的申请及办理状态 (the agency's requests)", body = StaffRequests),
-        (status = 401, description = "缺少或无效的访问令牌：Authorization: Bearer <token> (missing or invalid bearer token)", body = ApiErrorBody),
-    ))]
-async fn staff_requests(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Result<Response, ApiError> {
-    let user = bearer_user(&state, &headers).await?;
-    let histories = state.store.list_request_histories(&user.agency, gongkai_store::RequestFilter::All).await?;
-    let cal = std::sync::Arc::clone(&state.calendar);
-    let today = chrono::Local::now().date_naive();
-    let mut requests = tokio::task::spawn_blocking(move || {
-        histories
-            .into_iter()
-            .map(|(_, r, events)| {
-                let (status, due) = match gongkai_core::lifecycle::replay(&cal, &r, &events) {
-                    Ok(s) => {
-                        let d = s.deadline_on(&cal, today).unwrap_or_else(|_| s.deadline.clone());
-                        (s.status(&cal, today), Some(d.due.to_string()))
-                    }
-                    Err(_) => (gongkai_core::lifecycle::Status::Open, None),
-                };
-                let status =
-                    serde_json::to_value(status).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-                StaffRequest { tracking_number: r.tracking_number, received: r.received_on.to_string(), status, due }
-            })
-            .collect::<Vec<_>>()
-    })
-    .await
-    .map_err(|e| WebError::Internal(format!("staff requests: {e}")))?;
-    requests.sort_by(|a, b| (&a.received, &a.tracking_number).cmp(&(&b.received, &b.tracking_number)));
-    let mut r = Json(StaffRequests { agency: user.agency, requests }).into_response();
-    r.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
-    Ok(r)
 }

@@ -22,11 +22,10 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
 use gongkai_core::fees;
-use gongkai_core::generate::{self, YearInput};
 use gongkai_core::lifecycle::{self, event_label, event_name, RequestState, Status};
 use gongkai_core::register::{Agency, Event, EventKind, FeeMethod, Request};
 use gongkai_core::report::{Amount, RequestRow, SectionKey};
-use gongkai_core::rules::{self, CheckContext, Severity};
+use gongkai_core::rules::Severity;
 use gongkai_core::template;
 use gongkai_store::{Publication, RequestFilter, RequestId, StoreError};
 use serde::Deserialize;
@@ -322,7 +321,7 @@ struct RequestPage {
     notice: Option<String>,
 }
 
-fn event_detail(kind: &EventKind) -> String {
+pub(crate) fn event_detail(kind: &EventKind) -> String {
     match kind {
         EventKind::CorrectionNotice { note, period_days } => format!("{note}；补正期限 {period_days} 天"),
         EventKind::Extension { approver, reason } => format!("批准人 {approver}；理由 {reason}"),
@@ -531,26 +530,26 @@ async fn reveal(
 
 /// The action form's fields (only those of the chosen action are used).
 #[derive(Deserialize)]
-struct EventForm {
-    action: String,
+pub(crate) struct EventForm {
+    pub(crate) action: String,
     #[serde(default)]
-    on: String,
+    pub(crate) on: String,
     #[serde(default)]
-    note: String,
+    pub(crate) note: String,
     #[serde(default)]
-    period_days: String,
+    pub(crate) period_days: String,
     #[serde(default)]
-    reason: String,
+    pub(crate) reason: String,
     #[serde(default)]
-    party: String,
+    pub(crate) party: String,
     #[serde(default)]
-    method: String,
+    pub(crate) method: String,
     #[serde(default)]
-    units: String,
+    pub(crate) units: String,
     #[serde(default)]
-    outcome: String,
+    pub(crate) outcome: String,
     #[serde(default)]
-    document: String,
+    pub(crate) document: String,
 }
 
 fn text_field(name: &str, label: &str, value: &str, required: bool) -> Result<String, String> {
@@ -572,7 +571,7 @@ fn number_field(name: &str, label: &str, value: &str, max: u32) -> Result<u32, S
 }
 
 /// The event the form describes, or what is wrong with it (a message in Chinese).
-fn event_from_form(f: &EventForm, user: &CurrentUser) -> Result<Event, String> {
+pub(crate) fn event_from_form(f: &EventForm, by: &str) -> Result<Event, String> {
     let on = NaiveDate::parse_from_str(f.on.trim(), "%Y-%m-%d")
         .map_err(|_| "日期（on）须为 YYYY-MM-DD 格式的有效日期".to_string())?;
     if on > today() + chrono::Duration::days(1) {
@@ -585,7 +584,7 @@ fn event_from_form(f: &EventForm, user: &CurrentUser) -> Result<Event, String> {
         },
         "correction_received" => EventKind::CorrectionReceived,
         "extension" => EventKind::Extension {
-            approver: user.user.username.clone(),
+            approver: by.to_string(),
             reason: text_field("reason", "延期理由", &f.reason, true)?,
         },
         "consultation_sent" => {
@@ -614,7 +613,7 @@ fn event_from_form(f: &EventForm, user: &CurrentUser) -> Result<Event, String> {
         "withdrawal" => EventKind::Withdrawal,
         _ => return Err("未知的办理事项 (unknown action)".into()),
     };
-    Ok(Event { on, by: user.user.username.clone(), kind })
+    Ok(Event { on, by: by.to_string(), kind })
 }
 
 /// A refused action: audited as a failure, and the request page again with the reason (422).
@@ -649,7 +648,7 @@ async fn add_event(
         user.audit(&state, &audit_type, &target, false, Some("approver role required".into())).await;
         return Err(Denied::Forbidden("延长答复期限须由审批人员批准 (an extension needs the approver role)".into()));
     }
-    let event = match event_from_form(&f, &user) {
+    let event = match event_from_form(&f, &user.user.username) {
         Ok(e) => e,
         Err(msg) => return refuse(msg).await,
     };
@@ -745,40 +744,11 @@ fn valid_year(year: i32) -> Result<i32, Denied> {
     }
 }
 
-async fn year_input(state: &AppState, agency: &Agency, year: i32) -> Result<YearInput, Denied> {
-    let regs = state.store.load_year(&agency.code, year).await?;
-    let narratives = state
-        .store
-        .list_narratives(&agency.code, year)
-        .await?
-        .into_iter()
-        .filter_map(|(k, t)| section_key(&k).map(|k| (k, t)))
-        .collect();
-    let published_on = state.store.get_publication(&agency.code, year).await?.and_then(|p| p.published_on);
-    Ok(YearInput {
-        agency: agency.clone(),
-        year,
-        requests: regs.requests,
-        cases: regs.cases,
-        figures: regs.figures,
-        narratives,
-        published_on,
-    })
-}
-
 /// The draft of the year: the report of what can be counted, the entries that cannot, and the
 /// findings of every rule.
 async fn draft(state: &AppState, agency: &Agency, year: i32) -> Result<(String, Vec<String>, Vec<FindingRow>), Denied> {
-    let input = year_input(state, agency, year).await?;
-    let cal = std::sync::Arc::clone(&state.calendar);
-    let out = tokio::task::spawn_blocking(move || {
-        let built = generate::build(&cal, &input);
-        let findings = rules::check(&built.report, &CheckContext::default());
-        let html = gongkai_export::render_html_fragment(&built.report);
-        (html, built.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(), findings)
-    })
-    .await
-    .map_err(|e| WebError::Internal(format!("report generation task: {e}")))?;
+    let (report, errors, findings) = crate::reports::draft(state, agency, year).await?;
+    let out = (gongkai_export::render_html_fragment(&report), errors, findings);
     let findings = out
         .2
         .into_iter()

@@ -49,6 +49,9 @@ pub enum WebError {
     /// revoked: the answer does not say which).
     #[error("需要有效的访问令牌 (a valid bearer token is required)")]
     Unauthorized,
+    /// The account may not do this (its role or agency); holds why, in Chinese.
+    #[error("{0}")]
+    Forbidden(String),
     /// The database or a template failed. Logged, never shown.
     #[error("服务器内部错误 (internal error)")]
     Internal(String),
@@ -93,6 +96,7 @@ impl WebError {
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             WebError::Unauthorized => StatusCode::UNAUTHORIZED,
+            WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -105,6 +109,7 @@ impl WebError {
             WebError::Conflict(_) => "conflict",
             WebError::TooManyRequests { .. } => "too_many_requests",
             WebError::Unauthorized => "unauthorized",
+            WebError::Forbidden(_) => "forbidden",
             WebError::Internal(_) => "internal",
         }
     }
@@ -155,7 +160,7 @@ impl IntoResponse for WebError {
 /// and `reason` are the first invalid field's, `errors` lists them all.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApiErrorBody {
-    /// `not_found`, `invalid`, `conflict`, `too_many_requests` or `internal`.
+    /// `not_found`, `invalid`, `conflict`, `too_many_requests`, `unauthorized`, `forbidden` or `internal`.
     pub error: &'static str,
     /// A message in Chinese (English after).
     pub message: String,

@@ -31,6 +31,7 @@ pub mod ratelimit;
 mod reports;
 mod search;
 pub mod site;
+mod staff_api;
 mod tokens;
 
 use std::net::SocketAddr;

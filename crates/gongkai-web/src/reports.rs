@@ -25,8 +25,9 @@ fn section_key(s: &str) -> Option<SectionKey> {
     gongkai_core::template::SECTIONS.iter().map(|x| x.key).find(|k| k.name() == s)
 }
 
-/// The report of a year from the registers (the same as `gongkai report generate`).
-async fn generate_year(state: &AppState, agency: &Agency, year: i32) -> Result<Report, WebError> {
+/// What the report of a year is generated from: the registers, the office's narrative sections
+/// and the publication date (the input of `gongkai report generate`).
+pub(crate) async fn year_input(state: &AppState, agency: &Agency, year: i32) -> Result<YearInput, WebError> {
     let regs = state.store.load_year(&agency.code, year).await?;
     let narratives = state
         .store
@@ -36,7 +37,7 @@ async fn generate_year(state: &AppState, agency: &Agency, year: i32) -> Result<R
         .filter_map(|(k, t)| section_key(&k).map(|k| (k, t)))
         .collect();
     let published_on = state.store.get_publication(&agency.code, year).await?.and_then(|p| p.published_on);
-    let input = YearInput {
+    Ok(YearInput {
         agency: agency.clone(),
         year,
         requests: regs.requests,
@@ -44,7 +45,31 @@ async fn generate_year(state: &AppState, agency: &Agency, year: i32) -> Result<R
         figures: regs.figures,
         narratives,
         published_on,
-    };
+    })
+}
+
+/// The draft of a year: the report of what can be counted, the register entries that cannot
+/// (each a message), and the findings of every rule.
+pub(crate) async fn draft(
+    state: &AppState,
+    agency: &Agency,
+    year: i32,
+) -> Result<(Report, Vec<String>, Vec<Finding>), WebError> {
+    let input = year_input(state, agency, year).await?;
+    let cal = std::sync::Arc::clone(&state.calendar);
+    tokio::task::spawn_blocking(move || {
+        let built = generate::build(&cal, &input);
+        let findings = rules::check(&built.report, &CheckContext::default());
+        let errors = built.errors.iter().map(|e| e.to_string()).collect();
+        (built.report, errors, findings)
+    })
+    .await
+    .map_err(|e| WebError::Internal(format!("report generation task: {e}")))
+}
+
+/// The report of a year from the registers (the same as `gongkai report generate`).
+async fn generate_year(state: &AppState, agency: &Agency, year: i32) -> Result<Report, WebError> {
+    let input = year_input(state, agency, year).await?;
     // Report generation is CPU work over the whole year: keep it off the async workers.
     let cal = std::sync::Arc::clone(&state.calendar);
     let built = tokio::task::spawn_blocking(move || generate::build(&cal, &input).into_result())

@@ -694,3 +694,152 @@ story!(supervise_reminders_list_overdue_replies_and_unpublished_reports, |app: A
     let staff = login(&app, "fin.staff").await;
     assert_eq!(staff.get(&app, "/console/supervise/reminders").await.0, 403);
 });
+
+// ------------------------------------------------------------------------- staff API
+
+/// A bearer token of `username`, as the console's 访问令牌 page creates it.
+async fn token_of(app: &App, username: &str) -> String {
+    let (user, _) = app.store.user_for_login(username).await.unwrap().unwrap();
+    app.store.create_api_token(&user.id, "test", None, chrono::Utc::now()).await.unwrap().1
+}
+
+// The staff API works the register as the console does (B2.2 roles, B2.3 audit, B4.6 no
+// applicant data): a request's timeline and due date, events recorded with the console's
+// validation (422 with the field and the reason), 403 for a read-only role and for an extension
+// without the approver role, 409 for a locked year, 404 for another agency's request, and the
+// draft report with its findings.
+story!(b2_2_staff_api_reads_and_records_events_with_the_consoles_rules, |app: App| async move {
+    users(&app.store).await;
+    open_request(&app, "API-1", "2026-09-01").await;
+    let staff = token_of(&app, "fin.staff").await;
+    let approver = token_of(&app, "fin.approver").await;
+    let supervisor = token_of(&app, "gov.supervisor").await;
+    let get = |path: String, token: String| {
+        let app = &app;
+        async move {
+            let r = app.client.get(app.url(&path)).bearer_auth(token).send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let post = |number: &'static str, token: String, body: Value| {
+        let app = &app;
+        async move {
+            let r = app
+                .client
+                .post(app.url(&format!("/api/v1/staff/requests/{number}/events")))
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+
+    // Read: the timeline, the due date, no applicant data.
+    let (status, seed) = get(format!("/api/v1/staff/requests/{SEED_NUMBER}"), staff.clone()).await;
+    assert_eq!(status, 200, "{seed}");
+    assert_eq!(seed["status"], "replied");
+    assert_eq!(seed["events"][0]["kind"], "reply");
+    assert_eq!(seed["events"][0]["label"], "答复");
+    assert!(!seed.to_string().contains(harness::SEED_APPLICANT));
+    let (status, open) = get("/api/v1/staff/requests/API-1".into(), staff.clone()).await;
+    assert_eq!(status, 200);
+    let due_before = open["due"].as_str().unwrap().to_string();
+    assert!(open["events"].as_array().unwrap().is_empty());
+    // Another agency's token does not see FIN's request (as if it did not exist).
+    let gov = token_of(&app, "gov.staff").await;
+    assert_eq!(get("/api/v1/staff/requests/API-1".into(), gov).await.0, 404);
+    assert_eq!(get("/api/v1/staff/requests/NOPE".into(), staff.clone()).await.0, 404);
+
+    // Bad input: the field and the reason; nothing stored.
+    for (body, field, reason) in [
+        (serde_json::json!({"kind": "correction_notice", "on": "2026-09-02", "period_days": 15}), "note", "补正内容"),
+        (
+            serde_json::json!({"kind": "correction_notice", "on": "2026-09-02", "note": "x", "period_days": 0}),
+            "period_days",
+            "1 到 365",
+        ),
+        (
+            serde_json::json!({"kind": "reply", "on": "2026-09-02", "outcome": "granted.everything"}),
+            "outcome",
+            "办理结果",
+        ),
+        (serde_json::json!({"kind": "reply", "on": "2026-13-01", "outcome": "granted"}), "on", "YYYY-MM-DD"),
+        (serde_json::json!({"kind": "teleport", "on": "2026-09-02"}), "kind", "未知的办理事项"),
+        // The lifecycle refuses what the Regulations do not allow: a payment without a fee notice.
+        (serde_json::json!({"kind": "fee_paid", "on": "2026-09-02"}), "kind", ""),
+    ] {
+        let (status, e) = post("API-1", staff.clone(), body.clone()).await;
+        assert_eq!(status, 422, "{body}: {e}");
+        assert_eq!(e["field"], field, "{body}: {e}");
+        assert!(e["reason"].as_str().unwrap().contains(reason), "{body}: {e}");
+    }
+    let r = app
+        .client
+        .post(app.url("/api/v1/staff/requests/API-1/events"))
+        .bearer_auth(&staff)
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    assert_eq!(get("/api/v1/staff/requests/API-1".into(), staff.clone()).await.1["events"], serde_json::json!([]));
+
+    // Roles: a supervisor reads only; an extension needs the approver.
+    assert_eq!(get("/api/v1/staff/requests".into(), supervisor.clone()).await.0, 200);
+    let body = serde_json::json!({"kind": "consultation_sent", "on": "2026-09-02", "party": "第三方"});
+    assert_eq!(post("API-1", supervisor, body).await.0, 403);
+    let extension = serde_json::json!({"kind": "extension", "on": "2026-09-20", "reason": "需征求多个部门意见"});
+    let (status, e) = post("API-1", staff.clone(), extension.clone()).await;
+    assert_eq!(status, 403, "{e}");
+    assert!(e["message"].as_str().unwrap().contains("审批"), "{e}");
+    let (status, extended) = post("API-1", approver, extension).await;
+    assert_eq!(status, 201, "{extended}");
+    assert_eq!(extended["events"][0]["kind"], "extension");
+    assert_eq!(extended["original_due"], due_before.as_str(), "the due date before the extension");
+    assert!(extended["due"].as_str().unwrap() > due_before.as_str());
+    // Staff reply; the tracking page of the public sees the request replied.
+    let reply = serde_json::json!({"kind": "reply", "on": "2026-10-09", "outcome": "withheld.state_secret", "document": "示财公开〔2026〕9号"});
+    let (status, replied) = post("API-1", staff.clone(), reply).await;
+    assert_eq!(status, 201, "{replied}");
+    assert_eq!(replied["status"], "replied");
+    // A reply dated in the published (locked) year 2025 would change its report: 409, nothing stored.
+    let mut late =
+        app.store.get_request(&app.store.find_request(DEPT, "API-1").await.unwrap().unwrap()).await.unwrap().unwrap().0;
+    late.tracking_number = "API-2025".into();
+    late.received_on = "2025-12-22".parse().unwrap();
+    let amend = gongkai_store::Amend { reason: "补录".into(), by: "fin.staff".into() };
+    app.store.amending(&amend).insert_request(&late).await.unwrap();
+    let reply_2025 = serde_json::json!({"kind": "reply", "on": "2025-12-30", "outcome": "granted"});
+    let (status, e) = post("API-2025", staff.clone(), reply_2025).await;
+    assert_eq!(status, 409, "{e}");
+    assert!(e["message"].as_str().unwrap().contains("2025"), "{e}");
+    assert_eq!(get("/api/v1/staff/requests/API-2025".into(), staff.clone()).await.1["events"], serde_json::json!([]));
+
+    // The draft report of 2026 counts the reply; a bad year is a 422.
+    let (status, draft) = get("/api/v1/staff/reports/2026".into(), staff.clone()).await;
+    assert_eq!(status, 200, "{draft}");
+    assert_eq!(draft["report"]["year"], 2026);
+    assert_eq!(draft["report"]["requests"]["outcomes"]["withheld"]["state_secret"]["natural_person"], 1, "{draft}");
+    assert!(draft["findings"].is_array());
+    assert_eq!(get("/api/v1/staff/reports/20x6".into(), staff.clone()).await.0, 422);
+
+    // Audited, with source "api"; the OpenAPI document lists the endpoints.
+    let audit = app.store.list_audit(100).await.unwrap();
+    assert!(audit.iter().any(|r| r.event.event_type == "request.extension"
+        && r.event.success
+        && r.event.source.as_deref() == Some("api")));
+    assert!(audit.iter().any(|r| r.event.event_type == "request.extension" && !r.event.success));
+    assert!(audit.iter().any(|r| r.event.event_type == "request.consultation_sent" && !r.event.success));
+    let doc: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    for path in [
+        "/api/v1/staff/requests/{tracking_number}",
+        "/api/v1/staff/requests/{tracking_number}/events",
+        "/api/v1/staff/reports/{year}",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} in the OpenAPI document");
+    }
+});
