@@ -17,9 +17,11 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod api;
+mod article20;
 mod attachment;
 mod auth;
 pub mod cache;
+mod cases;
 mod console;
 pub mod error;
 pub mod filing;
@@ -119,6 +121,8 @@ pub fn router(state: AppState) -> Router {
         .merge(oversight::routes())
         .merge(tokens::routes())
         .merge(proactive_register::routes())
+        .merge(article20::routes())
+        .merge(cases::routes())
         .fallback(not_found)
         .with_state(state)
         .layer(CompressionLayer::new())

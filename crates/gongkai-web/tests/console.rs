@@ -694,3 +694,254 @@ story!(supervise_reminders_list_overdue_replies_and_unpublished_reports, |app: A
     let staff = login(&app, "fin.staff").await;
     assert_eq!(staff.get(&app, "/console/supervise/reminders").await.0, 403);
 });
+
+/// The figures (path → value) of the draft report of `year` generated from FIN's registers.
+async fn draft_figures(app: &App, year: i32) -> std::collections::HashMap<String, gongkai_core::report::FigureValue> {
+    let regs = app.store.load_year(DEPT, year).await.unwrap();
+    let input = gongkai_core::generate::YearInput {
+        agency: app.store.get_agency(DEPT).await.unwrap().unwrap(),
+        year,
+        requests: regs.requests,
+        cases: regs.cases,
+        figures: regs.figures,
+        narratives: Vec::new(),
+        published_on: None,
+    };
+    gongkai_core::generate::generate_draft(&input).figures().into_iter().collect()
+}
+
+// ------------------------------------------------------------------------ Article 20 figures
+
+/// The figures of `year` as a form, with `changes` applied.
+fn figures<'a>(year: &'a str, changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut f = vec![
+        ("agency", DEPT),
+        ("year", year),
+        ("rules_issued", "2"),
+        ("rules_repealed", "1"),
+        ("rules_in_force", "37"),
+        ("normative_issued", "11"),
+        ("normative_repealed", ""),
+        ("normative_in_force", "86"),
+        ("licensing_decisions", "1520"),
+        ("penalty_decisions", "43"),
+        ("coercive_decisions", "0"),
+        ("fees_wan_yuan", "12.35"),
+    ];
+    for (k, v) in changes {
+        f.iter_mut().find(|(n, _)| n == k).unwrap().1 = v;
+    }
+    f
+}
+
+// B2.2 (scope and role), B2.3 (audited), B2.4 (input validated, the field named): the agency's
+// table-2 figures are saved per year, a blank stays blank, the published year is locked.
+story!(b2_4_article20_figures_saved_per_year_validated_locked_and_scoped, |app: App| async move {
+    users(&app.store).await;
+    let s = login(&app, "fin.staff").await;
+    let (status, page) = s.get(&app, "/console/article20?year=2026").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"article20-form\"") && page.contains("id=\"nav-article20\""));
+    // Saved, shown again, and stored with the blank left blank (never 0).
+    let (status, _) = s.post(&app, "/console/article20", &figures("2026", &[])).await;
+    assert_eq!(status, 303);
+    let (_, page) = s.get(&app, &format!("/console/article20?agency={DEPT}&year=2026&done=saved")).await;
+    assert!(page.contains("id=\"article20-done\"") && page.contains("value=\"1520\""), "{page}");
+    assert!(page.contains("id=\"article20-2026\""), "the year is listed");
+    let stored = app.store.get_article20_figures(DEPT, 2026).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.rules_in_force, stored.normative_repealed, stored.coercive_decisions),
+        (Some(37), None, Some(0))
+    );
+    assert_eq!(stored.fees_wan_yuan.as_ref().unwrap().as_str(), "12.35");
+    // Saved again with a change: replaced, not duplicated.
+    let (status, _) = s.post(&app, "/console/article20", &figures("2026", &[("penalty_decisions", "44")])).await;
+    assert_eq!(status, 303);
+    assert_eq!(app.store.list_article20_figures(DEPT).await.unwrap().len(), 1);
+    assert_eq!(app.store.get_article20_figures(DEPT, 2026).await.unwrap().unwrap().penalty_decisions, Some(44));
+    // They are table 2 of the year's report; the blank stays a blank cell.
+    use gongkai_core::report::FigureValue;
+    let t2 = draft_figures(&app, 2026).await;
+    let cells: Vec<_> = t2.iter().filter(|(k, _)| k.starts_with("proactive.")).collect();
+    assert!(cells.contains(&(&"proactive.rules.in_force".to_string(), &FigureValue::Count(Some(37)))), "{cells:?}");
+    assert!(cells.contains(&(&"proactive.normative_documents.repealed".to_string(), &FigureValue::Count(None))));
+    assert!(cells.iter().any(|(k, v)| k.contains("penalties") && **v == FigureValue::Count(Some(44))), "{cells:?}");
+    // Each bad value is refused with its field named; what was typed stays; nothing changes.
+    for (field, value, reason) in [
+        ("year", "2099", "年度：应为 2008 至"),
+        ("year", "二〇二六", "年度：应为"),
+        ("rules_issued", "-3", "规章本年制发件数：应为不小于 0 的整数"),
+        ("normative_in_force", "8.5", "规范性文件现行有效件数：应为不小于 0 的整数"),
+        ("licensing_decisions", "99999999999", "行政许可本年处理决定数量：不能超过"),
+        ("fees_wan_yuan", "一万", "行政事业性收费本年收费金额（万元）：应为以万元计的数额"),
+        ("fees_wan_yuan", "-1", "行政事业性收费本年收费金额（万元）：不能为负数"),
+        ("fees_wan_yuan", "0.123456", "最多保留四位小数"),
+    ] {
+        let (status, html) = s.post(&app, "/console/article20", &figures("2026", &[(field, value)])).await;
+        assert_eq!(status, 422, "{field}={value}: {html}");
+        let error = &html[html.find("id=\"article20-error\"").unwrap_or_else(|| panic!("{field}: no error"))..];
+        assert!(error[..error.find("</p>").unwrap()].contains(reason), "{field}={value}: {error}");
+        if field != "year" {
+            assert!(html.contains(&format!("value=\"{value}\"")), "{field}: the typed value is kept");
+        }
+    }
+    assert_eq!(app.store.get_article20_figures(DEPT, 2026).await.unwrap().unwrap().penalty_decisions, Some(44));
+    // 2025 is published and locked (the harness): shown without a form, a save is refused (409).
+    let (status, page) = s.get(&app, "/console/article20?year=2025").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"article20-locked\"") && !page.contains("id=\"article20-form\""));
+    let (status, html) = s.post(&app, "/console/article20", &figures("2025", &[])).await;
+    assert_eq!(status, 409, "{html}");
+    assert!(html.contains("id=\"article20-error\"") && html.contains("已锁定"));
+    assert!(app.store.get_article20_figures(DEPT, 2025).await.unwrap().is_none(), "nothing stored");
+    // A bad year in the address: 422, never a 500.
+    assert_eq!(s.get(&app, "/console/article20?year=20x6").await.0, 422);
+    // Another agency's staff may neither read nor write FIN's figures.
+    let gov = login(&app, "gov.staff").await;
+    assert_eq!(gov.get(&app, &format!("/console/article20?agency={DEPT}&year=2026")).await.0, 403);
+    assert_eq!(gov.post(&app, "/console/article20", &figures("2026", &[("rules_issued", "9")])).await.0, 403);
+    // The supervisor reads the figures, without a form, and may not save.
+    let sup = login(&app, "gov.supervisor").await;
+    let (status, page) = sup.get(&app, &format!("/console/article20?agency={DEPT}&year=2026")).await;
+    assert_eq!(status, 200);
+    assert!(
+        !page.contains("id=\"article20-form\"") && page.contains("id=\"article20-figures\"") && page.contains("1520")
+    );
+    assert_eq!(sup.post(&app, "/console/article20", &figures("2026", &[("rules_issued", "9")])).await.0, 403);
+    assert_eq!(app.store.get_article20_figures(DEPT, 2026).await.unwrap().unwrap().rules_issued, Some(2));
+    let audit = app.store.list_audit(100).await.unwrap();
+    let saves: Vec<(bool, Option<&str>)> = audit
+        .iter()
+        .filter(|r| r.event.event_type == "article20.save")
+        .map(|r| (r.event.success, r.event.target.as_deref()))
+        .collect();
+    assert!(saves.contains(&(true, Some("FIN/2026"))), "{saves:?}");
+    assert!(saves.contains(&(false, Some("FIN/2025"))), "the locked attempt is audited: {saves:?}");
+    assert!(saves.iter().filter(|(ok, _)| !ok).count() >= 2, "locked, supervisor: {saves:?}");
+});
+
+// ------------------------------------------------------------------ review and litigation cases
+
+fn case<'a>(number: &'a str, changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut f = vec![
+        ("agency", DEPT),
+        ("number", number),
+        ("group", "review"),
+        ("request", SEED_NUMBER),
+        ("filed_on", "2026-03-02"),
+        ("decided_on", "2026-05-10"),
+        ("result", "upheld"),
+    ];
+    for (k, v) in changes {
+        f.iter_mut().find(|(n, _)| n == k).unwrap().1 = v;
+    }
+    f
+}
+
+// B2.2, B2.3, B2.4: cases are registered decided or pending, a pending case is decided later,
+// bad input names its field, a case reaching the published year is refused, scope holds.
+story!(b2_4_review_and_litigation_cases_registered_decided_validated_locked_and_scoped, |app: App| async move {
+    users(&app.store).await;
+    let s = login(&app, "fin.staff").await;
+    let (status, page) = s.get(&app, "/console/cases").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"case-form\"") && page.contains("id=\"nav-cases\"") && page.contains("复议后起诉"));
+    // A decided review, and a pending lawsuit.
+    assert_eq!(s.post(&app, "/console/cases", &case("复〔2026〕1号", &[])).await.0, 303);
+    let pending = case(
+        "诉〔2026〕7号",
+        &[
+            ("group", "litigation_direct"),
+            ("request", ""),
+            ("decided_on", ""),
+            ("result", ""),
+            ("filed_on", "2026-06-01"),
+        ],
+    );
+    assert_eq!(s.post(&app, "/console/cases", &pending).await.0, 303);
+    let (_, page) = s.get(&app, "/console/cases?done=added").await;
+    assert!(page.contains("id=\"cases-done\"") && page.contains("复〔2026〕1号") && page.contains("结果维持"));
+    assert!(page.contains("尚未审结") && page.contains("未经复议直接起诉"), "{page}");
+    assert_eq!(page.matches("class=\"decide-form\"").count(), 1, "only the pending case can be decided");
+    // Deciding takes both fields, a date not before filing, a known case.
+    for (fields, reason) in [
+        (
+            vec![("agency", DEPT), ("number", "无此案"), ("decided_on", "2026-09-01"), ("result", "other")],
+            "案件编号：本机关没有",
+        ),
+        (
+            vec![("agency", DEPT), ("number", "诉〔2026〕7号"), ("decided_on", ""), ("result", "other")],
+            "审结日期：不能为空",
+        ),
+        (
+            vec![("agency", DEPT), ("number", "诉〔2026〕7号"), ("decided_on", "2026-05-01"), ("result", "other")],
+            "早于立案日期",
+        ),
+        (
+            vec![("agency", DEPT), ("number", "诉〔2026〕7号"), ("decided_on", "2026-09-01"), ("result", "")],
+            "结果：不能为空",
+        ),
+    ] {
+        let (status, html) = s.post(&app, "/console/cases/decide", &fields).await;
+        assert_eq!(status, 422, "{reason}: {html}");
+        assert!(html.contains(reason), "{reason}");
+    }
+    // Decided later: its date and result are stored; a second decision is refused.
+    let decide = [("agency", DEPT), ("number", "诉〔2026〕7号"), ("decided_on", "2026-09-01"), ("result", "corrected")];
+    assert_eq!(s.post(&app, "/console/cases/decide", &decide).await.0, 303);
+    let stored = app.store.list_cases(DEPT).await.unwrap();
+    let lawsuit = stored.iter().find(|c| c.number == "诉〔2026〕7号").unwrap();
+    assert_eq!(lawsuit.result, Some(gongkai_core::report::CaseResult::Corrected));
+    assert_eq!(lawsuit.decided_on, Some("2026-09-01".parse().unwrap()));
+    let (status, html) = s.post(&app, "/console/cases/decide", &decide).await;
+    assert_eq!(status, 409);
+    assert!(html.contains("已审结"));
+    // Each bad value of the form names its field; the typed number stays; nothing is stored.
+    for (fields, reason, code) in [
+        (case("复〔2026〕1号", &[]), "案件编号：复〔2026〕1号 已登记", 409),
+        (case("复〔2026〕2号", &[("request", "NOPE-1")]), "关联受理编号：本机关没有受理编号为「NOPE-1」的申请", 422),
+        (case("复〔2026〕3号", &[("group", "appeal")]), "类别：应为", 422),
+        (case("复〔2026〕4号", &[("filed_on", "2026/03/02")]), "立案日期：应为 YYYY-MM-DD", 422),
+        (case("复〔2026〕5号", &[("decided_on", "2026-01-05")]), "审结日期：2026-01-05 早于立案日期", 422),
+        (case("复〔2026〕6号", &[("decided_on", "")]), "审结日期：已选择结果", 422),
+        (case("复〔2026〕7号", &[("result", "")]), "结果：已填写审结日期", 422),
+        (case("复〔2026〕8号", &[("decided_on", "2999-01-01")]), "审结日期：不能晚于今天", 422),
+        (case("", &[]), "案件编号：不能为空", 422),
+        // Filed in 2025 and pending: it would change the published 2025 report's 尚未审结.
+        (case("复〔2025〕9号", &[("filed_on", "2025-06-01"), ("decided_on", ""), ("result", "")]), "已锁定", 409),
+    ] {
+        let (status, html) = s.post(&app, "/console/cases", &fields).await;
+        assert_eq!(status, code, "{reason}: {html}");
+        let error = &html[html.find("id=\"cases-error\"").unwrap_or_else(|| panic!("{reason}: no error"))..];
+        assert!(error[..error.find("</p>").unwrap()].contains(reason), "{reason}: {error}");
+        assert!(html.contains(&format!("value=\"{}\"", fields[1].1)), "{reason}: the typed number is kept");
+    }
+    assert_eq!(app.store.list_cases(DEPT).await.unwrap().len(), 2, "nothing else stored");
+    // Another agency's staff: no access; the supervisor reads without forms and may not write.
+    let gov = login(&app, "gov.staff").await;
+    assert_eq!(gov.get(&app, &format!("/console/cases?agency={DEPT}")).await.0, 403);
+    assert_eq!(gov.post(&app, "/console/cases", &case("复〔2026〕20号", &[])).await.0, 403);
+    let sup = login(&app, "gov.supervisor").await;
+    let (status, page) = sup.get(&app, &format!("/console/cases?agency={DEPT}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("复〔2026〕1号") && !page.contains("id=\"case-form\"") && !page.contains("decide-form"));
+    assert_eq!(sup.post(&app, "/console/cases", &case("复〔2026〕21号", &[])).await.0, 403);
+    assert_eq!(sup.post(&app, "/console/cases/decide", &decide).await.0, 403);
+    assert_eq!(app.store.list_cases(DEPT).await.unwrap().len(), 2);
+    // The cases are table 4 of the year's report: 2026 has one upheld review and one corrected
+    // direct lawsuit, nothing pending.
+    use gongkai_core::report::FigureValue;
+    let t4 = draft_figures(&app, 2026).await;
+    for (path, n) in [
+        ("review_litigation.review.upheld", Some(1)),
+        ("review_litigation.review.total", Some(1)),
+        ("review_litigation.litigation_direct.corrected", Some(1)),
+        ("review_litigation.litigation_direct.pending", Some(0)),
+    ] {
+        assert_eq!(t4.get(path), Some(&FigureValue::Count(n)), "{path}");
+    }
+    let audit = app.store.list_audit(100).await.unwrap();
+    for (kind, ok) in [("case.add", true), ("case.add", false), ("case.decide", true), ("case.decide", false)] {
+        assert!(audit.iter().any(|r| r.event.event_type == kind && r.event.success == ok), "{kind} {ok}");
+    }
+});
