@@ -88,7 +88,7 @@ pub use auth::{
     verify_password_blocking, ApiToken, AuditEvent, AuditRecord, NewSession, Role, Session, User, LOCK_DURATION,
     MAX_FAILED_LOGINS, PASSWORD_MAX_AGE, PASSWORD_MAX_CHARS, SESSION_ABSOLUTE, SESSION_IDLE,
 };
-pub use batch::RegisterBatch;
+pub use batch::{LockedEntry, RegisterBatch};
 pub use error::StoreError;
 pub use lock::{Amend, Amending};
 pub use portal::{DisclosureGuide, ProactiveDetails, RequestAccess};

@@ -945,3 +945,212 @@ story!(b2_4_review_and_litigation_cases_registered_decided_validated_locked_and_
         assert!(audit.iter().any(|r| r.event.event_type == kind && r.event.success == ok), "{kind} {ok}");
     }
 });
+
+// ------------------------------------------------------------------- register workbook (.xlsx)
+
+impl Session {
+    /// POSTs a multipart form (the session's CSRF token first, then `fields`, then the file).
+    async fn upload(&self, app: &App, path: &str, fields: &[(&str, &str)], file: &[u8]) -> (u16, String) {
+        let boundary = "gongkai-test-boundary-7e3f";
+        let mut body = Vec::new();
+        let mut all = vec![("csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        for (k, v) in all {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"registers.xlsx\"\r\n\
+                 Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let r = app
+            .client
+            .post(app.url(path))
+            .header("cookie", &self.cookie)
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+}
+
+/// The workbook the console gives `s` for FIN, read back.
+async fn download_registers(app: &App, s: &Session) -> gongkai_store::RegisterBatch {
+    let r = s.fetch(app, &format!("/console/registers/xlsx?agency={DEPT}")).await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store", "personal information is not cached");
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains(".xlsx"));
+    let bytes = r.bytes().await.unwrap();
+    gongkai_sheet::read(&bytes, &gongkai_core::calendar::Calendar::official())
+        .unwrap_or_else(|e| panic!("{}", e.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))
+        .batch
+}
+
+/// The `<li>` problems of a refused upload.
+fn import_errors(html: &str) -> Vec<String> {
+    let Some(start) = html.find("id=\"import-errors\"") else { return Vec::new() };
+    let list = &html[start..html[start..].find("</ul>").map(|e| start + e).unwrap()];
+    list.split("<li>").skip(1).map(|li| li[..li.find("</li>").unwrap()].to_string()).collect()
+}
+
+// B2.2 (scope; agencies are the administrator's), B2.4 (every cell validated, all or nothing,
+// each problem named by sheet, row and column), B4.6/B6 (the export of personal information is
+// restricted and audited): the agency's registers downloaded as the CLI's workbook, uploaded back.
+story!(b2_4_register_workbook_downloads_and_uploads_all_or_nothing, |app: App| async move {
+    users(&app.store).await;
+    let s = login(&app, "fin.staff").await;
+    let (status, page) = s.get(&app, "/console/registers").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"registers-form\"") && page.contains("enctype=\"multipart/form-data\""));
+    // The download: FIN's registers with the agency tree, the seeded request with its reply.
+    let down = download_registers(&app, &s).await;
+    assert_eq!(down.agencies.iter().map(|a| a.code.as_str()).collect::<Vec<_>>(), [ROOT, DEPT]);
+    assert_eq!(down.requests.len(), 1);
+    assert_eq!(down.requests[0].0.tracking_number, SEED_NUMBER);
+    assert_eq!(down.requests[0].0.applicant.name, harness::SEED_APPLICANT, "the full register, for the office");
+
+    // Uploaded back unchanged: the request is already registered — named, nothing stored.
+    let again = s.fetch(&app, &format!("/console/registers/xlsx?agency={DEPT}")).await.bytes().await.unwrap();
+    let (status, html) = s.upload(&app, "/console/registers", &[("agency", DEPT)], &again).await;
+    assert_eq!(status, 422, "{html}");
+    let errors = import_errors(&html);
+    assert!(errors.iter().any(|e| e.contains("申请登记 第2行 “受理编号”列") && e.contains("已登记")), "{errors:?}");
+
+    // New 2026 registers in the same workbook: a request with its reply, a case, the figures.
+    let mut batch = down.clone();
+    let (mut request, mut events) = batch.requests[0].clone();
+    request.tracking_number = "RT-2026-1".into();
+    request.received_on = "2026-10-08".parse().unwrap();
+    for e in &mut events {
+        e.on = "2026-10-20".parse().unwrap();
+    }
+    batch.requests = vec![(request, events)];
+    batch.cases = vec![gongkai_core::register::Case {
+        agency: DEPT.into(),
+        number: "复〔2026〕31号".into(),
+        group: gongkai_core::report::CaseGroup::Review,
+        request: Some("RT-2026-1".into()),
+        filed_on: "2026-10-25".parse().unwrap(),
+        decided_on: None,
+        result: None,
+    }];
+    batch.figures = vec![gongkai_core::register::Article20Figures {
+        agency: DEPT.into(),
+        year: 2026,
+        licensing_decisions: Some(812),
+        ..Default::default()
+    }];
+    let good = gongkai_sheet::write(&batch, false).unwrap();
+    let (status, html) = s.upload(&app, "/console/registers", &[("agency", DEPT)], &good).await;
+    assert_eq!(status, 303, "{html}");
+    let (_, page) = s.get(&app, "/console/registers?done=imported").await;
+    assert!(page.contains("id=\"registers-done\""));
+    // Round trip: downloaded again, the uploaded registers are there as uploaded.
+    let after = download_registers(&app, &s).await;
+    let back = after.requests.iter().find(|(r, _)| r.tracking_number == "RT-2026-1").expect("imported request");
+    assert_eq!(back, &batch.requests[0]);
+    assert!(after.cases.contains(&batch.cases[0]));
+    assert!(after.figures.contains(&batch.figures[0]));
+    assert_eq!(after.requests.len(), 2);
+
+    // All or nothing: a good row beside bad ones stores nothing, and every bad cell is named.
+    let mut mixed = batch.clone();
+    mixed.requests[0].0.tracking_number = "RT-2026-2".into();
+    let mut other = mixed.requests[0].clone();
+    other.0.tracking_number = "RT-2026-3".into();
+    other.0.agency = ROOT.into();
+    mixed.requests.push(other);
+    mixed.cases.clear();
+    mixed.figures.clear();
+    let (status, html) =
+        s.upload(&app, "/console/registers", &[("agency", DEPT)], &gongkai_sheet::write(&mixed, false).unwrap()).await;
+    assert_eq!(status, 422, "{html}");
+    let errors = import_errors(&html);
+    assert!(errors.iter().any(|e| e.contains("申请登记 第3行 “机关代码”列") && e.contains("不是本机关")), "{errors:?}");
+    // An agency renamed in the 机关 sheet: agencies are not the office's to change.
+    let mut renamed = mixed.clone();
+    renamed.requests.truncate(1);
+    renamed.agencies[1].name = "示例市财政局（改名）".into();
+    let (status, html) = s
+        .upload(&app, "/console/registers", &[("agency", DEPT)], &gongkai_sheet::write(&renamed, false).unwrap())
+        .await;
+    assert_eq!(status, 422);
+    assert!(
+        import_errors(&html).iter().any(|e| e.contains("机关 第3行 “机关代码”列") && e.contains("不能新增或修改机关")),
+        "{html}"
+    );
+    // A bad cell (a date that does not exist) is named by sheet, row and column.
+    let mut cell = mixed.clone();
+    cell.requests.truncate(1);
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet().set_name(gongkai_sheet::SHEET_FIGURES).unwrap();
+    for (c, h) in ["机关代码", "年度", "规章本年制发件数"].into_iter().enumerate() {
+        sheet.write_string(0, u16::try_from(c).unwrap(), h).unwrap();
+    }
+    sheet.write_string(1, 0, DEPT).unwrap();
+    sheet.write_number(1, 1, 2026).unwrap();
+    sheet.write_number(1, 2, -5).unwrap();
+    let (status, html) =
+        s.upload(&app, "/console/registers", &[("agency", DEPT)], &book.save_to_buffer().unwrap()).await;
+    assert_eq!(status, 422);
+    let errors = import_errors(&html);
+    assert_eq!(errors, ["第二十条数据 第2行 “规章本年制发件数”列：「-5」不能为负数"], "{html}");
+    // A row reaching the published 2025: refused as a conflict, the row named.
+    let mut late = mixed.clone();
+    late.requests.truncate(1);
+    late.requests[0].0.received_on = "2025-11-03".parse().unwrap();
+    for e in &mut late.requests[0].1 {
+        e.on = "2025-11-20".parse().unwrap();
+    }
+    let (status, html) =
+        s.upload(&app, "/console/registers", &[("agency", DEPT)], &gongkai_sheet::write(&late, false).unwrap()).await;
+    assert_eq!(status, 409, "{html}");
+    assert!(
+        import_errors(&html).iter().any(|e| e.contains("申请登记 第2行") && e.contains("2025") && e.contains("已锁定")),
+        "{html}"
+    );
+    // Not a workbook, or no file: a clear message.
+    let (status, html) = s.upload(&app, "/console/registers", &[("agency", DEPT)], b"not a workbook").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("无法读取电子表格"), "{html}");
+    let (status, html) = s.upload(&app, "/console/registers", &[("agency", DEPT)], b"").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("请选择要导入的 .xlsx 文件"));
+    assert_eq!(
+        app.store.list_requests(DEPT, gongkai_store::RequestFilter::All).await.unwrap().len(),
+        2,
+        "nothing more stored"
+    );
+    // CSRF: a wrong token is refused before anything is read.
+    let forged = Session { cookie: s.cookie.clone(), csrf: "0000".into() };
+    assert_eq!(forged.upload(&app, "/console/registers", &[("agency", DEPT)], &good).await.0, 403);
+
+    // Scope: the supervisor reads the page, but neither downloads personal data nor uploads;
+    // another agency's staff cannot open it.
+    let sup = login(&app, "gov.supervisor").await;
+    let (status, page) = sup.get(&app, &format!("/console/registers?agency={DEPT}")).await;
+    assert_eq!(status, 200);
+    assert!(!page.contains("id=\"registers-form\"") && page.contains("id=\"registers-readonly\""));
+    assert_eq!(sup.fetch(&app, &format!("/console/registers/xlsx?agency={DEPT}")).await.status().as_u16(), 403);
+    assert_eq!(sup.upload(&app, "/console/registers", &[("agency", DEPT)], &good).await.0, 403);
+    let gov = login(&app, "gov.staff").await;
+    assert_eq!(gov.get(&app, &format!("/console/registers?agency={DEPT}")).await.0, 403);
+    assert_eq!(gov.fetch(&app, &format!("/console/registers/xlsx?agency={DEPT}")).await.status().as_u16(), 403);
+    let audit = app.store.list_audit(200).await.unwrap();
+    for (kind, ok) in [
+        ("registers.export", true),
+        ("registers.export", false),
+        ("registers.import", true),
+        ("registers.import", false),
+    ] {
+        assert!(audit.iter().any(|r| r.event.event_type == kind && r.event.success == ok), "{kind} {ok}");
+    }
+});

@@ -12,7 +12,6 @@ mod cli_report;
 mod cli_serve;
 mod cli_supervise;
 mod cli_user;
-mod spreadsheet;
 
 use std::process::ExitCode;
 
