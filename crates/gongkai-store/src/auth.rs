@@ -54,19 +54,23 @@ pub enum Role {
     Supervisor,
     /// 系统管理员: manages agencies and users, over every agency.
     Administrator,
+    /// 审计管理员 (B2.6, GB/T 22239 8.1.5: 系统/审计管理员 separate): reads the audit trail and
+    /// nothing else — no register, no account management.
+    Auditor,
 }
 
 impl Role {
     /// Every role, in order of the list above.
-    pub const ALL: [Role; 4] = [Role::Staff, Role::Approver, Role::Supervisor, Role::Administrator];
+    pub const ALL: [Role; 5] = [Role::Staff, Role::Approver, Role::Supervisor, Role::Administrator, Role::Auditor];
 
-    /// The stored (glossary) name: `staff`, `approver`, `supervisor`, `administrator`.
+    /// The stored (glossary) name: `staff`, `approver`, `supervisor`, `administrator`, `auditor`.
     pub fn name(self) -> &'static str {
         match self {
             Role::Staff => "staff",
             Role::Approver => "approver",
             Role::Supervisor => "supervisor",
             Role::Administrator => "administrator",
+            Role::Auditor => "auditor",
         }
     }
 
@@ -77,6 +81,7 @@ impl Role {
             Role::Approver => "审批人员",
             Role::Supervisor => "监督人员",
             Role::Administrator => "系统管理员",
+            Role::Auditor => "审计管理员",
         }
     }
 

@@ -59,6 +59,18 @@ pub enum Scope {
     Subtree(HashSet<String>),
     /// Every agency (administrator).
     All,
+    /// No agency's registers (the auditor reads the audit trail only).
+    Nothing,
+}
+
+/// The console paths an auditor may use (B2.6: the 审计管理员's dedicated interface): the audit
+/// trail, the account's own password, logout. Every other console path is refused for the role
+/// before any handler runs (deny by default).
+fn auditor_may_use(path: &str) -> bool {
+    path == "/console/audit"
+        || path.starts_with("/console/audit/")
+        || path == "/console/password"
+        || path == "/console/logout"
 }
 
 /// The logged-in console user, extracted from the session cookie. A handler taking it answers
@@ -92,6 +104,7 @@ impl CurrentUser {
             Scope::Own => agency == self.user.agency,
             Scope::Subtree(set) => set.contains(agency),
             Scope::All => true,
+            Scope::Nothing => false,
         }
     }
 
@@ -167,9 +180,26 @@ where
         let Some(session) = state.store.session(&token, Utc::now()).await.map_err(WebError::from)? else {
             return Err(Denied::Login(next));
         };
+        if session.user.role == Role::Auditor && !auditor_may_use(parts.uri.path()) {
+            let e = AuditEvent {
+                username: Some(session.user.username.clone()),
+                role: Some(Role::Auditor),
+                agency: Some(session.user.agency.clone()),
+                event_type: "access.denied".into(),
+                target: Some(parts.uri.path().to_string()),
+                success: false,
+                source: client_address(parts),
+                detail: Some("auditors read the audit trail only".into()),
+            };
+            record(&state, &e).await;
+            return Err(Denied::Forbidden(
+                "审计管理员只能查看审计记录、修改本人口令 (auditors read the audit trail only)".into(),
+            ));
+        }
         let scope = match session.user.role {
             Role::Staff | Role::Approver => Scope::Own,
             Role::Administrator => Scope::All,
+            Role::Auditor => Scope::Nothing,
             Role::Supervisor => Scope::Subtree(
                 state
                     .store
@@ -537,7 +567,12 @@ async fn login(
     };
     let detail = user.password_expired(now).then_some("password older than 90 days");
     record(&state, &audit(Some(&user), "login", true, detail)).await;
-    let target = if safe_next(&f.next) { f.next.clone() } else { "/console".to_string() };
+    let target = match user.role {
+        // The auditor's console is the audit trail (B2.6); the inbox would only refuse.
+        Role::Auditor if !auditor_may_use(&f.next) => "/console/audit".to_string(),
+        _ if safe_next(&f.next) => f.next.clone(),
+        _ => "/console".to_string(),
+    };
     let mut r = Redirect::to(&target).into_response();
     let max_age = gongkai_store::SESSION_ABSOLUTE.num_seconds();
     if let Some(c) = set_cookie(&headers, COOKIE, &session.token, max_age) {

@@ -18,7 +18,7 @@ use serde_json::Value;
 const PASSWORD: &str = "Gongkai-2026!";
 
 /// Accounts of every role: FIN staff and approver, GOV staff, a GOV supervisor (subtree GOV →
-/// FIN) and an administrator.
+/// FIN), an administrator and an auditor.
 async fn users(store: &Store) {
     let hash = gongkai_store::hash_password_blocking(PASSWORD.to_string()).await.unwrap();
     let now = chrono::Utc::now();
@@ -28,6 +28,7 @@ async fn users(store: &Store) {
         ("gov.staff", ROOT, Role::Staff),
         ("gov.supervisor", ROOT, Role::Supervisor),
         ("admin", ROOT, Role::Administrator),
+        ("auditor", ROOT, Role::Auditor),
     ] {
         store.create_user(name, agency, role, &hash, now).await.unwrap();
     }
@@ -75,7 +76,9 @@ async fn try_login(app: &App, username: &str, password: &str) -> Result<(Session
     let cookies = set_cookies(&r);
     let session = cookies.iter().find(|c| c.starts_with("gk_session=")).expect("session cookie").clone();
     let cookie = session.split(';').next().unwrap().to_string();
-    let inbox = app.client.get(app.url("/console/requests")).header("cookie", &cookie).send().await.unwrap();
+    // The page the login leads to (the inbox; the audit trail for an auditor) holds the CSRF token.
+    let landing = r.headers()["location"].to_str().unwrap().to_string();
+    let inbox = app.client.get(app.url(&landing)).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(inbox.status(), 200);
     let csrf = hidden(&inbox.text().await.unwrap(), "csrf");
     Ok((Session { cookie, csrf }, cookies))
@@ -428,10 +431,12 @@ story!(b2_1_password_change_and_b2_6_audit_view, |app: App| async move {
     assert_eq!(s.get(&app, "/console/requests").await.0, 303, "the change ends every session");
     assert!(try_login(&app, "fin.staff", PASSWORD).await.is_err());
     assert!(try_login(&app, "fin.staff", new).await.is_ok());
-    // The audit trail: administrators only, read-only, with the chain's state.
+    // The audit trail: the auditor only (B2.6: not even the system administrator), read-only,
+    // with the chain's state.
     assert_eq!(login(&app, "gov.supervisor").await.get(&app, "/console/audit").await.0, 403);
-    let admin = login(&app, "admin").await;
-    let (status, html) = admin.get(&app, "/console/audit").await;
+    assert_eq!(login(&app, "admin").await.get(&app, "/console/audit").await.0, 403);
+    let auditor = login(&app, "auditor").await;
+    let (status, html) = auditor.get(&app, "/console/audit").await;
     assert_eq!(status, 200);
     assert!(html.contains("哈希链完整") && html.contains("password.change") && html.contains("fin.staff"));
     assert!(!html.contains(new) && !html.contains(PASSWORD), "no password in the trail");
@@ -1153,4 +1158,58 @@ story!(b2_4_register_workbook_downloads_and_uploads_all_or_nothing, |app: App| a
     ] {
         assert!(audit.iter().any(|r| r.event.event_type == kind && r.event.success == ok), "{kind} {ok}");
     }
+});
+
+// B2.6 / B2.2: the 审计管理员 is an account of its own that reads the audit trail and nothing
+// else — no register of any agency, no tokens, no overview — while the system administrator
+// cannot read the trail. Every refused attempt is itself in the trail.
+story!(b2_6_auditor_reads_the_audit_trail_and_nothing_else, |app: App| async move {
+    users(&app.store).await;
+    let id = open_request(&app, "AUD-1", "2026-11-02").await;
+    let a = login(&app, "auditor").await;
+    let (status, html) = a.get(&app, "/console/audit").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("id=\"nav-audit\"") && !html.contains("/console/requests\""), "the auditor's own navigation");
+    assert!(html.contains("哈希链完整") && html.contains("login"));
+    for path in [
+        "/console/requests".to_string(),
+        format!("/console/requests/{id}"),
+        format!("/console/proactive?agency={DEPT}"),
+        format!("/console/article20?agency={DEPT}"),
+        format!("/console/cases?agency={DEPT}"),
+        format!("/console/registers?agency={DEPT}"),
+        format!("/console/registers/xlsx?agency={DEPT}"),
+        "/console/reports".to_string(),
+        format!("/console/reports/{DEPT}/2025"),
+        "/console/supervise".to_string(),
+        "/console/tokens".to_string(),
+    ] {
+        let (status, body) = a.get(&app, &path).await;
+        assert_eq!(status, 403, "{path}");
+        assert!(!body.contains("李公开") && !body.contains("AUD-1"), "{path}: nothing of the registers");
+    }
+    assert_eq!(a.post(&app, &format!("/console/requests/{id}/reveal"), &[]).await.0, 403);
+    assert_eq!(a.post(&app, "/console/tokens", &[("name", "x"), ("days", "30")]).await.0, 403);
+    // Its own password it may change (B2.1), and log out.
+    assert_eq!(a.get(&app, "/console/password").await.0, 200);
+    // The administrator manages accounts but does not read the trail.
+    let admin = login(&app, "admin").await;
+    let (status, html) = admin.get(&app, "/console/requests").await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("/console/audit"), "no audit link for the administrator");
+    assert_eq!(admin.get(&app, "/console/audit").await.0, 403);
+    let audit = app.store.list_audit(100).await.unwrap();
+    assert!(audit.iter().any(|r| r.event.event_type == "audit.view"
+        && !r.event.success
+        && r.event.username.as_deref() == Some("admin")));
+    assert!(audit.iter().any(|r| r.event.event_type == "audit.view"
+        && r.event.success
+        && r.event.username.as_deref() == Some("auditor")));
+    let denied: Vec<&str> = audit
+        .iter()
+        .filter(|r| r.event.event_type == "access.denied")
+        .filter_map(|r| r.event.target.as_deref())
+        .collect();
+    assert!(denied.contains(&"/console/requests") && denied.contains(&"/console/tokens"), "{denied:?}");
+    assert_eq!(a.post(&app, "/console/logout", &[]).await.0, 303);
 });
