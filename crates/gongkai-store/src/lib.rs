@@ -72,6 +72,7 @@ mod portal;
 mod registers;
 mod reports;
 mod requests;
+mod retention;
 mod stats;
 mod supervise;
 mod url;
@@ -94,6 +95,7 @@ pub use lock::{Amend, Amending};
 pub use portal::{DisclosureGuide, ProactiveDetails, RequestAccess};
 pub use reports::{Amendment, CalendarYear, Publication};
 pub use requests::{RequestFilter, RequestId};
+pub use retention::{PurgeOutcome, MAX_LOG_RETENTION_DAYS, MIN_LOG_RETENTION_DAYS};
 pub use stats::ReceivedCount;
 pub use supervise::{
     default_year, AgencyOverview, OpenRequest, Overview, ReportFigures, ReportStatus, ReportsOverview, RequestFigures,
