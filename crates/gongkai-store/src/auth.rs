@@ -23,7 +23,7 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use crate::codec::new_id;
 use crate::error::violation;
@@ -54,19 +54,23 @@ pub enum Role {
     Supervisor,
     /// 系统管理员: manages agencies and users, over every agency.
     Administrator,
+    /// 审计管理员 (B2.6, GB/T 22239 8.1.5: 系统/审计管理员 separate): reads the audit trail and
+    /// nothing else — no register, no account management.
+    Auditor,
 }
 
 impl Role {
     /// Every role, in order of the list above.
-    pub const ALL: [Role; 4] = [Role::Staff, Role::Approver, Role::Supervisor, Role::Administrator];
+    pub const ALL: [Role; 5] = [Role::Staff, Role::Approver, Role::Supervisor, Role::Administrator, Role::Auditor];
 
-    /// The stored (glossary) name: `staff`, `approver`, `supervisor`, `administrator`.
+    /// The stored (glossary) name: `staff`, `approver`, `supervisor`, `administrator`, `auditor`.
     pub fn name(self) -> &'static str {
         match self {
             Role::Staff => "staff",
             Role::Approver => "approver",
             Role::Supervisor => "supervisor",
             Role::Administrator => "administrator",
+            Role::Auditor => "auditor",
         }
     }
 
@@ -77,6 +81,7 @@ impl Role {
             Role::Approver => "审批人员",
             Role::Supervisor => "监督人员",
             Role::Administrator => "系统管理员",
+            Role::Auditor => "审计管理员",
         }
     }
 
@@ -291,7 +296,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// A timestamp as stored: RFC 3339 UTC with microseconds (compares correctly as text).
-fn ts(t: DateTime<Utc>) -> String {
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
@@ -341,7 +346,7 @@ fn user_from_row(row: &AnyRow) -> Result<(User, String), StoreError> {
 
 /// The hash of an audit record: SHA-256 over the previous hash and every field, each
 /// length-prefixed so that no two field lists produce the same input.
-fn audit_hash(prev: &str, seq: i64, at: &str, e: &AuditEvent) -> String {
+pub(crate) fn audit_hash(prev: &str, seq: i64, at: &str, e: &AuditEvent) -> String {
     let mut h = Sha256::new();
     let mut field = |s: Option<&str>| match s {
         Some(s) => {
@@ -365,7 +370,7 @@ fn audit_hash(prev: &str, seq: i64, at: &str, e: &AuditEvent) -> String {
 }
 
 /// The hash before the first record.
-const AUDIT_GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub(crate) const AUDIT_GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 impl Store {
     /// Creates an account with an already hashed password ([`hash_password`]).
@@ -705,33 +710,7 @@ impl Store {
 
     async fn try_append_audit(&self, e: &AuditEvent, at: &str) -> Result<i64, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let last = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (prev_seq, prev_hash) = match last {
-            Some(r) => (r.try_get::<i64, _>("seq")?, r.try_get::<String, _>("hash")?),
-            None => (0, AUDIT_GENESIS.to_string()),
-        };
-        let seq = prev_seq + 1;
-        let hash = audit_hash(&prev_hash, seq, at, e);
-        sqlx::query(
-            "INSERT INTO audit_events (seq, \"at\", username, role, agency, event_type, target, success, source, \
-             detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(seq)
-        .bind(at)
-        .bind(e.username.as_deref())
-        .bind(e.role.map(Role::name))
-        .bind(e.agency.as_deref())
-        .bind(&e.event_type)
-        .bind(e.target.as_deref())
-        .bind(i64::from(e.success))
-        .bind(e.source.as_deref())
-        .bind(e.detail.as_deref())
-        .bind(&prev_hash)
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await?;
+        let seq = insert_audit_on(&mut tx, e, at).await?;
         tx.commit().await?;
         Ok(seq)
     }
@@ -748,18 +727,26 @@ impl Store {
         rows.iter().map(|r| audit_from_row(r).map(|(rec, _)| rec)).collect()
     }
 
-    /// Checks the whole audit chain: sequence numbers 1, 2, … without gaps, each record's
-    /// `prev_hash` the previous record's hash and its hash recomputed from its fields. Returns
-    /// the number of records, or [`StoreError::Corrupt`] naming the first broken record.
+    /// Checks the whole audit chain: sequence numbers 1, 2, … without gaps (or, after a purge of
+    /// old records, from the record after the purge anchor, see [`Store::purge_audit`]), each
+    /// record's `prev_hash` the previous record's hash and its hash recomputed from its fields;
+    /// an anchor must be named by a purge record in the chain. Returns the number of records, or
+    /// [`StoreError::Corrupt`] naming the first broken record.
     pub async fn verify_audit_chain(&self) -> Result<i64, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let anchor = crate::retention::anchor(&mut conn).await?;
         let rows = sqlx::query(
             "SELECT seq, \"at\", username, role, agency, event_type, target, success, source, detail, prev_hash, hash \
              FROM audit_events ORDER BY seq",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *conn)
         .await?;
-        let mut prev = AUDIT_GENESIS.to_string();
-        let mut expected_seq = 1;
+        let (first_seq, mut prev) = match &anchor {
+            Some((seq, hash)) => (seq + 1, hash.clone()),
+            None => (1, AUDIT_GENESIS.to_string()),
+        };
+        let mut expected_seq = first_seq;
+        let mut anchor_covered = anchor.is_none();
         for r in &rows {
             let (rec, prev_hash) = audit_from_row(r)?;
             let broken = |detail: String| StoreError::Corrupt { table: "audit_events", column: "hash", detail };
@@ -772,11 +759,59 @@ impl Store {
             if audit_hash(&prev, rec.seq, &rec.at, &rec.event) != rec.hash {
                 return Err(broken(format!("record {} was altered", rec.seq)));
             }
+            if let Some((seq, hash)) = &anchor {
+                anchor_covered |= rec.event.event_type == crate::retention::PURGE_EVENT
+                    && rec
+                        .event
+                        .detail
+                        .as_deref()
+                        .is_some_and(|d| d.ends_with(&crate::retention::anchor_mark(*seq, hash)));
+            }
             prev = rec.hash;
             expected_seq += 1;
         }
-        Ok(expected_seq - 1)
+        if !anchor_covered {
+            return Err(StoreError::Corrupt {
+                table: "audit_anchor",
+                column: "hash",
+                detail: format!("the chain starts after record {} but no purge record names that start", first_seq - 1),
+            });
+        }
+        Ok(expected_seq - first_seq)
     }
+}
+
+/// Appends `e` at `at` after the newest record, inside the caller's transaction (a purge writes
+/// its own record in the same transaction as the deletion); returns its sequence number. The
+/// chain continues from the newest record, or from the purge anchor, or from the genesis hash.
+pub(crate) async fn insert_audit_on(conn: &mut AnyConnection, e: &AuditEvent, at: &str) -> Result<i64, StoreError> {
+    let last =
+        sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetch_optional(&mut *conn).await?;
+    let (prev_seq, prev_hash) = match last {
+        Some(r) => (r.try_get::<i64, _>("seq")?, r.try_get::<String, _>("hash")?),
+        None => crate::retention::chain_start(&mut *conn).await?,
+    };
+    let seq = prev_seq + 1;
+    let hash = audit_hash(&prev_hash, seq, at, e);
+    sqlx::query(
+        "INSERT INTO audit_events (seq, \"at\", username, role, agency, event_type, target, success, source, \
+         detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(seq)
+    .bind(at)
+    .bind(e.username.as_deref())
+    .bind(e.role.map(Role::name))
+    .bind(e.agency.as_deref())
+    .bind(&e.event_type)
+    .bind(e.target.as_deref())
+    .bind(i64::from(e.success))
+    .bind(e.source.as_deref())
+    .bind(e.detail.as_deref())
+    .bind(&prev_hash)
+    .bind(&hash)
+    .execute(&mut *conn)
+    .await?;
+    Ok(seq)
 }
 
 fn audit_from_row(r: &AnyRow) -> Result<(AuditRecord, String), StoreError> {

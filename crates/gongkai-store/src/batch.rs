@@ -1,10 +1,12 @@
 //! Many registers written in one transaction (spreadsheet imports), and the amending write
 //! methods ([`Amending`]).
 
+use std::collections::HashMap;
+
 use gongkai_core::register::{Agency, Article20Figures, Case, Event, ProactiveDisclosure, Request};
 
 use crate::agencies::upsert_agency_on;
-use crate::lock::{guard, Amend, Amending};
+use crate::lock::{guard, Amend, Amending, Touch};
 use crate::registers::{
     case_touch, figures_touch, insert_case_on, insert_proactive_on, proactive_touch, put_figures_on,
 };
@@ -102,6 +104,61 @@ impl Store {
             "batch written"
         );
         Ok((ids, amendments))
+    }
+}
+
+/// An entry of a [`RegisterBatch`] that reaches a locked year (see [`Store::locked_entries`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockedEntry {
+    /// Which list of the batch: `requests`, `cases`, `article20_figures` or `proactive_disclosures`.
+    pub table: &'static str,
+    /// The entry's index in that list.
+    pub index: usize,
+    /// The agency's code.
+    pub agency: String,
+    /// The earliest locked year it reaches.
+    pub year: i32,
+}
+
+impl Store {
+    /// The entries of `batch` that [`Store::insert_batch`] would refuse with
+    /// [`StoreError::Locked`] (the same rule, see [`crate::lock`]), each with the earliest locked
+    /// year it reaches — so that an import can name every such row before writing anything. Reads
+    /// only; the write itself still checks under the agency's lock.
+    pub async fn locked_entries(&self, batch: &RegisterBatch) -> Result<Vec<LockedEntry>, StoreError> {
+        let mut locked: HashMap<String, Vec<i32>> = HashMap::new();
+        let codes = batch
+            .requests
+            .iter()
+            .map(|(r, _)| r.agency.as_str())
+            .chain(batch.cases.iter().map(|c| c.agency.as_str()))
+            .chain(batch.figures.iter().map(|f| f.agency.as_str()))
+            .chain(batch.proactive.iter().map(|p| p.agency.as_str()));
+        for code in codes {
+            if !locked.contains_key(code) {
+                locked.insert(code.to_string(), self.locked_years(code).await?);
+            }
+        }
+        let years = |agency: &str| locked.get(agency).map(Vec::as_slice).unwrap_or(&[]);
+        let mut out = Vec::new();
+        let mut push = |table: &'static str, index: usize, agency: &str, touches: &[Touch]| {
+            if let Some(&year) = touches.iter().filter_map(|t| t.years.first()).min() {
+                out.push(LockedEntry { table, index, agency: agency.to_string(), year });
+            }
+        };
+        for (i, (r, events)) in batch.requests.iter().enumerate() {
+            push("requests", i, &r.agency, &request_touch(r, events, years(&r.agency)));
+        }
+        for (i, c) in batch.cases.iter().enumerate() {
+            push("cases", i, &c.agency, &case_touch(None, c, years(&c.agency)));
+        }
+        for (i, f) in batch.figures.iter().enumerate() {
+            push("article20_figures", i, &f.agency, &figures_touch(f, years(&f.agency)));
+        }
+        for (i, p) in batch.proactive.iter().enumerate() {
+            push("proactive_disclosures", i, &p.agency, &proactive_touch(p, years(&p.agency)));
+        }
+        Ok(out)
     }
 }
 

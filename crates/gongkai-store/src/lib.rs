@@ -72,6 +72,7 @@ mod portal;
 mod registers;
 mod reports;
 mod requests;
+mod retention;
 mod stats;
 mod supervise;
 mod url;
@@ -88,12 +89,13 @@ pub use auth::{
     verify_password_blocking, ApiToken, AuditEvent, AuditRecord, NewSession, Role, Session, User, LOCK_DURATION,
     MAX_FAILED_LOGINS, PASSWORD_MAX_AGE, PASSWORD_MAX_CHARS, SESSION_ABSOLUTE, SESSION_IDLE,
 };
-pub use batch::RegisterBatch;
+pub use batch::{LockedEntry, RegisterBatch};
 pub use error::StoreError;
 pub use lock::{Amend, Amending};
 pub use portal::{DisclosureGuide, ProactiveDetails, RequestAccess};
 pub use reports::{Amendment, CalendarYear, Publication};
 pub use requests::{RequestFilter, RequestId};
+pub use retention::{PurgeOutcome, MAX_LOG_RETENTION_DAYS, MIN_LOG_RETENTION_DAYS};
 pub use stats::ReceivedCount;
 pub use supervise::{
     default_year, AgencyOverview, OpenRequest, Overview, ReportFigures, ReportStatus, ReportsOverview, RequestFigures,

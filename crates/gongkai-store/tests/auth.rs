@@ -41,6 +41,7 @@ on_both_backends!(
     api_tokens_are_stored_as_hashes_and_can_be_revoked,
     b2_3_audit_chain_detects_deletion_and_alteration,
     b2_3_concurrent_audit_appends_keep_one_chain,
+    b1_1_log_retention_is_at_least_180_days_and_the_purge_keeps_the_chain,
 );
 
 fn t0() -> DateTime<Utc> {
@@ -262,4 +263,66 @@ async fn b2_3_concurrent_audit_appends_keep_one_chain(db: TestDb) {
     seqs.sort();
     assert_eq!(seqs, (1..=16).collect::<Vec<_>>());
     assert_eq!(s.verify_audit_chain().await.unwrap(), 16);
+}
+
+/// B1.1 (CSL Art. 21: network logs kept ≥ 6 months), B2.3/B2.6: the retention cannot be set
+/// below 180 days; the purge deletes the records older than it and keeps the newer ones, and the
+/// chain stays verifiable from its anchor — while deleting more by hand, or moving the anchor, is
+/// still detected.
+async fn b1_1_log_retention_is_at_least_180_days_and_the_purge_keeps_the_chain(db: TestDb) {
+    let s = &db.store;
+    assert_eq!(s.log_retention_days().await.unwrap(), 180, "the legal minimum by default");
+    // 179 refused with the reason, nothing changed; 180 accepted; each accepted change audited.
+    let e = s.set_log_retention_days(179, "admin", t0()).await.unwrap_err();
+    assert!(matches!(e, StoreError::Invalid { what: "log_retention_days", .. }), "{e:?}");
+    assert!(e.to_string().contains("不能少于 180 天"), "{e}");
+    assert_eq!(s.log_retention_days().await.unwrap(), 180);
+    s.set_log_retention_days(365, "admin", t0()).await.unwrap();
+    assert_eq!(s.log_retention_days().await.unwrap(), 365);
+    s.set_log_retention_days(180, "admin", t0()).await.unwrap();
+    assert_eq!(s.log_retention_days().await.unwrap(), 180);
+    assert!(s.set_log_retention_days(40_000, "admin", t0()).await.is_err());
+    // Records 1–2 are the two changes, dated t0. Then records aged 400, 200, 181, 179 and 10 days
+    // at the time of the purge (t0 + 400 days).
+    let purge_at = t0() + Duration::days(400);
+    for age in [400, 200, 181, 179, 10] {
+        s.append_audit(&ev(&format!("age.{age}"), true), purge_at - Duration::days(age)).await.unwrap();
+    }
+    assert_eq!(s.verify_audit_chain().await.unwrap(), 7);
+    let done = s.purge_audit(purge_at, "(system)").await.unwrap();
+    // Older than 180 days: the two settings records (400 days) and the ages 400, 200, 181.
+    assert_eq!(done.purged, 5);
+    let kept: Vec<String> = s.list_audit(100).await.unwrap().into_iter().map(|r| r.event.event_type).collect();
+    assert_eq!(kept, ["audit.purge", "age.10", "age.179"], "newest first");
+    assert_eq!(s.verify_audit_chain().await.unwrap(), 3, "the chain verifies from its anchor");
+    // The chain goes on after the purge, and a second purge moves the anchor.
+    s.append_audit(&ev("after", true), purge_at).await.unwrap();
+    assert_eq!(s.verify_audit_chain().await.unwrap(), 4);
+    let again = s.purge_audit(purge_at + Duration::days(175), "(system)").await.unwrap();
+    // 175 days later the cut-off is 5 days before the first purge: age.179 and age.10 leave;
+    // the first purge record, "after" and the new purge record stay.
+    assert_eq!(again.purged, 2);
+    assert_eq!(s.verify_audit_chain().await.unwrap(), 3);
+    // Nothing old: nothing purged, no record written.
+    let none = s.purge_audit(purge_at + Duration::days(175), "(system)").await.unwrap();
+    assert_eq!((none.purged, none.record), (0, None));
+
+    let mut raw = db.raw().await;
+    // Deleting the oldest remaining record by hand is a gap after the anchor.
+    let oldest: i64 = sqlx::query("SELECT MIN(seq) AS m FROM audit_events").fetch_one(&mut raw).await.unwrap().get("m");
+    let row =
+        sqlx::query("SELECT hash FROM audit_events WHERE seq = $1").bind(oldest).fetch_one(&mut raw).await.unwrap();
+    let oldest_hash: String = row.get("hash");
+    sqlx::query("DELETE FROM audit_events WHERE seq = $1").bind(oldest).execute(&mut raw).await.unwrap();
+    let e = s.verify_audit_chain().await.unwrap_err();
+    assert!(e.to_string().contains("is missing"), "{e}");
+    // Moving the anchor over the gap is caught too: no purge record names that start.
+    sqlx::query("UPDATE audit_anchor SET seq = $1, hash = $2")
+        .bind(oldest)
+        .bind(&oldest_hash)
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    let e = s.verify_audit_chain().await.unwrap_err();
+    assert!(e.to_string().contains("no purge record names that start"), "{e}");
 }

@@ -59,6 +59,18 @@ pub enum Scope {
     Subtree(HashSet<String>),
     /// Every agency (administrator).
     All,
+    /// No agency's registers (the auditor reads the audit trail only).
+    Nothing,
+}
+
+/// The console paths an auditor may use (B2.6: the 审计管理员's dedicated interface): the audit
+/// trail, the account's own password, logout. Every other console path is refused for the role
+/// before any handler runs (deny by default).
+fn auditor_may_use(path: &str) -> bool {
+    path == "/console/audit"
+        || path.starts_with("/console/audit/")
+        || path == "/console/password"
+        || path == "/console/logout"
 }
 
 /// The logged-in console user, extracted from the session cookie. A handler taking it answers
@@ -92,6 +104,7 @@ impl CurrentUser {
             Scope::Own => agency == self.user.agency,
             Scope::Subtree(set) => set.contains(agency),
             Scope::All => true,
+            Scope::Nothing => false,
         }
     }
 
@@ -167,9 +180,26 @@ where
         let Some(session) = state.store.session(&token, Utc::now()).await.map_err(WebError::from)? else {
             return Err(Denied::Login(next));
         };
+        if session.user.role == Role::Auditor && !auditor_may_use(parts.uri.path()) {
+            let e = AuditEvent {
+                username: Some(session.user.username.clone()),
+                role: Some(Role::Auditor),
+                agency: Some(session.user.agency.clone()),
+                event_type: "access.denied".into(),
+                target: Some(parts.uri.path().to_string()),
+                success: false,
+                source: client_address(parts),
+                detail: Some("auditors read the audit trail only".into()),
+            };
+            record(&state, &e).await;
+            return Err(Denied::Forbidden(
+                "审计管理员只能查看审计记录、修改本人口令 (auditors read the audit trail only)".into(),
+            ));
+        }
         let scope = match session.user.role {
             Role::Staff | Role::Approver => Scope::Own,
             Role::Administrator => Scope::All,
+            Role::Auditor => Scope::Nothing,
             Role::Supervisor => Scope::Subtree(
                 state
                     .store
@@ -346,17 +376,31 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for ConsoleForm<T> {
             WebError::Invalid(vec![crate::error::FieldError::new("form", "表单格式有误 (malformed form)")])
         })?;
         let token = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
-        if !same_origin(&parts.headers) || !tokens_equal(token, &user.csrf) {
-            user.audit(state, "csrf", parts.uri.path(), false, Some("CSRF token or origin check failed".into())).await;
-            return Err(Denied::Forbidden(
-                "表单已失效或来源不明，请返回页面刷新后重试 (CSRF check failed: reload the page and try again)".into(),
-            ));
-        }
+        check_csrf(state, &user, &parts.headers, parts.uri.path(), token).await?;
         let form = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
             WebError::Invalid(vec![crate::error::FieldError::new("form", format!("表单内容有误：{e} (invalid form)"))])
         })?;
         Ok(ConsoleForm { user, form })
     }
+}
+
+/// The checks of [`ConsoleForm`] for a form read another way (a file upload, multipart): the
+/// origin headers, and `token` (the form's `csrf` field) equal to the session's. A failure is a
+/// 403 and an audit event `csrf` (ASVS 3.5.1–3.5.3).
+pub(crate) async fn check_csrf(
+    state: &AppState,
+    user: &CurrentUser,
+    headers: &HeaderMap,
+    path: &str,
+    token: &str,
+) -> Result<(), Denied> {
+    if same_origin(headers) && tokens_equal(token, &user.csrf) {
+        return Ok(());
+    }
+    user.audit(state, "csrf", path, false, Some("CSRF token or origin check failed".into())).await;
+    Err(Denied::Forbidden(
+        "表单已失效或来源不明，请返回页面刷新后重试 (CSRF check failed: reload the page and try again)".into(),
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -523,7 +567,12 @@ async fn login(
     };
     let detail = user.password_expired(now).then_some("password older than 90 days");
     record(&state, &audit(Some(&user), "login", true, detail)).await;
-    let target = if safe_next(&f.next) { f.next.clone() } else { "/console".to_string() };
+    let target = match user.role {
+        // The auditor's console is the audit trail (B2.6); the inbox would only refuse.
+        Role::Auditor if !auditor_may_use(&f.next) => "/console/audit".to_string(),
+        _ if safe_next(&f.next) => f.next.clone(),
+        _ => "/console".to_string(),
+    };
     let mut r = Redirect::to(&target).into_response();
     let max_age = gongkai_store::SESSION_ABSOLUTE.num_seconds();
     if let Some(c) = set_cookie(&headers, COOKIE, &session.token, max_age) {

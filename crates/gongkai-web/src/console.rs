@@ -187,6 +187,7 @@ async fn readable_agencies(state: &AppState, user: &CurrentUser) -> Result<Vec<A
             v
         }
         Scope::All => state.store.list_agencies().await?,
+        Scope::Nothing => Vec::new(),
     })
 }
 
@@ -1002,11 +1003,13 @@ struct AuditPage {
     rows: Vec<AuditRow>,
 }
 
-/// The audit trail, read-only, for administrators (B2.6): the newest 500 records and whether
+/// The audit trail, read-only, for the 审计管理员 only (B2.6: the system administrator, whose own
+/// actions the trail records, does not read or manage it): the newest 500 records and whether
 /// the hash chain is intact.
 async fn audit_page(State(state): State<AppState>, user: CurrentUser) -> Result<Response, Denied> {
-    if user.role() != gongkai_store::Role::Administrator {
-        return Err(Denied::Forbidden("审计记录仅系统管理员可查看 (administrators only)".into()));
+    if user.role() != gongkai_store::Role::Auditor {
+        user.audit(&state, "audit.view", "audit_events", false, Some("not permitted".into())).await;
+        return Err(Denied::Forbidden("审计记录仅审计管理员可查看 (auditors only)".into()));
     }
     user.audit(&state, "audit.view", "audit_events", true, None).await;
     let chain = state.store.verify_audit_chain().await.map_err(|e| e.to_string());

@@ -17,9 +17,11 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod api;
+mod article20;
 mod attachment;
 mod auth;
 pub mod cache;
+mod cases;
 mod console;
 pub mod error;
 pub mod filing;
@@ -28,6 +30,7 @@ mod oversight;
 mod portal;
 mod proactive_register;
 pub mod ratelimit;
+mod register_workbook;
 mod reports;
 mod search;
 pub mod site;
@@ -54,7 +57,8 @@ pub use error::WebError;
 pub use ratelimit::RateLimiter;
 pub use site::SiteConfig;
 
-/// The largest request body accepted (forms and JSON; uploads are not taken yet).
+/// The largest request body accepted (forms and JSON; register workbook uploads have their own
+/// limit, [`register_workbook::UPLOAD_LIMIT_BYTES`]).
 pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
 
 /// Everything a handler needs. Cheap to clone (handles and `Arc`s only).
@@ -120,10 +124,15 @@ pub fn router(state: AppState) -> Router {
         .merge(oversight::routes())
         .merge(tokens::routes())
         .merge(proactive_register::routes())
+        .merge(article20::routes())
+        .merge(cases::routes())
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        // Workbook uploads have a limit of their own; merged after the limit above, which
+        // covers only the routes merged before it.
+        .merge(register_workbook::routes())
         .fallback(not_found)
         .with_state(state)
         .layer(CompressionLayer::new())
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

@@ -18,7 +18,7 @@ use serde_json::Value;
 const PASSWORD: &str = "Gongkai-2026!";
 
 /// Accounts of every role: FIN staff and approver, GOV staff, a GOV supervisor (subtree GOV →
-/// FIN) and an administrator.
+/// FIN), an administrator and an auditor.
 async fn users(store: &Store) {
     let hash = gongkai_store::hash_password_blocking(PASSWORD.to_string()).await.unwrap();
     let now = chrono::Utc::now();
@@ -28,6 +28,7 @@ async fn users(store: &Store) {
         ("gov.staff", ROOT, Role::Staff),
         ("gov.supervisor", ROOT, Role::Supervisor),
         ("admin", ROOT, Role::Administrator),
+        ("auditor", ROOT, Role::Auditor),
     ] {
         store.create_user(name, agency, role, &hash, now).await.unwrap();
     }
@@ -75,7 +76,9 @@ async fn try_login(app: &App, username: &str, password: &str) -> Result<(Session
     let cookies = set_cookies(&r);
     let session = cookies.iter().find(|c| c.starts_with("gk_session=")).expect("session cookie").clone();
     let cookie = session.split(';').next().unwrap().to_string();
-    let inbox = app.client.get(app.url("/console/requests")).header("cookie", &cookie).send().await.unwrap();
+    // The page the login leads to (the inbox; the audit trail for an auditor) holds the CSRF token.
+    let landing = r.headers()["location"].to_str().unwrap().to_string();
+    let inbox = app.client.get(app.url(&landing)).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(inbox.status(), 200);
     let csrf = hidden(&inbox.text().await.unwrap(), "csrf");
     Ok((Session { cookie, csrf }, cookies))
@@ -428,10 +431,12 @@ story!(b2_1_password_change_and_b2_6_audit_view, |app: App| async move {
     assert_eq!(s.get(&app, "/console/requests").await.0, 303, "the change ends every session");
     assert!(try_login(&app, "fin.staff", PASSWORD).await.is_err());
     assert!(try_login(&app, "fin.staff", new).await.is_ok());
-    // The audit trail: administrators only, read-only, with the chain's state.
+    // The audit trail: the auditor only (B2.6: not even the system administrator), read-only,
+    // with the chain's state.
     assert_eq!(login(&app, "gov.supervisor").await.get(&app, "/console/audit").await.0, 403);
-    let admin = login(&app, "admin").await;
-    let (status, html) = admin.get(&app, "/console/audit").await;
+    assert_eq!(login(&app, "admin").await.get(&app, "/console/audit").await.0, 403);
+    let auditor = login(&app, "auditor").await;
+    let (status, html) = auditor.get(&app, "/console/audit").await;
     assert_eq!(status, 200);
     assert!(html.contains("哈希链完整") && html.contains("password.change") && html.contains("fin.staff"));
     assert!(!html.contains(new) && !html.contains(PASSWORD), "no password in the trail");
@@ -842,4 +847,518 @@ story!(b2_2_staff_api_reads_and_records_events_with_the_consoles_rules, |app: Ap
     ] {
         assert!(doc["paths"][path].is_object(), "{path} in the OpenAPI document");
     }
+});
+
+/// The figures (path → value) of the draft report of `year` generated from FIN's registers.
+async fn draft_figures(app: &App, year: i32) -> std::collections::HashMap<String, gongkai_core::report::FigureValue> {
+    let regs = app.store.load_year(DEPT, year).await.unwrap();
+    let input = gongkai_core::generate::YearInput {
+        agency: app.store.get_agency(DEPT).await.unwrap().unwrap(),
+        year,
+        requests: regs.requests,
+        cases: regs.cases,
+        figures: regs.figures,
+        narratives: Vec::new(),
+        published_on: None,
+    };
+    gongkai_core::generate::generate_draft(&input).figures().into_iter().collect()
+}
+
+// ------------------------------------------------------------------------ Article 20 figures
+
+/// The figures of `year` as a form, with `changes` applied.
+fn figures<'a>(year: &'a str, changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut f = vec![
+        ("agency", DEPT),
+        ("year", year),
+        ("rules_issued", "2"),
+        ("rules_repealed", "1"),
+        ("rules_in_force", "37"),
+        ("normative_issued", "11"),
+        ("normative_repealed", ""),
+        ("normative_in_force", "86"),
+        ("licensing_decisions", "1520"),
+        ("penalty_decisions", "43"),
+        ("coercive_decisions", "0"),
+        ("fees_wan_yuan", "12.35"),
+    ];
+    for (k, v) in changes {
+        f.iter_mut().find(|(n, _)| n == k).unwrap().1 = v;
+    }
+    f
+}
+
+// B2.2 (scope and role), B2.3 (audited), B2.4 (input validated, the field named): the agency's
+// table-2 figures are saved per year, a blank stays blank, the published year is locked.
+story!(b2_4_article20_figures_saved_per_year_validated_locked_and_scoped, |app: App| async move {
+    users(&app.store).await;
+    let s = login(&app, "fin.staff").await;
+    let (status, page) = s.get(&app, "/console/article20?year=2026").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"article20-form\"") && page.contains("id=\"nav-article20\""));
+    // Saved, shown again, and stored with the blank left blank (never 0).
+    let (status, _) = s.post(&app, "/console/article20", &figures("2026", &[])).await;
+    assert_eq!(status, 303);
+    let (_, page) = s.get(&app, &format!("/console/article20?agency={DEPT}&year=2026&done=saved")).await;
+    assert!(page.contains("id=\"article20-done\"") && page.contains("value=\"1520\""), "{page}");
+    assert!(page.contains("id=\"article20-2026\""), "the year is listed");
+    let stored = app.store.get_article20_figures(DEPT, 2026).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.rules_in_force, stored.normative_repealed, stored.coercive_decisions),
+        (Some(37), None, Some(0))
+    );
+    assert_eq!(stored.fees_wan_yuan.as_ref().unwrap().as_str(), "12.35");
+    // Saved again with a change: replaced, not duplicated.
+    let (status, _) = s.post(&app, "/console/article20", &figures("2026", &[("penalty_decisions", "44")])).await;
+    assert_eq!(status, 303);
+    assert_eq!(app.store.list_article20_figures(DEPT).await.unwrap().len(), 1);
+    assert_eq!(app.store.get_article20_figures(DEPT, 2026).await.unwrap().unwrap().penalty_decisions, Some(44));
+    // They are table 2 of the year's report; the blank stays a blank cell.
+    use gongkai_core::report::FigureValue;
+    let t2 = draft_figures(&app, 2026).await;
+    let cells: Vec<_> = t2.iter().filter(|(k, _)| k.starts_with("proactive.")).collect();
+    assert!(cells.contains(&(&"proactive.rules.in_force".to_string(), &FigureValue::Count(Some(37)))), "{cells:?}");
+    assert!(cells.contains(&(&"proactive.normative_documents.repealed".to_string(), &FigureValue::Count(None))));
+    assert!(cells.iter().any(|(k, v)| k.contains("penalties") && **v == FigureValue::Count(Some(44))), "{cells:?}");
+    // Each bad value is refused with its field named; what was typed stays; nothing changes.
+    for (field, value, reason) in [
+        ("year", "2099", "年度：应为 2008 至"),
+        ("year", "二〇二六", "年度：应为"),
+        ("rules_issued", "-3", "规章本年制发件数：应为不小于 0 的整数"),
+        ("normative_in_force", "8.5", "规范性文件现行有效件数：应为不小于 0 的整数"),
+        ("licensing_decisions", "99999999999", "行政许可本年处理决定数量：不能超过"),
+        ("fees_wan_yuan", "一万", "行政事业性收费本年收费金额（万元）：应为以万元计的数额"),
+        ("fees_wan_yuan", "-1", "行政事业性收费本年收费金额（万元）：不能为负数"),
+        ("fees_wan_yuan", "0.123456", "最多保留四位小数"),
+    ] {
+        let (status, html) = s.post(&app, "/console/article20", &figures("2026", &[(field, value)])).await;
+        assert_eq!(status, 422, "{field}={value}: {html}");
+        let error = &html[html.find("id=\"article20-error\"").unwrap_or_else(|| panic!("{field}: no error"))..];
+        assert!(error[..error.find("</p>").unwrap()].contains(reason), "{field}={value}: {error}");
+        if field != "year" {
+            assert!(html.contains(&format!("value=\"{value}\"")), "{field}: the typed value is kept");
+        }
+    }
+    assert_eq!(app.store.get_article20_figures(DEPT, 2026).await.unwrap().unwrap().penalty_decisions, Some(44));
+    // 2025 is published and locked (the harness): shown without a form, a save is refused (409).
+    let (status, page) = s.get(&app, "/console/article20?year=2025").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"article20-locked\"") && !page.contains("id=\"article20-form\""));
+    let (status, html) = s.post(&app, "/console/article20", &figures("2025", &[])).await;
+    assert_eq!(status, 409, "{html}");
+    assert!(html.contains("id=\"article20-error\"") && html.contains("已锁定"));
+    assert!(app.store.get_article20_figures(DEPT, 2025).await.unwrap().is_none(), "nothing stored");
+    // A bad year in the address: 422, never a 500.
+    assert_eq!(s.get(&app, "/console/article20?year=20x6").await.0, 422);
+    // Another agency's staff may neither read nor write FIN's figures.
+    let gov = login(&app, "gov.staff").await;
+    assert_eq!(gov.get(&app, &format!("/console/article20?agency={DEPT}&year=2026")).await.0, 403);
+    assert_eq!(gov.post(&app, "/console/article20", &figures("2026", &[("rules_issued", "9")])).await.0, 403);
+    // The supervisor reads the figures, without a form, and may not save.
+    let sup = login(&app, "gov.supervisor").await;
+    let (status, page) = sup.get(&app, &format!("/console/article20?agency={DEPT}&year=2026")).await;
+    assert_eq!(status, 200);
+    assert!(
+        !page.contains("id=\"article20-form\"") && page.contains("id=\"article20-figures\"") && page.contains("1520")
+    );
+    assert_eq!(sup.post(&app, "/console/article20", &figures("2026", &[("rules_issued", "9")])).await.0, 403);
+    assert_eq!(app.store.get_article20_figures(DEPT, 2026).await.unwrap().unwrap().rules_issued, Some(2));
+    let audit = app.store.list_audit(100).await.unwrap();
+    let saves: Vec<(bool, Option<&str>)> = audit
+        .iter()
+        .filter(|r| r.event.event_type == "article20.save")
+        .map(|r| (r.event.success, r.event.target.as_deref()))
+        .collect();
+    assert!(saves.contains(&(true, Some("FIN/2026"))), "{saves:?}");
+    assert!(saves.contains(&(false, Some("FIN/2025"))), "the locked attempt is audited: {saves:?}");
+    assert!(saves.iter().filter(|(ok, _)| !ok).count() >= 2, "locked, supervisor: {saves:?}");
+});
+
+// ------------------------------------------------------------------ review and litigation cases
+
+fn case<'a>(number: &'a str, changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut f = vec![
+        ("agency", DEPT),
+        ("number", number),
+        ("group", "review"),
+        ("request", SEED_NUMBER),
+        ("filed_on", "2026-03-02"),
+        ("decided_on", "2026-05-10"),
+        ("result", "upheld"),
+    ];
+    for (k, v) in changes {
+        f.iter_mut().find(|(n, _)| n == k).unwrap().1 = v;
+    }
+    f
+}
+
+// B2.2, B2.3, B2.4: cases are registered decided or pending, a pending case is decided later,
+// bad input names its field, a case reaching the published year is refused, scope holds.
+story!(b2_4_review_and_litigation_cases_registered_decided_validated_locked_and_scoped, |app: App| async move {
+    users(&app.store).await;
+    let s = login(&app, "fin.staff").await;
+    let (status, page) = s.get(&app, "/console/cases").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"case-form\"") && page.contains("id=\"nav-cases\"") && page.contains("复议后起诉"));
+    // A decided review, and a pending lawsuit.
+    assert_eq!(s.post(&app, "/console/cases", &case("复〔2026〕1号", &[])).await.0, 303);
+    let pending = case(
+        "诉〔2026〕7号",
+        &[
+            ("group", "litigation_direct"),
+            ("request", ""),
+            ("decided_on", ""),
+            ("result", ""),
+            ("filed_on", "2026-06-01"),
+        ],
+    );
+    assert_eq!(s.post(&app, "/console/cases", &pending).await.0, 303);
+    let (_, page) = s.get(&app, "/console/cases?done=added").await;
+    assert!(page.contains("id=\"cases-done\"") && page.contains("复〔2026〕1号") && page.contains("结果维持"));
+    assert!(page.contains("尚未审结") && page.contains("未经复议直接起诉"), "{page}");
+    assert_eq!(page.matches("class=\"decide-form\"").count(), 1, "only the pending case can be decided");
+    // Deciding takes both fields, a date not before filing, a known case.
+    for (fields, reason) in [
+        (
+            vec![("agency", DEPT), ("number", "无此案"), ("decided_on", "2026-09-01"), ("result", "other")],
+            "案件编号：本机关没有",
+        ),
+        (
+            vec![("agency", DEPT), ("number", "诉〔2026〕7号"), ("decided_on", ""), ("result", "other")],
+            "审结日期：不能为空",
+        ),
+        (
+            vec![("agency", DEPT), ("number", "诉〔2026〕7号"), ("decided_on", "2026-05-01"), ("result", "other")],
+            "早于立案日期",
+        ),
+        (
+            vec![("agency", DEPT), ("number", "诉〔2026〕7号"), ("decided_on", "2026-09-01"), ("result", "")],
+            "结果：不能为空",
+        ),
+    ] {
+        let (status, html) = s.post(&app, "/console/cases/decide", &fields).await;
+        assert_eq!(status, 422, "{reason}: {html}");
+        assert!(html.contains(reason), "{reason}");
+    }
+    // Decided later: its date and result are stored; a second decision is refused.
+    let decide = [("agency", DEPT), ("number", "诉〔2026〕7号"), ("decided_on", "2026-09-01"), ("result", "corrected")];
+    assert_eq!(s.post(&app, "/console/cases/decide", &decide).await.0, 303);
+    let stored = app.store.list_cases(DEPT).await.unwrap();
+    let lawsuit = stored.iter().find(|c| c.number == "诉〔2026〕7号").unwrap();
+    assert_eq!(lawsuit.result, Some(gongkai_core::report::CaseResult::Corrected));
+    assert_eq!(lawsuit.decided_on, Some("2026-09-01".parse().unwrap()));
+    let (status, html) = s.post(&app, "/console/cases/decide", &decide).await;
+    assert_eq!(status, 409);
+    assert!(html.contains("已审结"));
+    // Each bad value of the form names its field; the typed number stays; nothing is stored.
+    for (fields, reason, code) in [
+        (case("复〔2026〕1号", &[]), "案件编号：复〔2026〕1号 已登记", 409),
+        (case("复〔2026〕2号", &[("request", "NOPE-1")]), "关联受理编号：本机关没有受理编号为「NOPE-1」的申请", 422),
+        (case("复〔2026〕3号", &[("group", "appeal")]), "类别：应为", 422),
+        (case("复〔2026〕4号", &[("filed_on", "2026/03/02")]), "立案日期：应为 YYYY-MM-DD", 422),
+        (case("复〔2026〕5号", &[("decided_on", "2026-01-05")]), "审结日期：2026-01-05 早于立案日期", 422),
+        (case("复〔2026〕6号", &[("decided_on", "")]), "审结日期：已选择结果", 422),
+        (case("复〔2026〕7号", &[("result", "")]), "结果：已填写审结日期", 422),
+        (case("复〔2026〕8号", &[("decided_on", "2999-01-01")]), "审结日期：不能晚于今天", 422),
+        (case("", &[]), "案件编号：不能为空", 422),
+        // Filed in 2025 and pending: it would change the published 2025 report's 尚未审结.
+        (case("复〔2025〕9号", &[("filed_on", "2025-06-01"), ("decided_on", ""), ("result", "")]), "已锁定", 409),
+    ] {
+        let (status, html) = s.post(&app, "/console/cases", &fields).await;
+        assert_eq!(status, code, "{reason}: {html}");
+        let error = &html[html.find("id=\"cases-error\"").unwrap_or_else(|| panic!("{reason}: no error"))..];
+        assert!(error[..error.find("</p>").unwrap()].contains(reason), "{reason}: {error}");
+        assert!(html.contains(&format!("value=\"{}\"", fields[1].1)), "{reason}: the typed number is kept");
+    }
+    assert_eq!(app.store.list_cases(DEPT).await.unwrap().len(), 2, "nothing else stored");
+    // Another agency's staff: no access; the supervisor reads without forms and may not write.
+    let gov = login(&app, "gov.staff").await;
+    assert_eq!(gov.get(&app, &format!("/console/cases?agency={DEPT}")).await.0, 403);
+    assert_eq!(gov.post(&app, "/console/cases", &case("复〔2026〕20号", &[])).await.0, 403);
+    let sup = login(&app, "gov.supervisor").await;
+    let (status, page) = sup.get(&app, &format!("/console/cases?agency={DEPT}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("复〔2026〕1号") && !page.contains("id=\"case-form\"") && !page.contains("decide-form"));
+    assert_eq!(sup.post(&app, "/console/cases", &case("复〔2026〕21号", &[])).await.0, 403);
+    assert_eq!(sup.post(&app, "/console/cases/decide", &decide).await.0, 403);
+    assert_eq!(app.store.list_cases(DEPT).await.unwrap().len(), 2);
+    // The cases are table 4 of the year's report: 2026 has one upheld review and one corrected
+    // direct lawsuit, nothing pending.
+    use gongkai_core::report::FigureValue;
+    let t4 = draft_figures(&app, 2026).await;
+    for (path, n) in [
+        ("review_litigation.review.upheld", Some(1)),
+        ("review_litigation.review.total", Some(1)),
+        ("review_litigation.litigation_direct.corrected", Some(1)),
+        ("review_litigation.litigation_direct.pending", Some(0)),
+    ] {
+        assert_eq!(t4.get(path), Some(&FigureValue::Count(n)), "{path}");
+    }
+    let audit = app.store.list_audit(100).await.unwrap();
+    for (kind, ok) in [("case.add", true), ("case.add", false), ("case.decide", true), ("case.decide", false)] {
+        assert!(audit.iter().any(|r| r.event.event_type == kind && r.event.success == ok), "{kind} {ok}");
+    }
+});
+
+// ------------------------------------------------------------------- register workbook (.xlsx)
+
+impl Session {
+    /// POSTs a multipart form (the session's CSRF token first, then `fields`, then the file).
+    async fn upload(&self, app: &App, path: &str, fields: &[(&str, &str)], file: &[u8]) -> (u16, String) {
+        let boundary = "gongkai-test-boundary-7e3f";
+        let mut body = Vec::new();
+        let mut all = vec![("csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        for (k, v) in all {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"registers.xlsx\"\r\n\
+                 Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let r = app
+            .client
+            .post(app.url(path))
+            .header("cookie", &self.cookie)
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+}
+
+/// The workbook the console gives `s` for FIN, read back.
+async fn download_registers(app: &App, s: &Session) -> gongkai_store::RegisterBatch {
+    let r = s.fetch(app, &format!("/console/registers/xlsx?agency={DEPT}")).await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store", "personal information is not cached");
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains(".xlsx"));
+    let bytes = r.bytes().await.unwrap();
+    gongkai_sheet::read(&bytes, &gongkai_core::calendar::Calendar::official())
+        .unwrap_or_else(|e| panic!("{}", e.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))
+        .batch
+}
+
+/// The `<li>` problems of a refused upload.
+fn import_errors(html: &str) -> Vec<String> {
+    let Some(start) = html.find("id=\"import-errors\"") else { return Vec::new() };
+    let list = &html[start..html[start..].find("</ul>").map(|e| start + e).unwrap()];
+    list.split("<li>").skip(1).map(|li| li[..li.find("</li>").unwrap()].to_string()).collect()
+}
+
+// B2.2 (scope; agencies are the administrator's), B2.4 (every cell validated, all or nothing,
+// each problem named by sheet, row and column), B4.6/B6 (the export of personal information is
+// restricted and audited): the agency's registers downloaded as the CLI's workbook, uploaded back.
+story!(b2_4_register_workbook_downloads_and_uploads_all_or_nothing, |app: App| async move {
+    users(&app.store).await;
+    let s = login(&app, "fin.staff").await;
+    let (status, page) = s.get(&app, "/console/registers").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"registers-form\"") && page.contains("enctype=\"multipart/form-data\""));
+    // The download: FIN's registers with the agency tree, the seeded request with its reply.
+    let down = download_registers(&app, &s).await;
+    assert_eq!(down.agencies.iter().map(|a| a.code.as_str()).collect::<Vec<_>>(), [ROOT, DEPT]);
+    assert_eq!(down.requests.len(), 1);
+    assert_eq!(down.requests[0].0.tracking_number, SEED_NUMBER);
+    assert_eq!(down.requests[0].0.applicant.name, harness::SEED_APPLICANT, "the full register, for the office");
+
+    // Uploaded back unchanged: the request is already registered — named, nothing stored.
+    let again = s.fetch(&app, &format!("/console/registers/xlsx?agency={DEPT}")).await.bytes().await.unwrap();
+    let (status, html) = s.upload(&app, "/console/registers", &[("agency", DEPT)], &again).await;
+    assert_eq!(status, 422, "{html}");
+    let errors = import_errors(&html);
+    assert!(errors.iter().any(|e| e.contains("申请登记 第2行 “受理编号”列") && e.contains("已登记")), "{errors:?}");
+
+    // New 2026 registers in the same workbook: a request with its reply, a case, the figures.
+    let mut batch = down.clone();
+    let (mut request, mut events) = batch.requests[0].clone();
+    request.tracking_number = "RT-2026-1".into();
+    request.received_on = "2026-10-08".parse().unwrap();
+    for e in &mut events {
+        e.on = "2026-10-20".parse().unwrap();
+    }
+    batch.requests = vec![(request, events)];
+    batch.cases = vec![gongkai_core::register::Case {
+        agency: DEPT.into(),
+        number: "复〔2026〕31号".into(),
+        group: gongkai_core::report::CaseGroup::Review,
+        request: Some("RT-2026-1".into()),
+        filed_on: "2026-10-25".parse().unwrap(),
+        decided_on: None,
+        result: None,
+    }];
+    batch.figures = vec![gongkai_core::register::Article20Figures {
+        agency: DEPT.into(),
+        year: 2026,
+        licensing_decisions: Some(812),
+        ..Default::default()
+    }];
+    let good = gongkai_sheet::write(&batch, false).unwrap();
+    let (status, html) = s.upload(&app, "/console/registers", &[("agency", DEPT)], &good).await;
+    assert_eq!(status, 303, "{html}");
+    let (_, page) = s.get(&app, "/console/registers?done=imported").await;
+    assert!(page.contains("id=\"registers-done\""));
+    // Round trip: downloaded again, the uploaded registers are there as uploaded.
+    let after = download_registers(&app, &s).await;
+    let back = after.requests.iter().find(|(r, _)| r.tracking_number == "RT-2026-1").expect("imported request");
+    assert_eq!(back, &batch.requests[0]);
+    assert!(after.cases.contains(&batch.cases[0]));
+    assert!(after.figures.contains(&batch.figures[0]));
+    assert_eq!(after.requests.len(), 2);
+
+    // All or nothing: a good row beside bad ones stores nothing, and every bad cell is named.
+    let mut mixed = batch.clone();
+    mixed.requests[0].0.tracking_number = "RT-2026-2".into();
+    let mut other = mixed.requests[0].clone();
+    other.0.tracking_number = "RT-2026-3".into();
+    other.0.agency = ROOT.into();
+    mixed.requests.push(other);
+    mixed.cases.clear();
+    mixed.figures.clear();
+    let (status, html) =
+        s.upload(&app, "/console/registers", &[("agency", DEPT)], &gongkai_sheet::write(&mixed, false).unwrap()).await;
+    assert_eq!(status, 422, "{html}");
+    let errors = import_errors(&html);
+    assert!(errors.iter().any(|e| e.contains("申请登记 第3行 “机关代码”列") && e.contains("不是本机关")), "{errors:?}");
+    // An agency renamed in the 机关 sheet: agencies are not the office's to change.
+    let mut renamed = mixed.clone();
+    renamed.requests.truncate(1);
+    renamed.agencies[1].name = "示例市财政局（改名）".into();
+    let (status, html) = s
+        .upload(&app, "/console/registers", &[("agency", DEPT)], &gongkai_sheet::write(&renamed, false).unwrap())
+        .await;
+    assert_eq!(status, 422);
+    assert!(
+        import_errors(&html).iter().any(|e| e.contains("机关 第3行 “机关代码”列") && e.contains("不能新增或修改机关")),
+        "{html}"
+    );
+    // A bad cell (a date that does not exist) is named by sheet, row and column.
+    let mut cell = mixed.clone();
+    cell.requests.truncate(1);
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet().set_name(gongkai_sheet::SHEET_FIGURES).unwrap();
+    for (c, h) in ["机关代码", "年度", "规章本年制发件数"].into_iter().enumerate() {
+        sheet.write_string(0, u16::try_from(c).unwrap(), h).unwrap();
+    }
+    sheet.write_string(1, 0, DEPT).unwrap();
+    sheet.write_number(1, 1, 2026).unwrap();
+    sheet.write_number(1, 2, -5).unwrap();
+    let (status, html) =
+        s.upload(&app, "/console/registers", &[("agency", DEPT)], &book.save_to_buffer().unwrap()).await;
+    assert_eq!(status, 422);
+    let errors = import_errors(&html);
+    assert_eq!(errors, ["第二十条数据 第2行 “规章本年制发件数”列：「-5」不能为负数"], "{html}");
+    // A row reaching the published 2025: refused as a conflict, the row named.
+    let mut late = mixed.clone();
+    late.requests.truncate(1);
+    late.requests[0].0.received_on = "2025-11-03".parse().unwrap();
+    for e in &mut late.requests[0].1 {
+        e.on = "2025-11-20".parse().unwrap();
+    }
+    let (status, html) =
+        s.upload(&app, "/console/registers", &[("agency", DEPT)], &gongkai_sheet::write(&late, false).unwrap()).await;
+    assert_eq!(status, 409, "{html}");
+    assert!(
+        import_errors(&html).iter().any(|e| e.contains("申请登记 第2行") && e.contains("2025") && e.contains("已锁定")),
+        "{html}"
+    );
+    // Not a workbook, or no file: a clear message.
+    let (status, html) = s.upload(&app, "/console/registers", &[("agency", DEPT)], b"not a workbook").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("无法读取电子表格"), "{html}");
+    let (status, html) = s.upload(&app, "/console/registers", &[("agency", DEPT)], b"").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("请选择要导入的 .xlsx 文件"));
+    assert_eq!(
+        app.store.list_requests(DEPT, gongkai_store::RequestFilter::All).await.unwrap().len(),
+        2,
+        "nothing more stored"
+    );
+    // CSRF: a wrong token is refused before anything is read.
+    let forged = Session { cookie: s.cookie.clone(), csrf: "0000".into() };
+    assert_eq!(forged.upload(&app, "/console/registers", &[("agency", DEPT)], &good).await.0, 403);
+
+    // Scope: the supervisor reads the page, but neither downloads personal data nor uploads;
+    // another agency's staff cannot open it.
+    let sup = login(&app, "gov.supervisor").await;
+    let (status, page) = sup.get(&app, &format!("/console/registers?agency={DEPT}")).await;
+    assert_eq!(status, 200);
+    assert!(!page.contains("id=\"registers-form\"") && page.contains("id=\"registers-readonly\""));
+    assert_eq!(sup.fetch(&app, &format!("/console/registers/xlsx?agency={DEPT}")).await.status().as_u16(), 403);
+    assert_eq!(sup.upload(&app, "/console/registers", &[("agency", DEPT)], &good).await.0, 403);
+    let gov = login(&app, "gov.staff").await;
+    assert_eq!(gov.get(&app, &format!("/console/registers?agency={DEPT}")).await.0, 403);
+    assert_eq!(gov.fetch(&app, &format!("/console/registers/xlsx?agency={DEPT}")).await.status().as_u16(), 403);
+    let audit = app.store.list_audit(200).await.unwrap();
+    for (kind, ok) in [
+        ("registers.export", true),
+        ("registers.export", false),
+        ("registers.import", true),
+        ("registers.import", false),
+    ] {
+        assert!(audit.iter().any(|r| r.event.event_type == kind && r.event.success == ok), "{kind} {ok}");
+    }
+});
+
+// B2.6 / B2.2: the 审计管理员 is an account of its own that reads the audit trail and nothing
+// else — no register of any agency, no tokens, no overview — while the system administrator
+// cannot read the trail. Every refused attempt is itself in the trail.
+story!(b2_6_auditor_reads_the_audit_trail_and_nothing_else, |app: App| async move {
+    users(&app.store).await;
+    let id = open_request(&app, "AUD-1", "2026-11-02").await;
+    let a = login(&app, "auditor").await;
+    let (status, html) = a.get(&app, "/console/audit").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("id=\"nav-audit\"") && !html.contains("/console/requests\""), "the auditor's own navigation");
+    assert!(html.contains("哈希链完整") && html.contains("login"));
+    for path in [
+        "/console/requests".to_string(),
+        format!("/console/requests/{id}"),
+        format!("/console/proactive?agency={DEPT}"),
+        format!("/console/article20?agency={DEPT}"),
+        format!("/console/cases?agency={DEPT}"),
+        format!("/console/registers?agency={DEPT}"),
+        format!("/console/registers/xlsx?agency={DEPT}"),
+        "/console/reports".to_string(),
+        format!("/console/reports/{DEPT}/2025"),
+        "/console/supervise".to_string(),
+        "/console/tokens".to_string(),
+    ] {
+        let (status, body) = a.get(&app, &path).await;
+        assert_eq!(status, 403, "{path}");
+        assert!(!body.contains("李公开") && !body.contains("AUD-1"), "{path}: nothing of the registers");
+    }
+    assert_eq!(a.post(&app, &format!("/console/requests/{id}/reveal"), &[]).await.0, 403);
+    assert_eq!(a.post(&app, "/console/tokens", &[("name", "x"), ("days", "30")]).await.0, 403);
+    // Its own password it may change (B2.1), and log out.
+    assert_eq!(a.get(&app, "/console/password").await.0, 200);
+    // The administrator manages accounts but does not read the trail.
+    let admin = login(&app, "admin").await;
+    let (status, html) = admin.get(&app, "/console/requests").await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("/console/audit"), "no audit link for the administrator");
+    assert_eq!(admin.get(&app, "/console/audit").await.0, 403);
+    let audit = app.store.list_audit(100).await.unwrap();
+    assert!(audit.iter().any(|r| r.event.event_type == "audit.view"
+        && !r.event.success
+        && r.event.username.as_deref() == Some("admin")));
+    assert!(audit.iter().any(|r| r.event.event_type == "audit.view"
+        && r.event.success
+        && r.event.username.as_deref() == Some("auditor")));
+    let denied: Vec<&str> = audit
+        .iter()
+        .filter(|r| r.event.event_type == "access.denied")
+        .filter_map(|r| r.event.target.as_deref())
+        .collect();
+    assert!(denied.contains(&"/console/requests") && denied.contains(&"/console/tokens"), "{denied:?}");
+    assert_eq!(a.post(&app, "/console/logout", &[]).await.0, 303);
 });

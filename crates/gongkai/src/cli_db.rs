@@ -206,3 +206,42 @@ pub fn generate(a: GenerateArgs) -> anyhow::Result<ExitCode> {
         }
     })
 }
+
+/// `gongkai db log-retention` arguments.
+#[derive(Args)]
+pub struct RetentionArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 设置审计日志留存天数，不少于 180 天 (set the retention in days; at least 180, CSL Art. 21).
+    #[arg(long)]
+    set: Option<i64>,
+}
+
+/// `gongkai db log-retention [--set DAYS]`: shows or sets how long audit records are kept
+/// (portal-and-security.md B1.1); below 180 days is refused with the reason.
+pub fn log_retention(a: RetentionArgs) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        let store = open(&a.db).await?;
+        if let Some(days) = a.set {
+            store.set_log_retention_days(days, "(cli)", chrono::Utc::now()).await.context("无法设置日志留存期")?;
+        }
+        println!("审计日志留存期：{} 天", store.log_retention_days().await?);
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `gongkai db purge-logs`: deletes the audit records older than the retention period, keeping
+/// the chain verifiable (the server also does this once a day).
+pub fn purge_logs(db: DbArgs) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        let store = open(&db).await?;
+        let done = store.purge_audit(chrono::Utc::now(), "(cli)").await?;
+        let kept = store.verify_audit_chain().await.context("审计记录哈希链校验失败")?;
+        println!(
+            "已清除 {} 条超过留存期（{} 天）的审计记录；现存 {kept} 条，哈希链完整",
+            done.purged,
+            store.log_retention_days().await?
+        );
+        Ok(ExitCode::SUCCESS)
+    })
+}

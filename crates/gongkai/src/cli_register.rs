@@ -22,10 +22,10 @@ use gongkai_core::lifecycle::{self, event_label, event_name, RequestState, Statu
 use gongkai_core::register::{Agency, AgencyKind, Applicant, ApplicantType, Channel, Event, EventKind, Request};
 use gongkai_core::report::{ImportNote, Report, RequestRow, SectionKey};
 use gongkai_core::template;
-use gongkai_store::{Amend, Amendment, Publication, RegisterBatch, RequestFilter, RequestId, Store, StoreError};
+use gongkai_store::{Amend, Amendment, Publication, RequestFilter, RequestId, Store, StoreError};
 
 use crate::cli_db::{open, runtime, year_input, DbArgs};
-use crate::spreadsheet::{self, CellError};
+use gongkai_sheet::{self as spreadsheet, CellError};
 
 // ---------------------------------------------------------------------------------------------
 // Arguments
@@ -928,94 +928,15 @@ fn refuse(errors: &[CellError], file: &std::path::Path) -> anyhow::Result<ExitCo
     if errors.len() > SHOWN {
         eprintln!("……另有 {} 处错误未列出", errors.len() - SHOWN);
     }
+    if errors.iter().any(|e| e.message.contains("已锁定")) {
+        eprintln!("如确需补录已发布年度的登记，请在命令中加 --amend \"更正理由\"，将作为更正记录在年度报告中注明");
+    }
     bail!(
         "{} 有 {} 处错误，未导入任何数据 (the file has {} errors; nothing was imported)",
         file.display(),
         errors.len(),
         errors.len()
     )
-}
-
-/// The checks that need the database: every agency named exists (or is in the 机关 sheet), no
-/// tracking or case number is registered already.
-async fn check_against(store: &Store, parsed: &spreadsheet::Parsed) -> anyhow::Result<Vec<CellError>> {
-    use std::collections::{HashMap, HashSet};
-    let mut errs = Vec::new();
-    let in_sheet: HashSet<&str> = parsed.batch.agencies.iter().map(|a| a.code.as_str()).collect();
-    let mut known: HashMap<String, bool> = HashMap::new();
-    let missing = |code: &str| {
-        format!("机关代码「{code}」未登记：请先 gongkai agency add，或在“{}”表中列出", spreadsheet::SHEET_AGENCIES)
-    };
-    for (a, row) in parsed.batch.agencies.iter().zip(&parsed.agency_rows) {
-        if let Some(p) = &a.parent {
-            if !in_sheet.contains(p.as_str()) && !agency_exists(store, &mut known, p).await? {
-                errs.push(CellError::at(spreadsheet::SHEET_AGENCIES, *row, "上级机关代码", missing(p)));
-            }
-        }
-    }
-    let mut numbers: HashMap<String, HashSet<String>> = HashMap::new();
-    for ((r, _), row) in parsed.batch.requests.iter().zip(&parsed.request_rows) {
-        if !in_sheet.contains(r.agency.as_str()) && !agency_exists(store, &mut known, &r.agency).await? {
-            errs.push(CellError::at(spreadsheet::SHEET_REQUESTS, *row, "机关代码", missing(&r.agency)));
-            continue;
-        }
-        if !numbers.contains_key(&r.agency) {
-            let have = store
-                .list_requests(&r.agency, RequestFilter::All)
-                .await?
-                .into_iter()
-                .map(|(_, x)| x.tracking_number)
-                .collect();
-            numbers.insert(r.agency.clone(), have);
-        }
-        if numbers.get(&r.agency).is_some_and(|s| s.contains(&r.tracking_number)) {
-            errs.push(CellError::at(
-                spreadsheet::SHEET_REQUESTS,
-                *row,
-                "受理编号",
-                format!("受理编号「{}」在机关 {} 已登记，不能重复导入", r.tracking_number, r.agency),
-            ));
-        }
-    }
-    let mut case_numbers: HashMap<String, HashSet<String>> = HashMap::new();
-    for (c, row) in parsed.batch.cases.iter().zip(&parsed.case_rows) {
-        if !in_sheet.contains(c.agency.as_str()) && !agency_exists(store, &mut known, &c.agency).await? {
-            errs.push(CellError::at(spreadsheet::SHEET_CASES, *row, "机关代码", missing(&c.agency)));
-            continue;
-        }
-        if !case_numbers.contains_key(&c.agency) {
-            let have = store.list_cases(&c.agency).await?.into_iter().map(|x| x.number).collect();
-            case_numbers.insert(c.agency.clone(), have);
-        }
-        if case_numbers.get(&c.agency).is_some_and(|s| s.contains(&c.number)) {
-            errs.push(CellError::at(
-                spreadsheet::SHEET_CASES,
-                *row,
-                "案件编号",
-                format!("案件编号「{}」在机关 {} 已登记，不能重复导入", c.number, c.agency),
-            ));
-        }
-    }
-    for (f, row) in parsed.batch.figures.iter().zip(&parsed.figure_rows) {
-        if !in_sheet.contains(f.agency.as_str()) && !agency_exists(store, &mut known, &f.agency).await? {
-            errs.push(CellError::at(spreadsheet::SHEET_FIGURES, *row, "机关代码", missing(&f.agency)));
-        }
-    }
-    Ok(errs)
-}
-
-/// Whether an agency is registered (asked once per code).
-async fn agency_exists(
-    store: &Store,
-    known: &mut std::collections::HashMap<String, bool>,
-    code: &str,
-) -> anyhow::Result<bool> {
-    if let Some(v) = known.get(code) {
-        return Ok(*v);
-    }
-    let v = store.get_agency(code).await?.is_some();
-    known.insert(code.to_string(), v);
-    Ok(v)
 }
 
 fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
@@ -1027,7 +948,7 @@ fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
     };
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
-        let errors = check_against(&store, &parsed).await?;
+        let errors = spreadsheet::check_against(&store, &parsed, a.amend.with_by(&a.by).is_some()).await?;
         if !errors.is_empty() {
             return refuse(&errors, &a.file);
         }
@@ -1066,46 +987,9 @@ fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
 fn export(a: ExportArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
-        let agency = store
-            .get_agency(&a.agency)
+        let batch = spreadsheet::agency_registers(&store, &a.agency, a.year)
             .await?
             .with_context(|| format!("没有代码为「{}」的机关 (no such agency)", a.agency))?;
-        // The agency with its ancestors (root first), so that a fresh database can take it.
-        let mut agencies = vec![agency];
-        while let Some(parent) = agencies.last().and_then(|x| x.parent.clone()) {
-            if agencies.len() > 32 || agencies.iter().any(|x| x.code == parent) {
-                break;
-            }
-            match store.get_agency(&parent).await? {
-                Some(p) => agencies.push(p),
-                None => break,
-            }
-        }
-        agencies.reverse();
-        let batch = match a.year {
-            Some(year) => {
-                let y = store.load_year(&a.agency, year).await?;
-                RegisterBatch {
-                    agencies,
-                    requests: y.requests,
-                    cases: y.cases,
-                    figures: y.figures.into_iter().collect(),
-                    proactive: Vec::new(),
-                }
-            }
-            None => RegisterBatch {
-                agencies,
-                requests: store
-                    .list_request_histories(&a.agency, RequestFilter::All)
-                    .await?
-                    .into_iter()
-                    .map(|(_, r, e)| (r, e))
-                    .collect(),
-                cases: store.list_cases(&a.agency).await?,
-                figures: store.list_article20_figures(&a.agency).await?,
-                proactive: Vec::new(),
-            },
-        };
         let bytes = spreadsheet::write(&batch, false).context("无法生成电子表格 (cannot write the workbook)")?;
         std::fs::write(&a.out, bytes).with_context(|| format!("无法写入 {}", a.out.display()))?;
         println!(

@@ -80,6 +80,20 @@ pub fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("无法监听地址 {} (cannot listen)", a.bind))?;
         let addr = listener.local_addr().context("listening address")?;
         eprintln!("gongkai serve：http://{addr}/ （{}）", store.backend().name());
+        // Audit records older than the retention period (B1.1) leave once a day, the chain
+        // kept verifiable (Store::purge_audit); a failure is logged and tried again the next day.
+        let purging = store.clone();
+        tokio::spawn(async move {
+            let mut daily = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
+            loop {
+                daily.tick().await;
+                match purging.purge_audit(chrono::Utc::now(), "(system)").await {
+                    Ok(done) if done.purged > 0 => tracing::info!(purged = done.purged, "audit retention applied"),
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "audit retention purge failed"),
+                }
+            }
+        });
         gongkai_web::serve(listener, AppState::new(store, calendar, site)).await.context("web server failed")?;
         Ok(ExitCode::SUCCESS)
     })

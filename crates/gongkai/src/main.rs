@@ -13,7 +13,6 @@ mod cli_report;
 mod cli_serve;
 mod cli_supervise;
 mod cli_user;
-mod spreadsheet;
 
 use std::process::ExitCode;
 
@@ -79,6 +78,10 @@ enum Command {
 enum DbCommand {
     /// 应用数据库迁移（启动时也会自动执行）(apply the embedded migrations).
     Migrate(cli_db::DbArgs),
+    /// 查看或设置审计日志留存天数（不少于 180 天）(show or set the audit log retention, ≥ 180 days).
+    LogRetention(cli_db::RetentionArgs),
+    /// 清除超过留存期的审计记录，哈希链保持可校验 (purge audit records older than the retention).
+    PurgeLogs(cli_db::DbArgs),
 }
 
 fn main() -> ExitCode {
@@ -98,6 +101,8 @@ fn main() -> ExitCode {
         Command::Fee(c) => cli_clock::fee(c),
         Command::Calendar(c) => cli_clock::calendar(c),
         Command::Db(DbCommand::Migrate(db)) => cli_db::migrate(db),
+        Command::Db(DbCommand::LogRetention(a)) => cli_db::log_retention(a),
+        Command::Db(DbCommand::PurgeLogs(db)) => cli_db::purge_logs(db),
         Command::Demo(a) => cli_db::demo(a),
         Command::Serve(a) => cli_serve::serve(a),
         Command::Agency(c) => cli_register::agency(c),

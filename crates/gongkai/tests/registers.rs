@@ -435,7 +435,8 @@ fn publish_locks_the_year_and_amendments_are_visible(db: &Db) {
     let more = db.path("more.xlsx");
     write_workbook(&more, &[("申请登记", &request_sheet(&[request_row("2024-900", "2024-05-06", "", "")]))]);
     let e = fresh.refused(&["register", "import", more.to_str().unwrap()]);
-    assert!(e.contains("已锁定"), "{e}");
+    assert!(e.contains("申请登记 第2行 “收到日期”列") && e.contains("2024 年度报告") && e.contains("已锁定"), "{e}");
+    assert!(e.contains("--amend"), "{e}");
     assert_eq!(report(&fresh, AG, "2024")["requests"]["received"]["total"], 3);
     let out = fresh.ok(&["register", "import", more.to_str().unwrap(), "--amend", "补录纸质台账"]);
     assert!(out.contains("已登记更正 1 条"), "{out}");

@@ -799,6 +799,15 @@ pub async fn period_lock_refuses_changes_to_a_published_year(db: TestDb) {
         ..Default::default()
     };
     assert_locked(store.insert_batch(&batch).await, 2024);
+    // The entries the batch is refused for, named before writing (imports list them by row):
+    // the 2024 figures only; the 2025 request and figures reach no locked year.
+    let entries = store.locked_entries(&batch).await.unwrap();
+    assert_eq!(
+        entries,
+        [gongkai_store::LockedEntry { table: "article20_figures", index: 1, agency: FINANCE.into(), year: 2024 }]
+    );
+    let fine = gongkai_store::RegisterBatch { figures: vec![figures(2025, 5)], ..batch.clone() };
+    assert!(store.locked_entries(&fine).await.unwrap().is_empty());
     assert_eq!(store.find_request(FINANCE, "2025-001").await.unwrap(), None);
     assert_eq!(store.find_request(FINANCE, "2025-002").await.unwrap(), None);
     assert_eq!(store.get_article20_figures(FINANCE, 2025).await.unwrap(), None);

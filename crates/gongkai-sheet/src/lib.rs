@@ -1,11 +1,26 @@
-//! The registers (台账) as an .xlsx workbook with Chinese column headers (issue 4 item 7): read
-//! with calamine, written with rust_xlsxwriter. The layout is documented in
+//! gongkai-sheet: the registers (台账) as an .xlsx workbook with Chinese column headers (issue 4
+//! item 7), shared by `gongkai register import/export/template` and the console's 台账导入导出
+//! page: read with calamine, written with rust_xlsxwriter. The layout is documented in
 //! docs/register-spreadsheet.md; the column tables below are its source.
 //!
 //! [`read`] validates the whole workbook before anything is stored: every cell, every request's
 //! events through [`lifecycle::apply`], every case's dates and result. Each problem is a
 //! [`CellError`] naming sheet, row and column; the caller stores nothing unless there is none.
-//! [`write`] produces a workbook that [`read`] turns back into the same registers.
+//! [`check_against`] adds the checks that need the database (agencies, numbers already
+//! registered, rows reaching a locked year), with the same naming. [`write`] produces a workbook
+//! that [`read`] turns back into the same registers; [`agency_registers`] gathers what an
+//! agency's workbook holds.
+//!
+//! A library of its own (not part of gongkai-store, which knows SQL and nothing of files, nor of
+//! gongkai-import/-export, which are about reports) so that the binary and gongkai-web read and
+//! write the registers the same way.
+
+#![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+mod db;
+
+pub use db::{agency_registers, check_against};
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;

@@ -1,0 +1,373 @@
+//! 第二十条数据 in the console (`/console/article20`): the yearly figures an agency records for
+//! table 2 of its annual report (二、主动公开政府信息情况, 国办公开办函〔2021〕30号): regulations and
+//! normative documents issued, repealed and in force (Art. 20(一)), licensing decisions
+//! (Art. 20(五)), penalties and coercive measures (Art. 20(六)) and administrative fees
+//! (Art. 20(八)). One record per agency and year, viewed and edited a year at a time.
+//!
+//! Staff and approvers of the agency write; supervisors (and administrators) read. A year whose
+//! report is published is locked (Art. 50 makes the report the agency's public account of the
+//! year): the store refuses the write and the page says so (409). Every save, refused or not, is
+//! audited (B2.3).
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::Datelike;
+use gongkai_core::register::{Agency, Article20Figures};
+use gongkai_core::report::Amount;
+use gongkai_store::StoreError;
+use serde::Deserialize;
+
+use crate::auth::{ConsoleForm, CurrentUser, Denied};
+use crate::console::{chrome, page, Me};
+use crate::error::WebError;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/console/article20", get(show).post(save))
+}
+
+/// The first year an annual report was due (the 2007 Regulations took effect on 1 May 2008).
+const FIRST_YEAR: i32 = 2008;
+
+/// A count larger than this is a typing error, not a figure of one agency's year.
+const MAX_COUNT: i64 = 999_999_999;
+
+/// The ten figures: (form field, label naming the table-2 cell). The labels are the spreadsheet's
+/// column headers (docs/register-spreadsheet.md), so an office sees the same names everywhere.
+const FIELDS: [(&str, &str); 10] = [
+    ("rules_issued", "规章本年制发件数"),
+    ("rules_repealed", "规章本年废止件数"),
+    ("rules_in_force", "规章现行有效件数"),
+    ("normative_issued", "规范性文件本年制发件数"),
+    ("normative_repealed", "规范性文件本年废止件数"),
+    ("normative_in_force", "规范性文件现行有效件数"),
+    ("licensing_decisions", "行政许可本年处理决定数量"),
+    ("penalty_decisions", "行政处罚本年处理决定数量"),
+    ("coercive_decisions", "行政强制本年处理决定数量"),
+    ("fees_wan_yuan", "行政事业性收费本年收费金额（万元）"),
+];
+
+#[derive(Debug, Deserialize)]
+struct ShowQuery {
+    agency: Option<String>,
+    year: Option<String>,
+    done: Option<String>,
+}
+
+/// One input of the form.
+struct Field {
+    name: &'static str,
+    label: &'static str,
+    value: String,
+}
+
+/// One recorded year in the list: the year and its ten figures as printed (blank stays blank).
+struct YearRow {
+    year: i32,
+    locked: bool,
+    cells: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "console/article20.html")]
+struct FiguresPage {
+    chrome: crate::layout::Chrome,
+    me: Me,
+    agency: Agency,
+    year: i32,
+    /// Whether the shown year is locked by publication.
+    locked: bool,
+    can_write: bool,
+    fields: Vec<Field>,
+    headers: Vec<&'static str>,
+    years: Vec<YearRow>,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+/// The form as typed: every figure as text, so a refused form comes back as it was.
+#[derive(Debug, Default, Clone, Deserialize)]
+struct FiguresForm {
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    rules_issued: String,
+    #[serde(default)]
+    rules_repealed: String,
+    #[serde(default)]
+    rules_in_force: String,
+    #[serde(default)]
+    normative_issued: String,
+    #[serde(default)]
+    normative_repealed: String,
+    #[serde(default)]
+    normative_in_force: String,
+    #[serde(default)]
+    licensing_decisions: String,
+    #[serde(default)]
+    penalty_decisions: String,
+    #[serde(default)]
+    coercive_decisions: String,
+    #[serde(default)]
+    fees_wan_yuan: String,
+}
+
+impl FiguresForm {
+    /// The typed values in [`FIELDS`] order.
+    fn values(&self) -> [&str; 10] {
+        [
+            &self.rules_issued,
+            &self.rules_repealed,
+            &self.rules_in_force,
+            &self.normative_issued,
+            &self.normative_repealed,
+            &self.normative_in_force,
+            &self.licensing_decisions,
+            &self.penalty_decisions,
+            &self.coercive_decisions,
+            &self.fees_wan_yuan,
+        ]
+    }
+
+    /// A stored record as the form shows it.
+    fn of(f: &Article20Figures) -> FiguresForm {
+        let n = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+        FiguresForm {
+            agency: f.agency.clone(),
+            year: f.year.to_string(),
+            rules_issued: n(f.rules_issued),
+            rules_repealed: n(f.rules_repealed),
+            rules_in_force: n(f.rules_in_force),
+            normative_issued: n(f.normative_issued),
+            normative_repealed: n(f.normative_repealed),
+            normative_in_force: n(f.normative_in_force),
+            licensing_decisions: n(f.licensing_decisions),
+            penalty_decisions: n(f.penalty_decisions),
+            coercive_decisions: n(f.coercive_decisions),
+            fees_wan_yuan: f.fees_wan_yuan.as_ref().map(|a| a.as_str().to_string()).unwrap_or_default(),
+        }
+    }
+}
+
+/// The year asked for: a reporting year from 2008 to this year, or the field and reason.
+fn parse_year(s: &str) -> Result<i32, String> {
+    let this_year = crate::console::today().year();
+    match s.trim().parse::<i32>() {
+        Ok(y) if (FIRST_YEAR..=this_year).contains(&y) => Ok(y),
+        _ => Err(format!("年度：应为 {FIRST_YEAR} 至 {this_year} 之间的年份")),
+    }
+}
+
+/// A count: blank (not recorded, a blank cell in table 2) or a whole number from 0.
+fn parse_count(v: &str, label: &str) -> Result<Option<i64>, String> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    if !v.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!("{label}：应为不小于 0 的整数（未统计的留空）"));
+    }
+    match v.parse::<i64>() {
+        Ok(n) if n <= MAX_COUNT => Ok(Some(n)),
+        _ => Err(format!("{label}：不能超过 {MAX_COUNT}")),
+    }
+}
+
+/// An amount in 万元: blank, or a non-negative decimal with at most four places (one 元).
+fn parse_fees(v: &str, label: &str) -> Result<Option<Amount>, String> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    if v.chars().count() > 20 {
+        return Err(format!("{label}：不能超过 20 个字符"));
+    }
+    let a = Amount::parse(v).map_err(|_| format!("{label}：应为以万元计的数额，如 12.5"))?;
+    if a.as_str().starts_with('-') {
+        return Err(format!("{label}：不能为负数"));
+    }
+    if a.as_str().split_once('.').is_some_and(|(_, frac)| frac.len() > 4) {
+        return Err(format!("{label}：最多保留四位小数（精确到元）"));
+    }
+    Ok(Some(a))
+}
+
+/// The record, or the first field that is wrong and why (in Chinese, naming the field).
+fn validate(agency: &str, f: &FiguresForm) -> Result<Article20Figures, String> {
+    let year = parse_year(&f.year)?;
+    let values = f.values();
+    let mut counts = [None; 9];
+    for (slot, (v, (_, label))) in counts.iter_mut().zip(values.iter().zip(FIELDS.iter())) {
+        *slot = parse_count(v, label)?;
+    }
+    let fees = parse_fees(values[9], FIELDS[9].1)?;
+    let [ri, rr, rf, ni, nr, nf, lic, pen, coe] = counts;
+    Ok(Article20Figures {
+        agency: agency.to_string(),
+        year,
+        rules_issued: ri,
+        rules_repealed: rr,
+        rules_in_force: rf,
+        normative_issued: ni,
+        normative_repealed: nr,
+        normative_in_force: nf,
+        licensing_decisions: lic,
+        penalty_decisions: pen,
+        coercive_decisions: coe,
+        fees_wan_yuan: fees,
+    })
+}
+
+async fn agency_of(state: &AppState, user: &CurrentUser, code: Option<&str>) -> Result<Agency, Denied> {
+    let code = code.map(str::trim).filter(|c| !c.is_empty()).unwrap_or(user.agency());
+    user.require_read(code)?;
+    state.store.get_agency(code).await.map_err(WebError::from)?.ok_or(Denied::Web(WebError::NotFound("机关")))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render_page(
+    state: &AppState,
+    user: &CurrentUser,
+    agency: Agency,
+    year: i32,
+    values: FiguresForm,
+    error: Option<String>,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Result<Response, Denied> {
+    let recorded = state.store.list_article20_figures(&agency.code).await.map_err(WebError::from)?;
+    let locked_years = state.store.locked_years(&agency.code).await.map_err(WebError::from)?;
+    let typed = values.values();
+    let fields =
+        FIELDS.iter().zip(typed).map(|((name, label), v)| Field { name, label, value: v.to_string() }).collect();
+    let years = recorded
+        .iter()
+        .rev()
+        .map(|f| {
+            let form = FiguresForm::of(f);
+            YearRow {
+                year: f.year,
+                locked: locked_years.contains(&f.year),
+                cells: form.values().iter().map(|v| v.to_string()).collect(),
+            }
+        })
+        .collect();
+    page(
+        &FiguresPage {
+            chrome: chrome(state, format!("第二十条数据：{}", agency.name)),
+            me: Me::of(user),
+            can_write: user.can_write(&agency.code),
+            locked: locked_years.contains(&year),
+            agency,
+            year,
+            fields,
+            headers: FIELDS.iter().map(|(_, l)| *l).collect(),
+            years,
+            error,
+            notice,
+        },
+        status,
+    )
+}
+
+/// `GET /console/article20?agency=&year=`: the year's figures (last year by default: the report
+/// of a year is written early the next, Art. 50) and every recorded year.
+async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ShowQuery>,
+) -> Result<Response, Denied> {
+    let agency = agency_of(&state, &user, q.agency.as_deref()).await?;
+    let year = match q.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
+        None => crate::console::today().year() - 1,
+        Some(y) => parse_year(y).map_err(|m| WebError::Invalid(vec![crate::error::FieldError::new("year", m)]))?,
+    };
+    let stored = state.store.get_article20_figures(&agency.code, year).await.map_err(WebError::from)?;
+    let values = stored.as_ref().map(FiguresForm::of).unwrap_or_default();
+    let notice = q.done.filter(|d| d == "saved").map(|_| format!("{year} 年数据已保存 (saved)"));
+    render_page(&state, &user, agency, year, values, None, notice, StatusCode::OK).await
+}
+
+/// `POST /console/article20`: records (or replaces) one year's figures.
+async fn save(State(state): State<AppState>, form: ConsoleForm<FiguresForm>) -> Result<Response, Denied> {
+    let ConsoleForm { user, form } = form;
+    let agency = agency_of(&state, &user, Some(&form.agency)).await?;
+    let target = format!("{}/{}", agency.code, form.year.trim());
+    if let Err(e) = user.require_write(&agency.code) {
+        user.audit(&state, "article20.save", &target, false, Some("not permitted".into())).await;
+        return Err(e);
+    }
+    // The page shows the year typed when it is one; otherwise last year's list around the error.
+    let shown_year = parse_year(&form.year).unwrap_or(crate::console::today().year() - 1);
+    let figures = match validate(&agency.code, &form) {
+        Ok(f) => f,
+        Err(msg) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return render_page(&state, &user, agency, shown_year, form, Some(msg), None, status).await;
+        }
+    };
+    match state.store.put_article20_figures(&figures).await {
+        Ok(()) => {}
+        Err(e @ StoreError::Locked { .. }) => {
+            user.audit(&state, "article20.save", &target, false, Some("locked".into())).await;
+            let msg = e.to_string();
+            return render_page(&state, &user, agency, figures.year, form, Some(msg), None, StatusCode::CONFLICT).await;
+        }
+        Err(e) => return Err(Denied::Web(WebError::from(e))),
+    }
+    user.audit(&state, "article20.save", &target, true, None).await;
+    let code = crate::portal::url_segment(&agency.code);
+    Ok(Redirect::to(&format!("/console/article20?agency={code}&year={}&done=saved", figures.year)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A change to a form.
+    type Change = fn(&mut FiguresForm);
+
+    fn form(year: &str) -> FiguresForm {
+        FiguresForm { agency: "FIN".into(), year: year.into(), ..FiguresForm::default() }
+    }
+
+    #[test]
+    fn blank_figures_stay_blank_and_numbers_are_kept() {
+        let mut f = form("2024");
+        f.rules_issued = " 3 ".into();
+        f.fees_wan_yuan = "12.50".into();
+        let v = validate("FIN", &f).unwrap();
+        assert_eq!(v.year, 2024);
+        assert_eq!(v.rules_issued, Some(3));
+        assert_eq!(v.rules_repealed, None, "blank is not zero");
+        assert_eq!(v.fees_wan_yuan.unwrap().as_str(), "12.5");
+    }
+
+    #[test]
+    fn each_bad_value_names_its_field() {
+        let cases: [(&str, Change, &str); 6] = [
+            ("2007", |_| {}, "年度：应为 2008"),
+            ("2024", |f| f.penalty_decisions = "-1".into(), "行政处罚本年处理决定数量：应为不小于 0 的整数"),
+            ("2024", |f| f.rules_in_force = "3.5".into(), "规章现行有效件数：应为不小于 0 的整数"),
+            ("2024", |f| f.licensing_decisions = "1000000000".into(), "行政许可本年处理决定数量：不能超过"),
+            ("2024", |f| f.fees_wan_yuan = "-2".into(), "行政事业性收费本年收费金额（万元）：不能为负数"),
+            ("2024", |f| f.fees_wan_yuan = "1.23456".into(), "最多保留四位小数"),
+        ];
+        for (year, change, message) in cases {
+            let mut f = form(year);
+            change(&mut f);
+            let e = validate("FIN", &f).unwrap_err();
+            assert!(e.contains(message), "{e} should contain {message}");
+        }
+        assert!(validate("FIN", &form("abc")).unwrap_err().starts_with("年度"));
+        let mut f = form("2024");
+        f.fees_wan_yuan = "十万".into();
+        assert!(validate("FIN", &f).unwrap_err().contains("应为以万元计的数额"));
+    }
+}
