@@ -27,6 +27,7 @@ pub mod layout;
 mod oversight;
 mod portal;
 mod proactive_register;
+mod published;
 pub mod ratelimit;
 mod reports;
 mod search;
@@ -53,7 +54,7 @@ pub use error::WebError;
 pub use ratelimit::RateLimiter;
 pub use site::SiteConfig;
 
-/// The largest request body accepted (forms and JSON; uploads are not taken yet).
+/// The largest request body accepted (forms and JSON; report uploads: `published::UPLOAD_LIMIT_BYTES`).
 pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
 
 /// Everything a handler needs. Cheap to clone (handles and `Arc`s only).
@@ -119,10 +120,12 @@ pub fn router(state: AppState) -> Router {
         .merge(oversight::routes())
         .merge(tokens::routes())
         .merge(proactive_register::routes())
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        // Report uploads have their own, larger limit (added after the general one).
+        .merge(published::routes())
         .fallback(not_found)
         .with_state(state)
         .layer(CompressionLayer::new())
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

@@ -11,6 +11,7 @@ mod cli_register;
 mod cli_report;
 mod cli_serve;
 mod cli_supervise;
+mod cli_supervise_import;
 mod cli_user;
 mod spreadsheet;
 
