@@ -100,6 +100,19 @@ pub enum DetectedFormat {
     Text,
 }
 
+/// The format of a file as a short name for people (`PDF`, `DOCX`, `XLSX`, `HTML`, `JSON`, `文本`),
+/// recognised from content like [`import`] does — never from the file name.
+pub fn format_name(bytes: &[u8]) -> &'static str {
+    match detect(bytes) {
+        DetectedFormat::Json => "JSON",
+        DetectedFormat::Html => "HTML",
+        DetectedFormat::Pdf => "PDF",
+        DetectedFormat::Zip if xlsx::is_xlsx(bytes) => "XLSX",
+        DetectedFormat::Zip => "DOCX",
+        DetectedFormat::Text => "文本",
+    }
+}
+
 /// Recognises the format from content: magic bytes, then markup, then JSON.
 pub fn detect(bytes: &[u8]) -> DetectedFormat {
     let head = &bytes[..bytes.len().min(4096)];

@@ -25,6 +25,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::codec::{date_text, parse_amount, parse_date, parse_enum, parse_opt_date, year_bounds, year_from};
+use crate::published::{PublishedReport, ReportSource};
 use crate::registers::{cases, CaseRow};
 use crate::{Store, StoreError};
 
@@ -209,6 +210,9 @@ pub struct ReportFigures {
     pub register_errors: usize,
     /// Amendments recorded under the period lock for the year.
     pub amendments: i64,
+    /// `null` when the report is generated from the registers; the file when it is an imported
+    /// published report (来自已发布文件, [`Store::add_published_report`]).
+    pub source: Option<ReportSource>,
 }
 
 /// One agency of the overview.
@@ -275,6 +279,19 @@ struct ReqEventRow {
     on_date: Option<String>,
     by_whom: Option<String>,
     payload: Option<String>,
+}
+
+/// One agency's report as the overview judges it: generated from the registers, or read from
+/// an imported published file.
+struct Built {
+    report: Report,
+    findings: Vec<rules::Finding>,
+    /// Whether anything is written for the year (section texts, or a published file).
+    has_text: bool,
+    /// Register entries that cannot be counted (generated reports only).
+    register_errors: usize,
+    published_on: Option<NaiveDate>,
+    source: Option<ReportSource>,
 }
 
 /// A request (without applicant data) with its events, as loaded for replay.
@@ -622,9 +639,36 @@ impl Store {
             amendments.insert(r.try_get("agency")?, r.try_get("n")?);
         }
 
-        // Generate and check every report (pure, in memory).
+        // Imported published reports of the year (and the year before, for the problems
+        // criterion); the newest import of an agency and year wins.
+        let mut imported: HashMap<String, PublishedReport> = HashMap::new();
+        for p in self.published_reports_of(&codes, year - 1, year).await? {
+            if p.year == year {
+                imported.insert(p.agency.clone(), p);
+            } else if let Some(text) = quality::section_text(&p.report, SectionKey::Problems) {
+                previous_problems.entry(p.agency.clone()).or_insert_with(|| text.to_string());
+            }
+        }
+
+        // Generate and check every report (pure, in memory). An agency that has not published
+        // its report in gongkai but whose published file was imported is judged on that file.
         let mut built = Vec::with_capacity(agencies.len());
         for a in &agencies {
+            let government = a.kind == AgencyKind::Government;
+            let published_here = publications.get(&a.code).copied().flatten().is_some();
+            if let Some(p) = imported.remove(&a.code).filter(|_| !published_here) {
+                let findings =
+                    rules::check(&p.report, &CheckContext { previous: None, government_report: Some(government) });
+                built.push(Built {
+                    report: p.report,
+                    findings,
+                    has_text: true,
+                    register_errors: 0,
+                    published_on: Some(p.published_on),
+                    source: Some(p.source),
+                });
+                continue;
+            }
             let input = YearInput {
                 agency: a.clone(),
                 year,
@@ -635,42 +679,46 @@ impl Store {
                 published_on: publications.get(&a.code).copied().flatten(),
             };
             let generated = generate::build(cal, &input);
-            let government = a.kind == AgencyKind::Government;
             let findings =
                 rules::check(&generated.report, &CheckContext { previous: None, government_report: Some(government) });
-            let has_text = !input.narratives.is_empty();
-            built.push((generated, findings, has_text));
+            built.push(Built {
+                report: generated.report,
+                findings,
+                has_text: !input.narratives.is_empty(),
+                register_errors: generated.errors.len(),
+                published_on: input.published_on,
+                source: None,
+            });
         }
 
         // The problems sections compared with each other.
-        let problems: Vec<&str> = built
-            .iter()
-            .map(|(g, _, _)| quality::section_text(&g.report, SectionKey::Problems).unwrap_or(""))
-            .collect();
+        let problems: Vec<&str> =
+            built.iter().map(|b| quality::section_text(&b.report, SectionKey::Problems).unwrap_or("")).collect();
         let nearest = quality::nearest_peers(&problems, quality::SIMILARITY_THRESHOLD);
 
         let mut out = Vec::with_capacity(agencies.len());
-        for (i, (a, (generated, findings, has_text))) in agencies.iter().zip(&built).enumerate() {
+        for (i, (a, b)) in agencies.iter().zip(&built).enumerate() {
             let government = a.kind == AgencyKind::Government;
             let deadline = quality::art49_deadline(year, government);
-            let published_on = publications.get(&a.code).copied().flatten();
+            let published_on = b.published_on;
             let status = match (published_on, deadline) {
                 (Some(p), Some(d)) if p > d => ReportStatus::PublishedLate,
                 (Some(_), _) => ReportStatus::PublishedOnTime,
                 (None, Some(d)) if today > d => ReportStatus::Missing,
-                (None, _) if *has_text || publications.contains_key(&a.code) => ReportStatus::Draft,
+                (None, _) if b.has_text || publications.contains_key(&a.code) => ReportStatus::Draft,
                 (None, _) => ReportStatus::NotStarted,
             };
-            let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+            let count = |s: Severity| b.findings.iter().filter(|f| f.severity == s).count();
             let amended = amendments.get(&a.code).copied().unwrap_or(0);
             let card = quality::scorecard(&QualityInput {
-                report: Some(&generated.report),
-                findings: Some(findings),
+                report: Some(&b.report),
+                findings: Some(&b.findings),
                 government_report: Some(government),
                 today: Some(today),
                 previous_problems: previous_problems.get(&a.code).map(String::as_str),
                 nearest_peer: nearest[i].map(|(j, s)| Nearest { other: agencies[j].code.clone(), similarity: s }),
-                amendments: Some(usize::try_from(amended).unwrap_or(0)),
+                // Amendments of a published file are not known to gongkai.
+                amendments: b.source.is_none().then(|| usize::try_from(amended).unwrap_or(0)),
             });
             out.push((
                 a.code.clone(),
@@ -681,8 +729,9 @@ impl Store {
                     published_on,
                     errors: count(Severity::Error),
                     warnings: count(Severity::Warning),
-                    register_errors: generated.errors.len(),
+                    register_errors: b.register_errors,
                     amendments: amended,
+                    source: b.source.clone(),
                 },
                 card,
             ));
@@ -691,7 +740,7 @@ impl Store {
         let members: Vec<Member<'_>> = agencies
             .iter()
             .zip(&built)
-            .map(|(a, (g, _, _))| Member { code: &a.code, report: g.errors.is_empty().then_some(&g.report) })
+            .map(|(a, b)| Member { code: &a.code, report: (b.register_errors == 0).then_some(&b.report) })
             .collect();
         let root_name = agencies.first().map(|a| a.name.as_str());
         let rollup = rollup::roll_up(root_name, year, &members)

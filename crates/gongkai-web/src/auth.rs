@@ -330,6 +330,25 @@ fn url_encode(s: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // CSRF
 
+/// The checks of [`ConsoleForm`] for a form it cannot parse (a `multipart/form-data` upload): the
+/// origin headers and the `csrf` part equal to the session's token; a 403 and an audit event
+/// `csrf` otherwise.
+pub async fn check_csrf(
+    state: &AppState,
+    user: &CurrentUser,
+    headers: &HeaderMap,
+    path: &str,
+    token: &str,
+) -> Result<(), Denied> {
+    if same_origin(headers) && tokens_equal(token, &user.csrf) {
+        return Ok(());
+    }
+    user.audit(state, "csrf", path, false, Some("CSRF token or origin check failed".into())).await;
+    Err(Denied::Forbidden(
+        "表单已失效或来源不明，请返回页面刷新后重试 (CSRF check failed: reload the page and try again)".into(),
+    ))
+}
+
 /// The Fetch-Metadata / Origin check (ASVS 3.5.1–3.5.3): a state-changing request must come from
 /// this site. Browsers that send neither header pass here and are held by the token.
 fn same_origin(headers: &HeaderMap) -> bool {
@@ -382,25 +401,6 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for ConsoleForm<T> {
         })?;
         Ok(ConsoleForm { user, form })
     }
-}
-
-/// The checks of [`ConsoleForm`] for a form read another way (a file upload, multipart): the
-/// origin headers, and `token` (the form's `csrf` field) equal to the session's. A failure is a
-/// 403 and an audit event `csrf` (ASVS 3.5.1–3.5.3).
-pub(crate) async fn check_csrf(
-    state: &AppState,
-    user: &CurrentUser,
-    headers: &HeaderMap,
-    path: &str,
-    token: &str,
-) -> Result<(), Denied> {
-    if same_origin(headers) && tokens_equal(token, &user.csrf) {
-        return Ok(());
-    }
-    user.audit(state, "csrf", path, false, Some("CSRF token or origin check failed".into())).await;
-    Err(Denied::Forbidden(
-        "表单已失效或来源不明，请返回页面刷新后重试 (CSRF check failed: reload the page and try again)".into(),
-    ))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ pub mod layout;
 mod oversight;
 mod portal;
 mod proactive_register;
+mod published;
 pub mod ratelimit;
 mod register_workbook;
 mod reports;
@@ -57,8 +58,9 @@ pub use error::WebError;
 pub use ratelimit::RateLimiter;
 pub use site::SiteConfig;
 
-/// The largest request body accepted (forms and JSON; register workbook uploads have their own
-/// limit, [`register_workbook::UPLOAD_LIMIT_BYTES`]).
+/// The largest request body accepted (forms and JSON; register workbook uploads and report
+/// uploads have their own limits, [`register_workbook::UPLOAD_LIMIT_BYTES`] and
+/// `published::UPLOAD_LIMIT_BYTES`).
 pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
 
 /// Everything a handler needs. Cheap to clone (handles and `Arc`s only).
@@ -127,9 +129,10 @@ pub fn router(state: AppState) -> Router {
         .merge(article20::routes())
         .merge(cases::routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
-        // Workbook uploads have a limit of their own; merged after the limit above, which
-        // covers only the routes merged before it.
+        // Workbook and report uploads have limits of their own; merged after the limit above,
+        // which covers only the routes merged before it.
         .merge(register_workbook::routes())
+        .merge(published::routes())
         .fallback(not_found)
         .with_state(state)
         .layer(CompressionLayer::new())

@@ -95,6 +95,8 @@ struct Row {
     warnings: usize,
     quality: String,
     quality_failed: Vec<String>,
+    /// The imported published file the report was read from (「来自已发布文件」), if any.
+    source: Option<String>,
 }
 
 #[derive(Template)]
@@ -153,6 +155,7 @@ fn row(a: &AgencyOverview, depth: usize) -> Row {
         warnings: a.report.warnings,
         quality: format!("{}/{}", a.scorecard.passed, a.scorecard.criteria.len()),
         quality_failed: failed,
+        source: a.report.source.as_ref().map(|s| s.file_name.clone()),
     }
 }
 

@@ -1362,3 +1362,152 @@ story!(b2_6_auditor_reads_the_audit_trail_and_nothing_else, |app: App| async mov
     assert!(denied.contains(&"/console/requests") && denied.contains(&"/console/tokens"), "{denied:?}");
     assert_eq!(a.post(&app, "/console/logout", &[]).await.0, 303);
 });
+
+// ------------------------------------------------ published reports of agencies without gongkai
+
+/// A `multipart/form-data` body as a browser sends it: (content type, body).
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "----gongkai-test-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl Session {
+    /// Uploads a report file to the import form: (status, Location or body).
+    async fn upload_report(&self, app: &App, fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (u16, String) {
+        let mut all: Vec<(&str, &str)> = vec![("csrf", &self.csrf)];
+        all.extend_from_slice(fields);
+        let (content_type, body) = multipart(&all, file);
+        let r = app
+            .client
+            .post(app.url("/console/supervise/published"))
+            .header("cookie", &self.cookie)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        match r.headers().get("location") {
+            Some(l) => (status, l.to_str().unwrap().to_string()),
+            None => (status, r.text().await.unwrap()),
+        }
+    }
+}
+
+fn example(name: &str) -> Vec<u8> {
+    std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples").join(name)).unwrap()
+}
+
+/// The overview's row of one agency.
+fn overview_row<'a>(html: &'a str, code: &str) -> &'a str {
+    let start = html.find(&format!("id=\"agency-{code}\"")).unwrap_or_else(|| panic!("no row {code}: {html}"));
+    &html[start..start + html[start..].find("</tr>").unwrap()]
+}
+
+story!(supervise_imports_published_reports_of_agencies_without_gongkai, |app: App| async move {
+    users(&app.store).await;
+    let agency = |code: &str, name: &str, parent: Option<&str>, kind| gongkai_core::register::Agency {
+        code: code.into(),
+        name: name.into(),
+        parent: parent.map(Into::into),
+        kind,
+    };
+    use gongkai_core::register::AgencyKind;
+    // A department of GOV that keeps no registers in gongkai, and another county with its supervisor.
+    app.store.upsert_agency(&agency("GOV-NR", "示例县自然资源局", Some(ROOT), AgencyKind::Department)).await.unwrap();
+    app.store.upsert_agency(&agency("OTHER", "另一县人民政府", None, AgencyKind::Government)).await.unwrap();
+    let hash = gongkai_store::hash_password_blocking(PASSWORD.to_string()).await.unwrap();
+    app.store.create_user("other.supervisor", "OTHER", Role::Supervisor, &hash, chrono::Utc::now()).await.unwrap();
+
+    let sup = login(&app, "gov.supervisor").await;
+    let (status, form) = sup.get(&app, "/console/supervise/published?year=2024").await;
+    assert_eq!(status, 200, "{form}");
+    assert!(form.contains("enctype=\"multipart/form-data\"") && form.contains("<option value=\"GOV-NR\""), "{form}");
+    assert!(!form.contains("<option value=\"OTHER\""), "only the subtree is offered");
+    assert!(sup.get(&app, "/console/supervise?year=2024").await.1.contains("/console/supervise/published?year=2024"));
+
+    // The clean 2024 report, signed 2025-01-20: imported, on time, no error.
+    let clean = example("2024-demo-county-natural-resources.txt");
+    let fields = [("agency", "GOV-NR"), ("year", "2024"), ("published_on", "")];
+    let (status, location) = sup.upload_report(&app, &fields, Some(("自然资源局2024年报.txt", &clean))).await;
+    assert_eq!((status, location.as_str()), (303, "/console/supervise/published?year=2024&done=imported"));
+    let (_, html) = sup.get(&app, "/console/supervise?year=2024").await;
+    let row = overview_row(&html, "GOV-NR");
+    assert!(row.contains("来自已发布文件：自然资源局2024年报.txt"), "{row}");
+    assert!(row.contains("按时发布") && row.contains("<td>0 / "), "{row}");
+    // Counted in the roll-up: the government's own registers hold nothing for 2024.
+    let read = gongkai_import::import(&clean, "x.txt").unwrap();
+    let received = read.requests.as_ref().unwrap().received.total;
+    assert!(received.is_some_and(|n| n > 0));
+    let r = sup.fetch(&app, "/console/supervise/rollup/json?year=2024").await;
+    let rollup: Value = r.json().await.unwrap();
+    assert_eq!(rollup["requests"]["received"]["total"].as_i64(), received, "{rollup:#}");
+
+    // The housing report with its four errors, signed 2025-02-14 (after 31 January, Art. 49),
+    // imported again for the same agency and year: it supersedes the first, which is kept.
+    let wrong = example("2024-demo-county-housing-with-errors.txt");
+    let (status, _) = sup.upload_report(&app, &fields, Some(("住建局2024年报.txt", &wrong))).await;
+    assert_eq!(status, 303);
+    let row_html = sup.get(&app, "/console/supervise?year=2024").await.1;
+    let row = overview_row(&row_html, "GOV-NR");
+    assert!(row.contains("来自已发布文件：住建局2024年报.txt") && row.contains("逾期发布"), "{row}");
+    assert!(row.contains("<td>4 / "), "{row}");
+    let (_, list) = sup.get(&app, "/console/supervise/published?year=2024").await;
+    let (newer, older) = (list.find("住建局2024年报.txt").unwrap(), list.find("自然资源局2024年报.txt").unwrap());
+    assert!(newer < older && list.contains("已被后来的导入取代"), "{list}");
+
+    // Bad files: a clear 422 naming the file and why; nothing stored, never a 500.
+    let (status, page) =
+        sup.upload_report(&app, &fields, Some(("随便.bin", b"\x00\x01\x02 not a report \xff\xfe"))).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("未导入") && page.contains("随便.bin"), "{page}");
+    // Another year's report (padded past the 256 KiB limit of ordinary forms: uploads have their own).
+    let mut old = example("2023-demo-county-natural-resources.txt");
+    old.extend(std::iter::repeat_n(b'\n', 300 * 1024));
+    let (status, page) = sup.upload_report(&app, &fields, Some(("2023年报.txt", &old))).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("「2023年报.txt」是2023年度的报告，与所选的2024年度不符"), "{page}");
+    let (status, page) = sup.upload_report(&app, &fields, None).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("请选择要导入的年度报告文件"), "{page}");
+    let (status, page) =
+        sup.upload_report(&app, &[("agency", "GOV-NR"), ("year", "20x4")], Some(("a.txt", &clean))).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("年度：应为"), "{page}");
+    assert_eq!(app.store.list_published_reports(ROOT).await.unwrap().len(), 2, "refused files are not stored");
+
+    // Scope: another county's supervisor may not import into GOV's subtree, nor GOV's into OTHER.
+    let other = login(&app, "other.supervisor").await;
+    assert_eq!(other.upload_report(&app, &fields, Some(("x.txt", &clean))).await.0, 403);
+    let into_other = [("agency", "OTHER"), ("year", "2024")];
+    assert_eq!(sup.upload_report(&app, &into_other, Some(("x.txt", &clean))).await.0, 403);
+    let (_, theirs) = other.get(&app, "/console/supervise/published?year=2024").await;
+    assert!(!theirs.contains("住建局2024年报.txt"), "another county's imports are not listed");
+    // Staff do not import; a forged form (wrong CSRF token) is refused.
+    let staff = login(&app, "fin.staff").await;
+    assert_eq!(staff.upload_report(&app, &[("agency", DEPT), ("year", "2024")], Some(("x.txt", &clean))).await.0, 403);
+    let forged = Session { cookie: sup.cookie.clone(), csrf: "forged".into() };
+    assert_eq!(forged.upload_report(&app, &fields, Some(("x.txt", &clean))).await.0, 403);
+    assert_eq!(app.store.list_published_reports(ROOT).await.unwrap().len(), 2);
+    let audit = app.store.list_audit(200).await.unwrap();
+    assert!(audit.iter().any(|r| r.event.event_type == "supervise.import" && r.event.success));
+    assert!(audit.iter().any(|r| r.event.event_type == "supervise.import" && !r.event.success));
+});

@@ -7,20 +7,23 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use clap::Args;
+use clap::{Args, Subcommand};
 use gongkai_core::quality::Verdict;
 use gongkai_store::Overview;
 
 use crate::cli_db::{open, runtime, DbArgs};
 
-/// `gongkai supervise` arguments.
+/// `gongkai supervise` arguments: the overview, or a subcommand.
 #[derive(Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct SuperviseArgs {
+    #[command(subcommand)]
+    command: Option<SuperviseCommand>,
     #[command(flatten)]
     db: DbArgs,
     /// 机关代码：该机关及其下属全部机关 (the agency; its whole subtree is included).
-    #[arg(long)]
-    agency: String,
+    #[arg(long, required = true)]
+    agency: Option<String>,
     /// 报告年度（默认上一年）(report year; default last year).
     #[arg(long)]
     year: Option<i32>,
@@ -32,19 +35,33 @@ pub struct SuperviseArgs {
     json: bool,
 }
 
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
+/// `gongkai supervise` subcommands.
+#[derive(Subcommand)]
+pub enum SuperviseCommand {
+    /// 导入未使用本系统的机关已发布的年度报告文件（文本、HTML、DOCX、PDF、XLSX、JSON）
+    /// (import published report files of agencies that do not use gongkai).
+    Import(crate::cli_supervise_import::ImportArgs),
+}
+
+pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .map_err(|_| format!("日期应为 YYYY-MM-DD 格式：「{s}」 (expected YYYY-MM-DD)"))
 }
 
 /// `gongkai supervise`.
 pub fn supervise(a: SuperviseArgs) -> anyhow::Result<ExitCode> {
+    if let Some(SuperviseCommand::Import(i)) = a.command {
+        return crate::cli_supervise_import::import(i);
+    }
+    let Some(agency) = a.agency else {
+        anyhow::bail!("请用 --agency 指定机关代码 (--agency is required)");
+    };
     let cal = crate::cli_clock::load_calendar()?;
     let today = a.today.unwrap_or_else(|| chrono::Local::now().date_naive());
     let year = a.year.unwrap_or_else(|| gongkai_store::default_year(today));
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
-        let overview = store.supervise(a.agency.trim(), year, today, &cal).await?;
+        let overview = store.supervise(agency.trim(), year, today, &cal).await?;
         let mut out = std::io::stdout().lock();
         if a.json {
             serde_json::to_writer_pretty(&mut out, &overview)?;
@@ -155,6 +172,18 @@ fn render(o: &Overview) -> String {
         let _ = writeln!(s, "\n办理记录无法回放的申请（请核查登记数据）：");
         for a in unreadable {
             let _ = writeln!(s, "  {}  {}", a.code, a.requests.unreadable.join("、"));
+        }
+    }
+
+    let imported: Vec<_> = o.agencies.iter().filter_map(|a| a.report.source.as_ref().map(|s| (a, s))).collect();
+    if !imported.is_empty() {
+        let _ = writeln!(s, "\n来自已发布文件的年度报告：");
+        for (a, src) in imported {
+            let _ = writeln!(
+                s,
+                "  {}  {}  「{}」（{}，{} 导入）",
+                a.code, a.name, src.file_name, src.format, src.imported_by
+            );
         }
     }
 

@@ -12,6 +12,7 @@ mod cli_register;
 mod cli_report;
 mod cli_serve;
 mod cli_supervise;
+mod cli_supervise_import;
 mod cli_user;
 
 use std::process::ExitCode;

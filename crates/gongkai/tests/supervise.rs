@@ -8,7 +8,11 @@
 mod common;
 use common::{stderr, Db};
 
-on_both_backends!(supervise_json_shape_and_subtree, demo_fills_the_proactive_directory);
+on_both_backends!(
+    supervise_json_shape_and_subtree,
+    demo_fills_the_proactive_directory,
+    supervise_import_published_reports_of_a_folder
+);
 
 /// `gongkai demo --proactive N` stores N directory items spread over the agencies, which the
 /// portal lists (the load test of BENCHMARKS.md runs on them).
@@ -104,4 +108,125 @@ fn supervise_json_shape_and_subtree(db: &Db) {
     // An unknown agency: exit 2 with the reason.
     let o = db.gk(&["supervise", "--agency", "NOPE", "--year", "2024"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+fn example(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples").join(name)
+}
+
+/// `gongkai supervise import DIR`: agencies that do not use gongkai, their published reports in
+/// a folder named by agency code; imported, checked, shown beside the others and rolled up.
+fn supervise_import_published_reports_of_a_folder(db: &Db) {
+    for (code, name, parent, kind) in [
+        ("CTY", "示例县人民政府", None, "government"),
+        ("CTY-NR", "示例县自然资源局", Some("CTY"), "department"),
+        ("CTY-HS", "示例县住房和城乡建设局", Some("CTY"), "department"),
+        ("CTY-EDU", "示例县教育局", Some("CTY"), "department"),
+        ("ELSE", "另一县人民政府", None, "government"),
+    ] {
+        let mut args = vec!["agency", "add", "--code", code, "--name", name, "--kind", kind];
+        if let Some(p) = parent {
+            args.extend(["--parent", p]);
+        }
+        db.ok(&args);
+    }
+    let dir = db.path("published");
+    std::fs::create_dir(&dir).unwrap();
+    let clean = example("2024-demo-county-natural-resources.txt");
+    let wrong = example("2024-demo-county-housing-with-errors.txt");
+    std::fs::copy(&clean, dir.join("CTY-NR_2024年报.txt")).unwrap();
+    std::fs::copy(&wrong, dir.join("CTY-HS 住建局2024年报.txt")).unwrap();
+    std::fs::copy(&clean, dir.join("未命名.txt")).unwrap();
+    std::fs::copy(&clean, dir.join("ELSE.txt")).unwrap();
+    std::fs::write(dir.join("CTY-EDU.pdf"), b"%PDF-1.4\n not really a PDF").unwrap();
+
+    let o = db.gk(&["supervise", "import", dir.to_str().unwrap(), "--year", "2024", "--within", "CTY"]);
+    let (out, err) = (common::stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(2), "some files refused:\n{out}\n{err}");
+    assert!(
+        out.contains(
+            "已导入 CTY-NR_2024年报.txt（文本）→ CTY-NR 示例县自然资源局 2024年度，发布日期 2025-01-20：错误 0 条"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("已导入 CTY-HS 住建局2024年报.txt（文本）→ CTY-HS") && out.contains("共导入 2 个文件，3 个未导入"),
+        "{out}"
+    );
+    for (file, why) in [
+        ("未命名.txt", "文件名未以机关代码开头"),
+        ("ELSE.txt", "文件名未以机关代码开头"),
+        ("CTY-EDU.pdf", "CTY-EDU.pdf"),
+    ] {
+        let line = err.lines().find(|l| l.contains(file)).unwrap_or_else(|| panic!("no line for {file}: {err}"));
+        assert!(line.starts_with("未导入 ") && line.contains(why), "{line}");
+    }
+
+    let o = db.json(&["supervise", "--agency", "CTY", "--year", "2024", "--today", "2025-06-01", "--json"]);
+    let agency = |code: &str| o["agencies"].as_array().unwrap().iter().find(|a| a["code"] == code).unwrap().clone();
+    let (nr, hs, edu) = (agency("CTY-NR"), agency("CTY-HS"), agency("CTY-EDU"));
+    assert_eq!(nr["report"]["source"]["file_name"], "CTY-NR_2024年报.txt", "{nr:#}");
+    assert_eq!(nr["report"]["source"]["format"], "文本");
+    assert_eq!(nr["report"]["status"], "published_on_time");
+    assert_eq!(nr["report"]["published_on"], "2025-01-20");
+    assert_eq!(nr["report"]["errors"], 0);
+    // Signed 14 February: after the departments' 31 January deadline (Art. 49).
+    assert_eq!(hs["report"]["status"], "published_late");
+    assert_eq!(hs["report"]["errors"], 4, "{hs:#}");
+    assert!(hs["scorecard"]["failed"].as_u64().unwrap() >= 2, "late and inconsistent: {:#}", hs["scorecard"]);
+    assert!(edu["report"]["source"].is_null() && edu["report"]["status"] == "missing");
+    let included: Vec<&str> = o["included"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    assert!(included.contains(&"CTY-NR") && included.contains(&"CTY-HS"), "{included:?}");
+    // The roll-up sums the two files' table 3 (the county's own registers are empty).
+    let total = |f: &std::path::Path| {
+        db.json(&["report", "import", f.to_str().unwrap()])["requests"]["received"]["total"].as_i64()
+    };
+    let want = total(&clean).unwrap() + total(&wrong).unwrap();
+    assert_eq!(o["rollup"]["requests"]["received"]["total"].as_i64(), Some(want));
+    let text = db.ok(&["supervise", "--agency", "CTY", "--year", "2024", "--today", "2025-06-01"]);
+    assert!(text.contains("来自已发布文件的年度报告") && text.contains("「CTY-NR_2024年报.txt」"), "{text}");
+
+    // One file for a named agency, with the publication date given.
+    let out = db.ok(&[
+        "supervise",
+        "import",
+        clean.to_str().unwrap(),
+        "--agency",
+        "CTY-EDU",
+        "--year",
+        "2024",
+        "--published-on",
+        "2025-01-10",
+    ]);
+    assert!(out.contains("→ CTY-EDU 示例县教育局 2024年度，发布日期 2025-01-10"), "{out}");
+    // Another year's report, an agency outside --within, two files for one agency: refused by name.
+    let old = example("2023-demo-county-natural-resources.txt");
+    let err = db.refused(&["supervise", "import", old.to_str().unwrap(), "--agency", "CTY-EDU", "--year", "2024"]);
+    assert!(err.contains("2023-demo-county-natural-resources.txt") && err.contains("是2023年度的报告"), "{err}");
+    let err = db.refused(&[
+        "supervise",
+        "import",
+        clean.to_str().unwrap(),
+        "--agency",
+        "ELSE",
+        "--year",
+        "2024",
+        "--within",
+        "CTY",
+    ]);
+    assert!(err.contains("不在 CTY 及其下属机关之中"), "{err}");
+    let err = db.refused(&[
+        "supervise",
+        "import",
+        clean.to_str().unwrap(),
+        wrong.to_str().unwrap(),
+        "--agency",
+        "CTY-EDU",
+        "--year",
+        "2024",
+    ]);
+    assert!(err.contains("--agency 只能与一个文件同用"), "{err}");
+    let o = db.json(&["supervise", "--agency", "CTY", "--year", "2024", "--today", "2025-06-01", "--json"]);
+    let edu = o["agencies"].as_array().unwrap().iter().find(|a| a["code"] == "CTY-EDU").unwrap().clone();
+    assert_eq!(edu["report"]["status"], "published_on_time", "{edu:#}");
 }

@@ -1,0 +1,288 @@
+//! Published annual reports of agencies that do not keep their registers in gongkai (已发布的年度
+//! 报告文件): the supervising office imports the file an agency published, and the overview
+//! ([`Store::supervise`]) checks, scores and rolls it up beside the reports generated from the
+//! registers, marked as coming from a published document.
+//!
+//! The file is read by the caller (`gongkai_import::import`: this crate knows SQL, not file
+//! formats); what is stored is the canonical report read from it, the file's name, format and
+//! SHA-256, the publication date that decides timeliness under Art. 49, and who imported it when.
+//! Every import is kept: importing a corrected file for the same agency and year supersedes the
+//! earlier one in the overview without deleting it.
+
+use chrono::{Datelike, NaiveDate};
+use gongkai_core::report::Report;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::codec::{date_text, new_id, now_text, parse_date, year_from};
+use crate::error::on_write;
+use crate::{Store, StoreError};
+
+/// What a supervisor imports: one published report file of one agency and year.
+#[derive(Debug, Clone, Copy)]
+pub struct NewPublishedReport<'a> {
+    /// The agency whose report it is.
+    pub agency: &'a str,
+    /// The report year (统计期限) it must be about.
+    pub year: i32,
+    /// The file's name as given (shown as the source: 「来自已发布文件」).
+    pub file_name: &'a str,
+    /// The detected format (`PDF`, `DOCX`, `HTML`, `文本`, …), for display.
+    pub format: &'a str,
+    /// The file's bytes (only their SHA-256 is stored).
+    pub bytes: &'a [u8],
+    /// The report read from the file.
+    pub report: &'a Report,
+    /// The publication date, when given; otherwise the report's signature date is used.
+    pub published_on: Option<NaiveDate>,
+    /// Who imports it (the console account, or the CLI's `--by`).
+    pub by: &'a str,
+}
+
+/// Where a report in the overview comes from, when it is an imported published file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportSource {
+    /// The file's name as uploaded.
+    pub file_name: String,
+    /// Its detected format.
+    pub format: String,
+    /// The SHA-256 of its bytes (hex).
+    pub sha256: String,
+    /// When it was imported (RFC 3339 UTC).
+    pub imported_at: String,
+    /// Who imported it.
+    pub imported_by: String,
+}
+
+/// An imported published report, as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedReport {
+    /// The import's id.
+    pub id: String,
+    /// The agency.
+    pub agency: String,
+    /// The report year.
+    pub year: i32,
+    /// The publication date (Art. 49 timeliness).
+    pub published_on: NaiveDate,
+    /// The file it was read from.
+    pub source: ReportSource,
+    /// The canonical report read from the file.
+    pub report: Report,
+}
+
+/// Checks an import before it is stored; the message names the file and what is wrong.
+fn validate(n: &NewPublishedReport<'_>) -> Result<NaiveDate, StoreError> {
+    let file = n.file_name;
+    if n.report.proactive.is_none()
+        && n.report.requests.is_none()
+        && n.report.review_litigation.is_none()
+        && n.report.legacy_statistics.is_none()
+    {
+        return Err(StoreError::Invalid {
+            what: "file",
+            detail: format!(
+                "文件「{file}」中未识别出表二至表四中的任何一张统计表，不像政府信息公开工作年度报告 \
+                 (no statistics table found: not an annual report)"
+            ),
+        });
+    }
+    if let Some(y) = n.report.year {
+        if y != n.year {
+            return Err(StoreError::Invalid {
+                what: "year",
+                detail: format!(
+                    "文件「{file}」是{y}年度的报告，与所选的{}年度不符 (the file reports on {y}, not {})",
+                    n.year, n.year
+                ),
+            });
+        }
+    }
+    let Some(on) = n.published_on.or(n.report.published_on) else {
+        return Err(StoreError::Invalid {
+            what: "published_on",
+            detail: format!(
+                "未能从文件「{file}」读出发布日期（落款日期），请填写发布日期 \
+                 (no publication date in the file: give one)"
+            ),
+        });
+    };
+    // Art. 49: a report on a year is published after the year ends.
+    if on.year() <= n.year {
+        return Err(StoreError::Invalid {
+            what: "published_on",
+            detail: format!(
+                "文件「{file}」的发布日期 {on} 早于{}年度结束，请核对发布日期 \
+                 (published before the year reported on ended)",
+                n.year
+            ),
+        });
+    }
+    Ok(on)
+}
+
+/// The hex SHA-256 of a file.
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn published_from_row(r: &sqlx::any::AnyRow) -> Result<PublishedReport, StoreError> {
+    let json: String = r.try_get("report")?;
+    let report: Report = serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
+        table: "published_reports",
+        column: "report",
+        detail: e.to_string(),
+    })?;
+    let on: String = r.try_get("published_on")?;
+    Ok(PublishedReport {
+        id: r.try_get("id")?,
+        agency: r.try_get("agency")?,
+        year: year_from("published_reports", r.try_get("year")?)?,
+        published_on: parse_date("published_reports", "published_on", &on)?,
+        source: ReportSource {
+            file_name: r.try_get("file_name")?,
+            format: r.try_get("format")?,
+            sha256: r.try_get("sha256")?,
+            imported_at: r.try_get("imported_at")?,
+            imported_by: r.try_get("imported_by")?,
+        },
+        report,
+    })
+}
+
+impl Store {
+    /// Stores an imported published report after checking it: the file must hold at least one
+    /// statistics table, report on the year given, and have a publication date after that year
+    /// (from the signature, or given). [`StoreError::Invalid`] names the file and the reason;
+    /// [`StoreError::NotFound`] when the agency does not exist.
+    #[tracing::instrument(skip_all, fields(agency = %n.agency, year = n.year))]
+    pub async fn add_published_report(&self, n: &NewPublishedReport<'_>) -> Result<PublishedReport, StoreError> {
+        let published_on = validate(n)?;
+        let json = serde_json::to_string(n.report)
+            .map_err(|e| StoreError::Invalid { what: "report", detail: e.to_string() })?;
+        let (id, at, sha) = (new_id(), now_text(), sha256_hex(n.bytes));
+        sqlx::query(
+            "INSERT INTO published_reports (id, agency, year, file_name, format, sha256, published_on, report, \
+             imported_at, imported_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&id)
+        .bind(n.agency)
+        .bind(i64::from(n.year))
+        .bind(n.file_name)
+        .bind(n.format)
+        .bind(&sha)
+        .bind(date_text(published_on))
+        .bind(&json)
+        .bind(&at)
+        .bind(n.by)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| on_write(e, n.agency))?;
+        Ok(PublishedReport {
+            id,
+            agency: n.agency.to_string(),
+            year: n.year,
+            published_on,
+            source: ReportSource {
+                file_name: n.file_name.to_string(),
+                format: n.format.to_string(),
+                sha256: sha,
+                imported_at: at,
+                imported_by: n.by.to_string(),
+            },
+            report: n.report.clone(),
+        })
+    }
+
+    /// Every import of the agencies in `codes` for the years `first..=last`, oldest first (so
+    /// that, collected into a map by agency and year, the newest import wins).
+    pub(crate) async fn published_reports_of(
+        &self,
+        codes: &[&str],
+        first: i32,
+        last: i32,
+    ) -> Result<Vec<PublishedReport>, StoreError> {
+        if codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT id, agency, year, file_name, format, sha256, published_on, report, imported_at, imported_by \
+             FROM published_reports WHERE agency IN ({}) AND year >= $1 AND year <= $2 \
+             ORDER BY agency, year, imported_at, id",
+            (3..3 + codes.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(first)).bind(i64::from(last));
+        for c in codes {
+            q = q.bind(*c);
+        }
+        q.fetch_all(&self.pool).await?.iter().map(published_from_row).collect()
+    }
+
+    /// The imports of `root`'s subtree (every agency below it included), newest first — the
+    /// history, superseded imports too.
+    pub async fn list_published_reports(&self, root: &str) -> Result<Vec<PublishedReport>, StoreError> {
+        let agencies = self.agency_subtree(root).await?;
+        let codes: Vec<&str> = agencies.iter().map(|a| a.code.as_str()).collect();
+        let mut all = self.published_reports_of(&codes, i32::MIN, i32::MAX).await?;
+        all.sort_by(|a, b| (&b.source.imported_at, &b.id).cmp(&(&a.source.imported_at, &a.id)));
+        Ok(all)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gongkai_core::report::{RequestTable, SourceFormat, Template};
+
+    fn report(year: Option<i32>, on: Option<NaiveDate>, tables: bool) -> Report {
+        let mut r = Report::new(Template::V2021, "f", SourceFormat::Pdf);
+        r.year = year;
+        r.published_on = on;
+        if tables {
+            r.requests = Some(RequestTable::default());
+        }
+        r
+    }
+
+    fn new<'a>(r: &'a Report, on: Option<NaiveDate>) -> NewPublishedReport<'a> {
+        NewPublishedReport {
+            agency: "A",
+            year: 2024,
+            file_name: "某局2024年报.pdf",
+            format: "PDF",
+            bytes: b"x",
+            report: r,
+            published_on: on,
+            by: "t",
+        }
+    }
+
+    #[test]
+    fn imports_are_checked_and_the_message_names_the_file() {
+        let d = |m, d| NaiveDate::from_ymd_opt(2025, m, d);
+        let ok = report(Some(2024), d(1, 20), true);
+        assert_eq!(validate(&new(&ok, None)).unwrap(), d(1, 20).unwrap());
+        // A date given overrides the signature.
+        assert_eq!(validate(&new(&ok, d(2, 3))).unwrap(), d(2, 3).unwrap());
+        for (r, on, what) in [
+            (report(Some(2024), d(1, 20), false), None, "file"),
+            (report(Some(2023), d(1, 20), true), None, "year"),
+            (report(Some(2024), None, true), None, "published_on"),
+            (report(None, NaiveDate::from_ymd_opt(2024, 12, 30), true), None, "published_on"),
+        ] {
+            match validate(&new(&r, on)) {
+                Err(StoreError::Invalid { what: w, detail }) => {
+                    assert_eq!(w, what);
+                    assert!(detail.contains("「某局2024年报.pdf」"), "{detail}");
+                }
+                other => panic!("expected Invalid {what}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn sha256_is_hex() {
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+}

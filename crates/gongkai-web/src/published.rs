@@ -1,0 +1,325 @@
+//! Published reports of agencies that do not use gongkai, in the console
+//! (`/console/supervise/published`): the supervising office uploads the file an agency of its
+//! subtree published (text, HTML, DOCX, PDF, XLSX or JSON — `gongkai_import::import`), for a
+//! year; it is read, checked and stored ([`gongkai_store::Store::add_published_report`]), and the
+//! overview then shows, scores and rolls it up beside the generated reports with the note
+//! 「来自已发布文件」. The same as `gongkai supervise import` on the command line.
+//!
+//! Who: supervisors and administrators, for agencies of their scope (another county's agency is
+//! a 403). The form is `multipart/form-data`, so the CSRF token is read from its `csrf` part and
+//! checked as for every console form; the body limit of this one route is [`UPLOAD_LIMIT_BYTES`].
+//! A file that cannot be read as a report is a 422 whose message names the file and why.
+
+use askama::Template;
+use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::NaiveDate;
+use gongkai_core::register::{Agency, AgencyKind};
+use gongkai_core::rules::{self, CheckContext, Severity};
+use gongkai_store::{NewPublishedReport, StoreError};
+use serde::Deserialize;
+
+use crate::auth::{CurrentUser, Denied};
+use crate::console::{chrome, page, Me};
+use crate::error::WebError;
+use crate::AppState;
+
+/// The largest upload (a scanned PDF report can be several megabytes).
+pub const UPLOAD_LIMIT_BYTES: usize = 20 * 1024 * 1024;
+
+/// The routes, with their own body limit (the application's is far smaller): merged by
+/// [`crate::router`] outside its general limit.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console/supervise/published", get(list).post(upload))
+        .layer(DefaultBodyLimit::max(UPLOAD_LIMIT_BYTES))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(UPLOAD_LIMIT_BYTES))
+}
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    year: Option<String>,
+    done: Option<String>,
+}
+
+/// One import of the history.
+struct Item {
+    agency_code: String,
+    agency: String,
+    year: i32,
+    file_name: String,
+    format: String,
+    published_on: String,
+    imported_at: String,
+    imported_by: String,
+    errors: usize,
+    warnings: usize,
+    /// False when a newer import of the same agency and year supersedes it.
+    current: bool,
+}
+
+/// The form's values, kept when it is refused.
+#[derive(Debug, Default, Clone)]
+struct Values {
+    agency: String,
+    year: String,
+    published_on: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/published.html")]
+struct PublishedPage {
+    chrome: crate::layout::Chrome,
+    me: Me,
+    /// The agencies of the scope, for the form's list: (code, indented name).
+    agencies: Vec<(String, String)>,
+    values: Values,
+    items: Vec<Item>,
+    error: Option<String>,
+    notice: Option<String>,
+    limit_mb: usize,
+}
+
+fn require_oversight(user: &CurrentUser) -> Result<(), Denied> {
+    if matches!(user.role(), gongkai_store::Role::Supervisor | gongkai_store::Role::Administrator) {
+        Ok(())
+    } else {
+        Err(Denied::Forbidden(format!(
+            "{}无权导入已发布的年度报告；请使用监督员账号 (only supervisors and administrators import reports)",
+            user.role().label_zh()
+        )))
+    }
+}
+
+fn counts(report: &gongkai_core::report::Report, kind: AgencyKind) -> (usize, usize) {
+    let findings =
+        rules::check(report, &CheckContext { previous: None, government_report: Some(kind == AgencyKind::Government) });
+    let n = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    (n(Severity::Error), n(Severity::Warning))
+}
+
+async fn render(
+    state: &AppState,
+    user: &CurrentUser,
+    values: Values,
+    error: Option<String>,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Result<Response, Denied> {
+    let subtree: Vec<Agency> = state.store.agency_subtree(user.agency()).await.map_err(WebError::from)?;
+    let mut depth: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut agencies = Vec::with_capacity(subtree.len());
+    for a in &subtree {
+        let d = a.parent.as_deref().and_then(|p| depth.get(p)).map_or(0, |d| d + 1);
+        depth.insert(a.code.as_str(), d);
+        agencies.push((a.code.clone(), format!("{}{}（{}）", "　".repeat(d.min(8)), a.name, a.code)));
+    }
+    let by_code: std::collections::HashMap<&str, &Agency> = subtree.iter().map(|a| (a.code.as_str(), a)).collect();
+    let mut seen = std::collections::HashSet::new();
+    let items = state
+        .store
+        .list_published_reports(user.agency())
+        .await
+        .map_err(WebError::from)?
+        .into_iter()
+        .map(|p| {
+            let agency = by_code.get(p.agency.as_str());
+            let (errors, warnings) = counts(&p.report, agency.map_or(AgencyKind::Department, |a| a.kind));
+            Item {
+                current: seen.insert((p.agency.clone(), p.year)),
+                agency: agency.map(|a| a.name.clone()).unwrap_or_default(),
+                agency_code: p.agency,
+                year: p.year,
+                file_name: p.source.file_name,
+                format: p.source.format,
+                published_on: p.published_on.to_string(),
+                imported_at: p.source.imported_at.chars().take(19).collect::<String>().replace('T', " "),
+                imported_by: p.source.imported_by,
+                errors,
+                warnings,
+            }
+        })
+        .collect();
+    page(
+        &PublishedPage {
+            chrome: chrome(state, "导入已发布的年度报告".to_string()),
+            me: Me::of(user),
+            agencies,
+            values,
+            items,
+            error,
+            notice,
+            limit_mb: UPLOAD_LIMIT_BYTES / (1024 * 1024),
+        },
+        status,
+    )
+}
+
+/// `GET /console/supervise/published`: the form and the imports of the subtree.
+async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, Denied> {
+    require_oversight(&user)?;
+    let year = q
+        .year
+        .filter(|y| y.parse::<i32>().is_ok())
+        .unwrap_or_else(|| gongkai_store::default_year(crate::console::today()).to_string());
+    let notice = q.done.filter(|d| d == "imported").map(|_| "已导入，监督总览中已计入该报告 (imported)".to_string());
+    let values = Values { year, ..Values::default() };
+    render(&state, &user, values, None, notice, StatusCode::OK).await
+}
+
+/// The parts of the upload form.
+#[derive(Default)]
+struct Upload {
+    csrf: String,
+    values: Values,
+    file: Option<(String, Vec<u8>)>,
+}
+
+/// The file name as the browser sent it, without any folder part and control characters, at most
+/// 200 characters (it is shown on pages and stored).
+fn clean_name(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
+    let name: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    if name.trim().is_empty() {
+        "（未命名文件）".to_string()
+    } else {
+        name.trim().to_string()
+    }
+}
+
+async fn read_form(mut multipart: Multipart) -> Result<Upload, String> {
+    let too_big = |_| format!("上传不完整或文件过大（上限 {} MB）", UPLOAD_LIMIT_BYTES / (1024 * 1024));
+    let mut u = Upload::default();
+    while let Some(field) = multipart.next_field().await.map_err(too_big)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            let file_name = clean_name(field.file_name().unwrap_or(""));
+            let bytes = field.bytes().await.map_err(too_big)?;
+            if !bytes.is_empty() || u.file.is_none() {
+                u.file = Some((file_name, bytes.to_vec()));
+            }
+            continue;
+        }
+        let text = field.text().await.map_err(too_big)?;
+        let text: String = text.chars().take(200).collect();
+        match name.as_str() {
+            "csrf" => u.csrf = text,
+            "agency" => u.values.agency = text.trim().to_string(),
+            "year" => u.values.year = text.trim().to_string(),
+            "published_on" => u.values.published_on = text.trim().to_string(),
+            _ => {}
+        }
+    }
+    Ok(u)
+}
+
+/// `POST /console/supervise/published` (multipart): one report file of one agency and year.
+async fn upload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> Result<Response, Denied> {
+    let form = match read_form(multipart).await {
+        Ok(f) => f,
+        Err(msg) => {
+            return render(&state, &user, Values::default(), Some(msg), None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    };
+    crate::auth::check_csrf(&state, &user, &headers, "/console/supervise/published", &form.csrf).await?;
+    require_oversight(&user)?;
+    let values = form.values.clone();
+    let (st, us) = (&state, &user);
+    let refuse = |msg: String| {
+        let v = values.clone();
+        async move { render(st, us, v, Some(msg), None, StatusCode::UNPROCESSABLE_ENTITY).await }
+    };
+    if values.agency.is_empty() {
+        return refuse("机关：请选择报告所属的机关".to_string()).await;
+    }
+    if let Err(e) = user.require_read(&values.agency) {
+        user.audit(&state, "supervise.import", &values.agency, false, Some("outside scope".into())).await;
+        return Err(e);
+    }
+    let Some(agency) = state.store.get_agency(&values.agency).await.map_err(WebError::from)? else {
+        return refuse(format!("机关：{} 不存在", values.agency)).await;
+    };
+    let year = match values.year.parse::<i32>() {
+        Ok(y @ 2008..=2200) => y,
+        _ => return refuse(format!("年度：应为 2008 年以后的四位数字，如 2025（收到「{}」）", values.year)).await,
+    };
+    let published_on = match values.published_on.as_str() {
+        "" => None,
+        s => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => return refuse(format!("发布日期：应为 YYYY-MM-DD 格式的日期（收到「{s}」）")).await,
+        },
+    };
+    let Some((file_name, bytes)) = form.file else {
+        return refuse("文件：请选择要导入的年度报告文件".to_string()).await;
+    };
+    if bytes.is_empty() {
+        return refuse(format!("文件「{file_name}」：文件为空或未选择文件")).await;
+    }
+    // Reading a PDF or a large document is CPU work: off the async threads.
+    let (name, data) = (file_name.clone(), bytes);
+    let read = tokio::task::spawn_blocking(move || {
+        let r = gongkai_import::import(&data, &name);
+        (r, data)
+    })
+    .await
+    .map_err(|e| WebError::Internal(format!("import task: {e}")))?;
+    let (report, bytes) = match read {
+        (Ok(r), b) => (r, b),
+        (Err(e), _) => {
+            user.audit(&state, "supervise.import", &agency.code, false, Some(format!("unreadable {file_name}"))).await;
+            return refuse(format!("文件 {e}")).await;
+        }
+    };
+    let stored = state
+        .store
+        .add_published_report(&NewPublishedReport {
+            agency: &agency.code,
+            year,
+            file_name: &file_name,
+            format: gongkai_import::format_name(&bytes),
+            bytes: &bytes,
+            report: &report,
+            published_on,
+            by: &user.user.username,
+        })
+        .await;
+    match stored {
+        Ok(p) => {
+            let detail = format!("{} {} {}", p.year, p.source.file_name, p.source.sha256);
+            user.audit(&state, "supervise.import", &agency.code, true, Some(detail)).await;
+            Ok(Redirect::to(&format!("/console/supervise/published?year={year}&done=imported")).into_response())
+        }
+        Err(StoreError::Invalid { detail, .. }) => {
+            user.audit(&state, "supervise.import", &agency.code, false, Some(format!("refused {file_name}"))).await;
+            refuse(detail).await
+        }
+        Err(e) => Err(Denied::Web(WebError::from(e))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_lose_folders_and_control_characters() {
+        assert_eq!(clean_name("C:\\报告\\某局2024年报.pdf"), "某局2024年报.pdf");
+        assert_eq!(clean_name("/tmp/a/b.docx"), "b.docx");
+        assert_eq!(clean_name("a\u{0}b\n.txt"), "ab.txt");
+        assert_eq!(clean_name(""), "（未命名文件）");
+        assert_eq!(clean_name(&"长".repeat(300)).chars().count(), 200);
+    }
+}

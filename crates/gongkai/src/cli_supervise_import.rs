@@ -1,0 +1,212 @@
+//! `gongkai supervise import`: the published annual reports of agencies that do not keep their
+//! registers in gongkai, read from files (text, HTML, DOCX, PDF, XLSX, JSON — the format from the
+//! content), checked, and stored for the supervising office's overview, scorecards and roll-up.
+//!
+//! Which agency a file belongs to: `--agency CODE` for one file; otherwise the file name starts
+//! with the agency's code followed by a character that is not an ASCII letter, digit or `-`
+//! (`DEMO-0003.pdf`, `DEMO-0003_2024年报.docx`, `DEMO-0003 某局年度报告.html`; the longest code
+//! that fits wins). A directory is read one level deep. Each file is imported on its own: a bad
+//! file is reported by name with the reason and the others are still imported (exit 2 if any
+//! failed).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use clap::Args;
+use gongkai_core::register::{Agency, AgencyKind};
+use gongkai_core::rules::{self, CheckContext, Severity};
+use gongkai_store::{NewPublishedReport, Store, StoreError};
+
+use crate::cli_db::{open, runtime, DbArgs};
+
+/// `gongkai supervise import` arguments.
+#[derive(Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 报告文件或文件夹；文件夹中的文件按文件名开头的机关代码对应机关 (files or directories).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// 报告年度 (the report year the files must be about).
+    #[arg(long)]
+    year: i32,
+    /// 全部文件都是该机关的报告（此时只能给一个文件）(the one file is this agency's report).
+    #[arg(long)]
+    agency: Option<String>,
+    /// 只接受该机关及其下属机关的文件 (accept only files of this agency's subtree).
+    #[arg(long)]
+    within: Option<String>,
+    /// 发布日期（默认取报告落款日期）(the publication date; default: the report's signature date).
+    #[arg(long, value_parser = crate::cli_supervise::parse_date)]
+    published_on: Option<NaiveDate>,
+    /// 导入人（记入导入记录）(who imports, recorded with the import).
+    #[arg(long, default_value = "命令行")]
+    by: String,
+}
+
+/// The files named: each file as given, each directory's files (one level, hidden files
+/// skipped), sorted by name.
+fn files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found = Vec::new();
+            for e in std::fs::read_dir(p).with_context(|| format!("无法读取文件夹 {} (cannot read)", p.display()))?
+            {
+                let e = e.with_context(|| format!("无法读取文件夹 {} (cannot read)", p.display()))?;
+                let path = e.path();
+                let hidden = path.file_name().and_then(|n| n.to_str()).is_none_or(|n| n.starts_with('.'));
+                if path.is_file() && !hidden {
+                    found.push(path);
+                }
+            }
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// The agency whose code the file name starts with (followed by a character that is not an ASCII
+/// letter, digit or `-`, so that a mistyped `DEMO-0002` is not taken for `DEMO`), the longest
+/// code first.
+fn agency_of_name<'a>(name: &str, agencies: &'a [Agency]) -> Option<&'a Agency> {
+    agencies
+        .iter()
+        .filter(|a| {
+            name.strip_prefix(a.code.as_str())
+                .is_some_and(|rest| rest.chars().next().is_none_or(|c| !c.is_ascii_alphanumeric() && c != '-'))
+        })
+        .max_by_key(|a| a.code.len())
+}
+
+/// Why a store write failed, for one file's line.
+fn store_reason(e: &StoreError) -> String {
+    match e {
+        StoreError::Invalid { detail, .. } => detail.clone(),
+        StoreError::NotFound { what: "agency", key } => format!("机关 {key} 不存在 (no such agency)"),
+        e => format!("{e}"),
+    }
+}
+
+/// Imports one file; the line to print on success, the reason on failure.
+async fn import_one(store: &Store, path: &Path, agency: &Agency, a: &ImportArgs) -> Result<String, String> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string();
+    let bytes = std::fs::read(path).map_err(|e| format!("无法读取文件：{e} (cannot read)"))?;
+    if bytes.is_empty() {
+        return Err("文件为空 (empty file)".to_string());
+    }
+    let report = gongkai_import::import(&bytes, &name).map_err(|e| e.to_string())?;
+    let stored = store
+        .add_published_report(&NewPublishedReport {
+            agency: &agency.code,
+            year: a.year,
+            file_name: &name,
+            format: gongkai_import::format_name(&bytes),
+            bytes: &bytes,
+            report: &report,
+            published_on: a.published_on,
+            by: &a.by,
+        })
+        .await
+        .map_err(|e| store_reason(&e))?;
+    let findings = rules::check(
+        &stored.report,
+        &CheckContext { previous: None, government_report: Some(agency.kind == AgencyKind::Government) },
+    );
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    Ok(format!(
+        "已导入 {}（{}）→ {} {} {}年度，发布日期 {}：错误 {} 条，警告 {} 条",
+        name,
+        stored.source.format,
+        agency.code,
+        agency.name,
+        a.year,
+        stored.published_on,
+        count(Severity::Error),
+        count(Severity::Warning)
+    ))
+}
+
+/// `gongkai supervise import`.
+pub fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
+    let files = files(&a.paths)?;
+    if a.agency.is_some() && files.len() != 1 {
+        anyhow::bail!(
+            "--agency 只能与一个文件同用（给出了 {} 个）；多个机关的文件请以机关代码开头命名 \
+             (--agency takes exactly one file)",
+            files.len()
+        );
+    }
+    runtime()?.block_on(async {
+        let store = open(&a.db).await?;
+        let agencies = match a.within.as_deref().map(str::trim) {
+            Some(root) => {
+                let sub = store.agency_subtree(root).await?;
+                if sub.is_empty() {
+                    anyhow::bail!("机关 {root} 不存在 (no such agency)");
+                }
+                sub
+            }
+            None => store.list_agencies().await?,
+        };
+        let (mut ok, mut failed) = (0usize, 0usize);
+        for path in &files {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?");
+            let agency = match a.agency.as_deref().map(str::trim) {
+                Some(code) => agencies.iter().find(|x| x.code == code).ok_or_else(|| match a.within.as_deref() {
+                    Some(root) => format!("机关 {code} 不在 {root} 及其下属机关之中 (outside --within)"),
+                    None => format!("机关 {code} 不存在 (no such agency)"),
+                }),
+                None => agency_of_name(name, &agencies).ok_or_else(|| {
+                    "文件名未以机关代码开头（如 DEMO-0003_2024年报.pdf），无法确定是哪个机关的报告；\
+                     或用 --agency 指定 (the file name does not start with an agency code)"
+                        .to_string()
+                }),
+            };
+            let result = match agency {
+                Ok(agency) => import_one(&store, path, agency, &a).await,
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(line) => {
+                    ok += 1;
+                    println!("{line}");
+                }
+                Err(reason) => {
+                    failed += 1;
+                    eprintln!("未导入 {}：{reason}", path.display());
+                }
+            }
+        }
+        println!("共导入 {ok} 个文件，{failed} 个未导入");
+        Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(2) })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agency(code: &str) -> Agency {
+        Agency { code: code.into(), name: code.into(), parent: None, kind: AgencyKind::Department }
+    }
+
+    #[test]
+    fn file_names_map_to_the_longest_code() {
+        let list = [agency("DEMO"), agency("DEMO-0001"), agency("DEMO-00011")];
+        let code = |n: &str| agency_of_name(n, &list).map(|a| a.code.as_str());
+        assert_eq!(code("DEMO-0001.pdf"), Some("DEMO-0001"));
+        assert_eq!(code("DEMO-0001_2024年报.docx"), Some("DEMO-0001"));
+        assert_eq!(code("DEMO-00011 某局.html"), Some("DEMO-00011"));
+        // A mistyped code is not taken for its parent's.
+        assert_eq!(code("DEMO-0002.pdf"), None);
+        assert_eq!(code("DEMO年报.txt"), Some("DEMO"));
+        assert_eq!(code("DEMOX.pdf"), None);
+        assert_eq!(code("年报.pdf"), None);
+    }
+}
