@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use gongkai_core::register::Agency;
 use gongkai_store::{RegisterBatch, RequestFilter, Store, StoreError};
 
-use crate::{CellError, Parsed, SHEET_AGENCIES, SHEET_CASES, SHEET_FIGURES, SHEET_REQUESTS};
+use crate::{CellError, Parsed, SHEET_AGENCIES, SHEET_CASES, SHEET_FIGURES, SHEET_PROACTIVE, SHEET_REQUESTS};
 
 /// The checks that need the database: every agency named exists (or is in the 机关 sheet), no
 /// tracking or case number is registered already, and no row reaches a year whose report is
@@ -74,11 +74,31 @@ pub async fn check_against(store: &Store, parsed: &Parsed, amending: bool) -> Re
             errs.push(CellError::at(SHEET_FIGURES, *row, "机关代码", missing(&f.agency)));
         }
     }
+    let mut index_numbers: HashMap<String, HashSet<String>> = HashMap::new();
+    for (p, row) in parsed.batch.proactive.iter().zip(&parsed.proactive_rows) {
+        if !in_sheet.contains(p.agency.as_str()) && !agency_exists(store, &mut known, &p.agency).await? {
+            errs.push(CellError::at(SHEET_PROACTIVE, *row, "机关代码", missing(&p.agency)));
+            continue;
+        }
+        if !index_numbers.contains_key(&p.agency) {
+            let have = store.list_proactive(&p.agency).await?.into_iter().map(|x| x.index_number).collect();
+            index_numbers.insert(p.agency.clone(), have);
+        }
+        if index_numbers.get(&p.agency).is_some_and(|s| s.contains(&p.index_number)) {
+            errs.push(CellError::at(
+                SHEET_PROACTIVE,
+                *row,
+                "索引号",
+                format!("索引号「{}」在机关 {} 已登记，不能重复导入", p.index_number, p.agency),
+            ));
+        }
+    }
     if !amending && errs.is_empty() {
         for e in store.locked_entries(&parsed.batch).await? {
             let (sheet, rows, column) = match e.table {
                 "requests" => (SHEET_REQUESTS, &parsed.request_rows, "收到日期"),
                 "cases" => (SHEET_CASES, &parsed.case_rows, "立案日期"),
+                "proactive_disclosures" => (SHEET_PROACTIVE, &parsed.proactive_rows, "发布日期"),
                 _ => (SHEET_FIGURES, &parsed.figure_rows, "年度"),
             };
             if let Some(row) = rows.get(e.index) {
@@ -109,7 +129,7 @@ async fn agency_exists(store: &Store, known: &mut HashMap<String, bool>, code: &
 
 /// The registers of `agency` as one batch for [`crate::write`]: the agency with its ancestors
 /// (root first, so that a fresh database can take the workbook), and its requests with their
-/// events, cases and Article 20 figures — of `year`'s report only (everything that report counts),
+/// events, cases, Article 20 figures and proactive disclosures — of `year`'s report only (everything that report counts),
 /// or of every year. `None` if the agency does not exist.
 pub async fn agency_registers(
     store: &Store,
@@ -139,7 +159,12 @@ pub async fn agency_registers(
                 requests: y.requests,
                 cases: y.cases,
                 figures: y.figures.into_iter().collect(),
-                proactive: Vec::new(),
+                proactive: store
+                    .list_proactive(agency)
+                    .await?
+                    .into_iter()
+                    .filter(|p| chrono::Datelike::year(&p.published_on) == year)
+                    .collect(),
             }
         }
         None => RegisterBatch {
@@ -152,7 +177,7 @@ pub async fn agency_registers(
                 .collect(),
             cases: store.list_cases(agency).await?,
             figures: store.list_article20_figures(agency).await?,
-            proactive: Vec::new(),
+            proactive: store.list_proactive(agency).await?,
         },
     }))
 }

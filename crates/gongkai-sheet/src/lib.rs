@@ -32,7 +32,8 @@ use gongkai_core::calendar::Calendar;
 use gongkai_core::fees::{self, FeeMethod};
 use gongkai_core::lifecycle::{self, event_label, Refusal};
 use gongkai_core::register::{
-    Agency, AgencyKind, Applicant, ApplicantType, Article20Figures, Case, Channel, Event, EventKind, Request,
+    Agency, AgencyKind, Applicant, ApplicantType, Article20Figures, Case, Channel, Event, EventKind,
+    ProactiveDisclosure, Request,
 };
 use gongkai_core::report::{Amount, CaseGroup, CaseResult, RequestRow};
 use gongkai_core::template;
@@ -55,6 +56,8 @@ pub const SHEET_CASES: &str = "复议诉讼";
 pub const SHEET_FIGURES: &str = "第二十条数据";
 /// 机关: the agencies the other sheets name.
 pub const SHEET_AGENCIES: &str = "机关";
+/// 主动公开: the proactive disclosure register (Arts. 19–26), one item per row.
+pub const SHEET_PROACTIVE: &str = "主动公开";
 /// 填写说明: how to fill in (ignored on import).
 pub const SHEET_GUIDE: &str = "填写说明";
 /// 选项: the allowed values of the drop-down lists (ignored on import).
@@ -263,14 +266,42 @@ pub const AGENCY_COLUMNS: [ColumnSpec; 4] = [
     col("机关类型", &["类型"], true, Choice(OPT_AGENCY_KIND), 10.0, "人民政府、政府部门、乡镇街道、其他"),
 ];
 
+/// The columns of 主动公开, in order.
+pub const PROACTIVE_COLUMNS: [ColumnSpec; 9] = [
+    col("索引号", &[], true, Text, 24.0, "本机关内唯一的索引号"),
+    col("机关代码", &[], true, Text, 14.0, "发布信息的机关代码"),
+    col("名称", &["信息名称", "标题"], true, Text, 40.0, "信息的名称（标题）"),
+    col("文号", &["发文字号"], false, Text, 18.0, "文件的发文字号（如有）"),
+    col("第二十条事项", &["条例第二十条事项"], false, Int, 10.0, "属于条例第二十条第几项（1至15），不属于的留空"),
+    col("主题分类", &["分类"], false, Text, 14.0, "主题分类，如 财政预决算"),
+    col(
+        "公开渠道",
+        &["渠道"],
+        false,
+        Text,
+        20.0,
+        "政府网站、政府公报、政务微博、政务微信，多个用顿号分隔；留空为政府网站",
+    ),
+    col("发布日期", &["公开日期"], true, Date, 12.0, "发布之日"),
+    col("效力", &["有效性"], false, Text, 8.0, "有效、失效或废止（如适用）"),
+];
+
 /// The sheets [`read`] reads, with their columns.
-pub const SHEETS: [(&str, &[ColumnSpec]); 5] = [
+pub const SHEETS: [(&str, &[ColumnSpec]); 6] = [
     (SHEET_REQUESTS, &REQUEST_COLUMNS),
     (SHEET_EVENTS, &EVENT_COLUMNS),
     (SHEET_CASES, &CASE_COLUMNS),
     (SHEET_FIGURES, &FIGURE_COLUMNS),
+    (SHEET_PROACTIVE, &PROACTIVE_COLUMNS),
     (SHEET_AGENCIES, &AGENCY_COLUMNS),
 ];
+
+/// The channels of 公开渠道: (glossary name, Chinese).
+pub const CHANNELS: [(&str, &str); 4] =
+    [("website", "政府网站"), ("gazette", "政府公报"), ("weibo", "政务微博"), ("wechat", "政务微信")];
+
+/// The validities of 效力.
+const VALIDITIES: [&str; 3] = ["有效", "失效", "废止"];
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary: the Chinese values written, and every spelling accepted.
@@ -595,6 +626,8 @@ pub struct Parsed {
     pub case_rows: Vec<u32>,
     /// The 第二十条数据 row of each `batch.figures` entry.
     pub figure_rows: Vec<u32>,
+    /// The 主动公开 row of each `batch.proactive` entry.
+    pub proactive_rows: Vec<u32>,
     /// How many events the requests carry (replies and withdrawals included).
     pub events: usize,
 }
@@ -909,8 +942,8 @@ fn open_tables(bytes: &[u8], errs: &mut Vec<CellError>) -> HashMap<&'static str,
             row: None,
             column: None,
             message: format!(
-                "没有可导入的登记表：应至少包含 {}、{}、{}、{} 中的一个工作表",
-                SHEET_REQUESTS, SHEET_CASES, SHEET_FIGURES, SHEET_AGENCIES
+                "没有可导入的登记表：应至少包含 {}、{}、{}、{}、{} 中的一个工作表",
+                SHEET_REQUESTS, SHEET_CASES, SHEET_FIGURES, SHEET_PROACTIVE, SHEET_AGENCIES
             ),
         });
     }
@@ -950,6 +983,9 @@ pub fn read(bytes: &[u8], cal: &Calendar) -> Result<Parsed, Vec<CellError>> {
     }
     if let Some(t) = tables.get(SHEET_FIGURES) {
         read_figures(t, &mut out, &mut errs);
+    }
+    if let Some(t) = tables.get(SHEET_PROACTIVE) {
+        read_proactive(t, &mut out, &mut errs);
     }
     if errs.is_empty() {
         Ok(out)
@@ -1374,6 +1410,80 @@ fn read_figures(t: &Table, out: &mut Parsed, errs: &mut Vec<CellError>) {
     }
 }
 
+fn read_proactive(t: &Table, out: &mut Parsed, errs: &mut Vec<CellError>) {
+    let mut seen: HashMap<(String, String), u32> = HashMap::new();
+    for row in t.rows() {
+        let mut r = RowReader::new(t, row, errs);
+        let index_number = r.required("索引号");
+        let agency = r.required("机关代码");
+        let title = r.required("名称");
+        let document_number = r.text("文号");
+        let item = r.int("第二十条事项").and_then(|n| match u8::try_from(n) {
+            Ok(v @ 1..=15) => Some(v),
+            _ => {
+                r.err("第二十条事项", format!("「{n}」不是条例第二十条的事项，应为 1 至 15"));
+                None
+            }
+        });
+        let category = r.text("主题分类");
+        let mut channels = Vec::new();
+        for c in
+            r.text("公开渠道").unwrap_or_default().split(['、', ',', '，', ';', '；', ' ']).filter(|c| !c.is_empty())
+        {
+            match CHANNELS.iter().find(|(name, label)| *name == c || *label == c) {
+                Some((name, _)) if !channels.iter().any(|x: &String| x == name) => channels.push((*name).to_string()),
+                Some(_) => {}
+                None => {
+                    r.err("公开渠道", format!("「{c}」不是可选的渠道，应为：政府网站、政府公报、政务微博、政务微信"))
+                }
+            }
+        }
+        if channels.is_empty() {
+            channels.push("website".to_string());
+        }
+        let published = r.required_date("发布日期");
+        let validity = r.text("效力");
+        if let Some(v) = validity.as_deref().filter(|v| !VALIDITIES.contains(v)) {
+            r.err("效力", format!("「{v}」不是可选的值，应为：有效、失效、废止"));
+        }
+        for (column, value, max) in
+            [("索引号", &index_number, 64), ("名称", &title, 300), ("文号", &document_number, 100)]
+        {
+            if value.as_ref().is_some_and(|v| v.chars().count() > max) {
+                r.err(column, format!("不能超过{max}个字符"));
+            }
+        }
+        if let (Some(n), Some(a)) = (&index_number, &agency) {
+            let key = (a.clone(), n.clone());
+            if let Some(first) = seen.get(&key) {
+                r.err("索引号", format!("索引号「{n}」（机关 {a}）与第{first}行重复"));
+            } else {
+                seen.insert(key, r.line());
+            }
+        }
+        let line = r.line();
+        if r.failed {
+            continue;
+        }
+        if let (Some(index_number), Some(agency), Some(title), Some(published_on)) =
+            (index_number, agency, title, published)
+        {
+            out.batch.proactive.push(ProactiveDisclosure {
+                agency,
+                index_number,
+                title,
+                document_number,
+                article20_item: item,
+                category,
+                channels,
+                published_on,
+                validity,
+            });
+            out.proactive_rows.push(line);
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Writing
 
@@ -1635,6 +1745,30 @@ pub fn write(batch: &RegisterBatch, fixed_date: bool) -> Result<Vec<u8>, XlsxErr
         .collect();
     write_sheet(&mut book, SHEET_FIGURES, &FIGURE_COLUMNS, &figures, &f, &option_ranges)?;
 
+    let proactive: Vec<Vec<Cell>> = batch
+        .proactive
+        .iter()
+        .map(|p| {
+            let channels: Vec<&str> = p
+                .channels
+                .iter()
+                .map(|c| CHANNELS.iter().find(|(n, _)| n == c).map_or(c.as_str(), |(_, l)| *l))
+                .collect();
+            vec![
+                Cell::Text(p.index_number.clone()),
+                Cell::Text(p.agency.clone()),
+                Cell::Text(p.title.clone()),
+                opt_text(&p.document_number),
+                opt_int(p.article20_item.map(i64::from)),
+                opt_text(&p.category),
+                Cell::Text(channels.join("、")),
+                Cell::Date(p.published_on),
+                opt_text(&p.validity),
+            ]
+        })
+        .collect();
+    write_sheet(&mut book, SHEET_PROACTIVE, &PROACTIVE_COLUMNS, &proactive, &f, &option_ranges)?;
+
     let agencies: Vec<Vec<Cell>> = batch
         .agencies
         .iter()
@@ -1875,7 +2009,30 @@ pub fn example() -> RegisterBatch {
             coercive_decisions: Some(0),
             fees_wan_yuan: Amount::parse("1.25").ok(),
         }],
-        proactive: vec![],
+        proactive: vec![
+            ProactiveDisclosure {
+                agency: dept.into(),
+                index_number: "11330100MB0000001X/2024-00012".into(),
+                title: "关于2024年部门预算的公告".into(),
+                document_number: Some("示财预〔2024〕3号".into()),
+                article20_item: Some(8),
+                category: Some("财政预决算".into()),
+                channels: vec!["website".into(), "wechat".into()],
+                published_on: d(2024, 2, 6),
+                validity: Some("有效".into()),
+            },
+            ProactiveDisclosure {
+                agency: dept.into(),
+                index_number: "11330100MB0000001X/2024-00031".into(),
+                title: "2024年第一季度行政许可情况".into(),
+                document_number: None,
+                article20_item: None,
+                category: None,
+                channels: vec!["website".into()],
+                published_on: d(2024, 4, 10),
+                validity: None,
+            },
+        ],
     }
 }
 
@@ -1887,6 +2044,7 @@ pub fn summary(parsed: &Parsed) -> Vec<(&'static str, usize)> {
         ("办理事件（含答复、撤回）", parsed.events),
         (SHEET_CASES, parsed.batch.cases.len()),
         (SHEET_FIGURES, parsed.batch.figures.len()),
+        (SHEET_PROACTIVE, parsed.batch.proactive.len()),
         (SHEET_AGENCIES, parsed.batch.agencies.len()),
     ]
 }

@@ -205,6 +205,11 @@ async fn check_scope(state: &AppState, agency: &Agency, parsed: &mut Parsed) -> 
             errs.push(CellError::at(gongkai_sheet::SHEET_FIGURES, *row, "机关代码", other(&f.agency)));
         }
     }
+    for (p, row) in parsed.batch.proactive.iter().zip(&parsed.proactive_rows) {
+        if p.agency != agency.code {
+            errs.push(CellError::at(gongkai_sheet::SHEET_PROACTIVE, *row, "机关代码", other(&p.agency)));
+        }
+    }
     parsed.batch.agencies.clear();
     parsed.agency_rows.clear();
     Ok(errs)

@@ -1202,6 +1202,19 @@ story!(b2_4_register_workbook_downloads_and_uploads_all_or_nothing, |app: App| a
         licensing_decisions: Some(812),
         ..Default::default()
     }];
+    // The download carries the directory too (主动公开); one new item goes back up.
+    assert!(down.proactive.iter().any(|p| p.index_number == "FIN-2025-0001"), "{:?}", down.proactive);
+    batch.proactive = vec![gongkai_core::register::ProactiveDisclosure {
+        agency: DEPT.into(),
+        index_number: "FIN-2026-0100".into(),
+        title: "2026年第三季度财政收支情况".into(),
+        document_number: None,
+        article20_item: Some(8),
+        category: Some("财政预决算".into()),
+        channels: vec!["website".into(), "gazette".into()],
+        published_on: "2026-10-15".parse().unwrap(),
+        validity: None,
+    }];
     let good = gongkai_sheet::write(&batch, false).unwrap();
     let (status, html) = s.upload(&app, "/console/registers", &[("agency", DEPT)], &good).await;
     assert_eq!(status, 303, "{html}");
@@ -1213,6 +1226,7 @@ story!(b2_4_register_workbook_downloads_and_uploads_all_or_nothing, |app: App| a
     assert_eq!(back, &batch.requests[0]);
     assert!(after.cases.contains(&batch.cases[0]));
     assert!(after.figures.contains(&batch.figures[0]));
+    assert!(after.proactive.contains(&batch.proactive[0]), "{:?}", after.proactive);
     assert_eq!(after.requests.len(), 2);
 
     // All or nothing: a good row beside bad ones stores nothing, and every bad cell is named.
@@ -1224,6 +1238,7 @@ story!(b2_4_register_workbook_downloads_and_uploads_all_or_nothing, |app: App| a
     mixed.requests.push(other);
     mixed.cases.clear();
     mixed.figures.clear();
+    mixed.proactive.clear();
     let (status, html) =
         s.upload(&app, "/console/registers", &[("agency", DEPT)], &gongkai_sheet::write(&mixed, false).unwrap()).await;
     assert_eq!(status, 422, "{html}");

@@ -14,6 +14,7 @@ on_both_backends!(
     proactive_disclosures_are_listed_and_duplicates_refused,
     bad_input_names_the_field_and_stores_nothing,
     a_published_year_changes_only_as_an_amendment,
+    proactive_sheet_imports_exports_and_names_bad_rows,
 );
 
 const AG: &str = "330100-czj";
@@ -329,4 +330,97 @@ fn a_published_year_changes_only_as_an_amendment(db: &Db) {
     assert_eq!(report["proactive"]["rules"]["issued"], 4);
     let notes = report["provenance"]["notes"].to_string();
     assert!(notes.contains("漏报两件规章"), "{notes}");
+}
+
+// ---------------------------------------------------------------- the 主动公开 sheet
+
+fn proactive_sheet_imports_exports_and_names_bad_rows(db: &Db) {
+    setup_agency(db);
+    // The example workbook carries two directory items; they land in the register.
+    let example = db.path("example.xlsx");
+    db.ok(&["register", "template", "--out", example.to_str().unwrap()]);
+    let out = db.ok(&["register", "import", example.to_str().unwrap()]);
+    assert!(out.contains("主动公开"), "{out}");
+    let items = db.json(&["proactive", "list", "--agency", "EX01-czj", "--json"]);
+    assert_eq!(items.as_array().map(Vec::len), Some(2), "{items}");
+    assert_eq!(items[0]["channels"], serde_json::json!(["website", "wechat"]));
+    assert_eq!(items[0]["article20_item"], 8);
+    assert_eq!(items[0]["validity"], "有效");
+
+    // Export → the 主动公开 sheet with the same items.
+    let exported = db.path("export.xlsx");
+    db.ok(&["register", "export", "--agency", "EX01-czj", "--out", exported.to_str().unwrap()]);
+    let bytes = std::fs::read(&exported).unwrap();
+    let parsed = gongkai_sheet::read(&bytes, &gongkai_core::calendar::Calendar::official()).unwrap();
+    assert_eq!(parsed.batch.proactive.len(), 2);
+    assert_eq!(parsed.batch.proactive[0].title, "关于2024年部门预算的公告");
+    assert_eq!(parsed.batch.proactive[0].document_number.as_deref(), Some("示财预〔2024〕3号"));
+
+    // Bad rows: each named by sheet, row and column; nothing of the file stored.
+    let header = ["索引号", "机关代码", "名称", "文号", "第二十条事项", "主题分类", "公开渠道", "发布日期", "效力"];
+    let rows: Vec<Vec<&str>> = vec![
+        vec!["NEW-1", AG, "正常的一条", "", "", "", "", "2024-05-01", ""],
+        vec!["NEW-2", AG, "事项超出", "", "16", "", "", "2024-05-02", ""],
+        vec!["NEW-3", AG, "渠道不对", "", "", "", "报纸", "2024-05-03", ""],
+        vec!["NEW-1", AG, "重复索引号", "", "", "", "", "2024-05-04", ""],
+        vec!["NEW-5", AG, "", "", "", "", "", "2024-05-05", "永久"],
+    ];
+    let bad = db.path("bad.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name("主动公开").unwrap();
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string(r as u32 + 1, c as u16, *v).unwrap();
+            }
+        }
+    }
+    book.save(&bad).unwrap();
+    let e = db.refused(&["register", "import", bad.to_str().unwrap()]);
+    for expected in [
+        "主动公开 第3行 “第二十条事项”列",
+        "主动公开 第4行 “公开渠道”列",
+        "主动公开 第5行 “索引号”列",
+        "主动公开 第6行 “名称”列",
+        "主动公开 第6行 “效力”列",
+    ] {
+        assert!(e.contains(expected), "{expected}:\n{e}");
+    }
+    assert_eq!(db.json(&["proactive", "list", "--agency", AG, "--json"]), serde_json::json!([]));
+
+    // An index number the register holds already is refused by row.
+    db.ok(&[
+        "proactive",
+        "add",
+        "--agency",
+        AG,
+        "--index-number",
+        "NEW-1",
+        "--title",
+        "先登记的",
+        "--published-on",
+        "2024-04-01",
+    ]);
+    let one = db.path("one.xlsx");
+    let batch = gongkai_store::RegisterBatch {
+        proactive: vec![gongkai_core::register::ProactiveDisclosure {
+            agency: AG.into(),
+            index_number: "NEW-1".into(),
+            title: "再次导入".into(),
+            document_number: None,
+            article20_item: None,
+            category: None,
+            channels: vec!["website".into()],
+            published_on: "2024-05-01".parse().unwrap(),
+            validity: None,
+        }],
+        ..gongkai_store::RegisterBatch::default()
+    };
+    std::fs::write(&one, gongkai_sheet::write(&batch, true).unwrap()).unwrap();
+    let e = db.refused(&["register", "import", one.to_str().unwrap()]);
+    assert!(e.contains("主动公开 第2行 “索引号”列") && e.contains("已登记"), "{e}");
 }
