@@ -56,10 +56,12 @@ const MAX_TEXT: usize = 2000;
 /// The most characters a narrative section takes.
 const MAX_NARRATIVE: usize = 20_000;
 
-/// Today in the office's time zone (the server's local date): the due dates are counted in
-/// working days of the office's calendar.
+/// Today in China (UTC+8): the due dates are counted in working days of the office's calendar.
 pub(crate) fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
+    // The same day as the portal's filing (China Standard Time), whatever the server's zone:
+    // otherwise a request filed in the evening (UTC 16:00–24:00) would be "received tomorrow"
+    // for the console.
+    crate::filing::today_china()
 }
 
 /// What the console's page chrome shows about the user (name, role, logout form).

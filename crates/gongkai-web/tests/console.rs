@@ -138,7 +138,7 @@ async fn open_request_at(app: &App, agency: &str, number: &str, received: &str) 
 }
 
 fn today() -> String {
-    chrono::Local::now().date_naive().to_string()
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive().to_string()
 }
 
 // ------------------------------------------------------------------------------------------ B2.1
