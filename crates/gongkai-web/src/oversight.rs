@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/supervise/rollup/{format}", get(rollup))
         .route("/console/supervise/reminders", get(reminders_page))
         .route("/console/supervise/reminders.csv", get(reminders_csv))
+        .route("/console/supervise/reminders/send", axum::routing::post(reminders_send))
         .route("/console/supervise/trend", get(trend_page))
         .route("/console/supervise/trend.csv", get(trend_csv))
         .route("/console/supervise/trend.xlsx", get(trend_xlsx))
@@ -485,24 +486,24 @@ async fn trend_csv(
 
 // ---------------------------------------------------------------------------------- reminders
 
-/// One thing an agency must do, with its date.
-struct Reminder {
-    agency_code: String,
-    agency: String,
+/// One thing an agency must do, with its date (also the content of the reminder e-mails, `mail`).
+pub(crate) struct Reminder {
+    pub(crate) agency_code: String,
+    pub(crate) agency: String,
     /// 逾期答复, 即将到期, 年度报告.
-    kind: &'static str,
+    pub(crate) kind: &'static str,
     /// The request's tracking number, or the report year.
-    subject: String,
+    pub(crate) subject: String,
     /// The due date or the report deadline.
-    due: String,
+    pub(crate) due: String,
     /// Link to the request's console page, if any.
-    link: Option<String>,
+    pub(crate) link: Option<String>,
 }
 
 /// What each agency of the subtree must do now: overdue replies, replies due within 5 working
 /// days (Art. 33), and the annual report when it is not published by its Art. 49 deadline or
 /// not yet published — overdue first, then by date.
-fn reminders(o: &Overview) -> Vec<Reminder> {
+pub(crate) fn reminders(o: &Overview) -> Vec<Reminder> {
     let segment = |s: &str| crate::portal::url_segment(s);
     let mut out = Vec::new();
     for a in &o.agencies {
@@ -551,6 +552,11 @@ struct RemindersPage {
     year: i32,
     today: String,
     items: Vec<Reminder>,
+    /// Whether an SMTP server is configured (the send button).
+    can_mail: bool,
+    /// After sending: the summary and one line per agency.
+    mail_summary: String,
+    mail_results: Vec<String>,
 }
 
 /// `GET /console/supervise/reminders?year=Y`.
@@ -568,6 +574,67 @@ async fn reminders_page(
             year,
             today: o.today.to_string(),
             items: reminders(&o),
+            can_mail: state.mailer.is_some(),
+            mail_summary: String::new(),
+            mail_results: Vec::new(),
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct SendForm {
+    year: Option<String>,
+}
+
+/// `POST /console/supervise/reminders/send`: each agency of the subtree with something to do gets
+/// its reminders by e-mail at its disclosure guide's address (`mail`); the page then lists, per
+/// agency, sent or why not. Needs an SMTP server (`gongkai serve --smtp-url`).
+async fn reminders_send(
+    State(state): State<AppState>,
+    form: crate::auth::ConsoleForm<SendForm>,
+) -> Result<Response, Denied> {
+    let crate::auth::ConsoleForm { user, form } = form;
+    let year = year_of(&YearQuery { year: form.year, agency: None })?;
+    let o = overview_of(&state, &user, year).await?;
+    let Some(mailer) = state.mailer.clone() else {
+        return Err(Denied::Web(WebError::Conflict(
+            "未配置 SMTP 服务器，不能发送提醒邮件 (no SMTP server configured)".to_string(),
+        )));
+    };
+    let mails = crate::mail::compose(&state.store, &o).await.map_err(WebError::from)?;
+    let (mut sent, mut lines) = (0usize, Vec::with_capacity(mails.len()));
+    for m in &mails {
+        match m.to.as_deref() {
+            None => lines.push(format!("未发送 {}（{}）：公开指南未登记电子邮箱", m.agency_name, m.agency)),
+            Some(to) => match mailer.send(m, to).await {
+                Ok(()) => {
+                    sent += 1;
+                    lines.push(format!("已发送 {}（{}）→ {to}，{}项", m.agency_name, m.agency, m.items));
+                }
+                Err(e) => lines.push(format!("未发送 {e}")),
+            },
+        }
+    }
+    let failed = mails.len() - sent;
+    user.audit(
+        &state,
+        "supervise.remind",
+        &o.agency,
+        failed == 0,
+        Some(format!("year {year}: sent {sent}, not sent {failed}")),
+    )
+    .await;
+    page(
+        &RemindersPage {
+            chrome: chrome(&state, format!("待办提醒：{}", o.name)),
+            me: Me::of(&user),
+            year,
+            today: o.today.to_string(),
+            items: reminders(&o),
+            can_mail: true,
+            mail_summary: format!("已发送 {sent} 封提醒邮件，{failed} 封未发送。"),
+            mail_results: lines,
         },
         StatusCode::OK,
     )

@@ -841,3 +841,58 @@ story!(supervise_imports_published_reports_of_agencies_without_gongkai, |app: Ap
     assert!(audit.iter().any(|r| r.event.event_type == "supervise.import" && r.event.success));
     assert!(audit.iter().any(|r| r.event.event_type == "supervise.import" && !r.event.success));
 });
+
+#[path = "http/smtp_sink.rs"]
+mod smtp_sink;
+
+story!(supervise_reminders_by_email_through_a_local_smtp_sink, |app: App| async move {
+    users(&app.store).await;
+    open_request(&app, "LATE-3", "2026-09-01").await;
+    // Without an SMTP server the page says so and the send is refused.
+    let plain = login(&app, "gov.supervisor").await;
+    let (_, page) = plain.get(&app, "/console/supervise/reminders?year=2025").await;
+    assert!(page.contains("未配置 SMTP 服务器") && !page.contains("id=\"send-reminders\""), "{page}");
+    assert_eq!(plain.post(&app, "/console/supervise/reminders/send", &[("year", "2025")]).await.0, 409);
+
+    // The same registers served with the local sink as SMTP server.
+    let (port, mut inbox) = smtp_sink::start().await;
+    let mailer =
+        gongkai_web::mail::Mailer::new(&format!("smtp://127.0.0.1:{port}"), "督办 <duban@example.gov.cn>").unwrap();
+    let state = gongkai_web::AppState::new(
+        app.store.clone(),
+        gongkai_core::calendar::Calendar::official(),
+        gongkai_web::SiteConfig::default(),
+    )
+    .with_mailer(mailer);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(gongkai_web::serve(listener, state));
+    let mailing = App { base, store: app.store.clone(), client: app.client.clone() };
+
+    let sup = login(&mailing, "gov.supervisor").await;
+    let (_, page) = sup.get(&mailing, "/console/supervise/reminders?year=2025").await;
+    assert!(page.contains("id=\"send-reminders\""), "{page}");
+    let (status, page) = sup.post(&mailing, "/console/supervise/reminders/send", &[("year", "2025")]).await;
+    assert_eq!(status, 200, "{page}");
+    // FIN's guide names gk@example.gov.cn; GOV has no guide, so no address.
+    assert!(page.contains("已发送 1 封提醒邮件，1 封未发送"), "{page}");
+    assert!(page.contains(&format!("已发送 示例市财政局（{DEPT}）→ gk@example.gov.cn")), "{page}");
+    assert!(page.contains(&format!("（{ROOT}）：公开指南未登记电子邮箱")), "{page}");
+    let m = inbox.recv().await.unwrap();
+    assert!(inbox.try_recv().is_err(), "one message only");
+    assert_eq!((m.from.as_str(), m.rcpt.clone()), ("<duban@example.gov.cn>", vec!["<gk@example.gov.cn>".to_string()]));
+    let (headers, body) = smtp_sink::parse(&m.data);
+    assert!(smtp_sink::decode_header(&headers["subject"]).starts_with("政府信息公开待办提醒：示例市财政局（"));
+    let text = String::from_utf8(smtp_sink::base64_decode(&body)).unwrap();
+    assert!(text.contains("受理编号 LATE-3，答复期限 2026-"), "{text}");
+    assert!(!text.contains(harness::SEED_APPLICANT), "no applicant data in reminders");
+    // Staff may not send; a forged form is refused.
+    let staff = login(&mailing, "fin.staff").await;
+    assert_eq!(staff.post(&mailing, "/console/supervise/reminders/send", &[("year", "2025")]).await.0, 403);
+    let forged = Session { cookie: sup.cookie.clone(), csrf: "forged".into() };
+    assert_eq!(forged.post(&mailing, "/console/supervise/reminders/send", &[("year", "2025")]).await.0, 403);
+    assert!(inbox.try_recv().is_err());
+    let audit = app.store.list_audit(200).await.unwrap();
+    assert!(audit.iter().any(|r| r.event.event_type == "supervise.remind"));
+    server.abort();
+});
