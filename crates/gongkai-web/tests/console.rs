@@ -488,6 +488,43 @@ story!(supervise_overview_of_the_subtree_links_overdue_requests_and_the_roll_up,
 
 story!(supervise_trend_chart_table_and_csv, |app: App| async move {
     users(&app.store).await;
+    // The government's cases and table-2 figures (FIN's 2025 is locked by publication).
+    use gongkai_core::register::{Article20Figures, Case};
+    use gongkai_core::report::{CaseGroup, CaseResult};
+    let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+    for (number, group, filed, decided, result) in [
+        ("R-1", CaseGroup::Review, "2024-05-01", Some("2025-02-01"), Some(CaseResult::Corrected)),
+        ("L-1", CaseGroup::LitigationDirect, "2025-03-01", None, None),
+    ] {
+        let case = Case {
+            agency: ROOT.into(),
+            number: number.into(),
+            group,
+            request: None,
+            filed_on: d(filed),
+            decided_on: decided.map(d),
+            result,
+        };
+        app.store.insert_case(&case).await.unwrap();
+    }
+    let mut figures = Article20Figures {
+        agency: ROOT.into(),
+        year: 2025,
+        rules_issued: None,
+        rules_repealed: None,
+        rules_in_force: None,
+        normative_issued: Some(3),
+        normative_repealed: None,
+        normative_in_force: None,
+        licensing_decisions: Some(120),
+        penalty_decisions: None,
+        coercive_decisions: None,
+        fees_wan_yuan: None,
+    };
+    app.store.put_article20_figures(&figures).await.unwrap();
+    figures.agency = DEPT.into();
+    figures.year = 2023;
+    app.store.put_article20_figures(&figures).await.unwrap();
     let sup = login(&app, "gov.supervisor").await;
     let (status, html) = sup.get(&app, "/console/supervise/trend?year=2025").await;
     assert_eq!(status, 200, "{html}");
@@ -515,6 +552,23 @@ story!(supervise_trend_chart_table_and_csv, |app: App| async move {
     let granted = lines[0].split(',').position(|h| h.contains("予以公开")).unwrap();
     assert_eq!(cells[granted], "1", "the reply was 予以公开");
     assert!(lines[1].starts_with("2021,0,0,0,,0"));
+    // Review and litigation (filed in the year; corrected when decided), proactive items
+    // published in the year, table-2 figures summed — blank where no agency recorded them.
+    let col = |h: &str| lines[0].split(',').position(|x| x == h).unwrap_or_else(|| panic!("{h}: {}", lines[0]));
+    let (rv, lt, co, pr) = (col("行政复议"), col("行政诉讼"), col("复议诉讼被纠正"), col("主动公开信息"));
+    let (nm, li, pe) = (col("制发规范性文件"), col("行政许可决定"), col("行政处罚决定"));
+    let at = |y: usize| lines[y - 2020].split(',').map(str::to_string).collect::<Vec<_>>();
+    let pick = |y: usize, cs: &[usize]| cs.iter().map(|c| at(y)[*c].clone()).collect::<Vec<_>>().join("|");
+    assert_eq!(pick(2025, &[rv, lt, co, pr, nm, li, pe]), "0|1|1|2|3|120|", "{csv}");
+    assert_eq!(pick(2024, &[rv, lt, co, pr, nm, li, pe]), "1|0|0|1|||", "{csv}");
+    assert_eq!(pick(2023, &[nm, li, pe]), "3|120|", "FIN's 2023 figures: {csv}");
+    assert!(html.contains("id=\"cases-chart\"") && html.contains("id=\"proactive-chart\""), "{html}");
+    assert!(
+        row.contains(
+            "<td class=\"litigations\">1</td><td class=\"corrected\">1</td><td class=\"proactive-items\">2</td>"
+        ),
+        "{row}"
+    );
     // And as a workbook: the same header and figures (read back with calamine).
     let r = sup.fetch(&app, "/console/supervise/trend.xlsx?year=2025").await;
     assert_eq!(r.status().as_u16(), 200);
