@@ -189,6 +189,20 @@ pub struct TrendPoint {
     pub withdrawn: i64,
     /// Replies by outcome (the table-3 row path).
     pub outcomes: BTreeMap<String, i64>,
+    /// 行政复议 applications filed in the year (case register).
+    pub reviews: i64,
+    /// 行政诉讼 filed in the year, directly or after review.
+    pub litigations: i64,
+    /// Reviews and suits decided in the year with the result 纠正 (the agency's act corrected).
+    pub corrected: i64,
+    /// Proactive disclosures published in the year (主动公开登记).
+    pub proactive_items: i64,
+    /// Table 2, summed over the agencies that recorded it: 规范性文件 issued; `null` when none did.
+    pub normative_issued: Option<i64>,
+    /// 行政许可 decisions (table 2); `null` when no agency recorded it.
+    pub licensing_decisions: Option<i64>,
+    /// 行政处罚 decisions (table 2); `null` when no agency recorded it.
+    pub penalty_decisions: Option<i64>,
 }
 
 /// Per agency: the annual report of the year.
@@ -748,8 +762,9 @@ impl Store {
         Ok(ReportsOverview { agencies: out, rollup })
     }
 
-    /// Year-on-year request figures of `root`'s subtree, `first..=last` (at most 20 years):
-    /// [`Store::supervise_requests`] per year, summed over the agencies.
+    /// Year-on-year figures of `root`'s subtree, `first..=last` (at most 20 years): the requests
+    /// ([`Store::supervise_requests`] per year, summed over the agencies), review and litigation
+    /// cases, proactive disclosures and the table-2 decisions.
     pub async fn supervise_trend(
         &self,
         root: &str,
@@ -764,8 +779,11 @@ impl Store {
                 detail: format!("趋势年份范围 {first}–{last} 无效（至多20年）(at most 20 years)"),
             });
         }
+        let agencies = self.agency_subtree(root).await?;
+        let codes: Vec<&str> = agencies.iter().map(|a| a.code.as_str()).collect();
         let mut out = Vec::new();
         for year in first..=last {
+            let other = self.trend_other_figures(&codes, year).await?;
             let mut t = RequestFigures::default();
             for (_, f) in self.supervise_requests(root, year, today, cal).await? {
                 t.add(&f);
@@ -779,9 +797,82 @@ impl Store {
                 on_time_rate: rate,
                 withdrawn: t.withdrawn,
                 outcomes: t.outcomes,
+                ..other
             });
         }
         Ok(out)
+    }
+
+    /// The review and litigation, and proactive, figures of a year for the agencies `codes`
+    /// (the rest of the [`TrendPoint`] left at zero): four grouped queries.
+    async fn trend_other_figures(&self, codes: &[&str], year: i32) -> Result<TrendPoint, StoreError> {
+        let (first, last) = year_bounds(year)?;
+        let (first_t, last_t) = (date_text(first), date_text(last));
+        let mut p = TrendPoint {
+            year,
+            received: 0,
+            replied: 0,
+            replied_on_time: 0,
+            on_time_rate: None,
+            withdrawn: 0,
+            outcomes: BTreeMap::new(),
+            reviews: 0,
+            litigations: 0,
+            corrected: 0,
+            proactive_items: 0,
+            normative_issued: None,
+            licensing_decisions: None,
+            penalty_decisions: None,
+        };
+        if codes.is_empty() {
+            return Ok(p);
+        }
+        let list = placeholders(3, codes.len());
+        let sql = format!(
+            "SELECT c.\"group\" AS case_group, COUNT(*) AS n FROM cases c \
+             WHERE c.agency IN ({list}) AND c.filed_on >= $1 AND c.filed_on <= $2 GROUP BY c.\"group\""
+        );
+        for r in bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&first_t).bind(&last_t), codes)
+            .fetch_all(&self.pool)
+            .await?
+        {
+            let group: String = r.try_get("case_group")?;
+            let n: i64 = r.try_get("n")?;
+            match parse_enum::<gongkai_core::report::CaseGroup>("cases", "group", &group)? {
+                gongkai_core::report::CaseGroup::Review => p.reviews += n,
+                _ => p.litigations += n,
+            }
+        }
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM cases c WHERE c.agency IN ({list}) \
+             AND c.decided_on >= $1 AND c.decided_on <= $2 AND c.result = 'corrected'"
+        );
+        p.corrected = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&first_t).bind(&last_t), codes)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM proactive_disclosures d WHERE d.agency IN ({list}) \
+             AND d.published_on >= $1 AND d.published_on <= $2"
+        );
+        p.proactive_items = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&first_t).bind(&last_t), codes)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        // SUM of BIGINT is NUMERIC on PostgreSQL, which the Any driver cannot read: cast back.
+        let sql = format!(
+            "SELECT CAST(SUM(f.normative_issued) AS BIGINT) AS normative, \
+             CAST(SUM(f.licensing_decisions) AS BIGINT) AS licensing, \
+             CAST(SUM(f.penalty_decisions) AS BIGINT) AS penalty \
+             FROM article20_figures f WHERE f.agency IN ({}) AND f.year = $1",
+            placeholders(2, codes.len())
+        );
+        let r =
+            bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(year)), codes).fetch_one(&self.pool).await?;
+        p.normative_issued = r.try_get("normative")?;
+        p.licensing_decisions = r.try_get("licensing")?;
+        p.penalty_decisions = r.try_get("penalty")?;
+        Ok(p)
     }
 
     /// The whole overview: [`Store::supervise_requests`] and [`Store::supervise_reports`].

@@ -26,6 +26,7 @@ mod console;
 pub mod error;
 pub mod filing;
 pub mod layout;
+pub mod mail;
 mod oversight;
 mod portal;
 mod proactive_register;
@@ -80,6 +81,8 @@ pub struct AppState {
     pub pdf_fonts: Arc<tokio::sync::OnceCell<Result<Arc<gongkai_pdf::Fonts>, String>>>,
     /// The agency list of the public pages that show every agency (see [`cache`]).
     pub agencies: Arc<cache::AgencyList>,
+    /// The SMTP server reminders are sent through, when one is configured ([`mail`]).
+    pub mailer: Option<Arc<mail::Mailer>>,
 }
 
 impl AppState {
@@ -92,7 +95,14 @@ impl AppState {
             limiter: Arc::new(RateLimiter::default()),
             pdf_fonts: Arc::new(tokio::sync::OnceCell::new()),
             agencies: Arc::new(cache::AgencyList::default()),
+            mailer: None,
         }
+    }
+
+    /// The same state sending reminders through `mailer`.
+    pub fn with_mailer(mut self, mailer: mail::Mailer) -> AppState {
+        self.mailer = Some(Arc::new(mailer));
+        self
     }
 
     /// The same state with another rate limiter (tests use a tight one).

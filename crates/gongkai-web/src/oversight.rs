@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/supervise/rollup/{format}", get(rollup))
         .route("/console/supervise/reminders", get(reminders_page))
         .route("/console/supervise/reminders.csv", get(reminders_csv))
+        .route("/console/supervise/reminders/send", axum::routing::post(reminders_send))
         .route("/console/supervise/trend", get(trend_page))
         .route("/console/supervise/trend.csv", get(trend_csv))
         .route("/console/supervise/trend.xlsx", get(trend_xlsx))
@@ -325,6 +326,61 @@ fn trend_svg(points: &[gongkai_store::TrendPoint]) -> String {
     out
 }
 
+/// A grouped bar chart of yearly series as inline SVG (no script): one group of bars per year,
+/// one bar per series, the value as each bar's title; the table below carries the same figures.
+fn bars_svg(id: &str, title: &str, years: &[i32], series: &[(&str, &str, Vec<i64>)]) -> String {
+    use std::fmt::Write as _;
+    let (w, h, left, bottom, top) = (640.0_f64, 220.0_f64, 48.0_f64, 24.0_f64, 28.0_f64);
+    let max = series.iter().flat_map(|(_, _, v)| v.iter().copied()).max().unwrap_or(0).max(1);
+    #[allow(clippy::cast_precision_loss)] // counts far below 2^52
+    let scale = |n: i64| (n.max(0) as f64) / (max as f64) * (h - bottom - top);
+    #[allow(clippy::cast_precision_loss)]
+    let slot = (w - left) / (years.len().max(1) as f64);
+    #[allow(clippy::cast_precision_loss)]
+    let bw = slot * 0.7 / (series.len().max(1) as f64);
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\" \
+         aria-labelledby=\"{id}-title\" id=\"{id}\"><title id=\"{id}-title\">{title}</title>\
+         <line x1=\"{left}\" y1=\"{y0}\" x2=\"{w}\" y2=\"{y0}\" stroke=\"#333\"/>\
+         <text x=\"4\" y=\"{top}\" font-size=\"12\">{max}</text>",
+        y0 = h - bottom
+    );
+    for (i, year) in years.iter().enumerate() {
+        #[allow(clippy::cast_precision_loss)]
+        let x = left + slot * i as f64 + slot * 0.15;
+        for (k, (_, colour, values)) in series.iter().enumerate() {
+            let n = values.get(i).copied().unwrap_or(0);
+            let bh = scale(n);
+            #[allow(clippy::cast_precision_loss)]
+            let bx = x + bw * k as f64;
+            let _ = write!(
+                out,
+                "<rect x=\"{bx:.1}\" y=\"{:.1}\" width=\"{bw:.1}\" height=\"{bh:.1}\" fill=\"{colour}\"><title>{n}</title></rect>",
+                h - bottom - bh
+            );
+        }
+        let _ = write!(
+            out,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\">{year}</text>",
+            x + slot * 0.35,
+            h - bottom + 16.0
+        );
+    }
+    for (k, (label, colour, _)) in series.iter().enumerate() {
+        #[allow(clippy::cast_precision_loss)]
+        let lx = left + 110.0 * k as f64;
+        let _ = write!(
+            out,
+            "<rect x=\"{lx}\" y=\"4\" width=\"10\" height=\"10\" fill=\"{colour}\"/><text x=\"{}\" y=\"13\" font-size=\"12\">{label}</text>",
+            lx + 14.0
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
+
 struct TrendRow {
     year: i32,
     received: i64,
@@ -332,6 +388,12 @@ struct TrendRow {
     on_time: String,
     withdrawn: i64,
     outcomes: Vec<i64>,
+    /// 行政复议, 行政诉讼, 纠正, 主动公开 items, then the table-2 figures (blank when unrecorded).
+    reviews: i64,
+    litigations: i64,
+    corrected: i64,
+    proactive_items: i64,
+    table2: Vec<String>,
 }
 
 #[derive(Template)]
@@ -343,6 +405,9 @@ struct TrendPage {
     /// The agency of the trend, for the download links.
     agency_q: String,
     chart: String,
+    /// Review and litigation, and proactive disclosure, per year.
+    cases_chart: String,
+    proactive_chart: String,
     outcome_labels: Vec<String>,
     rows: Vec<TrendRow>,
 }
@@ -366,8 +431,34 @@ async fn trend_page(
             on_time: p.on_time_rate.map_or_else(|| "—".to_string(), |r| format!("{:.1}%", r * 100.0)),
             withdrawn: p.withdrawn,
             outcomes: columns.iter().map(|(path, _)| p.outcomes.get(*path).copied().unwrap_or(0)).collect(),
+            reviews: p.reviews,
+            litigations: p.litigations,
+            corrected: p.corrected,
+            proactive_items: p.proactive_items,
+            table2: [p.normative_issued, p.licensing_decisions, p.penalty_decisions]
+                .iter()
+                .map(|v| v.map_or_else(String::new, |n| n.to_string()))
+                .collect(),
         })
         .collect();
+    let years: Vec<i32> = points.iter().map(|p| p.year).collect();
+    let series = |f: fn(&gongkai_store::TrendPoint) -> i64| points.iter().map(f).collect::<Vec<i64>>();
+    let cases_chart = bars_svg(
+        "cases-chart",
+        "各年度行政复议、行政诉讼和被纠正的案件数",
+        &years,
+        &[
+            ("行政复议", "#9e1b1b", series(|p| p.reviews)),
+            ("行政诉讼", "#3a6ea5", series(|p| p.litigations)),
+            ("被纠正", "#8a4b00", series(|p| p.corrected)),
+        ],
+    );
+    let proactive_chart = bars_svg(
+        "proactive-chart",
+        "各年度主动公开信息条数",
+        &years,
+        &[("主动公开信息", "#1b6e1b", series(|p| p.proactive_items))],
+    );
     page(
         &TrendPage {
             chrome: chrome(&state, format!("{agency_name}年度趋势（{}–{year}年）", year - TREND_YEARS + 1)),
@@ -375,6 +466,8 @@ async fn trend_page(
             year,
             agency_q: crate::portal::url_segment(&agency),
             chart: trend_svg(&points),
+            cases_chart,
+            proactive_chart,
             outcome_labels: columns.into_iter().map(|(_, l)| l).collect(),
             rows,
         },
@@ -388,6 +481,11 @@ fn trend_table(points: &[gongkai_store::TrendPoint]) -> (Vec<String>, Vec<Vec<Op
     let mut header: Vec<String> =
         ["年度", "收到申请", "答复", "按期答复", "按期答复率", "撤回"].iter().map(|s| (*s).to_string()).collect();
     header.extend(columns.iter().map(|(_, l)| l.clone()));
+    header.extend(
+        ["行政复议", "行政诉讼", "复议诉讼被纠正", "主动公开信息", "制发规范性文件", "行政许可决定", "行政处罚决定"]
+            .iter()
+            .map(|s| (*s).to_string()),
+    );
     #[allow(clippy::cast_precision_loss)] // counts and years far below 2^52
     let rows = points
         .iter()
@@ -401,6 +499,9 @@ fn trend_table(points: &[gongkai_store::TrendPoint]) -> (Vec<String>, Vec<Vec<Op
                 Some(p.withdrawn as f64),
             ];
             r.extend(columns.iter().map(|(path, _)| Some(p.outcomes.get(*path).copied().unwrap_or(0) as f64)));
+            r.extend([p.reviews, p.litigations, p.corrected, p.proactive_items].map(|n| Some(n as f64)));
+            // Table-2 figures no agency recorded stay blank, not 0.
+            r.extend([p.normative_issued, p.licensing_decisions, p.penalty_decisions].map(|n| n.map(|n| n as f64)));
             r
         })
         .collect();
@@ -485,24 +586,24 @@ async fn trend_csv(
 
 // ---------------------------------------------------------------------------------- reminders
 
-/// One thing an agency must do, with its date.
-struct Reminder {
-    agency_code: String,
-    agency: String,
+/// One thing an agency must do, with its date (also the content of the reminder e-mails, `mail`).
+pub(crate) struct Reminder {
+    pub(crate) agency_code: String,
+    pub(crate) agency: String,
     /// 逾期答复, 即将到期, 年度报告.
-    kind: &'static str,
+    pub(crate) kind: &'static str,
     /// The request's tracking number, or the report year.
-    subject: String,
+    pub(crate) subject: String,
     /// The due date or the report deadline.
-    due: String,
+    pub(crate) due: String,
     /// Link to the request's console page, if any.
-    link: Option<String>,
+    pub(crate) link: Option<String>,
 }
 
 /// What each agency of the subtree must do now: overdue replies, replies due within 5 working
 /// days (Art. 33), and the annual report when it is not published by its Art. 49 deadline or
 /// not yet published — overdue first, then by date.
-fn reminders(o: &Overview) -> Vec<Reminder> {
+pub(crate) fn reminders(o: &Overview) -> Vec<Reminder> {
     let segment = |s: &str| crate::portal::url_segment(s);
     let mut out = Vec::new();
     for a in &o.agencies {
@@ -551,6 +652,11 @@ struct RemindersPage {
     year: i32,
     today: String,
     items: Vec<Reminder>,
+    /// Whether an SMTP server is configured (the send button).
+    can_mail: bool,
+    /// After sending: the summary and one line per agency.
+    mail_summary: String,
+    mail_results: Vec<String>,
 }
 
 /// `GET /console/supervise/reminders?year=Y`.
@@ -568,6 +674,67 @@ async fn reminders_page(
             year,
             today: o.today.to_string(),
             items: reminders(&o),
+            can_mail: state.mailer.is_some(),
+            mail_summary: String::new(),
+            mail_results: Vec::new(),
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct SendForm {
+    year: Option<String>,
+}
+
+/// `POST /console/supervise/reminders/send`: each agency of the subtree with something to do gets
+/// its reminders by e-mail at its disclosure guide's address (`mail`); the page then lists, per
+/// agency, sent or why not. Needs an SMTP server (`gongkai serve --smtp-url`).
+async fn reminders_send(
+    State(state): State<AppState>,
+    form: crate::auth::ConsoleForm<SendForm>,
+) -> Result<Response, Denied> {
+    let crate::auth::ConsoleForm { user, form } = form;
+    let year = year_of(&YearQuery { year: form.year, agency: None })?;
+    let o = overview_of(&state, &user, year).await?;
+    let Some(mailer) = state.mailer.clone() else {
+        return Err(Denied::Web(WebError::Conflict(
+            "未配置 SMTP 服务器，不能发送提醒邮件 (no SMTP server configured)".to_string(),
+        )));
+    };
+    let mails = crate::mail::compose(&state.store, &o).await.map_err(WebError::from)?;
+    let (mut sent, mut lines) = (0usize, Vec::with_capacity(mails.len()));
+    for m in &mails {
+        match m.to.as_deref() {
+            None => lines.push(format!("未发送 {}（{}）：公开指南未登记电子邮箱", m.agency_name, m.agency)),
+            Some(to) => match mailer.send(m, to).await {
+                Ok(()) => {
+                    sent += 1;
+                    lines.push(format!("已发送 {}（{}）→ {to}，{}项", m.agency_name, m.agency, m.items));
+                }
+                Err(e) => lines.push(format!("未发送 {e}")),
+            },
+        }
+    }
+    let failed = mails.len() - sent;
+    user.audit(
+        &state,
+        "supervise.remind",
+        &o.agency,
+        failed == 0,
+        Some(format!("year {year}: sent {sent}, not sent {failed}")),
+    )
+    .await;
+    page(
+        &RemindersPage {
+            chrome: chrome(&state, format!("待办提醒：{}", o.name)),
+            me: Me::of(&user),
+            year,
+            today: o.today.to_string(),
+            items: reminders(&o),
+            can_mail: true,
+            mail_summary: format!("已发送 {sent} 封提醒邮件，{failed} 封未发送。"),
+            mail_results: lines,
         },
         StatusCode::OK,
     )

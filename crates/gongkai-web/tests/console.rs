@@ -493,6 +493,43 @@ story!(supervise_overview_of_the_subtree_links_overdue_requests_and_the_roll_up,
 
 story!(supervise_trend_chart_table_and_csv, |app: App| async move {
     users(&app.store).await;
+    // The government's cases and table-2 figures (FIN's 2025 is locked by publication).
+    use gongkai_core::register::{Article20Figures, Case};
+    use gongkai_core::report::{CaseGroup, CaseResult};
+    let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+    for (number, group, filed, decided, result) in [
+        ("R-1", CaseGroup::Review, "2024-05-01", Some("2025-02-01"), Some(CaseResult::Corrected)),
+        ("L-1", CaseGroup::LitigationDirect, "2025-03-01", None, None),
+    ] {
+        let case = Case {
+            agency: ROOT.into(),
+            number: number.into(),
+            group,
+            request: None,
+            filed_on: d(filed),
+            decided_on: decided.map(d),
+            result,
+        };
+        app.store.insert_case(&case).await.unwrap();
+    }
+    let mut figures = Article20Figures {
+        agency: ROOT.into(),
+        year: 2025,
+        rules_issued: None,
+        rules_repealed: None,
+        rules_in_force: None,
+        normative_issued: Some(3),
+        normative_repealed: None,
+        normative_in_force: None,
+        licensing_decisions: Some(120),
+        penalty_decisions: None,
+        coercive_decisions: None,
+        fees_wan_yuan: None,
+    };
+    app.store.put_article20_figures(&figures).await.unwrap();
+    figures.agency = DEPT.into();
+    figures.year = 2023;
+    app.store.put_article20_figures(&figures).await.unwrap();
     let sup = login(&app, "gov.supervisor").await;
     let (status, html) = sup.get(&app, "/console/supervise/trend?year=2025").await;
     assert_eq!(status, 200, "{html}");
@@ -520,6 +557,23 @@ story!(supervise_trend_chart_table_and_csv, |app: App| async move {
     let granted = lines[0].split(',').position(|h| h.contains("予以公开")).unwrap();
     assert_eq!(cells[granted], "1", "the reply was 予以公开");
     assert!(lines[1].starts_with("2021,0,0,0,,0"));
+    // Review and litigation (filed in the year; corrected when decided), proactive items
+    // published in the year, table-2 figures summed — blank where no agency recorded them.
+    let col = |h: &str| lines[0].split(',').position(|x| x == h).unwrap_or_else(|| panic!("{h}: {}", lines[0]));
+    let (rv, lt, co, pr) = (col("行政复议"), col("行政诉讼"), col("复议诉讼被纠正"), col("主动公开信息"));
+    let (nm, li, pe) = (col("制发规范性文件"), col("行政许可决定"), col("行政处罚决定"));
+    let at = |y: usize| lines[y - 2020].split(',').map(str::to_string).collect::<Vec<_>>();
+    let pick = |y: usize, cs: &[usize]| cs.iter().map(|c| at(y)[*c].clone()).collect::<Vec<_>>().join("|");
+    assert_eq!(pick(2025, &[rv, lt, co, pr, nm, li, pe]), "0|1|1|2|3|120|", "{csv}");
+    assert_eq!(pick(2024, &[rv, lt, co, pr, nm, li, pe]), "1|0|0|1|||", "{csv}");
+    assert_eq!(pick(2023, &[nm, li, pe]), "3|120|", "FIN's 2023 figures: {csv}");
+    assert!(html.contains("id=\"cases-chart\"") && html.contains("id=\"proactive-chart\""), "{html}");
+    assert!(
+        row.contains(
+            "<td class=\"litigations\">1</td><td class=\"corrected\">1</td><td class=\"proactive-items\">2</td>"
+        ),
+        "{row}"
+    );
     // And as a workbook: the same header and figures (read back with calamine).
     let r = sup.fetch(&app, "/console/supervise/trend.xlsx?year=2025").await;
     assert_eq!(r.status().as_u16(), 200);
@@ -1525,4 +1579,59 @@ story!(supervise_imports_published_reports_of_agencies_without_gongkai, |app: Ap
     let audit = app.store.list_audit(200).await.unwrap();
     assert!(audit.iter().any(|r| r.event.event_type == "supervise.import" && r.event.success));
     assert!(audit.iter().any(|r| r.event.event_type == "supervise.import" && !r.event.success));
+});
+
+#[path = "http/smtp_sink.rs"]
+mod smtp_sink;
+
+story!(supervise_reminders_by_email_through_a_local_smtp_sink, |app: App| async move {
+    users(&app.store).await;
+    open_request(&app, "LATE-3", "2026-09-01").await;
+    // Without an SMTP server the page says so and the send is refused.
+    let plain = login(&app, "gov.supervisor").await;
+    let (_, page) = plain.get(&app, "/console/supervise/reminders?year=2025").await;
+    assert!(page.contains("未配置 SMTP 服务器") && !page.contains("id=\"send-reminders\""), "{page}");
+    assert_eq!(plain.post(&app, "/console/supervise/reminders/send", &[("year", "2025")]).await.0, 409);
+
+    // The same registers served with the local sink as SMTP server.
+    let (port, mut inbox) = smtp_sink::start().await;
+    let mailer =
+        gongkai_web::mail::Mailer::new(&format!("smtp://127.0.0.1:{port}"), "督办 <duban@example.gov.cn>").unwrap();
+    let state = gongkai_web::AppState::new(
+        app.store.clone(),
+        gongkai_core::calendar::Calendar::official(),
+        gongkai_web::SiteConfig::default(),
+    )
+    .with_mailer(mailer);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(gongkai_web::serve(listener, state));
+    let mailing = App { base, store: app.store.clone(), client: app.client.clone() };
+
+    let sup = login(&mailing, "gov.supervisor").await;
+    let (_, page) = sup.get(&mailing, "/console/supervise/reminders?year=2025").await;
+    assert!(page.contains("id=\"send-reminders\""), "{page}");
+    let (status, page) = sup.post(&mailing, "/console/supervise/reminders/send", &[("year", "2025")]).await;
+    assert_eq!(status, 200, "{page}");
+    // FIN's guide names gk@example.gov.cn; GOV has no guide, so no address.
+    assert!(page.contains("已发送 1 封提醒邮件，1 封未发送"), "{page}");
+    assert!(page.contains(&format!("已发送 示例市财政局（{DEPT}）→ gk@example.gov.cn")), "{page}");
+    assert!(page.contains(&format!("（{ROOT}）：公开指南未登记电子邮箱")), "{page}");
+    let m = inbox.recv().await.unwrap();
+    assert!(inbox.try_recv().is_err(), "one message only");
+    assert_eq!((m.from.as_str(), m.rcpt.clone()), ("<duban@example.gov.cn>", vec!["<gk@example.gov.cn>".to_string()]));
+    let (headers, body) = smtp_sink::parse(&m.data);
+    assert!(smtp_sink::decode_header(&headers["subject"]).starts_with("政府信息公开待办提醒：示例市财政局（"));
+    let text = String::from_utf8(smtp_sink::base64_decode(&body)).unwrap();
+    assert!(text.contains("受理编号 LATE-3，答复期限 2026-"), "{text}");
+    assert!(!text.contains(harness::SEED_APPLICANT), "no applicant data in reminders");
+    // Staff may not send; a forged form is refused.
+    let staff = login(&mailing, "fin.staff").await;
+    assert_eq!(staff.post(&mailing, "/console/supervise/reminders/send", &[("year", "2025")]).await.0, 403);
+    let forged = Session { cookie: sup.cookie.clone(), csrf: "forged".into() };
+    assert_eq!(forged.post(&mailing, "/console/supervise/reminders/send", &[("year", "2025")]).await.0, 403);
+    assert!(inbox.try_recv().is_err());
+    let audit = app.store.list_audit(200).await.unwrap();
+    assert!(audit.iter().any(|r| r.event.event_type == "supervise.remind"));
+    server.abort();
 });

@@ -42,6 +42,13 @@ pub struct ServeArgs {
     /// 「我为政府网站找错」地址.
     #[arg(long, env = "GONGKAI_SITE_ERROR_REPORT_URL")]
     site_error_report_url: Option<String>,
+    /// 发送待办提醒邮件的 SMTP 邮件中继：smtp://主机:端口（TLS 和登录由中继负责）
+    /// (the SMTP relay of reminder e-mails; none by default).
+    #[arg(long, env = "GONGKAI_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// 提醒邮件的发件人地址 (the sender of reminder e-mails).
+    #[arg(long, env = "GONGKAI_SMTP_FROM")]
+    smtp_from: Option<String>,
 }
 
 impl ServeArgs {
@@ -71,6 +78,13 @@ pub fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
     for w in site.warnings() {
         eprintln!("警告 (warning): {w}");
     }
+    let mailer = match (a.smtp_url.as_deref().map(str::trim).filter(|u| !u.is_empty()), a.smtp_from.as_deref()) {
+        (Some(url), Some(from)) => Some(gongkai_web::mail::Mailer::new(url, from)?),
+        (Some(_), None) => {
+            anyhow::bail!("配置了 SMTP 服务器时须用 --smtp-from 指定发件人地址 (--smtp-from is required)")
+        }
+        (None, _) => None,
+    };
     let rt =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
     rt.block_on(async {
@@ -94,7 +108,11 @@ pub fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
                 }
             }
         });
-        gongkai_web::serve(listener, AppState::new(store, calendar, site)).await.context("web server failed")?;
+        let mut state = AppState::new(store, calendar, site);
+        if let Some(m) = mailer {
+            state = state.with_mailer(m);
+        }
+        gongkai_web::serve(listener, state).await.context("web server failed")?;
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -41,6 +41,32 @@ pub enum SuperviseCommand {
     /// 导入未使用本系统的机关已发布的年度报告文件（文本、HTML、DOCX、PDF、XLSX、JSON）
     /// (import published report files of agencies that do not use gongkai).
     Import(crate::cli_supervise_import::ImportArgs),
+    /// 向各机关发送待办提醒邮件（逾期和即将到期的答复、未发布的年度报告）；未配置 SMTP 时只列出
+    /// (e-mail each agency its reminders; without an SMTP server, list them).
+    Remind(RemindArgs),
+}
+
+/// `gongkai supervise remind` arguments.
+#[derive(Args)]
+pub struct RemindArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 机关代码：该机关及其下属全部机关 (the agency; its whole subtree is included).
+    #[arg(long)]
+    agency: String,
+    /// 报告年度（默认上一年）(report year; default last year).
+    #[arg(long)]
+    year: Option<i32>,
+    /// 以该日为“今天”判断逾期（默认今天）(the day open requests are judged on; default today).
+    #[arg(long, value_parser = parse_date)]
+    today: Option<NaiveDate>,
+    /// SMTP 邮件中继：smtp://主机:端口（默认端口25；TLS 和登录由中继负责）
+    /// (the SMTP relay; without it nothing is sent).
+    #[arg(long, env = "GONGKAI_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// 发件人地址 (the sender address).
+    #[arg(long, env = "GONGKAI_SMTP_FROM")]
+    from: Option<String>,
 }
 
 pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -50,8 +76,10 @@ pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, String> {
 
 /// `gongkai supervise`.
 pub fn supervise(a: SuperviseArgs) -> anyhow::Result<ExitCode> {
-    if let Some(SuperviseCommand::Import(i)) = a.command {
-        return crate::cli_supervise_import::import(i);
+    match a.command {
+        Some(SuperviseCommand::Import(i)) => return crate::cli_supervise_import::import(i),
+        Some(SuperviseCommand::Remind(r)) => return remind(r),
+        None => {}
     }
     let Some(agency) = a.agency else {
         anyhow::bail!("请用 --agency 指定机关代码 (--agency is required)");
@@ -70,6 +98,60 @@ pub fn supervise(a: SuperviseArgs) -> anyhow::Result<ExitCode> {
             out.write_all(render(&overview).as_bytes())?;
         }
         Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `gongkai supervise remind`: one message per agency with something to do, to the e-mail address
+/// of its disclosure guide. Exit 0 when every message that has an address was sent, 2 otherwise.
+fn remind(a: RemindArgs) -> anyhow::Result<ExitCode> {
+    let cal = crate::cli_clock::load_calendar()?;
+    let today = a.today.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let year = a.year.unwrap_or_else(|| gongkai_store::default_year(today));
+    let mailer = match (a.smtp_url.as_deref().filter(|u| !u.trim().is_empty()), a.from.as_deref()) {
+        (Some(url), Some(from)) => Some(gongkai_web::mail::Mailer::new(url, from)?),
+        (Some(_), None) => anyhow::bail!("配置了 SMTP 服务器时须用 --from 指定发件人地址 (--from is required)"),
+        (None, _) => None,
+    };
+    runtime()?.block_on(async {
+        let store = open(&a.db).await?;
+        let overview = store.supervise(a.agency.trim(), year, today, &cal).await?;
+        let mails = gongkai_web::mail::compose(&store, &overview).await?;
+        let mut out = std::io::stdout().lock();
+        let Some(mailer) = mailer else {
+            writeln!(
+                out,
+                "未配置 SMTP 服务器（--smtp-url 或 GONGKAI_SMTP_URL），以下 {} 封提醒邮件未发送：",
+                mails.len()
+            )?;
+            for m in &mails {
+                let to = m.to.as_deref().unwrap_or("（无电子邮箱）");
+                writeln!(out, "\n收件人：{to}\n主题：{}\n\n{}", m.subject, m.body)?;
+            }
+            return Ok(ExitCode::SUCCESS);
+        };
+        let (mut sent, mut failed) = (0usize, 0usize);
+        for m in &mails {
+            let Some(to) = m.to.as_deref() else {
+                failed += 1;
+                eprintln!(
+                    "未发送 {} {}：公开指南未登记电子邮箱（互联网联系方式不是电子邮箱）",
+                    m.agency, m.agency_name
+                );
+                continue;
+            };
+            match mailer.send(m, to).await {
+                Ok(()) => {
+                    sent += 1;
+                    writeln!(out, "已发送 {} {} → {to}（{}项）", m.agency, m.agency_name, m.items)?;
+                }
+                Err(e) => {
+                    failed += 1;
+                    eprintln!("未发送 {e}");
+                }
+            }
+        }
+        writeln!(out, "共发送 {sent} 封提醒邮件，{failed} 封未发送")?;
+        Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(2) })
     })
 }
 

@@ -11,7 +11,8 @@ use common::{stderr, Db};
 on_both_backends!(
     supervise_json_shape_and_subtree,
     demo_fills_the_proactive_directory,
-    supervise_import_published_reports_of_a_folder
+    supervise_import_published_reports_of_a_folder,
+    supervise_remind_sends_each_agency_its_reminders
 );
 
 /// `gongkai demo --proactive N` stores N directory items spread over the agencies, which the
@@ -229,4 +230,224 @@ fn supervise_import_published_reports_of_a_folder(db: &Db) {
     let o = db.json(&["supervise", "--agency", "CTY", "--year", "2024", "--today", "2025-06-01", "--json"]);
     let edu = o["agencies"].as_array().unwrap().iter().find(|a| a["code"] == "CTY-EDU").unwrap().clone();
     assert_eq!(edu["report"]["status"], "published_on_time", "{edu:#}");
+}
+
+/// A message as the SMTP sink received it.
+struct Received {
+    from: String,
+    rcpt: Vec<String>,
+    data: String,
+}
+
+/// A local SMTP sink on 127.0.0.1 (never a real server): enough of RFC 5321 to take messages —
+/// greeting, EHLO/HELO, MAIL, RCPT, DATA (dot-unstuffed), RSET, NOOP, QUIT. Runs on its own thread
+/// with a tokio runtime; every message accepted is sent down the channel. Returns the port.
+fn smtp_sink() -> (u16, std::sync::mpsc::Receiver<Received>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    listener.set_nonblocking(true).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        common::rt().block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            loop {
+                let Ok((stream, _)) = listener.accept().await else { return };
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read);
+                write.write_all(b"220 sink.test ESMTP\r\n").await.unwrap();
+                let (mut from, mut rcpt) = (String::new(), Vec::new());
+                loop {
+                    let mut line = String::new();
+                    if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
+                        break;
+                    }
+                    let upper = line.to_ascii_uppercase();
+                    let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                        b"250-sink.test\r\n250 HELP\r\n"
+                    } else if upper.starts_with("MAIL FROM:") {
+                        from = line[10..].trim().to_string();
+                        b"250 OK\r\n"
+                    } else if upper.starts_with("RCPT TO:") {
+                        rcpt.push(line[8..].trim().to_string());
+                        b"250 OK\r\n"
+                    } else if upper.starts_with("DATA") {
+                        write.write_all(b"354 end with <CRLF>.<CRLF>\r\n").await.unwrap();
+                        let mut data = String::new();
+                        loop {
+                            let mut l = String::new();
+                            if lines.read_line(&mut l).await.unwrap_or(0) == 0 || l == ".\r\n" {
+                                break;
+                            }
+                            data.push_str(l.strip_prefix('.').filter(|_| l.starts_with("..")).unwrap_or(&l));
+                        }
+                        tx.send(Received { from: from.clone(), rcpt: std::mem::take(&mut rcpt), data }).unwrap();
+                        b"250 queued\r\n"
+                    } else if upper.starts_with("RSET") || upper.starts_with("NOOP") {
+                        b"250 OK\r\n"
+                    } else if upper.starts_with("QUIT") {
+                        write.write_all(b"221 bye\r\n").await.unwrap();
+                        break;
+                    } else {
+                        b"502 not implemented\r\n"
+                    };
+                    write.write_all(reply).await.unwrap();
+                }
+            }
+        });
+    });
+    (port, rx)
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        b'/' => 63,
+        _ => panic!("not base64: {c}"),
+    };
+    let clean: Vec<u8> = s.bytes().filter(|c| !c.is_ascii_whitespace() && *c != b'=').collect();
+    let mut out = Vec::new();
+    for chunk in clean.chunks(4) {
+        let v: Vec<u32> = chunk.iter().map(|c| u32::from(value(*c))).collect();
+        let n = v.iter().fold(0u32, |acc, x| (acc << 6) | x) << (6 * (4 - v.len()));
+        out.extend(&[(n >> 16) as u8, (n >> 8) as u8, n as u8][..v.len() - 1]);
+    }
+    out
+}
+
+/// A message's headers (folded lines joined) and its body.
+fn parse_message(data: &str) -> (std::collections::HashMap<String, String>, String) {
+    let (head, body) = data.split_once("\r\n\r\n").unwrap();
+    let mut headers = std::collections::HashMap::new();
+    let mut last = String::new();
+    for line in head.split("\r\n") {
+        if line.starts_with([' ', '\t']) {
+            headers.entry(last.clone()).and_modify(|v: &mut String| v.push_str(line));
+        } else if let Some((k, v)) = line.split_once(':') {
+            last = k.to_ascii_lowercase();
+            headers.insert(last.clone(), v.trim().to_string());
+        }
+    }
+    (headers, body.to_string())
+}
+
+/// An RFC 2047 header value (`=?utf-8?b?…?=` words, whitespace between words dropped).
+fn decode_header(v: &str) -> String {
+    let mut bytes = Vec::new();
+    for word in v.split_whitespace() {
+        let lower = word.to_ascii_lowercase();
+        if lower.starts_with("=?utf-8?b?") && word.ends_with("?=") {
+            bytes.extend(base64_decode(&word[10..word.len() - 2]));
+        } else {
+            bytes.extend(word.as_bytes());
+        }
+    }
+    String::from_utf8(bytes).unwrap()
+}
+
+/// `gongkai supervise remind`: without SMTP the messages are listed; with the local sink each
+/// agency gets one message at its disclosure guide's e-mail address, in Chinese, correctly
+/// encoded; an agency without an address and an unreachable server are reported, never a panic.
+fn supervise_remind_sends_each_agency_its_reminders(db: &Db) {
+    use gongkai_core::register::{Agency, AgencyKind, Applicant, ApplicantType, Channel, Request};
+    common::rt().block_on(async {
+        let store = gongkai_store::Store::connect(&db.url).await.unwrap();
+        store.migrate().await.unwrap();
+        for (code, name, parent, kind) in [
+            ("CTY", "示例县人民政府", None, AgencyKind::Government),
+            ("CTY-A", "示例县财政局", Some("CTY"), AgencyKind::Department),
+            ("CTY-B", "示例县档案馆", Some("CTY"), AgencyKind::Department),
+        ] {
+            let a = Agency { code: code.into(), name: name.into(), parent: parent.map(Into::into), kind };
+            store.upsert_agency(&a).await.unwrap();
+        }
+        for (code, contact) in
+            [("CTY", "gov@cty.gov.cn"), ("CTY-A", "mailto:czj@cty.gov.cn"), ("CTY-B", "https://www.cty.gov.cn/hudong")]
+        {
+            store
+                .put_guide(&gongkai_store::DisclosureGuide {
+                    agency: code.into(),
+                    office_name: "政府信息公开办公室".into(),
+                    address: "示例县人民路1号".into(),
+                    office_hours: "工作日 9:00-17:00".into(),
+                    phone: "0000-1234567".into(),
+                    fax: "0000-1234568".into(),
+                    web_contact: contact.into(),
+                    postcode: None,
+                    sections: Default::default(),
+                    updated_on: chrono::NaiveDate::from_ymd_opt(2025, 1, 2).unwrap(),
+                })
+                .await
+                .unwrap();
+        }
+        store
+            .insert_request(&Request {
+                agency: "CTY-A".into(),
+                tracking_number: "A-2025-001".into(),
+                channel: Channel::Online,
+                received_on: chrono::NaiveDate::from_ymd_opt(2025, 1, 2).unwrap(),
+                applicant: Applicant {
+                    kind: ApplicantType::NaturalPerson,
+                    name: "张三".into(),
+                    id_document: None,
+                    contact: None,
+                },
+                content: "2024年预算".into(),
+                requested_form: None,
+                delivery: None,
+            })
+            .await
+            .unwrap();
+        store.close().await;
+    });
+    let base = ["supervise", "remind", "--agency", "CTY", "--year", "2024", "--today", "2025-03-10"];
+
+    // No SMTP server configured: listed, not sent.
+    let listed = db.ok(&base);
+    assert!(listed.starts_with("未配置 SMTP 服务器") && listed.contains("收件人：czj@cty.gov.cn"), "{listed}");
+    assert!(listed.contains("收件人：（无电子邮箱）") && listed.contains("受理编号 A-2025-001"), "{listed}");
+
+    let (port, rx) = smtp_sink();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let mut args = base.to_vec();
+    args.extend(["--smtp-url", &url, "--from", "督办 <duban@cty.gov.cn>"]);
+    let o = db.gk(&args);
+    let (out, err) = (common::stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(2), "CTY-B has no address:\n{out}\n{err}");
+    assert!(out.contains("已发送 CTY-A 示例县财政局 → czj@cty.gov.cn（2项）"), "{out}");
+    assert!(out.contains("共发送 2 封提醒邮件，1 封未发送"), "{out}");
+    assert!(err.contains("未发送 CTY-B 示例县档案馆：公开指南未登记电子邮箱"), "{err}");
+
+    let mut got: Vec<Received> = rx.try_iter().collect();
+    got.sort_by(|a, b| a.rcpt.cmp(&b.rcpt));
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0].rcpt, vec!["<czj@cty.gov.cn>"]);
+    assert_eq!(got[1].rcpt, vec!["<gov@cty.gov.cn>"]);
+    assert!(got.iter().all(|m| m.from == "<duban@cty.gov.cn>"));
+    let (headers, body) = parse_message(&got[0].data);
+    assert_eq!(decode_header(&headers["subject"]), "政府信息公开待办提醒：示例县财政局（2项，截至2025-03-10）");
+    assert!(headers["content-type"].to_ascii_lowercase().contains("charset=utf-8"), "{headers:?}");
+    assert_eq!(headers["content-transfer-encoding"].to_ascii_lowercase(), "base64");
+    let text = String::from_utf8(base64_decode(&body)).unwrap();
+    assert!(text.starts_with("示例县财政局：") && text.contains("已超过答复期限的申请（条例第三十三条）"), "{text}");
+    assert!(text.contains("受理编号 A-2025-001，答复期限 2025-02-"), "{text}");
+    assert!(text.contains("2024年度报告（逾期未发布），发布期限 2025-01-31"), "{text}");
+    assert!(!text.contains("张三"), "no applicant data in reminders");
+    let gov = String::from_utf8(base64_decode(&parse_message(&got[1].data).1)).unwrap();
+    assert!(gov.contains("发布期限 2025-03-31") && !gov.contains("A-2025-001"), "{gov}");
+
+    // A server that does not answer: each message reported by agency, exit 2, no panic.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("smtp://127.0.0.1:{closed}");
+    let mut args = base.to_vec();
+    args.extend(["--smtp-url", &url, "--from", "duban@cty.gov.cn"]);
+    let err = db.refused(&args);
+    assert!(err.contains("发给 CTY-A（czj@cty.gov.cn）的邮件未能发送"), "{err}");
+    // Bad settings are named.
+    let mut args = base.to_vec();
+    args.extend(["--smtp-url", &url]);
+    assert!(db.refused(&args).contains("--from"));
 }
