@@ -57,10 +57,12 @@ const MAX_TEXT: usize = 2000;
 /// The most characters a narrative section takes.
 const MAX_NARRATIVE: usize = 20_000;
 
-/// Today in the office's time zone (the server's local date): the due dates are counted in
-/// working days of the office's calendar.
+/// Today in the office's time zone, China Standard Time — the same day the public form dates a
+/// request's receipt (`filing::today_china`, Art. 31). The server's own zone (often UTC) would be
+/// a day behind from 16:00 UTC, and the console would refuse to act on a request received
+/// "tomorrow".
 pub(crate) fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
+    crate::filing::today_china()
 }
 
 /// What the console's page chrome shows about the user (name, role, logout form).
