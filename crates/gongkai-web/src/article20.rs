@@ -298,7 +298,8 @@ async fn show(
 async fn save(State(state): State<AppState>, form: ConsoleForm<FiguresForm>) -> Result<Response, Denied> {
     let ConsoleForm { user, form } = form;
     let agency = agency_of(&state, &user, Some(&form.agency)).await?;
-    let target = format!("{}/{}", agency.code, form.year.trim());
+    // The year as typed, cut short: the audit trail keeps no arbitrary input (B6).
+    let target = format!("{}/{}", agency.code, form.year.trim().chars().take(8).collect::<String>());
     if let Err(e) = user.require_write(&agency.code) {
         user.audit(&state, "article20.save", &target, false, Some("not permitted".into())).await;
         return Err(e);

@@ -245,7 +245,8 @@ fn refusal(e: StoreError, number: &str) -> Result<(String, StatusCode), Denied> 
 async fn add(State(state): State<AppState>, form: ConsoleForm<NewCase>) -> Result<Response, Denied> {
     let ConsoleForm { user, form } = form;
     let agency = agency_of(&state, &user, Some(&form.agency)).await?;
-    let target = form.number.trim().to_string();
+    // The number as typed, cut short: the audit trail keeps no arbitrary input (B6).
+    let target: String = form.number.trim().chars().take(64).collect();
     if let Err(e) = user.require_write(&agency.code) {
         user.audit(&state, "case.add", &target, false, Some("not permitted".into())).await;
         return Err(e);
@@ -278,7 +279,7 @@ async fn add(State(state): State<AppState>, form: ConsoleForm<NewCase>) -> Resul
 async fn decide(State(state): State<AppState>, form: ConsoleForm<Decision>) -> Result<Response, Denied> {
     let ConsoleForm { user, form } = form;
     let agency = agency_of(&state, &user, Some(&form.agency)).await?;
-    let number = form.number.trim().to_string();
+    let number: String = form.number.trim().chars().take(64).collect();
     if let Err(e) = user.require_write(&agency.code) {
         user.audit(&state, "case.decide", &number, false, Some("not permitted".into())).await;
         return Err(e);

@@ -56,11 +56,11 @@ const MAX_TEXT: usize = 2000;
 /// The most characters a narrative section takes.
 const MAX_NARRATIVE: usize = 20_000;
 
-/// Today in China (UTC+8): the due dates are counted in working days of the office's calendar.
+/// Today in the office's time zone, China Standard Time — the same day the public form dates a
+/// request's receipt (`filing::today_china`, Art. 31). The server's own zone (often UTC) would be
+/// a day behind from 16:00 UTC, and the console would refuse to act on a request received
+/// "tomorrow".
 pub(crate) fn today() -> NaiveDate {
-    // The same day as the portal's filing (China Standard Time), whatever the server's zone:
-    // otherwise a request filed in the evening (UTC 16:00–24:00) would be "received tomorrow"
-    // for the console.
     crate::filing::today_china()
 }
 

@@ -36,13 +36,13 @@ use crate::AppState;
 pub const UPLOAD_LIMIT_BYTES: usize = 10 * 1024 * 1024;
 
 /// The routes, with the upload's own body limit (merged after the application-wide limit, see
-/// [`crate::router`]).
+/// [`crate::router`]). The limit is the multipart reader's, so a workbook too large is refused
+/// with the field and the reason in Chinese rather than a bare 413.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/console/registers", get(show).post(import))
         .route("/console/registers/xlsx", get(download))
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT_BYTES))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(UPLOAD_LIMIT_BYTES))
 }
 
 #[derive(Debug, Deserialize)]

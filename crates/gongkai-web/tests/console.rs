@@ -1347,6 +1347,14 @@ story!(b2_4_register_workbook_downloads_and_uploads_all_or_nothing, |app: App| a
     let (status, html) = s.upload(&app, "/console/registers", &[("agency", DEPT)], b"").await;
     assert_eq!(status, 422);
     assert!(html.contains("请选择要导入的 .xlsx 文件"));
+    // Larger than the forms' 256 KiB but within the upload's 10 MB: read (and refused as not a
+    // workbook); beyond 10 MB: refused with the reason (ASVS 5.2.1).
+    let (status, html) = s.upload(&app, "/console/registers", &[("agency", DEPT)], &vec![b'x'; 1024 * 1024]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("无法读取电子表格"), "{html}");
+    let (status, html) = s.upload(&app, "/console/registers", &[("agency", DEPT)], &vec![b'x'; 11 * 1024 * 1024]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("超过 10 MB"), "{html}");
     assert_eq!(
         app.store.list_requests(DEPT, gongkai_store::RequestFilter::All).await.unwrap().len(),
         2,
