@@ -12,7 +12,7 @@
 #         rendered by `gongkai report export --to html`;
 #   docx: the seed, examples and corpus texts exported by `gongkai report export --to docx`;
 #   pdf:  the corpus PDF 019 and the same reports exported by `gongkai report export --to pdf`.
-# Needs hyperfine (apt-get install hyperfine) and python3.
+# Needs hyperfine (apt-get install hyperfine) and python3. GONGKAI_BIN=path skips the build.
 set -euo pipefail
 N=${1:-10000}
 FORMATS=${2:-text html docx pdf}
@@ -20,8 +20,10 @@ RUNS=${RUNS:-3}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${GONGKAI_SHARED:-$ROOT/../shared}
 cd "$ROOT"
-# The binary's path as cargo reports it (the target directory may be redirected).
-BIN=$(cargo build --workspace --release --locked --bin gongkai --message-format=json |
+# The binary: GONGKAI_BIN, or built here, at the path cargo reports (the target directory may
+# be redirected).
+BIN=${GONGKAI_BIN:-}
+[ -n "$BIN" ] || BIN=$(cargo build --workspace --release --locked --bin gongkai --message-format=json |
     python3 -c 'import json, sys
 for line in sys.stdin:
     m = json.loads(line)
@@ -93,8 +95,9 @@ for fmt in $FORMATS; do
 import json, sys
 r = json.load(open(sys.argv[1]))["results"][0]
 n = int(sys.argv[2])
+sd = r.get("stddev") or 0.0  # absent with a single run
 print(f"{sys.argv[3]:5} --jobs {sys.argv[4]}: median {r['median']:.3f} s for {n} reports = {n / r['median']:,.0f} reports/s "
-      f"(mean {r['mean']:.3f} ± {r['stddev']:.3f} s)")
+      f"(mean {r['mean']:.3f} ± {sd:.3f} s, {len(r['times'])} runs)")
 PY
     done
     # Every file read: the CSV has a row per file and none failed.
