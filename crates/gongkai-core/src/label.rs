@@ -35,14 +35,52 @@ pub fn normalized_chars(s: &str) -> impl Iterator<Item = char> + '_ {
 /// Like [`normalize`], and also returns for each char of the result the byte offset in `s` of
 /// the char it came from (plus one final entry: `s.len()`), so a match found in normalised text
 /// can be located in the original.
+///
+/// Every imported text goes through here once, so it reads the UTF-8 bytes itself: ASCII and
+/// three-byte chars (all of CJK) are decoded inline.
 pub fn normalize_with_map(s: &str) -> (Vec<char>, Vec<usize>) {
-    // Reports are mostly CJK (3 bytes a char): a third of the byte length is a close upper bound.
-    let mut chars = Vec::with_capacity(s.len() / 2 + 16);
-    let mut map = Vec::with_capacity(s.len() / 2 + 17);
+    let b = s.as_bytes();
+    // At most one char per byte: sized once, never grown (Word dumps are half ASCII tabs,
+    // digits and line breaks, so a CJK-based guess would reallocate).
+    let mut chars = Vec::with_capacity(b.len());
+    let mut map = Vec::with_capacity(b.len() + 1);
+    let mut prev = '\0';
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        let (c, width) = if x < 0x80 {
+            (char::from(x), 1)
+        } else if x & 0xf0 == 0xe0 && i + 2 < b.len() {
+            let v = (u32::from(x & 0x0f) << 12) | (u32::from(b[i + 1] & 0x3f) << 6) | u32::from(b[i + 2] & 0x3f);
+            (char::from_u32(v).unwrap_or(char::REPLACEMENT_CHARACTER), 3)
+        } else {
+            // Two- and four-byte chars: let `str` decode them.
+            match s.get(i..).and_then(|t| t.chars().next()) {
+                Some(c) => (c, c.len_utf8()),
+                None => break,
+            }
+        };
+        if let Some(f) = fold(c) {
+            // 其它 → 其他 keeps the length, so the map stays valid.
+            let f = if f == '它' && prev == '其' { '他' } else { f };
+            chars.push(f);
+            map.push(i);
+            prev = f;
+        }
+        i += width;
+    }
+    map.push(s.len());
+    (chars, map)
+}
+
+/// The straightforward form of [`normalize_with_map`], which the fast one must agree with.
+#[cfg(test)]
+fn normalize_with_map_simple(s: &str) -> (Vec<char>, Vec<usize>) {
+    let mut chars = Vec::new();
+    let mut map = Vec::new();
     let mut prev = '\0';
     for (i, c) in s.char_indices() {
         if let Some(n) = fold(c) {
-            // 其它 → 其他 keeps the length, so the map stays valid.
             let n = if n == '它' && prev == '其' { '他' } else { n };
             chars.push(n);
             map.push(i);
@@ -121,6 +159,25 @@ mod tests {
         for c in (0u32..0x3000).chain(0x4dff..0xa000).chain(0xfe00..0x10000).filter_map(char::from_u32) {
             assert_eq!(fold(c), general(c), "{c:?}");
         }
+    }
+
+    #[test]
+    fn the_byte_reader_agrees_with_the_char_reader() {
+        let cases = [
+            "",
+            "一、 本年\n新收",
+            "\t（六）其它处理\u{a0}\u{3000}１２\r\n",
+            "é ß 😀 其它 \u{200b}x\u{feff}",
+            "其\n它",
+            "abc",
+            "表三 ——— 12.3万元 「引号」 【注】",
+        ];
+        for s in cases {
+            assert_eq!(normalize_with_map(s), normalize_with_map_simple(s), "{s:?}");
+        }
+        // Every char up to U+FFFF and a few beyond, one by one and in runs.
+        let all: String = (0u32..0x11000).filter_map(char::from_u32).collect();
+        assert_eq!(normalize_with_map(&all), normalize_with_map_simple(&all));
     }
 
     #[test]

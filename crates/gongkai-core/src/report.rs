@@ -9,6 +9,7 @@
 //!   does not contain is `None` too, never a table of zeros.
 //! - **Money is decimal.** Amounts are [`Amount`] (a validated decimal string), never `f64`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
@@ -1132,14 +1133,17 @@ pub struct Provenance {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CellSource {
+    // The strings are `Cow`s because an importer records a couple of hundred cells per report:
+    // labels in the template's own wording and small whole numbers are borrowed from static
+    // tables rather than copied (the doc comments below are the published schema's text).
     /// The row label as printed.
-    pub label: String,
+    pub label: Cow<'static, str>,
     /// The column label (template wording).
-    pub column: String,
+    pub column: Cow<'static, str>,
     /// The 1-based line in the source where the value was found.
     pub line: usize,
     /// The raw text of the value as printed.
-    pub raw: String,
+    pub raw: Cow<'static, str>,
     /// Where in a structured source the value was found: the table, row and column of an HTML
     /// page or Word file (where `line` is that row), or the page of a PDF. Absent for text.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -539,23 +539,26 @@ fn cell(t: &RequestTable, r: RequestRow, c: Column) -> Option<i64> {
 fn check_requests(t: &RequestTable, tpl: Template, sink: &mut Sink) {
     use RequestRow as R;
     // t3.balance, per column
+    // The values, labels and messages of a finding are only built when there is one: a
+    // consistent report (the usual case) is checked without formatting anything.
+    let col_where =
+        |c: Column| (format!("表三“{}”列", template::column_label(c)), format!("table 3, column {}", c.name()));
     for c in Column::ALL {
-        let col = template::column_label(c);
         let rows = [R::Received, R::CarriedOver, R::OutcomesTotal, R::CarriedForward];
-        let cells: Vec<(RequestRow, Option<i64>)> = rows.iter().map(|r| (*r, cell(t, *r, c))).collect();
-        let blanks: Vec<(String, String)> =
-            cells.iter().filter(|(_, v)| v.is_none()).map(|(r, _)| (t3_path(*r), t3_label(*r))).collect();
-        let vals: Map<String, Value> = cells.iter().map(|(r, v)| (t3_path(*r), cell_value(*v))).collect();
-        let zh_where = format!("表三“{col}”列");
-        let en_where = format!("table 3, column {}", c.name());
+        let cells: [(RequestRow, Option<i64>); 4] = rows.map(|r| (r, cell(t, r, c)));
+        let vals = || -> Map<String, Value> { cells.iter().map(|(r, v)| (t3_path(*r), cell_value(*v))).collect() };
         let [Some(a), Some(b), Some(o), Some(f)] = [cells[0].1, cells[1].1, cells[2].1, cells[3].1] else {
-            sink.skipped(id::T3_BALANCE, at_t3(None, Some(c)), &blanks, vals, &zh_where, &en_where);
+            let blanks: Vec<(String, String)> =
+                cells.iter().filter(|(_, v)| v.is_none()).map(|(r, _)| (t3_path(*r), t3_label(*r))).collect();
+            let (zh_where, en_where) = col_where(c);
+            sink.skipped(id::T3_BALANCE, at_t3(None, Some(c)), &blanks, vals(), &zh_where, &en_where);
             continue;
         };
         let left = sum(&[a, b]);
         let right = sum(&[o, f]);
         if left != right {
-            let mut v = vals;
+            let (zh_where, en_where) = col_where(c);
+            let mut v = vals();
             v.insert("sum".into(), num(left));
             v.insert("expected".into(), num(right));
             v.insert("difference".into(), num(left - right));
@@ -587,29 +590,30 @@ fn check_requests(t: &RequestTable, tpl: Template, sink: &mut Sink) {
             let Some(total) = t.outcomes.other_handling.total.get(c) else {
                 continue;
             };
-            let col = template::column_label(c);
-            let zh_where = format!("表三“{col}”列");
-            let en_where = format!("table 3, column {}", c.name());
-            let cells: Vec<(RequestRow, Option<i64>)> =
-                OTHER_HANDLING_PARTS.iter().map(|r| (*r, cell(t, *r, c))).collect();
-            let mut vals: Map<String, Value> = cells.iter().map(|(r, v)| (t3_path(*r), cell_value(*v))).collect();
-            vals.insert(t3_path(R::OtherHandlingTotal), Value::from(total));
-            let blanks: Vec<(String, String)> =
-                cells.iter().filter(|(_, v)| v.is_none()).map(|(r, _)| (t3_path(*r), t3_label(*r))).collect();
-            if !blanks.is_empty() {
+            let cells: [(RequestRow, Option<i64>); 3] = OTHER_HANDLING_PARTS.map(|r| (r, cell(t, r, c)));
+            let vals = || -> Map<String, Value> {
+                let mut vals: Map<String, Value> = cells.iter().map(|(r, v)| (t3_path(*r), cell_value(*v))).collect();
+                vals.insert(t3_path(R::OtherHandlingTotal), Value::from(total));
+                vals
+            };
+            if cells.iter().any(|(_, v)| v.is_none()) {
+                let blanks: Vec<(String, String)> =
+                    cells.iter().filter(|(_, v)| v.is_none()).map(|(r, _)| (t3_path(*r), t3_label(*r))).collect();
+                let (zh_where, en_where) = col_where(c);
                 sink.skipped(
                     id::T3_OTHER_SUM,
                     at_t3(Some(R::OtherHandlingTotal), Some(c)),
                     &blanks,
-                    vals,
+                    vals(),
                     &zh_where,
                     &en_where,
                 );
                 continue;
             }
-            let parts: Vec<i64> = cells.iter().filter_map(|(_, v)| *v).collect();
-            let s = sum(&parts);
+            let s: i128 = cells.iter().filter_map(|(_, v)| v.map(i128::from)).sum();
             if s != i128::from(total) {
+                let (zh_where, en_where) = col_where(c);
+                let mut vals = vals();
                 vals.insert("sum".into(), num(s));
                 vals.insert("expected".into(), Value::from(total));
                 vals.insert("difference".into(), num(s - i128::from(total)));
@@ -636,21 +640,16 @@ fn check_requests(t: &RequestTable, tpl: Template, sink: &mut Sink) {
             continue;
         }
         let Some(row) = t.row(r) else { continue };
-        let label = t3_label(r);
-        let zh_where = format!("表三“{label}”行");
-        let en_where = format!("table 3, row {}", spec.path);
-        let mut vals: Map<String, Value> =
-            Column::ALL.iter().map(|c| (c.name().to_string(), cell_value(row.get(*c)))).collect();
-        let blanks: Vec<(String, String)> = Column::ALL
-            .iter()
-            .filter(|c| row.get(**c).is_none())
-            .map(|c| (format!("{}.{}", spec.path, c.name()), template::column_label(*c).to_string()))
-            .collect();
-        if blanks.is_empty() {
-            let parts: Vec<i64> = Column::PARTS.iter().filter_map(|c| row.get(*c)).collect();
-            let s = sum(&parts);
+        let row_where = || (format!("表三“{}”行", t3_label(r)), format!("table 3, row {}", spec.path));
+        let vals = || -> Map<String, Value> {
+            Column::ALL.iter().map(|c| (c.name().to_string(), cell_value(row.get(*c)))).collect()
+        };
+        if Column::ALL.iter().all(|c| row.get(*c).is_some()) {
+            let s: i128 = Column::PARTS.iter().filter_map(|c| row.get(*c)).map(i128::from).sum();
             let total = row.total.unwrap_or_default();
             if s != i128::from(total) {
+                let (zh_where, en_where) = row_where();
+                let mut vals = vals();
                 vals.insert("sum".into(), num(s));
                 vals.insert("expected".into(), Value::from(total));
                 vals.insert("difference".into(), num(s - i128::from(total)));
@@ -671,14 +670,13 @@ fn check_requests(t: &RequestTable, tpl: Template, sink: &mut Sink) {
                 sink.violation(id::T3_COLUMN_SUM, at_t3(Some(r), Some(Column::Total)), vals, zh, en);
             }
         } else {
-            sink.skipped(
-                id::T3_COLUMN_SUM,
-                at_t3(Some(r), Some(Column::Total)),
-                &blanks,
-                vals.clone(),
-                &zh_where,
-                &en_where,
-            );
+            let blanks: Vec<(String, String)> = Column::ALL
+                .iter()
+                .filter(|c| row.get(**c).is_none())
+                .map(|c| (format!("{}.{}", spec.path, c.name()), template::column_label(*c).to_string()))
+                .collect();
+            let (zh_where, en_where) = row_where();
+            sink.skipped(id::T3_COLUMN_SUM, at_t3(Some(r), Some(Column::Total)), &blanks, vals(), &zh_where, &en_where);
             if usage == RowUse::Required {
                 let cols: Vec<&str> = blanks.iter().map(|(_, l)| l.as_str()).collect();
                 let names: Vec<Value> = Column::ALL
@@ -700,41 +698,35 @@ fn check_requests(t: &RequestTable, tpl: Template, sink: &mut Sink) {
 }
 
 fn outcome_sum(t: &RequestTable, c: Column, sink: &mut Sink) {
-    let col = template::column_label(c);
-    let zh_where = format!("表三“{col}”列");
-    let en_where = format!("table 3, column {}", c.name());
+    // The labels, values and messages are only built for a finding (see `check_requests`).
+    let col_where = || (format!("表三“{}”列", template::column_label(c)), format!("table 3, column {}", c.name()));
     // The outcome leaves, with （六）其他处理 as its total (or the sum of its sub-rows).
-    let mut blanks: Vec<(String, String)> = Vec::new();
-    let mut leaves: Vec<(RequestRow, Option<i128>)> = Vec::new();
-    for r in OUTCOME_LEAVES {
+    let leaves: [(RequestRow, Option<i128>); OUTCOME_LEAVES.len()] = OUTCOME_LEAVES.map(|r| {
         let v = if r == RequestRow::OtherHandlingTotal {
             other_handling_value(t, c)
         } else {
             cell(t, r, c).map(i128::from)
         };
-        if v.is_none() {
-            let label = if r == RequestRow::OtherHandlingTotal {
-                RowGroup::OtherHandling.label().to_string()
-            } else {
-                t3_label(r)
-            };
-            blanks.push((t3_path(r), label));
-        }
-        leaves.push((r, v));
-    }
+        (r, v)
+    });
     let total = cell(t, RequestRow::OutcomesTotal, c);
-    if total.is_none() {
-        blanks.push((t3_path(RequestRow::OutcomesTotal), t3_label(RequestRow::OutcomesTotal)));
-    }
     // The summands grouped as the template prints them.
-    let groups: [(&str, String, &[RequestRow]); 6] = [
-        ("outcomes.granted", t3_label(RequestRow::Granted), OutcomeGroup::Granted.rows()),
-        ("outcomes.partially_granted", t3_label(RequestRow::PartiallyGranted), OutcomeGroup::PartiallyGranted.rows()),
-        ("outcomes.withheld", RowGroup::Withheld.label().to_string(), OutcomeGroup::Withheld.rows()),
-        ("outcomes.unable", RowGroup::Unable.label().to_string(), OutcomeGroup::Unable.rows()),
-        ("outcomes.not_processed", RowGroup::NotProcessed.label().to_string(), OutcomeGroup::NotProcessed.rows()),
-        ("outcomes.other_handling", RowGroup::OtherHandling.label().to_string(), OutcomeGroup::OtherHandling.rows()),
+    let groups: [(&str, &[RequestRow]); 6] = [
+        ("outcomes.granted", OutcomeGroup::Granted.rows()),
+        ("outcomes.partially_granted", OutcomeGroup::PartiallyGranted.rows()),
+        ("outcomes.withheld", OutcomeGroup::Withheld.rows()),
+        ("outcomes.unable", OutcomeGroup::Unable.rows()),
+        ("outcomes.not_processed", OutcomeGroup::NotProcessed.rows()),
+        ("outcomes.other_handling", OutcomeGroup::OtherHandling.rows()),
     ];
+    let group_label = |i: usize| match i {
+        0 => t3_label(RequestRow::Granted),
+        1 => t3_label(RequestRow::PartiallyGranted),
+        2 => RowGroup::Withheld.label().to_string(),
+        3 => RowGroup::Unable.label().to_string(),
+        4 => RowGroup::NotProcessed.label().to_string(),
+        _ => RowGroup::OtherHandling.label().to_string(),
+    };
     let group_sum = |rows: &[RequestRow]| -> Option<i128> {
         let mut s = 0i128;
         for r in rows {
@@ -742,17 +734,37 @@ fn outcome_sum(t: &RequestTable, c: Column, sink: &mut Sink) {
         }
         Some(s)
     };
-    let mut vals = Map::new();
-    for (path, _, rows) in &groups {
-        vals.insert((*path).to_string(), group_sum(rows).map_or(Value::Null, num));
-    }
-    vals.insert(t3_path(RequestRow::OutcomesTotal), cell_value(total));
-    let Some(total) = total.filter(|_| blanks.is_empty()) else {
+    let vals = || {
+        let mut vals = Map::new();
+        for (path, rows) in &groups {
+            vals.insert((*path).to_string(), group_sum(rows).map_or(Value::Null, num));
+        }
+        vals.insert(t3_path(RequestRow::OutcomesTotal), cell_value(total));
+        vals
+    };
+    let any_blank = total.is_none() || leaves.iter().any(|(_, v)| v.is_none());
+    let Some(total) = total.filter(|_| !any_blank) else {
+        let mut blanks: Vec<(String, String)> = leaves
+            .iter()
+            .filter(|(_, v)| v.is_none())
+            .map(|(r, _)| {
+                let label = if *r == RequestRow::OtherHandlingTotal {
+                    RowGroup::OtherHandling.label().to_string()
+                } else {
+                    t3_label(*r)
+                };
+                (t3_path(*r), label)
+            })
+            .collect();
+        if total.is_none() {
+            blanks.push((t3_path(RequestRow::OutcomesTotal), t3_label(RequestRow::OutcomesTotal)));
+        }
+        let (zh_where, en_where) = col_where();
         sink.skipped(
             id::T3_OUTCOME_SUM,
             at_t3(Some(RequestRow::OutcomesTotal), Some(c)),
             &blanks,
-            vals,
+            vals(),
             &zh_where,
             &en_where,
         );
@@ -760,11 +772,16 @@ fn outcome_sum(t: &RequestTable, c: Column, sink: &mut Sink) {
     };
     let s: i128 = leaves.iter().filter_map(|(_, v)| *v).sum();
     if s != i128::from(total) {
+        let (zh_where, en_where) = col_where();
+        let mut vals = vals();
         vals.insert("sum".into(), num(s));
         vals.insert("expected".into(), Value::from(total));
         vals.insert("difference".into(), num(s - i128::from(total)));
-        let terms: Vec<String> =
-            groups.iter().map(|(_, label, rows)| format!("{label}({})", group_sum(rows).unwrap_or_default())).collect();
+        let terms: Vec<String> = groups
+            .iter()
+            .enumerate()
+            .map(|(i, (_, rows))| format!("{}({})", group_label(i), group_sum(rows).unwrap_or_default()))
+            .collect();
         let zh = format!(
             "{zh_where}：{}={s}，不等于{}({total})（差{}）",
             terms.join("+"),
@@ -824,16 +841,17 @@ fn check_review(t4: &ReviewLitigation, sink: &mut Sink) {
     for spec in template::T4_GROUPS {
         let g = spec.key;
         let grp = t4.group(g);
-        let zh_where = format!("表四“{}”", spec.label);
-        let en_where = format!("table 4, group {}", g.name());
-        let mut vals: Map<String, Value> =
-            CaseResult::ALL.iter().map(|r| (r.name().to_string(), cell_value(grp.get(*r)))).collect();
-        let blank_results: Vec<CaseResult> = CaseResult::ALL.into_iter().filter(|r| grp.get(*r).is_none()).collect();
-        if blank_results.is_empty() {
-            let parts: Vec<i64> = CaseResult::ALL[..4].iter().filter_map(|r| grp.get(*r)).collect();
-            let s = sum(&parts);
+        // Labels, values and messages only for a finding (see `check_requests`).
+        let group_where = || (format!("表四“{}”", spec.label), format!("table 4, group {}", g.name()));
+        let vals = || -> Map<String, Value> {
+            CaseResult::ALL.iter().map(|r| (r.name().to_string(), cell_value(grp.get(*r)))).collect()
+        };
+        if CaseResult::ALL.iter().all(|r| grp.get(*r).is_some()) {
+            let s: i128 = CaseResult::ALL[..4].iter().filter_map(|r| grp.get(*r)).map(i128::from).sum();
             let total = grp.total.unwrap_or_default();
             if s != i128::from(total) {
+                let (zh_where, en_where) = group_where();
+                let mut vals = vals();
                 vals.insert("sum".into(), num(s));
                 vals.insert("expected".into(), Value::from(total));
                 vals.insert("difference".into(), num(s - i128::from(total)));
@@ -854,15 +872,18 @@ fn check_review(t4: &ReviewLitigation, sink: &mut Sink) {
                 sink.violation(id::T4_GROUP_SUM, at_t4(Some(g), Some(CaseResult::Total)), vals, zh, en);
             }
         } else {
+            let blank_results: Vec<CaseResult> =
+                CaseResult::ALL.into_iter().filter(|r| grp.get(*r).is_none()).collect();
             let blanks: Vec<(String, String)> = blank_results
                 .iter()
                 .map(|r| (format!("{}.{}", g.name(), r.name()), template::result_label(*r).to_string()))
                 .collect();
+            let (zh_where, en_where) = group_where();
             sink.skipped(
                 id::T4_GROUP_SUM,
                 at_t4(Some(g), Some(CaseResult::Total)),
                 &blanks,
-                vals,
+                vals(),
                 &zh_where,
                 &en_where,
             );

@@ -723,6 +723,11 @@ pub fn extract(text: &str) -> Vec<Figure> {
     let mut nums = Vec::new();
     let mut i = 0;
     while i < t.len() {
+        // Only a digit starts a number (the test `number_at` begins with, without the call).
+        if !t.digit(i) {
+            i += 1;
+            continue;
+        }
         if let Some(n) = t.number_at(i) {
             i = n.end;
             nums.push(n);

@@ -13,6 +13,8 @@
 //! cannot read (wrong number of cells) keeps the text reading. Every figure's provenance names
 //! the table, row and column of the source (`CellSource.location`).
 
+use std::borrow::Cow;
+
 use gongkai_core::label::{self, normalize};
 use gongkai_core::report::{
     AdministrativeFees, Amount, CaseGroup, CaseResult, CellSource, Column, DocumentCounts, ImportNote, ItemCounts,
@@ -587,14 +589,21 @@ impl GridReader<'_> {
         self.report.provenance.notes.retain(|n| !under(&n.path));
     }
 
-    fn record(&mut self, path: String, label: &str, column: &str, row: &Row, cell: &(usize, String)) {
+    fn record(
+        &mut self,
+        path: String,
+        label: Cow<'static, str>,
+        column: &'static str,
+        row: &Row,
+        cell: &(usize, String),
+    ) {
         self.report.provenance.cells.insert(
             path,
             CellSource {
-                label: label.to_string(),
-                column: column.to_string(),
+                label,
+                column: Cow::Borrowed(column),
                 line: row.row,
-                raw: cell.1.clone(),
+                raw: crate::text::raw_text(&cell.1),
                 location: Some(row.location(cell.0)),
             },
         );
@@ -675,7 +684,7 @@ impl GridReader<'_> {
                 let cpath = format!("{path}.{}", col.name());
                 let v = self.count(&cpath, row, cell);
                 *table.row_mut(spec.key).get_mut(*col) = v;
-                self.record(cpath, &printed, template::column_label(*col), row, cell);
+                self.record(cpath, Cow::Owned(printed.clone()), template::column_label(*col), row, cell);
             }
             read += 1;
         }
@@ -723,7 +732,7 @@ impl GridReader<'_> {
             let path = format!("review_litigation.{}.{}", g.name(), r.name());
             let v = self.count(&path, row, cell);
             *t4.group_mut(g).get_mut(r) = v;
-            self.record(path, template::group_label(g), template::result_label(r), row, cell);
+            self.record(path, Cow::Borrowed(template::group_label(g)), template::result_label(r), row, cell);
         }
         self.report.review_litigation = Some(t4);
         let t = self.report.provenance.table_templates.get("requests").copied().unwrap_or(Template::V2019);
@@ -786,7 +795,7 @@ impl GridReader<'_> {
         self.forget(&path);
         let printed = clean(&row.label);
         for (col, cell) in block.columns.iter().zip(vals) {
-            self.record(format!("{path}.{}", col.key), &printed, col.label, row, cell);
+            self.record(format!("{path}.{}", col.key), Cow::Owned(printed.clone()), col.label, row, cell);
         }
         let mut counts: Vec<Option<i64>> = Vec::with_capacity(vals.len());
         let mut amounts: Vec<Option<(Amount, Option<&'static str>)>> = Vec::new();

@@ -133,8 +133,10 @@ pub fn detect(bytes: &[u8]) -> DetectedFormat {
     if start.first() == Some(&b'{') {
         return DetectedFormat::Json;
     }
-    let lower: Vec<u8> = head.iter().take(2048).map(|b| b.to_ascii_lowercase()).collect();
-    let has = |needle: &[u8]| lower.windows(needle.len()).any(|w| w == needle);
+    // Case-insensitive search in the first 2 KiB, without a lowered copy (only pages that
+    // start with 「<」 get here).
+    let window = &head[..head.len().min(2048)];
+    let has = |needle: &[u8]| window.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
     // A page, or a fragment of one (a CMS body: 「<p style=…>…</p><table>…」).
     const TAGS: [&[u8]; 14] = [
         b"<html",
@@ -177,9 +179,9 @@ pub fn import(bytes: &[u8], source_name: &str) -> Result<Report, ImportError> {
         DetectedFormat::Zip if xlsx::is_xlsx(bytes) => xlsx::import_xlsx(bytes, source_name),
         DetectedFormat::Zip => docx::import_zip(bytes, source_name),
         DetectedFormat::Text => {
-            let d =
-                decode::decode(bytes).ok_or_else(|| ImportError::NotText { source_name: source_name.to_string() })?;
-            text::import_text(&d.text, source_name, d.encoding)
+            let (text, encoding) = decode::decode_borrowed(bytes)
+                .ok_or_else(|| ImportError::NotText { source_name: source_name.to_string() })?;
+            text::import_text(&text, source_name, encoding)
         }
     }
 }

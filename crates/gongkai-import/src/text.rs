@@ -36,7 +36,8 @@ use crate::ImportError;
 pub fn import_text(text: &str, source: &str, encoding: &str) -> Result<Report, ImportError> {
     let doc = Doc::new(text);
     let headings = find_headings(&doc);
-    let mut b = Builder { doc: &doc, headings, notes: Vec::new(), cells: Vec::new(), column_major: false };
+    // About 200 cells in a full report: one allocation for them all.
+    let mut b = Builder { doc: &doc, headings, notes: Vec::new(), cells: Vec::with_capacity(256), column_major: false };
 
     let requests = b.table3();
     // Table 4 has no row labels of its own; it is only read after a table 3.
@@ -120,6 +121,10 @@ struct Doc {
     line_offset: usize,
 }
 
+/// A label found by [`Doc::find_wrapped`]: its start, its end, and where the row's values
+/// inside it are when it wraps around them.
+type Wrapped = (usize, usize, Option<(usize, usize)>);
+
 impl Doc {
     fn new(raw: &str) -> Doc {
         let text: Cow<'_, str> = if raw.bytes().any(|b| b == b'\r' || b == b'\x0c') {
@@ -146,29 +151,27 @@ impl Doc {
             body = &text[after..];
         }
         // Page numbers 「- 4 -」「— 4 —」 on lines of their own, and Word's HTML leftovers.
+        // One pass also finds the line starts of the cleaned text and what `shape` needs (the
+        // longest line, lines starting with a tab).
         let mut cleaned = String::with_capacity(body.len());
         let comments = body.contains("<!--");
-        for line in body.split_inclusive('\n') {
+        let mut stats = LineStats::new(body.len());
+        for line in lines_inclusive(body) {
             if is_page_number(line.trim()) {
                 cleaned.push('\n');
+                stats.scan(&cleaned, cleaned.len() - 1);
             } else if comments {
+                let from = cleaned.len();
                 cleaned.push_str(&strip_html_comments(line));
+                stats.scan(&cleaned, from);
             } else {
+                let from = cleaned.len();
                 cleaned.push_str(line);
+                stats.line(line, from);
             }
         }
+        let LineStats { line_starts, longest_line, tab_lines, .. } = stats.finish(&cleaned);
         let (norm, map) = label::normalize_with_map(&cleaned);
-        // Line starts, and what `shape` needs (the longest line, lines starting with a tab), in one pass.
-        let mut line_starts = Vec::with_capacity(cleaned.len() / 16 + 1);
-        let mut longest_line = 0;
-        let mut tab_lines = 0;
-        let mut start = 0;
-        for line in cleaned.split('\n') {
-            line_starts.push(start);
-            longest_line = longest_line.max(line.len());
-            tab_lines += usize::from(line.starts_with('\t'));
-            start += line.len() + 1;
-        }
         Doc {
             body: cleaned,
             norm,
@@ -197,6 +200,46 @@ impl Doc {
             i += off;
             if self.norm[i + 1..i + pat.len()] == pat[1..] {
                 return Some(i);
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// Finds normalised `pat` in `[from, to)` either whole or wrapped around a row's values:
+    /// a long label of PDF text that wraps onto the next line while the numbers stay on its
+    /// first line reads 「申请人…不再处理 1 0 0 0 0 0 1\n其政府信息公开申请」, i.e. (normalised)
+    /// the label's head, a run of value characters (digits, signs, dashes), then its tail.
+    /// Returns (start, end, the values' range when wrapped); the earliest start wins.
+    fn find_wrapped(&self, pat: &[char], from: usize, to: usize) -> Option<Wrapped> {
+        // Only long labels are looked for in two parts, each part long enough not to be a word
+        // of another row (the shortest head is 4 chars, the shortest tail 2).
+        const MIN_HEAD: usize = 4;
+        const MIN_TAIL: usize = 2;
+        let to = to.min(self.norm.len());
+        if pat.len() < MIN_HEAD + MIN_TAIL || from >= to || to - from < pat.len() {
+            return self.find(pat, from, to).map(|p| (p, p + pat.len(), None));
+        }
+        let norm = &self.norm[..to];
+        let first = pat[0];
+        let mut i = from;
+        while i + pat.len() <= to {
+            let off = norm[i..].iter().position(|&c| c == first)?;
+            i += off;
+            // The common head.
+            let head = norm[i..].iter().zip(pat).take_while(|(a, b)| a == b).count();
+            if head == pat.len() {
+                return Some((i, i + pat.len(), None));
+            }
+            if head >= MIN_HEAD && pat.len() - head >= MIN_TAIL {
+                let gap_start = i + head;
+                let gap_len = norm[gap_start..].iter().take_while(|&&c| is_value_char(c)).count();
+                let gap_end = gap_start + gap_len;
+                let tail = &pat[head..];
+                let has_digit = norm[gap_start..gap_end].iter().any(char::is_ascii_digit);
+                if has_digit && gap_end + tail.len() <= to && norm[gap_end..gap_end + tail.len()] == *tail {
+                    return Some((i, gap_end + tail.len(), Some((gap_start, gap_end))));
+                }
             }
             i += 1;
         }
@@ -241,6 +284,72 @@ impl Doc {
         } else {
             "pdf-rows"
         }
+    }
+}
+
+/// The lines of `s`, each with its line break (as `split_inclusive('\n')`): a byte scan, which
+/// beats `str`'s char searcher on the short lines of a report.
+fn lines_inclusive(s: &str) -> impl Iterator<Item = &str> {
+    let mut rest = s;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = rest.bytes().position(|b| b == b'\n').map_or(rest.len(), |i| i + 1);
+        let (line, tail) = rest.split_at(end);
+        rest = tail;
+        Some(line)
+    })
+}
+
+/// The line starts of a text as it is built (see [`Doc::new`]), with its longest line and the
+/// lines starting with a tab.
+struct LineStats {
+    line_starts: Vec<usize>,
+    longest_line: usize,
+    tab_lines: usize,
+    /// Where the current (unfinished) line starts.
+    current: usize,
+}
+
+impl LineStats {
+    fn new(len: usize) -> LineStats {
+        let mut line_starts = Vec::with_capacity(len / 16 + 1);
+        line_starts.push(0);
+        LineStats { line_starts, longest_line: 0, tab_lines: 0, current: 0 }
+    }
+
+    /// Notes a line break at byte `at` of the text, whose first byte is `first`.
+    fn end_line(&mut self, at: usize, first: Option<u8>) {
+        self.longest_line = self.longest_line.max(at - self.current);
+        self.tab_lines += usize::from(first == Some(b'\t'));
+        self.current = at + 1;
+        self.line_starts.push(self.current);
+    }
+
+    /// A whole line (with its break, if any) appended at byte `from`, at a line start.
+    fn line(&mut self, line: &str, from: usize) {
+        if let Some(body) = line.strip_suffix('\n') {
+            self.end_line(from + body.len(), body.bytes().next());
+        }
+    }
+
+    /// Any text appended to `text` at byte `from`.
+    fn scan(&mut self, text: &str, from: usize) {
+        let bytes = text.as_bytes();
+        for (i, &b) in bytes.iter().enumerate().skip(from) {
+            if b == b'\n' {
+                let first = if self.current < i { bytes.get(self.current).copied() } else { None };
+                self.end_line(i, first);
+            }
+        }
+    }
+
+    /// The last line (after the last break, possibly empty) counts too.
+    fn finish(mut self, text: &str) -> LineStats {
+        self.longest_line = self.longest_line.max(text.len() - self.current);
+        self.tab_lines += usize::from(text.as_bytes().get(self.current) == Some(&b'\t'));
+        self
     }
 }
 
@@ -359,6 +468,39 @@ fn numbering_forms(number: &'static str) -> &'static [Vec<char>] {
     })
 }
 
+/// A cell's raw text for provenance. Most figures are small whole numbers: printed as such
+/// (「0」…「999」, no leading zero) they are shared from a table built once per process
+/// instead of copied — a report records about two hundred of them.
+pub(crate) fn raw_text(s: &str) -> Cow<'static, str> {
+    static SMALL: OnceLock<Box<[String]>> = OnceLock::new();
+    let b = s.as_bytes();
+    let canonical = !b.is_empty() && b.len() <= 3 && b.iter().all(u8::is_ascii_digit) && (b.len() == 1 || b[0] != b'0');
+    if canonical {
+        let n = b.iter().fold(0usize, |n, d| n * 10 + usize::from(d - b'0'));
+        let table = SMALL.get_or_init(|| (0..1000).map(|n: usize| n.to_string()).collect());
+        if let Some(t) = table.get(n) {
+            return Cow::Borrowed(t.as_str());
+        }
+    }
+    Cow::Owned(s.to_string())
+}
+
+/// A row label as printed, for provenance: the template's own wording (numbering + label)
+/// when printed exactly so — borrowed, as most are —, else the printed text.
+fn printed_label(printed: &str, number: &'static str, label: &'static str) -> Cow<'static, str> {
+    // Keyed by the label's address: one leaked copy per template row.
+    static CACHE: StaticCache<str> = StaticCache::new();
+    if printed.strip_prefix(number).is_some_and(|rest| rest == label) {
+        let full: &'static str =
+            if number.is_empty() { label } else { CACHE.get(label, |l| format!("{number}{l}").into_boxed_str()) };
+        // Two rows sharing one label literal under different numbers share a cache entry.
+        if full == printed {
+            return Cow::Borrowed(full);
+        }
+    }
+    Cow::Owned(printed.to_string())
+}
+
 /// A template string normalised for matching. Template strings are a fixed set, so each is
 /// normalised once per process and shared (the importer looks labels up thousands of times).
 fn chars(s: &'static str) -> &'static [char] {
@@ -391,13 +533,19 @@ fn is_num_char(c: char) -> bool {
     c.is_ascii_digit() || ('０'..='９').contains(&c) || c == '.' || c == '．'
 }
 
+/// A char of a row's values in normalised text (white space is already gone): digits, decimal
+/// points, signs and the dashes or slashes printed for a blank cell.
+fn is_value_char(c: char) -> bool {
+    c.is_ascii_digit() || matches!(c, '.' | '-' | '/')
+}
+
 /// Tokenises a region of the original text starting at byte `base` of `body`.
 fn tokenize(region: &str, base: usize, word_dump: bool) -> Vec<Tok<'_>> {
     let mut toks = Vec::with_capacity(region.len() / 8);
     if word_dump {
         // One cell per line; a line with only a tab is an empty cell.
         let mut off = 0;
-        for line in region.split_inclusive('\n') {
+        for line in lines_inclusive(region) {
             let start = off;
             off += line.len();
             let content = line.trim_end_matches('\n');
@@ -590,6 +738,8 @@ struct RowMatch {
     /// Start of the numbering (or of the label when unnumbered).
     num_start: usize,
     label_end: usize,
+    /// The row's values when they stand inside the label (a label wrapped after its numbers).
+    inner: Option<(usize, usize)>,
 }
 
 /// One cell as read: its value and, when read from the text, the raw text and byte offset.
@@ -608,17 +758,11 @@ impl<'a> Builder<'a> {
         self.notes.push(ImportNote { path: path.to_string(), line, message });
     }
 
-    fn record(&mut self, path: String, label: &str, column: &str, byte: usize, raw: &str) {
+    fn record(&mut self, path: String, label: Cow<'static, str>, column: &'static str, byte: usize, raw: &str) {
         let line = self.doc.line_of_byte(byte);
         self.cells.push((
             path,
-            CellSource {
-                label: label.to_string(),
-                column: column.to_string(),
-                line,
-                raw: raw.to_string(),
-                location: None,
-            },
+            CellSource { label, column: Cow::Borrowed(column), line, raw: raw_text(raw), location: None },
         ));
     }
 
@@ -631,7 +775,7 @@ impl<'a> Builder<'a> {
         from: usize,
         to: usize,
     ) -> Option<RowMatch> {
-        let mut best: Option<(usize, usize)> = None;
+        let mut best: Option<RowMatch> = None;
         for l in std::iter::once(&label).chain(variants.iter()) {
             let pat = chars(l);
             let short = pat.len() <= 2;
@@ -639,28 +783,28 @@ impl<'a> Builder<'a> {
             let mut at = from;
             let mut fallback = None;
             // Only an earlier match can replace the best one: search no further than it.
-            let to = best.map_or(to, |(s, _)| to.min(s + pat.len() + 8));
-            while let Some(p) = self.doc.find(pat, at, to) {
+            let to = best.map_or(to, |b| to.min(b.num_start + pat.len() + 8));
+            while let Some((p, end, inner)) = self.doc.find_wrapped(pat, at, to) {
                 let num = self.number_before(p, number);
                 if num.is_some() || !prefer_number {
                     let start = num.unwrap_or(p);
-                    if best.is_none_or(|(s, e)| start < s || start == s && p + pat.len() > e) {
-                        best = Some((start, p + pat.len()));
+                    if best.is_none_or(|b| start < b.num_start || start == b.num_start && end > b.label_end) {
+                        best = Some(RowMatch { num_start: start, label_end: end, inner });
                     }
                     break;
                 }
                 if !short && fallback.is_none() {
-                    fallback = Some((p, p + pat.len()));
+                    fallback = Some(RowMatch { num_start: p, label_end: end, inner });
                 }
                 at = p + 1;
             }
-            if let Some((s, e)) = fallback {
-                if best.is_none_or(|(bs, _)| s < bs) {
-                    best = Some((s, e));
+            if let Some(f) = fallback {
+                if best.is_none_or(|b| f.num_start < b.num_start) {
+                    best = Some(f);
                 }
             }
         }
-        best.map(|(num_start, label_end)| RowMatch { num_start, label_end })
+        best
     }
 
     /// If the normalised text just before `p` is the numbering `number` (「1.」「1、」「（一）」
@@ -671,12 +815,17 @@ impl<'a> Builder<'a> {
             .find_map(|a| (p >= a.len() && self.doc.norm[p - a.len()..p] == **a).then(|| p - a.len()))
     }
 
-    fn region_values(&self, a: usize, b: usize, columns: usize) -> (Vec<Tok<'a>>, bool) {
+    fn region_values(&self, a: usize, b: usize, columns: usize) -> Vec<Tok<'a>> {
+        values(self.region_tokens(a, b), columns)
+    }
+
+    /// The tokens of a region (not yet reduced to values).
+    fn region_tokens(&self, a: usize, b: usize) -> Vec<Tok<'a>> {
         let doc: &'a Doc = self.doc;
         let region = doc.orig(a, b);
-        let base = self.doc.map[a.min(self.doc.norm.len())];
-        let word_dump = region.lines().skip(1).filter(|l| l.starts_with('\t')).nth(2).is_some();
-        (values(tokenize(region, base, word_dump), columns), word_dump)
+        let base = doc.map[a.min(doc.norm.len())];
+        let word_dump = lines_inclusive(region).skip(1).filter(|l| l.starts_with('\t')).nth(2).is_some();
+        tokenize(region, base, word_dump)
     }
 
     // --- table 3 -----------------------------------------------------------------------------
@@ -725,12 +874,22 @@ impl<'a> Builder<'a> {
         for i in 0..found.len() {
             let (spec, m) = found[i];
             let end = found.get(i + 1).map(|(_, n)| n.num_start).unwrap_or(limit);
-            let printed = self.doc.orig(m.num_start, m.label_end).trim().to_string();
-            let (vals, _) = self.region_values(m.label_end, end, 7);
-            let path = dotted(&["requests", spec.path]);
+            let (printed, vals) = match m.inner {
+                None => {
+                    (self.doc.orig(m.num_start, m.label_end).trim().to_string(), self.region_values(m.label_end, end, 7))
+                }
+                // The values stand between the label's head and its wrapped tail.
+                Some((a, b)) => {
+                    let printed = [self.doc.orig(m.num_start, a).trim(), self.doc.orig(b, m.label_end).trim()].concat();
+                    let mut toks = self.region_tokens(a, b);
+                    toks.extend(self.region_tokens(m.label_end, end));
+                    (printed, values(toks, 7))
+                }
+            };
+            let path = || dotted(&["requests", spec.path]);
             let nums: Vec<&Tok> = vals.iter().filter(|t| matches!(t, Tok::Num(..))).collect();
             let rv = if vals.len() == 7 {
-                RowValues::Known(self.cells_of(&vals, &path))
+                RowValues::Known(self.cells_of(&vals, spec.path))
             } else if vals.is_empty() {
                 RowValues::Pending
             } else if !pending.is_empty() && nums.len() == 7 * (pending.len() + 1) && nums.len() == vals.len() {
@@ -798,7 +957,7 @@ impl<'a> Builder<'a> {
                             } else {
                                 let line = Some(self.doc.line_of_byte(byte));
                                 self.note(
-                                    &path,
+                                    &path(),
                                     line,
                                     format!(
                                         "表三「{printed}」行的数字「{}」连写在一起，任何拆分都不满足“总计=各列之和”，且拆分方式不唯一，该行留空",
@@ -821,7 +980,7 @@ impl<'a> Builder<'a> {
                 let line = Some(self.doc.line_of(m.label_end));
                 if !has_nonnumeric {
                     self.note(
-                        &path,
+                        &path(),
                         line,
                         format!("表三「{printed}」行读到 {} 个数值，应为 7 个，无法确定各列，该行留空", vals.len()),
                     );
@@ -843,11 +1002,12 @@ impl<'a> Builder<'a> {
         for (spec, rv, printed) in &resolved {
             if let RowValues::Known(cells) = rv {
                 let row = table.row_mut(spec.key);
+                let label = printed_label(printed, spec.number, spec.label);
                 for (col, (v, src)) in Column::ALL.iter().zip(cells.iter()) {
                     *row.get_mut(*col) = *v;
                     if let Some((raw, byte)) = src {
                         let path = dotted(&["requests", spec.path, col.name()]);
-                        self.record(path, printed, template::column_label(*col), *byte, raw);
+                        self.record(path, label.clone(), template::column_label(*col), *byte, raw);
                     }
                 }
             }
@@ -864,8 +1024,9 @@ impl<'a> Builder<'a> {
         Some(Table3 { table, template: layout, start, end: end.max(limit.min(self.doc.norm.len())) })
     }
 
-    /// Turns a region's value tokens into cells, noting non-numbers.
-    fn cells_of(&mut self, vals: &[Tok<'a>], path: &str) -> Vec<ReadCell<'a>> {
+    /// Turns a region's value tokens into cells of the table-3 row at `row_path`, noting
+    /// non-numbers.
+    fn cells_of(&mut self, vals: &[Tok<'a>], row_path: &str) -> Vec<ReadCell<'a>> {
         let mut out = Vec::with_capacity(vals.len());
         for (i, t) in vals.iter().enumerate() {
             match t {
@@ -874,7 +1035,7 @@ impl<'a> Builder<'a> {
                     Err(_) => {
                         let line = Some(self.doc.line_of_byte(*b));
                         self.note(
-                            &format!("{path}.{}", Column::ALL.get(i).map(|c| c.name()).unwrap_or("?")),
+                            &format!("requests.{row_path}.{}", Column::ALL.get(i).map(|c| c.name()).unwrap_or("?")),
                             line,
                             format!("{NONNUMERIC_NOTE_PREFIX}单元格「{s}」不是整数，按空白处理"),
                         );
@@ -884,7 +1045,7 @@ impl<'a> Builder<'a> {
                 Tok::NonNumeric(s, b) => {
                     let line = Some(self.doc.line_of_byte(*b));
                     self.note(
-                        &format!("{path}.{}", Column::ALL.get(i).map(|c| c.name()).unwrap_or("?")),
+                        &format!("requests.{row_path}.{}", Column::ALL.get(i).map(|c| c.name()).unwrap_or("?")),
                         line,
                         format!("{NONNUMERIC_NOTE_PREFIX}单元格「{s}」不是数字，按空白处理"),
                     );
@@ -1027,7 +1188,7 @@ impl<'a> Builder<'a> {
             }
         }
         let end = self.next_heading_after(cursor).unwrap_or((cursor + 400).min(n));
-        let (vals, _) = self.region_values(cursor, end, 15);
+        let vals = self.region_values(cursor, end, 15);
         let nums: Vec<&Tok> = vals.iter().take_while(|t| matches!(t, Tok::Num(..) | Tok::Blank(_))).collect();
         let mut t4 = ReviewLitigation::blank();
         let slots: Vec<(CaseGroup, CaseResult)> =
@@ -1040,7 +1201,13 @@ impl<'a> Builder<'a> {
                     match s.parse::<i64>() {
                         Ok(v) => {
                             *t4.group_mut(*g).get_mut(*r) = Some(v);
-                            self.record(path, template::group_label(*g), template::result_label(*r), *b, s);
+                            self.record(
+                                path,
+                                Cow::Borrowed(template::group_label(*g)),
+                                template::result_label(*r),
+                                *b,
+                                s,
+                            );
                         }
                         Err(_) => {
                             self.note(&path, line, format!("{NONNUMERIC_NOTE_PREFIX}单元格「{s}」不是整数，按空白处理"))
@@ -1069,7 +1236,7 @@ impl<'a> Builder<'a> {
                         let path = dotted(&["review_litigation", g.name(), r.name()]);
                         self.record(
                             path,
-                            template::group_label(*g),
+                            Cow::Borrowed(template::group_label(*g)),
                             template::result_label(*r),
                             byte,
                             &digits.join(" "),
@@ -1154,7 +1321,7 @@ impl<'a> Builder<'a> {
                 stop = t;
             }
             let printed = self.doc.orig(s, e).trim().to_string();
-            let (vals, _) = self.region_values(e, stop, 7);
+            let vals = self.region_values(e, stop, 7);
             // Units (万元, 元, 条…) are read from the region as one run of text; a region without
             // any of their characters has none, and is not tokenised a second time.
             let region = self.doc.orig(e, stop);
@@ -1238,10 +1405,11 @@ impl<'a> Builder<'a> {
                 }
             };
             let amount = |k: usize| -> Option<Amount> { cells.get(k)?.as_ref().and_then(|s| Amount::parse(s).ok()) };
+            let label = printed_label(&printed, "", row.label);
             for k in 0..n {
                 if let Some(raw) = &cells[k] {
                     let col = &block.columns[k];
-                    self.record(dotted(&[&path, col.key]), &printed, col.label, bytes[k], raw);
+                    self.record(dotted(&[&path, col.key]), label.clone(), col.label, bytes[k], raw);
                 }
             }
             match (version, row.key) {
@@ -1363,7 +1531,13 @@ impl<'a> Builder<'a> {
                 }
             }
             if value.is_some() {
-                self.record(dotted(&["legacy_statistics", row.key]), row.label, template::LEGACY_HEADER[2], base, raw);
+                self.record(
+                    dotted(&["legacy_statistics", row.key]),
+                    Cow::Borrowed(row.label),
+                    template::LEGACY_HEADER[2],
+                    base,
+                    raw,
+                );
             }
             out.push(LegacyStatistic {
                 label: row.label.to_string(),
@@ -1796,6 +1970,16 @@ fn parse_iso_date(s: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_text_shares_small_numbers_only() {
+        for s in ["0", "7", "42", "999"] {
+            assert!(matches!(raw_text(s), Cow::Borrowed(t) if t == s), "{s}");
+        }
+        for s in ["", "007", "05", "1000", "-6", "12.3", "约30", "１２"] {
+            assert!(matches!(raw_text(s), Cow::Owned(ref t) if t == s), "{s}");
+        }
+    }
 
     #[test]
     fn dates_and_numerals() {

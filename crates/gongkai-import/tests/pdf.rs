@@ -326,11 +326,10 @@ proptest! {
     }
 }
 
-/// Reported to the text importer's owner: in PDF rows where a long 2021 label wraps and the
-/// numbers sit on its first line, the label's numbering (「1.」) is read as a value of the row
-/// before, and 「2.申请人逾期未按收费通知要求缴纳费用、行政机关」+「不再处理…」 is not found.
+/// PDF rows where a long 2021 label wraps and the numbers sit on its first line: the label is
+/// found around its numbers (so its numbering 「1.」 is not read as a value of the row before),
+/// and 「2.申请人逾期未按收费通知要求缴纳费用、行政机关」+「不再处理…」 is one label.
 #[test]
-#[ignore = "text importer limitation (wrapped 2021 labels with numbers on the first line)"]
 fn wrapped_2021_labels_with_numbers_on_their_first_line() {
     let text = "某某街道办事处2022年政府信息公开工作年度报告\n\
         一、本年新收政府信息公开申请数量 1 0 0 0 0 0 1\n\
@@ -347,4 +346,13 @@ fn wrapped_2021_labels_with_numbers_on_their_first_line() {
     assert_eq!(o.not_processed.reconfirmation.total, Some(0));
     assert_eq!(o.other_handling.no_correction.map(|c| c.total), Some(Some(1)));
     assert_eq!(o.other_handling.fee_unpaid.map(|c| c.total), Some(Some(0)));
+    assert_eq!(o.other_handling.no_correction.map(|c| c.natural_person), Some(Some(1)));
+    // The rows of the excerpt are read without a note (the rows it leaves out have theirs).
+    let read = ["reconfirmation", "no_correction", "fee_unpaid", "other_handling.other", "outcomes.total"];
+    let noted: Vec<_> = r.provenance.notes.iter().filter(|n| read.iter().any(|k| n.path.contains(k))).collect();
+    assert!(noted.is_empty(), "{noted:?}");
+    // The printed label is the label without the values inside it; the line is the values' line.
+    let c = &r.provenance.cells["requests.outcomes.other_handling.no_correction.total"];
+    assert_eq!(c.label, "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请");
+    assert_eq!((&*c.raw, c.line), ("1", 4));
 }

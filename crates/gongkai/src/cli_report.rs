@@ -176,7 +176,7 @@ fn write_human(out: &mut impl Write, report: &Report, findings: &[Finding], expl
                 }
                 _ => format!("第{}行", c.line),
             };
-            let raw = if c.raw.is_empty() { "（空白）" } else { &c.raw };
+            let raw: &str = if c.raw.is_empty() { "（空白）" } else { &c.raw };
             writeln!(out, "  {path} = {raw}  ← {place}「{}」/「{}」", c.label, c.column)?;
         }
     }
