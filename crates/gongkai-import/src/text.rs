@@ -875,9 +875,10 @@ impl<'a> Builder<'a> {
             let (spec, m) = found[i];
             let end = found.get(i + 1).map(|(_, n)| n.num_start).unwrap_or(limit);
             let (printed, vals) = match m.inner {
-                None => {
-                    (self.doc.orig(m.num_start, m.label_end).trim().to_string(), self.region_values(m.label_end, end, 7))
-                }
+                None => (
+                    self.doc.orig(m.num_start, m.label_end).trim().to_string(),
+                    self.region_values(m.label_end, end, 7),
+                ),
                 // The values stand between the label's head and its wrapped tail.
                 Some((a, b)) => {
                     let printed = [self.doc.orig(m.num_start, a).trim(), self.doc.orig(b, m.label_end).trim()].concat();
