@@ -590,6 +590,29 @@ impl Store {
         Ok(())
     }
 
+    /// The account's TOTP secret (base32), `None` when it logs in with its password only.
+    pub async fn totp_secret(&self, user_id: &str) -> Result<Option<String>, StoreError> {
+        let row =
+            sqlx::query("SELECT totp_secret FROM users WHERE id = $1").bind(user_id).fetch_optional(&self.pool).await?;
+        match row {
+            Some(r) => Ok(r.try_get::<Option<String>, _>("totp_secret")?),
+            None => Err(StoreError::NotFound { what: "user", key: user_id.to_string() }),
+        }
+    }
+
+    /// Sets (enrolment) or clears the account's TOTP secret.
+    pub async fn set_totp_secret(&self, user_id: &str, secret: Option<&str>) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2")
+            .bind(secret)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound { what: "user", key: user_id.to_string() });
+        }
+        Ok(())
+    }
+
     /// Creates an API bearer token for the account; returns its description and the value,
     /// which is shown once and never stored.
     pub async fn create_api_token(

@@ -472,6 +472,9 @@ struct LoginForm {
     csrf: String,
     #[serde(default)]
     next: String,
+    /// 动态口令 (TOTP), required once the account has two-factor login on.
+    #[serde(default)]
+    code: String,
 }
 
 /// A hash to verify against when the username is unknown, so that the answer takes as long.
@@ -555,6 +558,33 @@ async fn login(
             );
         }
         return fail(generic, StatusCode::UNAUTHORIZED);
+    }
+    // The second factor (B2.1 d): once enrolled, a wrong or missing code is a failed login.
+    let totp = match state.store.totp_secret(&user.id).await {
+        Ok(t) => t,
+        Err(e) => return WebError::from(e).into_response(),
+    };
+    if let Some(secret) = totp {
+        let unix = u64::try_from(now.timestamp()).unwrap_or(0);
+        if !crate::mfa::verify(&secret, unix, &f.code) {
+            let after = match state.store.record_login_failure(&user.id, now).await {
+                Ok(u) => u,
+                Err(e) => return WebError::from(e).into_response(),
+            };
+            let why = if f.code.trim().is_empty() { "one-time code missing" } else { "wrong one-time code" };
+            record(&state, &audit(Some(&user), "login", false, Some(why))).await;
+            if after.is_locked(now) {
+                record(&state, &audit(Some(&user), "account.lock", true, Some("5 failed logins"))).await;
+                return fail(
+                    "连续登录失败次数过多，账号已锁定15分钟，请稍后再试 (account locked for 15 minutes after 5 failures)",
+                    StatusCode::TOO_MANY_REQUESTS,
+                );
+            }
+            return fail(
+                "该账号已启用双因素认证：请输入验证器当前显示的6位动态口令 (enter the 6-digit code of your authenticator)",
+                StatusCode::UNAUTHORIZED,
+            );
+        }
     }
     let session = match async {
         state.store.record_login_success(&user.id, now).await?;

@@ -27,6 +27,7 @@ pub mod error;
 pub mod filing;
 pub mod layout;
 pub mod mail;
+pub mod mfa;
 mod oversight;
 mod portal;
 mod proactive_register;
@@ -135,6 +136,7 @@ pub fn router(state: AppState) -> Router {
         .merge(console::routes())
         .merge(oversight::routes())
         .merge(tokens::routes())
+        .merge(mfa::routes())
         .merge(proactive_register::routes())
         .merge(article20::routes())
         .merge(cases::routes())

@@ -1643,3 +1643,106 @@ story!(supervise_reminders_by_email_through_a_local_smtp_sink, |app: App| async 
     assert!(audit.iter().any(|r| r.event.event_type == "supervise.remind"));
     server.abort();
 });
+
+// ------------------------------------------------------------------------- two-factor login
+
+/// The text of the element `<… id="id">…<` in a page.
+fn element_text(html: &str, id: &str) -> String {
+    let marker = format!("id=\"{id}\">");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no #{id}")) + marker.len();
+    html[start..start + html[start..].find('<').unwrap()].to_string()
+}
+
+/// A login with a one-time code: the status, and the page when refused.
+async fn login_with_code(app: &App, username: &str, code: &str) -> (u16, String) {
+    let page = app.get("/console/login").await;
+    let cookie = set_cookies(&page).into_iter().find(|c| c.starts_with("gk_login_csrf=")).unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let token = hidden(&page.text().await.unwrap(), "csrf");
+    let r = app
+        .client
+        .post(app.url("/console/login"))
+        .header("cookie", &cookie)
+        .form(&[
+            ("username", username),
+            ("password", PASSWORD),
+            ("csrf", &token),
+            ("next", "/console/requests"),
+            ("code", code),
+        ])
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap_or_default())
+}
+
+fn unix_now() -> u64 {
+    u64::try_from(chrono::Utc::now().timestamp()).unwrap()
+}
+
+// B2.1 (d): two or more kinds of authentication, one cryptographic — TOTP (RFC 6238) on top of
+// the password. Enrolment stores the secret only after a correct code; from then on a login
+// without the code, or with a wrong one, is refused and counts as a failure; turning it off needs a
+// current code; every step is audited.
+story!(b2_1_two_factor_login_with_a_totp_code, |app: App| async move {
+    users(&app.store).await;
+    let s = login(&app, "fin.staff").await;
+    let (status, page) = s.get(&app, "/console/mfa").await;
+    assert_eq!(status, 200);
+    assert!(element_text(&page, "mfa-status").contains("未启用") || page.contains("<strong>未启用</strong>"));
+    // Start: a secret is shown, nothing is stored yet.
+    let (status, setup) = s.post(&app, "/console/mfa/start", &[]).await;
+    assert_eq!(status, 200, "{setup}");
+    let secret = element_text(&setup, "mfa-secret");
+    assert_eq!(secret.len(), 32, "160-bit base32 secret: {secret}");
+    assert!(element_text(&setup, "mfa-uri").starts_with("otpauth://totp/gongkai:fin.staff?secret="));
+    let (user, _) = app.store.user_for_login("fin.staff").await.unwrap().unwrap();
+    assert_eq!(app.store.totp_secret(&user.id).await.unwrap(), None);
+    // A wrong code is refused and stores nothing; the right one enables it.
+    let (status, html) = s.post(&app, "/console/mfa/confirm", &[("secret", &secret), ("code", "000000")]).await;
+    let right_now = gongkai_web::mfa::code_at(&secret, unix_now()).unwrap();
+    if right_now != "000000" {
+        assert_eq!(status, 422, "{html}");
+        assert!(element_text(&html, "mfa-error").contains("动态口令不正确"));
+        assert_eq!(app.store.totp_secret(&user.id).await.unwrap(), None);
+    }
+    let code = gongkai_web::mfa::code_at(&secret, unix_now()).unwrap();
+    let (status, _) = s.post(&app, "/console/mfa/confirm", &[("secret", &secret), ("code", &code)]).await;
+    assert_eq!(status, 303);
+    assert_eq!(app.store.totp_secret(&user.id).await.unwrap().as_deref(), Some(secret.as_str()));
+
+    // Login: the password alone is no longer enough; a wrong code neither.
+    let (status, html) = login_with_code(&app, "fin.staff", "").await;
+    assert_eq!(status, 401, "{html}");
+    assert!(element_text(&html, "login-error").contains("动态口令"));
+    let wrong = if code == "123456" { "654321" } else { "123456" };
+    let (status, _) = login_with_code(&app, "fin.staff", wrong).await;
+    assert_eq!(status, 401);
+    let failures = app.store.user_for_login("fin.staff").await.unwrap().unwrap().0.failed_logins;
+    assert_eq!(failures, 2, "a missing or wrong code counts as a failed login");
+    let code = gongkai_web::mfa::code_at(&secret, unix_now()).unwrap();
+    let (status, _) = login_with_code(&app, "fin.staff", &code).await;
+    assert_eq!(status, 303, "password + code");
+    // Another account without two-factor login still logs in with its password.
+    login(&app, "fin.approver").await;
+
+    // Off: needs a current code.
+    let (status, html) = s.post(&app, "/console/mfa/disable", &[("code", wrong)]).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(app.store.totp_secret(&user.id).await.unwrap().is_some());
+    let code = gongkai_web::mfa::code_at(&secret, unix_now()).unwrap();
+    assert_eq!(s.post(&app, "/console/mfa/disable", &[("code", &code)]).await.0, 303);
+    assert_eq!(app.store.totp_secret(&user.id).await.unwrap(), None);
+    login(&app, "fin.staff").await;
+
+    let audit = app.store.list_audit(100).await.unwrap();
+    for (kind, success) in [("mfa.enable", true), ("mfa.disable", true), ("mfa.disable", false)] {
+        assert!(audit.iter().any(|r| r.event.event_type == kind && r.event.success == success), "{kind} {success}");
+    }
+    assert!(audit
+        .iter()
+        .any(|r| r.event.event_type == "login" && r.event.detail.as_deref() == Some("wrong one-time code")));
+    assert!(audit
+        .iter()
+        .any(|r| r.event.event_type == "login" && r.event.detail.as_deref() == Some("one-time code missing")));
+});
