@@ -44,6 +44,31 @@ pub enum SuperviseCommand {
     /// 向各机关发送待办提醒邮件（逾期和即将到期的答复、未发布的年度报告）；未配置 SMTP 时只列出
     /// (e-mail each agency its reminders; without an SMTP server, list them).
     Remind(RemindArgs),
+    /// 逐年趋势：申请、办理结果、复议诉讼、主动公开（默认截至上一年的5年）
+    /// (year-on-year series of the subtree: requests, outcomes, review and litigation, proactive).
+    Trend(TrendArgs),
+}
+
+/// `gongkai supervise trend` arguments.
+#[derive(Args)]
+pub struct TrendArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 机关代码：该机关及其下属全部机关 (the agency; its whole subtree is included).
+    #[arg(long)]
+    agency: String,
+    /// 截至年度（默认上一年）(the last year; default last year).
+    #[arg(long)]
+    year: Option<i32>,
+    /// 年数（1–20，默认5）(how many years, 1–20; default 5).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(i32).range(1..=20))]
+    years: i32,
+    /// 以该日为“今天”（默认今天）(the day open requests are judged on; default today).
+    #[arg(long, value_parser = parse_date)]
+    today: Option<NaiveDate>,
+    /// 输出 JSON（每年一项，含表三各办理结果）(JSON: one object per year, every table-3 outcome).
+    #[arg(long)]
+    json: bool,
 }
 
 /// `gongkai supervise remind` arguments.
@@ -79,6 +104,7 @@ pub fn supervise(a: SuperviseArgs) -> anyhow::Result<ExitCode> {
     match a.command {
         Some(SuperviseCommand::Import(i)) => return crate::cli_supervise_import::import(i),
         Some(SuperviseCommand::Remind(r)) => return remind(r),
+        Some(SuperviseCommand::Trend(t)) => return trend(t),
         None => {}
     }
     let Some(agency) = a.agency else {
@@ -96,6 +122,47 @@ pub fn supervise(a: SuperviseArgs) -> anyhow::Result<ExitCode> {
             writeln!(out)?;
         } else {
             out.write_all(render(&overview).as_bytes())?;
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `gongkai supervise trend`: the same series as the console's trend page
+/// (`Store::supervise_trend`), as a table or JSON.
+fn trend(a: TrendArgs) -> anyhow::Result<ExitCode> {
+    let cal = crate::cli_clock::load_calendar()?;
+    let today = a.today.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let last = a.year.unwrap_or_else(|| gongkai_store::default_year(today));
+    let first = last - a.years + 1;
+    runtime()?.block_on(async {
+        let store = open(&a.db).await?;
+        let agency = a.agency.trim();
+        if store.get_agency(agency).await?.is_none() {
+            anyhow::bail!("机关「{agency}」尚未登记 (unknown agency)");
+        }
+        let points = store.supervise_trend(agency, first, last, today, &cal).await?;
+        let mut out = std::io::stdout().lock();
+        if a.json {
+            serde_json::to_writer_pretty(&mut out, &points)?;
+            writeln!(out)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        writeln!(out, "年度\t收到申请\t已答复\t按时答复率\t撤回\t行政复议\t行政诉讼\t复议诉讼被纠正\t主动公开信息")?;
+        for p in &points {
+            let rate = p.on_time_rate.map_or("—".to_string(), |r| format!("{:.1}%", r * 100.0));
+            writeln!(
+                out,
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                p.year,
+                p.received,
+                p.replied,
+                rate,
+                p.withdrawn,
+                p.reviews,
+                p.litigations,
+                p.corrected,
+                p.proactive_items
+            )?;
         }
         Ok(ExitCode::SUCCESS)
     })

@@ -15,6 +15,7 @@ on_both_backends!(
     bad_input_names_the_field_and_stores_nothing,
     a_published_year_changes_only_as_an_amendment,
     proactive_sheet_imports_exports_and_names_bad_rows,
+    supervise_trend_on_the_command_line,
 );
 
 const AG: &str = "330100-czj";
@@ -423,4 +424,109 @@ fn proactive_sheet_imports_exports_and_names_bad_rows(db: &Db) {
     std::fs::write(&one, gongkai_sheet::write(&batch, true).unwrap()).unwrap();
     let e = db.refused(&["register", "import", one.to_str().unwrap()]);
     assert!(e.contains("主动公开 第2行 “索引号”列") && e.contains("已登记"), "{e}");
+}
+
+// ---------------------------------------------------------------- supervise trend (issue 8)
+
+fn supervise_trend_on_the_command_line(db: &Db) {
+    setup_agency(db);
+    for (number, received, replied) in
+        [("T-1", "2023-03-01", "2023-03-20"), ("T-2", "2024-04-01", "2024-04-15"), ("T-3", "2024-06-03", "")]
+    {
+        db.ok(&[
+            "request",
+            "add",
+            "--agency",
+            AG,
+            "--number",
+            number,
+            "--channel",
+            "online",
+            "--received",
+            received,
+            "--applicant-type",
+            "natural_person",
+            "--applicant-name",
+            "张三",
+            "--content",
+            "预算",
+        ]);
+        if !replied.is_empty() {
+            db.ok(&[
+                "request",
+                "event",
+                "--agency",
+                AG,
+                "--number",
+                number,
+                "--on",
+                replied,
+                "--by",
+                "王五",
+                "reply",
+                "--outcome",
+                "granted",
+            ]);
+        }
+    }
+    db.ok(&[
+        "case",
+        "add",
+        "--agency",
+        AG,
+        "--number",
+        "复-1",
+        "--group",
+        "review",
+        "--filed-on",
+        "2024-05-01",
+        "--decided-on",
+        "2024-07-01",
+        "--result",
+        "corrected",
+    ]);
+    db.ok(&[
+        "proactive",
+        "add",
+        "--agency",
+        AG,
+        "--index-number",
+        "P-1",
+        "--title",
+        "预算公开",
+        "--published-on",
+        "2024-02-01",
+    ]);
+    // The government's subtree includes the bureau.
+    let points = db.json(&[
+        "supervise",
+        "trend",
+        "--agency",
+        "330100",
+        "--year",
+        "2024",
+        "--years",
+        "3",
+        "--today",
+        "2024-12-31",
+        "--json",
+    ]);
+    let points = points.as_array().unwrap();
+    assert_eq!(points.iter().map(|p| p["year"].as_i64().unwrap()).collect::<Vec<_>>(), [2022, 2023, 2024]);
+    assert_eq!(points[1]["received"], 1);
+    assert_eq!(points[1]["replied"], 1);
+    let y2024 = &points[2];
+    assert_eq!(y2024["received"], 2, "{y2024}");
+    assert_eq!(y2024["replied"], 1, "{y2024}");
+    assert_eq!(y2024["reviews"], 1, "{y2024}");
+    assert_eq!(y2024["corrected"], 1, "{y2024}");
+    assert_eq!(y2024["proactive_items"], 1, "{y2024}");
+    let text =
+        db.ok(&["supervise", "trend", "--agency", "330100", "--year", "2024", "--years", "3", "--today", "2024-12-31"]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("年度\t收到申请\t已答复\t按时答复率"), "{text}");
+    assert!(lines[1].starts_with("2022\t0\t0\t—"), "{text}");
+    assert!(lines[3].starts_with("2024\t2\t1\t100.0%"), "{text}");
+    db.refused(&["supervise", "trend", "--agency", "nowhere", "--year", "2024"]);
+    db.refused(&["supervise", "trend", "--agency", AG, "--years", "0"]);
 }
