@@ -34,6 +34,9 @@ pub(crate) const PURGE_EVENT: &str = "audit.purge";
 /// The settings key.
 const RETENTION_KEY: &str = "log_retention_days";
 
+/// The settings key of the two-factor requirement (`on` / `off`).
+const REQUIRE_MFA_KEY: &str = "require_mfa";
+
 /// What a purge did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PurgeOutcome {
@@ -77,6 +80,49 @@ impl Store {
                 })
             }
         }
+    }
+
+    /// Whether every console account must log in with a second factor (B2.1 d). Off until
+    /// set (accounts then enrol one by one); `gongkai db require-mfa on` turns it on.
+    pub async fn require_mfa(&self) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT value FROM settings WHERE \"key\" = $1")
+            .bind(REQUIRE_MFA_KEY)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => r.try_get::<String, _>("value")? == "on",
+            None => false,
+        })
+    }
+
+    /// Turns the two-factor requirement on or off; the change is audited in the same
+    /// transaction.
+    pub async fn set_require_mfa(&self, on: bool, by: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let at = ts(now);
+        let value = if on { "on" } else { "off" };
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO settings (\"key\", value, changed_at, changed_by) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (\"key\") DO UPDATE SET value = excluded.value, changed_at = excluded.changed_at, \
+             changed_by = excluded.changed_by",
+        )
+        .bind(REQUIRE_MFA_KEY)
+        .bind(value)
+        .bind(&at)
+        .bind(by)
+        .execute(&mut *tx)
+        .await?;
+        let event = AuditEvent {
+            username: Some(by.to_string()),
+            event_type: "config.require_mfa".into(),
+            target: Some(REQUIRE_MFA_KEY.into()),
+            success: true,
+            detail: Some(value.into()),
+            ..AuditEvent::default()
+        };
+        insert_audit_on(&mut tx, &event, &at).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Sets the retention of audit records; below [`MIN_LOG_RETENTION_DAYS`] (or above

@@ -73,6 +73,14 @@ fn auditor_may_use(path: &str) -> bool {
         || path == "/console/logout"
 }
 
+/// The pages an account without a second factor may still use where one is required.
+fn mfa_exempt(path: &str) -> bool {
+    path == "/console/mfa"
+        || path.starts_with("/console/mfa/")
+        || path == "/console/password"
+        || path == "/console/logout"
+}
+
 /// The logged-in console user, extracted from the session cookie. A handler taking it answers
 /// only to a live session; without one the browser is sent to the login page.
 #[derive(Debug, Clone)]
@@ -194,6 +202,16 @@ where
             record(&state, &e).await;
             return Err(Denied::Forbidden(
                 "审计管理员只能查看审计记录、修改本人口令 (auditors read the audit trail only)".into(),
+            ));
+        }
+        // B2.1 d: where two-factor login is required, an account without it may only enrol
+        // (or change its password, or log out) until it has.
+        if !mfa_exempt(parts.uri.path())
+            && state.store.require_mfa().await.map_err(WebError::from)?
+            && state.store.totp_secret(&session.user.id).await.map_err(WebError::from)?.is_none()
+        {
+            return Err(Denied::Forbidden(
+                "本系统要求双因素认证：请先在“双因素认证”页面（/console/mfa）启用后再办理 (two-factor login is required: enrol at /console/mfa first)".into(),
             ));
         }
         let scope = match session.user.role {

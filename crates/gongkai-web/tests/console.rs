@@ -1746,3 +1746,27 @@ story!(b2_1_two_factor_login_with_a_totp_code, |app: App| async move {
         .iter()
         .any(|r| r.event.event_type == "login" && r.event.detail.as_deref() == Some("one-time code missing")));
 });
+
+// B2.1 (d) for every account: with `require_mfa` on, an account without a second factor can only
+// enrol (or change its password, or log out) until it has one.
+story!(b2_1_required_two_factor_login_confines_accounts_until_they_enrol, |app: App| async move {
+    users(&app.store).await;
+    let s = login(&app, "fin.staff").await;
+    assert_eq!(s.get(&app, "/console/requests").await.0, 200, "optional by default");
+    app.store.set_require_mfa(true, "admin", chrono::Utc::now()).await.unwrap();
+    let (status, html) = s.get(&app, "/console/requests").await;
+    assert_eq!(status, 403);
+    assert!(html.contains("要求双因素认证"), "{html}");
+    assert_eq!(s.get(&app, "/console/proactive").await.0, 403);
+    assert_eq!(s.get(&app, "/console/mfa").await.0, 200);
+    // Enrol, then work again.
+    let (_, setup) = s.post(&app, "/console/mfa/start", &[]).await;
+    let secret = element_text(&setup, "mfa-secret");
+    let code = gongkai_web::mfa::code_at(&secret, unix_now()).unwrap();
+    assert_eq!(s.post(&app, "/console/mfa/confirm", &[("secret", &secret), ("code", &code)]).await.0, 303);
+    assert_eq!(s.get(&app, "/console/requests").await.0, 200);
+    // Turned off again: the others work with their password alone.
+    app.store.set_require_mfa(false, "admin", chrono::Utc::now()).await.unwrap();
+    assert_eq!(login(&app, "fin.approver").await.get(&app, "/console/requests").await.0, 200);
+    assert!(app.store.list_audit(100).await.unwrap().iter().any(|r| r.event.event_type == "config.require_mfa"));
+});

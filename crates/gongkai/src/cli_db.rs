@@ -245,3 +245,30 @@ pub fn purge_logs(db: DbArgs) -> anyhow::Result<ExitCode> {
         Ok(ExitCode::SUCCESS)
     })
 }
+
+/// `gongkai db require-mfa` arguments.
+#[derive(Args)]
+pub struct RequireMfaArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// on：所有工作台账号须启用双因素认证后才能办理；off：由各账号自行启用
+    /// (on: every console account must enrol a second factor before it can work; off: optional).
+    #[arg(long, value_parser = ["on", "off"])]
+    set: Option<String>,
+}
+
+/// `gongkai db require-mfa [--set on|off]` (portal-and-security.md B2.1 d).
+pub fn require_mfa(a: RequireMfaArgs) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        let store = open(&a.db).await?;
+        if let Some(v) = a.set.as_deref() {
+            store.set_require_mfa(v == "on", "(cli)", chrono::Utc::now()).await.context("无法设置双因素认证要求")?;
+        }
+        let on = store.require_mfa().await?;
+        println!(
+            "双因素认证：{}",
+            if on { "所有工作台账号必须启用 (required)" } else { "由各账号自行启用 (optional)" }
+        );
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -88,6 +88,8 @@ enum DbCommand {
     LogRetention(cli_db::RetentionArgs),
     /// 清除超过留存期的审计记录，哈希链保持可校验 (purge audit records older than the retention).
     PurgeLogs(cli_db::DbArgs),
+    /// 查看或设置是否要求所有工作台账号启用双因素认证 (show or set the two-factor requirement).
+    RequireMfa(cli_db::RequireMfaArgs),
 }
 
 fn main() -> ExitCode {
@@ -108,6 +110,7 @@ fn main() -> ExitCode {
         Command::Calendar(c) => cli_clock::calendar(c),
         Command::Db(DbCommand::Migrate(db)) => cli_db::migrate(db),
         Command::Db(DbCommand::LogRetention(a)) => cli_db::log_retention(a),
+        Command::Db(DbCommand::RequireMfa(a)) => cli_db::require_mfa(a),
         Command::Db(DbCommand::PurgeLogs(db)) => cli_db::purge_logs(db),
         Command::Demo(a) => cli_db::demo(a),
         Command::Serve(a) => cli_serve::serve(a),

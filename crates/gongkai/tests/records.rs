@@ -16,6 +16,7 @@ on_both_backends!(
     a_published_year_changes_only_as_an_amendment,
     proactive_sheet_imports_exports_and_names_bad_rows,
     supervise_trend_on_the_command_line,
+    require_mfa_is_set_on_the_command_line,
 );
 
 const AG: &str = "330100-czj";
@@ -529,4 +530,12 @@ fn supervise_trend_on_the_command_line(db: &Db) {
     assert!(lines[3].starts_with("2024\t2\t1\t100.0%"), "{text}");
     db.refused(&["supervise", "trend", "--agency", "nowhere", "--year", "2024"]);
     db.refused(&["supervise", "trend", "--agency", AG, "--years", "0"]);
+}
+
+fn require_mfa_is_set_on_the_command_line(db: &Db) {
+    assert!(db.ok(&["db", "require-mfa"]).contains("自行启用"));
+    assert!(db.ok(&["db", "require-mfa", "--set", "on"]).contains("必须启用"));
+    assert!(db.ok(&["db", "require-mfa"]).contains("必须启用"), "stored");
+    db.refused(&["db", "require-mfa", "--set", "maybe"]);
+    assert!(db.ok(&["db", "require-mfa", "--set", "off"]).contains("自行启用"));
 }
