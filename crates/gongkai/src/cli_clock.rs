@@ -77,7 +77,8 @@ pub enum CalendarCommand {
     },
 }
 
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
+/// A date argument, YYYY-MM-DD (every command's date flags).
+pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .map_err(|_| format!("日期应为 YYYY-MM-DD 格式：「{s}」 (expected YYYY-MM-DD)"))
 }

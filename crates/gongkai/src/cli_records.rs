@@ -15,13 +15,9 @@ use gongkai_core::register::{Article20Figures, Case, ProactiveDisclosure};
 use gongkai_core::report::{Amount, CaseGroup, CaseResult};
 use gongkai_core::template;
 
+use crate::cli_clock::parse_date;
 use crate::cli_db::{open, runtime, DbArgs};
 use crate::cli_register::{print_amendments, store_error, AmendArgs};
-
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("日期应为 YYYY-MM-DD 格式：「{s}」 (expected YYYY-MM-DD)"))
-}
 
 /// 第二十条第（N）项: 1 to 15.
 fn parse_article20(s: &str) -> Result<u8, String> {
@@ -123,9 +119,6 @@ pub struct ListArgs {
     json: bool,
 }
 
-const CHANNELS: [(&str, &str); 4] =
-    [("website", "政府网站"), ("gazette", "政府公报"), ("weibo", "政务微博"), ("wechat", "政务微信")];
-
 /// Runs `gongkai proactive …`.
 pub fn proactive(cmd: ProactiveCommand) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
@@ -135,7 +128,7 @@ pub fn proactive(cmd: ProactiveCommand) -> anyhow::Result<ExitCode> {
                 let mut channels = Vec::new();
                 for c in &a.channels {
                     let c = c.trim();
-                    let Some((name, _)) = CHANNELS.iter().find(|(n, l)| *n == c || *l == c) else {
+                    let Some((name, _)) = gongkai_sheet::CHANNELS.iter().find(|(n, l)| *n == c || *l == c) else {
                         bail!("公开渠道应为 website、gazette、weibo 或 wechat（政府网站、政府公报、政务微博、政务微信）：「{c}」");
                     };
                     channels.push((*name).to_string());

@@ -24,16 +24,12 @@ use gongkai_core::report::{ImportNote, Report, RequestRow, SectionKey};
 use gongkai_core::template;
 use gongkai_store::{Amend, Amendment, Publication, RequestFilter, RequestId, Store, StoreError};
 
+use crate::cli_clock::parse_date;
 use crate::cli_db::{open, runtime, year_input, DbArgs};
 use gongkai_sheet::{self as spreadsheet, CellError};
 
 // ---------------------------------------------------------------------------------------------
 // Arguments
-
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("日期应为 YYYY-MM-DD 格式：「{s}」 (expected YYYY-MM-DD)"))
-}
 
 fn parse_kind(s: &str) -> Result<AgencyKind, String> {
     spreadsheet::agency_kind_from(s)

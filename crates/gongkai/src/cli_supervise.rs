@@ -11,6 +11,7 @@ use clap::{Args, Subcommand};
 use gongkai_core::quality::Verdict;
 use gongkai_store::Overview;
 
+use crate::cli_clock::parse_date;
 use crate::cli_db::{open, runtime, DbArgs};
 
 /// `gongkai supervise` arguments: the overview, or a subcommand.
@@ -92,11 +93,6 @@ pub struct RemindArgs {
     /// 发件人地址 (the sender address).
     #[arg(long, env = "GONGKAI_SMTP_FROM")]
     from: Option<String>,
-}
-
-pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("日期应为 YYYY-MM-DD 格式：「{s}」 (expected YYYY-MM-DD)"))
 }
 
 /// `gongkai supervise`.

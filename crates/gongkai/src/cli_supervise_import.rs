@@ -39,7 +39,7 @@ pub struct ImportArgs {
     #[arg(long)]
     within: Option<String>,
     /// 发布日期（默认取报告落款日期）(the publication date; default: the report's signature date).
-    #[arg(long, value_parser = crate::cli_supervise::parse_date)]
+    #[arg(long, value_parser = crate::cli_clock::parse_date)]
     published_on: Option<NaiveDate>,
     /// 导入人（记入导入记录）(who imports, recorded with the import).
     #[arg(long, default_value = "命令行")]
