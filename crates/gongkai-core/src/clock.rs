@@ -38,6 +38,9 @@ pub const REPLY_PERIOD: u32 = 20;
 pub const EXTENSION_PERIOD: u32 = 20;
 /// Art. 30: the correction notice goes out within this many working days after receipt.
 pub const CORRECTION_NOTICE_PERIOD: u32 = 7;
+/// Art. 26: information to be disclosed proactively is published within 20 working days of
+/// being formed or changed.
+pub const PROACTIVE_PUBLICATION_PERIOD: u32 = 20;
 /// Most calendar days one deadline computation walks (about 55 years); only absurd pauses reach it.
 pub const MAX_WALK_DAYS: u32 = 20_000;
 
@@ -538,9 +541,27 @@ pub fn correction_notice_due(cal: &Calendar, received: NaiveDate) -> Result<Work
     Ok(cal.add_working_days(received, CORRECTION_NOTICE_PERIOD)?)
 }
 
+/// Art. 26 (A1.4): the last day to publish proactively disclosed information formed or changed
+/// on `generated`: the 20th working day after it (the day itself not counted).
+pub fn proactive_publication_due(cal: &Calendar, generated: NaiveDate) -> Result<WorkingDays, ClockError> {
+    Ok(cal.add_working_days(generated, PROACTIVE_PUBLICATION_PERIOD)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A1.4: formed on Friday 2024-09-27, the National Day week (10-01..07 off, Sunday 09-29 and
+    /// Saturday 10-12 worked) → the 20th working day is 2024-10-30.
+    #[test]
+    fn a1_4_proactive_publication_is_due_20_working_days_after_formation() {
+        let cal = Calendar::official();
+        let due = proactive_publication_due(&cal, d(2024, 9, 27)).unwrap();
+        assert_eq!(due.end, d(2024, 10, 30));
+        assert!(!due.estimated);
+        // An ordinary month: 2024-03-01 (Friday) → 2024-03-29.
+        assert_eq!(proactive_publication_due(&cal, d(2024, 3, 1)).unwrap().end, d(2024, 3, 29));
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

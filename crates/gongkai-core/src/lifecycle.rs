@@ -1276,8 +1276,10 @@ mod tests {
         assert_eq!(s.status(&cal, d(2030, 1, 1)), Status::Replied);
     }
 
+    /// B4.7 (Arts. 32–33): the third party's consultation has its own clock — 15 working days to
+    /// answer — and pauses the reply period only within it.
     #[test]
-    fn open_consultation_pauses_until_today_within_its_period() {
+    fn b4_7_open_consultation_pauses_until_today_within_its_period() {
         let cal = Calendar::official();
         let req = request(d(2024, 3, 1));
         let sent = ev(d(2024, 3, 4), EventKind::ConsultationSent { party: "甲".into() });

@@ -265,6 +265,44 @@ pub struct ProactiveDisclosure {
     pub validity: Option<String>,
 }
 
+/// Why a proactive disclosure's dates are out of order.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProactiveDateError {
+    /// Formed (生成) after it was published.
+    #[error("生成日期：不能晚于发布日期（{published_on}）")]
+    GeneratedAfterPublished {
+        /// The publication date.
+        published_on: NaiveDate,
+    },
+    /// The confidentiality review is not between formation and publication.
+    #[error(
+        "保密审查日期：应在生成日期（{generated_on}）之后、发布日期（{published_on}）之前（条例第十七条：公开前审查）"
+    )]
+    ReviewOutside {
+        /// The formation date.
+        generated_on: NaiveDate,
+        /// The publication date.
+        published_on: NaiveDate,
+    },
+}
+
+/// The order of a proactive disclosure's dates: formed (生成日期), then reviewed (保密审查,
+/// Art. 17 — before publication), then published. Art. 26's 20 working days run from the first
+/// (`clock::proactive_publication_due`).
+pub fn check_proactive_dates(
+    generated_on: NaiveDate,
+    reviewed_on: Option<NaiveDate>,
+    published_on: NaiveDate,
+) -> Result<(), ProactiveDateError> {
+    if generated_on > published_on {
+        return Err(ProactiveDateError::GeneratedAfterPublished { published_on });
+    }
+    if reviewed_on.is_some_and(|r| r < generated_on || r > published_on) {
+        return Err(ProactiveDateError::ReviewOutside { generated_on, published_on });
+    }
+    Ok(())
+}
+
 /// Article 20 yearly figures an office records for table 2 (2021 template).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Article20Figures {

@@ -27,7 +27,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let requests: usize = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(1_000_000);
     let year: i32 = args.get(4).map(|s| s.parse()).transpose()?.unwrap_or(2025);
     let cal = Calendar::official();
-    let store = Store::connect(url).await?;
+    let store = Store::connect(url, &gongkai_store::DataKey::generate()?).await?;
     store.migrate().await?;
 
     let t = Instant::now();

@@ -26,6 +26,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::codec::new_id;
+use crate::crypto::Field;
 use crate::error::violation;
 use crate::{Store, StoreError};
 
@@ -57,13 +58,20 @@ pub enum Role {
     /// 审计管理员 (B2.6, GB/T 22239 8.1.5: 系统/审计管理员 separate): reads the audit trail and
     /// nothing else — no register, no account management.
     Auditor,
+    /// 安全管理员 (B2.6, GB/T 22239 8.1.5.3: the security administrator, separate from the system
+    /// and audit administrators): sets the security policy — audit-log retention, the two-factor
+    /// requirement — and sees which accounts lack a second factor; reads no register and manages
+    /// no account.
+    SecurityAdmin,
 }
 
 impl Role {
     /// Every role, in order of the list above.
-    pub const ALL: [Role; 5] = [Role::Staff, Role::Approver, Role::Supervisor, Role::Administrator, Role::Auditor];
+    pub const ALL: [Role; 6] =
+        [Role::Staff, Role::Approver, Role::Supervisor, Role::Administrator, Role::Auditor, Role::SecurityAdmin];
 
-    /// The stored (glossary) name: `staff`, `approver`, `supervisor`, `administrator`, `auditor`.
+    /// The stored (glossary) name: `staff`, `approver`, `supervisor`, `administrator`, `auditor`,
+    /// `security_admin`.
     pub fn name(self) -> &'static str {
         match self {
             Role::Staff => "staff",
@@ -71,6 +79,7 @@ impl Role {
             Role::Supervisor => "supervisor",
             Role::Administrator => "administrator",
             Role::Auditor => "auditor",
+            Role::SecurityAdmin => "security_admin",
         }
     }
 
@@ -82,6 +91,7 @@ impl Role {
             Role::Supervisor => "监督人员",
             Role::Administrator => "系统管理员",
             Role::Auditor => "审计管理员",
+            Role::SecurityAdmin => "安全管理员",
         }
     }
 
@@ -595,15 +605,27 @@ impl Store {
         let row =
             sqlx::query("SELECT totp_secret FROM users WHERE id = $1").bind(user_id).fetch_optional(&self.pool).await?;
         match row {
-            Some(r) => Ok(r.try_get::<Option<String>, _>("totp_secret")?),
+            Some(r) => {
+                let stored = r.try_get::<Option<String>, _>("totp_secret")?;
+                self.cipher.open_opt(Field::TotpSecret, user_id, stored.as_deref())
+            }
             None => Err(StoreError::NotFound { what: "user", key: user_id.to_string() }),
         }
     }
 
-    /// Sets (enrolment) or clears the account's TOTP secret.
+    /// The ids of the accounts that log in with a second factor (for the security
+    /// administrator's list; the secrets stay encrypted).
+    pub async fn users_with_second_factor(&self) -> Result<std::collections::HashSet<String>, StoreError> {
+        let rows = sqlx::query("SELECT id FROM users WHERE totp_secret IS NOT NULL").fetch_all(&self.pool).await?;
+        rows.iter().map(|r| r.try_get::<String, _>("id").map_err(StoreError::from)).collect()
+    }
+
+    /// Sets (enrolment) or clears the account's TOTP secret, stored encrypted (authentication
+    /// data, B2.5).
     pub async fn set_totp_secret(&self, user_id: &str, secret: Option<&str>) -> Result<(), StoreError> {
+        let sealed = self.cipher.seal_opt(Field::TotpSecret, user_id, secret)?;
         let done = sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2")
-            .bind(secret)
+            .bind(sealed)
             .bind(user_id)
             .execute(&self.pool)
             .await?;

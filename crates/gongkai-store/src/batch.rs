@@ -74,7 +74,7 @@ impl Store {
         for (request, events) in &batch.requests {
             let touch = request_touch(request, events, locks.years(&request.agency));
             amendments.extend(guard(&mut tx, &request.agency, &touch, amend).await?);
-            let id = insert_request_on(&mut tx, request).await?;
+            let id = insert_request_on(&mut tx, &self.cipher, request).await?;
             insert_events_on(&mut tx, &id, events).await?;
             ids.push(RequestId::from(id));
         }
@@ -194,6 +194,15 @@ impl Amending<'_> {
     /// [`Store::insert_proactive`], amending.
     pub async fn insert_proactive(&self, item: &ProactiveDisclosure) -> Result<Vec<Amendment>, StoreError> {
         self.store.insert_proactive_with(item, Some(self.amend)).await
+    }
+
+    /// [`Store::insert_proactive_with_details`], amending.
+    pub async fn insert_proactive_with_details(
+        &self,
+        item: &ProactiveDisclosure,
+        details: &crate::ProactiveDetails,
+    ) -> Result<Vec<Amendment>, StoreError> {
+        self.store.insert_proactive_with_details_with(item, details, Some(self.amend)).await
     }
 
     /// [`Store::put_article20_figures`], amending.

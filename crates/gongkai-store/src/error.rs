@@ -56,6 +56,10 @@ pub enum StoreError {
         /// What is wrong (never the value of a personal-information column).
         detail: String,
     },
+    /// The database's personal information was encrypted under another data key than the one it
+    /// was opened with (a wrong or missing key file): nothing is read or written.
+    #[error("数据密钥与此数据库不符：数据库中的个人信息是用另一把数据密钥加密的，请使用原来的密钥文件或 GONGKAI_DATA_KEY (the data key does not match this database: its personal information is encrypted under another key)")]
+    DataKeyMismatch,
     /// Applying the embedded migrations failed (including a database newer than this binary).
     #[error("migration failed")]
     Migrate(#[source] sqlx::migrate::MigrateError),

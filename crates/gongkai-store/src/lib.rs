@@ -30,8 +30,10 @@
 //! - glossary names that are SQL keywords (`"on"`, `"by"`, `"type"`, `"group"`, `"at"`) are quoted.
 //!
 //! Table and column names are the glossary's. Applicant data (personal information) lives only in
-//! the `requests.applicant_*` columns, so it can be encrypted or masked later in one place; it is
-//! never logged nor put in an error message. A database migrated by a newer binary (an applied
+//! the `requests.applicant_*` columns; the identity document number and the contact details are
+//! stored SM4-encrypted, with an HMAC-SM3 blind index for lookups (the `crypto` module; B2.5,
+//! B3.3), under the [`DataKey`] the store is opened with. Personal information is never logged
+//! nor put in an error message. A database migrated by a newer binary (an applied
 //! migration this binary does not know) is refused by [`Store::migrate`]. If the DDL ever cannot
 //! stay portable, split into `migrations/sqlite` and `migrations/postgres`, pick the set by
 //! [`Store::backend`] in `migrate`, and add a test that both produce the same tables and columns.
@@ -66,8 +68,10 @@ mod agencies;
 mod auth;
 mod batch;
 mod codec;
+mod crypto;
 mod error;
 mod lock;
+mod personal_data;
 mod portal;
 mod published;
 mod registers;
@@ -80,6 +84,7 @@ mod url;
 mod year;
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -91,9 +96,11 @@ pub use auth::{
     MAX_FAILED_LOGINS, PASSWORD_MAX_AGE, PASSWORD_MAX_CHARS, SESSION_ABSOLUTE, SESSION_IDLE,
 };
 pub use batch::{LockedEntry, RegisterBatch};
+pub use crypto::{DataKey, DataKeyError, CIPHERTEXT_PREFIX};
 pub use error::StoreError;
 pub use lock::{Amend, Amending};
-pub use portal::{DisclosureGuide, ProactiveDetails, RequestAccess};
+pub use personal_data::{ANONYMISED_NAME, MAX_PERSONAL_DATA_RETENTION_YEARS, MIN_PERSONAL_DATA_RETENTION_YEARS};
+pub use portal::{ConfidentialityReview, DisclosureGuide, ProactiveDetails, RequestAccess, ReviewResult};
 pub use published::{NewPublishedReport, PublishedReport, ReportSource};
 pub use reports::{Amendment, CalendarYear, Publication};
 pub use requests::{RequestFilter, RequestId};
@@ -103,7 +110,7 @@ pub use supervise::{
     default_year, AgencyOverview, OpenRequest, Overview, ReportFigures, ReportStatus, ReportsOverview, RequestFigures,
     TrendPoint,
 };
-pub use url::{default_sqlite_url, redact_url, with_database, Backend};
+pub use url::{default_sqlite_url, redact_url, sqlite_file_path, with_database, Backend};
 pub use year::YearRegisters;
 
 /// The embedded migrations (one portable set for both backends).
@@ -114,6 +121,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The working keys of the personal-information columns (from the deployment's [`DataKey`]).
+    cipher: Arc<crypto::FieldCipher>,
 }
 
 impl fmt::Debug for Store {
@@ -125,9 +134,10 @@ impl fmt::Debug for Store {
 
 impl Store {
     /// Opens a pool on `sqlite://PATH?mode=rwc` (`mode=rwc` creates the file) or
-    /// `postgres://…`. Does not migrate; call [`Store::migrate`].
+    /// `postgres://…`, with the data key that encrypts personal information. Does not migrate;
+    /// call [`Store::migrate`], which also checks that the key is the database's.
     #[tracing::instrument(skip_all, fields(url = %redact_url(url)))]
-    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+    pub async fn connect(url: &str, key: &DataKey) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
         let options = match backend {
@@ -144,16 +154,21 @@ impl Store {
         };
         let pool = options.acquire_timeout(Duration::from_secs(30)).connect(url).await?;
         tracing::info!(backend = backend.name(), "database connected");
-        Ok(Store { pool, backend })
+        Ok(Store { pool, backend, cipher: Arc::new(crypto::FieldCipher::new(key)) })
     }
 
     /// Applies the embedded migrations that are not applied yet; a no-op when up to date.
     /// Fails if the database has a migration this binary does not know (a newer gongkai).
     #[tracing::instrument(skip_all, fields(backend = self.backend.name()))]
+    ///
+    /// Then the data key: a database that has none yet records the key's check value and has any
+    /// personal information written before encryption existed encrypted, in one transaction; a
+    /// database encrypted under another key is refused with [`StoreError::DataKeyMismatch`]
+    /// before anything is read or written.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         MIGRATOR.run(&self.pool).await?;
         tracing::info!(version = ?MIGRATOR.iter().map(|m| m.version).max(), "schema up to date");
-        Ok(())
+        self.install_data_key().await
     }
 
     /// The newest applied migration version, or `None` on a database never migrated.

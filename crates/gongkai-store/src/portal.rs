@@ -58,6 +58,52 @@ pub struct ProactiveDetails {
     pub written_on: Option<NaiveDate>,
     /// 正文 (plain text).
     pub body: Option<String>,
+    /// 保密审查 (Art. 17, A1.5), when recorded.
+    pub review: Option<ConfidentialityReview>,
+}
+
+/// The result of a 保密审查 that allows publication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewResult {
+    /// 同意公开: nothing to withhold.
+    Approved,
+    /// 删除不应公开的内容后公开 (Art. 37: the part that may be disclosed).
+    ApprovedRedacted,
+}
+
+impl ReviewResult {
+    /// The stored (glossary) name: `approved`, `approved_redacted`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReviewResult::Approved => "approved",
+            ReviewResult::ApprovedRedacted => "approved_redacted",
+        }
+    }
+
+    /// The Chinese label.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ReviewResult::Approved => "同意公开",
+            ReviewResult::ApprovedRedacted => "删除不应公开内容后公开",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<ReviewResult> {
+        [ReviewResult::Approved, ReviewResult::ApprovedRedacted].into_iter().find(|r| r.name() == s)
+    }
+}
+
+/// 保密审查记录 (Art. 17: an agency reviews whether information may be disclosed before
+/// publishing it; A1.5: reviewer, date, result).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfidentialityReview {
+    /// 审查人.
+    pub reviewer: String,
+    /// 审查日期.
+    pub reviewed_on: NaiveDate,
+    /// 审查结论.
+    pub result: ReviewResult,
 }
 
 /// How the public reaches a request filed online: its request id and the query-code hash.
@@ -135,35 +181,50 @@ impl Store {
     /// [`StoreError::NotFound`] when the register has no such entry.
     #[tracing::instrument(skip_all, fields(agency = %d.agency, index_number = %d.index_number))]
     pub async fn put_proactive_details(&self, d: &ProactiveDetails) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO proactive_details (agency, index_number, summary, generated_on, publisher, written_on, body) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (agency, index_number) DO UPDATE SET summary = excluded.summary, \
-             generated_on = excluded.generated_on, publisher = excluded.publisher, \
-             written_on = excluded.written_on, body = excluded.body",
-        )
-        .bind(&d.agency)
-        .bind(&d.index_number)
-        .bind(&d.summary)
-        .bind(date_text(d.generated_on))
-        .bind(d.publisher.as_deref())
-        .bind(d.written_on.map(date_text))
-        .bind(d.body.as_deref())
-        .execute(&self.pool)
-        .await
-        .map_err(|e| match crate::error::violation(&e) {
-            Some(sqlx::error::ErrorKind::ForeignKeyViolation) => {
-                StoreError::NotFound { what: "proactive disclosure", key: d.index_number.clone() }
-            }
-            _ => StoreError::Backend(e),
-        })?;
-        Ok(())
+        let mut conn = self.pool.acquire().await?;
+        put_details_on(&mut conn, d).await
+    }
+
+    /// Registers a proactive disclosure with its directory details and its 保密审查 in one
+    /// transaction (the console's form): all or nothing, under the period lock like
+    /// [`Store::insert_proactive`].
+    #[tracing::instrument(skip_all, fields(agency = %item.agency, index_number = %item.index_number))]
+    pub async fn insert_proactive_with_details(
+        &self,
+        item: &gongkai_core::register::ProactiveDisclosure,
+        details: &ProactiveDetails,
+    ) -> Result<(), StoreError> {
+        self.insert_proactive_with_details_with(item, details, None).await.map(drop)
+    }
+
+    pub(crate) async fn insert_proactive_with_details_with(
+        &self,
+        item: &gongkai_core::register::ProactiveDisclosure,
+        details: &ProactiveDetails,
+        amend: Option<&crate::Amend>,
+    ) -> Result<Vec<crate::Amendment>, StoreError> {
+        if details.agency != item.agency || details.index_number != item.index_number {
+            return Err(StoreError::Invalid {
+                what: "proactive details",
+                detail: "the details name another item".to_string(),
+            });
+        }
+        let mut tx = self.pool.begin().await?;
+        lock_agency(&mut tx, &item.agency).await?;
+        let locked = locked_years(&mut tx, &item.agency).await?;
+        let touch = crate::registers::proactive_touch(item, &locked);
+        let amendments = guard(&mut tx, &item.agency, &touch, amend).await?;
+        crate::registers::insert_proactive_on(&mut tx, item).await?;
+        put_details_on(&mut tx, details).await?;
+        tx.commit().await?;
+        Ok(amendments)
     }
 
     /// The directory details of an agency's proactive disclosures, by index number.
     pub async fn list_proactive_details(&self, agency: &str) -> Result<Vec<ProactiveDetails>, StoreError> {
         let rows = sqlx::query(
-            "SELECT agency, index_number, summary, generated_on, publisher, written_on, body \
+            "SELECT agency, index_number, summary, generated_on, publisher, written_on, body, \
+             review_by, reviewed_on, review_result \
              FROM proactive_details WHERE agency = $1 ORDER BY index_number",
         )
         .bind(agency)
@@ -173,7 +234,23 @@ impl Store {
             .map(|r| {
                 let generated: String = r.try_get("generated_on")?;
                 let written: Option<String> = r.try_get("written_on")?;
+                let reviewer: Option<String> = r.try_get("review_by")?;
+                let reviewed_on: Option<String> = r.try_get("reviewed_on")?;
+                let result: Option<String> = r.try_get("review_result")?;
+                let review = match (reviewer, reviewed_on, result) {
+                    (Some(reviewer), Some(on), Some(result)) => Some(ConfidentialityReview {
+                        reviewer,
+                        reviewed_on: parse_date("proactive_details", "reviewed_on", &on)?,
+                        result: ReviewResult::parse(&result).ok_or_else(|| StoreError::Corrupt {
+                            table: "proactive_details",
+                            column: "review_result",
+                            detail: format!("unknown result {result:?}"),
+                        })?,
+                    }),
+                    _ => None,
+                };
                 Ok(ProactiveDetails {
+                    review,
                     agency: r.try_get("agency")?,
                     index_number: r.try_get("index_number")?,
                     summary: r.try_get("summary")?,
@@ -197,7 +274,7 @@ impl Store {
         let locked = locked_years(&mut tx, &request.agency).await?;
         let touch = request_touch(request, &[], &locked);
         guard(&mut tx, &request.agency, &touch, None).await?;
-        let id = insert_request_on(&mut tx, request).await?;
+        let id = insert_request_on(&mut tx, &self.cipher, request).await?;
         sqlx::query(
             "INSERT INTO request_access (tracking_number, request, query_code_hash, created_at) VALUES ($1, $2, $3, $4)",
         )
@@ -246,4 +323,36 @@ impl Store {
         let request: String = r.try_get("request")?;
         Ok(Some(RequestAccess { request: RequestId::from(request), query_code_hash: r.try_get("query_code_hash")? }))
     }
+}
+
+/// Inserts or replaces one item's details (and review) on a connection.
+async fn put_details_on(conn: &mut sqlx::AnyConnection, d: &ProactiveDetails) -> Result<(), StoreError> {
+    let review = d.review.as_ref();
+    sqlx::query(
+        "INSERT INTO proactive_details (agency, index_number, summary, generated_on, publisher, written_on, body, \
+         review_by, reviewed_on, review_result) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         ON CONFLICT (agency, index_number) DO UPDATE SET summary = excluded.summary, \
+         generated_on = excluded.generated_on, publisher = excluded.publisher, \
+         written_on = excluded.written_on, body = excluded.body, review_by = excluded.review_by, \
+         reviewed_on = excluded.reviewed_on, review_result = excluded.review_result",
+    )
+    .bind(&d.agency)
+    .bind(&d.index_number)
+    .bind(&d.summary)
+    .bind(date_text(d.generated_on))
+    .bind(d.publisher.as_deref())
+    .bind(d.written_on.map(date_text))
+    .bind(d.body.as_deref())
+    .bind(review.map(|r| r.reviewer.as_str()))
+    .bind(review.map(|r| date_text(r.reviewed_on)))
+    .bind(review.map(|r| r.result.name()))
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| match crate::error::violation(&e) {
+        Some(sqlx::error::ErrorKind::ForeignKeyViolation) => {
+            StoreError::NotFound { what: "proactive disclosure", key: d.index_number.clone() }
+        }
+        _ => StoreError::Backend(e),
+    })?;
+    Ok(())
 }

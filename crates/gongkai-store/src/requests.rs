@@ -9,6 +9,7 @@ use sqlx::any::Any;
 use sqlx::AnyConnection;
 
 use crate::codec::{date_text, enum_name, new_id, now_text, parse_date, parse_enum, parse_opt_date};
+use crate::crypto::{Field, FieldCipher};
 use crate::error::on_insert;
 use crate::lock::{event_years, guard, lock_agency, locked_years, request_years, Amend, Touch};
 use crate::reports::Amendment;
@@ -96,15 +97,18 @@ pub(crate) struct RequestRow {
 }
 
 impl RequestRow {
-    pub(crate) fn into_request(self) -> Result<(RequestId, Request), StoreError> {
+    /// The request, its identity document number and contact decrypted (B2.5).
+    pub(crate) fn into_request(self, cipher: &FieldCipher) -> Result<(RequestId, Request), StoreError> {
+        let id_document = cipher.open_opt(Field::IdDocument, &self.id, self.applicant_id_document.as_deref())?;
+        let contact = cipher.open_opt(Field::Contact, &self.id, self.applicant_contact.as_deref())?;
         let request = Request {
             channel: parse_enum("requests", "channel", &self.channel)?,
             received_on: parse_date("requests", "received_on", &self.received_on)?,
             applicant: Applicant {
                 kind: parse_enum("requests", "applicant_type", &self.applicant_type)?,
                 name: self.applicant_name,
-                id_document: self.applicant_id_document,
-                contact: self.applicant_contact,
+                id_document,
+                contact,
             },
             agency: self.agency,
             tracking_number: self.tracking_number,
@@ -156,13 +160,22 @@ fn event_payload(kind: &EventKind) -> Result<(String, String), StoreError> {
     Ok((ty, value.to_string()))
 }
 
-/// Inserts one request row; unique violation → Conflict, unknown agency → NotFound.
-pub(crate) async fn insert_request_on(conn: &mut AnyConnection, r: &Request) -> Result<String, StoreError> {
+/// Inserts one request row; unique violation → Conflict, unknown agency → NotFound. The identity
+/// document number and the contact are stored encrypted, with the number's blind index (B2.5,
+/// B3.3).
+pub(crate) async fn insert_request_on(
+    conn: &mut AnyConnection,
+    cipher: &FieldCipher,
+    r: &Request,
+) -> Result<String, StoreError> {
     let id = new_id();
+    let id_document = cipher.seal_opt(Field::IdDocument, &id, r.applicant.id_document.as_deref())?;
+    let id_index = r.applicant.id_document.as_deref().map(|d| cipher.blind_index(d));
+    let contact = cipher.seal_opt(Field::Contact, &id, r.applicant.contact.as_deref())?;
     sqlx::query(
         "INSERT INTO requests (id, agency, tracking_number, channel, received_on, applicant_type, \
          applicant_name, applicant_id_document, applicant_contact, content, requested_form, delivery, \
-         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         created_at, applicant_id_index) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(&id)
     .bind(&r.agency)
@@ -171,12 +184,13 @@ pub(crate) async fn insert_request_on(conn: &mut AnyConnection, r: &Request) -> 
     .bind(date_text(r.received_on))
     .bind(enum_name(&r.applicant.kind)?)
     .bind(&r.applicant.name)
-    .bind(r.applicant.id_document.as_deref())
-    .bind(r.applicant.contact.as_deref())
+    .bind(id_document)
+    .bind(contact)
     .bind(&r.content)
     .bind(r.requested_form.as_deref())
     .bind(r.delivery.as_deref())
     .bind(now_text())
+    .bind(id_index)
     .execute(&mut *conn)
     .await
     .map_err(|e| on_insert(e, "request", &r.agency, &r.tracking_number))?;
@@ -281,7 +295,7 @@ impl Store {
         let locked = locked_years(&mut tx, &request.agency).await?;
         let touch = request_touch(request, &[], &locked);
         let amendments = guard(&mut tx, &request.agency, &touch, amend).await?;
-        let id = insert_request_on(&mut tx, request).await?;
+        let id = insert_request_on(&mut tx, &self.cipher, request).await?;
         tx.commit().await?;
         tracing::debug!(%id, "request registered");
         Ok((RequestId(id), amendments))
@@ -309,7 +323,7 @@ impl Store {
             let locked = locks.years(&request.agency);
             let touch = request_touch(request, events, locked);
             amendments.extend(guard(&mut tx, &request.agency, &touch, amend).await?);
-            let id = insert_request_on(&mut tx, request).await?;
+            let id = insert_request_on(&mut tx, &self.cipher, request).await?;
             insert_events_on(&mut tx, &id, events).await?;
             ids.push(RequestId(id));
         }
@@ -426,9 +440,29 @@ impl Store {
         let row: Option<RequestRow> =
             sqlx::query_as(request_select!("WHERE r.id = $1")).bind(id.as_str()).fetch_optional(&self.pool).await?;
         let Some(row) = row else { return Ok(None) };
-        let (_, request) = row.into_request()?;
+        let (_, request) = row.into_request(&self.cipher)?;
         let events = fetch_events(&self.pool, id.as_str()).await?;
         Ok(Some((request, events)))
+    }
+
+    /// The agency's requests whose applicant gave this identity document number, oldest first:
+    /// found by the number's blind index, without decrypting other applicants' data (B3.3). The
+    /// office uses it to see an applicant's earlier requests (Art. 35: numbers or frequency
+    /// clearly beyond a reasonable range).
+    pub async fn requests_by_id_document(
+        &self,
+        agency: &str,
+        id_document: &str,
+    ) -> Result<Vec<(RequestId, Request)>, StoreError> {
+        let index = self.cipher.blind_index(id_document);
+        let rows: Vec<RequestRow> = sqlx::query_as(request_select!(
+            "WHERE r.agency = $1 AND r.applicant_id_index = $2 ORDER BY r.received_on, r.tracking_number"
+        ))
+        .bind(agency)
+        .bind(index)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(|r| r.into_request(&self.cipher)).collect()
     }
 
     /// The id of the request with this tracking number in the agency, or `None`.
@@ -478,7 +512,7 @@ impl Store {
                 .await?
             }
         };
-        rows.into_iter().map(RequestRow::into_request).collect()
+        rows.into_iter().map(|r| r.into_request(&self.cipher)).collect()
     }
 }
 

@@ -75,6 +75,17 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// The file a SQLite URL names (`sqlite://PATH?…`, `sqlite:PATH`), or `None` for PostgreSQL and
+/// in-memory databases. The binary keeps the data key file beside it.
+pub fn sqlite_file_path(url: &str) -> Option<std::path::PathBuf> {
+    if Backend::from_url(url).ok()? != Backend::Sqlite || is_sqlite_memory(url) {
+        return None;
+    }
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split_once('?').map_or(rest, |(p, _)| p);
+    (!path.is_empty()).then(|| std::path::PathBuf::from(path))
+}
+
 /// Whether a SQLite URL names an in-memory database (each connection would get its own).
 pub(crate) fn is_sqlite_memory(url: &str) -> bool {
     url.contains(":memory:") || url.contains("mode=memory")
@@ -83,6 +94,15 @@ pub(crate) fn is_sqlite_memory(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sqlite_file_paths() {
+        use std::path::PathBuf;
+        assert_eq!(sqlite_file_path("sqlite://gongkai.db?mode=rwc"), Some(PathBuf::from("gongkai.db")));
+        assert_eq!(sqlite_file_path("sqlite:///var/lib/gk/gk.db"), Some(PathBuf::from("/var/lib/gk/gk.db")));
+        assert_eq!(sqlite_file_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_file_path("postgres://postgres@127.0.0.1/test"), None);
+    }
 
     #[test]
     fn database_name_is_replaced() {

@@ -92,7 +92,7 @@ impl Store {
         let requests = request_rows
             .into_iter()
             .map(|row| {
-                let (id, request) = row.into_request()?;
+                let (id, request) = row.into_request(&self.cipher)?;
                 Ok((request, events.remove(id.as_str()).unwrap_or_default()))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;

@@ -59,18 +59,57 @@ pub enum Scope {
     Subtree(HashSet<String>),
     /// Every agency (administrator).
     All,
-    /// No agency's registers (the auditor reads the audit trail only).
+    /// No agency's registers (the auditor reads the audit trail only; the security administrator
+    /// sets the security policy only).
     Nothing,
 }
 
 /// The console paths an auditor may use (B2.6: the 审计管理员's dedicated interface): the audit
-/// trail, the account's own password, logout. Every other console path is refused for the role
-/// before any handler runs (deny by default).
+/// trail, the account's own password and second factor, logout. Every other console path is
+/// refused for the role before any handler runs (deny by default).
 fn auditor_may_use(path: &str) -> bool {
-    path == "/console/audit"
-        || path.starts_with("/console/audit/")
-        || path == "/console/password"
+    path == "/console/audit" || path.starts_with("/console/audit/") || own_account_path(path)
+}
+
+/// The console paths a security administrator may use (B2.6: the 安全管理员's dedicated
+/// interface): the security settings, the account's own password and second factor, logout.
+fn security_admin_may_use(path: &str) -> bool {
+    path == "/console/security" || path.starts_with("/console/security/") || own_account_path(path)
+}
+
+/// The pages about the account itself, open to every role.
+fn own_account_path(path: &str) -> bool {
+    path == "/console/password"
         || path == "/console/logout"
+        || path == "/console/mfa"
+        || path.starts_with("/console/mfa/")
+}
+
+/// For the roles confined to their own interface (B2.6), whether `path` is theirs, and the reason
+/// given when it is not; `None` for the other roles.
+fn confinement(role: Role, path: &str) -> Option<(bool, &'static str, &'static str)> {
+    match role {
+        Role::Auditor => Some((
+            auditor_may_use(path),
+            "auditors read the audit trail only",
+            "审计管理员只能查看审计记录、修改本人口令 (auditors read the audit trail only)",
+        )),
+        Role::SecurityAdmin => Some((
+            security_admin_may_use(path),
+            "security administrators set the security policy only",
+            "安全管理员只能管理安全设置、修改本人口令 (security administrators set the security policy only)",
+        )),
+        _ => None,
+    }
+}
+
+/// Where a role's console starts.
+fn home_of(role: Role) -> &'static str {
+    match role {
+        Role::Auditor => "/console/audit",
+        Role::SecurityAdmin => "/console/security",
+        _ => "/console",
+    }
 }
 
 /// The pages an account without a second factor may still use where one is required.
@@ -188,21 +227,19 @@ where
         let Some(session) = state.store.session(&token, Utc::now()).await.map_err(WebError::from)? else {
             return Err(Denied::Login(next));
         };
-        if session.user.role == Role::Auditor && !auditor_may_use(parts.uri.path()) {
+        if let Some((false, reason, message)) = confinement(session.user.role, parts.uri.path()) {
             let e = AuditEvent {
                 username: Some(session.user.username.clone()),
-                role: Some(Role::Auditor),
+                role: Some(session.user.role),
                 agency: Some(session.user.agency.clone()),
                 event_type: "access.denied".into(),
                 target: Some(parts.uri.path().to_string()),
                 success: false,
                 source: client_address(parts),
-                detail: Some("auditors read the audit trail only".into()),
+                detail: Some(reason.into()),
             };
             record(&state, &e).await;
-            return Err(Denied::Forbidden(
-                "审计管理员只能查看审计记录、修改本人口令 (auditors read the audit trail only)".into(),
-            ));
+            return Err(Denied::Forbidden(message.into()));
         }
         // B2.1 d: where two-factor login is required, an account without it may only enrol
         // (or change its password, or log out) until it has.
@@ -217,7 +254,7 @@ where
         let scope = match session.user.role {
             Role::Staff | Role::Approver => Scope::Own,
             Role::Administrator => Scope::All,
-            Role::Auditor => Scope::Nothing,
+            Role::Auditor | Role::SecurityAdmin => Scope::Nothing,
             Role::Supervisor => Scope::Subtree(
                 state
                     .store
@@ -615,12 +652,11 @@ async fn login(
     };
     let detail = user.password_expired(now).then_some("password older than 90 days");
     record(&state, &audit(Some(&user), "login", true, detail)).await;
-    let target = match user.role {
-        // The auditor's console is the audit trail (B2.6); the inbox would only refuse.
-        Role::Auditor if !auditor_may_use(&f.next) => "/console/audit".to_string(),
-        _ if safe_next(&f.next) => f.next.clone(),
-        _ => "/console".to_string(),
-    };
+    // The auditor's and the security administrator's consoles are their own pages (B2.6); the
+    // inbox would only refuse them.
+    let confined_elsewhere = matches!(confinement(user.role, &f.next), Some((false, _, _)));
+    let target =
+        if safe_next(&f.next) && !confined_elsewhere { f.next.clone() } else { home_of(user.role).to_string() };
     let mut r = Redirect::to(&target).into_response();
     let max_age = gongkai_store::SESSION_ABSOLUTE.num_seconds();
     if let Some(c) = set_cookie(&headers, COOKIE, &session.token, max_age) {

@@ -308,6 +308,10 @@ struct RequestPage {
     contact: String,
     revealed: bool,
     can_reveal: bool,
+    /// The agency's other requests by the same applicant (same identity document number, found
+    /// by its blind index, B3.3): Art. 35 lets the office ask an applicant whose requests are
+    /// clearly beyond a reasonable number or frequency to give reasons.
+    same_applicant: Vec<SameApplicant>,
     today: NaiveDate,
     status: Option<Status>,
     due: Option<NaiveDate>,
@@ -322,6 +326,13 @@ struct RequestPage {
     outcomes: Vec<(String, String)>,
     error: Option<String>,
     notice: Option<String>,
+}
+
+/// One of the applicant's other requests (tracking number, receipt date), linked.
+struct SameApplicant {
+    id: String,
+    number: String,
+    received: NaiveDate,
 }
 
 pub(crate) fn event_detail(kind: &EventKind) -> String {
@@ -439,6 +450,21 @@ async fn request_view(
     let action_day = events.last().map_or(today, |e| e.on.max(today));
     let actions =
         if replayed.is_ok() { allowed_actions(state, user, &request, &events, action_day) } else { Vec::new() };
+    let same_applicant = match request.applicant.id_document.as_deref() {
+        Some(doc) => state
+            .store
+            .requests_by_id_document(&request.agency, doc)
+            .await?
+            .into_iter()
+            .filter(|(other, _)| *other != rid)
+            .map(|(other, r)| SameApplicant {
+                id: other.to_string(),
+                number: r.tracking_number,
+                received: r.received_on,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let a = &request.applicant;
     let (name, id_document, contact) = if revealed {
         (a.name.clone(), a.id_document.clone().unwrap_or_default(), a.contact.clone().unwrap_or_default())
@@ -468,6 +494,7 @@ async fn request_view(
         contact,
         revealed,
         can_reveal: user.can_write(&request.agency),
+        same_applicant,
         today,
         status,
         due,

@@ -36,6 +36,7 @@ pub mod ratelimit;
 mod register_workbook;
 mod reports;
 mod search;
+mod security;
 pub mod site;
 mod staff_api;
 mod tokens;
@@ -137,6 +138,7 @@ pub fn router(state: AppState) -> Router {
         .merge(oversight::routes())
         .merge(tokens::routes())
         .merge(mfa::routes())
+        .merge(security::routes())
         .merge(proactive_register::routes())
         .merge(article20::routes())
         .merge(cases::routes())

@@ -613,6 +613,9 @@ struct ApplyPage {
     forms: Vec<(&'static str, &'static str)>,
     deliveries: Vec<(&'static str, &'static str)>,
     guide: Option<DisclosureGuide>,
+    /// The agency processing the applicant's personal information (PIPL Art. 17: the processor's
+    /// name in the processing rules).
+    agency_name: String,
 }
 
 impl ApplyPage {
@@ -650,6 +653,7 @@ async fn apply_page(
         forms: filing::FORMS.to_vec(),
         deliveries: filing::DELIVERIES.to_vec(),
         guide,
+        agency_name: agency.name,
     })
 }
 

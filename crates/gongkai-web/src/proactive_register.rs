@@ -2,6 +2,11 @@
 //! (Arts. 19–26), newest first, and a form to register one — the register the portal's directory
 //! and table 2 are read from. Staff and approvers of the agency write; supervisors read.
 //! A year locked by publication refuses new items of that year (the period lock).
+//!
+//! Each new item carries what the directory must show (Art. 12, A2.3: 内容概述, 生成日期) and its
+//! 保密审查 (Art. 17, A1.5: reviewer, date, result — publication without one is refused). The
+//! list flags every item published later than 20 working days after it was formed (Art. 26,
+//! A1.4).
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -10,8 +15,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::NaiveDate;
-use gongkai_core::register::{Agency, ProactiveDisclosure};
-use gongkai_store::StoreError;
+use gongkai_core::clock;
+use gongkai_core::register::{check_proactive_dates, Agency, ProactiveDisclosure};
+use gongkai_store::{ConfidentialityReview, ProactiveDetails, ReviewResult, StoreError};
 use serde::Deserialize;
 
 use crate::auth::{ConsoleForm, CurrentUser, Denied};
@@ -35,7 +41,9 @@ struct RegisterPage {
     chrome: crate::layout::Chrome,
     me: Me,
     agency: Agency,
-    items: Vec<ProactiveDisclosure>,
+    items: Vec<ItemRow>,
+    /// How many items were published after their Art. 26 deadline.
+    late: usize,
     can_write: bool,
     /// The Art. 20 items (1–15) for the form's list.
     article20: Vec<(u8, &'static str)>,
@@ -62,6 +70,26 @@ async fn render_page(
 ) -> Result<Response, Denied> {
     let mut items = state.store.list_proactive(&agency.code).await.map_err(WebError::from)?;
     items.reverse();
+    let mut details: std::collections::HashMap<String, ProactiveDetails> = state
+        .store
+        .list_proactive_details(&agency.code)
+        .await
+        .map_err(WebError::from)?
+        .into_iter()
+        .map(|d| (d.index_number.clone(), d))
+        .collect();
+    let items: Vec<ItemRow> = items
+        .into_iter()
+        .map(|item| {
+            let d = details.remove(&item.index_number);
+            let due = d
+                .as_ref()
+                .and_then(|d| clock::proactive_publication_due(&state.calendar, d.generated_on).ok())
+                .map(|w| w.end);
+            ItemRow { late: due.is_some_and(|due| item.published_on > due), due, details: d, item }
+        })
+        .collect();
+    let late = items.iter().filter(|i| i.late).count();
     let can_write = user.can_write(&agency.code);
     let article20 = crate::portal::ARTICLE20_ITEMS
         .iter()
@@ -74,6 +102,7 @@ async fn render_page(
             me: Me::of(user),
             agency,
             items,
+            late,
             can_write,
             article20,
             values,
@@ -94,6 +123,19 @@ async fn list(
     render_page(&state, &user, agency, NewItem::default(), None, notice, StatusCode::OK).await
 }
 
+/// One row of the register: the item, its details and review, and its Art. 26 deadline.
+struct ItemRow {
+    item: ProactiveDisclosure,
+    details: Option<ProactiveDetails>,
+    /// The 20th working day after 生成日期 (Art. 26), when the formation date is recorded.
+    due: Option<NaiveDate>,
+    /// Published after `due`.
+    late: bool,
+}
+
+/// The review results the form offers (a result that withholds the item is not a publication).
+const REVIEW_RESULTS: [ReviewResult; 2] = [ReviewResult::Approved, ReviewResult::ApprovedRedacted];
+
 /// The form's fields, as typed.
 #[derive(Debug, Default, Clone, Deserialize)]
 struct NewItem {
@@ -111,10 +153,21 @@ struct NewItem {
     category: String,
     #[serde(default)]
     published_on: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    generated_on: String,
+    #[serde(default)]
+    review_by: String,
+    #[serde(default)]
+    reviewed_on: String,
+    #[serde(default)]
+    review_result: String,
 }
 
-/// The item, or the field that is wrong and why (in Chinese, naming the field).
-fn validate(agency: &str, f: &NewItem) -> Result<ProactiveDisclosure, String> {
+/// The item with its details and review, or the field that is wrong and why (in Chinese, naming
+/// the field).
+fn validate(agency: &str, f: &NewItem) -> Result<(ProactiveDisclosure, ProactiveDetails), String> {
     let text = |v: &str, label: &str, max: usize, required: bool| -> Result<Option<String>, String> {
         let v = v.trim();
         if v.is_empty() {
@@ -145,7 +198,20 @@ fn validate(agency: &str, f: &NewItem) -> Result<ProactiveDisclosure, String> {
     if published_on > today {
         return Err(format!("发布日期：不能晚于今天（{today}）"));
     }
-    Ok(ProactiveDisclosure {
+    // A2.3: 内容概述 and 生成日期 are fields every directory entry has (Art. 12).
+    let summary = text(&f.summary, "内容概述", 500, true)?.unwrap_or_default();
+    let generated_on = NaiveDate::parse_from_str(f.generated_on.trim(), "%Y-%m-%d")
+        .map_err(|_| "生成日期：应为 YYYY-MM-DD 格式的日期（信息形成或者变更的日期）".to_string())?;
+    check_proactive_dates(generated_on, None, published_on).map_err(|e| e.to_string())?;
+    // A1.5 / Art. 17: no publication without a recorded confidentiality review.
+    let reviewer = text(&f.review_by, "保密审查人", 60, true)?.unwrap_or_default();
+    let reviewed_on = NaiveDate::parse_from_str(f.reviewed_on.trim(), "%Y-%m-%d")
+        .map_err(|_| "保密审查日期：应为 YYYY-MM-DD 格式的日期".to_string())?;
+    check_proactive_dates(generated_on, Some(reviewed_on), published_on).map_err(|e| e.to_string())?;
+    let result = ReviewResult::parse(f.review_result.trim())
+        .filter(|r| REVIEW_RESULTS.contains(r))
+        .ok_or_else(|| "保密审查结论：请选择（经审查不予公开的信息不能登记为主动公开）".to_string())?;
+    let item = ProactiveDisclosure {
         agency: agency.to_string(),
         index_number,
         title,
@@ -155,7 +221,18 @@ fn validate(agency: &str, f: &NewItem) -> Result<ProactiveDisclosure, String> {
         channels: vec!["website".to_string()],
         published_on,
         validity: None,
-    })
+    };
+    let details = ProactiveDetails {
+        agency: agency.to_string(),
+        index_number: item.index_number.clone(),
+        summary,
+        generated_on,
+        publisher: None,
+        written_on: None,
+        body: None,
+        review: Some(ConfidentialityReview { reviewer, reviewed_on, result }),
+    };
+    Ok((item, details))
 }
 
 async fn add(State(state): State<AppState>, form: ConsoleForm<NewItem>) -> Result<Response, Denied> {
@@ -165,13 +242,13 @@ async fn add(State(state): State<AppState>, form: ConsoleForm<NewItem>) -> Resul
         user.audit(&state, "proactive.add", &agency.code, false, Some("not permitted".into())).await;
         return Err(e);
     }
-    let item = match validate(&agency.code, &form) {
-        Ok(i) => i,
+    let (item, details) = match validate(&agency.code, &form) {
+        Ok(v) => v,
         Err(msg) => {
             return render_page(&state, &user, agency, form, Some(msg), None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     };
-    match state.store.insert_proactive(&item).await {
+    match state.store.insert_proactive_with_details(&item, &details).await {
         Ok(()) => {}
         Err(e @ (StoreError::Locked { .. } | StoreError::Conflict { .. })) => {
             let msg = match e {
@@ -184,7 +261,10 @@ async fn add(State(state): State<AppState>, form: ConsoleForm<NewItem>) -> Resul
         }
         Err(e) => return Err(Denied::Web(WebError::from(e))),
     }
-    user.audit(&state, "proactive.add", &item.index_number, true, None).await;
+    let late = clock::proactive_publication_due(&state.calendar, details.generated_on)
+        .is_ok_and(|due| item.published_on > due.end);
+    let detail = late.then(|| "published later than 20 working days after formation (Art. 26)".to_string());
+    user.audit(&state, "proactive.add", &item.index_number, true, detail).await;
     let code = crate::portal::url_segment(&agency.code);
     Ok(Redirect::to(&format!("/console/proactive?agency={code}&done=added")).into_response())
 }

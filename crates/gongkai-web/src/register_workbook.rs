@@ -9,8 +9,10 @@
 //!   account's scope (only rows of its own agency; the 机关 sheet may repeat the agency tree as
 //!   stored, never change it — agencies are the administrator's, B2.2), numbers already
 //!   registered, and rows reaching a year whose report is published (the period lock: such a row
-//!   needs an amendment with a reason, which the console does not take in bulk). Every problem is
-//!   listed with its sheet, row and column; with any, nothing is stored.
+//!   is refused unless the upload is an amendment — 更正理由 given, by an approver, the role that
+//!   publishes the report — and then each locked year reached gets an amendment record with the
+//!   reason, shown in that year's report). Every problem is listed with its sheet, row and
+//!   column; with any, nothing is stored.
 //! - The upload route has its own body limit ([`UPLOAD_LIMIT_BYTES`], ASVS 5.2.1); the file must be
 //!   an .xlsx workbook (read by calamine, never executed or stored as a file, ASVS 5.2.2/5.2.3).
 
@@ -58,6 +60,8 @@ struct RegistersPage {
     me: Me,
     agency: Agency,
     can_write: bool,
+    /// An approver of the agency: may upload an amendment of a published year.
+    can_amend: bool,
     /// Records of each kind stored now: (what, how many).
     counts: Vec<(&'static str, usize)>,
     /// Why the upload was refused, one line per problem (sheet, row, column, reason).
@@ -87,6 +91,7 @@ async fn render_page(
             chrome: chrome(state, format!("台账导入导出：{}", agency.name)),
             me: Me::of(user),
             can_write: user.can_write(&agency.code),
+            can_amend: user.can_approve(&agency.code),
             agency,
             counts: vec![
                 (gongkai_sheet::SHEET_REQUESTS, requests),
@@ -145,6 +150,8 @@ struct Upload {
     csrf: String,
     agency: String,
     file: Vec<u8>,
+    /// 更正理由: when given, rows reaching a published year are stored as amendments.
+    amend_reason: String,
 }
 
 /// Reads the multipart form; a broken or oversized upload is the field `file` and its reason.
@@ -169,6 +176,7 @@ async fn read_upload(multipart: Result<Multipart, MultipartRejection>) -> Result
             "csrf" => up.csrf = String::from_utf8_lossy(&bytes).into_owned(),
             "agency" => up.agency = String::from_utf8_lossy(&bytes).into_owned(),
             "file" => up.file = bytes.to_vec(),
+            "amend_reason" => up.amend_reason = String::from_utf8_lossy(&bytes).trim().to_string(),
             _ => {}
         }
     }
@@ -231,6 +239,19 @@ async fn import(
         return Err(e);
     }
     let refuse = |errors: Vec<CellError>| errors.iter().map(ToString::to_string).collect::<Vec<_>>();
+    // An amendment of a published year is the approver's (the role that publishes the report).
+    let amend = if up.amend_reason.is_empty() {
+        None
+    } else if !user.can_approve(&agency.code) {
+        user.audit(&state, "registers.import", &agency.code, false, Some("amendment not permitted".into())).await;
+        let errors = vec!["更正理由：只有审批人员可以更正已发布年度的登记（经办人员请留空）".to_string()];
+        return render_page(&state, &user, agency, errors, None, StatusCode::FORBIDDEN).await;
+    } else if up.amend_reason.chars().count() > 500 || up.amend_reason.chars().any(char::is_control) {
+        let errors = vec!["更正理由：不能超过500个字符，不能含控制字符".to_string()];
+        return render_page(&state, &user, agency, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+    } else {
+        Some(gongkai_store::Amend { reason: up.amend_reason.clone(), by: user.user.username.clone() })
+    };
     if up.file.is_empty() {
         let errors = vec!["文件：请选择要导入的 .xlsx 文件".to_string()];
         return render_page(&state, &user, agency, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
@@ -249,7 +270,7 @@ async fn import(
     };
     let mut errors = check_scope(&state, &agency, &mut parsed).await?;
     if errors.is_empty() {
-        errors = gongkai_sheet::check_against(&state.store, &parsed, false).await?;
+        errors = gongkai_sheet::check_against(&state.store, &parsed, amend.is_some()).await?;
     }
     if !errors.is_empty() {
         user.audit(&state, "registers.import", &agency.code, false, Some(format!("{} errors", errors.len()))).await;
@@ -261,20 +282,27 @@ async fn import(
         };
         return render_page(&state, &user, agency, refuse(errors), None, status).await;
     }
-    match state.store.insert_batch(&parsed.batch).await {
-        Ok(_) => {}
+    let stored = match &amend {
+        Some(a) => state.store.amending(a).insert_batch(&parsed.batch).await.map(|(_, amendments)| amendments.len()),
+        None => state.store.insert_batch(&parsed.batch).await.map(|_| 0),
+    };
+    let amendments = match stored {
+        Ok(n) => n,
         // Published or registered by someone else between the check and the write.
         Err(e @ (StoreError::Locked { .. } | StoreError::Conflict { .. })) => {
             user.audit(&state, "registers.import", &agency.code, false, Some("refused".into())).await;
             return render_page(&state, &user, agency, vec![e.to_string()], None, StatusCode::CONFLICT).await;
         }
         Err(e) => return Err(Denied::Web(WebError::from(e))),
-    }
-    let summary = gongkai_sheet::summary(&parsed)
+    };
+    let mut summary = gongkai_sheet::summary(&parsed)
         .into_iter()
         .map(|(sheet, n)| format!("{sheet} {n}"))
         .collect::<Vec<_>>()
         .join(", ");
+    if let Some(a) = &amend {
+        summary.push_str(&format!("; 更正 {amendments} 处：{}", a.reason));
+    }
     user.audit(&state, "registers.import", &agency.code, true, Some(summary)).await;
     let code = crate::portal::url_segment(&agency.code);
     Ok(Redirect::to(&format!("/console/registers?agency={code}&done=imported")).into_response())

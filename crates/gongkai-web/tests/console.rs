@@ -18,7 +18,7 @@ use serde_json::Value;
 const PASSWORD: &str = "Gongkai-2026!";
 
 /// Accounts of every role: FIN staff and approver, GOV staff, a GOV supervisor (subtree GOV →
-/// FIN), an administrator and an auditor.
+/// FIN), an administrator, an auditor and a security administrator.
 async fn users(store: &Store) {
     let hash = gongkai_store::hash_password_blocking(PASSWORD.to_string()).await.unwrap();
     let now = chrono::Utc::now();
@@ -29,6 +29,7 @@ async fn users(store: &Store) {
         ("gov.supervisor", ROOT, Role::Supervisor),
         ("admin", ROOT, Role::Administrator),
         ("auditor", ROOT, Role::Auditor),
+        ("sec.admin", ROOT, Role::SecurityAdmin),
     ] {
         store.create_user(name, agency, role, &hash, now).await.unwrap();
     }
@@ -315,6 +316,40 @@ story!(b4_6_lists_mask_id_and_phone_and_full_view_is_audited, |app: App| async m
     // The supervisor may read but not reveal.
     let sup = login(&app, "gov.supervisor").await;
     assert_eq!(sup.post(&app, &format!("/console/requests/{id}/reveal"), &[]).await.0, 403);
+});
+
+// ------------------------------------------------------------------------------------------ B3.3
+
+/// The list of the applicant's other requests on a request page.
+fn same_applicant_list(page: &str) -> String {
+    let start = page.find("id=\"same-applicant\"").unwrap_or_else(|| panic!("no list of other requests:\n{page}"));
+    page[start..start + page[start..].find("</ul>").unwrap()].to_string()
+}
+
+story!(b3_3_the_request_page_lists_the_applicants_other_requests_by_blind_index, |app: App| async move {
+    users(&app.store).await;
+    let first = open_request(&app, "SAME-1", "2026-10-08").await;
+    let second = open_request(&app, "SAME-2", "2026-11-02").await;
+    // The same person at another agency, and another person here: neither is listed.
+    open_request_at(&app, ROOT, "SAME-GOV", "2026-11-03").await;
+    let mut other = app.store.get_request(&gongkai_store::RequestId::from(first.clone())).await.unwrap().unwrap().0;
+    other.tracking_number = "OTHER-1".into();
+    other.applicant.id_document = Some("110101199001011111".into());
+    app.store.insert_request(&other).await.unwrap();
+
+    let s = login(&app, "fin.staff").await;
+    let (_, page) = s.get(&app, &format!("/console/requests/{first}")).await;
+    let list = same_applicant_list(&page);
+    assert!(list.contains("SAME-2") && list.contains("2026-11-02"), "{list}");
+    assert!(!list.contains("SAME-1") && !list.contains("SAME-GOV") && !list.contains("OTHER-1"), "{list}");
+    assert!(page.contains(&format!("href=\"/console/requests/{second}\"")), "linked");
+    assert!(!page.contains("330102198805061234"), "the number itself stays masked");
+    let (_, page) = s.get(&app, &format!("/console/requests/{second}")).await;
+    assert!(same_applicant_list(&page).contains("SAME-1"));
+    // A request whose applicant is alone shows no such list.
+    let lone = app.store.find_request(DEPT, "OTHER-1").await.unwrap().unwrap();
+    let (_, page) = s.get(&app, &format!("/console/requests/{lone}")).await;
+    assert!(!page.contains("id=\"same-applicant\""));
 });
 
 // ------------------------------------------------------------------------------------------ B2.4
@@ -669,7 +704,7 @@ story!(api_tokens_created_in_the_console_open_the_staff_api_until_revoked, |app:
 
 // ------------------------------------------------------------------------- proactive register
 
-story!(proactive_register_lists_adds_and_refuses_with_reasons, |app: App| async move {
+story!(proactive_register_lists_adds_and_refuses_with_reasons_a1_4_a1_5_a2_3, |app: App| async move {
     users(&app.store).await;
     let s = login(&app, "fin.staff").await;
     let (status, page) = s.get(&app, "/console/proactive").await;
@@ -684,7 +719,18 @@ story!(proactive_register_lists_adds_and_refuses_with_reasons, |app: App| async 
             ("article20_item", item),
             ("category", "财政预算"),
             ("published_on", on),
+            ("summary", "公开本局2026年部门预算及说明"),
+            ("generated_on", "2026-01-20"),
+            ("review_by", "王审查"),
+            ("reviewed_on", on),
+            ("review_result", "approved"),
         ]
+    };
+    let with = |mut fields: Vec<(&'static str, &'static str)>, key: &'static str, value: &'static str| {
+        for f in fields.iter_mut().filter(|f| f.0 == key) {
+            f.1 = value;
+        }
+        fields
     };
     // Registered, then listed here and in the portal's directory.
     let (status, _) =
@@ -702,7 +748,22 @@ story!(proactive_register_lists_adds_and_refuses_with_reasons, |app: App| async 
         (item("FIN-2026-0006", "", "7", "2026-02-11"), "名称：不能为空", 422),
         (item("FIN-2026-0007", "日期格式", "7", "2026/02/11"), "YYYY-MM-DD", 422),
         // 2025 is published and locked (the harness): a new 2025 item would change its report.
-        (item("FIN-2025-0100", "补登2025年信息", "7", "2025-05-01"), "2025", 409),
+        (with(item("FIN-2025-0100", "补登2025年信息", "7", "2025-05-01"), "generated_on", "2025-04-01"), "2025", 409),
+        // A2.3: the directory's 内容概述 and 生成日期.
+        (with(item("FIN-2026-0011", "无概述", "7", "2026-02-11"), "summary", " "), "内容概述：不能为空", 422),
+        (
+            with(item("FIN-2026-0012", "生成晚于发布", "7", "2026-02-11"), "generated_on", "2026-02-12"),
+            "生成日期：不能晚于发布日期",
+            422,
+        ),
+        // A1.5 / Art. 17: no publication without a recorded confidentiality review.
+        (with(item("FIN-2026-0013", "未审查", "7", "2026-02-11"), "review_by", ""), "保密审查人：不能为空", 422),
+        (
+            with(item("FIN-2026-0014", "发布后才审查", "7", "2026-02-11"), "reviewed_on", "2026-02-12"),
+            "保密审查日期",
+            422,
+        ),
+        (with(item("FIN-2026-0015", "不予公开", "7", "2026-02-11"), "review_result", "withheld"), "保密审查结论", 422),
     ] {
         let (status, html) = s.post(&app, "/console/proactive", &fields).await;
         assert_eq!(status, code, "{reason}: {html}");
@@ -712,6 +773,37 @@ story!(proactive_register_lists_adds_and_refuses_with_reasons, |app: App| async 
     }
     let listed = app.store.list_proactive(DEPT).await.unwrap();
     assert_eq!(listed.iter().filter(|p| p.index_number.starts_with("FIN-2026")).count(), 1, "nothing else stored");
+    // The review and the directory fields are stored with the item.
+    let details = app.store.list_proactive_details(DEPT).await.unwrap();
+    let d = details.iter().find(|d| d.index_number == "FIN-2026-0003").expect("details stored");
+    assert_eq!(d.summary, "公开本局2026年部门预算及说明");
+    let review = d.review.as_ref().expect("review stored");
+    assert_eq!((review.reviewer.as_str(), review.reviewed_on.to_string()), ("王审查", "2026-02-10".to_string()));
+    assert_eq!(review.result, gongkai_store::ReviewResult::Approved);
+    // A1.4 / Art. 26: formed 2026-01-20, due 2026-02-24 (Spring Festival; 02-14 worked): on time.
+    // Formed 2026-01-02, due 2026-01-29: published 2026-02-11 is late, flagged and audited.
+    let (_, page) = s.get(&app, "/console/proactive").await;
+    let row = &page[page.find("id=\"item-FIN-2026-0003\"").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.contains("2026-02-24") && !row.contains("逾期公开") && row.contains("王审查，2026-02-10，同意公开"),
+        "{row}"
+    );
+    assert!(!page.contains("id=\"proactive-late\""));
+    let late = with(
+        with(item("FIN-2026-0010", "逾期公开的信息", "7", "2026-02-11"), "generated_on", "2026-01-02"),
+        "review_result",
+        "approved_redacted",
+    );
+    assert_eq!(s.post(&app, "/console/proactive", &late).await.0, 303);
+    let (_, page) = s.get(&app, "/console/proactive").await;
+    let row = &page[page.find("id=\"item-FIN-2026-0010\"").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("2026-01-29（逾期公开）") && row.contains("删除不应公开内容后公开"), "{row}");
+    assert!(element_text(&page, "proactive-late").contains("有 1 条信息"));
+    // Items registered before reviews were recorded say so instead of pretending.
+    let seeded = &page[page.find("id=\"item-FIN-2025-0002\"").unwrap()..];
+    assert!(seeded[..seeded.find("</tr>").unwrap()].contains("未记录"));
     assert!(!listed.iter().any(|p| p.index_number == "FIN-2025-0100"));
     // A supervisor reads without the form and may not add; another agency's staff may not read.
     let sup = login(&app, "gov.supervisor").await;
@@ -724,6 +816,9 @@ story!(proactive_register_lists_adds_and_refuses_with_reasons, |app: App| async 
     let audit = app.store.list_audit(100).await.unwrap();
     assert!(audit.iter().any(|r| r.event.event_type == "proactive.add" && r.event.success));
     assert!(audit.iter().any(|r| r.event.event_type == "proactive.add" && !r.event.success));
+    assert!(audit.iter().any(|r| r.event.event_type == "proactive.add"
+        && r.event.target.as_deref() == Some("FIN-2026-0010")
+        && r.event.detail.as_deref().is_some_and(|d| d.contains("Art. 26"))));
 });
 
 story!(supervise_reminders_list_overdue_replies_and_unpublished_reports, |app: App| async move {
@@ -1360,6 +1455,31 @@ story!(b2_4_register_workbook_downloads_and_uploads_all_or_nothing, |app: App| a
         2,
         "nothing more stored"
     );
+    // The same 2025 row as an amendment: not by staff (403, nothing stored); by the approver with
+    // a reason it is stored, with an amendment record for 2025 naming the reason and the approver.
+    let late_book = gongkai_sheet::write(&late, false).unwrap();
+    let (status, html) =
+        s.upload(&app, "/console/registers", &[("agency", DEPT), ("amend_reason", "补登漏登的申请")], &late_book).await;
+    assert_eq!(status, 403, "{html}");
+    assert!(html.contains("只有审批人员可以更正"), "{html}");
+    let approver = login(&app, "fin.approver").await;
+    let (_, page) = approver.get(&app, &format!("/console/registers?agency={DEPT}")).await;
+    assert!(page.contains("id=\"amend_reason\""), "the approver's form takes a reason");
+    let (status, html) = approver
+        .upload(
+            &app,
+            "/console/registers",
+            &[("agency", DEPT), ("amend_reason", "补登2025年11月漏登的申请")],
+            &late_book,
+        )
+        .await;
+    assert_eq!(status, 303, "{html}");
+    let amendments = app.store.list_amendments(DEPT, 2025).await.unwrap();
+    assert!(
+        amendments.iter().any(|a| a.reason == "补登2025年11月漏登的申请" && a.by == "fin.approver"),
+        "{amendments:?}"
+    );
+    assert_eq!(app.store.list_requests(DEPT, gongkai_store::RequestFilter::All).await.unwrap().len(), 3);
     // CSRF: a wrong token is refused before anything is read.
     let forged = Session { cookie: s.cookie.clone(), csrf: "0000".into() };
     assert_eq!(forged.upload(&app, "/console/registers", &[("agency", DEPT)], &good).await.0, 403);
@@ -1389,6 +1509,97 @@ story!(b2_4_register_workbook_downloads_and_uploads_all_or_nothing, |app: App| a
 // B2.6 / B2.2: the 审计管理员 is an account of its own that reads the audit trail and nothing
 // else — no register of any agency, no tokens, no overview — while the system administrator
 // cannot read the trail. Every refused attempt is itself in the trail.
+story!(b2_6_security_administrator_sets_the_policy_and_nothing_else, |app: App| async move {
+    users(&app.store).await;
+    let id = open_request(&app, "SEC-1", "2026-11-02").await;
+    let sec = login(&app, "sec.admin").await;
+    let staff = login(&app, "fin.staff").await;
+    let auditor = login(&app, "auditor").await;
+    let (status, html) = sec.get(&app, "/console/security").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("id=\"nav-security\"") && !html.contains("/console/requests\""), "own navigation");
+    assert_eq!(element_text(&html, "retention-days"), "180");
+    assert_eq!(element_text(&html, "without-second-factor"), "7", "no account has a second factor yet");
+    assert!(html.contains("id=\"account-fin.staff\""));
+
+    // B1.1: below 180 days, or not a number: 422 with the reason, the setting unchanged.
+    for bad in ["179", "abc", "", "<script>"] {
+        let (status, body) = sec.post(&app, "/console/security/retention", &[("days", bad)]).await;
+        assert_eq!(status, 422, "{bad}");
+        assert!(body.contains("days") && body.contains("180"), "{bad}: {body}");
+        assert!(!body.contains("<script>"), "typed text is escaped");
+    }
+    assert_eq!(app.store.log_retention_days().await.unwrap(), 180);
+    let (status, _) = sec.post(&app, "/console/security/retention", &[("days", "400")]).await;
+    assert_eq!(status, 303);
+    assert_eq!(app.store.log_retention_days().await.unwrap(), 400);
+
+    // B2.1 d: the requirement on, then an account without a second factor is confined to enrolment.
+    assert_eq!(sec.post(&app, "/console/security/mfa", &[("require", "maybe")]).await.0, 422);
+    // Not before the security administrator has a second factor: they would shut themself out.
+    let (status, body) = sec.post(&app, "/console/security/mfa", &[("require", "on")]).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("/console/mfa"), "{body}");
+    assert!(!app.store.require_mfa().await.unwrap());
+    let sec_id = app.store.list_users().await.unwrap().into_iter().find(|u| u.username == "sec.admin").unwrap().id;
+    app.store.set_totp_secret(&sec_id, Some("JBSWY3DPEHPK3PXPJBSWY3DP")).await.unwrap();
+    assert_eq!(sec.post(&app, "/console/security/mfa", &[("require", "on")]).await.0, 303);
+    assert!(app.store.require_mfa().await.unwrap());
+    assert_eq!(staff.get(&app, "/console/requests").await.0, 403);
+    assert_eq!(staff.get(&app, "/console/mfa").await.0, 200);
+    // The auditor, confined to the audit trail, can still reach its own enrolment.
+    assert_eq!(auditor.get(&app, "/console/mfa").await.0, 200);
+    assert_eq!(sec.post(&app, "/console/security/mfa", &[("require", "off")]).await.0, 303);
+    assert!(!app.store.require_mfa().await.unwrap());
+
+    // B4.4: how long applicants' personal information is kept.
+    for bad in ["abc", "0", "1000"] {
+        let (status, body) = sec.post(&app, "/console/security/personal-data", &[("years", bad)]).await;
+        assert_eq!(status, 422, "{bad}");
+        assert!(body.contains("个人信息保存期限（years）"), "{bad}: {body}");
+    }
+    assert_eq!(app.store.personal_data_retention_years().await.unwrap(), None);
+    assert_eq!(sec.post(&app, "/console/security/personal-data", &[("years", "10")]).await.0, 303);
+    assert_eq!(app.store.personal_data_retention_years().await.unwrap(), Some(10));
+    let (_, html) = sec.get(&app, "/console/security").await;
+    assert!(html.contains("申请办结后保存 <strong>10</strong> 年"), "{html}");
+
+    // Nothing of the registers, no audit trail, no accounts' management.
+    for path in [
+        "/console/requests".to_string(),
+        format!("/console/requests/{id}"),
+        "/console/audit".to_string(),
+        "/console/reports".to_string(),
+        "/console/supervise".to_string(),
+        "/console/tokens".to_string(),
+        format!("/console/registers/xlsx?agency={DEPT}"),
+    ] {
+        let (status, body) = sec.get(&app, &path).await;
+        assert_eq!(status, 403, "{path}");
+        assert!(!body.contains("李公开") && !body.contains("SEC-1"), "{path}");
+    }
+    // Every other role is kept out of the security settings.
+    for other in ["admin", "auditor", "fin.staff", "gov.supervisor"] {
+        let s = login(&app, other).await;
+        assert_eq!(s.get(&app, "/console/security").await.0, 403, "{other}");
+        assert_eq!(s.post(&app, "/console/security/retention", &[("days", "200")]).await.0, 403, "{other}");
+    }
+    assert_eq!(app.store.log_retention_days().await.unwrap(), 400);
+
+    // Every change and refusal is in the audit trail, with who made it.
+    let audit = app.store.list_audit(300).await.unwrap();
+    let by = |t: &str, ok: bool, who: &str| {
+        audit
+            .iter()
+            .any(|r| r.event.event_type == t && r.event.success == ok && r.event.username.as_deref() == Some(who))
+    };
+    assert!(by("config.log_retention", true, "sec.admin"));
+    assert!(by("config.log_retention", false, "sec.admin"));
+    assert!(by("config.require_mfa", true, "sec.admin"));
+    assert!(by("access.denied", false, "sec.admin"));
+    assert!(by("access.denied", false, "admin"));
+});
+
 story!(b2_6_auditor_reads_the_audit_trail_and_nothing_else, |app: App| async move {
     users(&app.store).await;
     let id = open_request(&app, "AUD-1", "2026-11-02").await;

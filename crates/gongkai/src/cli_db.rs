@@ -3,6 +3,7 @@
 //! `--database-url`, else `GONGKAI_DATABASE_URL`, else `sqlite://gongkai.db` in the current folder.
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -10,7 +11,7 @@ use clap::Args;
 use gongkai_core::demo::{self, DemoSpec};
 use gongkai_core::generate::{self, YearInput};
 use gongkai_core::report::SectionKey;
-use gongkai_store::{RegisterBatch, Store};
+use gongkai_store::{DataKey, RegisterBatch, Store};
 
 /// The database option every database command takes.
 #[derive(Args, Clone)]
@@ -18,6 +19,11 @@ pub struct DbArgs {
     /// 数据库地址：sqlite://文件 或 postgres://… (database URL; default sqlite://gongkai.db).
     #[arg(long, env = "GONGKAI_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// 数据密钥文件（加密申请人身份证明号码、联系方式）；默认：SQLite 数据库文件旁的 「文件名.key」，
+    /// PostgreSQL 为数据目录中的 data.key。也可用环境变量 GONGKAI_DATA_KEY 直接提供密钥
+    /// (the data key file that encrypts personal information at rest).
+    #[arg(long, env = "GONGKAI_DATA_KEY_FILE")]
+    pub data_key_file: Option<PathBuf>,
 }
 
 impl DbArgs {
@@ -26,14 +32,179 @@ impl DbArgs {
     }
 }
 
-/// Connects and applies the embedded migrations (they also run on every start).
+/// Where the data key comes from.
+enum KeySource {
+    /// `GONGKAI_DATA_KEY` (from a KMS or a secret store, never on the command line).
+    Environment(DataKey),
+    /// A key file that exists.
+    File(DataKey, PathBuf),
+    /// A key file created now for a new database (removed again if the database turns out to be
+    /// keyed already).
+    Created(DataKey, PathBuf),
+    /// An in-memory database: a key for this process only.
+    Ephemeral(DataKey),
+}
+
+impl KeySource {
+    fn key(&self) -> &DataKey {
+        match self {
+            KeySource::Environment(k) | KeySource::File(k, _) | KeySource::Created(k, _) | KeySource::Ephemeral(k) => k,
+        }
+    }
+}
+
+/// The default key file: beside a SQLite database file (`gongkai.db.key`), else
+/// `data.key` in the data folder (`$GONGKAI_DATA_DIR`, `$XDG_DATA_HOME/gongkai`,
+/// `~/.local/share/gongkai`).
+fn default_key_file(url: &str) -> Option<PathBuf> {
+    if let Some(db) = gongkai_store::sqlite_file_path(url) {
+        let mut name = db.file_name()?.to_os_string();
+        name.push(".key");
+        return Some(db.with_file_name(name));
+    }
+    if gongkai_store::Backend::from_url(url).ok()? == gongkai_store::Backend::Sqlite {
+        return None; // in memory
+    }
+    crate::cli_clock::data_dir().map(|d| d.join("data.key"))
+}
+
+/// Finds (or, for a new deployment, creates) the data key: `GONGKAI_DATA_KEY`, else
+/// `--data-key-file` / `GONGKAI_DATA_KEY_FILE`, else the default key file.
+fn data_key(db: &DbArgs, url: &str) -> anyhow::Result<KeySource> {
+    if let Ok(hex) = std::env::var("GONGKAI_DATA_KEY") {
+        let key = DataKey::from_hex(&hex).context("环境变量 GONGKAI_DATA_KEY 不是有效的数据密钥")?;
+        return Ok(KeySource::Environment(key));
+    }
+    let path = match &db.data_key_file {
+        Some(p) => p.clone(),
+        None => match default_key_file(url) {
+            Some(p) => p,
+            None => return Ok(KeySource::Ephemeral(DataKey::generate()?)),
+        },
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let key = DataKey::from_hex(&text)
+                .with_context(|| format!("数据密钥文件 {} 无效 (invalid data key file)", path.display()))?;
+            Ok(KeySource::File(key, path))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = DataKey::generate()?;
+            write_key_file(&path, &key).with_context(|| {
+                format!("无法创建数据密钥文件 {} (cannot create the data key file)", path.display())
+            })?;
+            tracing::info!(path = %path.display(), "created a new data key file: back it up, the personal information in the database cannot be read without it");
+            Ok(KeySource::Created(key, path))
+        }
+        Err(e) => Err(e).with_context(|| format!("无法读取数据密钥文件 {} (cannot read)", path.display())),
+    }
+}
+
+/// Writes a new key file readable by its owner only; never overwrites one.
+fn write_key_file(path: &std::path::Path, key: &DataKey) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    writeln!(file, "{}", key.to_hex())?;
+    file.sync_all()
+}
+
+/// Connects and applies the embedded migrations (they also run on every start), with the
+/// deployment's data key (B2.5): a database keyed with another key is refused with the reason.
 pub async fn open(db: &DbArgs) -> anyhow::Result<Store> {
+    Ok(open_keyed(db).await?.0)
+}
+
+/// [`open`], also telling where the key came from.
+async fn open_keyed(db: &DbArgs) -> anyhow::Result<(Store, KeySource)> {
     let url = db.url();
-    let store = Store::connect(&url)
+    let source = data_key(db, &url)?;
+    let store = Store::connect(&url, source.key())
         .await
         .with_context(|| format!("无法连接数据库 {} (cannot connect)", gongkai_store::redact_url(&url)))?;
-    store.migrate().await.context("数据库迁移失败 (migration failed)")?;
-    Ok(store)
+    if let Err(e) = store.migrate().await {
+        if let KeySource::Created(_, path) = &source {
+            // The key just made is not this database's: remove it so that the next run looks for
+            // the right one again.
+            let _ = std::fs::remove_file(path);
+        }
+        let hint = match &source {
+            KeySource::Created(_, path) | KeySource::File(_, path) => format!("（数据密钥文件：{}）", path.display()),
+            KeySource::Environment(_) => "（数据密钥来自 GONGKAI_DATA_KEY）".to_string(),
+            KeySource::Ephemeral(_) => String::new(),
+        };
+        return Err(anyhow::Error::new(e).context(format!("数据库迁移失败 (migration failed){hint}")));
+    }
+    Ok((store, source))
+}
+
+/// `gongkai db rotate-data-key` arguments.
+#[derive(Args)]
+pub struct RotateKeyArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 新密钥写入的文件（必须尚不存在）；省略时就地替换当前密钥文件
+    /// (where the new key is written — a file that does not exist yet; default: replace the current key file).
+    #[arg(long)]
+    new_key_file: Option<PathBuf>,
+}
+
+/// `gongkai db rotate-data-key`: a new data key, every encrypted value re-encrypted under it in
+/// one transaction (B3.3: key change), the new key written before the database changes.
+pub fn rotate_data_key(a: RotateKeyArgs) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        let (store, source) = open_keyed(&a.db).await?;
+        let current = match &source {
+            KeySource::File(_, p) | KeySource::Created(_, p) => Some(p.clone()),
+            KeySource::Environment(_) | KeySource::Ephemeral(_) => None,
+        };
+        let (target, replace) = match (&a.new_key_file, &current) {
+            (Some(p), _) => (p.clone(), None),
+            (None, Some(p)) => {
+                let mut tmp = p.clone().into_os_string();
+                tmp.push(".new");
+                (PathBuf::from(tmp), Some(p.clone()))
+            }
+            (None, None) => anyhow::bail!(
+                "数据密钥来自 GONGKAI_DATA_KEY：请用 --new-key-file 指定新密钥写入的文件 (give --new-key-file)"
+            ),
+        };
+        let key = DataKey::generate()?;
+        write_key_file(&target, &key)
+            .with_context(|| format!("无法写入新密钥文件 {}（文件须尚不存在）", target.display()))?;
+        let rows = match store.rotate_data_key(&key).await {
+            Ok(n) => n,
+            Err(e) => {
+                let _ = std::fs::remove_file(&target);
+                return Err(anyhow::Error::new(e).context("更换数据密钥失败，数据库未改变 (rotation failed; nothing changed)"));
+            }
+        };
+        match replace {
+            Some(old) => {
+                std::fs::rename(&target, &old).with_context(|| {
+                    format!(
+                        "数据库已改用新密钥，但无法替换密钥文件 {}：新密钥在 {}，请手动替换",
+                        old.display(),
+                        target.display()
+                    )
+                })?;
+                println!("已更换数据密钥：{rows} 行重新加密；密钥文件 {} 已替换为新密钥", old.display());
+            }
+            None => println!(
+                "已更换数据密钥：{rows} 行重新加密；新密钥在 {}（今后用 --data-key-file 或 GONGKAI_DATA_KEY 提供它，旧密钥已不能读取数据库）",
+                target.display()
+            ),
+        }
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -242,6 +413,67 @@ pub fn purge_logs(db: DbArgs) -> anyhow::Result<ExitCode> {
             done.purged,
             store.log_retention_days().await?
         );
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `gongkai db personal-data-retention` arguments.
+#[derive(Args)]
+pub struct PersonalDataRetentionArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 申请人个人信息保存年限（办结后；按本机关档案管理规定，条例第四十五条），或 off：不自动匿名化
+    /// (years an applicant's personal information is kept after the request is closed, or off).
+    #[arg(long)]
+    set: Option<String>,
+}
+
+/// `gongkai db personal-data-retention [--set YEARS|off]` (B4.4).
+pub fn personal_data_retention(a: PersonalDataRetentionArgs) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        let store = open(&a.db).await?;
+        if let Some(v) = a.set.as_deref() {
+            let years = match v.trim() {
+                "off" => None,
+                n => Some(n.parse::<i64>().map_err(|_| {
+                    anyhow::anyhow!("--set 应为年数（整数）或 off，收到「{n}」 (a number of years, or off)")
+                })?),
+            };
+            store
+                .set_personal_data_retention_years(years, "(cli)", chrono::Utc::now())
+                .await
+                .context("无法设置个人信息保存期限")?;
+        }
+        match store.personal_data_retention_years().await? {
+            Some(y) => println!("申请人个人信息保存期限：办结后 {y} 年，期满匿名化"),
+            None => println!("申请人个人信息保存期限：未设置（不自动匿名化）"),
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `gongkai db purge-personal-data` arguments.
+#[derive(Args)]
+pub struct PurgePersonalDataArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 按此日期计算（默认今天）(count the period back from this day; default today).
+    #[arg(long, value_parser = crate::cli_clock::parse_date)]
+    today: Option<chrono::NaiveDate>,
+}
+
+/// `gongkai db purge-personal-data`: anonymises the applicants of requests closed longer ago
+/// than the retention period (the server also does this once a day).
+pub fn purge_personal_data(a: PurgePersonalDataArgs) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        let store = open(&a.db).await?;
+        let today = a.today.unwrap_or_else(|| chrono::Local::now().date_naive());
+        let Some(years) = store.personal_data_retention_years().await? else {
+            println!("未设置申请人个人信息保存期限，未做处理（gongkai db personal-data-retention --set 年数）");
+            return Ok(ExitCode::SUCCESS);
+        };
+        let n = store.purge_personal_data(today, "(cli)", chrono::Utc::now()).await?;
+        println!("已将 {n} 件办结超过 {years} 年的申请的申请人个人信息匿名化");
         Ok(ExitCode::SUCCESS)
     })
 }

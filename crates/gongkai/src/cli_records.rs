@@ -8,12 +8,13 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::{anyhow, bail};
+use anyhow::{anyhow, bail, Context};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
-use gongkai_core::register::{Article20Figures, Case, ProactiveDisclosure};
+use gongkai_core::register::{check_proactive_dates, Article20Figures, Case, ProactiveDisclosure};
 use gongkai_core::report::{Amount, CaseGroup, CaseResult};
 use gongkai_core::template;
+use gongkai_store::{ConfidentialityReview, ProactiveDetails, ReviewResult};
 
 use crate::cli_clock::parse_date;
 use crate::cli_db::{open, runtime, DbArgs};
@@ -59,7 +60,7 @@ fn nonempty(s: Option<String>) -> Option<String> {
 #[derive(Subcommand)]
 pub enum ProactiveCommand {
     /// 登记一条主动公开信息 (register a proactive disclosure).
-    Add(ProactiveAddArgs),
+    Add(Box<ProactiveAddArgs>),
     /// 列出主动公开信息 (list the proactive disclosures).
     List(ListArgs),
 }
@@ -96,6 +97,21 @@ pub struct ProactiveAddArgs {
     /// 效力：有效、失效、废止 (validity).
     #[arg(long)]
     validity: Option<String>,
+    /// 内容概述（目录必备项，条例第十二条）(summary, a directory field).
+    #[arg(long, requires = "generated_on")]
+    summary: Option<String>,
+    /// 生成日期：信息形成或者变更的日期（第二十六条：自该日起20个工作日内公开）(formation date).
+    #[arg(long, value_parser = parse_date, requires = "summary")]
+    generated_on: Option<NaiveDate>,
+    /// 保密审查人（条例第十七条）(confidentiality reviewer; with --reviewed-on and --review-result).
+    #[arg(long, requires_all = ["reviewed_on", "review_result", "summary"])]
+    review_by: Option<String>,
+    /// 保密审查日期 (review date).
+    #[arg(long, value_parser = parse_date, requires = "review_by")]
+    reviewed_on: Option<NaiveDate>,
+    /// 保密审查结论：approved（同意公开）或 approved_redacted（删除不应公开内容后公开）(review result).
+    #[arg(long, value_parser = ["approved", "approved_redacted"], requires = "review_by")]
+    review_result: Option<String>,
     /// 登记人（用于更正记录）(who registers; recorded with an amendment).
     #[arg(long, default_value = "cli")]
     by: String,
@@ -125,6 +141,7 @@ pub fn proactive(cmd: ProactiveCommand) -> anyhow::Result<ExitCode> {
         let mut out = std::io::stdout().lock();
         match cmd {
             ProactiveCommand::Add(a) => {
+                let a = *a;
                 let mut channels = Vec::new();
                 for c in &a.channels {
                     let c = c.trim();
@@ -150,16 +167,64 @@ pub fn proactive(cmd: ProactiveCommand) -> anyhow::Result<ExitCode> {
                 if item.index_number.is_empty() || item.title.is_empty() {
                     bail!("索引号和名称不能为空 (index number and title are required)");
                 }
+                // The directory fields (A2.3) and the 保密审查 (Art. 17, A1.5), when given.
+                let details = match (nonempty(a.summary), a.generated_on) {
+                    (Some(summary), Some(generated_on)) => {
+                        let review = match (nonempty(a.review_by), a.reviewed_on, a.review_result.as_deref()) {
+                            (Some(reviewer), Some(reviewed_on), Some(result)) => Some(ConfidentialityReview {
+                                reviewer,
+                                reviewed_on,
+                                result: ReviewResult::parse(result)
+                                    .with_context(|| format!("保密审查结论无效：「{result}」"))?,
+                            }),
+                            _ => None,
+                        };
+                        check_proactive_dates(generated_on, review.as_ref().map(|r| r.reviewed_on), item.published_on)
+                            .map_err(|e| anyhow!("{e}"))?;
+                        Some(ProactiveDetails {
+                            agency: item.agency.clone(),
+                            index_number: item.index_number.clone(),
+                            summary,
+                            generated_on,
+                            publisher: None,
+                            written_on: None,
+                            body: None,
+                            review,
+                        })
+                    }
+                    _ => None,
+                };
                 let store = open(&a.db).await?;
                 if store.get_agency(&item.agency).await?.is_none() {
                     bail!("机关「{}」尚未登记（gongkai agency add）(unknown agency)", item.agency);
                 }
-                let amendments = match a.amend.with_by(&a.by) {
-                    Some(amend) => store.amending(&amend).insert_proactive(&item).await,
-                    None => store.insert_proactive(&item).await.map(|()| Vec::new()),
+                let amend = a.amend.with_by(&a.by);
+                let amendments = match (&amend, &details) {
+                    (Some(amend), Some(d)) => store.amending(amend).insert_proactive_with_details(&item, d).await,
+                    (Some(amend), None) => store.amending(amend).insert_proactive(&item).await,
+                    (None, Some(d)) => store.insert_proactive_with_details(&item, d).await.map(|()| Vec::new()),
+                    (None, None) => store.insert_proactive(&item).await.map(|()| Vec::new()),
                 }
                 .map_err(store_error)?;
                 writeln!(out, "已登记主动公开信息 {}「{}」（{} 发布）", item.index_number, item.title, item.published_on)?;
+                match details.as_ref() {
+                    Some(d) => {
+                        let cal = crate::cli_clock::load_calendar()?;
+                        if let Ok(due) = gongkai_core::clock::proactive_publication_due(&cal, d.generated_on) {
+                            if item.published_on > due.end {
+                                writeln!(
+                                    out,
+                                    "注意：生成于 {}，应于 {} 前公开（条例第二十六条：20个工作日内），本条逾期公开",
+                                    d.generated_on, due.end
+                                )?;
+                            }
+                        }
+                        if d.review.is_none() {
+                            writeln!(out, "注意：未记录保密审查（条例第十七条），请补充 --review-by --reviewed-on --review-result")?;
+                        }
+                    }
+                    None => writeln!(out, "注意：未记录内容概述、生成日期和保密审查（条例第十二条、第十七条）")?,
+                }
                 print_amendments(&mut out, &amendments)?;
             }
             ProactiveCommand::List(a) => {

@@ -95,7 +95,8 @@ pub fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
         let addr = listener.local_addr().context("listening address")?;
         eprintln!("gongkai serve：http://{addr}/ （{}）", store.backend().name());
         // Audit records older than the retention period (B1.1) leave once a day, the chain
-        // kept verifiable (Store::purge_audit); a failure is logged and tried again the next day.
+        // kept verifiable (Store::purge_audit), and so does expired personal information (B4.4);
+        // a failure is logged and tried again the next day.
         let purging = store.clone();
         tokio::spawn(async move {
             let mut daily = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
@@ -105,6 +106,12 @@ pub fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
                     Ok(done) if done.purged > 0 => tracing::info!(purged = done.purged, "audit retention applied"),
                     Ok(_) => {}
                     Err(e) => tracing::error!(error = %e, "audit retention purge failed"),
+                }
+                // B4.4: applicants of requests closed longer ago than the office's retention
+                // period are anonymised (nothing happens while the period is not set).
+                let today = gongkai_web::filing::today_china();
+                if let Err(e) = purging.purge_personal_data(today, "(system)", chrono::Utc::now()).await {
+                    tracing::error!(error = %e, "personal data retention failed");
                 }
             }
         });

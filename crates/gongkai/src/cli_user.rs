@@ -33,7 +33,7 @@ pub struct AddArgs {
     /// 所属机关代码 (the agency's code).
     #[arg(long)]
     agency: String,
-    /// 角色：staff（经办）、approver（审批）、supervisor（监督）、administrator（系统管理员）、auditor（审计管理员，只读审计记录）.
+    /// 角色：staff（经办）、approver（审批）、supervisor（监督）、administrator（系统管理员）、auditor（审计管理员，只读审计记录）、security_admin（安全管理员，只管安全设置）.
     #[arg(long, value_parser = parse_role)]
     role: Role,
     /// 用户名 (login name).

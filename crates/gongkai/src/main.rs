@@ -90,6 +90,12 @@ enum DbCommand {
     PurgeLogs(cli_db::DbArgs),
     /// 查看或设置是否要求所有工作台账号启用双因素认证 (show or set the two-factor requirement).
     RequireMfa(cli_db::RequireMfaArgs),
+    /// 查看或设置申请人个人信息的保存期限（年）(show or set how long applicants' personal information is kept).
+    PersonalDataRetention(cli_db::PersonalDataRetentionArgs),
+    /// 将办结超过保存期限的申请的申请人个人信息匿名化 (anonymise applicants past the retention period).
+    PurgePersonalData(cli_db::PurgePersonalDataArgs),
+    /// 更换数据密钥：全部加密字段用新密钥重新加密 (rotate the data key).
+    RotateDataKey(cli_db::RotateKeyArgs),
 }
 
 fn main() -> ExitCode {
@@ -112,6 +118,9 @@ fn main() -> ExitCode {
         Command::Db(DbCommand::LogRetention(a)) => cli_db::log_retention(a),
         Command::Db(DbCommand::RequireMfa(a)) => cli_db::require_mfa(a),
         Command::Db(DbCommand::PurgeLogs(db)) => cli_db::purge_logs(db),
+        Command::Db(DbCommand::PersonalDataRetention(a)) => cli_db::personal_data_retention(a),
+        Command::Db(DbCommand::PurgePersonalData(a)) => cli_db::purge_personal_data(a),
+        Command::Db(DbCommand::RotateDataKey(a)) => cli_db::rotate_data_key(a),
         Command::Demo(a) => cli_db::demo(a),
         Command::Serve(a) => cli_serve::serve(a),
         Command::Agency(c) => cli_register::agency(c),

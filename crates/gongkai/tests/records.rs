@@ -160,14 +160,109 @@ fn proactive_disclosures_are_listed_and_duplicates_refused(db: &Db) {
             "政府网站",
             "--channel",
             "wechat",
+            // A2.3 directory fields and the A1.5 confidentiality review (Art. 17).
+            "--summary",
+            "公布本局2024年部门预算",
+            "--generated-on",
+            "2024-02-01",
+            "--review-by",
+            "王审查",
+            "--reviewed-on",
+            "2024-02-08",
+            "--review-result",
+            "approved",
         ],
     );
     assert!(o.status.success(), "{}", common::stderr(&o));
     assert!(common::stdout(&o).contains("已登记主动公开信息"));
-    assert!(add("11330100002493-2025-0001", "2025年部门预算", "2025-02-11", &[]).status.success());
+    assert!(!common::stdout(&o).contains("注意"), "{}", common::stdout(&o));
+    let o = add("11330100002493-2025-0001", "2025年部门预算", "2025-02-11", &[]);
+    assert!(o.status.success());
+    assert!(common::stdout(&o).contains("未记录内容概述、生成日期和保密审查"), "{}", common::stdout(&o));
+    // A1.4 / Art. 26: formed 2024-01-02, due 2024-01-30; published 2024-03-01 is flagged.
+    let late = [
+        "--summary",
+        "迟发的信息",
+        "--generated-on",
+        "2024-01-02",
+        "--review-by",
+        "王审查",
+        "--reviewed-on",
+        "2024-02-28",
+        "--review-result",
+        "approved_redacted",
+    ];
+    let o = add("11330100002493-2024-0002", "迟发的信息", "2024-03-01", &late);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    assert!(
+        common::stdout(&o).contains("应于 2024-01-30 前公开") && common::stdout(&o).contains("逾期公开"),
+        "{}",
+        common::stdout(&o)
+    );
+    // The review must come between formation and publication; a half-given review is refused.
+    let early = [
+        "--summary",
+        "s",
+        "--generated-on",
+        "2024-02-01",
+        "--review-by",
+        "王审查",
+        "--reviewed-on",
+        "2024-01-15",
+        "--review-result",
+        "approved",
+    ];
+    let e = db.refused(
+        &[
+            &[
+                "proactive",
+                "add",
+                "--agency",
+                AG,
+                "--index-number",
+                "R-1",
+                "--title",
+                "t",
+                "--published-on",
+                "2024-03-01",
+            ][..],
+            &early[..],
+        ]
+        .concat(),
+    );
+    assert!(e.contains("保密审查日期"), "{e}");
+    let e = db.refused(&[
+        "proactive",
+        "add",
+        "--agency",
+        AG,
+        "--index-number",
+        "R-2",
+        "--title",
+        "t",
+        "--published-on",
+        "2024-03-01",
+        "--summary",
+        "s",
+        "--generated-on",
+        "2024-02-01",
+        "--review-by",
+        "王审查",
+    ]);
+    assert!(e.contains("--reviewed-on") || e.contains("reviewed-on"), "{e}");
+    let details = common::rt().block_on(async {
+        let store = gongkai_store::Store::connect(&db.url, &db.key()).await.unwrap();
+        let d = store.list_proactive_details(AG).await.unwrap();
+        store.close().await;
+        d
+    });
+    assert_eq!(details.len(), 2, "{details:?}");
+    let first = details.iter().find(|d| d.index_number == "11330100002493-2024-0001").unwrap();
+    let review = first.review.as_ref().unwrap();
+    assert_eq!((review.reviewer.as_str(), review.reviewed_on.to_string()), ("王审查", "2024-02-08".to_string()));
 
     let items = db.json(&["proactive", "list", "--agency", AG, "--json"]);
-    assert_eq!(items.as_array().map(Vec::len), Some(2), "{items}");
+    assert_eq!(items.as_array().map(Vec::len), Some(3), "{items}");
     assert_eq!(items[0]["document_number"], "杭财预〔2024〕3号");
     assert_eq!(items[0]["article20_item"], 8);
     assert_eq!(items[0]["channels"], serde_json::json!(["website", "wechat"]));
@@ -181,7 +276,7 @@ fn proactive_disclosures_are_listed_and_duplicates_refused(db: &Db) {
     let o = add("11330100002493-2024-0001", "重复的条目", "2024-03-01", &[]);
     assert_eq!(o.status.code(), Some(2), "{}", common::stdout(&o));
     let items = db.json(&["proactive", "list", "--agency", AG, "--json"]);
-    assert_eq!(items.as_array().map(Vec::len), Some(2));
+    assert_eq!(items.as_array().map(Vec::len), Some(3));
     assert_eq!(items[0]["title"], "杭州市财政局关于2024年部门预算的公告");
 }
 

@@ -28,6 +28,7 @@ on_both_backends!(
     xlsx_import_feeds_the_report,
     xlsx_with_one_bad_row_stores_nothing,
     xlsx_export_import_round_trips,
+    b2_5_the_data_key_encrypts_personal_information_and_is_required,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -728,4 +729,102 @@ fn write_workbook(path: &Path, sheets: &[(&str, &Vec<Vec<String>>)]) {
         }
     }
     book.save(path).unwrap();
+}
+
+// ---------------------------------------------------------------- B2.5: the data key
+
+/// `gongkai` makes a data key file for a new database (beside a SQLite file; `data.key` in the
+/// data folder for PostgreSQL), readable by its owner only; the identity document number and the
+/// contact are ciphertext in the table and clear through the CLI; without the key, with another
+/// key file or another `GONGKAI_DATA_KEY`, every command is refused with the reason and the data
+/// is intact for the right key.
+fn b2_5_the_data_key_encrypts_personal_information_and_is_required(db: &Db) {
+    setup_agency(db);
+    add_request(db, "2024-001", "2024-03-01", &[]);
+    let key_file = match db.postgres {
+        None => db.path("gk.db.key"),
+        Some(_) => db.path("data").join("data.key"),
+    };
+    let key_text = std::fs::read_to_string(&key_file).unwrap_or_else(|e| panic!("{}: {e}", key_file.display()));
+    assert_eq!(key_text.trim().len(), 64, "256 bits in hexadecimal");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the key file is readable by its owner only");
+    }
+
+    let stored: Vec<String> = common::rt().block_on(async {
+        use sqlx::{Connection, Row};
+        let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+        let row = sqlx::query("SELECT applicant_id_document, applicant_contact FROM requests")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        vec![row.try_get("applicant_id_document").unwrap(), row.try_get("applicant_contact").unwrap()]
+    });
+    for v in &stored {
+        assert!(v.starts_with("sm4gcm1:") && !v.contains(ID) && !v.contains("13800000000"), "{v}");
+    }
+    assert_eq!(show(db, "2024-001", "2024-03-04")["applicant"]["contact"], "13800000000");
+
+    // Without the key file: refused, and the new key made on the way is not left behind.
+    let aside = db.path("key.aside");
+    std::fs::rename(&key_file, &aside).unwrap();
+    let err = db.refused(&["request", "show", "--agency", AG, "--number", "2024-001"]);
+    assert!(err.contains("数据密钥与此数据库不符"), "{err}");
+    assert!(err.contains(&key_file.display().to_string()), "names the key file: {err}");
+    assert!(!key_file.exists(), "the wrong key made on the way is removed");
+    // A key file that is not a key: named, with the reason.
+    std::fs::write(db.path("bad.key"), "not a key").unwrap();
+    let err = db.refused(&["request", "show", "--agency", AG, "--number", "2024-001", "--data-key-file", "bad.key"]);
+    assert!(err.contains("bad.key") && err.contains("64 位十六进制"), "{err}");
+    // Another key from the environment: refused too.
+    let with_env = |key: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_gongkai"))
+            .args(["request", "show", "--agency", AG, "--number", "2024-001", "--today", "2024-03-04", "--json"])
+            .current_dir(db.dir.path())
+            .env("GONGKAI_DATABASE_URL", &db.url)
+            .env("GONGKAI_DATA_DIR", db.dir.path().join("data"))
+            .env("GONGKAI_DATA_KEY", key)
+            .output()
+            .unwrap()
+    };
+    let o = with_env(&"ab".repeat(32));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("数据密钥与此数据库不符") && stderr(&o).contains("GONGKAI_DATA_KEY"), "{}", stderr(&o));
+    // The right key, from the environment or the file put back: everything is there.
+    let o = with_env(key_text.trim());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("13800000000"));
+    std::fs::rename(&aside, &key_file).unwrap();
+    assert_eq!(show(db, "2024-001", "2024-03-04")["applicant"]["contact"], "13800000000");
+
+    // B3.3 key change: a new key replaces the key file, every value is re-encrypted under it, and
+    // the old key no longer opens the database.
+    let out = db.ok(&["db", "rotate-data-key"]);
+    assert!(out.contains("已更换数据密钥：1 行重新加密"), "{out}");
+    let new_key = std::fs::read_to_string(&key_file).unwrap();
+    assert_ne!(new_key.trim(), key_text.trim());
+    assert_eq!(show(db, "2024-001", "2024-03-04")["applicant"]["contact"], "13800000000");
+    let o = with_env(key_text.trim());
+    assert_eq!(o.status.code(), Some(2), "the old key is refused");
+    // To a file that exists already: refused, nothing changed.
+    std::fs::write(db.path("taken.key"), "x").unwrap();
+    let err = db.refused(&["db", "rotate-data-key", "--new-key-file", "taken.key"]);
+    assert!(err.contains("taken.key"), "{err}");
+    assert_eq!(std::fs::read_to_string(&key_file).unwrap(), new_key);
+
+    // B4.4 on the command line: off until set, out of range refused, then applied to requests
+    // closed longer ago than the period only.
+    assert!(db.ok(&["db", "personal-data-retention"]).contains("未设置"));
+    let err = db.refused(&["db", "personal-data-retention", "--set", "0"]);
+    assert!(err.contains("个人信息保存期限应为 1 至 100 年"), "{err}");
+    db.ok(&["db", "personal-data-retention", "--set", "2"]);
+    event_ok(db, "2024-001", "2024-03-20", &["reply", "--outcome", "granted"]);
+    assert!(db.ok(&["db", "purge-personal-data", "--today", "2026-03-19"]).contains("已将 0 件"));
+    assert!(db.ok(&["db", "purge-personal-data", "--today", "2026-03-20"]).contains("已将 1 件"));
+    let shown = show(db, "2024-001", "2026-03-20");
+    assert_eq!(shown["applicant"]["name"], "（已匿名化）");
+    assert_eq!(shown["applicant"]["contact"], Value::Null);
 }

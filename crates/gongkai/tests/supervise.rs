@@ -21,7 +21,7 @@ fn demo_fills_the_proactive_directory(db: &Db) {
     let out = db.ok(&["demo", "--agencies", "5", "--requests", "50", "--proactive", "250"]);
     assert!(out.contains("250 条主动公开信息"), "{out}");
     let counts: Vec<usize> = common::rt().block_on(async {
-        let store = gongkai_store::Store::connect(&db.url).await.unwrap();
+        let store = gongkai_store::Store::connect(&db.url, &db.key()).await.unwrap();
         let mut counts = Vec::new();
         for code in ["DEMO", "DEMO-0001", "DEMO-0004"] {
             counts.push(store.list_proactive(code).await.unwrap().len());
@@ -263,7 +263,7 @@ fn smtp_sink() -> (u16, std::sync::mpsc::Receiver<Received>) {
 fn supervise_remind_sends_each_agency_its_reminders(db: &Db) {
     use gongkai_core::register::{Agency, AgencyKind, Applicant, ApplicantType, Channel, Request};
     common::rt().block_on(async {
-        let store = gongkai_store::Store::connect(&db.url).await.unwrap();
+        let store = gongkai_store::Store::connect(&db.url, &db.key()).await.unwrap();
         store.migrate().await.unwrap();
         for (code, name, parent, kind) in [
             ("CTY", "示例县人民政府", None, AgencyKind::Government),

@@ -8,7 +8,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use gongkai_store::{redact_url, Store};
+use gongkai_store::{redact_url, DataKey, Store};
 use sqlx::{AnyConnection, AssertSqlSafe, Connection};
 
 /// The default PostgreSQL test server (trust auth on loopback).
@@ -18,6 +18,10 @@ const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 pub struct TestDb {
     pub store: Store,
     pub url: String,
+    /// The data key the store was opened with (to reopen it). Not every test binary that shares
+    /// this harness reopens a store.
+    #[allow(dead_code)]
+    pub key: DataKey,
 }
 
 impl TestDb {
@@ -35,9 +39,10 @@ where
 {
     let dir = tempfile::tempdir().expect("temporary directory");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("gongkai.db").display());
-    let store = Store::connect(&url).await.expect("connect to the SQLite test file");
+    let key = DataKey::generate().expect("data key");
+    let store = Store::connect(&url, &key).await.expect("connect to the SQLite test file");
     store.migrate().await.expect("migrate the SQLite test file");
-    let outcome = tokio::spawn(test(TestDb { store: store.clone(), url })).await;
+    let outcome = tokio::spawn(test(TestDb { store: store.clone(), url, key })).await;
     store.close().await;
     drop(dir);
     finish(outcome);
@@ -71,10 +76,11 @@ where
         .unwrap_or_else(|e| panic!("CREATE DATABASE {name} on {}: {e}", redact_url(&admin_url)));
     let url = gongkai_store::with_database(&admin_url, &name);
 
-    let outcome = match Store::connect(&url).await {
+    let key = DataKey::generate().expect("data key");
+    let outcome = match Store::connect(&url, &key).await {
         Ok(store) => {
             let outcome = match store.migrate().await {
-                Ok(()) => tokio::spawn(test(TestDb { store: store.clone(), url })).await,
+                Ok(()) => tokio::spawn(test(TestDb { store: store.clone(), url, key })).await,
                 Err(e) => tokio::spawn(async move { panic!("migrate the PostgreSQL test database: {e:?}") }).await,
             };
             store.close().await;

@@ -52,13 +52,17 @@ on_both_backends!(
     unicode_text_round_trips,
     period_lock_refuses_changes_to_a_published_year,
     amendments_record_changes_to_a_locked_year,
+    b2_5_personal_information_is_encrypted_at_rest,
+    b2_5_values_stored_in_clear_are_encrypted_when_the_key_is_installed,
+    b4_4_personal_data_past_its_retention_is_anonymised_and_the_counts_stay,
 );
 
 /// `sqlite::memory:` keeps one connection, so every call sees the same database.
 #[tokio::test]
 async fn in_memory_sqlite_is_one_database() {
     use gongkai_core::register::{Agency, AgencyKind};
-    let store = gongkai_store::Store::connect("sqlite::memory:").await.unwrap();
+    let store =
+        gongkai_store::Store::connect("sqlite::memory:", &gongkai_store::DataKey::generate().unwrap()).await.unwrap();
     store.migrate().await.unwrap();
     let city =
         Agency {
@@ -74,7 +78,12 @@ async fn in_memory_sqlite_is_one_database() {
 /// Anything but `sqlite:` and `postgres:` is refused before connecting, password redacted.
 #[tokio::test]
 async fn unsupported_url_is_refused() {
-    let e = gongkai_store::Store::connect("mysql://root:hunter2@127.0.0.1/gk").await.unwrap_err();
+    let e = gongkai_store::Store::connect(
+        "mysql://root:hunter2@127.0.0.1/gk",
+        &gongkai_store::DataKey::generate().unwrap(),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(e, gongkai_store::StoreError::UnsupportedUrl(_)), "{e:?}");
     assert!(!e.to_string().contains("hunter2"));
 }

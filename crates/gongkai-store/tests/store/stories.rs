@@ -919,3 +919,222 @@ pub async fn amendments_record_changes_to_a_locked_year(db: TestDb) {
     let (_, both) = amending.insert_request(&request(FINANCE, "2023-010", "2023-11-01")).await.unwrap();
     assert_eq!(both.iter().map(|a| a.year).collect::<Vec<_>>(), [2023, 2024]);
 }
+
+// ---------------------------------------------------------------- personal information at rest
+
+/// B2.5 / B3.3: the identity document number, the contact and a TOTP secret are stored as SM4-GCM
+/// ciphertext (nothing of them readable in the table), read back in clear through the store, found
+/// by the blind index whatever the spacing, refused when moved to another row, and a database
+/// opened with another key is refused as a whole — with nothing lost for the right key.
+pub async fn b2_5_personal_information_is_encrypted_at_rest(db: TestDb) {
+    let store = &db.store;
+    seed_agencies(store).await;
+    let mut a = request(FINANCE, "杭财依申〔2024〕1号", "2024-03-01");
+    a.applicant.id_document = Some("11010119900307761X".into());
+    a.applicant.contact = Some("13912345678 杭州市西湖区文三路1号".into());
+    let mut b = request(FINANCE, "杭财依申〔2024〕2号", "2024-05-01");
+    b.applicant.id_document = Some("110101 19900307 761x".into());
+    let mut other = request(FINANCE, "杭财依申〔2024〕3号", "2024-05-02");
+    other.applicant.id_document = Some("330106198501011234".into());
+    let mut elsewhere = request("330100-sthjj", "杭环依申〔2024〕1号", "2024-05-03");
+    elsewhere.applicant.id_document = Some("11010119900307761X".into());
+    let id_a = store.insert_request(&a).await.unwrap();
+    let id_b = store.insert_request(&b).await.unwrap();
+    store.insert_request(&other).await.unwrap();
+    store.insert_request(&elsewhere).await.unwrap();
+    let user =
+        store.create_user("zhang.san", FINANCE, gongkai_store::Role::Staff, "x", chrono::Utc::now()).await.unwrap();
+    store.set_totp_secret(&user.id, Some("JBSWY3DPEHPK3PXP")).await.unwrap();
+
+    // In the table: ciphertext only, a blind index, nothing of the values.
+    let mut raw = db.raw().await;
+    let rows = sqlx::query(
+        "SELECT id, applicant_id_document, applicant_contact, applicant_id_index FROM requests ORDER BY tracking_number",
+    )
+    .fetch_all(&mut raw)
+    .await
+    .unwrap();
+    for r in &rows {
+        let doc: String = r.try_get("applicant_id_document").unwrap();
+        let contact: String = r.try_get("applicant_contact").unwrap();
+        for v in [&doc, &contact] {
+            assert!(v.starts_with(gongkai_store::CIPHERTEXT_PREFIX), "{v}");
+            for clear in ["19900307", "13912345678", "文三路", "13800000000"] {
+                assert!(!v.contains(clear), "{clear} readable in {v}");
+            }
+        }
+        let index: String = r.try_get("applicant_id_index").unwrap();
+        assert_eq!(index.len(), 64);
+    }
+    let totp: String = sqlx::query("SELECT totp_secret FROM users WHERE username = 'zhang.san'")
+        .fetch_one(&mut raw)
+        .await
+        .unwrap()
+        .try_get("totp_secret")
+        .unwrap();
+    assert!(totp.starts_with(gongkai_store::CIPHERTEXT_PREFIX) && !totp.contains("JBSWY3DP"), "{totp}");
+
+    // Through the store: the values as given.
+    assert_eq!(store.get_request(&id_a).await.unwrap().unwrap().0, a);
+    assert_eq!(store.get_request(&id_b).await.unwrap().unwrap().0, b);
+    assert_eq!(store.totp_secret(&user.id).await.unwrap().as_deref(), Some("JBSWY3DPEHPK3PXP"));
+
+    // The blind index: the same number however written, only in this agency, not the others.
+    let same = store.requests_by_id_document(FINANCE, "110101-19900307-761X").await.unwrap();
+    let numbers: Vec<&str> = same.iter().map(|(_, r)| r.tracking_number.as_str()).collect();
+    assert_eq!(numbers, ["杭财依申〔2024〕1号", "杭财依申〔2024〕2号"]);
+    assert!(store.requests_by_id_document(FINANCE, "110101199003077610").await.unwrap().is_empty());
+
+    // A ciphertext copied onto another row does not decrypt there: refused as corrupt, naming
+    // the column and never the value.
+    let a_doc: String = sqlx::query("SELECT applicant_id_document FROM requests WHERE id = $1")
+        .bind(id_a.as_str())
+        .fetch_one(&mut raw)
+        .await
+        .unwrap()
+        .try_get("applicant_id_document")
+        .unwrap();
+    sqlx::query("UPDATE requests SET applicant_id_document = $1 WHERE id = $2")
+        .bind(&a_doc)
+        .bind(id_b.as_str())
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    let e = store.get_request(&id_b).await.unwrap_err();
+    assert!(matches!(e, StoreError::Corrupt { table: "requests", column: "applicant_id_document", .. }), "{e:?}");
+    assert!(!e.to_string().contains("761X"), "{e}");
+    drop(raw);
+
+    // Another key: refused before anything is read or written; the right key still reads all.
+    let wrong = Store::connect(&db.url, &gongkai_store::DataKey::generate().unwrap()).await.unwrap();
+    let e = wrong.migrate().await.unwrap_err();
+    assert!(matches!(e, StoreError::DataKeyMismatch), "{e:?}");
+    assert!(e.to_string().contains("数据密钥与此数据库不符"), "{e}");
+    wrong.close().await;
+    let again = Store::connect(&db.url, &db.key).await.unwrap();
+    again.migrate().await.unwrap();
+    assert_eq!(again.get_request(&id_a).await.unwrap().unwrap().0, a);
+    // A key change: everything re-encrypted (the moved ciphertext above is refused, so the row is
+    // put right first), readable and searchable under the new key only.
+    let mut raw = db.raw().await;
+    sqlx::query("UPDATE requests SET applicant_id_document = NULL WHERE id = $1")
+        .bind(id_b.as_str())
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    let new_key = gongkai_store::DataKey::generate().unwrap();
+    assert_eq!(again.rotate_data_key(&new_key).await.unwrap(), 5, "4 requests and 1 TOTP secret");
+    again.close().await;
+    let old = Store::connect(&db.url, &db.key).await.unwrap();
+    assert!(matches!(old.migrate().await.unwrap_err(), StoreError::DataKeyMismatch));
+    old.close().await;
+    let rotated = Store::connect(&db.url, &new_key).await.unwrap();
+    rotated.migrate().await.unwrap();
+    assert_eq!(rotated.get_request(&id_a).await.unwrap().unwrap().0, a);
+    assert_eq!(rotated.totp_secret(&user.id).await.unwrap().as_deref(), Some("JBSWY3DPEHPK3PXP"));
+    assert_eq!(rotated.requests_by_id_document(FINANCE, "11010119900307761X").await.unwrap().len(), 1);
+    rotated.close().await;
+}
+
+/// A database written before encryption existed (values in clear, no key check) has them
+/// encrypted, and the blind index filled, when the key is installed; the values read back
+/// unchanged.
+pub async fn b2_5_values_stored_in_clear_are_encrypted_when_the_key_is_installed(db: TestDb) {
+    let store = &db.store;
+    seed_agencies(store).await;
+    let req = request(FINANCE, "杭财依申〔2023〕9号", "2023-06-01");
+    let id = store.insert_request(&req).await.unwrap();
+    let user = store.create_user("li.si", FINANCE, gongkai_store::Role::Staff, "x", chrono::Utc::now()).await.unwrap();
+    // As an earlier version left them: in clear, no index, no key check.
+    let mut raw = db.raw().await;
+    sqlx::query(
+        "UPDATE requests SET applicant_id_document = '110101199003071234', applicant_contact = '13800000000', \
+         applicant_id_index = NULL",
+    )
+    .execute(&mut raw)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE users SET totp_secret = 'JBSWY3DPEHPK3PXP'").execute(&mut raw).await.unwrap();
+    sqlx::query("DELETE FROM settings WHERE \"key\" = 'data_key_check'").execute(&mut raw).await.unwrap();
+
+    let reopened = Store::connect(&db.url, &db.key).await.unwrap();
+    reopened.migrate().await.unwrap();
+    let row = sqlx::query("SELECT applicant_id_document, applicant_contact, applicant_id_index FROM requests")
+        .fetch_one(&mut raw)
+        .await
+        .unwrap();
+    let doc: String = row.try_get("applicant_id_document").unwrap();
+    let contact: String = row.try_get("applicant_contact").unwrap();
+    let index: Option<String> = row.try_get("applicant_id_index").unwrap();
+    assert!(doc.starts_with(gongkai_store::CIPHERTEXT_PREFIX) && !doc.contains("19900307"), "{doc}");
+    assert!(contact.starts_with(gongkai_store::CIPHERTEXT_PREFIX), "{contact}");
+    assert!(index.is_some());
+    assert_eq!(reopened.get_request(&id).await.unwrap().unwrap().0, req);
+    assert_eq!(reopened.requests_by_id_document(FINANCE, "110101199003071234").await.unwrap().len(), 1);
+    assert_eq!(reopened.totp_secret(&user.id).await.unwrap().as_deref(), Some("JBSWY3DPEHPK3PXP"));
+    // Installed once: a second start changes nothing.
+    reopened.migrate().await.unwrap();
+    let doc_again: String = sqlx::query("SELECT applicant_id_document FROM requests")
+        .fetch_one(&mut raw)
+        .await
+        .unwrap()
+        .try_get("applicant_id_document")
+        .unwrap();
+    assert_eq!(doc_again, doc);
+    reopened.close().await;
+}
+
+/// B4.4: once the office sets how long applicants' personal information is kept, requests
+/// closed longer ago lose the applicant's name, ID number (and its index) and contact — and
+/// nothing else: open requests and recent ones are untouched, the register rows and every
+/// figure counted from them stay. Not set: nothing happens. Audited.
+pub async fn b4_4_personal_data_past_its_retention_is_anonymised_and_the_counts_stay(db: TestDb) {
+    let store = &db.store;
+    seed_agencies(store).await;
+    let old = store.insert_request(&request(FINANCE, "OLD-1", "2020-03-02")).await.unwrap();
+    store.append_event(&old, &reply("2020-03-20")).await.unwrap();
+    let recent = store.insert_request(&request(FINANCE, "NEW-1", "2024-05-06")).await.unwrap();
+    store.append_event(&recent, &reply("2024-05-20")).await.unwrap();
+    let open = store.insert_request(&request(FINANCE, "OPEN-1", "2020-04-01")).await.unwrap();
+    let today = d("2026-11-27");
+    let now = chrono::Utc::now();
+    let kinds = |rows: Vec<(gongkai_store::RequestId, Request)>| {
+        rows.into_iter().map(|(_, r)| (r.tracking_number, r.applicant.kind, r.received_on)).collect::<Vec<_>>()
+    };
+    let before = kinds(store.list_requests(FINANCE, RequestFilter::All).await.unwrap());
+
+    // Not set: nothing is anonymised.
+    assert_eq!(store.personal_data_retention_years().await.unwrap(), None);
+    assert_eq!(store.purge_personal_data(today, "(test)", now).await.unwrap(), 0);
+    assert_eq!(store.get_request(&old).await.unwrap().unwrap().0.applicant.name, "张三");
+    for bad in [0, -1, 101] {
+        let e = store.set_personal_data_retention_years(Some(bad), "sec", now).await.unwrap_err();
+        assert!(e.to_string().contains("个人信息保存期限"), "{e}");
+    }
+    store.set_personal_data_retention_years(Some(3), "sec", now).await.unwrap();
+    assert_eq!(store.personal_data_retention_years().await.unwrap(), Some(3));
+
+    assert_eq!(store.purge_personal_data(today, "(test)", now).await.unwrap(), 1);
+    let (gone, events) = store.get_request(&old).await.unwrap().unwrap();
+    assert_eq!(gone.applicant.name, gongkai_store::ANONYMISED_NAME);
+    assert_eq!((gone.applicant.id_document, gone.applicant.contact), (None, None));
+    assert_eq!(events.len(), 1, "the register row and its events stay");
+    for kept in [&recent, &open] {
+        let r = store.get_request(kept).await.unwrap().unwrap().0;
+        assert_eq!(r.applicant.name, "张三");
+        assert_eq!(r.applicant.id_document.as_deref(), Some("110101199003071234"));
+    }
+    let same = store.requests_by_id_document(FINANCE, "110101199003071234").await.unwrap();
+    let numbers: Vec<&str> = same.iter().map(|(_, r)| r.tracking_number.as_str()).collect();
+    assert_eq!(numbers, ["OPEN-1", "NEW-1"], "the anonymised request is no longer found by the number");
+    assert_eq!(kinds(store.list_requests(FINANCE, RequestFilter::All).await.unwrap()), before, "counts unchanged");
+    // Done once: a second run finds nothing more.
+    assert_eq!(store.purge_personal_data(today, "(test)", now).await.unwrap(), 0);
+    let audit = store.list_audit(20).await.unwrap();
+    assert!(audit.iter().any(|r| r.event.event_type == "personal_data.purge"
+        && r.event.detail.as_deref().is_some_and(|d| d.starts_with("1 件"))));
+    assert!(audit
+        .iter()
+        .any(|r| r.event.event_type == "config.personal_data_retention" && r.event.username.as_deref() == Some("sec")));
+    assert!(!format!("{audit:?}").contains("110101199003071234"), "no personal data in the trail");
+}

@@ -131,6 +131,7 @@ async fn seed(store: &Store) {
             publisher: Some("示例市财政局".into()),
             written_on: Some(date("2025-02-07")),
             body: Some("一般公共预算收入安排如下。".into()),
+            review: None,
         })
         .await
         .unwrap();
@@ -221,7 +222,7 @@ where
     F: FnOnce(App) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let store = Store::connect(url).await.expect("connect");
+    let store = Store::connect(url, &gongkai_store::DataKey::generate().expect("data key")).await.expect("connect");
     store.migrate().await.expect("migrate");
     seed(&store).await;
     // Tests file many requests from one address: a generous limit unless the test sets one.

@@ -245,7 +245,7 @@ fn form_ok() -> Vec<(&'static str, String)> {
     ]
 }
 
-story!(form_files_and_tracks_a4_1, |app: App| async move {
+story!(form_files_and_tracks_a4_1_a4_4, |app: App| async move {
     let r = app.client.post(app.url(&format!("/agencies/{DEPT}/apply"))).form(&form_ok()).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["cache-control"], "no-store");
@@ -262,6 +262,9 @@ story!(form_files_and_tracks_a4_1, |app: App| async move {
     assert!(!form.contains("name=\"purpose\""), "A4.1: no purpose field");
     assert!(!form.contains("用途（"), "A4.1: no purpose label");
     assert!(form.contains("无需说明申请用途"));
+    // A4.4 (Art. 43): the assisted channel for applicants with reading difficulties or visual
+    // or hearing impairments is named on the form, with the office's telephone.
+    assert!(form.contains("阅读困难或有视听障碍") && form.contains("0000-12345678") && form.contains("第四十三条"));
     // Tracking page (POST: the code never goes into a URL, ASVS 14.2.1).
     let r =
         app.client.post(app.url("/track")).form(&[("number", number.as_str()), ("code", &code)]).send().await.unwrap();
@@ -294,6 +297,38 @@ story!(form_files_and_tracks_a4_1, |app: App| async move {
     let page = r.text().await.unwrap();
     assert!(page.contains("已答复") && page.contains("示财公开〔2025〕3号"));
     assert!(!page.contains(SEED_APPLICANT));
+});
+
+// B4.2 (PIPL Arts. 17, 30): the request form states the personal-information processing rules
+// before the first field: who processes (the agency and its office's contacts from the guide),
+// why, on what basis, which categories, the sensitive ID number with its necessity and impact,
+// how and where it is stored, how long, and how to exercise one's rights.
+story!(b4_2_the_form_states_the_personal_information_processing_rules, |app: App| async move {
+    let (status, form) = app.get_text(&format!("/agencies/{DEPT}/apply")).await;
+    assert_eq!(status, 200);
+    let start = form.find("id=\"personal-information-rules\"").expect("the rules are on the form page");
+    let end = start + form[start..].find("</section>").unwrap();
+    let rules = &form[start..end];
+    assert!(start < form.find("<form method=\"post\"").unwrap(), "read before the form");
+    for needed in [
+        "个人信息处理规则",
+        "示例市财政局",
+        "示例市财政局办公室",
+        "0000-12345678",
+        "gk@example.gov.cn",
+        "处理目的",
+        "第十三条第一款第三项",
+        "姓名或者名称、身份证明（证件号码）、联系方式",
+        "敏感个人信息",
+        "必需",
+        "SM4",
+        "境内",
+        "保存期限",
+        "第四十五条",
+        "查阅、复制、更正、补充或者删除",
+    ] {
+        assert!(rules.contains(needed), "the rules say {needed}: {rules}");
+    }
 });
 
 story!(form_invalid_fields_get_messages_next_to_the_field_a4_1, |app: App| async move {
@@ -377,7 +412,7 @@ fn body_ok() -> Value {
     })
 }
 
-story!(api_files_and_tracks_a4_1, |app: App| async move {
+story!(api_files_and_tracks_a4_1_a4_3, |app: App| async move {
     let r =
         app.client.post(app.url(&format!("/api/v1/agencies/{DEPT}/requests"))).json(&body_ok()).send().await.unwrap();
     assert_eq!(r.status(), 201);
@@ -390,6 +425,10 @@ story!(api_files_and_tracks_a4_1, |app: App| async move {
     let received = chrono::NaiveDate::parse_from_str(v["received"].as_str().unwrap(), "%Y-%m-%d").unwrap();
     let due = chrono::NaiveDate::parse_from_str(v["due"].as_str().unwrap(), "%Y-%m-%d").unwrap();
     assert!(due > received + chrono::Duration::days(20), "Art. 33: 20 working days");
+    // A4.3 (Art. 31(三)): an online request is received the day the system confirms it to the
+    // applicant with its tracking number — China's date, whatever the server's time zone.
+    let today = gongkai_web::filing::today_china();
+    assert!(received == today || received.succ_opt() == Some(today), "{received} vs {today} (a filing at midnight)");
     let number = v["tracking_number"].as_str().unwrap();
     let code = v["query_code"].as_str().unwrap();
     let t: Value = app.get(&format!("/api/v1/requests/{number}?code={code}")).await.json().await.unwrap();

@@ -58,6 +58,25 @@ impl Db {
         Db { url, dir: tempfile::tempdir().unwrap(), postgres: Some((admin, name)) }
     }
 
+    /// The data key `gongkai` uses on this database (the default key file: beside a SQLite file,
+    /// `data.key` in the data folder for PostgreSQL), made here if no command has made it yet,
+    /// so that a test can open the same store directly.
+    pub fn key(&self) -> gongkai_store::DataKey {
+        let path = match self.postgres {
+            None => self.dir.path().join("gk.db.key"),
+            Some(_) => self.dir.path().join("data").join("data.key"),
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => gongkai_store::DataKey::from_hex(&text).unwrap(),
+            Err(_) => {
+                let key = gongkai_store::DataKey::generate().unwrap();
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, key.to_hex()).unwrap();
+                key
+            }
+        }
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
