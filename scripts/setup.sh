@@ -15,6 +15,8 @@ command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-writer-nogui libreo
 # A real browser for the web application's end-to-end tests.
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
+# npm, to fetch axe-core for the accessibility scan (A5.2) from the npm registry.
+command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} from Debian's packages"
@@ -22,6 +24,18 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
+
+# axe-core, the WCAG 2.1 AA rules the browser tests run in Chromium (A5.2), pinned; only its
+# axe.min.js is used (injected into each page by tests/e2e.rs; nothing is loaded at run time).
+AXE_VERSION=4.14.1
+AXE_DIR="${GONGKAI_AXE_DIR:-$HOME/.cache/gongkai-axe}"
+axe_installed=$(node -p "require('$AXE_DIR/node_modules/axe-core/package.json').version" 2>/dev/null || true)
+if [ "$axe_installed" != "$AXE_VERSION" ] || [ ! -s "$AXE_DIR/node_modules/axe-core/axe.min.js" ]; then
+  echo "setup: installing axe-core $AXE_VERSION from npm into $AXE_DIR"
+  mkdir -p "$AXE_DIR"
+  npm install --prefix "$AXE_DIR" --no-audit --no-fund --ignore-scripts --save-exact --loglevel=error "axe-core@$AXE_VERSION" >/dev/null
+fi
+[ -s "$AXE_DIR/node_modules/axe-core/axe.min.js" ] || { echo "setup: axe-core is missing at $AXE_DIR" >&2; exit 1; }
 
 # PostgreSQL at 127.0.0.1:5432, user postgres with trust auth, database `test`.
 if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then

@@ -12,6 +12,9 @@ export GONGKAI_SHARED="${GONGKAI_SHARED:-$(cd .. && pwd)/shared}"
 # The PostgreSQL tests always run; they fail (not skip) when the server is unreachable.
 export GONGKAI_TEST_POSTGRES_URL="${GONGKAI_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
 
+# axe-core's browser build for the accessibility scan (installed by setup.sh; A5.2).
+export GONGKAI_AXE_JS="${GONGKAI_AXE_JS:-${GONGKAI_AXE_DIR:-$HOME/.cache/gongkai-axe}/node_modules/axe-core/axe.min.js}"
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --all-targets --locked

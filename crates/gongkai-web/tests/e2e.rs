@@ -4,6 +4,11 @@
 //!
 //! Without chromedriver the tests fail when `CI` is set and are skipped (with a message)
 //! otherwise. `GONGKAI_SCREENSHOTS=1` saves the main pages as `docs/images/web-*.png`.
+//!
+//! The `a5_*` tests are the accessibility requirements (A5.2 GB/T 37668-2019 二级 ≈ WCAG 2.1 AA,
+//! A5.3 适老化): axe-core (npm, `GONGKAI_AXE_JS`, installed by scripts/setup.sh; missing = failure
+//! under `CI`) scans every page, and the request form is used with the keyboard alone and with
+//! enlarged text. They run on SQLite only: they are about the HTML.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -387,3 +392,565 @@ story!(supervisor_sees_overdue_request_and_late_report, |app: App| async move {
     // Read-only: a supervisor gets no action forms.
     assert!(!b.exists("#form-reply").await);
 });
+
+// ---------------------------------------------------------------------------------------------
+// A5 accessibility (GB/T 37668-2019 二级 ≈ WCAG 2.1 AA; 适老化): an automated axe-core scan of
+// every page in Chromium, and the request form operated with the keyboard alone.
+
+/// axe-core's browser build (axe.min.js from npm, installed by scripts/setup.sh into
+/// `~/.cache/gongkai-axe`; scripts/test.sh names it in `GONGKAI_AXE_JS`). `None` (with a message)
+/// when it is missing and `CI` is unset; under `CI` a missing file fails the test.
+fn axe_source() -> Option<String> {
+    let path = std::env::var_os("GONGKAI_AXE_JS").map(PathBuf::from).or_else(|| {
+        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/gongkai-axe/node_modules/axe-core/axe.min.js"))
+    });
+    match path.as_ref().map(std::fs::read_to_string) {
+        Some(Ok(source)) if source.contains("axe") => Some(source),
+        found => {
+            let why = format!(
+                "axe-core not found ({}: {}): run scripts/setup.sh (npm install axe-core into ~/.cache/gongkai-axe) or set GONGKAI_AXE_JS",
+                path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "no path".into()),
+                match found {
+                    Some(Err(e)) => e.to_string(),
+                    _ => "no axe in the file".into(),
+                }
+            );
+            if std::env::var_os("CI").is_some() {
+                panic!("{why}");
+            }
+            eprintln!("SKIPPED: {why}");
+            None
+        }
+    }
+}
+
+/// One axe violation: the rule, its impact and the failing elements (CSS selectors).
+struct AxeViolation {
+    id: String,
+    impact: String,
+    help: String,
+    targets: Vec<String>,
+}
+
+/// The WCAG 2.1 A and AA rules of axe-core (A5.2: GB/T 37668-2019 二级 ≈ WCAG 2.1 AA). No rule is
+/// disabled. What axe cannot decide (「needs review」) is printed, not failed; on these pages, checked
+/// by hand: color-contrast of the report tables' merged header cells (axe cannot see the background
+/// under a rowspan: black on white or #c6d9f1, ≥ 12:1) and of the trend charts' SVG labels (black on
+/// white), and th-has-data-cells of tables that have no rows yet.
+const AXE_RUN: &str = r#"
+const done = arguments[arguments.length - 1];
+if (typeof axe === 'undefined') { done({ error: 'axe-core did not load' }); return; }
+axe.run(document, {
+  runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  resultTypes: ['violations'],
+}).then(r => done({
+  passes: r.passes.length,
+  incomplete: r.incomplete.map(v => v.id),
+  violations: r.violations.map(v => ({
+    id: v.id, impact: v.impact || '', help: v.help,
+    targets: v.nodes.map(n => n.target.map(t => Array.isArray(t) ? t.join(' >> ') : t).join(' ')),
+  })),
+})).catch(e => done({ error: String(e) }));
+"#;
+
+impl Browser {
+    /// Runs axe-core on the page now shown: the violations of the WCAG 2.1 A/AA rules, and the
+    /// rules axe could not decide on some element (「needs review」: checked by hand, not failed).
+    async fn axe(&self, axe: &str) -> (Vec<AxeViolation>, Vec<String>) {
+        self.client.execute(axe, vec![]).await.expect("inject axe-core");
+        let out = self.client.execute_async(AXE_RUN, vec![]).await.expect("axe.run");
+        if let Some(e) = out.get("error") {
+            panic!("axe-core failed: {e}");
+        }
+        assert!(out["passes"].as_u64().unwrap_or(0) > 0, "axe ran no rule: {out}");
+        let incomplete =
+            out["incomplete"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+        let violations = out["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| AxeViolation {
+                id: v["id"].as_str().unwrap_or_default().to_string(),
+                impact: v["impact"].as_str().unwrap_or_default().to_string(),
+                help: v["help"].as_str().unwrap_or_default().to_string(),
+                targets: v["targets"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| t.as_str().unwrap_or_default().to_string())
+                    .collect(),
+            })
+            .collect();
+        (violations, incomplete)
+    }
+}
+
+/// Scans the page now shown and records it under `name`.
+async fn scan(b: &Browser, axe: &str, name: &str, results: &mut Vec<(String, String, Vec<AxeViolation>)>) {
+    let url = b.client.current_url().await.unwrap().to_string();
+    let (violations, incomplete) = b.axe(axe).await;
+    eprintln!(
+        "axe {name} ({url}): {} violation(s){}; needs review: {}",
+        violations.len(),
+        violations.iter().map(|v| format!(" {}", v.id)).collect::<String>(),
+        if incomplete.is_empty() { "none".to_string() } else { incomplete.join(" ") }
+    );
+    results.push((name.to_string(), url, violations));
+}
+
+/// A5.2 (GB/T 37668-2019, target 二级 ≈ WCAG 2.1 AA; "CI: automated WCAG 2.1 AA scan of each
+/// template"): every template of the portal and the console, and the error pages, rendered in
+/// Chromium with real data and scanned by axe-core with all its WCAG 2.0/2.1 A and AA rules —
+/// no violation on any page. About the HTML, so on one backend (SQLite).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a5_2_every_page_passes_an_automated_wcag_2_1_aa_scan() {
+    harness::run(harness::Db::Sqlite, None, |app: App| async move {
+        let Some(axe) = axe_source() else { return };
+        let Some(b) = Browser::start().await else { return };
+        b.client
+            .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+                Some(Duration::from_secs(120)),
+                Some(Duration::from_secs(60)),
+                Some(Duration::from_secs(0)),
+            ))
+            .await
+            .unwrap();
+        let hash = gongkai_store::hash_password_blocking(PASSWORD.to_string()).await.unwrap();
+        let now = chrono::Utc::now();
+        for (name, agency, role) in [
+            ("fin.staff", DEPT, Role::Staff),
+            ("gov.supervisor", harness::ROOT, Role::Supervisor),
+            ("auditor", harness::ROOT, Role::Auditor),
+        ] {
+            app.store.create_user(name, agency, role, &hash, now).await.unwrap();
+        }
+        // A pending case, so that the cases page shows its 记录审结 form.
+        app.store
+            .insert_case(&gongkai_core::register::Case {
+                agency: DEPT.into(),
+                number: "FIN-FY-2026-1".into(),
+                group: gongkai_core::report::CaseGroup::Review,
+                request: None,
+                filed_on: "2026-03-02".parse().unwrap(),
+                decided_on: None,
+                result: None,
+            })
+            .await
+            .unwrap();
+        let mut results = Vec::new();
+        let r = &mut results;
+
+        // The public portal.
+        for (name, path) in [
+            ("portal home", "/".to_string()),
+            ("agency tree", "/agencies".to_string()),
+            ("agency page", format!("/agencies/{DEPT}")),
+            ("guide", format!("/agencies/{DEPT}/guide")),
+            ("rules", format!("/agencies/{DEPT}/rules")),
+            ("proactive (Art. 20)", format!("/agencies/{DEPT}/proactive")),
+            ("directory with a search", format!("/agencies/{DEPT}/directory?q=%E9%A2%84%E7%AE%97")),
+            ("item page", format!("/agencies/{DEPT}/proactive/FIN-2025-0001")),
+            ("reports list", format!("/agencies/{DEPT}/reports")),
+            ("report page", format!("/agencies/{DEPT}/reports/{}", harness::YEAR)),
+            ("request form", format!("/agencies/{DEPT}/apply")),
+            ("tracking form", "/track".to_string()),
+            ("API docs", "/api/v1/docs".to_string()),
+            ("not-found page", "/agencies/NOPE".to_string()),
+        ] {
+            b.open(&app, &path).await;
+            b.el("main").await;
+            scan(&b, &axe, name, r).await;
+        }
+        // The form sent empty: every field's error, in the summary and beside the field.
+        b.open(&app, &format!("/agencies/{DEPT}/apply")).await;
+        b.click("main form button[type=submit]").await;
+        b.el("#form-errors").await;
+        scan(&b, &axe, "request form with errors", r).await;
+        let (number, code) = b.file_request(&app).await;
+        scan(&b, &axe, "filed page", r).await;
+        b.track(&app, &number, &code).await;
+        scan(&b, &axe, "tracking result", r).await;
+        b.open(&app, "/track").await;
+        b.fill("#number", &number).await;
+        b.fill("#code", "WRONGCODE234").await;
+        b.click("main form button[type=submit]").await;
+        b.el("main .error").await;
+        scan(&b, &axe, "tracking not found", r).await;
+
+        // The console: the login form, and with a wrong password.
+        b.open(&app, "/console/login").await;
+        b.el("#username").await;
+        scan(&b, &axe, "console login", r).await;
+        b.fill("#username", "fin.staff").await;
+        b.fill("#password", "wrong-password").await;
+        b.click("#login").await;
+        b.el("#login-error").await;
+        scan(&b, &axe, "console login with error", r).await;
+
+        // Staff of the department.
+        b.login(&app, "fin.staff").await;
+        scan(&b, &axe, "inbox", r).await;
+        b.open_from_inbox(&app, &number).await;
+        b.el("#form-reply").await;
+        scan(&b, &axe, "request page (actions)", r).await;
+        for (name, path, ready) in [
+            ("proactive register", "/console/proactive".to_string(), "#proactive-form"),
+            ("article20", "/console/article20?year=2026".to_string(), "#article20-form"),
+            ("article20 (locked year)", format!("/console/article20?year={}", harness::YEAR), "#article20-locked"),
+            ("cases", "/console/cases".to_string(), ".decide-form"),
+            ("registers", "/console/registers".to_string(), "#registers-form"),
+            ("reports index", "/console/reports".to_string(), "main table"),
+            ("report workspace (draft)", format!("/console/reports/{DEPT}/2026"), "#preview"),
+            ("report workspace (published)", format!("/console/reports/{DEPT}/{}", harness::YEAR), "#preview"),
+            ("tokens", "/console/tokens".to_string(), "#token-form"),
+            ("password", "/console/password".to_string(), "#change-password"),
+            ("mfa", "/console/mfa".to_string(), "#mfa-start"),
+        ] {
+            b.open(&app, &path).await;
+            b.el(ready).await;
+            scan(&b, &axe, name, r).await;
+        }
+        b.open(&app, "/console/tokens").await;
+        b.fill("#token-name", "报表脚本").await;
+        b.click("#create-token").await;
+        b.el("#new-token").await;
+        scan(&b, &axe, "tokens (new token shown)", r).await;
+        b.open(&app, "/console/mfa").await;
+        b.click("#mfa-start button").await;
+        b.el("#mfa-secret").await;
+        scan(&b, &axe, "mfa (enrolment)", r).await;
+        b.logout().await;
+
+        // The supervising office.
+        b.login(&app, "gov.supervisor").await;
+        for (name, path, ready) in [
+            ("supervise overview", "/console/supervise", "#overview"),
+            ("trend", "/console/supervise/trend", "#trend-chart"),
+            ("reminders", "/console/supervise/reminders", "#reminders"),
+            ("published reports upload", "/console/supervise/published", "#published-form"),
+        ] {
+            b.open(&app, path).await;
+            b.el(ready).await;
+            scan(&b, &axe, name, r).await;
+        }
+        b.logout().await;
+
+        // The audit administrator (B2.6): the audit trail, and the page a forbidden path shows.
+        b.login(&app, "auditor").await;
+        b.open(&app, "/console/audit").await;
+        b.el("#audit").await;
+        scan(&b, &axe, "audit", r).await;
+        b.open(&app, "/console/requests").await;
+        b.el("main").await;
+        assert!(b.source().await.contains("无权访问"));
+        scan(&b, &axe, "forbidden page", r).await;
+
+        // The scan can fail: a field without a label is found.
+        b.open(&app, "/track").await;
+        b.client
+            .execute(
+                "document.querySelector('main').insertAdjacentHTML('beforeend', '<input id=\"unlabelled\">')",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let (planted, _) = b.axe(&axe).await;
+        assert!(
+            planted.iter().any(|v| v.id == "label" && v.targets.iter().any(|t| t.contains("unlabelled"))),
+            "axe finds a planted unlabelled field"
+        );
+
+        let failing: Vec<String> = results
+            .iter()
+            .filter(|(_, _, v)| !v.is_empty())
+            .map(|(name, url, vs)| {
+                let mut s = format!("{name} ({url}):");
+                for v in vs {
+                    s.push_str(&format!("\n  {} [{}] {}: {}", v.id, v.impact, v.help, v.targets.join(", ")));
+                }
+                s
+            })
+            .collect();
+        assert!(results.len() >= 41, "every template scanned ({} pages)", results.len());
+        assert!(
+            failing.is_empty(),
+            "WCAG 2.1 AA violations (axe-core) on {} of {} pages:\n{}",
+            failing.len(),
+            results.len(),
+            failing.join("\n")
+        );
+    })
+    .await;
+}
+
+/// What is focused, and how it shows (the outline, the colour around it, where it is).
+const FOCUS_STATE: &str = r#"
+const el = document.activeElement;
+const cs = getComputedStyle(el);
+const r = el.getBoundingClientRect();
+function background(e) {
+  for (; e; e = e.parentElement) {
+    const c = getComputedStyle(e).backgroundColor;
+    const m = c.match(/[\d.]+/g);
+    if (m && (m.length < 4 || parseFloat(m[3]) > 0)) return c;
+  }
+  return 'rgb(255, 255, 255)';
+}
+return {
+  id: el.id, tag: el.tagName.toLowerCase(), text: (el.innerText || el.value || '').trim().slice(0, 40),
+  value: el.value === undefined ? null : el.value,
+  outlineStyle: cs.outlineStyle, outlineWidth: parseFloat(cs.outlineWidth) || 0, outlineColor: cs.outlineColor,
+  around: background(el.parentElement), visibility: cs.visibility,
+  top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width, height: r.height,
+  vw: window.innerWidth, vh: window.innerHeight,
+};
+"#;
+
+/// sRGB relative luminance of a computed colour `rgb(r, g, b)` / `rgba(r, g, b, a)` (WCAG 2.1).
+fn luminance(css: &str) -> f64 {
+    let v: Vec<f64> = css
+        .trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '(')
+        .trim_end_matches(')')
+        .split(',')
+        .take(3)
+        .map(|x| x.trim().parse::<f64>().unwrap_or_else(|_| panic!("colour {css}")) / 255.0)
+        .map(|c| if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) })
+        .collect();
+    assert_eq!(v.len(), 3, "colour {css}");
+    0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]
+}
+
+fn contrast(a: &str, b: &str) -> f64 {
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+impl Browser {
+    /// Presses and releases each key in turn (a character, or a `Key` such as Tab).
+    async fn keys(&self, keys: impl IntoIterator<Item = char>) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut seq = KeyActions::new("keyboard".into());
+        for k in keys {
+            seq = seq.then(KeyAction::Down { value: k }).then(KeyAction::Up { value: k });
+        }
+        self.client.perform_actions(seq).await.expect("key actions");
+    }
+
+    async fn press(&self, key: fantoccini::key::Key) {
+        self.keys([char::from(key)]).await;
+    }
+
+    /// Shift+Tab.
+    async fn shift_tab(&self) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        use fantoccini::key::Key;
+        let (shift, tab) = (char::from(Key::Shift), char::from(Key::Tab));
+        let seq = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: shift })
+            .then(KeyAction::Down { value: tab })
+            .then(KeyAction::Up { value: tab })
+            .then(KeyAction::Up { value: shift });
+        self.client.perform_actions(seq).await.expect("key actions");
+    }
+
+    /// The focused element, checked to be visibly focused (A5.3, WCAG 2.4.7): an outline of at
+    /// least 2 px, contrasting at least 3:1 with the colour around it (WCAG 1.4.11), on screen.
+    async fn focused(&self) -> serde_json::Value {
+        let f = self.client.execute(FOCUS_STATE, vec![]).await.unwrap();
+        let what = format!("focus on <{} id={:?}> {:?}", f["tag"], f["id"], f["text"]);
+        assert_ne!(f["tag"], "body", "focus was lost: {f}");
+        assert!(
+            f["outlineStyle"] != "none" && f["outlineWidth"].as_f64().unwrap() >= 2.0,
+            "{what}: no visible focus outline: {f}"
+        );
+        let ratio = contrast(f["outlineColor"].as_str().unwrap(), f["around"].as_str().unwrap());
+        assert!(ratio >= 3.0, "{what}: the focus outline contrasts {ratio:.2}:1 with its surroundings: {f}");
+        let n = |k: &str| f[k].as_f64().unwrap();
+        assert!(f["visibility"] == "visible" && n("width") > 0.0 && n("height") > 0.0, "{what}: not shown: {f}");
+        assert!(
+            n("bottom") > 0.0 && n("top") < n("vh") && n("right") > 0.0 && n("left") < n("vw"),
+            "{what}: outside the window: {f}"
+        );
+        f
+    }
+
+    /// Tab once; the focused element (checked visible) must be `expect` (its id).
+    async fn tab_to(&self, expect: &str) -> serde_json::Value {
+        self.press(fantoccini::key::Key::Tab).await;
+        let f = self.focused().await;
+        assert_eq!(f["id"], expect, "Tab should reach #{expect}: {f}");
+        f
+    }
+
+    /// document.scrollingElement's scroll width against its client width.
+    async fn horizontal_overflow(&self) -> (i64, i64) {
+        let v = self
+            .client
+            .execute("const s = document.scrollingElement; return [s.scrollWidth, s.clientWidth];", vec![])
+            .await
+            .unwrap();
+        (v[0].as_i64().unwrap(), v[1].as_i64().unwrap())
+    }
+}
+
+/// A5.3 (适老化: full keyboard operation) and A5.2 (WCAG 2.1.1 keyboard, 2.4.3 focus order, 2.4.7
+/// focus visible): a member of the public files a request with the keyboard alone — skip link,
+/// Tab and Shift+Tab through the fields in reading order, typing, arrow keys in the selects,
+/// Enter on the button; a form sent incomplete is corrected through the error summary's links.
+/// At every step the focused element shows an outline (≥ 2 px, ≥ 3:1 against its surroundings)
+/// and is on screen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a5_3_the_request_form_works_with_the_keyboard_alone() {
+    harness::run(harness::Db::Sqlite, None, |app: App| async move {
+        use fantoccini::key::Key;
+        let Some(b) = Browser::start().await else { return };
+        b.open(&app, &format!("/agencies/{DEPT}")).await;
+        b.el("main").await;
+        // From the agency page: the header's links are reachable and visibly focused (white
+        // outline on the red header), then the 依申请公开 section link opens the form.
+        b.press(Key::Tab).await;
+        assert_eq!(b.focused().await["text"], "跳到主要内容", "the skip link comes first");
+        let mut reached = false;
+        for _ in 0..15 {
+            b.press(Key::Tab).await;
+            let f = b.focused().await;
+            if f["text"] == "依申请公开" {
+                reached = true;
+                break;
+            }
+        }
+        assert!(reached, "the 依申请公开 link is reachable with Tab");
+        b.press(Key::Enter).await;
+        b.el("#applicant_type").await;
+        assert!(b.client.current_url().await.unwrap().path().ends_with("/apply"));
+
+        // The skip link moves focus to the main content; the first field follows.
+        b.press(Key::Tab).await;
+        assert_eq!(b.focused().await["text"], "跳到主要内容");
+        b.press(Key::Enter).await;
+        assert_eq!(b.focused().await["id"], "main", "the skip link focuses <main>");
+        b.tab_to("applicant_type").await;
+        // Sent without anything filled in: the errors are listed, each a link to its field.
+        for id in ["name", "id_document", "contact", "content", "form", "delivery"] {
+            b.tab_to(id).await;
+        }
+        b.press(Key::Tab).await;
+        assert_eq!(b.focused().await["text"], "提交申请");
+        b.press(Key::Enter).await;
+        b.el("#form-errors").await;
+        b.press(Key::Tab).await;
+        assert_eq!(b.focused().await["text"], "跳到主要内容");
+        b.press(Key::Enter).await;
+        b.press(Key::Tab).await;
+        let first_error = b.focused().await;
+        assert_eq!(first_error["tag"], "a", "the first error is a link: {first_error}");
+        assert!(first_error["text"].as_str().unwrap().starts_with("申请人类型"), "{first_error}");
+        b.press(Key::Enter).await;
+        assert_eq!(b.focused().await["id"], "applicant_type", "the error's link takes focus to its field");
+
+        // Fill in: arrow keys choose in a select, typing fills a field, Shift+Tab goes back.
+        b.press(Key::Down).await;
+        assert_eq!(b.focused().await["value"], "natural_person", "ArrowDown chose the first applicant type");
+        b.tab_to("name").await;
+        b.keys("王公开".chars()).await;
+        b.tab_to("id_document").await;
+        b.keys("110101199003071234".chars()).await;
+        b.tab_to("contact").await;
+        b.keys("13800001234".chars()).await;
+        b.shift_tab().await;
+        let back = b.focused().await;
+        assert_eq!(back["id"], "id_document", "Shift+Tab goes back one field");
+        assert_eq!(back["value"], "110101199003071234");
+        b.tab_to("contact").await;
+        b.tab_to("content").await;
+        b.keys("请公开本局2026年部门预算。".chars()).await;
+        b.tab_to("form").await;
+        b.press(Key::Down).await;
+        b.tab_to("delivery").await;
+        b.keys([char::from(Key::Down), char::from(Key::Down)]).await;
+        let delivery = b.focused().await["value"].as_str().unwrap().to_string();
+        assert!(!delivery.is_empty());
+        b.press(Key::Tab).await;
+        assert_eq!(b.focused().await["text"], "提交申请");
+        b.press(Key::Enter).await;
+
+        // Filed, with what was typed.
+        let number = b.text("#tracking-number").await;
+        assert!(!b.text("#query-code").await.is_empty());
+        let id = app.store.find_request(DEPT, &number).await.unwrap().expect("the request is filed");
+        let (request, _) = app.store.get_request(&id).await.unwrap().unwrap();
+        assert_eq!(request.applicant.name, "王公开");
+        assert_eq!(request.applicant.id_document.as_deref(), Some("110101199003071234"));
+        assert_eq!(request.applicant.contact.as_deref(), Some("13800001234"));
+        assert_eq!(request.content, "请公开本局2026年部门预算。");
+        assert_eq!(request.applicant.kind, ApplicantType::NaturalPerson);
+        assert!(request.requested_form.is_some());
+        assert_eq!(request.delivery.as_deref(), Some(delivery.as_str()));
+        // Past the skip link, the next stop is the link to the tracking page.
+        b.press(Key::Tab).await;
+        assert_eq!(b.focused().await["text"], "跳到主要内容");
+        b.press(Key::Enter).await;
+        b.press(Key::Tab).await;
+        assert_eq!(b.focused().await["text"], "查询办理进度");
+        b.press(Key::Enter).await;
+        b.el("#number").await;
+        assert_eq!(b.client.current_url().await.unwrap().path(), "/track");
+    })
+    .await;
+}
+
+/// A5.3 (适老化: 文字放大) and WCAG 2.1 1.4.4 (resize text to 200 %) / 1.4.10 (reflow): the
+/// request form (empty and with its errors), the tracking page and the portal's text pages need no
+/// horizontal scrolling with the text at twice its size, nor in a window 640 px wide (the same page
+/// at 200 % zoom) or 320 px wide (400 %). Pages whose content is a wide data table (reports, the
+/// directory) are exempt under 1.4.10 and not checked here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a5_3_enlarged_text_needs_no_horizontal_scrolling() {
+    harness::run(harness::Db::Sqlite, None, |app: App| async move {
+        let Some(b) = Browser::start().await else { return };
+        let apply = format!("/agencies/{DEPT}/apply");
+        let (agency, guide, rules) =
+            (format!("/agencies/{DEPT}"), format!("/agencies/{DEPT}/guide"), format!("/agencies/{DEPT}/rules"));
+        let pages: [(&str, bool); 10] = [
+            (&apply, false),
+            (&apply, true),
+            ("/track", false),
+            ("/", false),
+            ("/agencies", false),
+            (&agency, false),
+            (&guide, false),
+            (&rules, false),
+            ("/api/v1/docs", false),
+            ("/console/login", false),
+        ];
+        let mut failures = Vec::new();
+        for (width, double_text) in [(1280u32, true), (640, false), (320, false)] {
+            b.client.set_window_size(width, 1000).await.unwrap();
+            for (path, errors) in pages {
+                b.open(&app, path).await;
+                b.el("main").await;
+                if errors {
+                    b.click("main form button[type=submit]").await;
+                    b.el("#form-errors").await;
+                }
+                let inner = b.client.execute("return window.innerWidth", vec![]).await.unwrap().as_i64().unwrap();
+                assert!(inner <= i64::from(width), "window {width} px wide is {inner} px inside");
+                let mut what = format!("{path}{} at {inner} px", if errors { " (errors)" } else { "" });
+                if double_text {
+                    let size = "return parseFloat(getComputedStyle(document.querySelector('main h1')).fontSize)";
+                    let before = b.client.execute(size, vec![]).await.unwrap().as_f64().unwrap();
+                    b.client.execute("document.documentElement.style.fontSize = '225%'", vec![]).await.unwrap();
+                    let after = b.client.execute(size, vec![]).await.unwrap().as_f64().unwrap();
+                    assert!(after >= 2.0 * before - 0.5, "{what}: text {before} px → {after} px");
+                    what.push_str(" with text at 200 %");
+                }
+                let (scroll, client) = b.horizontal_overflow().await;
+                if scroll > client {
+                    failures.push(format!("{what}: {scroll} px of content in {client} px"));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "horizontal scrolling:\n{}", failures.join("\n"));
+    })
+    .await;
+}
