@@ -521,6 +521,7 @@ async fn a5_2_every_page_passes_an_automated_wcag_2_1_aa_scan() {
             ("fin.staff", DEPT, Role::Staff),
             ("gov.supervisor", harness::ROOT, Role::Supervisor),
             ("auditor", harness::ROOT, Role::Auditor),
+            ("sec.admin", harness::ROOT, Role::SecurityAdmin),
         ] {
             app.store.create_user(name, agency, role, &hash, now).await.unwrap();
         }
@@ -644,6 +645,14 @@ async fn a5_2_every_page_passes_an_automated_wcag_2_1_aa_scan() {
         b.el("main").await;
         assert!(b.source().await.contains("无权访问"));
         scan(&b, &axe, "forbidden page", r).await;
+
+        // The security administrator (B2.6): the security settings page.
+        b.open(&app, "/console/audit").await;
+        b.logout().await;
+        b.login(&app, "sec.admin").await;
+        b.open(&app, "/console/security").await;
+        b.el("#accounts").await;
+        scan(&b, &axe, "security settings", r).await;
 
         // The scan can fail: a field without a label is found.
         b.open(&app, "/track").await;
