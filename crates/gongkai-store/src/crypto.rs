@@ -122,7 +122,7 @@ impl fmt::Debug for DataKey {
 
 /// Where an encrypted value lives: its table and column are part of the associated data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Field {
+pub enum Field {
     /// `requests.applicant_id_document` (身份证明号码).
     IdDocument,
     /// `requests.applicant_contact` (联系方式).
@@ -132,14 +132,16 @@ pub(crate) enum Field {
 }
 
 impl Field {
-    pub(crate) fn table(self) -> &'static str {
+    /// The table.
+    pub fn table(self) -> &'static str {
         match self {
             Field::IdDocument | Field::Contact => "requests",
             Field::TotpSecret => "users",
         }
     }
 
-    pub(crate) fn column(self) -> &'static str {
+    /// The column.
+    pub fn column(self) -> &'static str {
         match self {
             Field::IdDocument => "applicant_id_document",
             Field::Contact => "applicant_contact",
@@ -148,8 +150,9 @@ impl Field {
     }
 }
 
-/// The working keys derived from a [`DataKey`].
-pub(crate) struct FieldCipher {
+/// The working keys derived from a [`DataKey`]: what the store seals and opens personal
+/// information with (public for tools and benchmarks; the store is its only writer).
+pub struct FieldCipher {
     aead: Sm4Gcm,
     index_key: [u8; 32],
     check: String,
@@ -168,7 +171,8 @@ impl Drop for FieldCipher {
 }
 
 impl FieldCipher {
-    pub(crate) fn new(key: &DataKey) -> FieldCipher {
+    /// The working keys of `key`.
+    pub fn new(key: &DataKey) -> FieldCipher {
         let mut sm4_key = key.derive(b"gongkai/v1/SM4-GCM field encryption");
         let aead = <Sm4Gcm as KeyInit>::new_from_slice(&sm4_key[..16]).unwrap_or_else(|_| unreachable_sm4());
         sm4_key.zeroize();
@@ -190,7 +194,7 @@ impl FieldCipher {
     }
 
     /// Encrypts `plain`, the value of `field` in the row `row`.
-    pub(crate) fn seal(&self, field: Field, row: &str, plain: &str) -> Result<String, StoreError> {
+    pub fn seal(&self, field: Field, row: &str, plain: &str) -> Result<String, StoreError> {
         let mut nonce = [0u8; NONCE_LEN];
         getrandom::fill(&mut nonce)
             .map_err(|e| StoreError::Invalid { what: "encryption", detail: format!("no randomness: {e}") })?;
@@ -208,7 +212,7 @@ impl FieldCipher {
     /// Decrypts a stored value of `field` in the row `row`. A value that is not in the format, or
     /// does not decrypt (altered, moved from another row, or written under another key), is
     /// reported as corrupt — naming the table and column, never the value.
-    pub(crate) fn open(&self, field: Field, row: &str, stored: &str) -> Result<String, StoreError> {
+    pub fn open(&self, field: Field, row: &str, stored: &str) -> Result<String, StoreError> {
         let corrupt = |detail: &str| StoreError::Corrupt {
             table: field.table(),
             column: field.column(),
@@ -242,7 +246,7 @@ impl FieldCipher {
     /// The blind index of an identity document number: HMAC-SM3 of the number with spaces and
     /// hyphens removed and letters upper-cased (「110101 19900307 761x」 and 「11010119900307761X」
     /// are the same document).
-    pub(crate) fn blind_index(&self, id_document: &str) -> String {
+    pub fn blind_index(&self, id_document: &str) -> String {
         let normal: String = id_document
             .chars()
             .filter(|c| !c.is_whitespace() && *c != '-' && *c != '－')

@@ -96,7 +96,7 @@ pub use auth::{
     MAX_FAILED_LOGINS, PASSWORD_MAX_AGE, PASSWORD_MAX_CHARS, SESSION_ABSOLUTE, SESSION_IDLE,
 };
 pub use batch::{LockedEntry, RegisterBatch};
-pub use crypto::{DataKey, DataKeyError, CIPHERTEXT_PREFIX};
+pub use crypto::{DataKey, DataKeyError, Field, FieldCipher, CIPHERTEXT_PREFIX};
 pub use error::StoreError;
 pub use lock::{Amend, Amending};
 pub use personal_data::{ANONYMISED_NAME, MAX_PERSONAL_DATA_RETENTION_YEARS, MIN_PERSONAL_DATA_RETENTION_YEARS};
