@@ -81,7 +81,7 @@ story!(security_headers_and_request_id_b_asvs_3_4, |app: App| async move {
 
 // ------------------------------------------------------------------------------------------ portal
 
-story!(every_portal_page_200_with_meta_tags_a1_3_a3_1_a3_2, |app: App| async move {
+story!(every_portal_page_200_with_meta_tags_a1_2_a1_3_a3_1_a3_2_a3_5, |app: App| async move {
     let pages = [
         "/".to_string(),
         "/agencies".to_string(),
@@ -103,6 +103,23 @@ story!(every_portal_page_200_with_meta_tags_a1_3_a3_1_a3_2, |app: App| async mov
         let (status, html) = app.get_text(p).await;
         assert_eq!(status, 200, "{p}: {html}");
         assert_page(p, &html);
+        // A1.2: the uniform name of the column, 政府信息公开, unless configured otherwise.
+        assert_eq!(meta_content(&html, "SiteName"), Some("政府信息公开"), "{p}");
+        // A3.5: no host is written into the pages — every link inside the site is root-relative
+        // (a department's portal answers under whatever subdomain serves it); the only absolute
+        // links are the two national services of the footer.
+        for attr in ["href=\"", "src=\"", "action=\""] {
+            for (i, _) in html.match_indices(attr) {
+                let v = &html[i + attr.len()..];
+                let v = &v[..v.find('"').unwrap()];
+                if v.starts_with("http") {
+                    assert!(
+                        v.starts_with("https://beian.miit.gov.cn/") || v.starts_with("https://zfwzgl.www.gov.cn/"),
+                        "{p}: absolute link {v}"
+                    );
+                }
+            }
+        }
         // B4: applicant data is never public.
         assert!(!html.contains(SEED_APPLICANT), "{p} shows the applicant's name");
         assert!(!html.contains("110101199001011234"), "{p} shows the identity document");
@@ -122,7 +139,7 @@ story!(agency_sections_in_statutory_order_a1_3, |app: App| async move {
     assert!(tree[root..dept].contains("<ul>"), "FIN nested under GOV");
 });
 
-story!(guide_shows_every_office_field_a2_1, |app: App| async move {
+story!(guide_shows_every_office_field_a2_1_a2_2, |app: App| async move {
     let (_, html) = app.get_text(&format!("/agencies/{DEPT}/guide")).await;
     for (label, value) in [
         ("名称", "示例市财政局办公室"),
@@ -136,6 +153,12 @@ story!(guide_shows_every_office_field_a2_1, |app: App| async move {
         assert!(html.contains(label) && html.contains(value), "A2.1 {label} {value}");
     }
     assert_eq!(meta_content(&html, "ColumnType"), Some("信息公开指南"));
+    // A2.2: the guide's sections under the usual outline's headings (the seeded fees section), and
+    // never the pre-2019 「生产、生活、科研等特殊需要」 condition.
+    assert!(html.contains("四、收费") && html.contains("一般不收取费用"));
+    assert!(!html.contains("特殊需要"));
+    let (_, form) = app.get_text(&format!("/agencies/{DEPT}/apply")).await;
+    assert!(!form.contains("特殊需要"));
 });
 
 story!(directory_fields_and_filters_a2_3_a2_4, |app: App| async move {
