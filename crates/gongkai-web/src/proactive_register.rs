@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use gongkai_core::clock;
 use gongkai_core::register::{check_proactive_dates, Agency, ProactiveDisclosure};
 use gongkai_store::{ConfidentialityReview, ProactiveDetails, ReviewResult, StoreError};
@@ -90,6 +90,12 @@ async fn render_page(
         })
         .collect();
     let late = items.iter().filter(|i| i.late).count();
+    // A2.5: no national 索引号 format exists; the form offers the agency's next number in the
+    // form 机关代码-年份-序号 (unique in the agency, which the store enforces), editable.
+    let mut values = values;
+    if values.index_number.is_empty() && values.title.is_empty() {
+        values.index_number = next_index_number(&agency.code, crate::console::today().year(), &items);
+    }
     let can_write = user.can_write(&agency.code);
     let article20 = crate::portal::ARTICLE20_ITEMS
         .iter()
@@ -121,6 +127,19 @@ async fn list(
     let agency = agency_of(&state, &user, q.agency.as_deref()).await?;
     let notice = q.done.filter(|d| d == "added").map(|_| "已登记 (registered)".to_string());
     render_page(&state, &user, agency, NewItem::default(), None, notice, StatusCode::OK).await
+}
+
+/// The next free index number `{agency}-{year}-{seq:04}` after those of the register that follow
+/// the pattern.
+fn next_index_number(agency: &str, year: i32, items: &[ItemRow]) -> String {
+    let prefix = format!("{agency}-{year}-");
+    let last = items
+        .iter()
+        .filter_map(|r| r.item.index_number.strip_prefix(&prefix))
+        .filter_map(|seq| seq.parse::<u32>().ok())
+        .max()
+        .unwrap_or(0);
+    format!("{prefix}{:04}", last.saturating_add(1))
 }
 
 /// One row of the register: the item, its details and review, and its Art. 26 deadline.
@@ -267,4 +286,36 @@ async fn add(State(state): State<AppState>, form: ConsoleForm<NewItem>) -> Resul
     user.audit(&state, "proactive.add", &item.index_number, true, detail).await;
     let code = crate::portal::url_segment(&agency.code);
     Ok(Redirect::to(&format!("/console/proactive?agency={code}&done=added")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(index: &str) -> ItemRow {
+        ItemRow {
+            item: ProactiveDisclosure {
+                agency: "FIN".into(),
+                index_number: index.into(),
+                title: "t".into(),
+                document_number: None,
+                article20_item: None,
+                category: None,
+                channels: Vec::new(),
+                published_on: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap_or_default(),
+                validity: None,
+            },
+            details: None,
+            due: None,
+            late: false,
+        }
+    }
+
+    /// A2.5: the next number of the agency's own pattern; other patterns and years are ignored.
+    #[test]
+    fn a2_5_the_next_index_number_follows_the_agencys_pattern() {
+        assert_eq!(next_index_number("FIN", 2026, &[]), "FIN-2026-0001");
+        let items = [row("FIN-2026-0001"), row("FIN-2026-0009"), row("FIN-2025-0042"), row("000014349/2026-00110")];
+        assert_eq!(next_index_number("FIN", 2026, &items), "FIN-2026-0010");
+    }
 }

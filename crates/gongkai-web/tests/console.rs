@@ -738,6 +738,18 @@ story!(proactive_register_lists_adds_and_refuses_with_reasons_a1_4_a1_5_a2_3, |a
     assert_eq!(status, 303);
     let (_, page) = s.get(&app, &format!("/console/proactive?agency={DEPT}&done=added")).await;
     assert!(page.contains("id=\"proactive-done\"") && page.contains("FIN-2026-0003"));
+    // A2.5: the form offers the next number of the agency's pattern (机关代码-年份-序号).
+    let year = &today()[..4];
+    if year == "2026" {
+        assert!(
+            page.contains(
+                "id=\"index_number\" name=\"index_number\" maxlength=\"64\" required value=\"FIN-2026-0004\""
+            ),
+            "{page}"
+        );
+    } else {
+        assert!(page.contains(&format!("value=\"FIN-{year}-0001\"")), "{page}");
+    }
     let (_, portal) = app.get_text(&format!("/agencies/{DEPT}/proactive")).await;
     assert!(portal.contains("FIN-2026-0003") && portal.contains("2026年部门预算公开说明"));
     // Refused with the field and the reason; what was typed stays in the form.
