@@ -44,6 +44,10 @@ struct RegisterPage {
     items: Vec<ItemRow>,
     /// How many items were published after their Art. 26 deadline.
     late: usize,
+    /// A3.4: each Art. 20 sub-column's items and freshness.
+    columns: Vec<ColumnHealth>,
+    /// Sub-columns with no item.
+    empty_columns: usize,
     can_write: bool,
     /// The Art. 20 items (1–15) for the form's list.
     article20: Vec<(u8, &'static str)>,
@@ -90,6 +94,8 @@ async fn render_page(
         })
         .collect();
     let late = items.iter().filter(|i| i.late).count();
+    let columns = column_health(&items, crate::console::today());
+    let empty_columns = columns.iter().filter(|c| c.count == 0).count();
     // A2.5: no national 索引号 format exists; the form offers the agency's next number in the
     // form 机关代码-年份-序号 (unique in the agency, which the store enforces), editable.
     let mut values = values;
@@ -109,6 +115,8 @@ async fn render_page(
             agency,
             items,
             late,
+            columns,
+            empty_columns,
             can_write,
             article20,
             values,
@@ -127,6 +135,36 @@ async fn list(
     let agency = agency_of(&state, &user, q.agency.as_deref()).await?;
     let notice = q.done.filter(|d| d == "added").map(|_| "已登记 (registered)".to_string());
     render_page(&state, &user, agency, NewItem::default(), None, notice, StatusCode::OK).await
+}
+
+/// How long a column may go without a new item before the site checks (G19, A3.4) count it as
+/// not updated: six months, the rule for 通知公告 and 政策文件 columns.
+const STALE_AFTER_DAYS: i64 = 183;
+
+/// One Art. 20 sub-column of the directory (法定主动公开内容, A1.3) as the website checks see it.
+struct ColumnHealth {
+    label: &'static str,
+    count: usize,
+    latest: Option<NaiveDate>,
+    /// No item for more than [`STALE_AFTER_DAYS`].
+    stale: bool,
+}
+
+/// Each Art. 20 sub-column: how many items, the newest, and whether it is empty or stale (A3.4:
+/// G19 vetoes a site with five or more empty columns, or columns not updated in time).
+fn column_health(items: &[ItemRow], today: NaiveDate) -> Vec<ColumnHealth> {
+    crate::portal::ARTICLE20_ITEMS
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            let n = u8::try_from(i + 1).ok();
+            let mine = items.iter().filter(|r| r.item.article20_item == n);
+            let (count, latest) =
+                mine.fold((0, None), |(c, l): (usize, Option<NaiveDate>), r| (c + 1, l.max(Some(r.item.published_on))));
+            let stale = latest.is_some_and(|d| (today - d).num_days() > STALE_AFTER_DAYS);
+            ColumnHealth { label, count, latest, stale }
+        })
+        .collect()
 }
 
 /// The next free index number `{agency}-{year}-{seq:04}` after those of the register that follow
@@ -309,6 +347,27 @@ mod tests {
             due: None,
             late: false,
         }
+    }
+
+    /// A3.4: empty and stale sub-columns are found.
+    #[test]
+    fn a3_4_empty_and_stale_columns() {
+        let mut old = row("A");
+        old.item.article20_item = Some(1);
+        old.item.published_on = NaiveDate::from_ymd_opt(2025, 1, 2).unwrap_or_default();
+        let mut new = row("B");
+        new.item.article20_item = Some(2);
+        new.item.published_on = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default();
+        let c = column_health(&[old, new], today);
+        assert_eq!(c.len(), 15);
+        assert!(c[0].count == 1 && c[0].stale);
+        assert!(
+            c[1].count == 1
+                && !c[1].stale
+                && c[1].latest == Some(NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default())
+        );
+        assert_eq!(c.iter().filter(|x| x.count == 0).count(), 13);
     }
 
     /// A2.5: the next number of the agency's own pattern; other patterns and years are ignored.

@@ -704,7 +704,7 @@ story!(api_tokens_created_in_the_console_open_the_staff_api_until_revoked, |app:
 
 // ------------------------------------------------------------------------- proactive register
 
-story!(proactive_register_lists_adds_and_refuses_with_reasons_a1_4_a1_5_a2_3, |app: App| async move {
+story!(proactive_register_lists_adds_and_refuses_with_reasons_a1_4_a1_5_a2_3_a2_5_a3_4, |app: App| async move {
     users(&app.store).await;
     let s = login(&app, "fin.staff").await;
     let (status, page) = s.get(&app, "/console/proactive").await;
@@ -802,6 +802,13 @@ story!(proactive_register_lists_adds_and_refuses_with_reasons_a1_4_a1_5_a2_3, |a
         "{row}"
     );
     assert!(!page.contains("id=\"proactive-late\""));
+    // A3.4: the sub-columns' check — the seed has items under (七) and (八); (七) now also holds the
+    // 2026 item; 13 are empty (five or more is a veto in the site checks).
+    let health = &page[page.find("id=\"column-health\"").unwrap()..];
+    let health = &health[..health.find("</table>").unwrap()];
+    assert_eq!(health.matches("空栏目").count(), 13, "{health}");
+    assert!(health.contains("2026-02-10"), "{health}");
+    assert!(element_text(&page, "empty-columns").contains("空栏目 13 个"));
     let late = with(
         with(item("FIN-2026-0010", "逾期公开的信息", "7", "2026-02-11"), "generated_on", "2026-01-02"),
         "review_result",
