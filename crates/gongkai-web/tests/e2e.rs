@@ -501,7 +501,9 @@ async fn scan(b: &Browser, axe: &str, name: &str, results: &mut Vec<(String, Str
 /// A5.2 (GB/T 37668-2019, target 二级 ≈ WCAG 2.1 AA; "CI: automated WCAG 2.1 AA scan of each
 /// template"): every template of the portal and the console, and the error pages, rendered in
 /// Chromium with real data and scanned by axe-core with all its WCAG 2.0/2.1 A and AA rules —
-/// no violation on any page. About the HTML, so on one backend (SQLite).
+/// no violation on any page. About the HTML, so on one backend (SQLite). This is how A5.1 (the
+/// Barrier-Free Environment Law, Art. 32: publicly funded websites meet the accessibility
+/// standards) is held.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a5_2_every_page_passes_an_automated_wcag_2_1_aa_scan() {
     harness::run(harness::Db::Sqlite, None, |app: App| async move {

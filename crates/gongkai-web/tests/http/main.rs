@@ -268,7 +268,7 @@ fn form_ok() -> Vec<(&'static str, String)> {
     ]
 }
 
-story!(form_files_and_tracks_a4_1_a4_4, |app: App| async move {
+story!(form_files_and_tracks_a4_1_a4_2_a4_4, |app: App| async move {
     let r = app.client.post(app.url(&format!("/agencies/{DEPT}/apply"))).form(&form_ok()).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["cache-control"], "no-store");
@@ -285,6 +285,23 @@ story!(form_files_and_tracks_a4_1_a4_4, |app: App| async move {
     assert!(!form.contains("name=\"purpose\""), "A4.1: no purpose field");
     assert!(!form.contains("用途（"), "A4.1: no purpose label");
     assert!(form.contains("无需说明申请用途"));
+    // A4.2: the applicant types are table 3's columns (公民 / the kinds of 法人或其他组织), and the
+    // form and delivery choices those of agency forms.
+    for label in [
+        "自然人",
+        "商业企业",
+        "科研机构",
+        "社会公益组织",
+        "法律服务机构",
+        "纸质",
+        "电子",
+        "邮寄",
+        "电子邮件",
+        "自行领取",
+        "网上获取",
+    ] {
+        assert!(form.contains(&format!(">{label}</option>")), "A4.2 choice {label}");
+    }
     // A4.4 (Art. 43): the assisted channel for applicants with reading difficulties or visual
     // or hearing impairments is named on the form, with the office's telephone.
     assert!(form.contains("阅读困难或有视听障碍") && form.contains("0000-12345678") && form.contains("第四十三条"));
