@@ -136,12 +136,20 @@ async fn open_keyed(db: &DbArgs) -> anyhow::Result<(Store, KeySource)> {
             // the right one again.
             let _ = std::fs::remove_file(path);
         }
-        let hint = match &source {
-            KeySource::Created(_, path) | KeySource::File(_, path) => format!("（数据密钥文件：{}）", path.display()),
-            KeySource::Environment(_) => "（数据密钥来自 GONGKAI_DATA_KEY）".to_string(),
-            KeySource::Ephemeral(_) => String::new(),
+        let context = match (&e, &source) {
+            (gongkai_store::StoreError::DataKeyMismatch, KeySource::Created(_, path)) => format!(
+                "找不到此数据库的数据密钥文件 {}：请把原来的密钥文件放回该位置，或用 --data-key-file / GONGKAI_DATA_KEY 指定它 (the database's key file is missing)",
+                path.display()
+            ),
+            (gongkai_store::StoreError::DataKeyMismatch, KeySource::File(_, path)) => {
+                format!("数据密钥文件 {} 不是此数据库的密钥 (wrong key file)", path.display())
+            }
+            (gongkai_store::StoreError::DataKeyMismatch, _) => {
+                "GONGKAI_DATA_KEY 不是此数据库的密钥 (wrong data key)".to_string()
+            }
+            _ => "数据库迁移失败 (migration failed)".to_string(),
         };
-        return Err(anyhow::Error::new(e).context(format!("数据库迁移失败 (migration failed){hint}")));
+        return Err(anyhow::Error::new(e).context(context));
     }
     Ok((store, source))
 }
