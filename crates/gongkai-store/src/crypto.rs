@@ -269,69 +269,13 @@ impl crate::Store {
     /// one transaction; refuses a database keyed with another key. Called by [`crate::Store::migrate`].
     pub(crate) async fn install_data_key(&self) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        let stored: Option<String> = sqlx::query("SELECT value FROM settings WHERE \"key\" = $1")
-            .bind(KEY_CHECK_SETTING)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.try_get("value"))
-            .transpose()?;
-        match stored {
+        match stored_check(&mut tx).await? {
             Some(check) if check == self.cipher.check_value() => return Ok(()),
             Some(_) => return Err(StoreError::DataKeyMismatch),
             None => {}
         }
         let cipher = &self.cipher;
-        let rows = sqlx::query(
-            "SELECT id, applicant_id_document, applicant_contact FROM requests \
-             WHERE applicant_id_document IS NOT NULL OR applicant_contact IS NOT NULL",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut encrypted = 0usize;
-        for r in rows {
-            let id: String = r.try_get("id")?;
-            let doc: Option<String> = r.try_get("applicant_id_document")?;
-            let contact: Option<String> = r.try_get("applicant_contact")?;
-            let in_clear = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.starts_with(CIPHERTEXT_PREFIX));
-            if !in_clear(&doc) && !in_clear(&contact) {
-                continue;
-            }
-            let index = doc.as_deref().filter(|_| in_clear(&doc)).map(|d| cipher.blind_index(d));
-            let doc = match doc {
-                Some(d) if !d.starts_with(CIPHERTEXT_PREFIX) => Some(cipher.seal(Field::IdDocument, &id, &d)?),
-                other => other,
-            };
-            let contact = match contact {
-                Some(c) if !c.starts_with(CIPHERTEXT_PREFIX) => Some(cipher.seal(Field::Contact, &id, &c)?),
-                other => other,
-            };
-            sqlx::query(
-                "UPDATE requests SET applicant_id_document = $1, applicant_contact = $2, \
-                 applicant_id_index = COALESCE($3, applicant_id_index) WHERE id = $4",
-            )
-            .bind(doc)
-            .bind(contact)
-            .bind(index)
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
-            encrypted += 1;
-        }
-        let users =
-            sqlx::query("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL").fetch_all(&mut *tx).await?;
-        for r in users {
-            let id: String = r.try_get("id")?;
-            let secret: String = r.try_get("totp_secret")?;
-            if secret.starts_with(CIPHERTEXT_PREFIX) {
-                continue;
-            }
-            sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2")
-                .bind(cipher.seal(Field::TotpSecret, &id, &secret)?)
-                .bind(&id)
-                .execute(&mut *tx)
-                .await?;
-            encrypted += 1;
-        }
+        let encrypted = reseal_all(&mut tx, cipher, cipher).await?;
         // Two processes opening a fresh database at once: the first check written wins, and the
         // other is compared with it.
         sqlx::query(
@@ -344,12 +288,7 @@ impl crate::Store {
         .bind("gongkai")
         .execute(&mut *tx)
         .await?;
-        let check: String = sqlx::query("SELECT value FROM settings WHERE \"key\" = $1")
-            .bind(KEY_CHECK_SETTING)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("value")?;
-        if check != cipher.check_value() {
+        if stored_check(&mut tx).await?.as_deref() != Some(cipher.check_value()) {
             return Err(StoreError::DataKeyMismatch);
         }
         tx.commit().await?;
@@ -367,58 +306,10 @@ impl crate::Store {
     pub async fn rotate_data_key(&self, new: &DataKey) -> Result<u64, StoreError> {
         let next = FieldCipher::new(new);
         let mut tx = self.pool.begin().await?;
-        let stored: Option<String> = sqlx::query("SELECT value FROM settings WHERE \"key\" = $1")
-            .bind(KEY_CHECK_SETTING)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.try_get("value"))
-            .transpose()?;
-        if stored.as_deref() != Some(self.cipher.check_value()) {
+        if stored_check(&mut tx).await?.as_deref() != Some(self.cipher.check_value()) {
             return Err(StoreError::DataKeyMismatch);
         }
-        let mut changed = 0u64;
-        let rows = sqlx::query(
-            "SELECT id, applicant_id_document, applicant_contact FROM requests \
-             WHERE applicant_id_document IS NOT NULL OR applicant_contact IS NOT NULL",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        for r in rows {
-            let id: String = r.try_get("id")?;
-            let doc = self.cipher.open_opt(
-                Field::IdDocument,
-                &id,
-                r.try_get::<Option<String>, _>("applicant_id_document")?.as_deref(),
-            )?;
-            let contact = self.cipher.open_opt(
-                Field::Contact,
-                &id,
-                r.try_get::<Option<String>, _>("applicant_contact")?.as_deref(),
-            )?;
-            sqlx::query(
-                "UPDATE requests SET applicant_id_document = $1, applicant_contact = $2, applicant_id_index = $3 \
-                 WHERE id = $4",
-            )
-            .bind(next.seal_opt(Field::IdDocument, &id, doc.as_deref())?)
-            .bind(next.seal_opt(Field::Contact, &id, contact.as_deref())?)
-            .bind(doc.as_deref().map(|d| next.blind_index(d)))
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
-            changed += 1;
-        }
-        let users =
-            sqlx::query("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL").fetch_all(&mut *tx).await?;
-        for r in users {
-            let id: String = r.try_get("id")?;
-            let secret = self.cipher.open(Field::TotpSecret, &id, &r.try_get::<String, _>("totp_secret")?)?;
-            sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2")
-                .bind(next.seal(Field::TotpSecret, &id, &secret)?)
-                .bind(&id)
-                .execute(&mut *tx)
-                .await?;
-            changed += 1;
-        }
+        let changed = reseal_all(&mut tx, &self.cipher, &next).await?;
         sqlx::query("UPDATE settings SET value = $1, changed_at = $2, changed_by = $3 WHERE \"key\" = $4")
             .bind(next.check_value())
             .bind(crate::codec::now_text())
@@ -439,6 +330,69 @@ impl crate::Store {
         tracing::info!(rows = changed, "data key rotated");
         Ok(changed)
     }
+}
+
+/// The stored key check value, if a key was ever installed.
+async fn stored_check(conn: &mut sqlx::AnyConnection) -> Result<Option<String>, StoreError> {
+    sqlx::query("SELECT value FROM settings WHERE \"key\" = $1")
+        .bind(KEY_CHECK_SETTING)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| r.try_get("value"))
+        .transpose()
+        .map_err(StoreError::from)
+}
+
+/// A stored value in clear: ciphertext opened with `from`, a value an earlier version stored in
+/// clear taken as it is.
+fn plain(from: &FieldCipher, field: Field, row: &str, stored: Option<String>) -> Result<Option<String>, StoreError> {
+    match stored {
+        Some(s) if s.starts_with(CIPHERTEXT_PREFIX) => from.open(field, row, &s).map(Some),
+        other => Ok(other),
+    }
+}
+
+/// Writes every personal-information value again sealed under `to` (values read through
+/// [`plain`] with `from`), and every blind index under `to`'s index key; returns the rows written.
+/// Installing a key passes the same cipher twice (values in clear get encrypted); a key change
+/// passes the old and the new.
+async fn reseal_all(conn: &mut sqlx::AnyConnection, from: &FieldCipher, to: &FieldCipher) -> Result<u64, StoreError> {
+    let mut written = 0u64;
+    let rows = sqlx::query(
+        "SELECT id, applicant_id_document, applicant_contact FROM requests \
+         WHERE applicant_id_document IS NOT NULL OR applicant_contact IS NOT NULL",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in rows {
+        let id: String = r.try_get("id")?;
+        let doc = plain(from, Field::IdDocument, &id, r.try_get("applicant_id_document")?)?;
+        let contact = plain(from, Field::Contact, &id, r.try_get("applicant_contact")?)?;
+        sqlx::query(
+            "UPDATE requests SET applicant_id_document = $1, applicant_contact = $2, applicant_id_index = $3 \
+             WHERE id = $4",
+        )
+        .bind(to.seal_opt(Field::IdDocument, &id, doc.as_deref())?)
+        .bind(to.seal_opt(Field::Contact, &id, contact.as_deref())?)
+        .bind(doc.as_deref().map(|d| to.blind_index(d)))
+        .bind(&id)
+        .execute(&mut *conn)
+        .await?;
+        written += 1;
+    }
+    let users =
+        sqlx::query("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL").fetch_all(&mut *conn).await?;
+    for r in users {
+        let id: String = r.try_get("id")?;
+        let secret = plain(from, Field::TotpSecret, &id, r.try_get("totp_secret")?)?;
+        sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2")
+            .bind(to.seal_opt(Field::TotpSecret, &id, secret.as_deref())?)
+            .bind(&id)
+            .execute(&mut *conn)
+            .await?;
+        written += 1;
+    }
+    Ok(written)
 }
 
 #[cfg(test)]

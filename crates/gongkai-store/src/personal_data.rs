@@ -68,30 +68,7 @@ impl Store {
             }
         }
         let value = years.map_or_else(|| "off".to_string(), |y| y.to_string());
-        let at = ts(now);
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO settings (\"key\", value, changed_at, changed_by) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (\"key\") DO UPDATE SET value = excluded.value, changed_at = excluded.changed_at, \
-             changed_by = excluded.changed_by",
-        )
-        .bind(RETENTION_KEY)
-        .bind(&value)
-        .bind(&at)
-        .bind(by)
-        .execute(&mut *tx)
-        .await?;
-        let event = AuditEvent {
-            username: Some(by.to_string()),
-            event_type: "config.personal_data_retention".into(),
-            target: Some(RETENTION_KEY.into()),
-            success: true,
-            detail: Some(value),
-            ..AuditEvent::default()
-        };
-        insert_audit_on(&mut tx, &event, &at).await?;
-        tx.commit().await?;
-        Ok(())
+        self.put_setting(RETENTION_KEY, &value, "config.personal_data_retention", value.clone(), by, now).await
     }
 
     /// Anonymises the applicants of the requests closed (last reply or withdrawal) on or before

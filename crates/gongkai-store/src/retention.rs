@@ -98,31 +98,8 @@ impl Store {
     /// Turns the two-factor requirement on or off; the change is audited in the same
     /// transaction.
     pub async fn set_require_mfa(&self, on: bool, by: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let at = ts(now);
         let value = if on { "on" } else { "off" };
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO settings (\"key\", value, changed_at, changed_by) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (\"key\") DO UPDATE SET value = excluded.value, changed_at = excluded.changed_at, \
-             changed_by = excluded.changed_by",
-        )
-        .bind(REQUIRE_MFA_KEY)
-        .bind(value)
-        .bind(&at)
-        .bind(by)
-        .execute(&mut *tx)
-        .await?;
-        let event = AuditEvent {
-            username: Some(by.to_string()),
-            event_type: "config.require_mfa".into(),
-            target: Some(REQUIRE_MFA_KEY.into()),
-            success: true,
-            detail: Some(value.into()),
-            ..AuditEvent::default()
-        };
-        insert_audit_on(&mut tx, &event, &at).await?;
-        tx.commit().await?;
-        Ok(())
+        self.put_setting(REQUIRE_MFA_KEY, value, "config.require_mfa", value.to_string(), by, now).await
     }
 
     /// Sets the retention of audit records; below [`MIN_LOG_RETENTION_DAYS`] (or above
@@ -144,6 +121,20 @@ impl Store {
                 detail: format!("日志留存期不能超过 {MAX_LOG_RETENTION_DAYS} 天，收到 {days} 天"),
             });
         }
+        self.put_setting(RETENTION_KEY, &days.to_string(), "config.log_retention", format!("{days} 天"), by, now).await
+    }
+
+    /// Writes a setting and its audit record (who, what, the new value) in one transaction: every
+    /// configuration change is audited (B6).
+    pub(crate) async fn put_setting(
+        &self,
+        key: &str,
+        value: &str,
+        event_type: &str,
+        detail: String,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let at = ts(now);
         let mut tx = self.pool.begin().await?;
         sqlx::query(
@@ -151,18 +142,18 @@ impl Store {
              ON CONFLICT (\"key\") DO UPDATE SET value = excluded.value, changed_at = excluded.changed_at, \
              changed_by = excluded.changed_by",
         )
-        .bind(RETENTION_KEY)
-        .bind(days.to_string())
+        .bind(key)
+        .bind(value)
         .bind(&at)
         .bind(by)
         .execute(&mut *tx)
         .await?;
         let event = AuditEvent {
             username: Some(by.to_string()),
-            event_type: "config.log_retention".into(),
-            target: Some(RETENTION_KEY.into()),
+            event_type: event_type.into(),
+            target: Some(key.into()),
             success: true,
-            detail: Some(format!("{days} 天")),
+            detail: Some(detail),
             ..AuditEvent::default()
         };
         insert_audit_on(&mut tx, &event, &at).await?;
