@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use gongkai_core::register::Request;
 use sqlx::Row;
 
+use crate::cache::Stale;
 use crate::codec::{date_text, now_text, parse_date, parse_opt_date};
 use crate::error::{on_insert, on_write};
 use crate::lock::{guard, lock_agency, locked_years};
@@ -196,8 +197,9 @@ impl Store {
         lock_agency(&mut tx, &request.agency).await?;
         let locked = locked_years(&mut tx, &request.agency).await?;
         let touch = request_touch(request, &[], &locked);
-        guard(&mut tx, &request.agency, &touch, None).await?;
-        let id = insert_request_on(&mut tx, request).await?;
+        let mut stale = Stale::default();
+        guard(&mut tx, &request.agency, &touch, None, &mut stale).await?;
+        let id = insert_request_on(&mut tx, request, &[]).await?;
         sqlx::query(
             "INSERT INTO request_access (tracking_number, request, query_code_hash, created_at) VALUES ($1, $2, $3, $4)",
         )
@@ -208,6 +210,7 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| on_insert(e, "request", &request.agency, &request.tracking_number))?;
+        stale.flush(&mut tx).await?;
         tx.commit().await?;
         Ok(RequestId::from(id))
     }
