@@ -145,6 +145,12 @@ pub(crate) async fn invalidate(conn: &mut AnyConnection, agency: &str, span: Spa
     Ok(())
 }
 
+/// The cache format and gongkai's version, the part of every stamp that does not depend on the
+/// calendar.
+pub(crate) fn stamp_version() -> String {
+    format!("{CACHE_FORMAT}:{}", env!("CARGO_PKG_VERSION"))
+}
+
 /// What a cached row of `year` is computed with: the cache format, gongkai's version and a
 /// fingerprint of the calendar's working days from 1990 through three years after `year` (every
 /// due date a request of the year can have). A row with another stamp is stale.
@@ -171,7 +177,7 @@ pub(crate) fn stamp(cal: &Calendar, year: i32) -> String {
     }
     let digest = hasher.finalize();
     let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    format!("{CACHE_FORMAT}:{}:{hex}", env!("CARGO_PKG_VERSION"))
+    format!("{}:{hex}", stamp_version())
 }
 
 #[cfg(test)]

@@ -347,6 +347,20 @@ struct Done {
     days: Vec<u32>,
 }
 
+/// The "year" of an agency's cache row of requests never finished (see [`Store::unfinished`]):
+/// beyond every report year, so that only spans open to every later year reach it.
+const OPEN_ROW: i32 = i32::MAX;
+
+/// A request never finished, as the overview cache keeps it (no applicant data).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct OpenEntry {
+    tracking_number: String,
+    received_on: NaiveDate,
+    channel: gongkai_core::register::Channel,
+    applicant_type: gongkai_core::register::ApplicantType,
+    events: Vec<Event>,
+}
+
 /// What [`Store::refresh_supervise_cache`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct CacheRefresh {
@@ -590,9 +604,13 @@ impl Store {
         cached: bool,
     ) -> Result<Overview, StoreError> {
         let agencies = self.agency_subtree(root).await?;
-        let years = self.year_figures(&agencies, year, cal, cached).await?;
         let codes: Vec<&str> = agencies.iter().map(|a| a.code.as_str()).collect();
-        let open = self.open_requests(&codes, today, cal, cached).await?;
+        // The year's rows and the day's open requests at once (two connections): the database
+        // finds the open requests while the rows are parsed here.
+        let (years, open) = tokio::try_join!(
+            self.year_figures(&agencies, year, cal, cached),
+            self.open_requests(&codes, today, cal, cached)
+        )?;
         let reports = self.reports_from(root, &agencies, &years, year, today).await?;
         let requests = request_figures(agencies, &years, open)?;
         let mut totals = RequestFigures::default();
@@ -667,12 +685,12 @@ impl Store {
 
     /// The fresh cached rows (stamp `stamp`) of `codes`' year, parsed; a row that does not parse
     /// is left out (and so recomputed).
-    async fn cached_rows(
+    async fn cached_rows<T: serde::de::DeserializeOwned>(
         &self,
         codes: &[&str],
         year: i32,
         stamp: &str,
-    ) -> Result<HashMap<String, YearFigures>, StoreError> {
+    ) -> Result<HashMap<String, T>, StoreError> {
         let mut out = HashMap::with_capacity(codes.len());
         for chunk in codes.chunks(IN_CHUNK) {
             let sql = format!(
@@ -685,7 +703,7 @@ impl Store {
             for r in &rows {
                 let agency: String = r.try_get("agency")?;
                 let data: String = r.try_get("data")?;
-                match serde_json::from_str::<YearFigures>(&data) {
+                match serde_json::from_str::<T>(&data) {
                     Ok(f) => {
                         out.insert(agency, f);
                     }
@@ -729,6 +747,14 @@ impl Store {
         cal: &Calendar,
         stamp: &str,
     ) -> Result<(HashMap<String, YearFigures>, Result<usize, StoreError>), StoreError> {
+        let epochs = self.epochs(codes).await?;
+        let figures = self.compute_year_figures(codes, year, cal).await?;
+        let written = self.write_back_all(year, stamp, &epochs, &figures).await;
+        Ok((figures, written))
+    }
+
+    /// The agencies' cache epochs (0 for one never invalidated).
+    async fn epochs(&self, codes: &[&str]) -> Result<HashMap<String, i64>, StoreError> {
         let mut epochs: HashMap<String, i64> = HashMap::new();
         for chunk in codes.chunks(IN_CHUNK) {
             let sql = format!(
@@ -739,17 +765,68 @@ impl Store {
                 epochs.insert(r.try_get("agency")?, r.try_get("epoch")?);
             }
         }
-        let figures = self.compute_year_figures(codes, year, cal).await?;
-        let mut rows = Vec::with_capacity(figures.len());
-        for (code, f) in &figures {
+        Ok(epochs)
+    }
+
+    /// Serialises computed rows and writes them back (see [`Store::write_back`]).
+    async fn write_back_all<T: Serialize>(
+        &self,
+        year: i32,
+        stamp: &str,
+        epochs: &HashMap<String, i64>,
+        computed: &HashMap<String, T>,
+    ) -> Result<usize, StoreError> {
+        let mut rows = Vec::with_capacity(computed.len());
+        for (code, f) in computed {
             let data = serde_json::to_string(f)
                 .map_err(|e| StoreError::Invalid { what: "overview cache", detail: e.to_string() })?;
             rows.push((code.as_str(), epochs.get(code).copied().unwrap_or(0), data));
         }
         // In code order, as every transaction takes agency locks (no crosswise waits).
         rows.sort_by(|a, b| a.0.cmp(b.0));
-        let written = self.write_back(year, stamp, &rows).await;
-        Ok((figures, written))
+        self.write_back(year, stamp, &rows).await
+    }
+
+    /// Every agency's requests never finished (no reply or withdrawal at all: `finished_on` is
+    /// null), with their events: the overview cache's row [`OPEN_ROW`] where fresh, else read
+    /// from the registers and written back. Invalidated like a year's row: a request without a
+    /// reply or withdrawal, before or after a write, spans every later year (see the cache module),
+    /// so its write reaches this row too.
+    async fn unfinished(&self, codes: &[&str]) -> Result<HashMap<String, Vec<OpenEntry>>, StoreError> {
+        let stamp = format!("open:{}", cache::stamp_version());
+        let mut out: HashMap<String, Vec<OpenEntry>> = self.cached_rows(codes, OPEN_ROW, &stamp).await?;
+        let stale: Vec<&str> = codes.iter().copied().filter(|c| !out.contains_key(*c)).collect();
+        for chunk in stale.chunks(IN_CHUNK) {
+            // The epochs before the registers (see recompute).
+            let epochs = self.epochs(chunk).await?;
+            let sql = format!(
+                "SELECT r.id, r.agency, r.tracking_number, r.channel, r.received_on, r.applicant_type, \
+                 e.\"on\" AS on_date, e.\"by\" AS by_whom, e.payload \
+                 FROM requests r LEFT JOIN request_events e ON e.request = r.id \
+                 WHERE r.agency IN ({}) AND r.finished_on IS NULL ORDER BY r.id, e.seq",
+                placeholders(1, chunk.len())
+            );
+            let rows: Vec<ReqEventRow> =
+                bind_all_as(sqlx::query_as(sqlx::AssertSqlSafe(sql)), chunk).fetch_all(&self.pool).await?;
+            let mut computed: HashMap<String, Vec<OpenEntry>> =
+                chunk.iter().map(|c| (c.to_string(), Vec::new())).collect();
+            for l in group_rows(rows)? {
+                if let Some(v) = computed.get_mut(&l.request.agency) {
+                    v.push(OpenEntry {
+                        tracking_number: l.request.tracking_number,
+                        received_on: l.request.received_on,
+                        channel: l.request.channel,
+                        applicant_type: l.request.applicant.kind,
+                        events: l.events,
+                    });
+                }
+            }
+            if let Err(e) = self.write_back_all(OPEN_ROW, &stamp, &epochs, &computed).await {
+                tracing::warn!(error = %e, "overview cache (open requests) not written back");
+            }
+            out.extend(computed);
+        }
+        Ok(out)
     }
 
     /// Writes computed rows `(agency, epoch read before computing, data)`, each only if the
@@ -1006,10 +1083,7 @@ impl Store {
              FROM requests r LEFT JOIN request_events e ON e.request = r.id";
         let list = placeholders(2, codes.len());
         let conditions: Vec<String> = if indexed {
-            vec![
-                format!("r.agency IN ({list}) AND r.finished_on IS NULL AND r.received_on <= $1"),
-                format!("r.agency IN ({list}) AND r.finished_on > $1 AND r.received_on <= $1"),
-            ]
+            vec![format!("r.agency IN ({list}) AND r.finished_on > $1 AND r.received_on <= $1")]
         } else {
             vec![format!(
                 "r.agency IN ({list}) AND r.received_on <= $1 AND NOT EXISTS ( \
@@ -1017,6 +1091,33 @@ impl Store {
                  AND c.\"type\" IN ('reply', 'withdrawal') AND c.\"on\" <= $1)"
             )]
         };
+        let mut loaded: Vec<Loaded> = Vec::new();
+        if indexed {
+            // The requests never finished, from the cache; those finished after `today` (replies
+            // recorded ahead) from the registers below.
+            for (agency, entries) in self.unfinished(codes).await? {
+                for e in entries.into_iter().filter(|e| e.received_on <= today) {
+                    loaded.push(Loaded {
+                        request: Request {
+                            channel: e.channel,
+                            received_on: e.received_on,
+                            applicant: Applicant {
+                                kind: e.applicant_type,
+                                name: String::new(),
+                                id_document: None,
+                                contact: None,
+                            },
+                            agency: agency.clone(),
+                            tracking_number: e.tracking_number,
+                            content: String::new(),
+                            requested_form: None,
+                            delivery: None,
+                        },
+                        events: e.events,
+                    });
+                }
+            }
+        }
         let mut open_rows: Vec<ReqEventRow> = Vec::new();
         for c in conditions {
             let sql = format!("{SELECT} WHERE {c} ORDER BY r.id, e.seq");
@@ -1027,22 +1128,38 @@ impl Store {
                     .await?,
             );
         }
-        for l in group_rows(open_rows)? {
+        // A request without events replays the same for the same receipt date, channel and
+        // applicant type (most open requests): memoised.
+        type Key = (NaiveDate, String, String);
+        let mut plain: HashMap<Key, Option<(NaiveDate, lifecycle::Status)>> = HashMap::new();
+        loaded.extend(group_rows(open_rows)?);
+        for l in loaded {
             let f = figures.entry(l.request.agency.clone()).or_default();
             // Events dated after `today` (recorded ahead) are not known yet on `today`.
             let events: Vec<Event> = l.events.into_iter().filter(|e| e.on <= today).collect();
             f.open += 1;
-            let state = match lifecycle::replay(cal, &l.request, &events) {
-                Ok(s) => s,
-                Err(_) => {
-                    f.unreadable.push(l.request.tracking_number);
-                    continue;
-                }
+            let judge = |request: &Request| {
+                lifecycle::replay(cal, request, &events).ok().map(|state| {
+                    (state.deadline_on(cal, today).map_or(state.deadline.due, |d| d.due), state.status(cal, today))
+                })
             };
-            let due = state.deadline_on(cal, today).map_or(state.deadline.due, |d| d.due);
+            let judged = if events.is_empty() {
+                let key = (
+                    l.request.received_on,
+                    format!("{:?}", l.request.channel),
+                    format!("{:?}", l.request.applicant.kind),
+                );
+                *plain.entry(key).or_insert_with(|| judge(&l.request))
+            } else {
+                judge(&l.request)
+            };
+            let Some((due, status)) = judged else {
+                f.unreadable.push(l.request.tracking_number);
+                continue;
+            };
             let item =
                 OpenRequest { tracking_number: l.request.tracking_number, received_on: l.request.received_on, due };
-            match state.status(cal, today) {
+            match status {
                 lifecycle::Status::Overdue => {
                     f.overdue += 1;
                     f.overdue_requests.push(item);
@@ -1387,6 +1504,7 @@ fn request_figures(
         f.median_working_days = y.median_working_days;
         f.overdue_requests.sort_by(|x, y| (x.due, &x.tracking_number).cmp(&(y.due, &y.tracking_number)));
         f.due_soon_requests.sort_by(|x, y| (x.due, &x.tracking_number).cmp(&(y.due, &y.tracking_number)));
+        f.unreadable.sort();
         out.push((a, f));
     }
     Ok(out)

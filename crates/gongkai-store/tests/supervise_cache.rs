@@ -298,7 +298,7 @@ async fn every_write_path(db: TestDb) {
 struct Lcg(u64);
 
 impl Lcg {
-    fn next(&mut self, n: u64) -> u64 {
+    fn below(&mut self, n: u64) -> u64 {
         self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (self.0 >> 33) % n
     }
@@ -314,21 +314,21 @@ async fn mixed_writes(db: TestDb) {
     let mut requests: Vec<(RequestId, NaiveDate, bool)> = Vec::new();
     let mut cases: Vec<Case> = Vec::new();
     let date = |rng: &mut Lcg| {
-        let year = 2023 + rng.next(3) as i32;
-        NaiveDate::from_ymd_opt(year, 1 + rng.next(12) as u32, 1 + rng.next(28) as u32).unwrap()
+        let year = 2023 + rng.below(3) as i32;
+        NaiveDate::from_ymd_opt(year, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32).unwrap()
     };
     let outcomes = [RequestRow::Granted, RequestRow::PartiallyGranted, RequestRow::NotHeld, RequestRow::StateSecret];
     for step in 0..36 {
-        let who = AGENCIES[rng.next(AGENCIES.len() as u64) as usize];
-        let what = rng.next(9);
+        let who = AGENCIES[rng.below(AGENCIES.len() as u64) as usize];
+        let what = rng.below(9);
         let label = format!("step {step}: write {what} on {who}");
         match what {
             0 | 1 => {
                 let received = date(&mut rng);
-                let events = match rng.next(3) {
+                let events = match rng.below(3) {
                     0 => vec![],
-                    1 => vec![reply(received + chrono::Days::new(rng.next(40) + 1), outcomes[rng.next(4) as usize])],
-                    _ => vec![ev(received + chrono::Days::new(rng.next(30) + 1), EventKind::Withdrawal)],
+                    1 => vec![reply(received + chrono::Days::new(rng.below(40) + 1), outcomes[rng.below(4) as usize])],
+                    _ => vec![ev(received + chrono::Days::new(rng.below(30) + 1), EventKind::Withdrawal)],
                 };
                 let done = !events.is_empty();
                 let ids =
@@ -336,14 +336,14 @@ async fn mixed_writes(db: TestDb) {
                 requests.push((ids[0].clone(), received, done));
             }
             2 | 3 if !requests.is_empty() => {
-                let i = rng.next(requests.len() as u64) as usize;
+                let i = rng.below(requests.len() as u64) as usize;
                 let (id, received, done) = requests[i].clone();
-                let on = received + chrono::Days::new(rng.next(500) + 1);
-                let event = if done || rng.next(3) == 0 {
+                let on = received + chrono::Days::new(rng.below(500) + 1);
+                let event = if done || rng.below(3) == 0 {
                     extension(on)
                 } else {
                     requests[i].2 = true;
-                    reply(on, outcomes[rng.next(4) as usize])
+                    reply(on, outcomes[rng.below(4) as usize])
                 };
                 store.append_event(&id, &event).await.unwrap();
             }
@@ -354,27 +354,27 @@ async fn mixed_writes(db: TestDb) {
                 cases.push(c);
             }
             5 if !cases.is_empty() => {
-                let i = rng.next(cases.len() as u64) as usize;
+                let i = rng.below(cases.len() as u64) as usize;
                 let mut c = cases[i].clone();
-                c.decided_on = Some(c.filed_on + chrono::Days::new(rng.next(400) + 1));
-                c.result = Some([CaseResult::Upheld, CaseResult::Corrected, CaseResult::Other][rng.next(3) as usize]);
+                c.decided_on = Some(c.filed_on + chrono::Days::new(rng.below(400) + 1));
+                c.result = Some([CaseResult::Upheld, CaseResult::Corrected, CaseResult::Other][rng.below(3) as usize]);
                 store.update_case(&c).await.unwrap();
                 cases[i] = c;
             }
             6 => {
-                let year = YEARS[rng.next(3) as usize];
-                store.put_article20_figures(&figures(who, year, rng.next(50) as i64)).await.unwrap();
+                let year = YEARS[rng.below(3) as usize];
+                store.put_article20_figures(&figures(who, year, rng.below(50) as i64)).await.unwrap();
             }
             7 => {
-                let year = YEARS[rng.next(3) as usize];
+                let year = YEARS[rng.below(3) as usize];
                 let text =
-                    format!("存在的主要问题：第{}项工作仍需改进，下一步将完善制度、加强培训和监督检查。", rng.next(5));
+                    format!("存在的主要问题：第{}项工作仍需改进，下一步将完善制度、加强培训和监督检查。", rng.below(5));
                 store.set_narrative(who, year, "problems", &text).await.unwrap();
             }
             _ => {
-                let year = YEARS[rng.next(3) as usize];
-                let on =
-                    (rng.next(2) == 0).then(|| NaiveDate::from_ymd_opt(year + 1, 1 + rng.next(4) as u32, 15).unwrap());
+                let year = YEARS[rng.below(3) as usize];
+                let on = (rng.below(2) == 0)
+                    .then(|| NaiveDate::from_ymd_opt(year + 1, 1 + rng.below(4) as u32, 15).unwrap());
                 store
                     .set_publication(&Publication { agency: who.into(), year, published_on: on, locked: false })
                     .await

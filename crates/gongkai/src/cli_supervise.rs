@@ -143,13 +143,15 @@ pub fn supervise(a: SuperviseArgs) -> anyhow::Result<ExitCode> {
         } else {
             store.supervise(agency.trim(), year, today, &cal).await?
         };
-        let mut out = std::io::stdout().lock();
+        // Buffered: the whole tree's JSON is megabytes of short lines.
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
         if a.json {
             serde_json::to_writer_pretty(&mut out, &overview)?;
             writeln!(out)?;
         } else {
             out.write_all(render(&overview).as_bytes())?;
         }
+        out.flush()?;
         Ok(ExitCode::SUCCESS)
     })
 }
