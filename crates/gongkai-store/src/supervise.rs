@@ -533,7 +533,8 @@ impl Store {
     }
 
     /// Computes the overview cache's rows of `year` for `root`'s subtree (every agency when
-    /// `None`) that are missing or stale — all of them with `force` — and writes them back.
+    /// `None`) that are missing or stale — all of them with `force` — and writes them back; and
+    /// the rows of requests never finished that are missing or stale.
     #[tracing::instrument(skip_all, fields(year = year, force = force))]
     pub async fn refresh_supervise_cache(
         &self,
@@ -556,6 +557,8 @@ impl Store {
             let (_, n) = self.recompute(chunk, year, cal, &stamp).await?;
             written += n?;
         }
+        // And the requests never finished (the day's open ones), missing or stale rows only.
+        self.unfinished(&codes).await?;
         tracing::info!(agencies = codes.len(), computed = stale.len(), written, "overview cache refreshed");
         Ok(CacheRefresh { agencies: codes.len(), computed: stale.len(), written })
     }
