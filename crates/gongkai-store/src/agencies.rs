@@ -3,6 +3,7 @@
 use gongkai_core::register::Agency;
 use sqlx::AnyConnection;
 
+use crate::cache::{invalidate, Span};
 use crate::codec::{enum_name, parse_enum};
 use crate::error::violation;
 use crate::{Store, StoreError};
@@ -83,9 +84,36 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The agencies named (those that exist), in no particular order.
+    pub(crate) async fn agencies_by_code(&self, codes: &[&str]) -> Result<Vec<Agency>, StoreError> {
+        if codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = (1..=codes.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let sql = format!("SELECT code, name, parent, kind FROM agencies WHERE code IN ({list})");
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for c in codes {
+            q = q.bind(*c);
+        }
+        let rows: Vec<AgencyRow> = q.fetch_all(&self.pool).await?;
+        agencies(rows)
+    }
+}
+
 /// [`Store::upsert_agency`] inside a transaction: writes first (on SQLite the first write takes
 /// the write lock), then checks the tree; an error rolls the write back with the transaction.
 pub(crate) async fn upsert_agency_on(conn: &mut AnyConnection, agency: &Agency) -> Result<(), StoreError> {
+    // The agency's row lock first (a no-op when it is new), then its name and kind as they were:
+    // the generated reports carry the name, and the kind decides the rules (overview cache).
+    sqlx::query("UPDATE agencies SET name = name WHERE code = $1").bind(&agency.code).execute(&mut *conn).await?;
+    let old: Option<AgencyRow> = sqlx::query_as("SELECT code, name, parent, kind FROM agencies WHERE code = $1")
+        .bind(&agency.code)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if old.is_some_and(|o| o.name != agency.name || o.kind != enum_name(&agency.kind).unwrap_or_default()) {
+        invalidate(&mut *conn, &agency.code, Span::ALL).await?;
+    }
     sqlx::query(
         "INSERT INTO agencies (code, name, parent, kind) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, parent = excluded.parent, kind = excluded.kind",

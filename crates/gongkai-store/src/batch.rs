@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use gongkai_core::register::{Agency, Article20Figures, Case, Event, ProactiveDisclosure, Request};
 
 use crate::agencies::upsert_agency_on;
+use crate::cache::Stale;
 use crate::lock::{guard, Amend, Amending, Touch};
 use crate::registers::{
     case_touch, figures_touch, insert_case_on, insert_proactive_on, proactive_touch, put_figures_on,
@@ -70,29 +71,31 @@ impl Store {
             .chain(batch.proactive.iter().map(|p| p.agency.as_str()));
         let locks = AgencyLocks::take(&mut tx, codes).await?;
         let mut amendments = Vec::new();
+        let mut stale = Stale::default();
         let mut ids = Vec::with_capacity(batch.requests.len());
         for (request, events) in &batch.requests {
             let touch = request_touch(request, events, locks.years(&request.agency));
-            amendments.extend(guard(&mut tx, &request.agency, &touch, amend).await?);
-            let id = insert_request_on(&mut tx, &self.cipher, request).await?;
+            amendments.extend(guard(&mut tx, &request.agency, &touch, amend, &mut stale).await?);
+            let id = insert_request_on(&mut tx, &self.cipher, request, events).await?;
             insert_events_on(&mut tx, &id, events).await?;
             ids.push(RequestId::from(id));
         }
         for case in &batch.cases {
             let touch = case_touch(None, case, locks.years(&case.agency));
-            amendments.extend(guard(&mut tx, &case.agency, &touch, amend).await?);
+            amendments.extend(guard(&mut tx, &case.agency, &touch, amend, &mut stale).await?);
             insert_case_on(&mut tx, case).await?;
         }
         for f in &batch.figures {
             let touch = figures_touch(f, locks.years(&f.agency));
-            amendments.extend(guard(&mut tx, &f.agency, &touch, amend).await?);
+            amendments.extend(guard(&mut tx, &f.agency, &touch, amend, &mut stale).await?);
             put_figures_on(&mut tx, f).await?;
         }
         for p in &batch.proactive {
             let touch = proactive_touch(p, locks.years(&p.agency));
-            amendments.extend(guard(&mut tx, &p.agency, &touch, amend).await?);
+            amendments.extend(guard(&mut tx, &p.agency, &touch, amend, &mut stale).await?);
             insert_proactive_on(&mut tx, p).await?;
         }
+        stale.flush(&mut tx).await?;
         tx.commit().await?;
         tracing::info!(
             agencies = batch.agencies.len(),

@@ -53,6 +53,9 @@
 //!
 //! The store persists; it does not judge. Event order and transitions are validated by the caller
 //! (the core's lifecycle); due dates and statuses are never stored, they are derived from events.
+//! Two derived things are stored, both kept in the writing transaction and rebuildable: the
+//! overview cache (`cache` module, `supervise_cache`) and `requests.finished_on`, the date of a
+//! request's earliest reply or withdrawal (an index for "open on day D").
 //!
 //! The period lock is the exception: it is stored *and enforced* here. A write that changes a
 //! record feeding a published, locked year's report is refused with [`StoreError::Locked`]
@@ -67,6 +70,7 @@
 mod agencies;
 mod auth;
 mod batch;
+mod cache;
 mod codec;
 mod crypto;
 mod error;
@@ -107,8 +111,8 @@ pub use requests::{RequestFilter, RequestId};
 pub use retention::{PurgeOutcome, MAX_LOG_RETENTION_DAYS, MIN_LOG_RETENTION_DAYS};
 pub use stats::ReceivedCount;
 pub use supervise::{
-    default_year, AgencyOverview, OpenRequest, Overview, ReportFigures, ReportStatus, ReportsOverview, RequestFigures,
-    TrendPoint,
+    default_year, AgencyOverview, CacheRefresh, OpenRequest, Overview, ReportFigures, ReportStatus, ReportsOverview,
+    RequestFigures, TrendPoint,
 };
 pub use url::{default_sqlite_url, redact_url, sqlite_file_path, with_database, Backend};
 pub use year::YearRegisters;

@@ -33,6 +33,7 @@ use chrono::{Datelike, NaiveDate};
 use gongkai_core::register::{Case, Event, EventKind};
 use sqlx::AnyConnection;
 
+use crate::cache::{Span, Stale};
 use crate::codec::{new_id, now_text, year_from};
 use crate::error::on_write;
 use crate::reports::Amendment;
@@ -80,6 +81,10 @@ pub(crate) struct Touch {
     pub key: String,
     /// The locked years reached, ascending.
     pub years: Vec<i32>,
+    /// Every report year whose cached overview figures the change can alter, locked or not
+    /// (see [`crate::cache`]): recorded by [`guard`] so that the rows are dropped in the same
+    /// transaction.
+    pub span: Span,
 }
 
 /// Takes the agency's row lock (see the module docs); [`StoreError::NotFound`] if it does not
@@ -108,12 +113,18 @@ pub(crate) async fn locked_years(conn: &mut AnyConnection, agency: &str) -> Resu
 
 /// Refuses the write when a touch reaches a locked year and there is no amendment; otherwise
 /// records one amendment per (touch, year) and returns them. Runs inside the write's transaction.
+/// Records every touch's [`Span`] in `stale`, which the write flushes before it commits (the
+/// overview cache's invalidation, [`crate::cache`]).
 pub(crate) async fn guard(
     conn: &mut AnyConnection,
     agency: &str,
     touches: &[Touch],
     amend: Option<&Amend>,
+    stale: &mut Stale,
 ) -> Result<Vec<Amendment>, StoreError> {
+    for t in touches {
+        stale.add(agency, t.span);
+    }
     let reached: BTreeSet<i32> = touches.iter().flat_map(|t| t.years.iter().copied()).collect();
     let Some(&first) = reached.first() else {
         return Ok(Vec::new());
@@ -172,6 +183,11 @@ fn request_feeds(received: NaiveDate, finished: Option<NaiveDate>, y: i32) -> bo
 /// The first reply or withdrawal among `events`, if any.
 pub(crate) fn finished_on(events: &[Event]) -> Option<NaiveDate> {
     events.iter().find(|e| finishes(&e.kind)).map(|e| e.on)
+}
+
+/// The replies and withdrawals among `events`, by date.
+pub(crate) fn finish_dates(events: &[Event]) -> impl Iterator<Item = NaiveDate> + '_ {
+    events.iter().filter(|e| finishes(&e.kind)).map(|e| e.on)
 }
 
 /// Whether an event finishes a request (答复, 撤回).

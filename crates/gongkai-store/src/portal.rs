@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use gongkai_core::register::Request;
 use sqlx::Row;
 
+use crate::cache::Stale;
 use crate::codec::{date_text, now_text, parse_date, parse_opt_date};
 use crate::error::{on_insert, on_write};
 use crate::lock::{guard, lock_agency, locked_years};
@@ -213,9 +214,11 @@ impl Store {
         lock_agency(&mut tx, &item.agency).await?;
         let locked = locked_years(&mut tx, &item.agency).await?;
         let touch = crate::registers::proactive_touch(item, &locked);
-        let amendments = guard(&mut tx, &item.agency, &touch, amend).await?;
+        let mut stale = Stale::default();
+        let amendments = guard(&mut tx, &item.agency, &touch, amend, &mut stale).await?;
         crate::registers::insert_proactive_on(&mut tx, item).await?;
         put_details_on(&mut tx, details).await?;
+        stale.flush(&mut tx).await?;
         tx.commit().await?;
         Ok(amendments)
     }
@@ -273,8 +276,9 @@ impl Store {
         lock_agency(&mut tx, &request.agency).await?;
         let locked = locked_years(&mut tx, &request.agency).await?;
         let touch = request_touch(request, &[], &locked);
-        guard(&mut tx, &request.agency, &touch, None).await?;
-        let id = insert_request_on(&mut tx, &self.cipher, request).await?;
+        let mut stale = Stale::default();
+        guard(&mut tx, &request.agency, &touch, None, &mut stale).await?;
+        let id = insert_request_on(&mut tx, &self.cipher, request, &[]).await?;
         sqlx::query(
             "INSERT INTO request_access (tracking_number, request, query_code_hash, created_at) VALUES ($1, $2, $3, $4)",
         )
@@ -285,6 +289,7 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| on_insert(e, "request", &request.agency, &request.tracking_number))?;
+        stale.flush(&mut tx).await?;
         tx.commit().await?;
         Ok(RequestId::from(id))
     }

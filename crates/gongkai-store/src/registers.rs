@@ -5,6 +5,7 @@ use gongkai_core::register::{Article20Figures, Case, ProactiveDisclosure};
 use sqlx::any::Any;
 use sqlx::AnyConnection;
 
+use crate::cache::{case_span, Span, Stale};
 use crate::codec::{date_text, enum_name, parse_amount, parse_date, parse_enum, parse_opt_date, year_from};
 use crate::error::{on_insert, on_write};
 use crate::lock::{case_years, guard, lock_agency, locked_years, year_if_locked, Amend, Touch};
@@ -170,7 +171,9 @@ where
 
 /// What registering or changing a case touches.
 pub(crate) fn case_touch(old: Option<&Case>, new: &Case, locked: &[i32]) -> [Touch; 1] {
-    [Touch { table: "cases", key: new.number.clone(), years: case_years(old, new, locked) }]
+    let span =
+        old.map_or(Span::NONE, |o| case_span(o.filed_on, o.decided_on)).union(case_span(new.filed_on, new.decided_on));
+    [Touch { table: "cases", key: new.number.clone(), years: case_years(old, new, locked), span }]
 }
 
 /// What registering a proactive disclosure touches.
@@ -179,12 +182,19 @@ pub(crate) fn proactive_touch(item: &ProactiveDisclosure, locked: &[i32]) -> [To
         table: "proactive_disclosures",
         key: item.index_number.clone(),
         years: year_if_locked(item.published_on.year(), locked),
+        // No cached figure counts proactive disclosures (the trend reads them directly).
+        span: Span::NONE,
     }]
 }
 
 /// What recording a year's Article 20 figures touches.
 pub(crate) fn figures_touch(f: &Article20Figures, locked: &[i32]) -> [Touch; 1] {
-    [Touch { table: "article20_figures", key: f.year.to_string(), years: year_if_locked(f.year, locked) }]
+    [Touch {
+        table: "article20_figures",
+        key: f.year.to_string(),
+        years: year_if_locked(f.year, locked),
+        span: Span::year(f.year),
+    }]
 }
 
 /// Inserts one case; unique violation → Conflict, unknown agency → NotFound.
@@ -283,8 +293,10 @@ impl Store {
         lock_agency(&mut tx, &case.agency).await?;
         let locked = locked_years(&mut tx, &case.agency).await?;
         let touch = case_touch(None, case, &locked);
-        let amendments = guard(&mut tx, &case.agency, &touch, amend).await?;
+        let mut stale = Stale::default();
+        let amendments = guard(&mut tx, &case.agency, &touch, amend, &mut stale).await?;
         insert_case_on(&mut tx, case).await?;
+        stale.flush(&mut tx).await?;
         tx.commit().await?;
         Ok(amendments)
     }
@@ -316,7 +328,8 @@ impl Store {
         let old = Case::try_from(old.ok_or_else(not_found)?)?;
         let locked = locked_years(&mut tx, &case.agency).await?;
         let touch = case_touch(Some(&old), case, &locked);
-        let amendments = guard(&mut tx, &case.agency, &touch, amend).await?;
+        let mut stale = Stale::default();
+        let amendments = guard(&mut tx, &case.agency, &touch, amend, &mut stale).await?;
         sqlx::query(
             "UPDATE cases SET \"group\" = $3, request = $4, filed_on = $5, decided_on = $6, result = $7 \
              WHERE agency = $1 AND number = $2",
@@ -330,6 +343,7 @@ impl Store {
         .bind(case.result.as_ref().map(enum_name).transpose()?)
         .execute(&mut *tx)
         .await?;
+        stale.flush(&mut tx).await?;
         tx.commit().await?;
         Ok(amendments)
     }
@@ -360,8 +374,10 @@ impl Store {
         lock_agency(&mut tx, &item.agency).await?;
         let locked = locked_years(&mut tx, &item.agency).await?;
         let touch = proactive_touch(item, &locked);
-        let amendments = guard(&mut tx, &item.agency, &touch, amend).await?;
+        let mut stale = Stale::default();
+        let amendments = guard(&mut tx, &item.agency, &touch, amend, &mut stale).await?;
         insert_proactive_on(&mut tx, item).await?;
+        stale.flush(&mut tx).await?;
         tx.commit().await?;
         Ok(amendments)
     }
@@ -392,8 +408,10 @@ impl Store {
         lock_agency(&mut tx, &figures.agency).await?;
         let locked = locked_years(&mut tx, &figures.agency).await?;
         let touch = figures_touch(figures, &locked);
-        let amendments = guard(&mut tx, &figures.agency, &touch, amend).await?;
+        let mut stale = Stale::default();
+        let amendments = guard(&mut tx, &figures.agency, &touch, amend, &mut stale).await?;
         put_figures_on(&mut tx, figures).await?;
+        stale.flush(&mut tx).await?;
         tx.commit().await?;
         Ok(amendments)
     }

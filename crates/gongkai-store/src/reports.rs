@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+use crate::cache::{invalidate, Span, Stale};
 use crate::codec::{date_text, new_id, now_text, parse_opt_date, year_from};
 use crate::error::on_write;
 use crate::lock::{guard, lock_agency, locked_years, year_if_locked, Amend, Touch};
@@ -72,9 +73,14 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         lock_agency(&mut tx, agency).await?;
         let locked = locked_years(&mut tx, agency).await?;
-        let touch =
-            [Touch { table: "report_narratives", key: section.to_string(), years: year_if_locked(year, &locked) }];
-        let amendments = guard(&mut tx, agency, &touch, amend).await?;
+        let touch = [Touch {
+            table: "report_narratives",
+            key: section.to_string(),
+            years: year_if_locked(year, &locked),
+            span: Span::year(year),
+        }];
+        let mut stale = Stale::default();
+        let amendments = guard(&mut tx, agency, &touch, amend, &mut stale).await?;
         sqlx::query(
             "INSERT INTO report_narratives (agency, year, section, text) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (agency, year, section) DO UPDATE SET text = excluded.text",
@@ -86,6 +92,7 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| on_write(e, agency))?;
+        stale.flush(&mut tx).await?;
         tx.commit().await?;
         Ok(amendments)
     }
@@ -133,6 +140,8 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| on_write(e, &p.agency))?;
+        // The generated report carries the publication date (overview cache, crate::cache).
+        invalidate(&mut tx, &p.agency, Span::year(p.year)).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -8,10 +8,11 @@ use gongkai_core::register::{Applicant, Event, EventKind, Request};
 use sqlx::any::Any;
 use sqlx::AnyConnection;
 
+use crate::cache::{request_span, Stale};
 use crate::codec::{date_text, enum_name, new_id, now_text, parse_date, parse_enum, parse_opt_date};
 use crate::crypto::{Field, FieldCipher};
 use crate::error::on_insert;
-use crate::lock::{event_years, guard, lock_agency, locked_years, request_years, Amend, Touch};
+use crate::lock::{event_years, finish_dates, finishes, guard, lock_agency, locked_years, request_years, Amend, Touch};
 use crate::reports::Amendment;
 use crate::{Store, StoreError};
 
@@ -162,20 +163,24 @@ fn event_payload(kind: &EventKind) -> Result<(String, String), StoreError> {
 
 /// Inserts one request row; unique violation → Conflict, unknown agency → NotFound. The identity
 /// document number and the contact are stored encrypted, with the number's blind index (B2.5,
-/// B3.3).
+/// B3.3). `events` are the events it is registered with (inserted by [`insert_events_on`]): its
+/// `finished_on` (the earliest reply or withdrawal) is stored with it.
 pub(crate) async fn insert_request_on(
     conn: &mut AnyConnection,
     cipher: &FieldCipher,
     r: &Request,
+    events: &[Event],
 ) -> Result<String, StoreError> {
     let id = new_id();
     let id_document = cipher.seal_opt(Field::IdDocument, &id, r.applicant.id_document.as_deref())?;
     let id_index = r.applicant.id_document.as_deref().map(|d| cipher.blind_index(d));
     let contact = cipher.seal_opt(Field::Contact, &id, r.applicant.contact.as_deref())?;
+    let finished_on = finish_dates(events).min();
     sqlx::query(
         "INSERT INTO requests (id, agency, tracking_number, channel, received_on, applicant_type, \
          applicant_name, applicant_id_document, applicant_contact, content, requested_form, delivery, \
-         created_at, applicant_id_index) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         created_at, applicant_id_index, finished_on) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(&id)
     .bind(&r.agency)
@@ -191,6 +196,7 @@ pub(crate) async fn insert_request_on(
     .bind(r.delivery.as_deref())
     .bind(now_text())
     .bind(id_index)
+    .bind(finished_on.map(date_text))
     .execute(&mut *conn)
     .await
     .map_err(|e| on_insert(e, "request", &r.agency, &r.tracking_number))?;
@@ -237,6 +243,7 @@ pub(crate) fn request_touch(request: &Request, events: &[Event], locked: &[i32])
         table: "requests",
         key: request.tracking_number.clone(),
         years: request_years(request.received_on, events, locked),
+        span: request_span(request.received_on, finish_dates(events)),
     }]
 }
 
@@ -294,8 +301,10 @@ impl Store {
         lock_agency(&mut tx, &request.agency).await?;
         let locked = locked_years(&mut tx, &request.agency).await?;
         let touch = request_touch(request, &[], &locked);
-        let amendments = guard(&mut tx, &request.agency, &touch, amend).await?;
-        let id = insert_request_on(&mut tx, &self.cipher, request).await?;
+        let mut stale = Stale::default();
+        let amendments = guard(&mut tx, &request.agency, &touch, amend, &mut stale).await?;
+        let id = insert_request_on(&mut tx, &self.cipher, request, &[]).await?;
+        stale.flush(&mut tx).await?;
         tx.commit().await?;
         tracing::debug!(%id, "request registered");
         Ok((RequestId(id), amendments))
@@ -318,15 +327,17 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let locks = AgencyLocks::take(&mut tx, requests.iter().map(|(r, _)| r.agency.as_str())).await?;
         let mut amendments = Vec::new();
+        let mut stale = Stale::default();
         let mut ids = Vec::with_capacity(requests.len());
         for (request, events) in requests {
             let locked = locks.years(&request.agency);
             let touch = request_touch(request, events, locked);
-            amendments.extend(guard(&mut tx, &request.agency, &touch, amend).await?);
-            let id = insert_request_on(&mut tx, &self.cipher, request).await?;
+            amendments.extend(guard(&mut tx, &request.agency, &touch, amend, &mut stale).await?);
+            let id = insert_request_on(&mut tx, &self.cipher, request, events).await?;
             insert_events_on(&mut tx, &id, events).await?;
             ids.push(RequestId(id));
         }
+        stale.flush(&mut tx).await?;
         tx.commit().await?;
         tracing::info!(count = ids.len(), "requests loaded");
         Ok((ids, amendments))
@@ -386,10 +397,40 @@ impl Store {
         .map(|r| sqlx::Row::try_get(&r, "on_date"))
         .transpose()?;
         let finished = parse_opt_date("request_events", "on", finished.as_deref())?;
+        // Every reply and withdrawal already recorded, for the overview cache's span.
+        let mut finished_dates = Vec::new();
+        for r in sqlx::query(
+            "SELECT \"on\" AS on_date FROM request_events WHERE request = $1 AND \"type\" IN ('reply', 'withdrawal')",
+        )
+        .bind(id.as_str())
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            let on: String = sqlx::Row::try_get(&r, "on_date")?;
+            finished_dates.push(parse_date("request_events", "on", &on)?);
+        }
+        let before = request_span(received, finished_dates.iter().copied());
+        let after =
+            request_span(received, finished_dates.iter().copied().chain(finish_dates(std::slice::from_ref(event))));
         let years = locked_years(&mut tx, &agency).await?;
-        let touch =
-            [Touch { table: "request_events", key: number, years: event_years(received, finished, event, &years) }];
-        let amendments = guard(&mut tx, &agency, &touch, amend).await?;
+        let touch = [Touch {
+            table: "request_events",
+            key: number,
+            years: event_years(received, finished, event, &years),
+            span: before.union(after),
+        }];
+        let mut stale = Stale::default();
+        let amendments = guard(&mut tx, &agency, &touch, amend, &mut stale).await?;
+        if finishes(&event.kind) {
+            // The earliest reply or withdrawal (see insert_request_on).
+            sqlx::query(
+                "UPDATE requests SET finished_on = $2 WHERE id = $1 AND (finished_on IS NULL OR finished_on > $2)",
+            )
+            .bind(id.as_str())
+            .bind(date_text(event.on))
+            .execute(&mut *tx)
+            .await?;
+        }
         let row = sqlx::query(
             "INSERT INTO request_events (id, request, seq, \"on\", \"by\", \"type\", payload, recorded_at) \
              SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5, $6, $7 \
@@ -406,6 +447,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let seq: i64 = sqlx::Row::try_get(&row, "seq")?;
+        stale.flush(&mut tx).await?;
         tx.commit().await?;
         tracing::debug!(seq, r#type = %ty, "event appended");
         Ok((seq, amendments))

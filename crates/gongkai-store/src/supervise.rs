@@ -8,6 +8,7 @@
 //! those finished in the year, are loaded with their events and replayed by the core's
 //! lifecycle and clock, as everywhere else. Applicant data is never read here.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
@@ -21,10 +22,11 @@ use gongkai_core::report::{Report, SectionKey};
 use gongkai_core::rollup::{self, Excluded, Member};
 use gongkai_core::rules::{self, CheckContext, Severity};
 use gongkai_core::template;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use crate::codec::{date_text, parse_amount, parse_date, parse_enum, parse_opt_date, year_bounds, year_from};
+use crate::cache;
+use crate::codec::{date_text, now_text, parse_amount, parse_date, parse_enum, parse_opt_date, year_bounds};
 use crate::published::{PublishedReport, ReportSource};
 use crate::registers::{cases, CaseRow};
 use crate::{Store, StoreError};
@@ -297,9 +299,9 @@ struct ReqEventRow {
 
 /// One agency's report as the overview judges it: generated from the registers, or read from
 /// an imported published file.
-struct Built {
-    report: Report,
-    findings: Vec<rules::Finding>,
+struct Built<'a> {
+    report: Cow<'a, Report>,
+    findings: Cow<'a, [rules::Finding]>,
     /// Whether anything is written for the year (section texts, or a published file).
     has_text: bool,
     /// Register entries that cannot be counted (generated reports only).
@@ -307,6 +309,75 @@ struct Built {
     published_on: Option<NaiveDate>,
     source: Option<ReportSource>,
 }
+
+/// What the overview keeps of an agency's year (a row of the overview cache, [`crate::cache`]):
+/// everything of the year that depends neither on the day it is looked at nor on the other
+/// agencies of the subtree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct YearFigures {
+    /// The report generated from the registers (with the narratives and publication date).
+    report: Report,
+    /// Its findings (`rules::check`, as a government's report or not by the agency's kind).
+    findings: Vec<rules::Finding>,
+    /// Register entries that cannot be counted.
+    register_errors: usize,
+    /// Whether any section text is written for the year.
+    has_text: bool,
+    /// Received in the year.
+    received: i64,
+    /// Replied to in the year.
+    replied: i64,
+    /// Of those, on or before the due date.
+    replied_on_time: i64,
+    /// Withdrawn in the year.
+    withdrawn: i64,
+    /// Replies by outcome (table-3 row path).
+    outcomes: BTreeMap<String, i64>,
+    /// The median working days from receipt to reply.
+    median_working_days: Option<f64>,
+}
+
+/// The requests of an agency finished in a year (see [`Store::done_in_year`]).
+#[derive(Debug, Default)]
+struct Done {
+    replied: i64,
+    replied_on_time: i64,
+    withdrawn: i64,
+    outcomes: BTreeMap<String, i64>,
+    days: Vec<u32>,
+}
+
+/// The "year" of an agency's cache row of requests never finished (see [`Store::unfinished`]):
+/// beyond every report year, so that only spans open to every later year reach it.
+const OPEN_ROW: i32 = i32::MAX;
+
+/// A request never finished, as the overview cache keeps it (no applicant data).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct OpenEntry {
+    tracking_number: String,
+    received_on: NaiveDate,
+    channel: gongkai_core::register::Channel,
+    applicant_type: gongkai_core::register::ApplicantType,
+    events: Vec<Event>,
+}
+
+/// What [`Store::refresh_supervise_cache`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CacheRefresh {
+    /// The agencies looked at.
+    pub agencies: usize,
+    /// Those whose row was missing or stale (or all, when forced), computed.
+    pub computed: usize,
+    /// Rows written (fewer than computed when a register write came in between).
+    pub written: usize,
+}
+
+/// How many agencies' years are computed at once (bounds the memory of a whole-tree refresh).
+const COMPUTE_CHUNK: usize = 500;
+/// How many codes one `IN` list of a cache query holds.
+const IN_CHUNK: usize = 1000;
+/// How many cache rows one write-back transaction writes.
+const WRITE_CHUNK: usize = 100;
 
 /// A request (without applicant data) with its events, as loaded for replay.
 struct Loaded {
@@ -400,8 +471,8 @@ fn median(v: &mut [u32]) -> Option<f64> {
 
 impl Store {
     /// The requests side of the overview of `root`'s subtree: per agency (in subtree order),
-    /// received in `year`, open / due soon / overdue on `today`, and the replies of `year`.
-    /// Four queries for the whole subtree.
+    /// received in `year`, open / due soon / overdue on `today`, and the replies of `year` (the
+    /// year's figures from the overview cache, [`crate::cache`]).
     #[tracing::instrument(skip_all, fields(root = %root, year = year))]
     pub async fn supervise_requests(
         &self,
@@ -411,72 +482,537 @@ impl Store {
         cal: &Calendar,
     ) -> Result<Vec<(Agency, RequestFigures)>, StoreError> {
         let agencies = self.agency_subtree(root).await?;
+        let years = self.year_figures(&agencies, year, cal, true).await?;
+        let codes: Vec<&str> = agencies.iter().map(|a| a.code.as_str()).collect();
+        let open = self.open_requests(&codes, today, cal, true).await?;
+        request_figures(agencies, &years, open)
+    }
+
+    /// The report side of the overview: every agency's report of `year` generated from its
+    /// registers (the overview cache's, [`crate::cache`]), checked by the rules, scored, and
+    /// rolled up. `today` decides which unpublished reports are past their deadline.
+    #[tracing::instrument(skip_all, fields(root = %root, year = year))]
+    pub async fn supervise_reports(
+        &self,
+        root: &str,
+        year: i32,
+        today: NaiveDate,
+        cal: &Calendar,
+    ) -> Result<ReportsOverview, StoreError> {
+        let agencies = self.agency_subtree(root).await?;
+        let years = self.year_figures(&agencies, year, cal, true).await?;
+        self.reports_from(root, &agencies, &years, year, today).await
+    }
+
+    /// The whole overview: [`Store::supervise_requests`] and [`Store::supervise_reports`], with
+    /// each agency's year read from the overview cache where it is fresh and recomputed (and
+    /// written back) where not ([`crate::cache`]).
+    #[tracing::instrument(skip_all, fields(root = %root, year = year))]
+    pub async fn supervise(
+        &self,
+        root: &str,
+        year: i32,
+        today: NaiveDate,
+        cal: &Calendar,
+    ) -> Result<Overview, StoreError> {
+        self.overview(root, year, today, cal, true).await
+    }
+
+    /// [`Store::supervise`] computed from the registers alone: the cache is neither read nor
+    /// written, and open requests are found from the events (not the stored `finished_on`). The
+    /// reference the cached overview is tested against; `gongkai supervise --no-cache`.
+    #[tracing::instrument(skip_all, fields(root = %root, year = year))]
+    pub async fn supervise_uncached(
+        &self,
+        root: &str,
+        year: i32,
+        today: NaiveDate,
+        cal: &Calendar,
+    ) -> Result<Overview, StoreError> {
+        self.overview(root, year, today, cal, false).await
+    }
+
+    /// Computes the overview cache's rows of `year` for `root`'s subtree (every agency when
+    /// `None`) that are missing or stale — all of them with `force` — and writes them back; and
+    /// the rows of requests never finished that are missing or stale.
+    #[tracing::instrument(skip_all, fields(year = year, force = force))]
+    pub async fn refresh_supervise_cache(
+        &self,
+        root: Option<&str>,
+        year: i32,
+        cal: &Calendar,
+        force: bool,
+    ) -> Result<CacheRefresh, StoreError> {
+        let agencies = match root {
+            Some(r) => self.agency_subtree(r).await?,
+            None => self.list_agencies().await?,
+        };
+        let codes: Vec<&str> = agencies.iter().map(|a| a.code.as_str()).collect();
+        let stamp = cache::stamp(cal, year);
+        let fresh: std::collections::HashSet<String> =
+            if force { Default::default() } else { self.fresh_codes(&codes, year, &stamp).await? };
+        let stale: Vec<&str> = codes.iter().copied().filter(|c| !fresh.contains(*c)).collect();
+        let mut written = 0;
+        for chunk in stale.chunks(COMPUTE_CHUNK) {
+            let (_, n) = self.recompute(chunk, year, cal, &stamp).await?;
+            written += n?;
+        }
+        // And the requests never finished (the day's open ones), missing or stale rows only.
+        self.unfinished(&codes).await?;
+        tracing::info!(agencies = codes.len(), computed = stale.len(), written, "overview cache refreshed");
+        Ok(CacheRefresh { agencies: codes.len(), computed: stale.len(), written })
+    }
+
+    /// Compares every fresh row of the overview cache of `year` (of `root`'s subtree, or of every
+    /// agency) with a computation from the registers; returns the codes of the agencies whose
+    /// row differs (none, unless an invalidation was missed) and drops those rows.
+    pub async fn verify_supervise_cache(
+        &self,
+        root: Option<&str>,
+        year: i32,
+        cal: &Calendar,
+    ) -> Result<Vec<String>, StoreError> {
+        let agencies = match root {
+            Some(r) => self.agency_subtree(r).await?,
+            None => self.list_agencies().await?,
+        };
+        let codes: Vec<&str> = agencies.iter().map(|a| a.code.as_str()).collect();
+        let stamp = cache::stamp(cal, year);
+        let mut differ = Vec::new();
+        for chunk in codes.chunks(COMPUTE_CHUNK) {
+            let cached = self.cached_rows(chunk, year, &stamp).await?;
+            let computed = self.compute_year_figures(chunk, year, cal).await?;
+            for (code, row) in &cached {
+                if computed.get(code) != Some(row) {
+                    tracing::error!(agency = %code, year, "overview cache row differs from the registers");
+                    sqlx::query("DELETE FROM supervise_cache WHERE agency = $1 AND year = $2")
+                        .bind(code)
+                        .bind(i64::from(year))
+                        .execute(&self.pool)
+                        .await?;
+                    differ.push(code.clone());
+                }
+            }
+        }
+        differ.sort();
+        Ok(differ)
+    }
+
+    async fn overview(
+        &self,
+        root: &str,
+        year: i32,
+        today: NaiveDate,
+        cal: &Calendar,
+        cached: bool,
+    ) -> Result<Overview, StoreError> {
+        let agencies = self.agency_subtree(root).await?;
+        let codes: Vec<&str> = agencies.iter().map(|a| a.code.as_str()).collect();
+        // The year's rows and the day's open requests at once (two connections): the database
+        // finds the open requests while the rows are parsed here.
+        let (years, open) = tokio::try_join!(
+            self.year_figures(&agencies, year, cal, cached),
+            self.open_requests(&codes, today, cal, cached)
+        )?;
+        let reports = self.reports_from(root, &agencies, &years, year, today).await?;
+        let requests = request_figures(agencies, &years, open)?;
+        let mut totals = RequestFigures::default();
+        let mut report_by_code: HashMap<String, (ReportFigures, Scorecard)> =
+            reports.agencies.into_iter().map(|(c, r, s)| (c, (r, s))).collect();
+        let mut agencies = Vec::with_capacity(requests.len());
+        for (a, f) in requests {
+            totals.add(&f);
+            let Some((report, scorecard)) = report_by_code.remove(&a.code) else {
+                return Err(StoreError::Invalid { what: "overview", detail: format!("no report row for {}", a.code) });
+            };
+            agencies.push(AgencyOverview {
+                code: a.code,
+                name: a.name,
+                parent: a.parent,
+                kind: a.kind,
+                requests: f,
+                report,
+                scorecard,
+            });
+        }
+        totals.on_time_rate = (totals.replied > 0).then(|| totals.replied_on_time as f64 / totals.replied as f64);
+        // The subtree's median is not the median of the agencies' medians: left out (null).
+        let (agency, name) = agencies
+            .first()
+            .map(|a| (a.code.clone(), a.name.clone()))
+            .unwrap_or_else(|| (root.to_string(), String::new()));
+        Ok(Overview {
+            agency,
+            name,
+            year,
+            today,
+            agencies,
+            totals,
+            rollup: reports.rollup.report,
+            included: reports.rollup.included,
+            missing: reports.rollup.missing,
+            excluded: reports.rollup.excluded,
+        })
+    }
+
+    /// Every agency's [`YearFigures`] of `year`: from the cache where fresh, else computed (and
+    /// written back); with `cached` false, all computed and nothing written.
+    async fn year_figures(
+        &self,
+        agencies: &[Agency],
+        year: i32,
+        cal: &Calendar,
+        cached: bool,
+    ) -> Result<HashMap<String, YearFigures>, StoreError> {
+        let codes: Vec<&str> = agencies.iter().map(|a| a.code.as_str()).collect();
+        if !cached {
+            let mut out = HashMap::with_capacity(codes.len());
+            for chunk in codes.chunks(COMPUTE_CHUNK) {
+                out.extend(self.compute_year_figures(chunk, year, cal).await?);
+            }
+            return Ok(out);
+        }
+        let stamp = cache::stamp(cal, year);
+        let mut out = self.cached_rows(&codes, year, &stamp).await?;
+        let stale: Vec<&str> = codes.iter().copied().filter(|c| !out.contains_key(*c)).collect();
+        for chunk in stale.chunks(COMPUTE_CHUNK) {
+            let (figures, written) = self.recompute(chunk, year, cal, &stamp).await?;
+            if let Err(e) = written {
+                // The overview is right all the same; the rows are computed again next time.
+                tracing::warn!(error = %e, "overview cache not written back");
+            }
+            out.extend(figures);
+        }
+        Ok(out)
+    }
+
+    /// The fresh cached rows (stamp `stamp`) of `codes`' year, parsed; a row that does not parse
+    /// is left out (and so recomputed).
+    async fn cached_rows<T: serde::de::DeserializeOwned>(
+        &self,
+        codes: &[&str],
+        year: i32,
+        stamp: &str,
+    ) -> Result<HashMap<String, T>, StoreError> {
+        let mut out = HashMap::with_capacity(codes.len());
+        for chunk in codes.chunks(IN_CHUNK) {
+            let sql = format!(
+                "SELECT agency, data FROM supervise_cache WHERE year = $1 AND stamp = $2 AND agency IN ({})",
+                placeholders(3, chunk.len())
+            );
+            let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(year)).bind(stamp), chunk)
+                .fetch_all(&self.pool)
+                .await?;
+            for r in &rows {
+                let agency: String = r.try_get("agency")?;
+                let data: String = r.try_get("data")?;
+                match serde_json::from_str::<T>(&data) {
+                    Ok(f) => {
+                        out.insert(agency, f);
+                    }
+                    Err(e) => tracing::warn!(%agency, year, error = %e, "unreadable overview cache row"),
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The codes among `codes` with a fresh cached row of `year` (not parsed).
+    async fn fresh_codes(
+        &self,
+        codes: &[&str],
+        year: i32,
+        stamp: &str,
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        let mut out = std::collections::HashSet::new();
+        for chunk in codes.chunks(IN_CHUNK) {
+            let sql = format!(
+                "SELECT agency FROM supervise_cache WHERE year = $1 AND stamp = $2 AND agency IN ({})",
+                placeholders(3, chunk.len())
+            );
+            for r in bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(year)).bind(stamp), chunk)
+                .fetch_all(&self.pool)
+                .await?
+            {
+                out.insert(r.try_get::<String, _>("agency")?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Computes `codes`' year and writes the rows back where no write came in between (see
+    /// [`crate::cache`]): the epochs are read before the registers. Returns the figures, and
+    /// how many rows were written (or why none could be).
+    async fn recompute(
+        &self,
+        codes: &[&str],
+        year: i32,
+        cal: &Calendar,
+        stamp: &str,
+    ) -> Result<(HashMap<String, YearFigures>, Result<usize, StoreError>), StoreError> {
+        let epochs = self.epochs(codes).await?;
+        let figures = self.compute_year_figures(codes, year, cal).await?;
+        let written = self.write_back_all(year, stamp, &epochs, &figures).await;
+        Ok((figures, written))
+    }
+
+    /// The agencies' cache epochs (0 for one never invalidated).
+    async fn epochs(&self, codes: &[&str]) -> Result<HashMap<String, i64>, StoreError> {
+        let mut epochs: HashMap<String, i64> = HashMap::new();
+        for chunk in codes.chunks(IN_CHUNK) {
+            let sql = format!(
+                "SELECT agency, epoch FROM supervise_cache_epochs WHERE agency IN ({})",
+                placeholders(1, chunk.len())
+            );
+            for r in bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), chunk).fetch_all(&self.pool).await? {
+                epochs.insert(r.try_get("agency")?, r.try_get("epoch")?);
+            }
+        }
+        Ok(epochs)
+    }
+
+    /// Serialises computed rows and writes them back (see [`Store::write_back`]).
+    async fn write_back_all<T: Serialize>(
+        &self,
+        year: i32,
+        stamp: &str,
+        epochs: &HashMap<String, i64>,
+        computed: &HashMap<String, T>,
+    ) -> Result<usize, StoreError> {
+        let mut rows = Vec::with_capacity(computed.len());
+        for (code, f) in computed {
+            let data = serde_json::to_string(f)
+                .map_err(|e| StoreError::Invalid { what: "overview cache", detail: e.to_string() })?;
+            rows.push((code.as_str(), epochs.get(code).copied().unwrap_or(0), data));
+        }
+        // In code order, as every transaction takes agency locks (no crosswise waits).
+        rows.sort_by(|a, b| a.0.cmp(b.0));
+        self.write_back(year, stamp, &rows).await
+    }
+
+    /// Every agency's requests never finished (no reply or withdrawal at all: `finished_on` is
+    /// null), with their events: the overview cache's row [`OPEN_ROW`] where fresh, else read
+    /// from the registers and written back. Invalidated like a year's row: a request without a
+    /// reply or withdrawal, before or after a write, spans every later year (see the cache module),
+    /// so its write reaches this row too.
+    async fn unfinished(&self, codes: &[&str]) -> Result<HashMap<String, Vec<OpenEntry>>, StoreError> {
+        let stamp = format!("open:{}", cache::stamp_version());
+        let mut out: HashMap<String, Vec<OpenEntry>> = self.cached_rows(codes, OPEN_ROW, &stamp).await?;
+        let stale: Vec<&str> = codes.iter().copied().filter(|c| !out.contains_key(*c)).collect();
+        for chunk in stale.chunks(IN_CHUNK) {
+            // The epochs before the registers (see recompute).
+            let epochs = self.epochs(chunk).await?;
+            let sql = format!(
+                "SELECT r.id, r.agency, r.tracking_number, r.channel, r.received_on, r.applicant_type, \
+                 e.\"on\" AS on_date, e.\"by\" AS by_whom, e.payload \
+                 FROM requests r LEFT JOIN request_events e ON e.request = r.id \
+                 WHERE r.agency IN ({}) AND r.finished_on IS NULL ORDER BY r.id, e.seq",
+                placeholders(1, chunk.len())
+            );
+            let rows: Vec<ReqEventRow> =
+                bind_all_as(sqlx::query_as(sqlx::AssertSqlSafe(sql)), chunk).fetch_all(&self.pool).await?;
+            let mut computed: HashMap<String, Vec<OpenEntry>> =
+                chunk.iter().map(|c| (c.to_string(), Vec::new())).collect();
+            for l in group_rows(rows)? {
+                if let Some(v) = computed.get_mut(&l.request.agency) {
+                    v.push(OpenEntry {
+                        tracking_number: l.request.tracking_number,
+                        received_on: l.request.received_on,
+                        channel: l.request.channel,
+                        applicant_type: l.request.applicant.kind,
+                        events: l.events,
+                    });
+                }
+            }
+            if let Err(e) = self.write_back_all(OPEN_ROW, &stamp, &epochs, &computed).await {
+                tracing::warn!(error = %e, "overview cache (open requests) not written back");
+            }
+            out.extend(computed);
+        }
+        Ok(out)
+    }
+
+    /// Writes computed rows `(agency, epoch read before computing, data)`, each only if the
+    /// agency's epoch is unchanged — checked under the agency's row lock.
+    async fn write_back(&self, year: i32, stamp: &str, rows: &[(&str, i64, String)]) -> Result<usize, StoreError> {
+        let at = now_text();
+        let mut written = 0;
+        for chunk in rows.chunks(WRITE_CHUNK) {
+            let mut tx = self.pool.begin().await?;
+            for (agency, epoch, data) in chunk {
+                sqlx::query("UPDATE agencies SET name = name WHERE code = $1").bind(*agency).execute(&mut *tx).await?;
+                let done = sqlx::query(
+                    "INSERT INTO supervise_cache (agency, year, stamp, data, computed_at) \
+                     SELECT $1, $2, $3, $4, $5 \
+                     WHERE COALESCE((SELECT epoch FROM supervise_cache_epochs WHERE agency = $1), 0) = $6 \
+                     ON CONFLICT (agency, year) DO UPDATE SET stamp = excluded.stamp, data = excluded.data, \
+                     computed_at = excluded.computed_at",
+                )
+                .bind(*agency)
+                .bind(i64::from(year))
+                .bind(stamp)
+                .bind(data.as_str())
+                .bind(&at)
+                .bind(*epoch)
+                .execute(&mut *tx)
+                .await?;
+                written += usize::try_from(done.rows_affected()).unwrap_or(0);
+            }
+            tx.commit().await?;
+        }
+        Ok(written)
+    }
+
+    /// Computes [`YearFigures`] of `year` for the agencies `codes` from the registers: the
+    /// year's requests with their events, cases, Article 20 figures, narratives and publication
+    /// date, the generated report and its findings; and the year's received, replied and
+    /// withdrawn requests.
+    async fn compute_year_figures(
+        &self,
+        codes: &[&str],
+        year: i32,
+        cal: &Calendar,
+    ) -> Result<HashMap<String, YearFigures>, StoreError> {
+        // The agencies as they are now (read after the epochs, see recompute).
+        let agencies = self.agencies_by_code(codes).await?;
+        let codes: Vec<&str> = agencies.iter().map(|a| a.code.as_str()).collect();
+        if codes.is_empty() {
+            return Ok(HashMap::new());
+        }
         let (first, last) = year_bounds(year)?;
-        let mut figures: HashMap<String, RequestFigures> =
-            agencies.iter().map(|a| (a.code.clone(), RequestFigures::default())).collect();
+        let (first_t, last_t) = (date_text(first), date_text(last));
 
         // Received in the year: one GROUP BY.
-        let codes: Vec<&str> = agencies.iter().map(|a| a.code.as_str()).collect();
         let sql = format!(
             "SELECT r.agency, COUNT(*) AS n FROM requests r \
              WHERE r.agency IN ({}) AND r.received_on >= $1 AND r.received_on <= $2 GROUP BY r.agency",
             placeholders(3, codes.len())
         );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(date_text(first)).bind(date_text(last)), &codes)
+        let mut received: HashMap<String, i64> = HashMap::new();
+        for r in bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&first_t).bind(&last_t), &codes)
             .fetch_all(&self.pool)
-            .await?;
-        for r in &rows {
-            let agency: String = r.try_get("agency")?;
-            if let Some(f) = figures.get_mut(&agency) {
-                f.received = r.try_get("n")?;
-            }
+            .await?
+        {
+            received.insert(r.try_get("agency")?, r.try_get("n")?);
         }
+        let mut done = self.done_in_year(&codes, year, cal).await?;
 
-        // Open on `today`: no reply or withdrawal dated on or before it; replayed for the due date.
+        // The year's requests of every agency (as load_year, for the subtree), with events.
         let sql = format!(
             "SELECT r.id, r.agency, r.tracking_number, r.channel, r.received_on, r.applicant_type, \
              e.\"on\" AS on_date, e.\"by\" AS by_whom, e.payload \
              FROM requests r LEFT JOIN request_events e ON e.request = r.id \
              WHERE r.agency IN ({}) AND r.received_on <= $1 AND NOT EXISTS ( \
                  SELECT 1 FROM request_events c WHERE c.request = r.id \
-                 AND c.\"type\" IN ('reply', 'withdrawal') AND c.\"on\" <= $1) \
-             ORDER BY r.id, e.seq",
-            placeholders(2, codes.len())
+                 AND c.\"type\" IN ('reply', 'withdrawal') AND c.\"on\" < $2) \
+             ORDER BY r.agency, r.received_on, r.tracking_number, r.id, e.seq",
+            placeholders(3, codes.len())
         );
-        let open_rows: Vec<ReqEventRow> =
-            bind_all_as(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(date_text(today)), &codes)
+        let rows: Vec<ReqEventRow> =
+            bind_all_as(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(&last_t).bind(&first_t), &codes)
                 .fetch_all(&self.pool)
                 .await?;
-        for l in group_rows(open_rows)? {
-            let Some(f) = figures.get_mut(&l.request.agency) else { continue };
-            // Events dated after `today` (recorded ahead) are not known yet on `today`.
-            let events: Vec<Event> = l.events.into_iter().filter(|e| e.on <= today).collect();
-            f.open += 1;
-            let state = match lifecycle::replay(cal, &l.request, &events) {
-                Ok(s) => s,
-                Err(_) => {
-                    f.unreadable.push(l.request.tracking_number);
-                    continue;
-                }
-            };
-            let due = state.deadline_on(cal, today).map_or(state.deadline.due, |d| d.due);
-            let item =
-                OpenRequest { tracking_number: l.request.tracking_number, received_on: l.request.received_on, due };
-            match state.status(cal, today) {
-                lifecycle::Status::Overdue => {
-                    f.overdue += 1;
-                    f.overdue_requests.push(item);
-                }
-                lifecycle::Status::DueSoon => {
-                    f.due_soon += 1;
-                    f.due_soon_requests.push(item);
-                }
-                _ => {}
-            }
+        let mut requests: HashMap<String, Vec<(Request, Vec<Event>)>> = HashMap::new();
+        for l in group_rows(rows)? {
+            requests.entry(l.request.agency.clone()).or_default().push((l.request, l.events));
         }
 
-        // Finished in the year: every event of those requests, replayed for the due date (a
-        // request with only its reply needs only the receipt date: memoised per date).
+        let sql = format!(
+            "SELECT c.agency, c.number, c.\"group\" AS case_group, c.request, c.filed_on, c.decided_on, c.result \
+             FROM cases c WHERE c.agency IN ({}) \
+             AND c.filed_on <= $1 AND (c.decided_on IS NULL OR c.decided_on >= $2) \
+             ORDER BY c.agency, c.filed_on, c.number",
+            placeholders(3, codes.len())
+        );
+        let case_rows: Vec<CaseRow> =
+            bind_all_as(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(&last_t).bind(&first_t), &codes)
+                .fetch_all(&self.pool)
+                .await?;
+        let mut case_map: HashMap<String, Vec<gongkai_core::register::Case>> = HashMap::new();
+        for c in cases(case_rows)? {
+            case_map.entry(c.agency.clone()).or_default().push(c);
+        }
+
+        let mut figures = self.figures_of(&codes, year).await?;
+
+        // Section texts of the year.
+        let sql = format!(
+            "SELECT n.agency, n.section, n.text FROM report_narratives n \
+             WHERE n.year = $1 AND n.agency IN ({}) ORDER BY n.agency, n.section",
+            placeholders(2, codes.len())
+        );
+        let mut narratives: HashMap<String, Vec<(SectionKey, String)>> = HashMap::new();
+        for r in
+            bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(year)), &codes).fetch_all(&self.pool).await?
+        {
+            let agency: String = r.try_get("agency")?;
+            let section: String = r.try_get("section")?;
+            let text: String = r.try_get("text")?;
+            let Some(key) = template::SECTIONS.iter().map(|s| s.key).find(|k| k.name() == section) else {
+                continue;
+            };
+            narratives.entry(agency).or_default().push((key, text));
+        }
+
+        let sql = format!(
+            "SELECT p.agency, p.published_on FROM report_publications p WHERE p.year = $1 AND p.agency IN ({})",
+            placeholders(2, codes.len())
+        );
+        let mut publications: HashMap<String, Option<NaiveDate>> = HashMap::new();
+        for r in
+            bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(year)), &codes).fetch_all(&self.pool).await?
+        {
+            let agency: String = r.try_get("agency")?;
+            let on: Option<String> = r.try_get("published_on")?;
+            publications.insert(agency, parse_opt_date("report_publications", "published_on", on.as_deref())?);
+        }
+
+        let mut out = HashMap::with_capacity(agencies.len());
+        for a in &agencies {
+            let government = a.kind == AgencyKind::Government;
+            let input = YearInput {
+                agency: a.clone(),
+                year,
+                requests: requests.remove(&a.code).unwrap_or_default(),
+                cases: case_map.remove(&a.code).unwrap_or_default(),
+                figures: figures.remove(&a.code),
+                narratives: narratives.remove(&a.code).unwrap_or_default(),
+                published_on: publications.get(&a.code).copied().flatten(),
+            };
+            let generated = generate::build(cal, &input);
+            let findings =
+                rules::check(&generated.report, &CheckContext { previous: None, government_report: Some(government) });
+            let d = done.remove(&a.code).unwrap_or_default();
+            let mut days = d.days;
+            out.insert(
+                a.code.clone(),
+                YearFigures {
+                    report: generated.report,
+                    findings,
+                    register_errors: generated.errors.len(),
+                    has_text: !input.narratives.is_empty(),
+                    received: received.get(&a.code).copied().unwrap_or(0),
+                    replied: d.replied,
+                    replied_on_time: d.replied_on_time,
+                    withdrawn: d.withdrawn,
+                    outcomes: d.outcomes,
+                    median_working_days: median(&mut days),
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// The requests of `codes` replied to or withdrawn in `year`: every event of those requests,
+    /// replayed for the due date (a request with only its reply needs only the receipt date:
+    /// memoised per date).
+    async fn done_in_year(
+        &self,
+        codes: &[&str],
+        year: i32,
+        cal: &Calendar,
+    ) -> Result<HashMap<String, Done>, StoreError> {
+        let (first, last) = year_bounds(year)?;
         let sql = format!(
             "SELECT r.id, r.agency, r.tracking_number, r.channel, r.received_on, r.applicant_type, \
              e.\"on\" AS on_date, e.\"by\" AS by_whom, e.payload \
@@ -488,16 +1024,16 @@ impl Store {
             placeholders(3, codes.len())
         );
         let done_rows: Vec<ReqEventRow> =
-            bind_all_as(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(date_text(first)).bind(date_text(last)), &codes)
+            bind_all_as(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(date_text(first)).bind(date_text(last)), codes)
                 .fetch_all(&self.pool)
                 .await?;
         let done = group_rows(done_rows)?;
         let earliest = done.iter().map(|l| l.request.received_on).min().unwrap_or(first);
         let index = WorkingDayIndex::new(cal, earliest, last);
         let mut simple_due: HashMap<NaiveDate, Option<NaiveDate>> = HashMap::new();
-        let mut days: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut out: HashMap<String, Done> = HashMap::new();
         for l in done {
-            let Some(f) = figures.get_mut(&l.request.agency) else { continue };
+            let f = out.entry(l.request.agency.clone()).or_default();
             let Some(fin) = l.events.iter().find(|e| matches!(e.kind, EventKind::Reply { .. } | EventKind::Withdrawal))
             else {
                 continue;
@@ -525,102 +1061,148 @@ impl Store {
                 f.replied_on_time += 1;
             }
             if let Some(n) = index.between(l.request.received_on, on) {
-                days.entry(l.request.agency.clone()).or_default().push(n);
+                f.days.push(n);
             }
-        }
-        let mut out = Vec::with_capacity(agencies.len());
-        for a in agencies {
-            let mut f = figures.remove(&a.code).unwrap_or_default();
-            f.on_time_rate = (f.replied > 0).then(|| f.replied_on_time as f64 / f.replied as f64);
-            f.median_working_days = days.get_mut(&a.code).and_then(|v| median(v));
-            f.overdue_requests.sort_by(|x, y| (x.due, &x.tracking_number).cmp(&(y.due, &y.tracking_number)));
-            f.due_soon_requests.sort_by(|x, y| (x.due, &x.tracking_number).cmp(&(y.due, &y.tracking_number)));
-            out.push((a, f));
         }
         Ok(out)
     }
 
-    /// The report side of the overview: every agency's report of `year` generated from its
-    /// registers (loaded for the whole subtree at once), checked by the rules, scored, and
-    /// rolled up. `today` decides which unpublished reports are past their deadline.
-    #[tracing::instrument(skip_all, fields(root = %root, year = year))]
-    pub async fn supervise_reports(
+    /// The requests of `codes` open on `today` (no reply or withdrawal dated on or before it),
+    /// replayed for the due date: per agency, open, due soon, overdue and their lists. With
+    /// `indexed`, found by the stored `finished_on` (an index range); else from the events.
+    async fn open_requests(
         &self,
-        root: &str,
-        year: i32,
+        codes: &[&str],
         today: NaiveDate,
         cal: &Calendar,
-    ) -> Result<ReportsOverview, StoreError> {
-        let agencies = self.agency_subtree(root).await?;
-        let (first, last) = year_bounds(year)?;
-        let (first_t, last_t) = (date_text(first), date_text(last));
-
-        // The year's requests of every agency (as load_year, for the subtree), with events.
-        let codes: Vec<&str> = agencies.iter().map(|a| a.code.as_str()).collect();
-        let sql = format!(
-            "SELECT r.id, r.agency, r.tracking_number, r.channel, r.received_on, r.applicant_type, \
+        indexed: bool,
+    ) -> Result<HashMap<String, RequestFigures>, StoreError> {
+        let mut figures: HashMap<String, RequestFigures> = HashMap::new();
+        if codes.is_empty() {
+            return Ok(figures);
+        }
+        const SELECT: &str = "SELECT r.id, r.agency, r.tracking_number, r.channel, r.received_on, r.applicant_type, \
              e.\"on\" AS on_date, e.\"by\" AS by_whom, e.payload \
-             FROM requests r LEFT JOIN request_events e ON e.request = r.id \
-             WHERE r.agency IN ({}) AND r.received_on <= $1 AND NOT EXISTS ( \
+             FROM requests r LEFT JOIN request_events e ON e.request = r.id";
+        let list = placeholders(2, codes.len());
+        let conditions: Vec<String> = if indexed {
+            vec![format!("r.agency IN ({list}) AND r.finished_on > $1 AND r.received_on <= $1")]
+        } else {
+            vec![format!(
+                "r.agency IN ({list}) AND r.received_on <= $1 AND NOT EXISTS ( \
                  SELECT 1 FROM request_events c WHERE c.request = r.id \
-                 AND c.\"type\" IN ('reply', 'withdrawal') AND c.\"on\" < $2) \
-             ORDER BY r.agency, r.received_on, r.tracking_number, r.id, e.seq",
-            placeholders(3, codes.len())
-        );
-        let rows: Vec<ReqEventRow> =
-            bind_all_as(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(&last_t).bind(&first_t), &codes)
-                .fetch_all(&self.pool)
-                .await?;
-        let mut requests: HashMap<String, Vec<(Request, Vec<Event>)>> = HashMap::new();
-        for l in group_rows(rows)? {
-            requests.entry(l.request.agency.clone()).or_default().push((l.request, l.events));
+                 AND c.\"type\" IN ('reply', 'withdrawal') AND c.\"on\" <= $1)"
+            )]
+        };
+        let mut loaded: Vec<Loaded> = Vec::new();
+        if indexed {
+            // The requests never finished, from the cache; those finished after `today` (replies
+            // recorded ahead) from the registers below.
+            for (agency, entries) in self.unfinished(codes).await? {
+                for e in entries.into_iter().filter(|e| e.received_on <= today) {
+                    loaded.push(Loaded {
+                        request: Request {
+                            channel: e.channel,
+                            received_on: e.received_on,
+                            applicant: Applicant {
+                                kind: e.applicant_type,
+                                name: String::new(),
+                                id_document: None,
+                                contact: None,
+                            },
+                            agency: agency.clone(),
+                            tracking_number: e.tracking_number,
+                            content: String::new(),
+                            requested_form: None,
+                            delivery: None,
+                        },
+                        events: e.events,
+                    });
+                }
+            }
         }
-
-        let case_rows: Vec<CaseRow> = sqlx::query_as(with_subtree!(
-            "SELECT c.agency, c.number, c.\"group\" AS case_group, c.request, c.filed_on, c.decided_on, c.result \
-             FROM cases c JOIN subtree s ON c.agency = s.code \
-             WHERE c.filed_on <= $3 AND (c.decided_on IS NULL OR c.decided_on >= $4) \
-             ORDER BY c.agency, c.filed_on, c.number"
-        ))
-        .bind(root)
-        .bind(MAX_DEPTH)
-        .bind(&last_t)
-        .bind(&first_t)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut case_map: HashMap<String, Vec<gongkai_core::register::Case>> = HashMap::new();
-        for c in cases(case_rows)? {
-            case_map.entry(c.agency.clone()).or_default().push(c);
+        let mut open_rows: Vec<ReqEventRow> = Vec::new();
+        for c in conditions {
+            let sql = format!("{SELECT} WHERE {c} ORDER BY r.id, e.seq");
+            // Each query's rows are grouped by request; the two sets are disjoint.
+            open_rows.extend(
+                bind_all_as(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(date_text(today)), codes)
+                    .fetch_all(&self.pool)
+                    .await?,
+            );
         }
+        // A request without events replays the same for the same receipt date, channel and
+        // applicant type (most open requests): memoised.
+        type Key = (NaiveDate, String, String);
+        let mut plain: HashMap<Key, Option<(NaiveDate, lifecycle::Status)>> = HashMap::new();
+        loaded.extend(group_rows(open_rows)?);
+        for l in loaded {
+            let f = figures.entry(l.request.agency.clone()).or_default();
+            // Events dated after `today` (recorded ahead) are not known yet on `today`.
+            let events: Vec<Event> = l.events.into_iter().filter(|e| e.on <= today).collect();
+            f.open += 1;
+            let judge = |request: &Request| {
+                lifecycle::replay(cal, request, &events).ok().map(|state| {
+                    (state.deadline_on(cal, today).map_or(state.deadline.due, |d| d.due), state.status(cal, today))
+                })
+            };
+            let judged = if events.is_empty() {
+                let key = (
+                    l.request.received_on,
+                    format!("{:?}", l.request.channel),
+                    format!("{:?}", l.request.applicant.kind),
+                );
+                *plain.entry(key).or_insert_with(|| judge(&l.request))
+            } else {
+                judge(&l.request)
+            };
+            let Some((due, status)) = judged else {
+                f.unreadable.push(l.request.tracking_number);
+                continue;
+            };
+            let item =
+                OpenRequest { tracking_number: l.request.tracking_number, received_on: l.request.received_on, due };
+            match status {
+                lifecycle::Status::Overdue => {
+                    f.overdue += 1;
+                    f.overdue_requests.push(item);
+                }
+                lifecycle::Status::DueSoon => {
+                    f.due_soon += 1;
+                    f.due_soon_requests.push(item);
+                }
+                _ => {}
+            }
+        }
+        Ok(figures)
+    }
 
-        let mut figures = self.subtree_figures(root, year).await?;
-
-        // Section texts of the year and of the year before (for the problems criterion).
+    /// The report side from the agencies' [`YearFigures`], plus what may change by the day or
+    /// with the subtree: the publication records (status), amendments, last year's problems
+    /// sections, imported published reports, the comparison of problems sections, scorecards
+    /// and the roll-up.
+    async fn reports_from(
+        &self,
+        root: &str,
+        agencies: &[Agency],
+        years: &HashMap<String, YearFigures>,
+        year: i32,
+        today: NaiveDate,
+    ) -> Result<ReportsOverview, StoreError> {
+        let codes: Vec<&str> = agencies.iter().map(|a| a.code.as_str()).collect();
+        // Last year's problems sections (the problems criterion).
         let narrative_rows = sqlx::query(with_subtree!(
-            "SELECT n.agency, n.year, n.section, n.text FROM report_narratives n JOIN subtree s ON n.agency = s.code \
-             WHERE n.year >= $3 AND n.year <= $4 ORDER BY n.agency, n.section"
+            "SELECT n.agency, n.text FROM report_narratives n JOIN subtree s ON n.agency = s.code \
+             WHERE n.year = $3 AND n.section = 'problems'"
         ))
         .bind(root)
         .bind(MAX_DEPTH)
         .bind(i64::from(year) - 1)
-        .bind(i64::from(year))
         .fetch_all(&self.pool)
         .await?;
-        let mut narratives: HashMap<String, Vec<(SectionKey, String)>> = HashMap::new();
         let mut previous_problems: HashMap<String, String> = HashMap::new();
         for r in &narrative_rows {
-            let agency: String = r.try_get("agency")?;
-            let y = year_from("report_narratives", r.try_get("year")?)?;
-            let section: String = r.try_get("section")?;
-            let text: String = r.try_get("text")?;
-            let Some(key) = template::SECTIONS.iter().map(|s| s.key).find(|k| k.name() == section) else {
-                continue;
-            };
-            if y == year {
-                narratives.entry(agency).or_default().push((key, text));
-            } else if key == SectionKey::Problems {
-                previous_problems.insert(agency, text);
-            }
+            previous_problems.insert(r.try_get("agency")?, r.try_get("text")?);
         }
 
         let pub_rows = sqlx::query(with_subtree!(
@@ -664,18 +1246,18 @@ impl Store {
             }
         }
 
-        // Generate and check every report (pure, in memory). An agency that has not published
-        // its report in gongkai but whose published file was imported is judged on that file.
+        // Every agency's report: the generated one, or — when it has not published in gongkai
+        // but its published file was imported — that file's, checked here.
         let mut built = Vec::with_capacity(agencies.len());
-        for a in &agencies {
+        for a in agencies {
             let government = a.kind == AgencyKind::Government;
             let published_here = publications.get(&a.code).copied().flatten().is_some();
             if let Some(p) = imported.remove(&a.code).filter(|_| !published_here) {
                 let findings =
                     rules::check(&p.report, &CheckContext { previous: None, government_report: Some(government) });
                 built.push(Built {
-                    report: p.report,
-                    findings,
+                    report: Cow::Owned(p.report),
+                    findings: Cow::Owned(findings),
                     has_text: true,
                     register_errors: 0,
                     published_on: Some(p.published_on),
@@ -683,24 +1265,15 @@ impl Store {
                 });
                 continue;
             }
-            let input = YearInput {
-                agency: a.clone(),
-                year,
-                requests: requests.remove(&a.code).unwrap_or_default(),
-                cases: case_map.remove(&a.code).unwrap_or_default(),
-                figures: figures.remove(&a.code),
-                narratives: narratives.remove(&a.code).unwrap_or_default(),
-                published_on: publications.get(&a.code).copied().flatten(),
+            let Some(y) = years.get(&a.code) else {
+                return Err(StoreError::Invalid { what: "overview", detail: format!("no figures for {}", a.code) });
             };
-            let generated = generate::build(cal, &input);
-            let findings =
-                rules::check(&generated.report, &CheckContext { previous: None, government_report: Some(government) });
             built.push(Built {
-                report: generated.report,
-                findings,
-                has_text: !input.narratives.is_empty(),
-                register_errors: generated.errors.len(),
-                published_on: input.published_on,
+                report: Cow::Borrowed(&y.report),
+                findings: Cow::Borrowed(&y.findings),
+                has_text: y.has_text,
+                register_errors: y.register_errors,
+                published_on: y.report.published_on,
                 source: None,
             });
         }
@@ -754,7 +1327,7 @@ impl Store {
         let members: Vec<Member<'_>> = agencies
             .iter()
             .zip(&built)
-            .map(|(a, b)| Member { code: &a.code, report: (b.register_errors == 0).then_some(&b.report) })
+            .map(|(a, b)| Member { code: &a.code, report: (b.register_errors == 0).then_some(&*b.report) })
             .collect();
         let root_name = agencies.first().map(|a| a.name.as_str());
         let rollup = rollup::roll_up(root_name, year, &members)
@@ -875,68 +1448,17 @@ impl Store {
         Ok(p)
     }
 
-    /// The whole overview: [`Store::supervise_requests`] and [`Store::supervise_reports`].
-    pub async fn supervise(
-        &self,
-        root: &str,
-        year: i32,
-        today: NaiveDate,
-        cal: &Calendar,
-    ) -> Result<Overview, StoreError> {
-        let requests = self.supervise_requests(root, year, today, cal).await?;
-        let reports = self.supervise_reports(root, year, today, cal).await?;
-        let mut totals = RequestFigures::default();
-        let mut report_by_code: HashMap<String, (ReportFigures, Scorecard)> =
-            reports.agencies.into_iter().map(|(c, r, s)| (c, (r, s))).collect();
-        let mut agencies = Vec::with_capacity(requests.len());
-        for (a, f) in requests {
-            totals.add(&f);
-            let Some((report, scorecard)) = report_by_code.remove(&a.code) else {
-                return Err(StoreError::Invalid { what: "overview", detail: format!("no report row for {}", a.code) });
-            };
-            agencies.push(AgencyOverview {
-                code: a.code,
-                name: a.name,
-                parent: a.parent,
-                kind: a.kind,
-                requests: f,
-                report,
-                scorecard,
-            });
-        }
-        totals.on_time_rate = (totals.replied > 0).then(|| totals.replied_on_time as f64 / totals.replied as f64);
-        // The subtree's median is not the median of the agencies' medians: left out (null).
-        let (agency, name) = agencies
-            .first()
-            .map(|a| (a.code.clone(), a.name.clone()))
-            .unwrap_or_else(|| (root.to_string(), String::new()));
-        Ok(Overview {
-            agency,
-            name,
-            year,
-            today,
-            agencies,
-            totals,
-            rollup: reports.rollup.report,
-            included: reports.rollup.included,
-            missing: reports.rollup.missing,
-            excluded: reports.rollup.excluded,
-        })
-    }
-
-    /// The Article 20 figures of `year` of every agency of the subtree.
-    async fn subtree_figures(&self, root: &str, year: i32) -> Result<HashMap<String, Article20Figures>, StoreError> {
-        let rows = sqlx::query(with_subtree!(
+    /// The Article 20 figures of `year` of the agencies `codes`.
+    async fn figures_of(&self, codes: &[&str], year: i32) -> Result<HashMap<String, Article20Figures>, StoreError> {
+        let sql = format!(
             "SELECT f.agency, f.rules_issued, f.rules_repealed, f.rules_in_force, f.normative_issued, \
              f.normative_repealed, f.normative_in_force, f.licensing_decisions, f.penalty_decisions, \
              f.coercive_decisions, f.fees_wan_yuan \
-             FROM article20_figures f JOIN subtree s ON f.agency = s.code WHERE f.year = $3"
-        ))
-        .bind(root)
-        .bind(MAX_DEPTH)
-        .bind(i64::from(year))
-        .fetch_all(&self.pool)
-        .await?;
+             FROM article20_figures f WHERE f.year = $1 AND f.agency IN ({})",
+            placeholders(2, codes.len())
+        );
+        let rows =
+            bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(year)), codes).fetch_all(&self.pool).await?;
         let mut out = HashMap::new();
         for r in &rows {
             let fees: Option<String> = r.try_get("fees_wan_yuan")?;
@@ -961,6 +1483,34 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// The request figures of every agency (in subtree order): the year's from its [`YearFigures`],
+/// the open ones of the day from `open`.
+fn request_figures(
+    agencies: Vec<Agency>,
+    years: &HashMap<String, YearFigures>,
+    mut open: HashMap<String, RequestFigures>,
+) -> Result<Vec<(Agency, RequestFigures)>, StoreError> {
+    let mut out = Vec::with_capacity(agencies.len());
+    for a in agencies {
+        let Some(y) = years.get(&a.code) else {
+            return Err(StoreError::Invalid { what: "overview", detail: format!("no figures for {}", a.code) });
+        };
+        let mut f = open.remove(&a.code).unwrap_or_default();
+        f.received = y.received;
+        f.replied = y.replied;
+        f.replied_on_time = y.replied_on_time;
+        f.withdrawn = y.withdrawn;
+        f.outcomes = y.outcomes.clone();
+        f.on_time_rate = (f.replied > 0).then(|| f.replied_on_time as f64 / f.replied as f64);
+        f.median_working_days = y.median_working_days;
+        f.overdue_requests.sort_by(|x, y| (x.due, &x.tracking_number).cmp(&(y.due, &y.tracking_number)));
+        f.due_soon_requests.sort_by(|x, y| (x.due, &x.tracking_number).cmp(&(y.due, &y.tracking_number)));
+        f.unreadable.sort();
+        out.push((a, f));
+    }
+    Ok(out)
 }
 
 /// The default report year on `today`: the year before (the report due by 31 January / 31 March).

@@ -115,6 +115,28 @@ pub fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
                 }
             }
         });
+        // The supervising office's overview cache (issue 8): the rows of the report year due now
+        // and of the current year are computed once at start and then every night, off the
+        // request path, so that the console's 监督总览 reads ready rows. Register writes drop the
+        // rows they change; a failure is logged and tried again the next night.
+        let refreshing = store.clone();
+        let cal = calendar.clone();
+        tokio::spawn(async move {
+            let mut daily = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
+            loop {
+                daily.tick().await;
+                let today = chrono::Local::now().date_naive();
+                let last = gongkai_store::default_year(today);
+                for year in [last, last + 1] {
+                    match refreshing.refresh_supervise_cache(None, year, &cal, false).await {
+                        Ok(r) => {
+                            tracing::info!(year, computed = r.computed, written = r.written, "overview cache ready")
+                        }
+                        Err(e) => tracing::error!(year, error = %e, "overview cache refresh failed"),
+                    }
+                }
+            }
+        });
         let mut state = AppState::new(store, calendar, site);
         if let Some(m) = mailer {
             state = state.with_mailer(m);

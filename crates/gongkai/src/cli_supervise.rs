@@ -34,6 +34,10 @@ pub struct SuperviseArgs {
     /// 输出 JSON (agencies, rollup, included, missing, scorecards).
     #[arg(long)]
     json: bool,
+    /// 不用缓存，全部从台账重新计算（较慢；用于核对）(compute everything from the registers,
+    /// neither reading nor writing the overview cache).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 /// `gongkai supervise` subcommands.
@@ -48,6 +52,28 @@ pub enum SuperviseCommand {
     /// 逐年趋势：申请、办理结果、复议诉讼、主动公开（默认截至上一年的5年）
     /// (year-on-year series of the subtree: requests, outcomes, review and litigation, proactive).
     Trend(TrendArgs),
+    /// 预先计算监督总览缓存（各机关年度报告、核对结果和年度申请数据）；可核对缓存与台账是否一致
+    /// (precompute the overview cache of a year; optionally verify it against the registers).
+    Refresh(RefreshArgs),
+}
+
+/// `gongkai supervise refresh` arguments.
+#[derive(Args)]
+pub struct RefreshArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 机关代码：只计算该机关及其下属机关（默认全部机关）(the subtree; default every agency).
+    #[arg(long)]
+    agency: Option<String>,
+    /// 报告年度（默认上一年）(report year; default last year).
+    #[arg(long)]
+    year: Option<i32>,
+    /// 全部重新计算，包括未失效的缓存 (recompute every row, fresh or not).
+    #[arg(long)]
+    force: bool,
+    /// 计算后逐一与台账核对，不一致时退出码为2 (then compare every row with the registers; exit 2 on a difference).
+    #[arg(long)]
+    verify: bool,
 }
 
 /// `gongkai supervise trend` arguments.
@@ -101,6 +127,7 @@ pub fn supervise(a: SuperviseArgs) -> anyhow::Result<ExitCode> {
         Some(SuperviseCommand::Import(i)) => return crate::cli_supervise_import::import(i),
         Some(SuperviseCommand::Remind(r)) => return remind(r),
         Some(SuperviseCommand::Trend(t)) => return trend(t),
+        Some(SuperviseCommand::Refresh(r)) => return refresh(r),
         None => {}
     }
     let Some(agency) = a.agency else {
@@ -111,13 +138,52 @@ pub fn supervise(a: SuperviseArgs) -> anyhow::Result<ExitCode> {
     let year = a.year.unwrap_or_else(|| gongkai_store::default_year(today));
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
-        let overview = store.supervise(agency.trim(), year, today, &cal).await?;
-        let mut out = std::io::stdout().lock();
+        let overview = if a.no_cache {
+            store.supervise_uncached(agency.trim(), year, today, &cal).await?
+        } else {
+            store.supervise(agency.trim(), year, today, &cal).await?
+        };
+        // Buffered: the whole tree's JSON is megabytes of short lines.
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
         if a.json {
             serde_json::to_writer_pretty(&mut out, &overview)?;
             writeln!(out)?;
         } else {
             out.write_all(render(&overview).as_bytes())?;
+        }
+        out.flush()?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `gongkai supervise refresh`: computes the overview cache's missing or stale rows of a year
+/// (all with `--force`), and with `--verify` compares every row with the registers.
+fn refresh(a: RefreshArgs) -> anyhow::Result<ExitCode> {
+    let cal = crate::cli_clock::load_calendar()?;
+    let today = chrono::Local::now().date_naive();
+    let year = a.year.unwrap_or_else(|| gongkai_store::default_year(today));
+    runtime()?.block_on(async {
+        let store = open(&a.db).await?;
+        let root = a.agency.as_deref().map(str::trim);
+        if let Some(r) = root {
+            if store.get_agency(r).await?.is_none() {
+                anyhow::bail!("机关「{r}」尚未登记 (unknown agency)");
+            }
+        }
+        let done = store.refresh_supervise_cache(root, year, &cal, a.force).await?;
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
+            "{year}年度监督总览缓存：{} 个机关，重新计算 {} 个，写入 {} 个",
+            done.agencies, done.computed, done.written
+        )?;
+        if a.verify {
+            let differ = store.verify_supervise_cache(root, year, &cal).await?;
+            if !differ.is_empty() {
+                writeln!(out, "缓存与台账不一致的机关（已删除，下次查看时重新计算）：{}", differ.join("、"))?;
+                return Ok(ExitCode::from(2));
+            }
+            writeln!(out, "核对完毕：缓存与台账一致")?;
         }
         Ok(ExitCode::SUCCESS)
     })
