@@ -13,7 +13,7 @@ use crate::register::{
     Agency, AgencyKind, Applicant, ApplicantType, Article20Figures, Case, Channel, Event, EventKind,
     ProactiveDisclosure, Request,
 };
-use crate::report::{Amount, CaseGroup, CaseResult, RequestRow};
+use crate::report::{Amount, CaseGroup, CaseResult, RequestRow, SectionKey};
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -403,6 +403,96 @@ pub fn proactive(data: &DemoData, spec: &DemoSpec, count: usize) -> Vec<Proactiv
     out
 }
 
+/// A section of an annual report's text, as the demo writes it (`report_narratives`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoNarrative {
+    /// The agency.
+    pub agency: String,
+    /// The report year.
+    pub year: i32,
+    /// The section (`problems`: 存在的主要问题及改进情况; `other_matters`: 其他需要报告的事项).
+    pub section: SectionKey,
+    /// Its text.
+    pub text: String,
+}
+
+/// Problems an office really reports, each with the measure that answers it (same index); `{n}`
+/// is a figure, `{m}` a month.
+const ISSUES: &[(&str, &str)] = &[
+    ("依申请公开答复中有{n}件超过法定期限，主要原因是内部会签流程较长", "建立答复期限提前{n}个工作日预警机制"),
+    ("主动公开栏目中有{n}个栏目超过半年未更新", "每季度开展一次栏目内容自查，由办公室通报更新情况"),
+    ("政策解读材料与政策文件同步发布的比例仅为{n}%", "将政策解读纳入发文审核流程，做到同步起草、同步审签、同步发布"),
+    ("{n}件申请的答复书未告知复议和诉讼途径", "修订答复文书模板，统一告知救济途径"),
+    ("政府信息公开指南未及时根据机构改革调整", "于{m}月底前完成公开指南修订并报政务公开办备案"),
+    ("规范性文件清理后有{n}件失效文件未标注效力", "对现行有效规范性文件逐件标注效力状态"),
+    (
+        "对《条例》第三十六条的适用把握不准，有{n}件答复被复议机关纠正",
+        "组织{n}场《条例》专题培训，邀请法律顾问逐案讲评",
+    ),
+    ("基层公开事项目录尚未编制完成，涉及{n}个事项", "按照基层政务公开标准目录于{m}月前补齐事项清单"),
+    ("网站适老化改造尚未完成，{n}个页面不符合无障碍要求", "委托专业机构完成网站适老化和无障碍改造"),
+    ("依申请公开登记台账与办件系统数据有{n}处不一致", "每月核对台账与系统数据，由专人签字确认"),
+    ("行政处罚结果公开平均滞后{n}个工作日", "将处罚结果公开时限纳入科室年度考核"),
+    ("重大建设项目领域信息公开不够全面，缺少{n}个项目的招投标信息", "会同项目主管单位逐项补充公开招投标信息"),
+];
+
+/// Problems sections copied from one office to the next, word for word: the boilerplate the
+/// scorecard's `quality.problems-specific` criterion is there to find.
+const STOCK_PROBLEMS: &[&str] = &[
+    "一是政府信息公开工作的主动性还需进一步增强；二是公开内容的全面性、及时性有待提高；三是工作人员业务能力需进一步提升。下一步，我们将进一步加强组织领导，完善工作机制，加大培训力度，不断提升政府信息公开工作水平。",
+    "存在的主要问题：政务公开工作与上级要求和群众期盼相比仍有差距，信息发布的及时性、准确性有待加强。改进措施：进一步强化责任落实，加强业务培训，推动政务公开工作提质增效。",
+    "一是对政务公开工作重视程度不够；二是政策解读形式较为单一；三是依申请公开办理还不够规范。下一步将认真贯彻落实《条例》要求，持续深化政务公开，切实提高公开质量。",
+];
+
+/// The text sections of every agency's report of every year of `spec`, deterministic for a seed,
+/// with the mix a supervising office meets: most problems sections specific (the agency's own
+/// problems, figures and measures), about a quarter a stock paragraph shared word for word with
+/// other offices, about a fifth last year's text with the year changed; the other matters say
+/// whether fees were collected, except in about one report in twenty.
+pub fn narratives(data: &DemoData, spec: &DemoSpec) -> Vec<DemoNarrative> {
+    let mut rng = Rng(spec.seed ^ 0x4e41_5252_4154_4956);
+    let first = spec.first_year.min(spec.last_year);
+    let last = spec.last_year.max(spec.first_year);
+    let mut out = Vec::new();
+    for agency in &data.agencies {
+        let mut previous: Option<(i32, String)> = None;
+        for year in first..=last {
+            let roll = rng.below(100);
+            let text = match (&previous, roll) {
+                (_, 0..=24) => STOCK_PROBLEMS[rng.below(STOCK_PROBLEMS.len() as u64) as usize].to_string(),
+                (Some((y, t)), 25..=44) => t.replace(&format!("{y}年"), &format!("{year}年")),
+                _ => specific_problems(&mut rng, &agency.name, year),
+            };
+            previous = Some((year, text.clone()));
+            out.push(DemoNarrative { agency: agency.code.clone(), year, section: SectionKey::Problems, text });
+            let other = match rng.below(20) {
+                0 => None,
+                1 | 2 => Some(format!(
+                    "依据《政府信息公开信息处理费管理办法》，{year}年共收取信息处理费{}元，均已上缴国库。",
+                    100 * (1 + rng.below(30))
+                )),
+                _ => Some(format!("{year}年{}未收取信息处理费，无其他需要报告的事项。", agency.name)),
+            };
+            if let Some(text) = other {
+                out.push(DemoNarrative { agency: agency.code.clone(), year, section: SectionKey::OtherMatters, text });
+            }
+        }
+    }
+    out
+}
+
+/// A problems section naming two of the agency's own problems and its measures.
+fn specific_problems(rng: &mut Rng, agency: &str, year: i32) -> String {
+    let n = ISSUES.len() as u64;
+    let a = rng.below(n) as usize;
+    let b = (a + 1 + rng.below(n - 1) as usize) % ISSUES.len();
+    let mut fill =
+        |t: &str| t.replace("{n}", &(2 + rng.below(30)).to_string()).replace("{m}", &(3 + rng.below(9)).to_string());
+    let (i1, m1) = (fill(ISSUES[a].0), fill(ISSUES[a].1));
+    let (i2, m2) = (fill(ISSUES[b].0), fill(ISSUES[b].1));
+    format!("{year}年，{agency}政府信息公开工作还存在以下问题：一是{i1}；二是{i2}。改进措施：一是{m1}；二是{m2}。")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -452,5 +542,39 @@ mod tests {
         let b = generate(&cal, &spec);
         assert_eq!(a.requests, b.requests);
         assert_eq!(a.cases, b.cases);
+    }
+
+    #[test]
+    fn narratives_mix_specific_stock_and_copied_problems() {
+        let cal = Calendar::official();
+        let spec = DemoSpec { agencies: 200, requests: 10, first_year: 2023, last_year: 2025, seed: 7 };
+        let data = generate(&cal, &spec);
+        let texts = narratives(&data, &spec);
+        assert_eq!(texts, narratives(&data, &spec), "deterministic");
+        let problems: Vec<&DemoNarrative> = texts.iter().filter(|n| n.section == SectionKey::Problems).collect();
+        assert_eq!(problems.len(), 600, "one problems section per agency and year");
+        let stock = problems.iter().filter(|n| STOCK_PROBLEMS.contains(&n.text.as_str())).count();
+        assert!((100..=200).contains(&stock), "about a quarter stock: {stock}");
+        let copied = problems
+            .iter()
+            .filter(|n| {
+                n.year > 2023
+                    && !STOCK_PROBLEMS.contains(&n.text.as_str())
+                    && problems.iter().any(|p| {
+                        p.agency == n.agency
+                            && p.year == n.year - 1
+                            && p.text.replace(&format!("{}年", p.year), &format!("{}年", n.year)) == n.text
+                    })
+            })
+            .count();
+        assert!((40..=120).contains(&copied), "about a fifth of later years copied: {copied}");
+        let specific = problems.iter().filter(|n| n.text.contains("一是") && n.text.contains("改进措施")).count();
+        assert!(specific >= 250, "{specific}");
+        let other = texts.iter().filter(|n| n.section == SectionKey::OtherMatters).count();
+        assert!((520..600).contains(&other), "about one in twenty without other matters: {other}");
+        // Two specific sections of different agencies are far apart; a stock one is its copy.
+        let a = specific_problems(&mut Rng(1), "甲局", 2025);
+        let b = specific_problems(&mut Rng(2), "乙局", 2025);
+        assert!(crate::quality::similarity(&a, &b) < crate::quality::SIMILARITY_THRESHOLD, "{a}\n{b}");
     }
 }

@@ -447,31 +447,97 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     jaccard(&bigrams(a), &bigrams(b))
 }
 
-/// For each text, the most similar other text (by index) at or above `floor`. Texts are compared
-/// only when their bigram counts allow a Jaccard of `floor` (|A| ≥ floor·|B|), which keeps a
-/// county's hundreds of texts far from a full pairwise comparison when they differ in length.
+/// For each text, the most similar other text (by index) at or above `floor` — the highest
+/// similarity, and of equal ones the lowest index; `None` when no other text reaches `floor`
+/// (in (0, 1]).
+///
+/// Exact, without comparing every pair (a province's thousands of reports would be millions of
+/// comparisons): the *prefix filter* of similarity joins (Bayardo et al., "Scaling up all pairs
+/// similarity search", 2007). Bigrams are ranked rarest first over all the texts; two sets with
+/// Jaccard ≥ `floor` share at least ⌈floor·|X|⌉ bigrams, so each one's first |X| − ⌈floor·|X|⌉ + 1
+/// bigrams in that order meet the other's. Only texts whose prefixes meet, and whose sizes allow
+/// the floor (|A| ≥ floor·|B|), are compared, and every comparison is the exact Jaccard.
 pub fn nearest_peers(texts: &[&str], floor: f64) -> Vec<Option<(usize, f64)>> {
-    let sets: Vec<Vec<u64>> = texts.iter().map(|t| bigrams(t)).collect();
+    let raw: Vec<Vec<u64>> = texts.iter().map(|t| bigrams(t)).collect();
+    // Rank every bigram by how many texts have it (rarest first, then by value: deterministic).
+    let mut frequency: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
+    for set in &raw {
+        for b in set {
+            *frequency.entry(*b).or_default() += 1;
+        }
+    }
+    let mut by_rarity: Vec<(u32, u64)> = frequency.iter().map(|(b, n)| (*n, *b)).collect();
+    by_rarity.sort_unstable();
+    let rank: std::collections::HashMap<u64, u32> =
+        by_rarity.iter().enumerate().map(|(r, (_, b))| (*b, u32::try_from(r).unwrap_or(u32::MAX))).collect();
+    let sets: Vec<Vec<u32>> = raw
+        .iter()
+        .map(|set| {
+            let mut v: Vec<u32> = set.iter().filter_map(|b| rank.get(b).copied()).collect();
+            v.sort_unstable();
+            v
+        })
+        .collect();
     let mut order: Vec<usize> = (0..texts.len()).filter(|i| !sets[*i].is_empty()).collect();
-    order.sort_by_key(|i| sets[*i].len());
+    order.sort_by_key(|i| (sets[*i].len(), *i));
+    // The prefix that must meet: |X| − ⌈floor·|X|⌉ + 1, rounded towards the longer (safe) side.
+    let prefix = |len: usize| {
+        let overlap = ((floor * len as f64) - 1e-9).ceil().max(0.0) as usize;
+        (len + 1).saturating_sub(overlap.max(1)).min(len)
+    };
+    let mut index: Vec<Vec<usize>> = vec![Vec::new(); by_rarity.len()];
+    let mut seen: Vec<usize> = vec![usize::MAX; texts.len()];
     let mut best: Vec<Option<(usize, f64)>> = vec![None; texts.len()];
-    for (pos, &i) in order.iter().enumerate() {
-        for &j in &order[pos + 1..] {
-            // Sorted by size: once |A| < floor·|B| no later text can reach the floor.
-            if (sets[i].len() as f64) < floor * sets[j].len() as f64 {
-                break;
-            }
-            let s = jaccard(&sets[i], &sets[j]);
-            if s >= floor {
-                for (a, b) in [(i, j), (j, i)] {
-                    if best[a].is_none_or(|(_, old)| s > old) {
-                        best[a] = Some((b, s));
-                    }
+    fn better(best: &mut [Option<(usize, f64)>], a: usize, b: usize, s: f64) {
+        if best[a].is_none_or(|(old_b, old)| s > old || (s == old && b < old_b)) {
+            best[a] = Some((b, s));
+        }
+    }
+    for &x in &order {
+        let len = sets[x].len();
+        for &token in &sets[x][..prefix(len)] {
+            let Some(posting) = index.get_mut(token as usize) else { continue };
+            for &y in posting.iter() {
+                if seen[y] == x {
+                    continue;
+                }
+                seen[y] = x;
+                // Indexed texts are no longer than this one: the size filter.
+                if (sets[y].len() as f64) < floor * len as f64 {
+                    continue;
+                }
+                let s = jaccard_ranked(&sets[x], &sets[y]);
+                if s >= floor {
+                    better(&mut best, x, y, s);
+                    better(&mut best, y, x, s);
                 }
             }
+            posting.push(x);
         }
     }
     best
+}
+
+/// [`jaccard`] of two sorted, distinct sets of bigram ranks.
+fn jaccard_ranked(a: &[u32], b: &[u32]) -> f64 {
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let union = a.len() + b.len() - common;
+    if union == 0 {
+        0.0
+    } else {
+        common as f64 / union as f64
+    }
 }
 
 fn problems_specific(input: &QualityInput<'_>) -> Criterion {

@@ -18,7 +18,7 @@ use gongkai_core::generate::{self, YearInput};
 use gongkai_core::lifecycle;
 use gongkai_core::quality::{self, Nearest, QualityInput, Scorecard};
 use gongkai_core::register::{Agency, AgencyKind, Applicant, Article20Figures, Event, EventKind, Request};
-use gongkai_core::report::{Report, SectionKey};
+use gongkai_core::report::{CaseGroup, CaseResult, Report, SectionKey};
 use gongkai_core::rollup::{self, Excluded, Member};
 use gongkai_core::rules::{self, CheckContext, Severity};
 use gongkai_core::template;
@@ -191,11 +191,14 @@ pub struct TrendPoint {
     pub withdrawn: i64,
     /// Replies by outcome (the table-3 row path).
     pub outcomes: BTreeMap<String, i64>,
-    /// 行政复议 applications filed in the year (case register).
+    /// 行政复议 of the year as table 4 counts them (its 总计: decided in the year, or filed by
+    /// its end and still pending), summed over the agencies' reports generated from the registers.
     pub reviews: i64,
-    /// 行政诉讼 filed in the year, directly or after review.
+    /// 行政诉讼 of the year as table 4 counts them: the 总计 of 未经复议直接起诉 plus that of
+    /// 复议后起诉.
     pub litigations: i64,
-    /// Reviews and suits decided in the year with the result 纠正 (the agency's act corrected).
+    /// Table 4's 结果纠正 of the three groups: reviews and suits decided in the year with the
+    /// agency's act corrected.
     pub corrected: i64,
     /// Proactive disclosures published in the year (主动公开登记).
     pub proactive_items: i64,
@@ -1336,14 +1339,16 @@ impl Store {
     }
 
     /// Year-on-year figures of `root`'s subtree, `first..=last` (at most 20 years): the requests
-    /// ([`Store::supervise_requests`] per year, summed over the agencies), review and litigation
-    /// cases, proactive disclosures and the table-2 decisions.
+    /// and the review and litigation cases from each agency's year (the overview cache's rows:
+    /// the request figures of [`Store::supervise_requests`], and table 4 of the report generated
+    /// from the registers), proactive disclosures and the table-2 decisions, summed over the
+    /// agencies. Agencies judged on an imported published file have no registers: the series
+    /// count what they recorded in gongkai.
     pub async fn supervise_trend(
         &self,
         root: &str,
         first: i32,
         last: i32,
-        today: NaiveDate,
         cal: &Calendar,
     ) -> Result<Vec<TrendPoint>, StoreError> {
         if last < first || last - first >= 20 {
@@ -1356,22 +1361,32 @@ impl Store {
         let codes: Vec<&str> = agencies.iter().map(|a| a.code.as_str()).collect();
         let mut out = Vec::new();
         for year in first..=last {
-            let other = self.trend_other_figures(&codes, year).await?;
-            let mut t = RequestFigures::default();
-            for (_, f) in self.supervise_requests(root, year, today, cal).await? {
-                t.add(&f);
+            let mut p = self.trend_other_figures(&codes, year).await?;
+            // The year's figures of every agency (the overview cache's rows): requests, and
+            // table 4 of the report generated from the registers, so that the series say what
+            // the reports say (Art. 50 table 4: a case decided in the year, or pending at its end).
+            let years = self.year_figures(&agencies, year, cal, true).await?;
+            for a in &agencies {
+                let Some(y) = years.get(&a.code) else {
+                    return Err(StoreError::Invalid { what: "trend", detail: format!("no figures for {}", a.code) });
+                };
+                p.received += y.received;
+                p.replied += y.replied;
+                p.replied_on_time += y.replied_on_time;
+                p.withdrawn += y.withdrawn;
+                for (k, n) in &y.outcomes {
+                    *p.outcomes.entry(k.clone()).or_default() += n;
+                }
+                if let Some(t4) = &y.report.review_litigation {
+                    let cell = |g: CaseGroup, r: CaseResult| t4.group(g).get(r).unwrap_or(0);
+                    p.reviews += cell(CaseGroup::Review, CaseResult::Total);
+                    p.litigations += cell(CaseGroup::LitigationDirect, CaseResult::Total)
+                        + cell(CaseGroup::LitigationAfterReview, CaseResult::Total);
+                    p.corrected += CaseGroup::ALL.iter().map(|g| cell(*g, CaseResult::Corrected)).sum::<i64>();
+                }
             }
-            let rate = (t.replied > 0).then(|| t.replied_on_time as f64 / t.replied as f64);
-            out.push(TrendPoint {
-                year,
-                received: t.received,
-                replied: t.replied,
-                replied_on_time: t.replied_on_time,
-                on_time_rate: rate,
-                withdrawn: t.withdrawn,
-                outcomes: t.outcomes,
-                ..other
-            });
+            p.on_time_rate = (p.replied > 0).then(|| p.replied_on_time as f64 / p.replied as f64);
+            out.push(p);
         }
         Ok(out)
     }
@@ -1401,29 +1416,6 @@ impl Store {
             return Ok(p);
         }
         let list = placeholders(3, codes.len());
-        let sql = format!(
-            "SELECT c.\"group\" AS case_group, COUNT(*) AS n FROM cases c \
-             WHERE c.agency IN ({list}) AND c.filed_on >= $1 AND c.filed_on <= $2 GROUP BY c.\"group\""
-        );
-        for r in bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&first_t).bind(&last_t), codes)
-            .fetch_all(&self.pool)
-            .await?
-        {
-            let group: String = r.try_get("case_group")?;
-            let n: i64 = r.try_get("n")?;
-            match parse_enum::<gongkai_core::report::CaseGroup>("cases", "group", &group)? {
-                gongkai_core::report::CaseGroup::Review => p.reviews += n,
-                _ => p.litigations += n,
-            }
-        }
-        let sql = format!(
-            "SELECT COUNT(*) AS n FROM cases c WHERE c.agency IN ({list}) \
-             AND c.decided_on >= $1 AND c.decided_on <= $2 AND c.result = 'corrected'"
-        );
-        p.corrected = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&first_t).bind(&last_t), codes)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get("n")?;
         let sql = format!(
             "SELECT COUNT(*) AS n FROM proactive_disclosures d WHERE d.agency IN ({list}) \
              AND d.published_on >= $1 AND d.published_on <= $2"

@@ -40,6 +40,7 @@ mod security;
 pub mod site;
 mod staff_api;
 mod tokens;
+mod upload;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -263,7 +263,7 @@ async fn trend_of(
     user.require_read(&root)?;
     let points = state
         .store
-        .supervise_trend(&root, last - TREND_YEARS + 1, last, today(), &state.calendar)
+        .supervise_trend(&root, last - TREND_YEARS + 1, last, &state.calendar)
         .await
         .map_err(WebError::from)?;
     Ok((last, root, points))

@@ -31,12 +31,14 @@ use crate::AppState;
 pub const UPLOAD_LIMIT_BYTES: usize = 20 * 1024 * 1024;
 
 /// The routes, with their own body limit (the application's is far smaller): merged by
-/// [`crate::router`] outside its general limit.
+/// [`crate::router`] outside its general limit. The limit is the multipart reader's, so a file too
+/// large is refused with the reason in Chinese, after the body has been read to its end
+/// ([`crate::upload`]).
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/console/supervise/published", get(list).post(upload))
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT_BYTES))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(UPLOAD_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(|req, next| crate::upload::read_to_end(UPLOAD_LIMIT_BYTES, req, next)))
 }
 
 #[derive(Debug, Deserialize)]

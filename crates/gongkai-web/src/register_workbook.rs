@@ -39,12 +39,14 @@ pub const UPLOAD_LIMIT_BYTES: usize = 10 * 1024 * 1024;
 
 /// The routes, with the upload's own body limit (merged after the application-wide limit, see
 /// [`crate::router`]). The limit is the multipart reader's, so a workbook too large is refused
-/// with the field and the reason in Chinese rather than a bare 413.
+/// with the field and the reason in Chinese rather than a bare 413, after the body has been read
+/// to its end ([`crate::upload`]) so that the browser shows that page, not a reset connection.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/console/registers", get(show).post(import))
         .route("/console/registers/xlsx", get(download))
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(|req, next| crate::upload::read_to_end(UPLOAD_LIMIT_BYTES, req, next)))
 }
 
 #[derive(Debug, Deserialize)]

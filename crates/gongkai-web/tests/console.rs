@@ -592,14 +592,15 @@ story!(supervise_trend_chart_table_and_csv, |app: App| async move {
     let granted = lines[0].split(',').position(|h| h.contains("予以公开")).unwrap();
     assert_eq!(cells[granted], "1", "the reply was 予以公开");
     assert!(lines[1].starts_with("2021,0,0,0,,0"));
-    // Review and litigation (filed in the year; corrected when decided), proactive items
-    // published in the year, table-2 figures summed — blank where no agency recorded them.
+    // Review and litigation as table 4 counts them (decided in the year, or pending at its end:
+    // R-1, filed 2024 and decided 2025, is pending in 2024 and corrected in 2025), proactive
+    // items published in the year, table-2 figures summed — blank where no agency recorded them.
     let col = |h: &str| lines[0].split(',').position(|x| x == h).unwrap_or_else(|| panic!("{h}: {}", lines[0]));
     let (rv, lt, co, pr) = (col("行政复议"), col("行政诉讼"), col("复议诉讼被纠正"), col("主动公开信息"));
     let (nm, li, pe) = (col("制发规范性文件"), col("行政许可决定"), col("行政处罚决定"));
     let at = |y: usize| lines[y - 2020].split(',').map(str::to_string).collect::<Vec<_>>();
     let pick = |y: usize, cs: &[usize]| cs.iter().map(|c| at(y)[*c].clone()).collect::<Vec<_>>().join("|");
-    assert_eq!(pick(2025, &[rv, lt, co, pr, nm, li, pe]), "0|1|1|2|3|120|", "{csv}");
+    assert_eq!(pick(2025, &[rv, lt, co, pr, nm, li, pe]), "1|1|1|2|3|120|", "{csv}");
     assert_eq!(pick(2024, &[rv, lt, co, pr, nm, li, pe]), "1|0|0|1|||", "{csv}");
     assert_eq!(pick(2023, &[nm, li, pe]), "3|120|", "FIN's 2023 figures: {csv}");
     assert!(html.contains("id=\"cases-chart\"") && html.contains("id=\"proactive-chart\""), "{html}");
@@ -1523,6 +1524,36 @@ story!(b2_4_register_workbook_downloads_and_uploads_all_or_nothing, |app: App| a
     ] {
         assert!(audit.iter().any(|r| r.event.event_type == kind && r.event.success == ok), "{kind} {ok}");
     }
+});
+
+// ASVS 5.2.1 with a usable answer: an upload over its route's limit is read to its end before it
+// is refused, so the browser shows the page that says why — not a reset connection (the server
+// used to answer while the file was still being sent, and an 11 MB upload failed with a broken
+// pipe about one time in five). Several sizes past the limit, each more than once.
+story!(oversize_uploads_are_answered_with_the_reason_not_a_reset, |app: App| async move {
+    users(&app.store).await;
+    let s = login(&app, "fin.staff").await;
+    for mb in [11, 25, 39, 11, 39] {
+        let (status, html) =
+            s.upload(&app, "/console/registers", &[("agency", DEPT)], &vec![b'x'; mb * 1024 * 1024]).await;
+        assert_eq!(status, 422, "{mb} MB");
+        assert!(html.contains("超过 10 MB"), "{mb} MB: {html}");
+    }
+    assert_eq!(
+        app.store.list_requests(DEPT, gongkai_store::RequestFilter::All).await.unwrap().len(),
+        1,
+        "nothing stored"
+    );
+    let sup = login(&app, "gov.supervisor").await;
+    for mb in [21, 60, 21] {
+        let big = vec![b'x'; mb * 1024 * 1024];
+        let fields = [("agency", DEPT), ("year", "2024"), ("published_on", "2025-01-20")];
+        let (status, html) = sup.upload_report(&app, &fields, Some(("大文件.pdf", &big))).await;
+        assert_eq!(status, 422, "{mb} MB: {html}");
+        assert!(html.contains("上限 20 MB"), "{mb} MB: {html}");
+    }
+    let (_, list) = sup.get(&app, "/console/supervise/published?year=2024").await;
+    assert!(!list.contains("大文件.pdf"), "nothing imported");
 });
 
 // B2.6 / B2.2: the 审计管理员 is an account of its own that reads the audit trail and nothing

@@ -391,6 +391,31 @@ story!(supervisor_sees_overdue_request_and_late_report, |app: App| async move {
     assert!(b.text("#status").await.contains("逾期"));
     // Read-only: a supervisor gets no action forms.
     assert!(!b.exists("#form-reply").await);
+
+    // A department that keeps no registers in gongkai: its published 2024 report is uploaded
+    // through the browser's file chooser, checked, and shown in the 2024 overview as coming from
+    // that file.
+    let no_registers = gongkai_core::register::Agency {
+        code: "GOV-NR".into(),
+        name: "示例县自然资源局".into(),
+        parent: Some(harness::ROOT.into()),
+        kind: gongkai_core::register::AgencyKind::Department,
+    };
+    app.store.upsert_agency(&no_registers).await.unwrap();
+    let file =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/2024-demo-county-natural-resources.txt");
+    let file = file.canonicalize().unwrap();
+    b.open(&app, "/console/supervise/published?year=2024").await;
+    b.el("#published-form").await;
+    b.el("#agency option[value='GOV-NR']").await.click().await.unwrap();
+    b.el("#file").await.send_keys(&file.display().to_string()).await.unwrap();
+    b.click("#import-published").await;
+    assert!(b.text("#published-done").await.contains("导入"), "{}", b.source().await);
+    assert!(b.text("#published").await.contains("2024-demo-county-natural-resources.txt"));
+    b.open(&app, "/console/supervise?year=2024").await;
+    let row = b.text("#agency-GOV-NR").await;
+    assert!(row.contains("来自已发布文件"), "{row}");
+    b.screenshot("console-supervise-published").await;
 });
 
 // ---------------------------------------------------------------------------------------------

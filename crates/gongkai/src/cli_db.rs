@@ -270,6 +270,7 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<ExitCode> {
     };
     let data = demo::generate(&cal, &spec);
     let proactive = demo::proactive(&data, &spec, a.proactive);
+    let narratives = demo::narratives(&data, &spec);
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
         for ag in &data.agencies {
@@ -288,14 +289,19 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<ExitCode> {
         for chunk in proactive.chunks(5000) {
             store.insert_batch(&RegisterBatch { proactive: chunk.to_vec(), ..RegisterBatch::default() }).await?;
         }
+        // The reports' text: problems sections (specific, stock or copied) and other matters.
+        for n in &narratives {
+            store.set_narrative(&n.agency, n.year, n.section.name(), &n.text).await?;
+        }
         store.analyze().await?;
         println!(
-            "已生成示例数据：{} 个机关，{} 件申请，{} 件复议诉讼，{} 条第二十条数据，{} 条主动公开信息（{}–{}年）",
+            "已生成示例数据：{} 个机关，{} 件申请，{} 件复议诉讼，{} 条第二十条数据，{} 条主动公开信息，{} 段报告正文（{}–{}年）",
             data.agencies.len(),
             data.requests.len(),
             data.cases.len(),
             data.figures.len(),
             proactive.len(),
+            narratives.len(),
             spec.first_year,
             spec.last_year
         );

@@ -202,7 +202,7 @@ fn trend(a: TrendArgs) -> anyhow::Result<ExitCode> {
         if store.get_agency(agency).await?.is_none() {
             anyhow::bail!("机关「{agency}」尚未登记 (unknown agency)");
         }
-        let points = store.supervise_trend(agency, first, last, today, &cal).await?;
+        let points = store.supervise_trend(agency, first, last, &cal).await?;
         let mut out = std::io::stdout().lock();
         if a.json {
             serde_json::to_writer_pretty(&mut out, &points)?;
