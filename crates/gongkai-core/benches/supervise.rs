@@ -112,6 +112,7 @@ fn bench(c: &mut Criterion) {
                         previous_problems: None,
                         nearest_peer: nearest[i].map(|(j, s)| Nearest { other: reports[j].0.clone(), similarity: s }),
                         amendments: Some(0),
+                        amendments_counted: quality::AmendmentBasis::Registers,
                     })
                     .passed
                 })

@@ -5,7 +5,12 @@
 //!
 //! A [`Scorecard`] is a pure function of a [`QualityInput`]: the same inputs give the same card,
 //! so a supervising office can reproduce it. Each criterion is pass, fail or unknown (the input
-//! does not tell, e.g. the amendments of a report imported from a published file).
+//! does not tell).
+//!
+//! "Changed after publication" (`quality.amended`) is counted in two ways, as the evidence allows:
+//! for a report generated from the registers, the amendments recorded under the period lock; for
+//! a report imported from published files (an agency that does not use gongkai), how many times
+//! the agency republished the year's report with other figures ([`republished_changes`]).
 
 use std::collections::BTreeSet;
 
@@ -32,7 +37,8 @@ pub mod id {
     pub const PROBLEMS_SPECIFIC: &str = "quality.problems_specific";
     /// Fee collection reported in 其他需要报告的事项.
     pub const FEES_REPORTED: &str = "quality.fees_reported";
-    /// Not changed after publication.
+    /// Not changed after publication: no amendment under the period lock (registers), or no
+    /// republication with other figures (imported published files).
     pub const AMENDED: &str = "quality.amended";
 }
 
@@ -81,8 +87,10 @@ pub const CRITERIA: [CriterionSpec; 7] = [
     },
     CriterionSpec {
         id: id::AMENDED,
-        summary: "报告发布后未更改登记数据（期间锁定后的更正）",
-        summary_en: "the registers were not changed after publication (amendments under the period lock)",
+        summary:
+            "报告发布后未更改（系统生成的报告：期间锁定后无更正登记；导入的已发布文件：未以不同的统计数据重新发布）",
+        summary_en: "not changed after publication (generated reports: no amendment under the period lock; \
+                     imported published files: not republished with other figures)",
     },
 ];
 
@@ -180,8 +188,67 @@ pub struct QualityInput<'a> {
     pub previous_problems: Option<&'a str>,
     /// The most similar problems section of another agency (see [`nearest_peers`]).
     pub nearest_peer: Option<Nearest>,
-    /// Amendments recorded under the period lock for this year; `None` = not known (imported).
+    /// Changes after publication, counted as [`QualityInput::amendments_counted`] says; `None` =
+    /// not known.
     pub amendments: Option<usize>,
+    /// What [`QualityInput::amendments`] counts (the reasons of `quality.amended` say it).
+    pub amendments_counted: AmendmentBasis,
+}
+
+/// What the amendments figure of a report counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AmendmentBasis {
+    /// A report generated from the registers: the amendments recorded under the period lock
+    /// (every change of a published year's registers is one).
+    #[default]
+    Registers,
+    /// A report imported from published files: the republications of the year's report whose
+    /// statistics tables differ from the previous publication's ([`republished_changes`]).
+    Republications,
+}
+
+/// Whether two reports print the same figures: tables 2–4 and the pre-2019 statistics table —
+/// not the prose, the layout or the file format (a PDF and an HTML page of the same report read
+/// to the same tables). Rows of the pre-2019 table are compared by indicator (its recognised key,
+/// else its label without spaces) and value, the rows without a value left out: how a heading or
+/// a unit is printed is not a figure.
+pub fn same_figures(a: &Report, b: &Report) -> bool {
+    fn legacy(r: &Report) -> Option<Vec<(String, &crate::report::Amount)>> {
+        r.legacy_statistics.as_ref().map(|rows| {
+            rows.iter()
+                .filter_map(|row| {
+                    let id =
+                        row.key.clone().unwrap_or_else(|| row.label.chars().filter(|c| !c.is_whitespace()).collect());
+                    row.value.as_ref().map(|v| (id, v))
+                })
+                .collect()
+        })
+    }
+    a.proactive == b.proactive
+        && a.requests == b.requests
+        && a.review_litigation == b.review_litigation
+        && legacy(a) == legacy(b)
+}
+
+/// How many times a year's report was changed after publication, judged from every publication of
+/// it, oldest first (by publication date, then by when it was imported): the publications whose
+/// figures ([`same_figures`]) differ from the one before. One publication, or all with the same
+/// figures (the same report as PDF and as a web page, or with the prose reworded), is 0.
+///
+/// This is what "changed after publication" can mean for an agency that does not use gongkai:
+/// its registers are not here, but a republished report with other figures shows that the first
+/// one's were changed.
+pub fn republished_changes<'a>(publications: impl IntoIterator<Item = &'a Report>) -> usize {
+    let mut changes = 0;
+    let mut previous: Option<&Report> = None;
+    for r in publications {
+        if previous.is_some_and(|p| !same_figures(p, r)) {
+            changes += 1;
+        }
+        previous = Some(r);
+    }
+    changes
 }
 
 /// The Art. 49 deadline of the report on `year`: 31 January of the next year for departments
@@ -220,7 +287,7 @@ pub fn scorecard(input: &QualityInput<'_>) -> Scorecard {
         prose_figures(input.report, findings),
         problems_specific(input),
         fees_reported(input.report),
-        amended(input.amendments),
+        amended(input.amendments, input.amendments_counted),
     ];
     let count = |v: Verdict| criteria.iter().filter(|c| c.verdict == v).count();
     Scorecard {
@@ -657,28 +724,46 @@ fn fees_reported(report: Option<&Report>) -> Criterion {
     }
 }
 
-fn amended(amendments: Option<usize>) -> Criterion {
-    match amendments {
-        None => criterion(
+fn amended(amendments: Option<usize>, basis: AmendmentBasis) -> Criterion {
+    let basis_value = || match basis {
+        AmendmentBasis::Registers => Value::from("registers"),
+        AmendmentBasis::Republications => Value::from("republications"),
+    };
+    match (amendments, basis) {
+        (None, _) => criterion(
             id::AMENDED,
             Verdict::Unknown,
             Map::new(),
-            "无登记数据（如从已发布文件导入），无法判断发布后是否更改".into(),
-            "no registers (e.g. imported from a published file): changes after publication unknown".into(),
+            "无登记数据，也无同一年度报告的各次发布，无法判断发布后是否更改".into(),
+            "neither registers nor the year's publications: changes after publication unknown".into(),
         ),
-        Some(0) => criterion(
+        (Some(0), AmendmentBasis::Registers) => criterion(
             id::AMENDED,
             Verdict::Pass,
-            vals(vec![("amendments", Value::from(0))]),
+            vals(vec![("amendments", Value::from(0)), ("counted", basis_value())]),
             "发布后无更正记录".into(),
             "no amendment after publication".into(),
         ),
-        Some(n) => criterion(
+        (Some(n), AmendmentBasis::Registers) => criterion(
             id::AMENDED,
             Verdict::Fail,
-            vals(vec![("amendments", Value::from(n as u64))]),
+            vals(vec![("amendments", Value::from(n as u64)), ("counted", basis_value())]),
             format!("发布后更正登记数据{n}次"),
             format!("{n} amendment(s) after publication"),
+        ),
+        (Some(0), AmendmentBasis::Republications) => criterion(
+            id::AMENDED,
+            Verdict::Pass,
+            vals(vec![("amendments", Value::from(0)), ("counted", basis_value())]),
+            "导入的已发布文件中，本年度报告未以不同的统计数据（表二至表四）重新发布".into(),
+            "imported published files: the report was not republished with other figures (tables 2–4)".into(),
+        ),
+        (Some(n), AmendmentBasis::Republications) => criterion(
+            id::AMENDED,
+            Verdict::Fail,
+            vals(vec![("amendments", Value::from(n as u64)), ("counted", basis_value())]),
+            format!("导入的已发布文件中，本年度报告重新发布{n}次且统计数据（表二至表四）与前次不同，即发布后更改"),
+            format!("imported published files: republished {n} time(s) with figures (tables 2–4) other than the previous publication's"),
         ),
     }
 }
@@ -842,7 +927,58 @@ mod tests {
         assert_eq!(verdict(&input(&r), id::AMENDED), Verdict::Pass);
         let two = QualityInput { amendments: Some(2), ..input(&r) };
         assert_eq!(verdict(&two, id::AMENDED), Verdict::Fail);
-        let imported = QualityInput { amendments: None, ..input(&r) };
-        assert_eq!(verdict(&imported, id::AMENDED), Verdict::Unknown);
+        let unknown = QualityInput { amendments: None, ..input(&r) };
+        assert_eq!(verdict(&unknown, id::AMENDED), Verdict::Unknown);
+        // Imported published files: the reason says what was counted.
+        let counted = |n| {
+            let i =
+                QualityInput { amendments: Some(n), amendments_counted: AmendmentBasis::Republications, ..input(&r) };
+            scorecard(&i).criteria.into_iter().find(|c| c.id == id::AMENDED).unwrap()
+        };
+        let (same, changed) = (counted(0), counted(1));
+        assert_eq!((same.verdict, changed.verdict), (Verdict::Pass, Verdict::Fail));
+        assert!(changed.reason.contains("重新发布1次") && changed.reason.contains("统计数据"), "{}", changed.reason);
+        assert_eq!(changed.values["counted"], "republications");
+    }
+
+    #[test]
+    fn republications_count_changed_figures_only() {
+        let first = full(2024);
+        // The same report as a web page, with its prose reworded: the same figures.
+        let mut html = full(2024);
+        html.provenance.format = SourceFormat::Html;
+        set(&mut html, SectionKey::Problems, "另一种写法的问题部分。");
+        assert!(same_figures(&first, &html));
+        assert_eq!(republished_changes([&first, &html]), 0);
+        assert_eq!(republished_changes([&first]), 0);
+        assert_eq!(republished_changes(std::iter::empty()), 0);
+        // A corrected table 3, then republished again unchanged, then table 4 changed.
+        let mut corrected = full(2024);
+        if let Some(t) = corrected.requests.as_mut() {
+            t.received.total = Some(12);
+        }
+        let mut table4 = corrected.clone();
+        if let Some(t) = table4.review_litigation.as_mut() {
+            t.review.total = Some(1);
+        }
+        assert!(!same_figures(&first, &corrected));
+        assert_eq!(republished_changes([&first, &html, &corrected, &corrected.clone()]), 1);
+        assert_eq!(republished_changes([&first, &corrected, &table4]), 2);
+        // Pre-2019 tables: the figures count, not how a label or a heading row is printed.
+        let row = |label: &str, unit: Option<&str>, value: Option<&str>| crate::report::LegacyStatistic {
+            label: label.into(),
+            key: None,
+            unit: unit.map(Into::into),
+            value: value.map(|v| crate::report::Amount::parse(v).unwrap()),
+        };
+        let mut old = Report::new(Template::Pre2019, "t", SourceFormat::Pdf);
+        old.legacy_statistics =
+            Some(vec![row("一、主动公开情况", None, None), row("主动公开 政府信息数", Some("条"), Some("120"))]);
+        let mut reprinted = old.clone();
+        reprinted.legacy_statistics = Some(vec![row("主动公开政府信息数", Some("件"), Some("120.0"))]);
+        assert!(same_figures(&old, &reprinted));
+        let mut changed = old.clone();
+        changed.legacy_statistics = Some(vec![row("主动公开政府信息数", Some("条"), Some("121"))]);
+        assert!(!same_figures(&old, &changed));
     }
 }

@@ -19,6 +19,8 @@
 //! - a case's from its filing year through its decision year (every later year while pending);
 //!   Article 20 figures, narratives, the publication record: their year; proactive disclosures:
 //!   none (no cached figure counts them); an agency renamed or changing kind: every year.
+//! - imported published reports (`published.rs`), their imports and withdrawals: none — no row
+//!   holds anything read from them; the overview reads the imports not withdrawn on every view.
 //!
 //! Spans are deliberately generous (an event dated after a request's reply still drops the reply's
 //! year): a row dropped for nothing costs one agency's recomputation, a row kept wrongly would be

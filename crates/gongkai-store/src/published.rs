@@ -7,7 +7,14 @@
 //! formats); what is stored is the canonical report read from it, the file's name, format and
 //! SHA-256, the publication date that decides timeliness under Art. 49, and who imported it when.
 //! Every import is kept: importing a corrected file for the same agency and year supersedes the
-//! earlier one in the overview without deleting it.
+//! earlier one in the overview without deleting it. An import made by mistake (the wrong agency,
+//! the wrong file) is withdrawn (撤销, [`Store::withdraw_published_report`]), never deleted: it
+//! stays in the history, marked with who withdrew it, when and why, and counts nowhere any more —
+//! the newest import not withdrawn counts again.
+//!
+//! The imports of a year also tell whether the agency changed its report after publishing it:
+//! republished with other figures ([`gongkai_core::quality::republished_changes`], the
+//! `quality.amended` criterion of an imported report; [`Store::supervise`]).
 
 use chrono::{Datelike, NaiveDate};
 use gongkai_core::report::Report;
@@ -15,9 +22,21 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
+use crate::auth::{insert_audit_on, AuditEvent};
 use crate::codec::{date_text, new_id, now_text, parse_date, year_from};
 use crate::error::on_write;
 use crate::{Store, StoreError};
+
+/// The longest reason for a withdrawal, in characters: a sentence or two saying what was wrong
+/// (it is printed in the history and written to the audit trail).
+pub const WITHDRAW_REASON_MAX_CHARS: usize = 500;
+
+/// The longest name of who withdraws (a console username, or the CLI's `--by`).
+const WITHDRAWN_BY_MAX_CHARS: usize = 100;
+
+/// The columns of a stored import, in the order [`published_from_row`] reads them.
+const COLUMNS: &str = "id, agency, year, file_name, format, sha256, published_on, report, imported_at, imported_by, \
+                       withdrawn_at, withdrawn_by, withdraw_reason";
 
 /// What a supervisor imports: one published report file of one agency and year.
 #[derive(Debug, Clone, Copy)]
@@ -55,6 +74,17 @@ pub struct ReportSource {
     pub imported_by: String,
 }
 
+/// The withdrawal (撤销) of an import made by mistake.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Withdrawal {
+    /// When it was withdrawn (RFC 3339 UTC).
+    pub withdrawn_at: String,
+    /// Who withdrew it.
+    pub withdrawn_by: String,
+    /// Why (required: the history must say what was wrong with the import).
+    pub withdraw_reason: String,
+}
+
 /// An imported published report, as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PublishedReport {
@@ -70,6 +100,46 @@ pub struct PublishedReport {
     pub source: ReportSource,
     /// The canonical report read from the file.
     pub report: Report,
+    /// `None` while the import stands; its withdrawal once withdrawn (it then counts nowhere).
+    pub withdrawn: Option<Withdrawal>,
+}
+
+/// Checks a withdrawal's reason and who withdraws; the message names the field.
+fn validate_withdrawal(reason: &str, by: &str) -> Result<(String, String), StoreError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(StoreError::Invalid {
+            what: "reason",
+            detail: "撤销理由：不能为空，请说明撤销的原因，如「机关选错」「文件选错」(a reason is required)".into(),
+        });
+    }
+    let n = reason.chars().count();
+    if n > WITHDRAW_REASON_MAX_CHARS {
+        return Err(StoreError::Invalid {
+            what: "reason",
+            detail: format!(
+                "撤销理由：不能超过 {WITHDRAW_REASON_MAX_CHARS} 个字符（现为 {n} 个）\
+                 (at most {WITHDRAW_REASON_MAX_CHARS} characters)"
+            ),
+        });
+    }
+    if reason.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(StoreError::Invalid {
+            what: "reason",
+            detail: "撤销理由：含有不可见的控制字符 (control characters are not allowed)".into(),
+        });
+    }
+    let by = by.trim();
+    if by.is_empty() || by.chars().count() > WITHDRAWN_BY_MAX_CHARS || by.chars().any(char::is_control) {
+        return Err(StoreError::Invalid {
+            what: "by",
+            detail: format!(
+                "撤销人：不能为空，不超过 {WITHDRAWN_BY_MAX_CHARS} 个字符，且不含控制字符 \
+                 (who withdraws: 1–{WITHDRAWN_BY_MAX_CHARS} characters)"
+            ),
+        });
+    }
+    Ok((reason.to_string(), by.to_string()))
 }
 
 /// Checks an import before it is stored; the message names the file and what is wrong.
@@ -135,6 +205,23 @@ fn published_from_row(r: &sqlx::any::AnyRow) -> Result<PublishedReport, StoreErr
         detail: e.to_string(),
     })?;
     let on: String = r.try_get("published_on")?;
+    let withdrawn = match (
+        r.try_get::<Option<String>, _>("withdrawn_at")?,
+        r.try_get::<Option<String>, _>("withdrawn_by")?,
+        r.try_get::<Option<String>, _>("withdraw_reason")?,
+    ) {
+        (None, None, None) => None,
+        (Some(withdrawn_at), Some(withdrawn_by), Some(withdraw_reason)) => {
+            Some(Withdrawal { withdrawn_at, withdrawn_by, withdraw_reason })
+        }
+        _ => {
+            return Err(StoreError::Corrupt {
+                table: "published_reports",
+                column: "withdrawn_at",
+                detail: "withdrawn_at, withdrawn_by and withdraw_reason are set together".into(),
+            })
+        }
+    };
     Ok(PublishedReport {
         id: r.try_get("id")?,
         agency: r.try_get("agency")?,
@@ -148,7 +235,21 @@ fn published_from_row(r: &sqlx::any::AnyRow) -> Result<PublishedReport, StoreErr
             imported_by: r.try_get("imported_by")?,
         },
         report,
+        withdrawn,
     })
+}
+
+/// The imports of one agency and year ordered as they were published: by publication date, then
+/// by when they were imported (the order [`gongkai_core::quality::republished_changes`] compares
+/// them in).
+pub(crate) fn in_publication_order<'a>(
+    imports: impl IntoIterator<Item = &'a PublishedReport>,
+) -> Vec<&'a PublishedReport> {
+    let mut v: Vec<&PublishedReport> = imports.into_iter().collect();
+    v.sort_by(|a, b| {
+        (a.published_on, &a.source.imported_at, &a.id).cmp(&(b.published_on, &b.source.imported_at, &b.id))
+    });
+    v
 }
 
 impl Store {
@@ -192,25 +293,102 @@ impl Store {
                 imported_by: n.by.to_string(),
             },
             report: n.report.clone(),
+            withdrawn: None,
         })
     }
 
+    /// One import by its id, withdrawn or not; `None` when there is none.
+    pub async fn published_report(&self, id: &str) -> Result<Option<PublishedReport>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM published_reports WHERE id = $1");
+        match sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await? {
+            Some(r) => Ok(Some(published_from_row(&r)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Withdraws (撤销) an import made by mistake: the row is kept and marked with `reason`, `by`
+    /// and the time, and an audit record (`supervise.withdraw_import`, target the agency) is
+    /// written in the same transaction, so there is no withdrawal without its record. From then
+    /// on the import counts nowhere — overview, scorecards, roll-up, the next year's comparison of
+    /// problems sections — and the agency's newest import not withdrawn counts again (or its
+    /// registers). Nothing in the overview cache ([`crate::cache`]) is derived from imports (they
+    /// are read on every view), so no row is dropped.
+    ///
+    /// [`StoreError::Invalid`] naming `reason` (blank, longer than [`WITHDRAW_REASON_MAX_CHARS`],
+    /// control characters) or `by`; [`StoreError::NotFound`] for an unknown id;
+    /// [`StoreError::Invalid`] naming `id` when it is already withdrawn (a withdrawal is not
+    /// repeated or undone: import the file again instead). The caller checks who may withdraw it (the
+    /// console: the import's agency in the user's scope).
+    #[tracing::instrument(skip_all, fields(id = %id))]
+    pub async fn withdraw_published_report(
+        &self,
+        id: &str,
+        reason: &str,
+        by: &str,
+    ) -> Result<PublishedReport, StoreError> {
+        let (reason, by) = validate_withdrawal(reason, by)?;
+        let at = now_text();
+        let mut tx = self.pool.begin().await?;
+        // Conditional, so that of two concurrent withdrawals exactly one succeeds.
+        let done = sqlx::query(
+            "UPDATE published_reports SET withdrawn_at = $1, withdrawn_by = $2, withdraw_reason = $3 \
+             WHERE id = $4 AND withdrawn_at IS NULL",
+        )
+        .bind(&at)
+        .bind(&by)
+        .bind(&reason)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let sql = format!("SELECT {COLUMNS} FROM published_reports WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut *tx).await?;
+        let Some(row) = row else {
+            return Err(StoreError::NotFound { what: "published report", key: id.to_string() });
+        };
+        let p = published_from_row(&row)?;
+        if done.rows_affected() == 0 {
+            let (when, who) = p.withdrawn.as_ref().map_or(("", ""), |w| (&w.withdrawn_at[..], &w.withdrawn_by[..]));
+            return Err(StoreError::Invalid {
+                what: "id",
+                detail: format!(
+                    "导入记录 {id}（{}，{}年度，文件「{}」）已于 {when} 由 {who} 撤销，不能再次撤销 \
+                     (already withdrawn)",
+                    p.agency, p.year, p.source.file_name
+                ),
+            });
+        }
+        let event = AuditEvent {
+            username: Some(by.clone()),
+            event_type: "supervise.withdraw_import".into(),
+            target: Some(p.agency.clone()),
+            success: true,
+            detail: Some(format!("{} {} {} {}：{reason}", p.year, p.source.file_name, p.source.sha256, p.id)),
+            ..AuditEvent::default()
+        };
+        insert_audit_on(&mut tx, &event, &at).await?;
+        tx.commit().await?;
+        tracing::info!(agency = %p.agency, year = p.year, "published report import withdrawn");
+        Ok(p)
+    }
+
     /// Every import of the agencies in `codes` for the years `first..=last`, oldest first (so
-    /// that, collected into a map by agency and year, the newest import wins).
+    /// that, collected into a map by agency and year, the newest import wins); the withdrawn ones
+    /// only with `withdrawn` (the history; the overview never counts them).
     pub(crate) async fn published_reports_of(
         &self,
         codes: &[&str],
         first: i32,
         last: i32,
+        withdrawn: bool,
     ) -> Result<Vec<PublishedReport>, StoreError> {
         if codes.is_empty() {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT id, agency, year, file_name, format, sha256, published_on, report, imported_at, imported_by \
-             FROM published_reports WHERE agency IN ({}) AND year >= $1 AND year <= $2 \
+            "SELECT {COLUMNS} FROM published_reports WHERE agency IN ({}) AND year >= $1 AND year <= $2{} \
              ORDER BY agency, year, imported_at, id",
-            (3..3 + codes.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+            (3..3 + codes.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", "),
+            if withdrawn { "" } else { " AND withdrawn_at IS NULL" }
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(first)).bind(i64::from(last));
         for c in codes {
@@ -220,11 +398,11 @@ impl Store {
     }
 
     /// The imports of `root`'s subtree (every agency below it included), newest first — the
-    /// history, superseded imports too.
+    /// history, superseded and withdrawn imports too ([`PublishedReport::withdrawn`]).
     pub async fn list_published_reports(&self, root: &str) -> Result<Vec<PublishedReport>, StoreError> {
         let agencies = self.agency_subtree(root).await?;
         let codes: Vec<&str> = agencies.iter().map(|a| a.code.as_str()).collect();
-        let mut all = self.published_reports_of(&codes, i32::MIN, i32::MAX).await?;
+        let mut all = self.published_reports_of(&codes, i32::MIN, i32::MAX, true).await?;
         all.sort_by(|a, b| (&b.source.imported_at, &b.id).cmp(&(&a.source.imported_at, &a.id)));
         Ok(all)
     }
@@ -279,6 +457,28 @@ mod tests {
                 other => panic!("expected Invalid {what}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn withdrawals_need_a_reason_and_a_name() {
+        assert_eq!(validate_withdrawal("  机关选错  ", " 张三 ").unwrap(), ("机关选错".into(), "张三".into()));
+        let long = "错".repeat(WITHDRAW_REASON_MAX_CHARS + 1);
+        for (reason, by, what, says) in [
+            ("", "张三", "reason", "不能为空"),
+            (" \n\t ", "张三", "reason", "不能为空"),
+            (long.as_str(), "张三", "reason", "不能超过 500 个字符"),
+            ("文件\u{0}选错", "张三", "reason", "控制字符"),
+            ("文件选错", " ", "by", "撤销人"),
+        ] {
+            match validate_withdrawal(reason, by) {
+                Err(StoreError::Invalid { what: w, detail }) => {
+                    assert_eq!(w, what);
+                    assert!(detail.contains(says), "{detail}");
+                }
+                other => panic!("expected Invalid {what}: {other:?}"),
+            }
+        }
+        assert!(validate_withdrawal(&"错".repeat(WITHDRAW_REASON_MAX_CHARS), "张三").is_ok());
     }
 
     #[test]

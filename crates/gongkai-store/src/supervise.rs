@@ -16,7 +16,7 @@ use gongkai_core::calendar::Calendar;
 use gongkai_core::clock::{self, DeadlineInput};
 use gongkai_core::generate::{self, YearInput};
 use gongkai_core::lifecycle;
-use gongkai_core::quality::{self, Nearest, QualityInput, Scorecard};
+use gongkai_core::quality::{self, AmendmentBasis, Nearest, QualityInput, Scorecard};
 use gongkai_core::register::{Agency, AgencyKind, Applicant, Article20Figures, Event, EventKind, Request};
 use gongkai_core::report::{CaseGroup, CaseResult, Report, SectionKey};
 use gongkai_core::rollup::{self, Excluded, Member};
@@ -27,7 +27,7 @@ use sqlx::Row;
 
 use crate::cache;
 use crate::codec::{date_text, now_text, parse_amount, parse_date, parse_enum, parse_opt_date, year_bounds};
-use crate::published::{PublishedReport, ReportSource};
+use crate::published::{in_publication_order, PublishedReport, ReportSource};
 use crate::registers::{cases, CaseRow};
 use crate::{Store, StoreError};
 
@@ -227,10 +227,15 @@ pub struct ReportFigures {
     pub warnings: usize,
     /// Register entries that cannot be counted (the report is then left out of the roll-up).
     pub register_errors: usize,
-    /// Amendments recorded under the period lock for the year.
+    /// Changes after publication (`quality.amended`): for a report generated from the
+    /// registers, the amendments recorded under the period lock for the year; for an imported
+    /// published report, how many times the agency republished the year's report with other
+    /// figures (its imports not withdrawn, in publication order,
+    /// [`gongkai_core::quality::republished_changes`]).
     pub amendments: i64,
     /// `null` when the report is generated from the registers; the file when it is an imported
-    /// published report (来自已发布文件, [`Store::add_published_report`]).
+    /// published report (来自已发布文件, [`Store::add_published_report`]): the newest import of
+    /// the agency and year not withdrawn ([`Store::withdraw_published_report`]).
     pub source: Option<ReportSource>,
 }
 
@@ -311,6 +316,8 @@ struct Built<'a> {
     register_errors: usize,
     published_on: Option<NaiveDate>,
     source: Option<ReportSource>,
+    /// Imported reports: how many times the year's report was republished with other figures.
+    republished_changes: usize,
 }
 
 /// What the overview keeps of an agency's year (a row of the overview cache, [`crate::cache`]):
@@ -1239,13 +1246,30 @@ impl Store {
         }
 
         // Imported published reports of the year (and the year before, for the problems
-        // criterion); the newest import of an agency and year wins.
-        let mut imported: HashMap<String, PublishedReport> = HashMap::new();
-        for p in self.published_reports_of(&codes, year - 1, year).await? {
+        // criterion), withdrawn ones left out; the newest import of an agency and year wins,
+        // and the year's imports together tell whether the report was republished with other
+        // figures (`quality.amended` for an imported report).
+        let mut this_year: HashMap<String, Vec<PublishedReport>> = HashMap::new();
+        let mut previous_imported: HashMap<String, PublishedReport> = HashMap::new();
+        for p in self.published_reports_of(&codes, year - 1, year, false).await? {
             if p.year == year {
-                imported.insert(p.agency.clone(), p);
-            } else if let Some(text) = quality::section_text(&p.report, SectionKey::Problems) {
-                previous_problems.entry(p.agency.clone()).or_insert_with(|| text.to_string());
+                this_year.entry(p.agency.clone()).or_default().push(p);
+            } else {
+                // Oldest first: the newest import stays.
+                previous_imported.insert(p.agency.clone(), p);
+            }
+        }
+        // Last year's text written in gongkai comes first, as before imports existed.
+        for (agency, p) in previous_imported {
+            if let Some(text) = quality::section_text(&p.report, SectionKey::Problems) {
+                previous_problems.entry(agency).or_insert_with(|| text.to_string());
+            }
+        }
+        let mut imported: HashMap<String, (PublishedReport, usize)> = HashMap::new();
+        for (agency, imports) in this_year {
+            let changes = quality::republished_changes(in_publication_order(&imports).into_iter().map(|p| &p.report));
+            if let Some(newest) = imports.into_iter().last() {
+                imported.insert(agency, (newest, changes));
             }
         }
 
@@ -1255,7 +1279,7 @@ impl Store {
         for a in agencies {
             let government = a.kind == AgencyKind::Government;
             let published_here = publications.get(&a.code).copied().flatten().is_some();
-            if let Some(p) = imported.remove(&a.code).filter(|_| !published_here) {
+            if let Some((p, changes)) = imported.remove(&a.code).filter(|_| !published_here) {
                 let findings =
                     rules::check(&p.report, &CheckContext { previous: None, government_report: Some(government) });
                 built.push(Built {
@@ -1265,6 +1289,7 @@ impl Store {
                     register_errors: 0,
                     published_on: Some(p.published_on),
                     source: Some(p.source),
+                    republished_changes: changes,
                 });
                 continue;
             }
@@ -1278,6 +1303,7 @@ impl Store {
                 register_errors: y.register_errors,
                 published_on: y.report.published_on,
                 source: None,
+                republished_changes: 0,
             });
         }
 
@@ -1299,7 +1325,12 @@ impl Store {
                 (None, _) => ReportStatus::NotStarted,
             };
             let count = |s: Severity| b.findings.iter().filter(|f| f.severity == s).count();
-            let amended = amendments.get(&a.code).copied().unwrap_or(0);
+            // A generated report's changes are the amendments under the period lock; an
+            // imported one's, its republications with other figures.
+            let (amended, counted) = match b.source {
+                None => (amendments.get(&a.code).copied().unwrap_or(0), AmendmentBasis::Registers),
+                Some(_) => (i64::try_from(b.republished_changes).unwrap_or(i64::MAX), AmendmentBasis::Republications),
+            };
             let card = quality::scorecard(&QualityInput {
                 report: Some(&b.report),
                 findings: Some(&b.findings),
@@ -1307,8 +1338,8 @@ impl Store {
                 today: Some(today),
                 previous_problems: previous_problems.get(&a.code).map(String::as_str),
                 nearest_peer: nearest[i].map(|(j, s)| Nearest { other: agencies[j].code.clone(), similarity: s }),
-                // Amendments of a published file are not known to gongkai.
-                amendments: b.source.is_none().then(|| usize::try_from(amended).unwrap_or(0)),
+                amendments: Some(usize::try_from(amended).unwrap_or(0)),
+                amendments_counted: counted,
             });
             out.push((
                 a.code.clone(),

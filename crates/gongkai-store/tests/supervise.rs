@@ -14,8 +14,10 @@ use gongkai_core::calendar::Calendar;
 use gongkai_core::lifecycle::{self, Status};
 use gongkai_core::quality::{self, Verdict};
 use gongkai_core::register::{Agency, AgencyKind, Applicant, ApplicantType, Channel, Event, EventKind, Request};
-use gongkai_core::report::RequestRow;
-use gongkai_store::{Amendment, Overview, Publication, ReportStatus, Store};
+use gongkai_core::report::{Report, RequestRow, Section, SectionKey};
+use gongkai_store::{
+    Amendment, NewPublishedReport, Overview, Publication, PublishedReport, ReportStatus, Store, StoreError,
+};
 
 use harness::TestDb;
 
@@ -240,6 +242,158 @@ async fn city_and_other_county(db: TestDb) {
     assert!(db.store.supervise("999", YEAR, today(), &cal).await.is_err());
 }
 
+/// A published report of `year` as an agency without gongkai would publish it: the tables of
+/// `base`, with a problems section and `received` figures of its own.
+fn published_file(base: &Report, year: i32, received: i64, problems: &str) -> Report {
+    let mut r = base.clone();
+    r.agency = Some("乙县教育局".into());
+    r.year = Some(year);
+    if let Some(t) = r.requests.as_mut() {
+        t.received.natural_person = Some(received);
+        t.received.total = Some(received);
+    }
+    r.sections = vec![Section {
+        key: Some(SectionKey::Problems),
+        title: "五、存在的主要问题及改进情况".into(),
+        text: problems.into(),
+    }];
+    r
+}
+
+async fn import(store: &Store, year: i32, file: &str, format: &str, report: &Report, on: &str) -> PublishedReport {
+    store
+        .add_published_report(&NewPublishedReport {
+            agency: DEPT_B,
+            year,
+            file_name: file,
+            format,
+            bytes: file.as_bytes(),
+            report,
+            published_on: Some(d(on)),
+            by: "监督员",
+        })
+        .await
+        .unwrap()
+}
+
+fn criterion<'a>(a: &'a gongkai_store::AgencyOverview, id: &str) -> &'a quality::Criterion {
+    a.scorecard.criteria.iter().find(|c| c.id == id).unwrap()
+}
+
+/// Imports of a department without gongkai: the same report as PDF and as a web page is no
+/// amendment, a republication with other figures is one; withdrawing imports (撤销) falls back to
+/// the previous import, then to the registers (missing), and takes last year's withdrawn import
+/// out of the problems comparison; bad withdrawals are refused and change nothing.
+async fn withdrawn_imports_and_republished_figures(db: TestDb) {
+    let (store, cal) = (&db.store, Calendar::official());
+    seed(store, &cal).await;
+    let view = || async { store.supervise(COUNTY_B, YEAR, today(), &cal).await.unwrap() };
+    let problems = "存在的主要问题：一是教育收费信息更新不够及时，二是招生政策解读材料偏少。下一步将建立月度更新制度，增加图解和问答。";
+    // County B's roll-up of 2024, before any import, gives the files their tables.
+    let base = store.supervise_uncached(COUNTY_B, YEAR, today(), &cal).await.unwrap().rollup;
+    let first = published_file(&base, YEAR, 7, problems);
+    let pdf = import(store, YEAR, "教育局2024年报.pdf", "PDF", &first, "2025-01-20").await;
+    let mut reworded = first.clone();
+    reworded.sections[0].text = format!("{problems}（网页版）");
+    let html = import(store, YEAR, "教育局2024年报.html", "HTML", &reworded, "2025-01-20").await;
+
+    // Same figures in another format: the HTML counts, no amendment.
+    let o = view().await;
+    let dept = agency(&o, DEPT_B);
+    assert_eq!(dept.report.source.as_ref().unwrap().file_name, "教育局2024年报.html");
+    assert_eq!(dept.report.amendments, 0);
+    let amended = criterion(dept, quality::id::AMENDED);
+    assert_eq!(amended.verdict, Verdict::Pass, "{amended:?}");
+    assert!(amended.reason.contains("未以不同的统计数据"), "{}", amended.reason);
+    assert_eq!(dept.report.status, ReportStatus::PublishedOnTime);
+
+    // Republished on 25 January with table 3 corrected: one amendment, the criterion fails.
+    let corrected = published_file(&base, YEAR, 9, problems);
+    let wrong = import(store, YEAR, "教育局2024年报（更正）.pdf", "PDF", &corrected, "2025-01-25").await;
+    let o = view().await;
+    let dept = agency(&o, DEPT_B);
+    assert_eq!(dept.report.source.as_ref().unwrap().file_name, "教育局2024年报（更正）.pdf");
+    assert_eq!(dept.report.amendments, 1);
+    let amended = criterion(dept, quality::id::AMENDED);
+    assert_eq!(amended.verdict, Verdict::Fail);
+    assert!(amended.reason.contains("重新发布1次"), "{}", amended.reason);
+    assert_eq!(o.rollup.requests.unwrap().received.total, Some(9), "the file's 9 and county B's own none");
+
+    // Bad withdrawals: refused with the field, nothing changed.
+    let before = store.list_published_reports(COUNTY_B).await.unwrap();
+    for (id, reason, what) in [
+        (wrong.id.as_str(), "  ", "reason"),
+        (wrong.id.as_str(), &"长".repeat(501), "reason"),
+        (wrong.id.as_str(), "", "reason"),
+    ] {
+        match store.withdraw_published_report(id, reason, "监督员").await {
+            Err(StoreError::Invalid { what: w, detail }) => {
+                assert!(w == what && detail.contains("撤销理由"), "{detail}")
+            }
+            other => panic!("expected Invalid {what}: {other:?}"),
+        }
+    }
+    assert!(matches!(
+        store.withdraw_published_report("no-such-import", "机关选错", "监督员").await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(store.list_published_reports(COUNTY_B).await.unwrap(), before);
+
+    // Withdrawn: the previous import (the HTML) counts again, no amendment any more.
+    let w = store.withdraw_published_report(&wrong.id, "文件选错：更正稿未正式发布", "监督员").await.unwrap();
+    assert_eq!(w.withdrawn.as_ref().unwrap().withdraw_reason, "文件选错：更正稿未正式发布");
+    let o = view().await;
+    let dept = agency(&o, DEPT_B);
+    assert_eq!(dept.report.source.as_ref().unwrap().file_name, "教育局2024年报.html");
+    assert_eq!((dept.report.amendments, criterion(dept, quality::id::AMENDED).verdict), (0, Verdict::Pass));
+    assert_eq!(o.rollup.requests.unwrap().received.total, Some(7));
+    // The history still lists it, marked; twice is refused and changes nothing.
+    let list = store.list_published_reports(COUNTY_B).await.unwrap();
+    assert_eq!(list.len(), 3);
+    let listed = list.iter().find(|p| p.id == wrong.id).unwrap();
+    let mark = listed.withdrawn.clone().unwrap();
+    assert_eq!((mark.withdrawn_by.as_str(), mark.withdraw_reason.as_str()), ("监督员", "文件选错：更正稿未正式发布"));
+    assert!(list.iter().filter(|p| p.id != wrong.id).all(|p| p.withdrawn.is_none()));
+    match store.withdraw_published_report(&wrong.id, "再撤一次", "另一人").await {
+        Err(StoreError::Invalid { what: "id", detail }) => assert!(detail.contains("不能再次撤销"), "{detail}"),
+        other => panic!("expected already withdrawn: {other:?}"),
+    }
+    assert_eq!(store.published_report(&wrong.id).await.unwrap().unwrap().withdrawn, Some(mark));
+    // Every withdrawal is in the audit trail.
+    let audit = store.list_audit(50).await.unwrap();
+    let records: Vec<_> = audit.iter().filter(|r| r.event.event_type == "supervise.withdraw_import").collect();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].event.username.as_deref(), Some("监督员"));
+    assert_eq!(records[0].event.target.as_deref(), Some(DEPT_B));
+    assert!(records[0].event.detail.as_deref().unwrap().contains("文件选错"));
+    assert_eq!(store.verify_audit_chain().await.unwrap(), audit.len() as i64);
+
+    // Last year's import with the same problems text: copied, the criterion fails; withdrawn, it
+    // is no longer last year's text.
+    let last_year = published_file(&base, YEAR - 1, 3, &problems.replace("月度", "季度"));
+    let old = import(store, YEAR - 1, "教育局2023年报.pdf", "PDF", &last_year, "2024-01-18").await;
+    let specific = |o: &Overview| criterion(agency(o, DEPT_B), quality::id::PROBLEMS_SPECIFIC).clone();
+    let copied = specific(&view().await);
+    assert_eq!(copied.verdict, Verdict::Fail, "{copied:?}");
+    assert!(copied.values.contains_key("previous_similarity"));
+    store.withdraw_published_report(&old.id, "机关选错：是乙县卫健局的报告", "监督员").await.unwrap();
+    let own = specific(&view().await);
+    assert_eq!(own.verdict, Verdict::Pass, "{own:?}");
+    assert!(!own.values.contains_key("previous_similarity"));
+
+    // Every 2024 import withdrawn: the registers count again (nothing published: missing).
+    for p in [&html, &pdf] {
+        store.withdraw_published_report(&p.id, "机关选错", "监督员").await.unwrap();
+    }
+    let o = view().await;
+    let dept = agency(&o, DEPT_B);
+    assert!(dept.report.source.is_none());
+    assert_eq!(dept.report.status, ReportStatus::Missing);
+    assert_eq!(o.rollup.requests.unwrap().received.total, Some(1));
+    assert_eq!(o, store.supervise_uncached(COUNTY_B, YEAR, today(), &cal).await.unwrap());
+    assert!(store.list_published_reports(COUNTY_B).await.unwrap().iter().all(|p| p.withdrawn.is_some()));
+}
+
 macro_rules! on_both_backends {
     ($($story:ident),* $(,)?) => {
         mod sqlite {
@@ -261,4 +415,4 @@ macro_rules! on_both_backends {
     };
 }
 
-on_both_backends!(county_overview, city_and_other_county);
+on_both_backends!(county_overview, city_and_other_county, withdrawn_imports_and_republished_figures);

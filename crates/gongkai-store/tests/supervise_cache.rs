@@ -265,20 +265,33 @@ async fn every_write_path(db: TestDb) {
     // A published file with tables: the county's own roll-up of 2024 will do.
     let mut file = store.supervise_uncached(COUNTY_B, 2024, d(TODAYS[1]), &cal).await.unwrap().rollup;
     file.agency = Some("乙县人民政府".into());
-    store
-        .add_published_report(&NewPublishedReport {
-            agency: COUNTY_B,
-            year: 2024,
-            file_name: "report.json",
-            format: "json",
-            bytes: b"{}",
-            report: &file,
-            published_on: Some(d("2025-03-01")),
-            by: "监督员",
-        })
-        .await
-        .unwrap();
+    let import = |name: &'static str, report: gongkai_core::report::Report| async move {
+        store
+            .add_published_report(&NewPublishedReport {
+                agency: COUNTY_B,
+                year: 2024,
+                file_name: name,
+                format: "json",
+                bytes: name.as_bytes(),
+                report: &report,
+                published_on: Some(d("2025-03-01")),
+                by: "监督员",
+            })
+            .await
+            .unwrap()
+    };
+    import("report.json", file.clone()).await;
     check(store, &cal, "add_published_report").await;
+    // Republished with another figure (an amendment of the imported report), then withdrawn: the
+    // first import counts again.
+    let mut changed = file.clone();
+    if let Some(t) = changed.requests.as_mut() {
+        t.received.total = Some(t.received.total.unwrap_or(0) + 5);
+    }
+    let second = import("report-corrected.json", changed).await;
+    check(store, &cal, "add_published_report again, other figures").await;
+    store.withdraw_published_report(&second.id, "文件选错", "监督员").await.unwrap();
+    check(store, &cal, "withdraw_published_report").await;
 
     // Nothing stale is left: every fresh row equals the registers.
     for year in YEARS {

@@ -143,6 +143,7 @@ pub fn router(state: AppState) -> Router {
         .merge(proactive_register::routes())
         .merge(article20::routes())
         .merge(cases::routes())
+        .merge(published::form_routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         // Workbook and report uploads have limits of their own; merged after the limit above,
         // which covers only the routes merged before it.

@@ -9,12 +9,18 @@
 //! a 403). The form is `multipart/form-data`, so the CSRF token is read from its `csrf` part and
 //! checked as for every console form; the body limit of this one route is [`UPLOAD_LIMIT_BYTES`].
 //! A file that cannot be read as a report is a 422 whose message names the file and why.
+//!
+//! An import made by mistake (the wrong agency, the wrong file) is withdrawn (撤销) from the
+//! history list with a reason (`POST /console/supervise/published/withdraw`, an ordinary console
+//! form: [`form_routes`]); it stays listed as 「已撤销：理由（撤销人，时间）」 and counts nowhere
+//! any more ([`gongkai_store::Store::withdraw_published_report`], which writes the audit record
+//! in its own transaction). The same scope as the upload: another county's import is a 403.
 
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
 use gongkai_core::register::{Agency, AgencyKind};
@@ -22,7 +28,7 @@ use gongkai_core::rules::{self, CheckContext, Severity};
 use gongkai_store::{NewPublishedReport, StoreError};
 use serde::Deserialize;
 
-use crate::auth::{CurrentUser, Denied};
+use crate::auth::{ConsoleForm, CurrentUser, Denied};
 use crate::console::{chrome, page, Me};
 use crate::error::WebError;
 use crate::AppState;
@@ -41,6 +47,12 @@ pub fn routes() -> Router<AppState> {
         .layer(axum::middleware::from_fn(|req, next| crate::upload::read_to_end(UPLOAD_LIMIT_BYTES, req, next)))
 }
 
+/// The ordinary (URL-encoded) forms of the page, under the application's general body limit:
+/// merged by [`crate::router`] with the other console routes.
+pub fn form_routes() -> Router<AppState> {
+    Router::new().route("/console/supervise/published/withdraw", post(withdraw))
+}
+
 #[derive(Debug, Deserialize)]
 struct ListQuery {
     year: Option<String>,
@@ -49,6 +61,8 @@ struct ListQuery {
 
 /// One import of the history.
 struct Item {
+    /// The import's id (the withdrawal form's, and `gongkai supervise withdraw-import`'s).
+    id: String,
     agency_code: String,
     agency: String,
     year: i32,
@@ -59,8 +73,11 @@ struct Item {
     imported_by: String,
     errors: usize,
     warnings: usize,
-    /// False when a newer import of the same agency and year supersedes it.
+    /// False when a newer import of the same agency and year, not withdrawn, supersedes it (or
+    /// when it is withdrawn).
     current: bool,
+    /// 「理由（撤销人，时间）」 once withdrawn.
+    withdrawn: Option<String>,
 }
 
 /// The form's values, kept when it is refused.
@@ -80,6 +97,8 @@ struct PublishedPage {
     agencies: Vec<(String, String)>,
     values: Values,
     items: Vec<Item>,
+    /// What the refused form was for (「未导入」, 「未撤销」), printed before the error.
+    failed: &'static str,
     error: Option<String>,
     notice: Option<String>,
     limit_mb: usize,
@@ -103,10 +122,28 @@ fn counts(report: &gongkai_core::report::Report, kind: AgencyKind) -> (usize, us
     (n(Severity::Error), n(Severity::Warning))
 }
 
+/// The imports' timestamps as shown (UTC, to the second).
+fn shown_time(at: &str) -> String {
+    at.chars().take(19).collect::<String>().replace('T', " ")
+}
+
 async fn render(
     state: &AppState,
     user: &CurrentUser,
     values: Values,
+    error: Option<String>,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Result<Response, Denied> {
+    render_failed(state, user, values, "未导入", error, notice, status).await
+}
+
+/// [`render`], the error introduced by `failed`.
+async fn render_failed(
+    state: &AppState,
+    user: &CurrentUser,
+    values: Values,
+    failed: &'static str,
     error: Option<String>,
     notice: Option<String>,
     status: StatusCode,
@@ -130,15 +167,21 @@ async fn render(
         .map(|p| {
             let agency = by_code.get(p.agency.as_str());
             let (errors, warnings) = counts(&p.report, agency.map_or(AgencyKind::Department, |a| a.kind));
+            // Newest first: the first import of an agency and year not withdrawn is the one used.
+            let current = p.withdrawn.is_none() && seen.insert((p.agency.clone(), p.year));
             Item {
-                current: seen.insert((p.agency.clone(), p.year)),
+                id: p.id,
+                current,
+                withdrawn: p
+                    .withdrawn
+                    .map(|w| format!("{}（{}，{}）", w.withdraw_reason, w.withdrawn_by, shown_time(&w.withdrawn_at))),
                 agency: agency.map(|a| a.name.clone()).unwrap_or_default(),
                 agency_code: p.agency,
                 year: p.year,
                 file_name: p.source.file_name,
                 format: p.source.format,
                 published_on: p.published_on.to_string(),
-                imported_at: p.source.imported_at.chars().take(19).collect::<String>().replace('T', " "),
+                imported_at: shown_time(&p.source.imported_at),
                 imported_by: p.source.imported_by,
                 errors,
                 warnings,
@@ -152,6 +195,7 @@ async fn render(
             agencies,
             values,
             items,
+            failed,
             error,
             notice,
             limit_mb: UPLOAD_LIMIT_BYTES / (1024 * 1024),
@@ -171,7 +215,14 @@ async fn list(
         .year
         .filter(|y| y.parse::<i32>().is_ok())
         .unwrap_or_else(|| gongkai_store::default_year(crate::console::today()).to_string());
-    let notice = q.done.filter(|d| d == "imported").map(|_| "已导入，监督总览中已计入该报告 (imported)".to_string());
+    let notice = match q.done.as_deref() {
+        Some("imported") => Some("已导入，监督总览中已计入该报告 (imported)".to_string()),
+        Some("withdrawn") => Some(
+            "已撤销该导入，监督总览中不再计入；该机关该年度如有其他未撤销的导入，以其中最后一次为准 (withdrawn)"
+                .to_string(),
+        ),
+        _ => None,
+    };
     let values = Values { year, ..Values::default() };
     render(&state, &user, values, None, notice, StatusCode::OK).await
 }
@@ -307,6 +358,62 @@ async fn upload(
         Err(StoreError::Invalid { detail, .. }) => {
             user.audit(&state, "supervise.import", &agency.code, false, Some(format!("refused {file_name}"))).await;
             refuse(detail).await
+        }
+        Err(e) => Err(Denied::Web(WebError::from(e))),
+    }
+}
+
+/// The withdrawal form of one import of the history.
+#[derive(Debug, Deserialize)]
+struct WithdrawForm {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    reason: String,
+    /// The year the page was showing (kept for the form after the redirect).
+    #[serde(default)]
+    year: String,
+}
+
+/// `POST /console/supervise/published/withdraw`: withdraws (撤销) one import of the scope, with
+/// a reason. Refused — nothing changed — with the field and why: no reason or too long a one
+/// (422), an unknown import (404), one already withdrawn (409); another county's import is a 403.
+/// Every attempt is audited (`supervise.withdraw_import`; the store records a success itself).
+async fn withdraw(State(state): State<AppState>, form: ConsoleForm<WithdrawForm>) -> Result<Response, Denied> {
+    let ConsoleForm { user, form } = form;
+    require_oversight(&user)?;
+    let id: String = form.id.trim().chars().take(64).collect();
+    let year = form.year.trim().parse::<i32>().ok().filter(|y| (2008..=2200).contains(y));
+    let values = Values {
+        year: year.unwrap_or_else(|| gongkai_store::default_year(crate::console::today())).to_string(),
+        ..Values::default()
+    };
+    let (st, us) = (&state, &user);
+    let refuse = |msg: String, status: StatusCode| {
+        let v = values.clone();
+        async move { render_failed(st, us, v, "未撤销", Some(msg), None, status).await }
+    };
+    let Some(import) = state.store.published_report(&id).await.map_err(WebError::from)? else {
+        user.audit(&state, "supervise.withdraw_import", &id, false, Some("no such import".into())).await;
+        return refuse(format!("导入记录：没有编号为「{id}」的导入 (no such import)"), StatusCode::NOT_FOUND).await;
+    };
+    if let Err(e) = user.require_read(&import.agency) {
+        user.audit(&state, "supervise.withdraw_import", &import.agency, false, Some("outside scope".into())).await;
+        return Err(e);
+    }
+    match state.store.withdraw_published_report(&id, &form.reason, &user.user.username).await {
+        Ok(p) => {
+            Ok(Redirect::to(&format!("/console/supervise/published?year={}&done=withdrawn", p.year)).into_response())
+        }
+        Err(StoreError::Invalid { what, detail }) => {
+            let note = format!("refused {id}: {what}");
+            user.audit(&state, "supervise.withdraw_import", &import.agency, false, Some(note)).await;
+            // Already withdrawn: the state of the record, not the form, is in the way.
+            let status = if what == "id" { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            refuse(detail, status).await
+        }
+        Err(StoreError::NotFound { .. }) => {
+            refuse(format!("导入记录：没有编号为「{id}」的导入 (no such import)"), StatusCode::NOT_FOUND).await
         }
         Err(e) => Err(Denied::Web(WebError::from(e))),
     }

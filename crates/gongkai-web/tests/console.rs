@@ -1850,6 +1850,97 @@ story!(supervise_imports_published_reports_of_agencies_without_gongkai, |app: Ap
     assert!(audit.iter().any(|r| r.event.event_type == "supervise.import" && !r.event.success));
 });
 
+story!(supervise_withdraws_imports_of_its_own_scope_with_a_reason, |app: App| async move {
+    users(&app.store).await;
+    use gongkai_core::register::{Agency, AgencyKind};
+    for (code, name, parent, kind) in [
+        ("GOV-NR", "示例县自然资源局", Some(ROOT), AgencyKind::Department),
+        ("OTHER", "另一县人民政府", None, AgencyKind::Government),
+    ] {
+        let a = Agency { code: code.into(), name: name.into(), parent: parent.map(Into::into), kind };
+        app.store.upsert_agency(&a).await.unwrap();
+    }
+    let hash = gongkai_store::hash_password_blocking(PASSWORD.to_string()).await.unwrap();
+    app.store.create_user("other.supervisor", "OTHER", Role::Supervisor, &hash, chrono::Utc::now()).await.unwrap();
+    let sup = login(&app, "gov.supervisor").await;
+
+    // Two imports of GOV-NR's 2024 report with other figures: the second counts, and the
+    // republication with other figures is an amendment (quality.amended fails).
+    let fields = [("agency", "GOV-NR"), ("year", "2024"), ("published_on", "")];
+    let clean = example("2024-demo-county-natural-resources.txt");
+    let wrong = example("2024-demo-county-housing-with-errors.txt");
+    assert_eq!(sup.upload_report(&app, &fields, Some(("自然资源局2024年报.txt", &clean))).await.0, 303);
+    assert_eq!(sup.upload_report(&app, &fields, Some(("住建局2024年报.txt", &wrong))).await.0, 303);
+    let html = sup.get(&app, "/console/supervise?year=2024").await.1;
+    let row = overview_row(&html, "GOV-NR");
+    assert!(row.contains("来自已发布文件：住建局2024年报.txt") && row.contains("重新发布1次"), "{row}");
+    let imports = app.store.list_published_reports(ROOT).await.unwrap();
+    let (newest, first) = (imports[0].id.clone(), imports[1].id.clone());
+    assert_eq!(imports[0].source.file_name, "住建局2024年报.txt");
+    let (_, list) = sup.get(&app, "/console/supervise/published?year=2024").await;
+    assert!(list.contains("action=\"/console/supervise/published/withdraw\"") && list.contains(&newest), "{list}");
+    let withdraw = "/console/supervise/published/withdraw";
+
+    // Refused, nothing changed: no reason (422, named), too long a reason, an unknown import
+    // (404), another county's supervisor (403), a forged form (403), staff (403).
+    let (status, page) = sup.post(&app, withdraw, &[("id", &newest), ("reason", "  "), ("year", "2024")]).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("未撤销：撤销理由：不能为空"), "{page}");
+    let long = "长".repeat(501);
+    let (status, page) = sup.post(&app, withdraw, &[("id", &newest), ("reason", &long)]).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("不能超过 500 个字符"), "{page}");
+    let (status, page) = sup.post(&app, withdraw, &[("id", "no-such-import"), ("reason", "文件选错")]).await;
+    assert_eq!(status, 404, "{page}");
+    assert!(page.contains("没有编号为「no-such-import」的导入"), "{page}");
+    let other = login(&app, "other.supervisor").await;
+    assert_eq!(other.post(&app, withdraw, &[("id", &newest), ("reason", "文件选错")]).await.0, 403);
+    let forged = Session { cookie: sup.cookie.clone(), csrf: "forged".into() };
+    assert_eq!(forged.post(&app, withdraw, &[("id", &newest), ("reason", "文件选错")]).await.0, 403);
+    let staff = login(&app, "gov.staff").await;
+    assert_eq!(staff.post(&app, withdraw, &[("id", &newest), ("reason", "文件选错")]).await.0, 403);
+    assert!(app.store.list_published_reports(ROOT).await.unwrap().iter().all(|p| p.withdrawn.is_none()));
+
+    // Withdrawn with a reason: the first import counts again, no amendment; the history marks it.
+    let r = app
+        .client
+        .post(app.url(withdraw))
+        .header("cookie", &sup.cookie)
+        .form(&[("csrf", sup.csrf.as_str()), ("id", &newest), ("reason", "文件选错：是住建局的报告"), ("year", "2024")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"], "/console/supervise/published?year=2024&done=withdrawn");
+    let html = sup.get(&app, "/console/supervise?year=2024").await.1;
+    let row = overview_row(&html, "GOV-NR");
+    assert!(row.contains("来自已发布文件：自然资源局2024年报.txt") && row.contains("按时发布"), "{row}");
+    assert!(!row.contains("quality.amended"), "{row}");
+    let (_, list) = sup.get(&app, "/console/supervise/published?year=2024&done=withdrawn").await;
+    assert!(list.contains("已撤销该导入"), "{list}");
+    let start = list.find(&format!("id=\"import-{newest}\"")).unwrap();
+    let newest_row = &list[start..start + list[start..].find("</tr>").unwrap()];
+    assert!(newest_row.contains("已撤销：文件选错：是住建局的报告（gov.supervisor，"), "{newest_row}");
+    assert!(!newest_row.contains("<form"), "a withdrawn import has no withdrawal form");
+    let start = list.find(&format!("id=\"import-{first}\"")).unwrap();
+    assert!(list[start..start + list[start..].find("</tr>").unwrap()].contains("采用"));
+    // Twice: 409, the first withdrawal kept.
+    let (status, page) = sup.post(&app, withdraw, &[("id", &newest), ("reason", "再次撤销")]).await;
+    assert_eq!(status, 409, "{page}");
+    assert!(page.contains("不能再次撤销"), "{page}");
+    let kept = app.store.published_report(&newest).await.unwrap().unwrap().withdrawn.unwrap();
+    assert_eq!(
+        (kept.withdraw_reason.as_str(), kept.withdrawn_by.as_str()),
+        ("文件选错：是住建局的报告", "gov.supervisor")
+    );
+
+    let audit = app.store.list_audit(200).await.unwrap();
+    let withdrawals: Vec<_> = audit.iter().filter(|r| r.event.event_type == "supervise.withdraw_import").collect();
+    assert_eq!(withdrawals.iter().filter(|r| r.event.success).count(), 1);
+    assert!(withdrawals.iter().any(|r| !r.event.success && r.event.detail.as_deref() == Some("outside scope")));
+    assert!(withdrawals.iter().any(|r| !r.event.success && r.event.username.as_deref() == Some("gov.supervisor")));
+});
+
 #[path = "http/smtp_sink.rs"]
 mod smtp_sink;
 

@@ -46,6 +46,12 @@ pub enum SuperviseCommand {
     /// 导入未使用本系统的机关已发布的年度报告文件（文本、HTML、DOCX、PDF、XLSX、JSON）
     /// (import published report files of agencies that do not use gongkai).
     Import(crate::cli_supervise_import::ImportArgs),
+    /// 列出导入的已发布年度报告（含编号、是否采用、已撤销的及其理由）
+    /// (list the imported published reports of a subtree, with their ids).
+    Imports(crate::cli_supervise_import::ImportsArgs),
+    /// 撤销误导入的已发布年度报告（须说明理由；记录保留，不再计入监督总览）
+    /// (withdraw an import made by mistake: kept in the history, counted nowhere).
+    WithdrawImport(crate::cli_supervise_import::WithdrawArgs),
     /// 向各机关发送待办提醒邮件（逾期和即将到期的答复、未发布的年度报告）；未配置 SMTP 时只列出
     /// (e-mail each agency its reminders; without an SMTP server, list them).
     Remind(RemindArgs),
@@ -125,6 +131,8 @@ pub struct RemindArgs {
 pub fn supervise(a: SuperviseArgs) -> anyhow::Result<ExitCode> {
     match a.command {
         Some(SuperviseCommand::Import(i)) => return crate::cli_supervise_import::import(i),
+        Some(SuperviseCommand::Imports(i)) => return crate::cli_supervise_import::imports(i),
+        Some(SuperviseCommand::WithdrawImport(w)) => return crate::cli_supervise_import::withdraw(w),
         Some(SuperviseCommand::Remind(r)) => return remind(r),
         Some(SuperviseCommand::Trend(t)) => return trend(t),
         Some(SuperviseCommand::Refresh(r)) => return refresh(r),
@@ -390,9 +398,14 @@ fn render(o: &Overview) -> String {
     if !imported.is_empty() {
         let _ = writeln!(s, "\n来自已发布文件的年度报告：");
         for (a, src) in imported {
+            // An imported report's amendments are its republications with other figures.
+            let changed = match a.report.amendments {
+                0 => String::new(),
+                n => format!("；发布后以不同的统计数据重新发布 {n} 次"),
+            };
             let _ = writeln!(
                 s,
-                "  {}  {}  「{}」（{}，{} 导入）",
+                "  {}  {}  「{}」（{}，{} 导入{changed}）",
                 a.code, a.name, src.file_name, src.format, src.imported_by
             );
         }

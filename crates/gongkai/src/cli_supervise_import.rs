@@ -8,6 +8,10 @@
 //! that fits wins). A directory is read one level deep. Each file is imported on its own: a bad
 //! file is reported by name with the reason and the others are still imported (exit 2 if any
 //! failed).
+//!
+//! `gongkai supervise imports --agency CODE` lists the imports of a subtree (withdrawn ones too,
+//! with the reason), each with its id; `gongkai supervise withdraw-import ID --reason …` withdraws
+//! (撤销) one made by mistake: it stays in the history and counts nowhere any more.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,7 +21,7 @@ use chrono::NaiveDate;
 use clap::Args;
 use gongkai_core::register::{Agency, AgencyKind};
 use gongkai_core::rules::{self, CheckContext, Severity};
-use gongkai_store::{NewPublishedReport, Store, StoreError};
+use gongkai_store::{NewPublishedReport, PublishedReport, Store, StoreError};
 
 use crate::cli_db::{open, runtime, DbArgs};
 
@@ -44,6 +48,145 @@ pub struct ImportArgs {
     /// 导入人（记入导入记录）(who imports, recorded with the import).
     #[arg(long, default_value = "命令行")]
     by: String,
+}
+
+/// `gongkai supervise imports` arguments.
+#[derive(Args)]
+pub struct ImportsArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 机关代码：列出该机关及其下属机关的导入 (the agency; its whole subtree is listed).
+    #[arg(long)]
+    agency: String,
+    /// 只列出该报告年度 (only this report year).
+    #[arg(long)]
+    year: Option<i32>,
+    /// 输出 JSON（每次导入一项，含编号、是否采用、撤销情况）(JSON: one object per import).
+    #[arg(long)]
+    json: bool,
+}
+
+/// `gongkai supervise withdraw-import` arguments.
+#[derive(Args)]
+pub struct WithdrawArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 导入记录的编号（见 gongkai supervise imports）(the import's id).
+    id: String,
+    /// 撤销理由（必填，不超过500个字符），如「机关选错」(why: required, at most 500 characters).
+    #[arg(long)]
+    reason: String,
+    /// 撤销人（记入导入记录和审计日志）(who withdraws, recorded with it and in the audit trail).
+    #[arg(long, default_value = "命令行")]
+    by: String,
+}
+
+/// Whether each import counts: newest first, the first of an agency and year not withdrawn.
+fn counting(list: &[PublishedReport]) -> Vec<bool> {
+    let mut seen = std::collections::HashSet::new();
+    list.iter().map(|p| p.withdrawn.is_none() && seen.insert((p.agency.as_str(), p.year))).collect()
+}
+
+/// `gongkai supervise imports`: the history of imported published reports of a subtree, newest
+/// first, so that an import made by mistake can be found by id and withdrawn.
+pub fn imports(a: ImportsArgs) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        let store = open(&a.db).await?;
+        let root = a.agency.trim();
+        if store.get_agency(root).await?.is_none() {
+            anyhow::bail!("--agency：机关「{root}」尚未登记 (unknown agency)");
+        }
+        let all = store.list_published_reports(root).await?;
+        let current = counting(&all);
+        let mut list: Vec<(PublishedReport, bool)> = all.into_iter().zip(current).collect();
+        list.retain(|(p, _)| a.year.is_none_or(|y| p.year == y));
+        if a.json {
+            let items: Vec<serde_json::Value> = list
+                .iter()
+                .map(|(p, current)| {
+                    serde_json::json!({
+                        "id": p.id,
+                        "agency": p.agency,
+                        "year": p.year,
+                        "published_on": p.published_on,
+                        "file_name": p.source.file_name,
+                        "format": p.source.format,
+                        "sha256": p.source.sha256,
+                        "imported_at": p.source.imported_at,
+                        "imported_by": p.source.imported_by,
+                        "current": current,
+                        "withdrawn": p.withdrawn,
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&items)?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        if list.is_empty() {
+            println!("{root} 及其下属机关没有导入的已发布年度报告");
+            return Ok(ExitCode::SUCCESS);
+        }
+        for (p, current) in &list {
+            let status = match (&p.withdrawn, current) {
+                (Some(w), _) => format!("已撤销：{}（{}，{}）", w.withdraw_reason, w.withdrawn_by, w.withdrawn_at),
+                (None, true) => "采用".to_string(),
+                (None, false) => "已被后来的导入取代".to_string(),
+            };
+            println!(
+                "{}  {} {}年度 「{}」（{}，发布日期 {}，{} 于 {} 导入）  {status}",
+                p.id,
+                p.agency,
+                p.year,
+                p.source.file_name,
+                p.source.format,
+                p.published_on,
+                p.source.imported_by,
+                p.source.imported_at
+            );
+        }
+        println!("共 {} 次导入", list.len());
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `gongkai supervise withdraw-import`: withdraws one import, then says what counts instead.
+pub fn withdraw(a: WithdrawArgs) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        let store = open(&a.db).await?;
+        let id = a.id.trim();
+        let p = match store.withdraw_published_report(id, &a.reason, &a.by).await {
+            Ok(p) => p,
+            Err(StoreError::Invalid { what, detail }) => {
+                let field = match what {
+                    "reason" => "--reason",
+                    "by" => "--by",
+                    _ => "ID",
+                };
+                anyhow::bail!("未撤销（{field}）：{detail}")
+            }
+            Err(StoreError::NotFound { .. }) => anyhow::bail!(
+                "未撤销（ID）：没有编号为「{id}」的导入；编号见 gongkai supervise imports --agency 机关代码 (no such import)"
+            ),
+            Err(e) => return Err(e.into()),
+        };
+        println!(
+            "已撤销导入 {}：{} {}年度「{}」，理由：{}",
+            p.id,
+            p.agency,
+            p.year,
+            p.source.file_name,
+            p.withdrawn.as_ref().map_or("", |w| w.withdraw_reason.as_str())
+        );
+        let rest = store.list_published_reports(&p.agency).await?;
+        match rest.iter().find(|r| r.agency == p.agency && r.year == p.year && r.withdrawn.is_none()) {
+            Some(r) => println!(
+                "监督总览现以该机关该年度的导入「{}」（{} 导入）为准",
+                r.source.file_name, r.source.imported_at
+            ),
+            None => println!("该机关该年度已无其他导入：监督总览改按本系统中的登记判断（未发布则为未发布）"),
+        }
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 /// The files named: each file as given, each directory's files (one level, hidden files

@@ -12,6 +12,7 @@ on_both_backends!(
     supervise_json_shape_and_subtree,
     demo_fills_the_proactive_directory,
     supervise_import_published_reports_of_a_folder,
+    supervise_imports_listed_and_withdrawn,
     supervise_remind_sends_each_agency_its_reminders
 );
 
@@ -230,6 +231,94 @@ fn supervise_import_published_reports_of_a_folder(db: &Db) {
     let o = db.json(&["supervise", "--agency", "CTY", "--year", "2024", "--today", "2025-06-01", "--json"]);
     let edu = o["agencies"].as_array().unwrap().iter().find(|a| a["code"] == "CTY-EDU").unwrap().clone();
     assert_eq!(edu["report"]["status"], "published_on_time", "{edu:#}");
+}
+
+/// `gongkai supervise imports` and `withdraw-import`: a second import with other figures counts
+/// and is an amendment; withdrawn with a reason (bad input refused with the field, exit 2), the
+/// first counts again and the history keeps the withdrawn one, marked.
+fn supervise_imports_listed_and_withdrawn(db: &Db) {
+    for (code, name, parent, kind) in
+        [("CTY", "示例县人民政府", None, "government"), ("CTY-NR", "示例县自然资源局", Some("CTY"), "department")]
+    {
+        let mut args = vec!["agency", "add", "--code", code, "--name", name, "--kind", kind];
+        if let Some(p) = parent {
+            args.extend(["--parent", p]);
+        }
+        db.ok(&args);
+    }
+    assert!(db.ok(&["supervise", "imports", "--agency", "CTY"]).contains("没有导入的已发布年度报告"));
+    let (clean, wrong) =
+        (example("2024-demo-county-natural-resources.txt"), example("2024-demo-county-housing-with-errors.txt"));
+    for f in [&clean, &wrong] {
+        db.ok(&["supervise", "import", f.to_str().unwrap(), "--agency", "CTY-NR", "--year", "2024", "--by", "李监督"]);
+    }
+    let overview = || db.json(&["supervise", "--agency", "CTY", "--year", "2024", "--today", "2025-06-01", "--json"]);
+    let nr = |o: &serde_json::Value| {
+        o["agencies"].as_array().unwrap().iter().find(|a| a["code"] == "CTY-NR").unwrap().clone()
+    };
+    let amended = |a: &serde_json::Value| {
+        a["scorecard"]["criteria"].as_array().unwrap().iter().find(|c| c["id"] == "quality.amended").unwrap().clone()
+    };
+    let a = nr(&overview());
+    assert_eq!(a["report"]["source"]["file_name"], "2024-demo-county-housing-with-errors.txt");
+    assert_eq!(a["report"]["amendments"], 1, "republished with other figures");
+    assert_eq!(amended(&a)["verdict"], "fail");
+    let text = db.ok(&["supervise", "--agency", "CTY", "--year", "2024", "--today", "2025-06-01"]);
+    assert!(text.contains("李监督 导入；发布后以不同的统计数据重新发布 1 次"), "{text}");
+
+    let list = db.json(&["supervise", "imports", "--agency", "CTY", "--json"]);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!((list[0]["current"].as_bool(), list[1]["current"].as_bool()), (Some(true), Some(false)));
+    assert!(list[0]["withdrawn"].is_null());
+    let newest = list[0]["id"].as_str().unwrap().to_string();
+
+    // Refused, exit 2, the field named; nothing changed.
+    let err = db.refused(&["supervise", "withdraw-import", &newest, "--reason", "  "]);
+    assert!(err.contains("未撤销（--reason）：撤销理由：不能为空"), "{err}");
+    let long = "长".repeat(501);
+    assert!(db.refused(&["supervise", "withdraw-import", &newest, "--reason", &long]).contains("不能超过 500 个字符"));
+    let err = db.refused(&["supervise", "withdraw-import", "no-such-import", "--reason", "文件选错"]);
+    assert!(err.contains("未撤销（ID）：没有编号为「no-such-import」的导入"), "{err}");
+    assert!(db.refused(&["supervise", "imports", "--agency", "NOPE"]).contains("--agency"));
+    assert!(db.gk(&["supervise", "withdraw-import", &newest]).status.code() == Some(2), "--reason is required");
+    assert!(db
+        .json(&["supervise", "imports", "--agency", "CTY", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["withdrawn"].is_null()));
+
+    // Withdrawn: the first import counts again, no amendment; the history marks it.
+    let out = db.ok(&["supervise", "withdraw-import", &newest, "--reason", "文件选错：是住建局的报告", "--by", "张三"]);
+    assert!(
+        out.contains(&format!("已撤销导入 {newest}：CTY-NR 2024年度「2024-demo-county-housing-with-errors.txt」")),
+        "{out}"
+    );
+    assert!(out.contains("现以该机关该年度的导入「2024-demo-county-natural-resources.txt」"), "{out}");
+    let a = nr(&overview());
+    assert_eq!(a["report"]["source"]["file_name"], "2024-demo-county-natural-resources.txt");
+    assert_eq!(a["report"]["amendments"], 0);
+    assert_eq!(amended(&a)["verdict"], "pass");
+    let text = db.ok(&["supervise", "imports", "--agency", "CTY-NR", "--year", "2024"]);
+    let line = text.lines().find(|l| l.starts_with(&newest)).unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains("已撤销：文件选错：是住建局的报告（张三，"), "{line}");
+    assert!(text.contains("采用") && text.contains("共 2 次导入"), "{text}");
+    let list = db.json(&["supervise", "imports", "--agency", "CTY", "--json"]);
+    assert_eq!(list[0]["withdrawn"]["withdrawn_by"], "张三");
+    assert_eq!(list[0]["current"], false);
+    assert_eq!(list[1]["current"], true);
+    // Twice: refused, the first withdrawal kept.
+    assert!(db.refused(&["supervise", "withdraw-import", &newest, "--reason", "再撤"]).contains("不能再次撤销"));
+    let list = db.json(&["supervise", "imports", "--agency", "CTY", "--json"]);
+    assert_eq!(list[0]["withdrawn"]["withdraw_reason"], "文件选错：是住建局的报告");
+
+    // The last one withdrawn too: the registers count again (nothing published: missing).
+    let first = list[1]["id"].as_str().unwrap().to_string();
+    let out = db.ok(&["supervise", "withdraw-import", &first, "--reason", "机关选错"]);
+    assert!(out.contains("已无其他导入"), "{out}");
+    let a = nr(&overview());
+    assert!(a["report"]["source"].is_null() && a["report"]["status"] == "missing", "{a:#}");
 }
 
 // The SMTP sink of the web tests (tests/http/smtp_sink.rs), one copy for both crates.
