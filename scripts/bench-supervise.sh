@@ -23,6 +23,8 @@ YEAR="${YEAR:-2025}"
 TODAY="${TODAY:-2026-11-27}"
 DB_DIR="${DB_DIR:-${TMPDIR:-/tmp}/gongkai-super}"
 target="${CARGO_TARGET_DIR:-$root/target}"
+# Errors only on stderr: slow-statement warnings of the bulk reads would drown the figures.
+export GONGKAI_LOG="${GONGKAI_LOG:-error}"
 
 command -v hyperfine >/dev/null || { echo "缺少 hyperfine：apt-get install hyperfine (missing hyperfine)" >&2; exit 2; }
 if [ -z "${GONGKAI_BIN:-}" ]; then
