@@ -725,47 +725,39 @@ fn fees_reported(report: Option<&Report>) -> Criterion {
 }
 
 fn amended(amendments: Option<usize>, basis: AmendmentBasis) -> Criterion {
-    let basis_value = || match basis {
-        AmendmentBasis::Registers => Value::from("registers"),
-        AmendmentBasis::Republications => Value::from("republications"),
-    };
-    match (amendments, basis) {
-        (None, _) => criterion(
+    let Some(n) = amendments else {
+        return criterion(
             id::AMENDED,
             Verdict::Unknown,
             Map::new(),
             "无登记数据，也无同一年度报告的各次发布，无法判断发布后是否更改".into(),
             "neither registers nor the year's publications: changes after publication unknown".into(),
-        ),
-        (Some(0), AmendmentBasis::Registers) => criterion(
-            id::AMENDED,
-            Verdict::Pass,
-            vals(vec![("amendments", Value::from(0)), ("counted", basis_value())]),
-            "发布后无更正记录".into(),
-            "no amendment after publication".into(),
-        ),
-        (Some(n), AmendmentBasis::Registers) => criterion(
-            id::AMENDED,
-            Verdict::Fail,
-            vals(vec![("amendments", Value::from(n as u64)), ("counted", basis_value())]),
-            format!("发布后更正登记数据{n}次"),
-            format!("{n} amendment(s) after publication"),
-        ),
-        (Some(0), AmendmentBasis::Republications) => criterion(
-            id::AMENDED,
-            Verdict::Pass,
-            vals(vec![("amendments", Value::from(0)), ("counted", basis_value())]),
+        );
+    };
+    let (zh, en) = match (basis, n) {
+        (AmendmentBasis::Registers, 0) => ("发布后无更正记录".into(), "no amendment after publication".into()),
+        (AmendmentBasis::Registers, n) => (format!("发布后更正登记数据{n}次"), format!("{n} amendment(s) after publication")),
+        (AmendmentBasis::Republications, 0) => (
             "导入的已发布文件中，本年度报告未以不同的统计数据（表二至表四）重新发布".into(),
             "imported published files: the report was not republished with other figures (tables 2–4)".into(),
         ),
-        (Some(n), AmendmentBasis::Republications) => criterion(
-            id::AMENDED,
-            Verdict::Fail,
-            vals(vec![("amendments", Value::from(n as u64)), ("counted", basis_value())]),
+        (AmendmentBasis::Republications, n) => (
             format!("导入的已发布文件中，本年度报告重新发布{n}次且统计数据（表二至表四）与前次不同，即发布后更改"),
             format!("imported published files: republished {n} time(s) with figures (tables 2–4) other than the previous publication's"),
         ),
-    }
+    };
+    let verdict = if n == 0 { Verdict::Pass } else { Verdict::Fail };
+    let counted = match basis {
+        AmendmentBasis::Registers => "registers",
+        AmendmentBasis::Republications => "republications",
+    };
+    criterion(
+        id::AMENDED,
+        verdict,
+        vals(vec![("amendments", Value::from(n as u64)), ("counted", Value::from(counted))]),
+        zh,
+        en,
+    )
 }
 
 #[cfg(test)]

@@ -12,14 +12,11 @@ mod harness;
 
 use chrono::NaiveDate;
 use gongkai_core::calendar::Calendar;
-use gongkai_core::register::{
-    Agency, AgencyKind, Applicant, ApplicantType, Article20Figures, Case, Channel, Event, EventKind,
-    ProactiveDisclosure, Request,
-};
+use gongkai_core::register::{Agency, AgencyKind, Article20Figures, Case, Event, EventKind, ProactiveDisclosure};
 use gongkai_core::report::{CaseGroup, CaseResult, RequestRow};
 use gongkai_store::{Amend, NewPublishedReport, Publication, RegisterBatch, RequestId, Store};
 
-use harness::TestDb;
+use harness::{request, TestDb};
 
 const CITY: &str = "3301";
 const COUNTY_A: &str = "330101";
@@ -31,24 +28,6 @@ const YEARS: [i32; 3] = [2023, 2024, 2025];
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
-}
-
-fn request(agency: &str, number: &str, received: NaiveDate) -> Request {
-    Request {
-        agency: agency.into(),
-        tracking_number: number.into(),
-        channel: Channel::Online,
-        received_on: received,
-        applicant: Applicant {
-            kind: ApplicantType::NaturalPerson,
-            name: "李四".into(),
-            id_document: None,
-            contact: None,
-        },
-        content: "某地块征收补偿方案".into(),
-        requested_form: None,
-        delivery: None,
-    }
 }
 
 fn ev(on: NaiveDate, kind: EventKind) -> Event {

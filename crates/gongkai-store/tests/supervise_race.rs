@@ -22,12 +22,12 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use gongkai_core::calendar::Calendar;
-use gongkai_core::register::{Agency, AgencyKind, Applicant, ApplicantType, Channel, Event, EventKind, Request};
+use gongkai_core::register::{Agency, AgencyKind, Event, EventKind};
 use gongkai_core::report::RequestRow;
 use gongkai_store::Store;
 use sqlx::{Connection, Row};
 
-use harness::TestDb;
+use harness::{request, TestDb};
 
 const CITY: &str = "3301";
 const COUNTY: &str = "330101";
@@ -42,24 +42,6 @@ fn d(s: &str) -> NaiveDate {
 
 fn today() -> NaiveDate {
     d("2026-04-20")
-}
-
-fn request(agency: &str, number: &str, received: NaiveDate) -> Request {
-    Request {
-        agency: agency.into(),
-        tracking_number: number.into(),
-        channel: Channel::Online,
-        received_on: received,
-        applicant: Applicant {
-            kind: ApplicantType::NaturalPerson,
-            name: "李四".into(),
-            id_document: None,
-            contact: None,
-        },
-        content: "某地块征收补偿方案".into(),
-        requested_form: None,
-        delivery: None,
-    }
 }
 
 fn reply(on: NaiveDate) -> Event {

@@ -8,6 +8,8 @@
 use std::future::Future;
 use std::time::Duration;
 
+use chrono::NaiveDate;
+use gongkai_core::register::{Applicant, ApplicantType, Channel, Request};
 use gongkai_store::{redact_url, DataKey, Store};
 use sqlx::{AnyConnection, AssertSqlSafe, Connection};
 
@@ -104,5 +106,26 @@ fn finish(outcome: Result<(), tokio::task::JoinError>) {
             Ok(panic) => std::panic::resume_unwind(panic),
             Err(e) => panic!("test task did not finish: {e}"),
         }
+    }
+}
+
+/// An online request of a natural person about a land expropriation: the request the overview
+/// cache's tests file (only its agency, number and receipt date matter to them).
+#[allow(dead_code)]
+pub fn request(agency: &str, number: &str, received: NaiveDate) -> Request {
+    Request {
+        agency: agency.into(),
+        tracking_number: number.into(),
+        channel: Channel::Online,
+        received_on: received,
+        applicant: Applicant {
+            kind: ApplicantType::NaturalPerson,
+            name: "李四".into(),
+            id_document: None,
+            contact: None,
+        },
+        content: "某地块征收补偿方案".into(),
+        requested_form: None,
+        delivery: None,
     }
 }
