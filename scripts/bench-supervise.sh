@@ -10,8 +10,11 @@
 #
 # The demo tree is flat (the government and its departments and towns); a county of 201 agencies
 # is made for the measurement: `DEMO-C01` under `DEMO`, and 200 of the departments moved under it.
-# Needs hyperfine (Debian: apt-get install hyperfine), python3, and psql for PostgreSQL. The
-# database is kept between runs (DB_DIR) unless FRESH=1. GONGKAI_BIN: a release binary to use.
+# Then the console page /console/supervise of both subtrees, logged in as a supervisor, with ab
+# (CONSOLE=0 skips it; CLI=0 measures it alone).
+# Needs hyperfine (Debian: apt-get install hyperfine), ab (apache2-utils), curl, python3, and psql
+# for PostgreSQL. The database is kept between runs (DB_DIR) unless FRESH=1. GONGKAI_BIN: a release
+# binary to use.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -60,13 +63,15 @@ if [ "${FRESH:-0}" = 1 ] || [ ! -f "$marker" ]; then
   touch "$marker"
 fi
 
+out="$DB_DIR/out"
+mkdir -p "$out"
+# CLI=0 skips the refresh and the command-line measurements (to measure the console page alone).
+if [ "${CLI:-1}" = 1 ]; then
 echo "refresh --force of $YEAR (load $(load))"
 t0=$(now)
 "$bin" supervise refresh "${db[@]}" --year "$YEAR" --force
 echo "refreshed in $(secs "$t0" "$(now)")"
 
-out="$DB_DIR/out"
-mkdir -p "$out"
 for root_code in DEMO DEMO-C01; do
   cmd="$bin supervise --agency $root_code --year $YEAR --today $TODAY --json --database-url $url"
   t0=$(now); $cmd > "$out/$root_code.cached.json"; t1=$(now)
@@ -84,3 +89,60 @@ print(f"{sys.argv[2]}: p50 {p(0.5):.0f} ms, p95 {p(0.95):.0f} ms, min {t[0]*1000
 PY
   echo "  (load after $(load))"
 done
+fi
+
+# The console page /console/supervise for a supervisor of each subtree (CONSOLE=0 skips it):
+# `gongkai serve` on a free port, a supervisor account per subtree logged in through the login
+# form (its CSRF cookie and field), then `ab -n N -c 1` with the session cookie (apache2-utils).
+if [ "${CONSOLE:-1}" = 1 ]; then
+  command -v ab >/dev/null || { echo "缺少 ab：apt-get install apache2-utils (missing ab)" >&2; exit 2; }
+  port="${PORT:-18181}"
+  pw='Bench-pw-2026'
+  for root_code in DEMO DEMO-C01; do
+    user="bench-$(echo "$root_code" | tr 'A-Z' 'a-z')"
+    printf '%s\n' "$pw" | "$bin" user add "${db[@]}" --agency "$root_code" --role supervisor --username "$user" >/dev/null 2>&1 || true
+  done
+  # Info level: the server says when its start-up refresh of the cache (the year due and the
+  # current one) is over; the pages are measured after it, not while it runs.
+  GONGKAI_LOG=info "$bin" serve "${db[@]}" --bind "127.0.0.1:$port" >"$out/serve.log" 2>&1 &
+  serve_pid=$!
+  trap 'kill $serve_pid 2>/dev/null || true' EXIT
+  for _ in $(seq 1 600); do
+    [ "$(grep -c -e 'overview cache ready' -e 'overview cache refresh failed' "$out/serve.log")" -ge 2 ] && break
+    sleep 1
+  done
+  grep -e 'overview cache ready' -e 'overview cache refresh failed' "$out/serve.log" | sed 's/\x1b\[[0-9;]*m//g; s/^/  serve: /'
+  for _ in $(seq 1 30); do curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break; sleep 1; done
+  for root_code in DEMO DEMO-C01; do
+    user="bench-$(echo "$root_code" | tr 'A-Z' 'a-z')"
+    cookie=$(python3 - "$port" "$user" "$pw" <<'PY'
+import http.client, re, sys, urllib.parse
+port, user, pw = sys.argv[1], sys.argv[2], sys.argv[3]
+c = http.client.HTTPConnection("127.0.0.1", int(port))
+c.request("GET", "/console/login")
+r = c.getresponse(); page = r.read().decode()
+login = [h.split(";")[0] for k, h in r.getheaders() if k.lower() == "set-cookie" and h.startswith("gk_login_csrf=")][0]
+csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+body = urllib.parse.urlencode({"username": user, "password": pw, "csrf": csrf, "next": "/console"})
+c.request("POST", "/console/login", body, {"Content-Type": "application/x-www-form-urlencoded", "Cookie": login,
+          "Origin": f"http://127.0.0.1:{port}", "Host": f"127.0.0.1:{port}"})
+r = c.getresponse(); r.read()
+print([h.split(";")[0] for k, h in r.getheaders() if k.lower() == "set-cookie" and h.startswith("gk_session=")][0])
+PY
+)
+    page="http://127.0.0.1:$port/console/supervise?year=$YEAR"
+    n=$([ "$root_code" = DEMO ] && echo "${CONSOLE_RUNS:-60}" || echo "${CONSOLE_RUNS_COUNTY:-100}")
+    bytes=$(curl -fsS -H "Cookie: $cookie" "$page" | wc -c)
+    for _ in 1 2 3; do curl -fsS -o /dev/null -H "Cookie: $cookie" "$page"; done
+    echo "$root_code console page: $bytes bytes; ab -n $n -c 1 (load before $(load))"
+    ab -q -n "$n" -c 1 -H "Cookie: $cookie" -e "$out/$root_code.ab.csv" "$page" >"$out/$root_code.ab.txt"
+    grep -E "^(Complete|Failed|Non-2xx)" "$out/$root_code.ab.txt" | tr -s ' ' | sed 's/^/  /'
+    python3 - "$out/$root_code.ab.csv" "$root_code" <<'PY'
+import csv, sys
+rows = {int(r[0]): float(r[1]) for r in list(csv.reader(open(sys.argv[1])))[1:]}
+print(f"{sys.argv[2]} console page: p50 {rows[50]:.0f} ms, p95 {rows[95]:.0f} ms, max {rows[100]:.0f} ms")
+PY
+    echo "  (load after $(load))"
+  done
+  kill "$serve_pid" 2>/dev/null || true
+fi

@@ -28,8 +28,13 @@ fn bench(c: &mut Criterion) {
     let spec = DemoSpec { agencies: AGENCIES, requests: 200_000, first_year: 2023, last_year: YEAR, seed: 8 };
     let data = demo::generate(&cal, &spec);
     let mut texts: HashMap<String, Vec<(SectionKey, String)>> = HashMap::new();
-    for n in demo::narratives(&data, &spec).into_iter().filter(|n| n.year == YEAR) {
-        texts.entry(n.agency).or_default().push((n.section, n.text));
+    let mut previous: HashMap<String, String> = HashMap::new();
+    for n in demo::narratives(&data, &spec) {
+        if n.year == YEAR {
+            texts.entry(n.agency).or_default().push((n.section, n.text));
+        } else if n.year == YEAR - 1 && n.section == SectionKey::Problems {
+            previous.insert(n.agency, n.text);
+        }
     }
     let mut requests: HashMap<String, Vec<_>> = HashMap::new();
     for r in data.requests {
@@ -57,6 +62,12 @@ fn bench(c: &mut Criterion) {
         })
         .collect();
     let today = NaiveDate::from_ymd_opt(YEAR + 1, 3, 1);
+    let findings: Vec<_> = reports
+        .iter()
+        .map(|(_, government, r)| {
+            rules::check(r, &CheckContext { previous: None, government_report: Some(*government) })
+        })
+        .collect();
 
     let mut g = c.benchmark_group("supervise");
     g.sample_size(10);
@@ -110,6 +121,33 @@ fn bench(c: &mut Criterion) {
                         government_report: Some(*government),
                         today,
                         previous_problems: None,
+                        nearest_peer: nearest[i].map(|(j, s)| Nearest { other: reports[j].0.clone(), similarity: s }),
+                        amendments: Some(0),
+                        amendments_counted: quality::AmendmentBasis::Registers,
+                    })
+                    .passed
+                })
+                .sum::<usize>()
+        })
+    });
+    // What the overview does per view: the findings come from the cache, last year's problems
+    // section is compared with this year's, and the sections with each other.
+    g.bench_function("overview's scorecards of 2,000 reports (findings cached, last year's text)", |b| {
+        b.iter(|| {
+            let texts: Vec<&str> =
+                reports.iter().map(|(_, _, r)| quality::section_text(r, SectionKey::Problems).unwrap_or("")).collect();
+            let nearest = quality::nearest_peers(&texts, quality::SIMILARITY_THRESHOLD);
+            reports
+                .iter()
+                .zip(&findings)
+                .enumerate()
+                .map(|(i, ((code, government, report), findings))| {
+                    quality::scorecard(&QualityInput {
+                        report: Some(report),
+                        findings: Some(findings),
+                        government_report: Some(*government),
+                        today,
+                        previous_problems: previous.get(code).map(String::as_str),
                         nearest_peer: nearest[i].map(|(j, s)| Nearest { other: reports[j].0.clone(), similarity: s }),
                         amendments: Some(0),
                         amendments_counted: quality::AmendmentBasis::Registers,

@@ -33,11 +33,12 @@ fn text() -> impl Strategy<Value = String> {
     .prop_map(|v| v.into_iter().collect())
 }
 
-/// Some texts, then edits of them: a character changed, dropped or added here and there.
+/// Some texts, then edits of them: a character changed, dropped or added here and there, or the
+/// text copied unchanged.
 fn texts() -> impl Strategy<Value = Vec<String>> {
     (
         proptest::collection::vec(text(), 1..12),
-        proptest::collection::vec((any::<usize>(), any::<usize>(), 0u8..3), 0..24),
+        proptest::collection::vec((any::<usize>(), any::<usize>(), 0u8..4), 0..24),
     )
         .prop_map(|(mut base, edits)| {
             for (pick, at, how) in edits {
@@ -48,7 +49,9 @@ fn texts() -> impl Strategy<Value = Vec<String>> {
                     1 if !chars.is_empty() => {
                         chars.remove(at);
                     }
-                    _ => chars.insert(at, '新'),
+                    2 => chars.insert(at, '新'),
+                    // A copy word for word (stock paragraphs): identical sets are joined once.
+                    _ => {}
                 }
                 base.push(chars.into_iter().collect());
             }

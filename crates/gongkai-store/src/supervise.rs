@@ -616,15 +616,21 @@ impl Store {
         cal: &Calendar,
         cached: bool,
     ) -> Result<Overview, StoreError> {
+        // Where a view's time goes, for an operator (GONGKAI_LOG=gongkai_store=debug).
+        let started = std::time::Instant::now();
         let agencies = self.agency_subtree(root).await?;
         let codes: Vec<&str> = agencies.iter().map(|a| a.code.as_str()).collect();
         // The year's rows and the day's open requests at once (two connections): the database
         // finds the open requests while the rows are parsed here.
-        let (years, open) = tokio::try_join!(
-            self.year_figures(&agencies, year, cal, cached),
-            self.open_requests(&codes, today, cal, cached)
-        )?;
+        let (years, open) = tokio::try_join!(self.year_figures(&agencies, year, cal, cached), async {
+            let started = std::time::Instant::now();
+            let open = self.open_requests(&codes, today, cal, cached).await;
+            tracing::debug!(ms = started.elapsed().as_millis() as u64, "open requests replayed");
+            open
+        })?;
+        let figures_done = started.elapsed();
         let reports = self.reports_from(root, &agencies, &years, year, today).await?;
+        let reports_done = started.elapsed();
         let requests = request_figures(agencies, &years, open)?;
         let mut totals = RequestFigures::default();
         let mut report_by_code: HashMap<String, (ReportFigures, Scorecard)> =
@@ -646,6 +652,16 @@ impl Store {
             });
         }
         totals.on_time_rate = (totals.replied > 0).then(|| totals.replied_on_time as f64 / totals.replied as f64);
+        tracing::debug!(
+            root,
+            year,
+            cached,
+            agencies = agencies.len(),
+            figures_ms = figures_done.as_millis() as u64,
+            reports_ms = (reports_done - figures_done).as_millis() as u64,
+            total_ms = started.elapsed().as_millis() as u64,
+            "overview computed"
+        );
         // The subtree's median is not the median of the agencies' medians: left out (null).
         let (agency, name) = agencies
             .first()
@@ -705,14 +721,18 @@ impl Store {
         stamp: &str,
     ) -> Result<HashMap<String, T>, StoreError> {
         let mut out = HashMap::with_capacity(codes.len());
+        let (mut fetch, mut parse) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
         for chunk in codes.chunks(IN_CHUNK) {
             let sql = format!(
                 "SELECT agency, data FROM supervise_cache WHERE year = $1 AND stamp = $2 AND agency IN ({})",
                 placeholders(3, chunk.len())
             );
+            let started = std::time::Instant::now();
             let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(year)).bind(stamp), chunk)
                 .fetch_all(&self.pool)
                 .await?;
+            fetch += started.elapsed();
+            let started = std::time::Instant::now();
             for r in &rows {
                 let agency: String = r.try_get("agency")?;
                 let data: String = r.try_get("data")?;
@@ -723,7 +743,15 @@ impl Store {
                     Err(e) => tracing::warn!(%agency, year, error = %e, "unreadable overview cache row"),
                 }
             }
+            parse += started.elapsed();
         }
+        tracing::debug!(
+            year,
+            rows = out.len(),
+            fetch_ms = fetch.as_millis() as u64,
+            parse_ms = parse.as_millis() as u64,
+            "overview cache rows read"
+        );
         Ok(out)
     }
 
@@ -1199,6 +1227,7 @@ impl Store {
         year: i32,
         today: NaiveDate,
     ) -> Result<ReportsOverview, StoreError> {
+        let started = std::time::Instant::now();
         let codes: Vec<&str> = agencies.iter().map(|a| a.code.as_str()).collect();
         // Last year's problems sections (the problems criterion).
         let narrative_rows = sqlx::query(with_subtree!(
@@ -1307,10 +1336,17 @@ impl Store {
             });
         }
 
+        let read = started.elapsed();
         // The problems sections compared with each other.
         let problems: Vec<&str> =
             built.iter().map(|b| quality::section_text(&b.report, SectionKey::Problems).unwrap_or("")).collect();
+        let compared = std::time::Instant::now();
         let nearest = quality::nearest_peers(&problems, quality::SIMILARITY_THRESHOLD);
+        tracing::debug!(
+            texts = problems.len(),
+            ms = compared.elapsed().as_millis() as u64,
+            "problems sections compared"
+        );
 
         let mut out = Vec::with_capacity(agencies.len());
         for (i, (a, b)) in agencies.iter().zip(&built).enumerate() {
@@ -1358,6 +1394,7 @@ impl Store {
             ));
         }
 
+        let scored = started.elapsed();
         let members: Vec<Member<'_>> = agencies
             .iter()
             .zip(&built)
@@ -1366,6 +1403,12 @@ impl Store {
         let root_name = agencies.first().map(|a| a.name.as_str());
         let rollup = rollup::roll_up(root_name, year, &members)
             .map_err(|e| StoreError::Invalid { what: "roll-up year", detail: e.to_string() })?;
+        tracing::debug!(
+            read_ms = read.as_millis() as u64,
+            scorecards_ms = (scored - read).as_millis() as u64,
+            rollup_ms = (started.elapsed() - scored).as_millis() as u64,
+            "reports scored and rolled up"
+        );
         Ok(ReportsOverview { agencies: out, rollup })
     }
 

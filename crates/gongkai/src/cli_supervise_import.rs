@@ -79,6 +79,10 @@ pub struct WithdrawArgs {
     /// 撤销人（记入导入记录和审计日志）(who withdraws, recorded with it and in the audit trail).
     #[arg(long, default_value = "命令行")]
     by: String,
+    /// 只撤销该机关及其下属机关的导入（与网页监督账号的范围相同；编号不属于该范围则不撤销）
+    /// (scope: refuse an import of an agency outside this subtree, as the console does).
+    #[arg(long)]
+    agency: Option<String>,
 }
 
 /// Whether each import counts: newest first, the first of an agency and year not withdrawn.
@@ -154,6 +158,21 @@ pub fn withdraw(a: WithdrawArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
         let id = a.id.trim();
+        if let Some(root) = a.agency.as_deref().map(str::trim) {
+            if store.get_agency(root).await?.is_none() {
+                anyhow::bail!("未撤销（--agency）：机关「{root}」尚未登记 (unknown agency)");
+            }
+            let subtree = store.agency_subtree(root).await?;
+            // Checked before the withdrawal: an import's agency never changes.
+            if let Some(p) = store.published_report(id).await? {
+                if !subtree.iter().any(|s| s.code == p.agency) {
+                    anyhow::bail!(
+                        "未撤销（--agency）：导入 {id} 属于机关「{}」，不在 {root} 及其下属机关之内 (outside the scope)",
+                        p.agency
+                    );
+                }
+            }
+        }
         let p = match store.withdraw_published_report(id, &a.reason, &a.by).await {
             Ok(p) => p,
             Err(StoreError::Invalid { what, detail }) => {

@@ -289,8 +289,27 @@ fn supervise_imports_listed_and_withdrawn(db: &Db) {
         .iter()
         .all(|i| i["withdrawn"].is_null()));
 
-    // Withdrawn: the first import counts again, no amendment; the history marks it.
-    let out = db.ok(&["supervise", "withdraw-import", &newest, "--reason", "文件选错：是住建局的报告", "--by", "张三"]);
+    // Out of scope: refused with the field, nothing changed.
+    db.ok(&["agency", "add", "--code", "OTHER", "--name", "另一县人民政府", "--kind", "government"]);
+    let err = db.refused(&["supervise", "withdraw-import", &newest, "--reason", "文件选错", "--agency", "OTHER"]);
+    assert!(err.contains("未撤销（--agency）：导入") && err.contains("属于机关「CTY-NR」，不在 OTHER"), "{err}");
+    assert!(db
+        .refused(&["supervise", "withdraw-import", &newest, "--reason", "文件选错", "--agency", "NOPE"])
+        .contains("未撤销（--agency）：机关「NOPE」尚未登记"));
+    assert!(db.json(&["supervise", "imports", "--agency", "CTY", "--json"])[0]["withdrawn"].is_null());
+
+    // Withdrawn (in scope): the first import counts again, no amendment; the history marks it.
+    let out = db.ok(&[
+        "supervise",
+        "withdraw-import",
+        &newest,
+        "--reason",
+        "文件选错：是住建局的报告",
+        "--by",
+        "张三",
+        "--agency",
+        "CTY",
+    ]);
     assert!(
         out.contains(&format!("已撤销导入 {newest}：CTY-NR 2024年度「2024-demo-county-housing-with-errors.txt」")),
         "{out}"
