@@ -194,7 +194,8 @@ async fn overview_page(
     )
 }
 
-/// `GET /console/supervise/rollup/{xlsx|json}?year=Y`: tables 2–4 summed over the subtree.
+/// `GET /console/supervise/rollup/{docx|xlsx|pdf|html|json}?year=Y`: tables 2–4 summed over the
+/// subtree, exported like any report (issue 8: the starting point of the government's own report).
 async fn rollup(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -204,10 +205,16 @@ async fn rollup(
     let year = year_of(&q)?;
     let o = overview_of(&state, &user, year).await?;
     let (content_type, bytes) = match format.as_str() {
+        "docx" => (
+            attachment::DOCX,
+            gongkai_export::render_docx(&o.rollup).map_err(|e| WebError::Internal(format!("roll-up DOCX: {e}")))?,
+        ),
         "xlsx" => (
             attachment::XLSX,
             gongkai_export::render_xlsx(&o.rollup).map_err(|e| WebError::Internal(format!("roll-up XLSX: {e}")))?,
         ),
+        "pdf" => ("application/pdf", crate::portal::pdf(&state, o.rollup).await?),
+        "html" => ("text/html; charset=utf-8", gongkai_export::render_html(&o.rollup).into_bytes()),
         "json" => (
             "application/json",
             serde_json::to_vec_pretty(&o.rollup).map_err(|e| WebError::Internal(format!("roll-up JSON: {e}")))?,

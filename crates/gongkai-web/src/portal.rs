@@ -579,8 +579,8 @@ async fn download(
 }
 
 /// The PDF of a report, typeset off the async threads (fonts scanned once, see
-/// [`AppState::pdf_fonts`]).
-async fn pdf(state: &AppState, report: gongkai_core::report::Report) -> Result<Vec<u8>, WebError> {
+/// [`AppState::pdf_fonts`]). Also the console's roll-up download.
+pub(crate) async fn pdf(state: &AppState, report: gongkai_core::report::Report) -> Result<Vec<u8>, WebError> {
     let fonts = state
         .pdf_fonts
         .get_or_init(|| async {

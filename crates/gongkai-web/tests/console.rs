@@ -503,12 +503,36 @@ story!(supervise_overview_of_the_subtree_links_overdue_requests_and_the_roll_up,
     // Report status of 2025 (Art. 49: by 31 January): FIN published on 2026-01-20, GOV never.
     assert!(html.contains("按时发布") || html.contains("已按时发布"), "{html}");
     assert!(html.contains("逾期未发布"), "{html}");
-    // The roll-up downloads and reads back as a report of the year.
-    let r = sup.fetch(&app, "/console/supervise/rollup/xlsx?year=2025").await;
+    // The roll-up downloads like any report, and every format reads back to the same tables as
+    // its JSON (the reference).
+    let r = sup.fetch(&app, "/console/supervise/rollup/json?year=2025").await;
     assert_eq!(r.status().as_u16(), 200);
-    let back = gongkai_import::import(&r.bytes().await.unwrap(), "rollup.xlsx").unwrap();
-    assert_eq!(back.year, Some(2025));
-    assert!(back.requests.is_some(), "table 3 summed");
+    let json: serde_json::Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+    assert_eq!(json["year"], 2025);
+    assert!(!json["requests"].is_null(), "table 3 summed");
+    for (format, mime) in [
+        ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("pdf", "application/pdf"),
+        ("html", "text/html; charset=utf-8"),
+    ] {
+        assert!(html.contains(&format!("/console/supervise/rollup/{format}?year=2025")), "{format} offered");
+        let r = sup.fetch(&app, &format!("/console/supervise/rollup/{format}?year=2025")).await;
+        assert_eq!(r.status().as_u16(), 200, "{format}");
+        assert_eq!(r.headers()["content-type"].to_str().unwrap(), mime, "{format}");
+        let disposition = r.headers()["content-disposition"].to_str().unwrap().to_string();
+        assert!(
+            disposition.starts_with("attachment") && disposition.ends_with(&format!("-2025.{format}\"")),
+            "{disposition}"
+        );
+        let back = gongkai_import::import(&r.bytes().await.unwrap(), &format!("rollup.{format}"))
+            .unwrap_or_else(|e| panic!("the roll-up's {format} does not read back: {e}"));
+        let back = serde_json::to_value(&back).unwrap();
+        for key in ["year", "template", "proactive", "requests", "review_litigation"] {
+            assert_eq!(back[key], json[key], "{format}: {key} differs from the roll-up's JSON");
+        }
+    }
+    assert_eq!(sup.fetch(&app, "/console/supervise/rollup/exe?year=2025").await.status().as_u16(), 404);
     // Bad year: a clear 422, never a 500.
     assert_eq!(sup.get(&app, "/console/supervise?year=abc").await.0, 422);
 

@@ -110,7 +110,7 @@ fn bulk_xlsx(paths: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {
 }
 
 /// Writes through a temporary file beside the target, so a failed export never leaves half a file.
-fn write_out(out: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_out(out: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "export".into());
     let tmp = dir.join(format!(".{name}.partial"));

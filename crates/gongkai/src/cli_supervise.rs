@@ -38,6 +38,13 @@ pub struct SuperviseArgs {
     /// neither reading nor writing the overview cache).
     #[arg(long)]
     no_cache: bool,
+    /// 把汇总表（表二至表四之和）写成文件，格式同年度报告导出（Word、Excel、PDF、网页）
+    /// (write the roll-up to this file, exported like any report; the format from --rollup-to).
+    #[arg(long, requires = "rollup_to")]
+    rollup_out: Option<std::path::PathBuf>,
+    /// 汇总表文件的格式 (the roll-up file's format).
+    #[arg(long, value_enum, requires = "rollup_out")]
+    rollup_to: Option<crate::cli_export::ExportFormat>,
 }
 
 /// `gongkai supervise` subcommands.
@@ -151,6 +158,17 @@ pub fn supervise(a: SuperviseArgs) -> anyhow::Result<ExitCode> {
         } else {
             store.supervise(agency.trim(), year, today, &cal).await?
         };
+        if let (Some(path), Some(to)) = (&a.rollup_out, a.rollup_to) {
+            let bytes = crate::cli_export::export_one(&overview.rollup, to)?;
+            crate::cli_export::write_out(path, &bytes)?;
+            eprintln!(
+                "已写出汇总表 {}（{} 个机关，缺 {} 个；{} bytes）",
+                path.display(),
+                overview.included.len(),
+                overview.missing.len(),
+                bytes.len()
+            );
+        }
         // Buffered: the whole tree's JSON is megabytes of short lines.
         let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
         if a.json {

@@ -107,6 +107,39 @@ fn supervise_json_shape_and_subtree(db: &Db) {
     for want in ["已逾期", "年报状态", "汇总", "gongkai request show"] {
         assert!(text.contains(want), "{want} missing:\n{text}");
     }
+    // The roll-up written as a file like any report: each format reads back to the JSON's tables.
+    for format in ["docx", "xlsx", "pdf", "html"] {
+        let path = db.path(&format!("rollup.{format}"));
+        let p = path.to_str().unwrap();
+        let o = db.gk(&[
+            "supervise",
+            "--agency",
+            "DEMO",
+            "--year",
+            "2024",
+            "--today",
+            "2025-03-10",
+            "--rollup-out",
+            p,
+            "--rollup-to",
+            format,
+        ]);
+        assert!(o.status.success(), "{format}: {}", stderr(&o));
+        assert!(stderr(&o).contains("已写出汇总表"), "{}", stderr(&o));
+        let back = gongkai_import::import(&std::fs::read(&path).unwrap(), &format!("rollup.{format}"))
+            .unwrap_or_else(|e| panic!("the roll-up's {format} does not read back: {e}"));
+        let back = serde_json::to_value(&back).unwrap();
+        for key in ["year", "template", "proactive", "requests", "review_litigation"] {
+            assert_eq!(back[key], all["rollup"][key], "{format}: {key}");
+        }
+    }
+    // Half of the pair is refused by the parser (exit 2), nothing written.
+    let half = db.path("half.docx");
+    let o = db.gk(&["supervise", "--agency", "DEMO", "--year", "2024", "--rollup-out", half.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--rollup-to"), "{}", stderr(&o));
+    assert!(!half.exists());
+
     // An unknown agency: exit 2 with the reason.
     let o = db.gk(&["supervise", "--agency", "NOPE", "--year", "2024"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
