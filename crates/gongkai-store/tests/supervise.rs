@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use gongkai_core::calendar::Calendar;
 use gongkai_core::lifecycle::{self, Status};
 use gongkai_core::quality::{self, Verdict};
-use gongkai_core::register::{Agency, AgencyKind, Applicant, ApplicantType, Channel, Event, EventKind, Request};
+use gongkai_core::register::{Agency, AgencyKind, Channel, Event, EventKind, Request};
 use gongkai_core::report::{Report, RequestRow, Section, SectionKey};
 use gongkai_store::{
     Amendment, NewPublishedReport, Overview, Publication, PublishedReport, ReportStatus, Store, StoreError,
@@ -36,22 +36,9 @@ fn today() -> NaiveDate {
     d("2025-03-10")
 }
 
+/// The harness's request, filed in person.
 fn request(agency: &str, number: &str, received: NaiveDate) -> Request {
-    Request {
-        agency: agency.into(),
-        tracking_number: number.into(),
-        channel: Channel::InPerson,
-        received_on: received,
-        applicant: Applicant {
-            kind: ApplicantType::NaturalPerson,
-            name: "李四".into(),
-            id_document: None,
-            contact: None,
-        },
-        content: "某地块征收补偿方案".into(),
-        requested_form: None,
-        delivery: None,
-    }
+    Request { channel: Channel::InPerson, ..harness::request(agency, number, received) }
 }
 
 fn reply(on: &str) -> Event {

@@ -204,22 +204,8 @@ async fn rollup(
 ) -> Result<Response, Denied> {
     let year = year_of(&q)?;
     let o = overview_of(&state, &user, year).await?;
-    let (content_type, bytes) = match format.as_str() {
-        "docx" => (
-            attachment::DOCX,
-            gongkai_export::render_docx(&o.rollup).map_err(|e| WebError::Internal(format!("roll-up DOCX: {e}")))?,
-        ),
-        "xlsx" => (
-            attachment::XLSX,
-            gongkai_export::render_xlsx(&o.rollup).map_err(|e| WebError::Internal(format!("roll-up XLSX: {e}")))?,
-        ),
-        "pdf" => ("application/pdf", crate::portal::pdf(&state, o.rollup).await?),
-        "html" => ("text/html; charset=utf-8", gongkai_export::render_html(&o.rollup).into_bytes()),
-        "json" => (
-            "application/json",
-            serde_json::to_vec_pretty(&o.rollup).map_err(|e| WebError::Internal(format!("roll-up JSON: {e}")))?,
-        ),
-        _ => return Err(Denied::Web(WebError::NotFound("该下载格式"))),
+    let Some((content_type, bytes)) = crate::reports::file(&state, o.rollup, &format).await? else {
+        return Err(Denied::Web(WebError::NotFound("该下载格式")));
     };
     let name = attachment::file_name("rollup", &o.agency, &year.to_string(), &format);
     Ok(attachment::attachment(content_type, &name, bytes, Cache::Private))

@@ -545,8 +545,8 @@ async fn report(
     })
 }
 
-/// `GET /agencies/{code}/reports/{year}/download/{format}`: one published report as a file. Add a
-/// format here (and to [`DOWNLOADS`]) and nowhere else.
+/// `GET /agencies/{code}/reports/{year}/download/{format}`: one published report as a file (the
+/// formats of [`reports::file`], listed on the page by [`DOWNLOADS`]).
 async fn download(
     State(state): State<AppState>,
     Path((code, year, format)): Path<(String, String, String)>,
@@ -554,49 +554,11 @@ async fn download(
     let year = parse_year(&year)?;
     let agency = load_agency(&state, &code).await?;
     let p = reports::published(&state, &agency, year).await?;
-    let (content_type, ext, bytes): (&str, &str, Vec<u8>) = match format.as_str() {
-        "html" => ("text/html; charset=utf-8", "html", gongkai_export::render_html(&p.report).into_bytes()),
-        "json" => (
-            "application/json",
-            "json",
-            serde_json::to_vec_pretty(&p.report).map_err(|e| WebError::Internal(format!("report JSON: {e}")))?,
-        ),
-        "docx" => (
-            crate::attachment::DOCX,
-            "docx",
-            gongkai_export::render_docx(&p.report).map_err(|e| WebError::Internal(format!("report DOCX: {e}")))?,
-        ),
-        "xlsx" => (
-            crate::attachment::XLSX,
-            "xlsx",
-            gongkai_export::render_xlsx(&p.report).map_err(|e| WebError::Internal(format!("report XLSX: {e}")))?,
-        ),
-        "pdf" => ("application/pdf", "pdf", pdf(&state, p.report).await?),
-        _ => return Err(WebError::NotFound("该下载格式")),
+    let Some((content_type, bytes)) = reports::file(&state, p.report, &format).await? else {
+        return Err(WebError::NotFound("该下载格式"));
     };
-    let name = crate::attachment::file_name("report", &agency.code, &year.to_string(), ext);
+    let name = crate::attachment::file_name("report", &agency.code, &year.to_string(), &format);
     Ok(crate::attachment::attachment(content_type, &name, bytes, crate::attachment::Cache::Public))
-}
-
-/// The PDF of a report, typeset off the async threads (fonts scanned once, see
-/// [`AppState::pdf_fonts`]). Also the console's roll-up download.
-pub(crate) async fn pdf(state: &AppState, report: gongkai_core::report::Report) -> Result<Vec<u8>, WebError> {
-    let fonts = state
-        .pdf_fonts
-        .get_or_init(|| async {
-            match tokio::task::spawn_blocking(gongkai_pdf::Fonts::system).await {
-                Ok(Ok(fonts)) => Ok(std::sync::Arc::new(fonts)),
-                Ok(Err(e)) => Err(e.to_string()),
-                Err(e) => Err(format!("font scan: {e}")),
-            }
-        })
-        .await
-        .clone()
-        .map_err(|e| WebError::Internal(format!("report PDF: {e}")))?;
-    tokio::task::spawn_blocking(move || gongkai_pdf::render_pdf(&report, &fonts))
-        .await
-        .map_err(|e| WebError::Internal(format!("report PDF: {e}")))?
-        .map_err(|e| WebError::Internal(format!("report PDF: {e}")))
 }
 
 // ---------------------------------------------------------------- request form (A4.1/A4.2)

@@ -98,3 +98,47 @@ pub async fn published(state: &AppState, agency: &Agency, year: i32) -> Result<P
     let findings = rules::check(&report, &ctx);
     Ok(Published { report, findings, publication })
 }
+
+/// A report as a file in `format` — `html`, `json`, `docx`, `xlsx` or `pdf` (also its file
+/// extension) — with its content type; `None` for any other format. The portal's report downloads
+/// and the console's roll-up both serve these: add a format here and nowhere else.
+pub async fn file(state: &AppState, report: Report, format: &str) -> Result<Option<(&'static str, Vec<u8>)>, WebError> {
+    Ok(Some(match format {
+        "html" => ("text/html; charset=utf-8", gongkai_export::render_html(&report).into_bytes()),
+        "json" => (
+            "application/json",
+            serde_json::to_vec_pretty(&report).map_err(|e| WebError::Internal(format!("report JSON: {e}")))?,
+        ),
+        "docx" => (
+            crate::attachment::DOCX,
+            gongkai_export::render_docx(&report).map_err(|e| WebError::Internal(format!("report DOCX: {e}")))?,
+        ),
+        "xlsx" => (
+            crate::attachment::XLSX,
+            gongkai_export::render_xlsx(&report).map_err(|e| WebError::Internal(format!("report XLSX: {e}")))?,
+        ),
+        "pdf" => ("application/pdf", pdf(state, report).await?),
+        _ => return Ok(None),
+    }))
+}
+
+/// The PDF of a report, typeset off the async threads (fonts scanned once, see
+/// [`AppState::pdf_fonts`]).
+async fn pdf(state: &AppState, report: Report) -> Result<Vec<u8>, WebError> {
+    let fonts = state
+        .pdf_fonts
+        .get_or_init(|| async {
+            match tokio::task::spawn_blocking(gongkai_pdf::Fonts::system).await {
+                Ok(Ok(fonts)) => Ok(std::sync::Arc::new(fonts)),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(e) => Err(format!("font scan: {e}")),
+            }
+        })
+        .await
+        .clone()
+        .map_err(|e| WebError::Internal(format!("report PDF: {e}")))?;
+    tokio::task::spawn_blocking(move || gongkai_pdf::render_pdf(&report, &fonts))
+        .await
+        .map_err(|e| WebError::Internal(format!("report PDF: {e}")))?
+        .map_err(|e| WebError::Internal(format!("report PDF: {e}")))
+}
