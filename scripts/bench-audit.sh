@@ -18,7 +18,7 @@ N=${1:-10000}
 FORMATS=${2:-text html docx pdf}
 RUNS=${RUNS:-3}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-SHARED=${GONGKAI_SHARED:-$ROOT/../shared}
+SHARED=$ROOT/testdata
 cd "$ROOT"
 # The binary: GONGKAI_BIN, or built here, at the path cargo reports (the target directory may
 # be redirected).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Renders the seed report's exports to PNG pictures in docs/images/, to compare by eye with the
-# official template (../shared/templates/template-2021-page-*.png).
+# official template (testdata/templates/template-2021-page-*.png).
 #
 #   scripts/previews.sh            # all previews
 #
@@ -11,7 +11,7 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-shared="${GONGKAI_SHARED:-$root/../shared}"
+shared="$root/testdata"
 seed="$shared/seeds/000_ac430a0e528d85a1.txt"
 images="$root/docs/images"
 work="$(mktemp -d "${TMPDIR:-/tmp}/gongkai-previews.XXXXXX")"
@@ -21,7 +21,7 @@ mkdir -p "$images"
 for tool in soffice pdftoppm; do
   command -v "$tool" >/dev/null || { echo "缺少 $tool (missing $tool)" >&2; exit 2; }
 done
-[ -f "$seed" ] || { echo "找不到样例报告 $seed（请设置 GONGKAI_SHARED）(seed not found)" >&2; exit 2; }
+[ -f "$seed" ] || { echo "找不到样例报告 $seed" >&2; exit 2; }
 
 # The release binary (built here; the same one scripts/load.sh uses).
 bin="${CARGO_TARGET_DIR:-$root/target}/release/gongkai"

@@ -6,9 +6,9 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 
-# The corpus and seeds live in shared/, beside the clone.
-export GONGKAI_SHARED="${GONGKAI_SHARED:-$(cd .. && pwd)/shared}"
-[ -d "$GONGKAI_SHARED/corpus" ] || { echo "test: shared/ not found at $GONGKAI_SHARED (set GONGKAI_SHARED)" >&2; exit 1; }
+# The corpus, the seed and the official template the tests read are in testdata/ (nothing
+# beside the clone is needed).
+[ -d testdata/corpus/reports ] || { echo "test: testdata/corpus/reports is missing from the clone" >&2; exit 1; }
 # The PostgreSQL tests always run; they fail (not skip) when the server is unreachable.
 export GONGKAI_TEST_POSTGRES_URL="${GONGKAI_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
 

@@ -12,6 +12,7 @@ pub mod fees;
 pub mod generate;
 pub mod label;
 pub mod lifecycle;
+pub mod masking;
 pub mod quality;
 pub mod register;
 pub mod report;

@@ -842,15 +842,11 @@ fn findings_are_ordered_by_table_row_column_and_rule() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The published reports of shared/corpus (figures hand-checked in NNN.expected.json)
+// The published reports of testdata/corpus (figures hand-checked in NNN.expected.json)
 
-/// shared/corpus/reports: under `$GONGKAI_SHARED` (scripts/test.sh sets it), else beside the
-/// clone.
+/// testdata/corpus/reports, in the repository.
 fn corpus_dir() -> std::path::PathBuf {
-    let shared = std::env::var_os("GONGKAI_SHARED")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    shared.join("corpus/reports")
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/corpus/reports")
 }
 
 /// A report from an expected.json, with the source's whole text as one prose section.

@@ -11,16 +11,13 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use gongkai_core::report::Report;
 
 fn shared() -> PathBuf {
-    std::env::var("GONGKAI_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
 }
 
 /// The seed report, or `None` (with a message) when the shared folder is not there.
 fn seed() -> Option<Report> {
     let path = shared().join("seeds/000_ac430a0e528d85a1.txt");
-    let bytes =
-        std::fs::read(&path).map_err(|e| eprintln!("skipping: {}: {e} (set GONGKAI_SHARED)", path.display())).ok()?;
+    let bytes = std::fs::read(&path).map_err(|e| eprintln!("skipping: {}: {e}", path.display())).ok()?;
     gongkai_import::import(&bytes, "seed.txt").map_err(|e| eprintln!("skipping: seed: {e}")).ok()
 }
 

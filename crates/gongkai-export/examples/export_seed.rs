@@ -1,6 +1,6 @@
 //! Writes a report as .docx: `cargo run -p gongkai-export --example export_seed -- [INPUT] OUT.docx`.
-//! INPUT is anything `gongkai_import::import` reads (default: the seed report of the shared
-//! folder, `GONGKAI_SHARED` or `../shared`). Used by `scripts/previews.sh` until
+//! INPUT is anything `gongkai_import::import` reads (default: the seed report in the repository's
+//! `testdata/seeds`). Used by `scripts/previews.sh` until
 //! `gongkai report export` exists.
 
 use std::path::PathBuf;
@@ -10,9 +10,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (input, output) = match args.as_slice() {
         [out] => {
-            let shared = std::env::var("GONGKAI_SHARED")
-                .map(PathBuf::from)
-                .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+            let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata");
             (shared.join("seeds/000_ac430a0e528d85a1.txt"), PathBuf::from(out))
         }
         [input, out] => (PathBuf::from(input), PathBuf::from(out)),

@@ -22,15 +22,11 @@ use proptest::prelude::*;
 use serde_json::Value;
 
 fn shared() -> PathBuf {
-    if let Ok(p) = std::env::var("GONGKAI_SHARED") {
-        return PathBuf::from(p);
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
 }
 
 fn import_file(path: &Path) -> Report {
-    let bytes = std::fs::read(path)
-        .unwrap_or_else(|e| panic!("{}: {e} (set GONGKAI_SHARED to the shared/ folder)", path.display()));
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     gongkai_import::import(&bytes, &path.to_string_lossy()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -143,7 +139,7 @@ fn seed_round_trips_through_docx() {
 fn every_corpus_report_with_expected_figures_round_trips_through_docx() {
     let dir = shared().join("corpus/reports");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e} (set GONGKAI_SHARED to the shared/ folder)", dir.display()))
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().to_string())
         .filter(|n| n.ends_with(".expected.json"))

@@ -24,17 +24,14 @@ use proptest::prelude::*;
 use serde_json::Value;
 
 fn shared() -> PathBuf {
-    if let Ok(p) = std::env::var("GONGKAI_SHARED") {
-        return PathBuf::from(p);
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
 }
 
 const SEED: &str = "000_ac430a0e528d85a1.txt";
 
 fn seed() -> Report {
     let path = shared().join("seeds").join(SEED);
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (set GONGKAI_SHARED)", path.display()));
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     gongkai_import::import(&bytes, SEED).unwrap()
 }
 
@@ -123,7 +120,7 @@ fn leaves(prefix: &str, v: &Value, out: &mut Vec<(String, Value)>) {
 fn every_corpus_report_with_expected_figures_round_trips() {
     let dir = shared().join("corpus/reports");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e} (set GONGKAI_SHARED)", dir.display()))
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().to_string())
         .filter(|n| n.ends_with(".expected.json"))

@@ -7,9 +7,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use gongkai_core::rules::{check, CheckContext};
 
 fn shared() -> PathBuf {
-    std::env::var("GONGKAI_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
 }
 
 fn bench(c: &mut Criterion) {
@@ -24,7 +22,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("import+check");
     for (name, path) in cases {
         let Ok(bytes) = std::fs::read(shared().join(path)) else {
-            eprintln!("skipping {name}: {path} not found (set GONGKAI_SHARED)");
+            eprintln!("skipping {name}: {path} not found");
             continue;
         };
         g.bench_function(name, |b| {

@@ -6,10 +6,7 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 fn shared() -> PathBuf {
-    if let Ok(p) = std::env::var("GONGKAI_SHARED") {
-        return PathBuf::from(p);
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
 }
 
 fn reports_dir() -> PathBuf {
@@ -83,7 +80,7 @@ fn every_expected_figure_of_the_text_corpus_is_right() {
     let mut wrong = Vec::new();
     let mut files = 0;
     let mut entries: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e} (set GONGKAI_SHARED to the shared/ folder)", dir.display()))
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().to_string())
         .filter(|n| n.ends_with(".expected.json"))

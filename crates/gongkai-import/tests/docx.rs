@@ -17,10 +17,7 @@ use serde_json::Value;
 use zip::write::SimpleFileOptions;
 
 fn shared() -> PathBuf {
-    if let Ok(p) = std::env::var("GONGKAI_SHARED") {
-        return PathBuf::from(p);
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
 }
 
 fn root() -> PathBuf {
@@ -28,7 +25,7 @@ fn root() -> PathBuf {
 }
 
 fn read(p: &PathBuf) -> Vec<u8> {
-    std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e} (set GONGKAI_SHARED to the shared/ folder)", p.display()))
+    std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 fn import_file(p: &PathBuf) -> Report {

@@ -11,10 +11,7 @@ use proptest::prelude::*;
 use serde_json::Value;
 
 fn shared() -> PathBuf {
-    if let Ok(p) = std::env::var("GONGKAI_SHARED") {
-        return PathBuf::from(p);
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
 }
 
 fn corpus(name: &str) -> PathBuf {
@@ -26,7 +23,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn read(p: &PathBuf) -> Vec<u8> {
-    std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e} (set GONGKAI_SHARED to the shared/ folder)", p.display()))
+    std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 fn leaves(prefix: &str, v: &Value, out: &mut Vec<(String, Value)>) {

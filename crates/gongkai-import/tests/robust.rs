@@ -77,9 +77,7 @@ fn binary_and_non_reports_are_refused_with_a_reason() {
 
 #[test]
 fn a_canonical_document_reads_back_unchanged() {
-    let shared = std::env::var("GONGKAI_SHARED")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    let shared = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata");
     let bytes = std::fs::read(shared.join("seeds/000_ac430a0e528d85a1.txt")).unwrap_or_default();
     let report = gongkai_import::import(&bytes, "seed.txt").unwrap_or_else(|e| panic!("{e}"));
     let json = serde_json::to_vec_pretty(&report).unwrap_or_default();
@@ -93,9 +91,7 @@ fn a_canonical_document_reads_back_unchanged() {
 
 #[test]
 fn gbk_files_import_like_utf8() {
-    let shared = std::env::var("GONGKAI_SHARED")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    let shared = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata");
     let text =
         std::fs::read_to_string(shared.join("corpus/reports/013-pingtan-zone-2021-flattext.txt")).unwrap_or_default();
     let (gbk, _, unmappable) = encoding_rs::GB18030.encode(&text);

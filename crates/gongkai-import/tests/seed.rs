@@ -6,9 +6,7 @@ use std::path::PathBuf;
 use gongkai_core::report::*;
 
 fn seed() -> Report {
-    let shared = std::env::var("GONGKAI_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata");
     let path = shared.join("seeds/000_ac430a0e528d85a1.txt");
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     gongkai_import::import(&bytes, "000_ac430a0e528d85a1.txt").unwrap_or_else(|e| panic!("{e}"))

@@ -14,10 +14,7 @@ use std::path::{Path, PathBuf};
 use gongkai_core::rules::{check, CheckContext};
 
 fn shared() -> PathBuf {
-    if let Ok(p) = std::env::var("GONGKAI_SHARED") {
-        return PathBuf::from(p);
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
 }
 
 fn manifest() -> PathBuf {
@@ -32,7 +29,7 @@ fn inputs() -> Vec<(String, String, Vec<u8>)> {
         .unwrap_or_default();
     corpus.retain(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("txt" | "html")));
     corpus.sort();
-    assert!(corpus.len() >= 18, "corpus not found under {} (set GONGKAI_SHARED)", shared().display());
+    assert!(corpus.len() >= 18, "corpus not found under {}", shared().display());
     files.extend(corpus);
     let mut examples: Vec<PathBuf> = std::fs::read_dir(manifest().join("../../examples"))
         .map(|d| d.flatten().map(|e| e.path()).collect())

@@ -8,16 +8,14 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use gongkai_pdf::{render_pdf, Fonts};
 
 fn seed() -> Option<gongkai_core::report::Report> {
-    let shared = std::env::var("GONGKAI_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata");
     let bytes = std::fs::read(shared.join("seeds/000_ac430a0e528d85a1.txt")).ok()?;
     gongkai_import::import(&bytes, "seed").ok()
 }
 
 fn bench(c: &mut Criterion) {
     let (Some(report), Ok(fonts)) = (seed(), Fonts::system()) else {
-        eprintln!("skipped: the seed (GONGKAI_SHARED) or CJK fonts (fonts-noto-cjk) are missing");
+        eprintln!("skipped: the seed (testdata/seeds) or CJK fonts (fonts-noto-cjk) are missing");
         return;
     };
     let mut g = c.benchmark_group("pdf");

@@ -13,10 +13,7 @@ use gongkai_export::grid::{self, Content};
 use gongkai_pdf::{render_pdf, Fonts};
 
 fn shared() -> PathBuf {
-    if let Ok(p) = std::env::var("GONGKAI_SHARED") {
-        return PathBuf::from(p);
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
 }
 
 fn fonts() -> &'static Fonts {

@@ -17,10 +17,7 @@ use proptest::prelude::*;
 use serde_json::Value;
 
 fn shared() -> PathBuf {
-    if let Ok(p) = std::env::var("GONGKAI_SHARED") {
-        return PathBuf::from(p);
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
 }
 
 fn fonts() -> &'static Fonts {
@@ -29,8 +26,7 @@ fn fonts() -> &'static Fonts {
 }
 
 fn import_file(path: &PathBuf) -> Report {
-    let bytes = std::fs::read(path)
-        .unwrap_or_else(|e| panic!("{}: {e} (set GONGKAI_SHARED to the shared/ folder)", path.display()));
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     gongkai_import::import(&bytes, &path.to_string_lossy()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -113,7 +109,7 @@ fn seed_round_trips_through_pdf() {
 fn every_corpus_report_with_expected_figures_round_trips_through_pdf() {
     let dir = shared().join("corpus/reports");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e} (set GONGKAI_SHARED to the shared/ folder)", dir.display()))
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().to_string())
         .filter(|n| n.ends_with(".expected.json"))

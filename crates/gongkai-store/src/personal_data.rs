@@ -20,7 +20,7 @@ use crate::{Store, StoreError};
 const RETENTION_KEY: &str = "personal_data_retention_years";
 
 /// The name an anonymised request keeps (never a person's name).
-pub const ANONYMISED_NAME: &str = "（已匿名化）";
+pub const ANONYMISED_NAME: &str = gongkai_core::masking::ANONYMISED_NAME;
 
 /// The shortest period accepted: the reply and the remedies against it (administrative review
 /// within 60 days, litigation within 6 months) must stay answerable.

@@ -156,8 +156,8 @@ impl FiguresForm {
 }
 
 /// The year asked for: a reporting year from 2008 to this year, or the field and reason.
-fn parse_year(s: &str) -> Result<i32, String> {
-    let this_year = crate::console::today().year();
+fn parse_year(s: &str, today: chrono::NaiveDate) -> Result<i32, String> {
+    let this_year = today.year();
     match s.trim().parse::<i32>() {
         Ok(y) if (FIRST_YEAR..=this_year).contains(&y) => Ok(y),
         _ => Err(format!("年度：应为 {FIRST_YEAR} 至 {this_year} 之间的年份")),
@@ -199,8 +199,8 @@ fn parse_fees(v: &str, label: &str) -> Result<Option<Amount>, String> {
 }
 
 /// The record, or the first field that is wrong and why (in Chinese, naming the field).
-fn validate(agency: &str, f: &FiguresForm) -> Result<Article20Figures, String> {
-    let year = parse_year(&f.year)?;
+fn validate(agency: &str, f: &FiguresForm, today: chrono::NaiveDate) -> Result<Article20Figures, String> {
+    let year = parse_year(&f.year, today)?;
     let values = f.values();
     let mut counts = [None; 9];
     for (slot, (v, (_, label))) in counts.iter_mut().zip(values.iter().zip(FIELDS.iter())) {
@@ -285,8 +285,9 @@ async fn show(
 ) -> Result<Response, Denied> {
     let agency = agency_of(&state, &user, q.agency.as_deref()).await?;
     let year = match q.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
-        None => crate::console::today().year() - 1,
-        Some(y) => parse_year(y).map_err(|m| WebError::Invalid(vec![crate::error::FieldError::new("year", m)]))?,
+        None => state.clock.today().year() - 1,
+        Some(y) => parse_year(y, state.clock.today())
+            .map_err(|m| WebError::Invalid(vec![crate::error::FieldError::new("year", m)]))?,
     };
     let stored = state.store.get_article20_figures(&agency.code, year).await.map_err(WebError::from)?;
     let values = stored.as_ref().map(FiguresForm::of).unwrap_or_default();
@@ -305,8 +306,8 @@ async fn save(State(state): State<AppState>, form: ConsoleForm<FiguresForm>) -> 
         return Err(e);
     }
     // The page shows the year typed when it is one; otherwise last year's list around the error.
-    let shown_year = parse_year(&form.year).unwrap_or(crate::console::today().year() - 1);
-    let figures = match validate(&agency.code, &form) {
+    let shown_year = parse_year(&form.year, state.clock.today()).unwrap_or(state.clock.today().year() - 1);
+    let figures = match validate(&agency.code, &form, state.clock.today()) {
         Ok(f) => f,
         Err(msg) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
@@ -331,6 +332,10 @@ async fn save(State(state): State<AppState>, form: ConsoleForm<FiguresForm>) -> 
 mod tests {
     use super::*;
 
+    fn test_today() -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default()
+    }
+
     /// A change to a form.
     type Change = fn(&mut FiguresForm);
 
@@ -343,7 +348,7 @@ mod tests {
         let mut f = form("2024");
         f.rules_issued = " 3 ".into();
         f.fees_wan_yuan = "12.50".into();
-        let v = validate("FIN", &f).unwrap();
+        let v = validate("FIN", &f, test_today()).unwrap();
         assert_eq!(v.year, 2024);
         assert_eq!(v.rules_issued, Some(3));
         assert_eq!(v.rules_repealed, None, "blank is not zero");
@@ -363,12 +368,12 @@ mod tests {
         for (year, change, message) in cases {
             let mut f = form(year);
             change(&mut f);
-            let e = validate("FIN", &f).unwrap_err();
+            let e = validate("FIN", &f, test_today()).unwrap_err();
             assert!(e.contains(message), "{e} should contain {message}");
         }
-        assert!(validate("FIN", &form("abc")).unwrap_err().starts_with("年度"));
+        assert!(validate("FIN", &form("abc"), test_today()).unwrap_err().starts_with("年度"));
         let mut f = form("2024");
         f.fees_wan_yuan = "十万".into();
-        assert!(validate("FIN", &f).unwrap_err().contains("应为以万元计的数额"));
+        assert!(validate("FIN", &f, test_today()).unwrap_err().contains("应为以万元计的数额"));
     }
 }

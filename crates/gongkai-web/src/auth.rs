@@ -135,6 +135,16 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
+    /// The account as the application layer's actor (who the audit trail names).
+    pub fn actor(&self) -> gongkai_app::Actor {
+        gongkai_app::Actor {
+            username: self.user.username.clone(),
+            role: Some(self.user.role),
+            agency: Some(self.user.agency.clone()),
+            source: self.source.clone(),
+        }
+    }
+
     /// The role.
     pub fn role(&self) -> Role {
         self.user.role

@@ -122,13 +122,12 @@ fn text(v: &str, label: &str, max: usize, required: bool) -> Result<Option<Strin
 }
 
 /// A date that has happened: blank (when optional), or `YYYY-MM-DD` not after today.
-fn date(v: &str, label: &str, required: bool) -> Result<Option<NaiveDate>, String> {
+fn date(v: &str, label: &str, required: bool, today: NaiveDate) -> Result<Option<NaiveDate>, String> {
     let v = v.trim();
     if v.is_empty() {
         return if required { Err(format!("{label}：不能为空")) } else { Ok(None) };
     }
     let d = NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| format!("{label}：应为 YYYY-MM-DD 格式的日期"))?;
-    let today = crate::console::today();
     if d > today {
         return Err(format!("{label}：不能晚于今天（{today}）"));
     }
@@ -142,8 +141,9 @@ fn outcome(
     decided_on: &str,
     result: &str,
     required: bool,
+    today: NaiveDate,
 ) -> Result<(Option<NaiveDate>, Option<CaseResult>), String> {
-    let decided = date(decided_on, "审结日期", required)?;
+    let decided = date(decided_on, "审结日期", required, today)?;
     let result = match result.trim() {
         "" if required => return Err("结果：不能为空".into()),
         "" => None,
@@ -159,12 +159,12 @@ fn outcome(
 
 /// The case, or the first field that is wrong and why. The request it arose from must be one of
 /// the agency's (checked against the register by the caller).
-fn validate(agency: &str, f: &NewCase) -> Result<Case, String> {
+fn validate(agency: &str, f: &NewCase, today: NaiveDate) -> Result<Case, String> {
     let number = text(&f.number, "案件编号", 64, true)?.unwrap_or_default();
     let group = group_from(&f.group).ok_or("类别：应为行政复议、未经复议直接起诉或复议后起诉之一")?;
     let request = text(&f.request, "关联受理编号", 64, false)?;
-    let filed_on = date(&f.filed_on, "立案日期", true)?.ok_or("立案日期：不能为空")?;
-    let (decided_on, result) = outcome(filed_on, &f.decided_on, &f.result, false)?;
+    let filed_on = date(&f.filed_on, "立案日期", true, today)?.ok_or("立案日期：不能为空")?;
+    let (decided_on, result) = outcome(filed_on, &f.decided_on, &f.result, false, today)?;
     Ok(Case { agency: agency.to_string(), number, group, request, filed_on, decided_on, result })
 }
 
@@ -251,7 +251,7 @@ async fn add(State(state): State<AppState>, form: ConsoleForm<NewCase>) -> Resul
         user.audit(&state, "case.add", &target, false, Some("not permitted".into())).await;
         return Err(e);
     }
-    let mut checked = validate(&agency.code, &form);
+    let mut checked = validate(&agency.code, &form, state.clock.today());
     if let Ok(case) = &checked {
         if let Some(n) = &case.request {
             if state.store.find_request(&agency.code, n).await.map_err(WebError::from)?.is_none() {
@@ -291,7 +291,7 @@ async fn decide(State(state): State<AppState>, form: ConsoleForm<Decision>) -> R
         Some(c) if c.result.is_some() => {
             Err((format!("案件编号：{number} 已审结，不能再次记录结果"), StatusCode::CONFLICT))
         }
-        Some(c) => outcome(c.filed_on, &form.decided_on, &form.result, true)
+        Some(c) => outcome(c.filed_on, &form.decided_on, &form.result, true, state.clock.today())
             .map(|(decided_on, result)| Case { decided_on, result, ..c })
             .map_err(unprocessable),
     };
@@ -315,6 +315,10 @@ async fn decide(State(state): State<AppState>, form: ConsoleForm<Decision>) -> R
 mod tests {
     use super::*;
 
+    fn test_today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default()
+    }
+
     /// A change to a form.
     type Change = fn(&mut NewCase);
 
@@ -332,12 +336,12 @@ mod tests {
 
     #[test]
     fn a_decided_and_a_pending_case() {
-        let c = validate("FIN", &form()).unwrap();
+        let c = validate("FIN", &form(), test_today()).unwrap();
         assert_eq!((c.group, c.result), (CaseGroup::Review, Some(CaseResult::Upheld)));
         let mut f = form();
         f.decided_on.clear();
         f.result.clear();
-        let c = validate("FIN", &f).unwrap();
+        let c = validate("FIN", &f, test_today()).unwrap();
         assert_eq!((c.decided_on, c.result), (None, None), "尚未审结");
     }
 
@@ -357,7 +361,7 @@ mod tests {
         for (change, message) in cases {
             let mut f = form();
             change(&mut f);
-            let e = validate("FIN", &f).unwrap_err();
+            let e = validate("FIN", &f, test_today()).unwrap_err();
             assert!(e.starts_with(message), "{e} should start with {message}");
         }
     }

@@ -21,13 +21,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
+use gongkai_app::AppError;
 use gongkai_core::fees;
 use gongkai_core::lifecycle::{self, event_label, event_name, RequestState, Status};
+use gongkai_core::masking::{mask_3_4, mask_contact, mask_name};
 use gongkai_core::register::{Agency, Event, EventKind, FeeMethod, Request};
 use gongkai_core::report::{Amount, RequestRow, SectionKey};
 use gongkai_core::rules::Severity;
 use gongkai_core::template;
-use gongkai_store::{Publication, RequestFilter, RequestId, StoreError};
+use gongkai_store::{RequestFilter, RequestId, StoreError};
 use serde::Deserialize;
 
 use crate::auth::{ConsoleForm, CurrentUser, Denied, Scope};
@@ -55,14 +57,6 @@ pub fn routes() -> Router<AppState> {
 const MAX_TEXT: usize = 2000;
 /// The most characters a narrative section takes.
 const MAX_NARRATIVE: usize = 20_000;
-
-/// Today in the office's time zone, China Standard Time — the same day the public form dates a
-/// request's receipt (`filing::today_china`, Art. 31). The server's own zone (often UTC) would be
-/// a day behind from 16:00 UTC, and the console would refuse to act on a request received
-/// "tomorrow".
-pub(crate) fn today() -> NaiveDate {
-    crate::filing::today_china()
-}
 
 /// What the console's page chrome shows about the user (name, role, logout form).
 #[derive(Debug, Clone)]
@@ -100,41 +94,6 @@ pub(crate) fn page<T: Template>(t: &T, status: StatusCode) -> Result<Response, D
     let mut r = (status, html).into_response();
     r.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
     Ok(r)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Masking (B4.6)
-
-/// Keeps the first 3 and last 4 characters and masks the rest (证件号码 and 手机号 in lists,
-/// B4.6); short values are masked entirely.
-pub fn mask_3_4(s: &str) -> String {
-    let chars: Vec<char> = s.trim().chars().collect();
-    let n = chars.len();
-    if n <= 7 {
-        return "*".repeat(n.max(1));
-    }
-    chars.iter().enumerate().map(|(i, c)| if i < 3 || i >= n - 4 { *c } else { '*' }).collect()
-}
-
-/// A contact: a phone number 3+4; an e-mail address keeps its first character and domain;
-/// anything else 3+4.
-pub fn mask_contact(s: &str) -> String {
-    match s.trim().split_once('@') {
-        Some((local, domain)) => {
-            let first: String = local.chars().take(1).collect();
-            format!("{first}***@{domain}")
-        }
-        None => mask_3_4(s),
-    }
-}
-
-/// A name: the first character, then one `*` per other character.
-pub fn mask_name(s: &str) -> String {
-    let mut chars = s.trim().chars();
-    match chars.next() {
-        Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).collect(),
-        None => String::new(),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -219,7 +178,7 @@ async fn inbox(
 ) -> Result<Response, Denied> {
     let agency = agency_in_scope(&state, &user, q.agency.as_deref()).await?;
     let agencies = readable_agencies(&state, &user).await?;
-    let today = today();
+    let today = state.clock.today();
     let histories = state.store.list_request_histories(&agency.code, RequestFilter::All).await?;
     let cal = std::sync::Arc::clone(&state.calendar);
     // Replaying every request is CPU work: off the async workers.
@@ -429,7 +388,7 @@ async fn request_view(
 ) -> Result<RequestPage, Denied> {
     let (rid, request, events) = load_request(state, user, id).await?;
     let agency_name = state.store.get_agency(&request.agency).await?.map(|a| a.name).unwrap_or_default();
-    let today = today();
+    let today = state.clock.today();
     let replayed: Result<RequestState, _> = lifecycle::replay(&state.calendar, &request, &events);
     let (status, due, original_due, estimated, explanation, cnd, warnings, invalid) = match &replayed {
         Ok(s) => {
@@ -601,10 +560,10 @@ fn number_field(name: &str, label: &str, value: &str, max: u32) -> Result<u32, S
 }
 
 /// The event the form describes, or what is wrong with it (a message in Chinese).
-pub(crate) fn event_from_form(f: &EventForm, by: &str) -> Result<Event, String> {
+pub(crate) fn event_from_form(f: &EventForm, by: &str, today: NaiveDate) -> Result<Event, String> {
     let on = NaiveDate::parse_from_str(f.on.trim(), "%Y-%m-%d")
         .map_err(|_| "日期（on）须为 YYYY-MM-DD 格式的有效日期".to_string())?;
-    if on > today() + chrono::Duration::days(1) {
+    if on > today + chrono::Duration::days(1) {
         return Err(format!("日期 {on} 在今天之后，不能预先登记 (the date is in the future)"));
     }
     let kind = match f.action.as_str() {
@@ -678,7 +637,7 @@ async fn add_event(
         user.audit(&state, &audit_type, &target, false, Some("approver role required".into())).await;
         return Err(Denied::Forbidden("延长答复期限须由审批人员批准 (an extension needs the approver role)".into()));
     }
-    let event = match event_from_form(&f, &user.user.username) {
+    let event = match event_from_form(&f, &user.user.username, state.clock.today()) {
         Ok(e) => e,
         Err(msg) => return refuse(msg).await,
     };
@@ -712,7 +671,7 @@ struct ReportsIndex {
 
 async fn reports_index(State(state): State<AppState>, user: CurrentUser) -> Result<Response, Denied> {
     let agencies = readable_agencies(&state, &user).await?;
-    let this_year = chrono::Datelike::year(&today());
+    let this_year = chrono::Datelike::year(&state.clock.today());
     page(
         &ReportsIndex {
             chrome: chrome(&state, "年度报告工作台"),
@@ -747,7 +706,7 @@ struct ReportWorkspace {
     findings: Vec<FindingRow>,
     problems: Vec<String>,
     narratives: Vec<NarrativeRow>,
-    publication: Option<Publication>,
+    publication: Option<gongkai_store::Publication>,
     can_write: bool,
     can_publish: bool,
     today: NaiveDate,
@@ -822,7 +781,7 @@ async fn workspace_view(
         me: Me::of(user),
         can_write: user.can_write(&agency.code),
         can_publish: user.can_approve(&agency.code),
-        today: today(),
+        today: state.clock.today(),
         agency,
         year,
         tables_html,
@@ -918,27 +877,23 @@ async fn publish(
             "发布年度报告须由本机关审批人员操作 (publishing needs the approver role)".into(),
         ));
     }
-    let fail = |msg: String| refuse_workspace(&state, &user, &code, year, "report.publish", &target, msg);
-    let on = match NaiveDate::parse_from_str(f.published_on.trim(), "%Y-%m-%d") {
-        Ok(d) if chrono::Datelike::year(&d) > year => d,
-        Ok(_) => return fail(format!("发布日期须在 {year} 年之后 (the report is published after its year)")).await,
-        Err(_) => return fail("发布日期须为 YYYY-MM-DD 格式的有效日期".into()).await,
+    let Ok(on) = NaiveDate::parse_from_str(f.published_on.trim(), "%Y-%m-%d") else {
+        let msg = "发布日期须为 YYYY-MM-DD 格式的有效日期".to_string();
+        return refuse_workspace(&state, &user, &code, year, "report.publish", &target, msg).await;
     };
-    if state.store.is_locked(&code, year).await? {
-        return fail(format!("{year} 年度报告已发布并锁定 (already published)")).await;
+    agency_in_scope(&state, &user, Some(&code)).await?;
+    let cal = std::sync::Arc::clone(&state.calendar);
+    match gongkai_app::publish::publish(&state.store, cal, &state.clock, &user.actor(), &code, year, on).await {
+        Ok(_) => Ok(Redirect::to(&format!("/console/reports/{code}/{year}?done=publish")).into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_) | AppError::Uncountable(_))) => {
+            // Refused and audited by the use case; the workspace shows why.
+            page(
+                &workspace_view(&state, &user, &code, year, Some(e.to_string()), None).await?,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Err(e) => Err(Denied::Web(e.into())),
     }
-    let agency = agency_in_scope(&state, &user, Some(&code)).await?;
-    // A report whose registers cannot all be counted is not published.
-    let (_, problems, _) = draft(&state, &agency, year).await?;
-    if !problems.is_empty() {
-        return fail(format!("有 {} 条登记无法统计，请先更正后再发布：{}", problems.len(), problems.join("；"))).await;
-    }
-    state
-        .store
-        .set_publication(&Publication { agency: code.clone(), year, published_on: Some(on), locked: true })
-        .await?;
-    user.audit(&state, "report.publish", &target, true, Some(on.to_string())).await;
-    Ok(Redirect::to(&format!("/console/reports/{code}/{year}?done=publish")).into_response())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1063,19 +1018,4 @@ async fn audit_page(State(state): State<AppState>, user: CurrentUser) -> Result<
         })
         .collect();
     page(&AuditPage { chrome: chrome(&state, "审计记录"), me: Me::of(&user), chain, rows }, StatusCode::OK)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn b4_6_masking_keeps_3_and_4() {
-        assert_eq!(mask_3_4("110101199003071234"), "110***********1234");
-        assert_eq!(mask_contact("13800001234"), "138****1234");
-        assert_eq!(mask_contact("zhang.san@example.cn"), "z***@example.cn");
-        assert_eq!(mask_3_4("1234567"), "*******");
-        assert_eq!(mask_name("张三丰"), "张**");
-        assert_eq!(mask_name(""), "");
-    }
 }

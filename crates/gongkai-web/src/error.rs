@@ -70,6 +70,21 @@ impl From<StoreError> for WebError {
     }
 }
 
+/// Every error of the application layer, mapped exhaustively: a new kind of refusal must be
+/// given its answer here.
+impl From<gongkai_app::AppError> for WebError {
+    fn from(e: gongkai_app::AppError) -> WebError {
+        use gongkai_app::AppError;
+        match e {
+            AppError::Invalid { field, message } => WebError::Invalid(vec![FieldError::new(field, message)]),
+            e @ (AppError::Conflict(_) | AppError::Uncountable(_)) => WebError::Conflict(e.to_string()),
+            AppError::NotFound(_) => WebError::NotFound("记录"),
+            AppError::Store(e) => WebError::from(e),
+            AppError::Internal(cause) => WebError::Internal(cause),
+        }
+    }
+}
+
 impl From<askama::Error> for WebError {
     fn from(e: askama::Error) -> WebError {
         WebError::Internal(format!("template: {e}"))

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{FixedOffset, NaiveDate, Offset, Utc};
+use chrono::NaiveDate;
 use gongkai_core::lifecycle;
 use gongkai_core::register::{Applicant, ApplicantType, Channel, EventKind, Request};
 use gongkai_core::template;
@@ -163,21 +163,6 @@ pub struct Filed {
     pub due: NaiveDate,
 }
 
-/// Today in China (UTC+8): the receipt date of a request filed now.
-pub fn today_china() -> NaiveDate {
-    Utc::now().with_timezone(&china()).date_naive()
-}
-
-/// China Standard Time (UTC+8, no daylight saving).
-fn china() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| Utc.fix())
-}
-
-/// Now in China as `YYYY-MM-DD HH:MM` (the PubDate format of A3.2).
-pub fn now_china_minutes() -> String {
-    Utc::now().with_timezone(&china()).format("%Y-%m-%d %H:%M").to_string()
-}
-
 /// Unambiguous characters for codes read aloud or typed (no 0/O, 1/I).
 const CODE_ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 
@@ -221,7 +206,8 @@ pub async fn file(state: &AppState, agency: &str, v: ValidRequest) -> Result<Fil
     if state.store.get_agency(agency).await?.is_none() {
         return Err(WebError::NotFound("机关"));
     }
-    let received = today_china();
+    // Received today in China, whatever the server's zone (Art. 31(三)).
+    let received = state.clock.today();
     // A tracking number collision is astronomically unlikely; retry a few times anyway.
     for _ in 0..4 {
         let tracking_number = format!("{}-{}", received.format("%Y%m%d"), random_code(8));
@@ -311,7 +297,7 @@ pub async fn track(state: &AppState, tracking_number: &str, code: &str) -> Resul
     };
     let st = lifecycle::replay(&state.calendar, &request, &events)
         .map_err(|e| WebError::Internal(format!("stored events do not replay: {e}")))?;
-    let today = today_china();
+    let today = state.clock.today();
     let status = st.status(&state.calendar, today);
     let due = st.deadline_on(&state.calendar, today).map(|d| d.due).unwrap_or(st.deadline.due);
     let replies = events

@@ -68,7 +68,7 @@ impl Chrome {
             column_type: column_type.into(),
             description: String::new(),
             // A page made from the registers now: its date is now (content pages override it).
-            pub_date: crate::filing::now_china_minutes(),
+            pub_date: gongkai_app::Clock::System.now_china_minutes(),
             content_source: site.sponsor.clone(),
             breadcrumbs: vec![("/".to_string(), "首页".to_string())],
             agency: None,

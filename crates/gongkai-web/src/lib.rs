@@ -86,6 +86,8 @@ pub struct AppState {
     pub agencies: Arc<cache::AgencyList>,
     /// The SMTP server reminders are sent through, when one is configured ([`mail`]).
     pub mailer: Option<Arc<mail::Mailer>>,
+    /// Where "today" comes from (China Standard Time): the system clock, fixed in tests.
+    pub clock: gongkai_app::Clock,
 }
 
 impl AppState {
@@ -99,7 +101,14 @@ impl AppState {
             pdf_fonts: Arc::new(tokio::sync::OnceCell::new()),
             agencies: Arc::new(cache::AgencyList::default()),
             mailer: None,
+            clock: gongkai_app::Clock::System,
         }
+    }
+
+    /// The same state with another clock (tests fix "today").
+    pub fn with_clock(mut self, clock: gongkai_app::Clock) -> AppState {
+        self.clock = clock;
+        self
     }
 
     /// The same state sending reminders through `mailer`.

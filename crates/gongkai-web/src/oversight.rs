@@ -19,7 +19,7 @@ use serde::Deserialize;
 
 use crate::attachment::{self, Cache};
 use crate::auth::{CurrentUser, Denied};
-use crate::console::{chrome, page, today, Me};
+use crate::console::{chrome, page, Me};
 use crate::error::WebError;
 use crate::AppState;
 
@@ -48,9 +48,9 @@ struct YearQuery {
 }
 
 /// The report year asked for, else the year whose report is due now (last year).
-fn year_of(q: &YearQuery) -> Result<i32, Denied> {
+fn year_of(q: &YearQuery, today: chrono::NaiveDate) -> Result<i32, Denied> {
     match q.year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(gongkai_store::default_year(today())),
+        None => Ok(gongkai_store::default_year(today)),
         Some(s) => match s.parse::<i32>() {
             Ok(y @ 2008..=2200) => Ok(y),
             _ => Err(Denied::Web(WebError::Invalid(vec![crate::error::FieldError::new(
@@ -75,7 +75,11 @@ fn require_oversight(user: &CurrentUser) -> Result<(), Denied> {
 
 async fn overview_of(state: &AppState, user: &CurrentUser, year: i32) -> Result<Overview, Denied> {
     require_oversight(user)?;
-    Ok(state.store.supervise(user.agency(), year, today(), &state.calendar).await.map_err(WebError::from)?)
+    Ok(state
+        .store
+        .supervise(user.agency(), year, state.clock.today(), &state.calendar)
+        .await
+        .map_err(WebError::from)?)
 }
 
 struct Row {
@@ -166,7 +170,7 @@ async fn overview_page(
     user: CurrentUser,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, Denied> {
-    let year = year_of(&q)?;
+    let year = year_of(&q, state.clock.today())?;
     let o = overview_of(&state, &user, year).await?;
     // Depth in the tree, for indentation (the list is the root first, then by depth).
     let mut depth: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
@@ -202,7 +206,7 @@ async fn rollup(
     Path(format): Path<String>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, Denied> {
-    let year = year_of(&q)?;
+    let year = year_of(&q, state.clock.today())?;
     let o = overview_of(&state, &user, year).await?;
     let Some((content_type, bytes)) = crate::reports::file(&state, o.rollup, &format).await? else {
         return Err(Denied::Web(WebError::NotFound("该下载格式")));
@@ -251,7 +255,7 @@ async fn trend_of(
     q: &YearQuery,
 ) -> Result<(i32, String, Vec<gongkai_store::TrendPoint>), Denied> {
     require_oversight(user)?;
-    let last = year_of(q)?;
+    let last = year_of(q, state.clock.today())?;
     let root = q.agency.as_deref().map(str::trim).filter(|a| !a.is_empty()).unwrap_or(user.agency()).to_string();
     user.require_read(&root)?;
     let points = state
@@ -658,7 +662,7 @@ async fn reminders_page(
     user: CurrentUser,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, Denied> {
-    let year = year_of(&q)?;
+    let year = year_of(&q, state.clock.today())?;
     let o = overview_of(&state, &user, year).await?;
     page(
         &RemindersPage {
@@ -688,7 +692,7 @@ async fn reminders_send(
     form: crate::auth::ConsoleForm<SendForm>,
 ) -> Result<Response, Denied> {
     let crate::auth::ConsoleForm { user, form } = form;
-    let year = year_of(&YearQuery { year: form.year, agency: None })?;
+    let year = year_of(&YearQuery { year: form.year, agency: None }, state.clock.today())?;
     let o = overview_of(&state, &user, year).await?;
     let Some(mailer) = state.mailer.clone() else {
         return Err(Denied::Web(WebError::Conflict(
@@ -739,7 +743,7 @@ async fn reminders_csv(
     user: CurrentUser,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, Denied> {
-    let year = year_of(&q)?;
+    let year = year_of(&q, state.clock.today())?;
     let o = overview_of(&state, &user, year).await?;
     let mut out = String::from("\u{feff}机关代码,机关,事项,对象,期限\r\n");
     for r in reminders(&o) {

@@ -94,13 +94,13 @@ async fn render_page(
         })
         .collect();
     let late = items.iter().filter(|i| i.late).count();
-    let columns = column_health(&items, crate::console::today());
+    let columns = column_health(&items, state.clock.today());
     let empty_columns = columns.iter().filter(|c| c.count == 0).count();
     // A2.5: no national 索引号 format exists; the form offers the agency's next number in the
     // form 机关代码-年份-序号 (unique in the agency, which the store enforces), editable.
     let mut values = values;
     if values.index_number.is_empty() && values.title.is_empty() {
-        values.index_number = next_index_number(&agency.code, crate::console::today().year(), &items);
+        values.index_number = next_index_number(&agency.code, state.clock.today().year(), &items);
     }
     let can_write = user.can_write(&agency.code);
     let article20 = crate::portal::ARTICLE20_ITEMS
@@ -224,7 +224,7 @@ struct NewItem {
 
 /// The item with its details and review, or the field that is wrong and why (in Chinese, naming
 /// the field).
-fn validate(agency: &str, f: &NewItem) -> Result<(ProactiveDisclosure, ProactiveDetails), String> {
+fn validate(agency: &str, f: &NewItem, today: NaiveDate) -> Result<(ProactiveDisclosure, ProactiveDetails), String> {
     let text = |v: &str, label: &str, max: usize, required: bool| -> Result<Option<String>, String> {
         let v = v.trim();
         if v.is_empty() {
@@ -251,7 +251,6 @@ fn validate(agency: &str, f: &NewItem) -> Result<(ProactiveDisclosure, Proactive
     };
     let published_on = NaiveDate::parse_from_str(f.published_on.trim(), "%Y-%m-%d")
         .map_err(|_| "发布日期：应为 YYYY-MM-DD 格式的日期".to_string())?;
-    let today = crate::console::today();
     if published_on > today {
         return Err(format!("发布日期：不能晚于今天（{today}）"));
     }
@@ -299,7 +298,7 @@ async fn add(State(state): State<AppState>, form: ConsoleForm<NewItem>) -> Resul
         user.audit(&state, "proactive.add", &agency.code, false, Some("not permitted".into())).await;
         return Err(e);
     }
-    let (item, details) = match validate(&agency.code, &form) {
+    let (item, details) = match validate(&agency.code, &form, state.clock.today()) {
         Ok(v) => v,
         Err(msg) => {
             return render_page(&state, &user, agency, form, Some(msg), None, StatusCode::UNPROCESSABLE_ENTITY).await

@@ -214,7 +214,7 @@ async fn list(
     let year = q
         .year
         .filter(|y| y.parse::<i32>().is_ok())
-        .unwrap_or_else(|| gongkai_store::default_year(crate::console::today()).to_string());
+        .unwrap_or_else(|| gongkai_store::default_year(state.clock.today()).to_string());
     let notice = match q.done.as_deref() {
         Some("imported") => Some("已导入，监督总览中已计入该报告 (imported)".to_string()),
         Some("withdrawn") => Some(
@@ -385,7 +385,7 @@ async fn withdraw(State(state): State<AppState>, form: ConsoleForm<WithdrawForm>
     let id: String = form.id.trim().chars().take(64).collect();
     let year = form.year.trim().parse::<i32>().ok().filter(|y| (2008..=2200).contains(y));
     let values = Values {
-        year: year.unwrap_or_else(|| gongkai_store::default_year(crate::console::today())).to_string(),
+        year: year.unwrap_or_else(|| gongkai_store::default_year(state.clock.today())).to_string(),
         ..Values::default()
     };
     let (st, us) = (&state, &user);

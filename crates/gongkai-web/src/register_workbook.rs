@@ -141,7 +141,7 @@ async fn download(
         .map_err(|e| WebError::Internal(format!("workbook task: {e}")))?
         .map_err(|e| WebError::Internal(format!("workbook: {e}")))?;
     user.audit(&state, "registers.export", &agency.code, true, None).await;
-    let today = crate::console::today().format("%Y%m%d").to_string();
+    let today = state.clock.today().format("%Y%m%d").to_string();
     let name = attachment::file_name("registers", &agency.code, &today, "xlsx");
     Ok(attachment::attachment(attachment::XLSX, &name, bytes, Cache::Private))
 }

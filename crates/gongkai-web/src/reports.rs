@@ -1,9 +1,8 @@
 //! The published annual reports (政府信息公开年报, Art. 50): generated from the registers with
 //! the core's report generation, checked with every consistency rule.
 
-use gongkai_core::generate::{self, YearInput};
 use gongkai_core::register::Agency;
-use gongkai_core::report::{Report, SectionKey};
+use gongkai_core::report::Report;
 use gongkai_core::rules::{self, CheckContext, Finding};
 use gongkai_store::Publication;
 
@@ -21,64 +20,21 @@ pub struct Published {
     pub publication: Publication,
 }
 
-fn section_key(s: &str) -> Option<SectionKey> {
-    gongkai_core::template::SECTIONS.iter().map(|x| x.key).find(|k| k.name() == s)
-}
-
-/// What the report of a year is generated from: the registers, the office's narrative sections
-/// and the publication date (the input of `gongkai report generate`).
-pub(crate) async fn year_input(state: &AppState, agency: &Agency, year: i32) -> Result<YearInput, WebError> {
-    let regs = state.store.load_year(&agency.code, year).await?;
-    let narratives = state
-        .store
-        .list_narratives(&agency.code, year)
-        .await?
-        .into_iter()
-        .filter_map(|(k, t)| section_key(&k).map(|k| (k, t)))
-        .collect();
-    let published_on = state.store.get_publication(&agency.code, year).await?.and_then(|p| p.published_on);
-    Ok(YearInput {
-        agency: agency.clone(),
-        year,
-        requests: regs.requests,
-        cases: regs.cases,
-        figures: regs.figures,
-        narratives,
-        published_on,
-    })
-}
-
 /// The draft of a year: the report of what can be counted, the register entries that cannot
-/// (each a message), and the findings of every rule.
+/// (each a message), and the findings of every rule ([`gongkai_app::year::draft`]).
 pub(crate) async fn draft(
     state: &AppState,
     agency: &Agency,
     year: i32,
 ) -> Result<(Report, Vec<String>, Vec<Finding>), WebError> {
-    let input = year_input(state, agency, year).await?;
-    let cal = std::sync::Arc::clone(&state.calendar);
-    tokio::task::spawn_blocking(move || {
-        let built = generate::build(&cal, &input);
-        let findings = rules::check(&built.report, &CheckContext::default());
-        let errors = built.errors.iter().map(|e| e.to_string()).collect();
-        (built.report, errors, findings)
-    })
-    .await
-    .map_err(|e| WebError::Internal(format!("report generation task: {e}")))
+    let d = gongkai_app::year::draft(&state.store, std::sync::Arc::clone(&state.calendar), agency, year).await?;
+    Ok((d.report, d.errors, d.findings))
 }
 
-/// The report of a year from the registers (the same as `gongkai report generate`).
+/// The report of a year from the registers, with the notes of amendments made after its
+/// publication: the same report as `gongkai report generate`.
 async fn generate_year(state: &AppState, agency: &Agency, year: i32) -> Result<Report, WebError> {
-    let input = year_input(state, agency, year).await?;
-    // Report generation is CPU work over the whole year: keep it off the async workers.
-    let cal = std::sync::Arc::clone(&state.calendar);
-    let built = tokio::task::spawn_blocking(move || generate::build(&cal, &input).into_result())
-        .await
-        .map_err(|e| WebError::Internal(format!("report generation task: {e}")))?;
-    built.map_err(|errors| {
-        let list: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-        WebError::Internal(format!("registers of {} {year} do not generate: {}", agency.code, list.join("; ")))
-    })
+    Ok(gongkai_app::year::generate(&state.store, std::sync::Arc::clone(&state.calendar), agency, year).await?)
 }
 
 /// The published report of a year, or [`WebError::NotFound`] when the year is not published

@@ -55,10 +55,6 @@ fn no_store(mut r: Response) -> Response {
     r
 }
 
-fn today() -> NaiveDate {
-    crate::console::today()
-}
-
 /// The status name of the glossary (`open`, `due_soon`, `overdue`, `replied`, `withdrawn`).
 fn status_name(s: Status) -> String {
     serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
@@ -87,11 +83,16 @@ pub struct StaffRequests {
 }
 
 /// Status and due date of a request today (`Open`/`None` when its events do not replay).
-fn state_today(cal: &gongkai_core::calendar::Calendar, r: &Request, events: &[Event]) -> (Status, Option<String>) {
+fn state_today(
+    cal: &gongkai_core::calendar::Calendar,
+    today: NaiveDate,
+    r: &Request,
+    events: &[Event],
+) -> (Status, Option<String>) {
     match lifecycle::replay(cal, r, events) {
         Ok(s) => {
-            let d = s.deadline_on(cal, today()).unwrap_or_else(|_| s.deadline.clone());
-            (s.status(cal, today()), Some(d.due.to_string()))
+            let d = s.deadline_on(cal, today).unwrap_or_else(|_| s.deadline.clone());
+            (s.status(cal, today), Some(d.due.to_string()))
         }
         Err(_) => (Status::Open, None),
     }
@@ -107,11 +108,12 @@ pub(crate) async fn staff_requests(State(state): State<AppState>, headers: Heade
     let user = bearer_user(&state, &headers).await?;
     let histories = state.store.list_request_histories(&user.agency, RequestFilter::All).await?;
     let cal = std::sync::Arc::clone(&state.calendar);
+    let today = state.clock.today();
     let mut requests = tokio::task::spawn_blocking(move || {
         histories
             .into_iter()
             .map(|(_, r, events)| {
-                let (status, due) = state_today(&cal, &r, &events);
+                let (status, due) = state_today(&cal, today, &r, &events);
                 StaffRequest {
                     tracking_number: r.tracking_number,
                     received: r.received_on.to_string(),
@@ -180,9 +182,14 @@ async fn own_request(
     Ok((id, r, events))
 }
 
-fn detail(cal: &gongkai_core::calendar::Calendar, r: &Request, events: &[Event]) -> StaffRequestDetail {
+fn detail(
+    cal: &gongkai_core::calendar::Calendar,
+    today: NaiveDate,
+    r: &Request,
+    events: &[Event],
+) -> StaffRequestDetail {
     let replayed = lifecycle::replay(cal, r, events).ok();
-    let deadline = replayed.as_ref().map(|s| s.deadline_on(cal, today()).unwrap_or_else(|_| s.deadline.clone()));
+    let deadline = replayed.as_ref().map(|s| s.deadline_on(cal, today).unwrap_or_else(|_| s.deadline.clone()));
     StaffRequestDetail {
         tracking_number: r.tracking_number.clone(),
         received: r.received_on.to_string(),
@@ -191,7 +198,7 @@ fn detail(cal: &gongkai_core::calendar::Calendar, r: &Request, events: &[Event])
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default(),
         content: r.content.clone(),
-        status: status_name(replayed.as_ref().map_or(Status::Open, |s| s.status(cal, today()))),
+        status: status_name(replayed.as_ref().map_or(Status::Open, |s| s.status(cal, today))),
         due: deadline.as_ref().map(|d| d.due.to_string()),
         original_due: deadline.as_ref().and_then(|d| d.original_due).map(|d| d.to_string()),
         estimated: deadline.as_ref().is_some_and(|d| d.estimated),
@@ -223,7 +230,7 @@ pub(crate) async fn staff_request(
 ) -> Result<Response, ApiError> {
     let user = bearer_user(&state, &headers).await?;
     let (_, r, events) = own_request(&state, &user, &tracking_number).await?;
-    Ok(no_store(Json(detail(&state.calendar, &r, &events)).into_response()))
+    Ok(no_store(Json(detail(&state.calendar, state.clock.today(), &r, &events)).into_response()))
 }
 
 /// An event to record, as JSON. `kind` decides which other fields are read.
@@ -339,7 +346,7 @@ pub(crate) async fn record_event(
             .unwrap_or_default(),
         document: input.document.clone().unwrap_or_default(),
     };
-    let event = match event_from_form(&form, &user.username) {
+    let event = match event_from_form(&form, &user.username, state.clock.today()) {
         Ok(e) => e,
         Err(message) => {
             audit(&state, &user, &audit_type, &tracking_number, false, Some(message.clone())).await;
@@ -361,7 +368,9 @@ pub(crate) async fn record_event(
     }
     audit(&state, &user, &audit_type, &tracking_number, true, Some(event.on.to_string())).await;
     let (_, r, events) = own_request(&state, &user, &tracking_number).await?;
-    let mut response = no_store((StatusCode::CREATED, Json(detail(&state.calendar, &r, &events))).into_response());
+    let mut response = no_store(
+        (StatusCode::CREATED, Json(detail(&state.calendar, state.clock.today(), &r, &events))).into_response(),
+    );
     if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/staff/requests/{}", urlencoding_path(&tracking_number))) {
         response.headers_mut().insert(axum::http::header::LOCATION, v);
     }
@@ -410,7 +419,7 @@ pub(crate) async fn draft_report(
     let year = year
         .parse::<i32>()
         .ok()
-        .filter(|y| (2008..=today().year() + 1).contains(y))
+        .filter(|y| (2008..=state.clock.today().year() + 1).contains(y))
         .ok_or_else(|| WebError::Invalid(vec![FieldError::new("year", "年度应为 2008 年至明年之间的四位数字")]))?;
     let agency = state.store.get_agency(&user.agency).await?.ok_or(WebError::NotFound("机关"))?;
     let (report, _, findings) = crate::reports::draft(&state, &agency, year).await?;

@@ -138,8 +138,9 @@ async fn open_request_at(app: &App, agency: &str, number: &str, received: &str) 
     app.store.insert_request(&r).await.unwrap().to_string()
 }
 
+/// The harness's fixed today (China Standard Time).
 fn today() -> String {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive().to_string()
+    harness::TODAY.to_string()
 }
 
 // ------------------------------------------------------------------------------------------ B2.1
@@ -439,7 +440,7 @@ story!(period_lock_published_year_refuses_console_writes, |app: App| async move 
     let (status, html) =
         a.post(&app, &format!("/console/reports/{DEPT}/2025/publish"), &[("published_on", "2026-02-01")]).await;
     assert_eq!(status, 422);
-    assert!(html.contains("已发布并锁定"));
+    assert!(html.contains("发布并已锁定，不能再次发布"), "{html}");
 });
 
 // ------------------------------------------------------------------------------------------ B2.1 / B2.6
@@ -1986,6 +1987,7 @@ story!(supervise_reminders_by_email_through_a_local_smtp_sink, |app: App| async 
         gongkai_core::calendar::Calendar::official(),
         gongkai_web::SiteConfig::default(),
     )
+    .with_clock(harness::clock())
     .with_mailer(mailer);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

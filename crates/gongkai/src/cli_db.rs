@@ -9,8 +9,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 use gongkai_core::demo::{self, DemoSpec};
-use gongkai_core::generate::{self, YearInput};
-use gongkai_core::report::SectionKey;
+use gongkai_core::generate;
 use gongkai_store::{DataKey, RegisterBatch, Store};
 
 /// The database option every database command takes.
@@ -331,39 +330,13 @@ pub struct GenerateArgs {
     explain: Option<String>,
 }
 
-/// Loads one agency's registers for a year.
-pub async fn year_input(store: &Store, agency: &str, year: i32) -> anyhow::Result<YearInput> {
-    let ag =
-        store.get_agency(agency).await?.with_context(|| format!("没有代码为「{agency}」的机关 (no such agency)"))?;
-    let regs = store.load_year(agency, year).await?;
-    let narratives = store
-        .list_narratives(agency, year)
-        .await?
-        .into_iter()
-        .filter_map(|(k, t)| section_key(&k).map(|k| (k, t)))
-        .collect();
-    let published_on = store.get_publication(agency, year).await?.and_then(|p| p.published_on);
-    Ok(YearInput {
-        agency: ag,
-        year,
-        requests: regs.requests,
-        cases: regs.cases,
-        figures: regs.figures,
-        narratives,
-        published_on,
-    })
-}
-
-fn section_key(s: &str) -> Option<SectionKey> {
-    gongkai_core::template::SECTIONS.iter().map(|x| x.key).find(|k| k.name() == s)
-}
-
 /// `gongkai report generate`: the canonical report from the registers.
 pub fn generate(a: GenerateArgs) -> anyhow::Result<ExitCode> {
     let cal = crate::cli_clock::load_calendar()?;
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
-        let input = year_input(&store, &a.agency, a.year).await?;
+        let agency = gongkai_app::year::agency(&store, &a.agency).await?;
+        let input = gongkai_app::year::year_input(&store, &agency, a.year).await?;
         // Built with the calendar in use (official years plus any loaded ones).
         let built = generate::build(&cal, &input);
         let mut out = std::io::stdout().lock();
@@ -377,7 +350,7 @@ pub fn generate(a: GenerateArgs) -> anyhow::Result<ExitCode> {
         }
         match built.into_result() {
             Ok(mut report) => {
-                crate::cli_register::note_amendments(&store, &a.agency, a.year, &mut report).await?;
+                report.provenance.notes.extend(gongkai_app::year::amendment_notes(&store, &a.agency, a.year).await?);
                 serde_json::to_writer_pretty(&mut out, &report)?;
                 writeln!(out)?;
                 Ok(ExitCode::SUCCESS)
@@ -408,7 +381,7 @@ pub fn log_retention(a: RetentionArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
         if let Some(days) = a.set {
-            store.set_log_retention_days(days, "(cli)", chrono::Utc::now()).await.context("无法设置日志留存期")?;
+            store.set_log_retention_days(days, "(cli)", crate::clock().now()).await.context("无法设置日志留存期")?;
         }
         println!("审计日志留存期：{} 天", store.log_retention_days().await?);
         Ok(ExitCode::SUCCESS)
@@ -420,7 +393,7 @@ pub fn log_retention(a: RetentionArgs) -> anyhow::Result<ExitCode> {
 pub fn purge_logs(db: DbArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let store = open(&db).await?;
-        let done = store.purge_audit(chrono::Utc::now(), "(cli)").await?;
+        let done = store.purge_audit(crate::clock().now(), "(cli)").await?;
         let kept = store.verify_audit_chain().await.context("审计记录哈希链校验失败")?;
         println!(
             "已清除 {} 条超过留存期（{} 天）的审计记录；现存 {kept} 条，哈希链完整",
@@ -454,7 +427,7 @@ pub fn personal_data_retention(a: PersonalDataRetentionArgs) -> anyhow::Result<E
                 })?),
             };
             store
-                .set_personal_data_retention_years(years, "(cli)", chrono::Utc::now())
+                .set_personal_data_retention_years(years, "(cli)", crate::clock().now())
                 .await
                 .context("无法设置个人信息保存期限")?;
         }
@@ -481,12 +454,12 @@ pub struct PurgePersonalDataArgs {
 pub fn purge_personal_data(a: PurgePersonalDataArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
-        let today = a.today.unwrap_or_else(|| chrono::Local::now().date_naive());
+        let today = crate::clock().today_or(a.today);
         let Some(years) = store.personal_data_retention_years().await? else {
             println!("未设置申请人个人信息保存期限，未做处理（gongkai db personal-data-retention --set 年数）");
             return Ok(ExitCode::SUCCESS);
         };
-        let n = store.purge_personal_data(today, "(cli)", chrono::Utc::now()).await?;
+        let n = store.purge_personal_data(today, "(cli)", crate::clock().now()).await?;
         println!("已将 {n} 件办结超过 {years} 年的申请的申请人个人信息匿名化");
         Ok(ExitCode::SUCCESS)
     })
@@ -508,7 +481,7 @@ pub fn require_mfa(a: RequireMfaArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
         if let Some(v) = a.set.as_deref() {
-            store.set_require_mfa(v == "on", "(cli)", chrono::Utc::now()).await.context("无法设置双因素认证要求")?;
+            store.set_require_mfa(v == "on", "(cli)", crate::clock().now()).await.context("无法设置双因素认证要求")?;
         }
         let on = store.require_mfa().await?;
         println!(

@@ -17,15 +17,15 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use gongkai_core::calendar::Calendar;
 use gongkai_core::fees::FeeMethod;
-use gongkai_core::generate;
 use gongkai_core::lifecycle::{self, event_label, event_name, RequestState, Status};
+use gongkai_core::masking;
 use gongkai_core::register::{Agency, AgencyKind, Applicant, ApplicantType, Channel, Event, EventKind, Request};
-use gongkai_core::report::{ImportNote, Report, RequestRow, SectionKey};
+use gongkai_core::report::{RequestRow, SectionKey};
 use gongkai_core::template;
-use gongkai_store::{Amend, Amendment, Publication, RequestFilter, RequestId, Store, StoreError};
+use gongkai_store::{Amend, Amendment, RequestFilter, RequestId, Store, StoreError};
 
 use crate::cli_clock::parse_date;
-use crate::cli_db::{open, runtime, year_input, DbArgs};
+use crate::cli_db::{open, runtime, DbArgs};
 use gongkai_sheet::{self as spreadsheet, CellError};
 
 // ---------------------------------------------------------------------------------------------
@@ -387,19 +387,8 @@ pub struct ListArgs {
     json: bool,
 }
 
-/// The identity document with all but its first 3 and last 2 characters masked (all of it when
-/// it has 5 characters or fewer).
-pub fn mask_id(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let n = chars.len();
-    if n <= 5 {
-        return "*".repeat(n);
-    }
-    chars.iter().enumerate().map(|(i, c)| if i < 3 || i >= n - 2 { *c } else { '*' }).collect()
-}
-
 fn today_or(t: Option<NaiveDate>) -> NaiveDate {
-    t.unwrap_or_else(|| chrono::Local::now().date_naive())
+    t.unwrap_or_else(|| crate::clock().today())
 }
 
 async fn find(store: &Store, agency: &str, number: &str) -> anyhow::Result<RequestId> {
@@ -520,7 +509,10 @@ async fn request_show(cal: &Calendar, a: ShowArgs) -> anyhow::Result<ExitCode> {
     let today = today_or(a.today);
     let status = state.status(cal, today);
     let deadline = state.deadline_on(cal, today).unwrap_or_else(|_| state.deadline.clone());
-    let masked = request.applicant.id_document.as_deref().map(mask_id);
+    // Masked as the console masks it (B4.6): one rule for every list and page.
+    let masked = request.applicant.id_document.as_deref().map(masking::mask_id);
+    let name = masking::mask_name(&request.applicant.name);
+    let contact = request.applicant.contact.as_deref().map(masking::mask_contact);
     let mut out = std::io::stdout().lock();
     if a.json {
         let doc = serde_json::json!({
@@ -530,9 +522,9 @@ async fn request_show(cal: &Calendar, a: ShowArgs) -> anyhow::Result<ExitCode> {
             "received_on": request.received_on,
             "applicant": {
                 "type": request.applicant.kind,
-                "name": request.applicant.name,
+                "name": name,
                 "id_document": masked,
-                "contact": request.applicant.contact,
+                "contact": contact,
             },
             "content": request.content,
             "requested_form": request.requested_form,
@@ -562,9 +554,9 @@ async fn request_show(cal: &Calendar, a: ShowArgs) -> anyhow::Result<ExitCode> {
         out,
         "申请人：{} {}{}{}",
         spreadsheet::applicant_label(request.applicant.kind),
-        request.applicant.name,
-        masked.map(|m| format!("，证件号码 {m}")).unwrap_or_default(),
-        request.applicant.contact.as_deref().map(|c| format!("，联系方式 {c}")).unwrap_or_default()
+        name,
+        masked.as_deref().map(|m| format!("，证件号码 {m}")).unwrap_or_default(),
+        contact.as_deref().map(|c| format!("，联系方式 {c}")).unwrap_or_default()
     )?;
     writeln!(out, "申请内容：{}", request.content)?;
     writeln!(out, "状态：{}（{}），截至 {today}", status.label(), status.name())?;
@@ -700,88 +692,38 @@ pub struct PublishArgs {
     date: NaiveDate,
 }
 
-/// `gongkai report publish`: marks the year's report published and locks its registers. The
-/// report must generate without a register error first.
+/// `gongkai report publish`: the same use case as the console's 发布 button
+/// ([`gongkai_app::publish::publish`]): the date is checked, a published year is refused, and the
+/// attempt is audited.
 pub fn publish(a: PublishArgs) -> anyhow::Result<ExitCode> {
-    let cal = crate::cli_clock::load_calendar()?;
+    let cal = std::sync::Arc::new(crate::cli_clock::load_calendar()?);
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
-        let input = year_input(&store, &a.agency, a.year).await?;
-        if let Err(errors) = generate::build(&cal, &input).into_result() {
-            for e in &errors {
-                eprintln!("登记数据有误 (register error): {e}");
+        let clock = crate::clock();
+        match gongkai_app::publish::publish(&store, cal, &clock, &gongkai_app::Actor::cli(), &a.agency, a.year, a.date)
+            .await
+        {
+            Ok(_) => {
+                println!(
+                    "已发布：机关 {} {} 年度报告，发布日期 {}。该年度数据已锁定，此后修改须加 --amend \"更正理由\"，并在报告中注明更正。",
+                    a.agency, a.year, a.date
+                );
+                Ok(ExitCode::SUCCESS)
             }
-            eprintln!("报告无法生成，未发布 (the report cannot be generated; not published)");
-            return Ok(ExitCode::from(1));
+            Err(gongkai_app::AppError::Uncountable(errors)) => {
+                for e in &errors {
+                    eprintln!("登记数据有误：{e}");
+                }
+                eprintln!("报告无法生成，未发布");
+                Ok(ExitCode::from(1))
+            }
+            Err(e @ gongkai_app::AppError::Store(_)) | Err(e @ gongkai_app::AppError::Internal(_)) => Err(e.into()),
+            Err(e) => {
+                eprintln!("未发布：{e}");
+                Ok(ExitCode::from(2))
+            }
         }
-        store
-            .set_publication(&Publication {
-                agency: a.agency.clone(),
-                year: a.year,
-                published_on: Some(a.date),
-                locked: true,
-            })
-            .await?;
-        println!(
-            "已发布：机关 {} {} 年度报告，发布日期 {}。该年度数据已锁定，此后修改须加 --amend \"更正理由\"，并在报告中注明更正。",
-            a.agency, a.year, a.date
-        );
-        Ok(ExitCode::SUCCESS)
     })
-}
-
-/// The notes a generated report carries about the amendments made after its publication.
-pub async fn amendment_notes(store: &Store, agency: &str, year: i32) -> anyhow::Result<Vec<ImportNote>> {
-    let list = store.list_amendments(agency, year).await?;
-    if list.is_empty() {
-        return Ok(Vec::new());
-    }
-    let published = store
-        .get_publication(agency, year)
-        .await?
-        .and_then(|p| p.published_on)
-        .map(|d| format!("于 {d} 发布后"))
-        .unwrap_or_else(|| "发布后".to_string());
-    let mut notes = vec![ImportNote {
-        path: "amendments".into(),
-        line: None,
-        message: format!(
-            "本年度报告{published}，登记数据有 {} 处更正（更正记录如下） (the registers were amended {} times after publication)",
-            list.len(),
-            list.len()
-        ),
-    }];
-    notes.extend(list.iter().map(|a| ImportNote {
-        path: "amendments".into(),
-        line: None,
-        message: format!(
-            "更正：{} {} 修改 {}「{}」，理由：{}",
-            a.at.get(..10).unwrap_or(&a.at),
-            a.by,
-            table_label(&a.record_table),
-            a.record_key,
-            a.reason
-        ),
-    }));
-    Ok(notes)
-}
-
-fn table_label(t: &str) -> &str {
-    match t {
-        "requests" => "申请登记",
-        "request_events" => "申请办理过程",
-        "cases" => "复议诉讼案件",
-        "article20_figures" => "第二十条数据",
-        "report_narratives" => "报告正文章节",
-        "proactive_disclosures" => "主动公开登记",
-        other => other,
-    }
-}
-
-/// Adds [`amendment_notes`] to a generated report.
-pub async fn note_amendments(store: &Store, agency: &str, year: i32, report: &mut Report) -> anyhow::Result<()> {
-    report.provenance.notes.extend(amendment_notes(store, agency, year).await?);
-    Ok(())
 }
 
 /// `gongkai narrative` subcommands.
@@ -997,18 +939,4 @@ fn export(a: ExportArgs) -> anyhow::Result<ExitCode> {
         );
         Ok(ExitCode::SUCCESS)
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn identity_documents_are_masked() {
-        assert_eq!(mask_id("110101199003071234"), "110*************34");
-        assert_eq!(mask_id("91330100MA2X00000X"), "913*************0X");
-        assert_eq!(mask_id("123456"), "123*56");
-        assert_eq!(mask_id("12345"), "*****");
-        assert_eq!(mask_id("护照E1234567"), "护照E*****67");
-    }
 }

@@ -102,15 +102,15 @@ pub fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
             let mut daily = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
             loop {
                 daily.tick().await;
-                match purging.purge_audit(chrono::Utc::now(), "(system)").await {
+                match purging.purge_audit(crate::clock().now(), "(system)").await {
                     Ok(done) if done.purged > 0 => tracing::info!(purged = done.purged, "audit retention applied"),
                     Ok(_) => {}
                     Err(e) => tracing::error!(error = %e, "audit retention purge failed"),
                 }
                 // B4.4: applicants of requests closed longer ago than the office's retention
                 // period are anonymised (nothing happens while the period is not set).
-                let today = gongkai_web::filing::today_china();
-                if let Err(e) = purging.purge_personal_data(today, "(system)", chrono::Utc::now()).await {
+                let today = crate::clock().today();
+                if let Err(e) = purging.purge_personal_data(today, "(system)", crate::clock().now()).await {
                     tracing::error!(error = %e, "personal data retention failed");
                 }
             }
@@ -125,7 +125,7 @@ pub fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
             let mut daily = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
             loop {
                 daily.tick().await;
-                let today = chrono::Local::now().date_naive();
+                let today = crate::clock().today();
                 let last = gongkai_store::default_year(today);
                 for year in [last, last + 1] {
                     match refreshing.refresh_supervise_cache(None, year, &cal, false).await {
@@ -137,7 +137,7 @@ pub fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
                 }
             }
         });
-        let mut state = AppState::new(store, calendar, site);
+        let mut state = AppState::new(store, calendar, site).with_clock(crate::clock());
         if let Some(m) = mailer {
             state = state.with_mailer(m);
         }

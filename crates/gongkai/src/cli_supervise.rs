@@ -149,7 +149,7 @@ pub fn supervise(a: SuperviseArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("请用 --agency 指定机关代码 (--agency is required)");
     };
     let cal = crate::cli_clock::load_calendar()?;
-    let today = a.today.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let today = crate::clock().today_or(a.today);
     let year = a.year.unwrap_or_else(|| gongkai_store::default_year(today));
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
@@ -186,7 +186,7 @@ pub fn supervise(a: SuperviseArgs) -> anyhow::Result<ExitCode> {
 /// (all with `--force`), and with `--verify` compares every row with the registers.
 fn refresh(a: RefreshArgs) -> anyhow::Result<ExitCode> {
     let cal = crate::cli_clock::load_calendar()?;
-    let today = chrono::Local::now().date_naive();
+    let today = crate::clock().today();
     let year = a.year.unwrap_or_else(|| gongkai_store::default_year(today));
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
@@ -219,7 +219,7 @@ fn refresh(a: RefreshArgs) -> anyhow::Result<ExitCode> {
 /// (`Store::supervise_trend`), as a table or JSON.
 fn trend(a: TrendArgs) -> anyhow::Result<ExitCode> {
     let cal = crate::cli_clock::load_calendar()?;
-    let today = a.today.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let today = crate::clock().today_or(a.today);
     let last = a.year.unwrap_or_else(|| gongkai_store::default_year(today));
     let first = last - a.years + 1;
     runtime()?.block_on(async {
@@ -260,7 +260,7 @@ fn trend(a: TrendArgs) -> anyhow::Result<ExitCode> {
 /// of its disclosure guide. Exit 0 when every message that has an address was sent, 2 otherwise.
 fn remind(a: RemindArgs) -> anyhow::Result<ExitCode> {
     let cal = crate::cli_clock::load_calendar()?;
-    let today = a.today.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let today = crate::clock().today_or(a.today);
     let year = a.year.unwrap_or_else(|| gongkai_store::default_year(today));
     let mailer = match (a.smtp_url.as_deref().filter(|u| !u.trim().is_empty()), a.from.as_deref()) {
         (Some(url), Some(from)) => Some(gongkai_web::mail::Mailer::new(url, from)?),

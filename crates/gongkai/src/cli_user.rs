@@ -69,7 +69,7 @@ fn add(a: AddArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
         let hash = gongkai_store::hash_password_blocking(password).await?;
-        let now = chrono::Utc::now();
+        let now = crate::clock().now();
         let user = store
             .create_user(&a.username, &a.agency, a.role, &hash, now)
             .await

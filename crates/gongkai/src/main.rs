@@ -28,8 +28,26 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "gongkai", version, about, long_about = None)]
 struct Cli {
+    /// 以该时刻为“现在”（RFC 3339，如 2026-11-27T10:00:00+08:00；用于重放与测试，默认系统时钟）。
+    #[arg(long, global = true, hide = true, env = "GONGKAI_NOW", value_parser = parse_now)]
+    now: Option<chrono::DateTime<chrono::Utc>>,
     #[command(subcommand)]
     command: Command,
+}
+
+fn parse_now(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(s.trim())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| format!("「{s}」不是 RFC 3339 时刻（如 2026-11-27T10:00:00+08:00）"))
+}
+
+/// The clock of this run: the system's, or the `--now` given (the one clock of every command:
+/// "today" is China Standard Time's date, see [`gongkai_app::clock`]).
+static CLOCK: std::sync::OnceLock<gongkai_app::Clock> = std::sync::OnceLock::new();
+
+/// The clock of this run.
+pub fn clock() -> gongkai_app::Clock {
+    CLOCK.get().copied().unwrap_or_default()
 }
 
 #[derive(Subcommand)]
@@ -100,6 +118,7 @@ enum DbCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let _ = CLOCK.set(cli.now.map_or(gongkai_app::Clock::System, gongkai_app::Clock::fixed));
     // The server logs each request (with its request id) by default; the CLI only warnings.
     let default_log = if matches!(cli.command, Command::Serve(_)) { "info" } else { "warn" };
     tracing_subscriber::fmt()

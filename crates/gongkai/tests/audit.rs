@@ -11,11 +11,12 @@ fn root() -> PathBuf {
 }
 
 fn shared() -> PathBuf {
-    std::env::var("GONGKAI_SHARED").map(PathBuf::from).unwrap_or_else(|_| root().join("../shared"))
+    root().join("testdata")
 }
 
 fn gongkai(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .env("GONGKAI_NOW", "2026-11-27T02:00:00Z")
         .args(args)
         .current_dir(root())
         .output()

@@ -12,11 +12,12 @@ fn root() -> PathBuf {
 }
 
 fn shared() -> PathBuf {
-    std::env::var("GONGKAI_SHARED").map(PathBuf::from).unwrap_or_else(|_| root().join("../shared"))
+    root().join("testdata")
 }
 
 fn gongkai(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .env("GONGKAI_NOW", "2026-11-27T02:00:00Z")
         .args(args)
         .current_dir(root())
         .env("GONGKAI_DATA_DIR", std::env::temp_dir().join(format!("gongkai-cli-test-{}", std::process::id())))
@@ -136,6 +137,7 @@ fn check_json_shape_and_previous_year() {
 fn stdin_is_read_with_a_dash() {
     let text = std::fs::read(root().join("examples/2024-demo-county-natural-resources.txt")).unwrap_or_default();
     let mut child = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .env("GONGKAI_NOW", "2026-11-27T02:00:00Z")
         .args(["report", "import", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -197,6 +199,7 @@ fn calendar_load_adds_a_year_without_rebuilding() {
     .unwrap_or_default();
     let run = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_gongkai"))
+            .env("GONGKAI_NOW", "2026-11-27T02:00:00Z")
             .args(args)
             .env("GONGKAI_DATA_DIR", dir.join("data"))
             .output()

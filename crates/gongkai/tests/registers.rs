@@ -110,11 +110,11 @@ fn requests_events_and_statuses(db: &Db) {
     let s = show(db, "2024-001", "2024-03-04");
     assert_eq!(s["status"], "open");
     assert_eq!(s["due"], "2024-03-29");
-    // The identity document is never shown in full.
-    assert_eq!(s["applicant"]["id_document"], "110*************34");
+    // The identity document is never shown in full: 3 + 4, as the console (B4.6).
+    assert_eq!(s["applicant"]["id_document"], "110***********1234");
     let text = db.ok(&["request", "show", "--agency", AG, "--number", "2024-001", "--today", "2024-03-04"]);
     assert!(!text.contains(ID), "{text}");
-    assert!(text.contains("110*************34"), "{text}");
+    assert!(text.contains("110***********1234"), "{text}");
     assert!(text.contains("逐日说明"), "{text}");
     assert!(text.contains("第20个工作日"), "{text}");
 
@@ -585,7 +585,7 @@ fn xlsx_export_import_round_trips(db: &Db) {
     assert_eq!(list(db), list(&fresh));
     // The masked identity document survives the round trip in full underneath.
     let s = fresh.json(&["request", "show", "--agency", AG, "--number", "2024-001", "--today", "2024-03-01", "--json"]);
-    assert_eq!(s["applicant"]["id_document"], "110*************34");
+    assert_eq!(s["applicant"]["id_document"], "110***********1234");
 
     // --year exports what that year's report is computed from: the same report again.
     let y = db.path("y2024.xlsx");
@@ -766,7 +766,8 @@ fn b2_5_the_data_key_encrypts_personal_information_and_is_required(db: &Db) {
     for v in &stored {
         assert!(v.starts_with("sm4gcm1:") && !v.contains(ID) && !v.contains("13800000000"), "{v}");
     }
-    assert_eq!(show(db, "2024-001", "2024-03-04")["applicant"]["contact"], "13800000000");
+    // Read back through the key (masked 3 + 4 as everywhere, B4.6).
+    assert_eq!(show(db, "2024-001", "2024-03-04")["applicant"]["contact"], "138****0000");
 
     // Without the key file: refused, and the new key made on the way is not left behind.
     let aside = db.path("key.aside");
@@ -782,6 +783,7 @@ fn b2_5_the_data_key_encrypts_personal_information_and_is_required(db: &Db) {
     // Another key from the environment: refused too.
     let with_env = |key: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_gongkai"))
+            .env("GONGKAI_NOW", "2026-11-27T02:00:00Z")
             .args(["request", "show", "--agency", AG, "--number", "2024-001", "--today", "2024-03-04", "--json"])
             .current_dir(db.dir.path())
             .env("GONGKAI_DATABASE_URL", &db.url)
@@ -796,9 +798,11 @@ fn b2_5_the_data_key_encrypts_personal_information_and_is_required(db: &Db) {
     // The right key, from the environment or the file put back: everything is there.
     let o = with_env(key_text.trim());
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("13800000000"));
+    // Decrypted (its first 3 and last 4 digits), then masked as everywhere (B4.6).
+    assert!(stdout(&o).contains("138****0000"), "{}", stdout(&o));
     std::fs::rename(&aside, &key_file).unwrap();
-    assert_eq!(show(db, "2024-001", "2024-03-04")["applicant"]["contact"], "13800000000");
+    // Read back through the key (masked 3 + 4 as everywhere, B4.6).
+    assert_eq!(show(db, "2024-001", "2024-03-04")["applicant"]["contact"], "138****0000");
 
     // B3.3 key change: a new key replaces the key file, every value is re-encrypted under it, and
     // the old key no longer opens the database.
@@ -806,7 +810,8 @@ fn b2_5_the_data_key_encrypts_personal_information_and_is_required(db: &Db) {
     assert!(out.contains("已更换数据密钥：1 行重新加密"), "{out}");
     let new_key = std::fs::read_to_string(&key_file).unwrap();
     assert_ne!(new_key.trim(), key_text.trim());
-    assert_eq!(show(db, "2024-001", "2024-03-04")["applicant"]["contact"], "13800000000");
+    // Read back through the key (masked 3 + 4 as everywhere, B4.6).
+    assert_eq!(show(db, "2024-001", "2024-03-04")["applicant"]["contact"], "138****0000");
     let o = with_env(key_text.trim());
     assert_eq!(o.status.code(), Some(2), "the old key is refused");
     // To a file that exists already: refused, nothing changed.

@@ -32,6 +32,16 @@ pub const SEED_CODE: &str = "ABCDEFGH2345";
 /// The published report year.
 pub const YEAR: i32 = 2025;
 
+/// "Today" in every web test: Friday 27 November 2026, 10:00 Beijing time. No test depends on
+/// the day it runs; the stories' dates (requests received in October and November 2026, the 2025
+/// reports) are written against this day.
+pub const TODAY: &str = "2026-11-27";
+
+/// The clock of every web test: [`TODAY`] at 10:00 Beijing time.
+pub fn clock() -> gongkai_app::Clock {
+    gongkai_app::Clock::at_china(TODAY.parse().expect("TODAY is a date"), 10, 0).expect("10:00 is a time")
+}
+
 /// What a test gets.
 pub struct App {
     pub base: String,
@@ -227,7 +237,9 @@ where
     seed(&store).await;
     // Tests file many requests from one address: a generous limit unless the test sets one.
     let limiter = limiter.unwrap_or_else(|| RateLimiter::new(10_000, Duration::from_millis(1)));
-    let state = AppState::new(store.clone(), Calendar::official(), SiteConfig::default()).with_limiter(limiter);
+    let state = AppState::new(store.clone(), Calendar::official(), SiteConfig::default())
+        .with_limiter(limiter)
+        .with_clock(clock());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let server = tokio::spawn(gongkai_web::serve(listener, state));

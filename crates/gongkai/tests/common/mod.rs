@@ -14,6 +14,10 @@ use sqlx::{AnyConnection, AssertSqlSafe, Connection};
 
 const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
+/// "Now" of every CLI test (`GONGKAI_NOW`): 27 November 2026, 10:00 Beijing time, so that no
+/// test depends on the day it runs.
+pub const NOW: &str = "2026-11-27T02:00:00Z";
+
 // ---------------------------------------------------------------- databases
 
 /// A fresh database and a scratch folder; a PostgreSQL database is dropped with it.
@@ -88,6 +92,7 @@ impl Db {
             .current_dir(self.dir.path())
             .env("GONGKAI_DATABASE_URL", &self.url)
             .env("GONGKAI_DATA_DIR", self.dir.path().join("data"))
+            .env("GONGKAI_NOW", NOW)
             .env_remove("GONGKAI_LOG")
             .output()
             .unwrap_or_else(|e| panic!("cannot run gongkai: {e}"))

@@ -1,0 +1,40 @@
+//! The errors of the use cases: each says, in Chinese, what is wrong and with which field, so
+//! the CLI can print it and the web can show it beside the field.
+
+use gongkai_store::StoreError;
+
+/// Why a use case refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// A field of the input is invalid.
+    #[error("{message}")]
+    Invalid {
+        /// The field's name in the input (`published_on`, `year`, …).
+        field: &'static str,
+        /// What is wrong, in Chinese.
+        message: String,
+    },
+    /// The action conflicts with what is stored (a year already published, …).
+    #[error("{0}")]
+    Conflict(String),
+    /// What the action needs does not exist (an agency, a request).
+    #[error("{0}")]
+    NotFound(String),
+    /// Register entries of the year cannot be counted in the report, each with its message;
+    /// a year is not published while any remains.
+    #[error("有 {} 条登记无法统计，请先更正后再发布：{}", .0.len(), .0.join("；"))]
+    Uncountable(Vec<String>),
+    /// The store failed or refused (a locked year, a corrupt value, the database).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A background task (report generation) did not finish.
+    #[error("内部错误：{0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// An invalid field.
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
+        AppError::Invalid { field, message: message.into() }
+    }
+}

@@ -1,0 +1,54 @@
+//! The application layer's invariant, checked on every test run: the CLI (`crates/gongkai`) and
+//! the web (`crates/gongkai-web`) contain no rule of a use case that lives here. Each entry below
+//! is a use case or a cross-cutting rule moved into `gongkai-app` (or the core), with what its
+//! copy at an edge would look like; the list grows as use cases move.
+
+use std::path::{Path, PathBuf};
+
+/// (what an edge must not contain, where it lives instead).
+const OWNED_HERE: &[(&str, &str)] = &[
+    // Publishing: the date check, the refusal of a second publication and the audit record.
+    (".set_publication(", "gongkai_app::publish::publish"),
+    // The one year-input builder of the report.
+    ("fn year_input", "gongkai_app::year::year_input"),
+    ("YearInput {", "gongkai_app::year::year_input"),
+    // The amendment notes of a published report.
+    ("fn amendment_notes", "gongkai_app::year::amendment_notes"),
+    // The one clock: "today" in China Standard Time.
+    ("Local::now", "gongkai_app::Clock"),
+    ("with_timezone(&china", "gongkai_app::Clock"),
+    ("fn today_china", "gongkai_app::Clock"),
+    // The one masking rule (B4.6).
+    ("fn mask_", "gongkai_core::masking"),
+];
+
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            sources(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn the_edges_hold_no_rule_of_the_application_layer() {
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for edge in ["gongkai/src", "gongkai-web/src"] {
+        sources(&crates.join(edge), &mut files);
+    }
+    assert!(files.len() >= 30, "found only {} source files of the edges", files.len());
+    let mut found = Vec::new();
+    for p in &files {
+        let text = std::fs::read_to_string(p).unwrap_or_default();
+        for (pattern, home) in OWNED_HERE {
+            if text.contains(pattern) {
+                found.push(format!("{} contains `{pattern}`: call {home}", p.display()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "the CLI and the web call the application layer:\n{}", found.join("\n"));
+}

@@ -1,0 +1,236 @@
+//! The command line and the web run one use case each, in `gongkai-app` (issue 16): here each is
+//! performed through `gongkai …` and through HTTP on the same database, and what is stored and
+//! said must agree — publish (a second publication and a bad date refused by both, both
+//! audited), "today" (China Standard Time, whatever the server's zone) and masking (B4.6).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use gongkai_app::Clock;
+use gongkai_core::calendar::Calendar;
+use gongkai_core::register::{Agency, AgencyKind};
+use gongkai_store::{DataKey, Role, Store};
+use gongkai_web::{AppState, SiteConfig};
+
+const ROOT: &str = "GOV";
+const DEPT: &str = "FIN";
+const PASSWORD: &str = "Gongkai-2026!";
+
+/// One SQLite database, served in-process and opened by the binary.
+struct Fixture {
+    _dir: tempfile::TempDir,
+    url: String,
+    key: String,
+    now: String,
+    store: Store,
+    base: String,
+    client: reqwest::Client,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+async fn fixture(now: &str) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("gongkai.db").display());
+    let key = DataKey::generate().unwrap();
+    let store = Store::connect(&url, &key).await.unwrap();
+    store.migrate().await.unwrap();
+    for (code, name, parent, kind) in [
+        (ROOT, "示例市人民政府", None, AgencyKind::Government),
+        (DEPT, "示例市财政局", Some(ROOT.to_string()), AgencyKind::Department),
+    ] {
+        store.upsert_agency(&Agency { code: code.into(), name: name.into(), parent, kind }).await.unwrap();
+    }
+    let hash = gongkai_store::hash_password_blocking(PASSWORD.to_string()).await.unwrap();
+    store.create_user("fin.approver", DEPT, Role::Approver, &hash, chrono::Utc::now()).await.unwrap();
+    let at: chrono::DateTime<chrono::Utc> = now.parse().unwrap();
+    let state = AppState::new(store.clone(), Calendar::official(), SiteConfig::default()).with_clock(Clock::fixed(at));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        let _ = gongkai_web::serve(listener, state).await;
+    });
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    Fixture { _dir: dir, url, key: key.to_hex(), now: now.into(), store, base, client, server }
+}
+
+impl Fixture {
+    /// `gongkai ARGS --database-url URL` at the fixture's instant, with its data key.
+    fn cli(&self, args: &[&str]) -> Output {
+        let out = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+            .args(args)
+            .args(["--database-url", &self.url])
+            .env("GONGKAI_DATA_KEY", &self.key)
+            .env("GONGKAI_NOW", &self.now)
+            .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+            .output()
+            .unwrap();
+        out
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Logs in through the console's form; the session cookie and a page's CSRF token.
+    async fn login(&self, username: &str) -> (String, String) {
+        let page = self.client.get(self.url("/console/login")).send().await.unwrap();
+        let login_cookie = cookie(&page, "gk_login_csrf=");
+        let token = hidden(&page.text().await.unwrap(), "csrf");
+        let form = [("username", username), ("password", PASSWORD), ("csrf", &token), ("next", "/console/requests")];
+        let r = self
+            .client
+            .post(self.url("/console/login"))
+            .header("cookie", &login_cookie)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 303, "login of {username}");
+        let session = cookie(&r, "gk_session=");
+        let inbox = self.client.get(self.url("/console/requests")).header("cookie", &session).send().await.unwrap();
+        let csrf = hidden(&inbox.text().await.unwrap(), "csrf");
+        (session, csrf)
+    }
+
+    async fn get(&self, session: &(String, String), path: &str) -> (u16, String) {
+        let r = self.client.get(self.url(path)).header("cookie", &session.0).send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    async fn post(&self, session: &(String, String), path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+        let mut form: Vec<(&str, &str)> = vec![("csrf", &session.1)];
+        form.extend_from_slice(fields);
+        let r = self.client.post(self.url(path)).header("cookie", &session.0).form(&form).send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    async fn published_on(&self, year: i32) -> Option<String> {
+        self.store.get_publication(DEPT, year).await.unwrap().and_then(|p| p.published_on).map(|d| d.to_string())
+    }
+}
+
+fn cookie(r: &reqwest::Response, prefix: &str) -> String {
+    let all: Vec<String> = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect();
+    let c = all.iter().find(|c| c.starts_with(prefix)).unwrap_or_else(|| panic!("no cookie {prefix} in {all:?}"));
+    c.split(';').next().unwrap().to_string()
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no hidden field {name}")) + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+/// 27 November 2026, 10:00 Beijing time.
+const MORNING: &str = "2026-11-27T02:00:00Z";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publish_is_one_rule_in_the_cli_and_the_console() {
+    let f = fixture(MORNING).await;
+    let approver = f.login("fin.approver").await;
+    let publish_web = |year: i32, on: &'static str| {
+        let path = format!("/console/reports/{DEPT}/{year}/publish");
+        let approver = approver.clone();
+        let f = &f;
+        async move { f.post(&approver, &path, &[("published_on", on)]).await }
+    };
+
+    // Published by the CLI, then refused by the console: the date stays.
+    let out = f.cli(&["report", "publish", "--agency", DEPT, "--year", "2024", "--date", "2025-01-20"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (status, page) = publish_web(2024, "2025-02-01").await;
+    assert_eq!(status, 422);
+    assert!(page.contains("不能再次发布"), "{page}");
+    assert_eq!(f.published_on(2024).await.as_deref(), Some("2025-01-20"));
+
+    // Published in the console, then refused by the CLI with the same words.
+    let (status, _) = publish_web(2023, "2024-01-15").await;
+    assert_eq!(status, 303);
+    let out = f.cli(&["report", "publish", "--agency", DEPT, "--year", "2023", "--date", "2024-02-01"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("2023 年度报告已于 2024-01-15 发布并已锁定，不能再次发布"), "{}", stderr(&out));
+    assert_eq!(f.published_on(2023).await.as_deref(), Some("2024-01-15"));
+
+    // A date inside the report year, and a date after today: refused by both, nothing stored.
+    for (date, says) in [("2022-06-01", "发布日期须在 2022 年之后"), ("2026-11-28", "晚于今天（2026-11-27）")]
+    {
+        let out = f.cli(&["report", "publish", "--agency", DEPT, "--year", "2022", "--date", date]);
+        assert_eq!(out.status.code(), Some(2), "{date}");
+        assert!(stderr(&out).contains(says), "{date}: {}", stderr(&out));
+        let (status, page) = publish_web(2022, if date == "2022-06-01" { "2022-06-01" } else { "2026-11-28" }).await;
+        assert_eq!(status, 422, "{date}");
+        assert!(page.contains(says), "{date}: {page}");
+    }
+    assert_eq!(f.published_on(2022).await, None);
+    // A year not yet over cannot be published.
+    let out = f.cli(&["report", "publish", "--agency", DEPT, "--year", "2026", "--date", "2026-11-27"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("年度结束后才能发布"), "{}", stderr(&out));
+
+    // Every attempt is audited, whoever made it.
+    let audit = f.store.list_audit(100).await.unwrap();
+    let publish: Vec<_> = audit.iter().filter(|r| r.event.event_type == "report.publish").collect();
+    let by = |who: &str, ok: bool| {
+        publish.iter().filter(|r| r.event.username.as_deref() == Some(who) && r.event.success == ok).count()
+    };
+    assert_eq!((by("(cli)", true), by("(cli)", false)), (1, 4), "{publish:#?}");
+    assert_eq!((by("fin.approver", true), by("fin.approver", false)), (1, 3), "{publish:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn today_is_the_date_in_beijing_in_both_and_masking_is_one_rule() {
+    // 23:30 in Beijing is 15:30 UTC: a UTC server's own date is the same day, but from 16:00 UTC
+    // it would be behind; both edges take China's date from the one clock.
+    let f = fixture("2026-11-27T15:30:00Z").await;
+    let body = serde_json::json!({
+        "applicant_type": "natural_person",
+        "name": "王申请",
+        "id_document": "110101199303033333",
+        "contact": "13912345678",
+        "content": "示例市2025年财政决算",
+        "form": "electronic",
+        "delivery": "online",
+    });
+    let r = f.client.post(f.url(&format!("/api/v1/agencies/{DEPT}/requests"))).json(&body).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let filed: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(filed["received"], "2026-11-27", "the web files on Beijing's date");
+    let number = filed["tracking_number"].as_str().unwrap();
+
+    let out = f.cli(&["request", "show", "--agency", DEPT, "--number", number, "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shown: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(shown["today"], "2026-11-27", "the CLI's today is Beijing's date");
+    assert_eq!(shown["due"], filed["due"], "one clock, one due date");
+
+    // Masking: the console's request page and the CLI show the same masked values.
+    let id = f.store.find_request(DEPT, number).await.unwrap().unwrap().to_string();
+    let approver = f.login("fin.approver").await;
+    let (status, page) = f.get(&approver, &format!("/console/requests/{id}")).await;
+    assert_eq!(status, 200);
+    for masked in ["王**", "110***********3333", "139****5678"] {
+        assert!(page.contains(masked), "console shows {masked}");
+    }
+    assert_eq!(shown["applicant"]["name"], "王**");
+    assert_eq!(shown["applicant"]["id_document"], "110***********3333");
+    assert_eq!(shown["applicant"]["contact"], "139****5678");
+    let text = stdout(&f.cli(&["request", "show", "--agency", DEPT, "--number", number]));
+    assert!(text.contains("王**") && text.contains("110***********3333") && text.contains("139****5678"), "{text}");
+    assert!(!text.contains("110101199303033333") && !text.contains("13912345678"), "{text}");
+}
