@@ -14,6 +14,14 @@ pub enum AppError {
         /// What is wrong, in Chinese.
         message: String,
     },
+    /// The Regulations do not allow this now (the lifecycle's refusal: a second correction
+    /// notice, an extension after the due date, anything after a reply, …).
+    #[error("{0}")]
+    Refused(String),
+    /// The change reaches a published, locked year and was not made as an amendment with a
+    /// reason (the period lock).
+    #[error("{0}")]
+    Locked(String),
     /// The action conflicts with what is stored (a year already published, …).
     #[error("{0}")]
     Conflict(String),

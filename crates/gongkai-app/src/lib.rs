@@ -10,6 +10,8 @@
 pub mod clock;
 pub mod error;
 pub mod publish;
+pub mod remind;
+pub mod request;
 pub mod year;
 
 pub use clock::Clock;

@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 const OWNED_HERE: &[(&str, &str)] = &[
     // Publishing: the date check, the refusal of a second publication and the audit record.
     (".set_publication(", "gongkai_app::publish::publish"),
+    // Recording a request's event: checked, applied, written and audited once.
+    (".append_event(", "gongkai_app::request::record_event"),
+    ("fn text_field(name: &str, label", "gongkai_core::input::text"),
     // The one year-input builder of the report.
     ("fn year_input", "gongkai_app::year::year_input"),
     ("YearInput {", "gongkai_app::year::year_input"),
@@ -18,6 +21,10 @@ const OWNED_HERE: &[(&str, &str)] = &[
     ("Local::now", "gongkai_app::Clock"),
     ("with_timezone(&china", "gongkai_app::Clock"),
     ("fn today_china", "gongkai_app::Clock"),
+    // Reminders: composed, sent and audited once.
+    ("mail::compose", "gongkai_app::remind::send"),
+    ("fn reminders(o: &Overview", "gongkai_app::remind::reminders"),
+    ("fn url_segment", "gongkai_app::remind::url_segment"),
     // The one masking rule (B4.6).
     ("fn mask_", "gongkai_core::masking"),
 ];

@@ -138,14 +138,6 @@ impl Fonts {
         Fonts::from_store(store)
     }
 
-    /// Only the fonts in `dir` (recursively): hermetic output, independent of the machine.
-    pub fn from_dir(dir: &Path) -> Result<Fonts, PdfError> {
-        check_dir(dir)?;
-        let mut store = FontStore::new();
-        store.extend(kit_fonts::scan(dir));
-        Fonts::from_store(store)
-    }
-
     fn from_store(store: FontStore) -> Result<Fonts, PdfError> {
         let book = store.book();
         let title = pick(book, TITLE_FAMILIES);

@@ -53,8 +53,6 @@ pub fn routes() -> Router<AppState> {
         .route("/console/audit", get(audit_page))
 }
 
-/// The most characters a free-text field of a console form takes.
-const MAX_TEXT: usize = 2000;
 /// The most characters a narrative section takes.
 const MAX_NARRATIVE: usize = 20_000;
 
@@ -541,47 +539,30 @@ pub(crate) struct EventForm {
     pub(crate) document: String,
 }
 
-fn text_field(name: &str, label: &str, value: &str, required: bool) -> Result<String, String> {
-    let v = value.trim();
-    if required && v.is_empty() {
-        return Err(format!("请填写{label}（{name}）"));
-    }
-    if v.chars().count() > MAX_TEXT {
-        return Err(format!("{label}（{name}）不能超过 {MAX_TEXT} 个字符"));
-    }
-    Ok(v.to_string())
+/// A whole number typed in a form; anything else is 0, which the core's bound refuses with the
+/// field's label ([`gongkai_core::input::count`]).
+fn number(value: &str) -> u32 {
+    value.trim().parse::<u32>().unwrap_or(0)
 }
 
-fn number_field(name: &str, label: &str, value: &str, max: u32) -> Result<u32, String> {
-    match value.trim().parse::<u32>() {
-        Ok(n) if (1..=max).contains(&n) => Ok(n),
-        _ => Err(format!("{label}（{name}）须为 1 到 {max} 的整数")),
-    }
-}
-
-/// The event the form describes, or what is wrong with it (a message in Chinese).
-pub(crate) fn event_from_form(f: &EventForm, by: &str, today: NaiveDate) -> Result<Event, String> {
+/// The event the form describes, or what is wrong with it (a message in Chinese). Only the
+/// typing is read here (a date, a number, a choice); the texts, bounds and the date's limit are
+/// checked by the core ([`Event::validated`]) inside the use case, for every channel alike.
+pub(crate) fn event_from_form(f: &EventForm, by: &str) -> Result<Event, String> {
     let on = NaiveDate::parse_from_str(f.on.trim(), "%Y-%m-%d")
         .map_err(|_| "日期（on）须为 YYYY-MM-DD 格式的有效日期".to_string())?;
-    if on > today + chrono::Duration::days(1) {
-        return Err(format!("日期 {on} 在今天之后，不能预先登记 (the date is in the future)"));
-    }
     let kind = match f.action.as_str() {
-        "correction_notice" => EventKind::CorrectionNotice {
-            note: text_field("note", "补正内容", &f.note, true)?,
-            period_days: number_field("period_days", "补正期限（天）", &f.period_days, 365)?,
-        },
-        "correction_received" => EventKind::CorrectionReceived,
-        "extension" => EventKind::Extension {
-            approver: by.to_string(),
-            reason: text_field("reason", "延期理由", &f.reason, true)?,
-        },
-        "consultation_sent" => {
-            EventKind::ConsultationSent { party: text_field("party", "征求意见对象", &f.party, true)? }
+        "correction_notice" => {
+            EventKind::CorrectionNotice { note: f.note.clone(), period_days: number(&f.period_days) }
         }
+        "correction_received" => EventKind::CorrectionReceived,
+        "extension" => EventKind::Extension { approver: by.to_string(), reason: f.reason.clone() },
+        "consultation_sent" => EventKind::ConsultationSent { party: f.party.clone() },
         "consultation_answered" => EventKind::ConsultationAnswered,
         "fee_notice" => {
-            let units = number_field("units", "件数或页数", &f.units, 100_000)?;
+            let units =
+                gongkai_core::input::count("units", "件数或页数", number(&f.units), gongkai_core::input::MAX_FEE_UNITS)
+                    .map_err(|e| e.message)?;
             let (method, quote) = match f.method.as_str() {
                 "per_request" => (FeeMethod::PerRequest, fees::per_request(units)),
                 "per_page" => (FeeMethod::PerPage, fees::per_page(units)),
@@ -596,11 +577,10 @@ pub(crate) fn event_from_form(f: &EventForm, by: &str, today: NaiveDate) -> Resu
                 .into_iter()
                 .find(|r| outcome_path(*r) == f.outcome)
                 .ok_or_else(|| "请选择答复的办理结果（outcome）".to_string())?;
-            let document = text_field("document", "答复书文号", &f.document, false)?;
-            EventKind::Reply { outcome, document: Some(document).filter(|d| !d.is_empty()) }
+            EventKind::Reply { outcome, document: Some(f.document.clone()) }
         }
         "withdrawal" => EventKind::Withdrawal,
-        _ => return Err("未知的办理事项 (unknown action)".into()),
+        _ => return Err("未知的办理事项".into()),
     };
     Ok(Event { on, by: by.to_string(), kind })
 }
@@ -625,7 +605,7 @@ async fn add_event(
     form: ConsoleForm<EventForm>,
 ) -> Result<Response, Denied> {
     let ConsoleForm { user, form: f } = form;
-    let (rid, request, events) = load_request(&state, &user, &id).await?;
+    let (rid, request, _) = load_request(&state, &user, &id).await?;
     let audit_type = format!("request.{}", if f.action.len() <= 32 { f.action.as_str() } else { "unknown" });
     let target = request.tracking_number.clone();
     let refuse = |msg: String| refuse_event(&state, &user, &id, &audit_type, &target, msg);
@@ -637,24 +617,31 @@ async fn add_event(
         user.audit(&state, &audit_type, &target, false, Some("approver role required".into())).await;
         return Err(Denied::Forbidden("延长答复期限须由审批人员批准 (an extension needs the approver role)".into()));
     }
-    let event = match event_from_form(&f, &user.user.username, state.clock.today()) {
+    let event = match event_from_form(&f, &user.user.username) {
         Ok(e) => e,
         Err(msg) => return refuse(msg).await,
     };
-    // The core decides whether the transition is possible; its refusal is the message.
-    if let Err(e) = lifecycle::apply(&state.calendar, &request, &events, &event) {
-        return refuse(e.to_string()).await;
-    }
-    match state.store.append_event(&rid, &event).await {
-        Ok(_) => {}
-        Err(e @ StoreError::Locked { .. }) => return refuse(e.to_string()).await,
-        Err(e) => {
-            user.audit(&state, &audit_type, &target, false, Some("store error".into())).await;
-            return Err(e.into());
+    let recorded = gongkai_app::request::record_event(
+        &state.store,
+        &state.calendar,
+        &state.clock,
+        &user.actor(),
+        &rid,
+        event,
+        None,
+    )
+    .await;
+    match recorded {
+        Ok(r) => {
+            Ok(Redirect::to(&format!("/console/requests/{}?done={}", rid, event_name(&r.event.kind))).into_response())
         }
+        // Refused and audited by the use case: the request page again with the reason (422).
+        Err(e @ (AppError::Invalid { .. } | AppError::Refused(_) | AppError::Locked(_))) => {
+            let view = request_view(&state, &user, &id, false, Some(e.to_string()), None).await?;
+            page(&view, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(e) => Err(Denied::Web(e.into())),
     }
-    user.audit(&state, &audit_type, &target, true, Some(event.on.to_string())).await;
-    Ok(Redirect::to(&format!("/console/requests/{}?done={}", rid, event_name(&event.kind))).into_response())
 }
 
 // ---------------------------------------------------------------------------------------------

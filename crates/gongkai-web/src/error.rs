@@ -77,6 +77,8 @@ impl From<gongkai_app::AppError> for WebError {
         use gongkai_app::AppError;
         match e {
             AppError::Invalid { field, message } => WebError::Invalid(vec![FieldError::new(field, message)]),
+            AppError::Refused(message) => WebError::Invalid(vec![FieldError::new("kind", message)]),
+            AppError::Locked(message) => WebError::Conflict(message),
             e @ (AppError::Conflict(_) | AppError::Uncountable(_)) => WebError::Conflict(e.to_string()),
             AppError::NotFound(_) => WebError::NotFound("记录"),
             AppError::Store(e) => WebError::from(e),

@@ -26,7 +26,6 @@ mod console;
 pub mod error;
 pub mod filing;
 pub mod layout;
-pub mod mail;
 pub mod mfa;
 mod oversight;
 mod portal;
@@ -84,8 +83,9 @@ pub struct AppState {
     pub pdf_fonts: Arc<tokio::sync::OnceCell<Result<Arc<gongkai_pdf::Fonts>, String>>>,
     /// The agency list of the public pages that show every agency (see [`cache`]).
     pub agencies: Arc<cache::AgencyList>,
-    /// The SMTP server reminders are sent through, when one is configured ([`mail`]).
-    pub mailer: Option<Arc<mail::Mailer>>,
+    /// The SMTP server reminders are sent through, when one is configured
+    /// ([`gongkai_app::remind`]).
+    pub mailer: Option<Arc<gongkai_app::remind::Mailer>>,
     /// Where "today" comes from (China Standard Time): the system clock, fixed in tests.
     pub clock: gongkai_app::Clock,
 }
@@ -112,7 +112,7 @@ impl AppState {
     }
 
     /// The same state sending reminders through `mailer`.
-    pub fn with_mailer(mut self, mailer: mail::Mailer) -> AppState {
+    pub fn with_mailer(mut self, mailer: gongkai_app::remind::Mailer) -> AppState {
         self.mailer = Some(Arc::new(mailer));
         self
     }

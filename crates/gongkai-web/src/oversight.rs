@@ -22,6 +22,7 @@ use crate::auth::{CurrentUser, Denied};
 use crate::console::{chrome, page, Me};
 use crate::error::WebError;
 use crate::AppState;
+use gongkai_app::remind::{self, reminders, Reminder};
 
 /// How many overdue requests are linked per agency (the rest are counted).
 const OVERDUE_LINKS: usize = 10;
@@ -583,64 +584,6 @@ async fn trend_csv(
 
 // ---------------------------------------------------------------------------------- reminders
 
-/// One thing an agency must do, with its date (also the content of the reminder e-mails, `mail`).
-pub(crate) struct Reminder {
-    pub(crate) agency_code: String,
-    pub(crate) agency: String,
-    /// 逾期答复, 即将到期, 年度报告.
-    pub(crate) kind: &'static str,
-    /// The request's tracking number, or the report year.
-    pub(crate) subject: String,
-    /// The due date or the report deadline.
-    pub(crate) due: String,
-    /// Link to the request's console page, if any.
-    pub(crate) link: Option<String>,
-}
-
-/// What each agency of the subtree must do now: overdue replies, replies due within 5 working
-/// days (Art. 33), and the annual report when it is not published by its Art. 49 deadline or
-/// not yet published — overdue first, then by date.
-pub(crate) fn reminders(o: &Overview) -> Vec<Reminder> {
-    let segment = |s: &str| crate::portal::url_segment(s);
-    let mut out = Vec::new();
-    for a in &o.agencies {
-        for (kind, list) in [("逾期答复", &a.requests.overdue_requests), ("即将到期", &a.requests.due_soon_requests)]
-        {
-            for r in list {
-                out.push(Reminder {
-                    agency_code: a.code.clone(),
-                    agency: a.name.clone(),
-                    kind,
-                    subject: r.tracking_number.clone(),
-                    due: r.due.to_string(),
-                    link: Some(format!(
-                        "/console/requests/by-number/{}/{}",
-                        segment(&a.code),
-                        segment(&r.tracking_number)
-                    )),
-                });
-            }
-        }
-        if a.report.published_on.is_none() {
-            out.push(Reminder {
-                agency_code: a.code.clone(),
-                agency: a.name.clone(),
-                kind: "年度报告",
-                subject: format!("{}年度报告（{}）", o.year, a.report.status_label),
-                due: a.report.deadline.map(|d| d.to_string()).unwrap_or_default(),
-                link: Some(format!("/console/reports/{}/{}", segment(&a.code), o.year)),
-            });
-        }
-    }
-    let rank = |k: &str| match k {
-        "逾期答复" => 0,
-        "年度报告" => 1,
-        _ => 2,
-    };
-    out.sort_by(|x, y| (rank(x.kind), &x.due, &x.agency_code).cmp(&(rank(y.kind), &y.due, &y.agency_code)));
-    out
-}
-
 #[derive(Template)]
 #[template(path = "console/reminders.html")]
 struct RemindersPage {
@@ -699,29 +642,17 @@ async fn reminders_send(
             "未配置 SMTP 服务器，不能发送提醒邮件 (no SMTP server configured)".to_string(),
         )));
     };
-    let mails = crate::mail::compose(&state.store, &o).await.map_err(WebError::from)?;
-    let (mut sent, mut lines) = (0usize, Vec::with_capacity(mails.len()));
-    for m in &mails {
-        match m.to.as_deref() {
-            None => lines.push(format!("未发送 {}（{}）：公开指南未登记电子邮箱", m.agency_name, m.agency)),
-            Some(to) => match mailer.send(m, to).await {
-                Ok(()) => {
-                    sent += 1;
-                    lines.push(format!("已发送 {}（{}）→ {to}，{}项", m.agency_name, m.agency, m.items));
-                }
-                Err(e) => lines.push(format!("未发送 {e}")),
-            },
-        }
-    }
-    let failed = mails.len() - sent;
-    user.audit(
-        &state,
-        "supervise.remind",
-        &o.agency,
-        failed == 0,
-        Some(format!("year {year}: sent {sent}, not sent {failed}")),
-    )
-    .await;
+    let results = remind::send(&state.store, &mailer, &o, &user.actor(), &state.clock).await.map_err(WebError::from)?;
+    let sent = results.iter().filter(|(_, d)| matches!(d, remind::Delivery::Sent(_))).count();
+    let failed = results.len() - sent;
+    let lines = results
+        .iter()
+        .map(|(m, d)| match d {
+            remind::Delivery::Sent(to) => format!("已发送 {}（{}）→ {to}，{}项", m.agency_name, m.agency, m.items),
+            remind::Delivery::NoAddress => format!("未发送 {}（{}）：公开指南未登记电子邮箱", m.agency_name, m.agency),
+            remind::Delivery::Failed(reason) => format!("未发送 {reason}"),
+        })
+        .collect();
     page(
         &RemindersPage {
             chrome: chrome(&state, format!("待办提醒：{}", o.name)),

@@ -131,17 +131,7 @@ fn tree_html(agencies: &[Agency]) -> String {
     out
 }
 
-/// Percent-encodes one path segment.
-pub fn url_segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(char::from(b)),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
+pub use gongkai_app::remind::url_segment;
 
 async fn agency_tree(State(state): State<AppState>) -> Result<Html<String>, WebError> {
     let all = state.agencies.get(&state.store).await?;

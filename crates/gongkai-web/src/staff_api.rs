@@ -19,7 +19,7 @@ use axum::{Json, Router};
 use chrono::{Datelike, NaiveDate};
 use gongkai_core::lifecycle::{self, event_label, event_name, Status};
 use gongkai_core::register::{Event, Request};
-use gongkai_store::{AuditEvent, RequestFilter, Role, StoreError, User};
+use gongkai_store::{AuditEvent, RequestFilter, Role, User};
 use serde::{Deserialize, Serialize};
 
 use crate::console::{event_detail, event_from_form, EventForm};
@@ -328,7 +328,7 @@ pub(crate) async fn record_event(
         audit(&state, &user, &audit_type, &tracking_number, false, Some("not permitted".into())).await;
         return Err(WebError::Forbidden(message).into());
     }
-    let (id, r, events) = own_request(&state, &user, &tracking_number).await?;
+    let (id, _, _) = own_request(&state, &user, &tracking_number).await?;
     let form = EventForm {
         action: input.kind.clone(),
         on: input.on.clone(),
@@ -346,27 +346,23 @@ pub(crate) async fn record_event(
             .unwrap_or_default(),
         document: input.document.clone().unwrap_or_default(),
     };
-    let event = match event_from_form(&form, &user.username, state.clock.today()) {
+    let event = match event_from_form(&form, &user.username) {
         Ok(e) => e,
         Err(message) => {
             audit(&state, &user, &audit_type, &tracking_number, false, Some(message.clone())).await;
             return Err(WebError::Invalid(vec![FieldError::new(field_of(&message), message)]).into());
         }
     };
-    // The core decides whether the transition is possible; its refusal is the reason.
-    if let Err(e) = lifecycle::apply(&state.calendar, &r, &events, &event) {
-        audit(&state, &user, &audit_type, &tracking_number, false, Some(e.to_string())).await;
-        return Err(WebError::Invalid(vec![FieldError::new("kind", e.to_string())]).into());
-    }
-    match state.store.append_event(&id, &event).await {
-        Ok(_) => {}
-        Err(e @ StoreError::Locked { .. }) => {
-            audit(&state, &user, &audit_type, &tracking_number, false, Some(e.to_string())).await;
-            return Err(WebError::Conflict(e.to_string()).into());
-        }
-        Err(e) => return Err(e.into()),
-    }
-    audit(&state, &user, &audit_type, &tracking_number, true, Some(event.on.to_string())).await;
+    // Checked, applied, written and audited as in the console (the actor's source is "api").
+    let actor = gongkai_app::Actor {
+        username: user.username.clone(),
+        role: Some(user.role),
+        agency: Some(user.agency.clone()),
+        source: Some("api".to_string()),
+    };
+    gongkai_app::request::record_event(&state.store, &state.calendar, &state.clock, &actor, &id, event, None)
+        .await
+        .map_err(WebError::from)?;
     let (_, r, events) = own_request(&state, &user, &tracking_number).await?;
     let mut response = no_store(
         (StatusCode::CREATED, Json(detail(&state.calendar, state.clock.today(), &r, &events))).into_response(),

@@ -1981,7 +1981,7 @@ story!(supervise_reminders_by_email_through_a_local_smtp_sink, |app: App| async 
     // The same registers served with the local sink as SMTP server.
     let (port, mut inbox) = smtp_sink::start().await;
     let mailer =
-        gongkai_web::mail::Mailer::new(&format!("smtp://127.0.0.1:{port}"), "督办 <duban@example.gov.cn>").unwrap();
+        gongkai_app::remind::Mailer::new(&format!("smtp://127.0.0.1:{port}"), "督办 <duban@example.gov.cn>").unwrap();
     let state = gongkai_web::AppState::new(
         app.store.clone(),
         gongkai_core::calendar::Calendar::official(),

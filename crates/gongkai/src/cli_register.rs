@@ -2,8 +2,9 @@
 //! `gongkai agency add|list`, `gongkai request add|event|show|list`, `gongkai narrative set`,
 //! `gongkai register import|export|template` and `gongkai report publish`.
 //!
-//! Every event is validated by [`lifecycle::apply`] before it is stored; a refused transition
-//! exits with 2 and the lifecycle's Chinese (and English) message. A change to a published
+//! Every event is recorded by [`gongkai_app::request::record_event`], as in the console: its
+//! input checked, the transition allowed by the lifecycle, written and audited; a refusal exits
+//! with 2 and the reason in Chinese. A change to a published
 //! (locked) year is refused by the store unless the command carries `--amend "理由"`, which
 //! records it as an amendment; `report generate` then notes every amendment. The applicant's
 //! identity document is never printed in full.
@@ -469,21 +470,26 @@ async fn request_add(cal: &Calendar, a: RequestAddArgs) -> anyhow::Result<ExitCo
 async fn request_event(cal: &Calendar, a: EventArgs) -> anyhow::Result<ExitCode> {
     let store = open(&a.db).await?;
     let id = find(&store, &a.agency, &a.number).await?;
-    let (request, events) = store.get_request(&id).await?.with_context(|| format!("申请「{}」已不存在", a.number))?;
     let event = Event { on: a.on, by: a.by.clone(), kind: a.kind.into_kind()? };
-    let before = lifecycle::replay(cal, &request, &events)
-        .map_err(|e| anyhow!("已登记的事件无法通过校验 (the stored events do not replay): {e}"))?;
-    // A refused transition: exit 2 with the lifecycle's message, nothing stored.
-    let state = lifecycle::apply(cal, &request, &events, &event).map_err(|e| anyhow!("{e}"))?;
-    let (seq, amendments) = match a.amend.with_by(&a.by) {
-        Some(amend) => store.amending(&amend).append_event(&id, &event).await,
-        None => store.append_event(&id, &event).await.map(|s| (s, Vec::new())),
-    }
-    .map_err(store_error)?;
+    // Checked, applied, written and audited as in the console; a refusal exits 2 with the
+    // message, nothing stored.
+    let amend = a.amend.with_by(&a.by);
+    let r = gongkai_app::request::record_event(
+        &store,
+        cal,
+        &crate::clock(),
+        &gongkai_app::Actor::cli(),
+        &id,
+        event,
+        amend.as_ref(),
+    )
+    .await?;
+    let (event, state, amendments) = (r.event, r.state, r.amendments);
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "已登记事件 #{seq}：{} {}（{}，经办人 {}）",
+        "已登记事件 #{}：{} {}（{}，经办人 {}）",
+        r.seq,
         event.on,
         event_label(&event.kind),
         event_name(&event.kind),
@@ -494,7 +500,7 @@ async fn request_event(cal: &Calendar, a: EventArgs) -> anyhow::Result<ExitCode>
     }
     let status = state.status(cal, event.on);
     writeln!(out, "状态：{}（{}）  答复期限：{}", status.label(), status.name(), state.deadline.due)?;
-    for w in state.warnings.iter().skip(before.warnings.len()) {
+    for w in &r.new_warnings {
         writeln!(out, "警告：{w}")?;
     }
     print_amendments(&mut out, &amendments)?;

@@ -79,7 +79,7 @@ pub fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
         eprintln!("警告 (warning): {w}");
     }
     let mailer = match (a.smtp_url.as_deref().map(str::trim).filter(|u| !u.is_empty()), a.smtp_from.as_deref()) {
-        (Some(url), Some(from)) => Some(gongkai_web::mail::Mailer::new(url, from)?),
+        (Some(url), Some(from)) => Some(gongkai_app::remind::Mailer::new(url, from)?),
         (Some(_), None) => {
             anyhow::bail!("配置了 SMTP 服务器时须用 --smtp-from 指定发件人地址 (--smtp-from is required)")
         }

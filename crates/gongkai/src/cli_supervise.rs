@@ -263,16 +263,16 @@ fn remind(a: RemindArgs) -> anyhow::Result<ExitCode> {
     let today = crate::clock().today_or(a.today);
     let year = a.year.unwrap_or_else(|| gongkai_store::default_year(today));
     let mailer = match (a.smtp_url.as_deref().filter(|u| !u.trim().is_empty()), a.from.as_deref()) {
-        (Some(url), Some(from)) => Some(gongkai_web::mail::Mailer::new(url, from)?),
+        (Some(url), Some(from)) => Some(gongkai_app::remind::Mailer::new(url, from)?),
         (Some(_), None) => anyhow::bail!("配置了 SMTP 服务器时须用 --from 指定发件人地址 (--from is required)"),
         (None, _) => None,
     };
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
         let overview = store.supervise(a.agency.trim(), year, today, &cal).await?;
-        let mails = gongkai_web::mail::compose(&store, &overview).await?;
         let mut out = std::io::stdout().lock();
         let Some(mailer) = mailer else {
+            let mails = gongkai_app::remind::compose(&store, &overview).await?;
             writeln!(
                 out,
                 "未配置 SMTP 服务器（--smtp-url 或 GONGKAI_SMTP_URL），以下 {} 封提醒邮件未发送：",
@@ -284,24 +284,25 @@ fn remind(a: RemindArgs) -> anyhow::Result<ExitCode> {
             }
             return Ok(ExitCode::SUCCESS);
         };
+        let clock = crate::clock();
+        let results = gongkai_app::remind::send(&store, &mailer, &overview, &gongkai_app::Actor::cli(), &clock).await?;
         let (mut sent, mut failed) = (0usize, 0usize);
-        for m in &mails {
-            let Some(to) = m.to.as_deref() else {
-                failed += 1;
-                eprintln!(
-                    "未发送 {} {}：公开指南未登记电子邮箱（互联网联系方式不是电子邮箱）",
-                    m.agency, m.agency_name
-                );
-                continue;
-            };
-            match mailer.send(m, to).await {
-                Ok(()) => {
+        for (m, delivery) in &results {
+            match delivery {
+                gongkai_app::remind::Delivery::Sent(to) => {
                     sent += 1;
                     writeln!(out, "已发送 {} {} → {to}（{}项）", m.agency, m.agency_name, m.items)?;
                 }
-                Err(e) => {
+                gongkai_app::remind::Delivery::NoAddress => {
                     failed += 1;
-                    eprintln!("未发送 {e}");
+                    eprintln!(
+                        "未发送 {} {}：公开指南未登记电子邮箱（互联网联系方式不是电子邮箱）",
+                        m.agency, m.agency_name
+                    );
+                }
+                gongkai_app::remind::Delivery::Failed(reason) => {
+                    failed += 1;
+                    eprintln!("未发送 {reason}");
                 }
             }
         }

@@ -62,11 +62,11 @@ async fn fixture(now: &str) -> Fixture {
 }
 
 impl Fixture {
-    /// `gongkai ARGS --database-url URL` at the fixture's instant, with its data key.
+    /// `gongkai ARGS` on the fixture's database, at its instant, with its data key.
     fn cli(&self, args: &[&str]) -> Output {
         let out = Command::new(env!("CARGO_BIN_EXE_gongkai"))
             .args(args)
-            .args(["--database-url", &self.url])
+            .env("GONGKAI_DATABASE_URL", &self.url)
             .env("GONGKAI_DATA_KEY", &self.key)
             .env("GONGKAI_NOW", &self.now)
             .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
@@ -183,6 +183,67 @@ async fn publish_is_one_rule_in_the_cli_and_the_console() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("年度结束后才能发布"), "{}", stderr(&out));
 
+    // A change after publication is an amendment, and the report shows it the same in both: the
+    // CLI's `report generate` and the portal's published report (its JSON download).
+    let text = f._dir.path().join("overview.txt");
+    std::fs::write(&text, "本年度政府信息公开工作概述（更正后）。").unwrap();
+    let refused = f.cli(&[
+        "narrative",
+        "set",
+        "--agency",
+        DEPT,
+        "--year",
+        "2024",
+        "--section",
+        "overview",
+        "--file",
+        text.to_str().unwrap(),
+    ]);
+    assert_eq!(refused.status.code(), Some(2), "a published year changes only as an amendment");
+    let out = f.cli(&[
+        "narrative",
+        "set",
+        "--agency",
+        DEPT,
+        "--year",
+        "2024",
+        "--section",
+        "overview",
+        "--file",
+        text.to_str().unwrap(),
+        "--amend",
+        "概述漏写主动公开数量",
+        "--by",
+        "王五",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let generated = f.cli(&["report", "generate", "--agency", DEPT, "--year", "2024"]);
+    assert!(generated.status.success(), "{}", stderr(&generated));
+    let generated: serde_json::Value = serde_json::from_str(&stdout(&generated)).unwrap();
+    let portal: serde_json::Value = f
+        .client
+        .get(f.url(&format!("/agencies/{DEPT}/reports/2024/download/json")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let notes = |r: &serde_json::Value| -> Vec<String> {
+        r["provenance"]["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["path"] == "amendments")
+            .map(|n| n["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(notes(&generated).len(), 2, "{generated}");
+    assert!(
+        notes(&generated)[0].contains("于 2025-01-20 发布后") && notes(&generated)[1].contains("概述漏写主动公开数量")
+    );
+    assert_eq!(notes(&portal), notes(&generated), "the public report shows the same amendment notes");
+
     // Every attempt is audited, whoever made it.
     let audit = f.store.list_audit(100).await.unwrap();
     let publish: Vec<_> = audit.iter().filter(|r| r.event.event_type == "report.publish").collect();
@@ -233,4 +294,76 @@ async fn today_is_the_date_in_beijing_in_both_and_masking_is_one_rule() {
     let text = stdout(&f.cli(&["request", "show", "--agency", DEPT, "--number", number]));
     assert!(text.contains("王**") && text.contains("110***********3333") && text.contains("139****5678"), "{text}");
     assert!(!text.contains("110101199303033333") && !text.contains("13912345678"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_is_one_rule_in_the_cli_and_the_console() {
+    let f = fixture(MORNING).await;
+    let body = serde_json::json!({
+        "applicant_type": "natural_person",
+        "name": "李申请",
+        "id_document": "110101199303033333",
+        "contact": "13912345678",
+        "content": "示例市2025年政府采购合同",
+        "form": "electronic",
+        "delivery": "online",
+    });
+    let r = f.client.post(f.url(&format!("/api/v1/agencies/{DEPT}/requests"))).json(&body).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let filed: serde_json::Value = r.json().await.unwrap();
+    let number = filed["tracking_number"].as_str().unwrap().to_string();
+    let rid = f.store.find_request(DEPT, &number).await.unwrap().unwrap();
+    let id = rid.to_string();
+    let approver = f.login("fin.approver").await;
+    let events_path = format!("/console/requests/{id}/events");
+    let cli_event = |on: &str, kind: &[&str]| {
+        let mut args = vec!["request", "event", "--agency", DEPT, "--number", &number, "--on", on, "--by", "王五"];
+        args.extend_from_slice(kind);
+        f.cli(&args)
+    };
+    let notice = |note: &'static str| vec![("action", "correction_notice"), ("note", note), ("period_days", "15")];
+
+    // The same input refusals, with the same words: a date after tomorrow, a note of invisible
+    // characters only, a control character.
+    for (on, note, says) in [
+        ("2026-11-30", "请写明所需信息的名称", "日期 2026-11-30 在今天之后，不能预先登记"),
+        ("2026-11-27", "\u{200B}\u{200B}", "请填写补正内容（note）"),
+        ("2026-11-27", "补正\u{7}内容", "补正内容（note）不能含控制字符"),
+    ] {
+        let out = cli_event(on, &["correction-notice", "--note", note, "--period-days", "15"]);
+        assert_eq!(out.status.code(), Some(2), "{on} {note:?}");
+        assert!(stderr(&out).contains(says), "{on} {note:?}: {}", stderr(&out));
+        let mut form = notice(note);
+        form.push(("on", on));
+        let (status, page) = f.post(&approver, &events_path, &form).await;
+        assert_eq!(status, 422, "{on} {note:?}");
+        assert!(page.contains(says), "{on} {note:?}: {page}");
+    }
+    // Recorded once by the CLI; the second correction notice is refused by the lifecycle (Art.
+    // 30: one notice) in both, with the same message.
+    let out = cli_event("2026-11-27", &["correction-notice", "--note", "请写明所需信息的名称", "--period-days", "15"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut again = notice("再次补正");
+    again.push(("on", "2026-11-27"));
+    let (status, page) = f.post(&approver, &events_path, &again).await;
+    assert_eq!(status, 422);
+    let out = cli_event("2026-11-27", &["correction-notice", "--note", "再次补正", "--period-days", "15"]);
+    assert_eq!(out.status.code(), Some(2));
+    let cli_says = stderr(&out);
+    let said = cli_says.trim().trim_start_matches("错误 (error): ");
+    assert!(!said.is_empty() && page.contains(said), "the lifecycle's refusal, word for word: {said}");
+    let (_, events) = f.store.get_request(&rid).await.unwrap().unwrap();
+    assert_eq!(events.len(), 1, "one notice stored: {events:?}");
+
+    // Every attempt audited by the one use case, from both edges.
+    let audit = f.store.list_audit(100).await.unwrap();
+    let by = |who: &str, ok: bool| {
+        audit
+            .iter()
+            .filter(|r| r.event.event_type == "request.correction_notice")
+            .filter(|r| r.event.username.as_deref() == Some(who) && r.event.success == ok)
+            .count()
+    };
+    assert_eq!((by("(cli)", true), by("(cli)", false)), (1, 4));
+    assert_eq!((by("fin.approver", true), by("fin.approver", false)), (0, 4));
 }

@@ -1,3 +1,7 @@
+//! Reminders (督办提醒): what each agency of a supervisor's subtree must do now, and the use
+//! case that sends them by e-mail ([`send`]), called alike by the console's 待办提醒 page and
+//! `gongkai supervise remind`.
+//!
 //! Reminders by e-mail (督办提醒邮件): where an SMTP server is configured, each agency of a
 //! supervisor's subtree gets one message listing what it must do — replies overdue or due within
 //! 5 working days (Art. 33) and its annual report when not yet published (Art. 49) — the same list
@@ -25,7 +29,82 @@ use gongkai_store::{Overview, Store, StoreError};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
-use crate::oversight::{reminders, Reminder};
+use crate::{Actor, Clock};
+
+/// A path segment with everything but unreserved characters percent-encoded (RFC 3986), for the
+/// console links a reminder carries and the portal's own links.
+pub fn url_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(char::from(b)),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// One thing an agency must do, with its date (the console's 待办提醒 page lists them; the
+/// reminder e-mails carry them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reminder {
+    /// The agency's code.
+    pub agency_code: String,
+    /// Its name.
+    pub agency: String,
+    /// 逾期答复, 即将到期, 年度报告.
+    pub kind: &'static str,
+    /// The request's tracking number, or the report year.
+    pub subject: String,
+    /// The due date or the report deadline.
+    pub due: String,
+    /// Link to the request's console page, if any.
+    pub link: Option<String>,
+}
+
+/// What each agency of the subtree must do now: overdue replies, replies due within 5 working
+/// days (Art. 33), and the annual report when it is not published by its Art. 49 deadline or
+/// not yet published — overdue first, then by date.
+pub fn reminders(o: &Overview) -> Vec<Reminder> {
+    let segment = |s: &str| url_segment(s);
+    let mut out = Vec::new();
+    for a in &o.agencies {
+        for (kind, list) in [("逾期答复", &a.requests.overdue_requests), ("即将到期", &a.requests.due_soon_requests)]
+        {
+            for r in list {
+                out.push(Reminder {
+                    agency_code: a.code.clone(),
+                    agency: a.name.clone(),
+                    kind,
+                    subject: r.tracking_number.clone(),
+                    due: r.due.to_string(),
+                    link: Some(format!(
+                        "/console/requests/by-number/{}/{}",
+                        segment(&a.code),
+                        segment(&r.tracking_number)
+                    )),
+                });
+            }
+        }
+        if a.report.published_on.is_none() {
+            out.push(Reminder {
+                agency_code: a.code.clone(),
+                agency: a.name.clone(),
+                kind: "年度报告",
+                subject: format!("{}年度报告（{}）", o.year, a.report.status_label),
+                due: a.report.deadline.map(|d| d.to_string()).unwrap_or_default(),
+                link: Some(format!("/console/reports/{}/{}", segment(&a.code), o.year)),
+            });
+        }
+    }
+    let rank = |k: &str| match k {
+        "逾期答复" => 0,
+        "年度报告" => 1,
+        _ => 2,
+    };
+    out.sort_by(|x, y| (rank(x.kind), &x.due, &x.agency_code).cmp(&(rank(y.kind), &y.due, &y.agency_code)));
+    out
+}
 
 /// Why mail could not be prepared or sent. Messages in Chinese first; never a password.
 #[derive(Debug, thiserror::Error)]
@@ -347,6 +426,51 @@ async fn expect(r: &mut BufReader<tokio::net::tcp::OwnedReadHalf>, want: u16, st
     } else {
         Err(format!("{step}：服务器应答 {code} {text}"))
     }
+}
+
+/// What became of one agency's reminder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Handed to the relay for this address.
+    Sent(String),
+    /// Not sent: the agency's guide names no e-mail address.
+    NoAddress,
+    /// Not sent: the relay refused it or could not be reached (the reason, in Chinese).
+    Failed(String),
+}
+
+/// The audit event type of sending reminders.
+pub const AUDIT_EVENT: &str = "supervise.remind";
+
+/// Sends each agency of the overview its reminder through `mailer`, and audits the run (who, the
+/// subtree, how many sent and not sent), whoever asks: the console or the command line.
+pub async fn send(
+    store: &Store,
+    mailer: &Mailer,
+    o: &Overview,
+    actor: &Actor,
+    clock: &Clock,
+) -> Result<Vec<(ReminderMail, Delivery)>, StoreError> {
+    let mails = compose(store, o).await?;
+    let mut out = Vec::with_capacity(mails.len());
+    for m in mails {
+        let delivery = match m.to.clone() {
+            None => Delivery::NoAddress,
+            Some(to) => match mailer.send(&m, &to).await {
+                Ok(()) => Delivery::Sent(to),
+                Err(e) => Delivery::Failed(e.to_string()),
+            },
+        };
+        out.push((m, delivery));
+    }
+    let sent = out.iter().filter(|(_, d)| matches!(d, Delivery::Sent(_))).count();
+    let failed = out.len() - sent;
+    let detail = format!("year {}: sent {sent}, not sent {failed}", o.year);
+    let event = actor.event(AUDIT_EVENT, &o.agency, failed == 0, Some(detail));
+    if let Err(err) = store.append_audit(&event, clock.now()).await {
+        tracing::error!(event = AUDIT_EVENT, error = %err, "audit event not recorded");
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -1,0 +1,108 @@
+//! A request's course (依申请公开, Arts. 27–45): recording an event — a correction notice, an
+//! extension, a consultation, a fee notice, a reply, a withdrawal — through one function that the
+//! console's forms, the staff API and `gongkai request event` all call.
+
+use gongkai_core::calendar::Calendar;
+use gongkai_core::lifecycle::{self, event_name, RequestState};
+use gongkai_core::register::{Event, Request};
+use gongkai_store::{Amend, Amendment, RequestId, Store, StoreError};
+
+use crate::{Actor, AppError, Clock};
+
+/// An event as stored, with what it changed.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// The request.
+    pub request: Request,
+    /// The event as stored (its texts trimmed).
+    pub event: Event,
+    /// Its position in the request's events.
+    pub seq: i64,
+    /// The request's state after it.
+    pub state: RequestState,
+    /// The lifecycle's warnings the event added (e.g. a late correction notice).
+    pub new_warnings: Vec<String>,
+    /// The amendments recorded when the event changed a published year (with `amend`).
+    pub amendments: Vec<Amendment>,
+}
+
+/// The audit event type of recording `event` (`request.reply`, `request.extension`, …).
+pub fn audit_event_type(event: &Event) -> String {
+    format!("request.{}", event_name(&event.kind))
+}
+
+/// Records `event` on the request `id`.
+///
+/// The input is checked first ([`Event::validated`]: texts, bounds, not ahead of today), then the
+/// lifecycle decides whether the event may follow the request's earlier ones (Arts. 30–33; its
+/// refusal is the message), then the store writes it — refusing a change of a published year
+/// unless `amend` gives the reason. Every attempt is audited, refused or not, with the actor.
+/// Who may record which event (roles) is the caller's check, made before.
+pub async fn record_event(
+    store: &Store,
+    cal: &Calendar,
+    clock: &Clock,
+    actor: &Actor,
+    id: &RequestId,
+    event: Event,
+    amend: Option<&Amend>,
+) -> Result<Recorded, AppError> {
+    let Some((request, events)) = store.get_request(id).await? else {
+        return Err(AppError::NotFound("该申请不存在".into()));
+    };
+    let audit_type = audit_event_type(&event);
+    let outcome = checked(store, cal, clock, id, &request, &events, event, amend).await;
+    let detail = match &outcome {
+        Ok(w) => Some(w.event.on.to_string()),
+        Err(e) => Some(e.to_string()),
+    };
+    let audit = actor.event(&audit_type, &request.tracking_number, outcome.is_ok(), detail);
+    if let Err(err) = store.append_audit(&audit, clock.now()).await {
+        tracing::error!(event = %audit_type, error = %err, "audit event not recorded");
+    }
+    outcome.map(|w| Recorded {
+        request,
+        event: w.event,
+        seq: w.seq,
+        state: w.state,
+        new_warnings: w.new_warnings,
+        amendments: w.amendments,
+    })
+}
+
+/// What [`checked`] wrote.
+struct Written {
+    event: Event,
+    seq: i64,
+    state: RequestState,
+    new_warnings: Vec<String>,
+    amendments: Vec<Amendment>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn checked(
+    store: &Store,
+    cal: &Calendar,
+    clock: &Clock,
+    id: &RequestId,
+    request: &Request,
+    events: &[Event],
+    event: Event,
+    amend: Option<&Amend>,
+) -> Result<Written, AppError> {
+    let event = event.validated(clock.today()).map_err(|e| AppError::Invalid { field: e.field, message: e.message })?;
+    let before = lifecycle::replay(cal, request, events)
+        .map_err(|e| AppError::Internal(format!("已登记的事件无法通过校验：{e}")))?;
+    // The core decides whether the transition is possible; its refusal is the message.
+    let state = lifecycle::apply(cal, request, events, &event).map_err(|e| AppError::Refused(e.to_string()))?;
+    let (seq, amendments) = match amend {
+        Some(amend) => store.amending(amend).append_event(id, &event).await,
+        None => store.append_event(id, &event).await.map(|s| (s, Vec::new())),
+    }
+    .map_err(|e| match e {
+        e @ StoreError::Locked { .. } => AppError::Locked(e.to_string()),
+        e => AppError::Store(e),
+    })?;
+    let new_warnings = state.warnings.iter().skip(before.warnings.len()).cloned().collect();
+    Ok(Written { event, seq, state, new_warnings, amendments })
+}
