@@ -16,7 +16,7 @@ use axum::{Json, Router};
 use serde::Serialize;
 use utoipa::OpenApi;
 
-use crate::error::{ApiError, ApiErrorBody, FieldError, WebError};
+use crate::error::{ApiErrorBody, FieldError, WebError};
 use crate::filing::{self, Filed, ReplyOut, Submission, Tracking};
 use crate::ratelimit::PeerIp;
 use crate::{reports, staff_api, AppState};
@@ -88,7 +88,7 @@ pub struct AgencyOut {
 /// 机关目录: every agency with its parent (the tree).
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "agencies",
     responses((status = 200, description = "机关目录 (every agency)", body = [AgencyOut])))]
-async fn agencies(State(state): State<AppState>) -> Result<Json<Vec<AgencyOut>>, ApiError> {
+async fn agencies(State(state): State<AppState>) -> Result<Json<Vec<AgencyOut>>, WebError> {
     let list = state.agencies.get(&state.store).await?;
     Ok(Json(
         list.iter()
@@ -171,10 +171,10 @@ async fn file_request(
     peer: PeerIp,
     Path(code): Path<String>,
     body: Bytes,
-) -> Result<Response, ApiError> {
+) -> Result<Response, WebError> {
     state.limiter.take(peer)?;
     if state.store.get_agency(&code).await?.is_none() {
-        return Err(ApiError(WebError::NotFound("机关")));
+        return Err(WebError::NotFound("机关"));
     }
     let s = submission(&body)?;
     let valid = filing::validate(&s).map_err(WebError::Invalid)?;
@@ -208,7 +208,7 @@ async fn track(
     peer: PeerIp,
     Path(tracking_number): Path<String>,
     Query(q): Query<CodeQuery>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, WebError> {
     state.limiter.take(peer)?;
     let t = filing::track(&state, &tracking_number, &q.code).await?;
     let mut r = Json(t).into_response();
@@ -226,10 +226,10 @@ async fn track(
 async fn report(
     State(state): State<AppState>,
     Path((code, year)): Path<(String, String)>,
-) -> Result<Json<gongkai_core::report::Report>, ApiError> {
+) -> Result<Json<gongkai_core::report::Report>, WebError> {
     let year: i32 = match year.parse() {
         Ok(y @ 1990..=2200) => y,
-        _ => return Err(ApiError(WebError::NotFound("该年度"))),
+        _ => return Err(WebError::NotFound("该年度")),
     };
     let agency = state.store.get_agency(&code).await?.ok_or(WebError::NotFound("机关"))?;
     Ok(Json(reports::published(&state, &agency, year).await?.report))

@@ -21,7 +21,7 @@ use gongkai_core::report::Amount;
 use gongkai_store::StoreError;
 use serde::Deserialize;
 
-use crate::auth::{ConsoleForm, CurrentUser, Denied};
+use crate::auth::{ConsoleForm, CurrentUser};
 use crate::console::{chrome, page, Me};
 use crate::error::WebError;
 use crate::AppState;
@@ -224,10 +224,10 @@ fn validate(agency: &str, f: &FiguresForm, today: chrono::NaiveDate) -> Result<A
     })
 }
 
-async fn agency_of(state: &AppState, user: &CurrentUser, code: Option<&str>) -> Result<Agency, Denied> {
+async fn agency_of(state: &AppState, user: &CurrentUser, code: Option<&str>) -> Result<Agency, WebError> {
     let code = code.map(str::trim).filter(|c| !c.is_empty()).unwrap_or(user.agency());
     user.require_read(code)?;
-    state.store.get_agency(code).await.map_err(WebError::from)?.ok_or(Denied::Web(WebError::NotFound("机关")))
+    state.store.get_agency(code).await.map_err(WebError::from)?.ok_or(WebError::NotFound("机关"))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -240,7 +240,7 @@ async fn render_page(
     error: Option<String>,
     notice: Option<String>,
     status: StatusCode,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let recorded = state.store.list_article20_figures(&agency.code).await.map_err(WebError::from)?;
     let locked_years = state.store.locked_years(&agency.code).await.map_err(WebError::from)?;
     let typed = values.values();
@@ -282,7 +282,7 @@ async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<ShowQuery>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let agency = agency_of(&state, &user, q.agency.as_deref()).await?;
     let year = match q.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
         None => state.clock.today().year() - 1,
@@ -296,7 +296,7 @@ async fn show(
 }
 
 /// `POST /console/article20`: records (or replaces) one year's figures.
-async fn save(State(state): State<AppState>, form: ConsoleForm<FiguresForm>) -> Result<Response, Denied> {
+async fn save(State(state): State<AppState>, form: ConsoleForm<FiguresForm>) -> Result<Response, WebError> {
     let ConsoleForm { user, form } = form;
     let agency = agency_of(&state, &user, Some(&form.agency)).await?;
     // The year as typed, cut short: the audit trail keeps no arbitrary input (B6).
@@ -321,7 +321,7 @@ async fn save(State(state): State<AppState>, form: ConsoleForm<FiguresForm>) -> 
             let msg = e.to_string();
             return render_page(&state, &user, agency, figures.year, form, Some(msg), None, StatusCode::CONFLICT).await;
         }
-        Err(e) => return Err(Denied::Web(WebError::from(e))),
+        Err(e) => return Err(WebError::from(e)),
     }
     user.audit(&state, "article20.save", &target, true, None).await;
     let code = crate::portal::url_segment(&agency.code);

@@ -23,7 +23,7 @@ use askama::Template;
 use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::Utc;
@@ -31,7 +31,7 @@ use gongkai_store::{AuditEvent, Role, User};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use crate::error::{escape, WebError};
+use crate::error::WebError;
 use crate::layout::{render, Chrome};
 use crate::AppState;
 
@@ -176,21 +176,21 @@ impl CurrentUser {
         self.user.role == Role::Approver && agency == self.user.agency
     }
 
-    /// [`Denied::Forbidden`] unless [`CurrentUser::can_read`].
-    pub fn require_read(&self, agency: &str) -> Result<(), Denied> {
+    /// [`WebError::Forbidden`] unless [`CurrentUser::can_read`].
+    pub fn require_read(&self, agency: &str) -> Result<(), WebError> {
         if self.can_read(agency) {
             Ok(())
         } else {
-            Err(Denied::Forbidden(format!("无权查看机关 {agency} 的数据 (outside your agency scope)")))
+            Err(WebError::Forbidden(format!("无权查看机关 {agency} 的数据 (outside your agency scope)")))
         }
     }
 
-    /// [`Denied::Forbidden`] unless [`CurrentUser::can_write`].
-    pub fn require_write(&self, agency: &str) -> Result<(), Denied> {
+    /// [`WebError::Forbidden`] unless [`CurrentUser::can_write`].
+    pub fn require_write(&self, agency: &str) -> Result<(), WebError> {
         if self.can_write(agency) {
             Ok(())
         } else {
-            Err(Denied::Forbidden(format!(
+            Err(WebError::Forbidden(format!(
                 "{}无权修改机关 {agency} 的登记 (your role may not change this agency's registers)",
                 self.user.role.label_zh()
             )))
@@ -226,16 +226,16 @@ where
     AppState: FromRef<S>,
     S: Send + Sync,
 {
-    type Rejection = Denied;
+    type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
         let next = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
         let Some(token) = session_cookie(&parts.headers) else {
-            return Err(Denied::Login(next));
+            return Err(WebError::Login(next));
         };
         let Some(session) = state.store.session(&token, Utc::now()).await.map_err(WebError::from)? else {
-            return Err(Denied::Login(next));
+            return Err(WebError::Login(next));
         };
         if let Some((false, reason, message)) = confinement(session.user.role, parts.uri.path()) {
             let e = AuditEvent {
@@ -249,7 +249,7 @@ where
                 detail: Some(reason.into()),
             };
             record(&state, &e).await;
-            return Err(Denied::Forbidden(message.into()));
+            return Err(WebError::Forbidden(message.into()));
         }
         // B2.1 d: where two-factor login is required, an account without it may only enrol
         // (or change its password, or log out) until it has.
@@ -257,7 +257,7 @@ where
             && state.store.require_mfa().await.map_err(WebError::from)?
             && state.store.totp_secret(&session.user.id).await.map_err(WebError::from)?.is_none()
         {
-            return Err(Denied::Forbidden(
+            return Err(WebError::Forbidden(
                 "本系统要求双因素认证：请先在“双因素认证”页面（/console/mfa）启用后再办理 (two-factor login is required: enrol at /console/mfa first)".into(),
             ));
         }
@@ -281,59 +281,14 @@ where
     }
 }
 
-/// Why a console request is not served.
-#[derive(Debug)]
-pub enum Denied {
-    /// No live session: go to the login page, then back to this path.
-    Login(String),
-    /// Logged in, but the role or scope does not allow it (403, with the reason).
-    Forbidden(String),
-    /// Anything else (404, 409, 422, …).
-    Web(WebError),
-}
-
-impl From<WebError> for Denied {
-    fn from(e: WebError) -> Denied {
-        Denied::Web(e)
-    }
-}
-
-impl From<gongkai_store::StoreError> for Denied {
-    fn from(e: gongkai_store::StoreError) -> Denied {
-        Denied::Web(e.into())
-    }
-}
-
-impl From<askama::Error> for Denied {
-    fn from(e: askama::Error) -> Denied {
-        Denied::Web(e.into())
-    }
-}
-
-impl IntoResponse for Denied {
-    fn into_response(self) -> Response {
-        match self {
-            Denied::Login(next) => {
-                let target = if safe_next(&next) {
-                    format!("/console/login?next={}", url_encode(&next))
-                } else {
-                    "/console/login".to_string()
-                };
-                Redirect::to(&target).into_response()
-            }
-            Denied::Forbidden(why) => {
-                let body = format!(
-                    "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>无权访问</title>\
-                     <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head><body><main>\
-                     <h1>无权访问 (forbidden)</h1><p class=\"error\">{}</p><p><a href=\"/console\">返回控制台</a></p>\
-                     </main></body></html>",
-                    escape(&why)
-                );
-                (StatusCode::FORBIDDEN, Html(body)).into_response()
-            }
-            Denied::Web(e) => e.into_response(),
-        }
-    }
+/// The redirect to the login page, then back to `next` when it is a safe local path.
+pub(crate) fn login_redirect(next: &str) -> Response {
+    let target = if safe_next(next) {
+        format!("/console/login?next={}", url_encode(next))
+    } else {
+        "/console/login".to_string()
+    };
+    Redirect::to(&target).into_response()
 }
 
 /// The client address: the socket peer (the server is expected to face the proxy; the proxy's
@@ -404,12 +359,12 @@ pub async fn check_csrf(
     headers: &HeaderMap,
     path: &str,
     token: &str,
-) -> Result<(), Denied> {
+) -> Result<(), WebError> {
     if same_origin(headers) && tokens_equal(token, &user.csrf) {
         return Ok(());
     }
     user.audit(state, "csrf", path, false, Some("CSRF token or origin check failed".into())).await;
-    Err(Denied::Forbidden(
+    Err(WebError::Forbidden(
         "表单已失效或来源不明，请返回页面刷新后重试 (CSRF check failed: reload the page and try again)".into(),
     ))
 }
@@ -448,7 +403,7 @@ pub struct ConsoleForm<T> {
 }
 
 impl<T: DeserializeOwned + Send> FromRequest<AppState> for ConsoleForm<T> {
-    type Rejection = Denied;
+    type Rejection = WebError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();

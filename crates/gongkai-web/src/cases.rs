@@ -20,7 +20,7 @@ use gongkai_core::template;
 use gongkai_store::StoreError;
 use serde::Deserialize;
 
-use crate::auth::{ConsoleForm, CurrentUser, Denied};
+use crate::auth::{ConsoleForm, CurrentUser};
 use crate::console::{chrome, page, Me};
 use crate::error::WebError;
 use crate::AppState;
@@ -168,10 +168,10 @@ fn validate(agency: &str, f: &NewCase, today: NaiveDate) -> Result<Case, String>
     Ok(Case { agency: agency.to_string(), number, group, request, filed_on, decided_on, result })
 }
 
-async fn agency_of(state: &AppState, user: &CurrentUser, code: Option<&str>) -> Result<Agency, Denied> {
+async fn agency_of(state: &AppState, user: &CurrentUser, code: Option<&str>) -> Result<Agency, WebError> {
     let code = code.map(str::trim).filter(|c| !c.is_empty()).unwrap_or(user.agency());
     user.require_read(code)?;
-    state.store.get_agency(code).await.map_err(WebError::from)?.ok_or(Denied::Web(WebError::NotFound("机关")))
+    state.store.get_agency(code).await.map_err(WebError::from)?.ok_or(WebError::NotFound("机关"))
 }
 
 async fn render_page(
@@ -182,7 +182,7 @@ async fn render_page(
     error: Option<String>,
     notice: Option<String>,
     status: StatusCode,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let mut cases = state.store.list_cases(&agency.code).await.map_err(WebError::from)?;
     cases.reverse();
     let cases = cases
@@ -219,7 +219,7 @@ async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<ListQuery>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let agency = agency_of(&state, &user, q.agency.as_deref()).await?;
     let notice = match q.done.as_deref() {
         Some("added") => Some("已登记 (registered)".to_string()),
@@ -231,18 +231,18 @@ async fn list(
 
 /// The store's refusal as the page's message and status: a duplicate number or a locked year is
 /// 409; anything else is not the user's doing.
-fn refusal(e: StoreError, number: &str) -> Result<(String, StatusCode), Denied> {
+fn refusal(e: StoreError, number: &str) -> Result<(String, StatusCode), WebError> {
     match e {
         StoreError::Conflict { .. } => {
             Ok((format!("案件编号：{number} 已登记 (already registered)"), StatusCode::CONFLICT))
         }
         e @ StoreError::Locked { .. } => Ok((e.to_string(), StatusCode::CONFLICT)),
-        e => Err(Denied::Web(WebError::from(e))),
+        e => Err(WebError::from(e)),
     }
 }
 
 /// `POST /console/cases`: registers a case.
-async fn add(State(state): State<AppState>, form: ConsoleForm<NewCase>) -> Result<Response, Denied> {
+async fn add(State(state): State<AppState>, form: ConsoleForm<NewCase>) -> Result<Response, WebError> {
     let ConsoleForm { user, form } = form;
     let agency = agency_of(&state, &user, Some(&form.agency)).await?;
     // The number as typed, cut short: the audit trail keeps no arbitrary input (B6).
@@ -276,7 +276,7 @@ async fn add(State(state): State<AppState>, form: ConsoleForm<NewCase>) -> Resul
 }
 
 /// `POST /console/cases/decide`: records the decision of a pending case (its date and result).
-async fn decide(State(state): State<AppState>, form: ConsoleForm<Decision>) -> Result<Response, Denied> {
+async fn decide(State(state): State<AppState>, form: ConsoleForm<Decision>) -> Result<Response, WebError> {
     let ConsoleForm { user, form } = form;
     let agency = agency_of(&state, &user, Some(&form.agency)).await?;
     let number: String = form.number.trim().chars().take(64).collect();

@@ -32,7 +32,7 @@ use gongkai_core::template;
 use gongkai_store::{RequestFilter, RequestId, StoreError};
 use serde::Deserialize;
 
-use crate::auth::{ConsoleForm, CurrentUser, Denied, Scope};
+use crate::auth::{ConsoleForm, CurrentUser, Scope};
 use crate::error::WebError;
 use crate::layout::{render, Chrome};
 use crate::AppState;
@@ -87,7 +87,7 @@ pub(crate) fn chrome(state: &AppState, title: impl Into<String>) -> Chrome {
 }
 
 /// A console page: `no-store` (it holds personal information, ASVS 14.3.2).
-pub(crate) fn page<T: Template>(t: &T, status: StatusCode) -> Result<Response, Denied> {
+pub(crate) fn page<T: Template>(t: &T, status: StatusCode) -> Result<Response, WebError> {
     let html = render(t)?;
     let mut r = (status, html).into_response();
     r.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
@@ -137,7 +137,7 @@ struct InboxPage {
 }
 
 /// The agencies a user may pick in the console (their scope), in tree order.
-async fn readable_agencies(state: &AppState, user: &CurrentUser) -> Result<Vec<Agency>, Denied> {
+async fn readable_agencies(state: &AppState, user: &CurrentUser) -> Result<Vec<Agency>, WebError> {
     Ok(match &user.scope {
         Scope::Own => state.store.get_agency(user.agency()).await?.into_iter().collect(),
         Scope::Subtree(_) => {
@@ -150,10 +150,10 @@ async fn readable_agencies(state: &AppState, user: &CurrentUser) -> Result<Vec<A
     })
 }
 
-async fn agency_in_scope(state: &AppState, user: &CurrentUser, code: Option<&str>) -> Result<Agency, Denied> {
+async fn agency_in_scope(state: &AppState, user: &CurrentUser, code: Option<&str>) -> Result<Agency, WebError> {
     let code = code.filter(|c| !c.is_empty()).unwrap_or(user.agency());
     user.require_read(code)?;
-    state.store.get_agency(code).await?.ok_or(Denied::Web(WebError::NotFound("机关")))
+    state.store.get_agency(code).await?.ok_or(WebError::NotFound("机关"))
 }
 
 fn applicant_type_label(r: &Request) -> &'static str {
@@ -173,7 +173,7 @@ async fn inbox(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<AgencyQuery>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let agency = agency_in_scope(&state, &user, q.agency.as_deref()).await?;
     let agencies = readable_agencies(&state, &user).await?;
     let today = state.clock.today();
@@ -365,12 +365,12 @@ async fn load_request(
     state: &AppState,
     user: &CurrentUser,
     id: &str,
-) -> Result<(RequestId, Request, Vec<Event>), Denied> {
+) -> Result<(RequestId, Request, Vec<Event>), WebError> {
     if id.len() > 64 {
-        return Err(Denied::Web(WebError::NotFound("申请")));
+        return Err(WebError::NotFound("申请"));
     }
     let rid = RequestId::from(id.to_string());
-    let (request, events) = state.store.get_request(&rid).await?.ok_or(Denied::Web(WebError::NotFound("申请")))?;
+    let (request, events) = state.store.get_request(&rid).await?.ok_or(WebError::NotFound("申请"))?;
     // Outside the scope looks like "not found" would leak existence; a 403 names the rule.
     user.require_read(&request.agency)?;
     Ok((rid, request, events))
@@ -383,7 +383,7 @@ async fn request_view(
     revealed: bool,
     error: Option<String>,
     notice: Option<String>,
-) -> Result<RequestPage, Denied> {
+) -> Result<RequestPage, WebError> {
     let (rid, request, events) = load_request(state, user, id).await?;
     let agency_name = state.store.get_agency(&request.agency).await?.map(|a| a.name).unwrap_or_default();
     let today = state.clock.today();
@@ -491,7 +491,7 @@ async fn request_page(
     user: CurrentUser,
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let notice = q.done.filter(|d| d.len() <= 40).map(|d| format!("已登记：{d}"));
     page(&request_view(&state, &user, &id, false, None, notice).await?, StatusCode::OK)
 }
@@ -504,7 +504,7 @@ async fn reveal(
     State(state): State<AppState>,
     Path(id): Path<String>,
     form: ConsoleForm<RevealForm>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let user = form.user;
     let (_, request, _) = load_request(&state, &user, &id).await?;
     if let Err(e) = user.require_write(&request.agency) {
@@ -593,7 +593,7 @@ async fn refuse_event(
     audit_type: &str,
     target: &str,
     msg: String,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     user.audit(state, audit_type, target, false, Some(msg.clone())).await;
     let view = request_view(state, user, id, false, Some(msg), None).await?;
     page(&view, StatusCode::UNPROCESSABLE_ENTITY)
@@ -603,7 +603,7 @@ async fn add_event(
     State(state): State<AppState>,
     Path(id): Path<String>,
     form: ConsoleForm<EventForm>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let ConsoleForm { user, form: f } = form;
     let (rid, request, _) = load_request(&state, &user, &id).await?;
     let audit_type = format!("request.{}", if f.action.len() <= 32 { f.action.as_str() } else { "unknown" });
@@ -615,7 +615,7 @@ async fn add_event(
     }
     if f.action == "extension" && !user.can_approve(&request.agency) {
         user.audit(&state, &audit_type, &target, false, Some("approver role required".into())).await;
-        return Err(Denied::Forbidden("延长答复期限须由审批人员批准 (an extension needs the approver role)".into()));
+        return Err(WebError::Forbidden("延长答复期限须由审批人员批准 (an extension needs the approver role)".into()));
     }
     let event = match event_from_form(&f, &user.user.username) {
         Ok(e) => e,
@@ -640,7 +640,7 @@ async fn add_event(
             let view = request_view(&state, &user, &id, false, Some(e.to_string()), None).await?;
             page(&view, StatusCode::UNPROCESSABLE_ENTITY)
         }
-        Err(e) => Err(Denied::Web(e.into())),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -656,7 +656,7 @@ struct ReportsIndex {
     years: Vec<i32>,
 }
 
-async fn reports_index(State(state): State<AppState>, user: CurrentUser) -> Result<Response, Denied> {
+async fn reports_index(State(state): State<AppState>, user: CurrentUser) -> Result<Response, WebError> {
     let agencies = readable_agencies(&state, &user).await?;
     let this_year = chrono::Datelike::year(&state.clock.today());
     page(
@@ -712,17 +712,21 @@ fn section_key(s: &str) -> Option<SectionKey> {
     template::SECTIONS.iter().map(|x| x.key).find(|k| k.name() == s)
 }
 
-fn valid_year(year: i32) -> Result<i32, Denied> {
+fn valid_year(year: i32) -> Result<i32, WebError> {
     if (2008..=2100).contains(&year) {
         Ok(year)
     } else {
-        Err(Denied::Web(WebError::NotFound("该年度")))
+        Err(WebError::NotFound("该年度"))
     }
 }
 
 /// The draft of the year: the report of what can be counted, the entries that cannot, and the
 /// findings of every rule.
-async fn draft(state: &AppState, agency: &Agency, year: i32) -> Result<(String, Vec<String>, Vec<FindingRow>), Denied> {
+async fn draft(
+    state: &AppState,
+    agency: &Agency,
+    year: i32,
+) -> Result<(String, Vec<String>, Vec<FindingRow>), WebError> {
     let (report, errors, findings) = crate::reports::draft(state, agency, year).await?;
     let out = (gongkai_export::render_html_fragment(&report), errors, findings);
     let findings = out
@@ -748,7 +752,7 @@ async fn workspace_view(
     year: i32,
     error: Option<String>,
     notice: Option<String>,
-) -> Result<ReportWorkspace, Denied> {
+) -> Result<ReportWorkspace, WebError> {
     let year = valid_year(year)?;
     let agency = agency_in_scope(state, user, Some(code)).await?;
     let (tables_html, problems, findings) = draft(state, &agency, year).await?;
@@ -786,7 +790,7 @@ async fn report_workspace(
     user: CurrentUser,
     Path((code, year)): Path<(String, i32)>,
     Query(q): Query<NoticeQuery>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let notice = q.done.filter(|d| d.len() <= 40).map(|d| match d.as_str() {
         "publish" => "年度报告已发布，该年度登记数据已锁定".to_string(),
         _ => "已保存".to_string(),
@@ -803,7 +807,7 @@ async fn refuse_workspace(
     kind: &str,
     target: &str,
     msg: String,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     user.audit(state, kind, target, false, Some(msg.clone())).await;
     page(&workspace_view(state, user, code, year, Some(msg), None).await?, StatusCode::UNPROCESSABLE_ENTITY)
 }
@@ -819,7 +823,7 @@ async fn save_narrative(
     State(state): State<AppState>,
     Path((code, year)): Path<(String, i32)>,
     form: ConsoleForm<NarrativeForm>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let ConsoleForm { user, form: f } = form;
     let year = valid_year(year)?;
     let target = format!("{code}/{year}/{}", f.section.chars().take(32).collect::<String>());
@@ -854,13 +858,13 @@ async fn publish(
     State(state): State<AppState>,
     Path((code, year)): Path<(String, i32)>,
     form: ConsoleForm<PublishForm>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let ConsoleForm { user, form: f } = form;
     let year = valid_year(year)?;
     let target = format!("{code}/{year}");
     if !user.can_approve(&code) {
         user.audit(&state, "report.publish", &target, false, Some("approver role required".into())).await;
-        return Err(Denied::Forbidden(
+        return Err(WebError::Forbidden(
             "发布年度报告须由本机关审批人员操作 (publishing needs the approver role)".into(),
         ));
     }
@@ -879,7 +883,7 @@ async fn publish(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
         }
-        Err(e) => Err(Denied::Web(e.into())),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -895,7 +899,7 @@ struct PasswordPage {
     error: Option<String>,
 }
 
-async fn password_page(State(state): State<AppState>, user: CurrentUser) -> Result<Response, Denied> {
+async fn password_page(State(state): State<AppState>, user: CurrentUser) -> Result<Response, WebError> {
     let expired = user.user.password_expired(chrono::Utc::now());
     page(&PasswordPage { chrome: chrome(&state, "修改口令"), me: Me::of(&user), expired, error: None }, StatusCode::OK)
 }
@@ -912,10 +916,10 @@ struct PasswordForm {
 
 /// Changes the user's own password: the current one is re-checked (ASVS 7.5.1), the new one must
 /// meet the policy; every session of the account ends, so the user logs in again.
-async fn change_password(State(state): State<AppState>, form: ConsoleForm<PasswordForm>) -> Result<Response, Denied> {
+async fn change_password(State(state): State<AppState>, form: ConsoleForm<PasswordForm>) -> Result<Response, WebError> {
     let ConsoleForm { user, form: f } = form;
     let name = user.user.username.clone();
-    let again = |msg: &str| -> Result<Response, Denied> {
+    let again = |msg: &str| -> Result<Response, WebError> {
         page(
             &PasswordPage {
                 chrome: chrome(&state, "修改口令"),
@@ -927,7 +931,7 @@ async fn change_password(State(state): State<AppState>, form: ConsoleForm<Passwo
         )
     };
     let Some((_, hash)) = state.store.user_for_login(&name).await? else {
-        return Err(Denied::Login("/console/password".into()));
+        return Err(WebError::Login("/console/password".into()));
     };
     if f.current.chars().count() > gongkai_store::PASSWORD_MAX_CHARS
         || !gongkai_store::verify_password_blocking(f.current.clone(), hash).await
@@ -977,10 +981,10 @@ struct AuditPage {
 /// The audit trail, read-only, for the 审计管理员 only (B2.6: the system administrator, whose own
 /// actions the trail records, does not read or manage it): the newest 500 records and whether
 /// the hash chain is intact.
-async fn audit_page(State(state): State<AppState>, user: CurrentUser) -> Result<Response, Denied> {
+async fn audit_page(State(state): State<AppState>, user: CurrentUser) -> Result<Response, WebError> {
     if user.role() != gongkai_store::Role::Auditor {
         user.audit(&state, "audit.view", "audit_events", false, Some("not permitted".into())).await;
-        return Err(Denied::Forbidden("审计记录仅审计管理员可查看 (auditors only)".into()));
+        return Err(WebError::Forbidden("审计记录仅审计管理员可查看 (auditors only)".into()));
     }
     user.audit(&state, "audit.view", "audit_events", true, None).await;
     let chain = state.store.verify_audit_chain().await.map_err(|e| e.to_string());

@@ -30,30 +30,33 @@ impl FieldError {
 /// Why a request could not be answered.
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
+    /// No live console session: the browser goes to the login page, then back to this path.
+    #[error("请先登录")]
+    Login(String),
     /// The thing asked for does not exist (or the query code is wrong). Holds what, in Chinese.
-    #[error("未找到{0} (not found)")]
+    #[error("未找到{0}")]
     NotFound(&'static str),
     /// The input is invalid; one entry per field.
-    #[error("输入有误 (invalid input)")]
+    #[error("输入有误")]
     Invalid(Vec<FieldError>),
     /// The request conflicts with stored data (e.g. a locked year).
     #[error("{0}")]
     Conflict(String),
     /// Too many requests from this address.
-    #[error("请求过于频繁，请稍后再试 (too many requests)")]
+    #[error("请求过于频繁，请稍后再试")]
     TooManyRequests {
         /// Seconds until the next request is accepted.
         retry_after: u64,
     },
     /// A staff endpoint of the API without a valid bearer token (missing, unknown, expired or
     /// revoked: the answer does not say which).
-    #[error("需要有效的访问令牌 (a valid bearer token is required)")]
+    #[error("需要有效的访问令牌")]
     Unauthorized,
     /// The account may not do this (its role or agency); holds why, in Chinese.
     #[error("{0}")]
     Forbidden(String),
     /// The database or a template failed. Logged, never shown.
-    #[error("服务器内部错误 (internal error)")]
+    #[error("服务器内部错误，请稍后再试")]
     Internal(String),
 }
 
@@ -108,6 +111,7 @@ impl WebError {
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         match self {
+            WebError::Login(_) => StatusCode::SEE_OTHER,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Conflict(_) => StatusCode::CONFLICT,
@@ -121,6 +125,7 @@ impl WebError {
     /// The short machine-readable code of the JSON body.
     pub fn code(&self) -> &'static str {
         match self {
+            WebError::Login(_) => "login",
             WebError::NotFound(_) => "not_found",
             WebError::Invalid(_) => "invalid",
             WebError::Conflict(_) => "conflict",
@@ -150,27 +155,122 @@ impl WebError {
     }
 }
 
-/// A plain HTML error page (the portal's pages render validation errors in the form itself).
+/// What an error response says, attached to it for [`pages`], which renders it as the page the
+/// path calls for: a page of the site (inside its header and footer, with the way back) or the
+/// API's JSON body. The error is logged once, here.
+#[derive(Debug, Clone)]
+pub struct ErrorPage {
+    /// The status.
+    pub status: StatusCode,
+    /// The machine-readable code (the API's `error`).
+    pub code: &'static str,
+    /// The message, in Chinese.
+    pub message: String,
+    /// The invalid fields (422).
+    pub fields: Vec<FieldError>,
+}
+
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        self.log();
-        let mut body = format!(
-            "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{0}</title>\
-             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head>\
-             <body><main><h1>{0}</h1>",
-            escape(&self.to_string())
-        );
-        if let WebError::Invalid(fields) = &self {
-            body.push_str("<ul>");
-            for f in fields {
-                body.push_str(&format!("<li>{}：{}</li>", escape(&f.field), escape(&f.reason)));
-            }
-            body.push_str("</ul>");
+        if let WebError::Login(next) = &self {
+            return crate::auth::login_redirect(next);
         }
-        body.push_str("<p><a href=\"/\">返回首页</a></p></main></body></html>");
-        let r = (self.status(), Html(body)).into_response();
-        self.retry_after(r)
+        self.log();
+        let page = ErrorPage {
+            status: self.status(),
+            code: self.code(),
+            message: self.to_string(),
+            fields: match &self {
+                WebError::Invalid(f) => f.clone(),
+                _ => Vec::new(),
+            },
+        };
+        // A plain page until [`pages`] renders it in the site's chrome (or as JSON).
+        let mut body = format!("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{0}</title></head><body><main><h1>{0}</h1>", escape(&page.message));
+        for f in &page.fields {
+            body.push_str(&format!("<p>{}</p>", escape(&f.reason)));
+        }
+        body.push_str("</main></body></html>");
+        let mut r = self.retry_after((self.status(), Html(body)).into_response());
+        r.extensions_mut().insert(page);
+        r
     }
+}
+
+/// Renders every error response of the application (a [`WebError`], or a 404 of no route) as
+/// the path calls for: under `/api/` the JSON body [`ApiErrorBody`]; elsewhere a page of the
+/// site, inside its header and footer, with the way back — to the console for `/console`
+/// paths, else to the portal's home page.
+pub async fn pages(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = req.uri().path().to_string();
+    let mut r = next.run(req).await;
+    let Some(page) = r.extensions_mut().remove::<ErrorPage>() else { return r };
+    let (mut parts, _) = r.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.remove(header::CONTENT_TYPE);
+    let fresh = if path.starts_with("/api/") {
+        let body = ApiErrorBody {
+            error: page.code,
+            message: page.message.clone(),
+            field: page.fields.first().map(|f| f.field.clone()),
+            reason: page.fields.first().map(|f| f.reason.clone()),
+            errors: page.fields.clone(),
+        };
+        Json(body).into_response()
+    } else {
+        let console = path.starts_with("/console");
+        let title = match page.status {
+            StatusCode::FORBIDDEN => "无权访问".to_string(),
+            StatusCode::CONFLICT => "无法完成此操作".to_string(),
+            StatusCode::UNPROCESSABLE_ENTITY => "输入有误".to_string(),
+            _ => page.message.clone(),
+        };
+        let mut chrome = if console {
+            crate::console::chrome(&state, title.clone())
+        } else {
+            crate::layout::Chrome::new(&state.site, title.clone(), "其他")
+        };
+        chrome.description = page.message.clone();
+        let back = if console { ("/console", "返回工作平台") } else { ("/", "返回首页") };
+        let detail = (page.message != title).then(|| page.message.clone());
+        let view = ErrorView {
+            chrome,
+            status: page.status.as_u16(),
+            detail,
+            fields: page.fields.clone(),
+            back: back.0,
+            back_label: back.1,
+        };
+        match crate::layout::render(&view) {
+            Ok(html) => html.into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "error page template");
+                Html(format!("<!DOCTYPE html><title>{0}</title><h1>{0}</h1>", escape(&page.message))).into_response()
+            }
+        }
+    };
+    let (fresh_parts, body) = fresh.into_parts();
+    for (k, v) in &fresh_parts.headers {
+        parts.headers.insert(k.clone(), v.clone());
+    }
+    Response::from_parts(parts, body)
+}
+
+/// An error page of the site (templates/error.html).
+#[derive(askama::Template)]
+#[template(path = "error.html")]
+struct ErrorView {
+    chrome: crate::layout::Chrome,
+    status: u16,
+    /// The reason, when the heading does not say it already.
+    detail: Option<String>,
+    fields: Vec<FieldError>,
+    back: &'static str,
+    back_label: &'static str,
 }
 
 /// The JSON body of an API error: `{"error", "message", "field", "reason", "errors"}` — `field`
@@ -179,7 +279,7 @@ impl IntoResponse for WebError {
 pub struct ApiErrorBody {
     /// `not_found`, `invalid`, `conflict`, `too_many_requests`, `unauthorized`, `forbidden` or `internal`.
     pub error: &'static str,
-    /// A message in Chinese (English after).
+    /// A message in Chinese.
     pub message: String,
     /// The first invalid field (422 only).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -190,42 +290,6 @@ pub struct ApiErrorBody {
     /// Every invalid field (422 only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
-}
-
-/// A [`WebError`] answered as JSON (the API's handlers return this).
-#[derive(Debug)]
-pub struct ApiError(pub WebError);
-
-impl From<WebError> for ApiError {
-    fn from(e: WebError) -> ApiError {
-        ApiError(e)
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> ApiError {
-        ApiError(e.into())
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let e = self.0;
-        e.log();
-        let errors = match &e {
-            WebError::Invalid(f) => f.clone(),
-            _ => Vec::new(),
-        };
-        let body = ApiErrorBody {
-            error: e.code(),
-            message: e.to_string(),
-            field: errors.first().map(|f| f.field.clone()),
-            reason: errors.first().map(|f| f.reason.clone()),
-            errors,
-        };
-        let r = (e.status(), Json(body)).into_response();
-        e.retry_after(r)
-    }
 }
 
 /// HTML-escapes text for the few pages built without a template.

@@ -159,6 +159,8 @@ pub fn router(state: AppState) -> Router {
         .merge(register_workbook::routes())
         .merge(published::routes())
         .fallback(not_found)
+        // Every error response as the path calls for: a page in the site's chrome, or JSON.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), error::pages))
         .with_state(state)
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))

@@ -16,8 +16,9 @@ use axum::Router;
 use hmac::{KeyInit, Mac};
 use serde::Deserialize;
 
-use crate::auth::{ConsoleForm, CurrentUser, Denied};
+use crate::auth::{ConsoleForm, CurrentUser};
 use crate::console::{chrome, page, Me};
+use crate::error::WebError;
 use crate::layout::Chrome;
 use crate::AppState;
 
@@ -63,7 +64,7 @@ fn decode(secret_b32: &str) -> Option<Vec<u8>> {
 }
 
 /// A new random secret of 160 bits (RFC 4226's recommended length), base32.
-fn new_secret() -> Result<String, Denied> {
+fn new_secret() -> Result<String, WebError> {
     let hex = gongkai_store::random_token()?;
     let bytes: Vec<u8> = (0..20).filter_map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()).collect();
     Ok(data_encoding::BASE32_NOPAD.encode(&bytes))
@@ -116,7 +117,7 @@ async fn status_page(
     State(state): State<AppState>,
     user: CurrentUser,
     axum::extract::Query(q): axum::extract::Query<DoneQuery>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let enabled = state.store.totp_secret(&user.user.id).await?.is_some();
     let mut p = mfa_page(&state, &user, enabled);
     p.done = match q.done.as_deref() {
@@ -131,7 +132,7 @@ async fn status_page(
 struct Empty {}
 
 /// A new secret to add to the authenticator app; nothing is stored yet.
-async fn start(State(state): State<AppState>, form: ConsoleForm<Empty>) -> Result<Response, Denied> {
+async fn start(State(state): State<AppState>, form: ConsoleForm<Empty>) -> Result<Response, WebError> {
     let user = form.user;
     let enabled = state.store.totp_secret(&user.user.id).await?.is_some();
     let secret = new_secret()?;
@@ -155,7 +156,7 @@ struct ConfirmForm {
 }
 
 /// Stores the secret once a code from the app matches it.
-async fn confirm(State(state): State<AppState>, form: ConsoleForm<ConfirmForm>) -> Result<Response, Denied> {
+async fn confirm(State(state): State<AppState>, form: ConsoleForm<ConfirmForm>) -> Result<Response, WebError> {
     let ConsoleForm { user, form: f } = form;
     let secret = f.secret.trim().to_ascii_uppercase();
     if decode(&secret).is_none_or(|k| k.len() < 16) {
@@ -186,7 +187,7 @@ struct DisableForm {
 }
 
 /// Turns two-factor login off, with a current code.
-async fn disable(State(state): State<AppState>, form: ConsoleForm<DisableForm>) -> Result<Response, Denied> {
+async fn disable(State(state): State<AppState>, form: ConsoleForm<DisableForm>) -> Result<Response, WebError> {
     let ConsoleForm { user, form: f } = form;
     let Some(secret) = state.store.totp_secret(&user.user.id).await? else {
         return Ok(Redirect::to("/console/mfa").into_response());

@@ -18,7 +18,7 @@ use gongkai_store::{AgencyOverview, Overview, Role};
 use serde::Deserialize;
 
 use crate::attachment::{self, Cache};
-use crate::auth::{CurrentUser, Denied};
+use crate::auth::CurrentUser;
 use crate::console::{chrome, page, Me};
 use crate::error::WebError;
 use crate::AppState;
@@ -49,38 +49,34 @@ struct YearQuery {
 }
 
 /// The report year asked for, else the year whose report is due now (last year).
-fn year_of(q: &YearQuery, today: chrono::NaiveDate) -> Result<i32, Denied> {
+fn year_of(q: &YearQuery, today: chrono::NaiveDate) -> Result<i32, WebError> {
     match q.year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(gongkai_store::default_year(today)),
         Some(s) => match s.parse::<i32>() {
             Ok(y @ 2008..=2200) => Ok(y),
-            _ => Err(Denied::Web(WebError::Invalid(vec![crate::error::FieldError::new(
+            _ => Err(WebError::Invalid(vec![crate::error::FieldError::new(
                 "year",
                 format!("年度应为 2008 年以后的四位数字，如 2025（收到「{s}」）"),
-            )]))),
+            )])),
         },
     }
 }
 
 /// Supervisors and administrators only.
-fn require_oversight(user: &CurrentUser) -> Result<(), Denied> {
+fn require_oversight(user: &CurrentUser) -> Result<(), WebError> {
     if matches!(user.role(), Role::Supervisor | Role::Administrator) {
         Ok(())
     } else {
-        Err(Denied::Forbidden(format!(
+        Err(WebError::Forbidden(format!(
             "{}无权查看监督总览；请使用监督员账号 (only supervisors and administrators see the overview)",
             user.role().label_zh()
         )))
     }
 }
 
-async fn overview_of(state: &AppState, user: &CurrentUser, year: i32) -> Result<Overview, Denied> {
+async fn overview_of(state: &AppState, user: &CurrentUser, year: i32) -> Result<Overview, WebError> {
     require_oversight(user)?;
-    Ok(state
-        .store
-        .supervise(user.agency(), year, state.clock.today(), &state.calendar)
-        .await
-        .map_err(WebError::from)?)
+    state.store.supervise(user.agency(), year, state.clock.today(), &state.calendar).await.map_err(WebError::from)
 }
 
 struct Row {
@@ -170,7 +166,7 @@ async fn overview_page(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<YearQuery>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let year = year_of(&q, state.clock.today())?;
     let o = overview_of(&state, &user, year).await?;
     // Depth in the tree, for indentation (the list is the root first, then by depth).
@@ -206,11 +202,11 @@ async fn rollup(
     user: CurrentUser,
     Path(format): Path<String>,
     Query(q): Query<YearQuery>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let year = year_of(&q, state.clock.today())?;
     let o = overview_of(&state, &user, year).await?;
     let Some((content_type, bytes)) = crate::reports::file(&state, o.rollup, &format).await? else {
-        return Err(Denied::Web(WebError::NotFound("该下载格式")));
+        return Err(WebError::NotFound("该下载格式"));
     };
     let name = attachment::file_name("rollup", &o.agency, &year.to_string(), &format);
     Ok(attachment::attachment(content_type, &name, bytes, Cache::Private))
@@ -222,14 +218,14 @@ async fn by_number(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((agency, number)): Path<(String, String)>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     user.require_read(&agency)?;
     let id = state
         .store
         .find_request(&agency, &number)
         .await
         .map_err(WebError::from)?
-        .ok_or(Denied::Web(WebError::NotFound("该申请")))?;
+        .ok_or(WebError::NotFound("该申请"))?;
     Ok(Redirect::to(&format!("/console/requests/{id}")).into_response())
 }
 
@@ -254,7 +250,7 @@ async fn trend_of(
     state: &AppState,
     user: &CurrentUser,
     q: &YearQuery,
-) -> Result<(i32, String, Vec<gongkai_store::TrendPoint>), Denied> {
+) -> Result<(i32, String, Vec<gongkai_store::TrendPoint>), WebError> {
     require_oversight(user)?;
     let last = year_of(q, state.clock.today())?;
     let root = q.agency.as_deref().map(str::trim).filter(|a| !a.is_empty()).unwrap_or(user.agency()).to_string();
@@ -415,7 +411,7 @@ async fn trend_page(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<YearQuery>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let (year, agency, points) = trend_of(&state, &user, &q).await?;
     let agency_name =
         state.store.get_agency(&agency).await.map_err(WebError::from)?.map(|a| a.name).unwrap_or_default();
@@ -512,10 +508,10 @@ async fn trend_xlsx(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<YearQuery>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let (year, agency, points) = trend_of(&state, &user, &q).await?;
     let (header, rows) = trend_table(&points);
-    let fail = |e: rust_xlsxwriter::XlsxError| Denied::Web(WebError::Internal(format!("trend XLSX: {e}")));
+    let fail = |e: rust_xlsxwriter::XlsxError| WebError::Internal(format!("trend XLSX: {e}"));
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("年度趋势").map_err(fail)?;
@@ -558,7 +554,7 @@ async fn trend_csv(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<YearQuery>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let (year, agency, points) = trend_of(&state, &user, &q).await?;
     let (header, rows) = trend_table(&points);
     let mut out = String::from("\u{feff}");
@@ -604,7 +600,7 @@ async fn reminders_page(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<YearQuery>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let year = year_of(&q, state.clock.today())?;
     let o = overview_of(&state, &user, year).await?;
     page(
@@ -633,14 +629,12 @@ struct SendForm {
 async fn reminders_send(
     State(state): State<AppState>,
     form: crate::auth::ConsoleForm<SendForm>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let crate::auth::ConsoleForm { user, form } = form;
     let year = year_of(&YearQuery { year: form.year, agency: None }, state.clock.today())?;
     let o = overview_of(&state, &user, year).await?;
     let Some(mailer) = state.mailer.clone() else {
-        return Err(Denied::Web(WebError::Conflict(
-            "未配置 SMTP 服务器，不能发送提醒邮件 (no SMTP server configured)".to_string(),
-        )));
+        return Err(WebError::Conflict("未配置 SMTP 服务器，不能发送提醒邮件 (no SMTP server configured)".to_string()));
     };
     let results = remind::send(&state.store, &mailer, &o, &user.actor(), &state.clock).await.map_err(WebError::from)?;
     let sent = results.iter().filter(|(_, d)| matches!(d, remind::Delivery::Sent(_))).count();
@@ -673,7 +667,7 @@ async fn reminders_csv(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<YearQuery>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let year = year_of(&q, state.clock.today())?;
     let o = overview_of(&state, &user, year).await?;
     let mut out = String::from("\u{feff}机关代码,机关,事项,对象,期限\r\n");

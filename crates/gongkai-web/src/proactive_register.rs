@@ -20,7 +20,7 @@ use gongkai_core::register::{check_proactive_dates, Agency, ProactiveDisclosure}
 use gongkai_store::{ConfidentialityReview, ProactiveDetails, ReviewResult, StoreError};
 use serde::Deserialize;
 
-use crate::auth::{ConsoleForm, CurrentUser, Denied};
+use crate::auth::{ConsoleForm, CurrentUser};
 use crate::console::{chrome, page, Me};
 use crate::error::WebError;
 use crate::AppState;
@@ -57,10 +57,10 @@ struct RegisterPage {
     notice: Option<String>,
 }
 
-async fn agency_of(state: &AppState, user: &CurrentUser, code: Option<&str>) -> Result<Agency, Denied> {
+async fn agency_of(state: &AppState, user: &CurrentUser, code: Option<&str>) -> Result<Agency, WebError> {
     let code = code.map(str::trim).filter(|c| !c.is_empty()).unwrap_or(user.agency());
     user.require_read(code)?;
-    state.store.get_agency(code).await.map_err(WebError::from)?.ok_or(Denied::Web(WebError::NotFound("机关")))
+    state.store.get_agency(code).await.map_err(WebError::from)?.ok_or(WebError::NotFound("机关"))
 }
 
 async fn render_page(
@@ -71,7 +71,7 @@ async fn render_page(
     error: Option<String>,
     notice: Option<String>,
     status: StatusCode,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let mut items = state.store.list_proactive(&agency.code).await.map_err(WebError::from)?;
     items.reverse();
     let mut details: std::collections::HashMap<String, ProactiveDetails> = state
@@ -131,7 +131,7 @@ async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<AgencyQuery>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let agency = agency_of(&state, &user, q.agency.as_deref()).await?;
     let notice = q.done.filter(|d| d == "added").map(|_| "已登记 (registered)".to_string());
     render_page(&state, &user, agency, NewItem::default(), None, notice, StatusCode::OK).await
@@ -291,7 +291,7 @@ fn validate(agency: &str, f: &NewItem, today: NaiveDate) -> Result<(ProactiveDis
     Ok((item, details))
 }
 
-async fn add(State(state): State<AppState>, form: ConsoleForm<NewItem>) -> Result<Response, Denied> {
+async fn add(State(state): State<AppState>, form: ConsoleForm<NewItem>) -> Result<Response, WebError> {
     let ConsoleForm { user, form } = form;
     let agency = agency_of(&state, &user, Some(&form.agency)).await?;
     if let Err(e) = user.require_write(&agency.code) {
@@ -315,7 +315,7 @@ async fn add(State(state): State<AppState>, form: ConsoleForm<NewItem>) -> Resul
             let status = StatusCode::CONFLICT;
             return render_page(&state, &user, agency, form, Some(msg), None, status).await;
         }
-        Err(e) => return Err(Denied::Web(WebError::from(e))),
+        Err(e) => return Err(WebError::from(e)),
     }
     let late = clock::proactive_publication_due(&state.calendar, details.generated_on)
         .is_ok_and(|due| item.published_on > due.end);

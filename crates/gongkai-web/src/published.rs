@@ -28,7 +28,7 @@ use gongkai_core::rules::{self, CheckContext, Severity};
 use gongkai_store::{NewPublishedReport, StoreError};
 use serde::Deserialize;
 
-use crate::auth::{ConsoleForm, CurrentUser, Denied};
+use crate::auth::{ConsoleForm, CurrentUser};
 use crate::console::{chrome, page, Me};
 use crate::error::WebError;
 use crate::AppState;
@@ -104,11 +104,11 @@ struct PublishedPage {
     limit_mb: usize,
 }
 
-fn require_oversight(user: &CurrentUser) -> Result<(), Denied> {
+fn require_oversight(user: &CurrentUser) -> Result<(), WebError> {
     if matches!(user.role(), gongkai_store::Role::Supervisor | gongkai_store::Role::Administrator) {
         Ok(())
     } else {
-        Err(Denied::Forbidden(format!(
+        Err(WebError::Forbidden(format!(
             "{}无权导入已发布的年度报告；请使用监督员账号 (only supervisors and administrators import reports)",
             user.role().label_zh()
         )))
@@ -134,7 +134,7 @@ async fn render(
     error: Option<String>,
     notice: Option<String>,
     status: StatusCode,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     render_failed(state, user, values, "未导入", error, notice, status).await
 }
 
@@ -147,7 +147,7 @@ async fn render_failed(
     error: Option<String>,
     notice: Option<String>,
     status: StatusCode,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let subtree: Vec<Agency> = state.store.agency_subtree(user.agency()).await.map_err(WebError::from)?;
     let mut depth: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     let mut agencies = Vec::with_capacity(subtree.len());
@@ -209,7 +209,7 @@ async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<ListQuery>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     require_oversight(&user)?;
     let year = q
         .year
@@ -279,7 +279,7 @@ async fn upload(
     user: CurrentUser,
     headers: HeaderMap,
     multipart: Multipart,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let form = match read_form(multipart).await {
         Ok(f) => f,
         Err(msg) => {
@@ -359,7 +359,7 @@ async fn upload(
             user.audit(&state, "supervise.import", &agency.code, false, Some(format!("refused {file_name}"))).await;
             refuse(detail).await
         }
-        Err(e) => Err(Denied::Web(WebError::from(e))),
+        Err(e) => Err(WebError::from(e)),
     }
 }
 
@@ -379,7 +379,7 @@ struct WithdrawForm {
 /// a reason. Refused — nothing changed — with the field and why: no reason or too long a one
 /// (422), an unknown import (404), one already withdrawn (409); another county's import is a 403.
 /// Every attempt is audited (`supervise.withdraw_import`; the store records a success itself).
-async fn withdraw(State(state): State<AppState>, form: ConsoleForm<WithdrawForm>) -> Result<Response, Denied> {
+async fn withdraw(State(state): State<AppState>, form: ConsoleForm<WithdrawForm>) -> Result<Response, WebError> {
     let ConsoleForm { user, form } = form;
     require_oversight(&user)?;
     let id: String = form.id.trim().chars().take(64).collect();
@@ -415,7 +415,7 @@ async fn withdraw(State(state): State<AppState>, form: ConsoleForm<WithdrawForm>
         Err(StoreError::NotFound { .. }) => {
             refuse(format!("导入记录：没有编号为「{id}」的导入 (no such import)"), StatusCode::NOT_FOUND).await
         }
-        Err(e) => Err(Denied::Web(WebError::from(e))),
+        Err(e) => Err(WebError::from(e)),
     }
 }
 

@@ -29,7 +29,7 @@ use gongkai_store::StoreError;
 use serde::Deserialize;
 
 use crate::attachment::{self, Cache};
-use crate::auth::{check_csrf, CurrentUser, Denied};
+use crate::auth::{check_csrf, CurrentUser};
 use crate::console::{chrome, page, Me};
 use crate::error::WebError;
 use crate::AppState;
@@ -71,10 +71,10 @@ struct RegistersPage {
     notice: Option<String>,
 }
 
-async fn agency_of(state: &AppState, user: &CurrentUser, code: Option<&str>) -> Result<Agency, Denied> {
+async fn agency_of(state: &AppState, user: &CurrentUser, code: Option<&str>) -> Result<Agency, WebError> {
     let code = code.map(str::trim).filter(|c| !c.is_empty()).unwrap_or(user.agency());
     user.require_read(code)?;
-    state.store.get_agency(code).await.map_err(WebError::from)?.ok_or(Denied::Web(WebError::NotFound("机关")))
+    state.store.get_agency(code).await.map_err(WebError::from)?.ok_or(WebError::NotFound("机关"))
 }
 
 async fn render_page(
@@ -84,7 +84,7 @@ async fn render_page(
     errors: Vec<String>,
     notice: Option<String>,
     status: StatusCode,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let requests = state.store.list_requests(&agency.code, gongkai_store::RequestFilter::All).await?.len();
     let cases = state.store.list_cases(&agency.code).await?.len();
     let figures = state.store.list_article20_figures(&agency.code).await?.len();
@@ -112,7 +112,7 @@ async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<AgencyQuery>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let agency = agency_of(&state, &user, q.agency.as_deref()).await?;
     let notice = q.done.filter(|d| d == "imported").map(|_| "已导入 (imported)".to_string());
     render_page(&state, &user, agency, Vec::new(), notice, StatusCode::OK).await
@@ -123,19 +123,18 @@ async fn download(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<AgencyQuery>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let agency = agency_of(&state, &user, q.agency.as_deref()).await?;
     if !user.can_write(&agency.code) {
         user.audit(&state, "registers.export", &agency.code, false, Some("not permitted".into())).await;
-        return Err(Denied::Forbidden(format!(
+        return Err(WebError::Forbidden(format!(
             "{}不能下载机关 {} 的台账：台账含申请人个人信息，仅供本机关经办、审批人员导出 (the workbook holds personal information)",
             user.role().label_zh(),
             agency.code
         )));
     }
-    let batch = gongkai_sheet::agency_registers(&state.store, &agency.code, None)
-        .await?
-        .ok_or(Denied::Web(WebError::NotFound("机关")))?;
+    let batch =
+        gongkai_sheet::agency_registers(&state.store, &agency.code, None).await?.ok_or(WebError::NotFound("机关"))?;
     let bytes = tokio::task::spawn_blocking(move || gongkai_sheet::write(&batch, false))
         .await
         .map_err(|e| WebError::Internal(format!("workbook task: {e}")))?
@@ -232,7 +231,7 @@ async fn import(
     user: CurrentUser,
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let up = read_upload(multipart).await?;
     check_csrf(&state, &user, &headers, "/console/registers", &up.csrf).await?;
     let agency = agency_of(&state, &user, Some(&up.agency)).await?;
@@ -295,7 +294,7 @@ async fn import(
             user.audit(&state, "registers.import", &agency.code, false, Some("refused".into())).await;
             return render_page(&state, &user, agency, vec![e.to_string()], None, StatusCode::CONFLICT).await;
         }
-        Err(e) => return Err(Denied::Web(WebError::from(e))),
+        Err(e) => return Err(WebError::from(e)),
     };
     let mut summary = gongkai_sheet::summary(&parsed)
         .into_iter()

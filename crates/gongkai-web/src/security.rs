@@ -24,8 +24,9 @@ use chrono::Utc;
 use gongkai_store::{Role, StoreError, MIN_LOG_RETENTION_DAYS};
 use serde::Deserialize;
 
-use crate::auth::{ConsoleForm, CurrentUser, Denied};
+use crate::auth::{ConsoleForm, CurrentUser};
 use crate::console::{chrome, page, Me};
+use crate::error::WebError;
 use crate::layout::Chrome;
 use crate::AppState;
 
@@ -68,15 +69,15 @@ struct SecurityPage {
 
 /// Only the security administrator: the confinement keeps that role here, and this check keeps
 /// every other role out (the system administrator manages accounts, not the policy; B2.6).
-async fn require_security_admin(state: &AppState, user: &CurrentUser, target: &str) -> Result<(), Denied> {
+async fn require_security_admin(state: &AppState, user: &CurrentUser, target: &str) -> Result<(), WebError> {
     if user.role() == Role::SecurityAdmin {
         return Ok(());
     }
     user.audit(state, "access.denied", target, false, Some("security administrators only".into())).await;
-    Err(Denied::Forbidden("安全设置仅安全管理员可以查看和修改 (security administrators only)".into()))
+    Err(WebError::Forbidden("安全设置仅安全管理员可以查看和修改 (security administrators only)".into()))
 }
 
-async fn view(state: &AppState, user: &CurrentUser) -> Result<SecurityPage, Denied> {
+async fn view(state: &AppState, user: &CurrentUser) -> Result<SecurityPage, WebError> {
     let now = Utc::now();
     let enrolled: HashSet<String> = state.store.users_with_second_factor().await?;
     let accounts: Vec<AccountRow> = state
@@ -119,7 +120,7 @@ async fn security_page(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<DoneQuery>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     require_security_admin(&state, &user, "/console/security").await?;
     let mut p = view(&state, &user).await?;
     p.done = match q.done.as_deref() {
@@ -138,7 +139,7 @@ struct RetentionForm {
     days: String,
 }
 
-async fn set_retention(State(state): State<AppState>, form: ConsoleForm<RetentionForm>) -> Result<Response, Denied> {
+async fn set_retention(State(state): State<AppState>, form: ConsoleForm<RetentionForm>) -> Result<Response, WebError> {
     let ConsoleForm { user, form: f } = form;
     require_security_admin(&state, &user, "/console/security/retention").await?;
     let refuse = |message: String| async {
@@ -164,7 +165,10 @@ struct RequireMfaForm {
     require: String,
 }
 
-async fn set_require_mfa(State(state): State<AppState>, form: ConsoleForm<RequireMfaForm>) -> Result<Response, Denied> {
+async fn set_require_mfa(
+    State(state): State<AppState>,
+    form: ConsoleForm<RequireMfaForm>,
+) -> Result<Response, WebError> {
     let ConsoleForm { user, form: f } = form;
     require_security_admin(&state, &user, "/console/security/mfa").await?;
     let on = match f.require.as_str() {
@@ -204,7 +208,7 @@ struct PersonalDataForm {
 async fn set_personal_data_retention(
     State(state): State<AppState>,
     form: ConsoleForm<PersonalDataForm>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let ConsoleForm { user, form: f } = form;
     require_security_admin(&state, &user, "/console/security/personal-data").await?;
     let refuse = |message: String| async {

@@ -23,7 +23,7 @@ use gongkai_store::{AuditEvent, RequestFilter, Role, User};
 use serde::{Deserialize, Serialize};
 
 use crate::console::{event_detail, event_from_form, EventForm};
-use crate::error::{ApiError, FieldError, WebError};
+use crate::error::{FieldError, WebError};
 use crate::AppState;
 
 /// The staff routes (nested under `/api/v1`).
@@ -104,7 +104,7 @@ fn state_today(
         (status = 200, description = "本机关的申请及办理状态 (the agency's requests)", body = StaffRequests),
         (status = 401, description = "缺少或无效的访问令牌：Authorization: Bearer <token> (missing or invalid bearer token)", body = crate::error::ApiErrorBody),
     ))]
-pub(crate) async fn staff_requests(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub(crate) async fn staff_requests(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
     let user = bearer_user(&state, &headers).await?;
     let histories = state.store.list_request_histories(&user.agency, RequestFilter::All).await?;
     let cal = std::sync::Arc::clone(&state.calendar);
@@ -227,7 +227,7 @@ pub(crate) async fn staff_request(
     State(state): State<AppState>,
     Path(tracking_number): Path<String>,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Result<Response, WebError> {
     let user = bearer_user(&state, &headers).await?;
     let (_, r, events) = own_request(&state, &user, &tracking_number).await?;
     Ok(no_store(Json(detail(&state.calendar, state.clock.today(), &r, &events)).into_response()))
@@ -309,7 +309,7 @@ pub(crate) async fn record_event(
     Path(tracking_number): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Response, ApiError> {
+) -> Result<Response, WebError> {
     let user = bearer_user(&state, &headers).await?;
     let input: EventIn = serde_json::from_slice(&body).map_err(|e| {
         WebError::Invalid(vec![FieldError::new("body", format!("请求体须为 JSON 对象，含 kind 和 on（{e}）"))])
@@ -326,7 +326,7 @@ pub(crate) async fn record_event(
     };
     if let Some(message) = refused_role {
         audit(&state, &user, &audit_type, &tracking_number, false, Some("not permitted".into())).await;
-        return Err(WebError::Forbidden(message).into());
+        return Err(WebError::Forbidden(message));
     }
     let (id, _, _) = own_request(&state, &user, &tracking_number).await?;
     let form = EventForm {
@@ -350,7 +350,7 @@ pub(crate) async fn record_event(
         Ok(e) => e,
         Err(message) => {
             audit(&state, &user, &audit_type, &tracking_number, false, Some(message.clone())).await;
-            return Err(WebError::Invalid(vec![FieldError::new(field_of(&message), message)]).into());
+            return Err(WebError::Invalid(vec![FieldError::new(field_of(&message), message)]));
         }
     };
     // Checked, applied, written and audited as in the console (the actor's source is "api").
@@ -410,7 +410,7 @@ pub(crate) async fn draft_report(
     State(state): State<AppState>,
     Path(year): Path<String>,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Result<Response, WebError> {
     let user = bearer_user(&state, &headers).await?;
     let year = year
         .parse::<i32>()

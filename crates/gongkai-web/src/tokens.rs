@@ -11,7 +11,7 @@ use axum::Router;
 use gongkai_store::ApiToken;
 use serde::Deserialize;
 
-use crate::auth::{ConsoleForm, CurrentUser, Denied};
+use crate::auth::{ConsoleForm, CurrentUser};
 use crate::console::{chrome, page, Me};
 use crate::error::{FieldError, WebError};
 use crate::AppState;
@@ -40,12 +40,12 @@ async fn render_list(
     created: Option<String>,
     error: Option<String>,
     status: StatusCode,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let tokens = state.store.list_api_tokens(&user.user.id).await.map_err(WebError::from)?;
     page(&TokensPage { chrome: chrome(state, "访问令牌（API）"), me: Me::of(user), tokens, created, error }, status)
 }
 
-async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Response, Denied> {
+async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Response, WebError> {
     render_list(&state, &user, None, None, StatusCode::OK).await
 }
 
@@ -67,7 +67,7 @@ fn validate(f: &NewToken) -> Result<(String, i64), FieldError> {
     }
 }
 
-async fn create(State(state): State<AppState>, form: ConsoleForm<NewToken>) -> Result<Response, Denied> {
+async fn create(State(state): State<AppState>, form: ConsoleForm<NewToken>) -> Result<Response, WebError> {
     let ConsoleForm { user, form } = form;
     let (name, days) = match validate(&form) {
         Ok(v) => v,
@@ -93,7 +93,7 @@ async fn revoke(
     State(state): State<AppState>,
     Path(id): Path<String>,
     form: ConsoleForm<RevokeForm>,
-) -> Result<Response, Denied> {
+) -> Result<Response, WebError> {
     let user = form.user;
     match state.store.revoke_api_token(&user.user.id, &id, chrono::Utc::now()).await {
         Ok(()) => {
@@ -102,7 +102,7 @@ async fn revoke(
         }
         Err(e) => {
             user.audit(&state, "api_token.revoke", &id, false, Some("not found".into())).await;
-            Err(Denied::Web(WebError::from(e)))
+            Err(WebError::from(e))
         }
     }
 }
