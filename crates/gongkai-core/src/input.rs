@@ -79,7 +79,8 @@ impl Event {
         if self.on > today + chrono::Duration::days(1) {
             return Err(InputError::new("on", format!("日期 {} 在今天之后，不能预先登记", self.on)));
         }
-        let by = text("by", "经办人", &self.by, true)?;
+        // Who recorded it: the console and the CLI always say; a workbook row may leave it blank.
+        let by = text("by", "经办人", &self.by, false)?;
         let kind = match self.kind {
             EventKind::CorrectionNotice { note, period_days } => EventKind::CorrectionNotice {
                 note: text("note", "补正内容", &note, true)?,

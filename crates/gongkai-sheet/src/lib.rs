@@ -960,7 +960,10 @@ struct EventOrigin {
 /// Reads and validates a workbook. Every problem is returned (not only the first); with none,
 /// the registers are ready to store. Agencies and duplicates against the database are the
 /// caller's to check (with [`Parsed`]'s rows).
-pub fn read(bytes: &[u8], cal: &Calendar) -> Result<Parsed, Vec<CellError>> {
+///
+/// `today` is China's date: an event dated after tomorrow, like any text the core refuses
+/// ([`Event::validated`]), is an error of its row, as in the console.
+pub fn read(bytes: &[u8], cal: &Calendar, today: NaiveDate) -> Result<Parsed, Vec<CellError>> {
     let mut errs = Vec::new();
     let tables = open_tables(bytes, &mut errs);
     let mut out = Parsed::default();
@@ -971,11 +974,11 @@ pub fn read(bytes: &[u8], cal: &Calendar) -> Result<Parsed, Vec<CellError>> {
     let mut origins: Vec<Vec<EventOrigin>> = Vec::new();
     let mut finishes: Vec<Option<(Event, u32)>> = Vec::new();
     if let Some(t) = tables.get(SHEET_REQUESTS) {
-        read_requests(t, &mut out, &mut finishes, &mut errs);
+        read_requests(t, &mut out, &mut finishes, &mut errs, today);
     }
     origins.resize_with(out.batch.requests.len(), Vec::new);
     if let Some(t) = tables.get(SHEET_EVENTS) {
-        read_events(t, &mut out, &mut origins, &mut errs);
+        read_events(t, &mut out, &mut origins, &mut errs, today);
     }
     check_lifecycles(cal, &mut out, origins, finishes, &mut errs);
     if let Some(t) = tables.get(SHEET_CASES) {
@@ -1047,7 +1050,13 @@ fn read_agencies(t: &Table, out: &mut Parsed, errs: &mut Vec<CellError>) {
     }
 }
 
-fn read_requests(t: &Table, out: &mut Parsed, finishes: &mut Vec<Option<(Event, u32)>>, errs: &mut Vec<CellError>) {
+fn read_requests(
+    t: &Table,
+    out: &mut Parsed,
+    finishes: &mut Vec<Option<(Event, u32)>>,
+    errs: &mut Vec<CellError>,
+    today: NaiveDate,
+) {
     let mut seen: HashMap<(String, String), u32> = HashMap::new();
     for row in t.rows() {
         let mut r = RowReader::new(t, row, errs);
@@ -1109,6 +1118,21 @@ fn read_requests(t: &Table, out: &mut Parsed, finishes: &mut Vec<Option<(Event, 
             (Some(on), Some(Finish::Withdrawal)) => Some(Event { on, by, kind: EventKind::Withdrawal }),
             _ => None,
         };
+        // The reply or withdrawal of the row, checked as input like any event.
+        let finish_event = match finish_event.map(|e| e.validated(today)) {
+            Some(Err(e)) => {
+                let column = match e.field {
+                    "on" => "答复日期",
+                    "document" => "答复文书",
+                    _ => "经办人",
+                };
+                // The row's request is kept, so its events are not reported as orphans too.
+                errs.push(CellError::at(SHEET_REQUESTS, line, column, e.message));
+                None
+            }
+            Some(Ok(e)) => Some(e),
+            None => None,
+        };
         out.batch.requests.push((
             Request {
                 agency,
@@ -1127,7 +1151,27 @@ fn read_requests(t: &Table, out: &mut Parsed, finishes: &mut Vec<Option<(Event, 
     }
 }
 
-fn read_events(t: &Table, out: &mut Parsed, origins: &mut [Vec<EventOrigin>], errs: &mut Vec<CellError>) {
+/// The workbook column of an event field the core names ([`gongkai_core::input::InputError`]).
+fn event_column(field: &str) -> &'static str {
+    match field {
+        "on" => "日期",
+        "by" => "经办人",
+        "note" => "补正内容",
+        "period_days" => "补正期限（天）",
+        "approver" => "批准人",
+        "reason" => "延期理由",
+        "party" => "征求对象",
+        _ => "事件",
+    }
+}
+
+fn read_events(
+    t: &Table,
+    out: &mut Parsed,
+    origins: &mut [Vec<EventOrigin>],
+    errs: &mut Vec<CellError>,
+    today: NaiveDate,
+) {
     let index: HashMap<(String, String), usize> = out
         .batch
         .requests
@@ -1160,7 +1204,10 @@ fn read_events(t: &Table, out: &mut Parsed, origins: &mut [Vec<EventOrigin>], er
             continue;
         }
         if let (Some(i), Some(on), Some(kind)) = (target, on, kind) {
-            found.push((i, Event { on, by, kind }, EventOrigin { sheet: SHEET_EVENTS, row: line }));
+            match (Event { on, by, kind }).validated(today) {
+                Ok(event) => found.push((i, event, EventOrigin { sheet: SHEET_EVENTS, row: line })),
+                Err(e) => errs.push(CellError::at(SHEET_EVENTS, line, event_column(e.field), e.message)),
+            }
         }
     }
     // Per request in date order (rows of one day keep their order).
@@ -2115,12 +2162,42 @@ mod tests {
         let cal = Calendar::official();
         let batch = example();
         let bytes = write(&batch, true).unwrap();
-        let parsed = read(&bytes, &cal)
+        let parsed = read(&bytes, &cal, NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default())
             .unwrap_or_else(|e| panic!("{}", e.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")));
         assert_eq!(parsed.batch, batch);
         assert_eq!(parsed.request_rows, [2, 3, 4, 5, 6]);
         // The same registers give the same bytes.
         assert_eq!(write(&batch, true).unwrap(), bytes);
+    }
+
+    #[test]
+    fn events_are_checked_as_input_like_in_the_console() {
+        // The example's events are of 2024: read on a "today" before them, each is ahead of
+        // time and named by sheet, row and column; nothing is returned.
+        let cal = Calendar::official();
+        let bytes = write(&example(), true).unwrap();
+        let errors = read(&bytes, &cal, NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default()).unwrap_err();
+        assert!(!errors.is_empty());
+        assert!(
+            errors.iter().all(|e| e.message.contains("在今天之后，不能预先登记")
+                && matches!(e.column.as_deref(), Some("日期" | "答复日期"))
+                && e.row.is_some()),
+            "{errors:?}"
+        );
+        // A control character in a note is refused with its column.
+        let mut batch = example();
+        let note =
+            batch.requests.iter_mut().flat_map(|(_, events)| events.iter_mut()).find_map(|e| match &mut e.kind {
+                EventKind::CorrectionNotice { note, .. } => Some(note),
+                _ => None,
+            });
+        let Some(note) = note else { panic!("the example has a correction notice") };
+        note.push('\u{7}');
+        let bytes = write(&batch, true).unwrap();
+        let errors = read(&bytes, &cal, NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default()).unwrap_err();
+        assert!(!errors.is_empty());
+        assert_eq!((errors[0].sheet.as_str(), errors[0].column.as_deref()), (SHEET_EVENTS, Some("补正内容")));
+        assert!(errors[0].message.contains("不能含控制字符"), "{errors:?}");
     }
 
     #[test]

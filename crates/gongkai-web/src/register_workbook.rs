@@ -258,7 +258,8 @@ async fn import(
         return render_page(&state, &user, agency, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let cal = std::sync::Arc::clone(&state.calendar);
-    let read = tokio::task::spawn_blocking(move || gongkai_sheet::read(&up.file, &cal))
+    let today = state.clock.today();
+    let read = tokio::task::spawn_blocking(move || gongkai_sheet::read(&up.file, &cal, today))
         .await
         .map_err(|e| WebError::Internal(format!("workbook task: {e}")))?;
     let mut parsed = match read {

@@ -1337,7 +1337,7 @@ async fn download_registers(app: &App, s: &Session) -> gongkai_store::RegisterBa
     assert_eq!(r.headers()["cache-control"], "no-store", "personal information is not cached");
     assert!(r.headers()["content-disposition"].to_str().unwrap().contains(".xlsx"));
     let bytes = r.bytes().await.unwrap();
-    gongkai_sheet::read(&bytes, &gongkai_core::calendar::Calendar::official())
+    gongkai_sheet::read(&bytes, &gongkai_core::calendar::Calendar::official(), harness::TODAY.parse().unwrap())
         .unwrap_or_else(|e| panic!("{}", e.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))
         .batch
 }

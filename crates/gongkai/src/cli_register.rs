@@ -886,7 +886,7 @@ fn refuse(errors: &[CellError], file: &std::path::Path) -> anyhow::Result<ExitCo
 fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
     let cal = crate::cli_clock::load_calendar()?;
     let bytes = std::fs::read(&a.file).with_context(|| format!("无法读取文件 {}", a.file.display()))?;
-    let parsed = match spreadsheet::read(&bytes, &cal) {
+    let parsed = match spreadsheet::read(&bytes, &cal, crate::clock().today()) {
         Ok(p) => p,
         Err(errors) => return refuse(&errors, &a.file),
     };

@@ -448,7 +448,9 @@ fn proactive_sheet_imports_exports_and_names_bad_rows(db: &Db) {
     let exported = db.path("export.xlsx");
     db.ok(&["register", "export", "--agency", "EX01-czj", "--out", exported.to_str().unwrap()]);
     let bytes = std::fs::read(&exported).unwrap();
-    let parsed = gongkai_sheet::read(&bytes, &gongkai_core::calendar::Calendar::official()).unwrap();
+    let parsed =
+        gongkai_sheet::read(&bytes, &gongkai_core::calendar::Calendar::official(), "2026-11-27".parse().unwrap())
+            .unwrap();
     assert_eq!(parsed.batch.proactive.len(), 2);
     assert_eq!(parsed.batch.proactive[0].title, "关于2024年部门预算的公告");
     assert_eq!(parsed.batch.proactive[0].document_number.as_deref(), Some("示财预〔2024〕3号"));
