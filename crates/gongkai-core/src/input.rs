@@ -8,7 +8,7 @@
 
 use chrono::NaiveDate;
 
-use crate::register::{Event, EventKind};
+use crate::register::{Event, EventKind, ProactiveDisclosure};
 
 /// The most characters a free-text field takes (a note, a reason, a party, a document number).
 pub const MAX_TEXT: usize = 2000;
@@ -44,13 +44,13 @@ impl InputError {
 pub fn text(field: &'static str, label: &str, value: &str, required: bool) -> Result<String, InputError> {
     let v = value.trim();
     if required && v.chars().all(invisible) {
-        return Err(InputError::new(field, format!("请填写{label}（{field}）")));
+        return Err(InputError::new(field, format!("{label}：不能为空")));
     }
     if v.chars().count() > MAX_TEXT {
-        return Err(InputError::new(field, format!("{label}（{field}）不能超过 {MAX_TEXT} 个字符")));
+        return Err(InputError::new(field, format!("{label}：不能超过{MAX_TEXT}个字符")));
     }
     if v.chars().any(char::is_control) {
-        return Err(InputError::new(field, format!("{label}（{field}）不能含控制字符")));
+        return Err(InputError::new(field, format!("{label}：不能含控制字符")));
     }
     Ok(v.to_string())
 }
@@ -65,7 +65,7 @@ pub fn count(field: &'static str, label: &str, value: u32, max: u32) -> Result<u
     if (1..=max).contains(&value) {
         Ok(value)
     } else {
-        Err(InputError::new(field, format!("{label}（{field}）须为 1 到 {max} 的整数")))
+        Err(InputError::new(field, format!("{label}：应为 1 至 {max} 的整数")))
     }
 }
 
@@ -77,7 +77,7 @@ impl Event {
     /// request's earlier ones is the lifecycle's question, asked after this one.
     pub fn validated(self, today: NaiveDate) -> Result<Event, InputError> {
         if self.on > today + chrono::Duration::days(1) {
-            return Err(InputError::new("on", format!("日期 {} 在今天之后，不能预先登记", self.on)));
+            return Err(InputError::new("on", format!("日期：{} 在今天之后，不能预先登记", self.on)));
         }
         // Who recorded it: the console and the CLI always say; a workbook row may leave it blank.
         let by = text("by", "经办人", &self.by, false)?;
@@ -114,6 +114,101 @@ impl Event {
     }
 }
 
+/// The channels a proactive disclosure is published through (Art. 23), by glossary name.
+pub const PROACTIVE_CHANNELS: [&str; 4] = ["website", "gazette", "weibo", "wechat"];
+
+/// The validities a directory entry can have (效力).
+pub const VALIDITIES: [&str; 3] = ["有效", "失效", "废止"];
+
+/// The earliest date any record may carry: the founding of the People's Republic (a document
+/// in force today may be that old; anything earlier is a typing error).
+pub fn earliest_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1949, 10, 1).unwrap_or(NaiveDate::MIN)
+}
+
+/// A text limited to `max` characters (besides [`text`]'s rules).
+pub fn bounded(
+    field: &'static str,
+    label: &str,
+    value: &str,
+    required: bool,
+    max: usize,
+) -> Result<String, InputError> {
+    let v = text(field, label, value, required)?;
+    if v.chars().count() > max {
+        return Err(InputError::new(field, format!("{label}：不能超过{max}个字符")));
+    }
+    Ok(v)
+}
+
+impl ProactiveDisclosure {
+    /// The item with its texts trimmed, checked as input on `today`, alike for the console's
+    /// form, `gongkai proactive add` and the workbook: 索引号 and 名称 required, each text within
+    /// its length and free of control characters, the Article 20 item one of (一)–(十五), the
+    /// channels known (the website when none is given, Art. 23), the validity one of
+    /// 有效/失效/废止, and the publication date a real one that has happened.
+    /// Every field that is wrong is listed (a workbook row or a form shows them all at once).
+    pub fn validated(self, today: NaiveDate) -> Result<ProactiveDisclosure, Vec<InputError>> {
+        let mut errors = Vec::new();
+        let mut keep = |r: Result<String, InputError>| match r {
+            Ok(v) => v,
+            Err(e) => {
+                errors.push(e);
+                String::new()
+            }
+        };
+        let index_number = keep(bounded("index_number", "索引号", &self.index_number, true, 64));
+        let title = keep(bounded("title", "名称", &self.title, true, 300));
+        let document_number = self.document_number.map(|v| keep(bounded("document_number", "文号", &v, false, 100)));
+        let category = self.category.map(|v| keep(bounded("category", "主题分类", &v, false, 60)));
+        let validity = self.validity.map(|v| keep(bounded("validity", "效力", &v, false, 10)));
+        if let Some(n) = self.article20_item.filter(|n| !(1..=15).contains(n)) {
+            errors.push(InputError::new(
+                "article20_item",
+                format!("条例第二十条事项：应为（一）至（十五）之一，不是 {n}"),
+            ));
+        }
+        let mut channels: Vec<String> = Vec::new();
+        for c in self.channels.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
+            if !PROACTIVE_CHANNELS.contains(&c) {
+                errors.push(InputError::new(
+                    "channels",
+                    format!("公开渠道：「{c}」不是可选的渠道，应为政府网站、政府公报、政务微博或政务微信"),
+                ));
+            } else if !channels.iter().any(|x| x == c) {
+                channels.push(c.to_string());
+            }
+        }
+        if channels.is_empty() {
+            channels.push("website".to_string());
+        }
+        if let Some(v) = validity.as_deref().filter(|v| !v.is_empty() && !VALIDITIES.contains(v)) {
+            errors.push(InputError::new("validity", format!("效力：「{v}」应为有效、失效或废止")));
+        }
+        if self.published_on > today {
+            errors.push(InputError::new("published_on", format!("发布日期：不能晚于今天（{today}）")));
+        } else if self.published_on < earliest_date() {
+            errors.push(InputError::new("published_on", format!("发布日期：{} 不是有效的日期", self.published_on)));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let some = |v: Option<String>| v.filter(|v| !v.is_empty());
+        let (document_number, category, validity) = (some(document_number), some(category), some(validity));
+        Ok(ProactiveDisclosure {
+            agency: self.agency.trim().to_string(),
+            index_number,
+            title,
+            document_number,
+            article20_item: self.article20_item,
+            category,
+            channels,
+            published_on: self.published_on,
+            validity,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,7 +242,47 @@ mod tests {
         }
         let long = "长".repeat(MAX_TEXT + 1);
         let e = notice(&long, 15).validated(today).unwrap_err();
-        assert!(e.message.contains("不能超过 2000 个字符"), "{e}");
+        assert!(e.message.contains("不能超过2000个字符"), "{e}");
+    }
+
+    fn item() -> ProactiveDisclosure {
+        ProactiveDisclosure {
+            agency: "FIN".into(),
+            index_number: " FIN-2026-0001 ".into(),
+            title: "2026年部门预算".into(),
+            document_number: Some("".into()),
+            article20_item: Some(7),
+            category: None,
+            channels: vec![],
+            published_on: day("2026-02-10"),
+            validity: Some("有效".into()),
+        }
+    }
+
+    #[test]
+    fn a_proactive_item_is_checked_alike_everywhere() {
+        let today = day("2026-11-27");
+        let ok = item().validated(today).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(ok.index_number, "FIN-2026-0001");
+        assert_eq!(ok.document_number, None, "a blank 文号 is none");
+        assert_eq!(ok.channels, ["website"], "the website when no channel is given (Art. 23)");
+        let cases: Vec<(ProactiveDisclosure, &str)> = vec![
+            (ProactiveDisclosure { title: "\u{200B}".into(), ..item() }, "title"),
+            (ProactiveDisclosure { title: "x".repeat(301), ..item() }, "title"),
+            (ProactiveDisclosure { index_number: "A\u{0}B".into(), ..item() }, "index_number"),
+            (ProactiveDisclosure { article20_item: Some(16), ..item() }, "article20_item"),
+            (ProactiveDisclosure { channels: vec!["tiktok".into()], ..item() }, "channels"),
+            (ProactiveDisclosure { validity: Some("作废".into()), ..item() }, "validity"),
+            (ProactiveDisclosure { published_on: day("2026-11-28"), ..item() }, "published_on"),
+            (ProactiveDisclosure { published_on: day("0001-01-01"), ..item() }, "published_on"),
+        ];
+        let two = ProactiveDisclosure { title: String::new(), validity: Some("作废".into()), ..item() };
+        let fields: Vec<_> = two.validated(today).unwrap_err().iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["title", "validity"], "every wrong field is listed");
+        for (bad, field) in cases {
+            let fields = bad.validated(today).map_err(|e| e.iter().map(|e| e.field).collect::<Vec<_>>());
+            assert_eq!(fields, Err(vec![field]));
+        }
     }
 
     #[test]

@@ -300,8 +300,19 @@ pub const SHEETS: [(&str, &[ColumnSpec]); 6] = [
 pub const CHANNELS: [(&str, &str); 4] =
     [("website", "政府网站"), ("gazette", "政府公报"), ("weibo", "政务微博"), ("wechat", "政务微信")];
 
-/// The validities of 效力.
-const VALIDITIES: [&str; 3] = ["有效", "失效", "废止"];
+/// The workbook column of a proactive item's field the core names.
+fn proactive_column(field: &str) -> &'static str {
+    match field {
+        "index_number" => "索引号",
+        "title" => "名称",
+        "document_number" => "文号",
+        "article20_item" => "第二十条事项",
+        "category" => "主题分类",
+        "channels" => "公开渠道",
+        "validity" => "效力",
+        _ => "发布日期",
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary: the Chinese values written, and every spelling accepted.
@@ -988,7 +999,7 @@ pub fn read(bytes: &[u8], cal: &Calendar, today: NaiveDate) -> Result<Parsed, Ve
         read_figures(t, &mut out, &mut errs);
     }
     if let Some(t) = tables.get(SHEET_PROACTIVE) {
-        read_proactive(t, &mut out, &mut errs);
+        read_proactive(t, &mut out, &mut errs, today);
     }
     if errs.is_empty() {
         Ok(out)
@@ -1457,7 +1468,7 @@ fn read_figures(t: &Table, out: &mut Parsed, errs: &mut Vec<CellError>) {
     }
 }
 
-fn read_proactive(t: &Table, out: &mut Parsed, errs: &mut Vec<CellError>) {
+fn read_proactive(t: &Table, out: &mut Parsed, errs: &mut Vec<CellError>, today: NaiveDate) {
     let mut seen: HashMap<(String, String), u32> = HashMap::new();
     for row in t.rows() {
         let mut r = RowReader::new(t, row, errs);
@@ -1490,15 +1501,10 @@ fn read_proactive(t: &Table, out: &mut Parsed, errs: &mut Vec<CellError>) {
         }
         let published = r.required_date("发布日期");
         let validity = r.text("效力");
-        if let Some(v) = validity.as_deref().filter(|v| !VALIDITIES.contains(v)) {
+        // A vocabulary cell, read like 公开渠道: reported with the row's other cell errors even
+        // when a required cell is missing (the core checks the value again below).
+        if let Some(v) = validity.as_deref().filter(|v| !gongkai_core::input::VALIDITIES.contains(v)) {
             r.err("效力", format!("「{v}」不是可选的值，应为：有效、失效、废止"));
-        }
-        for (column, value, max) in
-            [("索引号", &index_number, 64), ("名称", &title, 300), ("文号", &document_number, 100)]
-        {
-            if value.as_ref().is_some_and(|v| v.chars().count() > max) {
-                r.err(column, format!("不能超过{max}个字符"));
-            }
         }
         if let (Some(n), Some(a)) = (&index_number, &agency) {
             let key = (a.clone(), n.clone());
@@ -1515,7 +1521,9 @@ fn read_proactive(t: &Table, out: &mut Parsed, errs: &mut Vec<CellError>) {
         if let (Some(index_number), Some(agency), Some(title), Some(published_on)) =
             (index_number, agency, title, published)
         {
-            out.batch.proactive.push(ProactiveDisclosure {
+            // Lengths, control characters, the validity and the date: the core's rules, as in
+            // the console and on the command line.
+            let item = ProactiveDisclosure {
                 agency,
                 index_number,
                 title,
@@ -1525,8 +1533,17 @@ fn read_proactive(t: &Table, out: &mut Parsed, errs: &mut Vec<CellError>) {
                 channels,
                 published_on,
                 validity,
-            });
-            out.proactive_rows.push(line);
+            };
+            match item.validated(today) {
+                Ok(item) => {
+                    out.batch.proactive.push(item);
+                    out.proactive_rows.push(line);
+                }
+                Err(list) => errs.extend(
+                    list.into_iter()
+                        .map(|e| CellError::at(SHEET_PROACTIVE, line, proactive_column(e.field), e.message)),
+                ),
+            }
         }
     }
 }
@@ -2179,9 +2196,11 @@ mod tests {
         let errors = read(&bytes, &cal, NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default()).unwrap_err();
         assert!(!errors.is_empty());
         assert!(
-            errors.iter().all(|e| e.message.contains("在今天之后，不能预先登记")
-                && matches!(e.column.as_deref(), Some("日期" | "答复日期"))
-                && e.row.is_some()),
+            errors
+                .iter()
+                .all(|e| (e.message.contains("在今天之后，不能预先登记") || e.message.contains("不能晚于今天"))
+                    && matches!(e.column.as_deref(), Some("日期" | "答复日期" | "发布日期"))
+                    && e.row.is_some()),
             "{errors:?}"
         );
         // A control character in a note is refused with its column.

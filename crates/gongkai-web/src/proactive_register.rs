@@ -225,23 +225,9 @@ struct NewItem {
 /// The item with its details and review, or the field that is wrong and why (in Chinese, naming
 /// the field).
 fn validate(agency: &str, f: &NewItem, today: NaiveDate) -> Result<(ProactiveDisclosure, ProactiveDetails), String> {
-    let text = |v: &str, label: &str, max: usize, required: bool| -> Result<Option<String>, String> {
-        let v = v.trim();
-        if v.is_empty() {
-            return if required { Err(format!("{label}：不能为空")) } else { Ok(None) };
-        }
-        if v.chars().count() > max {
-            return Err(format!("{label}：不能超过{max}个字符"));
-        }
-        if v.chars().any(char::is_control) {
-            return Err(format!("{label}：不能含控制字符"));
-        }
-        Ok(Some(v.to_string()))
+    let text = |field, v: &str, label: &str, max| {
+        gongkai_core::input::bounded(field, label, v, true, max).map_err(|e| e.message)
     };
-    let index_number = text(&f.index_number, "索引号", 64, true)?.unwrap_or_default();
-    let title = text(&f.title, "名称", 300, true)?.unwrap_or_default();
-    let document_number = text(&f.document_number, "文号", 100, false)?;
-    let category = text(&f.category, "主题分类", 60, false)?;
     let article20_item = match f.article20_item.trim() {
         "" => None,
         s => match s.parse::<u8>() {
@@ -251,33 +237,34 @@ fn validate(agency: &str, f: &NewItem, today: NaiveDate) -> Result<(ProactiveDis
     };
     let published_on = NaiveDate::parse_from_str(f.published_on.trim(), "%Y-%m-%d")
         .map_err(|_| "发布日期：应为 YYYY-MM-DD 格式的日期".to_string())?;
-    if published_on > today {
-        return Err(format!("发布日期：不能晚于今天（{today}）"));
+    // The item's own rules (lengths, control characters, not after today) are the core's, as on
+    // the command line and in the workbook.
+    let item = ProactiveDisclosure {
+        agency: agency.to_string(),
+        index_number: f.index_number.clone(),
+        title: f.title.clone(),
+        document_number: Some(f.document_number.clone()),
+        article20_item,
+        category: Some(f.category.clone()),
+        channels: vec!["website".to_string()],
+        published_on,
+        validity: None,
     }
+    .validated(today)
+    .map_err(|list| list.into_iter().map(|e| e.message).collect::<Vec<_>>().join("；"))?;
     // A2.3: 内容概述 and 生成日期 are fields every directory entry has (Art. 12).
-    let summary = text(&f.summary, "内容概述", 500, true)?.unwrap_or_default();
+    let summary = text("summary", &f.summary, "内容概述", 500)?;
     let generated_on = NaiveDate::parse_from_str(f.generated_on.trim(), "%Y-%m-%d")
         .map_err(|_| "生成日期：应为 YYYY-MM-DD 格式的日期（信息形成或者变更的日期）".to_string())?;
     check_proactive_dates(generated_on, None, published_on).map_err(|e| e.to_string())?;
     // A1.5 / Art. 17: no publication without a recorded confidentiality review.
-    let reviewer = text(&f.review_by, "保密审查人", 60, true)?.unwrap_or_default();
+    let reviewer = text("review_by", &f.review_by, "保密审查人", 60)?;
     let reviewed_on = NaiveDate::parse_from_str(f.reviewed_on.trim(), "%Y-%m-%d")
         .map_err(|_| "保密审查日期：应为 YYYY-MM-DD 格式的日期".to_string())?;
     check_proactive_dates(generated_on, Some(reviewed_on), published_on).map_err(|e| e.to_string())?;
     let result = ReviewResult::parse(f.review_result.trim())
         .filter(|r| REVIEW_RESULTS.contains(r))
         .ok_or_else(|| "保密审查结论：请选择（经审查不予公开的信息不能登记为主动公开）".to_string())?;
-    let item = ProactiveDisclosure {
-        agency: agency.to_string(),
-        index_number,
-        title,
-        document_number,
-        article20_item,
-        category,
-        channels: vec!["website".to_string()],
-        published_on,
-        validity: None,
-    };
     let details = ProactiveDetails {
         agency: agency.to_string(),
         index_number: item.index_number.clone(),

@@ -364,7 +364,7 @@ story!(b2_4_bad_input_gets_a_clear_message_never_a_500, |app: App| async move {
     let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
         (
             vec![("action", "correction_notice"), ("on", "2026-11-03"), ("note", ""), ("period_days", "15")],
-            "请填写补正内容",
+            "补正内容：不能为空",
         ),
         (
             vec![("action", "correction_notice"), ("on", "2026-11-03"), ("note", &long), ("period_days", "15")],
@@ -959,7 +959,7 @@ story!(b2_2_staff_api_reads_and_records_events_with_the_consoles_rules, |app: Ap
         (
             serde_json::json!({"kind": "correction_notice", "on": "2026-09-02", "note": "x", "period_days": 0}),
             "period_days",
-            "1 到 365",
+            "1 至 365",
         ),
         (
             serde_json::json!({"kind": "reply", "on": "2026-09-02", "outcome": "granted.everything"}),

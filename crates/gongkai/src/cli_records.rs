@@ -163,10 +163,10 @@ pub fn proactive(cmd: ProactiveCommand) -> anyhow::Result<ExitCode> {
                     channels,
                     published_on: a.published_on,
                     validity: nonempty(a.validity),
-                };
-                if item.index_number.is_empty() || item.title.is_empty() {
-                    bail!("索引号和名称不能为空 (index number and title are required)");
                 }
+                // The item's rules are the core's, as in the console and the workbook.
+                .validated(crate::clock().today())
+                .map_err(|list| anyhow!("{}", list.into_iter().map(|e| e.message).collect::<Vec<_>>().join("；")))?;
                 // The directory fields (A2.3) and the 保密审查 (Art. 17, A1.5), when given.
                 let details = match (nonempty(a.summary), a.generated_on) {
                     (Some(summary), Some(generated_on)) => {

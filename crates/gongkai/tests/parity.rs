@@ -326,9 +326,9 @@ async fn an_event_is_one_rule_in_the_cli_and_the_console() {
     // The same input refusals, with the same words: a date after tomorrow, a note of invisible
     // characters only, a control character.
     for (on, note, says) in [
-        ("2026-11-30", "请写明所需信息的名称", "日期 2026-11-30 在今天之后，不能预先登记"),
-        ("2026-11-27", "\u{200B}\u{200B}", "请填写补正内容（note）"),
-        ("2026-11-27", "补正\u{7}内容", "补正内容（note）不能含控制字符"),
+        ("2026-11-30", "请写明所需信息的名称", "日期：2026-11-30 在今天之后，不能预先登记"),
+        ("2026-11-27", "\u{200B}\u{200B}", "补正内容：不能为空"),
+        ("2026-11-27", "补正\u{7}内容", "补正内容：不能含控制字符"),
     ] {
         let out = cli_event(on, &["correction-notice", "--note", note, "--period-days", "15"]);
         assert_eq!(out.status.code(), Some(2), "{on} {note:?}");
@@ -366,4 +366,56 @@ async fn an_event_is_one_rule_in_the_cli_and_the_console() {
     };
     assert_eq!((by("(cli)", true), by("(cli)", false)), (1, 4));
     assert_eq!((by("fin.approver", true), by("fin.approver", false)), (0, 4));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proactive_item_is_one_rule_in_the_cli_and_the_console() {
+    let f = fixture(MORNING).await;
+    let approver = f.login("fin.approver").await;
+    // Formerly the command line took a date after today, an over-long title and a control
+    // character that the console refused: now both refuse them with the same words.
+    let long = "长".repeat(301);
+    for (title, on, says) in [
+        ("2026年部门预算", "2026-11-28", "发布日期：不能晚于今天（2026-11-27）"),
+        (long.as_str(), "2026-02-10", "名称：不能超过300个字符"),
+        ("2026年\u{1b}部门预算", "2026-02-10", "名称：不能含控制字符"),
+        ("\u{200B}", "2026-02-10", "名称：不能为空"),
+    ] {
+        let out = f.cli(&[
+            "proactive",
+            "add",
+            "--agency",
+            DEPT,
+            "--index-number",
+            "FIN-2026-0001",
+            "--title",
+            title,
+            "--published-on",
+            on,
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{on}");
+        assert!(stderr(&out).contains(says), "{says}: {}", stderr(&out));
+        let (status, page) = f.post(&approver, "/console/proactive", &proactive_form("FIN-2026-0002", title, on)).await;
+        assert_eq!(status, 422, "{says}");
+        assert!(page.contains(says), "{says}: {page}");
+    }
+    assert!(f.store.list_proactive(DEPT).await.unwrap().is_empty(), "nothing stored");
+}
+
+/// The console's 主动公开登记 form, with every field the console requires.
+fn proactive_form<'a>(index: &'a str, title: &'a str, on: &'a str) -> Vec<(&'static str, &'a str)> {
+    vec![
+        ("agency", DEPT),
+        ("index_number", index),
+        ("title", title),
+        ("document_number", ""),
+        ("article20_item", "7"),
+        ("category", "财政预算"),
+        ("published_on", on),
+        ("summary", "公开本局2026年部门预算及说明"),
+        ("generated_on", "2026-01-20"),
+        ("review_by", "王审查"),
+        ("reviewed_on", "2026-01-25"),
+        ("review_result", "approved"),
+    ]
 }
