@@ -345,6 +345,44 @@ pub fn event_name(kind: &EventKind) -> &'static str {
     }
 }
 
+/// A table-3 outcome as the template prints it, with its parent row for a sub-row:
+/// 「（一）予以公开」, 「（三）不予公开 — 1.属于国家秘密」. No internal key: this is what staff and
+/// applicants read.
+pub fn outcome_label(r: RequestRow) -> String {
+    let spec = template::t3_row(r);
+    match spec.group {
+        Some(group) => format!("{} — {}{}", group.label(), spec.number, spec.label),
+        None => format!("{}{}", spec.number, spec.label),
+    }
+}
+
+/// What an event says besides its kind, in Chinese (the console's timeline, the staff API and
+/// `gongkai request show` alike): the note and period of a correction notice, the approver and
+/// reason of an extension, the party consulted, the fee, the reply's outcome and document.
+pub fn event_detail(kind: &EventKind) -> String {
+    match kind {
+        EventKind::CorrectionNotice { note, period_days } => format!("{note}；补正期限 {period_days} 天"),
+        EventKind::Extension { approver, reason } => format!("批准人 {approver}；理由 {reason}"),
+        EventKind::ConsultationSent { party } => format!("征求 {party} 意见"),
+        EventKind::FeeNotice { method, units, amount_yuan } => format!(
+            "{} {units}，{amount_yuan} 元",
+            match method {
+                FeeMethod::PerRequest => "按件计收",
+                FeeMethod::PerPage => "按量计收",
+            }
+        ),
+        EventKind::Reply { outcome, document } => format!(
+            "{}{}",
+            outcome_label(*outcome),
+            document.as_deref().map(|d| format!("（{d}）")).unwrap_or_default()
+        ),
+        EventKind::CorrectionReceived
+        | EventKind::ConsultationAnswered
+        | EventKind::FeePaid
+        | EventKind::Withdrawal => String::new(),
+    }
+}
+
 /// The Chinese name of an event kind (补正告知, 答复, …).
 pub fn event_label(kind: &EventKind) -> &'static str {
     match kind {
@@ -954,6 +992,16 @@ pub fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outcome_labels_are_the_templates_words_without_keys() {
+        assert_eq!(outcome_label(RequestRow::Granted), "（一）予以公开");
+        let secret = outcome_label(RequestRow::StateSecret);
+        assert!(secret.starts_with("（三）不予公开 — 1.") && secret.contains("国家秘密"), "{secret}");
+        for r in outcome_leaves() {
+            assert!(!outcome_label(r).contains("outcomes"), "{}", outcome_label(r));
+        }
+    }
     use crate::register::{Applicant, ApplicantType, Channel};
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {

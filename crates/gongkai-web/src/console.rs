@@ -23,7 +23,7 @@ use axum::Router;
 use chrono::NaiveDate;
 use gongkai_app::AppError;
 use gongkai_core::fees;
-use gongkai_core::lifecycle::{self, event_label, event_name, RequestState, Status};
+use gongkai_core::lifecycle::{self, event_detail, event_label, event_name, outcome_label, RequestState, Status};
 use gongkai_core::masking::{mask_3_4, mask_contact, mask_name};
 use gongkai_core::register::{Agency, Event, EventKind, FeeMethod, Request};
 use gongkai_core::report::{Amount, RequestRow, SectionKey};
@@ -290,33 +290,6 @@ struct SameApplicant {
     id: String,
     number: String,
     received: NaiveDate,
-}
-
-pub(crate) fn event_detail(kind: &EventKind) -> String {
-    match kind {
-        EventKind::CorrectionNotice { note, period_days } => format!("{note}；补正期限 {period_days} 天"),
-        EventKind::Extension { approver, reason } => format!("批准人 {approver}；理由 {reason}"),
-        EventKind::ConsultationSent { party } => format!("征求 {party} 意见"),
-        EventKind::FeeNotice { method, units, amount_yuan } => format!(
-            "{} {units}，{amount_yuan} 元",
-            match method {
-                FeeMethod::PerRequest => "按件计收",
-                FeeMethod::PerPage => "按量计收",
-            }
-        ),
-        EventKind::Reply { outcome, document } => format!(
-            "{}{}",
-            outcome_label(*outcome),
-            document.as_deref().map(|d| format!("（{d}）")).unwrap_or_default()
-        ),
-        _ => String::new(),
-    }
-}
-
-/// A table-3 outcome leaf as the template prints it, with its glossary path.
-fn outcome_label(r: RequestRow) -> String {
-    let spec = template::t3_row(r);
-    format!("{}{}（{}）", spec.number, spec.label, spec.path)
 }
 
 fn outcome_path(r: RequestRow) -> &'static str {

@@ -22,9 +22,10 @@ use gongkai_core::register::{Event, Request};
 use gongkai_store::{AuditEvent, RequestFilter, Role, User};
 use serde::{Deserialize, Serialize};
 
-use crate::console::{event_detail, event_from_form, EventForm};
+use crate::console::{event_from_form, EventForm};
 use crate::error::{FieldError, WebError};
 use crate::AppState;
+use gongkai_core::lifecycle::event_detail;
 
 /// The staff routes (nested under `/api/v1`).
 pub fn routes() -> Router<AppState> {

@@ -583,7 +583,14 @@ async fn request_show(cal: &Calendar, a: ShowArgs) -> anyhow::Result<ExitCode> {
         writeln!(out, "  （无）")?;
     }
     for (i, e) in events.iter().enumerate() {
-        writeln!(out, "  {}. {} {}（经办人 {}）{}", i + 1, e.on, event_label(&e.kind), e.by, event_detail(&e.kind))?;
+        writeln!(out, "  {}. {} {}（经办人 {}）{}", i + 1, e.on, event_label(&e.kind), e.by, {
+            let d = lifecycle::event_detail(&e.kind);
+            if d.is_empty() {
+                d
+            } else {
+                format!("：{d}")
+            }
+        })?;
     }
     writeln!(out, "逐日说明：")?;
     for line in deadline.explain().lines() {
@@ -593,29 +600,6 @@ async fn request_show(cal: &Calendar, a: ShowArgs) -> anyhow::Result<ExitCode> {
         writeln!(out, "警告：{w}")?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn event_detail(kind: &EventKind) -> String {
-    match kind {
-        EventKind::CorrectionNotice { note, period_days } => {
-            format!("：{note}，补正期限 {period_days} 天")
-        }
-        EventKind::Extension { approver, reason } => format!("：批准人 {approver}，理由 {reason}"),
-        EventKind::ConsultationSent { party } => format!("：征求 {party}"),
-        EventKind::FeeNotice { method, units, amount_yuan } => format!(
-            "：{} {units}，{amount_yuan} 元",
-            match method {
-                FeeMethod::PerRequest => "按件计收",
-                FeeMethod::PerPage => "按量计收",
-            }
-        ),
-        EventKind::Reply { outcome, document } => format!(
-            "：{}{}",
-            spreadsheet::outcome_label(*outcome),
-            document.as_deref().map(|d| format!("（{d}）")).unwrap_or_default()
-        ),
-        _ => String::new(),
-    }
 }
 
 async fn request_list(cal: &Calendar, a: ListArgs) -> anyhow::Result<ExitCode> {
