@@ -37,6 +37,29 @@ impl Actor {
         Actor { username: "(cli)".into(), role: None, agency: None, source: None }
     }
 
+    /// A console or API account, acting from `source` (the client address, or `api`).
+    pub fn user(user: &gongkai_store::User, source: Option<String>) -> Actor {
+        Actor { username: user.username.clone(), role: Some(user.role), agency: Some(user.agency.clone()), source }
+    }
+
+    /// Records in the audit trail (B2.3) that this actor did `event_type` on `target`, with its
+    /// success and detail. A failure to record is logged: the action itself already happened or
+    /// failed, and its outcome is what the caller answers.
+    pub async fn audit(
+        &self,
+        store: &gongkai_store::Store,
+        clock: &Clock,
+        event_type: &str,
+        target: &str,
+        success: bool,
+        detail: Option<String>,
+    ) {
+        let event = self.event(event_type, target, success, detail);
+        if let Err(err) = store.append_audit(&event, clock.now()).await {
+            tracing::error!(event = %event_type, error = %err, "audit event not recorded");
+        }
+    }
+
     /// The audit event of an action of this actor.
     pub fn event(
         &self,

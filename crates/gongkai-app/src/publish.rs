@@ -40,10 +40,7 @@ pub async fn publish(
         Ok(p) => p.published_on.map(|d| d.to_string()),
         Err(e) => Some(e.to_string()),
     };
-    let event = actor.event(AUDIT_EVENT, &target, outcome.is_ok(), detail);
-    if let Err(err) = store.append_audit(&event, clock.now()).await {
-        tracing::error!(event = AUDIT_EVENT, error = %err, "audit event not recorded");
-    }
+    actor.audit(store, clock, AUDIT_EVENT, &target, outcome.is_ok(), detail).await;
     outcome
 }
 

@@ -1,11 +1,7 @@
-//! Reminders (督办提醒): what each agency of a supervisor's subtree must do now, and the use
-//! case that sends them by e-mail ([`send`]), called alike by the console's 待办提醒 page and
-//! `gongkai supervise remind`.
-//!
-//! Reminders by e-mail (督办提醒邮件): where an SMTP server is configured, each agency of a
-//! supervisor's subtree gets one message listing what it must do — replies overdue or due within
-//! 5 working days (Art. 33) and its annual report when not yet published (Art. 49) — the same list
-//! as the console's 待办提醒 page and `gongkai supervise remind`.
+//! Reminders (督办提醒): what each agency of a supervisor's subtree must do now — replies overdue
+//! or due within 5 working days (Art. 33), its annual report when not yet published (Art. 49) —
+//! and the use case that sends them by e-mail ([`send`]) where an SMTP server is configured: one
+//! message per agency, called alike by the console's 待办提醒 page and `gongkai supervise remind`.
 //!
 //! **Where the address comes from.** The agency's 政府信息公开指南 (Art. 12) already names its
 //! 互联网联系方式 ([`gongkai_store::DisclosureGuide::web_contact`]); when that is an e-mail address
@@ -66,7 +62,6 @@ pub struct Reminder {
 /// days (Art. 33), and the annual report when it is not published by its Art. 49 deadline or
 /// not yet published — overdue first, then by date.
 pub fn reminders(o: &Overview) -> Vec<Reminder> {
-    let segment = |s: &str| url_segment(s);
     let mut out = Vec::new();
     for a in &o.agencies {
         for (kind, list) in [("逾期答复", &a.requests.overdue_requests), ("即将到期", &a.requests.due_soon_requests)]
@@ -80,8 +75,8 @@ pub fn reminders(o: &Overview) -> Vec<Reminder> {
                     due: r.due.to_string(),
                     link: Some(format!(
                         "/console/requests/by-number/{}/{}",
-                        segment(&a.code),
-                        segment(&r.tracking_number)
+                        url_segment(&a.code),
+                        url_segment(&r.tracking_number)
                     )),
                 });
             }
@@ -93,7 +88,7 @@ pub fn reminders(o: &Overview) -> Vec<Reminder> {
                 kind: "年度报告",
                 subject: format!("{}年度报告（{}）", o.year, a.report.status_label),
                 due: a.report.deadline.map(|d| d.to_string()).unwrap_or_default(),
-                link: Some(format!("/console/reports/{}/{}", segment(&a.code), o.year)),
+                link: Some(format!("/console/reports/{}/{}", url_segment(&a.code), o.year)),
             });
         }
     }
@@ -466,10 +461,7 @@ pub async fn send(
     let sent = out.iter().filter(|(_, d)| matches!(d, Delivery::Sent(_))).count();
     let failed = out.len() - sent;
     let detail = format!("year {}: sent {sent}, not sent {failed}", o.year);
-    let event = actor.event(AUDIT_EVENT, &o.agency, failed == 0, Some(detail));
-    if let Err(err) = store.append_audit(&event, clock.now()).await {
-        tracing::error!(event = AUDIT_EVENT, error = %err, "audit event not recorded");
-    }
+    actor.audit(store, clock, AUDIT_EVENT, &o.agency, failed == 0, Some(detail)).await;
     Ok(out)
 }
 

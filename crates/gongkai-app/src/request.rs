@@ -56,10 +56,7 @@ pub async fn record_event(
         Ok(w) => Some(w.event.on.to_string()),
         Err(e) => Some(e.to_string()),
     };
-    let audit = actor.event(&audit_type, &request.tracking_number, outcome.is_ok(), detail);
-    if let Err(err) = store.append_audit(&audit, clock.now()).await {
-        tracing::error!(event = %audit_type, error = %err, "audit event not recorded");
-    }
+    actor.audit(store, clock, &audit_type, &request.tracking_number, outcome.is_ok(), detail).await;
     outcome.map(|w| Recorded {
         request,
         event: w.event,

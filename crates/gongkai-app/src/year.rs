@@ -14,10 +14,6 @@ use gongkai_store::{Store, StoreError};
 
 use crate::AppError;
 
-fn section_key(s: &str) -> Option<SectionKey> {
-    gongkai_core::template::SECTIONS.iter().map(|x| x.key).find(|k| k.name() == s)
-}
-
 /// What the report of a year is generated from: the registers, the office's narrative sections
 /// and the publication date.
 pub async fn year_input(store: &Store, agency: &Agency, year: i32) -> Result<YearInput, StoreError> {
@@ -26,7 +22,7 @@ pub async fn year_input(store: &Store, agency: &Agency, year: i32) -> Result<Yea
         .list_narratives(&agency.code, year)
         .await?
         .into_iter()
-        .filter_map(|(k, t)| section_key(&k).map(|k| (k, t)))
+        .filter_map(|(k, t)| SectionKey::from_name(&k).map(|k| (k, t)))
         .collect();
     let published_on = store.get_publication(&agency.code, year).await?.and_then(|p| p.published_on);
     Ok(YearInput {

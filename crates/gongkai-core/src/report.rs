@@ -352,6 +352,11 @@ pub enum SectionKey {
 }
 
 impl SectionKey {
+    /// The section of a glossary name (`overview`, `problems`, …), as the registers store it.
+    pub fn from_name(name: &str) -> Option<SectionKey> {
+        crate::template::SECTIONS.iter().map(|x| x.key).find(|k| k.name() == name)
+    }
+
     /// The glossary name.
     pub fn name(self) -> &'static str {
         match self {

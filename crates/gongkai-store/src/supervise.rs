@@ -986,7 +986,7 @@ impl Store {
             let agency: String = r.try_get("agency")?;
             let section: String = r.try_get("section")?;
             let text: String = r.try_get("text")?;
-            let Some(key) = template::SECTIONS.iter().map(|s| s.key).find(|k| k.name() == section) else {
+            let Some(key) = SectionKey::from_name(&section) else {
                 continue;
             };
             narratives.entry(agency).or_default().push((key, text));

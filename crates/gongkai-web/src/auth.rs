@@ -137,12 +137,7 @@ pub struct CurrentUser {
 impl CurrentUser {
     /// The account as the application layer's actor (who the audit trail names).
     pub fn actor(&self) -> gongkai_app::Actor {
-        gongkai_app::Actor {
-            username: self.user.username.clone(),
-            role: Some(self.user.role),
-            agency: Some(self.user.agency.clone()),
-            source: self.source.clone(),
-        }
+        gongkai_app::Actor::user(&self.user, self.source.clone())
     }
 
     /// The role.
@@ -181,7 +176,7 @@ impl CurrentUser {
         if self.can_read(agency) {
             Ok(())
         } else {
-            Err(WebError::Forbidden(format!("无权查看机关 {agency} 的数据 (outside your agency scope)")))
+            Err(WebError::Forbidden(format!("无权查看机关 {agency} 的数据")))
         }
     }
 

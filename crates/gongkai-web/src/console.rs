@@ -588,7 +588,7 @@ async fn add_event(
     }
     if f.action == "extension" && !user.can_approve(&request.agency) {
         user.audit(&state, &audit_type, &target, false, Some("approver role required".into())).await;
-        return Err(WebError::Forbidden("延长答复期限须由审批人员批准 (an extension needs the approver role)".into()));
+        return Err(WebError::Forbidden("延长答复期限须由审批人员批准".into()));
     }
     let event = match event_from_form(&f, &user.user.username) {
         Ok(e) => e,
@@ -679,10 +679,6 @@ impl ReportWorkspace {
     fn show_publish(&self) -> bool {
         self.can_publish && !self.publication.as_ref().is_some_and(|p| p.locked)
     }
-}
-
-fn section_key(s: &str) -> Option<SectionKey> {
-    template::SECTIONS.iter().map(|x| x.key).find(|k| k.name() == s)
 }
 
 fn valid_year(year: i32) -> Result<i32, WebError> {
@@ -805,7 +801,7 @@ async fn save_narrative(
         return Err(e);
     }
     let fail = |msg: String| refuse_workspace(&state, &user, &code, year, "report.narrative", &target, msg);
-    if section_key(&f.section).is_none() {
+    if SectionKey::from_name(&f.section).is_none() {
         return fail("未知的报告章节 (unknown section)".into()).await;
     }
     if f.text.chars().count() > MAX_NARRATIVE {
@@ -837,9 +833,7 @@ async fn publish(
     let target = format!("{code}/{year}");
     if !user.can_approve(&code) {
         user.audit(&state, "report.publish", &target, false, Some("approver role required".into())).await;
-        return Err(WebError::Forbidden(
-            "发布年度报告须由本机关审批人员操作 (publishing needs the approver role)".into(),
-        ));
+        return Err(WebError::Forbidden("发布年度报告须由本机关审批人员操作".into()));
     }
     let Ok(on) = NaiveDate::parse_from_str(f.published_on.trim(), "%Y-%m-%d") else {
         let msg = "发布日期须为 YYYY-MM-DD 格式的有效日期".to_string();
@@ -957,7 +951,7 @@ struct AuditPage {
 async fn audit_page(State(state): State<AppState>, user: CurrentUser) -> Result<Response, WebError> {
     if user.role() != gongkai_store::Role::Auditor {
         user.audit(&state, "audit.view", "audit_events", false, Some("not permitted".into())).await;
-        return Err(WebError::Forbidden("审计记录仅审计管理员可查看 (auditors only)".into()));
+        return Err(WebError::Forbidden("审计记录仅审计管理员可查看".into()));
     }
     user.audit(&state, "audit.view", "audit_events", true, None).await;
     let chain = state.store.verify_audit_chain().await.map_err(|e| e.to_string());

@@ -67,10 +67,7 @@ fn require_oversight(user: &CurrentUser) -> Result<(), WebError> {
     if matches!(user.role(), Role::Supervisor | Role::Administrator) {
         Ok(())
     } else {
-        Err(WebError::Forbidden(format!(
-            "{}无权查看监督总览；请使用监督员账号 (only supervisors and administrators see the overview)",
-            user.role().label_zh()
-        )))
+        Err(WebError::Forbidden(format!("{}无权查看监督总览；请使用监督员账号", user.role().label_zh())))
     }
 }
 

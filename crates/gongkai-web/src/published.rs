@@ -108,10 +108,7 @@ fn require_oversight(user: &CurrentUser) -> Result<(), WebError> {
     if matches!(user.role(), gongkai_store::Role::Supervisor | gongkai_store::Role::Administrator) {
         Ok(())
     } else {
-        Err(WebError::Forbidden(format!(
-            "{}无权导入已发布的年度报告；请使用监督员账号 (only supervisors and administrators import reports)",
-            user.role().label_zh()
-        )))
+        Err(WebError::Forbidden(format!("{}无权导入已发布的年度报告；请使用监督员账号", user.role().label_zh())))
     }
 }
 

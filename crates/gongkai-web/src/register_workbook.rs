@@ -128,7 +128,7 @@ async fn download(
     if !user.can_write(&agency.code) {
         user.audit(&state, "registers.export", &agency.code, false, Some("not permitted".into())).await;
         return Err(WebError::Forbidden(format!(
-            "{}不能下载机关 {} 的台账：台账含申请人个人信息，仅供本机关经办、审批人员导出 (the workbook holds personal information)",
+            "{}不能下载机关 {} 的台账：台账含申请人个人信息，仅供本机关经办、审批人员导出",
             user.role().label_zh(),
             agency.code
         )));

@@ -74,7 +74,7 @@ async fn require_security_admin(state: &AppState, user: &CurrentUser, target: &s
         return Ok(());
     }
     user.audit(state, "access.denied", target, false, Some("security administrators only".into())).await;
-    Err(WebError::Forbidden("安全设置仅安全管理员可以查看和修改 (security administrators only)".into()))
+    Err(WebError::Forbidden("安全设置仅安全管理员可以查看和修改".into()))
 }
 
 async fn view(state: &AppState, user: &CurrentUser) -> Result<SecurityPage, WebError> {

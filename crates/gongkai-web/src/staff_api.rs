@@ -319,9 +319,9 @@ pub(crate) async fn record_event(
     // The console's rules (B2.2): staff and approvers of the agency write; only an approver
     // approves an extension (Art. 33: 政府信息公开工作机构负责人同意).
     let refused_role = if !matches!(user.role, Role::Staff | Role::Approver) {
-        Some(format!("{}只能查看，不能登记办理事件 (read-only role)", user.role.label_zh()))
+        Some(format!("{}只能查看，不能登记办理事件", user.role.label_zh()))
     } else if input.kind == "extension" && user.role != Role::Approver {
-        Some("延长答复期限须由审批人员批准 (an extension needs the approver role)".to_string())
+        Some("延长答复期限须由审批人员批准".to_string())
     } else {
         None
     };
@@ -355,12 +355,7 @@ pub(crate) async fn record_event(
         }
     };
     // Checked, applied, written and audited as in the console (the actor's source is "api").
-    let actor = gongkai_app::Actor {
-        username: user.username.clone(),
-        role: Some(user.role),
-        agency: Some(user.agency.clone()),
-        source: Some("api".to_string()),
-    };
+    let actor = gongkai_app::Actor::user(&user, Some("api".to_string()));
     gongkai_app::request::record_event(&state.store, &state.calendar, &state.clock, &actor, &id, event, None)
         .await
         .map_err(WebError::from)?;

@@ -63,7 +63,7 @@ fn parse_outcome(s: &str) -> Result<RequestRow, String> {
 }
 
 fn parse_section(s: &str) -> Result<SectionKey, String> {
-    template::SECTIONS.iter().map(|x| x.key).find(|k| k.name() == s.trim()).ok_or_else(|| {
+    SectionKey::from_name(s.trim()).ok_or_else(|| {
         let names: Vec<&str> = template::SECTIONS.iter().map(|x| x.key.name()).collect();
         format!("「{s}」不是报告章节，应为：{}", names.join("、"))
     })

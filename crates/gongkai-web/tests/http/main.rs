@@ -1,6 +1,6 @@
 //! Black-box HTTP tests of the web application: a real server on 127.0.0.1, on SQLite and on
 //! PostgreSQL. Test names and comments cite the requirement ids of
-//! ../shared/spec/portal-and-security.md.
+//! the portal-and-security specification (A1–A5, B1–B6).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
