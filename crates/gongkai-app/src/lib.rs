@@ -9,6 +9,7 @@
 
 pub mod clock;
 pub mod error;
+pub mod proactive;
 pub mod publish;
 pub mod remind;
 pub mod request;

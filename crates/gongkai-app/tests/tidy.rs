@@ -27,6 +27,10 @@ const OWNED_HERE: &[(&str, &str)] = &[
     ("fn url_segment", "gongkai_app::remind::url_segment"),
     // The one masking rule (B4.6).
     ("fn mask_", "gongkai_core::masking"),
+    // Registering a proactive item: the directory fields and the review required alike.
+    (".insert_proactive_with_details(", "gongkai_app::proactive::add"),
+    ("fn check_proactive_dates", "gongkai_app::proactive::validated"),
+    ("ConfidentialityReview {", "gongkai_app::proactive::validated"),
 ];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -58,4 +62,27 @@ fn the_edges_hold_no_rule_of_the_application_layer() {
         }
     }
     assert!(found.is_empty(), "the CLI and the web call the application layer:\n{}", found.join("\n"));
+}
+
+/// The one `Settings` (crates/gongkai/src/settings.rs) reads the environment: no other source file
+/// of any crate does, so a setting has one name, one order of layers and one error message.
+#[test]
+fn only_the_settings_read_the_environment() {
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for e in std::fs::read_dir(&crates).into_iter().flatten().flatten() {
+        sources(&e.path().join("src"), &mut files);
+    }
+    assert!(files.len() >= 80, "found only {} source files", files.len());
+    let settings = crates.join("gongkai/src/settings.rs");
+    let mut found = Vec::new();
+    for p in files.iter().filter(|p| **p != settings) {
+        let text = std::fs::read_to_string(p).unwrap_or_default();
+        for pattern in ["env::var", "env::vars", "env = \"", "EnvFilter::try_from_env", "EnvFilter::from_default_env"] {
+            if text.contains(pattern) {
+                found.push(format!("{} contains `{pattern}`", p.display()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "read the setting through gongkai's Settings:\n{}", found.join("\n"));
 }

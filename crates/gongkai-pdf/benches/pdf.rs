@@ -14,7 +14,7 @@ fn seed() -> Option<gongkai_core::report::Report> {
 }
 
 fn bench(c: &mut Criterion) {
-    let (Some(report), Ok(fonts)) = (seed(), Fonts::system()) else {
+    let (Some(report), Ok(fonts)) = (seed(), Fonts::system(None)) else {
         eprintln!("skipped: the seed (testdata/seeds) or CJK fonts (fonts-noto-cjk) are missing");
         return;
     };
@@ -33,7 +33,7 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.sample_size(10);
-    g.bench_function("Fonts::system", |b| b.iter(|| Fonts::system().map(|f| f.len())));
+    g.bench_function("Fonts::system", |b| b.iter(|| Fonts::system(None).map(|f| f.len())));
     g.finish();
 }
 

@@ -9,7 +9,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bytes = std::fs::read(input)?;
     let report = gongkai_import::import(&bytes, input)?;
     let t = std::time::Instant::now();
-    let fonts = gongkai_pdf::Fonts::system()?;
+    let fonts = gongkai_pdf::Fonts::system(None)?;
     eprintln!("fonts: {:?} in {:?}", fonts.choice(), t.elapsed());
     let t = std::time::Instant::now();
     let pdf = gongkai_pdf::render_pdf(&report, &fonts)?;

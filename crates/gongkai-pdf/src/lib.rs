@@ -37,10 +37,6 @@ pub use data::FontChoice;
 /// The typst layout of the report; it reads the report from `data.json` ([`data::ReportData`]).
 pub const TEMPLATE: &str = include_str!("report.typ");
 
-/// The environment variable naming an extra font directory (scanned recursively), for fonts
-/// shipped with a deployment (e.g. 方正小标宋, 仿宋_GB2312) or a hermetic build.
-pub const FONT_DIR_ENV: &str = "GONGKAI_FONT_DIR";
-
 /// Candidates per role, best first (typst family names, as in the fonts' name tables).
 /// 标题: 小标宋-class serif.
 const TITLE_FAMILIES: &[&str] = &[
@@ -82,8 +78,7 @@ pub enum PdfError {
     /// No CJK serif or sans font is installed.
     #[error(
         "未找到中文字体（缺少{missing}）：请安装 Debian 软件包 fonts-noto-cjk（scripts/setup.sh 会安装），\
-         或将字体放入环境变量 {FONT_DIR_ENV} 指定的目录 \
-         (no CJK {missing_en} font found: install fonts-noto-cjk, which scripts/setup.sh does, or put fonts in ${FONT_DIR_ENV})"
+         或将字体放入设置项 font_dir（环境变量 GONGKAI_FONT_DIR）指定的目录"
     )]
     NoCjkFonts {
         /// The missing kinds, in Chinese (衬线体/无衬线体).
@@ -91,8 +86,8 @@ pub enum PdfError {
         /// The missing kinds, in English.
         missing_en: String,
     },
-    /// `GONGKAI_FONT_DIR` names something that is not a readable directory.
-    #[error("字体目录 {path} 不可读：{message} (font directory {path} from ${FONT_DIR_ENV} is not readable)")]
+    /// The extra font directory (setting `font_dir`) is not a readable directory.
+    #[error("字体目录 {path}（设置项 font_dir）不可读：{message}")]
     FontDir {
         /// The directory.
         path: PathBuf,
@@ -125,15 +120,15 @@ impl std::fmt::Debug for Fonts {
 }
 
 impl Fonts {
-    /// Scans the system font directories and, when set, the directory in `GONGKAI_FONT_DIR`.
-    /// Fails when no CJK serif or no CJK sans face is found.
-    pub fn system() -> Result<Fonts, PdfError> {
+    /// Scans the system font directories and, when given, `extra_dir` (scanned recursively: the
+    /// deployment's `font_dir` setting, for fonts such as 方正小标宋 or 仿宋_GB2312, or a
+    /// hermetic build). Fails when no CJK serif or no CJK sans face is found.
+    pub fn system(extra_dir: Option<&Path>) -> Result<Fonts, PdfError> {
         let mut store = FontStore::new();
         store.extend(kit_fonts::system());
-        if let Some(dir) = std::env::var_os(FONT_DIR_ENV).filter(|d| !d.is_empty()) {
-            let dir = PathBuf::from(dir);
-            check_dir(&dir)?;
-            store.extend(kit_fonts::scan(&dir));
+        if let Some(dir) = extra_dir.filter(|d| !d.as_os_str().is_empty()) {
+            check_dir(dir)?;
+            store.extend(kit_fonts::scan(dir));
         }
         Fonts::from_store(store)
     }

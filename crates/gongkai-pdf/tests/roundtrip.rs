@@ -22,7 +22,7 @@ fn shared() -> PathBuf {
 
 fn fonts() -> &'static Fonts {
     static FONTS: OnceLock<Fonts> = OnceLock::new();
-    FONTS.get_or_init(|| Fonts::system().unwrap_or_else(|e| panic!("{e}")))
+    FONTS.get_or_init(|| Fonts::system(None).unwrap_or_else(|e| panic!("{e}")))
 }
 
 fn import_file(path: &PathBuf) -> Report {

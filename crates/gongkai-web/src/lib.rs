@@ -88,6 +88,8 @@ pub struct AppState {
     pub mailer: Option<Arc<gongkai_app::remind::Mailer>>,
     /// Where "today" comes from (China Standard Time): the system clock, fixed in tests.
     pub clock: gongkai_app::Clock,
+    /// A font folder scanned besides the system's for PDF downloads (the `font_dir` setting).
+    pub font_dir: Option<std::path::PathBuf>,
 }
 
 impl AppState {
@@ -102,7 +104,14 @@ impl AppState {
             agencies: Arc::new(cache::AgencyList::default()),
             mailer: None,
             clock: gongkai_app::Clock::System,
+            font_dir: None,
         }
+    }
+
+    /// The same state scanning `dir` for PDF fonts besides the system's.
+    pub fn with_font_dir(mut self, dir: Option<std::path::PathBuf>) -> AppState {
+        self.font_dir = dir;
+        self
     }
 
     /// The same state with another clock (tests fix "today").

@@ -16,8 +16,8 @@ use axum::routing::get;
 use axum::Router;
 use chrono::{Datelike, NaiveDate};
 use gongkai_core::clock;
-use gongkai_core::register::{check_proactive_dates, Agency, ProactiveDisclosure};
-use gongkai_store::{ConfidentialityReview, ProactiveDetails, ReviewResult, StoreError};
+use gongkai_core::register::{Agency, ProactiveDisclosure};
+use gongkai_store::ProactiveDetails;
 use serde::Deserialize;
 
 use crate::auth::{ConsoleForm, CurrentUser};
@@ -190,9 +190,6 @@ struct ItemRow {
     late: bool,
 }
 
-/// The review results the form offers (a result that withholds the item is not a publication).
-const REVIEW_RESULTS: [ReviewResult; 2] = [ReviewResult::Approved, ReviewResult::ApprovedRedacted];
-
 /// The form's fields, as typed.
 #[derive(Debug, Default, Clone, Deserialize)]
 struct NewItem {
@@ -222,12 +219,9 @@ struct NewItem {
     review_result: String,
 }
 
-/// The item with its details and review, or the field that is wrong and why (in Chinese, naming
-/// the field).
-fn validate(agency: &str, f: &NewItem, today: NaiveDate) -> Result<(ProactiveDisclosure, ProactiveDetails), String> {
-    let text = |field, v: &str, label: &str, max| {
-        gongkai_core::input::bounded(field, label, v, true, max).map_err(|e| e.message)
-    };
+/// The form as the use case's input, or the field that is wrong and why (a number or a date that
+/// is not one); every other rule is the use case's ([`gongkai_app::proactive::validated`]).
+fn parse(agency: &str, f: &NewItem) -> Result<gongkai_app::proactive::NewProactive, String> {
     let article20_item = match f.article20_item.trim() {
         "" => None,
         s => match s.parse::<u8>() {
@@ -235,47 +229,32 @@ fn validate(agency: &str, f: &NewItem, today: NaiveDate) -> Result<(ProactiveDis
             _ => return Err("条例第二十条事项：应为（一）至（十五）之一".into()),
         },
     };
-    let published_on = NaiveDate::parse_from_str(f.published_on.trim(), "%Y-%m-%d")
-        .map_err(|_| "发布日期：应为 YYYY-MM-DD 格式的日期".to_string())?;
-    // The item's own rules (lengths, control characters, not after today) are the core's, as on
-    // the command line and in the workbook.
-    let item = ProactiveDisclosure {
-        agency: agency.to_string(),
-        index_number: f.index_number.clone(),
-        title: f.title.clone(),
-        document_number: Some(f.document_number.clone()),
-        article20_item,
-        category: Some(f.category.clone()),
-        channels: vec!["website".to_string()],
-        published_on,
-        validity: None,
-    }
-    .validated(today)
-    .map_err(|list| list.into_iter().map(|e| e.message).collect::<Vec<_>>().join("；"))?;
-    // A2.3: 内容概述 and 生成日期 are fields every directory entry has (Art. 12).
-    let summary = text("summary", &f.summary, "内容概述", 500)?;
-    let generated_on = NaiveDate::parse_from_str(f.generated_on.trim(), "%Y-%m-%d")
-        .map_err(|_| "生成日期：应为 YYYY-MM-DD 格式的日期（信息形成或者变更的日期）".to_string())?;
-    check_proactive_dates(generated_on, None, published_on).map_err(|e| e.to_string())?;
-    // A1.5 / Art. 17: no publication without a recorded confidentiality review.
-    let reviewer = text("review_by", &f.review_by, "保密审查人", 60)?;
-    let reviewed_on = NaiveDate::parse_from_str(f.reviewed_on.trim(), "%Y-%m-%d")
-        .map_err(|_| "保密审查日期：应为 YYYY-MM-DD 格式的日期".to_string())?;
-    check_proactive_dates(generated_on, Some(reviewed_on), published_on).map_err(|e| e.to_string())?;
-    let result = ReviewResult::parse(f.review_result.trim())
-        .filter(|r| REVIEW_RESULTS.contains(r))
-        .ok_or_else(|| "保密审查结论：请选择（经审查不予公开的信息不能登记为主动公开）".to_string())?;
-    let details = ProactiveDetails {
-        agency: agency.to_string(),
-        index_number: item.index_number.clone(),
-        summary,
-        generated_on,
-        publisher: None,
-        written_on: None,
-        body: None,
-        review: Some(ConfidentialityReview { reviewer, reviewed_on, result }),
+    let date = |v: &str, message: &str| match v.trim() {
+        "" => Ok(None),
+        v => NaiveDate::parse_from_str(v, "%Y-%m-%d").map(Some).map_err(|_| message.to_string()),
     };
-    Ok((item, details))
+    let published_on = date(&f.published_on, "发布日期：应为 YYYY-MM-DD 格式的日期")?
+        .ok_or_else(|| "发布日期：不能为空".to_string())?;
+    let generated_on = date(&f.generated_on, "生成日期：应为 YYYY-MM-DD 格式的日期（信息形成或者变更的日期）")?;
+    let reviewed_on = date(&f.reviewed_on, "保密审查日期：应为 YYYY-MM-DD 格式的日期")?;
+    Ok(gongkai_app::proactive::NewProactive {
+        item: ProactiveDisclosure {
+            agency: agency.to_string(),
+            index_number: f.index_number.clone(),
+            title: f.title.clone(),
+            document_number: Some(f.document_number.clone()),
+            article20_item,
+            category: Some(f.category.clone()),
+            channels: vec!["website".to_string()],
+            published_on,
+            validity: None,
+        },
+        summary: f.summary.clone(),
+        generated_on,
+        reviewer: f.review_by.clone(),
+        reviewed_on,
+        review_result: f.review_result.clone(),
+    })
 }
 
 async fn add(State(state): State<AppState>, form: ConsoleForm<NewItem>) -> Result<Response, WebError> {
@@ -285,31 +264,29 @@ async fn add(State(state): State<AppState>, form: ConsoleForm<NewItem>) -> Resul
         user.audit(&state, "proactive.add", &agency.code, false, Some("not permitted".into())).await;
         return Err(e);
     }
-    let (item, details) = match validate(&agency.code, &form, state.clock.today()) {
+    let input = match parse(&agency.code, &form) {
         Ok(v) => v,
         Err(msg) => {
             return render_page(&state, &user, agency, form, Some(msg), None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     };
-    match state.store.insert_proactive_with_details(&item, &details).await {
-        Ok(()) => {}
-        Err(e @ (StoreError::Locked { .. } | StoreError::Conflict { .. })) => {
-            let msg = match e {
-                StoreError::Conflict { .. } => format!("索引号 {} 已登记 (already registered)", item.index_number),
-                e => e.to_string(),
-            };
-            user.audit(&state, "proactive.add", &item.index_number, false, Some("refused".into())).await;
-            let status = StatusCode::CONFLICT;
-            return render_page(&state, &user, agency, form, Some(msg), None, status).await;
+    let added =
+        gongkai_app::proactive::add(&state.store, &state.calendar, &state.clock, &user.actor(), input, None).await;
+    match added {
+        Ok(_) => {
+            let code = crate::portal::url_segment(&agency.code);
+            Ok(Redirect::to(&format!("/console/proactive?agency={code}&done=added")).into_response())
         }
-        Err(e) => return Err(WebError::from(e)),
+        Err(e @ gongkai_app::AppError::Invalid { .. }) => {
+            let msg = e.to_string();
+            render_page(&state, &user, agency, form, Some(msg), None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e @ (gongkai_app::AppError::Conflict(_) | gongkai_app::AppError::Locked(_))) => {
+            let msg = e.to_string();
+            render_page(&state, &user, agency, form, Some(msg), None, StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(WebError::from(e)),
     }
-    let late = clock::proactive_publication_due(&state.calendar, details.generated_on)
-        .is_ok_and(|due| item.published_on > due.end);
-    let detail = late.then(|| "published later than 20 working days after formation (Art. 26)".to_string());
-    user.audit(&state, "proactive.add", &item.index_number, true, detail).await;
-    let code = crate::portal::url_segment(&agency.code);
-    Ok(Redirect::to(&format!("/console/proactive?agency={code}&done=added")).into_response())
 }
 
 #[cfg(test)]

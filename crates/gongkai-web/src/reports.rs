@@ -81,10 +81,11 @@ pub async fn file(state: &AppState, report: Report, format: &str) -> Result<Opti
 /// The PDF of a report, typeset off the async threads (fonts scanned once, see
 /// [`AppState::pdf_fonts`]).
 async fn pdf(state: &AppState, report: Report) -> Result<Vec<u8>, WebError> {
+    let dir = state.font_dir.clone();
     let fonts = state
         .pdf_fonts
         .get_or_init(|| async {
-            match tokio::task::spawn_blocking(gongkai_pdf::Fonts::system).await {
+            match tokio::task::spawn_blocking(move || gongkai_pdf::Fonts::system(dir.as_deref())).await {
                 Ok(Ok(fonts)) => Ok(std::sync::Arc::new(fonts)),
                 Ok(Err(e)) => Err(e.to_string()),
                 Err(e) => Err(format!("font scan: {e}")),

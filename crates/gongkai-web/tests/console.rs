@@ -863,7 +863,7 @@ story!(proactive_register_lists_adds_and_refuses_with_reasons_a1_4_a1_5_a2_3_a2_
     assert!(audit.iter().any(|r| r.event.event_type == "proactive.add" && !r.event.success));
     assert!(audit.iter().any(|r| r.event.event_type == "proactive.add"
         && r.event.target.as_deref() == Some("FIN-2026-0010")
-        && r.event.detail.as_deref().is_some_and(|d| d.contains("Art. 26"))));
+        && r.event.detail.as_deref().is_some_and(|d| d.contains("条例第二十六条"))));
 });
 
 story!(supervise_reminders_list_overdue_replies_and_unpublished_reports, |app: App| async move {

@@ -31,16 +31,22 @@ use serde_json::json;
 
 const PASSWORD: &str = "Gongkai-2026!";
 
-/// chromedriver and its browser session; the driver is killed when dropped.
+/// chromedriver and its browser session. When dropped, the driver is killed and so is every
+/// Chromium process of the session: Chromium does not die with chromedriver, and a test that
+/// panics never reaches an async `close()`. Each session has its own profile folder, which names
+/// its processes on their command line, so `pkill -f` finds exactly them.
 struct Browser {
     client: Client,
     driver: Child,
+    profile: tempfile::TempDir,
 }
 
 impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        let pattern = format!("--user-data-dir={}", self.profile.path().display());
+        let _ = Command::new("pkill").args(["-9", "-f", "--", &pattern]).status();
     }
 }
 
@@ -69,9 +75,11 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .expect("start chromedriver");
+        let profile = tempfile::Builder::new().prefix("gongkai-e2e-chromium-").tempdir().expect("profile folder");
         let mut caps = serde_json::Map::new();
         let mut chrome = json!({
             "args": [
+                format!("--user-data-dir={}", profile.path().display()),
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--window-size=1280,1800", "--lang=zh-CN",
@@ -87,7 +95,7 @@ impl Browser {
         let mut last = String::new();
         for _ in 0..100 {
             match ClientBuilder::rustls().unwrap().capabilities(caps.clone()).connect(&url).await {
-                Ok(client) => return Some(Browser { client, driver }),
+                Ok(client) => return Some(Browser { client, driver, profile }),
                 Err(e) => {
                     last = e.to_string();
                     tokio::time::sleep(Duration::from_millis(100)).await;

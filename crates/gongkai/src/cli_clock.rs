@@ -88,21 +88,9 @@ fn parse_range(s: &str) -> Result<(NaiveDate, NaiveDate), String> {
     Ok((parse_date(a)?, parse_date(b)?))
 }
 
-/// gongkai's data folder: `$GONGKAI_DATA_DIR`, else `$XDG_DATA_HOME/gongkai`, else
-/// `~/.local/share/gongkai`.
-pub fn data_dir() -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os("GONGKAI_DATA_DIR") {
-        return Some(PathBuf::from(d));
-    }
-    if let Some(d) = std::env::var_os("XDG_DATA_HOME") {
-        return Some(PathBuf::from(d).join("gongkai"));
-    }
-    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share/gongkai"))
-}
-
 /// Where loaded calendar years are kept: `calendar` in the data folder.
 fn calendar_dir() -> Option<PathBuf> {
-    data_dir().map(|d| d.join("calendar"))
+    crate::settings().data_dir().map(|d| d.join("calendar"))
 }
 
 /// The official calendar plus every year loaded with `calendar load`.

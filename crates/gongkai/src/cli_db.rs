@@ -16,18 +16,27 @@ use gongkai_store::{DataKey, RegisterBatch, Store};
 #[derive(Args, Clone)]
 pub struct DbArgs {
     /// 数据库地址：sqlite://文件 或 postgres://… (database URL; default sqlite://gongkai.db).
-    #[arg(long, env = "GONGKAI_DATABASE_URL")]
+    #[arg(long)]
     pub database_url: Option<String>,
     /// 数据密钥文件（加密申请人身份证明号码、联系方式）；默认：SQLite 数据库文件旁的 「文件名.key」，
     /// PostgreSQL 为数据目录中的 data.key。也可用环境变量 GONGKAI_DATA_KEY 直接提供密钥
     /// (the data key file that encrypts personal information at rest).
-    #[arg(long, env = "GONGKAI_DATA_KEY_FILE")]
+    #[arg(long)]
     pub data_key_file: Option<PathBuf>,
 }
 
 impl DbArgs {
+    /// `--database-url`, else the `database_url` setting (GONGKAI_DATABASE_URL, gongkai.toml),
+    /// else `sqlite://gongkai.db`.
     fn url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(gongkai_store::default_sqlite_url)
+        crate::settings()
+            .or_flag(self.database_url.as_deref(), "database_url")
+            .unwrap_or_else(gongkai_store::default_sqlite_url)
+    }
+
+    /// `--data-key-file`, else the `data_key_file` setting.
+    fn key_file(&self) -> Option<PathBuf> {
+        self.data_key_file.clone().or_else(|| crate::settings().get("data_key_file").map(PathBuf::from))
     }
 }
 
@@ -64,18 +73,18 @@ fn default_key_file(url: &str) -> Option<PathBuf> {
     if gongkai_store::Backend::from_url(url).ok()? == gongkai_store::Backend::Sqlite {
         return None; // in memory
     }
-    crate::cli_clock::data_dir().map(|d| d.join("data.key"))
+    crate::settings().data_dir().map(|d| d.join("data.key"))
 }
 
 /// Finds (or, for a new deployment, creates) the data key: `GONGKAI_DATA_KEY`, else
 /// `--data-key-file` / `GONGKAI_DATA_KEY_FILE`, else the default key file.
 fn data_key(db: &DbArgs, url: &str) -> anyhow::Result<KeySource> {
-    if let Ok(hex) = std::env::var("GONGKAI_DATA_KEY") {
-        let key = DataKey::from_hex(&hex).context("环境变量 GONGKAI_DATA_KEY 不是有效的数据密钥")?;
+    if let Some(hex) = crate::settings().get("data_key") {
+        let key = DataKey::from_hex(hex).context("设置项 data_key（环境变量 GONGKAI_DATA_KEY）不是有效的数据密钥")?;
         return Ok(KeySource::Environment(key));
     }
-    let path = match &db.data_key_file {
-        Some(p) => p.clone(),
+    let path = match db.key_file() {
+        Some(p) => p,
         None => match default_key_file(url) {
             Some(p) => p,
             None => return Ok(KeySource::Ephemeral(DataKey::generate()?)),

@@ -74,7 +74,7 @@ pub fn export_one(report: &gongkai_core::report::Report, to: ExportFormat) -> an
         ExportFormat::Docx => gongkai_export::render_docx(report)?,
         ExportFormat::Xlsx => gongkai_export::render_xlsx(report)?,
         ExportFormat::Pdf => {
-            let fonts = gongkai_pdf::Fonts::system()?;
+            let fonts = gongkai_pdf::Fonts::system(crate::settings().font_dir().as_deref())?;
             gongkai_pdf::render_pdf(report, &fonts)?
         }
     })

@@ -8,17 +8,16 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::{anyhow, bail, Context};
+use anyhow::{anyhow, bail};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
-use gongkai_core::register::{check_proactive_dates, Article20Figures, Case, ProactiveDisclosure};
+use gongkai_core::register::{Article20Figures, Case, ProactiveDisclosure};
 use gongkai_core::report::{Amount, CaseGroup, CaseResult};
 use gongkai_core::template;
-use gongkai_store::{ConfidentialityReview, ProactiveDetails, ReviewResult};
 
 use crate::cli_clock::parse_date;
 use crate::cli_db::{open, runtime, DbArgs};
-use crate::cli_register::{print_amendments, store_error, AmendArgs};
+use crate::cli_register::{app_error, print_amendments, store_error, AmendArgs};
 
 /// 第二十条第（N）项: 1 to 15.
 fn parse_article20(s: &str) -> Result<u8, String> {
@@ -97,20 +96,20 @@ pub struct ProactiveAddArgs {
     /// 效力：有效、失效、废止 (validity).
     #[arg(long)]
     validity: Option<String>,
-    /// 内容概述（目录必备项，条例第十二条）(summary, a directory field).
-    #[arg(long, requires = "generated_on")]
+    /// 内容概述（必填：目录必备项，条例第十二条）(summary, a directory field).
+    #[arg(long)]
     summary: Option<String>,
-    /// 生成日期：信息形成或者变更的日期（第二十六条：自该日起20个工作日内公开）(formation date).
-    #[arg(long, value_parser = parse_date, requires = "summary")]
+    /// 生成日期（必填）：信息形成或者变更的日期（第二十六条：自该日起20个工作日内公开）(formation date).
+    #[arg(long, value_parser = parse_date)]
     generated_on: Option<NaiveDate>,
-    /// 保密审查人（条例第十七条）(confidentiality reviewer; with --reviewed-on and --review-result).
-    #[arg(long, requires_all = ["reviewed_on", "review_result", "summary"])]
+    /// 保密审查人（必填：条例第十七条，公开前审查）(confidentiality reviewer).
+    #[arg(long)]
     review_by: Option<String>,
-    /// 保密审查日期 (review date).
-    #[arg(long, value_parser = parse_date, requires = "review_by")]
+    /// 保密审查日期（必填）(review date).
+    #[arg(long, value_parser = parse_date)]
     reviewed_on: Option<NaiveDate>,
-    /// 保密审查结论：approved（同意公开）或 approved_redacted（删除不应公开内容后公开）(review result).
-    #[arg(long, value_parser = ["approved", "approved_redacted"], requires = "review_by")]
+    /// 保密审查结论（必填）：approved（同意公开）或 approved_redacted（删除不应公开内容后公开）(review result).
+    #[arg(long)]
     review_result: Option<String>,
     /// 登记人（用于更正记录）(who registers; recorded with an amendment).
     #[arg(long, default_value = "cli")]
@@ -153,79 +152,49 @@ pub fn proactive(cmd: ProactiveCommand) -> anyhow::Result<ExitCode> {
                 if channels.is_empty() {
                     channels.push("website".to_string());
                 }
-                let item = ProactiveDisclosure {
-                    agency: a.agency.trim().to_string(),
-                    index_number: a.index_number.trim().to_string(),
-                    title: a.title.trim().to_string(),
-                    document_number: nonempty(a.document_number),
-                    article20_item: a.article20,
-                    category: nonempty(a.category),
-                    channels,
-                    published_on: a.published_on,
-                    validity: nonempty(a.validity),
-                }
-                // The item's rules are the core's, as in the console and the workbook.
-                .validated(crate::clock().today())
-                .map_err(|list| anyhow!("{}", list.into_iter().map(|e| e.message).collect::<Vec<_>>().join("；")))?;
-                // The directory fields (A2.3) and the 保密审查 (Art. 17, A1.5), when given.
-                let details = match (nonempty(a.summary), a.generated_on) {
-                    (Some(summary), Some(generated_on)) => {
-                        let review = match (nonempty(a.review_by), a.reviewed_on, a.review_result.as_deref()) {
-                            (Some(reviewer), Some(reviewed_on), Some(result)) => Some(ConfidentialityReview {
-                                reviewer,
-                                reviewed_on,
-                                result: ReviewResult::parse(result)
-                                    .with_context(|| format!("保密审查结论无效：「{result}」"))?,
-                            }),
-                            _ => None,
-                        };
-                        check_proactive_dates(generated_on, review.as_ref().map(|r| r.reviewed_on), item.published_on)
-                            .map_err(|e| anyhow!("{e}"))?;
-                        Some(ProactiveDetails {
-                            agency: item.agency.clone(),
-                            index_number: item.index_number.clone(),
-                            summary,
-                            generated_on,
-                            publisher: None,
-                            written_on: None,
-                            body: None,
-                            review,
-                        })
-                    }
-                    _ => None,
+                let input = gongkai_app::proactive::NewProactive {
+                    item: ProactiveDisclosure {
+                        agency: a.agency.trim().to_string(),
+                        index_number: a.index_number,
+                        title: a.title,
+                        document_number: a.document_number,
+                        article20_item: a.article20,
+                        category: a.category,
+                        channels,
+                        published_on: a.published_on,
+                        validity: nonempty(a.validity),
+                    },
+                    summary: a.summary.unwrap_or_default(),
+                    generated_on: a.generated_on,
+                    reviewer: a.review_by.unwrap_or_default(),
+                    reviewed_on: a.reviewed_on,
+                    review_result: a.review_result.unwrap_or_default(),
                 };
+                // Checked, stored and audited as in the console (A1.5, A2.3: the directory fields
+                // and the 保密审查 are required alike).
                 let store = open(&a.db).await?;
-                if store.get_agency(&item.agency).await?.is_none() {
-                    bail!("机关「{}」尚未登记（gongkai agency add）(unknown agency)", item.agency);
-                }
+                let cal = crate::cli_clock::load_calendar()?;
                 let amend = a.amend.with_by(&a.by);
-                let amendments = match (&amend, &details) {
-                    (Some(amend), Some(d)) => store.amending(amend).insert_proactive_with_details(&item, d).await,
-                    (Some(amend), None) => store.amending(amend).insert_proactive(&item).await,
-                    (None, Some(d)) => store.insert_proactive_with_details(&item, d).await.map(|()| Vec::new()),
-                    (None, None) => store.insert_proactive(&item).await.map(|()| Vec::new()),
-                }
-                .map_err(store_error)?;
+                let added = gongkai_app::proactive::add(
+                    &store,
+                    &cal,
+                    &crate::clock(),
+                    &gongkai_app::Actor::cli(),
+                    input,
+                    amend.as_ref(),
+                )
+                .await
+                .map_err(app_error)?;
+                let item = &added.item;
                 writeln!(out, "已登记主动公开信息 {}「{}」（{} 发布）", item.index_number, item.title, item.published_on)?;
-                match details.as_ref() {
-                    Some(d) => {
-                        let cal = crate::cli_clock::load_calendar()?;
-                        if let Ok(due) = gongkai_core::clock::proactive_publication_due(&cal, d.generated_on) {
-                            if item.published_on > due.end {
-                                writeln!(
-                                    out,
-                                    "注意：生成于 {}，应于 {} 前公开（条例第二十六条：20个工作日内），本条逾期公开",
-                                    d.generated_on, due.end
-                                )?;
-                            }
-                        }
-                        if d.review.is_none() {
-                            writeln!(out, "注意：未记录保密审查（条例第十七条），请补充 --review-by --reviewed-on --review-result")?;
-                        }
-                    }
-                    None => writeln!(out, "注意：未记录内容概述、生成日期和保密审查（条例第十二条、第十七条）")?,
+                if let Some(due) = added.late_after {
+                    writeln!(
+                        out,
+                        "注意：生成于 {}，应于 {} 前公开（条例第二十六条：20个工作日内），本条逾期公开",
+                        added.details.generated_on, due
+                    )?;
                 }
-                print_amendments(&mut out, &amendments)?;
+                print_amendments(&mut out, &added.amendments)?;
             }
             ProactiveCommand::List(a) => {
                 let store = open(&a.db).await?;

@@ -87,12 +87,22 @@ impl AmendArgs {
 /// A store error, with the hint a locked year needs.
 pub(crate) fn store_error(e: StoreError) -> anyhow::Error {
     match e {
-        StoreError::Locked { .. } => anyhow!(
-            "{e}\n如确需修改，请在命令中加 --amend \"更正理由\"，修改将作为更正记录在年度报告中注明 (add --amend \"reason\" to record the change as an amendment)"
-        ),
+        StoreError::Locked { .. } => anyhow!("{e}\n{AMEND_HINT}"),
         e => anyhow::Error::new(e),
     }
 }
+
+/// A use case's refusal as the command line says it: a locked year with the way to amend it.
+pub(crate) fn app_error(e: gongkai_app::AppError) -> anyhow::Error {
+    match e {
+        gongkai_app::AppError::Store(e) => store_error(e),
+        gongkai_app::AppError::Locked(message) => anyhow!("{message}\n{AMEND_HINT}"),
+        e => anyhow::Error::new(e),
+    }
+}
+
+/// How to change a published year from the command line.
+const AMEND_HINT: &str = "如确需修改，请在命令中加 --amend \"更正理由\"，修改将作为更正记录在年度报告中注明";
 
 pub(crate) fn print_amendments(out: &mut impl Write, amendments: &[Amendment]) -> std::io::Result<()> {
     for a in amendments {
@@ -483,7 +493,8 @@ async fn request_event(cal: &Calendar, a: EventArgs) -> anyhow::Result<ExitCode>
         event,
         amend.as_ref(),
     )
-    .await?;
+    .await
+    .map_err(app_error)?;
     let (event, state, amendments) = (r.event, r.state, r.amendments);
     let mut out = std::io::stdout().lock();
     writeln!(

@@ -15,58 +15,60 @@ use crate::cli_db::{open, DbArgs};
 pub struct ServeArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// 监听地址 (address to listen on).
-    #[arg(long, env = "GONGKAI_BIND", default_value = "127.0.0.1:8080")]
-    bind: String,
+    /// 监听地址（默认 127.0.0.1:8080）(address to listen on).
+    #[arg(long)]
+    bind: Option<String>,
     /// 网站名称 SiteName.
-    #[arg(long, env = "GONGKAI_SITE_NAME")]
+    #[arg(long)]
     site_name: Option<String>,
     /// 网站域名 SiteDomain.
-    #[arg(long, env = "GONGKAI_SITE_DOMAIN")]
+    #[arg(long)]
     site_domain: Option<String>,
     /// 政府网站标识码 SiteIDCode (通常10位).
-    #[arg(long, env = "GONGKAI_SITE_ID_CODE")]
+    #[arg(long)]
     site_id_code: Option<String>,
     /// 主办单位.
-    #[arg(long, env = "GONGKAI_SITE_SPONSOR")]
+    #[arg(long)]
     site_sponsor: Option<String>,
     /// 网站联系方式.
-    #[arg(long, env = "GONGKAI_SITE_CONTACT")]
+    #[arg(long)]
     site_contact: Option<String>,
     /// ICP备案编号.
-    #[arg(long, env = "GONGKAI_SITE_ICP")]
+    #[arg(long)]
     site_icp: Option<String>,
     /// 公安机关备案号.
-    #[arg(long, env = "GONGKAI_SITE_POLICE")]
+    #[arg(long)]
     site_police: Option<String>,
     /// 「我为政府网站找错」地址.
-    #[arg(long, env = "GONGKAI_SITE_ERROR_REPORT_URL")]
+    #[arg(long)]
     site_error_report_url: Option<String>,
     /// 发送待办提醒邮件的 SMTP 邮件中继：smtp://主机:端口（TLS 和登录由中继负责）
     /// (the SMTP relay of reminder e-mails; none by default).
-    #[arg(long, env = "GONGKAI_SMTP_URL", hide_env_values = true)]
+    #[arg(long)]
     smtp_url: Option<String>,
     /// 提醒邮件的发件人地址 (the sender of reminder e-mails).
-    #[arg(long, env = "GONGKAI_SMTP_FROM")]
+    #[arg(long)]
     smtp_from: Option<String>,
 }
 
 impl ServeArgs {
+    /// The site's identity: each flag given, else its setting (gongkai.toml, GONGKAI_SITE_*).
     fn site(&self) -> SiteConfig {
+        let settings = crate::settings();
         let mut s = SiteConfig::default();
-        let set = |field: &mut String, v: &Option<String>| {
-            if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-                *field = v.to_string();
+        let set = |field: &mut String, flag: &Option<String>, key: &str| {
+            if let Some(v) = settings.or_flag(flag.as_deref(), key) {
+                *field = v;
             }
         };
-        set(&mut s.site_name, &self.site_name);
-        set(&mut s.site_domain, &self.site_domain);
-        set(&mut s.site_id_code, &self.site_id_code);
-        set(&mut s.sponsor, &self.site_sponsor);
-        set(&mut s.contact, &self.site_contact);
-        set(&mut s.icp_number, &self.site_icp);
-        set(&mut s.police_number, &self.site_police);
-        set(&mut s.error_report_url, &self.site_error_report_url);
+        set(&mut s.site_name, &self.site_name, "site_name");
+        set(&mut s.site_domain, &self.site_domain, "site_domain");
+        set(&mut s.site_id_code, &self.site_id_code, "site_id_code");
+        set(&mut s.sponsor, &self.site_sponsor, "site_sponsor");
+        set(&mut s.contact, &self.site_contact, "site_contact");
+        set(&mut s.icp_number, &self.site_icp, "site_icp");
+        set(&mut s.police_number, &self.site_police, "site_police");
+        set(&mut s.error_report_url, &self.site_error_report_url, "site_error_report_url");
         s
     }
 }
@@ -76,22 +78,16 @@ pub fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
     let calendar = crate::cli_clock::load_calendar()?;
     let site = a.site();
     for w in site.warnings() {
-        eprintln!("警告 (warning): {w}");
+        eprintln!("警告：{w}");
     }
-    let mailer = match (a.smtp_url.as_deref().map(str::trim).filter(|u| !u.is_empty()), a.smtp_from.as_deref()) {
-        (Some(url), Some(from)) => Some(gongkai_app::remind::Mailer::new(url, from)?),
-        (Some(_), None) => {
-            anyhow::bail!("配置了 SMTP 服务器时须用 --smtp-from 指定发件人地址 (--smtp-from is required)")
-        }
-        (None, _) => None,
-    };
+    let settings = crate::settings();
+    let mailer = crate::settings::mailer(settings, a.smtp_url.as_deref(), a.smtp_from.as_deref(), "--smtp-from")?;
+    let bind = settings.or_flag(a.bind.as_deref(), "bind").unwrap_or_else(|| "127.0.0.1:8080".to_string());
     let rt =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
     rt.block_on(async {
         let store = open(&a.db).await?;
-        let listener = tokio::net::TcpListener::bind(&a.bind)
-            .await
-            .with_context(|| format!("无法监听地址 {} (cannot listen)", a.bind))?;
+        let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("无法监听地址 {bind}"))?;
         let addr = listener.local_addr().context("listening address")?;
         eprintln!("gongkai serve：http://{addr}/ （{}）", store.backend().name());
         // Audit records older than the retention period (B1.1) leave once a day, the chain
@@ -137,7 +133,8 @@ pub fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
                 }
             }
         });
-        let mut state = AppState::new(store, calendar, site).with_clock(crate::clock());
+        let mut state =
+            AppState::new(store, calendar, site).with_clock(crate::clock()).with_font_dir(settings.font_dir());
         if let Some(m) = mailer {
             state = state.with_mailer(m);
         }

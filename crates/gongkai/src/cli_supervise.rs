@@ -127,10 +127,10 @@ pub struct RemindArgs {
     today: Option<NaiveDate>,
     /// SMTP 邮件中继：smtp://主机:端口（默认端口25；TLS 和登录由中继负责）
     /// (the SMTP relay; without it nothing is sent).
-    #[arg(long, env = "GONGKAI_SMTP_URL", hide_env_values = true)]
+    #[arg(long)]
     smtp_url: Option<String>,
     /// 发件人地址 (the sender address).
-    #[arg(long, env = "GONGKAI_SMTP_FROM")]
+    #[arg(long)]
     from: Option<String>,
 }
 
@@ -262,11 +262,7 @@ fn remind(a: RemindArgs) -> anyhow::Result<ExitCode> {
     let cal = crate::cli_clock::load_calendar()?;
     let today = crate::clock().today_or(a.today);
     let year = a.year.unwrap_or_else(|| gongkai_store::default_year(today));
-    let mailer = match (a.smtp_url.as_deref().filter(|u| !u.trim().is_empty()), a.from.as_deref()) {
-        (Some(url), Some(from)) => Some(gongkai_app::remind::Mailer::new(url, from)?),
-        (Some(_), None) => anyhow::bail!("配置了 SMTP 服务器时须用 --from 指定发件人地址 (--from is required)"),
-        (None, _) => None,
-    };
+    let mailer = crate::settings::mailer(crate::settings(), a.smtp_url.as_deref(), a.from.as_deref(), "--from")?;
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
         let overview = store.supervise(a.agency.trim(), year, today, &cal).await?;

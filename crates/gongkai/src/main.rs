@@ -19,6 +19,7 @@ mod cli_serve;
 mod cli_supervise;
 mod cli_supervise_import;
 mod cli_user;
+mod settings;
 
 use std::process::ExitCode;
 
@@ -28,8 +29,11 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "gongkai", version, about, long_about = None)]
 struct Cli {
+    /// 配置文件（TOML；默认为当前目录下的 gongkai.toml，如存在；也可用环境变量 GONGKAI_CONFIG 指定）。
+    #[arg(long, global = true, value_name = "文件")]
+    config: Option<std::path::PathBuf>,
     /// 以该时刻为“现在”（RFC 3339，如 2026-11-27T10:00:00+08:00；用于重放与测试，默认系统时钟）。
-    #[arg(long, global = true, hide = true, env = "GONGKAI_NOW", value_parser = parse_now)]
+    #[arg(long, global = true, hide = true, value_parser = parse_now)]
     now: Option<chrono::DateTime<chrono::Utc>>,
     #[command(subcommand)]
     command: Command,
@@ -48,6 +52,15 @@ static CLOCK: std::sync::OnceLock<gongkai_app::Clock> = std::sync::OnceLock::new
 /// The clock of this run.
 pub fn clock() -> gongkai_app::Clock {
     CLOCK.get().copied().unwrap_or_default()
+}
+
+/// The settings of this run (file and environment; a command's flags are laid over them where it
+/// reads a value), loaded once in [`main`] before any command runs.
+static SETTINGS: std::sync::OnceLock<settings::Settings> = std::sync::OnceLock::new();
+
+/// The settings of this run.
+pub fn settings() -> &'static settings::Settings {
+    SETTINGS.get_or_init(settings::Settings::default)
 }
 
 #[derive(Subcommand)]
@@ -118,16 +131,33 @@ enum DbCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let _ = CLOCK.set(cli.now.map_or(gongkai_app::Clock::System, gongkai_app::Clock::fixed));
+    let loaded = match settings::Settings::load(cli.config.as_deref(), &settings::Settings::process_env()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let now = match (cli.now, loaded.get("now")) {
+        (Some(now), _) => Some(now),
+        (None, Some(text)) => match parse_now(text) {
+            Ok(now) => Some(now),
+            Err(e) => {
+                eprintln!("错误：环境变量 GONGKAI_NOW：{e}");
+                return ExitCode::from(2);
+            }
+        },
+        (None, None) => None,
+    };
+    let _ = CLOCK.set(now.map_or(gongkai_app::Clock::System, gongkai_app::Clock::fixed));
     // The server logs each request (with its request id) by default; the CLI only warnings.
     let default_log = if matches!(cli.command, Command::Serve(_)) { "info" } else { "warn" };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("GONGKAI_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_log)),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = loaded
+        .get("log")
+        .and_then(|l| tracing_subscriber::EnvFilter::try_new(l).ok())
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(default_log));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let _ = SETTINGS.set(loaded);
     let result = match cli.command {
         Command::Report(c) => cli_report::run(c),
         Command::Deadline(a) => cli_clock::deadline(a),
@@ -157,7 +187,7 @@ fn main() -> ExitCode {
         // `gongkai … | head` closes the pipe early: that is not an error worth a message.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("错误 (error): {e:#}");
+            eprintln!("错误：{e:#}");
             ExitCode::from(2)
         }
     }

@@ -326,7 +326,7 @@ async fn an_event_is_one_rule_in_the_cli_and_the_console() {
     let out = cli_event("2026-11-27", &["correction-notice", "--note", "再次补正", "--period-days", "15"]);
     assert_eq!(out.status.code(), Some(2));
     let cli_says = stderr(&out);
-    let said = cli_says.trim().trim_start_matches("错误 (error): ");
+    let said = cli_says.trim().trim_start_matches("错误：");
     assert!(!said.is_empty() && page.contains(said), "the lifecycle's refusal, word for word: {said}");
     let (_, events) = f.store.get_request(&rid).await.unwrap().unwrap();
     assert_eq!(events.len(), 1, "one notice stored: {events:?}");
@@ -368,6 +368,20 @@ async fn a_proactive_item_is_one_rule_in_the_cli_and_the_console() {
             title,
             "--published-on",
             on,
+            "--article20",
+            "7",
+            "--category",
+            "财政预算",
+            "--summary",
+            "公开本局2026年部门预算及说明",
+            "--generated-on",
+            "2026-01-20",
+            "--review-by",
+            "王审查",
+            "--reviewed-on",
+            "2026-01-25",
+            "--review-result",
+            "approved",
         ]);
         assert_eq!(out.status.code(), Some(2), "{on}");
         assert!(stderr(&out).contains(says), "{says}: {}", stderr(&out));
@@ -375,7 +389,68 @@ async fn a_proactive_item_is_one_rule_in_the_cli_and_the_console() {
         assert_eq!(status, 422, "{says}");
         assert!(page.contains(says), "{says}: {page}");
     }
+    // Formerly the command line registered an item without its 内容概述, 生成日期 and 保密审查
+    // (with a warning) that the console refused: now both refuse it, naming each field (A1.5,
+    // A2.3; Arts. 12 and 17).
+    let out = f.cli(&[
+        "proactive",
+        "add",
+        "--agency",
+        DEPT,
+        "--index-number",
+        "FIN-2026-0003",
+        "--title",
+        "2026年部门预算",
+        "--published-on",
+        "2026-02-10",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let mut bare = proactive_form("FIN-2026-0004", "2026年部门预算", "2026-02-10");
+    bare.retain(|(k, _)| !matches!(*k, "summary" | "generated_on" | "review_by" | "reviewed_on" | "review_result"));
+    let (status, page) = f.post(&approver, "/console/proactive", &bare).await;
+    assert_eq!(status, 422);
+    for says in
+        ["内容概述：不能为空", "生成日期：不能为空", "保密审查人：不能为空（条例第十七条", "保密审查日期：不能为空"]
+    {
+        assert!(stderr(&out).contains(says), "{says}: {}", stderr(&out));
+        assert!(page.contains(says), "{says}: {page}");
+    }
     assert!(f.store.list_proactive(DEPT).await.unwrap().is_empty(), "nothing stored");
+    // And both register the complete item alike: its details and review stored, audited.
+    let (status, _) =
+        f.post(&approver, "/console/proactive", &proactive_form("FIN-2026-0005", "预算", "2026-02-10")).await;
+    assert_eq!(status, 303);
+    let out = f.cli(&[
+        "proactive",
+        "add",
+        "--agency",
+        DEPT,
+        "--index-number",
+        "FIN-2026-0006",
+        "--title",
+        "预算",
+        "--published-on",
+        "2026-02-10",
+        "--summary",
+        "公开本局2026年部门预算及说明",
+        "--generated-on",
+        "2026-01-20",
+        "--review-by",
+        "王审查",
+        "--reviewed-on",
+        "2026-01-25",
+        "--review-result",
+        "approved",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let details = f.store.list_proactive_details(DEPT).await.unwrap();
+    let strip = |mut d: gongkai_store::ProactiveDetails| {
+        d.index_number.clear();
+        d
+    };
+    let by_index = |i: &str| details.iter().find(|d| d.index_number == i).cloned().map(strip);
+    assert!(by_index("FIN-2026-0005").is_some());
+    assert_eq!(by_index("FIN-2026-0005"), by_index("FIN-2026-0006"));
 }
 
 /// The console's 主动公开登记 form, with every field the console requires.

@@ -21,6 +21,21 @@ on_both_backends!(
 
 const AG: &str = "330100-czj";
 
+/// The directory fields and the confidentiality review every registered item carries (A2.3,
+/// A1.5: Arts. 12 and 17), for items published from 2024-02-01 on.
+const REVIEWED: [&str; 10] = [
+    "--summary",
+    "公布本局的信息",
+    "--generated-on",
+    "2024-01-20",
+    "--review-by",
+    "王审查",
+    "--reviewed-on",
+    "2024-01-25",
+    "--review-result",
+    "approved",
+];
+
 fn setup_agency(db: &Db) {
     db.ok(&["agency", "add", "--code", "330100", "--name", "杭州市人民政府", "--kind", "government"]);
     db.ok(&["agency", "add", "--code", AG, "--name", "杭州市财政局", "--parent", "330100", "--kind", "department"]);
@@ -176,9 +191,23 @@ fn proactive_disclosures_are_listed_and_duplicates_refused(db: &Db) {
     assert!(o.status.success(), "{}", common::stderr(&o));
     assert!(common::stdout(&o).contains("已登记主动公开信息"));
     assert!(!common::stdout(&o).contains("注意"), "{}", common::stdout(&o));
+    // Without the directory fields and the review, refused, every missing field named (as in
+    // the console).
     let o = add("11330100002493-2025-0001", "2025年部门预算", "2025-02-11", &[]);
-    assert!(o.status.success());
-    assert!(common::stdout(&o).contains("未记录内容概述、生成日期和保密审查"), "{}", common::stdout(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", common::stdout(&o));
+    for says in
+        ["内容概述：不能为空", "生成日期：不能为空", "保密审查人：不能为空", "条例第十七条", "保密审查日期：不能为空"]
+    {
+        assert!(common::stderr(&o).contains(says), "{says}: {}", common::stderr(&o));
+    }
+    let reviewed_2025 = REVIEWED.map(|a| match a {
+        "2024-01-20" => "2025-01-27",
+        "2024-01-25" => "2025-02-05",
+        other => other,
+    });
+    let o = add("11330100002493-2025-0001", "2025年部门预算", "2025-02-11", &reviewed_2025);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    assert!(!common::stdout(&o).contains("注意"), "{}", common::stdout(&o));
     // A1.4 / Art. 26: formed 2024-01-02, due 2024-01-30; published 2024-03-01 is flagged.
     let late = [
         "--summary",
@@ -249,14 +278,14 @@ fn proactive_disclosures_are_listed_and_duplicates_refused(db: &Db) {
         "--review-by",
         "王审查",
     ]);
-    assert!(e.contains("--reviewed-on") || e.contains("reviewed-on"), "{e}");
+    assert!(e.contains("保密审查日期：不能为空") && e.contains("保密审查结论"), "{e}");
     let details = common::rt().block_on(async {
         let store = gongkai_store::Store::connect(&db.url, &db.key()).await.unwrap();
         let d = store.list_proactive_details(AG).await.unwrap();
         store.close().await;
         d
     });
-    assert_eq!(details.len(), 2, "{details:?}");
+    assert_eq!(details.len(), 3, "{details:?}");
     let first = details.iter().find(|d| d.index_number == "11330100002493-2024-0001").unwrap();
     let review = first.review.as_ref().unwrap();
     assert_eq!((review.reviewer.as_str(), review.reviewed_on.to_string()), ("王审查", "2024-02-08".to_string()));
@@ -273,8 +302,9 @@ fn proactive_disclosures_are_listed_and_duplicates_refused(db: &Db) {
     assert!(text.contains("第二十条第8项") && text.contains("杭财预〔2024〕3号"), "{text}");
 
     // The same index number again: refused, the first item kept.
-    let o = add("11330100002493-2024-0001", "重复的条目", "2024-03-01", &[]);
+    let o = add("11330100002493-2024-0001", "重复的条目", "2024-03-01", &REVIEWED);
     assert_eq!(o.status.code(), Some(2), "{}", common::stdout(&o));
+    assert!(common::stderr(&o).contains("已登记，不能重复登记"), "{}", common::stderr(&o));
     let items = db.json(&["proactive", "list", "--agency", AG, "--json"]);
     assert_eq!(items.as_array().map(Vec::len), Some(3));
     assert_eq!(items[0]["title"], "杭州市财政局关于2024年部门预算的公告");
@@ -282,7 +312,8 @@ fn proactive_disclosures_are_listed_and_duplicates_refused(db: &Db) {
 
 fn bad_input_names_the_field_and_stores_nothing(db: &Db) {
     setup_agency(db);
-    let base = ["proactive", "add", "--agency", AG, "--index-number", "X-1", "--title", "标题"];
+    let base =
+        [&["proactive", "add", "--agency", AG, "--index-number", "X-1", "--title", "标题"][..], &REVIEWED[..]].concat();
     fn with<'a>(base: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
         let mut a = base.to_vec();
         a.extend_from_slice(extra);
@@ -294,32 +325,33 @@ fn bad_input_names_the_field_and_stores_nothing(db: &Db) {
     assert!(e.contains("第二十条事项"), "{e}");
     let e = db.refused(&with(&base, &["--published-on", "2024-01-01", "--channel", "报纸"]));
     assert!(e.contains("公开渠道"), "{e}");
-    let e = db.refused(&[
-        "proactive",
-        "add",
-        "--agency",
-        "nowhere",
-        "--index-number",
-        "X",
-        "--title",
-        "T",
-        "--published-on",
-        "2024-01-01",
-    ]);
+    let e = db.refused(&with(
+        &[
+            "proactive",
+            "add",
+            "--agency",
+            "nowhere",
+            "--index-number",
+            "X",
+            "--title",
+            "T",
+            "--published-on",
+            "2024-02-01",
+        ],
+        &REVIEWED,
+    ));
     assert!(e.contains("尚未登记"), "{e}");
-    let e = db.refused(&[
-        "proactive",
-        "add",
-        "--agency",
-        AG,
-        "--index-number",
-        " ",
-        "--title",
-        "T",
-        "--published-on",
-        "2024-01-01",
-    ]);
+    let e = db.refused(&with(
+        &["proactive", "add", "--agency", AG, "--index-number", " ", "--title", "T", "--published-on", "2024-02-01"],
+        &REVIEWED,
+    ));
     assert!(e.contains("索引号"), "{e}");
+    // A review result that withholds the item is not a publication (Art. 17).
+    let mut withheld = with(&base, &["--published-on", "2024-02-01"]);
+    let last = withheld.iter().rposition(|a| *a == "approved").unwrap();
+    withheld[last] = "withheld";
+    let e = db.refused(&withheld);
+    assert!(e.contains("保密审查结论") && e.contains("不能登记为主动公开"), "{e}");
 
     let e = db.refused(&["figures", "set", "--agency", AG, "--year", "2024", "--rules-issued", "-1"]);
     assert!(e.contains("--rules-issued") && e.contains("负数"), "{e}");
@@ -390,6 +422,16 @@ fn a_published_year_changes_only_as_an_amendment(db: &Db) {
         "补登",
         "--published-on",
         "2024-07-01",
+        "--summary",
+        "公布本局的信息",
+        "--generated-on",
+        "2024-01-20",
+        "--review-by",
+        "王审查",
+        "--reviewed-on",
+        "2024-01-25",
+        "--review-result",
+        "approved",
     ]);
     assert!(e.contains("--amend"), "{e}");
     assert_eq!(db.json(&["figures", "show", "--agency", AG, "--year", "2024", "--json"])["rules_issued"], 2);
@@ -422,6 +464,16 @@ fn a_published_year_changes_only_as_an_amendment(db: &Db) {
         "新条目",
         "--published-on",
         "2025-01-05",
+        "--summary",
+        "公布本局的信息",
+        "--generated-on",
+        "2024-01-20",
+        "--review-by",
+        "王审查",
+        "--reviewed-on",
+        "2024-01-25",
+        "--review-result",
+        "approved",
     ]);
     let report = db.json(&["report", "generate", "--agency", AG, "--year", "2024"]);
     assert_eq!(report["proactive"]["rules"]["issued"], 4);
@@ -503,6 +555,16 @@ fn proactive_sheet_imports_exports_and_names_bad_rows(db: &Db) {
         "先登记的",
         "--published-on",
         "2024-04-01",
+        "--summary",
+        "公布本局的信息",
+        "--generated-on",
+        "2024-01-20",
+        "--review-by",
+        "王审查",
+        "--reviewed-on",
+        "2024-01-25",
+        "--review-result",
+        "approved",
     ]);
     let one = db.path("one.xlsx");
     let batch = gongkai_store::RegisterBatch {
@@ -594,6 +656,16 @@ fn supervise_trend_on_the_command_line(db: &Db) {
         "预算公开",
         "--published-on",
         "2024-02-01",
+        "--summary",
+        "公布本局的信息",
+        "--generated-on",
+        "2024-01-20",
+        "--review-by",
+        "王审查",
+        "--reviewed-on",
+        "2024-01-25",
+        "--review-result",
+        "approved",
     ]);
     // The government's subtree includes the bureau.
     let points = db.json(&[
