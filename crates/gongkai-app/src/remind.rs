@@ -105,13 +105,13 @@ pub fn reminders(o: &Overview) -> Vec<Reminder> {
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
     /// The SMTP URL cannot be used.
-    #[error("SMTP 服务器地址无效：{0} (invalid SMTP URL)")]
+    #[error("SMTP 服务器地址无效：{0}")]
     Url(String),
     /// The sender address is not an e-mail address.
-    #[error("发件人地址「{0}」不是有效的电子邮箱 (invalid sender address)")]
+    #[error("发件人地址「{0}」不是有效的电子邮箱")]
     From(String),
     /// The message could not be built.
-    #[error("无法生成发给 {agency} 的邮件：{reason} (cannot build the message)")]
+    #[error("无法生成发给 {agency} 的邮件：{reason}")]
     Build {
         /// The agency's code.
         agency: String,
@@ -119,7 +119,7 @@ pub enum MailError {
         reason: String,
     },
     /// The server refused the message or could not be reached.
-    #[error("发给 {agency}（{address}）的邮件未能发送：{reason} (not sent)")]
+    #[error("发给 {agency}（{address}）的邮件未能发送：{reason}")]
     Send {
         /// The agency's code.
         agency: String,

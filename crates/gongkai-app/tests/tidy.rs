@@ -86,3 +86,76 @@ fn only_the_settings_read_the_environment() {
     }
     assert!(found.is_empty(), "read the setting through gongkai's Settings:\n{}", found.join("\n"));
 }
+
+/// The English gloss of a Chinese message, e.g. `「…」不能为空 (required)"`: a parenthesis that
+/// opens on a lowercase Latin letter right after Chinese text (or a placeholder) and closes the
+/// string literal. Users read Simplified Chinese only; English is a complete locale or nothing
+/// (issue 19). Returns the gloss.
+fn english_gloss(line: &str) -> Option<&str> {
+    let is_cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c) || "）」。；”}".contains(c);
+    let mut prev: Option<char> = None;
+    for (i, c) in line.char_indices() {
+        if c == '(' && prev.is_some_and(|p| is_cjk(p) || p == ' ') {
+            let before = line[..i].trim_end_matches(' ');
+            let after = &line[i + 1..];
+            let Some(last) = before.chars().last() else { continue };
+            // The literal so far (from its opening quote, or the line's start) says something in Chinese.
+            let literal = before.rsplit('"').next().unwrap_or(before);
+            let chinese = literal.chars().any(|g| ('\u{4e00}'..='\u{9fff}').contains(&g));
+            if !chinese || !is_cjk(last) || !after.starts_with(|a: char| a.is_ascii_lowercase()) {
+                prev = Some(c);
+                continue;
+            }
+            // The gloss runs to the `)"` that ends the literal, with no Chinese inside.
+            if let Some(end) = after.find(")\"") {
+                let gloss = &after[..end];
+                if !gloss.chars().any(|g| ('\u{4e00}'..='\u{9fff}').contains(&g) || g == '"') {
+                    return Some(&line[i..i + 1 + end + 1]);
+                }
+            }
+        }
+        prev = Some(c);
+    }
+    None
+}
+
+#[test]
+fn english_gloss_is_found_and_chinese_alone_is_not() {
+    assert_eq!(english_gloss(r#"  bail!("没有代码为「{}」的机关 (no such agency)", a)"#), Some("(no such agency)"));
+    assert_eq!(english_gloss(r#"  "{}：不能为空 (required)""#), Some("(required)"));
+    assert_eq!(english_gloss(r#"  bail!("没有代码为「{}」的机关", a)"#), None);
+    assert_eq!(english_gloss(r#"  "{en_where}: blank cells (blank is not zero)""#), None);
+    assert_eq!(english_gloss(r#"  "{en_where}: total = {total} (difference {})""#), None);
+    assert_eq!(
+        english_gloss(r#"  "应为 true 或 false，实为{} (expected true or false)""#),
+        Some("(expected true or false)")
+    );
+    assert_eq!(english_gloss(r#"  "识别文字(OCR)或使用原始电子文档""#), None);
+}
+
+#[test]
+fn chinese_messages_carry_no_english_gloss() {
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for e in std::fs::read_dir(&crates).into_iter().flatten().flatten() {
+        sources(&e.path().join("src"), &mut files);
+    }
+    assert!(files.len() >= 80, "found only {} source files", files.len());
+    let mut found = Vec::new();
+    for p in &files {
+        let text = std::fs::read_to_string(p).unwrap_or_default();
+        for (n, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            if let Some(gloss) = english_gloss(line) {
+                found.push(format!("{}:{}: {gloss}", p.display(), n + 1));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "a Chinese message with an English gloss (say it in Chinese only):\n{}",
+        found.join("\n")
+    );
+}

@@ -105,12 +105,6 @@ impl PauseKind {
             PauseKind::FeeNotice => "收费通知",
         }
     }
-    fn en(self) -> &'static str {
-        match self {
-            PauseKind::Consultation => "consultation",
-            PauseKind::FeeNotice => "fee pause",
-        }
-    }
 }
 
 /// Which period a counted day belongs to.
@@ -195,81 +189,60 @@ pub enum TrailEntry {
 
 fn estimated_suffix(estimated: bool) -> &'static str {
     if estimated {
-        "（估算 estimated）"
+        "（估算）"
     } else {
         ""
     }
 }
 
 impl TrailEntry {
-    /// One bilingual line explaining this step.
+    /// One line explaining this step, in Chinese.
     pub fn describe(&self) -> String {
         match self {
-            TrailEntry::Received { date } => format!(
-                "{date} {} 收到申请之日（第三十一条），当日不计入 receipt date (Art. 31), not counted",
-                weekday_zh(*date)
-            ),
-            TrailEntry::Restarted { date } => format!(
-                "{date} {} 收到补正后的申请（第三十条），重新起算20个工作日，当日不计入 corrected \
-                 request received (Art. 30): a new 20-working-day period starts, this day not counted",
-                weekday_zh(*date)
-            ),
+            TrailEntry::Received { date } => {
+                format!("{date} {} 收到申请之日（第三十一条），当日不计入", weekday_zh(*date))
+            }
+            TrailEntry::Restarted { date } => {
+                format!("{date} {} 收到补正后的申请（第三十条），重新起算20个工作日，当日不计入", weekday_zh(*date))
+            }
             TrailEntry::Pause { pause, from, to, applied, excluded_working_days: n } => {
                 let basis = match pause {
-                    PauseKind::Consultation => "第三十二至三十四条 Arts. 32–34",
+                    PauseKind::Consultation => "第三十二至三十四条",
                     PauseKind::FeeNotice => "国办函〔2020〕109号",
                 };
                 if *applied {
-                    format!(
-                        "{}：{from} 发出，{to} 结束（{basis}）：期间 {n} 个工作日不计入 {} sent \
-                         {from}, ended {to}: {n} working days not counted",
-                        pause.zh(),
-                        pause.en()
-                    )
+                    format!("{}：{from} 发出，{to} 结束（{basis}）：期间 {n} 个工作日不计入", pause.zh())
                 } else {
-                    format!(
-                        "{}：{from} 至 {to}（{basis}）：部署设置 fee_pause 关闭，不暂停计算 {} \
-                         {from}–{to}: deployment setting fee_pause is off, the clock keeps running",
-                        pause.zh(),
-                        pause.en()
-                    )
+                    format!("{}：{from} 至 {to}（{basis}）：本系统设置为收费期间不暂停计算", pause.zh())
                 }
             }
             TrailEntry::Counted { date, period, ordinal, day, estimated } => {
                 let what = match period {
-                    Period::Reply => format!("第{ordinal}个工作日 working day {ordinal}"),
+                    Period::Reply => format!("第{ordinal}个工作日"),
                     Period::Extension => {
-                        format!("延长期第{ordinal}个工作日 extension working day {ordinal}")
+                        format!("延长期第{ordinal}个工作日")
                     }
                 };
                 let adjusted = match day {
                     DayKind::AdjustedWorkday { name } => {
-                        format!("，调休上班（{name}） adjusted workday ({name})")
+                        format!("，调休上班（{name}）")
                     }
                     _ => String::new(),
                 };
                 format!("{date} {} {what}{adjusted}{}", weekday_zh(*date), estimated_suffix(*estimated))
             }
             TrailEntry::Skipped { date, day, estimated } => {
-                format!("{date} {} {}，不计 skipped{}", weekday_zh(*date), day.describe(), estimated_suffix(*estimated))
+                format!("{date} {} {}，不计{}", weekday_zh(*date), day.describe(), estimated_suffix(*estimated))
             }
-            TrailEntry::Paused { date, pause, estimated, .. } => format!(
-                "{date} {} 工作日，{}期间不计 working day inside the {}, not counted{}",
-                weekday_zh(*date),
-                pause.zh(),
-                pause.en(),
-                estimated_suffix(*estimated)
-            ),
-            TrailEntry::Due { date, period: Period::Reply } => format!(
-                "{date} {} 20个工作日答复期限届满（第三十三条） end of the 20-working-day reply \
-                 period (Art. 33)",
-                weekday_zh(*date)
-            ),
-            TrailEntry::Due { date, period: Period::Extension } => format!(
-                "{date} {} 延长后的答复期限届满（第三十三条，延长不超过20个工作日） extended due \
-                 date (Art. 33, at most 20 more working days)",
-                weekday_zh(*date)
-            ),
+            TrailEntry::Paused { date, pause, estimated, .. } => {
+                format!("{date} {} 工作日，{}期间不计{}", weekday_zh(*date), pause.zh(), estimated_suffix(*estimated))
+            }
+            TrailEntry::Due { date, period: Period::Reply } => {
+                format!("{date} {} 20个工作日答复期限届满（第三十三条）", weekday_zh(*date))
+            }
+            TrailEntry::Due { date, period: Period::Extension } => {
+                format!("{date} {} 延长后的答复期限届满（第三十三条，延长不超过20个工作日）", weekday_zh(*date))
+            }
         }
     }
 }
@@ -308,7 +281,7 @@ impl Deadline {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClockError {
     /// The corrected request cannot arrive before the original one.
-    #[error("补正后申请的收到日期 {corrected} 早于原申请的收到日期 {received} (the corrected request's date {corrected} is before the receipt date {received})")]
+    #[error("补正后申请的收到日期 {corrected} 早于原申请的收到日期 {received}")]
     CorrectedBeforeReceived {
         /// Receipt date of the original request.
         received: NaiveDate,
@@ -316,7 +289,7 @@ pub enum ClockError {
         corrected: NaiveDate,
     },
     /// A pause that ends before it starts.
-    #[error("第{number}个{zh}期间的结束日期 {to} 早于开始日期 {from} ({en} #{number} ends on {to}, before it starts on {from})", zh = .pause.zh(), en = .pause.en())]
+    #[error("第{number}个{zh}期间的结束日期 {to} 早于开始日期 {from}", zh = .pause.zh())]
     PauseEndsBeforeStart {
         /// Consultation or fee notice.
         pause: PauseKind,
@@ -328,7 +301,7 @@ pub enum ClockError {
         to: NaiveDate,
     },
     /// A pause that starts before the request was received.
-    #[error("第{number}个{zh}期间的开始日期 {from} 早于收到申请之日 {received} ({en} #{number} starts on {from}, before the request was received on {received})", zh = .pause.zh(), en = .pause.en())]
+    #[error("第{number}个{zh}期间的开始日期 {from} 早于收到申请之日 {received}", zh = .pause.zh())]
     PauseBeforeReceipt {
         /// Consultation or fee notice.
         pause: PauseKind,
@@ -340,7 +313,7 @@ pub enum ClockError {
         received: NaiveDate,
     },
     /// The pauses stretch the count beyond [`MAX_WALK_DAYS`].
-    #[error("从 {start} 起计算超过 {max} 天仍未届满，请检查暂停期间 (the count from {start} spans more than {max} days; check the pause periods)")]
+    #[error("从 {start} 起计算超过 {max} 天仍未届满，请检查暂停期间")]
     TooLong {
         /// Where counting started.
         start: NaiveDate,
@@ -598,12 +571,12 @@ mod tests {
     }
 
     #[test]
-    fn errors_are_bilingual() {
+    fn errors_are_in_chinese() {
         let cal = Calendar::official();
         let mut input = DeadlineInput::new(d(2026, 3, 2));
         input.corrected = Some(d(2026, 3, 1));
         let e = deadline(&cal, &input).unwrap_err().to_string();
-        assert!(e.contains("补正") && e.contains("corrected"), "{e}");
+        assert!(e.contains("补正") && !e.contains("corrected"), "{e}");
         let mut input = DeadlineInput::new(d(2026, 3, 2));
         input.consultations = vec![(d(2026, 3, 10), d(2026, 3, 5))];
         let e = deadline(&cal, &input).unwrap_err();
@@ -617,11 +590,11 @@ mod tests {
             }
         );
         let s = e.to_string();
-        assert!(s.contains("第1个征求意见期间") && s.contains("consultation #1"), "{s}");
+        assert!(s.contains("第1个征求意见期间") && !s.contains("consultation"), "{s}");
         let mut input = DeadlineInput::new(d(2026, 3, 2));
         input.fee_pauses = vec![(d(2026, 3, 1), d(2026, 3, 5))];
         let s = deadline(&cal, &input).unwrap_err().to_string();
-        assert!(s.contains("收费通知") && s.contains("fee pause #1"), "{s}");
+        assert!(s.contains("第1个收费通知期间") && !s.contains("fee pause"), "{s}");
     }
 
     #[test]

@@ -84,27 +84,25 @@ pub struct YearInput {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CaseProblem {
     /// Decided, but no result recorded.
-    #[error("已记录审结日期 {decided_on}，但未记录结果 (decided on {decided_on}, but no result recorded)")]
+    #[error("已记录审结日期 {decided_on}，但未记录结果")]
     DecidedWithoutResult {
         /// The decision date.
         decided_on: NaiveDate,
     },
     /// A result without a decision date.
-    #[error("已记录结果“{result}”，但未记录审结日期 (a result “{result}” is recorded without a decision date)", result = template::result_label(*.result))]
+    #[error("已记录结果“{result}”，但未记录审结日期", result = template::result_label(*.result))]
     ResultWithoutDecision {
         /// The result recorded.
         result: CaseResult,
     },
     /// `pending` or `total` recorded as a result.
-    #[error("结果只能是结果维持、结果纠正或其他结果，不能是“{result}” (a result is upheld, corrected or other, never “{name}”)", result = template::result_label(*.result), name = .result.name())]
+    #[error("结果只能是结果维持、结果纠正或其他结果，不能是“{result}”", result = template::result_label(*.result))]
     ResultNotAllowed {
         /// The result recorded.
         result: CaseResult,
     },
     /// Decided before it was filed.
-    #[error(
-        "审结日期 {decided_on} 早于立案日期 {filed_on} (decided on {decided_on}, before it was filed on {filed_on})"
-    )]
+    #[error("审结日期 {decided_on} 早于立案日期 {filed_on}")]
     DecidedBeforeFiled {
         /// Filing date.
         filed_on: NaiveDate,
@@ -126,7 +124,7 @@ pub enum GenerateError {
         error: TransitionError,
     },
     /// The request belongs to another agency.
-    #[error("申请 {tracking_number} 属于机关 {found}，不属于本机关 {expected} (request {tracking_number} belongs to agency {found}, not {expected})")]
+    #[error("申请 {tracking_number} 属于机关 {found}，不属于本机关 {expected}")]
     RequestOfOtherAgency {
         /// The tracking number.
         tracking_number: String,
@@ -136,13 +134,13 @@ pub enum GenerateError {
         expected: String,
     },
     /// A tracking number given twice (the first request is counted).
-    #[error("受理编号 {tracking_number} 重复，仅计入第一件 (tracking number {tracking_number} is used twice; only the first request is counted)")]
+    #[error("受理编号 {tracking_number} 重复，仅计入第一件")]
     DuplicateTrackingNumber {
         /// The tracking number.
         tracking_number: String,
     },
     /// The case belongs to another agency.
-    #[error("案件 {number} 属于机关 {found}，不属于本机关 {expected} (case {number} belongs to agency {found}, not {expected})")]
+    #[error("案件 {number} 属于机关 {found}，不属于本机关 {expected}")]
     CaseOfOtherAgency {
         /// The case number.
         number: String,
@@ -152,9 +150,7 @@ pub enum GenerateError {
         expected: String,
     },
     /// A case number given twice (the first case is counted).
-    #[error(
-        "案件编号 {number} 重复，仅计入第一件 (case number {number} is used twice; only the first case is counted)"
-    )]
+    #[error("案件编号 {number} 重复，仅计入第一件")]
     DuplicateCaseNumber {
         /// The case number.
         number: String,
@@ -168,7 +164,7 @@ pub enum GenerateError {
         problem: CaseProblem,
     },
     /// The Article 20 figures are another agency's.
-    #[error("第二十条数据属于机关 {found}，不属于本机关 {expected} (the Article 20 figures belong to agency {found}, not {expected})")]
+    #[error("第二十条数据属于机关 {found}，不属于本机关 {expected}")]
     FiguresOfOtherAgency {
         /// The figures' agency code.
         found: String,
@@ -176,7 +172,7 @@ pub enum GenerateError {
         expected: String,
     },
     /// The Article 20 figures are another year's.
-    #[error("第二十条数据为 {found} 年，不是报告年度 {expected} 年 (the Article 20 figures are for {found}, not the report year {expected})")]
+    #[error("第二十条数据为 {found} 年，不是报告年度 {expected} 年")]
     FiguresOfOtherYear {
         /// The figures' year.
         found: i32,
@@ -442,11 +438,7 @@ pub fn build(cal: &Calendar, input: &YearInput) -> Generated {
     report.proactive = proactive;
     report.provenance.notes = errors
         .iter()
-        .map(|e| ImportNote {
-            path: e.table().to_string(),
-            line: None,
-            message: format!("{e}；未计入报告 (not counted in the report)"),
-        })
+        .map(|e| ImportNote { path: e.table().to_string(), line: None, message: format!("{e}；未计入报告") })
         .collect();
     Generated { report, errors, members }
 }
@@ -607,7 +599,7 @@ mod tests {
             matches!(&errors[1], GenerateError::DuplicateTrackingNumber { tracking_number } if tracking_number == "ok")
         );
         let s = errors[0].to_string();
-        assert!(s.contains("申请 bad") && s.contains("receipt date"), "{s}");
+        assert!(s.contains("申请 bad") && s.contains("收到申请之日"), "{s}");
         let draft = generate_draft(&i);
         assert_eq!(draft.provenance.notes.len(), 2);
         assert_eq!(draft.provenance.notes[0].path, "requests");

@@ -414,7 +414,7 @@ fn row_label(r: RequestRow) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
     /// Nothing may follow a reply or a withdrawal.
-    #[error("申请已于 {finished_on} {how}，其后不能再记录事件 (the request was finished on {finished_on}; nothing may follow a reply or withdrawal)", how = if *.withdrawn { "撤回" } else { "答复" })]
+    #[error("申请已于 {finished_on} {how}，其后不能再记录事件", how = if *.withdrawn { "撤回" } else { "答复" })]
     AfterFinish {
         /// The reply or withdrawal date.
         finished_on: NaiveDate,
@@ -422,61 +422,61 @@ pub enum Refusal {
         withdrawn: bool,
     },
     /// Dated before the receipt date.
-    #[error("日期早于收到申请之日 {received}（第三十一条） (dated before the receipt date {received}, Art. 31)")]
+    #[error("日期早于收到申请之日 {received}（第三十一条）")]
     BeforeReceipt {
         /// The receipt date.
         received: NaiveDate,
     },
     /// Dated before the previous event.
-    #[error("日期早于上一事件的日期 {previous}，事件须按发生顺序记录 (dated before the previous event, {previous}; events are recorded in the order they happened)")]
+    #[error("日期早于上一事件的日期 {previous}，事件须按发生顺序记录")]
     BeforePrevious {
         /// The previous event's date.
         previous: NaiveDate,
     },
     /// Art. 30: one correction notice only.
-    #[error("已于 {first} 发出补正告知，第三十条规定一次性告知，不能再次告知 (a correction notice was already sent on {first}; Art. 30 allows one notice only)")]
+    #[error("已于 {first} 发出补正告知，第三十条规定一次性告知，不能再次告知")]
     SecondCorrectionNotice {
         /// The first notice's date.
         first: NaiveDate,
     },
     /// A correction notice must name a period.
-    #[error("补正告知须载明合理的补正期限（至少1日） (a correction notice must name a reasonable period of at least one day, Art. 30)")]
+    #[error("补正告知须载明合理的补正期限（至少1日）")]
     NoCorrectionPeriod,
     /// A corrected request without a notice.
-    #[error("尚未发出补正告知，不能收到补正后的申请（第三十条） (no correction notice was sent, so no corrected request can arrive, Art. 30)")]
+    #[error("尚未发出补正告知，不能收到补正后的申请（第三十条）")]
     CorrectionWithoutNotice,
     /// The corrected request arrives once.
-    #[error("补正后的申请已于 {first} 收到，不能再次补正（第三十条一次性告知） (the corrected request already arrived on {first}; Art. 30 allows one correction)")]
+    #[error("补正后的申请已于 {first} 收到，不能再次补正（第三十条一次性告知）")]
     SecondCorrection {
         /// When the corrected request arrived.
         first: NaiveDate,
     },
     /// Art. 33: one extension only.
-    #[error("已于 {first} 延长答复期限，第三十三条规定延长不超过20个工作日，不能再次延长 (the period was already extended on {first}; Art. 33 allows one extension of at most 20 working days)")]
+    #[error("已于 {first} 延长答复期限，第三十三条规定延长不超过20个工作日，不能再次延长")]
     SecondExtension {
         /// The first extension's date.
         first: NaiveDate,
     },
     /// Art. 33: the head of the disclosure office approves.
-    #[error("延长答复期限须经政府信息公开工作机构负责人同意，未填写批准人（第三十三条） (an extension needs the approval of the head of the disclosure office; no approver given, Art. 33)")]
+    #[error("延长答复期限须经政府信息公开工作机构负责人同意，未填写批准人（第三十三条）")]
     ExtensionWithoutApprover,
     /// Art. 33: the extension comes before the due date.
-    #[error("答复期限已于 {due} 届满，不能再延长（第三十三条） (the reply period ended on {due}; it can no longer be extended, Art. 33)")]
+    #[error("答复期限已于 {due} 届满，不能再延长（第三十三条）")]
     ExtensionAfterDue {
         /// The due date in force on the extension's date.
         due: NaiveDate,
     },
     /// An answer without an open consultation.
-    #[error("没有尚未答复的征求意见 (there is no open consultation to answer)")]
+    #[error("没有尚未答复的征求意见")]
     NoOpenConsultation,
     /// 109号 Art. 3: one method, one notice per request.
-    #[error("已于 {first} 发出收费通知，每件申请只能选择一种计收方式、发出一次收费通知（国办函〔2020〕109号第三条） (a fee notice was already sent on {first}; one method and one notice per request, 109号 Art. 3)")]
+    #[error("已于 {first} 发出收费通知，每件申请只能选择一种计收方式、发出一次收费通知（国办函〔2020〕109号第三条）")]
     SecondFeeNotice {
         /// The first notice's date.
         first: NaiveDate,
     },
     /// The amount is not the tariff's.
-    #[error("收费金额 {given} 元与{method}标准不符：{units} 计应为 {expected} 元（国办函〔2020〕109号第四、五条） (the amount {given} yuan differs from the tariff: {units} units {method} cost {expected} yuan, 109号 Arts. 4–5)", method = method_label(*.method))]
+    #[error("收费金额 {given} 元与{method}标准不符：{units} 计应为 {expected} 元（国办函〔2020〕109号第四、五条）", method = method_label(*.method))]
     FeeAmountMismatch {
         /// The method.
         method: FeeMethod,
@@ -496,10 +496,10 @@ pub enum Refusal {
         units: u32,
     },
     /// A payment without a notice.
-    #[error("尚未发出收费通知，不能记录缴费 (no fee notice was sent, so there is nothing to pay)")]
+    #[error("尚未发出收费通知，不能记录缴费")]
     FeePaidWithoutNotice,
     /// The fee is paid once.
-    #[error("费用已于 {first} 缴纳 (the fee was already paid on {first})")]
+    #[error("费用已于 {first} 缴纳")]
     SecondFeePayment {
         /// The payment date.
         first: NaiveDate,
@@ -511,37 +511,37 @@ pub enum Refusal {
         outcome: RequestRow,
     },
     /// no_correction needs a correction notice.
-    #[error("未发出补正告知，不能以“逾期不补正”答复（第三十条） (no correction notice was sent, so the reply cannot be no_correction, Art. 30)")]
+    #[error("未发出补正告知，不能以“逾期不补正”答复（第三十条）")]
     NoCorrectionWithoutNotice,
     /// no_correction, yet the correction arrived.
-    #[error("补正后的申请已于 {corrected_on} 收到，不能以“逾期不补正”答复 (the corrected request arrived on {corrected_on}, so the reply cannot be no_correction)")]
+    #[error("补正后的申请已于 {corrected_on} 收到，不能以“逾期不补正”答复")]
     NoCorrectionButCorrected {
         /// When the correction arrived.
         corrected_on: NaiveDate,
     },
     /// no_correction before the period lapsed.
-    #[error("补正期限至 {period_ends} 届满，届满前不能以“逾期不补正”答复（第三十条） (the correction period runs until {period_ends}; before it lapses the reply cannot be no_correction, Art. 30)")]
+    #[error("补正期限至 {period_ends} 届满，届满前不能以“逾期不补正”答复（第三十条）")]
     NoCorrectionBeforePeriodEnd {
         /// The last day of the correction period.
         period_ends: NaiveDate,
     },
     /// fee_unpaid needs a fee notice.
-    #[error("未发出收费通知，不能以“逾期未缴费”答复 (no fee notice was sent, so the reply cannot be fee_unpaid)")]
+    #[error("未发出收费通知，不能以“逾期未缴费”答复")]
     FeeUnpaidWithoutNotice,
     /// fee_unpaid, yet the fee was paid.
-    #[error("费用已于 {paid_on} 缴纳，不能以“逾期未缴费”答复 (the fee was paid on {paid_on}, so the reply cannot be fee_unpaid)")]
+    #[error("费用已于 {paid_on} 缴纳，不能以“逾期未缴费”答复")]
     FeeUnpaidButPaid {
         /// The payment date.
         paid_on: NaiveDate,
     },
     /// fee_unpaid before the payment period lapsed.
-    #[error("缴费期限至 {payment_due} 届满（收到收费通知次日起20个工作日），届满前不能以“逾期未缴费”答复 (the payment period runs until {payment_due} (20 working days after the notice); before it lapses the reply cannot be fee_unpaid)")]
+    #[error("缴费期限至 {payment_due} 届满（收到收费通知次日起20个工作日），届满前不能以“逾期未缴费”答复")]
     FeeUnpaidBeforePeriodEnd {
         /// The last day of the payment period.
         payment_due: NaiveDate,
     },
     /// still_unclear needs a corrected request.
-    #[error("尚未收到补正后的申请，不能以“补正后申请内容仍不明确”答复 (no corrected request was received, so the reply cannot be still_unclear)")]
+    #[error("尚未收到补正后的申请，不能以“补正后申请内容仍不明确”答复")]
     StillUnclearWithoutCorrection,
     /// A date the clock or the calendar cannot handle.
     #[error(transparent)]
@@ -568,21 +568,9 @@ impl fmt::Display for TransitionError {
         match (self.index, self.event) {
             (Some(i), Some(name)) => {
                 let zh = zh_of_name(name);
-                write!(
-                    f,
-                    "第{}个事件“{zh}”（{}）不能记录 / event #{} {name} on {} refused: {}",
-                    i + 1,
-                    self.on,
-                    i + 1,
-                    self.on,
-                    self.reason
-                )
+                write!(f, "第{}个事件“{zh}”（{}）不能记录：{}", i + 1, self.on, self.reason)
             }
-            _ => write!(
-                f,
-                "申请（{} 收到）的期限无法计算 / the request received on {} cannot be dated: {}",
-                self.on, self.on, self.reason
-            ),
+            _ => write!(f, "申请（{} 收到）的期限无法计算：{}", self.on, self.reason),
         }
     }
 }
@@ -1075,8 +1063,8 @@ mod tests {
         assert_eq!(e.index, Some(0));
         assert_eq!(e.reason, Refusal::BeforeReceipt { received: d(2024, 3, 1) });
         let s = e.to_string();
-        assert!(s.contains("第1个事件“答复”") && s.contains("event #1 reply"), "{s}");
-        assert!(s.contains("收到申请之日") && s.contains("receipt date"), "{s}");
+        assert!(s.contains("第1个事件“答复”（2024-02-29）不能记录："), "{s}");
+        assert!(s.contains("收到申请之日") && !s.contains("receipt date"), "{s}");
     }
 
     #[test]

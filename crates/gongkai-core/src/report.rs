@@ -64,7 +64,7 @@ pub struct Amount(String);
 
 /// Why a string is not a decimal amount.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("「{0}」不是十进制数额 (not a decimal amount)")]
+#[error("「{0}」不是十进制数额")]
 pub struct AmountError(pub String);
 
 impl Amount {

@@ -74,7 +74,7 @@ pub struct RollUp {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RollUpError {
     /// Years before 2019 used a free statistics table: there is nothing to add up row by row.
-    #[error("{year}年度报告使用2019年以前的统计表，无法逐项汇总 (reports on {year} use the pre-2019 statistics table, which cannot be summed)")]
+    #[error("{year}年度报告使用2019年以前的统计表，无法逐项汇总")]
     Pre2019 {
         /// The year asked for.
         year: i32,

@@ -90,7 +90,7 @@ fn the_store_round_trip_story_is_refused_at_its_fee_notice() {
     );
     let msg = e.to_string();
     assert!(msg.contains("第6个事件“收费通知”"), "{msg}");
-    assert!(msg.contains("1100") && msg.contains("tariff"), "{msg}");
+    assert!(msg.contains("1100") && msg.contains("国办函〔2020〕109号第四、五条"), "{msg}");
     assert!(!msg.contains("律师事务所"), "no personal information: {msg}");
 
     // With the tariff's amount the list goes through to the first reply; the second is refused.
@@ -348,7 +348,7 @@ proptest! {
                 // The refusal names an event of the list, and the message says which.
                 let i = e.index.unwrap();
                 prop_assert!(i <= n);
-                let tag = format!("event #{}", i + 1);
+                let tag = format!("第{}个事件", i + 1);
                 prop_assert!(e.to_string().contains(&tag), "{}", e);
             }
         }

@@ -24,7 +24,7 @@ use gongkai_core::report::Report;
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// The bytes are not text in any supported encoding.
-    #[error("{source_name}: 无法识别的文件内容（不是 UTF-8/GB18030 文本，也不是已支持的文档格式） (not a readable text or document)")]
+    #[error("{source_name}: 无法识别的文件内容（不是 UTF-8/GB18030 文本，也不是已支持的文档格式）")]
     NotText {
         /// The file name.
         source_name: String,
@@ -38,7 +38,7 @@ pub enum ImportError {
         format: &'static str,
     },
     /// A JSON document that is not a valid canonical report.
-    #[error("{source_name}: 不是有效的 gongkai.report/1 文档：第 {line} 行第 {column} 列：{message} (invalid canonical JSON)")]
+    #[error("{source_name}: 不是有效的 gongkai.report/1 文档：第 {line} 行第 {column} 列：{message}")]
     Json {
         /// The file name.
         source_name: String,
@@ -50,7 +50,7 @@ pub enum ImportError {
         message: String,
     },
     /// A file of a recognised format that is damaged or not well formed.
-    #[error("{source_name}: {format} 文件损坏或格式不正确：{message} (malformed {format})")]
+    #[error("{source_name}: {format} 文件损坏或格式不正确：{message}")]
     Malformed {
         /// The file name.
         source_name: String,
@@ -60,7 +60,7 @@ pub enum ImportError {
         message: String,
     },
     /// A file, or a part of it, larger than gongkai reads (a zip bomb, a 2 GB member).
-    #[error("{source_name}: 文件过大，拒绝读取：{message} (too large)")]
+    #[error("{source_name}: 文件过大，拒绝读取：{message}")]
     TooLarge {
         /// The file name.
         source_name: String,
@@ -68,7 +68,7 @@ pub enum ImportError {
         message: String,
     },
     /// A PDF without a text layer (a scan).
-    #[error("{source_name}: PDF 共 {pages} 页，但没有文字层（可能是扫描件），无法读取其中的文字；请先进行文字识别(OCR)或使用原始电子文档 (scanned PDF without a text layer)")]
+    #[error("{source_name}: PDF 共 {pages} 页，但没有文字层（可能是扫描件），无法读取其中的文字；请先进行文字识别(OCR)或使用原始电子文档")]
     NoTextLayer {
         /// The file name.
         source_name: String,
@@ -76,7 +76,7 @@ pub enum ImportError {
         pages: usize,
     },
     /// Text that does not look like an annual report.
-    #[error("{source_name}: 未识别为政府信息公开工作年度报告：{reason} (not an annual report)")]
+    #[error("{source_name}: 未识别为政府信息公开工作年度报告：{reason}")]
     NotAReport {
         /// The file name.
         source_name: String,

@@ -95,13 +95,13 @@ pub enum PdfError {
         message: String,
     },
     /// The report could not be turned into the layout's data.
-    #[error("报告数据无法序列化：{0} (the report data could not be serialised)")]
+    #[error("报告数据无法序列化：{0}")]
     Data(String),
     /// typst failed to lay out the document (a bug in the layout, not in the report).
-    #[error("排版失败：{0} (typesetting failed)")]
+    #[error("排版失败：{0}")]
     Typeset(String),
     /// typst failed to write the PDF.
-    #[error("PDF 写出失败：{0} (writing the PDF failed)")]
+    #[error("PDF 写出失败：{0}")]
     Write(String),
 }
 

@@ -232,10 +232,10 @@ pub fn check_password_policy(password: &str, username: &str) -> Result<(), Store
     let invalid = |detail: &str| Err(StoreError::Invalid { what: "password", detail: detail.to_string() });
     let n = password.chars().count();
     if n < 8 {
-        return invalid("口令至少 8 个字符 (at least 8 characters)");
+        return invalid("口令至少 8 个字符");
     }
     if n > PASSWORD_MAX_CHARS {
-        return invalid("口令不能超过 128 个字符 (at most 128 characters)");
+        return invalid("口令不能超过 128 个字符");
     }
     let classes = [
         password.chars().any(|c| c.is_lowercase()),
@@ -244,12 +244,10 @@ pub fn check_password_policy(password: &str, username: &str) -> Result<(), Store
         password.chars().any(|c| !c.is_alphanumeric()),
     ];
     if classes.iter().filter(|&&b| b).count() < 3 {
-        return invalid(
-            "口令须包含小写字母、大写字母、数字、其他符号中的至少三类 (use at least 3 of: lower, upper, digit, symbol)",
-        );
+        return invalid("口令须包含小写字母、大写字母、数字、其他符号中的至少三类");
     }
     if !username.is_empty() && password.to_lowercase().contains(&username.to_lowercase()) {
-        return invalid("口令不能包含用户名 (must not contain the username)");
+        return invalid("口令不能包含用户名");
     }
     Ok(())
 }

@@ -59,13 +59,13 @@ pub struct DataKey([u8; 32]);
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum DataKeyError {
     /// Not 64 hexadecimal digits.
-    #[error("数据密钥应为 64 位十六进制数字（256 位），实际为 {0} 个字符 (a data key is 64 hexadecimal digits)")]
+    #[error("数据密钥应为 64 位十六进制数字（256 位），实际为 {0} 个字符")]
     Length(usize),
     /// A character that is not a hexadecimal digit.
-    #[error("数据密钥含有非十六进制字符 (the data key holds a character that is not a hexadecimal digit)")]
+    #[error("数据密钥含有非十六进制字符")]
     NotHex,
     /// The system's random source failed.
-    #[error("无法生成随机数据密钥 (no randomness): {0}")]
+    #[error("无法生成随机数据密钥: {0}")]
     Random(String),
 }
 

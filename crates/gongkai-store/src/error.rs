@@ -8,10 +8,10 @@ use sqlx::error::ErrorKind;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The URL is neither `sqlite:` nor `postgres:` / `postgresql:`. Holds the redacted URL.
-    #[error("unsupported database URL {0}: use sqlite://PATH?mode=rwc or postgres://USER@HOST:PORT/DB")]
+    #[error("不支持的数据库地址 {0}：应为 sqlite://文件路径?mode=rwc 或 postgres://用户@主机:端口/数据库")]
     UnsupportedUrl(String),
     /// A record the operation needs does not exist.
-    #[error("{what} {key} not found")]
+    #[error("未找到{}「{key}」", label(what))]
     NotFound {
         /// What kind of record (`agency`, `request`, …).
         what: &'static str,
@@ -19,7 +19,7 @@ pub enum StoreError {
         key: String,
     },
     /// A record with the same key already exists in the agency.
-    #[error("{what} {key} already exists in agency {agency}")]
+    #[error("机关 {agency} 已登记{}「{key}」，不能重复登记", label(what))]
     Conflict {
         /// What kind of record (`request`, `case`, `proactive disclosure`).
         what: &'static str,
@@ -38,7 +38,7 @@ pub enum StoreError {
     },
     /// The write changes a record that feeds a published, locked year's report (period lock)
     /// and was not made as an amendment ([`crate::Store::amending`]).
-    #[error("机关 {agency} 的 {year} 年度报告已发布，该年度数据已锁定：修改须作为更正登记并说明理由 (the {year} report of agency {agency} is published and its records are locked; record the change as an amendment with a reason)")]
+    #[error("机关 {agency} 的 {year} 年度报告已发布，该年度数据已锁定：修改须作为更正登记并说明理由")]
     Locked {
         /// The agency's code.
         agency: String,
@@ -58,14 +58,31 @@ pub enum StoreError {
     },
     /// The database's personal information was encrypted under another data key than the one it
     /// was opened with (a wrong or missing key file): nothing is read or written.
-    #[error("数据密钥与此数据库不符：数据库中的个人信息是用另一把数据密钥加密的，请使用原来的密钥文件或 GONGKAI_DATA_KEY (the data key does not match this database: its personal information is encrypted under another key)")]
+    #[error(
+        "数据密钥与此数据库不符：数据库中的个人信息是用另一把数据密钥加密的，请使用原来的密钥文件或 GONGKAI_DATA_KEY"
+    )]
     DataKeyMismatch,
     /// Applying the embedded migrations failed (including a database newer than this binary).
-    #[error("migration failed")]
+    #[error("数据库结构更新失败")]
     Migrate(#[source] sqlx::migrate::MigrateError),
     /// The database failed.
-    #[error("database error")]
+    #[error("数据库出错")]
     Backend(#[source] sqlx::Error),
+}
+
+/// The Chinese name of a record kind, for messages (the `what` of [`StoreError`] is the
+/// glossary's key, which users never see).
+fn label(what: &str) -> &str {
+    match what {
+        "agency" => "机关",
+        "request" => "政府信息公开申请",
+        "case" => "行政复议或行政诉讼案件",
+        "proactive disclosure" => "主动公开信息",
+        "published report" => "已发布的年度报告",
+        "user" => "账号",
+        "API token" => "访问令牌",
+        _ => "记录",
+    }
 }
 
 impl From<sqlx::Error> for StoreError {

@@ -133,10 +133,7 @@ pub(crate) async fn guard(
         return Err(StoreError::Locked { agency: agency.to_string(), year: first });
     };
     if amend.reason.trim().is_empty() {
-        return Err(StoreError::Invalid {
-            what: "amendment",
-            detail: "更正须说明理由 (an amendment needs a reason)".to_string(),
-        });
+        return Err(StoreError::Invalid { what: "amendment", detail: "更正须说明理由".to_string() });
     }
     let mut out = Vec::new();
     for t in touches {

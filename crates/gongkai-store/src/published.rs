@@ -110,7 +110,7 @@ fn validate_withdrawal(reason: &str, by: &str) -> Result<(String, String), Store
     if reason.is_empty() {
         return Err(StoreError::Invalid {
             what: "reason",
-            detail: "撤销理由：不能为空，请说明撤销的原因，如「机关选错」「文件选错」(a reason is required)".into(),
+            detail: "撤销理由：不能为空，请说明撤销的原因，如「机关选错」「文件选错」".into(),
         });
     }
     let n = reason.chars().count();
@@ -125,8 +125,7 @@ fn validate_withdrawal(reason: &str, by: &str) -> Result<(String, String), Store
     }
     if reason.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
         return Err(StoreError::Invalid {
-            what: "reason",
-            detail: "撤销理由：含有不可见的控制字符 (control characters are not allowed)".into(),
+            what: "reason", detail: "撤销理由：含有不可见的控制字符".into()
         });
     }
     let by = by.trim();
@@ -162,10 +161,7 @@ fn validate(n: &NewPublishedReport<'_>) -> Result<NaiveDate, StoreError> {
         if y != n.year {
             return Err(StoreError::Invalid {
                 what: "year",
-                detail: format!(
-                    "文件「{file}」是{y}年度的报告，与所选的{}年度不符 (the file reports on {y}, not {})",
-                    n.year, n.year
-                ),
+                detail: format!("文件「{file}」是{y}年度的报告，与所选的{}年度不符", n.year),
             });
         }
     }

@@ -1428,7 +1428,7 @@ impl Store {
         if last < first || last - first >= 20 {
             return Err(StoreError::Invalid {
                 what: "years",
-                detail: format!("趋势年份范围 {first}–{last} 无效（至多20年）(at most 20 years)"),
+                detail: format!("趋势年份范围 {first}–{last} 无效（至多20年）"),
             });
         }
         let agencies = self.agency_subtree(root).await?;

@@ -38,7 +38,7 @@ pub fn routes() -> Router<AppState> {
 #[openapi(
     info(
         title = "gongkai API",
-        description = "政府信息公开：机关目录、依申请公开的提交与查询、政府信息公开工作年度报告 (public disclosure API)",
+        description = "政府信息公开：机关目录、依申请公开的提交与查询、政府信息公开工作年度报告",
         version = "1"
     ),
     paths(
@@ -87,7 +87,7 @@ pub struct AgencyOut {
 
 /// 机关目录: every agency with its parent (the tree).
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "agencies",
-    responses((status = 200, description = "机关目录 (every agency)", body = [AgencyOut])))]
+    responses((status = 200, description = "机关目录", body = [AgencyOut])))]
 async fn agencies(State(state): State<AppState>) -> Result<Json<Vec<AgencyOut>>, WebError> {
     let list = state.agencies.get(&state.store).await?;
     Ok(Json(
@@ -121,24 +121,20 @@ pub struct RequestIn {
 fn json_type(v: &serde_json::Value) -> &'static str {
     match v {
         serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "布尔值 (boolean)",
-        serde_json::Value::Number(_) => "数字 (number)",
-        serde_json::Value::String(_) => "文本 (string)",
-        serde_json::Value::Array(_) => "数组 (array)",
-        serde_json::Value::Object(_) => "对象 (object)",
+        serde_json::Value::Bool(_) => "布尔值",
+        serde_json::Value::Number(_) => "数字",
+        serde_json::Value::String(_) => "文本",
+        serde_json::Value::Array(_) => "数组",
+        serde_json::Value::Object(_) => "对象",
     }
 }
 
 /// Reads the body field by field, so that every error names its field.
 fn submission(body: &[u8]) -> Result<Submission, WebError> {
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
-        WebError::Invalid(vec![FieldError::new("body", format!("请求体不是有效的 JSON：{e} (body is not valid JSON)"))])
-    })?;
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| WebError::Invalid(vec![FieldError::new("body", format!("请求体不是有效的 JSON：{e}"))]))?;
     let serde_json::Value::Object(map) = value else {
-        return Err(WebError::Invalid(vec![FieldError::new(
-            "body",
-            "请求体应为 JSON 对象 (body must be a JSON object)",
-        )]));
+        return Err(WebError::Invalid(vec![FieldError::new("body", "请求体应为 JSON 对象")]));
     };
     let mut s = Submission::default();
     for (field, _) in filing::FIELDS {
@@ -161,10 +157,10 @@ fn submission(body: &[u8]) -> Result<Submission, WebError> {
     params(("code" = String, Path, description = "机关代码")),
     request_body(content = RequestIn, content_type = "application/json"),
     responses(
-        (status = 201, description = "已受理 (registered)", body = Filed),
-        (status = 404, description = "没有该机关 (unknown agency)", body = ApiErrorBody),
-        (status = 422, description = "输入有误：field 和 reason 指出哪一项、为什么 (invalid field)", body = ApiErrorBody),
-        (status = 429, description = "请求过于频繁 (rate-limited)", body = ApiErrorBody),
+        (status = 201, description = "已受理", body = Filed),
+        (status = 404, description = "没有该机关", body = ApiErrorBody),
+        (status = 422, description = "输入有误：field 和 reason 指出哪一项、为什么", body = ApiErrorBody),
+        (status = 429, description = "请求过于频繁", body = ApiErrorBody),
     ))]
 async fn file_request(
     State(state): State<AppState>,
@@ -199,9 +195,9 @@ struct CodeQuery {
         ("code" = String, Query, description = "查询码"),
     ),
     responses(
-        (status = 200, description = "办理进度 (status)", body = Tracking),
-        (status = 404, description = "未找到，或查询码不正确 (unknown number or wrong code)", body = ApiErrorBody),
-        (status = 429, description = "请求过于频繁 (rate-limited)", body = ApiErrorBody),
+        (status = 200, description = "办理进度", body = Tracking),
+        (status = 404, description = "未找到，或查询码不正确", body = ApiErrorBody),
+        (status = 429, description = "请求过于频繁", body = ApiErrorBody),
     ))]
 async fn track(
     State(state): State<AppState>,
@@ -220,8 +216,8 @@ async fn track(
 #[utoipa::path(get, path = "/api/v1/agencies/{code}/reports/{year}", tag = "reports",
     params(("code" = String, Path, description = "机关代码"), ("year" = i32, Path, description = "报告年度")),
     responses(
-        (status = 200, description = "年度报告 (canonical report, schema gongkai.report/1)", body = Object),
-        (status = 404, description = "没有该机关或该年度报告未发布 (unknown agency or year not published)", body = ApiErrorBody),
+        (status = 200, description = "年度报告", body = Object),
+        (status = 404, description = "没有该机关或该年度报告未发布", body = ApiErrorBody),
     ))]
 async fn report(
     State(state): State<AppState>,

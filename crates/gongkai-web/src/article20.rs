@@ -291,7 +291,7 @@ async fn show(
     };
     let stored = state.store.get_article20_figures(&agency.code, year).await.map_err(WebError::from)?;
     let values = stored.as_ref().map(FiguresForm::of).unwrap_or_default();
-    let notice = q.done.filter(|d| d == "saved").map(|_| format!("{year} 年数据已保存 (saved)"));
+    let notice = q.done.filter(|d| d == "saved").map(|_| format!("{year} 年数据已保存"));
     render_page(&state, &user, agency, year, values, None, notice, StatusCode::OK).await
 }
 

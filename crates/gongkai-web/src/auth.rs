@@ -92,12 +92,12 @@ fn confinement(role: Role, path: &str) -> Option<(bool, &'static str, &'static s
         Role::Auditor => Some((
             auditor_may_use(path),
             "auditors read the audit trail only",
-            "审计管理员只能查看审计记录、修改本人口令 (auditors read the audit trail only)",
+            "审计管理员只能查看审计记录、修改本人口令",
         )),
         Role::SecurityAdmin => Some((
             security_admin_may_use(path),
             "security administrators set the security policy only",
-            "安全管理员只能管理安全设置、修改本人口令 (security administrators set the security policy only)",
+            "安全管理员只能管理安全设置、修改本人口令",
         )),
         _ => None,
     }
@@ -185,10 +185,7 @@ impl CurrentUser {
         if self.can_write(agency) {
             Ok(())
         } else {
-            Err(WebError::Forbidden(format!(
-                "{}无权修改机关 {agency} 的登记 (your role may not change this agency's registers)",
-                self.user.role.label_zh()
-            )))
+            Err(WebError::Forbidden(format!("{}无权修改机关 {agency} 的登记", self.user.role.label_zh())))
         }
     }
 
@@ -253,7 +250,7 @@ where
             && state.store.totp_secret(&session.user.id).await.map_err(WebError::from)?.is_none()
         {
             return Err(WebError::Forbidden(
-                "本系统要求双因素认证：请先在“双因素认证”页面（/console/mfa）启用后再办理 (two-factor login is required: enrol at /console/mfa first)".into(),
+                "本系统要求双因素认证：请先在“双因素认证”页面（/console/mfa）启用后再办理".into(),
             ));
         }
         let scope = match session.user.role {
@@ -403,16 +400,15 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for ConsoleForm<T> {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         let user = CurrentUser::from_request_parts(&mut parts, state).await?;
-        let bytes = axum::body::to_bytes(body, crate::BODY_LIMIT_BYTES).await.map_err(|_| {
-            WebError::Invalid(vec![crate::error::FieldError::new("form", "表单过大或不完整 (form too large)")])
-        })?;
-        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(|_| {
-            WebError::Invalid(vec![crate::error::FieldError::new("form", "表单格式有误 (malformed form)")])
-        })?;
+        let bytes = axum::body::to_bytes(body, crate::BODY_LIMIT_BYTES)
+            .await
+            .map_err(|_| WebError::Invalid(vec![crate::error::FieldError::new("form", "表单过大或不完整")]))?;
+        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|_| WebError::Invalid(vec![crate::error::FieldError::new("form", "表单格式有误")]))?;
         let token = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
         check_csrf(state, &user, &parts.headers, parts.uri.path(), token).await?;
         let form = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
-            WebError::Invalid(vec![crate::error::FieldError::new("form", format!("表单内容有误：{e} (invalid form)"))])
+            WebError::Invalid(vec![crate::error::FieldError::new("form", format!("表单内容有误：{e}"))])
         })?;
         Ok(ConsoleForm { user, form })
     }
@@ -522,16 +518,16 @@ async fn login(
             },
         )
         .await;
-        return fail("登录表单已失效，请重新登录 (the login form expired; try again)", StatusCode::FORBIDDEN);
+        return fail("登录表单已失效，请重新登录", StatusCode::FORBIDDEN);
     }
     if username.is_empty() || f.password.is_empty() || f.password.chars().count() > gongkai_store::PASSWORD_MAX_CHARS {
-        return fail("请输入用户名和口令 (enter username and password)", StatusCode::UNPROCESSABLE_ENTITY);
+        return fail("请输入用户名和口令", StatusCode::UNPROCESSABLE_ENTITY);
     }
     let found = match state.store.user_for_login(&username).await {
         Ok(f) => f,
         Err(e) => return WebError::from(e).into_response(),
     };
-    let generic = "用户名或口令错误 (wrong username or password)";
+    let generic = "用户名或口令错误";
     let audit = |user: Option<&User>, kind: &str, success: bool, detail: Option<&str>| AuditEvent {
         username: Some(username.clone()),
         role: user.map(|u| u.role),
@@ -554,10 +550,7 @@ async fn login(
     }
     if user.is_locked(now) {
         record(&state, &audit(Some(&user), "login", false, Some("account locked"))).await;
-        return fail(
-            "连续登录失败次数过多，账号已锁定15分钟，请稍后再试 (account locked for 15 minutes after 5 failures)",
-            StatusCode::TOO_MANY_REQUESTS,
-        );
+        return fail("连续登录失败次数过多，账号已锁定15分钟，请稍后再试", StatusCode::TOO_MANY_REQUESTS);
     }
     if !gongkai_store::verify_password_blocking(f.password.clone(), hash).await {
         let after = match state.store.record_login_failure(&user.id, now).await {
@@ -567,10 +560,7 @@ async fn login(
         record(&state, &audit(Some(&user), "login", false, Some("wrong password"))).await;
         if after.is_locked(now) {
             record(&state, &audit(Some(&user), "account.lock", true, Some("5 failed logins"))).await;
-            return fail(
-                "连续登录失败次数过多，账号已锁定15分钟，请稍后再试 (account locked for 15 minutes after 5 failures)",
-                StatusCode::TOO_MANY_REQUESTS,
-            );
+            return fail("连续登录失败次数过多，账号已锁定15分钟，请稍后再试", StatusCode::TOO_MANY_REQUESTS);
         }
         return fail(generic, StatusCode::UNAUTHORIZED);
     }
@@ -590,15 +580,9 @@ async fn login(
             record(&state, &audit(Some(&user), "login", false, Some(why))).await;
             if after.is_locked(now) {
                 record(&state, &audit(Some(&user), "account.lock", true, Some("5 failed logins"))).await;
-                return fail(
-                    "连续登录失败次数过多，账号已锁定15分钟，请稍后再试 (account locked for 15 minutes after 5 failures)",
-                    StatusCode::TOO_MANY_REQUESTS,
-                );
+                return fail("连续登录失败次数过多，账号已锁定15分钟，请稍后再试", StatusCode::TOO_MANY_REQUESTS);
             }
-            return fail(
-                "该账号已启用双因素认证：请输入验证器当前显示的6位动态口令 (enter the 6-digit code of your authenticator)",
-                StatusCode::UNAUTHORIZED,
-            );
+            return fail("该账号已启用双因素认证：请输入验证器当前显示的6位动态口令", StatusCode::UNAUTHORIZED);
         }
     }
     let session = match async {

@@ -222,8 +222,8 @@ async fn list(
 ) -> Result<Response, WebError> {
     let agency = agency_of(&state, &user, q.agency.as_deref()).await?;
     let notice = match q.done.as_deref() {
-        Some("added") => Some("已登记 (registered)".to_string()),
-        Some("decided") => Some("已记录审结结果 (decision recorded)".to_string()),
+        Some("added") => Some("已登记".to_string()),
+        Some("decided") => Some("已记录审结结果".to_string()),
         _ => None,
     };
     render_page(&state, &user, agency, NewCase::default(), None, notice, StatusCode::OK).await
@@ -233,9 +233,7 @@ async fn list(
 /// 409; anything else is not the user's doing.
 fn refusal(e: StoreError, number: &str) -> Result<(String, StatusCode), WebError> {
     match e {
-        StoreError::Conflict { .. } => {
-            Ok((format!("案件编号：{number} 已登记 (already registered)"), StatusCode::CONFLICT))
-        }
+        StoreError::Conflict { .. } => Ok((format!("案件编号：{number} 已登记"), StatusCode::CONFLICT)),
         e @ StoreError::Locked { .. } => Ok((e.to_string(), StatusCode::CONFLICT)),
         e => Err(WebError::from(e)),
     }

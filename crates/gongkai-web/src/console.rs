@@ -802,7 +802,7 @@ async fn save_narrative(
     }
     let fail = |msg: String| refuse_workspace(&state, &user, &code, year, "report.narrative", &target, msg);
     if SectionKey::from_name(&f.section).is_none() {
-        return fail("未知的报告章节 (unknown section)".into()).await;
+        return fail("未知的报告章节".into()).await;
     }
     if f.text.chars().count() > MAX_NARRATIVE {
         return fail(format!("章节正文不能超过 {MAX_NARRATIVE} 个字符")).await;
@@ -904,13 +904,13 @@ async fn change_password(State(state): State<AppState>, form: ConsoleForm<Passwo
         || !gongkai_store::verify_password_blocking(f.current.clone(), hash).await
     {
         user.audit(&state, "password.change", &name, false, Some("wrong current password".into())).await;
-        return again("当前口令不正确 (wrong current password)");
+        return again("当前口令不正确");
     }
     if f.new != f.confirm {
-        return again("两次输入的新口令不一致 (the new passwords differ)");
+        return again("两次输入的新口令不一致");
     }
     if f.new == f.current {
-        return again("新口令不能与当前口令相同 (choose a different password)");
+        return again("新口令不能与当前口令相同");
     }
     if let Err(e) = gongkai_store::check_password_policy(&f.new, &name) {
         let msg = match e {

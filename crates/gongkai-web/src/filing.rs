@@ -89,39 +89,39 @@ fn text_field(
 ) -> String {
     let v = match s.fields.get(field) {
         None => {
-            errors.push(FieldError::new(field, "必填项，不能为空 (required)"));
+            errors.push(FieldError::new(field, "必填项，不能为空"));
             return String::new();
         }
         Some(Err(ty)) => {
-            errors.push(FieldError::new(field, format!("应为文本，收到的是{ty} (must be a string)")));
+            errors.push(FieldError::new(field, format!("应为文本，收到的是{ty}")));
             return String::new();
         }
         Some(Ok(v)) => v.trim(),
     };
     if v.is_empty() {
-        errors.push(FieldError::new(field, "必填项，不能为空 (required)"));
+        errors.push(FieldError::new(field, "必填项，不能为空"));
     } else if v.chars().count() > max {
-        errors.push(FieldError::new(field, format!("不能超过 {max} 个字 (at most {max} characters)")));
+        errors.push(FieldError::new(field, format!("不能超过 {max} 个字")));
     } else if v.chars().any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t'))) {
-        errors.push(FieldError::new(field, "含有不允许的控制字符 (control characters are not allowed)"));
+        errors.push(FieldError::new(field, "含有不允许的控制字符"));
     } else if !markup_ok && v.contains(['<', '>']) {
-        errors.push(FieldError::new(field, "不能包含「<」或「>」 (no angle brackets)"));
+        errors.push(FieldError::new(field, "不能包含「<」或「>」"));
     }
     v.to_string()
 }
 
 fn choice_field(s: &Submission, field: &'static str, allowed: &[(&str, &str)], errors: &mut Vec<FieldError>) -> String {
     match s.fields.get(field) {
-        None => errors.push(FieldError::new(field, "请选择一项 (required)")),
-        Some(Err(ty)) => errors.push(FieldError::new(field, format!("应为文本，收到的是{ty} (must be a string)"))),
-        Some(Ok(v)) if v.trim().is_empty() => errors.push(FieldError::new(field, "请选择一项 (required)")),
+        None => errors.push(FieldError::new(field, "请选择一项")),
+        Some(Err(ty)) => errors.push(FieldError::new(field, format!("应为文本，收到的是{ty}"))),
+        Some(Ok(v)) if v.trim().is_empty() => errors.push(FieldError::new(field, "请选择一项")),
         Some(Ok(v)) => {
             let v = v.trim();
             if allowed.iter().any(|(name, _)| *name == v) {
                 return v.to_string();
             }
             let names: Vec<String> = allowed.iter().map(|(n, l)| format!("{n}（{l}）")).collect();
-            errors.push(FieldError::new(field, format!("取值无效，应为：{} (must be one of these)", names.join("、"))));
+            errors.push(FieldError::new(field, format!("取值无效，应为：{}", names.join("、"))));
         }
     }
     String::new()

@@ -162,7 +162,7 @@ async fn confirm(State(state): State<AppState>, form: ConsoleForm<ConfirmForm>) 
     if decode(&secret).is_none_or(|k| k.len() < 16) {
         user.audit(&state, "mfa.enable", &user.user.username, false, Some("bad secret".into())).await;
         let mut p = mfa_page(&state, &user, false);
-        p.error = Some("密钥无效，请重新开始设置 (invalid secret: start again)".into());
+        p.error = Some("密钥无效，请重新开始设置".into());
         return page(&p, StatusCode::UNPROCESSABLE_ENTITY);
     }
     if !verify(&secret, now_unix(), &f.code) {
@@ -170,9 +170,7 @@ async fn confirm(State(state): State<AppState>, form: ConsoleForm<ConfirmForm>) 
         let mut p = mfa_page(&state, &user, false);
         p.uri = Some(format!("otpauth://totp/gongkai:{}?secret={secret}&issuer=gongkai", user.user.username));
         p.secret = Some(secret);
-        p.error = Some(
-            "动态口令不正确：请输入验证器当前显示的6位数字 (wrong code: enter the 6 digits the app shows now)".into(),
-        );
+        p.error = Some("动态口令不正确：请输入验证器当前显示的6位数字".into());
         return page(&p, StatusCode::UNPROCESSABLE_ENTITY);
     }
     state.store.set_totp_secret(&user.user.id, Some(&secret)).await?;
@@ -195,7 +193,7 @@ async fn disable(State(state): State<AppState>, form: ConsoleForm<DisableForm>) 
     if !verify(&secret, now_unix(), &f.code) {
         user.audit(&state, "mfa.disable", &user.user.username, false, Some("wrong code".into())).await;
         let mut p = mfa_page(&state, &user, true);
-        p.error = Some("动态口令不正确，双因素认证未关闭 (wrong code; still on)".into());
+        p.error = Some("动态口令不正确，双因素认证未关闭".into());
         return page(&p, StatusCode::UNPROCESSABLE_ENTITY);
     }
     state.store.set_totp_secret(&user.user.id, None).await?;

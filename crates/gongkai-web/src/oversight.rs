@@ -631,7 +631,7 @@ async fn reminders_send(
     let year = year_of(&YearQuery { year: form.year, agency: None }, state.clock.today())?;
     let o = overview_of(&state, &user, year).await?;
     let Some(mailer) = state.mailer.clone() else {
-        return Err(WebError::Conflict("未配置 SMTP 服务器，不能发送提醒邮件 (no SMTP server configured)".to_string()));
+        return Err(WebError::Conflict("未配置 SMTP 服务器，不能发送提醒邮件".to_string()));
     };
     let results = remind::send(&state.store, &mailer, &o, &user.actor(), &state.clock).await.map_err(WebError::from)?;
     let sent = results.iter().filter(|(_, d)| matches!(d, remind::Delivery::Sent(_))).count();

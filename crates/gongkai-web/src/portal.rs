@@ -301,7 +301,7 @@ async fn directory_page(
         Some(s) => match s.parse::<u8>() {
             Ok(n @ 1..=15) => Some(n),
             _ => {
-                errors.push(FieldError::new("item", "第二十条的项应为 1 至 15 (item must be 1–15)"));
+                errors.push(FieldError::new("item", "第二十条的项应为 1 至 15"));
                 None
             }
         },

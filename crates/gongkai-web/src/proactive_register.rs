@@ -133,7 +133,7 @@ async fn list(
     Query(q): Query<AgencyQuery>,
 ) -> Result<Response, WebError> {
     let agency = agency_of(&state, &user, q.agency.as_deref()).await?;
-    let notice = q.done.filter(|d| d == "added").map(|_| "已登记 (registered)".to_string());
+    let notice = q.done.filter(|d| d == "added").map(|_| "已登记".to_string());
     render_page(&state, &user, agency, NewItem::default(), None, notice, StatusCode::OK).await
 }
 

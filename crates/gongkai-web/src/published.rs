@@ -213,11 +213,10 @@ async fn list(
         .filter(|y| y.parse::<i32>().is_ok())
         .unwrap_or_else(|| gongkai_store::default_year(state.clock.today()).to_string());
     let notice = match q.done.as_deref() {
-        Some("imported") => Some("已导入，监督总览中已计入该报告 (imported)".to_string()),
-        Some("withdrawn") => Some(
-            "已撤销该导入，监督总览中不再计入；该机关该年度如有其他未撤销的导入，以其中最后一次为准 (withdrawn)"
-                .to_string(),
-        ),
+        Some("imported") => Some("已导入，监督总览中已计入该报告".to_string()),
+        Some("withdrawn") => {
+            Some("已撤销该导入，监督总览中不再计入；该机关该年度如有其他未撤销的导入，以其中最后一次为准".to_string())
+        }
         _ => None,
     };
     let values = Values { year, ..Values::default() };
@@ -392,7 +391,7 @@ async fn withdraw(State(state): State<AppState>, form: ConsoleForm<WithdrawForm>
     };
     let Some(import) = state.store.published_report(&id).await.map_err(WebError::from)? else {
         user.audit(&state, "supervise.withdraw_import", &id, false, Some("no such import".into())).await;
-        return refuse(format!("导入记录：没有编号为「{id}」的导入 (no such import)"), StatusCode::NOT_FOUND).await;
+        return refuse(format!("导入记录：没有编号为「{id}」的导入"), StatusCode::NOT_FOUND).await;
     };
     if let Err(e) = user.require_read(&import.agency) {
         user.audit(&state, "supervise.withdraw_import", &import.agency, false, Some("outside scope".into())).await;
@@ -410,7 +409,7 @@ async fn withdraw(State(state): State<AppState>, form: ConsoleForm<WithdrawForm>
             refuse(detail, status).await
         }
         Err(StoreError::NotFound { .. }) => {
-            refuse(format!("导入记录：没有编号为「{id}」的导入 (no such import)"), StatusCode::NOT_FOUND).await
+            refuse(format!("导入记录：没有编号为「{id}」的导入"), StatusCode::NOT_FOUND).await
         }
         Err(e) => Err(WebError::from(e)),
     }

@@ -114,7 +114,7 @@ async fn show(
     Query(q): Query<AgencyQuery>,
 ) -> Result<Response, WebError> {
     let agency = agency_of(&state, &user, q.agency.as_deref()).await?;
-    let notice = q.done.filter(|d| d == "imported").map(|_| "已导入 (imported)".to_string());
+    let notice = q.done.filter(|d| d == "imported").map(|_| "已导入".to_string());
     render_page(&state, &user, agency, Vec::new(), notice, StatusCode::OK).await
 }
 

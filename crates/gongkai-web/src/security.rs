@@ -186,10 +186,7 @@ async fn set_require_mfa(
         user.audit(&state, "config.require_mfa", "require_mfa", false, Some("own account has no second factor".into()))
             .await;
         let mut p = view(&state, &user).await?;
-        p.error = Some(
-            "请先在“双因素认证”页面（/console/mfa）为本账号启用双因素认证，再要求所有账号启用 (enrol your own account first)"
-                .into(),
-        );
+        p.error = Some("请先在“双因素认证”页面（/console/mfa）为本账号启用双因素认证，再要求所有账号启用".into());
         return page(&p, StatusCode::UNPROCESSABLE_ENTITY);
     }
     state.store.set_require_mfa(on, &user.user.username, Utc::now()).await?;

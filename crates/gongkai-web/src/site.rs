@@ -44,10 +44,7 @@ impl SiteConfig {
     pub fn warnings(&self) -> Vec<String> {
         let mut w = Vec::new();
         if self.site_id_code.chars().count() != 10 {
-            w.push(format!(
-                "网站标识码「{}」通常为10位 (the site identification code is usually 10 characters)",
-                self.site_id_code
-            ));
+            w.push(format!("网站标识码「{}」通常为10位", self.site_id_code));
         }
         w
     }

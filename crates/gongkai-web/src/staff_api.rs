@@ -102,8 +102,8 @@ fn state_today(
 /// 依申请公开登记 (staff): the requests of the token owner's agency with status and due date.
 #[utoipa::path(get, path = "/api/v1/staff/requests", tag = "staff",
     responses(
-        (status = 200, description = "本机关的申请及办理状态 (the agency's requests)", body = StaffRequests),
-        (status = 401, description = "缺少或无效的访问令牌：Authorization: Bearer <token> (missing or invalid bearer token)", body = crate::error::ApiErrorBody),
+        (status = 200, description = "本机关的申请及办理状态", body = StaffRequests),
+        (status = 401, description = "缺少或无效的访问令牌：Authorization: Bearer <token>", body = crate::error::ApiErrorBody),
     ))]
 pub(crate) async fn staff_requests(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
     let user = bearer_user(&state, &headers).await?;
@@ -220,9 +220,9 @@ fn detail(
 #[utoipa::path(get, path = "/api/v1/staff/requests/{tracking_number}", tag = "staff",
     params(("tracking_number" = String, Path, description = "受理编号")),
     responses(
-        (status = 200, description = "申请的办理过程和答复期限 (the request's timeline and due date)", body = StaffRequestDetail),
-        (status = 401, description = "缺少或无效的访问令牌 (missing or invalid bearer token)", body = crate::error::ApiErrorBody),
-        (status = 404, description = "本机关没有该受理编号 (no such request in the token's agency)", body = crate::error::ApiErrorBody),
+        (status = 200, description = "申请的办理过程和答复期限", body = StaffRequestDetail),
+        (status = 401, description = "缺少或无效的访问令牌", body = crate::error::ApiErrorBody),
+        (status = 404, description = "本机关没有该受理编号", body = crate::error::ApiErrorBody),
     ))]
 pub(crate) async fn staff_request(
     State(state): State<AppState>,
@@ -298,12 +298,12 @@ async fn audit(state: &AppState, user: &User, event_type: &str, target: &str, su
     params(("tracking_number" = String, Path, description = "受理编号")),
     request_body = EventIn,
     responses(
-        (status = 201, description = "已登记 (recorded; the request as it now stands)", body = StaffRequestDetail),
-        (status = 401, description = "缺少或无效的访问令牌 (missing or invalid bearer token)", body = crate::error::ApiErrorBody),
-        (status = 403, description = "账号角色不能登记该事件 (the account's role may not record it)", body = crate::error::ApiErrorBody),
-        (status = 404, description = "本机关没有该受理编号 (no such request)", body = crate::error::ApiErrorBody),
-        (status = 409, description = "涉及已发布（锁定）的年度 (would change a published year)", body = crate::error::ApiErrorBody),
-        (status = 422, description = "输入有误或办理顺序不允许：字段和原因 (invalid input or transition: the field and the reason)", body = crate::error::ApiErrorBody),
+        (status = 201, description = "已登记", body = StaffRequestDetail),
+        (status = 401, description = "缺少或无效的访问令牌", body = crate::error::ApiErrorBody),
+        (status = 403, description = "账号角色不能登记该事件", body = crate::error::ApiErrorBody),
+        (status = 404, description = "本机关没有该受理编号", body = crate::error::ApiErrorBody),
+        (status = 409, description = "涉及已发布（锁定）的年度", body = crate::error::ApiErrorBody),
+        (status = 422, description = "输入有误或办理顺序不允许：字段和原因", body = crate::error::ApiErrorBody),
     ))]
 pub(crate) async fn record_event(
     State(state): State<AppState>,
@@ -398,9 +398,9 @@ pub struct StaffReport {
 #[utoipa::path(get, path = "/api/v1/staff/reports/{year}", tag = "staff",
     params(("year" = i32, Path, description = "报告年度")),
     responses(
-        (status = 200, description = "年度报告草稿及检查结果 (the draft and its findings)", body = StaffReport),
-        (status = 401, description = "缺少或无效的访问令牌 (missing or invalid bearer token)", body = crate::error::ApiErrorBody),
-        (status = 422, description = "年度超出范围 (year out of range)", body = crate::error::ApiErrorBody),
+        (status = 200, description = "年度报告草稿及检查结果", body = StaffReport),
+        (status = 401, description = "缺少或无效的访问令牌", body = crate::error::ApiErrorBody),
+        (status = 422, description = "年度超出范围", body = crate::error::ApiErrorBody),
     ))]
 pub(crate) async fn draft_report(
     State(state): State<AppState>,

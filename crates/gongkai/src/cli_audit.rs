@@ -28,13 +28,13 @@ const MAX_DEPTH: usize = 64;
 /// `gongkai report audit` arguments.
 #[derive(Args)]
 pub struct AuditArgs {
-    /// 目录或文件，可多个；目录递归遍历，隐藏文件跳过 (directories, walked recursively, or files).
+    /// 目录或文件，可多个；目录递归遍历，隐藏文件跳过
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// 写出逐份报告的结果：FILE.csv（每份报告一行）或 FILE.json (per-report rows: .csv or .json).
+    /// 写出逐份报告的结果：FILE.csv（每份报告一行）或 FILE.json
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// 并行线程数，默认为 CPU 核数 (worker threads; default: all cores).
+    /// 并行线程数，默认为 CPU 核数
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
 }
@@ -127,7 +127,7 @@ impl Row {
 pub(crate) fn walk(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
-        let meta = std::fs::metadata(p).with_context(|| format!("无法访问 {} (cannot access)", p.display()))?;
+        let meta = std::fs::metadata(p).with_context(|| format!("无法访问 {}", p.display()))?;
         if meta.is_dir() {
             walk_dir(p, 0, &mut out)?;
         } else {
@@ -143,7 +143,7 @@ fn walk_dir(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> anyhow::Result<
     if depth > MAX_DEPTH {
         return Ok(());
     }
-    let entries = std::fs::read_dir(dir).with_context(|| format!("无法读取目录 {} (cannot read)", dir.display()))?;
+    let entries = std::fs::read_dir(dir).with_context(|| format!("无法读取目录 {}", dir.display()))?;
     for e in entries.flatten() {
         let name = e.file_name();
         if name.to_string_lossy().starts_with('.') {
@@ -181,15 +181,15 @@ fn audit_one(path: &Path) -> Row {
             return Row::failed(
                 file,
                 None,
-                format!("文件大小 {} 字节，超过 {} MiB 上限 (too large)", m.len(), MAX_FILE_BYTES / (1024 * 1024)),
+                format!("文件大小 {} 字节，超过 {} MiB 上限", m.len(), MAX_FILE_BYTES / (1024 * 1024)),
             )
         }
-        Err(e) => return Row::failed(file, None, format!("无法读取文件 (cannot read): {e}")),
+        Err(e) => return Row::failed(file, None, format!("无法读取文件: {e}")),
         _ => {}
     }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
-        Err(e) => return Row::failed(file, None, format!("无法读取文件 (cannot read): {e}")),
+        Err(e) => return Row::failed(file, None, format!("无法读取文件: {e}")),
     };
     let format = Some(detected(&bytes).to_string());
     let run = std::panic::catch_unwind(|| {
@@ -201,7 +201,7 @@ fn audit_one(path: &Path) -> Row {
     match run {
         Ok(Ok((report, findings))) => Row::of(file, &report, findings),
         Ok(Err(e)) => Row::failed(file, format, e.to_string()),
-        Err(_) => Row::failed(file, format, "内部错误：导入时程序崩溃，请报告此文件 (internal error)".into()),
+        Err(_) => Row::failed(file, format, "内部错误：导入时程序崩溃，请报告此文件".into()),
     }
 }
 
@@ -232,7 +232,7 @@ fn audit(files: &[PathBuf], jobs: usize, bar: &indicatif::ProgressBar) -> Vec<Ro
     for (i, f) in files.iter().enumerate() {
         match have.next_if(|(j, _)| *j == i) {
             Some((_, r)) => out.push(r),
-            None => out.push(Row::failed(f.display().to_string(), None, "内部错误：未处理 (internal error)".into())),
+            None => out.push(Row::failed(f.display().to_string(), None, "内部错误：未处理".into())),
         }
     }
     out
@@ -268,7 +268,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
 
     if let (Some(path), Some(kind)) = (&args.out, out_kind) {
         let mut w = std::io::BufWriter::new(
-            std::fs::File::create(path).with_context(|| format!("无法写入 {} (cannot write)", path.display()))?,
+            std::fs::File::create(path).with_context(|| format!("无法写入 {}", path.display()))?,
         );
         match kind {
             OutKind::Csv => write_csv(&mut w, &rows)?,
@@ -281,7 +281,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
                 writeln!(w)?;
             }
         }
-        w.flush().with_context(|| format!("无法写入 {} (cannot write)", path.display()))?;
+        w.flush().with_context(|| format!("无法写入 {}", path.display()))?;
     }
     let mut out = std::io::stdout().lock();
     write_summary(&mut out, &rows, elapsed.as_secs_f64(), jobs, args.out.as_deref())?;
@@ -408,7 +408,7 @@ fn write_summary(w: &mut impl Write, rows: &[Row], secs: f64, jobs: usize, out: 
     let rate = if secs > 0.0 { rows.len() as f64 / secs } else { 0.0 };
     writeln!(
         w,
-        "审计 (audit)：{} 个文件，读取 {} 份报告，失败 {} 个；用时 {:.2} 秒（{:.0} 份/秒，{} 线程）",
+        "审计：{} 个文件，读取 {} 份报告，失败 {} 个；用时 {:.2} 秒（{:.0} 份/秒，{} 线程）",
         rows.len(),
         read,
         rows.len() - read,
@@ -417,14 +417,14 @@ fn write_summary(w: &mut impl Write, rows: &[Row], secs: f64, jobs: usize, out: 
         jobs
     )?;
     let with_errors = rows.iter().filter(|r| r.errors > 0).count();
-    writeln!(w, "有错误的报告 (reports with errors)：{with_errors}")?;
+    writeln!(w, "有错误的报告：{with_errors}")?;
 
     let tys = by_template_year(rows);
     let mut years: Vec<Option<i32>> = tys.values().flat_map(|m| m.keys().copied()).collect();
     years.sort();
     years.dedup();
     writeln!(w)?;
-    writeln!(w, "按模板和年度 (reports by template and year):")?;
+    writeln!(w, "按模板和年度:")?;
     let year_label = |y: &Option<i32>| y.map(|y| y.to_string()).unwrap_or_else(|| "未知".into());
     let mut header = format!("  {:<8}", "模板");
     for y in &years {
@@ -444,7 +444,7 @@ fn write_summary(w: &mut impl Write, rows: &[Row], secs: f64, jobs: usize, out: 
     }
 
     writeln!(w)?;
-    writeln!(w, "按规则的问题 (findings by rule):")?;
+    writeln!(w, "按规则的问题:")?;
     let rules = by_rule(rows);
     if rules.is_empty() {
         writeln!(w, "  （无）")?;
@@ -457,13 +457,13 @@ fn write_summary(w: &mut impl Write, rows: &[Row], secs: f64, jobs: usize, out: 
 
     let failed: Vec<&Row> = rows.iter().filter(|r| r.error.is_some()).collect();
     writeln!(w)?;
-    writeln!(w, "失败的文件 (failed files): {}", failed.len())?;
+    writeln!(w, "失败的文件: {}", failed.len())?;
     for r in failed {
         writeln!(w, "  {} — {}", r.file, r.error.as_deref().unwrap_or(""))?;
     }
     if let Some(p) = out {
         writeln!(w)?;
-        writeln!(w, "逐份结果已写入 (rows written to) {}", p.display())?;
+        writeln!(w, "逐份结果已写入 {}", p.display())?;
     }
     Ok(())
 }

@@ -15,25 +15,25 @@ use gongkai_core::fees::{self, FeeQuote};
 /// `gongkai deadline` arguments.
 #[derive(Args)]
 pub struct DeadlineArgs {
-    /// 收到申请之日 YYYY-MM-DD（条例第三十一条）(receipt date, Art. 31).
+    /// 收到申请之日 YYYY-MM-DD（条例第三十一条）
     #[arg(long, value_parser = parse_date)]
     received: NaiveDate,
-    /// 收到补正后申请之日：重新计算20个工作日（第三十条）(corrected request received, Art. 30).
+    /// 收到补正后申请之日：重新计算20个工作日（第三十条）
     #[arg(long, value_parser = parse_date)]
     corrected: Option<NaiveDate>,
-    /// 经批准延长答复期限（第三十三条）(extension approved, Art. 33).
+    /// 经批准延长答复期限（第三十三条）
     #[arg(long)]
     extended: bool,
-    /// 征求意见期间 FROM:TO，不计入期限，可多次给出（第三十二至三十四条）(consultation, not counted).
+    /// 征求意见期间 FROM:TO，不计入期限，可多次给出（第三十二至三十四条）
     #[arg(long = "consultation", value_parser = parse_range)]
     consultations: Vec<(NaiveDate, NaiveDate)>,
-    /// 收费通知至缴费期间 FROM:TO，不计入期限 (fee notice to payment, not counted).
+    /// 收费通知至缴费期间 FROM:TO，不计入期限
     #[arg(long = "fee-pause", value_parser = parse_range)]
     fee_pauses: Vec<(NaiveDate, NaiveDate)>,
-    /// 逐日说明 (show the day-by-day trail).
+    /// 逐日说明
     #[arg(long)]
     explain: bool,
-    /// 输出 JSON {"due", "original_due", "estimated", "trail"} (machine-readable).
+    /// 输出 JSON {"due", "original_due", "estimated", "trail"}
     #[arg(long)]
     json: bool,
 }
@@ -41,17 +41,17 @@ pub struct DeadlineArgs {
 /// `gongkai fee` subcommands.
 #[derive(Subcommand)]
 pub enum FeeCommand {
-    /// 按件计收：同一申请人一个自然月内的申请件数（109号第四条）(per request, Art. 4).
+    /// 按件计收：同一申请人一个自然月内的申请件数（109号第四条）
     PerRequest {
-        /// 件数 (requests by one applicant in one calendar month).
+        /// 件数
         n: u32,
         /// 输出 JSON {"amount_yuan", "tiers"}.
         #[arg(long)]
         json: bool,
     },
-    /// 按量计收：一件申请的页数（109号第五条）(per page, Art. 5).
+    /// 按量计收：一件申请的页数（109号第五条）
     PerPage {
-        /// 页数 (pages of one request).
+        /// 页数
         n: u32,
         /// 输出 JSON {"amount_yuan", "tiers"}.
         #[arg(long)]
@@ -62,15 +62,15 @@ pub enum FeeCommand {
 /// `gongkai calendar` subcommands.
 #[derive(Subcommand)]
 pub enum CalendarCommand {
-    /// 显示某年使用的节假日安排 (print the schedule in use for YEAR).
+    /// 显示某年使用的节假日安排
     Show {
-        /// 年份 (year).
+        /// 年份
         year: i32,
         /// 输出 JSON.
         #[arg(long)]
         json: bool,
     },
-    /// 加载新发布年份的节假日安排文件，无需重新编译 (add a newly published year).
+    /// 加载新发布年份的节假日安排文件，无需重新编译
     Load {
         /// 文件（JSON：{"year", "source", "days": [{"date", "off", "name"}]}）.
         file: PathBuf,
@@ -79,12 +79,11 @@ pub enum CalendarCommand {
 
 /// A date argument, YYYY-MM-DD (every command's date flags).
 pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("日期应为 YYYY-MM-DD 格式：「{s}」 (expected YYYY-MM-DD)"))
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| format!("日期应为 YYYY-MM-DD 格式：「{s}」"))
 }
 
 fn parse_range(s: &str) -> Result<(NaiveDate, NaiveDate), String> {
-    let (a, b) = s.split_once(':').ok_or_else(|| format!("期间应为 FROM:TO 格式：「{s}」 (expected FROM:TO)"))?;
+    let (a, b) = s.split_once(':').ok_or_else(|| format!("期间应为 FROM:TO 格式：「{s}」"))?;
     Ok((parse_date(a)?, parse_date(b)?))
 }
 

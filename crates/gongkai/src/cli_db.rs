@@ -15,12 +15,11 @@ use gongkai_store::{DataKey, RegisterBatch, Store};
 /// The database option every database command takes.
 #[derive(Args, Clone)]
 pub struct DbArgs {
-    /// 数据库地址：sqlite://文件 或 postgres://… (database URL; default sqlite://gongkai.db).
+    /// 数据库地址：sqlite://文件 或 postgres://…
     #[arg(long)]
     pub database_url: Option<String>,
     /// 数据密钥文件（加密申请人身份证明号码、联系方式）；默认：SQLite 数据库文件旁的 「文件名.key」，
     /// PostgreSQL 为数据目录中的 data.key。也可用环境变量 GONGKAI_DATA_KEY 直接提供密钥
-    /// (the data key file that encrypts personal information at rest).
     #[arg(long)]
     pub data_key_file: Option<PathBuf>,
 }
@@ -92,19 +91,16 @@ fn data_key(db: &DbArgs, url: &str) -> anyhow::Result<KeySource> {
     };
     match std::fs::read_to_string(&path) {
         Ok(text) => {
-            let key = DataKey::from_hex(&text)
-                .with_context(|| format!("数据密钥文件 {} 无效 (invalid data key file)", path.display()))?;
+            let key = DataKey::from_hex(&text).with_context(|| format!("数据密钥文件 {} 无效", path.display()))?;
             Ok(KeySource::File(key, path))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let key = DataKey::generate()?;
-            write_key_file(&path, &key).with_context(|| {
-                format!("无法创建数据密钥文件 {} (cannot create the data key file)", path.display())
-            })?;
+            write_key_file(&path, &key).with_context(|| format!("无法创建数据密钥文件 {}", path.display()))?;
             tracing::info!(path = %path.display(), "created a new data key file: back it up, the personal information in the database cannot be read without it");
             Ok(KeySource::Created(key, path))
         }
-        Err(e) => Err(e).with_context(|| format!("无法读取数据密钥文件 {} (cannot read)", path.display())),
+        Err(e) => Err(e).with_context(|| format!("无法读取数据密钥文件 {}", path.display())),
     }
 }
 
@@ -137,7 +133,7 @@ async fn open_keyed(db: &DbArgs) -> anyhow::Result<(Store, KeySource)> {
     let source = data_key(db, &url)?;
     let store = Store::connect(&url, source.key())
         .await
-        .with_context(|| format!("无法连接数据库 {} (cannot connect)", gongkai_store::redact_url(&url)))?;
+        .with_context(|| format!("无法连接数据库 {}", gongkai_store::redact_url(&url)))?;
     if let Err(e) = store.migrate().await {
         if let KeySource::Created(_, path) = &source {
             // The key just made is not this database's: remove it so that the next run looks for
@@ -146,16 +142,16 @@ async fn open_keyed(db: &DbArgs) -> anyhow::Result<(Store, KeySource)> {
         }
         let context = match (&e, &source) {
             (gongkai_store::StoreError::DataKeyMismatch, KeySource::Created(_, path)) => format!(
-                "找不到此数据库的数据密钥文件 {}：请把原来的密钥文件放回该位置，或用 --data-key-file / GONGKAI_DATA_KEY 指定它 (the database's key file is missing)",
+                "找不到此数据库的数据密钥文件 {}：请把原来的密钥文件放回该位置，或用 --data-key-file / GONGKAI_DATA_KEY 指定它",
                 path.display()
             ),
             (gongkai_store::StoreError::DataKeyMismatch, KeySource::File(_, path)) => {
-                format!("数据密钥文件 {} 不是此数据库的密钥 (wrong key file)", path.display())
+                format!("数据密钥文件 {} 不是此数据库的密钥", path.display())
             }
             (gongkai_store::StoreError::DataKeyMismatch, _) => {
-                "GONGKAI_DATA_KEY 不是此数据库的密钥 (wrong data key)".to_string()
+                "GONGKAI_DATA_KEY 不是此数据库的密钥".to_string()
             }
-            _ => "数据库迁移失败 (migration failed)".to_string(),
+            _ => "数据库迁移失败".to_string(),
         };
         return Err(anyhow::Error::new(e).context(context));
     }
@@ -168,7 +164,6 @@ pub struct RotateKeyArgs {
     #[command(flatten)]
     db: DbArgs,
     /// 新密钥写入的文件（必须尚不存在）；省略时就地替换当前密钥文件
-    /// (where the new key is written — a file that does not exist yet; default: replace the current key file).
     #[arg(long)]
     new_key_file: Option<PathBuf>,
 }
@@ -190,7 +185,7 @@ pub fn rotate_data_key(a: RotateKeyArgs) -> anyhow::Result<ExitCode> {
                 (PathBuf::from(tmp), Some(p.clone()))
             }
             (None, None) => anyhow::bail!(
-                "数据密钥来自 GONGKAI_DATA_KEY：请用 --new-key-file 指定新密钥写入的文件 (give --new-key-file)"
+                "数据密钥来自 GONGKAI_DATA_KEY：请用 --new-key-file 指定新密钥写入的文件"
             ),
         };
         let key = DataKey::generate()?;
@@ -200,7 +195,7 @@ pub fn rotate_data_key(a: RotateKeyArgs) -> anyhow::Result<ExitCode> {
             Ok(n) => n,
             Err(e) => {
                 let _ = std::fs::remove_file(&target);
-                return Err(anyhow::Error::new(e).context("更换数据密钥失败，数据库未改变 (rotation failed; nothing changed)"));
+                return Err(anyhow::Error::new(e).context("更换数据密钥失败，数据库未改变"));
             }
         };
         match replace {
@@ -246,22 +241,22 @@ pub fn migrate(db: DbArgs) -> anyhow::Result<ExitCode> {
 pub struct DemoArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// 机关数 (agencies).
+    /// 机关数
     #[arg(long, default_value_t = 20)]
     agencies: usize,
-    /// 申请数 (requests).
+    /// 申请数
     #[arg(long, default_value_t = 2000)]
     requests: usize,
-    /// 主动公开信息条数 (proactive disclosures, spread over the agencies).
+    /// 主动公开信息条数
     #[arg(long, default_value_t = 500)]
     proactive: usize,
-    /// 起始年份 (first year).
+    /// 起始年份
     #[arg(long, default_value_t = 2023)]
     first_year: i32,
-    /// 结束年份 (last year).
+    /// 结束年份
     #[arg(long, default_value_t = 2025)]
     last_year: i32,
-    /// 随机种子 (seed; the same seed gives the same data).
+    /// 随机种子
     #[arg(long, default_value_t = 2026)]
     seed: u64,
 }
@@ -328,13 +323,13 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<ExitCode> {
 pub struct GenerateArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// 机关代码 (agency code).
+    /// 机关代码
     #[arg(long)]
     agency: String,
-    /// 报告年度 (report year).
+    /// 报告年度
     #[arg(long)]
     year: i32,
-    /// 列出某个单元格背后的记录，如 requests.outcomes.granted.natural_person (list the records behind a cell).
+    /// 列出某个单元格背后的记录，如 requests.outcomes.granted.natural_person
     #[arg(long)]
     explain: Option<String>,
 }
@@ -366,7 +361,7 @@ pub fn generate(a: GenerateArgs) -> anyhow::Result<ExitCode> {
             }
             Err(errors) => {
                 for e in &errors {
-                    eprintln!("登记数据有误 (register error): {e}");
+                    eprintln!("登记数据有误: {e}");
                 }
                 Ok(ExitCode::from(1))
             }
@@ -379,7 +374,7 @@ pub fn generate(a: GenerateArgs) -> anyhow::Result<ExitCode> {
 pub struct RetentionArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// 设置审计日志留存天数，不少于 180 天 (set the retention in days; at least 180, CSL Art. 21).
+    /// 设置审计日志留存天数，不少于 180 天
     #[arg(long)]
     set: Option<i64>,
 }
@@ -419,7 +414,6 @@ pub struct PersonalDataRetentionArgs {
     #[command(flatten)]
     db: DbArgs,
     /// 申请人个人信息保存年限（办结后；按本机关档案管理规定，条例第四十五条），或 off：不自动匿名化
-    /// (years an applicant's personal information is kept after the request is closed, or off).
     #[arg(long)]
     set: Option<String>,
 }
@@ -431,9 +425,7 @@ pub fn personal_data_retention(a: PersonalDataRetentionArgs) -> anyhow::Result<E
         if let Some(v) = a.set.as_deref() {
             let years = match v.trim() {
                 "off" => None,
-                n => Some(n.parse::<i64>().map_err(|_| {
-                    anyhow::anyhow!("--set 应为年数（整数）或 off，收到「{n}」 (a number of years, or off)")
-                })?),
+                n => Some(n.parse::<i64>().map_err(|_| anyhow::anyhow!("--set 应为年数（整数）或 off，收到「{n}」"))?),
             };
             store
                 .set_personal_data_retention_years(years, "(cli)", crate::clock().now())
@@ -453,7 +445,7 @@ pub fn personal_data_retention(a: PersonalDataRetentionArgs) -> anyhow::Result<E
 pub struct PurgePersonalDataArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// 按此日期计算（默认今天）(count the period back from this day; default today).
+    /// 按此日期计算（默认今天）
     #[arg(long, value_parser = crate::cli_clock::parse_date)]
     today: Option<chrono::NaiveDate>,
 }
@@ -480,7 +472,6 @@ pub struct RequireMfaArgs {
     #[command(flatten)]
     db: DbArgs,
     /// on：所有工作台账号须启用双因素认证后才能办理；off：由各账号自行启用
-    /// (on: every console account must enrol a second factor before it can work; off: optional).
     #[arg(long, value_parser = ["on", "off"])]
     set: Option<String>,
 }
@@ -493,10 +484,7 @@ pub fn require_mfa(a: RequireMfaArgs) -> anyhow::Result<ExitCode> {
             store.set_require_mfa(v == "on", "(cli)", crate::clock().now()).await.context("无法设置双因素认证要求")?;
         }
         let on = store.require_mfa().await?;
-        println!(
-            "双因素认证：{}",
-            if on { "所有工作台账号必须启用 (required)" } else { "由各账号自行启用 (optional)" }
-        );
+        println!("双因素认证：{}", if on { "所有工作台账号必须启用" } else { "由各账号自行启用" });
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -36,13 +36,12 @@ impl ExportFormat {
 pub struct ExportArgs {
     /// 报告文件（`report import` 能读的任何格式，含规范 JSON）；给出目录或多个文件时，
     /// 生成一个每份报告一行的汇总工作簿（仅 xlsx）
-    /// (a report in any form `report import` reads; directories or several files: one bulk workbook, xlsx only).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// 输出格式 (output format).
+    /// 输出格式
     #[arg(long, value_enum)]
     pub to: ExportFormat,
-    /// 输出文件 (output file).
+    /// 输出文件
     #[arg(long)]
     pub out: PathBuf,
 }
@@ -52,14 +51,11 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let bulk = args.files.len() > 1 || args.files.iter().any(|p| p.is_dir());
     if bulk {
         if args.to != ExportFormat::Xlsx {
-            bail!(
-                "批量导出只支持 --to xlsx（每份报告一行）(bulk export of several reports writes one xlsx workbook; got --to {})",
-                args.to.extension()
-            );
+            bail!("批量导出多份报告只支持 --to xlsx（每份报告一行），不支持 --to {}", args.to.extension());
         }
         return bulk_xlsx(&args.files, &args.out);
     }
-    let Some(file) = args.files.first() else { bail!("缺少报告文件 (no report file given)") };
+    let Some(file) = args.files.first() else { bail!("缺少报告文件") };
     let report = crate::cli_report::load(&file.to_string_lossy())?;
     let bytes = export_one(&report, args.to)?;
     write_out(&args.out, &bytes)?;
@@ -89,12 +85,12 @@ fn bulk_xlsx(paths: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {
             Ok(r) => reports.push((f.display().to_string(), r)),
             Err(e) => {
                 failed += 1;
-                eprintln!("跳过 {}：{e:#} (skipped: not a readable report)", f.display());
+                eprintln!("跳过 {}：{e:#}", f.display());
             }
         }
     }
     if reports.is_empty() {
-        bail!("没有可读的报告 (no readable report among {} files)", files.len());
+        bail!("{} 个文件中没有可读的报告", files.len());
     }
     let bytes = gongkai_export::render_bulk_xlsx(&reports)?;
     write_out(out, &bytes)?;
@@ -114,7 +110,7 @@ pub(crate) fn write_out(out: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "export".into());
     let tmp = dir.join(format!(".{name}.partial"));
-    std::fs::write(&tmp, bytes).with_context(|| format!("无法写入 {} (cannot write)", tmp.display()))?;
-    std::fs::rename(&tmp, out).with_context(|| format!("无法写入 {} (cannot write)", out.display()))?;
+    std::fs::write(&tmp, bytes).with_context(|| format!("无法写入 {}", tmp.display()))?;
+    std::fs::rename(&tmp, out).with_context(|| format!("无法写入 {}", out.display()))?;
     Ok(())
 }

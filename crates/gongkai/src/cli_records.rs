@@ -58,9 +58,9 @@ fn nonempty(s: Option<String>) -> Option<String> {
 /// `gongkai proactive` subcommands.
 #[derive(Subcommand)]
 pub enum ProactiveCommand {
-    /// 登记一条主动公开信息 (register a proactive disclosure).
+    /// 登记一条主动公开信息
     Add(Box<ProactiveAddArgs>),
-    /// 列出主动公开信息 (list the proactive disclosures).
+    /// 列出主动公开信息
     List(ListArgs),
 }
 
@@ -69,49 +69,49 @@ pub enum ProactiveCommand {
 pub struct ProactiveAddArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// 机关代码 (agency code).
+    /// 机关代码
     #[arg(long)]
     agency: String,
-    /// 索引号，本机关内唯一 (index number, unique in the agency).
+    /// 索引号，本机关内唯一
     #[arg(long)]
     index_number: String,
-    /// 名称 (title).
+    /// 名称
     #[arg(long)]
     title: String,
-    /// 文号 (document number).
+    /// 文号
     #[arg(long)]
     document_number: Option<String>,
-    /// 条例第二十条第几项（1–15）(Article 20 item).
+    /// 条例第二十条第几项（1–15）
     #[arg(long, value_parser = parse_article20)]
     article20: Option<u8>,
-    /// 主题分类 (category).
+    /// 主题分类
     #[arg(long)]
     category: Option<String>,
-    /// 公开渠道，可重复：website、gazette、weibo、wechat (channels; default website).
+    /// 公开渠道，可重复：website、gazette、weibo、wechat
     #[arg(long = "channel")]
     channels: Vec<String>,
-    /// 发布日期 YYYY-MM-DD (publication date).
+    /// 发布日期 YYYY-MM-DD
     #[arg(long, value_parser = parse_date)]
     published_on: NaiveDate,
-    /// 效力：有效、失效、废止 (validity).
+    /// 效力：有效、失效、废止
     #[arg(long)]
     validity: Option<String>,
-    /// 内容概述（必填：目录必备项，条例第十二条）(summary, a directory field).
+    /// 内容概述（必填：目录必备项，条例第十二条）
     #[arg(long)]
     summary: Option<String>,
-    /// 生成日期（必填）：信息形成或者变更的日期（第二十六条：自该日起20个工作日内公开）(formation date).
+    /// 生成日期（必填）：信息形成或者变更的日期（第二十六条：自该日起20个工作日内公开）
     #[arg(long, value_parser = parse_date)]
     generated_on: Option<NaiveDate>,
-    /// 保密审查人（必填：条例第十七条，公开前审查）(confidentiality reviewer).
+    /// 保密审查人（必填：条例第十七条，公开前审查）
     #[arg(long)]
     review_by: Option<String>,
-    /// 保密审查日期（必填）(review date).
+    /// 保密审查日期（必填）
     #[arg(long, value_parser = parse_date)]
     reviewed_on: Option<NaiveDate>,
-    /// 保密审查结论（必填）：approved（同意公开）或 approved_redacted（删除不应公开内容后公开）(review result).
+    /// 保密审查结论（必填）：approved（同意公开）或 approved_redacted（删除不应公开内容后公开）
     #[arg(long)]
     review_result: Option<String>,
-    /// 登记人（用于更正记录）(who registers; recorded with an amendment).
+    /// 登记人（用于更正记录）
     #[arg(long, default_value = "cli")]
     by: String,
     #[command(flatten)]
@@ -123,10 +123,10 @@ pub struct ProactiveAddArgs {
 pub struct ListArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// 机关代码 (agency code).
+    /// 机关代码
     #[arg(long)]
     agency: String,
-    /// 只列出该年度 (only this year).
+    /// 只列出该年度
     #[arg(long)]
     year: Option<i32>,
     /// 输出 JSON.
@@ -235,11 +235,11 @@ pub fn proactive(cmd: ProactiveCommand) -> anyhow::Result<ExitCode> {
 /// `gongkai case` subcommands.
 #[derive(Subcommand)]
 pub enum CaseCommand {
-    /// 登记一件行政复议或行政诉讼案件 (register a review or litigation case).
+    /// 登记一件行政复议或行政诉讼案件
     Add(CaseAddArgs),
-    /// 登记案件审结及结果 (record a case's decision).
+    /// 登记案件审结及结果
     Decide(CaseDecideArgs),
-    /// 列出案件 (list the cases).
+    /// 列出案件
     List(ListArgs),
 }
 
@@ -248,28 +248,28 @@ pub enum CaseCommand {
 pub struct CaseAddArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// 机关代码 (agency code).
+    /// 机关代码
     #[arg(long)]
     agency: String,
-    /// 案号，本机关内唯一 (case number).
+    /// 案号，本机关内唯一
     #[arg(long)]
     number: String,
     /// 类别：review（行政复议）、litigation_direct（未经复议直接起诉）、litigation_after_review（复议后起诉）.
     #[arg(long, value_parser = parse_group)]
     group: CaseGroup,
-    /// 申请复议或起诉之日 YYYY-MM-DD (filed on).
+    /// 申请复议或起诉之日 YYYY-MM-DD
     #[arg(long, value_parser = parse_date)]
     filed_on: NaiveDate,
-    /// 所涉申请的受理编号 (the request it arose from).
+    /// 所涉申请的受理编号
     #[arg(long)]
     request: Option<String>,
-    /// 审结之日 YYYY-MM-DD（已审结时）(decided on).
+    /// 审结之日 YYYY-MM-DD（已审结时）
     #[arg(long, value_parser = parse_date, requires = "result")]
     decided_on: Option<NaiveDate>,
     /// 审结结果：upheld（结果维持）、corrected（结果纠正）、other（其他结果）.
     #[arg(long, value_parser = parse_result, requires = "decided_on")]
     result: Option<CaseResult>,
-    /// 登记人（用于更正记录）(who registers).
+    /// 登记人（用于更正记录）
     #[arg(long, default_value = "cli")]
     by: String,
     #[command(flatten)]
@@ -281,19 +281,19 @@ pub struct CaseAddArgs {
 pub struct CaseDecideArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// 机关代码 (agency code).
+    /// 机关代码
     #[arg(long)]
     agency: String,
-    /// 案号 (case number).
+    /// 案号
     #[arg(long)]
     number: String,
-    /// 审结之日 YYYY-MM-DD (decided on).
+    /// 审结之日 YYYY-MM-DD
     #[arg(long, value_parser = parse_date)]
     decided_on: NaiveDate,
     /// 审结结果：upheld、corrected、other.
     #[arg(long, value_parser = parse_result)]
     result: CaseResult,
-    /// 登记人（用于更正记录）(who records it).
+    /// 登记人（用于更正记录）
     #[arg(long, default_value = "cli")]
     by: String,
     #[command(flatten)]
@@ -302,7 +302,7 @@ pub struct CaseDecideArgs {
 
 fn check_dates(case: &Case) -> anyhow::Result<()> {
     if let Some(d) = case.decided_on.filter(|d| *d < case.filed_on) {
-        bail!("审结之日 {d} 早于申请复议或起诉之日 {} (decided before filed)", case.filed_on);
+        bail!("审结之日 {d} 早于申请复议或起诉之日 {}", case.filed_on);
     }
     Ok(())
 }
@@ -323,12 +323,12 @@ pub fn case(cmd: CaseCommand) -> anyhow::Result<ExitCode> {
                     result: a.result,
                 };
                 if case.number.is_empty() {
-                    bail!("案号不能为空 (case number is required)");
+                    bail!("案号不能为空");
                 }
                 check_dates(&case)?;
                 let store = open(&a.db).await?;
                 if store.get_agency(&case.agency).await?.is_none() {
-                    bail!("机关「{}」尚未登记（gongkai agency add）(unknown agency)", case.agency);
+                    bail!("机关「{}」尚未登记（gongkai agency add）", case.agency);
                 }
                 let amendments = match a.amend.with_by(&a.by) {
                     Some(amend) => store.amending(&amend).insert_case(&case).await,
@@ -348,7 +348,7 @@ pub fn case(cmd: CaseCommand) -> anyhow::Result<ExitCode> {
                 let store = open(&a.db).await?;
                 let (agency, number) = (a.agency.trim(), a.number.trim());
                 let Some(mut case) = store.list_cases(agency).await?.into_iter().find(|c| c.number == number) else {
-                    bail!("机关「{agency}」没有案号为「{number}」的案件 (no such case)");
+                    bail!("机关「{agency}」没有案号为「{number}」的案件");
                 };
                 case.decided_on = Some(a.decided_on);
                 case.result = Some(a.result);
@@ -409,7 +409,7 @@ pub enum FiguresCommand {
     /// 登记第二十条年度数据（只改给出的项）(set an agency's Article 20 figures for a year; only the
     /// figures given change).
     Set(Box<FiguresSetArgs>),
-    /// 查看第二十条年度数据 (show them).
+    /// 查看第二十条年度数据
     Show(FiguresShowArgs),
 }
 
@@ -418,10 +418,10 @@ pub enum FiguresCommand {
 pub struct FiguresSetArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// 机关代码 (agency code).
+    /// 机关代码
     #[arg(long)]
     agency: String,
-    /// 年度 (year).
+    /// 年度
     #[arg(long)]
     year: i32,
     /// 规章 本年制发件数.
@@ -454,7 +454,7 @@ pub struct FiguresSetArgs {
     /// 行政事业性收费 本年收费金额（万元）.
     #[arg(long, value_parser = parse_amount)]
     fees_wan_yuan: Option<Amount>,
-    /// 登记人（用于更正记录）(who records it).
+    /// 登记人（用于更正记录）
     #[arg(long, default_value = "cli")]
     by: String,
     #[command(flatten)]
@@ -466,10 +466,10 @@ pub struct FiguresSetArgs {
 pub struct FiguresShowArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// 机关代码 (agency code).
+    /// 机关代码
     #[arg(long)]
     agency: String,
-    /// 年度 (year).
+    /// 年度
     #[arg(long)]
     year: i32,
     /// 输出 JSON.
@@ -513,14 +513,14 @@ pub fn figures(cmd: FiguresCommand) -> anyhow::Result<ExitCode> {
                     ("--coercive-decisions", a.coercive_decisions),
                 ];
                 if let Some((flag, v)) = counts.iter().find_map(|(f, v)| v.filter(|x| *x < 0).map(|x| (f, x))) {
-                    bail!("{flag}：件数不能为负数（{v}）(a count cannot be negative)");
+                    bail!("{flag}：件数不能为负数（{v}）");
                 }
                 if counts.iter().all(|(_, v)| v.is_none()) && a.fees_wan_yuan.is_none() {
-                    bail!("没有给出任何数据，例如 --rules-issued 2 --fees-wan-yuan 12.5 (no figure given)");
+                    bail!("没有给出任何数据，例如 --rules-issued 2 --fees-wan-yuan 12.5");
                 }
                 let store = open(&a.db).await?;
                 if store.get_agency(&agency).await?.is_none() {
-                    bail!("机关「{agency}」尚未登记（gongkai agency add）(unknown agency)");
+                    bail!("机关「{agency}」尚未登记（gongkai agency add）");
                 }
                 let mut f = store.get_article20_figures(&agency, a.year).await?.unwrap_or(Article20Figures {
                     agency: agency.clone(),
@@ -556,7 +556,7 @@ pub fn figures(cmd: FiguresCommand) -> anyhow::Result<ExitCode> {
                 let store = open(&a.db).await?;
                 let agency = a.agency.trim();
                 let Some(f) = store.get_article20_figures(agency, a.year).await? else {
-                    return Err(anyhow!("机关「{agency}」{} 年度尚未登记第二十条数据 (no figures recorded)", a.year));
+                    return Err(anyhow!("机关「{agency}」{} 年度尚未登记第二十条数据", a.year));
                 };
                 if a.json {
                     serde_json::to_writer_pretty(&mut out, &f)?;

@@ -73,7 +73,6 @@ fn parse_section(s: &str) -> Result<SectionKey, String> {
 #[derive(Args, Clone)]
 pub struct AmendArgs {
     /// 更正理由：修改已发布（锁定）年度的数据时必填，将作为更正记录在年度报告中注明
-    /// (amendment reason: required to change a published, locked year).
     #[arg(long, value_name = "理由")]
     amend: Option<String>,
 }
@@ -117,9 +116,9 @@ pub(crate) fn print_amendments(out: &mut impl Write, amendments: &[Amendment]) -
 /// `gongkai agency` subcommands.
 #[derive(Subcommand)]
 pub enum AgencyCommand {
-    /// 登记或更新机关 (register or update an agency).
+    /// 登记或更新机关
     Add(AgencyAddArgs),
-    /// 列出机关 (list the agencies).
+    /// 列出机关
     List {
         #[command(flatten)]
         db: DbArgs,
@@ -134,13 +133,13 @@ pub enum AgencyCommand {
 pub struct AgencyAddArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// 机关代码，唯一 (agency code, unique).
+    /// 机关代码，唯一
     #[arg(long)]
     code: String,
-    /// 机关全称 (full name).
+    /// 机关全称
     #[arg(long)]
     name: String,
-    /// 上级机关代码 (parent agency code).
+    /// 上级机关代码
     #[arg(long)]
     parent: Option<String>,
     /// 机关类型：government（人民政府）、department（政府部门）、township（乡镇街道）、other.
@@ -203,13 +202,13 @@ pub fn agency(cmd: AgencyCommand) -> anyhow::Result<ExitCode> {
 /// `gongkai request` subcommands.
 #[derive(Subcommand)]
 pub enum RequestCommand {
-    /// 登记一件政府信息公开申请 (register a request).
+    /// 登记一件政府信息公开申请
     Add(RequestAddArgs),
-    /// 登记办理事件（先按办理规则校验）(record an event, validated first).
+    /// 登记办理事件（先按办理规则校验）
     Event(EventArgs),
-    /// 查看申请：状态、答复期限和逐日说明 (show a request: status, due date, day-by-day trail).
+    /// 查看申请：状态、答复期限和逐日说明
     Show(ShowArgs),
-    /// 列出申请及其状态 (list requests with their status).
+    /// 列出申请及其状态
     List(ListArgs),
 }
 
@@ -220,40 +219,40 @@ pub struct RequestAddArgs {
     db: DbArgs,
     #[command(flatten)]
     amend: AmendArgs,
-    /// 机关代码 (agency code).
+    /// 机关代码
     #[arg(long)]
     agency: String,
-    /// 受理编号，本机关内唯一 (tracking number, unique in the agency).
+    /// 受理编号，本机关内唯一
     #[arg(long)]
     number: String,
     /// 申请渠道：online、post、in_person、fax、letter.
     #[arg(long, value_parser = parse_channel)]
     channel: Channel,
-    /// 收到申请之日 YYYY-MM-DD（第三十一条）(receipt date, Art. 31).
+    /// 收到申请之日 YYYY-MM-DD（第三十一条）
     #[arg(long, value_parser = parse_date)]
     received: NaiveDate,
     /// 申请人类型：natural_person、commercial、research、public_interest、legal_services、other.
     #[arg(long, value_parser = parse_applicant)]
     applicant_type: ApplicantType,
-    /// 申请人姓名或名称 (applicant name).
+    /// 申请人姓名或名称
     #[arg(long)]
     applicant_name: String,
-    /// 身份证明（证件号码）(identity document).
+    /// 身份证明（证件号码）
     #[arg(long)]
     id_document: Option<String>,
-    /// 联系方式 (contact).
+    /// 联系方式
     #[arg(long)]
     contact: Option<String>,
-    /// 申请内容 (what is asked for).
+    /// 申请内容
     #[arg(long)]
     content: String,
-    /// 获取信息的形式 (requested form).
+    /// 获取信息的形式
     #[arg(long)]
     form: Option<String>,
-    /// 获取信息的方式 (delivery).
+    /// 获取信息的方式
     #[arg(long)]
     delivery: Option<String>,
-    /// 登记人（用于更正记录）(who registers; recorded with an amendment).
+    /// 登记人（用于更正记录）
     #[arg(long, default_value = "未署名")]
     by: String,
 }
@@ -265,16 +264,16 @@ pub struct EventArgs {
     db: DbArgs,
     #[command(flatten)]
     amend: AmendArgs,
-    /// 机关代码 (agency code).
+    /// 机关代码
     #[arg(long)]
     agency: String,
-    /// 受理编号 (tracking number).
+    /// 受理编号
     #[arg(long)]
     number: String,
-    /// 事件发生之日 YYYY-MM-DD (the date it happened).
+    /// 事件发生之日 YYYY-MM-DD
     #[arg(long, value_parser = parse_date)]
     on: NaiveDate,
-    /// 经办人 (who recorded it).
+    /// 经办人
     #[arg(long)]
     by: String,
     #[command(subcommand)]
@@ -284,55 +283,55 @@ pub struct EventArgs {
 /// The event kinds (glossary names).
 #[derive(Subcommand)]
 pub enum EventKindArg {
-    /// 补正告知（第三十条）(correction notice).
+    /// 补正告知（第三十条）
     CorrectionNotice {
-        /// 需要补正的事项 (what must be corrected).
+        /// 需要补正的事项
         #[arg(long)]
         note: String,
-        /// 补正期限（天）(the period given, days).
+        /// 补正期限（天）
         #[arg(long)]
         period_days: u32,
     },
-    /// 收到补正后的申请（重新计算期限）(corrected request received).
+    /// 收到补正后的申请（重新计算期限）
     CorrectionReceived,
-    /// 延长答复期限（第三十三条）(extension).
+    /// 延长答复期限（第三十三条）
     Extension {
-        /// 批准人（政府信息公开工作机构负责人）(approver).
+        /// 批准人（政府信息公开工作机构负责人）
         #[arg(long)]
         approver: String,
-        /// 理由 (reason).
+        /// 理由
         #[arg(long)]
         reason: String,
     },
-    /// 征求第三方或其他机关意见（第三十二、三十四条）(consultation sent).
+    /// 征求第三方或其他机关意见（第三十二、三十四条）
     ConsultationSent {
-        /// 征求对象 (the party consulted).
+        /// 征求对象
         #[arg(long)]
         party: String,
     },
-    /// 收到征求意见答复 (consultation answered).
+    /// 收到征求意见答复
     ConsultationAnswered,
-    /// 收费通知：金额按国办函〔2020〕109号计算，不可输入 (fee notice; the amount is computed).
+    /// 收费通知：金额按国办函〔2020〕109号计算，不可输入
     FeeNotice {
         /// 计收方式：per_request（按件）或 per_page（按量）.
         #[arg(long, value_parser = parse_method)]
         method: FeeMethod,
-        /// 当月申请件数（按件）或页数（按量）(requests in the month, or pages).
+        /// 当月申请件数（按件）或页数（按量）
         #[arg(long)]
         units: u32,
     },
-    /// 缴费 (fee paid).
+    /// 缴费
     FeePaid,
-    /// 答复 (reply) with its table-3 outcome, e.g. granted, withheld.state_secret, unable.not_held.
+    /// 答复，并给出表三的办理结果，如 granted、withheld.state_secret、unable.not_held
     Reply {
-        /// 办理结果（表三的具体项）(outcome leaf, glossary path).
+        /// 办理结果（表三的具体项）
         #[arg(long, value_parser = parse_outcome)]
         outcome: RequestRow,
-        /// 答复书文号 (reply document).
+        /// 答复书文号
         #[arg(long)]
         document: Option<String>,
     },
-    /// 申请人撤回申请 (withdrawal).
+    /// 申请人撤回申请
     Withdrawal,
 }
 
@@ -347,8 +346,7 @@ impl EventKindArg {
             EventKindArg::FeeNotice { method, units } => EventKind::FeeNotice {
                 method,
                 units,
-                amount_yuan: spreadsheet::fee_amount(method, units)
-                    .context("无法计算收费金额 (cannot compute the fee)")?,
+                amount_yuan: spreadsheet::fee_amount(method, units).context("无法计算收费金额")?,
             },
             EventKindArg::FeePaid => EventKind::FeePaid,
             EventKindArg::Reply { outcome, document } => EventKind::Reply { outcome, document },
@@ -362,13 +360,13 @@ impl EventKindArg {
 pub struct ShowArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// 机关代码 (agency code).
+    /// 机关代码
     #[arg(long)]
     agency: String,
-    /// 受理编号 (tracking number).
+    /// 受理编号
     #[arg(long)]
     number: String,
-    /// 以该日为“今天”计算状态（默认今天）(the day the status is taken; default today).
+    /// 以该日为“今天”计算状态（默认今天）
     #[arg(long, value_parser = parse_date)]
     today: Option<NaiveDate>,
     /// 输出 JSON.
@@ -381,16 +379,16 @@ pub struct ShowArgs {
 pub struct ListArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// 机关代码 (agency code).
+    /// 机关代码
     #[arg(long)]
     agency: String,
-    /// 只列尚未办结的 (only requests not finished).
+    /// 只列尚未办结的
     #[arg(long)]
     open: bool,
-    /// 只列已逾期的 (only overdue requests).
+    /// 只列已逾期的
     #[arg(long)]
     overdue: bool,
-    /// 以该日为“今天”计算状态（默认今天）(the day the status is taken; default today).
+    /// 以该日为“今天”计算状态（默认今天）
     #[arg(long, value_parser = parse_date)]
     today: Option<NaiveDate>,
     /// 输出 JSON.
@@ -403,10 +401,7 @@ fn today_or(t: Option<NaiveDate>) -> NaiveDate {
 }
 
 async fn find(store: &Store, agency: &str, number: &str) -> anyhow::Result<RequestId> {
-    store
-        .find_request(agency, number)
-        .await?
-        .with_context(|| format!("机关 {agency} 没有受理编号为「{number}」的申请 (no such request)"))
+    store.find_request(agency, number).await?.with_context(|| format!("机关 {agency} 没有受理编号为「{number}」的申请"))
 }
 
 /// The outcome as a glossary path (`granted`, `withheld.state_secret`).
@@ -616,7 +611,7 @@ async fn request_show(cal: &Calendar, a: ShowArgs) -> anyhow::Result<ExitCode> {
 async fn request_list(cal: &Calendar, a: ListArgs) -> anyhow::Result<ExitCode> {
     let store = open(&a.db).await?;
     if store.get_agency(&a.agency).await?.is_none() {
-        bail!("没有代码为「{}」的机关 (no such agency)", a.agency);
+        bail!("没有代码为「{}」的机关", a.agency);
     }
     let today = today_or(a.today);
     let filter = if a.open || a.overdue { RequestFilter::OpenAt(today) } else { RequestFilter::All };
@@ -682,13 +677,13 @@ async fn request_list(cal: &Calendar, a: ListArgs) -> anyhow::Result<ExitCode> {
 pub struct PublishArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// 机关代码 (agency code).
+    /// 机关代码
     #[arg(long)]
     agency: String,
-    /// 报告年度 (report year).
+    /// 报告年度
     #[arg(long)]
     year: i32,
-    /// 发布日期 YYYY-MM-DD (publication date).
+    /// 发布日期 YYYY-MM-DD
     #[arg(long, value_parser = parse_date)]
     date: NaiveDate,
 }
@@ -730,7 +725,7 @@ pub fn publish(a: PublishArgs) -> anyhow::Result<ExitCode> {
 /// `gongkai narrative` subcommands.
 #[derive(Subcommand)]
 pub enum NarrativeCommand {
-    /// 设置报告某一章节的正文 (set the text of a report section).
+    /// 设置报告某一章节的正文
     Set(NarrativeSetArgs),
 }
 
@@ -741,19 +736,19 @@ pub struct NarrativeSetArgs {
     db: DbArgs,
     #[command(flatten)]
     amend: AmendArgs,
-    /// 机关代码 (agency code).
+    /// 机关代码
     #[arg(long)]
     agency: String,
-    /// 报告年度 (report year).
+    /// 报告年度
     #[arg(long)]
     year: i32,
     /// 章节：overview、proactive、requests、review_litigation、problems、other_matters（或 fees）.
     #[arg(long, value_parser = parse_section)]
     section: SectionKey,
-    /// 正文文件（UTF-8），`-` 为标准输入 (the text, UTF-8; `-` = stdin).
+    /// 正文文件（UTF-8），`-` 为标准输入
     #[arg(long)]
     file: String,
-    /// 修改人（用于更正记录）(who; recorded with an amendment).
+    /// 修改人（用于更正记录）
     #[arg(long, default_value = "未署名")]
     by: String,
 }
@@ -763,7 +758,7 @@ pub fn narrative(cmd: NarrativeCommand) -> anyhow::Result<ExitCode> {
     let NarrativeCommand::Set(a) = cmd;
     let text = if a.file == "-" {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).context("读取标准输入失败 (reading stdin)")?;
+        std::io::stdin().read_to_string(&mut s).context("读取标准输入失败")?;
         s
     } else {
         std::fs::read_to_string(&a.file).with_context(|| format!("无法读取文件 {}（须为 UTF-8 文本）", a.file))?
@@ -797,13 +792,13 @@ pub fn narrative(cmd: NarrativeCommand) -> anyhow::Result<ExitCode> {
 /// `gongkai register` subcommands.
 #[derive(Subcommand)]
 pub enum RegisterCommand {
-    /// 从 .xlsx 台账导入（全部校验通过才写入）(import registers from .xlsx; all or nothing).
+    /// 从 .xlsx 台账导入（全部校验通过才写入）
     Import(ImportArgs),
-    /// 导出为 .xlsx 台账 (export registers to .xlsx).
+    /// 导出为 .xlsx 台账
     Export(ExportArgs),
-    /// 生成带示例数据的 .xlsx 模板 (write a template with example rows).
+    /// 生成带示例数据的 .xlsx 模板
     Template {
-        /// 输出文件 (output file).
+        /// 输出文件
         #[arg(long)]
         out: PathBuf,
     },
@@ -812,16 +807,16 @@ pub enum RegisterCommand {
 /// `gongkai register import` arguments.
 #[derive(Args)]
 pub struct ImportArgs {
-    /// .xlsx 文件 (the workbook).
+    /// .xlsx 文件
     file: PathBuf,
     #[command(flatten)]
     db: DbArgs,
     #[command(flatten)]
     amend: AmendArgs,
-    /// 导入人（用于更正记录）(who; recorded with an amendment).
+    /// 导入人（用于更正记录）
     #[arg(long, default_value = "未署名")]
     by: String,
-    /// 只校验，不写入 (validate only).
+    /// 只校验，不写入
     #[arg(long)]
     dry_run: bool,
 }
@@ -831,14 +826,13 @@ pub struct ImportArgs {
 pub struct ExportArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// 机关代码 (agency code).
+    /// 机关代码
     #[arg(long)]
     agency: String,
     /// 只导出该年度报告所依据的数据（当年收到或结转入当年的申请、当年的案件和第二十条数据）
-    /// (only what the year's report is computed from).
     #[arg(long)]
     year: Option<i32>,
-    /// 输出文件 (output file).
+    /// 输出文件
     #[arg(long)]
     out: PathBuf,
 }
@@ -849,8 +843,7 @@ pub fn register(cmd: RegisterCommand) -> anyhow::Result<ExitCode> {
         RegisterCommand::Import(a) => import(a),
         RegisterCommand::Export(a) => export(a),
         RegisterCommand::Template { out } => {
-            let bytes = spreadsheet::write(&spreadsheet::example(), true)
-                .context("无法生成电子表格 (cannot write the workbook)")?;
+            let bytes = spreadsheet::write(&spreadsheet::example(), true).context("无法生成电子表格")?;
             std::fs::write(&out, bytes).with_context(|| format!("无法写入 {}", out.display()))?;
             println!("已生成台账模板（含示例数据）：{}；格式说明见 docs/register-spreadsheet.md", out.display());
             Ok(ExitCode::SUCCESS)
@@ -870,12 +863,7 @@ fn refuse(errors: &[CellError], file: &std::path::Path) -> anyhow::Result<ExitCo
     if errors.iter().any(|e| e.message.contains("已锁定")) {
         eprintln!("如确需补录已发布年度的登记，请在命令中加 --amend \"更正理由\"，将作为更正记录在年度报告中注明");
     }
-    bail!(
-        "{} 有 {} 处错误，未导入任何数据 (the file has {} errors; nothing was imported)",
-        file.display(),
-        errors.len(),
-        errors.len()
-    )
+    bail!("{} 有 {} 处错误，未导入任何数据", file.display(), errors.len())
 }
 
 fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
@@ -928,8 +916,8 @@ fn export(a: ExportArgs) -> anyhow::Result<ExitCode> {
         let store = open(&a.db).await?;
         let batch = spreadsheet::agency_registers(&store, &a.agency, a.year)
             .await?
-            .with_context(|| format!("没有代码为「{}」的机关 (no such agency)", a.agency))?;
-        let bytes = spreadsheet::write(&batch, false).context("无法生成电子表格 (cannot write the workbook)")?;
+            .with_context(|| format!("没有代码为「{}」的机关", a.agency))?;
+        let bytes = spreadsheet::write(&batch, false).context("无法生成电子表格")?;
         std::fs::write(&a.out, bytes).with_context(|| format!("无法写入 {}", a.out.display()))?;
         println!(
             "已导出 {}：申请 {} 件，复议诉讼 {} 件，第二十条数据 {} 条",

@@ -11,43 +11,42 @@ use gongkai_core::rules::{self, CheckContext, Finding, Severity};
 /// `gongkai report` subcommands (their forms are a public interface).
 #[derive(Subcommand)]
 pub enum ReportCommand {
-    /// 导入报告，输出规范 JSON (import a report; the canonical JSON on stdout).
+    /// 导入报告，输出规范 JSON
     Import {
-        /// 文件路径，`-` 为标准输入；格式由内容识别 (file; `-` = stdin; format detected from content).
+        /// 文件路径，`-` 为标准输入；格式由内容识别
         file: String,
     },
-    /// 检查勾稽关系 (check the consistency rules). Exit: 0 no error, 1 errors, 2 unreadable.
+    /// 检查勾稽关系。退出码：0 无错误，1 有错误，2 无法读取
     Check {
-        /// 文件路径，`-` 为标准输入 (file; `-` = stdin).
+        /// 文件路径，`-` 为标准输入
         file: String,
-        /// 上一年度报告，启用 year.* 规则 (last year's report: enables year.*).
+        /// 上一年度报告，启用 year.* 规则
         #[arg(long)]
         previous: Option<String>,
-        /// 输出 JSON：{"report", "findings"} (machine-readable output).
+        /// 输出 JSON：{"report", "findings"}
         #[arg(long)]
         json: bool,
-        /// 显示每个数字的出处 (show where each figure was read).
+        /// 显示每个数字的出处
         #[arg(long)]
         explain: bool,
     },
-    /// 渲染报告 (render the report as json, md or html).
+    /// 渲染报告
     Render {
-        /// 文件路径，`-` 为标准输入 (file; `-` = stdin).
+        /// 文件路径，`-` 为标准输入
         file: String,
-        /// 输出格式 (output form).
+        /// 输出格式
         #[arg(long, value_enum)]
         to: RenderFormat,
     },
     /// 导出为 Word、Excel、PDF 或网页（官方版式）；多个文件或目录：汇总为一个工作簿
-    /// (export in the official layout as docx, xlsx, pdf or html; several files or directories: one bulk workbook).
     Export(crate::cli_export::ExportArgs),
-    /// 输出规范报告的 JSON Schema (print the JSON Schema of the canonical report).
+    /// 输出规范报告的 JSON Schema
     Schema,
-    /// 由登记数据生成年度报告（2021年格式）(generate the report from the registers).
+    /// 由登记数据生成年度报告（2021年格式）
     Generate(crate::cli_db::GenerateArgs),
-    /// 标记年度报告已发布并锁定该年度数据 (mark the report published; lock its year).
+    /// 标记年度报告已发布并锁定该年度数据
     Publish(crate::cli_register::PublishArgs),
-    /// 批量审计目录中的报告 (import and check every report under directories, in parallel).
+    /// 批量审计目录中的报告
     /// Exit: 0 all read and no error, 1 errors or unreadable files, 2 cannot run.
     Audit(crate::cli_audit::AuditArgs),
 }
@@ -67,10 +66,10 @@ pub enum RenderFormat {
 pub fn load(file: &str) -> anyhow::Result<Report> {
     let (bytes, name) = if file == "-" {
         let mut b = Vec::new();
-        std::io::stdin().read_to_end(&mut b).context("读取标准输入失败 (reading stdin)")?;
+        std::io::stdin().read_to_end(&mut b).context("读取标准输入失败")?;
         (b, "-".to_string())
     } else {
-        let b = std::fs::read(file).with_context(|| format!("无法读取文件 {file} (cannot read file)"))?;
+        let b = std::fs::read(file).with_context(|| format!("无法读取文件 {file}"))?;
         let name = std::path::Path::new(file)
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
@@ -162,7 +161,7 @@ fn write_human(out: &mut impl Write, report: &Report, findings: &[Finding], expl
     }
     if explain {
         writeln!(out)?;
-        writeln!(out, "各数字的出处 (where each figure was read):")?;
+        writeln!(out, "各数字的出处:")?;
         for (path, c) in &report.provenance.cells {
             let place = match &c.location {
                 Some(l) if l.table.is_some() => format!(

@@ -15,7 +15,7 @@ use crate::cli_db::{open, DbArgs};
 pub struct ServeArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// 监听地址（默认 127.0.0.1:8080）(address to listen on).
+    /// 监听地址（默认 127.0.0.1:8080）
     #[arg(long)]
     bind: Option<String>,
     /// 网站名称 SiteName.
@@ -43,10 +43,9 @@ pub struct ServeArgs {
     #[arg(long)]
     site_error_report_url: Option<String>,
     /// 发送待办提醒邮件的 SMTP 邮件中继：smtp://主机:端口（TLS 和登录由中继负责）
-    /// (the SMTP relay of reminder e-mails; none by default).
     #[arg(long)]
     smtp_url: Option<String>,
-    /// 提醒邮件的发件人地址 (the sender of reminder e-mails).
+    /// 提醒邮件的发件人地址
     #[arg(long)]
     smtp_from: Option<String>,
 }

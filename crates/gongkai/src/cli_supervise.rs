@@ -22,16 +22,16 @@ pub struct SuperviseArgs {
     command: Option<SuperviseCommand>,
     #[command(flatten)]
     db: DbArgs,
-    /// 机关代码：该机关及其下属全部机关 (the agency; its whole subtree is included).
+    /// 机关代码：该机关及其下属全部机关
     #[arg(long, required = true)]
     agency: Option<String>,
-    /// 报告年度（默认上一年）(report year; default last year).
+    /// 报告年度（默认上一年）
     #[arg(long)]
     year: Option<i32>,
-    /// 以该日为“今天”判断逾期（默认今天）(the day open requests are judged on; default today).
+    /// 以该日为“今天”判断逾期（默认今天）
     #[arg(long, value_parser = parse_date)]
     today: Option<NaiveDate>,
-    /// 输出 JSON (agencies, rollup, included, missing, scorecards).
+    /// 输出 JSON（各机关、汇总、已计入、缺报、评分）
     #[arg(long)]
     json: bool,
     /// 不用缓存，全部从台账重新计算（较慢；用于核对）(compute everything from the registers,
@@ -39,10 +39,9 @@ pub struct SuperviseArgs {
     #[arg(long)]
     no_cache: bool,
     /// 把汇总表（表二至表四之和）写成文件，格式同年度报告导出（Word、Excel、PDF、网页）
-    /// (write the roll-up to this file, exported like any report; the format from --rollup-to).
     #[arg(long, requires = "rollup_to")]
     rollup_out: Option<std::path::PathBuf>,
-    /// 汇总表文件的格式 (the roll-up file's format).
+    /// 汇总表文件的格式
     #[arg(long, value_enum, requires = "rollup_out")]
     rollup_to: Option<crate::cli_export::ExportFormat>,
 }
@@ -51,22 +50,16 @@ pub struct SuperviseArgs {
 #[derive(Subcommand)]
 pub enum SuperviseCommand {
     /// 导入未使用本系统的机关已发布的年度报告文件（文本、HTML、DOCX、PDF、XLSX、JSON）
-    /// (import published report files of agencies that do not use gongkai).
     Import(crate::cli_supervise_import::ImportArgs),
     /// 列出导入的已发布年度报告（含编号、是否采用、已撤销的及其理由）
-    /// (list the imported published reports of a subtree, with their ids).
     Imports(crate::cli_supervise_import::ImportsArgs),
     /// 撤销误导入的已发布年度报告（须说明理由；记录保留，不再计入监督总览）
-    /// (withdraw an import made by mistake: kept in the history, counted nowhere).
     WithdrawImport(crate::cli_supervise_import::WithdrawArgs),
     /// 向各机关发送待办提醒邮件（逾期和即将到期的答复、未发布的年度报告）；未配置 SMTP 时只列出
-    /// (e-mail each agency its reminders; without an SMTP server, list them).
     Remind(RemindArgs),
     /// 逐年趋势：申请、办理结果、复议诉讼、主动公开（默认截至上一年的5年）
-    /// (year-on-year series of the subtree: requests, outcomes, review and litigation, proactive).
     Trend(TrendArgs),
     /// 预先计算监督总览缓存（各机关年度报告、核对结果和年度申请数据）；可核对缓存与台账是否一致
-    /// (precompute the overview cache of a year; optionally verify it against the registers).
     Refresh(RefreshArgs),
 }
 
@@ -75,16 +68,16 @@ pub enum SuperviseCommand {
 pub struct RefreshArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// 机关代码：只计算该机关及其下属机关（默认全部机关）(the subtree; default every agency).
+    /// 机关代码：只计算该机关及其下属机关（默认全部机关）
     #[arg(long)]
     agency: Option<String>,
-    /// 报告年度（默认上一年）(report year; default last year).
+    /// 报告年度（默认上一年）
     #[arg(long)]
     year: Option<i32>,
-    /// 全部重新计算，包括未失效的缓存 (recompute every row, fresh or not).
+    /// 全部重新计算，包括未失效的缓存
     #[arg(long)]
     force: bool,
-    /// 计算后逐一与台账核对，不一致时退出码为2 (then compare every row with the registers; exit 2 on a difference).
+    /// 计算后逐一与台账核对，不一致时退出码为2
     #[arg(long)]
     verify: bool,
 }
@@ -94,19 +87,19 @@ pub struct RefreshArgs {
 pub struct TrendArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// 机关代码：该机关及其下属全部机关 (the agency; its whole subtree is included).
+    /// 机关代码：该机关及其下属全部机关
     #[arg(long)]
     agency: String,
-    /// 截至年度（默认上一年）(the last year; default last year).
+    /// 截至年度（默认上一年）
     #[arg(long)]
     year: Option<i32>,
-    /// 年数（1–20，默认5）(how many years, 1–20; default 5).
+    /// 年数（1–20，默认5）
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(i32).range(1..=20))]
     years: i32,
-    /// 以该日为“今天”（默认今天）(the day open requests are judged on; default today).
+    /// 以该日为“今天”（默认今天）
     #[arg(long, value_parser = parse_date)]
     today: Option<NaiveDate>,
-    /// 输出 JSON（每年一项，含表三各办理结果）(JSON: one object per year, every table-3 outcome).
+    /// 输出 JSON（每年一项，含表三各办理结果）
     #[arg(long)]
     json: bool,
 }
@@ -116,20 +109,19 @@ pub struct TrendArgs {
 pub struct RemindArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// 机关代码：该机关及其下属全部机关 (the agency; its whole subtree is included).
+    /// 机关代码：该机关及其下属全部机关
     #[arg(long)]
     agency: String,
-    /// 报告年度（默认上一年）(report year; default last year).
+    /// 报告年度（默认上一年）
     #[arg(long)]
     year: Option<i32>,
-    /// 以该日为“今天”判断逾期（默认今天）(the day open requests are judged on; default today).
+    /// 以该日为“今天”判断逾期（默认今天）
     #[arg(long, value_parser = parse_date)]
     today: Option<NaiveDate>,
     /// SMTP 邮件中继：smtp://主机:端口（默认端口25；TLS 和登录由中继负责）
-    /// (the SMTP relay; without it nothing is sent).
     #[arg(long)]
     smtp_url: Option<String>,
-    /// 发件人地址 (the sender address).
+    /// 发件人地址
     #[arg(long)]
     from: Option<String>,
 }
@@ -193,7 +185,7 @@ fn refresh(a: RefreshArgs) -> anyhow::Result<ExitCode> {
         let root = a.agency.as_deref().map(str::trim);
         if let Some(r) = root {
             if store.get_agency(r).await?.is_none() {
-                anyhow::bail!("机关「{r}」尚未登记 (unknown agency)");
+                anyhow::bail!("机关「{r}」尚未登记");
             }
         }
         let done = store.refresh_supervise_cache(root, year, &cal, a.force).await?;
@@ -226,7 +218,7 @@ fn trend(a: TrendArgs) -> anyhow::Result<ExitCode> {
         let store = open(&a.db).await?;
         let agency = a.agency.trim();
         if store.get_agency(agency).await?.is_none() {
-            anyhow::bail!("机关「{agency}」尚未登记 (unknown agency)");
+            anyhow::bail!("机关「{agency}」尚未登记");
         }
         let points = store.supervise_trend(agency, first, last, &cal).await?;
         let mut out = std::io::stdout().lock();

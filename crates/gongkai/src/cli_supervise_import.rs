@@ -30,22 +30,22 @@ use crate::cli_db::{open, runtime, DbArgs};
 pub struct ImportArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// 报告文件或文件夹；文件夹中的文件按文件名开头的机关代码对应机关 (files or directories).
+    /// 报告文件或文件夹；文件夹中的文件按文件名开头的机关代码对应机关
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// 报告年度 (the report year the files must be about).
+    /// 报告年度
     #[arg(long)]
     year: i32,
-    /// 全部文件都是该机关的报告（此时只能给一个文件）(the one file is this agency's report).
+    /// 全部文件都是该机关的报告（此时只能给一个文件）
     #[arg(long)]
     agency: Option<String>,
-    /// 只接受该机关及其下属机关的文件 (accept only files of this agency's subtree).
+    /// 只接受该机关及其下属机关的文件
     #[arg(long)]
     within: Option<String>,
-    /// 发布日期（默认取报告落款日期）(the publication date; default: the report's signature date).
+    /// 发布日期（默认取报告落款日期）
     #[arg(long, value_parser = crate::cli_clock::parse_date)]
     published_on: Option<NaiveDate>,
-    /// 导入人（记入导入记录）(who imports, recorded with the import).
+    /// 导入人（记入导入记录）
     #[arg(long, default_value = "命令行")]
     by: String,
 }
@@ -55,13 +55,13 @@ pub struct ImportArgs {
 pub struct ImportsArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// 机关代码：列出该机关及其下属机关的导入 (the agency; its whole subtree is listed).
+    /// 机关代码：列出该机关及其下属机关的导入
     #[arg(long)]
     agency: String,
-    /// 只列出该报告年度 (only this report year).
+    /// 只列出该报告年度
     #[arg(long)]
     year: Option<i32>,
-    /// 输出 JSON（每次导入一项，含编号、是否采用、撤销情况）(JSON: one object per import).
+    /// 输出 JSON（每次导入一项，含编号、是否采用、撤销情况）
     #[arg(long)]
     json: bool,
 }
@@ -71,16 +71,15 @@ pub struct ImportsArgs {
 pub struct WithdrawArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// 导入记录的编号（见 gongkai supervise imports）(the import's id).
+    /// 导入记录的编号（见 gongkai supervise imports）
     id: String,
-    /// 撤销理由（必填，不超过500个字符），如「机关选错」(why: required, at most 500 characters).
+    /// 撤销理由（必填，不超过500个字符），如「机关选错」
     #[arg(long)]
     reason: String,
-    /// 撤销人（记入导入记录和审计日志）(who withdraws, recorded with it and in the audit trail).
+    /// 撤销人（记入导入记录和审计日志）
     #[arg(long, default_value = "命令行")]
     by: String,
     /// 只撤销该机关及其下属机关的导入（与网页监督账号的范围相同；编号不属于该范围则不撤销）
-    /// (scope: refuse an import of an agency outside this subtree, as the console does).
     #[arg(long)]
     agency: Option<String>,
 }
@@ -98,7 +97,7 @@ pub fn imports(a: ImportsArgs) -> anyhow::Result<ExitCode> {
         let store = open(&a.db).await?;
         let root = a.agency.trim();
         if store.get_agency(root).await?.is_none() {
-            anyhow::bail!("--agency：机关「{root}」尚未登记 (unknown agency)");
+            anyhow::bail!("--agency：机关「{root}」尚未登记");
         }
         let all = store.list_published_reports(root).await?;
         let current = counting(&all);
@@ -160,14 +159,14 @@ pub fn withdraw(a: WithdrawArgs) -> anyhow::Result<ExitCode> {
         let id = a.id.trim();
         if let Some(root) = a.agency.as_deref().map(str::trim) {
             if store.get_agency(root).await?.is_none() {
-                anyhow::bail!("未撤销（--agency）：机关「{root}」尚未登记 (unknown agency)");
+                anyhow::bail!("未撤销（--agency）：机关「{root}」尚未登记");
             }
             let subtree = store.agency_subtree(root).await?;
             // Checked before the withdrawal: an import's agency never changes.
             if let Some(p) = store.published_report(id).await? {
                 if !subtree.iter().any(|s| s.code == p.agency) {
                     anyhow::bail!(
-                        "未撤销（--agency）：导入 {id} 属于机关「{}」，不在 {root} 及其下属机关之内 (outside the scope)",
+                        "未撤销（--agency）：导入 {id} 属于机关「{}」，不在 {root} 及其下属机关之内",
                         p.agency
                     );
                 }
@@ -184,7 +183,7 @@ pub fn withdraw(a: WithdrawArgs) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("未撤销（{field}）：{detail}")
             }
             Err(StoreError::NotFound { .. }) => anyhow::bail!(
-                "未撤销（ID）：没有编号为「{id}」的导入；编号见 gongkai supervise imports --agency 机关代码 (no such import)"
+                "未撤销（ID）：没有编号为「{id}」的导入；编号见 gongkai supervise imports --agency 机关代码"
             ),
             Err(e) => return Err(e.into()),
         };
@@ -215,9 +214,8 @@ fn files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     for p in paths {
         if p.is_dir() {
             let mut found = Vec::new();
-            for e in std::fs::read_dir(p).with_context(|| format!("无法读取文件夹 {} (cannot read)", p.display()))?
-            {
-                let e = e.with_context(|| format!("无法读取文件夹 {} (cannot read)", p.display()))?;
+            for e in std::fs::read_dir(p).with_context(|| format!("无法读取文件夹 {}", p.display()))? {
+                let e = e.with_context(|| format!("无法读取文件夹 {}", p.display()))?;
                 let path = e.path();
                 let hidden = path.file_name().and_then(|n| n.to_str()).is_none_or(|n| n.starts_with('.'));
                 if path.is_file() && !hidden {
@@ -250,7 +248,7 @@ fn agency_of_name<'a>(name: &str, agencies: &'a [Agency]) -> Option<&'a Agency> 
 fn store_reason(e: &StoreError) -> String {
     match e {
         StoreError::Invalid { detail, .. } => detail.clone(),
-        StoreError::NotFound { what: "agency", key } => format!("机关 {key} 不存在 (no such agency)"),
+        StoreError::NotFound { what: "agency", key } => format!("机关 {key} 不存在"),
         e => format!("{e}"),
     }
 }
@@ -258,9 +256,9 @@ fn store_reason(e: &StoreError) -> String {
 /// Imports one file; the line to print on success, the reason on failure.
 async fn import_one(store: &Store, path: &Path, agency: &Agency, a: &ImportArgs) -> Result<String, String> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string();
-    let bytes = std::fs::read(path).map_err(|e| format!("无法读取文件：{e} (cannot read)"))?;
+    let bytes = std::fs::read(path).map_err(|e| format!("无法读取文件：{e}"))?;
     if bytes.is_empty() {
-        return Err("文件为空 (empty file)".to_string());
+        return Err("文件为空".to_string());
     }
     let report = gongkai_import::import(&bytes, &name).map_err(|e| e.to_string())?;
     let stored = store
@@ -310,7 +308,7 @@ pub fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
             Some(root) => {
                 let sub = store.agency_subtree(root).await?;
                 if sub.is_empty() {
-                    anyhow::bail!("机关 {root} 不存在 (no such agency)");
+                    anyhow::bail!("机关 {root} 不存在");
                 }
                 sub
             }
@@ -321,12 +319,12 @@ pub fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?");
             let agency = match a.agency.as_deref().map(str::trim) {
                 Some(code) => agencies.iter().find(|x| x.code == code).ok_or_else(|| match a.within.as_deref() {
-                    Some(root) => format!("机关 {code} 不在 {root} 及其下属机关之中 (outside --within)"),
-                    None => format!("机关 {code} 不存在 (no such agency)"),
+                    Some(root) => format!("机关 {code} 不在 {root} 及其下属机关之中"),
+                    None => format!("机关 {code} 不存在"),
                 }),
                 None => agency_of_name(name, &agencies).ok_or_else(|| {
                     "文件名未以机关代码开头（如 DEMO-0003_2024年报.pdf），无法确定是哪个机关的报告；\
-                     或用 --agency 指定 (the file name does not start with an agency code)"
+                     或用 --agency 指定"
                         .to_string()
                 }),
             };

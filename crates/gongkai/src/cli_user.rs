@@ -16,9 +16,9 @@ use crate::cli_db::{open, runtime, DbArgs};
 /// `gongkai user …`.
 #[derive(Subcommand)]
 pub enum UserCommand {
-    /// 新建用户，口令从标准输入读取 (create an account; the password is read from standard input).
+    /// 新建用户，口令从标准输入读取
     Add(AddArgs),
-    /// 列出用户 (list the accounts).
+    /// 列出用户
     List {
         #[command(flatten)]
         db: DbArgs,
@@ -30,23 +30,20 @@ pub enum UserCommand {
 pub struct AddArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// 所属机关代码 (the agency's code).
+    /// 所属机关代码
     #[arg(long)]
     agency: String,
     /// 角色：staff（经办）、approver（审批）、supervisor（监督）、administrator（系统管理员）、auditor（审计管理员，只读审计记录）、security_admin（安全管理员，只管安全设置）.
     #[arg(long, value_parser = parse_role)]
     role: Role,
-    /// 用户名 (login name).
+    /// 用户名
     #[arg(long)]
     username: String,
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s).ok_or_else(|| {
-        format!(
-            "未知角色 {s:?}：可用 {} (unknown role)",
-            Role::ALL.iter().map(|r| r.name()).collect::<Vec<_>>().join(", ")
-        )
+        format!("未知角色 {s:?}：可用 {}", Role::ALL.iter().map(|r| r.name()).collect::<Vec<_>>().join(", "))
     })
 }
 
@@ -60,12 +57,12 @@ pub fn user(cmd: UserCommand) -> anyhow::Result<ExitCode> {
 
 fn add(a: AddArgs) -> anyhow::Result<ExitCode> {
     let mut password = String::new();
-    std::io::stdin().lock().read_line(&mut password).context("无法读取标准输入中的口令 (cannot read the password)")?;
+    std::io::stdin().lock().read_line(&mut password).context("无法读取标准输入中的口令")?;
     let password = password.trim_end_matches(['\r', '\n']).to_string();
     if password.is_empty() {
         bail!("标准输入中没有口令：例如 `printf '%s\\n' \"$PW\" | gongkai user add …` (no password on standard input)");
     }
-    gongkai_store::check_password_policy(&password, &a.username).context("口令不符合要求 (password policy, B2.1)")?;
+    gongkai_store::check_password_policy(&password, &a.username).context("口令不符合要求")?;
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
         let hash = gongkai_store::hash_password_blocking(password).await?;
@@ -73,7 +70,7 @@ fn add(a: AddArgs) -> anyhow::Result<ExitCode> {
         let user = store
             .create_user(&a.username, &a.agency, a.role, &hash, now)
             .await
-            .with_context(|| format!("无法创建用户 {} (cannot create the account)", a.username))?;
+            .with_context(|| format!("无法创建用户 {}", a.username))?;
         store
             .append_audit(
                 &AuditEvent {

@@ -12,6 +12,7 @@ mod cli_audit;
 mod cli_clock;
 mod cli_db;
 mod cli_export;
+mod cli_help;
 mod cli_records;
 mod cli_register;
 mod cli_report;
@@ -27,7 +28,7 @@ use clap::{Parser, Subcommand};
 
 /// gongkai（公开）：政府信息公开工作的登记、计时与年度报告工具。
 #[derive(Parser)]
-#[command(name = "gongkai", version, about, long_about = None)]
+#[command(name = "gongkai", version)]
 struct Cli {
     /// 配置文件（TOML；默认为当前目录下的 gongkai.toml，如存在；也可用环境变量 GONGKAI_CONFIG 指定）。
     #[arg(long, global = true, value_name = "文件")]
@@ -65,72 +66,91 @@ pub fn settings() -> &'static settings::Settings {
 
 #[derive(Subcommand)]
 enum Command {
-    /// 年度报告：导入、检查、渲染 (annual reports: import, check, render).
+    /// 年度报告：导入、检查、渲染
     #[command(subcommand)]
     Report(cli_report::ReportCommand),
-    /// 计算答复期限（条例第三十三条）(the reply due date, Art. 33).
+    /// 计算答复期限（条例第三十三条）
     Deadline(cli_clock::DeadlineArgs),
-    /// 计算信息处理费（国办函〔2020〕109号）(the processing fee).
+    /// 计算信息处理费（国办函〔2020〕109号）
     #[command(subcommand)]
     Fee(cli_clock::FeeCommand),
-    /// 工作日历：查看、加载节假日安排 (the working-day calendar).
+    /// 工作日历：查看、加载节假日安排
     #[command(subcommand)]
     Calendar(cli_clock::CalendarCommand),
-    /// 数据库：迁移 (the registers' database).
+    /// 数据库：迁移
     #[command(subcommand)]
     Db(DbCommand),
-    /// 生成示例登记数据 (fill a database with realistic synthetic registers).
+    /// 生成示例登记数据
     Demo(cli_db::DemoArgs),
-    /// 启动网站：公开专栏、工作台和数据接口 (serve the portal, console and JSON API).
+    /// 启动网站：公开专栏、工作台和数据接口
     Serve(cli_serve::ServeArgs),
-    /// 机关：登记、列出 (agencies).
+    /// 机关：登记、列出
     #[command(subcommand)]
     Agency(cli_register::AgencyCommand),
-    /// 依申请公开登记：登记、办理事件、查看、列出 (requests and their events).
+    /// 依申请公开登记：登记、办理事件、查看、列出
     #[command(subcommand)]
     Request(cli_register::RequestCommand),
-    /// 主动公开登记：登记、列出 (proactive disclosures).
+    /// 主动公开登记：登记、列出
     #[command(subcommand)]
     Proactive(cli_records::ProactiveCommand),
-    /// 行政复议、行政诉讼案件：登记、审结、列出 (review and litigation cases).
+    /// 行政复议、行政诉讼案件：登记、审结、列出
     #[command(subcommand)]
     Case(cli_records::CaseCommand),
-    /// 第二十条年度数据：登记、查看 (Article 20 figures for table 2).
+    /// 第二十条年度数据：登记、查看
     #[command(subcommand)]
     Figures(cli_records::FiguresCommand),
-    /// 报告正文章节 (the report's narrative sections).
+    /// 报告正文章节
     #[command(subcommand)]
     Narrative(cli_register::NarrativeCommand),
-    /// 台账电子表格：导入、导出、模板 (register spreadsheets: import, export, template).
+    /// 台账电子表格：导入、导出、模板
     #[command(subcommand)]
     Register(cli_register::RegisterCommand),
-    /// 监督视图：下属机关的申请办理、年报状态与质量、汇总 (the supervising office's overview of a subtree).
+    /// 监督视图：下属机关的申请办理、年报状态与质量、汇总
     Supervise(cli_supervise::SuperviseArgs),
-    /// 控制台用户：新建、列出 (console accounts).
+    /// 控制台用户：新建、列出
     #[command(subcommand)]
     User(cli_user::UserCommand),
 }
 
 #[derive(Subcommand)]
 enum DbCommand {
-    /// 应用数据库迁移（启动时也会自动执行）(apply the embedded migrations).
+    /// 应用数据库迁移（启动时也会自动执行）
     Migrate(cli_db::DbArgs),
-    /// 查看或设置审计日志留存天数（不少于 180 天）(show or set the audit log retention, ≥ 180 days).
+    /// 查看或设置审计日志留存天数（不少于 180 天）
     LogRetention(cli_db::RetentionArgs),
-    /// 清除超过留存期的审计记录，哈希链保持可校验 (purge audit records older than the retention).
+    /// 清除超过留存期的审计记录，哈希链保持可校验
     PurgeLogs(cli_db::DbArgs),
-    /// 查看或设置是否要求所有工作台账号启用双因素认证 (show or set the two-factor requirement).
+    /// 查看或设置是否要求所有工作台账号启用双因素认证
     RequireMfa(cli_db::RequireMfaArgs),
-    /// 查看或设置申请人个人信息的保存期限（年）(show or set how long applicants' personal information is kept).
+    /// 查看或设置申请人个人信息的保存期限（年）
     PersonalDataRetention(cli_db::PersonalDataRetentionArgs),
-    /// 将办结超过保存期限的申请的申请人个人信息匿名化 (anonymise applicants past the retention period).
+    /// 将办结超过保存期限的申请的申请人个人信息匿名化
     PurgePersonalData(cli_db::PurgePersonalDataArgs),
-    /// 更换数据密钥：全部加密字段用新密钥重新加密 (rotate the data key).
+    /// 更换数据密钥：全部加密字段用新密钥重新加密
     RotateDataKey(cli_db::RotateKeyArgs),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match cli_help::chinese(<Cli as clap::CommandFactory>::command())
+        .try_get_matches()
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m))
+    {
+        Ok(cli) => cli,
+        Err(e)
+            if matches!(
+                e.kind(),
+                clap::error::ErrorKind::DisplayHelp
+                    | clap::error::ErrorKind::DisplayVersion
+                    | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) =>
+        {
+            e.exit()
+        }
+        Err(e) => {
+            eprintln!("错误：{}\n查看用法：在命令后加 --help", cli_help::message(&e));
+            return ExitCode::from(2);
+        }
+    };
     let loaded = match settings::Settings::load(cli.config.as_deref(), &settings::Settings::process_env()) {
         Ok(s) => s,
         Err(e) => {

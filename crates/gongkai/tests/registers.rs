@@ -322,7 +322,7 @@ fn refused_transitions_exit_2_with_the_reason(db: &Db) {
         "x",
     ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("不能重复登记"), "{}", stderr(&o));
 }
 
 fn publish_locks_the_year_and_amendments_are_visible(db: &Db) {

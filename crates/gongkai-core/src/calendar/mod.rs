@@ -102,14 +102,14 @@ pub enum DayKind {
 }
 
 impl DayKind {
-    /// Short bilingual description, e.g. `调休上班（春节） adjusted workday (春节)`.
+    /// Short description, e.g. `调休上班（春节）`.
     pub fn describe(&self) -> String {
         match self {
-            DayKind::Workday => "工作日 workday".to_string(),
-            DayKind::Weekend => "休息日 weekend".to_string(),
-            DayKind::Holiday { name } => format!("{name}假期 holiday ({name})"),
+            DayKind::Workday => "工作日".to_string(),
+            DayKind::Weekend => "休息日".to_string(),
+            DayKind::Holiday { name } => format!("{name}假期"),
             DayKind::AdjustedWorkday { name } => {
-                format!("调休上班（{name}） adjusted workday ({name})")
+                format!("调休上班（{name}）")
             }
         }
     }
@@ -216,7 +216,7 @@ pub struct YearSchedule {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
     /// The text is not JSON at all.
-    #[error("节假日安排数据不是有效的 JSON：第{line}行第{column}列：{message} (schedule data is not valid JSON: line {line}, column {column}: {message})")]
+    #[error("节假日安排数据不是有效的 JSON：第{line}行第{column}列：{message}")]
     Json {
         /// 1-based line.
         line: usize,
@@ -234,15 +234,13 @@ pub enum CalendarError {
         message: String,
     },
     /// Counting would run past the last date the calendar can represent.
-    #[error("从 {from} 起计算超出可表示的日期范围 (counting from {from} runs past the last representable date)")]
+    #[error("从 {from} 起计算超出可表示的日期范围")]
     DateOutOfRange {
         /// The start of the count.
         from: NaiveDate,
     },
     /// More working days asked for than [`MAX_WORKING_DAYS`].
-    #[error(
-        "一次最多计算 {max} 个工作日，请求了 {n} 个 (at most {max} working days can be counted at once; {n} requested)"
-    )]
+    #[error("一次最多计算 {max} 个工作日，请求了 {n} 个")]
     TooManyWorkingDays {
         /// Requested.
         n: u32,
@@ -250,7 +248,7 @@ pub enum CalendarError {
         max: u32,
     },
     /// No working day within [`MAX_NON_WORKING_RUN`] days: the loaded schedule must be wrong.
-    #[error("{from} 之后连续 {days} 天没有工作日，请检查已加载的节假日安排 (no working day in the {days} days after {from}; check the loaded schedule)")]
+    #[error("{from} 之后连续 {days} 天没有工作日，请检查已加载的节假日安排")]
     NoWorkingDay {
         /// The last working day (or start) before the run.
         from: NaiveDate,
@@ -339,13 +337,13 @@ impl Calendar {
     fn from_builtin(text: &str) -> Result<Calendar, CalendarError> {
         let value: Value = parse_json(text)?;
         let Value::Array(years) = value else {
-            return Err(invalid("$", "应为数组 (expected an array of years)"));
+            return Err(invalid("$", "应为数组"));
         };
         let mut cal = Calendar::empty();
         for (i, year) in years.iter().enumerate() {
             let schedule = parse_year(year, &format!("[{i}]."), ScheduleOrigin::BuiltIn)?;
             if cal.schedules.contains_key(&schedule.year) {
-                return Err(invalid(&format!("[{i}].year"), "重复的年份 (year given twice)"));
+                return Err(invalid(&format!("[{i}].year"), "重复的年份"));
             }
             cal.schedules.insert(schedule.year, schedule);
         }
@@ -676,10 +674,7 @@ fn optional_string(obj: &Map<String, Value>, key: &str, prefix: &str) -> Result<
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.trim().to_string())),
-        Some(other) => Err(invalid(
-            &format!("{prefix}{key}"),
-            format!("应为字符串，实为{} (expected a string)", describe_type(other)),
-        )),
+        Some(other) => Err(invalid(&format!("{prefix}{key}"), format!("应为字符串，实为{}", describe_type(other)))),
     }
 }
 
@@ -687,22 +682,17 @@ fn parse_year(value: &Value, prefix: &str, origin: ScheduleOrigin) -> Result<Sch
     let Value::Object(obj) = value else {
         return Err(invalid(
             if prefix.is_empty() { "$" } else { prefix.trim_end_matches('.') },
-            format!("应为对象，实为{} (expected an object)", describe_type(value)),
+            format!("应为对象，实为{}", describe_type(value)),
         ));
     };
     let year_loc = format!("{prefix}year");
     let year = match obj.get("year") {
-        None => return Err(invalid(&year_loc, "缺少年份 (missing)")),
+        None => return Err(invalid(&year_loc, "缺少年份")),
         Some(Value::Number(n)) => match n.as_i64() {
             Some(y) if (1000..=9999).contains(&y) => y as i32,
-            _ => return Err(invalid(&year_loc, format!("{n} 不是1000至9999之间的年份 (not a year 1000–9999)"))),
+            _ => return Err(invalid(&year_loc, format!("{n} 不是1000至9999之间的年份"))),
         },
-        Some(other) => {
-            return Err(invalid(
-                &year_loc,
-                format!("应为整数年份，实为{} (expected an integer year)", describe_type(other)),
-            ))
-        }
+        Some(other) => return Err(invalid(&year_loc, format!("应为整数年份，实为{}", describe_type(other)))),
     };
     let source = optional_string(obj, "source", prefix)?;
     let note = optional_string(obj, "note", prefix)?;
@@ -718,33 +708,23 @@ fn parse_year(value: &Value, prefix: &str, origin: ScheduleOrigin) -> Result<Sch
                     other => {
                         return Err(invalid(
                             &format!("{papers_loc}[{i}]"),
-                            format!("应为字符串，实为{} (expected a string)", describe_type(other)),
+                            format!("应为字符串，实为{}", describe_type(other)),
                         ))
                     }
                 }
             }
             papers
         }
-        Some(other) => {
-            return Err(invalid(
-                &papers_loc,
-                format!("应为字符串数组，实为{} (expected an array of strings)", describe_type(other)),
-            ))
-        }
+        Some(other) => return Err(invalid(&papers_loc, format!("应为字符串数组，实为{}", describe_type(other)))),
     };
     if source.is_none() && papers.is_empty() {
-        return Err(invalid(
-            &format!("{prefix}source"),
-            "请注明通知出处（source 或 papers）(give the notice: `source` or `papers`)",
-        ));
+        return Err(invalid(&format!("{prefix}source"), "请注明通知出处（source 或 papers）"));
     }
     let days_loc = format!("{prefix}days");
     let entries = match obj.get("days") {
-        None => return Err(invalid(&days_loc, "缺少 days (missing)")),
+        None => return Err(invalid(&days_loc, "缺少 days")),
         Some(Value::Array(entries)) => entries,
-        Some(other) => {
-            return Err(invalid(&days_loc, format!("应为数组，实为{} (expected an array)", describe_type(other))))
-        }
+        Some(other) => return Err(invalid(&days_loc, format!("应为数组，实为{}", describe_type(other)))),
     };
     if entries.is_empty() {
         return Err(invalid(
@@ -761,10 +741,7 @@ fn parse_year(value: &Value, prefix: &str, origin: ScheduleOrigin) -> Result<Sch
         let loc = format!("{days_loc}[{i}]");
         let day = parse_day(entry, &loc, year)?;
         if let Some(first) = seen.insert(day.date, i) {
-            return Err(invalid(
-                &format!("{loc}.date"),
-                format!("{} 与 days[{first}] 重复 (same date as days[{first}])", day.date),
-            ));
+            return Err(invalid(&format!("{loc}.date"), format!("{} 与 days[{first}] 重复", day.date)));
         }
         days.push(day);
     }
@@ -774,63 +751,43 @@ fn parse_year(value: &Value, prefix: &str, origin: ScheduleOrigin) -> Result<Sch
 
 fn parse_day(entry: &Value, loc: &str, year: i32) -> Result<SpecialDay, CalendarError> {
     let Value::Object(obj) = entry else {
-        return Err(invalid(loc, format!("应为对象，实为{} (expected an object)", describe_type(entry))));
+        return Err(invalid(loc, format!("应为对象，实为{}", describe_type(entry))));
     };
     let date_loc = format!("{loc}.date");
     let date = match obj.get("date") {
-        None => return Err(invalid(&date_loc, "缺少日期 (missing)")),
-        Some(Value::String(s)) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-            invalid(&date_loc, format!("「{s}」不是有效日期，应为 YYYY-MM-DD (not a valid date, expected YYYY-MM-DD)"))
-        })?,
-        Some(other) => {
-            return Err(invalid(
-                &date_loc,
-                format!("应为 YYYY-MM-DD 字符串，实为{} (expected a YYYY-MM-DD string)", describe_type(other)),
-            ))
-        }
+        None => return Err(invalid(&date_loc, "缺少日期")),
+        Some(Value::String(s)) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .map_err(|_| invalid(&date_loc, format!("「{s}」不是有效日期，应为 YYYY-MM-DD")))?,
+        Some(other) => return Err(invalid(&date_loc, format!("应为 YYYY-MM-DD 字符串，实为{}", describe_type(other)))),
     };
     let in_range = date.year() == year || (date.year() == year - 1 && date.month() == 12);
     if !in_range {
-        return Err(invalid(
-            &date_loc,
-            format!("{date} 不在{year}年（或上年12月）内 (not in {year} or in December of the year before)"),
-        ));
+        return Err(invalid(&date_loc, format!("{date} 不在{year}年（或上年12月）内")));
     }
     let (off_key, off_value) = match (obj.get("off"), obj.get("isOffDay")) {
         (Some(v), _) => ("off", v),
         (None, Some(v)) => ("isOffDay", v),
-        (None, None) => {
-            return Err(invalid(
-                &format!("{loc}.off"),
-                "缺少 off（放假为 true，调休上班为 false）(missing: true = day off, false = weekend day worked)",
-            ))
-        }
+        (None, None) => return Err(invalid(&format!("{loc}.off"), "缺少 off（放假为 true，调休上班为 false）")),
     };
     let off = match off_value {
         Value::Bool(b) => *b,
         other => {
             return Err(invalid(
                 &format!("{loc}.{off_key}"),
-                format!("应为 true 或 false，实为{} (expected true or false)", describe_type(other)),
+                format!("应为 true 或 false，实为{}", describe_type(other)),
             ))
         }
     };
     let name_loc = format!("{loc}.name");
     let name = match obj.get("name") {
         Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
-        Some(Value::String(_)) | None => return Err(invalid(&name_loc, "缺少节日名称 (missing holiday name)")),
-        Some(other) => {
-            return Err(invalid(&name_loc, format!("应为字符串，实为{} (expected a string)", describe_type(other))))
-        }
+        Some(Value::String(_)) | None => return Err(invalid(&name_loc, "缺少节日名称")),
+        Some(other) => return Err(invalid(&name_loc, format!("应为字符串，实为{}", describe_type(other)))),
     };
     if !off && weekday_kind(date) == DayKind::Workday {
         return Err(invalid(
             &format!("{loc}.{off_key}"),
-            format!(
-                "{date} 是{}，调休上班日只能是周六或周日，请检查日期 (is a weekday; a day worked \
-                 under 调休 (off: false) must be a Saturday or Sunday)",
-                weekday_zh(date)
-            ),
+            format!("{date} 是{}，调休上班日只能是周六或周日，请检查日期", weekday_zh(date)),
         ));
     }
     Ok(SpecialDay { date, off, name })

@@ -1,0 +1,119 @@
+//! Clap's own words in Chinese: the help page's headings and the help and version flags of
+//! every command, and the usage errors (an unknown argument, a missing one, a bad value). The
+//! words of each command and argument are their doc comments; what clap adds around them would
+//! otherwise be English in a Chinese page (issue 19).
+
+use clap::builder::StyledStr;
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{Arg, ArgAction, Command};
+
+/// The help page's layout, with Chinese headings.
+const TEMPLATE: &str = "{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";
+
+/// `cmd` and its subcommands, their help in Chinese.
+pub fn chinese(cmd: Command) -> Command {
+    let has_version = cmd.get_version().is_some();
+    let mut cmd = cmd
+        .help_template(TEMPLATE)
+        .subcommand_help_heading("命令")
+        .subcommand_value_name("命令")
+        .disable_help_subcommand(true)
+        .disable_help_flag(true)
+        .mut_args(|a| if a.get_help_heading().is_none() { a.help_heading("选项") } else { a })
+        .arg(Arg::new("help").short('h').long("help").action(ArgAction::Help).help("显示帮助").help_heading("选项"));
+    if has_version {
+        cmd = cmd.disable_version_flag(true).arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help("显示版本号")
+                .help_heading("选项"),
+        );
+    }
+    cmd.mut_subcommands(chinese)
+}
+
+/// A usage error in Chinese, naming the argument and the value at fault.
+pub fn message(e: &clap::Error) -> String {
+    let text = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join("、"),
+        Some(ContextValue::StyledStr(s)) => plain(s),
+        Some(ContextValue::StyledStrs(v)) => v.iter().map(plain).collect::<Vec<_>>().join("、"),
+        Some(ContextValue::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    let arg = text(ContextKind::InvalidArg);
+    let value = text(ContextKind::InvalidValue);
+    match e.kind() {
+        ErrorKind::UnknownArgument => format!("无法识别的参数「{arg}」"),
+        ErrorKind::InvalidSubcommand => format!("无法识别的命令「{}」", text(ContextKind::InvalidSubcommand)),
+        ErrorKind::MissingRequiredArgument => format!("缺少必填的参数：{arg}"),
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => "缺少命令".to_string(),
+        ErrorKind::InvalidValue => {
+            let valid = text(ContextKind::ValidValue);
+            if value.is_empty() {
+                format!("参数 {arg} 需要一个值")
+            } else if valid.is_empty() {
+                format!("参数 {arg} 的值「{value}」无效")
+            } else {
+                format!("参数 {arg} 的值「{value}」无效，可选：{valid}")
+            }
+        }
+        ErrorKind::ValueValidation => {
+            let why = std::error::Error::source(e).map(|s| format!("：{s}")).unwrap_or_default();
+            format!("参数 {arg} 的值「{value}」无效{why}")
+        }
+        ErrorKind::ArgumentConflict => {
+            format!("参数 {arg} 不能与 {} 同时使用", text(ContextKind::PriorArg))
+        }
+        ErrorKind::WrongNumberOfValues | ErrorKind::TooManyValues | ErrorKind::TooFewValues => {
+            format!("参数 {arg} 的值的个数不对")
+        }
+        ErrorKind::InvalidUtf8 => "参数含有无效的 UTF-8 字符".to_string(),
+        ErrorKind::NoEquals => format!("参数 {arg} 的值须用等号给出"),
+        _ => "命令行参数有误".to_string(),
+    }
+}
+
+fn plain(s: &StyledStr) -> String {
+    s.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cmd() -> Command {
+        chinese(
+            Command::new("t")
+                .version("1")
+                .arg(Arg::new("year").long("year").required(true).value_parser(clap::value_parser!(i32)))
+                .arg(Arg::new("to").long("to").value_parser(["docx", "pdf"]))
+                .subcommand(Command::new("show").about("查看")),
+        )
+    }
+
+    #[test]
+    fn help_is_in_chinese() {
+        let help = cmd().render_help().to_string();
+        for says in ["用法：", "选项", "显示帮助", "显示版本号", "命令"] {
+            assert!(help.contains(says), "{says}: {help}");
+        }
+        for english in ["Usage", "Options", "Print help", "Commands"] {
+            assert!(!help.contains(english), "{english}: {help}");
+        }
+        let sub = cmd().find_subcommand_mut("show").map(|s| s.render_help().to_string()).unwrap_or_default();
+        assert!(sub.contains("显示帮助") && !sub.contains("Print help"), "{sub}");
+    }
+
+    #[test]
+    fn usage_errors_name_the_argument_in_chinese() {
+        let e = |args: &[&str]| cmd().try_get_matches_from(args).map(|_| ()).map_err(|e| message(&e)).unwrap_err();
+        assert_eq!(e(&["t", "--year", "2024", "--nope"]), "无法识别的参数「--nope」");
+        assert_eq!(e(&["t"]), "缺少必填的参数：--year <year>");
+        assert_eq!(e(&["t", "--year", "2024", "--to", "odt"]), "参数 --to <to> 的值「odt」无效，可选：docx、pdf");
+        assert!(e(&["t", "--year", "二〇二四"]).starts_with("参数 --year <year> 的值「二〇二四」无效："));
+    }
+}
