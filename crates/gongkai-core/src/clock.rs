@@ -268,10 +268,7 @@ impl Deadline {
             let _ = writeln!(out, "{}", entry.describe());
         }
         if self.estimated {
-            out.push_str(
-                "注意：部分日期所在年份的节假日安排尚未公布，结果为估算 (note: some days fall in a \
-                 year whose holiday notice is not loaded; the date is an estimate)\n",
-            );
+            out.push_str("注意：部分日期所在年份的节假日安排尚未公布，结果为估算\n");
         }
         out
     }

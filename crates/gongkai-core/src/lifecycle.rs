@@ -581,7 +581,9 @@ impl std::error::Error for TransitionError {
     }
 }
 
-fn zh_of_name(name: &str) -> &'static str {
+/// The Chinese name of an event kind, by its glossary name (`reply` → 答复); `事件` for an
+/// unknown name.
+pub fn zh_of_name(name: &str) -> &'static str {
     match name {
         "correction_notice" => "补正告知",
         "correction_received" => "收到补正",

@@ -419,11 +419,19 @@ fn consistent(report: Option<&Report>, findings: &[Finding]) -> Criterion {
     }
     let by_rule: Map<String, Value> = errors.iter().map(|(r, n)| (r.clone(), Value::from(*n as u64))).collect();
     let list: Vec<String> = errors.iter().map(|(r, n)| format!("{r} ×{n}")).collect();
+    // The Chinese reason names each rule by what it checks, not by its id.
+    let list_zh: Vec<String> = errors
+        .iter()
+        .map(|(r, n)| {
+            let what = rules::RULES.iter().find(|s| s.id == r.as_str()).map_or(r.as_str(), |s| s.summary);
+            format!("{what}：{n}处")
+        })
+        .collect();
     criterion(
         id::CONSISTENT,
         Verdict::Fail,
         vals(vec![("errors", Value::from(total as u64)), ("rules", Value::Object(by_rule))]),
-        format!("勾稽关系错误{total}处（{}）", list.join("，")),
+        format!("勾稽关系错误{total}处（{}）", list_zh.join("；")),
         format!("{total} consistency error(s): {}", list.join(", ")),
     )
 }
@@ -998,7 +1006,7 @@ mod tests {
         }
         let card = scorecard(&input(&r));
         assert_eq!(card.criteria[2].verdict, Verdict::Fail);
-        assert!(card.criteria[2].reason.contains("t4.group-sum"), "{}", card.criteria[2].reason);
+        assert!(card.criteria[2].reason.contains("表四每组"), "{}", card.criteria[2].reason);
     }
 
     #[test]

@@ -125,6 +125,17 @@ impl Channel {
     pub fn from_name(s: &str) -> Option<Channel> {
         Channel::ALL.into_iter().find(|c| c.name() == s)
     }
+
+    /// The Chinese label users read (申请渠道).
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::Online => "网络",
+            Channel::Post => "邮寄",
+            Channel::InPerson => "当面",
+            Channel::Fax => "传真",
+            Channel::Letter => "信函",
+        }
+    }
 }
 
 /// 申请人 (Art. 29(一)): personal information, never shown publicly.

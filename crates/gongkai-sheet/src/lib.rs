@@ -347,13 +347,7 @@ pub const WITHDRAWAL_LABEL: &str = "撤回申请";
 
 /// The Chinese label of a channel.
 pub fn channel_label(c: Channel) -> &'static str {
-    match c {
-        Channel::Online => "网络",
-        Channel::Post => "邮寄",
-        Channel::InPerson => "当面",
-        Channel::Fax => "传真",
-        Channel::Letter => "信函",
-    }
+    c.label()
 }
 
 /// A channel from its Chinese label or glossary name.

@@ -117,10 +117,7 @@ fn validate_withdrawal(reason: &str, by: &str) -> Result<(String, String), Store
     if n > WITHDRAW_REASON_MAX_CHARS {
         return Err(StoreError::Invalid {
             what: "reason",
-            detail: format!(
-                "撤销理由：不能超过 {WITHDRAW_REASON_MAX_CHARS} 个字符（现为 {n} 个）\
-                 (at most {WITHDRAW_REASON_MAX_CHARS} characters)"
-            ),
+            detail: format!("撤销理由：不能超过 {WITHDRAW_REASON_MAX_CHARS} 个字符（现为 {n} 个）"),
         });
     }
     if reason.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
@@ -132,10 +129,7 @@ fn validate_withdrawal(reason: &str, by: &str) -> Result<(String, String), Store
     if by.is_empty() || by.chars().count() > WITHDRAWN_BY_MAX_CHARS || by.chars().any(char::is_control) {
         return Err(StoreError::Invalid {
             what: "by",
-            detail: format!(
-                "撤销人：不能为空，不超过 {WITHDRAWN_BY_MAX_CHARS} 个字符，且不含控制字符 \
-                 (who withdraws: 1–{WITHDRAWN_BY_MAX_CHARS} characters)"
-            ),
+            detail: format!("撤销人：不能为空，不超过 {WITHDRAWN_BY_MAX_CHARS} 个字符，且不含控制字符"),
         });
     }
     Ok((reason.to_string(), by.to_string()))
@@ -151,10 +145,7 @@ fn validate(n: &NewPublishedReport<'_>) -> Result<NaiveDate, StoreError> {
     {
         return Err(StoreError::Invalid {
             what: "file",
-            detail: format!(
-                "文件「{file}」中未识别出表二至表四中的任何一张统计表，不像政府信息公开工作年度报告 \
-                 (no statistics table found: not an annual report)"
-            ),
+            detail: format!("文件「{file}」中未识别出表二至表四中的任何一张统计表，不像政府信息公开工作年度报告"),
         });
     }
     if let Some(y) = n.report.year {
@@ -168,21 +159,14 @@ fn validate(n: &NewPublishedReport<'_>) -> Result<NaiveDate, StoreError> {
     let Some(on) = n.published_on.or(n.report.published_on) else {
         return Err(StoreError::Invalid {
             what: "published_on",
-            detail: format!(
-                "未能从文件「{file}」读出发布日期（落款日期），请填写发布日期 \
-                 (no publication date in the file: give one)"
-            ),
+            detail: format!("未能从文件「{file}」读出发布日期（落款日期），请填写发布日期"),
         });
     };
     // Art. 49: a report on a year is published after the year ends.
     if on.year() <= n.year {
         return Err(StoreError::Invalid {
             what: "published_on",
-            detail: format!(
-                "文件「{file}」的发布日期 {on} 早于{}年度结束，请核对发布日期 \
-                 (published before the year reported on ended)",
-                n.year
-            ),
+            detail: format!("文件「{file}」的发布日期 {on} 早于{}年度结束，请核对发布日期", n.year),
         });
     }
     Ok(on)
@@ -347,8 +331,7 @@ impl Store {
             return Err(StoreError::Invalid {
                 what: "id",
                 detail: format!(
-                    "导入记录 {id}（{}，{}年度，文件「{}」）已于 {when} 由 {who} 撤销，不能再次撤销 \
-                     (already withdrawn)",
+                    "导入记录 {id}（{}，{}年度，文件「{}」）已于 {when} 由 {who} 撤销，不能再次撤销",
                     p.agency, p.year, p.source.file_name
                 ),
             });

@@ -356,9 +356,7 @@ pub async fn check_csrf(
         return Ok(());
     }
     user.audit(state, "csrf", path, false, Some("CSRF token or origin check failed".into())).await;
-    Err(WebError::Forbidden(
-        "表单已失效或来源不明，请返回页面刷新后重试 (CSRF check failed: reload the page and try again)".into(),
-    ))
+    Err(WebError::Forbidden("表单已失效或来源不明，请返回页面刷新后重试".into()))
 }
 
 /// The Fetch-Metadata / Origin check (ASVS 3.5.1–3.5.3): a state-changing request must come from

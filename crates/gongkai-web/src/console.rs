@@ -518,12 +518,12 @@ fn number(value: &str) -> u32 {
     value.trim().parse::<u32>().unwrap_or(0)
 }
 
-/// The event the form describes, or what is wrong with it (a message in Chinese). Only the
+/// The event the form describes, or what is wrong with it: the field and a message in Chinese. Only the
 /// typing is read here (a date, a number, a choice); the texts, bounds and the date's limit are
 /// checked by the core ([`Event::validated`]) inside the use case, for every channel alike.
-pub(crate) fn event_from_form(f: &EventForm, by: &str) -> Result<Event, String> {
+pub(crate) fn event_from_form(f: &EventForm, by: &str) -> Result<Event, (&'static str, String)> {
     let on = NaiveDate::parse_from_str(f.on.trim(), "%Y-%m-%d")
-        .map_err(|_| "日期（on）须为 YYYY-MM-DD 格式的有效日期".to_string())?;
+        .map_err(|_| ("on", "日期须为 YYYY-MM-DD 格式的有效日期".to_string()))?;
     let kind = match f.action.as_str() {
         "correction_notice" => {
             EventKind::CorrectionNotice { note: f.note.clone(), period_days: number(&f.period_days) }
@@ -535,13 +535,13 @@ pub(crate) fn event_from_form(f: &EventForm, by: &str) -> Result<Event, String> 
         "fee_notice" => {
             let units =
                 gongkai_core::input::count("units", "件数或页数", number(&f.units), gongkai_core::input::MAX_FEE_UNITS)
-                    .map_err(|e| e.message)?;
+                    .map_err(|e| ("units", e.message))?;
             let (method, quote) = match f.method.as_str() {
                 "per_request" => (FeeMethod::PerRequest, fees::per_request(units)),
                 "per_page" => (FeeMethod::PerPage, fees::per_page(units)),
-                _ => return Err("收费方式（method）须为按件计收或按量计收".into()),
+                _ => return Err(("method", "收费方式须为按件计收或按量计收".into())),
             };
-            let amount_yuan = Amount::parse(&quote.amount_yuan).map_err(|e| format!("收费金额有误：{e}"))?;
+            let amount_yuan = Amount::parse(&quote.amount_yuan).map_err(|e| ("units", format!("收费金额有误：{e}")))?;
             EventKind::FeeNotice { method, units, amount_yuan }
         }
         "fee_paid" => EventKind::FeePaid,
@@ -549,11 +549,11 @@ pub(crate) fn event_from_form(f: &EventForm, by: &str) -> Result<Event, String> 
             let outcome = lifecycle::outcome_leaves()
                 .into_iter()
                 .find(|r| outcome_path(*r) == f.outcome)
-                .ok_or_else(|| "请选择答复的办理结果（outcome）".to_string())?;
+                .ok_or_else(|| ("outcome", "请选择答复的办理结果".to_string()))?;
             EventKind::Reply { outcome, document: Some(f.document.clone()) }
         }
         "withdrawal" => EventKind::Withdrawal,
-        _ => return Err("未知的办理事项".into()),
+        _ => return Err(("kind", "未知的办理事项".into())),
     };
     Ok(Event { on, by: by.to_string(), kind })
 }
@@ -592,7 +592,7 @@ async fn add_event(
     }
     let event = match event_from_form(&f, &user.user.username) {
         Ok(e) => e,
-        Err(msg) => return refuse(msg).await,
+        Err((_, msg)) => return refuse(msg).await,
     };
     let recorded = gongkai_app::request::record_event(
         &state.store,
@@ -929,6 +929,8 @@ struct AuditRow {
     seq: i64,
     at: String,
     who: String,
+    /// The event in Chinese (审计事件), its stored code beside it for searching the logs.
+    event_label: String,
     event_type: String,
     target: String,
     success: bool,
@@ -943,6 +945,83 @@ struct AuditPage {
     me: Me,
     chain: Result<i64, String>,
     rows: Vec<AuditRow>,
+}
+
+/// The Chinese name of an audit event type (the stored code is a stable key; the auditor reads
+/// the name).
+fn audit_label(event_type: &str) -> String {
+    let known = match event_type {
+        "access.denied" => "越权访问被拒绝",
+        "account.lock" => "账号锁定",
+        "api_token.create" => "新建访问令牌",
+        "api_token.revoke" => "撤销访问令牌",
+        "applicant.view" => "查看申请人信息",
+        "article20.save" => "保存第二十条年度数据",
+        "audit.view" => "查看审计记录",
+        "case.add" => "登记复议诉讼案件",
+        "case.decide" => "登记案件审结",
+        "config.data_key_rotated" => "更换数据密钥",
+        "config.log_retention" => "设置日志留存期限",
+        "config.require_mfa" => "设置双因素认证要求",
+        "config.personal_data_retention" => "设置个人信息保存期限",
+        "csrf" => "表单校验失败",
+        "login" => "登录",
+        "logout" => "退出登录",
+        "mfa.disable" => "停用双因素认证",
+        "mfa.enable" => "启用双因素认证",
+        "password.change" => "修改口令",
+        "personal_data.purge" => "个人信息匿名化",
+        "proactive.add" => "主动公开登记",
+        "registers.export" => "导出台账",
+        "registers.import" => "导入台账",
+        "report.narrative" => "编辑年度报告正文",
+        "report.publish" => "发布年度报告",
+        "supervise.import" => "导入已发布的年度报告",
+        "supervise.remind" => "发送督办提醒",
+        "supervise.view" => "查看监督总览",
+        "supervise.withdraw_import" => "撤销导入",
+        "user.add" => "新建账号",
+        other => {
+            return match other.strip_prefix("request.") {
+                Some(event) => format!("办理事件：{}", gongkai_core::lifecycle::zh_of_name(event)),
+                None => other.to_string(),
+            };
+        }
+    };
+    known.to_string()
+}
+
+/// An audit record's note in Chinese: the notes the console writes are short codes of why an
+/// attempt failed; any other note (a file name, a reason typed by a user) is shown as written.
+fn audit_detail(detail: &str) -> String {
+    let known = match detail {
+        "not permitted" => "无权操作",
+        "approver role required" => "须由审批人操作",
+        "wrong current password" => "原口令错误",
+        "security administrators only" => "仅安全管理员可操作",
+        "own account has no second factor" => "本账号尚未启用双因素认证",
+        "outside scope" => "超出本机关及下属机关范围",
+        "no such import" => "没有该导入记录",
+        "refused" => "被拒绝",
+        "CSRF token or origin check failed" | "CSRF check failed" => "表单校验失败",
+        "unknown user" => "用户名不存在",
+        "account disabled" => "账号已停用",
+        "account locked" => "账号已锁定",
+        "wrong password" => "口令错误",
+        "locked" => "该年度已发布锁定",
+        "bad secret" => "密钥无效",
+        "wrong code" => "验证码错误",
+        other => {
+            if let Some(file) = other.strip_prefix("unreadable ") {
+                return format!("无法读取 {file}");
+            }
+            if let Some(file) = other.strip_prefix("refused ") {
+                return format!("未导入 {file}");
+            }
+            return other.to_string();
+        }
+    };
+    known.to_string()
 }
 
 /// The audit trail, read-only, for the 审计管理员 only (B2.6: the system administrator, whose own
@@ -968,11 +1047,12 @@ async fn audit_page(State(state): State<AppState>, user: CurrentUser) -> Result<
                 r.event.username.unwrap_or_default(),
                 r.event.role.map(|x| format!("（{}）", x.label_zh())).unwrap_or_default()
             ),
+            event_label: audit_label(&r.event.event_type),
             event_type: r.event.event_type,
             target: r.event.target.unwrap_or_default(),
             success: r.event.success,
             source: r.event.source.unwrap_or_default(),
-            detail: r.event.detail.unwrap_or_default(),
+            detail: r.event.detail.map(|d| audit_detail(&d)).unwrap_or_default(),
         })
         .collect();
     page(&AuditPage { chrome: chrome(&state, "审计记录"), me: Me::of(&user), chain, rows }, StatusCode::OK)

@@ -16,7 +16,7 @@ use serde::Serialize;
 pub struct FieldError {
     /// The field (`name`, `content`, `applicant_type`, …).
     pub field: String,
-    /// Why it is invalid, in Chinese (English after).
+    /// Why it is invalid, in Chinese, naming the field by its label.
     pub reason: String,
 }
 

@@ -120,7 +120,11 @@ fn row(a: &AgencyOverview, depth: usize) -> Row {
         .criteria
         .iter()
         .filter(|c| c.verdict == Verdict::Fail)
-        .map(|c| format!("{}：{}", c.id, c.reason))
+        .map(|c| {
+            let what =
+                gongkai_core::quality::CRITERIA.iter().find(|s| s.id == c.id).map_or(c.id.as_str(), |s| s.summary);
+            format!("{what}：{}", c.reason)
+        })
         .collect();
     Row {
         code: a.code.clone(),

@@ -311,7 +311,7 @@ async fn directory_page(
         Some(s) => match s.parse::<i32>() {
             Ok(y @ 1990..=2200) => Some(y),
             _ => {
-                errors.push(FieldError::new("year", "年份应为四位数字，如 2025 (a four-digit year)"));
+                errors.push(FieldError::new("year", "年份应为四位数字，如 2025"));
                 None
             }
         },

@@ -150,11 +150,11 @@ async fn set_retention(State(state): State<AppState>, form: ConsoleForm<Retentio
         page(&p, StatusCode::UNPROCESSABLE_ENTITY)
     };
     let Ok(days) = f.days.trim().parse::<i64>() else {
-        return refuse(format!("留存天数（days）须为整数，且不少于 {MIN_LOG_RETENTION_DAYS} 天")).await;
+        return refuse(format!("留存天数须为整数，且不少于 {MIN_LOG_RETENTION_DAYS} 天")).await;
     };
     match state.store.set_log_retention_days(days, &user.user.username, Utc::now()).await {
         Ok(()) => Ok(Redirect::to("/console/security?done=retention").into_response()),
-        Err(StoreError::Invalid { detail, .. }) => refuse(format!("留存天数（days）：{detail}")).await,
+        Err(StoreError::Invalid { detail, .. }) => refuse(format!("留存天数：{detail}")).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -176,7 +176,7 @@ async fn set_require_mfa(
         "off" => false,
         _ => {
             let mut p = view(&state, &user).await?;
-            p.error = Some("双因素认证要求（require）须为 on 或 off".into());
+            p.error = Some("双因素认证要求无效：请使用页面上的按钮开启或取消".into());
             return page(&p, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
@@ -225,12 +225,12 @@ async fn set_personal_data_retention(
         "" | "off" => None,
         n => match n.parse::<i64>() {
             Ok(y) => Some(y),
-            Err(_) => return refuse("个人信息保存期限（years）须为整数年数，或留空表示不自动匿名化".into()).await,
+            Err(_) => return refuse("个人信息保存期限须为整数年数，或留空表示不自动匿名化".into()).await,
         },
     };
     match state.store.set_personal_data_retention_years(years, &user.user.username, Utc::now()).await {
         Ok(()) => Ok(Redirect::to("/console/security?done=personal-data").into_response()),
-        Err(StoreError::Invalid { detail, .. }) => refuse(format!("个人信息保存期限（years）：{detail}")).await,
+        Err(StoreError::Invalid { detail, .. }) => refuse(format!("个人信息保存期限：{detail}")).await,
         Err(e) => Err(e.into()),
     }
 }

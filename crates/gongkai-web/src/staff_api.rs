@@ -269,15 +269,6 @@ pub struct EventIn {
     pub document: Option<String>,
 }
 
-/// The event fields the console's form validation reads.
-const EVENT_FIELDS: [&str; 9] =
-    ["on", "note", "period_days", "reason", "party", "method", "units", "outcome", "document"];
-
-/// The field a validation message of the console names (「…（reason）…」), else `kind`.
-fn field_of(message: &str) -> String {
-    EVENT_FIELDS.iter().find(|f| message.contains(&format!("（{f}）"))).map_or("kind", |f| f).to_string()
-}
-
 async fn audit(state: &AppState, user: &User, event_type: &str, target: &str, success: bool, detail: Option<String>) {
     let e = AuditEvent {
         username: Some(user.username.clone()),
@@ -349,9 +340,9 @@ pub(crate) async fn record_event(
     };
     let event = match event_from_form(&form, &user.username) {
         Ok(e) => e,
-        Err(message) => {
+        Err((field, message)) => {
             audit(&state, &user, &audit_type, &tracking_number, false, Some(message.clone())).await;
-            return Err(WebError::Invalid(vec![FieldError::new(field_of(&message), message)]));
+            return Err(WebError::Invalid(vec![FieldError::new(field, message)]));
         }
     };
     // Checked, applied, written and audited as in the console (the actor's source is "api").

@@ -72,7 +72,8 @@ async fn create(State(state): State<AppState>, form: ConsoleForm<NewToken>) -> R
     let (name, days) = match validate(&form) {
         Ok(v) => v,
         Err(e) => {
-            let msg = format!("{}：{}", e.field, e.reason);
+            // The reason names the field by its label already; the key is for the API.
+            let msg = e.reason;
             return render_list(&state, &user, None, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };

@@ -587,9 +587,7 @@ impl Calendar {
             papers: Vec::new(),
             note: Some(format!(
                 "{year}年的节假日安排通知尚未加载：按周一至周五计算，仅扣除固定日期的法定节假日，\
-                 春节等农历节日和调休未知，结果为估算 (no notice loaded for {year}: Monday–Friday \
-                 minus the fixed-date statutory holidays; lunar holidays and 调休 are unknown, so \
-                 every date is an estimate)"
+                 春节等农历节日和调休未知，结果为估算"
             )),
             holidays,
             adjusted_workdays: Vec::new(),
@@ -727,13 +725,7 @@ fn parse_year(value: &Value, prefix: &str, origin: ScheduleOrigin) -> Result<Sch
         Some(other) => return Err(invalid(&days_loc, format!("应为数组，实为{}", describe_type(other)))),
     };
     if entries.is_empty() {
-        return Err(invalid(
-            &days_loc,
-            format!(
-                "没有任何日期：{year}年的通知可能尚未发布或文件不完整 (no days: the {year} notice \
-                 may not be published yet, or the file is incomplete)"
-            ),
-        ));
+        return Err(invalid(&days_loc, format!("没有任何日期：{year}年的通知可能尚未发布或文件不完整")));
     }
     let mut days: Vec<SpecialDay> = Vec::with_capacity(entries.len());
     let mut seen: BTreeMap<NaiveDate, usize> = BTreeMap::new();

@@ -61,7 +61,9 @@ impl App {
     pub async fn get_text(&self, path: &str) -> (u16, String) {
         let r = self.get(path).await;
         let status = r.status().as_u16();
-        (status, r.text().await.expect("body"))
+        let body = r.text().await.expect("body");
+        check_chinese(path, &body);
+        (status, body)
     }
 }
 
@@ -276,4 +278,119 @@ macro_rules! story {
             }
         }
     };
+}
+
+/// Latin words a Chinese page may show: file formats, protocols, products and standards, the
+/// names users know them by (issue 19: English only as a complete locale, never mixed in).
+const ALLOWED_LATIN: &[&str] = &[
+    "Word",
+    "Excel",
+    "WPS",
+    "gongkai",
+    "pdf",
+    "docx",
+    "xlsx",
+    "txt",
+    "html",
+    "json",
+    "csv",
+    // The test suites' account names and typed data: data, not words of the page.
+    "admin",
+    "auditor",
+    "fin.staff",
+    "fin.approver",
+    "fin.supervisor",
+    "other.supervisor",
+    "gov.staff",
+    "gov.supervisor",
+    "sec.admin",
+    "script",
+    "alert",
+    "abc",
+    "no-such-import",
+];
+
+/// Pages that are not Chinese prose: the API reference, whose schema and field names are the
+/// interface itself.
+const NOT_PROSE: &[&str] = &["/api/v1/docs"];
+
+/// The Latin words of a page's visible text (scripts, styles, tags and attributes left out) that
+/// a Chinese page must not show: English words and internal keys (`correction_notice`,
+/// `outcomes.granted`). Codes (capitals and digits: `GOV`, `PDF`, `SEED-0001`), paths, addresses
+/// and the allowed names pass.
+pub fn latin_words(html: &str) -> Vec<String> {
+    let mut text = String::new();
+    let mut rest = html;
+    // Drop <script> and <style> elements whole, then every tag.
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        let next = ["<script", "<style", "<code"].iter().filter_map(|t| lower.find(t).map(|i| (i, *t))).min();
+        let Some((i, tag)) = next else {
+            text.push_str(rest);
+            break;
+        };
+        text.push_str(&rest[..i]);
+        let close = format!("</{}>", &tag[1..]);
+        match lower[i..].find(&close) {
+            Some(j) => rest = &rest[i + j + close.len()..],
+            None => break,
+        }
+    }
+    let mut visible = String::new();
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                visible.push(' ');
+            }
+            _ if !in_tag => visible.push(c),
+            _ => {}
+        }
+    }
+    let visible = visible.replace("&nbsp;", " ").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">");
+    let mut found = Vec::new();
+    for chunk in visible.split(|c: char| !(c.is_ascii_alphanumeric() || "._-/:@?=&#%".contains(c))) {
+        let chunk = chunk.trim_matches(|c: char| ".-:".contains(c));
+        if chunk.is_empty() || chunk.contains(['/', '@', ':', '?', '=', '&', '#', '%']) {
+            continue;
+        }
+        if !chunk.chars().any(|c| c.is_ascii_lowercase())
+            || chunk.chars().filter(|c| c.is_ascii_alphabetic()).count() < 2
+        {
+            continue;
+        }
+        // A file name or a domain: a dot before a short lowercase ending of letters and digits.
+        if let Some((_, ext)) = chunk.rsplit_once('.') {
+            if [
+                "pdf", "docx", "xlsx", "html", "json", "csv", "txt", "png", "svg", "xml", "cn", "com", "gov", "org",
+                "js", "css", "toml",
+            ]
+            .contains(&ext)
+            {
+                continue;
+            }
+        }
+        if chunk.chars().any(|c| c.is_ascii_digit()) && !chunk.contains(['_', '.']) {
+            continue;
+        }
+        if ALLOWED_LATIN.contains(&chunk) {
+            continue;
+        }
+        found.push(chunk.to_string());
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// Fails when an HTML page shows Latin words (see [`latin_words`]): every page a web test
+/// fetches is checked (issue 19: Chinese pages and messages, no English or internal keys).
+pub fn check_chinese(path: &str, body: &str) {
+    if !body.trim_start().to_ascii_lowercase().starts_with("<!doctype html") || NOT_PROSE.contains(&path) {
+        return;
+    }
+    let words = latin_words(body);
+    assert!(words.is_empty(), "{path}: the page shows Latin words {words:?} (say it in Chinese; codes go in <code>)");
 }

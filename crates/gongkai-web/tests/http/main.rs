@@ -583,3 +583,20 @@ story!(
         assert_eq!(app.get("/").await.status(), 200);
     }
 );
+
+/// The Latin-words check that every fetched page goes through finds keys and English, and lets
+/// codes, file names, addresses and `<code>` pass.
+#[test]
+fn latin_words_are_found_and_codes_pass() {
+    let page = |body: &str| format!("<!DOCTYPE html><html><body>{body}</body></html>");
+    assert_eq!(
+        harness::latin_words(&page("<p>已登记：correction_notice（online）</p>")),
+        ["correction_notice", "online"]
+    );
+    assert_eq!(harness::latin_words(&page("<p>未找到机关 (not found)</p>")), ["found", "not"]);
+    let clean = page(
+        "<p>机关 FIN 的申请 SEED-0001，下载 PDF、某局2024年报.docx，邮箱 a@b.gov.cn，见 https://www.gov.cn/x</p>\
+         <p>规则 <code>meta.deadline</code></p><script>var x = 'english';</script><input value=\"on\">",
+    );
+    assert!(harness::latin_words(&clean).is_empty(), "{:?}", harness::latin_words(&clean));
+}
