@@ -400,14 +400,9 @@ pub fn event_label(kind: &EventKind) -> &'static str {
 
 fn method_label(m: FeeMethod) -> &'static str {
     match m {
-        FeeMethod::PerRequest => "按件计收 per request",
-        FeeMethod::PerPage => "按量计收 per page",
+        FeeMethod::PerRequest => "按件计收",
+        FeeMethod::PerPage => "按量计收",
     }
-}
-
-fn row_label(r: RequestRow) -> String {
-    let spec = template::t3_row(r);
-    format!("{}{}（{}）", spec.number, spec.label, spec.path)
 }
 
 /// Why an event was refused.
@@ -488,7 +483,7 @@ pub enum Refusal {
         given: String,
     },
     /// The quantity lies in the free tier.
-    #[error("{units} 计在{method}的免费范围内，不收取信息处理费（国办函〔2020〕109号第四、五条） ({units} units {method} are within the free tier: no fee, 109号 Arts. 4–5)", method = method_label(*.method))]
+    #[error("{units} 计在{method}的免费范围内，不收取信息处理费（国办函〔2020〕109号第四、五条）", method = method_label(*.method))]
     FeeInFreeTier {
         /// The method.
         method: FeeMethod,
@@ -505,7 +500,7 @@ pub enum Refusal {
         first: NaiveDate,
     },
     /// A reply must carry an outcome leaf.
-    #[error("“{row}”不是办理结果的具体项，答复须计入表三“三、本年度办理结果”中的一个具体项（不能是总计或其他处理合计） (“{path}” is not an outcome leaf; a reply is counted in exactly one leaf of table 3's outcomes, never a total)", row = row_label(*.outcome), path = template::t3_row(*.outcome).path)]
+    #[error("“{row}”不是办理结果的具体项，答复须计入表三“三、本年度办理结果”中的一个具体项（不能是总计或其他处理合计）", row = outcome_label(*.outcome))]
     NotAnOutcomeLeaf {
         /// The outcome given.
         outcome: RequestRow,
@@ -1189,7 +1184,7 @@ mod tests {
             assert_eq!(e.reason, Refusal::NotAnOutcomeLeaf { outcome: bad });
         }
         let s = refused(&[reply(d(2024, 3, 5), RequestRow::OutcomesTotal)]).to_string();
-        assert!(s.contains("outcomes.total") && s.contains("（七）总计"), "{s}");
+        assert!(!s.contains("outcomes.total") && s.contains("（七）总计"), "{s}");
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub enum StoreError {
         key: String,
     },
     /// The caller asked for something the registers cannot hold (e.g. an agency tree cycle).
-    #[error("invalid {what}: {detail}")]
+    #[error("{detail}")]
     Invalid {
         /// What was invalid.
         what: &'static str,

@@ -1041,10 +1041,16 @@ async fn audit_page(State(state): State<AppState>, user: CurrentUser) -> Result<
         .into_iter()
         .map(|r| AuditRow {
             seq: r.seq,
-            at: r.at,
+            // Stored in UTC (RFC 3339); read in Beijing time like every time on the site.
+            at: chrono::DateTime::parse_from_rfc3339(&r.at)
+                .map(|t| t.with_timezone(&gongkai_app::clock::china()).format("%Y-%m-%d %H:%M:%S").to_string())
+                .unwrap_or(r.at),
             who: format!(
                 "{}{}",
-                r.event.username.unwrap_or_default(),
+                match r.event.username.as_deref() {
+                    Some("(cli)") => "命令行".to_string(),
+                    other => other.unwrap_or_default().to_string(),
+                },
                 r.event.role.map(|x| format!("（{}）", x.label_zh())).unwrap_or_default()
             ),
             event_label: audit_label(&r.event.event_type),

@@ -23,7 +23,7 @@ use crate::cli_register::{app_error, print_amendments, store_error, AmendArgs};
 fn parse_article20(s: &str) -> Result<u8, String> {
     match s.trim().parse::<u8>() {
         Ok(n @ 1..=15) => Ok(n),
-        _ => Err(format!("条例第二十条事项应为 1 至 15：「{s}」 (Article 20 item 1–15)")),
+        _ => Err(format!("条例第二十条事项应为 1 至 15：「{s}」")),
     }
 }
 

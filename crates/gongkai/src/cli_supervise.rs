@@ -94,7 +94,7 @@ pub struct TrendArgs {
     #[arg(long)]
     year: Option<i32>,
     /// 年数（1–20，默认5）
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(i32).range(1..=20))]
+    #[arg(long, default_value_t = 5, value_parser = parse_years)]
     years: i32,
     /// 以该日为“今天”（默认今天）
     #[arg(long, value_parser = parse_date)]
@@ -458,4 +458,12 @@ fn render(o: &Overview) -> String {
         );
     }
     s
+}
+
+/// The number of years of a trend: 1 to 20 (a message in Chinese, not clap's English range error).
+fn parse_years(s: &str) -> Result<i32, String> {
+    match s.trim().parse::<i32>() {
+        Ok(n @ 1..=20) => Ok(n),
+        _ => Err(format!("年数应为 1 至 20 的整数：「{s}」")),
+    }
 }

@@ -296,11 +296,7 @@ async fn import_one(store: &Store, path: &Path, agency: &Agency, a: &ImportArgs)
 pub fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
     let files = files(&a.paths)?;
     if a.agency.is_some() && files.len() != 1 {
-        anyhow::bail!(
-            "--agency 只能与一个文件同用（给出了 {} 个）；多个机关的文件请以机关代码开头命名 \
-             (--agency takes exactly one file)",
-            files.len()
-        );
+        anyhow::bail!("--agency 只能与一个文件同用（给出了 {} 个）；多个机关的文件请以机关代码开头命名", files.len());
     }
     runtime()?.block_on(async {
         let store = open(&a.db).await?;

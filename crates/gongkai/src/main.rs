@@ -207,9 +207,27 @@ fn main() -> ExitCode {
         // `gongkai … | head` closes the pipe early: that is not an error worth a message.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("错误：{e:#}");
+            // The chain of causes, each in Chinese, joined as a Chinese sentence would be.
+            let chain: Vec<String> = e.chain().map(cause_in_chinese).collect();
+            eprintln!("错误：{}", chain.join("："));
             ExitCode::from(2)
         }
+    }
+}
+
+/// One cause of an error, as the message to print: the system's own words for the common file
+/// errors are English, so those are said in Chinese; every other cause is gongkai's, in Chinese.
+fn cause_in_chinese(cause: &(dyn std::error::Error + 'static)) -> String {
+    use std::io::ErrorKind;
+    let Some(io) = cause.downcast_ref::<std::io::Error>() else { return cause.to_string() };
+    match io.kind() {
+        ErrorKind::NotFound => "文件或目录不存在".into(),
+        ErrorKind::PermissionDenied => "没有访问权限".into(),
+        ErrorKind::AlreadyExists => "文件已存在".into(),
+        ErrorKind::IsADirectory => "这是一个目录，不是文件".into(),
+        ErrorKind::StorageFull => "磁盘空间不足".into(),
+        ErrorKind::InvalidData => "内容不是有效的 UTF-8 文本".into(),
+        _ => io.to_string(),
     }
 }
 

@@ -87,7 +87,7 @@ impl Db {
 
     /// Runs `gongkai ARGS` on this database.
     pub fn gk(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        let o = Command::new(env!("CARGO_BIN_EXE_gongkai"))
             .args(args)
             .current_dir(self.dir.path())
             .env("GONGKAI_DATABASE_URL", &self.url)
@@ -95,7 +95,13 @@ impl Db {
             .env("GONGKAI_NOW", NOW)
             .env_remove("GONGKAI_LOG")
             .output()
-            .unwrap_or_else(|e| panic!("cannot run gongkai: {e}"))
+            .unwrap_or_else(|e| panic!("cannot run gongkai: {e}"));
+        for line in stderr(&o).lines().filter(|l| l.starts_with("错误：")) {
+            if let Some(english) = english_phrase(line) {
+                panic!("gongkai {args:?}: an error message in English ({english}): {line}");
+            }
+        }
+        o
     }
 
     /// Runs and expects exit 0; returns stdout.
@@ -131,6 +137,53 @@ impl Drop for Db {
             });
         }
     }
+}
+
+/// English in a Chinese error message (issue 19): three Latin words in a row, separated by
+/// spaces only, once the values the user typed (「…」) are set aside. Argument names, value
+/// keywords listed with 、, codes and a command to type pass.
+pub fn english_phrase(line: &str) -> Option<String> {
+    let mut plain = String::new();
+    let mut quoted = 0usize;
+    for c in line.chars() {
+        match c {
+            '「' => quoted += 1,
+            '」' => quoted = quoted.saturating_sub(1),
+            _ if quoted == 0 => plain.push(c),
+            _ => {}
+        }
+    }
+    for segment in plain.split(|c: char| !c.is_ascii()) {
+        let mut run: Vec<&str> = Vec::new();
+        for token in segment.split(' ').filter(|t| !t.is_empty()) {
+            let word = token.trim_matches(|c: char| "(),;:.".contains(c));
+            // A command to type (`gongkai supervise imports …`) is not prose.
+            if word == "gongkai" {
+                break;
+            }
+            let latin = word.len() >= 2
+                && word.chars().all(|c| c.is_ascii_alphabetic() || c == '\'')
+                && word.chars().any(|c| c.is_ascii_lowercase());
+            if latin {
+                run.push(word);
+                if run.len() >= 3 {
+                    return Some(run.join(" "));
+                }
+            } else {
+                run.clear();
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn english_phrases_are_found_and_keywords_pass() {
+    assert_eq!(english_phrase("错误：参数 --years 的值「0」无效：0 is not in 1..=20"), Some("is not in".into()));
+    assert_eq!(english_phrase("错误：无法写入 taken.key: File exists (os error 17)"), Some("File exists os".into()));
+    assert_eq!(english_phrase("错误：公开渠道应为 website、gazette、weibo 或 wechat：「not a channel at all」"), None);
+    assert_eq!(english_phrase("错误：机关「nope」尚未登记；见 --data-key-file / GONGKAI_DATA_KEY"), None);
+    assert_eq!(english_phrase("错误：编号见 gongkai supervise imports --agency 机关代码"), None);
 }
 
 pub fn stdout(o: &Output) -> String {
