@@ -3,7 +3,6 @@
 //! words of each command and argument are their doc comments; what clap adds around them would
 //! otherwise be English in a Chinese page (issue 19).
 
-use clap::builder::StyledStr;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, ArgAction, Command};
 
@@ -39,8 +38,8 @@ pub fn message(e: &clap::Error) -> String {
     let text = |kind| match e.get(kind) {
         Some(ContextValue::String(s)) => s.clone(),
         Some(ContextValue::Strings(v)) => v.join("、"),
-        Some(ContextValue::StyledStr(s)) => plain(s),
-        Some(ContextValue::StyledStrs(v)) => v.iter().map(plain).collect::<Vec<_>>().join("、"),
+        Some(ContextValue::StyledStr(s)) => s.to_string(),
+        Some(ContextValue::StyledStrs(v)) => v.iter().map(ToString::to_string).collect::<Vec<_>>().join("、"),
         Some(ContextValue::Number(n)) => n.to_string(),
         _ => String::new(),
     };
@@ -75,10 +74,6 @@ pub fn message(e: &clap::Error) -> String {
         ErrorKind::NoEquals => format!("参数 {arg} 的值须用等号给出"),
         _ => "命令行参数有误".to_string(),
     }
-}
-
-fn plain(s: &StyledStr) -> String {
-    s.to_string()
 }
 
 #[cfg(test)]

@@ -226,7 +226,7 @@ fn cause_in_chinese(cause: &(dyn std::error::Error + 'static)) -> String {
         ErrorKind::AlreadyExists => "文件已存在".into(),
         ErrorKind::IsADirectory => "这是一个目录，不是文件".into(),
         ErrorKind::StorageFull => "磁盘空间不足".into(),
-        ErrorKind::InvalidData => "内容不是有效的 UTF-8 文本".into(),
+        ErrorKind::InvalidData => "文件内容无效（如不是 UTF-8 文本）".into(),
         _ => io.to_string(),
     }
 }

@@ -411,28 +411,24 @@ fn a_published_year_changes_only_as_an_amendment(db: &Db) {
         "2024-07-01",
     ]);
     assert!(e.contains("--amend"), "{e}");
-    let e = db.refused(&[
-        "proactive",
-        "add",
-        "--agency",
-        AG,
-        "--index-number",
-        "P-9",
-        "--title",
-        "补登",
-        "--published-on",
-        "2024-07-01",
-        "--summary",
-        "公布本局的信息",
-        "--generated-on",
-        "2024-01-20",
-        "--review-by",
-        "王审查",
-        "--reviewed-on",
-        "2024-01-25",
-        "--review-result",
-        "approved",
-    ]);
+    let e = db.refused(
+        &[
+            &[
+                "proactive",
+                "add",
+                "--agency",
+                AG,
+                "--index-number",
+                "P-9",
+                "--title",
+                "补登",
+                "--published-on",
+                "2024-07-01",
+            ][..],
+            &REVIEWED[..],
+        ]
+        .concat(),
+    );
     assert!(e.contains("--amend"), "{e}");
     assert_eq!(db.json(&["figures", "show", "--agency", AG, "--year", "2024", "--json"])["rules_issued"], 2);
 
@@ -454,27 +450,21 @@ fn a_published_year_changes_only_as_an_amendment(db: &Db) {
     assert_eq!(db.json(&["figures", "show", "--agency", AG, "--year", "2024", "--json"])["rules_issued"], 4);
     // 2025 is not locked: no amendment needed.
     db.ok(&[
-        "proactive",
-        "add",
-        "--agency",
-        AG,
-        "--index-number",
-        "P-10",
-        "--title",
-        "新条目",
-        "--published-on",
-        "2025-01-05",
-        "--summary",
-        "公布本局的信息",
-        "--generated-on",
-        "2024-01-20",
-        "--review-by",
-        "王审查",
-        "--reviewed-on",
-        "2024-01-25",
-        "--review-result",
-        "approved",
-    ]);
+        &[
+            "proactive",
+            "add",
+            "--agency",
+            AG,
+            "--index-number",
+            "P-10",
+            "--title",
+            "新条目",
+            "--published-on",
+            "2025-01-05",
+        ][..],
+        &REVIEWED[..],
+    ]
+    .concat());
     let report = db.json(&["report", "generate", "--agency", AG, "--year", "2024"]);
     assert_eq!(report["proactive"]["rules"]["issued"], 4);
     let notes = report["provenance"]["notes"].to_string();
@@ -545,27 +535,21 @@ fn proactive_sheet_imports_exports_and_names_bad_rows(db: &Db) {
 
     // An index number the register holds already is refused by row.
     db.ok(&[
-        "proactive",
-        "add",
-        "--agency",
-        AG,
-        "--index-number",
-        "NEW-1",
-        "--title",
-        "先登记的",
-        "--published-on",
-        "2024-04-01",
-        "--summary",
-        "公布本局的信息",
-        "--generated-on",
-        "2024-01-20",
-        "--review-by",
-        "王审查",
-        "--reviewed-on",
-        "2024-01-25",
-        "--review-result",
-        "approved",
-    ]);
+        &[
+            "proactive",
+            "add",
+            "--agency",
+            AG,
+            "--index-number",
+            "NEW-1",
+            "--title",
+            "先登记的",
+            "--published-on",
+            "2024-04-01",
+        ][..],
+        &REVIEWED[..],
+    ]
+    .concat());
     let one = db.path("one.xlsx");
     let batch = gongkai_store::RegisterBatch {
         proactive: vec![gongkai_core::register::ProactiveDisclosure {
@@ -646,27 +630,21 @@ fn supervise_trend_on_the_command_line(db: &Db) {
         "corrected",
     ]);
     db.ok(&[
-        "proactive",
-        "add",
-        "--agency",
-        AG,
-        "--index-number",
-        "P-1",
-        "--title",
-        "预算公开",
-        "--published-on",
-        "2024-02-01",
-        "--summary",
-        "公布本局的信息",
-        "--generated-on",
-        "2024-01-20",
-        "--review-by",
-        "王审查",
-        "--reviewed-on",
-        "2024-01-25",
-        "--review-result",
-        "approved",
-    ]);
+        &[
+            "proactive",
+            "add",
+            "--agency",
+            AG,
+            "--index-number",
+            "P-1",
+            "--title",
+            "预算公开",
+            "--published-on",
+            "2024-02-01",
+        ][..],
+        &REVIEWED[..],
+    ]
+    .concat());
     // The government's subtree includes the bureau.
     let points = db.json(&[
         "supervise",
