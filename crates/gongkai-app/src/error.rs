@@ -32,6 +32,10 @@ pub enum AppError {
     /// a year is not published while any remains.
     #[error("有 {} 条登记无法统计，请先更正后再发布：{}", .0.len(), .0.join("；"))]
     Uncountable(Vec<String>),
+    /// A register workbook has problems, each with its sheet, row and column; nothing of it was
+    /// stored (an import is all or nothing).
+    #[error("台账有 {} 处错误，未导入任何数据", .0.len())]
+    Workbook(Vec<gongkai_sheet::CellError>),
     /// The store failed or refused (a locked year, a corrupt value, the database).
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -44,5 +48,12 @@ impl AppError {
     /// An invalid field.
     pub fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
         AppError::Invalid { field, message: message.into() }
+    }
+
+    /// Every problem of an input as one error: the first names the field, the message lists all
+    /// (a form shows them at once; the command line prints them on one line).
+    pub fn inputs(errors: Vec<gongkai_core::input::InputError>) -> AppError {
+        let field = errors.first().map_or("item", |e| e.field);
+        AppError::invalid(field, errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("；"))
     }
 }

@@ -7,10 +7,16 @@
 //! China Standard Time), the one year-input builder of the report. What does not: SQL (the
 //! store), pure rules of the Regulations (the core), HTML or terminal text (the edges).
 
+pub mod accounts;
+pub mod article20;
+pub mod cases;
 pub mod clock;
+pub mod demo;
 pub mod error;
+pub mod narrative;
 pub mod proactive;
 pub mod publish;
+pub mod registers;
 pub mod remind;
 pub mod request;
 pub mod year;

@@ -148,7 +148,7 @@ async fn checked(
     input: NewProactive,
     amend: Option<&Amend>,
 ) -> Result<Added, AppError> {
-    let (item, details) = validated(input, clock.today()).map_err(invalid)?;
+    let (item, details) = validated(input, clock.today()).map_err(AppError::inputs)?;
     if store.get_agency(&item.agency).await?.is_none() {
         return Err(AppError::NotFound(format!("机关「{}」尚未登记", item.agency)));
     }
@@ -169,10 +169,4 @@ async fn checked(
         .map(|due| due.end)
         .filter(|end| item.published_on > *end);
     Ok(Added { item, details, late_after, amendments })
-}
-
-/// Every problem of the input as one error: the first names the field, the message lists all.
-fn invalid(errors: Vec<gongkai_core::input::InputError>) -> AppError {
-    let field = errors.first().map_or("item", |e| e.field);
-    AppError::invalid(field, errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("；"))
 }

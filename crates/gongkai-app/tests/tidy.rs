@@ -31,6 +31,21 @@ const OWNED_HERE: &[(&str, &str)] = &[
     (".insert_proactive_with_details(", "gongkai_app::proactive::add"),
     ("fn check_proactive_dates", "gongkai_app::proactive::validated"),
     ("ConfidentialityReview {", "gongkai_app::proactive::validated"),
+    // Review and litigation cases: checked (Case::validated), the request named checked against
+    // the register, stored and audited once.
+    (".insert_case(", "gongkai_app::cases::add"),
+    (".update_case(", "gongkai_app::cases::decide"),
+    // Article 20 figures: bounds checked (Article20Figures::validated), stored and audited once.
+    (".put_article20_figures(", "gongkai_app::article20::save"),
+    // The report's text: length and control characters checked, stored and audited once.
+    (".set_narrative(", "gongkai_app::narrative::set"),
+    // The register workbook: read, scoped, checked against the database, written all or nothing.
+    (".insert_batch(", "gongkai_app::registers::import"),
+    ("fn check_scope", "gongkai_app::registers::import"),
+    // Accounts: the password policy, the hash and the audit record once.
+    (".create_user(", "gongkai_app::accounts::add"),
+    // The demo registers.
+    (".insert_requests_bulk(", "gongkai_app::demo::fill"),
 ];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {

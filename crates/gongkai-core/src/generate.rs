@@ -1,10 +1,11 @@
 //! The annual report generated from the registers (依台账生成年度报告), right by construction.
 //!
-//! [`generate_report`] turns one agency's registers for one year ([`YearInput`]) into the
-//! canonical [`Report`] of the 2021 template; [`explain`] lists the requests (tracking numbers) or
-//! cases (case numbers) behind any cell of tables 3 and 4. Both classify every register entry
-//! the same way ([`build`]), so each cell is the number of entries [`explain`] lists for it, and
-//! every total is a count of its own, equal to the sum of its parts. Pure code: no I/O, no clock.
+//! [`build`] turns one agency's registers for one year ([`YearInput`]) into the canonical
+//! [`Report`] of the 2021 template, with the calendar it is given; [`Generated::explain`] lists
+//! the requests (tracking numbers) or cases (case numbers) behind any cell of tables 3 and 4.
+//! Both come from one classification of every register entry, so each cell is the number of
+//! entries `explain` lists for it, and every total is a count of its own, equal to the sum of its
+//! parts. Pure code: no I/O, no clock.
 //!
 //! # Table 3 (收到和处理政府信息公开申请情况), year Y
 //! Each request's state comes from [`lifecycle::replay`] of its events; it is counted in its
@@ -37,9 +38,9 @@
 //! A request whose events fail to replay (or that belongs to another agency, or repeats a
 //! tracking number), an inconsistent case, or Article 20 figures of another year or agency are
 //! never dropped silently:
-//! - [`generate_report`] is strict: it returns every such problem as a [`GenerateError`] and no
-//!   report. This is what publishing uses: a report with an entry missing is not right.
-//! - [`generate_draft`] (and [`build`]) returns the report of the entries that can be counted,
+//! - [`Generated::into_result`] is strict: it returns every such problem as a [`GenerateError`]
+//!   and no report. This is what publishing uses: a report with an entry missing is not right.
+//! - [`Generated::report`] is the draft: the report of the entries that can be counted,
 //!   and lists each problem in `provenance.notes` (path `requests`, `review_litigation` or
 //!   `proactive`), so a preview can be shown while the register is fixed. The draft's counts are
 //!   those of the remaining entries, so its tables are still consistent.
@@ -255,14 +256,17 @@ pub struct Generated {
 }
 
 impl Generated {
-    /// The tracking numbers (table 3) or case numbers (table 4) counted in the cell at `path`,
-    /// in register order.
+    /// The tracking numbers (table 3) or case numbers (table 4) counted in the cell at `path`
+    /// (e.g. `requests.outcomes.granted.natural_person`, `review_litigation.review.pending`), in
+    /// register order. Entries that cannot be counted are never listed; with none, the list's
+    /// length is the value of the cell.
     pub fn explain(&self, path: &str) -> Result<Vec<String>, ExplainError> {
         let cell = CellRef::parse(path).ok_or_else(|| ExplainError::UnknownPath { path: path.to_string() })?;
         Ok(self.members.get(&cell).map(|v| v.iter().map(|s| s.to_string()).collect()).unwrap_or_default())
     }
 
-    /// The report, or every problem when there is one (see [`generate_report`]).
+    /// The report, or every problem when there is one: a year is published only from registers
+    /// that can all be counted (the draft, [`Generated::report`], counts what it can).
     pub fn into_result(self) -> Result<Report, Vec<GenerateError>> {
         if self.errors.is_empty() {
             Ok(self.report)
@@ -270,31 +274,6 @@ impl Generated {
             Err(self.errors)
         }
     }
-}
-
-/// The year's report from the registers, strict: every register entry that cannot be counted is
-/// returned as an error, and then there is no report. Uses the built-in calendar
-/// ([`Calendar::official`]); see [`build`] for another.
-pub fn generate_report(input: &YearInput) -> Result<Report, Vec<GenerateError>> {
-    build(&Calendar::official(), input).into_result()
-}
-
-/// The year's report from the entries that can be counted, with every other entry listed in
-/// `provenance.notes` (for previews; see the module docs).
-pub fn generate_draft(input: &YearInput) -> Report {
-    build(&Calendar::official(), input).report
-}
-
-/// The tracking numbers (table 3) or case numbers (table 4) behind the cell at `path` of the
-/// year's report, e.g. `requests.outcomes.granted.natural_person`,
-/// `requests.outcomes.total.total` or `review_litigation.review.pending`. Entries that cannot be
-/// counted are never listed (as in [`generate_draft`]); with none, the list's length is the
-/// value of the cell in [`generate_report`].
-pub fn explain(input: &YearInput, path: &str) -> Result<Vec<String>, ExplainError> {
-    if CellRef::parse(path).is_none() {
-        return Err(ExplainError::UnknownPath { path: path.to_string() });
-    }
-    build(&Calendar::official(), input).explain(path)
 }
 
 /// Classifies every register entry of `input` with the calendar `cal` (which decides the
@@ -506,6 +485,18 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn generate_report(input: &YearInput) -> Result<Report, Vec<GenerateError>> {
+        build(&Calendar::official(), input).into_result()
+    }
+
+    fn generate_draft(input: &YearInput) -> Report {
+        build(&Calendar::official(), input).report
+    }
+
+    fn explain(input: &YearInput, path: &str) -> Result<Vec<String>, ExplainError> {
+        build(&Calendar::official(), input).explain(path)
     }
 
     fn agency() -> Agency {

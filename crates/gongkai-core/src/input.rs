@@ -8,7 +8,10 @@
 
 use chrono::NaiveDate;
 
-use crate::register::{Event, EventKind, ProactiveDisclosure};
+use chrono::Datelike;
+
+use crate::register::{Article20Figures, Case, Event, EventKind, ProactiveDisclosure};
+use crate::report::CaseResult;
 
 /// The most characters a free-text field takes (a note, a reason, a party, a document number).
 pub const MAX_TEXT: usize = 2000;
@@ -209,6 +212,151 @@ impl ProactiveDisclosure {
     }
 }
 
+/// The results a decided case may have (尚未审结 is a case without one; 总计 is counted).
+pub const CASE_RESULTS: [CaseResult; 3] = [CaseResult::Upheld, CaseResult::Corrected, CaseResult::Other];
+
+impl Case {
+    /// The case with its texts trimmed, checked as input on `today`, alike for the console's
+    /// form, `gongkai case add|decide` and the workbook: 案件编号 required, the texts within their
+    /// length, 立案日期 and 审结日期 real dates that have happened, the decision not before the
+    /// filing, and a decided case with both its date and its result (结果维持、结果纠正、其他结果)
+    /// — or neither, while 尚未审结. Every field that is wrong is listed.
+    ///
+    /// Whether the request it arose from is one of the agency's needs the register: the use case
+    /// asks it after this.
+    pub fn validated(self, today: NaiveDate) -> Result<Case, Vec<InputError>> {
+        let mut errors = Vec::new();
+        let number = bounded("number", "案件编号", &self.number, true, 64).map_err(|e| errors.push(e)).ok();
+        let request = match self.request {
+            Some(r) => bounded("request", "关联受理编号", &r, false, 64).map_err(|e| errors.push(e)).ok(),
+            None => None,
+        }
+        .filter(|r| !r.is_empty());
+        let happened = |field: &'static str, label: &str, d: NaiveDate| {
+            if d > today {
+                Some(InputError::new(field, format!("{label}：不能晚于今天（{today}）")))
+            } else if d < earliest_date() {
+                Some(InputError::new(field, format!("{label}：{d} 不是有效的日期")))
+            } else {
+                None
+            }
+        };
+        errors.extend(happened("filed_on", "立案日期", self.filed_on));
+        if let Some(d) = self.decided_on {
+            match happened("decided_on", "审结日期", d) {
+                Some(e) => errors.push(e),
+                None if d < self.filed_on => {
+                    errors.push(InputError::new("decided_on", format!("审结日期：{d} 早于立案日期 {}", self.filed_on)))
+                }
+                None => {}
+            }
+        }
+        match (self.decided_on, self.result) {
+            (_, Some(r)) if !CASE_RESULTS.contains(&r) => {
+                errors.push(InputError::new("result", "结果：应为结果维持、结果纠正或其他结果之一"));
+            }
+            (Some(_), None) => errors.push(InputError::new("result", "结果：已填写审结日期，须选择结果")),
+            (None, Some(_)) => errors.push(InputError::new("decided_on", "审结日期：已选择结果，须填写审结日期")),
+            _ => {}
+        }
+        match number {
+            Some(number) if errors.is_empty() => Ok(Case {
+                agency: self.agency.trim().to_string(),
+                number,
+                group: self.group,
+                request,
+                filed_on: self.filed_on,
+                decided_on: self.decided_on,
+                result: self.result,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The first year an annual report was due (the 2007 Regulations took effect on 1 May 2008).
+pub const FIRST_REPORT_YEAR: i32 = 2008;
+
+/// A count of one agency's year larger than this is a typing error, not a figure.
+pub const MAX_FIGURE: i64 = 999_999_999;
+
+/// The ten figures of table 2 an agency records (二、主动公开政府信息情况): (field, label naming
+/// the cell). The labels are the workbook's column headers (docs/register-spreadsheet.md), so an
+/// office sees the same names in the console, on the command line and in the workbook.
+pub const ARTICLE20_FIELDS: [(&str, &str); 10] = [
+    ("rules_issued", "规章本年制发件数"),
+    ("rules_repealed", "规章本年废止件数"),
+    ("rules_in_force", "规章现行有效件数"),
+    ("normative_issued", "规范性文件本年制发件数"),
+    ("normative_repealed", "规范性文件本年废止件数"),
+    ("normative_in_force", "规范性文件现行有效件数"),
+    ("licensing_decisions", "行政许可本年处理决定数量"),
+    ("penalty_decisions", "行政处罚本年处理决定数量"),
+    ("coercive_decisions", "行政强制本年处理决定数量"),
+    ("fees_wan_yuan", "行政事业性收费本年收费金额（万元）"),
+];
+
+/// The label of an Article 20 figure by its field name.
+pub fn article20_label(field: &str) -> &'static str {
+    ARTICLE20_FIELDS.iter().find(|(f, _)| *f == field).map_or("年度", |(_, l)| *l)
+}
+
+impl Article20Figures {
+    /// The nine counts in [`ARTICLE20_FIELDS`] order.
+    pub fn counts(&self) -> [Option<i64>; 9] {
+        [
+            self.rules_issued,
+            self.rules_repealed,
+            self.rules_in_force,
+            self.normative_issued,
+            self.normative_repealed,
+            self.normative_in_force,
+            self.licensing_decisions,
+            self.penalty_decisions,
+            self.coercive_decisions,
+        ]
+    }
+
+    /// The figures checked as input on `today`, alike for the console's form, `gongkai figures
+    /// set` and the workbook: a reporting year from [`FIRST_REPORT_YEAR`] to this year, each
+    /// count blank (not recorded: a blank cell of table 2, not a zero) or a whole number from 0
+    /// to [`MAX_FIGURE`], and the fees (万元) not negative, to the 元 at most (four decimals).
+    /// Every field that is wrong is listed.
+    pub fn validated(self, today: NaiveDate) -> Result<Article20Figures, Vec<InputError>> {
+        let mut errors = Vec::new();
+        let this_year = today.year();
+        if !(FIRST_REPORT_YEAR..=this_year).contains(&self.year) {
+            errors.push(InputError::new(
+                "year",
+                format!("年度：应为 {FIRST_REPORT_YEAR} 至 {this_year} 之间的年份，不是 {}", self.year),
+            ));
+        }
+        for (value, (field, label)) in self.counts().iter().zip(ARTICLE20_FIELDS) {
+            match value {
+                Some(n) if *n < 0 => errors
+                    .push(InputError::new(field, format!("{label}：应为不小于 0 的整数（未统计的留空），不是 {n}"))),
+                Some(n) if *n > MAX_FIGURE => {
+                    errors.push(InputError::new(field, format!("{label}：不能超过 {MAX_FIGURE}")))
+                }
+                _ => {}
+            }
+        }
+        if let Some(fees) = &self.fees_wan_yuan {
+            let (field, label) = ARTICLE20_FIELDS[9];
+            if fees.as_str().starts_with('-') {
+                errors.push(InputError::new(field, format!("{label}：不能为负数")));
+            } else if fees.as_str().split_once('.').is_some_and(|(_, frac)| frac.len() > 4) {
+                errors.push(InputError::new(field, format!("{label}：最多保留四位小数（精确到元）")));
+            }
+        }
+        if errors.is_empty() {
+            Ok(Article20Figures { agency: self.agency.trim().to_string(), ..self })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,5 +440,89 @@ mod tests {
         assert_eq!(err.field, "on");
         assert!(err.message.contains("在今天之后"), "{err}");
         assert!(e.validated(day("2026-11-28")).is_ok(), "tomorrow is within the slack");
+    }
+
+    fn case() -> Case {
+        Case {
+            agency: "FIN".into(),
+            number: " 复议〔2026〕1号 ".into(),
+            group: crate::report::CaseGroup::Review,
+            request: Some(" ".into()),
+            filed_on: day("2026-03-01"),
+            decided_on: Some(day("2026-05-01")),
+            result: Some(CaseResult::Upheld),
+        }
+    }
+
+    #[test]
+    fn a_case_is_checked_alike_everywhere() {
+        let today = day("2026-11-27");
+        let ok = case().validated(today).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((ok.number.as_str(), ok.request), ("复议〔2026〕1号", None), "trimmed; a blank request is none");
+        let pending = Case { decided_on: None, result: None, ..case() }.validated(today);
+        assert!(pending.is_ok(), "尚未审结");
+        let cases: Vec<(Case, &str, &str)> = vec![
+            (Case { number: "\u{200B}".into(), ..case() }, "number", "案件编号：不能为空"),
+            (Case { request: Some("号\u{7}".into()), ..case() }, "request", "关联受理编号：不能含控制字符"),
+            (
+                Case { filed_on: day("2026-11-28"), decided_on: None, result: None, ..case() },
+                "filed_on",
+                "立案日期：不能晚于今天",
+            ),
+            (Case { filed_on: day("1900-01-01"), ..case() }, "filed_on", "立案日期：1900-01-01 不是有效的日期"),
+            (Case { decided_on: Some(day("2026-02-01")), ..case() }, "decided_on", "审结日期：2026-02-01 早于立案日期"),
+            (Case { decided_on: Some(day("2026-12-01")), ..case() }, "decided_on", "审结日期：不能晚于今天"),
+            (Case { result: Some(CaseResult::Pending), ..case() }, "result", "结果：应为结果维持"),
+            (Case { result: None, ..case() }, "result", "结果：已填写审结日期"),
+            (Case { decided_on: None, ..case() }, "decided_on", "审结日期：已选择结果"),
+        ];
+        for (bad, field, message) in cases {
+            let errors = bad.validated(today).unwrap_err();
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert_eq!(errors[0].field, field);
+            assert!(errors[0].message.starts_with(message), "{} should start with {message}", errors[0].message);
+        }
+    }
+
+    #[test]
+    fn article20_figures_are_checked_alike_everywhere() {
+        let today = day("2026-11-27");
+        let figures = |year| Article20Figures { agency: " FIN ".into(), year, ..Article20Figures::default() };
+        let ok = Article20Figures { rules_issued: Some(0), ..figures(2025) }.validated(today);
+        assert_eq!(ok.map(|f| (f.agency, f.rules_issued)), Ok(("FIN".to_string(), Some(0))));
+        let amount = |s: &str| crate::report::Amount::parse(s).ok();
+        let cases: Vec<(Article20Figures, &str, &str)> = vec![
+            (figures(2007), "year", "年度：应为 2008 至 2026 之间的年份"),
+            (figures(2027), "year", "年度：应为 2008 至 2026 之间的年份"),
+            (
+                Article20Figures { penalty_decisions: Some(-1), ..figures(2025) },
+                "penalty_decisions",
+                "行政处罚本年处理决定数量：应为不小于 0 的整数",
+            ),
+            (
+                Article20Figures { licensing_decisions: Some(MAX_FIGURE + 1), ..figures(2025) },
+                "licensing_decisions",
+                "行政许可本年处理决定数量：不能超过",
+            ),
+            (
+                Article20Figures { fees_wan_yuan: amount("-2"), ..figures(2025) },
+                "fees_wan_yuan",
+                "行政事业性收费本年收费金额（万元）：不能为负数",
+            ),
+            (
+                Article20Figures { fees_wan_yuan: amount("1.23456"), ..figures(2025) },
+                "fees_wan_yuan",
+                "行政事业性收费本年收费金额（万元）：最多保留四位小数",
+            ),
+        ];
+        for (bad, field, message) in cases {
+            let errors = bad.validated(today).unwrap_err();
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert_eq!(errors[0].field, field);
+            assert!(errors[0].message.starts_with(message), "{} should start with {message}", errors[0].message);
+        }
+        let two = Article20Figures { rules_issued: Some(-1), fees_wan_yuan: amount("-1"), ..figures(2007) };
+        let fields: Vec<_> = two.validated(today).unwrap_err().iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["year", "rules_issued", "fees_wan_yuan"], "every wrong field is listed");
     }
 }

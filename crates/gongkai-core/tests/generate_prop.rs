@@ -15,7 +15,7 @@
 use chrono::{Datelike, Days, NaiveDate};
 use gongkai_core::calendar::Calendar;
 use gongkai_core::fees::{self, FeeMethod};
-use gongkai_core::generate::{explain, generate_report, YearInput};
+use gongkai_core::generate::{self, YearInput};
 use gongkai_core::lifecycle::{apply, outcome_leaves, replay, RequestState};
 use gongkai_core::register::{
     Agency, AgencyKind, Applicant, ApplicantType, Article20Figures, Case, Channel, Event, EventKind, Request,
@@ -391,7 +391,7 @@ proptest! {
         for i in 0..world.years.len() {
             let y = world.years[i];
             let input = year_input(&world, i);
-            let report = match generate_report(&input) {
+            let report = match generate::build(&Calendar::official(), &input).into_result() {
                 Ok(r) => r,
                 Err(e) => panic!("{y}: {e:?}"),
             };
@@ -423,7 +423,7 @@ proptest! {
                 let FigureValue::Count(Some(v)) = value else {
                     panic!("{path} is blank");
                 };
-                let who = explain(&input, &path).unwrap();
+                let who = generate::build(&Calendar::official(), &input).explain(&path).unwrap();
                 prop_assert_eq!(who.len() as i64, v, "{}", path);
                 cells += 1;
             }

@@ -481,7 +481,7 @@ fn demo_report(seed: u64, requests: usize) -> Report {
         narratives: Vec::new(),
         published_on: None,
     };
-    generate::generate_draft(&input)
+    generate::build(&gongkai_core::calendar::Calendar::official(), &input).report
 }
 
 fn cell() -> BoxedStrategy<Cell> {

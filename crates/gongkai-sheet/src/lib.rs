@@ -314,6 +314,26 @@ fn proactive_column(field: &str) -> &'static str {
     }
 }
 
+/// The workbook column of a case's field the core names.
+fn case_column(field: &str) -> &'static str {
+    match field {
+        "number" => "案件编号",
+        "request" => "关联受理编号",
+        "filed_on" => "立案日期",
+        "decided_on" => "审结日期",
+        _ => "结果",
+    }
+}
+
+/// The core's message without the label it starts with when the cell already names its column
+/// (“审结日期”列：早于立案日期, not “审结日期”列：审结日期：早于立案日期).
+fn without_label(column: &str, message: String) -> String {
+    match message.strip_prefix(column).and_then(|m| m.strip_prefix('：')) {
+        Some(rest) => rest.to_string(),
+        None => message,
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Vocabulary: the Chinese values written, and every spelling accepted.
 
@@ -987,10 +1007,10 @@ pub fn read(bytes: &[u8], cal: &Calendar, today: NaiveDate) -> Result<Parsed, Ve
     }
     check_lifecycles(cal, &mut out, origins, finishes, &mut errs);
     if let Some(t) = tables.get(SHEET_CASES) {
-        read_cases(t, &mut out, &mut errs);
+        read_cases(t, &mut out, &mut errs, today);
     }
     if let Some(t) = tables.get(SHEET_FIGURES) {
-        read_figures(t, &mut out, &mut errs);
+        read_figures(t, &mut out, &mut errs, today);
     }
     if let Some(t) = tables.get(SHEET_PROACTIVE) {
         read_proactive(t, &mut out, &mut errs, today);
@@ -1372,7 +1392,7 @@ fn check_lifecycles(
     }
 }
 
-fn read_cases(t: &Table, out: &mut Parsed, errs: &mut Vec<CellError>) {
+fn read_cases(t: &Table, out: &mut Parsed, errs: &mut Vec<CellError>, today: NaiveDate) {
     let mut seen: HashMap<(String, String), u32> = HashMap::new();
     for row in t.rows() {
         let mut r = RowReader::new(t, row, errs);
@@ -1383,12 +1403,6 @@ fn read_cases(t: &Table, out: &mut Parsed, errs: &mut Vec<CellError>) {
         let filed = r.required_date("立案日期");
         let decided = r.date("审结日期");
         let result = r.choice("结果", false, result_from, "结果维持、结果纠正、其他结果（尚未审结的留空）").flatten();
-        match (decided, result) {
-            (Some(_), None) if !r.failed_at("结果") => r.err("结果", "已填写审结日期，须填写结果"),
-            (None, Some(_)) if !r.failed_at("审结日期") => r.err("审结日期", "已填写结果，须填写审结日期"),
-            (Some(d), _) if filed.is_some_and(|f| d < f) => r.err("审结日期", format!("审结日期 {d} 早于立案日期")),
-            _ => {}
-        }
         if let (Some(n), Some(a)) = (&number, &agency) {
             let key = (a.clone(), n.clone());
             if let Some(first) = seen.get(&key) {
@@ -1402,13 +1416,23 @@ fn read_cases(t: &Table, out: &mut Parsed, errs: &mut Vec<CellError>) {
             continue;
         }
         if let (Some(number), Some(agency), Some(group), Some(filed_on)) = (number, agency, group, filed) {
-            out.batch.cases.push(Case { agency, number, group, request, filed_on, decided_on: decided, result });
-            out.case_rows.push(line);
+            // Checked as input like a case typed in the console (`Case::validated`).
+            let case = Case { agency, number, group, request, filed_on, decided_on: decided, result };
+            match case.validated(today) {
+                Ok(case) => {
+                    out.batch.cases.push(case);
+                    out.case_rows.push(line);
+                }
+                Err(list) => errs.extend(list.into_iter().map(|e| {
+                    let column = case_column(e.field);
+                    CellError::at(SHEET_CASES, line, column, without_label(column, e.message))
+                })),
+            }
         }
     }
 }
 
-fn read_figures(t: &Table, out: &mut Parsed, errs: &mut Vec<CellError>) {
+fn read_figures(t: &Table, out: &mut Parsed, errs: &mut Vec<CellError>, today: NaiveDate) {
     let mut seen: HashMap<(String, i64), u32> = HashMap::new();
     for row in t.rows() {
         let mut r = RowReader::new(t, row, errs);
@@ -1418,8 +1442,8 @@ fn read_figures(t: &Table, out: &mut Parsed, errs: &mut Vec<CellError>) {
             r.err("年度", "必须填写");
         }
         let year = year.and_then(|y| match i32::try_from(y) {
-            Ok(v) if (1990..=2200).contains(&v) => Some(v),
-            _ => {
+            Ok(v) => Some(v),
+            Err(_) => {
                 r.err("年度", format!("「{y}」不是有效年度"));
                 None
             }
@@ -1443,7 +1467,7 @@ fn read_figures(t: &Table, out: &mut Parsed, errs: &mut Vec<CellError>) {
         }
         if let (Some(agency), Some(year)) = (agency, year) {
             let [ri, rr, rf, ni, nr, nf, lic, pen, coe] = ints;
-            out.batch.figures.push(Article20Figures {
+            let figures = Article20Figures {
                 agency,
                 year,
                 rules_issued: ri,
@@ -1456,8 +1480,18 @@ fn read_figures(t: &Table, out: &mut Parsed, errs: &mut Vec<CellError>) {
                 penalty_decisions: pen,
                 coercive_decisions: coe,
                 fees_wan_yuan: fees,
-            });
-            out.figure_rows.push(line);
+            };
+            // Checked as input like figures typed in the console (`Article20Figures::validated`).
+            match figures.validated(today) {
+                Ok(figures) => {
+                    out.batch.figures.push(figures);
+                    out.figure_rows.push(line);
+                }
+                Err(list) => errs.extend(list.into_iter().map(|e| {
+                    let column = gongkai_core::input::article20_label(e.field);
+                    CellError::at(SHEET_FIGURES, line, column, without_label(column, e.message))
+                })),
+            }
         }
     }
 }
@@ -1533,10 +1567,10 @@ fn read_proactive(t: &Table, out: &mut Parsed, errs: &mut Vec<CellError>, today:
                     out.batch.proactive.push(item);
                     out.proactive_rows.push(line);
                 }
-                Err(list) => errs.extend(
-                    list.into_iter()
-                        .map(|e| CellError::at(SHEET_PROACTIVE, line, proactive_column(e.field), e.message)),
-                ),
+                Err(list) => errs.extend(list.into_iter().map(|e| {
+                    let column = proactive_column(e.field);
+                    CellError::at(SHEET_PROACTIVE, line, column, without_label(column, e.message))
+                })),
             }
         }
     }
@@ -2193,7 +2227,7 @@ mod tests {
             errors
                 .iter()
                 .all(|e| (e.message.contains("在今天之后，不能预先登记") || e.message.contains("不能晚于今天"))
-                    && matches!(e.column.as_deref(), Some("日期" | "答复日期" | "发布日期"))
+                    && matches!(e.column.as_deref(), Some("日期" | "答复日期" | "发布日期" | "立案日期" | "审结日期"))
                     && e.row.is_some()),
             "{errors:?}"
         );

@@ -398,7 +398,7 @@ impl Store {
         if !valid {
             return Err(StoreError::Invalid {
                 what: "username",
-                detail: "用户名须为 1–64 个字母、数字或 . _ - @ (1–64 letters, digits or . _ - @)".into(),
+                detail: "用户名须为 1–64 个字母、数字或 . _ - @".into(),
             });
         }
         if self.get_agency(agency).await?.is_none() {

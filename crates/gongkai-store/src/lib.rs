@@ -106,7 +106,7 @@ pub use lock::{Amend, Amending};
 pub use personal_data::{ANONYMISED_NAME, MAX_PERSONAL_DATA_RETENTION_YEARS, MIN_PERSONAL_DATA_RETENTION_YEARS};
 pub use portal::{ConfidentialityReview, DisclosureGuide, ProactiveDetails, RequestAccess, ReviewResult};
 pub use published::{NewPublishedReport, PublishedReport, ReportSource, Withdrawal, WITHDRAW_REASON_MAX_CHARS};
-pub use reports::{Amendment, CalendarYear, Publication};
+pub use reports::{Amendment, Publication};
 pub use requests::{RequestFilter, RequestId};
 pub use retention::{PurgeOutcome, MAX_LOG_RETENTION_DAYS, MIN_LOG_RETENTION_DAYS};
 pub use stats::ReceivedCount;

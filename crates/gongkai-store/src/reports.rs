@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use crate::cache::{invalidate, Span, Stale};
-use crate::codec::{date_text, new_id, now_text, parse_opt_date, year_from};
+use crate::codec::{date_text, parse_opt_date, year_from};
 use crate::error::on_write;
 use crate::lock::{guard, lock_agency, locked_years, year_if_locked, Amend, Touch};
 use crate::{Store, StoreError};
@@ -41,17 +41,6 @@ pub struct Amendment {
     pub at: String,
     /// The staff member who made it.
     pub by: String,
-}
-
-/// A year of working-day calendar data (the State Council's holiday notice), as JSON.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CalendarYear {
-    /// The year.
-    pub year: i32,
-    /// Where the data comes from (the notice's number, or `seed`).
-    pub source: String,
-    /// The data, in the calendar module's format.
-    pub data: serde_json::Value,
 }
 
 impl Store {
@@ -169,28 +158,6 @@ impl Store {
         Ok(self.get_publication(agency, year).await?.is_some_and(|p| p.locked))
     }
 
-    /// Records an amendment; `at` is set to now. Returns the amendment as stored.
-    #[tracing::instrument(skip_all, fields(agency = %a.agency, year = a.year, table = %a.record_table))]
-    pub async fn record_amendment(&self, a: &Amendment) -> Result<Amendment, StoreError> {
-        let at = now_text();
-        sqlx::query(
-            "INSERT INTO amendments (id, agency, year, record_table, record_key, reason, \"at\", \"by\") \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(new_id())
-        .bind(&a.agency)
-        .bind(i64::from(a.year))
-        .bind(&a.record_table)
-        .bind(&a.record_key)
-        .bind(&a.reason)
-        .bind(&at)
-        .bind(&a.by)
-        .execute(&self.pool)
-        .await
-        .map_err(|e| on_write(e, &a.agency))?;
-        Ok(Amendment { at, ..a.clone() })
-    }
-
     /// The amendments of an agency's year, oldest first.
     pub async fn list_amendments(&self, agency: &str, year: i32) -> Result<Vec<Amendment>, StoreError> {
         let rows = sqlx::query(
@@ -214,36 +181,5 @@ impl Store {
                 })
             })
             .collect()
-    }
-
-    /// Stores (inserts or replaces) a year of calendar data.
-    #[tracing::instrument(skip_all, fields(year = c.year, source = %c.source))]
-    pub async fn put_calendar_year(&self, c: &CalendarYear) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO calendar_years (year, source, data) VALUES ($1, $2, $3) \
-             ON CONFLICT (year) DO UPDATE SET source = excluded.source, data = excluded.data",
-        )
-        .bind(i64::from(c.year))
-        .bind(&c.source)
-        .bind(c.data.to_string())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// A year of calendar data, or `None`.
-    pub async fn get_calendar_year(&self, year: i32) -> Result<Option<CalendarYear>, StoreError> {
-        let row = sqlx::query("SELECT source, data FROM calendar_years WHERE year = $1")
-            .bind(i64::from(year))
-            .fetch_optional(&self.pool)
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let data: String = sqlx::Row::try_get(&row, "data")?;
-        let data = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt {
-            table: "calendar_years",
-            column: "data",
-            detail: e.to_string(),
-        })?;
-        Ok(Some(CalendarYear { year, source: sqlx::Row::try_get(&row, "source")?, data }))
     }
 }

@@ -16,7 +16,7 @@ use gongkai_core::quality::{self, Verdict};
 use gongkai_core::register::{Agency, AgencyKind, Channel, Event, EventKind, Request};
 use gongkai_core::report::{Report, RequestRow, Section, SectionKey};
 use gongkai_store::{
-    Amendment, NewPublishedReport, Overview, Publication, PublishedReport, ReportStatus, Store, StoreError,
+    Amend, NewPublishedReport, Overview, Publication, PublishedReport, ReportStatus, Store, StoreError,
 };
 
 use harness::TestDb;
@@ -126,18 +126,13 @@ async fn seed(store: &Store, cal: &Calendar) -> Seeded {
     store.set_narrative(DEPT_A, YEAR, "problems", problems).await.unwrap();
     store.set_narrative(DEPT_A, YEAR - 1, "problems", &problems.replace("两次", "三次")).await.unwrap();
     store.set_narrative(DEPT_A, YEAR, "other_matters", "本年度未收取信息处理费。").await.unwrap();
-    store
-        .record_amendment(&Amendment {
-            agency: DEPT_A.into(),
-            year: YEAR,
-            record_table: "requests".into(),
-            record_key: "A-2024-01".into(),
-            reason: "更正申请人类型".into(),
-            at: String::new(),
-            by: "王五".into(),
-        })
-        .await
-        .unwrap();
+    // An amendment of the published year: the department's report locked, then a section
+    // rewritten with a reason (the one way amendments are made).
+    store.set_publication(&Publication { locked: true, ..publish(DEPT_A, "2025-02-10") }).await.unwrap();
+    let amend = Amend { reason: "更正收费情况说明".into(), by: "王五".into() };
+    let amendments =
+        store.amending(&amend).set_narrative(DEPT_A, YEAR, "other_matters", "本年度未收取信息处理费。").await.unwrap();
+    assert_eq!(amendments.len(), 1);
     Seeded { overdue, due_soon, open }
 }
 

@@ -16,9 +16,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::Datelike;
+use gongkai_core::input::{ARTICLE20_FIELDS, FIRST_REPORT_YEAR, MAX_FIGURE};
 use gongkai_core::register::{Agency, Article20Figures};
 use gongkai_core::report::Amount;
-use gongkai_store::StoreError;
 use serde::Deserialize;
 
 use crate::auth::{ConsoleForm, CurrentUser};
@@ -30,26 +30,8 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/console/article20", get(show).post(save))
 }
 
-/// The first year an annual report was due (the 2007 Regulations took effect on 1 May 2008).
-const FIRST_YEAR: i32 = 2008;
-
-/// A count larger than this is a typing error, not a figure of one agency's year.
-const MAX_COUNT: i64 = 999_999_999;
-
-/// The ten figures: (form field, label naming the table-2 cell). The labels are the spreadsheet's
-/// column headers (docs/register-spreadsheet.md), so an office sees the same names everywhere.
-const FIELDS: [(&str, &str); 10] = [
-    ("rules_issued", "规章本年制发件数"),
-    ("rules_repealed", "规章本年废止件数"),
-    ("rules_in_force", "规章现行有效件数"),
-    ("normative_issued", "规范性文件本年制发件数"),
-    ("normative_repealed", "规范性文件本年废止件数"),
-    ("normative_in_force", "规范性文件现行有效件数"),
-    ("licensing_decisions", "行政许可本年处理决定数量"),
-    ("penalty_decisions", "行政处罚本年处理决定数量"),
-    ("coercive_decisions", "行政强制本年处理决定数量"),
-    ("fees_wan_yuan", "行政事业性收费本年收费金额（万元）"),
-];
+/// The ten figures: (form field, label naming the table-2 cell), the core's list.
+const FIELDS: [(&str, &str); 10] = ARTICLE20_FIELDS;
 
 #[derive(Debug, Deserialize)]
 struct ShowQuery {
@@ -159,12 +141,12 @@ impl FiguresForm {
 fn parse_year(s: &str, today: chrono::NaiveDate) -> Result<i32, String> {
     let this_year = today.year();
     match s.trim().parse::<i32>() {
-        Ok(y) if (FIRST_YEAR..=this_year).contains(&y) => Ok(y),
-        _ => Err(format!("年度：应为 {FIRST_YEAR} 至 {this_year} 之间的年份")),
+        Ok(y) if (FIRST_REPORT_YEAR..=this_year).contains(&y) => Ok(y),
+        _ => Err(format!("年度：应为 {FIRST_REPORT_YEAR} 至 {this_year} 之间的年份")),
     }
 }
 
-/// A count: blank (not recorded, a blank cell in table 2) or a whole number from 0.
+/// A count as typed: blank (not recorded, a blank cell in table 2) or digits.
 fn parse_count(v: &str, label: &str) -> Result<Option<i64>, String> {
     let v = v.trim();
     if v.is_empty() {
@@ -173,13 +155,10 @@ fn parse_count(v: &str, label: &str) -> Result<Option<i64>, String> {
     if !v.chars().all(|c| c.is_ascii_digit()) {
         return Err(format!("{label}：应为不小于 0 的整数（未统计的留空）"));
     }
-    match v.parse::<i64>() {
-        Ok(n) if n <= MAX_COUNT => Ok(Some(n)),
-        _ => Err(format!("{label}：不能超过 {MAX_COUNT}")),
-    }
+    v.parse::<i64>().map(Some).map_err(|_| format!("{label}：不能超过 {MAX_FIGURE}"))
 }
 
-/// An amount in 万元: blank, or a non-negative decimal with at most four places (one 元).
+/// An amount in 万元 as typed: blank, or a decimal number.
 fn parse_fees(v: &str, label: &str) -> Result<Option<Amount>, String> {
     let v = v.trim();
     if v.is_empty() {
@@ -188,19 +167,14 @@ fn parse_fees(v: &str, label: &str) -> Result<Option<Amount>, String> {
     if v.chars().count() > 20 {
         return Err(format!("{label}：不能超过 20 个字符"));
     }
-    let a = Amount::parse(v).map_err(|_| format!("{label}：应为以万元计的数额，如 12.5"))?;
-    if a.as_str().starts_with('-') {
-        return Err(format!("{label}：不能为负数"));
-    }
-    if a.as_str().split_once('.').is_some_and(|(_, frac)| frac.len() > 4) {
-        return Err(format!("{label}：最多保留四位小数（精确到元）"));
-    }
-    Ok(Some(a))
+    Amount::parse(v).map(Some).map_err(|_| format!("{label}：应为以万元计的数额，如 12.5"))
 }
 
-/// The record, or the first field that is wrong and why (in Chinese, naming the field).
-fn validate(agency: &str, f: &FiguresForm, today: chrono::NaiveDate) -> Result<Article20Figures, String> {
-    let year = parse_year(&f.year, today)?;
+/// The form as figures, or the first value that is not a number. Every rule of the figures
+/// (the year's range, the bounds, the fees' decimals) is the core's and the use case's
+/// ([`gongkai_app::article20::save`]).
+fn parse(agency: &str, f: &FiguresForm) -> Result<Article20Figures, String> {
+    let year = f.year.trim().parse::<i32>().map_err(|_| "年度：应为四位数的年份，如 2025".to_string())?;
     let values = f.values();
     let mut counts = [None; 9];
     for (slot, (v, (_, label))) in counts.iter_mut().zip(values.iter().zip(FIELDS.iter())) {
@@ -305,25 +279,29 @@ async fn save(State(state): State<AppState>, form: ConsoleForm<FiguresForm>) -> 
         user.audit(&state, "article20.save", &target, false, Some("not permitted".into())).await;
         return Err(e);
     }
+    let today = state.clock.today();
     // The page shows the year typed when it is one; otherwise last year's list around the error.
-    let shown_year = parse_year(&form.year, state.clock.today()).unwrap_or(state.clock.today().year() - 1);
-    let figures = match validate(&agency.code, &form, state.clock.today()) {
+    let shown_year = parse_year(&form.year, today).unwrap_or(today.year() - 1);
+    let figures = match parse(&agency.code, &form) {
         Ok(f) => f,
         Err(msg) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             return render_page(&state, &user, agency, shown_year, form, Some(msg), None, status).await;
         }
     };
-    match state.store.put_article20_figures(&figures).await {
-        Ok(()) => {}
-        Err(e @ StoreError::Locked { .. }) => {
-            user.audit(&state, "article20.save", &target, false, Some("locked".into())).await;
-            let msg = e.to_string();
-            return render_page(&state, &user, agency, figures.year, form, Some(msg), None, StatusCode::CONFLICT).await;
+    let saved = gongkai_app::article20::save(&state.store, &state.clock, &user.actor(), figures, None).await;
+    let figures = match saved {
+        Ok(saved) => saved.figures,
+        Err(e) => {
+            use gongkai_app::AppError;
+            let status = match e {
+                AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                AppError::Locked(_) => StatusCode::CONFLICT,
+                e => return Err(WebError::from(e)),
+            };
+            return render_page(&state, &user, agency, shown_year, form, Some(e.to_string()), None, status).await;
         }
-        Err(e) => return Err(WebError::from(e)),
-    }
-    user.audit(&state, "article20.save", &target, true, None).await;
+    };
     let code = crate::portal::url_segment(&agency.code);
     Ok(Redirect::to(&format!("/console/article20?agency={code}&year={}&done=saved", figures.year)).into_response())
 }
@@ -348,32 +326,30 @@ mod tests {
         let mut f = form("2024");
         f.rules_issued = " 3 ".into();
         f.fees_wan_yuan = "12.50".into();
-        let v = validate("FIN", &f, test_today()).unwrap();
+        let v = parse("FIN", &f).unwrap();
         assert_eq!(v.year, 2024);
         assert_eq!(v.rules_issued, Some(3));
         assert_eq!(v.rules_repealed, None, "blank is not zero");
         assert_eq!(v.fees_wan_yuan.unwrap().as_str(), "12.5");
     }
 
+    /// What is not a number is the form's to say; the bounds are the core's
+    /// (`Article20Figures::validated`, tested there).
     #[test]
-    fn each_bad_value_names_its_field() {
-        let cases: [(&str, Change, &str); 6] = [
-            ("2007", |_| {}, "年度：应为 2008"),
+    fn each_value_not_a_number_names_its_field() {
+        let cases: [(&str, Change, &str); 4] = [
             ("2024", |f| f.penalty_decisions = "-1".into(), "行政处罚本年处理决定数量：应为不小于 0 的整数"),
             ("2024", |f| f.rules_in_force = "3.5".into(), "规章现行有效件数：应为不小于 0 的整数"),
-            ("2024", |f| f.licensing_decisions = "1000000000".into(), "行政许可本年处理决定数量：不能超过"),
-            ("2024", |f| f.fees_wan_yuan = "-2".into(), "行政事业性收费本年收费金额（万元）：不能为负数"),
-            ("2024", |f| f.fees_wan_yuan = "1.23456".into(), "最多保留四位小数"),
+            ("2024", |f| f.licensing_decisions = "99999999999999999999".into(), "行政许可本年处理决定数量：不能超过"),
+            ("2024", |f| f.fees_wan_yuan = "十万".into(), "应为以万元计的数额"),
         ];
         for (year, change, message) in cases {
             let mut f = form(year);
             change(&mut f);
-            let e = validate("FIN", &f, test_today()).unwrap_err();
+            let e = parse("FIN", &f).unwrap_err();
             assert!(e.contains(message), "{e} should contain {message}");
         }
-        assert!(validate("FIN", &form("abc"), test_today()).unwrap_err().starts_with("年度"));
-        let mut f = form("2024");
-        f.fees_wan_yuan = "十万".into();
-        assert!(validate("FIN", &f, test_today()).unwrap_err().contains("应为以万元计的数额"));
+        assert!(parse("FIN", &form("abc")).unwrap_err().starts_with("年度"));
+        assert!(parse_year("2007", test_today()).unwrap_err().starts_with("年度：应为 2008"));
     }
 }

@@ -14,10 +14,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
+use gongkai_core::input::CASE_RESULTS;
 use gongkai_core::register::{Agency, Case};
 use gongkai_core::report::{CaseGroup, CaseResult};
 use gongkai_core::template;
-use gongkai_store::StoreError;
 use serde::Deserialize;
 
 use crate::auth::{ConsoleForm, CurrentUser};
@@ -28,9 +28,6 @@ use crate::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new().route("/console/cases", get(list).post(add)).route("/console/cases/decide", post(decide))
 }
-
-/// The three results a decided case may have (尚未审结 and 总计 are counted, never chosen).
-const RESULTS: [CaseResult; 3] = [CaseResult::Upheld, CaseResult::Corrected, CaseResult::Other];
 
 #[derive(Debug, Deserialize)]
 struct ListQuery {
@@ -103,69 +100,58 @@ fn group_from(s: &str) -> Option<CaseGroup> {
 }
 
 fn result_from(s: &str) -> Option<CaseResult> {
-    RESULTS.into_iter().find(|r| r.name() == s.trim())
+    CASE_RESULTS.into_iter().find(|r| r.name() == s.trim())
 }
 
-/// A required or optional line of text, or the field and reason.
-fn text(v: &str, label: &str, max: usize, required: bool) -> Result<Option<String>, String> {
+/// A date as typed: blank, or `YYYY-MM-DD`.
+fn date(v: &str, label: &str) -> Result<Option<NaiveDate>, String> {
     let v = v.trim();
     if v.is_empty() {
-        return if required { Err(format!("{label}：不能为空")) } else { Ok(None) };
+        return Ok(None);
     }
-    if v.chars().count() > max {
-        return Err(format!("{label}：不能超过{max}个字符"));
-    }
-    if v.chars().any(char::is_control) {
-        return Err(format!("{label}：不能含控制字符"));
-    }
-    Ok(Some(v.to_string()))
+    NaiveDate::parse_from_str(v, "%Y-%m-%d").map(Some).map_err(|_| format!("{label}：应为 YYYY-MM-DD 格式的日期"))
 }
 
-/// A date that has happened: blank (when optional), or `YYYY-MM-DD` not after today.
-fn date(v: &str, label: &str, required: bool, today: NaiveDate) -> Result<Option<NaiveDate>, String> {
-    let v = v.trim();
-    if v.is_empty() {
-        return if required { Err(format!("{label}：不能为空")) } else { Ok(None) };
-    }
-    let d = NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| format!("{label}：应为 YYYY-MM-DD 格式的日期"))?;
-    if d > today {
-        return Err(format!("{label}：不能晚于今天（{today}）"));
-    }
-    Ok(Some(d))
-}
-
-/// The outcome: a decision date and a result together, or neither (尚未审结). A decision before
-/// the filing is impossible.
-fn outcome(
-    filed_on: NaiveDate,
-    decided_on: &str,
-    result: &str,
-    required: bool,
-    today: NaiveDate,
-) -> Result<(Option<NaiveDate>, Option<CaseResult>), String> {
-    let decided = date(decided_on, "审结日期", required, today)?;
-    let result = match result.trim() {
-        "" if required => return Err("结果：不能为空".into()),
-        "" => None,
-        s => Some(result_from(s).ok_or("结果：应为结果维持、结果纠正或其他结果之一")?),
-    };
-    match (decided, result) {
-        (Some(d), _) if d < filed_on => Err(format!("审结日期：{d} 早于立案日期 {filed_on}")),
-        (Some(_), None) => Err("结果：已填写审结日期，须选择结果".into()),
-        (None, Some(_)) => Err("审结日期：已选择结果，须填写审结日期".into()),
-        (d, r) => Ok((d, r)),
+/// The result as chosen: blank, or one of the three.
+fn result(v: &str) -> Result<Option<CaseResult>, String> {
+    match v.trim() {
+        "" => Ok(None),
+        s => result_from(s).map(Some).ok_or_else(|| "结果：应为结果维持、结果纠正或其他结果之一".to_string()),
     }
 }
 
-/// The case, or the first field that is wrong and why. The request it arose from must be one of
-/// the agency's (checked against the register by the caller).
-fn validate(agency: &str, f: &NewCase, today: NaiveDate) -> Result<Case, String> {
-    let number = text(&f.number, "案件编号", 64, true)?.unwrap_or_default();
+/// The form as a case, or the first value that is not of its kind (a date that is no date, a
+/// group not in the list). Every rule of a case is the use case's ([`gongkai_app::cases::add`]).
+fn parse(agency: &str, f: &NewCase) -> Result<Case, String> {
     let group = group_from(&f.group).ok_or("类别：应为行政复议、未经复议直接起诉或复议后起诉之一")?;
-    let request = text(&f.request, "关联受理编号", 64, false)?;
-    let filed_on = date(&f.filed_on, "立案日期", true, today)?.ok_or("立案日期：不能为空")?;
-    let (decided_on, result) = outcome(filed_on, &f.decided_on, &f.result, false, today)?;
-    Ok(Case { agency: agency.to_string(), number, group, request, filed_on, decided_on, result })
+    let filed_on = date(&f.filed_on, "立案日期")?.ok_or("立案日期：不能为空")?;
+    Ok(Case {
+        agency: agency.to_string(),
+        number: f.number.clone(),
+        group,
+        request: Some(f.request.clone()),
+        filed_on,
+        decided_on: date(&f.decided_on, "审结日期")?,
+        result: result(&f.result)?,
+    })
+}
+
+/// The decision as typed: both its date and its result are required.
+fn parse_decision(f: &Decision) -> Result<(NaiveDate, CaseResult), String> {
+    let decided_on = date(&f.decided_on, "审结日期")?.ok_or("审结日期：不能为空")?;
+    let result = result(&f.result)?.ok_or("结果：不能为空")?;
+    Ok((decided_on, result))
+}
+
+/// A use case's refusal as the page's message and status: a wrong field is 422, a duplicate
+/// number, a decided case or a locked year 409; anything else is not the user's doing.
+fn refusal(e: gongkai_app::AppError) -> Result<(String, StatusCode), WebError> {
+    use gongkai_app::AppError;
+    match e {
+        e @ AppError::Invalid { .. } => Ok((e.to_string(), StatusCode::UNPROCESSABLE_ENTITY)),
+        e @ (AppError::Conflict(_) | AppError::Locked(_)) => Ok((e.to_string(), StatusCode::CONFLICT)),
+        e => Err(WebError::from(e)),
+    }
 }
 
 async fn agency_of(state: &AppState, user: &CurrentUser, code: Option<&str>) -> Result<Agency, WebError> {
@@ -205,7 +191,7 @@ async fn render_page(
             agency,
             cases,
             groups: CaseGroup::ALL.iter().map(|g| (g.name(), template::group_label(*g))).collect(),
-            results: RESULTS.iter().map(|r| (r.name(), template::result_label(*r))).collect(),
+            results: CASE_RESULTS.iter().map(|r| (r.name(), template::result_label(*r))).collect(),
             values,
             error,
             notice,
@@ -229,16 +215,6 @@ async fn list(
     render_page(&state, &user, agency, NewCase::default(), None, notice, StatusCode::OK).await
 }
 
-/// The store's refusal as the page's message and status: a duplicate number or a locked year is
-/// 409; anything else is not the user's doing.
-fn refusal(e: StoreError, number: &str) -> Result<(String, StatusCode), WebError> {
-    match e {
-        StoreError::Conflict { .. } => Ok((format!("案件编号：{number} 已登记"), StatusCode::CONFLICT)),
-        e @ StoreError::Locked { .. } => Ok((e.to_string(), StatusCode::CONFLICT)),
-        e => Err(WebError::from(e)),
-    }
-}
-
 /// `POST /console/cases`: registers a case.
 async fn add(State(state): State<AppState>, form: ConsoleForm<NewCase>) -> Result<Response, WebError> {
     let ConsoleForm { user, form } = form;
@@ -249,26 +225,17 @@ async fn add(State(state): State<AppState>, form: ConsoleForm<NewCase>) -> Resul
         user.audit(&state, "case.add", &target, false, Some("not permitted".into())).await;
         return Err(e);
     }
-    let mut checked = validate(&agency.code, &form, state.clock.today());
-    if let Ok(case) = &checked {
-        if let Some(n) = &case.request {
-            if state.store.find_request(&agency.code, n).await.map_err(WebError::from)?.is_none() {
-                checked = Err(format!("关联受理编号：本机关没有受理编号为「{n}」的申请"));
-            }
-        }
-    }
-    let case = match checked {
-        Ok(c) => c,
-        Err(msg) => {
-            return render_page(&state, &user, agency, form, Some(msg), None, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
+    let refused = match parse(&agency.code, &form) {
+        Ok(case) => gongkai_app::cases::add(&state.store, &state.clock, &user.actor(), case, None)
+            .await
+            .err()
+            .map(refusal)
+            .transpose()?,
+        Err(msg) => Some((msg, StatusCode::UNPROCESSABLE_ENTITY)),
     };
-    if let Err(e) = state.store.insert_case(&case).await {
-        let (msg, status) = refusal(e, &case.number)?;
-        user.audit(&state, "case.add", &case.number, false, Some("refused".into())).await;
+    if let Some((msg, status)) = refused {
         return render_page(&state, &user, agency, form, Some(msg), None, status).await;
     }
-    user.audit(&state, "case.add", &case.number, true, None).await;
     let code = crate::portal::url_segment(&agency.code);
     Ok(Redirect::to(&format!("/console/cases?agency={code}&done=added")).into_response())
 }
@@ -282,29 +249,29 @@ async fn decide(State(state): State<AppState>, form: ConsoleForm<Decision>) -> R
         user.audit(&state, "case.decide", &number, false, Some("not permitted".into())).await;
         return Err(e);
     }
-    let cases = state.store.list_cases(&agency.code).await.map_err(WebError::from)?;
-    let unprocessable = |msg: String| (msg, StatusCode::UNPROCESSABLE_ENTITY);
-    let checked = match cases.into_iter().find(|c| c.number == number) {
-        None => Err(unprocessable(format!("案件编号：本机关没有编号为「{number}」的案件"))),
-        Some(c) if c.result.is_some() => {
-            Err((format!("案件编号：{number} 已审结，不能再次记录结果"), StatusCode::CONFLICT))
+    let refused = match parse_decision(&form) {
+        Ok((decided_on, result)) => {
+            let actor = user.actor();
+            gongkai_app::cases::decide(
+                &state.store,
+                &state.clock,
+                &actor,
+                &agency.code,
+                &number,
+                decided_on,
+                result,
+                None,
+            )
+            .await
+            .err()
+            .map(refusal)
+            .transpose()?
         }
-        Some(c) => outcome(c.filed_on, &form.decided_on, &form.result, true, state.clock.today())
-            .map(|(decided_on, result)| Case { decided_on, result, ..c })
-            .map_err(unprocessable),
-    };
-    let refused = match checked {
-        Ok(case) => match state.store.update_case(&case).await {
-            Ok(()) => None,
-            Err(e) => Some(refusal(e, &number)?),
-        },
-        Err(r) => Some(r),
+        Err(msg) => Some((msg, StatusCode::UNPROCESSABLE_ENTITY)),
     };
     if let Some((msg, status)) = refused {
-        user.audit(&state, "case.decide", &number, false, Some("refused".into())).await;
         return render_page(&state, &user, agency, NewCase::default(), Some(msg), None, status).await;
     }
-    user.audit(&state, "case.decide", &number, true, None).await;
     let code = crate::portal::url_segment(&agency.code);
     Ok(Redirect::to(&format!("/console/cases?agency={code}&done=decided")).into_response())
 }
@@ -312,10 +279,6 @@ async fn decide(State(state): State<AppState>, form: ConsoleForm<Decision>) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn test_today() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default()
-    }
 
     /// A change to a form.
     type Change = fn(&mut NewCase);
@@ -334,32 +297,29 @@ mod tests {
 
     #[test]
     fn a_decided_and_a_pending_case() {
-        let c = validate("FIN", &form(), test_today()).unwrap();
+        let c = parse("FIN", &form()).unwrap();
         assert_eq!((c.group, c.result), (CaseGroup::Review, Some(CaseResult::Upheld)));
         let mut f = form();
         f.decided_on.clear();
         f.result.clear();
-        let c = validate("FIN", &f, test_today()).unwrap();
+        let c = parse("FIN", &f).unwrap();
         assert_eq!((c.decided_on, c.result), (None, None), "尚未审结");
     }
 
+    /// What is not of its kind is the form's to say; every rule is the core's
+    /// (`Case::validated`, tested there) and the use case's.
     #[test]
-    fn each_bad_value_names_its_field() {
-        let cases: [(Change, &str); 9] = [
-            (|f| f.number = " ".into(), "案件编号：不能为空"),
+    fn each_value_not_of_its_kind_names_its_field() {
+        let cases: [(Change, &str); 4] = [
             (|f| f.group = "appeal".into(), "类别："),
             (|f| f.filed_on = "2026/03/01".into(), "立案日期：应为 YYYY-MM-DD"),
-            (|f| f.filed_on = "2999-01-01".into(), "立案日期：不能晚于今天"),
-            (|f| f.decided_on = "2026-02-01".into(), "审结日期：2026-02-01 早于立案日期"),
+            (|f| f.filed_on = " ".into(), "立案日期：不能为空"),
             (|f| f.result = "pending".into(), "结果：应为结果维持、结果纠正或其他结果之一"),
-            (|f| f.result.clear(), "结果：已填写审结日期"),
-            (|f| f.decided_on.clear(), "审结日期：已选择结果"),
-            (|f| f.request = "号\u{7}".into(), "关联受理编号：不能含控制字符"),
         ];
         for (change, message) in cases {
             let mut f = form();
             change(&mut f);
-            let e = validate("FIN", &f, test_today()).unwrap_err();
+            let e = parse("FIN", &f).unwrap_err();
             assert!(e.starts_with(message), "{e} should start with {message}");
         }
     }

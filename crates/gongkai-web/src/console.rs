@@ -53,9 +53,6 @@ pub fn routes() -> Router<AppState> {
         .route("/console/audit", get(audit_page))
 }
 
-/// The most characters a narrative section takes.
-const MAX_NARRATIVE: usize = 20_000;
-
 /// What the console's page chrome shows about the user (name, role, logout form).
 #[derive(Debug, Clone)]
 pub(crate) struct Me {
@@ -800,19 +797,20 @@ async fn save_narrative(
         user.audit(&state, "report.narrative", &target, false, Some("not permitted".into())).await;
         return Err(e);
     }
-    let fail = |msg: String| refuse_workspace(&state, &user, &code, year, "report.narrative", &target, msg);
-    if SectionKey::from_name(&f.section).is_none() {
-        return fail("未知的报告章节".into()).await;
-    }
-    if f.text.chars().count() > MAX_NARRATIVE {
-        return fail(format!("章节正文不能超过 {MAX_NARRATIVE} 个字符")).await;
-    }
-    match state.store.set_narrative(&code, year, &f.section, f.text.trim()).await {
-        Ok(()) => {}
-        Err(e @ (StoreError::Locked { .. } | StoreError::NotFound { .. })) => return fail(e.to_string()).await,
+    let Some(section) = SectionKey::from_name(&f.section) else {
+        return refuse_workspace(&state, &user, &code, year, "report.narrative", &target, "未知的报告章节".into())
+            .await;
+    };
+    // Checked, stored and audited as `gongkai narrative set` is.
+    let actor = user.actor();
+    match gongkai_app::narrative::set(&state.store, &state.clock, &actor, &code, year, section, &f.text, None).await {
+        Ok(_) => {}
+        Err(e @ (AppError::Invalid { .. } | AppError::Locked(_) | AppError::NotFound(_))) => {
+            let view = workspace_view(&state, &user, &code, year, Some(e.to_string()), None).await?;
+            return page(&view, StatusCode::UNPROCESSABLE_ENTITY);
+        }
         Err(e) => return Err(e.into()),
     }
-    user.audit(&state, "report.narrative", &target, true, None).await;
     Ok(Redirect::to(&format!("/console/reports/{code}/{year}?done=narrative")).into_response())
 }
 

@@ -24,8 +24,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use gongkai_core::register::Agency;
-use gongkai_sheet::{CellError, Parsed};
-use gongkai_store::StoreError;
 use serde::Deserialize;
 
 use crate::attachment::{self, Cache};
@@ -184,46 +182,6 @@ async fn read_upload(multipart: Result<Multipart, MultipartRejection>) -> Result
     Ok(up)
 }
 
-/// The console's own checks of a workbook read without error: only rows of `agency`, and a 机关
-/// sheet that repeats stored agencies unchanged (the sheet is then dropped from the batch).
-async fn check_scope(state: &AppState, agency: &Agency, parsed: &mut Parsed) -> Result<Vec<CellError>, StoreError> {
-    let mut errs = Vec::new();
-    let other = |code: &str| format!("机关代码「{code}」不是本机关（{}）：控制台只导入本机关的登记", agency.code);
-    for (a, row) in parsed.batch.agencies.iter().zip(&parsed.agency_rows) {
-        if state.store.get_agency(&a.code).await?.as_ref() != Some(a) {
-            errs.push(CellError::at(
-                gongkai_sheet::SHEET_AGENCIES,
-                *row,
-                "机关代码",
-                format!("机关「{}」与已登记的机关目录不一致：控制台导入不能新增或修改机关（由系统管理员维护）", a.code),
-            ));
-        }
-    }
-    for ((r, _), row) in parsed.batch.requests.iter().zip(&parsed.request_rows) {
-        if r.agency != agency.code {
-            errs.push(CellError::at(gongkai_sheet::SHEET_REQUESTS, *row, "机关代码", other(&r.agency)));
-        }
-    }
-    for (c, row) in parsed.batch.cases.iter().zip(&parsed.case_rows) {
-        if c.agency != agency.code {
-            errs.push(CellError::at(gongkai_sheet::SHEET_CASES, *row, "机关代码", other(&c.agency)));
-        }
-    }
-    for (f, row) in parsed.batch.figures.iter().zip(&parsed.figure_rows) {
-        if f.agency != agency.code {
-            errs.push(CellError::at(gongkai_sheet::SHEET_FIGURES, *row, "机关代码", other(&f.agency)));
-        }
-    }
-    for (p, row) in parsed.batch.proactive.iter().zip(&parsed.proactive_rows) {
-        if p.agency != agency.code {
-            errs.push(CellError::at(gongkai_sheet::SHEET_PROACTIVE, *row, "机关代码", other(&p.agency)));
-        }
-    }
-    parsed.batch.agencies.clear();
-    parsed.agency_rows.clear();
-    Ok(errs)
-}
-
 /// `POST /console/registers` (multipart: `csrf`, `agency`, `file`): imports a workbook, all or
 /// nothing.
 async fn import(
@@ -239,7 +197,6 @@ async fn import(
         user.audit(&state, "registers.import", &agency.code, false, Some("not permitted".into())).await;
         return Err(e);
     }
-    let refuse = |errors: Vec<CellError>| errors.iter().map(ToString::to_string).collect::<Vec<_>>();
     // An amendment of a published year is the approver's (the role that publishes the report).
     let amend = if up.amend_reason.is_empty() {
         None
@@ -247,65 +204,36 @@ async fn import(
         user.audit(&state, "registers.import", &agency.code, false, Some("amendment not permitted".into())).await;
         let errors = vec!["更正理由：只有审批人员可以更正已发布年度的登记（经办人员请留空）".to_string()];
         return render_page(&state, &user, agency, errors, None, StatusCode::FORBIDDEN).await;
-    } else if up.amend_reason.chars().count() > 500 || up.amend_reason.chars().any(char::is_control) {
-        let errors = vec!["更正理由：不能超过500个字符，不能含控制字符".to_string()];
-        return render_page(&state, &user, agency, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     } else {
         Some(gongkai_store::Amend { reason: up.amend_reason.clone(), by: user.user.username.clone() })
     };
-    if up.file.is_empty() {
-        let errors = vec!["文件：请选择要导入的 .xlsx 文件".to_string()];
-        return render_page(&state, &user, agency, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
-    }
-    let cal = std::sync::Arc::clone(&state.calendar);
-    let today = state.clock.today();
-    let read = tokio::task::spawn_blocking(move || gongkai_sheet::read(&up.file, &cal, today))
-        .await
-        .map_err(|e| WebError::Internal(format!("workbook task: {e}")))?;
-    let mut parsed = match read {
-        Ok(p) => p,
-        Err(errors) => {
-            user.audit(&state, "registers.import", &agency.code, false, Some(format!("{} errors", errors.len()))).await;
+    // Checked, stored and audited as `gongkai register import` is, within the agency's scope.
+    let upload =
+        gongkai_app::registers::Upload { bytes: up.file, scope: Some(agency.code.clone()), amend, dry_run: false };
+    let imported =
+        gongkai_app::registers::import(&state.store, &state.calendar, &state.clock, &user.actor(), upload).await;
+    let errors = match imported {
+        Ok(_) => Vec::new(),
+        Err(gongkai_app::AppError::Workbook(errors)) => errors,
+        Err(e @ gongkai_app::AppError::Invalid { .. }) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return render_page(&state, &user, agency, refuse(errors), None, status).await;
+            return render_page(&state, &user, agency, vec![e.to_string()], None, status).await;
         }
+        Err(e @ (gongkai_app::AppError::Locked(_) | gongkai_app::AppError::Conflict(_))) => {
+            return render_page(&state, &user, agency, vec![e.to_string()], None, StatusCode::CONFLICT).await;
+        }
+        Err(e) => return Err(WebError::from(e)),
     };
-    let mut errors = check_scope(&state, &agency, &mut parsed).await?;
-    if errors.is_empty() {
-        errors = gongkai_sheet::check_against(&state.store, &parsed, amend.is_some()).await?;
-    }
     if !errors.is_empty() {
-        user.audit(&state, "registers.import", &agency.code, false, Some(format!("{} errors", errors.len()))).await;
         // A row of a locked year is a conflict with the published report; anything else is bad input.
         let status = if errors.iter().all(|e| e.message.contains("已锁定")) {
             StatusCode::CONFLICT
         } else {
             StatusCode::UNPROCESSABLE_ENTITY
         };
-        return render_page(&state, &user, agency, refuse(errors), None, status).await;
+        let errors = errors.iter().map(ToString::to_string).collect();
+        return render_page(&state, &user, agency, errors, None, status).await;
     }
-    let stored = match &amend {
-        Some(a) => state.store.amending(a).insert_batch(&parsed.batch).await.map(|(_, amendments)| amendments.len()),
-        None => state.store.insert_batch(&parsed.batch).await.map(|_| 0),
-    };
-    let amendments = match stored {
-        Ok(n) => n,
-        // Published or registered by someone else between the check and the write.
-        Err(e @ (StoreError::Locked { .. } | StoreError::Conflict { .. })) => {
-            user.audit(&state, "registers.import", &agency.code, false, Some("refused".into())).await;
-            return render_page(&state, &user, agency, vec![e.to_string()], None, StatusCode::CONFLICT).await;
-        }
-        Err(e) => return Err(WebError::from(e)),
-    };
-    let mut summary = gongkai_sheet::summary(&parsed)
-        .into_iter()
-        .map(|(sheet, n)| format!("{sheet} {n}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    if let Some(a) = &amend {
-        summary.push_str(&format!("; 更正 {amendments} 处：{}", a.reason));
-    }
-    user.audit(&state, "registers.import", &agency.code, true, Some(summary)).await;
     let code = crate::portal::url_segment(&agency.code);
     Ok(Redirect::to(&format!("/console/registers?agency={code}&done=imported")).into_response())
 }

@@ -1059,7 +1059,11 @@ async fn draft_figures(app: &App, year: i32) -> std::collections::HashMap<String
         narratives: Vec::new(),
         published_on: None,
     };
-    gongkai_core::generate::generate_draft(&input).figures().into_iter().collect()
+    gongkai_core::generate::build(&gongkai_core::calendar::Calendar::official(), &input)
+        .report
+        .figures()
+        .into_iter()
+        .collect()
 }
 
 // ------------------------------------------------------------------------ Article 20 figures

@@ -8,9 +8,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use gongkai_core::demo::{self, DemoSpec};
+use gongkai_core::demo::DemoSpec;
 use gongkai_core::generate;
-use gongkai_store::{DataKey, RegisterBatch, Store};
+use gongkai_store::{DataKey, Store};
 
 /// The database option every database command takes.
 #[derive(Args, Clone)]
@@ -271,47 +271,24 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<ExitCode> {
         last_year: a.last_year,
         seed: a.seed,
     };
-    let data = demo::generate(&cal, &spec);
-    let proactive = demo::proactive(&data, &spec, a.proactive);
-    let narratives = demo::narratives(&data, &spec);
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
-        for ag in &data.agencies {
-            store.upsert_agency(ag).await?;
-        }
-        for chunk in data.requests.chunks(5000) {
-            store.insert_requests_bulk(chunk).await?;
-        }
-        for c in &data.cases {
-            store.insert_case(c).await?;
-        }
-        for f in &data.figures {
-            store.put_article20_figures(f).await?;
-        }
-        // One transaction per 5,000 items (a register batch: all or nothing).
-        for chunk in proactive.chunks(5000) {
-            store.insert_batch(&RegisterBatch { proactive: chunk.to_vec(), ..RegisterBatch::default() }).await?;
-        }
-        // The reports' text: problems sections (specific, stock or copied) and other matters.
-        for n in &narratives {
-            store.set_narrative(&n.agency, n.year, n.section.name(), &n.text).await?;
-        }
-        store.analyze().await?;
+        let (n, codes) = gongkai_app::demo::fill(&store, &cal, &spec, a.proactive).await?;
         println!(
             "已生成示例数据：{} 个机关，{} 件申请，{} 件复议诉讼，{} 条第二十条数据，{} 条主动公开信息，{} 段报告正文（{}–{}年）",
-            data.agencies.len(),
-            data.requests.len(),
-            data.cases.len(),
-            data.figures.len(),
-            proactive.len(),
-            narratives.len(),
+            n.agencies,
+            n.requests,
+            n.cases,
+            n.figures,
+            n.proactive,
+            n.narratives,
             spec.first_year,
             spec.last_year
         );
+        let root = codes.first().map_or("DEMO", String::as_str);
         println!(
-            "根机关代码：{}（试试：gongkai report generate --agency {} --year {}）",
-            data.agencies[0].code,
-            data.agencies.get(1).map(|a| a.code.as_str()).unwrap_or("DEMO"),
+            "根机关代码：{root}（试试：gongkai report generate --agency {} --year {}）",
+            codes.get(1).map_or("DEMO", String::as_str),
             spec.last_year
         );
         Ok(ExitCode::SUCCESS)

@@ -17,7 +17,7 @@ use gongkai_core::template;
 
 use crate::cli_clock::parse_date;
 use crate::cli_db::{open, runtime, DbArgs};
-use crate::cli_register::{app_error, print_amendments, store_error, AmendArgs};
+use crate::cli_register::{app_error, print_amendments, AmendArgs};
 
 /// 第二十条第（N）项: 1 to 15.
 fn parse_article20(s: &str) -> Result<u8, String> {
@@ -300,41 +300,29 @@ pub struct CaseDecideArgs {
     amend: AmendArgs,
 }
 
-fn check_dates(case: &Case) -> anyhow::Result<()> {
-    if let Some(d) = case.decided_on.filter(|d| *d < case.filed_on) {
-        bail!("审结之日 {d} 早于申请复议或起诉之日 {}", case.filed_on);
-    }
-    Ok(())
-}
-
 /// Runs `gongkai case …`.
 pub fn case(cmd: CaseCommand) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let mut out = std::io::stdout().lock();
         match cmd {
             CaseCommand::Add(a) => {
+                // Checked, stored and audited as in the console.
                 let case = Case {
                     agency: a.agency.trim().to_string(),
-                    number: a.number.trim().to_string(),
+                    number: a.number,
                     group: a.group,
-                    request: nonempty(a.request),
+                    request: a.request,
                     filed_on: a.filed_on,
                     decided_on: a.decided_on,
                     result: a.result,
                 };
-                if case.number.is_empty() {
-                    bail!("案号不能为空");
-                }
-                check_dates(&case)?;
                 let store = open(&a.db).await?;
-                if store.get_agency(&case.agency).await?.is_none() {
-                    bail!("机关「{}」尚未登记（gongkai agency add）", case.agency);
-                }
-                let amendments = match a.amend.with_by(&a.by) {
-                    Some(amend) => store.amending(&amend).insert_case(&case).await,
-                    None => store.insert_case(&case).await.map(|()| Vec::new()),
-                }
-                .map_err(store_error)?;
+                let amend = a.amend.with_by(&a.by);
+                let registered =
+                    gongkai_app::cases::add(&store, &crate::clock(), &gongkai_app::Actor::cli(), case, amend.as_ref())
+                        .await
+                        .map_err(app_error)?;
+                let case = &registered.case;
                 writeln!(
                     out,
                     "已登记{}案件 {}（{} 受理）",
@@ -342,30 +330,31 @@ pub fn case(cmd: CaseCommand) -> anyhow::Result<ExitCode> {
                     case.number,
                     case.filed_on
                 )?;
-                print_amendments(&mut out, &amendments)?;
+                print_amendments(&mut out, &registered.amendments)?;
             }
             CaseCommand::Decide(a) => {
                 let store = open(&a.db).await?;
-                let (agency, number) = (a.agency.trim(), a.number.trim());
-                let Some(mut case) = store.list_cases(agency).await?.into_iter().find(|c| c.number == number) else {
-                    bail!("机关「{agency}」没有案号为「{number}」的案件");
-                };
-                case.decided_on = Some(a.decided_on);
-                case.result = Some(a.result);
-                check_dates(&case)?;
-                let amendments = match a.amend.with_by(&a.by) {
-                    Some(amend) => store.amending(&amend).update_case(&case).await,
-                    None => store.update_case(&case).await.map(|()| Vec::new()),
-                }
-                .map_err(store_error)?;
+                let amend = a.amend.with_by(&a.by);
+                let decided = gongkai_app::cases::decide(
+                    &store,
+                    &crate::clock(),
+                    &gongkai_app::Actor::cli(),
+                    &a.agency,
+                    &a.number,
+                    a.decided_on,
+                    a.result,
+                    amend.as_ref(),
+                )
+                .await
+                .map_err(app_error)?;
                 writeln!(
                     out,
                     "已登记案件 {} 审结（{}，{}）",
-                    case.number,
+                    decided.case.number,
                     a.decided_on,
                     template::result_label(a.result)
                 )?;
-                print_amendments(&mut out, &amendments)?;
+                print_amendments(&mut out, &decided.amendments)?;
             }
             CaseCommand::List(a) => {
                 let store = open(&a.db).await?;
@@ -501,56 +490,56 @@ pub fn figures(cmd: FiguresCommand) -> anyhow::Result<ExitCode> {
         match cmd {
             FiguresCommand::Set(a) => {
                 let agency = a.agency.trim().to_string();
-                let counts = [
-                    ("--rules-issued", a.rules_issued),
-                    ("--rules-repealed", a.rules_repealed),
-                    ("--rules-in-force", a.rules_in_force),
-                    ("--normative-issued", a.normative_issued),
-                    ("--normative-repealed", a.normative_repealed),
-                    ("--normative-in-force", a.normative_in_force),
-                    ("--licensing-decisions", a.licensing_decisions),
-                    ("--penalty-decisions", a.penalty_decisions),
-                    ("--coercive-decisions", a.coercive_decisions),
+                let given = [
+                    a.rules_issued,
+                    a.rules_repealed,
+                    a.rules_in_force,
+                    a.normative_issued,
+                    a.normative_repealed,
+                    a.normative_in_force,
+                    a.licensing_decisions,
+                    a.penalty_decisions,
+                    a.coercive_decisions,
                 ];
-                if let Some((flag, v)) = counts.iter().find_map(|(f, v)| v.filter(|x| *x < 0).map(|x| (f, x))) {
-                    bail!("{flag}：件数不能为负数（{v}）");
-                }
-                if counts.iter().all(|(_, v)| v.is_none()) && a.fees_wan_yuan.is_none() {
+                if given.iter().all(Option::is_none) && a.fees_wan_yuan.is_none() {
                     bail!("没有给出任何数据，例如 --rules-issued 2 --fees-wan-yuan 12.5");
                 }
                 let store = open(&a.db).await?;
-                if store.get_agency(&agency).await?.is_none() {
-                    bail!("机关「{agency}」尚未登记（gongkai agency add）");
-                }
-                let mut f = store.get_article20_figures(&agency, a.year).await?.unwrap_or(Article20Figures {
-                    agency: agency.clone(),
-                    year: a.year,
-                    ..Article20Figures::default()
-                });
-                let set = |slot: &mut Option<i64>, v: Option<i64>| {
+                // The figures given replace those stored; the others stay as they were.
+                let stored = store.get_article20_figures(&agency, a.year).await?;
+                let mut f = stored.unwrap_or(Article20Figures { agency, year: a.year, ..Article20Figures::default() });
+                let slots = [
+                    &mut f.rules_issued,
+                    &mut f.rules_repealed,
+                    &mut f.rules_in_force,
+                    &mut f.normative_issued,
+                    &mut f.normative_repealed,
+                    &mut f.normative_in_force,
+                    &mut f.licensing_decisions,
+                    &mut f.penalty_decisions,
+                    &mut f.coercive_decisions,
+                ];
+                for (slot, v) in slots.into_iter().zip(given) {
                     if v.is_some() {
                         *slot = v;
                     }
-                };
-                set(&mut f.rules_issued, a.rules_issued);
-                set(&mut f.rules_repealed, a.rules_repealed);
-                set(&mut f.rules_in_force, a.rules_in_force);
-                set(&mut f.normative_issued, a.normative_issued);
-                set(&mut f.normative_repealed, a.normative_repealed);
-                set(&mut f.normative_in_force, a.normative_in_force);
-                set(&mut f.licensing_decisions, a.licensing_decisions);
-                set(&mut f.penalty_decisions, a.penalty_decisions);
-                set(&mut f.coercive_decisions, a.coercive_decisions);
+                }
                 if a.fees_wan_yuan.is_some() {
                     f.fees_wan_yuan = a.fees_wan_yuan;
                 }
-                let amendments = match a.amend.with_by(&a.by) {
-                    Some(amend) => store.amending(&amend).put_article20_figures(&f).await,
-                    None => store.put_article20_figures(&f).await.map(|()| Vec::new()),
-                }
-                .map_err(store_error)?;
-                writeln!(out, "已登记 {} {} 年度第二十条数据", agency, a.year)?;
-                print_amendments(&mut out, &amendments)?;
+                // Checked, stored and audited as in the console.
+                let amend = a.amend.with_by(&a.by);
+                let saved = gongkai_app::article20::save(
+                    &store,
+                    &crate::clock(),
+                    &gongkai_app::Actor::cli(),
+                    f,
+                    amend.as_ref(),
+                )
+                .await
+                .map_err(app_error)?;
+                writeln!(out, "已登记 {} {} 年度第二十条数据", saved.figures.agency, saved.figures.year)?;
+                print_amendments(&mut out, &saved.amendments)?;
             }
             FiguresCommand::Show(a) => {
                 let store = open(&a.db).await?;

@@ -763,15 +763,24 @@ pub fn narrative(cmd: NarrativeCommand) -> anyhow::Result<ExitCode> {
     } else {
         std::fs::read_to_string(&a.file).with_context(|| format!("无法读取文件 {}（须为 UTF-8 文本）", a.file))?
     };
-    let text = text.trim_end().to_string();
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
-        let section = a.section.name();
-        let amendments = match a.amend.with_by(&a.by) {
-            Some(amend) => store.amending(&amend).set_narrative(&a.agency, a.year, section, &text).await,
-            None => store.set_narrative(&a.agency, a.year, section, &text).await.map(|()| Vec::new()),
-        }
-        .map_err(store_error)?;
+        // Checked, stored and audited as in the console's report workspace.
+        let amend = a.amend.with_by(&a.by);
+        let actor = gongkai_app::Actor::cli();
+        let saved = gongkai_app::narrative::set(
+            &store,
+            &crate::clock(),
+            &actor,
+            &a.agency,
+            a.year,
+            a.section,
+            &text,
+            amend.as_ref(),
+        )
+        .await
+        .map_err(app_error)?;
+        let (text, amendments) = (saved.text, saved.amendments);
         let mut out = std::io::stdout().lock();
         writeln!(
             out,
@@ -869,29 +878,26 @@ fn refuse(errors: &[CellError], file: &std::path::Path) -> anyhow::Result<ExitCo
 fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
     let cal = crate::cli_clock::load_calendar()?;
     let bytes = std::fs::read(&a.file).with_context(|| format!("无法读取文件 {}", a.file.display()))?;
-    let parsed = match spreadsheet::read(&bytes, &cal, crate::clock().today()) {
-        Ok(p) => p,
-        Err(errors) => return refuse(&errors, &a.file),
-    };
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
-        let errors = spreadsheet::check_against(&store, &parsed, a.amend.with_by(&a.by).is_some()).await?;
-        if !errors.is_empty() {
-            return refuse(&errors, &a.file);
-        }
+        // Checked, stored and audited as in the console (without its one-agency scope).
+        let upload =
+            gongkai_app::registers::Upload { bytes, scope: None, amend: a.amend.with_by(&a.by), dry_run: a.dry_run };
+        let imported =
+            match gongkai_app::registers::import(&store, &cal, &crate::clock(), &gongkai_app::Actor::cli(), upload)
+                .await
+            {
+                Ok(i) => i,
+                Err(gongkai_app::AppError::Workbook(errors)) => return refuse(&errors, &a.file),
+                Err(e) => return Err(app_error(e)),
+            };
         let mut out = std::io::stdout().lock();
-        let counts = spreadsheet::summary(&parsed);
-        let line = counts.iter().map(|(sheet, n)| format!("{sheet} {n}")).collect::<Vec<_>>().join("，");
-        if a.dry_run {
+        let line = imported.summary.iter().map(|(sheet, n)| format!("{sheet} {n}")).collect::<Vec<_>>().join("，");
+        if !imported.written {
             writeln!(out, "校验通过（未写入）：{line}")?;
             return Ok(ExitCode::SUCCESS);
         }
-        let amendments = match a.amend.with_by(&a.by) {
-            Some(amend) => store.amending(&amend).insert_batch(&parsed.batch).await,
-            None => store.insert_batch(&parsed.batch).await.map(|ids| (ids, Vec::new())),
-        }
-        .map_err(store_error)?
-        .1;
+        let amendments = imported.amendments;
         writeln!(out, "已导入 {}：{line}", a.file.display())?;
         if !amendments.is_empty() {
             writeln!(

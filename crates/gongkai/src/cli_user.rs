@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
-use gongkai_store::{AuditEvent, Role};
+use gongkai_store::Role;
 
 use crate::cli_db::{open, runtime, DbArgs};
 
@@ -60,30 +60,15 @@ fn add(a: AddArgs) -> anyhow::Result<ExitCode> {
     std::io::stdin().lock().read_line(&mut password).context("无法读取标准输入中的口令")?;
     let password = password.trim_end_matches(['\r', '\n']).to_string();
     if password.is_empty() {
-        bail!("标准输入中没有口令：例如 `printf '%s\\n' \"$PW\" | gongkai user add …` (no password on standard input)");
+        bail!("标准输入中没有口令：例如 `printf '%s\\n' \"$PW\" | gongkai user add …`");
     }
-    gongkai_store::check_password_policy(&password, &a.username).context("口令不符合要求")?;
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
-        let hash = gongkai_store::hash_password_blocking(password).await?;
-        let now = crate::clock().now();
-        let user = store
-            .create_user(&a.username, &a.agency, a.role, &hash, now)
+        // Checked, created and audited by the one use case (B2.1: the password policy first).
+        let new = gongkai_app::accounts::NewAccount { username: a.username, agency: a.agency, role: a.role, password };
+        let user = gongkai_app::accounts::add(&store, &crate::clock(), &gongkai_app::Actor::cli(), new)
             .await
-            .with_context(|| format!("无法创建用户 {}", a.username))?;
-        store
-            .append_audit(
-                &AuditEvent {
-                    username: Some("(cli)".into()),
-                    event_type: "user.add".into(),
-                    target: Some(format!("{} {} {}", user.username, user.role, user.agency)),
-                    success: true,
-                    source: Some("cli".into()),
-                    ..AuditEvent::default()
-                },
-                now,
-            )
-            .await?;
+            .map_err(crate::cli_register::app_error)?;
         println!("已创建用户 {}（{}，机关 {}）", user.username, user.role.label_zh(), user.agency);
         Ok(ExitCode::SUCCESS)
     })

@@ -1,7 +1,8 @@
 //! The command line and the web run one use case each, in `gongkai-app` (issue 16): here each is
 //! performed through `gongkai …` and through HTTP on the same database, and what is stored and
 //! said must agree — publish (a second publication and a bad date refused by both, both
-//! audited), "today" (China Standard Time, whatever the server's zone) and masking (B4.6).
+//! audited), "today" (China Standard Time, whatever the server's zone), masking (B4.6), a
+//! request's event, a proactive item, a case, a year's Article 20 figures and a report section.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -469,4 +470,227 @@ fn proactive_form<'a>(index: &'a str, title: &'a str, on: &'a str) -> Vec<(&'sta
         ("reviewed_on", "2026-01-25"),
         ("review_result", "approved"),
     ]
+}
+
+/// The audit records of `event_type`, as (target, success).
+async fn audited(store: &Store, event_type: &str) -> Vec<(String, bool)> {
+    let mut out: Vec<(String, bool)> = store
+        .list_audit(10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.event.event_type == event_type)
+        .map(|r| (r.event.target.unwrap_or_default(), r.event.success))
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_is_one_rule_in_the_cli_and_the_console() {
+    let f = fixture(MORNING).await;
+    let approver = f.login("fin.approver").await;
+    // Formerly the command line took a filing date after today, a request number that is none of
+    // the agency's, and an over-long number, and audited nothing: now both refuse them alike.
+    let long = "号".repeat(65);
+    for (number, filed_on, request, says) in [
+        ("复〔2026〕1号", "2026-11-28", "", "立案日期：不能晚于今天（2026-11-27）"),
+        ("复〔2026〕1号", "2026-03-01", "2026-999", "关联受理编号：本机关没有受理编号为「2026-999」的申请"),
+        (long.as_str(), "2026-03-01", "", "案件编号：不能超过64个字符"),
+    ] {
+        let mut args =
+            vec!["case", "add", "--agency", DEPT, "--number", number, "--group", "review", "--filed-on", filed_on];
+        if !request.is_empty() {
+            args.extend(["--request", request]);
+        }
+        let out = f.cli(&args);
+        assert_eq!(out.status.code(), Some(2), "{says}");
+        assert!(stderr(&out).contains(says), "{says}: {}", stderr(&out));
+        let form = [
+            ("agency", DEPT),
+            ("number", number),
+            ("group", "review"),
+            ("request", request),
+            ("filed_on", filed_on),
+            ("decided_on", ""),
+            ("result", ""),
+        ];
+        let (status, page) = f.post(&approver, "/console/cases", &form).await;
+        assert_eq!(status, 422, "{says}");
+        assert!(page.contains(says), "{says}: {page}");
+    }
+    assert!(f.store.list_cases(DEPT).await.unwrap().is_empty(), "nothing stored");
+    // Registered through each, then decided through the other: stored alike, audited alike.
+    let out =
+        f.cli(&["case", "add", "--agency", DEPT, "--number", "复1", "--group", "review", "--filed-on", "2026-03-01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let form = [("agency", DEPT), ("number", "复2"), ("group", "review"), ("filed_on", "2026-03-01")];
+    assert_eq!(f.post(&approver, "/console/cases", &form).await.0, 303);
+    let decide = [("agency", DEPT), ("number", "复1"), ("decided_on", "2026-05-01"), ("result", "upheld")];
+    assert_eq!(f.post(&approver, "/console/cases/decide", &decide).await.0, 303);
+    let out = f.cli(&[
+        "case",
+        "decide",
+        "--agency",
+        DEPT,
+        "--number",
+        "复2",
+        "--decided-on",
+        "2026-05-01",
+        "--result",
+        "upheld",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A second decision is refused by both.
+    let out = f.cli(&[
+        "case",
+        "decide",
+        "--agency",
+        DEPT,
+        "--number",
+        "复1",
+        "--decided-on",
+        "2026-05-02",
+        "--result",
+        "other",
+    ]);
+    assert!(stderr(&out).contains("案件编号：复1 已审结，不能再次记录结果"), "{}", stderr(&out));
+    let again = [("agency", DEPT), ("number", "复2"), ("decided_on", "2026-05-02"), ("result", "other")];
+    let (status, page) = f.post(&approver, "/console/cases/decide", &again).await;
+    assert_eq!(status, 409);
+    assert!(page.contains("案件编号：复2 已审结，不能再次记录结果"), "{page}");
+    let cases = f.store.list_cases(DEPT).await.unwrap();
+    let strip = |c: &gongkai_core::register::Case| (c.group, c.filed_on, c.decided_on, c.result);
+    assert_eq!(cases.len(), 2);
+    assert_eq!(strip(&cases[0]), strip(&cases[1]));
+    let adds = audited(&f.store, "case.add").await;
+    assert!(adds.contains(&("复1".to_string(), true)) && adds.contains(&("复2".to_string(), true)), "{adds:?}");
+    let decisions = audited(&f.store, "case.decide").await;
+    assert_eq!(decisions.iter().filter(|(_, ok)| *ok).count(), 2, "{decisions:?}");
+    assert_eq!(decisions.iter().filter(|(_, ok)| !*ok).count(), 2, "refusals audited too: {decisions:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn article20_figures_are_one_rule_in_the_cli_and_the_console() {
+    let f = fixture(MORNING).await;
+    let approver = f.login("fin.approver").await;
+    // Formerly the command line took negative fees, fees below the 元, a year before 2008 or
+    // after this one, and audited nothing: now both refuse them with the same words.
+    for (year, fees, says) in [
+        ("2025", "-2", "行政事业性收费本年收费金额（万元）：不能为负数"),
+        ("2025", "1.23456", "行政事业性收费本年收费金额（万元）：最多保留四位小数（精确到元）"),
+        ("2007", "1", "年度：应为 2008 至 2026 之间的年份"),
+        ("2027", "1", "年度：应为 2008 至 2026 之间的年份"),
+    ] {
+        let fees_arg = format!("--fees-wan-yuan={fees}");
+        let out = f.cli(&["figures", "set", "--agency", DEPT, "--year", year, &fees_arg]);
+        assert_eq!(out.status.code(), Some(2), "{says}");
+        assert!(stderr(&out).contains(says), "{says}: {}", stderr(&out));
+        let form = [("agency", DEPT), ("year", year), ("fees_wan_yuan", fees)];
+        let (status, page) = f.post(&approver, "/console/article20", &form).await;
+        assert_eq!(status, 422, "{says}");
+        assert!(page.contains(says), "{says}: {page}");
+    }
+    assert!(f.store.list_article20_figures(DEPT).await.unwrap().is_empty(), "nothing stored");
+    // The same figures through each, for two years: stored alike, audited alike.
+    let out = f.cli(&[
+        "figures",
+        "set",
+        "--agency",
+        DEPT,
+        "--year",
+        "2024",
+        "--rules-issued",
+        "2",
+        "--fees-wan-yuan",
+        "12.5",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let form = [("agency", DEPT), ("year", "2025"), ("rules_issued", "2"), ("fees_wan_yuan", "12.5")];
+    assert_eq!(f.post(&approver, "/console/article20", &form).await.0, 303);
+    let stored = f.store.list_article20_figures(DEPT).await.unwrap();
+    let strip = |a: &gongkai_core::register::Article20Figures| gongkai_core::register::Article20Figures {
+        year: 0,
+        ..a.clone()
+    };
+    assert_eq!(stored.len(), 2);
+    assert_eq!(strip(&stored[0]), strip(&stored[1]));
+    let saves = audited(&f.store, "article20.save").await;
+    assert!(
+        saves.contains(&("FIN/2024".to_string(), true)) && saves.contains(&("FIN/2025".to_string(), true)),
+        "{saves:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_section_is_one_rule_in_the_cli_and_the_console() {
+    let f = fixture(MORNING).await;
+    let approver = f.login("fin.approver").await;
+    // Formerly the command line stored any length, a control character and any year, unaudited.
+    let path = f.dir.path().join("section.txt");
+    let long = "字".repeat(20_001);
+    for (text, says) in
+        [(long.as_str(), "章节正文：不能超过 20000 个字符"), ("本年度\u{0}概述", "章节正文：不能含控制字符")]
+    {
+        std::fs::write(&path, text).unwrap();
+        let out = f.cli(&[
+            "narrative",
+            "set",
+            "--agency",
+            DEPT,
+            "--year",
+            "2025",
+            "--section",
+            "overview",
+            "--file",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{says}");
+        assert!(stderr(&out).contains(says), "{says}: {}", stderr(&out));
+        let form = [("section", "overview"), ("text", text)];
+        let (status, page) = f.post(&approver, &format!("/console/reports/{DEPT}/2025/narrative"), &form).await;
+        assert_eq!(status, 422, "{says}");
+        assert!(page.contains(says), "{says}: {page}");
+    }
+    std::fs::write(&path, "本年度概述").unwrap();
+    let out = f.cli(&[
+        "narrative",
+        "set",
+        "--agency",
+        DEPT,
+        "--year",
+        "2007",
+        "--section",
+        "overview",
+        "--file",
+        path.to_str().unwrap(),
+    ]);
+    assert!(stderr(&out).contains("年度：应为 2008 至 2027 之间的年份"), "{}", stderr(&out));
+    assert!(f.store.list_narratives(DEPT, 2025).await.unwrap().is_empty(), "nothing stored");
+    // Saved through each: stored alike, audited alike.
+    let out = f.cli(&[
+        "narrative",
+        "set",
+        "--agency",
+        DEPT,
+        "--year",
+        "2024",
+        "--section",
+        "overview",
+        "--file",
+        path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let form = [("section", "overview"), ("text", " 本年度概述 ")];
+    assert_eq!(f.post(&approver, &format!("/console/reports/{DEPT}/2025/narrative"), &form).await.0, 303);
+    assert_eq!(
+        f.store.get_narrative(DEPT, 2024, "overview").await.unwrap(),
+        f.store.get_narrative(DEPT, 2025, "overview").await.unwrap()
+    );
+    let saves = audited(&f.store, "report.narrative").await;
+    assert!(
+        saves.contains(&("FIN/2024/overview".to_string(), true))
+            && saves.contains(&("FIN/2025/overview".to_string(), true)),
+        "{saves:?}"
+    );
 }

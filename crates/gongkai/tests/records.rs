@@ -354,7 +354,7 @@ fn bad_input_names_the_field_and_stores_nothing(db: &Db) {
     assert!(e.contains("保密审查结论") && e.contains("不能登记为主动公开"), "{e}");
 
     let e = db.refused(&["figures", "set", "--agency", AG, "--year", "2024", "--rules-issued", "-1"]);
-    assert!(e.contains("--rules-issued") && e.contains("负数"), "{e}");
+    assert!(e.contains("规章本年制发件数") && e.contains("不小于 0"), "{e}");
     let e = db.refused(&["figures", "set", "--agency", AG, "--year", "2024", "--fees-wan-yuan", "十万"]);
     assert!(e.contains("金额"), "{e}");
     let e = db.refused(&["figures", "set", "--agency", AG, "--year", "2024"]);
@@ -384,7 +384,7 @@ fn bad_input_names_the_field_and_stores_nothing(db: &Db) {
         "--result",
         "other",
     ]);
-    assert!(e.contains("没有案号"), "{e}");
+    assert!(e.contains("没有编号为「nope」的案件"), "{e}");
 
     // Nothing of the above was stored.
     assert_eq!(db.json(&["proactive", "list", "--agency", AG, "--json"]), serde_json::json!([]));

@@ -48,7 +48,7 @@ on_both_backends!(
     proactive_disclosures_round_trip,
     figures_decimal_amount_round_trips_exactly,
     narratives_publication_and_lock,
-    amendments_and_calendar,
+    amendments,
     unicode_text_round_trips,
     period_lock_refuses_changes_to_a_published_year,
     amendments_record_changes_to_a_locked_year,

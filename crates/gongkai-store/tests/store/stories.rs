@@ -6,7 +6,7 @@ use gongkai_core::register::{
     ProactiveDisclosure, Request,
 };
 use gongkai_core::report::{Amount, CaseGroup, CaseResult, RequestRow};
-use gongkai_store::{Amendment, Backend, CalendarYear, Publication, RequestFilter, Store, StoreError};
+use gongkai_store::{Backend, Publication, RequestFilter, Store, StoreError};
 use sqlx::Row;
 
 use crate::harness::TestDb;
@@ -632,35 +632,28 @@ pub async fn narratives_publication_and_lock(db: TestDb) {
     assert_eq!(store.get_publication(CITY, 2024).await.unwrap(), Some(draft));
 }
 
-pub async fn amendments_and_calendar(db: TestDb) {
+pub async fn amendments(db: TestDb) {
     let store = &db.store;
     seed_agencies(store).await;
-    let a = Amendment {
-        agency: FINANCE.into(),
-        year: 2024,
-        record_table: "requests".into(),
-        record_key: "0190-abc".into(),
-        reason: "答复日期录入错误，据答复书更正".into(),
-        at: String::new(),
-        by: "王五".into(),
-    };
-    let stored = store.record_amendment(&a).await.unwrap();
+    // Amendments are made by writing to a locked year with a reason; each write reaching it is
+    // one amendment, stamped by the store.
+    let publication = Publication { agency: FINANCE.into(), year: 2024, published_on: None, locked: true };
+    store.set_publication(&publication).await.unwrap();
+    let refused = store.set_narrative(FINANCE, 2024, "overview", "概述").await;
+    assert!(matches!(refused, Err(StoreError::Locked { year: 2024, .. })), "{refused:?}");
+    let amend =
+        gongkai_store::Amend { reason: "答复日期录入错误，据答复书更正".into(), by: "王五".into() };
+    let first = store.amending(&amend).set_narrative(FINANCE, 2024, "overview", "概述").await.unwrap();
+    let second = store.amending(&amend).set_narrative(FINANCE, 2024, "problems", "问题").await.unwrap();
+    assert_eq!(first.len(), 1);
+    let stored = first[0].clone();
     assert!(stored.at.ends_with('Z') && stored.at.len() > 20, "{}", stored.at);
-    let second = store.record_amendment(&Amendment { record_key: "0190-def".into(), ..a.clone() }).await.unwrap();
-    assert_eq!(store.list_amendments(FINANCE, 2024).await.unwrap(), vec![stored, second]);
+    assert_eq!((stored.record_table.as_str(), stored.record_key.as_str()), ("report_narratives", "overview"));
+    assert_eq!((stored.reason.as_str(), stored.by.as_str()), ("答复日期录入错误，据答复书更正", "王五"));
+    let mut all = first;
+    all.extend(second);
+    assert_eq!(store.list_amendments(FINANCE, 2024).await.unwrap(), all);
     assert!(store.list_amendments(FINANCE, 2023).await.unwrap().is_empty());
-
-    assert_eq!(store.get_calendar_year(2027).await.unwrap(), None);
-    let cal = CalendarYear {
-        year: 2027,
-        source: "国办发明电〔2026〕7号".into(),
-        data: serde_json::json!({"holidays": [["2027-01-01", "元旦"]], "workdays": ["2027-02-06"]}),
-    };
-    store.put_calendar_year(&cal).await.unwrap();
-    assert_eq!(store.get_calendar_year(2027).await.unwrap(), Some(cal.clone()));
-    let revised = CalendarYear { source: "seed".into(), ..cal };
-    store.put_calendar_year(&revised).await.unwrap();
-    assert_eq!(store.get_calendar_year(2027).await.unwrap(), Some(revised));
 }
 
 pub async fn unicode_text_round_trips(db: TestDb) {
