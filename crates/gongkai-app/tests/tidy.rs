@@ -90,8 +90,11 @@ fn only_the_settings_read_the_environment() {
     }
     assert!(files.len() >= 80, "found only {} source files", files.len());
     let settings = crates.join("gongkai/src/settings.rs");
+    // The test kit (dev-only, never in the program) reads the tests' own setting,
+    // GONGKAI_TEST_POSTGRES_URL.
+    let testkit = crates.join("gongkai-testkit/src");
     let mut found = Vec::new();
-    for p in files.iter().filter(|p| **p != settings) {
+    for p in files.iter().filter(|p| **p != settings && !p.starts_with(&testkit)) {
         let text = std::fs::read_to_string(p).unwrap_or_default();
         for pattern in ["env::var", "env::vars", "env = \"", "EnvFilter::try_from_env", "EnvFilter::from_default_env"] {
             if text.contains(pattern) {

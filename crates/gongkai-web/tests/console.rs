@@ -1974,8 +1974,7 @@ story!(supervise_withdraws_imports_of_its_own_scope_with_a_reason, |app: App| as
     assert!(withdrawals.iter().any(|r| !r.event.success && r.event.username.as_deref() == Some("gov.supervisor")));
 });
 
-#[path = "http/smtp_sink.rs"]
-mod smtp_sink;
+use gongkai_testkit::smtp_sink;
 
 story!(supervise_reminders_by_email_through_a_local_smtp_sink, |app: App| async move {
     users(&app.store).await;

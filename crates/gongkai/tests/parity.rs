@@ -21,7 +21,7 @@ const PASSWORD: &str = "Gongkai-2026!";
 
 /// One SQLite database, served in-process and opened by the binary.
 struct Fixture {
-    dir: tempfile::TempDir,
+    db: gongkai_testkit::FreshDb,
     url: String,
     key: String,
     now: String,
@@ -38,8 +38,8 @@ impl Drop for Fixture {
 }
 
 async fn fixture(now: &str) -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("gongkai.db").display());
+    let db = gongkai_testkit::FreshDb::create(gongkai_testkit::Backend::Sqlite, "parity").await;
+    let url = db.url.clone();
     let key = DataKey::generate().unwrap();
     let store = Store::connect(&url, &key).await.unwrap();
     store.migrate().await.unwrap();
@@ -59,7 +59,7 @@ async fn fixture(now: &str) -> Fixture {
         let _ = gongkai_web::serve(listener, state).await;
     });
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    Fixture { dir, url, key: key.to_hex(), now: now.into(), store, base, client, server }
+    Fixture { db, url, key: key.to_hex(), now: now.into(), store, base, client, server }
 }
 
 impl Fixture {
@@ -186,7 +186,7 @@ async fn publish_is_one_rule_in_the_cli_and_the_console() {
 
     // A change after publication is an amendment, and the report shows it the same in both: the
     // CLI's `report generate` and the portal's published report (its JSON download).
-    let text = f.dir.path().join("overview.txt");
+    let text = f.db.path("overview.txt");
     std::fs::write(&text, "本年度政府信息公开工作概述（更正后）。").unwrap();
     let set = ["narrative", "set", "--agency", DEPT, "--year", "2024", "--section", "overview", "--file"];
     let file = text.to_str().unwrap();
@@ -627,7 +627,7 @@ async fn a_report_section_is_one_rule_in_the_cli_and_the_console() {
     let f = fixture(MORNING).await;
     let approver = f.login("fin.approver").await;
     // Formerly the command line stored any length, a control character and any year, unaudited.
-    let path = f.dir.path().join("section.txt");
+    let path = f.db.path("section.txt");
     let long = "字".repeat(20_001);
     for (text, says) in
         [(long.as_str(), "章节正文：不能超过 20000 个字符"), ("本年度\u{0}概述", "章节正文：不能含控制字符")]

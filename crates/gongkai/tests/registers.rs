@@ -430,7 +430,7 @@ fn publish_locks_the_year_and_amendments_are_visible(db: &Db) {
     // A spreadsheet with a 2024 request: refused as a whole, accepted with --amend.
     let file = db.path("late.xlsx");
     db.ok(&["register", "export", "--agency", AG, "--year", "2024", "--out", file.to_str().unwrap()]);
-    let fresh = if db.postgres.is_some() { Db::postgres() } else { Db::sqlite() };
+    let fresh = if db.is_postgres() { Db::postgres() } else { Db::sqlite() };
     fresh.ok(&["register", "import", file.to_str().unwrap()]);
     fresh.ok(&["report", "publish", "--agency", AG, "--year", "2024", "--date", "2025-01-20"]);
     let more = db.path("more.xlsx");
@@ -568,7 +568,7 @@ fn xlsx_export_import_round_trips(db: &Db) {
     add_request(db, "2024-001", "2024-02-01", &["--amend", "unused: no year is locked"]);
     event_ok(db, "2024-001", "2024-02-05", &["consultation-sent", "--party", "甲"]);
 
-    let fresh = if db.postgres.is_some() { Db::postgres() } else { Db::sqlite() };
+    let fresh = if db.is_postgres() { Db::postgres() } else { Db::sqlite() };
     let e1 = db.path("e1.xlsx");
     let e2 = db.path("e2.xlsx");
     for ag in [AG, "EX01-czj"] {
@@ -741,10 +741,7 @@ fn write_workbook(path: &Path, sheets: &[(&str, &Vec<Vec<String>>)]) {
 fn b2_5_the_data_key_encrypts_personal_information_and_is_required(db: &Db) {
     setup_agency(db);
     add_request(db, "2024-001", "2024-03-01", &[]);
-    let key_file = match db.postgres {
-        None => db.path("gk.db.key"),
-        Some(_) => db.path("data").join("data.key"),
-    };
+    let key_file = if db.is_postgres() { db.path("data").join("data.key") } else { db.path("gongkai.db.key") };
     let key_text = std::fs::read_to_string(&key_file).unwrap_or_else(|e| panic!("{}: {e}", key_file.display()));
     assert_eq!(key_text.trim().len(), 64, "256 bits in hexadecimal");
     #[cfg(unix)]
@@ -785,9 +782,9 @@ fn b2_5_the_data_key_encrypts_personal_information_and_is_required(db: &Db) {
         std::process::Command::new(env!("CARGO_BIN_EXE_gongkai"))
             .env("GONGKAI_NOW", "2026-11-27T02:00:00Z")
             .args(["request", "show", "--agency", AG, "--number", "2024-001", "--today", "2024-03-04", "--json"])
-            .current_dir(db.dir.path())
+            .current_dir(&db.dir)
             .env("GONGKAI_DATABASE_URL", &db.url)
-            .env("GONGKAI_DATA_DIR", db.dir.path().join("data"))
+            .env("GONGKAI_DATA_DIR", db.dir.join("data"))
             .env("GONGKAI_DATA_KEY", key)
             .output()
             .unwrap()

@@ -373,10 +373,8 @@ fn supervise_imports_listed_and_withdrawn(db: &Db) {
     assert!(a["report"]["source"].is_null() && a["report"]["status"] == "missing", "{a:#}");
 }
 
-// The SMTP sink of the web tests (tests/http/smtp_sink.rs), one copy for both crates.
-#[allow(dead_code)]
-#[path = "../../gongkai-web/tests/http/smtp_sink.rs"]
-mod sink;
+// The SMTP sink of the test kit, as the web's tests use it.
+use gongkai_testkit::smtp_sink as sink;
 use sink::{base64_decode, decode_header, parse as parse_message, Received};
 
 /// The sink on its own thread (these tests are synchronous): its port, and every message it

@@ -1,20 +1,13 @@
-//! A fresh, migrated database per test, on either backend, dropped afterwards.
-//!
-//! SQLite: a new file in a temporary directory. PostgreSQL: `CREATE DATABASE gk_test_<random>` on
-//! the server named by `GONGKAI_TEST_POSTGRES_URL` (default
-//! `postgres://postgres@127.0.0.1:5432/test`), dropped at the end even when the test fails. An
-//! unreachable server fails the PostgreSQL tests; they never skip.
+//! A fresh, migrated database per test, on either backend, dropped afterwards: the store's use of
+//! the one test kit (`gongkai_testkit::FreshDb`).
 
 use std::future::Future;
-use std::time::Duration;
 
 use chrono::NaiveDate;
 use gongkai_core::register::{Applicant, ApplicantType, Channel, Request};
-use gongkai_store::{redact_url, DataKey, Store};
-use sqlx::{AnyConnection, AssertSqlSafe, Connection};
-
-/// The default PostgreSQL test server (trust auth on loopback).
-const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+use gongkai_store::{DataKey, Store};
+use gongkai_testkit::{finish, Backend, FreshDb};
+use sqlx::{AnyConnection, Connection};
 
 /// What a test gets: the migrated store, and its URL for raw SQL checks.
 pub struct TestDb {
@@ -39,15 +32,7 @@ where
     F: FnOnce(TestDb) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("gongkai.db").display());
-    let key = DataKey::generate().expect("data key");
-    let store = Store::connect(&url, &key).await.expect("connect to the SQLite test file");
-    store.migrate().await.expect("migrate the SQLite test file");
-    let outcome = tokio::spawn(test(TestDb { store: store.clone(), url, key })).await;
-    store.close().await;
-    drop(dir);
-    finish(outcome);
+    run(Backend::Sqlite, test).await;
 }
 
 /// Runs a test body on a fresh PostgreSQL database, created for it and dropped afterwards.
@@ -56,57 +41,26 @@ where
     F: FnOnce(TestDb) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    sqlx::any::install_default_drivers();
-    let admin_url = std::env::var("GONGKAI_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_string());
-    let mut admin = match tokio::time::timeout(Duration::from_secs(15), AnyConnection::connect(&admin_url)).await {
-        Ok(Ok(conn)) => conn,
-        Ok(Err(e)) => panic!(
-            "PostgreSQL test server {} is unreachable: {e}. The PostgreSQL tests never skip: start the \
-             server (check with `pg_isready -h 127.0.0.1`) or set GONGKAI_TEST_POSTGRES_URL.",
-            redact_url(&admin_url)
-        ),
-        Err(_) => panic!(
-            "PostgreSQL test server {} did not answer within 15 s. The PostgreSQL tests never skip: \
-             start the server or set GONGKAI_TEST_POSTGRES_URL.",
-            redact_url(&admin_url)
-        ),
-    };
-    let name = format!("gk_test_{}", uuid::Uuid::new_v4().simple());
-    sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
-        .await
-        .unwrap_or_else(|e| panic!("CREATE DATABASE {name} on {}: {e}", redact_url(&admin_url)));
-    let url = gongkai_store::with_database(&admin_url, &name);
-
-    let key = DataKey::generate().expect("data key");
-    let outcome = match Store::connect(&url, &key).await {
-        Ok(store) => {
-            let outcome = match store.migrate().await {
-                Ok(()) => tokio::spawn(test(TestDb { store: store.clone(), url, key })).await,
-                Err(e) => tokio::spawn(async move { panic!("migrate the PostgreSQL test database: {e:?}") }).await,
-            };
-            store.close().await;
-            outcome
-        }
-        Err(e) => tokio::spawn(async move { panic!("connect to the PostgreSQL test database: {e:?}") }).await,
-    };
-
-    sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-        .execute(&mut admin)
-        .await
-        .unwrap_or_else(|e| panic!("DROP DATABASE {name}: {e}"));
-    admin.close().await.expect("close the admin connection");
-    finish(outcome);
+    run(Backend::Postgres, test).await;
 }
 
-/// Re-raises the test body's panic, if it panicked.
-fn finish(outcome: Result<(), tokio::task::JoinError>) {
-    if let Err(e) = outcome {
-        match e.try_into_panic() {
-            Ok(panic) => std::panic::resume_unwind(panic),
-            Err(e) => panic!("test task did not finish: {e}"),
-        }
-    }
+/// The kit's fresh database, migrated; the body runs in its own task, so the database is
+/// dropped before a failing test re-raises its panic.
+async fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(TestDb) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let db = FreshDb::create(backend, "store").await;
+    let key = DataKey::generate().expect("data key");
+    let store = Store::connect(&db.url, &key).await.unwrap_or_else(|e| panic!("connect to {backend:?}: {e:?}"));
+    let outcome = match store.migrate().await {
+        Ok(()) => tokio::spawn(test(TestDb { store: store.clone(), url: db.url.clone(), key })).await,
+        Err(e) => tokio::spawn(async move { panic!("migrate the {backend:?} test database: {e:?}") }).await,
+    };
+    store.close().await;
+    db.drop_now().await;
+    finish(outcome);
 }
 
 /// An online request of a natural person about a land expropriation: the request the overview

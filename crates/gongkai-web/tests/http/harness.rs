@@ -1,9 +1,7 @@
 //! The web tests' harness (HTTP, console and browser tests share it): a running application per
-//! test on a fresh, migrated database (SQLite file in a temporary directory, or a new PostgreSQL
-//! database on the server named by `GONGKAI_TEST_POSTGRES_URL`, default
-//! `postgres://postgres@127.0.0.1:5432/test`, dropped afterwards), seeded with a small agency
-//! tree, served by `gongkai_web::serve` on 127.0.0.1:0. PostgreSQL never skips: an unreachable
-//! server fails the test.
+//! test on a fresh, migrated database of the one test kit (`gongkai_testkit::FreshDb`: a SQLite
+//! file, or a PostgreSQL database of its own, dropped afterwards; never skipped), seeded with a
+//! small agency tree, served by `gongkai_web::serve` on 127.0.0.1:0.
 
 use std::future::Future;
 use std::time::Duration;
@@ -16,9 +14,6 @@ use gongkai_core::register::{
 use gongkai_core::report::RequestRow;
 use gongkai_store::{DisclosureGuide, ProactiveDetails, Publication, Store};
 use gongkai_web::{AppState, RateLimiter, SiteConfig};
-use sqlx::{AnyConnection, AssertSqlSafe, Connection};
-
-const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 /// The root agency of the seed tree.
 pub const ROOT: &str = "GOV";
@@ -67,11 +62,8 @@ impl App {
     }
 }
 
-#[derive(Clone, Copy, Debug)]
-pub enum Db {
-    Sqlite,
-    Postgres,
-}
+/// The backend of a test's database (the kit's).
+pub use gongkai_testkit::Backend as Db;
 
 fn date(s: &str) -> NaiveDate {
     s.parse().expect("date")
@@ -196,37 +188,11 @@ where
     F: FnOnce(App) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    match db {
-        Db::Sqlite => {
-            let dir = tempfile::tempdir().expect("temporary directory");
-            let url = format!("sqlite://{}?mode=rwc", dir.path().join("gongkai.db").display());
-            run_on(&url, limiter, test).await;
-        }
-        Db::Postgres => {
-            sqlx::any::install_default_drivers();
-            let admin_url =
-                std::env::var("GONGKAI_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_string());
-            let mut admin = tokio::time::timeout(Duration::from_secs(15), AnyConnection::connect(&admin_url))
-                .await
-                .unwrap_or_else(|_| panic!("PostgreSQL test server did not answer within 15 s (tests never skip)"))
-                .unwrap_or_else(|e| panic!("PostgreSQL test server is unreachable: {e} (tests never skip)"));
-            let name = format!("gk_web_{}", uuid::Uuid::new_v4().simple());
-            sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
-            let url = gongkai_store::with_database(&admin_url, &name);
-            let outcome = tokio::spawn(async move { run_on(&url, limiter, test).await }).await;
-            sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                .execute(&mut admin)
-                .await
-                .unwrap();
-            admin.close().await.unwrap();
-            if let Err(e) = outcome {
-                match e.try_into_panic() {
-                    Ok(p) => std::panic::resume_unwind(p),
-                    Err(e) => panic!("test task did not finish: {e}"),
-                }
-            }
-        }
-    }
+    let fresh = gongkai_testkit::FreshDb::create(db, "web").await;
+    let url = fresh.url.clone();
+    let outcome = tokio::spawn(async move { run_on(&url, limiter, test).await }).await;
+    fresh.drop_now().await;
+    gongkai_testkit::finish(outcome);
 }
 
 async fn run_on<F, Fut>(url: &str, limiter: Option<RateLimiter>, test: F)
@@ -250,12 +216,7 @@ where
     let outcome = tokio::spawn(test(app)).await;
     server.abort();
     store.close().await;
-    if let Err(e) = outcome {
-        match e.try_into_panic() {
-            Ok(p) => std::panic::resume_unwind(p),
-            Err(e) => panic!("test task did not finish: {e}"),
-        }
-    }
+    gongkai_testkit::finish(outcome);
 }
 
 /// One story, run on both backends: `story!(name, |app| async move { … })`.

@@ -1,18 +1,14 @@
-//! The harness the CLI tests share: a fresh database per test (a SQLite file, or a PostgreSQL
-//! database `gk_cli_<pid>_<nanos>` on `GONGKAI_TEST_POSTGRES_URL`, dropped afterwards; an
-//! unreachable server fails, never skips), `gongkai` run against it, and a macro that
-//! instantiates each test for both backends.
+//! The harness the CLI tests share: a fresh database per test from the one test kit
+//! (`gongkai_testkit::FreshDb`: a SQLite file, or a PostgreSQL database `gk_cli_…`, dropped
+//! afterwards; an unreachable server fails, never skips), `gongkai` run against it, and a macro
+//! that instantiates each test for both backends.
 
 #![allow(dead_code)]
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
-use std::time::Duration;
 
 use serde_json::Value;
-use sqlx::{AnyConnection, AssertSqlSafe, Connection};
-
-const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 /// "Now" of every CLI test (`GONGKAI_NOW`): 27 November 2026, 10:00 Beijing time, so that no
 /// test depends on the day it runs.
@@ -20,55 +16,44 @@ pub const NOW: &str = "2026-11-27T02:00:00Z";
 
 // ---------------------------------------------------------------- databases
 
-/// A fresh database and a scratch folder; a PostgreSQL database is dropped with it.
+/// A fresh database and a scratch folder (the one test kit's `FreshDb`); a PostgreSQL database
+/// is dropped with it.
 pub struct Db {
     pub url: String,
-    pub dir: tempfile::TempDir,
-    pub postgres: Option<(String, String)>,
+    pub dir: std::path::PathBuf,
+    fresh: gongkai_testkit::FreshDb,
 }
 
 pub fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    gongkai_testkit::runtime()
 }
 
 impl Db {
     pub fn sqlite() -> Db {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("gk.db").display());
-        Db { url, dir, postgres: None }
+        Db::on(gongkai_testkit::Backend::Sqlite)
     }
 
     pub fn postgres() -> Db {
-        sqlx::any::install_default_drivers();
-        let admin = std::env::var("GONGKAI_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_string());
-        let name = format!(
-            "gk_cli_{}_{}",
-            std::process::id(),
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
-        );
-        rt().block_on(async {
-            let mut conn = match tokio::time::timeout(Duration::from_secs(15), AnyConnection::connect(&admin)).await {
-                Ok(Ok(c)) => c,
-                Ok(Err(e)) => panic!(
-                    "PostgreSQL test server is unreachable ({e}); these tests never skip: start it \
-                     (pg_isready -h 127.0.0.1) or set GONGKAI_TEST_POSTGRES_URL"
-                ),
-                Err(_) => panic!("PostgreSQL test server did not answer within 15 s"),
-            };
-            sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
-            conn.close().await.unwrap();
-        });
-        let url = gongkai_store::with_database(&admin, &name);
-        Db { url, dir: tempfile::tempdir().unwrap(), postgres: Some((admin, name)) }
+        Db::on(gongkai_testkit::Backend::Postgres)
+    }
+
+    /// Whether the database is a PostgreSQL one.
+    pub fn is_postgres(&self) -> bool {
+        self.fresh.backend() == gongkai_testkit::Backend::Postgres
+    }
+
+    fn on(backend: gongkai_testkit::Backend) -> Db {
+        let fresh = gongkai_testkit::FreshDb::create_blocking(backend, "cli");
+        Db { url: fresh.url.clone(), dir: fresh.dir().to_path_buf(), fresh }
     }
 
     /// The data key `gongkai` uses on this database (the default key file: beside a SQLite file,
     /// `data.key` in the data folder for PostgreSQL), made here if no command has made it yet,
     /// so that a test can open the same store directly.
     pub fn key(&self) -> gongkai_store::DataKey {
-        let path = match self.postgres {
-            None => self.dir.path().join("gk.db.key"),
-            Some(_) => self.dir.path().join("data").join("data.key"),
+        let path = match self.fresh.backend() {
+            gongkai_testkit::Backend::Sqlite => self.dir.join("gongkai.db.key"),
+            gongkai_testkit::Backend::Postgres => self.dir.join("data").join("data.key"),
         };
         match std::fs::read_to_string(&path) {
             Ok(text) => gongkai_store::DataKey::from_hex(&text).unwrap(),
@@ -82,16 +67,16 @@ impl Db {
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
+        self.dir.join(name)
     }
 
     /// Runs `gongkai ARGS` on this database.
     pub fn gk(&self, args: &[&str]) -> Output {
         let o = Command::new(env!("CARGO_BIN_EXE_gongkai"))
             .args(args)
-            .current_dir(self.dir.path())
+            .current_dir(&self.dir)
             .env("GONGKAI_DATABASE_URL", &self.url)
-            .env("GONGKAI_DATA_DIR", self.dir.path().join("data"))
+            .env("GONGKAI_DATA_DIR", self.dir.join("data"))
             .env("GONGKAI_NOW", NOW)
             .env_remove("GONGKAI_LOG")
             .output()
@@ -121,21 +106,6 @@ impl Db {
     pub fn json(&self, args: &[&str]) -> Value {
         let out = self.ok(args);
         serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
-    }
-}
-
-impl Drop for Db {
-    fn drop(&mut self) {
-        if let Some((admin, name)) = self.postgres.take() {
-            rt().block_on(async {
-                if let Ok(mut conn) = AnyConnection::connect(&admin).await {
-                    let _ = sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                        .execute(&mut conn)
-                        .await;
-                    let _ = conn.close().await;
-                }
-            });
-        }
     }
 }
 
