@@ -16,6 +16,7 @@ pub mod error;
 pub mod narrative;
 pub mod proactive;
 pub mod publish;
+pub mod published;
 pub mod registers;
 pub mod remind;
 pub mod request;

@@ -42,6 +42,9 @@ const OWNED_HERE: &[(&str, &str)] = &[
     // The register workbook: read, scoped, checked against the database, written all or nothing.
     (".insert_batch(", "gongkai_app::registers::import"),
     ("fn check_scope", "gongkai_app::registers::import"),
+    // Published reports: read, checked, stored and audited once; withdrawn with the same refusals.
+    (".add_published_report(", "gongkai_app::published::import"),
+    (".withdraw_published_report(", "gongkai_app::published::withdraw"),
     // Accounts: the password policy, the hash and the audit record once.
     (".create_user(", "gongkai_app::accounts::add"),
     // The demo registers.

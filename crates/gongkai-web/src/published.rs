@@ -25,7 +25,6 @@ use axum::Router;
 use chrono::NaiveDate;
 use gongkai_core::register::{Agency, AgencyKind};
 use gongkai_core::rules::{self, CheckContext, Severity};
-use gongkai_store::{NewPublishedReport, StoreError};
 use serde::Deserialize;
 
 use crate::auth::{ConsoleForm, CurrentUser};
@@ -297,12 +296,8 @@ async fn upload(
         user.audit(&state, "supervise.import", &values.agency, false, Some("outside scope".into())).await;
         return Err(e);
     }
-    let Some(agency) = state.store.get_agency(&values.agency).await.map_err(WebError::from)? else {
-        return refuse(format!("机关：{} 不存在", values.agency)).await;
-    };
-    let year = match values.year.parse::<i32>() {
-        Ok(y @ 2008..=2200) => y,
-        _ => return refuse(format!("年度：应为 2008 年以后的四位数字，如 2025（收到「{}」）", values.year)).await,
+    let Ok(year) = values.year.parse::<i32>() else {
+        return refuse(format!("年度：应为四位数字的年份，如 2025（收到「{}」）", values.year)).await;
     };
     let published_on = match values.published_on.as_str() {
         "" => None,
@@ -314,47 +309,21 @@ async fn upload(
     let Some((file_name, bytes)) = form.file else {
         return refuse("文件：请选择要导入的年度报告文件".to_string()).await;
     };
-    if bytes.is_empty() {
-        return refuse(format!("文件「{file_name}」：文件为空或未选择文件")).await;
-    }
-    // Reading a PDF or a large document is CPU work: off the async threads.
-    let (name, data) = (file_name.clone(), bytes);
-    let read = tokio::task::spawn_blocking(move || {
-        let r = gongkai_import::import(&data, &name);
-        (r, data)
-    })
-    .await
-    .map_err(|e| WebError::Internal(format!("import task: {e}")))?;
-    let (report, bytes) = match read {
-        (Ok(r), b) => (r, b),
-        (Err(e), _) => {
-            user.audit(&state, "supervise.import", &agency.code, false, Some(format!("unreadable {file_name}"))).await;
-            return refuse(format!("文件 {e}")).await;
-        }
+    // Checked, read, stored and audited as `gongkai supervise import` does.
+    let new = gongkai_app::published::NewImport {
+        agency: values.agency.clone(),
+        year,
+        file_name,
+        bytes,
+        published_on,
+        by: user.user.username.clone(),
     };
-    let stored = state
-        .store
-        .add_published_report(&NewPublishedReport {
-            agency: &agency.code,
-            year,
-            file_name: &file_name,
-            format: gongkai_import::format_name(&bytes),
-            bytes: &bytes,
-            report: &report,
-            published_on,
-            by: &user.user.username,
-        })
-        .await;
-    match stored {
-        Ok(p) => {
-            let detail = format!("{} {} {}", p.year, p.source.file_name, p.source.sha256);
-            user.audit(&state, "supervise.import", &agency.code, true, Some(detail)).await;
-            Ok(Redirect::to(&format!("/console/supervise/published?year={year}&done=imported")).into_response())
+    match gongkai_app::published::import(&state.store, &state.clock, &user.actor(), new).await {
+        Ok(i) => {
+            Ok(Redirect::to(&format!("/console/supervise/published?year={}&done=imported", i.report.year))
+                .into_response())
         }
-        Err(StoreError::Invalid { detail, .. }) => {
-            user.audit(&state, "supervise.import", &agency.code, false, Some(format!("refused {file_name}"))).await;
-            refuse(detail).await
-        }
+        Err(e @ gongkai_app::AppError::Invalid { .. }) => refuse(e.to_string()).await,
         Err(e) => Err(WebError::from(e)),
     }
 }
@@ -397,21 +366,25 @@ async fn withdraw(State(state): State<AppState>, form: ConsoleForm<WithdrawForm>
         user.audit(&state, "supervise.withdraw_import", &import.agency, false, Some("outside scope".into())).await;
         return Err(e);
     }
-    match state.store.withdraw_published_report(&id, &form.reason, &user.user.username).await {
+    let actor = user.actor();
+    let withdrawn =
+        gongkai_app::published::withdraw(&state.store, &state.clock, &actor, &id, &form.reason, &user.user.username)
+            .await;
+    match withdrawn {
         Ok(p) => {
             Ok(Redirect::to(&format!("/console/supervise/published?year={}&done=withdrawn", p.year)).into_response())
         }
-        Err(StoreError::Invalid { what, detail }) => {
-            let note = format!("refused {id}: {what}");
-            user.audit(&state, "supervise.withdraw_import", &import.agency, false, Some(note)).await;
+        Err(e) => {
+            use gongkai_app::AppError;
             // Already withdrawn: the state of the record, not the form, is in the way.
-            let status = if what == "id" { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
-            refuse(detail, status).await
+            let status = match e {
+                AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                AppError::Conflict(_) => StatusCode::CONFLICT,
+                AppError::NotFound(_) => StatusCode::NOT_FOUND,
+                e => return Err(WebError::from(e)),
+            };
+            refuse(e.to_string(), status).await
         }
-        Err(StoreError::NotFound { .. }) => {
-            refuse(format!("导入记录：没有编号为「{id}」的导入"), StatusCode::NOT_FOUND).await
-        }
-        Err(e) => Err(WebError::from(e)),
     }
 }
 

@@ -19,9 +19,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::Args;
-use gongkai_core::register::{Agency, AgencyKind};
-use gongkai_core::rules::{self, CheckContext, Severity};
-use gongkai_store::{NewPublishedReport, PublishedReport, Store, StoreError};
+use gongkai_core::register::Agency;
+use gongkai_store::{PublishedReport, Store};
 
 use crate::cli_db::{open, runtime, DbArgs};
 
@@ -172,20 +171,17 @@ pub fn withdraw(a: WithdrawArgs) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        let p = match store.withdraw_published_report(id, &a.reason, &a.by).await {
+        let actor = gongkai_app::Actor::cli();
+        let p = match gongkai_app::published::withdraw(&store, &crate::clock(), &actor, id, &a.reason, &a.by).await {
             Ok(p) => p,
-            Err(StoreError::Invalid { what, detail }) => {
-                let field = match what {
-                    "reason" => "--reason",
-                    "by" => "--by",
-                    _ => "ID",
-                };
-                anyhow::bail!("未撤销（{field}）：{detail}")
+            Err(gongkai_app::AppError::Invalid { field, message }) => {
+                let field = if field == "by" { "--by" } else { "--reason" };
+                anyhow::bail!("未撤销（{field}）：{message}")
             }
-            Err(StoreError::NotFound { .. }) => anyhow::bail!(
+            Err(gongkai_app::AppError::NotFound(_)) => anyhow::bail!(
                 "未撤销（ID）：没有编号为「{id}」的导入；编号见 gongkai supervise imports --agency 机关代码"
             ),
-            Err(e) => return Err(e.into()),
+            Err(e) => anyhow::bail!("未撤销（ID）：{e}"),
         };
         println!(
             "已撤销导入 {}：{} {}年度「{}」，理由：{}",
@@ -244,41 +240,23 @@ fn agency_of_name<'a>(name: &str, agencies: &'a [Agency]) -> Option<&'a Agency> 
         .max_by_key(|a| a.code.len())
 }
 
-/// Why a store write failed, for one file's line.
-fn store_reason(e: &StoreError) -> String {
-    match e {
-        StoreError::Invalid { detail, .. } => detail.clone(),
-        StoreError::NotFound { what: "agency", key } => format!("机关 {key} 不存在"),
-        e => format!("{e}"),
-    }
-}
-
 /// Imports one file; the line to print on success, the reason on failure.
 async fn import_one(store: &Store, path: &Path, agency: &Agency, a: &ImportArgs) -> Result<String, String> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string();
     let bytes = std::fs::read(path).map_err(|e| format!("无法读取文件：{e}"))?;
-    if bytes.is_empty() {
-        return Err("文件为空".to_string());
-    }
-    let report = gongkai_import::import(&bytes, &name).map_err(|e| e.to_string())?;
-    let stored = store
-        .add_published_report(&NewPublishedReport {
-            agency: &agency.code,
-            year: a.year,
-            file_name: &name,
-            format: gongkai_import::format_name(&bytes),
-            bytes: &bytes,
-            report: &report,
-            published_on: a.published_on,
-            by: &a.by,
-        })
+    // Checked, read, stored and audited as the console's 已发布年报导入 does.
+    let new = gongkai_app::published::NewImport {
+        agency: agency.code.clone(),
+        year: a.year,
+        file_name: name.clone(),
+        bytes,
+        published_on: a.published_on,
+        by: a.by.clone(),
+    };
+    let imported = gongkai_app::published::import(store, &crate::clock(), &gongkai_app::Actor::cli(), new)
         .await
-        .map_err(|e| store_reason(&e))?;
-    let findings = rules::check(
-        &stored.report,
-        &CheckContext { previous: None, government_report: Some(agency.kind == AgencyKind::Government) },
-    );
-    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+        .map_err(|e| e.to_string())?;
+    let stored = &imported.report;
     Ok(format!(
         "已导入 {}（{}）→ {} {} {}年度，发布日期 {}：错误 {} 条，警告 {} 条",
         name,
@@ -287,8 +265,8 @@ async fn import_one(store: &Store, path: &Path, agency: &Agency, a: &ImportArgs)
         agency.name,
         a.year,
         stored.published_on,
-        count(Severity::Error),
-        count(Severity::Warning)
+        imported.errors,
+        imported.warnings
     ))
 }
 
@@ -347,6 +325,7 @@ pub fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use gongkai_core::register::AgencyKind;
 
     fn agency(code: &str) -> Agency {
         Agency { code: code.into(), name: code.into(), parent: None, kind: AgencyKind::Department }

@@ -694,3 +694,80 @@ async fn a_report_section_is_one_rule_in_the_cli_and_the_console() {
         "{saves:?}"
     );
 }
+
+/// A multipart form body (the console's upload forms), and its content type.
+fn multipart(fields: &[(&str, &str)], file: (&str, &[u8])) -> (String, Vec<u8>) {
+    let boundary = "----gongkai-parity-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n",
+            file.0
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file.1);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_published_report_import_is_one_rule_in_the_cli_and_the_console() {
+    let f = fixture(MORNING).await;
+    let hash = gongkai_store::hash_password_blocking(PASSWORD.to_string()).await.unwrap();
+    f.store.create_user("gov.supervisor", ROOT, Role::Supervisor, &hash, chrono::Utc::now()).await.unwrap();
+    let sup = f.login("gov.supervisor").await;
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/2024-demo-county-natural-resources.txt");
+    let bytes = std::fs::read(&example).unwrap();
+    let upload = |year: &'static str, name: &'static str| {
+        let fields = [("csrf", sup.1.as_str()), ("agency", DEPT), ("year", year), ("published_on", "")];
+        multipart(&fields, (name, &bytes))
+    };
+    // Formerly the console refused a year after this one and the command line took it, and only
+    // the console audited: now both refuse it with the same words, and both audit.
+    let out = f.cli(&["supervise", "import", example.to_str().unwrap(), "--agency", DEPT, "--year", "2027"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("年度：应为 2008 至 2026 之间的年份（收到「2027」）"), "{}", stderr(&out));
+    let (content_type, body) = upload("2027", "a.txt");
+    let r = f
+        .client
+        .post(f.url("/console/supervise/published"))
+        .header("cookie", &sup.0)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.text().await.unwrap().contains("年度：应为 2008 至 2026 之间的年份（收到「2027」）"));
+    assert!(f.store.list_published_reports(ROOT).await.unwrap().is_empty(), "nothing stored");
+    // The same file through each: stored alike, audited alike.
+    let out = f.cli(&["supervise", "import", example.to_str().unwrap(), "--agency", DEPT, "--year", "2024"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (content_type, body) = upload("2024", "b.txt");
+    let r = f
+        .client
+        .post(f.url("/console/supervise/published"))
+        .header("cookie", &sup.0)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let stored = f.store.list_published_reports(ROOT).await.unwrap();
+    assert_eq!(stored.len(), 2);
+    assert_eq!((stored[0].year, &stored[0].source.sha256), (stored[1].year, &stored[1].source.sha256));
+    let imports = audited(&f.store, "supervise.import").await;
+    assert_eq!(
+        imports,
+        [("FIN".to_string(), false), ("FIN".to_string(), false), ("FIN".to_string(), true), ("FIN".to_string(), true)]
+    );
+}
