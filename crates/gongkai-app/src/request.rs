@@ -1,6 +1,7 @@
-//! A request's course (依申请公开, Arts. 27–45): recording an event — a correction notice, an
-//! extension, a consultation, a fee notice, a reply, a withdrawal — through one function that the
-//! console's forms, the staff API and `gongkai request event` all call.
+//! A request's course (依申请公开, Arts. 27–45): registering a request received by letter, post,
+//! fax or in person (`register`, `gongkai request add`), and recording an event — a correction
+//! notice, an extension, a consultation, a fee notice, a reply, a withdrawal — through one
+//! function that the console's forms, the staff API and `gongkai request event` all call.
 
 use gongkai_core::calendar::Calendar;
 use gongkai_core::lifecycle::{self, event_name, RequestState};
@@ -8,6 +9,68 @@ use gongkai_core::register::{Event, Request};
 use gongkai_store::{Amend, Amendment, RequestId, Store, StoreError};
 
 use crate::{Actor, AppError, Clock};
+
+/// A request as registered.
+#[derive(Debug, Clone)]
+pub struct Registered {
+    /// The request (its texts trimmed).
+    pub request: Request,
+    /// Its state on registration: the statutory due date (Art. 33) among it.
+    pub state: RequestState,
+    /// The amendments recorded when it changed a published year (with `amend`).
+    pub amendments: Vec<Amendment>,
+}
+
+/// Registers `request`, received on `request.received_on` (Art. 31).
+///
+/// The input is checked first ([`Request::validated`]: every problem at once), then the agency
+/// must exist and the lifecycle must accept the request (its due date computable with the
+/// calendar), then the store writes it — refusing a second request with the same 受理编号 in the
+/// agency, and a request of a published year unless `amend` gives the reason. Every attempt is
+/// audited (`request.add`, the target the 受理编号). Who may register (roles) is the caller's.
+pub async fn register(
+    store: &Store,
+    cal: &Calendar,
+    clock: &Clock,
+    actor: &Actor,
+    request: Request,
+    amend: Option<&Amend>,
+) -> Result<Registered, AppError> {
+    let target: String = request.tracking_number.trim().chars().take(64).collect();
+    let outcome = register_checked(store, cal, clock, request, amend).await;
+    let detail = match &outcome {
+        Ok(r) => Some(r.request.received_on.to_string()),
+        Err(e) => Some(e.to_string()),
+    };
+    actor.audit(store, clock, "request.add", &target, outcome.is_ok(), detail).await;
+    outcome
+}
+
+async fn register_checked(
+    store: &Store,
+    cal: &Calendar,
+    clock: &Clock,
+    request: Request,
+    amend: Option<&Amend>,
+) -> Result<Registered, AppError> {
+    let request = request.validated(clock.today()).map_err(AppError::inputs)?;
+    if store.get_agency(&request.agency).await?.is_none() {
+        return Err(AppError::NotFound(format!("机关「{}」尚未登记", request.agency)));
+    }
+    let state = lifecycle::replay(cal, &request, &[]).map_err(|e| AppError::Refused(e.to_string()))?;
+    let written = match amend {
+        Some(amend) => store.amending(amend).insert_request(&request).await,
+        None => store.insert_request(&request).await.map(|id| (id, Vec::new())),
+    };
+    let (_, amendments) = written.map_err(|e| match e {
+        StoreError::Conflict { .. } => {
+            AppError::Conflict(format!("受理编号 {} 已登记，不能重复登记", request.tracking_number))
+        }
+        e @ StoreError::Locked { .. } => AppError::Locked(e.to_string()),
+        e => AppError::Store(e),
+    })?;
+    Ok(Registered { request, state, amendments })
+}
 
 /// An event as stored, with what it changed.
 #[derive(Debug, Clone)]

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 const OWNED_HERE: &[(&str, &str)] = &[
     // Publishing: the date check, the refusal of a second publication and the audit record.
     (".set_publication(", "gongkai_app::publish::publish"),
+    // Registering a request: checked (Request::validated), written and audited once.
+    (".insert_request(", "gongkai_app::request::register"),
     // Recording a request's event: checked, applied, written and audited once.
     (".append_event(", "gongkai_app::request::record_event"),
     ("fn text_field(name: &str, label", "gongkai_core::input::text"),

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 
 use chrono::Datelike;
 
-use crate::register::{Article20Figures, Case, Event, EventKind, ProactiveDisclosure};
+use crate::register::{Article20Figures, Case, Event, EventKind, ProactiveDisclosure, Request};
 use crate::report::CaseResult;
 
 /// The most characters a free-text field takes (a note, a reason, a party, a document number).
@@ -208,6 +208,75 @@ impl ProactiveDisclosure {
             channels,
             published_on: self.published_on,
             validity,
+        })
+    }
+}
+
+/// The longest 申请人姓名或名称.
+pub const MAX_APPLICANT_NAME: usize = 100;
+/// The longest 证件号码 (an identity card has 18 characters; a passport or a credit code fewer).
+pub const MAX_ID_DOCUMENT: usize = 60;
+/// The longest 联系方式.
+pub const MAX_CONTACT: usize = 200;
+/// The longest 申请内容 (a description of the information asked for, Art. 29(二)).
+pub const MAX_CONTENT: usize = 5000;
+
+impl Request {
+    /// The request with its texts trimmed, checked as input on `today`, alike for the online
+    /// form, `gongkai request add` and the workbook: 受理编号, the applicant's name and the
+    /// content required (Art. 29: who asks, and a description of the information), each text
+    /// within its length and free of control characters (the content may have line breaks), the
+    /// receipt date a real one no later than tomorrow (Art. 31: the day it was received; one day
+    /// of slack for a clerk ahead of the server's midnight). Every field that is wrong is listed.
+    pub fn validated(self, today: NaiveDate) -> Result<Request, Vec<InputError>> {
+        let mut errors = Vec::new();
+        let mut keep = |r: Result<String, InputError>| match r {
+            Ok(v) => v,
+            Err(e) => {
+                errors.push(e);
+                String::new()
+            }
+        };
+        let tracking_number = keep(bounded("tracking_number", "受理编号", &self.tracking_number, true, 64));
+        let name = keep(bounded("name", "申请人姓名或名称", &self.applicant.name, true, MAX_APPLICANT_NAME));
+        let mut optional = |field: &'static str, label: &str, v: Option<String>, max: usize| {
+            v.map(|v| keep(bounded(field, label, &v, false, max))).filter(|v| !v.is_empty())
+        };
+        let id_document = optional("id_document", "证件号码", self.applicant.id_document, MAX_ID_DOCUMENT);
+        let contact = optional("contact", "联系方式", self.applicant.contact, MAX_CONTACT);
+        let requested_form = optional("form", "获取信息的形式", self.requested_form, 60);
+        let delivery = optional("delivery", "获取信息的方式", self.delivery, 60);
+        let content = self.content.trim().to_string();
+        if content.chars().all(invisible) {
+            errors.push(InputError::new(
+                "content",
+                "申请内容：不能为空（条例第二十九条：申请公开的政府信息的名称、文号或者便于查询的其他特征性描述）",
+            ));
+        } else if content.chars().count() > MAX_CONTENT {
+            errors.push(InputError::new("content", format!("申请内容：不能超过{MAX_CONTENT}个字符")));
+        } else if content.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+            errors.push(InputError::new("content", "申请内容：不能含控制字符"));
+        }
+        if self.received_on > today + chrono::Duration::days(1) {
+            errors.push(InputError::new(
+                "received_on",
+                format!("收到日期：{} 在今天之后，不能预先登记", self.received_on),
+            ));
+        } else if self.received_on < earliest_date() {
+            errors.push(InputError::new("received_on", format!("收到日期：{} 不是有效的日期", self.received_on)));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Request {
+            agency: self.agency.trim().to_string(),
+            tracking_number,
+            channel: self.channel,
+            received_on: self.received_on,
+            applicant: crate::register::Applicant { kind: self.applicant.kind, name, id_document, contact },
+            content,
+            requested_form,
+            delivery,
         })
     }
 }
@@ -524,5 +593,45 @@ mod tests {
         let two = Article20Figures { rules_issued: Some(-1), fees_wan_yuan: amount("-1"), ..figures(2007) };
         let fields: Vec<_> = two.validated(today).unwrap_err().iter().map(|e| e.field).collect();
         assert_eq!(fields, ["year", "rules_issued", "fees_wan_yuan"], "every wrong field is listed");
+    }
+
+    fn request() -> Request {
+        Request {
+            agency: "FIN".into(),
+            tracking_number: " 2026-001 ".into(),
+            channel: crate::register::Channel::Letter,
+            received_on: day("2026-11-20"),
+            applicant: crate::register::Applicant {
+                kind: crate::register::ApplicantType::NaturalPerson,
+                name: " 张三 ".into(),
+                id_document: Some("".into()),
+                contact: Some("13800000000".into()),
+            },
+            content: "某地块征收补偿方案\n（2025年）".into(),
+            requested_form: None,
+            delivery: None,
+        }
+    }
+
+    #[test]
+    fn a_request_is_checked_alike_everywhere() {
+        let today = day("2026-11-27");
+        let ok = request().validated(today).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((ok.tracking_number.as_str(), ok.applicant.name.as_str()), ("2026-001", "张三"));
+        assert_eq!(ok.applicant.id_document, None, "a blank document number is none");
+        assert!(ok.content.contains('\n'), "the content keeps its line breaks");
+        let with = |f: fn(&mut Request)| {
+            let mut r = request();
+            f(&mut r);
+            r.validated(today).map_err(|e| e.iter().map(|e| e.field).collect::<Vec<_>>())
+        };
+        assert_eq!(with(|r| r.tracking_number = " ".into()), Err(vec!["tracking_number"]));
+        assert_eq!(with(|r| r.applicant.name = "\u{200B}".into()), Err(vec!["name"]));
+        assert_eq!(with(|r| r.applicant.id_document = Some("1".repeat(61))), Err(vec!["id_document"]));
+        assert_eq!(with(|r| r.content = "内容\u{0}".into()), Err(vec!["content"]));
+        assert_eq!(with(|r| r.content = " ".into()), Err(vec!["content"]));
+        assert_eq!(with(|r| r.received_on = day("2026-11-29")), Err(vec!["received_on"]));
+        assert_eq!(with(|r| r.received_on = day("1900-01-01")), Err(vec!["received_on"]));
+        assert!(with(|r| r.received_on = day("2026-11-28")).is_ok(), "tomorrow is within the slack");
     }
 }

@@ -314,6 +314,20 @@ fn proactive_column(field: &str) -> &'static str {
     }
 }
 
+/// The workbook column of a request's field the core names.
+fn request_column(field: &str) -> &'static str {
+    match field {
+        "tracking_number" => "受理编号",
+        "received_on" => "收到日期",
+        "name" => "申请人姓名/名称",
+        "id_document" => "证件号码",
+        "contact" => "联系方式",
+        "content" => "申请内容",
+        "form" => "申请形式",
+        _ => "获取方式",
+    }
+}
+
 /// The workbook column of a case's field the core names.
 fn case_column(field: &str) -> &'static str {
     match field {
@@ -323,6 +337,19 @@ fn case_column(field: &str) -> &'static str {
         "decided_on" => "审结日期",
         _ => "结果",
     }
+}
+
+/// The core's input errors of one row as cell errors, each in the column of its field.
+fn input_errors(
+    sheet: &'static str,
+    line: u32,
+    list: Vec<gongkai_core::input::InputError>,
+    column_of: fn(&str) -> &'static str,
+) -> impl Iterator<Item = CellError> {
+    list.into_iter().map(move |e| {
+        let column = column_of(e.field);
+        CellError::at(sheet, line, column, without_label(column, e.message))
+    })
 }
 
 /// The core's message without the label it starts with when the cell already names its column
@@ -1158,19 +1185,26 @@ fn read_requests(
             Some(Ok(e)) => Some(e),
             None => None,
         };
-        out.batch.requests.push((
-            Request {
-                agency,
-                tracking_number,
-                channel,
-                received_on,
-                applicant: Applicant { kind, name, id_document, contact },
-                content,
-                requested_form,
-                delivery,
-            },
-            Vec::new(),
-        ));
+        let request = Request {
+            agency,
+            tracking_number,
+            channel,
+            received_on,
+            applicant: Applicant { kind, name, id_document, contact },
+            content,
+            requested_form,
+            delivery,
+        };
+        // Checked as input like a request typed on the command line (`Request::validated`); the
+        // row's request is kept either way, so its events are not reported as orphans too.
+        let request = match request.clone().validated(today) {
+            Ok(r) => r,
+            Err(list) => {
+                errs.extend(input_errors(SHEET_REQUESTS, line, list, request_column));
+                request
+            }
+        };
+        out.batch.requests.push((request, Vec::new()));
         out.request_rows.push(line);
         finishes.push(finish_event.map(|e| (e, line)));
     }
@@ -1423,10 +1457,7 @@ fn read_cases(t: &Table, out: &mut Parsed, errs: &mut Vec<CellError>, today: Nai
                     out.batch.cases.push(case);
                     out.case_rows.push(line);
                 }
-                Err(list) => errs.extend(list.into_iter().map(|e| {
-                    let column = case_column(e.field);
-                    CellError::at(SHEET_CASES, line, column, without_label(column, e.message))
-                })),
+                Err(list) => errs.extend(input_errors(SHEET_CASES, line, list, case_column)),
             }
         }
     }
@@ -1487,10 +1518,7 @@ fn read_figures(t: &Table, out: &mut Parsed, errs: &mut Vec<CellError>, today: N
                     out.batch.figures.push(figures);
                     out.figure_rows.push(line);
                 }
-                Err(list) => errs.extend(list.into_iter().map(|e| {
-                    let column = gongkai_core::input::article20_label(e.field);
-                    CellError::at(SHEET_FIGURES, line, column, without_label(column, e.message))
-                })),
+                Err(list) => errs.extend(input_errors(SHEET_FIGURES, line, list, gongkai_core::input::article20_label)),
             }
         }
     }
@@ -1567,10 +1595,7 @@ fn read_proactive(t: &Table, out: &mut Parsed, errs: &mut Vec<CellError>, today:
                     out.batch.proactive.push(item);
                     out.proactive_rows.push(line);
                 }
-                Err(list) => errs.extend(list.into_iter().map(|e| {
-                    let column = proactive_column(e.field);
-                    CellError::at(SHEET_PROACTIVE, line, column, without_label(column, e.message))
-                })),
+                Err(list) => errs.extend(input_errors(SHEET_PROACTIVE, line, list, proactive_column)),
             }
         }
     }
@@ -2224,11 +2249,13 @@ mod tests {
         let errors = read(&bytes, &cal, NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default()).unwrap_err();
         assert!(!errors.is_empty());
         assert!(
-            errors
-                .iter()
-                .all(|e| (e.message.contains("在今天之后，不能预先登记") || e.message.contains("不能晚于今天"))
-                    && matches!(e.column.as_deref(), Some("日期" | "答复日期" | "发布日期" | "立案日期" | "审结日期"))
-                    && e.row.is_some()),
+            errors.iter().all(|e| (e.message.contains("在今天之后，不能预先登记")
+                || e.message.contains("不能晚于今天"))
+                && matches!(
+                    e.column.as_deref(),
+                    Some("日期" | "答复日期" | "收到日期" | "发布日期" | "立案日期" | "审结日期")
+                )
+                && e.row.is_some()),
             "{errors:?}"
         );
         // A control character in a note is refused with its column.

@@ -13,14 +13,14 @@ use sha2::{Digest, Sha256};
 use crate::error::{FieldError, WebError};
 use crate::AppState;
 
-/// The longest name or organisation name accepted (characters).
-pub const NAME_MAX: usize = 100;
+/// The longest name or organisation name accepted (characters): the core's, as for every channel.
+pub const NAME_MAX: usize = gongkai_core::input::MAX_APPLICANT_NAME;
 /// The longest identity document number accepted.
-pub const ID_DOCUMENT_MAX: usize = 60;
+pub const ID_DOCUMENT_MAX: usize = gongkai_core::input::MAX_ID_DOCUMENT;
 /// The longest contact (phone, address, e-mail) accepted.
-pub const CONTACT_MAX: usize = 200;
+pub const CONTACT_MAX: usize = gongkai_core::input::MAX_CONTACT;
 /// The longest description of the information asked for.
-pub const CONTENT_MAX: usize = 5000;
+pub const CONTENT_MAX: usize = gongkai_core::input::MAX_CONTENT;
 
 /// 获取信息的载体形式 (A4.2): API name and label.
 pub const FORMS: [(&str, &str); 3] = [("paper", "纸质"), ("electronic", "电子"), ("other", "其他")];
@@ -227,6 +227,11 @@ pub async fn file(state: &AppState, agency: &str, v: ValidRequest) -> Result<Fil
             requested_form: Some(v.form.clone()),
             delivery: Some(v.delivery.clone()),
         };
+        // The form's fields passed `validate`; the core's rules of a request hold for every
+        // channel (a rule added there is enforced here too).
+        let request = request.validated(received).map_err(|errors| {
+            WebError::Invalid(errors.into_iter().map(|e| crate::error::FieldError::new(e.field, e.message)).collect())
+        })?;
         let state_now = lifecycle::replay(&state.calendar, &request, &[])
             .map_err(|e| WebError::Internal(format!("new request does not replay: {e}")))?;
         match state.store.file_online_request(&request, &query_code_hash(&tracking_number, &query_code)).await {

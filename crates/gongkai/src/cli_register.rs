@@ -434,30 +434,35 @@ pub fn request(cmd: RequestCommand) -> anyhow::Result<ExitCode> {
 }
 
 async fn request_add(cal: &Calendar, a: RequestAddArgs) -> anyhow::Result<ExitCode> {
-    let nonempty = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let request = Request {
         agency: a.agency.trim().to_string(),
-        tracking_number: a.number.trim().to_string(),
+        tracking_number: a.number,
         channel: a.channel,
         received_on: a.received,
         applicant: Applicant {
             kind: a.applicant_type,
-            name: a.applicant_name.trim().to_string(),
-            id_document: nonempty(a.id_document),
-            contact: nonempty(a.contact),
+            name: a.applicant_name,
+            id_document: a.id_document,
+            contact: a.contact,
         },
-        content: a.content.trim().to_string(),
-        requested_form: nonempty(a.form),
-        delivery: nonempty(a.delivery),
+        content: a.content,
+        requested_form: a.form,
+        delivery: a.delivery,
     };
-    let state = lifecycle::replay(cal, &request, &[]).map_err(|e| anyhow!("{e}"))?;
     let store = open(&a.db).await?;
-    let amendments = match a.amend.with_by(&a.by) {
-        Some(amend) => store.amending(&amend).insert_request(&request).await,
-        None => store.insert_request(&request).await.map(|id| (id, Vec::new())),
-    }
-    .map_err(store_error)?
-    .1;
+    // Checked, written and audited by the one use case (the core's Request::validated).
+    let amend = a.amend.with_by(&a.by);
+    let registered = gongkai_app::request::register(
+        &store,
+        cal,
+        &crate::clock(),
+        &gongkai_app::Actor::cli(),
+        request,
+        amend.as_ref(),
+    )
+    .await
+    .map_err(app_error)?;
+    let (request, state, amendments) = (registered.request, registered.state, registered.amendments);
     let mut out = std::io::stdout().lock();
     writeln!(
         out,

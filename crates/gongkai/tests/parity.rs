@@ -728,39 +728,27 @@ async fn a_published_report_import_is_one_rule_in_the_cli_and_the_console() {
     let bytes = std::fs::read(&example).unwrap();
     let upload = |year: &'static str, name: &'static str| {
         let fields = [("csrf", sup.1.as_str()), ("agency", DEPT), ("year", year), ("published_on", "")];
-        multipart(&fields, (name, &bytes))
+        let (content_type, body) = multipart(&fields, (name, &bytes));
+        f.client
+            .post(f.url("/console/supervise/published"))
+            .header("cookie", &sup.0)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
     };
     // Formerly the console refused a year after this one and the command line took it, and only
     // the console audited: now both refuse it with the same words, and both audit.
     let out = f.cli(&["supervise", "import", example.to_str().unwrap(), "--agency", DEPT, "--year", "2027"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("年度：应为 2008 至 2026 之间的年份（收到「2027」）"), "{}", stderr(&out));
-    let (content_type, body) = upload("2027", "a.txt");
-    let r = f
-        .client
-        .post(f.url("/console/supervise/published"))
-        .header("cookie", &sup.0)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let r = upload("2027", "a.txt").await.unwrap();
     assert_eq!(r.status().as_u16(), 422);
     assert!(r.text().await.unwrap().contains("年度：应为 2008 至 2026 之间的年份（收到「2027」）"));
     assert!(f.store.list_published_reports(ROOT).await.unwrap().is_empty(), "nothing stored");
     // The same file through each: stored alike, audited alike.
     let out = f.cli(&["supervise", "import", example.to_str().unwrap(), "--agency", DEPT, "--year", "2024"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let (content_type, body) = upload("2024", "b.txt");
-    let r = f
-        .client
-        .post(f.url("/console/supervise/published"))
-        .header("cookie", &sup.0)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let r = upload("2024", "b.txt").await.unwrap();
     assert_eq!(r.status().as_u16(), 303);
     let stored = f.store.list_published_reports(ROOT).await.unwrap();
     assert_eq!(stored.len(), 2);
@@ -770,4 +758,64 @@ async fn a_published_report_import_is_one_rule_in_the_cli_and_the_console() {
         imports,
         [("FIN".to_string(), false), ("FIN".to_string(), false), ("FIN".to_string(), true), ("FIN".to_string(), true)]
     );
+}
+
+/// `gongkai request add` with `changes` (pairs of option and value) over a complete request.
+fn request_add(f: &Fixture, changes: &[(&str, &str)]) -> Output {
+    let mut options = vec![
+        ("--number", "2026-001"),
+        ("--channel", "letter"),
+        ("--received", "2026-11-20"),
+        ("--applicant-type", "natural_person"),
+        ("--applicant-name", "张三"),
+        ("--content", "某地块征收补偿方案"),
+    ];
+    for (k, v) in changes {
+        match options.iter_mut().find(|(o, _)| o == k) {
+            Some(slot) => slot.1 = v,
+            None => options.push((k, v)),
+        }
+    }
+    let mut args = vec!["request", "add", "--agency", DEPT];
+    for (k, v) in options {
+        args.extend([k, v]);
+    }
+    f.cli(&args)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_is_checked_by_the_core_on_the_command_line_and_the_online_form() {
+    let f = fixture(MORNING).await;
+    // Formerly the command line took a receipt date after today, any length and control
+    // characters, and audited nothing; the online form had its own limits. Now the core's
+    // Request::validated holds for both: the same limits, in the same words.
+    let long_name = "名".repeat(101);
+    for (change, says) in [
+        (("--received", "2026-11-29"), "收到日期：2026-11-29 在今天之后，不能预先登记"),
+        (("--applicant-name", long_name.as_str()), "申请人姓名或名称：不能超过100个字符"),
+        (("--content", "内容\u{1b}"), "申请内容：不能含控制字符"),
+        (("--number", " "), "受理编号：不能为空"),
+    ] {
+        let out = request_add(&f, &[change]);
+        assert_eq!(out.status.code(), Some(2), "{says}");
+        assert!(stderr(&out).contains(says), "{says}: {}", stderr(&out));
+    }
+    let filing = serde_json::json!({
+        "applicant_type": "natural_person", "name": long_name, "id_document": "110101199003071234",
+        "contact": "13800000000", "content": "某地块征收补偿方案", "form": "electronic", "delivery": "email",
+    });
+    let r = f.client.post(f.url(&format!("/api/v1/agencies/{DEPT}/requests"))).json(&filing).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("\"name\"") && body.contains("100"), "the same limit online: {body}");
+    assert!(f.store.list_request_histories(DEPT, gongkai_store::RequestFilter::All).await.unwrap().is_empty());
+    // Registered, with its due date, and audited, refusals too; a second with the number refused.
+    let out = request_add(&f, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("已登记申请 2026-001"), "{}", stdout(&out));
+    let out = request_add(&f, &[]);
+    assert!(stderr(&out).contains("受理编号 2026-001 已登记，不能重复登记"), "{}", stderr(&out));
+    let adds = audited(&f.store, "request.add").await;
+    assert_eq!(adds.iter().filter(|(_, ok)| *ok).count(), 1, "{adds:?}");
+    assert_eq!(adds.iter().filter(|(_, ok)| !*ok).count(), 5, "{adds:?}");
 }
