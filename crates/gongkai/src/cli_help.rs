@@ -19,6 +19,7 @@ pub fn chinese(cmd: Command) -> Command {
         .disable_help_subcommand(true)
         .disable_help_flag(true)
         .mut_args(|a| if a.get_help_heading().is_none() { a.help_heading("选项") } else { a })
+        .mut_args(chinese_value_name)
         .arg(Arg::new("help").short('h').long("help").action(ArgAction::Help).help("显示帮助").help_heading("选项"));
     if has_version {
         cmd = cmd.disable_version_flag(true).arg(
@@ -31,6 +32,49 @@ pub fn chinese(cmd: Command) -> Command {
         );
     }
     cmd.mut_subcommands(chinese)
+}
+
+/// An argument's placeholder in Chinese: the derive names it after its field in capitals
+/// (`--agency <AGENCY>`); the help's first words name it as the user knows it
+/// (`--agency <机关代码>`). A name given on purpose (`<文件>`, `<理由>`) is kept.
+fn chinese_value_name(a: Arg) -> Arg {
+    let derived = a.get_value_names().is_some_and(|names| {
+        names
+            .iter()
+            .all(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit()))
+    });
+    if !derived || !a.get_action().takes_values() {
+        return a;
+    }
+    let help = a.get_help().map(ToString::to_string).unwrap_or_default();
+    let name = value_name_of(&help);
+    a.value_name(name)
+}
+
+/// The first run of Chinese characters of a help text, spaces between them dropped
+/// (「规章 本年制发件数.」 → 规章本年制发件数, 「数据库地址：sqlite://…」 → 数据库地址), at most 12
+/// characters; 「值」 when the help has none.
+fn value_name_of(help: &str) -> String {
+    let cjk = |c: char| ('\u{4E00}'..='\u{9FFF}').contains(&c);
+    let joined: String = help.chars().filter(|c| *c != ' ').collect();
+    let name: String = joined.chars().skip_while(|c| !cjk(*c)).take_while(|c| cjk(*c)).take(12).collect();
+    if name.is_empty() {
+        "值".to_string()
+    } else {
+        name
+    }
+}
+
+/// A help or version page as clap renders it, its one remaining English word in Chinese (the
+/// usage line's `[OPTIONS]`), printed where clap would print it, with clap's exit code.
+pub fn print(e: &clap::Error) -> std::process::ExitCode {
+    let text = e.render().to_string().replace("[OPTIONS]", "[选项]");
+    if e.use_stderr() {
+        eprint!("{text}");
+    } else {
+        print!("{text}");
+    }
+    std::process::ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
 }
 
 /// A usage error in Chinese, naming the argument and the value at fault.
@@ -61,7 +105,18 @@ pub fn message(e: &clap::Error) -> String {
             }
         }
         ErrorKind::ValueValidation => {
-            let why = std::error::Error::source(e).map(|s| format!("：{s}")).unwrap_or_default();
+            // The standard library's parse errors are English: said here in Chinese.
+            let why = std::error::Error::source(e)
+                .map(|s| {
+                    if s.downcast_ref::<std::num::ParseIntError>().is_some() {
+                        "：应为整数".to_string()
+                    } else if s.downcast_ref::<std::num::ParseFloatError>().is_some() {
+                        "：应为数字".to_string()
+                    } else {
+                        format!("：{s}")
+                    }
+                })
+                .unwrap_or_default();
             format!("参数 {arg} 的值「{value}」无效{why}")
         }
         ErrorKind::ArgumentConflict => {
@@ -104,11 +159,29 @@ mod tests {
     }
 
     #[test]
+    fn placeholders_are_named_in_chinese() {
+        assert_eq!(value_name_of("机关代码"), "机关代码");
+        assert_eq!(value_name_of("规章 本年制发件数."), "规章本年制发件数");
+        assert_eq!(value_name_of("数据库地址：sqlite://文件 或 postgres://…"), "数据库地址");
+        assert_eq!(value_name_of("申请复议或起诉之日 YYYY-MM-DD"), "申请复议或起诉之日");
+        assert_eq!(value_name_of("RFC 3339"), "值");
+        let cmd = chinese(
+            Command::new("t")
+                .arg(Arg::new("agency").long("agency").value_name("AGENCY").help("机关代码"))
+                .arg(Arg::new("reason").long("reason").value_name("理由").help("更正理由：必填")),
+        );
+        let help = cmd.clone().render_help().to_string();
+        assert!(help.contains("--agency <机关代码>") && help.contains("--reason <理由>"), "{help}");
+        let usage = cmd.try_get_matches_from(["t", "--help"]).map(|_| ()).unwrap_err().render().to_string();
+        assert!(usage.contains("[OPTIONS]"), "clap's own word, replaced when printed by `print`");
+    }
+
+    #[test]
     fn usage_errors_name_the_argument_in_chinese() {
         let e = |args: &[&str]| cmd().try_get_matches_from(args).map(|_| ()).map_err(|e| message(&e)).unwrap_err();
         assert_eq!(e(&["t", "--year", "2024", "--nope"]), "无法识别的参数「--nope」");
         assert_eq!(e(&["t"]), "缺少必填的参数：--year <year>");
         assert_eq!(e(&["t", "--year", "2024", "--to", "odt"]), "参数 --to <to> 的值「odt」无效，可选：docx、pdf");
-        assert!(e(&["t", "--year", "二〇二四"]).starts_with("参数 --year <year> 的值「二〇二四」无效："));
+        assert_eq!(e(&["t", "--year", "二〇二四"]), "参数 --year <year> 的值「二〇二四」无效：应为整数");
     }
 }

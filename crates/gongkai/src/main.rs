@@ -144,7 +144,7 @@ fn main() -> ExitCode {
                     | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
             ) =>
         {
-            e.exit()
+            return cli_help::print(&e);
         }
         Err(e) => {
             eprintln!("错误：{}\n查看用法：在命令后加 --help", cli_help::message(&e));
