@@ -144,6 +144,15 @@ pub fn bounded(
     Ok(v)
 }
 
+/// The checked text, or an empty one with its error collected (for the constructors that list
+/// every wrong field at once).
+fn kept(errors: &mut Vec<InputError>, r: Result<String, InputError>) -> String {
+    r.unwrap_or_else(|e| {
+        errors.push(e);
+        String::new()
+    })
+}
+
 impl ProactiveDisclosure {
     /// The item with its texts trimmed, checked as input on `today`, alike for the console's
     /// form, `gongkai proactive add` and the workbook: 索引号 and 名称 required, each text within
@@ -153,13 +162,7 @@ impl ProactiveDisclosure {
     /// Every field that is wrong is listed (a workbook row or a form shows them all at once).
     pub fn validated(self, today: NaiveDate) -> Result<ProactiveDisclosure, Vec<InputError>> {
         let mut errors = Vec::new();
-        let mut keep = |r: Result<String, InputError>| match r {
-            Ok(v) => v,
-            Err(e) => {
-                errors.push(e);
-                String::new()
-            }
-        };
+        let mut keep = |r: Result<String, InputError>| kept(&mut errors, r);
         let index_number = keep(bounded("index_number", "索引号", &self.index_number, true, 64));
         let title = keep(bounded("title", "名称", &self.title, true, 300));
         let document_number = self.document_number.map(|v| keep(bounded("document_number", "文号", &v, false, 100)));
@@ -230,13 +233,7 @@ impl Request {
     /// of slack for a clerk ahead of the server's midnight). Every field that is wrong is listed.
     pub fn validated(self, today: NaiveDate) -> Result<Request, Vec<InputError>> {
         let mut errors = Vec::new();
-        let mut keep = |r: Result<String, InputError>| match r {
-            Ok(v) => v,
-            Err(e) => {
-                errors.push(e);
-                String::new()
-            }
-        };
+        let mut keep = |r: Result<String, InputError>| kept(&mut errors, r);
         let tracking_number = keep(bounded("tracking_number", "受理编号", &self.tracking_number, true, 64));
         let name = keep(bounded("name", "申请人姓名或名称", &self.applicant.name, true, MAX_APPLICANT_NAME));
         let mut optional = |field: &'static str, label: &str, v: Option<String>, max: usize| {
