@@ -13,6 +13,7 @@ pub mod cases;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod filing;
 pub mod narrative;
 pub mod proactive;
 pub mod publish;
@@ -20,6 +21,9 @@ pub mod published;
 pub mod registers;
 pub mod remind;
 pub mod request;
+pub mod security;
+pub mod supervise;
+pub mod tokens;
 pub mod year;
 
 pub use clock::Clock;
@@ -29,6 +33,8 @@ pub use error::AppError;
 /// token's owner, or the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
+    /// The account's id; `None` for the command line.
+    pub user_id: Option<String>,
     /// The username (`(cli)` for the command line).
     pub username: String,
     /// Their role; `None` for the command line, which acts with the database file's rights.
@@ -42,12 +48,18 @@ pub struct Actor {
 impl Actor {
     /// The command line: the operator of the database file, audited as `(cli)`.
     pub fn cli() -> Actor {
-        Actor { username: "(cli)".into(), role: None, agency: None, source: None }
+        Actor { user_id: None, username: "(cli)".into(), role: None, agency: None, source: None }
     }
 
     /// A console or API account, acting from `source` (the client address, or `api`).
     pub fn user(user: &gongkai_store::User, source: Option<String>) -> Actor {
-        Actor { username: user.username.clone(), role: Some(user.role), agency: Some(user.agency.clone()), source }
+        Actor {
+            user_id: Some(user.id.clone()),
+            username: user.username.clone(),
+            role: Some(user.role),
+            agency: Some(user.agency.clone()),
+            source,
+        }
     }
 
     /// Records in the audit trail (B2.3) that this actor did `event_type` on `target`, with its

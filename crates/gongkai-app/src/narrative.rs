@@ -24,14 +24,7 @@ pub struct Saved {
 /// breaks and tabs (a NUL or an escape pasted from elsewhere is refused, never printed in a
 /// report), trimmed. A blank text clears the section.
 pub fn validated(text: &str) -> Result<String, InputError> {
-    let text = text.trim();
-    if text.chars().count() > MAX_NARRATIVE {
-        return Err(InputError::new("text", format!("章节正文：不能超过 {MAX_NARRATIVE} 个字符")));
-    }
-    if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        return Err(InputError::new("text", "章节正文：不能含控制字符"));
-    }
-    Ok(text.to_string())
+    gongkai_core::input::long_text("text", "章节正文", text, MAX_NARRATIVE)
 }
 
 /// Saves the `section` of `agency`'s report of `year`.
@@ -101,6 +94,6 @@ mod tests {
         assert_eq!(validated("").as_deref(), Ok(""), "a blank text clears the section");
         assert!(validated("正文\u{0}").unwrap_err().message.contains("不能含控制字符"));
         let long = "字".repeat(MAX_NARRATIVE + 1);
-        assert!(validated(&long).unwrap_err().message.contains("不能超过 20000 个字符"));
+        assert!(validated(&long).unwrap_err().message.contains("不能超过20000个字符"));
     }
 }

@@ -51,6 +51,21 @@ const OWNED_HERE: &[(&str, &str)] = &[
     (".create_user(", "gongkai_app::accounts::add"),
     // The demo registers.
     (".insert_requests_bulk(", "gongkai_app::demo::fill"),
+    // Filing online: received today in China, checked as every request, the query code hashed.
+    (".file_online_request(", "gongkai_app::filing::file"),
+    (".get_request_access(", "gongkai_app::filing::track"),
+    // Security settings: ranges refused and audited alike; a second factor of one's own first.
+    (".set_log_retention_days(", "gongkai_app::security::set_log_retention"),
+    (".set_personal_data_retention_years(", "gongkai_app::security::set_personal_data_retention"),
+    (".set_require_mfa(", "gongkai_app::security::set_require_mfa"),
+    // API tokens: name and validity checked, created and revoked with an audit record.
+    (".create_api_token(", "gongkai_app::tokens::create"),
+    (".revoke_api_token(", "gongkai_app::tokens::revoke"),
+    // The supervising office's overview and trend: which year, which day, which subtree.
+    (".supervise(", "gongkai_app::supervise::overview"),
+    (".supervise_uncached(", "gongkai_app::supervise::overview"),
+    (".supervise_trend(", "gongkai_app::supervise::trend"),
+    (".refresh_supervise_cache(", "gongkai_app::supervise::refresh"),
 ];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -58,6 +58,26 @@ pub fn text(field: &'static str, label: &str, value: &str, required: bool) -> Re
     Ok(v.to_string())
 }
 
+/// A text of several lines (a request's content, a report's section) trimmed and checked: at
+/// most `max` characters, no control characters besides line breaks and tabs (a NUL or an escape
+/// pasted from elsewhere is refused, never printed in a reply or a report). Whether it may be
+/// empty is the caller's: each says why it is needed in its own words.
+pub fn long_text(field: &'static str, label: &str, value: &str, max: usize) -> Result<String, InputError> {
+    let v = value.trim();
+    if v.chars().count() > max {
+        return Err(InputError::new(field, format!("{label}：不能超过{max}个字符")));
+    }
+    if v.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(InputError::new(field, format!("{label}：不能含控制字符")));
+    }
+    Ok(v.to_string())
+}
+
+/// Whether a text shows nothing (only white space and zero-width characters).
+pub fn blank(v: &str) -> bool {
+    v.chars().all(invisible)
+}
+
 /// Characters that show nothing: white space and the zero-width and format characters.
 fn invisible(c: char) -> bool {
     c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}')
@@ -243,17 +263,15 @@ impl Request {
         let contact = optional("contact", "联系方式", self.applicant.contact, MAX_CONTACT);
         let requested_form = optional("form", "获取信息的形式", self.requested_form, 60);
         let delivery = optional("delivery", "获取信息的方式", self.delivery, 60);
-        let content = self.content.trim().to_string();
-        if content.chars().all(invisible) {
+        let content = if blank(&self.content) {
             errors.push(InputError::new(
                 "content",
                 "申请内容：不能为空（条例第二十九条：申请公开的政府信息的名称、文号或者便于查询的其他特征性描述）",
             ));
-        } else if content.chars().count() > MAX_CONTENT {
-            errors.push(InputError::new("content", format!("申请内容：不能超过{MAX_CONTENT}个字符")));
-        } else if content.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-            errors.push(InputError::new("content", "申请内容：不能含控制字符"));
-        }
+            String::new()
+        } else {
+            kept(&mut errors, long_text("content", "申请内容", &self.content, MAX_CONTENT))
+        };
         if self.received_on > today + chrono::Duration::days(1) {
             errors.push(InputError::new(
                 "received_on",

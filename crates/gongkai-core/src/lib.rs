@@ -19,5 +19,6 @@ pub mod register;
 pub mod report;
 pub mod rollup;
 pub mod rules;
+pub mod supervise;
 pub mod template;
 pub mod text_figure;

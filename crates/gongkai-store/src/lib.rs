@@ -102,6 +102,10 @@ pub use auth::{
 pub use batch::{LockedEntry, RegisterBatch};
 pub use crypto::{DataKey, DataKeyError, Field, FieldCipher, CIPHERTEXT_PREFIX};
 pub use error::StoreError;
+pub use gongkai_core::supervise::{
+    default_year, AgencyOverview, OpenRequest, Overview, ReportFigures, ReportStatus, ReportsOverview, RequestFigures,
+    TrendPoint,
+};
 pub use lock::{Amend, Amending};
 pub use personal_data::{ANONYMISED_NAME, MAX_PERSONAL_DATA_RETENTION_YEARS, MIN_PERSONAL_DATA_RETENTION_YEARS};
 pub use portal::{ConfidentialityReview, DisclosureGuide, ProactiveDetails, RequestAccess, ReviewResult};
@@ -110,10 +114,7 @@ pub use reports::{Amendment, Publication};
 pub use requests::{RequestFilter, RequestId};
 pub use retention::{PurgeOutcome, MAX_LOG_RETENTION_DAYS, MIN_LOG_RETENTION_DAYS};
 pub use stats::ReceivedCount;
-pub use supervise::{
-    default_year, AgencyOverview, CacheRefresh, OpenRequest, Overview, ReportFigures, ReportStatus, ReportsOverview,
-    RequestFigures, TrendPoint,
-};
+pub use supervise::CacheRefresh;
 pub use url::{default_sqlite_url, redact_url, sqlite_file_path, with_database, Backend};
 pub use year::YearRegisters;
 

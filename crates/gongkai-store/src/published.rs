@@ -59,20 +59,7 @@ pub struct NewPublishedReport<'a> {
     pub by: &'a str,
 }
 
-/// Where a report in the overview comes from, when it is an imported published file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ReportSource {
-    /// The file's name as uploaded.
-    pub file_name: String,
-    /// Its detected format.
-    pub format: String,
-    /// The SHA-256 of its bytes (hex).
-    pub sha256: String,
-    /// When it was imported (RFC 3339 UTC).
-    pub imported_at: String,
-    /// Who imported it.
-    pub imported_by: String,
-}
+pub use gongkai_core::supervise::ReportSource;
 
 /// The withdrawal (撤销) of an import made by mistake.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -8,26 +8,23 @@
 //! those finished in the year, are loaded with their events and replayed by the core's
 //! lifecycle and clock, as everywhere else. Applicant data is never read here.
 
-use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use gongkai_core::calendar::Calendar;
-use gongkai_core::clock::{self, DeadlineInput};
-use gongkai_core::generate::{self, YearInput};
-use gongkai_core::lifecycle;
-use gongkai_core::quality::{self, AmendmentBasis, Nearest, QualityInput, Scorecard};
-use gongkai_core::register::{Agency, AgencyKind, Applicant, Article20Figures, Event, EventKind, Request};
-use gongkai_core::report::{CaseGroup, CaseResult, Report, SectionKey};
-use gongkai_core::rollup::{self, Excluded, Member};
-use gongkai_core::rules::{self, CheckContext, Severity};
-use gongkai_core::template;
+use gongkai_core::generate::YearInput;
+use gongkai_core::register::{Agency, Applicant, Article20Figures, Event, EventKind, Request};
+use gongkai_core::report::SectionKey;
+use gongkai_core::supervise::{
+    self as judge, Imported, Overview, ReportRows, ReportsOverview, RequestFigures, SuperviseError, TrendPoint,
+    YearFigures,
+};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::cache;
 use crate::codec::{date_text, now_text, parse_amount, parse_date, parse_enum, parse_opt_date, year_bounds};
-use crate::published::{in_publication_order, PublishedReport, ReportSource};
+use crate::published::{in_publication_order, PublishedReport};
 use crate::registers::{cases, CaseRow};
 use crate::{Store, StoreError};
 
@@ -83,215 +80,6 @@ fn bind_all_as<'q, O>(
     q
 }
 
-/// The status of an agency's annual report for a year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReportStatus {
-    /// 未开始: nothing written for the year (no section text, no publication record).
-    NotStarted,
-    /// 草稿: section texts or an unpublished publication record exist; the deadline has not passed.
-    Draft,
-    /// 按时发布: published by the Art. 49 deadline.
-    PublishedOnTime,
-    /// 逾期发布: published after the deadline.
-    PublishedLate,
-    /// 逾期未发布: not published and the deadline has passed.
-    Missing,
-}
-
-impl ReportStatus {
-    /// The Chinese label.
-    pub fn label(self) -> &'static str {
-        match self {
-            ReportStatus::NotStarted => "未开始",
-            ReportStatus::Draft => "草稿",
-            ReportStatus::PublishedOnTime => "按时发布",
-            ReportStatus::PublishedLate => "逾期发布",
-            ReportStatus::Missing => "逾期未发布",
-        }
-    }
-}
-
-/// A request still open, with its due date as of the overview's day.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct OpenRequest {
-    /// 受理编号: open it with `gongkai request show --agency CODE --tracking-number N`.
-    pub tracking_number: String,
-    /// 收到申请之日.
-    pub received_on: NaiveDate,
-    /// The due date as of the overview's day (derived from the events).
-    pub due: NaiveDate,
-}
-
-/// Per agency: the requests.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct RequestFigures {
-    /// Received (Art. 31 date) in the year.
-    pub received: i64,
-    /// Not finished (no reply or withdrawal) on the overview's day, whatever the year received;
-    /// includes those due soon and overdue.
-    pub open: i64,
-    /// Of the open ones: due within the margin (5 working days, the due date included).
-    pub due_soon: i64,
-    /// Of the open ones: past the due date.
-    pub overdue: i64,
-    /// Replied to in the year.
-    pub replied: i64,
-    /// Of those: replied on or before the due date.
-    pub replied_on_time: i64,
-    /// replied_on_time / replied; `null` when none was replied to.
-    pub on_time_rate: Option<f64>,
-    /// The median number of working days from receipt to reply (receipt day not counted, reply
-    /// day counted) of the replies in the year.
-    pub median_working_days: Option<f64>,
-    /// Withdrawn in the year.
-    pub withdrawn: i64,
-    /// Replies in the year by outcome (the table-3 row path, e.g. `outcomes.granted`).
-    pub outcomes: BTreeMap<String, i64>,
-    /// The overdue requests, oldest due date first.
-    pub overdue_requests: Vec<OpenRequest>,
-    /// The requests due soon, earliest due date first.
-    pub due_soon_requests: Vec<OpenRequest>,
-    /// Open requests whose events do not replay (corrupt or hand-edited registers): their tracking
-    /// numbers, so that someone looks at them.
-    pub unreadable: Vec<String>,
-}
-
-impl RequestFigures {
-    /// Adds another agency's counts (the lists, the rate and the median are left as they are:
-    /// they do not sum).
-    pub fn add(&mut self, f: &RequestFigures) {
-        self.received += f.received;
-        self.open += f.open;
-        self.due_soon += f.due_soon;
-        self.overdue += f.overdue;
-        self.replied += f.replied;
-        self.replied_on_time += f.replied_on_time;
-        self.withdrawn += f.withdrawn;
-        for (k, v) in &f.outcomes {
-            *self.outcomes.entry(k.clone()).or_default() += v;
-        }
-    }
-}
-
-/// One year of a subtree's requests, summed over its agencies (trends).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TrendPoint {
-    /// The year.
-    pub year: i32,
-    /// Received (Art. 31 date) in the year.
-    pub received: i64,
-    /// Replied to in the year.
-    pub replied: i64,
-    /// Of those, on or before the due date.
-    pub replied_on_time: i64,
-    /// replied_on_time / replied; `null` when none was replied to.
-    pub on_time_rate: Option<f64>,
-    /// Withdrawn in the year.
-    pub withdrawn: i64,
-    /// Replies by outcome (the table-3 row path).
-    pub outcomes: BTreeMap<String, i64>,
-    /// 行政复议 of the year as table 4 counts them (its 总计: decided in the year, or filed by
-    /// its end and still pending), summed over the agencies' reports generated from the registers.
-    pub reviews: i64,
-    /// 行政诉讼 of the year as table 4 counts them: the 总计 of 未经复议直接起诉 plus that of
-    /// 复议后起诉.
-    pub litigations: i64,
-    /// Table 4's 结果纠正 of the three groups: reviews and suits decided in the year with the
-    /// agency's act corrected.
-    pub corrected: i64,
-    /// Proactive disclosures published in the year (主动公开登记).
-    pub proactive_items: i64,
-    /// Table 2, summed over the agencies that recorded it: 规范性文件 issued; `null` when none did.
-    pub normative_issued: Option<i64>,
-    /// 行政许可 decisions (table 2); `null` when no agency recorded it.
-    pub licensing_decisions: Option<i64>,
-    /// 行政处罚 decisions (table 2); `null` when no agency recorded it.
-    pub penalty_decisions: Option<i64>,
-}
-
-/// Per agency: the annual report of the year.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ReportFigures {
-    /// Not started, draft, published on time, published late, missing.
-    pub status: ReportStatus,
-    /// The status in Chinese.
-    pub status_label: &'static str,
-    /// The Art. 49 deadline.
-    pub deadline: Option<NaiveDate>,
-    /// The publication date, if published.
-    pub published_on: Option<NaiveDate>,
-    /// Findings of severity error of the generated report.
-    pub errors: usize,
-    /// Findings of severity warning.
-    pub warnings: usize,
-    /// Register entries that cannot be counted (the report is then left out of the roll-up).
-    pub register_errors: usize,
-    /// Changes after publication (`quality.amended`): for a report generated from the
-    /// registers, the amendments recorded under the period lock for the year; for an imported
-    /// published report, how many times the agency republished the year's report with other
-    /// figures (its imports not withdrawn, in publication order,
-    /// [`gongkai_core::quality::republished_changes`]).
-    pub amendments: i64,
-    /// `null` when the report is generated from the registers; the file when it is an imported
-    /// published report (来自已发布文件, [`Store::add_published_report`]): the newest import of
-    /// the agency and year not withdrawn ([`Store::withdraw_published_report`]).
-    pub source: Option<ReportSource>,
-}
-
-/// One agency of the overview.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AgencyOverview {
-    /// The agency's code.
-    pub code: String,
-    /// Its name.
-    pub name: String,
-    /// Its parent's code.
-    pub parent: Option<String>,
-    /// Its kind.
-    pub kind: AgencyKind,
-    /// Requests.
-    pub requests: RequestFigures,
-    /// The annual report's status.
-    pub report: ReportFigures,
-    /// The quality scorecard of the (generated) report.
-    pub scorecard: Scorecard,
-}
-
-/// The overview of a subtree for a year, as of a day.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Overview {
-    /// The root agency's code.
-    pub agency: String,
-    /// Its name.
-    pub name: String,
-    /// The report year.
-    pub year: i32,
-    /// The day open requests are judged on.
-    pub today: NaiveDate,
-    /// Every agency of the subtree: the root first, then by depth and code.
-    pub agencies: Vec<AgencyOverview>,
-    /// The sums of the request figures over the subtree (lists left empty).
-    pub totals: RequestFigures,
-    /// Tables 2–4 of the generated reports summed (a canonical report).
-    pub rollup: Report,
-    /// The agencies summed.
-    pub included: Vec<String>,
-    /// The agencies without a countable report (register errors).
-    pub missing: Vec<String>,
-    /// Reports that could not be summed, with the reason.
-    pub excluded: Vec<Excluded>,
-}
-
-/// The report side of an overview (see [`Store::supervise_reports`]).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ReportsOverview {
-    /// Per agency, in subtree order: status and scorecard.
-    pub agencies: Vec<(String, ReportFigures, Scorecard)>,
-    /// The roll-up.
-    pub rollup: rollup::RollUp,
-}
-
 #[derive(sqlx::FromRow)]
 struct ReqEventRow {
     id: String,
@@ -303,58 +91,6 @@ struct ReqEventRow {
     on_date: Option<String>,
     by_whom: Option<String>,
     payload: Option<String>,
-}
-
-/// One agency's report as the overview judges it: generated from the registers, or read from
-/// an imported published file.
-struct Built<'a> {
-    report: Cow<'a, Report>,
-    findings: Cow<'a, [rules::Finding]>,
-    /// Whether anything is written for the year (section texts, or a published file).
-    has_text: bool,
-    /// Register entries that cannot be counted (generated reports only).
-    register_errors: usize,
-    published_on: Option<NaiveDate>,
-    source: Option<ReportSource>,
-    /// Imported reports: how many times the year's report was republished with other figures.
-    republished_changes: usize,
-}
-
-/// What the overview keeps of an agency's year (a row of the overview cache, [`crate::cache`]):
-/// everything of the year that depends neither on the day it is looked at nor on the other
-/// agencies of the subtree.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct YearFigures {
-    /// The report generated from the registers (with the narratives and publication date).
-    report: Report,
-    /// Its findings (`rules::check`, as a government's report or not by the agency's kind).
-    findings: Vec<rules::Finding>,
-    /// Register entries that cannot be counted.
-    register_errors: usize,
-    /// Whether any section text is written for the year.
-    has_text: bool,
-    /// Received in the year.
-    received: i64,
-    /// Replied to in the year.
-    replied: i64,
-    /// Of those, on or before the due date.
-    replied_on_time: i64,
-    /// Withdrawn in the year.
-    withdrawn: i64,
-    /// Replies by outcome (table-3 row path).
-    outcomes: BTreeMap<String, i64>,
-    /// The median working days from receipt to reply.
-    median_working_days: Option<f64>,
-}
-
-/// The requests of an agency finished in a year (see [`Store::done_in_year`]).
-#[derive(Debug, Default)]
-struct Done {
-    replied: i64,
-    replied_on_time: i64,
-    withdrawn: i64,
-    outcomes: BTreeMap<String, i64>,
-    days: Vec<u32>,
 }
 
 /// The "year" of an agency's cache row of requests never finished (see [`Store::unfinished`]):
@@ -435,50 +171,6 @@ fn group_rows(rows: Vec<ReqEventRow>) -> Result<Vec<Loaded>, StoreError> {
     Ok(out)
 }
 
-/// Working days counted from a fixed origin, for "working days from receipt to reply" in O(1).
-struct WorkingDayIndex {
-    first: NaiveDate,
-    cumulative: Vec<u32>,
-}
-
-impl WorkingDayIndex {
-    fn new(cal: &Calendar, first: NaiveDate, last: NaiveDate) -> WorkingDayIndex {
-        let mut cumulative = Vec::new();
-        let mut n = 0u32;
-        let mut d = first;
-        while d <= last {
-            if cal.is_working_day(d) {
-                n += 1;
-            }
-            cumulative.push(n);
-            match d.succ_opt() {
-                Some(next) => d = next,
-                None => break,
-            }
-        }
-        WorkingDayIndex { first, cumulative }
-    }
-
-    fn at(&self, d: NaiveDate) -> Option<u32> {
-        let i = usize::try_from((d - self.first).num_days()).ok()?;
-        self.cumulative.get(i).copied()
-    }
-
-    /// Working days after `from` up to and including `to`.
-    fn between(&self, from: NaiveDate, to: NaiveDate) -> Option<u32> {
-        Some(self.at(to)?.saturating_sub(self.at(from)?))
-    }
-}
-
-fn median(v: &mut [u32]) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_unstable();
-    let m = v.len() / 2;
-    Some(if v.len() % 2 == 1 { f64::from(v[m]) } else { (f64::from(v[m - 1]) + f64::from(v[m])) / 2.0 })
-}
-
 impl Store {
     /// The requests side of the overview of `root`'s subtree: per agency (in subtree order),
     /// received in `year`, open / due soon / overdue on `today`, and the replies of `year` (the
@@ -495,7 +187,7 @@ impl Store {
         let years = self.year_figures(&agencies, year, cal, true).await?;
         let codes: Vec<&str> = agencies.iter().map(|a| a.code.as_str()).collect();
         let open = self.open_requests(&codes, today, cal, true).await?;
-        request_figures(agencies, &years, open)
+        Ok(judge::request_figures(agencies, &years, open)?)
     }
 
     /// The report side of the overview: every agency's report of `year` generated from its
@@ -631,54 +323,18 @@ impl Store {
         let figures_done = started.elapsed();
         let reports = self.reports_from(root, &agencies, &years, year, today).await?;
         let reports_done = started.elapsed();
-        let requests = request_figures(agencies, &years, open)?;
-        let mut totals = RequestFigures::default();
-        let mut report_by_code: HashMap<String, (ReportFigures, Scorecard)> =
-            reports.agencies.into_iter().map(|(c, r, s)| (c, (r, s))).collect();
-        let mut agencies = Vec::with_capacity(requests.len());
-        for (a, f) in requests {
-            totals.add(&f);
-            let Some((report, scorecard)) = report_by_code.remove(&a.code) else {
-                return Err(StoreError::Invalid { what: "overview", detail: format!("no report row for {}", a.code) });
-            };
-            agencies.push(AgencyOverview {
-                code: a.code,
-                name: a.name,
-                parent: a.parent,
-                kind: a.kind,
-                requests: f,
-                report,
-                scorecard,
-            });
-        }
-        totals.on_time_rate = (totals.replied > 0).then(|| totals.replied_on_time as f64 / totals.replied as f64);
+        let requests = judge::request_figures(agencies, &years, open)?;
         tracing::debug!(
             root,
             year,
             cached,
-            agencies = agencies.len(),
+            agencies = requests.len(),
             figures_ms = figures_done.as_millis() as u64,
             reports_ms = (reports_done - figures_done).as_millis() as u64,
             total_ms = started.elapsed().as_millis() as u64,
             "overview computed"
         );
-        // The subtree's median is not the median of the agencies' medians: left out (null).
-        let (agency, name) = agencies
-            .first()
-            .map(|a| (a.code.clone(), a.name.clone()))
-            .unwrap_or_else(|| (root.to_string(), String::new()));
-        Ok(Overview {
-            agency,
-            name,
-            year,
-            today,
-            agencies,
-            totals,
-            rollup: reports.rollup.report,
-            included: reports.rollup.included,
-            missing: reports.rollup.missing,
-            excluded: reports.rollup.excluded,
-        })
+        Ok(judge::overview(root, year, today, requests, reports)?)
     }
 
     /// Every agency's [`YearFigures`] of `year`: from the cache where fresh, else computed (and
@@ -1007,7 +663,6 @@ impl Store {
 
         let mut out = HashMap::with_capacity(agencies.len());
         for a in &agencies {
-            let government = a.kind == AgencyKind::Government;
             let input = YearInput {
                 agency: a.clone(),
                 year,
@@ -1017,26 +672,9 @@ impl Store {
                 narratives: narratives.remove(&a.code).unwrap_or_default(),
                 published_on: publications.get(&a.code).copied().flatten(),
             };
-            let generated = generate::build(cal, &input);
-            let findings =
-                rules::check(&generated.report, &CheckContext { previous: None, government_report: Some(government) });
-            let d = done.remove(&a.code).unwrap_or_default();
-            let mut days = d.days;
-            out.insert(
-                a.code.clone(),
-                YearFigures {
-                    report: generated.report,
-                    findings,
-                    register_errors: generated.errors.len(),
-                    has_text: !input.narratives.is_empty(),
-                    received: received.get(&a.code).copied().unwrap_or(0),
-                    replied: d.replied,
-                    replied_on_time: d.replied_on_time,
-                    withdrawn: d.withdrawn,
-                    outcomes: d.outcomes,
-                    median_working_days: median(&mut days),
-                },
-            );
+            let received = received.get(&a.code).copied().unwrap_or(0);
+            let done = done.remove(&a.code).unwrap_or_default();
+            out.insert(a.code.clone(), judge::year_figures(cal, &input, received, done));
         }
         Ok(out)
     }
@@ -1049,7 +687,7 @@ impl Store {
         codes: &[&str],
         year: i32,
         cal: &Calendar,
-    ) -> Result<HashMap<String, Done>, StoreError> {
+    ) -> Result<HashMap<String, judge::Done>, StoreError> {
         let (first, last) = year_bounds(year)?;
         let sql = format!(
             "SELECT r.id, r.agency, r.tracking_number, r.channel, r.received_on, r.applicant_type, \
@@ -1065,44 +703,8 @@ impl Store {
             bind_all_as(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(date_text(first)).bind(date_text(last)), codes)
                 .fetch_all(&self.pool)
                 .await?;
-        let done = group_rows(done_rows)?;
-        let earliest = done.iter().map(|l| l.request.received_on).min().unwrap_or(first);
-        let index = WorkingDayIndex::new(cal, earliest, last);
-        let mut simple_due: HashMap<NaiveDate, Option<NaiveDate>> = HashMap::new();
-        let mut out: HashMap<String, Done> = HashMap::new();
-        for l in done {
-            let f = out.entry(l.request.agency.clone()).or_default();
-            let Some(fin) = l.events.iter().find(|e| matches!(e.kind, EventKind::Reply { .. } | EventKind::Withdrawal))
-            else {
-                continue;
-            };
-            let on = fin.on;
-            match &fin.kind {
-                EventKind::Withdrawal => {
-                    f.withdrawn += 1;
-                    continue;
-                }
-                EventKind::Reply { outcome, .. } => {
-                    f.replied += 1;
-                    *f.outcomes.entry(template::t3_row(*outcome).path.to_string()).or_default() += 1;
-                }
-                _ => continue,
-            }
-            let due = if l.events.len() == 1 {
-                *simple_due.entry(l.request.received_on).or_insert_with(|| {
-                    clock::due_date(cal, &DeadlineInput::new(l.request.received_on)).ok().map(|d| d.due)
-                })
-            } else {
-                lifecycle::replay(cal, &l.request, &l.events).ok().map(|s| s.deadline.due)
-            };
-            if due.is_some_and(|d| on <= d) {
-                f.replied_on_time += 1;
-            }
-            if let Some(n) = index.between(l.request.received_on, on) {
-                f.days.push(n);
-            }
-        }
-        Ok(out)
+        let done = group_rows(done_rows)?.into_iter().map(|l| (l.request, l.events)).collect();
+        Ok(judge::finished_in_year(cal, year, done))
     }
 
     /// The requests of `codes` open on `today` (no reply or withdrawal dated on or before it),
@@ -1115,9 +717,8 @@ impl Store {
         cal: &Calendar,
         indexed: bool,
     ) -> Result<HashMap<String, RequestFigures>, StoreError> {
-        let mut figures: HashMap<String, RequestFigures> = HashMap::new();
         if codes.is_empty() {
-            return Ok(figures);
+            return Ok(HashMap::new());
         }
         const SELECT: &str = "SELECT r.id, r.agency, r.tracking_number, r.channel, r.received_on, r.applicant_type, \
              e.\"on\" AS on_date, e.\"by\" AS by_whom, e.payload \
@@ -1169,50 +770,8 @@ impl Store {
                     .await?,
             );
         }
-        // A request without events replays the same for the same receipt date, channel and
-        // applicant type (most open requests): memoised.
-        type Key = (NaiveDate, String, String);
-        let mut plain: HashMap<Key, Option<(NaiveDate, lifecycle::Status)>> = HashMap::new();
         loaded.extend(group_rows(open_rows)?);
-        for l in loaded {
-            let f = figures.entry(l.request.agency.clone()).or_default();
-            // Events dated after `today` (recorded ahead) are not known yet on `today`.
-            let events: Vec<Event> = l.events.into_iter().filter(|e| e.on <= today).collect();
-            f.open += 1;
-            let judge = |request: &Request| {
-                lifecycle::replay(cal, request, &events).ok().map(|state| {
-                    (state.deadline_on(cal, today).map_or(state.deadline.due, |d| d.due), state.status(cal, today))
-                })
-            };
-            let judged = if events.is_empty() {
-                let key = (
-                    l.request.received_on,
-                    format!("{:?}", l.request.channel),
-                    format!("{:?}", l.request.applicant.kind),
-                );
-                *plain.entry(key).or_insert_with(|| judge(&l.request))
-            } else {
-                judge(&l.request)
-            };
-            let Some((due, status)) = judged else {
-                f.unreadable.push(l.request.tracking_number);
-                continue;
-            };
-            let item =
-                OpenRequest { tracking_number: l.request.tracking_number, received_on: l.request.received_on, due };
-            match status {
-                lifecycle::Status::Overdue => {
-                    f.overdue += 1;
-                    f.overdue_requests.push(item);
-                }
-                lifecycle::Status::DueSoon => {
-                    f.due_soon += 1;
-                    f.due_soon_requests.push(item);
-                }
-                _ => {}
-            }
-        }
-        Ok(figures)
+        Ok(judge::open_on(cal, today, loaded.into_iter().map(|l| (l.request, l.events))))
     }
 
     /// The report side from the agencies' [`YearFigures`], plus what may change by the day or
@@ -1275,141 +834,40 @@ impl Store {
         }
 
         // Imported published reports of the year (and the year before, for the problems
-        // criterion), withdrawn ones left out; the newest import of an agency and year wins,
-        // and the year's imports together tell whether the report was republished with other
-        // figures (`quality.amended` for an imported report).
+        // criterion), withdrawn ones left out; each agency's in publication order.
         let mut this_year: HashMap<String, Vec<PublishedReport>> = HashMap::new();
-        let mut previous_imported: HashMap<String, PublishedReport> = HashMap::new();
+        let mut previous_imported: HashMap<String, gongkai_core::report::Report> = HashMap::new();
         for p in self.published_reports_of(&codes, year - 1, year, false).await? {
             if p.year == year {
                 this_year.entry(p.agency.clone()).or_default().push(p);
             } else {
                 // Oldest first: the newest import stays.
-                previous_imported.insert(p.agency.clone(), p);
+                previous_imported.insert(p.agency.clone(), p.report);
             }
         }
-        // Last year's text written in gongkai comes first, as before imports existed.
-        for (agency, p) in previous_imported {
-            if let Some(text) = quality::section_text(&p.report, SectionKey::Problems) {
-                previous_problems.entry(agency).or_insert_with(|| text.to_string());
-            }
-        }
-        let mut imported: HashMap<String, (PublishedReport, usize)> = HashMap::new();
-        for (agency, imports) in this_year {
-            let changes = quality::republished_changes(in_publication_order(&imports).into_iter().map(|p| &p.report));
-            if let Some(newest) = imports.into_iter().last() {
-                imported.insert(agency, (newest, changes));
-            }
-        }
-
-        // Every agency's report: the generated one, or — when it has not published in gongkai
-        // but its published file was imported — that file's, checked here.
-        let mut built = Vec::with_capacity(agencies.len());
-        for a in agencies {
-            let government = a.kind == AgencyKind::Government;
-            let published_here = publications.get(&a.code).copied().flatten().is_some();
-            if let Some((p, changes)) = imported.remove(&a.code).filter(|_| !published_here) {
-                let findings =
-                    rules::check(&p.report, &CheckContext { previous: None, government_report: Some(government) });
-                built.push(Built {
-                    report: Cow::Owned(p.report),
-                    findings: Cow::Owned(findings),
-                    has_text: true,
-                    register_errors: 0,
-                    published_on: Some(p.published_on),
-                    source: Some(p.source),
-                    republished_changes: changes,
-                });
-                continue;
-            }
-            let Some(y) = years.get(&a.code) else {
-                return Err(StoreError::Invalid { what: "overview", detail: format!("no figures for {}", a.code) });
-            };
-            built.push(Built {
-                report: Cow::Borrowed(&y.report),
-                findings: Cow::Borrowed(&y.findings),
-                has_text: y.has_text,
-                register_errors: y.register_errors,
-                published_on: y.report.published_on,
-                source: None,
-                republished_changes: 0,
-            });
-        }
-
-        let read = started.elapsed();
-        // The problems sections compared with each other.
-        let problems: Vec<&str> =
-            built.iter().map(|b| quality::section_text(&b.report, SectionKey::Problems).unwrap_or("")).collect();
-        let compared = std::time::Instant::now();
-        let nearest = quality::nearest_peers(&problems, quality::SIMILARITY_THRESHOLD);
-        tracing::debug!(
-            texts = problems.len(),
-            ms = compared.elapsed().as_millis() as u64,
-            "problems sections compared"
-        );
-
-        let mut out = Vec::with_capacity(agencies.len());
-        for (i, (a, b)) in agencies.iter().zip(&built).enumerate() {
-            let government = a.kind == AgencyKind::Government;
-            let deadline = quality::art49_deadline(year, government);
-            let published_on = b.published_on;
-            let status = match (published_on, deadline) {
-                (Some(p), Some(d)) if p > d => ReportStatus::PublishedLate,
-                (Some(_), _) => ReportStatus::PublishedOnTime,
-                (None, Some(d)) if today > d => ReportStatus::Missing,
-                (None, _) if b.has_text || publications.contains_key(&a.code) => ReportStatus::Draft,
-                (None, _) => ReportStatus::NotStarted,
-            };
-            let count = |s: Severity| b.findings.iter().filter(|f| f.severity == s).count();
-            // A generated report's changes are the amendments under the period lock; an
-            // imported one's, its republications with other figures.
-            let (amended, counted) = match b.source {
-                None => (amendments.get(&a.code).copied().unwrap_or(0), AmendmentBasis::Registers),
-                Some(_) => (i64::try_from(b.republished_changes).unwrap_or(i64::MAX), AmendmentBasis::Republications),
-            };
-            let card = quality::scorecard(&QualityInput {
-                report: Some(&b.report),
-                findings: Some(&b.findings),
-                government_report: Some(government),
-                today: Some(today),
-                previous_problems: previous_problems.get(&a.code).map(String::as_str),
-                nearest_peer: nearest[i].map(|(j, s)| Nearest { other: agencies[j].code.clone(), similarity: s }),
-                amendments: Some(usize::try_from(amended).unwrap_or(0)),
-                amendments_counted: counted,
-            });
-            out.push((
-                a.code.clone(),
-                ReportFigures {
-                    status,
-                    status_label: status.label(),
-                    deadline,
-                    published_on,
-                    errors: count(Severity::Error),
-                    warnings: count(Severity::Warning),
-                    register_errors: b.register_errors,
-                    amendments: amended,
-                    source: b.source.clone(),
-                },
-                card,
-            ));
-        }
-
-        let scored = started.elapsed();
-        let members: Vec<Member<'_>> = agencies
-            .iter()
-            .zip(&built)
-            .map(|(a, b)| Member { code: &a.code, report: (b.register_errors == 0).then_some(&*b.report) })
+        let imported = this_year
+            .into_iter()
+            .map(|(agency, imports)| {
+                let ordered = in_publication_order(&imports)
+                    .into_iter()
+                    .map(|p| Imported {
+                        report: p.report.clone(),
+                        published_on: p.published_on,
+                        source: p.source.clone(),
+                    })
+                    .collect();
+                (agency, ordered)
+            })
             .collect();
-        let root_name = agencies.first().map(|a| a.name.as_str());
-        let rollup = rollup::roll_up(root_name, year, &members)
-            .map_err(|e| StoreError::Invalid { what: "roll-up year", detail: e.to_string() })?;
+        let read = started.elapsed();
+        let rows = ReportRows { publications, amendments, previous_problems, previous_imported, imported };
+        let judged = judge::judge_reports(agencies, years, rows, year, today)?;
         tracing::debug!(
             read_ms = read.as_millis() as u64,
-            scorecards_ms = (scored - read).as_millis() as u64,
-            rollup_ms = (started.elapsed() - scored).as_millis() as u64,
-            "reports scored and rolled up"
+            judged_ms = (started.elapsed() - read).as_millis() as u64,
+            "reports judged, scored and rolled up"
         );
-        Ok(ReportsOverview { agencies: out, rollup })
+        Ok(judged)
     }
 
     /// Year-on-year figures of `root`'s subtree, `first..=last` (at most 20 years): the requests
@@ -1425,41 +883,20 @@ impl Store {
         last: i32,
         cal: &Calendar,
     ) -> Result<Vec<TrendPoint>, StoreError> {
-        if last < first || last - first >= 20 {
-            return Err(StoreError::Invalid {
-                what: "years",
-                detail: format!("趋势年份范围 {first}–{last} 无效（至多20年）"),
-            });
-        }
+        let years = judge::trend_years(first, last)?;
         let agencies = self.agency_subtree(root).await?;
         let codes: Vec<&str> = agencies.iter().map(|a| a.code.as_str()).collect();
         let mut out = Vec::new();
-        for year in first..=last {
+        for year in years {
             let mut p = self.trend_other_figures(&codes, year).await?;
-            // The year's figures of every agency (the overview cache's rows): requests, and
-            // table 4 of the report generated from the registers, so that the series say what
-            // the reports say (Art. 50 table 4: a case decided in the year, or pending at its end).
+            // The year's figures of every agency (the overview cache's rows).
             let years = self.year_figures(&agencies, year, cal, true).await?;
             for a in &agencies {
                 let Some(y) = years.get(&a.code) else {
-                    return Err(StoreError::Invalid { what: "trend", detail: format!("no figures for {}", a.code) });
+                    return Err(SuperviseError::Missing { what: "trend", agency: a.code.clone() }.into());
                 };
-                p.received += y.received;
-                p.replied += y.replied;
-                p.replied_on_time += y.replied_on_time;
-                p.withdrawn += y.withdrawn;
-                for (k, n) in &y.outcomes {
-                    *p.outcomes.entry(k.clone()).or_default() += n;
-                }
-                if let Some(t4) = &y.report.review_litigation {
-                    let cell = |g: CaseGroup, r: CaseResult| t4.group(g).get(r).unwrap_or(0);
-                    p.reviews += cell(CaseGroup::Review, CaseResult::Total);
-                    p.litigations += cell(CaseGroup::LitigationDirect, CaseResult::Total)
-                        + cell(CaseGroup::LitigationAfterReview, CaseResult::Total);
-                    p.corrected += CaseGroup::ALL.iter().map(|g| cell(*g, CaseResult::Corrected)).sum::<i64>();
-                }
+                p.add_year(y);
             }
-            p.on_time_rate = (p.replied > 0).then(|| p.replied_on_time as f64 / p.replied as f64);
             out.push(p);
         }
         Ok(out)
@@ -1470,22 +907,7 @@ impl Store {
     async fn trend_other_figures(&self, codes: &[&str], year: i32) -> Result<TrendPoint, StoreError> {
         let (first, last) = year_bounds(year)?;
         let (first_t, last_t) = (date_text(first), date_text(last));
-        let mut p = TrendPoint {
-            year,
-            received: 0,
-            replied: 0,
-            replied_on_time: 0,
-            on_time_rate: None,
-            withdrawn: 0,
-            outcomes: BTreeMap::new(),
-            reviews: 0,
-            litigations: 0,
-            corrected: 0,
-            proactive_items: 0,
-            normative_issued: None,
-            licensing_decisions: None,
-            penalty_decisions: None,
-        };
+        let mut p = TrendPoint::empty(year);
         if codes.is_empty() {
             return Ok(p);
         }
@@ -1551,35 +973,13 @@ impl Store {
     }
 }
 
-/// The request figures of every agency (in subtree order): the year's from its [`YearFigures`],
-/// the open ones of the day from `open`.
-fn request_figures(
-    agencies: Vec<Agency>,
-    years: &HashMap<String, YearFigures>,
-    mut open: HashMap<String, RequestFigures>,
-) -> Result<Vec<(Agency, RequestFigures)>, StoreError> {
-    let mut out = Vec::with_capacity(agencies.len());
-    for a in agencies {
-        let Some(y) = years.get(&a.code) else {
-            return Err(StoreError::Invalid { what: "overview", detail: format!("no figures for {}", a.code) });
+impl From<SuperviseError> for StoreError {
+    fn from(e: SuperviseError) -> StoreError {
+        let what = match e {
+            SuperviseError::TrendYears { .. } => "years",
+            SuperviseError::RollUp(_) => "roll-up year",
+            SuperviseError::Missing { .. } => "overview",
         };
-        let mut f = open.remove(&a.code).unwrap_or_default();
-        f.received = y.received;
-        f.replied = y.replied;
-        f.replied_on_time = y.replied_on_time;
-        f.withdrawn = y.withdrawn;
-        f.outcomes = y.outcomes.clone();
-        f.on_time_rate = (f.replied > 0).then(|| f.replied_on_time as f64 / f.replied as f64);
-        f.median_working_days = y.median_working_days;
-        f.overdue_requests.sort_by(|x, y| (x.due, &x.tracking_number).cmp(&(y.due, &y.tracking_number)));
-        f.due_soon_requests.sort_by(|x, y| (x.due, &x.tracking_number).cmp(&(y.due, &y.tracking_number)));
-        f.unreadable.sort();
-        out.push((a, f));
+        StoreError::Invalid { what, detail: e.to_string() }
     }
-    Ok(out)
-}
-
-/// The default report year on `today`: the year before (the report due by 31 January / 31 March).
-pub fn default_year(today: NaiveDate) -> i32 {
-    today.year() - 1
 }

@@ -4,11 +4,9 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use gongkai_core::lifecycle;
-use gongkai_core::register::{Applicant, ApplicantType, Channel, EventKind, Request};
+use gongkai_core::register::{ApplicantType, EventKind};
 use gongkai_core::template;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::error::{FieldError, WebError};
 use crate::AppState;
@@ -163,87 +161,32 @@ pub struct Filed {
     pub due: NaiveDate,
 }
 
-/// Unambiguous characters for codes read aloud or typed (no 0/O, 1/I).
-const CODE_ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
-
-fn random_code(len: usize) -> String {
-    let mut out = String::with_capacity(len);
-    while out.len() < len {
-        for b in uuid::Uuid::new_v4().as_bytes() {
-            // Version/variant nibbles of a v4 UUID are fixed; the low 5 bits of bytes 0–5 and 9–15
-            // are random.
-            if out.len() < len {
-                out.push(char::from(CODE_ALPHABET[usize::from(b & 31)]));
-            }
-        }
-    }
-    out
-}
-
-/// The stored hash of a query code: SHA-256 over a domain tag, the tracking number and the code,
-/// so equal codes of two requests hash differently.
-pub fn query_code_hash(tracking_number: &str, code: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(b"gongkai.query-code/1\0");
-    h.update(tracking_number.as_bytes());
-    h.update(b"\0");
-    h.update(normalise_code(code).as_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Codes are typed by people: ignore case, spaces and hyphens.
-fn normalise_code(code: &str) -> String {
-    code.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_uppercase()).collect()
-}
-
-fn equal_ct(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
+pub use gongkai_app::filing::query_code_hash;
 
 /// Registers a validated request for the agency, received today, and answers with the tracking
-/// number, query code and statutory due date. An unknown agency is [`WebError::NotFound`].
+/// number, query code and statutory due date ([`gongkai_app::filing::file`]). An unknown agency
+/// is [`WebError::NotFound`].
 pub async fn file(state: &AppState, agency: &str, v: ValidRequest) -> Result<Filed, WebError> {
-    if state.store.get_agency(agency).await?.is_none() {
-        return Err(WebError::NotFound("机关"));
-    }
-    // Received today in China, whatever the server's zone (Art. 31(三)).
-    let received = state.clock.today();
-    // A tracking number collision is astronomically unlikely; retry a few times anyway.
-    for _ in 0..4 {
-        let tracking_number = format!("{}-{}", received.format("%Y%m%d"), random_code(8));
-        let query_code = random_code(12);
-        let request = Request {
-            agency: agency.to_string(),
-            tracking_number: tracking_number.clone(),
-            channel: Channel::Online,
-            received_on: received,
-            applicant: Applicant {
-                kind: v.applicant_type,
-                name: v.name.clone(),
-                id_document: Some(v.id_document.clone()),
-                contact: Some(v.contact.clone()),
-            },
-            content: v.content.clone(),
-            requested_form: Some(v.form.clone()),
-            delivery: Some(v.delivery.clone()),
-        };
-        // The form's fields passed `validate`; the core's rules of a request hold for every
-        // channel (a rule added there is enforced here too).
-        let request = request.validated(received).map_err(|errors| {
-            WebError::Invalid(errors.into_iter().map(|e| crate::error::FieldError::new(e.field, e.message)).collect())
-        })?;
-        let state_now = lifecycle::replay(&state.calendar, &request, &[])
-            .map_err(|e| WebError::Internal(format!("new request does not replay: {e}")))?;
-        match state.store.file_online_request(&request, &query_code_hash(&tracking_number, &query_code)).await {
-            Ok(_) => {
-                tracing::info!(agency, %tracking_number, "request filed online");
-                return Ok(Filed { tracking_number, query_code, received, due: state_now.deadline.due });
-            }
-            Err(gongkai_store::StoreError::Conflict { .. }) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(WebError::Internal("could not allocate a tracking number".to_string()))
+    let online = gongkai_app::filing::OnlineRequest {
+        applicant_type: v.applicant_type,
+        name: v.name,
+        id_document: v.id_document,
+        contact: v.contact,
+        content: v.content,
+        form: v.form,
+        delivery: v.delivery,
+    };
+    let filed = match gongkai_app::filing::file(&state.store, &state.clock, &state.calendar, agency, online).await {
+        Ok(f) => f,
+        Err(gongkai_app::AppError::NotFound(_)) => return Err(WebError::NotFound("机关")),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Filed {
+        tracking_number: filed.tracking_number,
+        query_code: filed.query_code,
+        received: filed.received,
+        due: filed.due,
+    })
 }
 
 /// One reply (答复) of a request, as the public sees it.
@@ -285,26 +228,11 @@ pub struct Tracking {
 /// the same [`WebError::NotFound`] (never reveal that a number exists).
 pub async fn track(state: &AppState, tracking_number: &str, code: &str) -> Result<Tracking, WebError> {
     const NOT_FOUND: WebError = WebError::NotFound("该申请，或查询码不正确");
-    let tracking_number = tracking_number.trim();
-    if tracking_number.is_empty() || tracking_number.len() > 64 || code.len() > 64 {
-        return Err(NOT_FOUND);
-    }
-    let Some(access) = state.store.get_request_access(tracking_number).await? else {
-        // Hash anyway so that an unknown number takes as long as a wrong code.
-        let _ = query_code_hash(tracking_number, code);
+    let tracked =
+        gongkai_app::filing::track(&state.store, &state.clock, &state.calendar, tracking_number, code).await?;
+    let Some(gongkai_app::filing::Tracking { request, events, status, due }) = tracked else {
         return Err(NOT_FOUND);
     };
-    if !equal_ct(&access.query_code_hash, &query_code_hash(tracking_number, code)) {
-        return Err(NOT_FOUND);
-    }
-    let Some((request, events)) = state.store.get_request(&access.request).await? else {
-        return Err(NOT_FOUND);
-    };
-    let st = lifecycle::replay(&state.calendar, &request, &events)
-        .map_err(|e| WebError::Internal(format!("stored events do not replay: {e}")))?;
-    let today = state.clock.today();
-    let status = st.status(&state.calendar, today);
-    let due = st.deadline_on(&state.calendar, today).map(|d| d.due).unwrap_or(st.deadline.due);
     let replies = events
         .iter()
         .filter_map(|e| match &e.kind {

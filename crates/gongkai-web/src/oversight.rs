@@ -48,18 +48,19 @@ struct YearQuery {
     agency: Option<String>,
 }
 
-/// The report year asked for, else the year whose report is due now (last year).
+/// The report year asked for, else the year whose report is due now (last year); the range is
+/// the use case's ([`gongkai_app::supervise::report_year`]).
 fn year_of(q: &YearQuery, today: chrono::NaiveDate) -> Result<i32, WebError> {
-    match q.year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(gongkai_store::default_year(today)),
-        Some(s) => match s.parse::<i32>() {
-            Ok(y @ 2008..=2200) => Ok(y),
-            _ => Err(WebError::Invalid(vec![crate::error::FieldError::new(
+    let year = match q.year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(s.parse::<i32>().map_err(|_| {
+            WebError::Invalid(vec![crate::error::FieldError::new(
                 "year",
-                format!("年度应为 2008 年以后的四位数字，如 2025（收到「{s}」）"),
-            )])),
-        },
-    }
+                format!("年度应为四位数字的年份，如 2025（收到「{}」）", s.chars().take(20).collect::<String>()),
+            )])
+        })?),
+    };
+    Ok(gongkai_app::supervise::report_year(year, today)?)
 }
 
 /// Supervisors and administrators only.
@@ -73,7 +74,16 @@ fn require_oversight(user: &CurrentUser) -> Result<(), WebError> {
 
 async fn overview_of(state: &AppState, user: &CurrentUser, year: i32) -> Result<Overview, WebError> {
     require_oversight(user)?;
-    state.store.supervise(user.agency(), year, state.clock.today(), &state.calendar).await.map_err(WebError::from)
+    Ok(gongkai_app::supervise::overview(
+        &state.store,
+        &state.clock,
+        &state.calendar,
+        user.agency(),
+        Some(year),
+        None,
+        true,
+    )
+    .await?)
 }
 
 struct Row {
@@ -256,11 +266,15 @@ async fn trend_of(
     let last = year_of(q, state.clock.today())?;
     let root = q.agency.as_deref().map(str::trim).filter(|a| !a.is_empty()).unwrap_or(user.agency()).to_string();
     user.require_read(&root)?;
-    let points = state
-        .store
-        .supervise_trend(&root, last - TREND_YEARS + 1, last, &state.calendar)
-        .await
-        .map_err(WebError::from)?;
+    let (last, points) = gongkai_app::supervise::trend(
+        &state.store,
+        &state.clock,
+        &state.calendar,
+        &root,
+        (Some(last), TREND_YEARS),
+        None,
+    )
+    .await?;
     Ok((last, root, points))
 }
 

@@ -20,8 +20,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::Utc;
-use gongkai_store::{Role, StoreError, MIN_LOG_RETENTION_DAYS};
+use gongkai_store::{Role, MIN_LOG_RETENTION_DAYS};
 use serde::Deserialize;
 
 use crate::auth::{ConsoleForm, CurrentUser};
@@ -78,7 +77,7 @@ async fn require_security_admin(state: &AppState, user: &CurrentUser, target: &s
 }
 
 async fn view(state: &AppState, user: &CurrentUser) -> Result<SecurityPage, WebError> {
-    let now = Utc::now();
+    let now = state.clock.now();
     let enrolled: HashSet<String> = state.store.users_with_second_factor().await?;
     let accounts: Vec<AccountRow> = state
         .store
@@ -152,9 +151,14 @@ async fn set_retention(State(state): State<AppState>, form: ConsoleForm<Retentio
     let Ok(days) = f.days.trim().parse::<i64>() else {
         return refuse(format!("留存天数须为整数，且不少于 {MIN_LOG_RETENTION_DAYS} 天")).await;
     };
-    match state.store.set_log_retention_days(days, &user.user.username, Utc::now()).await {
+    match gongkai_app::security::set_log_retention(&state.store, &state.clock, &user.actor(), days).await {
         Ok(()) => Ok(Redirect::to("/console/security?done=retention").into_response()),
-        Err(StoreError::Invalid { detail, .. }) => refuse(format!("留存天数：{detail}")).await,
+        Err(gongkai_app::AppError::Invalid { message, .. }) => {
+            let mut p = view(&state, &user).await?;
+            p.error = Some(format!("留存天数：{message}"));
+            p.typed_days = f.days.chars().take(20).collect();
+            page(&p, StatusCode::UNPROCESSABLE_ENTITY)
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -180,18 +184,16 @@ async fn set_require_mfa(
             return page(&p, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
-    // Turning the requirement on while having no second factor oneself would confine this very
-    // account to enrolment at once: enrol first.
-    if on && state.store.totp_secret(&user.user.id).await?.is_none() {
-        user.audit(&state, "config.require_mfa", "require_mfa", false, Some("own account has no second factor".into()))
-            .await;
-        let mut p = view(&state, &user).await?;
-        p.error = Some("请先在“双因素认证”页面（/console/mfa）为本账号启用双因素认证，再要求所有账号启用".into());
-        return page(&p, StatusCode::UNPROCESSABLE_ENTITY);
+    match gongkai_app::security::set_require_mfa(&state.store, &state.clock, &user.actor(), on).await {
+        Ok(()) => Ok(Redirect::to(if on { "/console/security?done=mfa-on" } else { "/console/security?done=mfa-off" })
+            .into_response()),
+        Err(gongkai_app::AppError::Refused(message)) => {
+            let mut p = view(&state, &user).await?;
+            p.error = Some(message);
+            page(&p, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(e) => Err(e.into()),
     }
-    state.store.set_require_mfa(on, &user.user.username, Utc::now()).await?;
-    Ok(Redirect::to(if on { "/console/security?done=mfa-on" } else { "/console/security?done=mfa-off" })
-        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -228,9 +230,13 @@ async fn set_personal_data_retention(
             Err(_) => return refuse("个人信息保存期限须为整数年数，或留空表示不自动匿名化".into()).await,
         },
     };
-    match state.store.set_personal_data_retention_years(years, &user.user.username, Utc::now()).await {
+    match gongkai_app::security::set_personal_data_retention(&state.store, &state.clock, &user.actor(), years).await {
         Ok(()) => Ok(Redirect::to("/console/security?done=personal-data").into_response()),
-        Err(StoreError::Invalid { detail, .. }) => refuse(format!("个人信息保存期限：{detail}")).await,
+        Err(gongkai_app::AppError::Invalid { message, .. }) => {
+            let mut p = view(&state, &user).await?;
+            p.error = Some(format!("个人信息保存期限：{message}"));
+            page(&p, StatusCode::UNPROCESSABLE_ENTITY)
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
+use gongkai_app::Actor;
 use gongkai_core::demo::DemoSpec;
 use gongkai_core::generate;
 use gongkai_store::{DataKey, Store};
@@ -362,7 +363,9 @@ pub fn log_retention(a: RetentionArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
         if let Some(days) = a.set {
-            store.set_log_retention_days(days, "(cli)", crate::clock().now()).await.context("无法设置日志留存期")?;
+            gongkai_app::security::set_log_retention(&store, &crate::clock(), &Actor::cli(), days)
+                .await
+                .context("无法设置日志留存期")?;
         }
         println!("审计日志留存期：{} 天", store.log_retention_days().await?);
         Ok(ExitCode::SUCCESS)
@@ -404,8 +407,7 @@ pub fn personal_data_retention(a: PersonalDataRetentionArgs) -> anyhow::Result<E
                 "off" => None,
                 n => Some(n.parse::<i64>().map_err(|_| anyhow::anyhow!("--set 应为年数（整数）或 off，收到「{n}」"))?),
             };
-            store
-                .set_personal_data_retention_years(years, "(cli)", crate::clock().now())
+            gongkai_app::security::set_personal_data_retention(&store, &crate::clock(), &Actor::cli(), years)
                 .await
                 .context("无法设置个人信息保存期限")?;
         }
@@ -458,7 +460,9 @@ pub fn require_mfa(a: RequireMfaArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
         if let Some(v) = a.set.as_deref() {
-            store.set_require_mfa(v == "on", "(cli)", crate::clock().now()).await.context("无法设置双因素认证要求")?;
+            gongkai_app::security::set_require_mfa(&store, &crate::clock(), &Actor::cli(), v == "on")
+                .await
+                .context("无法设置双因素认证要求")?;
         }
         let on = store.require_mfa().await?;
         println!("双因素认证：{}", if on { "所有工作台账号必须启用" } else { "由各账号自行启用" });

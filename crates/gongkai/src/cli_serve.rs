@@ -120,12 +120,20 @@ pub fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
             let mut daily = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
             loop {
                 daily.tick().await;
-                let today = crate::clock().today();
-                let last = gongkai_store::default_year(today);
+                let clock = crate::clock();
+                let last = gongkai_store::default_year(clock.today());
                 for year in [last, last + 1] {
-                    match refreshing.refresh_supervise_cache(None, year, &cal, false).await {
+                    let refreshed =
+                        gongkai_app::supervise::refresh(&refreshing, &clock, &cal, None, Some(year), false, false)
+                            .await;
+                    match refreshed {
                         Ok(r) => {
-                            tracing::info!(year, computed = r.computed, written = r.written, "overview cache ready")
+                            tracing::info!(
+                                year,
+                                computed = r.done.computed,
+                                written = r.done.written,
+                                "overview cache ready"
+                            )
                         }
                         Err(e) => tracing::error!(year, error = %e, "overview cache refresh failed"),
                     }

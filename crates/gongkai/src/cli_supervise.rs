@@ -138,18 +138,14 @@ pub fn supervise(a: SuperviseArgs) -> anyhow::Result<ExitCode> {
         None => {}
     }
     let Some(agency) = a.agency else {
-        anyhow::bail!("请用 --agency 指定机关代码 (--agency is required)");
+        anyhow::bail!("请用 --agency 指定机关代码");
     };
     let cal = crate::cli_clock::load_calendar()?;
-    let today = crate::clock().today_or(a.today);
-    let year = a.year.unwrap_or_else(|| gongkai_store::default_year(today));
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
-        let overview = if a.no_cache {
-            store.supervise_uncached(agency.trim(), year, today, &cal).await?
-        } else {
-            store.supervise(agency.trim(), year, today, &cal).await?
-        };
+        let overview =
+            gongkai_app::supervise::overview(&store, &crate::clock(), &cal, &agency, a.year, a.today, !a.no_cache)
+                .await?;
         if let (Some(path), Some(to)) = (&a.rollup_out, a.rollup_to) {
             let bytes = crate::cli_export::export_one(&overview.rollup, to)?;
             crate::cli_export::write_out(path, &bytes)?;
@@ -178,25 +174,26 @@ pub fn supervise(a: SuperviseArgs) -> anyhow::Result<ExitCode> {
 /// (all with `--force`), and with `--verify` compares every row with the registers.
 fn refresh(a: RefreshArgs) -> anyhow::Result<ExitCode> {
     let cal = crate::cli_clock::load_calendar()?;
-    let today = crate::clock().today();
-    let year = a.year.unwrap_or_else(|| gongkai_store::default_year(today));
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
-        let root = a.agency.as_deref().map(str::trim);
-        if let Some(r) = root {
-            if store.get_agency(r).await?.is_none() {
-                anyhow::bail!("机关「{r}」尚未登记");
-            }
-        }
-        let done = store.refresh_supervise_cache(root, year, &cal, a.force).await?;
+        let refreshed = gongkai_app::supervise::refresh(
+            &store,
+            &crate::clock(),
+            &cal,
+            a.agency.as_deref(),
+            a.year,
+            a.force,
+            a.verify,
+        )
+        .await?;
+        let (year, done) = (refreshed.year, refreshed.done);
         let mut out = std::io::stdout().lock();
         writeln!(
             out,
             "{year}年度监督总览缓存：{} 个机关，重新计算 {} 个，写入 {} 个",
             done.agencies, done.computed, done.written
         )?;
-        if a.verify {
-            let differ = store.verify_supervise_cache(root, year, &cal).await?;
+        if let Some(differ) = refreshed.differ {
             if !differ.is_empty() {
                 writeln!(out, "缓存与台账不一致的机关（已删除，下次查看时重新计算）：{}", differ.join("、"))?;
                 return Ok(ExitCode::from(2));
@@ -211,16 +208,10 @@ fn refresh(a: RefreshArgs) -> anyhow::Result<ExitCode> {
 /// (`Store::supervise_trend`), as a table or JSON.
 fn trend(a: TrendArgs) -> anyhow::Result<ExitCode> {
     let cal = crate::cli_clock::load_calendar()?;
-    let today = crate::clock().today_or(a.today);
-    let last = a.year.unwrap_or_else(|| gongkai_store::default_year(today));
-    let first = last - a.years + 1;
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
-        let agency = a.agency.trim();
-        if store.get_agency(agency).await?.is_none() {
-            anyhow::bail!("机关「{agency}」尚未登记");
-        }
-        let points = store.supervise_trend(agency, first, last, &cal).await?;
+        let (_, points) =
+            gongkai_app::supervise::trend(&store, &crate::clock(), &cal, &a.agency, (a.year, a.years), a.today).await?;
         let mut out = std::io::stdout().lock();
         if a.json {
             serde_json::to_writer_pretty(&mut out, &points)?;
@@ -252,12 +243,11 @@ fn trend(a: TrendArgs) -> anyhow::Result<ExitCode> {
 /// of its disclosure guide. Exit 0 when every message that has an address was sent, 2 otherwise.
 fn remind(a: RemindArgs) -> anyhow::Result<ExitCode> {
     let cal = crate::cli_clock::load_calendar()?;
-    let today = crate::clock().today_or(a.today);
-    let year = a.year.unwrap_or_else(|| gongkai_store::default_year(today));
     let mailer = crate::settings::mailer(crate::settings(), a.smtp_url.as_deref(), a.from.as_deref(), "--from")?;
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
-        let overview = store.supervise(a.agency.trim(), year, today, &cal).await?;
+        let overview =
+            gongkai_app::supervise::overview(&store, &crate::clock(), &cal, &a.agency, a.year, a.today, true).await?;
         let mut out = std::io::stdout().lock();
         let Some(mailer) = mailer else {
             let mails = gongkai_app::remind::compose(&store, &overview).await?;

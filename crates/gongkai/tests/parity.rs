@@ -82,6 +82,11 @@ impl Fixture {
 
     /// Logs in through the console's form; the session cookie and a page's CSRF token.
     async fn login(&self, username: &str) -> (String, String) {
+        self.login_to(username, "/console/requests").await
+    }
+
+    /// Logs in and takes the CSRF token from `home`, a page the account may open.
+    async fn login_to(&self, username: &str, home: &str) -> (String, String) {
         let page = self.client.get(self.url("/console/login")).send().await.unwrap();
         let login_cookie = cookie(&page, "gk_login_csrf=");
         let token = hidden(&page.text().await.unwrap(), "csrf");
@@ -96,7 +101,7 @@ impl Fixture {
             .unwrap();
         assert_eq!(r.status().as_u16(), 303, "login of {username}");
         let session = cookie(&r, "gk_session=");
-        let inbox = self.client.get(self.url("/console/requests")).header("cookie", &session).send().await.unwrap();
+        let inbox = self.client.get(self.url(home)).header("cookie", &session).send().await.unwrap();
         let csrf = hidden(&inbox.text().await.unwrap(), "csrf");
         (session, csrf)
     }
@@ -630,7 +635,7 @@ async fn a_report_section_is_one_rule_in_the_cli_and_the_console() {
     let path = f.db.path("section.txt");
     let long = "字".repeat(20_001);
     for (text, says) in
-        [(long.as_str(), "章节正文：不能超过 20000 个字符"), ("本年度\u{0}概述", "章节正文：不能含控制字符")]
+        [(long.as_str(), "章节正文：不能超过20000个字符"), ("本年度\u{0}概述", "章节正文：不能含控制字符")]
     {
         std::fs::write(&path, text).unwrap();
         let out = f.cli(&[
@@ -818,4 +823,80 @@ async fn a_request_is_checked_by_the_core_on_the_command_line_and_the_online_for
     let adds = audited(&f.store, "request.add").await;
     assert_eq!(adds.iter().filter(|(_, ok)| *ok).count(), 1, "{adds:?}");
     assert_eq!(adds.iter().filter(|(_, ok)| !*ok).count(), 5, "{adds:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_overview_and_trend_are_one_rule_in_the_cli_and_the_console() {
+    let f = fixture(MORNING).await;
+    let hash = gongkai_store::hash_password_blocking(PASSWORD.to_string()).await.unwrap();
+    f.store.create_user("gov.supervisor", ROOT, Role::Supervisor, &hash, chrono::Utc::now()).await.unwrap();
+    let supervisor = f.login("gov.supervisor").await;
+
+    // A year that has not begun is refused alike, with the same words.
+    let says = "年度：应为 2008 至 2026 之间的年份，不是 2200";
+    let out = f.cli(&["supervise", "--agency", ROOT, "--year", "2200"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains(says), "{}", stderr(&out));
+    let (status, page) = f.get(&supervisor, "/console/supervise?year=2200").await;
+    assert_eq!(status, 422);
+    assert!(page.contains(says), "{page}");
+    let out = f.cli(&["supervise", "trend", "--agency", ROOT, "--year", "2200"]);
+    assert!(stderr(&out).contains(says), "{}", stderr(&out));
+    let (status, page) = f.get(&supervisor, "/console/supervise/trend?year=2200").await;
+    assert_eq!(status, 422);
+    assert!(page.contains(says), "{page}");
+
+    // Without a year, both look at the report due now (2025's, on 27 November 2026), as of the
+    // same day, and count the same two agencies.
+    let out = f.cli(&["supervise", "--agency", ROOT, "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["year"], 2025);
+    assert_eq!(json["today"], "2026-11-27");
+    assert_eq!(json["agencies"].as_array().map(Vec::len), Some(2));
+    let (status, page) = f.get(&supervisor, "/console/supervise").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("2025") && page.contains("示例市财政局"), "{page}");
+
+    // An agency that is not registered is named, not shown as an empty overview.
+    let out = f.cli(&["supervise", "--agency", "NOPE"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("没有代码为「NOPE」的机关"), "{}", stderr(&out));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn security_settings_are_one_rule_in_the_cli_and_the_console() {
+    let f = fixture(MORNING).await;
+    let hash = gongkai_store::hash_password_blocking(PASSWORD.to_string()).await.unwrap();
+    f.store.create_user("gov.security", ROOT, Role::SecurityAdmin, &hash, chrono::Utc::now()).await.unwrap();
+    let admin = f.login_to("gov.security", "/console/security").await;
+
+    // Too short a retention: refused alike with the law's reason, each attempt audited.
+    let says = "日志留存期不能少于 180 天";
+    let out = f.cli(&["db", "log-retention", "--set", "30"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains(says), "{}", stderr(&out));
+    let (status, page) = f.post(&admin, "/console/security/retention", &[("days", "30")]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains(says), "{page}");
+    let refused = audited(&f.store, "config.log_retention").await;
+    assert_eq!(refused.iter().filter(|(_, ok)| !ok).count(), 2, "{refused:?}");
+
+    // A valid one is stored, whichever edge sets it.
+    let out = f.cli(&["db", "log-retention", "--set", "200"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(f.store.log_retention_days().await.unwrap(), 200);
+    let (status, _) = f.post(&admin, "/console/security/retention", &[("days", "365")]).await;
+    assert_eq!(status, 303);
+    assert_eq!(f.store.log_retention_days().await.unwrap(), 365);
+
+    // Requiring a second factor: an account without its own is refused; the command line, which
+    // has no account, is not asked.
+    let (status, page) = f.post(&admin, "/console/security/mfa", &[("require", "on")]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("请先在“双因素认证”页面为本账号启用双因素认证"), "{page}");
+    assert!(!f.store.require_mfa().await.unwrap());
+    let out = f.cli(&["db", "require-mfa", "--set", "on"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(f.store.require_mfa().await.unwrap());
 }
