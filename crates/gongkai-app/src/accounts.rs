@@ -38,7 +38,7 @@ async fn checked(store: &Store, clock: &Clock, new: NewAccount) -> Result<User, 
     let hash = gongkai_store::hash_password_blocking(new.password).await?;
     store.create_user(&username, &agency, new.role, &hash, clock.now()).await.map_err(|e| match e {
         StoreError::Conflict { .. } => AppError::Conflict(format!("用户名「{username}」已被使用")),
-        StoreError::NotFound { .. } => AppError::NotFound(format!("机关「{agency}」尚未登记")),
+        StoreError::NotFound { .. } => AppError::UnknownAgency(agency.to_string()),
         StoreError::Invalid { detail, .. } => AppError::invalid("username", detail),
         e => AppError::Store(e),
     })

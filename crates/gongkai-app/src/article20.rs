@@ -43,10 +43,8 @@ async fn checked(
     figures: Article20Figures,
     amend: Option<&Amend>,
 ) -> Result<Saved, AppError> {
-    let figures = figures.validated(clock.today()).map_err(AppError::inputs)?;
-    if store.get_agency(&figures.agency).await?.is_none() {
-        return Err(AppError::NotFound(format!("机关「{}」尚未登记", figures.agency)));
-    }
+    let mut figures = figures.validated(clock.today()).map_err(AppError::inputs)?;
+    figures.agency = crate::year::agency(store, &figures.agency).await?.code;
     let written = match amend {
         Some(amend) => store.amending(amend).put_article20_figures(&figures).await,
         None => store.put_article20_figures(&figures).await.map(|()| Vec::new()),

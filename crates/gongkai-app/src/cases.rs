@@ -39,10 +39,8 @@ pub async fn add(
 }
 
 async fn add_checked(store: &Store, clock: &Clock, case: Case, amend: Option<&Amend>) -> Result<Registered, AppError> {
-    let case = case.validated(clock.today()).map_err(AppError::inputs)?;
-    if store.get_agency(&case.agency).await?.is_none() {
-        return Err(AppError::NotFound(format!("机关「{}」尚未登记", case.agency)));
-    }
+    let mut case = case.validated(clock.today()).map_err(AppError::inputs)?;
+    case.agency = crate::year::agency(store, &case.agency).await?.code;
     if let Some(n) = &case.request {
         if store.find_request(&case.agency, n).await?.is_none() {
             return Err(AppError::invalid("request", format!("关联受理编号：本机关没有受理编号为「{n}」的申请")));

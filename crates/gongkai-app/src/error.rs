@@ -25,9 +25,13 @@ pub enum AppError {
     /// The action conflicts with what is stored (a year already published, …).
     #[error("{0}")]
     Conflict(String),
-    /// What the action needs does not exist (an agency, a request).
+    /// What the action needs does not exist (a request, a token).
     #[error("{0}")]
     NotFound(String),
+    /// No agency has this code (nor, ignoring case, exactly one): the one message of every use
+    /// case that names an agency. The command line adds where to find the codes.
+    #[error("没有代码为「{0}」的机关")]
+    UnknownAgency(String),
     /// Register entries of the year cannot be counted in the report, each with its message;
     /// a year is not published while any remains.
     #[error("有 {} 条登记无法统计，请先更正后再发布：{}", .0.len(), .0.join("；"))]

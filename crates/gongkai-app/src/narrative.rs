@@ -70,9 +70,8 @@ async fn checked(
         ));
     }
     let text = validated(text).map_err(|e| AppError::invalid(e.field, e.message))?;
-    if store.get_agency(agency).await?.is_none() {
-        return Err(AppError::NotFound(format!("机关「{agency}」尚未登记")));
-    }
+    let code = crate::year::agency(store, agency).await?.code;
+    let agency = code.as_str();
     let written = match amend {
         Some(amend) => store.amending(amend).set_narrative(agency, year, section.name(), &text).await,
         None => store.set_narrative(agency, year, section.name(), &text).await.map(|()| Vec::new()),

@@ -148,10 +148,8 @@ async fn checked(
     input: NewProactive,
     amend: Option<&Amend>,
 ) -> Result<Added, AppError> {
-    let (item, details) = validated(input, clock.today()).map_err(AppError::inputs)?;
-    if store.get_agency(&item.agency).await?.is_none() {
-        return Err(AppError::NotFound(format!("机关「{}」尚未登记", item.agency)));
-    }
+    let (mut item, details) = validated(input, clock.today()).map_err(AppError::inputs)?;
+    item.agency = crate::year::agency(store, &item.agency).await?.code;
     let written = match amend {
         Some(amend) => store.amending(amend).insert_proactive_with_details(&item, &details).await,
         None => store.insert_proactive_with_details(&item, &details).await.map(|()| Vec::new()),

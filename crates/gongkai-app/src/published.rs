@@ -56,10 +56,7 @@ pub async fn import(store: &Store, clock: &Clock, actor: &Actor, new: NewImport)
 }
 
 async fn import_checked(store: &Store, clock: &Clock, new: NewImport) -> Result<Imported, AppError> {
-    let code = new.agency.trim();
-    let Some(agency) = store.get_agency(code).await? else {
-        return Err(AppError::invalid("agency", format!("机关：{code} 不存在")));
-    };
+    let agency = crate::year::agency(store, &new.agency).await?;
     let this_year = clock.today().year();
     if !(FIRST_REPORT_YEAR..=this_year).contains(&new.year) {
         return Err(AppError::invalid(

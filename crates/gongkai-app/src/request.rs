@@ -53,10 +53,8 @@ async fn register_checked(
     request: Request,
     amend: Option<&Amend>,
 ) -> Result<Registered, AppError> {
-    let request = request.validated(clock.today()).map_err(AppError::inputs)?;
-    if store.get_agency(&request.agency).await?.is_none() {
-        return Err(AppError::NotFound(format!("机关「{}」尚未登记", request.agency)));
-    }
+    let mut request = request.validated(clock.today()).map_err(AppError::inputs)?;
+    request.agency = crate::year::agency(store, &request.agency).await?.code;
     let state = lifecycle::replay(cal, &request, &[]).map_err(|e| AppError::Refused(e.to_string()))?;
     let written = match amend {
         Some(amend) => store.amending(amend).insert_request(&request).await,

@@ -36,9 +36,18 @@ pub async fn year_input(store: &Store, agency: &Agency, year: i32) -> Result<Yea
     })
 }
 
-/// The agency of `code`, or [`AppError::NotFound`] naming it.
+/// The agency of `code` (trimmed; typed in another case, the one agency whose code it is
+/// ignoring case), or [`AppError::UnknownAgency`] naming it.
 pub async fn agency(store: &Store, code: &str) -> Result<Agency, AppError> {
-    store.get_agency(code).await?.ok_or_else(|| AppError::NotFound(format!("没有代码为「{code}」的机关")))
+    let code = code.trim();
+    if let Some(a) = store.get_agency(code).await? {
+        return Ok(a);
+    }
+    let mut alike = store.list_agencies().await?.into_iter().filter(|a| a.code.eq_ignore_ascii_case(code));
+    match (alike.next(), alike.next()) {
+        (Some(a), None) => Ok(a),
+        _ => Err(AppError::UnknownAgency(code.to_string())),
+    }
 }
 
 /// The draft of a year.

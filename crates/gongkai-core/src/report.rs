@@ -223,7 +223,7 @@ impl<'de> Deserialize<'de> for SchemaTag {
         if s == SCHEMA_ID {
             Ok(SchemaTag)
         } else {
-            Err(serde::de::Error::custom(format!("schema 应为 \"{SCHEMA_ID}\"，实为 \"{s}\" (unsupported schema)")))
+            Err(serde::de::Error::custom(format!("schema 应为 \"{SCHEMA_ID}\"，实为 \"{s}\"")))
         }
     }
 }

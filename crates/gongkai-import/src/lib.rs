@@ -30,7 +30,7 @@ pub enum ImportError {
         source_name: String,
     },
     /// A format recognised but not supported yet.
-    #[error("{source_name}: 检测到 {format} 文件，此版本尚不能导入该格式 ({format} import is not supported yet)")]
+    #[error("{source_name}: 检测到 {format} 文件，此版本尚不能导入该格式")]
     Unsupported {
         /// The file name.
         source_name: String,
@@ -46,7 +46,7 @@ pub enum ImportError {
         line: usize,
         /// 1-based column.
         column: usize,
-        /// serde's message.
+        /// What is wrong, in Chinese ([`json_message`]).
         message: String,
     },
     /// A file of a recognised format that is damaged or not well formed.
@@ -83,6 +83,77 @@ pub enum ImportError {
         /// Why (Chinese).
         reason: String,
     },
+}
+
+impl ImportError {
+    /// Whether the file is simply not a report (a picture, a data table, a JSON file of something
+    /// else, a text without a report's title or tables), rather than a report that could not be
+    /// read: a folder of published reports has such files beside them, and `report audit` skips
+    /// them instead of counting them as failures.
+    pub fn is_not_a_report(&self) -> bool {
+        matches!(self, ImportError::NotAReport { .. })
+    }
+
+    /// The message without the file's name in front (for a list that names the file already).
+    pub fn reason(&self) -> String {
+        let full = self.to_string();
+        let name = match self {
+            ImportError::NotText { source_name }
+            | ImportError::Unsupported { source_name, .. }
+            | ImportError::Json { source_name, .. }
+            | ImportError::Malformed { source_name, .. }
+            | ImportError::TooLarge { source_name, .. }
+            | ImportError::NoTextLayer { source_name, .. }
+            | ImportError::NotAReport { source_name, .. } => source_name,
+        };
+        full.strip_prefix(&format!("{name}: ")).map_or(full.clone(), str::to_string)
+    }
+}
+
+/// serde_json's message of a canonical report that does not fit the schema, said in Chinese: the
+/// field named, not serde's English sentence.
+fn json_message(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    // serde_json ends its message with the position, which the error carries apart.
+    let raw = full.rfind(" at line ").map_or(full.as_str(), |i| &full[..i]);
+    // serde names fields between backticks: `file`.
+    let quoted = raw.split('`').nth(1).unwrap_or("");
+    if !raw.is_ascii() {
+        // Our own deserialisers' messages (a schema tag, an amount) are Chinese already.
+        raw.to_string()
+    } else if raw.starts_with("unknown field") {
+        format!("字段「{quoted}」不是报告的字段")
+    } else if raw.starts_with("missing field") {
+        format!("缺少字段「{quoted}」")
+    } else if raw.starts_with("unknown variant") {
+        format!("取值「{quoted}」不是允许的取值")
+    } else if raw.starts_with("invalid type") || raw.starts_with("invalid value") {
+        "取值的类型不符合报告格式".to_string()
+    } else if raw.starts_with("duplicate field") {
+        format!("字段「{quoted}」重复")
+    } else if e.is_eof() {
+        "文件不完整（在结尾前中断）".to_string()
+    } else if e.is_syntax() {
+        "不是格式正确的 JSON".to_string()
+    } else {
+        "不符合报告格式".to_string()
+    }
+}
+
+/// Pictures, by their first bytes: a folder of reports often holds their scans or charts.
+fn picture(bytes: &[u8]) -> Option<&'static str> {
+    const MAGIC: [(&[u8], &str); 6] = [
+        (b"\x89PNG", "PNG"),
+        (b"\xff\xd8\xff", "JPEG"),
+        (b"GIF8", "GIF"),
+        (b"BM", "BMP"),
+        (b"II*\x00", "TIFF"),
+        (b"MM\x00*", "TIFF"),
+    ];
+    if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        return Some("WEBP");
+    }
+    MAGIC.iter().find(|(m, _)| bytes.starts_with(m)).map(|(_, name)| *name)
 }
 
 /// The format recognised from a file's first bytes.
@@ -162,15 +233,36 @@ pub fn detect(bytes: &[u8]) -> DetectedFormat {
 
 /// Imports a report from bytes; `source_name` names the file in messages and provenance.
 pub fn import(bytes: &[u8], source_name: &str) -> Result<Report, ImportError> {
+    if let Some(kind) = picture(bytes) {
+        return Err(ImportError::NotAReport {
+            source_name: source_name.to_string(),
+            reason: format!("这是 {kind} 图片，不是报告文件"),
+        });
+    }
     match detect(bytes) {
         DetectedFormat::Json => {
             let text =
                 decode::decode(bytes).ok_or_else(|| ImportError::NotText { source_name: source_name.to_string() })?;
+            // A JSON file that does not say it is a canonical report is some other data (an
+            // index, expected figures, a chart's data), not a damaged report.
+            // (JSON that does not parse at all is a damaged file: said below, with the place.)
+            let other = serde_json::from_str::<serde_json::Value>(&text.text).is_ok_and(|v| {
+                !v.get("schema").and_then(|s| s.as_str()).is_some_and(|s| s.starts_with("gongkai.report/"))
+            });
+            if other {
+                return Err(ImportError::NotAReport {
+                    source_name: source_name.to_string(),
+                    reason: format!(
+                        "JSON 数据文件，未标明「\"schema\": \"{}\"」，不是 gongkai 报告",
+                        gongkai_core::report::SCHEMA_ID
+                    ),
+                });
+            }
             serde_json::from_str::<Report>(&text.text).map_err(|e| ImportError::Json {
                 source_name: source_name.to_string(),
                 line: e.line(),
                 column: e.column(),
-                message: e.to_string(),
+                message: json_message(&e),
             })
         }
         DetectedFormat::Html => html::import_html(bytes, source_name),
@@ -211,4 +303,35 @@ pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
     QUIET.with(|q| q.set(q.get().saturating_sub(1)));
     r.ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pictures_and_other_json_are_not_reports() {
+        let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
+        let err = import(png, "chart.png").unwrap_err();
+        assert!(err.is_not_a_report());
+        assert_eq!(err.reason(), "未识别为政府信息公开工作年度报告：这是 PNG 图片，不是报告文件");
+        let err = import(br#"{"file": "001.html", "requests": {}}"#, "001.expected.json").unwrap_err();
+        assert!(err.is_not_a_report(), "{err}");
+        assert!(err.reason().contains("不是 gongkai 报告"), "{err}");
+    }
+
+    #[test]
+    fn a_canonical_report_that_does_not_fit_is_said_in_chinese() {
+        let err = import(br#"{"schema": "gongkai.report/1", "file": "x"}"#, "r.json").unwrap_err();
+        assert!(!err.is_not_a_report());
+        // The file named once, serde's English not quoted.
+        let said = err.to_string();
+        assert!(said.starts_with("r.json: 不是有效的 gongkai.report/1 文档：第 1 行第 "), "{said}");
+        assert!(said.ends_with("列：字段「file」不是报告的字段"), "{said}");
+        assert!(err.reason().starts_with("不是有效的"), "{err}");
+        let err = import(br#"{"schema": "gongkai.report/9"}"#, "r.json").unwrap_err();
+        assert!(err.to_string().contains("schema 应为"), "{err}");
+        let err = import(br#"{"schema": "gongkai.report/1", "#, "r.json").unwrap_err();
+        assert!(err.to_string().ends_with("文件不完整（在结尾前中断）"), "{err}");
+    }
 }

@@ -32,8 +32,30 @@ use gongkai_core::template::{self, RowSpec, T2Block};
 use crate::split;
 use crate::ImportError;
 
+/// The number of columns when every non-empty line of `text` has the same number (at least three)
+/// of tab-separated fields: a data table (an index, a spreadsheet saved as TSV), not a report —
+/// whose prose lines have no tabs even where its tables were copied with them.
+fn tab_separated(text: &str) -> Option<usize> {
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let columns = lines.next()?.split('\t').count();
+    let mut rows = 1;
+    for l in lines {
+        if l.split('\t').count() != columns {
+            return None;
+        }
+        rows += 1;
+    }
+    (columns >= 3 && rows >= 2).then_some(columns)
+}
+
 /// Imports a decoded text report.
 pub fn import_text(text: &str, source: &str, encoding: &str) -> Result<Report, ImportError> {
+    if let Some(columns) = tab_separated(text) {
+        return Err(ImportError::NotAReport {
+            source_name: source.to_string(),
+            reason: format!("制表符分隔的数据表（每行 {columns} 列），不是报告正文"),
+        });
+    }
     let doc = Doc::new(text);
     let headings = find_headings(&doc);
     // About 200 cells in a full report: one allocation for them all.
@@ -1971,6 +1993,19 @@ fn parse_iso_date(s: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_data_table_is_not_read_as_a_report() {
+        let tsv = "file\tagency\tyear\n001.html\t上海市人民政府办公厅\t2019\n002.txt\t淮安市人民政府\t2024\n";
+        assert_eq!(tab_separated(tsv), Some(3));
+        let err = import_text(tsv, "INDEX.tsv", "UTF-8").unwrap_err();
+        assert!(err.is_not_a_report(), "{err}");
+        assert_eq!(err.reason(), "未识别为政府信息公开工作年度报告：制表符分隔的数据表（每行 3 列），不是报告正文");
+        // A report with tables copied as tab-separated rows has prose lines too.
+        assert_eq!(tab_separated("一、总体情况\n本年度…\n项目\t数量\t备注\n收到\t5\t—\n"), None);
+        // Two columns is a list of labels and figures, as reports have.
+        assert_eq!(tab_separated("收到\t5\n办结\t4\n"), None);
+    }
 
     #[test]
     fn raw_text_shares_small_numbers_only() {

@@ -84,6 +84,7 @@ impl From<gongkai_app::AppError> for WebError {
             AppError::Locked(message) => WebError::Conflict(message),
             e @ (AppError::Conflict(_) | AppError::Uncountable(_)) => WebError::Conflict(e.to_string()),
             AppError::NotFound(_) => WebError::NotFound("记录"),
+            AppError::UnknownAgency(_) => WebError::NotFound("机关"),
             AppError::Workbook(errors) => {
                 WebError::Invalid(errors.iter().map(|e| FieldError::new("file", e.to_string())).collect())
             }

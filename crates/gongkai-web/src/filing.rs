@@ -176,11 +176,7 @@ pub async fn file(state: &AppState, agency: &str, v: ValidRequest) -> Result<Fil
         form: v.form,
         delivery: v.delivery,
     };
-    let filed = match gongkai_app::filing::file(&state.store, &state.clock, &state.calendar, agency, online).await {
-        Ok(f) => f,
-        Err(gongkai_app::AppError::NotFound(_)) => return Err(WebError::NotFound("机关")),
-        Err(e) => return Err(e.into()),
-    };
+    let filed = gongkai_app::filing::file(&state.store, &state.clock, &state.calendar, agency, online).await?;
     Ok(Filed {
         tracking_number: filed.tracking_number,
         query_code: filed.query_code,

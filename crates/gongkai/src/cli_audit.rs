@@ -1,11 +1,14 @@
 //! `gongkai report audit DIR…`: import and check every report under some directories, in
 //! parallel, and summarise.
 //!
-//! A file that cannot be read never stops the audit: it gets a row saying why. The progress bar
-//! is drawn on a terminal only. The summary counts reports by template and year, findings by
-//! rule, and lists the failed files; `--out FILE.csv` writes one row per report (what a
-//! supervising office pastes into its spreadsheet), `--out FILE.json` the rows with their
-//! findings.
+//! A file that cannot be read never stops the audit: it gets a row saying why. A file that is
+//! not a report at all (a picture, a data table, a JSON file of something else, a text without a
+//! report's title or tables — what sits beside published reports in a folder) is skipped, with
+//! the reason, not counted as a failure. The progress bar is drawn on a terminal only. The
+//! summary counts reports by template and year, findings by rule, and lists the reports with
+//! errors, the failed and the skipped files; `--out FILE.csv` writes one row per file (what a
+//! supervising office pastes into its spreadsheet; Chinese headers, `--headers en` for scripts),
+//! `--out FILE.json` the rows with their findings.
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -37,6 +40,9 @@ pub struct AuditArgs {
     /// 并行线程数，默认为 CPU 核数
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// CSV 表头：zh 中文（默认），en 英文字段名（供脚本使用）
+    #[arg(long, value_name = "语言", default_value = "zh", value_parser = ["zh", "en"])]
+    pub headers: String,
 }
 
 /// One audited file.
@@ -60,6 +66,8 @@ struct Row {
     infos: usize,
     /// Rules with an error or warning, each once.
     rules: Vec<String>,
+    /// Why the file is not a report (then skipped: neither read nor failed).
+    skipped: Option<String>,
     /// Why the file could not be read.
     error: Option<String>,
     findings: Vec<Finding>,
@@ -85,9 +93,19 @@ impl Row {
             warnings: 0,
             infos: 0,
             rules: Vec::new(),
+            skipped: None,
             error: Some(error),
             findings: Vec::new(),
         }
+    }
+
+    fn skipped(file: String, format: Option<String>, reason: String) -> Row {
+        Row { skipped: Some(reason), error: None, ..Row::failed(file, format, String::new()) }
+    }
+
+    /// A report read (neither skipped nor failed).
+    fn read(&self) -> bool {
+        self.error.is_none() && self.skipped.is_none()
     }
 
     fn of(file: String, report: &Report, findings: Vec<Finding>) -> Row {
@@ -117,6 +135,7 @@ impl Row {
             warnings: count(Severity::Warning),
             infos: count(Severity::Info),
             rules,
+            skipped: None,
             error: None,
             findings,
         }
@@ -200,7 +219,8 @@ fn audit_one(path: &Path) -> Row {
     });
     match run {
         Ok(Ok((report, findings))) => Row::of(file, &report, findings),
-        Ok(Err(e)) => Row::failed(file, format, e.to_string()),
+        Ok(Err(e)) if e.is_not_a_report() => Row::skipped(file, format, e.reason()),
+        Ok(Err(e)) => Row::failed(file, format, e.reason()),
         Err(_) => Row::failed(file, format, "内部错误：导入时程序崩溃，请报告此文件".into()),
     }
 }
@@ -245,7 +265,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
         Some(p) => match p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase) {
             Some(e) if e == "csv" => Some(OutKind::Csv),
             Some(e) if e == "json" => Some(OutKind::Json),
-            _ => bail!("--out 应为 .csv 或 .json 文件：{} (--out must end in .csv or .json)", p.display()),
+            _ => bail!("--out 应为 .csv 或 .json 文件，不是 {}", p.display()),
         },
     };
     let files = walk(&args.paths)?;
@@ -271,7 +291,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
             std::fs::File::create(path).with_context(|| format!("无法写入 {}", path.display()))?,
         );
         match kind {
-            OutKind::Csv => write_csv(&mut w, &rows)?,
+            OutKind::Csv => write_csv(&mut w, &rows, args.headers == "en")?,
             OutKind::Json => {
                 let doc = serde_json::json!({
                     "summary": summary_json(&rows, elapsed.as_secs_f64(), jobs),
@@ -308,13 +328,35 @@ fn opt<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(T::to_string).unwrap_or_default()
 }
 
+/// The CSV's columns: the English field names (`--headers en`, for scripts; the JSON's names)
+/// and the Chinese headers a supervising office reads (the template's own words for the figures).
+const CSV_COLUMNS: [(&str, &str); 19] = [
+    ("file", "文件"),
+    ("format", "格式"),
+    ("agency", "机关"),
+    ("year", "年度"),
+    ("template", "模板"),
+    ("published_on", "发布日期"),
+    ("received", "本年新收政府信息公开申请数量"),
+    ("carried_over", "上年结转政府信息公开申请数量"),
+    ("answered", "本年度办理结果总计"),
+    ("carried_forward", "结转下年度继续办理"),
+    ("review", "行政复议总计"),
+    ("litigation_direct", "未经复议直接起诉总计"),
+    ("litigation_after_review", "复议后起诉总计"),
+    ("errors", "错误"),
+    ("warnings", "警告"),
+    ("infos", "提示"),
+    ("rules", "有问题的规则"),
+    ("skipped", "跳过原因"),
+    ("error", "读取失败原因"),
+];
+
 /// The CSV: a BOM (so that spreadsheet programs read UTF-8), a header, one row per file.
-fn write_csv(w: &mut impl Write, rows: &[Row]) -> std::io::Result<()> {
+fn write_csv(w: &mut impl Write, rows: &[Row], english: bool) -> std::io::Result<()> {
     w.write_all("\u{feff}".as_bytes())?;
-    writeln!(
-        w,
-        "file,format,agency,year,template,published_on,received,carried_over,answered,carried_forward,review,litigation_direct,litigation_after_review,errors,warnings,infos,rules,error"
-    )?;
+    let header: Vec<&str> = CSV_COLUMNS.iter().map(|(en, zh)| if english { *en } else { *zh }).collect();
+    writeln!(w, "{}", header.join(","))?;
     for r in rows {
         let fields = [
             r.file.clone(),
@@ -334,6 +376,7 @@ fn write_csv(w: &mut impl Write, rows: &[Row]) -> std::io::Result<()> {
             r.warnings.to_string(),
             r.infos.to_string(),
             r.rules.join(" "),
+            opt(&r.skipped),
             opt(&r.error),
         ];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
@@ -366,7 +409,7 @@ fn by_rule(rows: &[Row]) -> BTreeMap<String, [usize; 4]> {
 /// Reports by template, then year (`None` = year not found).
 fn by_template_year(rows: &[Row]) -> BTreeMap<String, BTreeMap<Option<i32>, usize>> {
     let mut m: BTreeMap<String, BTreeMap<Option<i32>, usize>> = BTreeMap::new();
-    for r in rows.iter().filter(|r| r.error.is_none()) {
+    for r in rows.iter().filter(|r| r.read()) {
         let t = r.template.clone().unwrap_or_default();
         *m.entry(t).or_default().entry(r.year).or_default() += 1;
     }
@@ -374,7 +417,7 @@ fn by_template_year(rows: &[Row]) -> BTreeMap<String, BTreeMap<Option<i32>, usiz
 }
 
 fn summary_json(rows: &[Row], secs: f64, jobs: usize) -> serde_json::Value {
-    let read = rows.iter().filter(|r| r.error.is_none()).count();
+    let read = rows.iter().filter(|r| r.read()).count();
     let templates: serde_json::Map<String, serde_json::Value> = by_template_year(rows)
         .into_iter()
         .map(|(t, years)| {
@@ -391,40 +434,50 @@ fn summary_json(rows: &[Row], secs: f64, jobs: usize) -> serde_json::Value {
         .collect();
     let failed: Vec<serde_json::Value> =
         rows.iter().filter_map(|r| r.error.as_ref().map(|e| serde_json::json!({"file": r.file, "error": e}))).collect();
+    let skipped: Vec<serde_json::Value> = rows
+        .iter()
+        .filter_map(|r| r.skipped.as_ref().map(|why| serde_json::json!({"file": r.file, "reason": why})))
+        .collect();
     serde_json::json!({
         "files": rows.len(),
         "reports": read,
-        "failed": rows.len() - read,
+        "skipped": skipped.len(),
+        "failed": failed.len(),
         "seconds": secs,
         "jobs": jobs,
         "by_template_and_year": templates,
         "findings_by_rule": rules,
         "failed_files": failed,
+        "skipped_files": skipped,
     })
 }
 
+/// How many reports with errors the summary names (the rest are in `--out`'s file).
+const LISTED: usize = 20;
+
 fn write_summary(w: &mut impl Write, rows: &[Row], secs: f64, jobs: usize, out: Option<&Path>) -> std::io::Result<()> {
-    let read = rows.iter().filter(|r| r.error.is_none()).count();
+    let read = rows.iter().filter(|r| r.read()).count();
+    let failed: Vec<&Row> = rows.iter().filter(|r| r.error.is_some()).collect();
+    let skipped: Vec<&Row> = rows.iter().filter(|r| r.skipped.is_some()).collect();
     let rate = if secs > 0.0 { rows.len() as f64 / secs } else { 0.0 };
     writeln!(
         w,
-        "审计：{} 个文件，读取 {} 份报告，失败 {} 个；用时 {:.2} 秒（{:.0} 份/秒，{} 线程）",
+        "审计：{} 个文件，读取 {} 份报告，跳过 {} 个（不是报告），失败 {} 个；用时 {:.2} 秒（{:.0} 个/秒，{} 线程）",
         rows.len(),
         read,
-        rows.len() - read,
+        skipped.len(),
+        failed.len(),
         secs,
         rate,
         jobs
     )?;
-    let with_errors = rows.iter().filter(|r| r.errors > 0).count();
-    writeln!(w, "有错误的报告：{with_errors}")?;
 
     let tys = by_template_year(rows);
     let mut years: Vec<Option<i32>> = tys.values().flat_map(|m| m.keys().copied()).collect();
     years.sort();
     years.dedup();
     writeln!(w)?;
-    writeln!(w, "按模板和年度:")?;
+    writeln!(w, "按模板和年度：")?;
     let year_label = |y: &Option<i32>| y.map(|y| y.to_string()).unwrap_or_else(|| "未知".into());
     let mut header = format!("  {:<8}", "模板");
     for y in &years {
@@ -444,26 +497,56 @@ fn write_summary(w: &mut impl Write, rows: &[Row], secs: f64, jobs: usize, out: 
     }
 
     writeln!(w)?;
-    writeln!(w, "按规则的问题:")?;
+    writeln!(w, "按规则的问题：")?;
     let rules = by_rule(rows);
     if rules.is_empty() {
         writeln!(w, "  （无）")?;
     } else {
-        writeln!(w, "  {:<18}{:>4}{:>4}{:>4}{:>5}", "rule", "错误", "警告", "提示", "报告数")?;
+        // 「规则」 is two CJK characters, four columns: padded as 16 to line up with 18.
+        writeln!(w, "  {:<16}{:>4}{:>4}{:>4}{:>5}", "规则", "错误", "警告", "提示", "报告数")?;
         for (k, [e, wn, i, n]) in &rules {
             writeln!(w, "  {k:<18}{e:>6}{wn:>6}{i:>6}{n:>8}")?;
         }
     }
 
-    let failed: Vec<&Row> = rows.iter().filter(|r| r.error.is_some()).collect();
+    let with_errors: Vec<&Row> = rows.iter().filter(|r| r.errors > 0).collect();
     writeln!(w)?;
-    writeln!(w, "失败的文件: {}", failed.len())?;
-    for r in failed {
+    writeln!(w, "有错误的报告：{} 份", with_errors.len())?;
+    for r in with_errors.iter().take(LISTED) {
+        let who = match (&r.agency, r.year) {
+            (Some(a), Some(y)) => format!("（{a}，{y}年度）"),
+            (Some(a), None) => format!("（{a}）"),
+            (None, Some(y)) => format!("（{y}年度）"),
+            (None, None) => String::new(),
+        };
+        let rules: Vec<&str> = r
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| f.rule.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        writeln!(w, "  {}{who} — 错误 {} 处：{}", r.file, r.errors, rules.join("、"))?;
+    }
+    if with_errors.len() > LISTED {
+        writeln!(w, "  ……另有 {} 份，见逐份结果", with_errors.len() - LISTED)?;
+    }
+
+    writeln!(w)?;
+    writeln!(w, "读取失败的文件：{} 个", failed.len())?;
+    for r in &failed {
         writeln!(w, "  {} — {}", r.file, r.error.as_deref().unwrap_or(""))?;
     }
-    if let Some(p) = out {
-        writeln!(w)?;
-        writeln!(w, "逐份结果已写入 {}", p.display())?;
+    writeln!(w)?;
+    writeln!(w, "跳过的文件（不是报告）：{} 个", skipped.len())?;
+    for r in &skipped {
+        writeln!(w, "  {} — {}", r.file, r.skipped.as_deref().unwrap_or(""))?;
+    }
+    writeln!(w)?;
+    match out {
+        Some(p) => writeln!(w, "逐份结果已写入 {}", p.display())?,
+        None => writeln!(w, "提示：加上 --out 结果.csv（或 结果.json）可写出每个文件的结果和各项问题")?,
     }
     Ok(())
 }

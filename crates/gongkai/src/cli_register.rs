@@ -615,9 +615,8 @@ async fn request_show(cal: &Calendar, a: ShowArgs) -> anyhow::Result<ExitCode> {
 
 async fn request_list(cal: &Calendar, a: ListArgs) -> anyhow::Result<ExitCode> {
     let store = open(&a.db).await?;
-    if store.get_agency(&a.agency).await?.is_none() {
-        bail!("没有代码为「{}」的机关", a.agency);
-    }
+    let agency = gongkai_app::year::agency(&store, &a.agency).await?;
+    let a = ListArgs { agency: agency.code, ..a };
     let today = today_or(a.today);
     let filter = if a.open || a.overdue { RequestFilter::OpenAt(today) } else { RequestFilter::All };
     let all = store.list_request_histories(&a.agency, filter).await?;
@@ -925,9 +924,10 @@ fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
 fn export(a: ExportArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
-        let batch = spreadsheet::agency_registers(&store, &a.agency, a.year)
+        let code = gongkai_app::year::agency(&store, &a.agency).await?.code;
+        let batch = spreadsheet::agency_registers(&store, &code, a.year)
             .await?
-            .with_context(|| format!("没有代码为「{}」的机关", a.agency))?;
+            .ok_or_else(|| gongkai_app::AppError::UnknownAgency(code.clone()))?;
         let bytes = spreadsheet::write(&batch, false).context("无法生成电子表格")?;
         std::fs::write(&a.out, bytes).with_context(|| format!("无法写入 {}", a.out.display()))?;
         println!(

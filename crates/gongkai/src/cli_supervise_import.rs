@@ -94,10 +94,7 @@ fn counting(list: &[PublishedReport]) -> Vec<bool> {
 pub fn imports(a: ImportsArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
-        let root = a.agency.trim();
-        if store.get_agency(root).await?.is_none() {
-            anyhow::bail!("--agency：机关「{root}」尚未登记");
-        }
+        let root = &gongkai_app::year::agency(&store, &a.agency).await?.code;
         let all = store.list_published_reports(root).await?;
         let current = counting(&all);
         let mut list: Vec<(PublishedReport, bool)> = all.into_iter().zip(current).collect();
@@ -156,10 +153,9 @@ pub fn withdraw(a: WithdrawArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
         let id = a.id.trim();
-        if let Some(root) = a.agency.as_deref().map(str::trim) {
-            if store.get_agency(root).await?.is_none() {
-                anyhow::bail!("未撤销（--agency）：机关「{root}」尚未登记");
-            }
+        if let Some(root) = a.agency.as_deref() {
+            let code = gongkai_app::year::agency(&store, root).await.context("未撤销（--agency）")?.code;
+            let root = code.as_str();
             let subtree = store.agency_subtree(root).await?;
             // Checked before the withdrawal: an import's agency never changes.
             if let Some(p) = store.published_report(id).await? {

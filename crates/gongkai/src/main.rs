@@ -210,6 +210,9 @@ fn main() -> ExitCode {
             // The chain of causes, each in Chinese, joined as a Chinese sentence would be.
             let chain: Vec<String> = e.chain().map(cause_in_chinese).collect();
             eprintln!("错误：{}", chain.join("："));
+            if names_unknown_agency(&e) {
+                eprintln!("已登记的机关及其代码：gongkai agency list");
+            }
             ExitCode::from(2)
         }
     }
@@ -229,6 +232,18 @@ fn cause_in_chinese(cause: &(dyn std::error::Error + 'static)) -> String {
         ErrorKind::InvalidData => "文件内容无效（如不是 UTF-8 文本）".into(),
         _ => io.to_string(),
     }
+}
+
+/// Whether the error is that no agency has the code given (every command says it alike, and the
+/// command line adds where to look the codes up).
+fn names_unknown_agency(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        matches!(c.downcast_ref::<gongkai_app::AppError>(), Some(gongkai_app::AppError::UnknownAgency(_)))
+            || matches!(
+                c.downcast_ref::<gongkai_store::StoreError>(),
+                Some(gongkai_store::StoreError::NotFound { what: "agency", .. })
+            )
+    })
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

@@ -858,10 +858,16 @@ async fn the_overview_and_trend_are_one_rule_in_the_cli_and_the_console() {
     assert_eq!(status, 200);
     assert!(page.contains("2025") && page.contains("示例市财政局"), "{page}");
 
-    // An agency that is not registered is named, not shown as an empty overview.
+    // An agency that is not registered is named, not shown as an empty overview, and the
+    // command line says where the codes are; a code typed in lower case is the agency's.
     let out = f.cli(&["supervise", "--agency", "NOPE"]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("没有代码为「NOPE」的机关"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("gongkai agency list"), "{}", stderr(&out));
+    let out = f.cli(&["supervise", "--agency", "gov", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["agency"], ROOT);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -340,7 +340,7 @@ fn bad_input_names_the_field_and_stores_nothing(db: &Db) {
         ],
         &REVIEWED,
     ));
-    assert!(e.contains("尚未登记"), "{e}");
+    assert!(e.contains("没有代码为「nowhere」的机关") && e.contains("gongkai agency list"), "{e}");
     let e = db.refused(&with(
         &["proactive", "add", "--agency", AG, "--index-number", " ", "--title", "T", "--published-on", "2024-02-01"],
         &REVIEWED,

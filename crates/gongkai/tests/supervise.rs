@@ -313,7 +313,8 @@ fn supervise_imports_listed_and_withdrawn(db: &Db) {
     assert!(db.refused(&["supervise", "withdraw-import", &newest, "--reason", &long]).contains("不能超过 500 个字符"));
     let err = db.refused(&["supervise", "withdraw-import", "no-such-import", "--reason", "文件选错"]);
     assert!(err.contains("未撤销（ID）：没有编号为「no-such-import」的导入"), "{err}");
-    assert!(db.refused(&["supervise", "imports", "--agency", "NOPE"]).contains("--agency"));
+    let err = db.refused(&["supervise", "imports", "--agency", "NOPE"]);
+    assert!(err.contains("没有代码为「NOPE」的机关") && err.contains("gongkai agency list"), "{err}");
     assert!(db.gk(&["supervise", "withdraw-import", &newest]).status.code() == Some(2), "--reason is required");
     assert!(db
         .json(&["supervise", "imports", "--agency", "CTY", "--json"])
@@ -328,7 +329,7 @@ fn supervise_imports_listed_and_withdrawn(db: &Db) {
     assert!(err.contains("未撤销（--agency）：导入") && err.contains("属于机关「CTY-NR」，不在 OTHER"), "{err}");
     assert!(db
         .refused(&["supervise", "withdraw-import", &newest, "--reason", "文件选错", "--agency", "NOPE"])
-        .contains("未撤销（--agency）：机关「NOPE」尚未登记"));
+        .contains("未撤销（--agency）：没有代码为「NOPE」的机关"));
     assert!(db.json(&["supervise", "imports", "--agency", "CTY", "--json"])[0]["withdrawn"].is_null());
 
     // Withdrawn (in scope): the first import counts again, no amendment; the history marks it.
