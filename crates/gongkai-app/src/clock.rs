@@ -66,6 +66,15 @@ impl Clock {
     }
 }
 
+/// A time stored in UTC (RFC 3339) as people read it: Beijing time, `YYYY-MM-DD HH:MM:SS`
+/// (every time the site and the command line show). A value that is not RFC 3339 is shown as
+/// stored.
+pub fn china_text(stored: &str) -> String {
+    DateTime::parse_from_rfc3339(stored)
+        .map(|t| t.with_timezone(&china()).format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|_| stored.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +86,13 @@ mod tests {
         assert_eq!(late.today(), NaiveDate::from_ymd_opt(2026, 12, 6).unwrap_or_default());
         let after_midnight = Clock::fixed("2026-12-06T16:30:00Z".parse().unwrap_or_default());
         assert_eq!(after_midnight.today(), NaiveDate::from_ymd_opt(2026, 12, 7).unwrap_or_default());
+    }
+
+    #[test]
+    fn stored_times_are_shown_in_beijing_time() {
+        assert_eq!(china_text("2026-12-06T16:30:00Z"), "2026-12-07 00:30:00");
+        assert_eq!(china_text("2026-12-06T16:30:00.123456+00:00"), "2026-12-07 00:30:00");
+        assert_eq!(china_text("昨天"), "昨天");
     }
 
     #[test]

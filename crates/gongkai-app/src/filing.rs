@@ -5,6 +5,7 @@
 
 use chrono::NaiveDate;
 use gongkai_core::calendar::Calendar;
+use gongkai_core::identity::IdDocumentType;
 use gongkai_core::lifecycle::{self, Status};
 use gongkai_core::register::{Applicant, ApplicantType, Channel, Event, Request};
 use gongkai_store::{Store, StoreError};
@@ -20,6 +21,8 @@ pub struct OnlineRequest {
     pub applicant_type: ApplicantType,
     /// 姓名 / 名称.
     pub name: String,
+    /// 证件类型.
+    pub id_document_type: IdDocumentType,
     /// 证件号码.
     pub id_document: String,
     /// 联系方式.
@@ -105,6 +108,7 @@ pub async fn file(
             channel: Channel::Online,
             received_on: received,
             applicant: Applicant {
+                id_document_type: Some(online.id_document_type),
                 kind: online.applicant_type,
                 name: online.name.clone(),
                 id_document: Some(online.id_document.clone()),

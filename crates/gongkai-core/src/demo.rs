@@ -166,6 +166,7 @@ pub fn generate(cal: &Calendar, spec: &DemoSpec) -> DemoData {
                 .unwrap_or(Channel::Online),
             received_on: received,
             applicant: Applicant {
+                id_document_type: None,
                 kind,
                 name: if kind == ApplicantType::NaturalPerson { "张某".into() } else { "某某有限公司".into() },
                 id_document: None,

@@ -263,6 +263,21 @@ impl Request {
         let contact = optional("contact", "联系方式", self.applicant.contact, MAX_CONTACT);
         let requested_form = optional("form", "获取信息的形式", self.requested_form, 60);
         let delivery = optional("delivery", "获取信息的方式", self.delivery, 60);
+        // With its type said, the number must be one of that type (check digits included).
+        let id_document_type = self.applicant.id_document_type;
+        if let Some(Err(e)) = id_document_type.map(|t| crate::identity::fits(self.applicant.kind, t)) {
+            errors.push(e);
+        }
+        let id_document = match (id_document_type, id_document) {
+            (Some(t), number) => match crate::identity::id_document(t, number.as_deref().unwrap_or("")) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    errors.push(e);
+                    None
+                }
+            },
+            (None, number) => number,
+        };
         let content = if blank(&self.content) {
             errors.push(InputError::new(
                 "content",
@@ -288,7 +303,13 @@ impl Request {
             tracking_number,
             channel: self.channel,
             received_on: self.received_on,
-            applicant: crate::register::Applicant { kind: self.applicant.kind, name, id_document, contact },
+            applicant: crate::register::Applicant {
+                id_document_type,
+                kind: self.applicant.kind,
+                name,
+                id_document,
+                contact,
+            },
             content,
             requested_form,
             delivery,
@@ -617,6 +638,7 @@ mod tests {
             channel: crate::register::Channel::Letter,
             received_on: day("2026-11-20"),
             applicant: crate::register::Applicant {
+                id_document_type: None,
                 kind: crate::register::ApplicantType::NaturalPerson,
                 name: " 张三 ".into(),
                 id_document: Some("".into()),
@@ -626,6 +648,31 @@ mod tests {
             requested_form: None,
             delivery: None,
         }
+    }
+
+    #[test]
+    fn a_document_number_is_checked_by_its_type_on_every_channel() {
+        use crate::identity::IdDocumentType;
+        let today = day("2026-11-27");
+        let typed = |t: IdDocumentType, number: &str| {
+            let mut r = request();
+            r.applicant.id_document_type = Some(t);
+            r.applicant.id_document = Some(number.into());
+            r.validated(today)
+        };
+        // Typed with a space and a lower-case x, stored as the standard writes it.
+        let ok = typed(IdDocumentType::ResidentIdCard, "110105 19491231002x").unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(ok.applicant.id_document.as_deref(), Some("11010519491231002X"));
+        assert_eq!(ok.applicant.id_document_type, Some(IdDocumentType::ResidentIdCard));
+        let e = typed(IdDocumentType::ResidentIdCard, "110105194912310021").unwrap_err();
+        assert_eq!(e[0].field, "id_document");
+        assert!(e[0].message.contains("校验位"), "{e:?}");
+        let e = typed(IdDocumentType::CreditCode, "91350100M000100Y43").unwrap_err();
+        assert_eq!(e[0].field, "id_document_type", "a citizen with a credit code: {e:?}");
+        // Without a type (a register kept elsewhere), the number is taken as written.
+        let mut r = request();
+        r.applicant.id_document = Some("12345".into());
+        assert!(r.validated(today).is_ok());
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod demo;
 pub mod fees;
 pub mod generate;
+pub mod identity;
 pub mod input;
 pub mod label;
 pub mod lifecycle;

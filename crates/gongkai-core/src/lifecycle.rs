@@ -1000,6 +1000,7 @@ mod tests {
             channel: Channel::Online,
             received_on: received,
             applicant: Applicant {
+                id_document_type: None,
                 kind: ApplicantType::NaturalPerson,
                 name: "张三".into(),
                 id_document: None,

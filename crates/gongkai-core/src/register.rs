@@ -147,6 +147,10 @@ pub struct Applicant {
     pub name: String,
     /// Identity document (身份证明), e.g. the number of an ID card or a credit code.
     pub id_document: Option<String>,
+    /// 证件类型 of `id_document`, when the applicant said it (the online form asks; registers
+    /// kept elsewhere may not say): with it, the number is checked (GB 11643, GB 32100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_document_type: Option<crate::identity::IdDocumentType>,
     /// Contact (联系方式).
     pub contact: Option<String>,
 }

@@ -808,6 +808,7 @@ mod tests {
             channel: Channel::Online,
             received_on,
             applicant: Applicant {
+                id_document_type: None,
                 kind: ApplicantType::NaturalPerson,
                 name: String::new(),
                 id_document: None,

@@ -217,6 +217,7 @@ fn build(seed: &WorldSeed) -> World {
             channel: Channel::ALL[usize::from(rs.channel) % Channel::ALL.len()],
             received_on: received,
             applicant: Applicant {
+                id_document_type: None,
                 kind: ApplicantType::ALL[usize::from(rs.applicant) % ApplicantType::ALL.len()],
                 name: format!("申请人{i}"),
                 id_document: None,

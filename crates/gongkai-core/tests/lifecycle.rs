@@ -26,6 +26,7 @@ fn request(received: NaiveDate) -> Request {
         channel: Channel::Post,
         received_on: received,
         applicant: Applicant {
+            id_document_type: None,
             kind: ApplicantType::LegalServices,
             name: "某律师事务所".into(),
             id_document: None,

@@ -1190,7 +1190,7 @@ fn read_requests(
             tracking_number,
             channel,
             received_on,
-            applicant: Applicant { kind, name, id_document, contact },
+            applicant: Applicant { id_document_type: None, kind, name, id_document, contact },
             content,
             requested_form,
             delivery,
@@ -1980,6 +1980,7 @@ pub fn example() -> RegisterBatch {
         channel,
         received_on: received,
         applicant: Applicant {
+            id_document_type: None,
             kind,
             name: name.into(),
             id_document: id.map(Into::into),

@@ -49,6 +49,7 @@ async fn fixture(url: &str, key: &DataKey) -> Result<Fixture, Box<dyn std::error
             channel: Channel::Online,
             received_on: received,
             applicant: Applicant {
+                id_document_type: None,
                 kind: ApplicantType::NaturalPerson,
                 name: "李四".into(),
                 id_document: None,

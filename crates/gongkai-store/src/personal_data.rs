@@ -84,6 +84,7 @@ impl Store {
         // request reopened by a later event is not closed).
         let done = sqlx::query(
             "UPDATE requests SET applicant_name = $1, applicant_id_document = NULL, applicant_contact = NULL, \
+             applicant_id_document_type = NULL, \
              applicant_id_index = NULL \
              WHERE applicant_name <> $1 \
              AND EXISTS (SELECT 1 FROM request_events e WHERE e.request = requests.id \

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use chrono::NaiveDate;
+use gongkai_core::identity::IdDocumentType;
 use gongkai_core::register::{Applicant, Event, EventKind, Request};
 use sqlx::any::Any;
 use sqlx::AnyConnection;
@@ -62,7 +63,7 @@ macro_rules! request_select {
         concat!(
             "SELECT r.id, r.agency, r.tracking_number, r.channel, r.received_on, r.applicant_type, \
              r.applicant_name, r.applicant_id_document, r.applicant_contact, r.content, \
-             r.requested_form, r.delivery FROM requests r ",
+             r.requested_form, r.delivery, r.applicant_id_document_type FROM requests r ",
             $tail
         )
     };
@@ -95,6 +96,7 @@ pub(crate) struct RequestRow {
     content: String,
     requested_form: Option<String>,
     delivery: Option<String>,
+    applicant_id_document_type: Option<String>,
 }
 
 impl RequestRow {
@@ -106,6 +108,14 @@ impl RequestRow {
             channel: parse_enum("requests", "channel", &self.channel)?,
             received_on: parse_date("requests", "received_on", &self.received_on)?,
             applicant: Applicant {
+                id_document_type: match self.applicant_id_document_type.as_deref() {
+                    None => None,
+                    Some(t) => Some(IdDocumentType::from_name(t).ok_or_else(|| StoreError::Corrupt {
+                        table: "requests",
+                        column: "applicant_id_document_type",
+                        detail: format!("unknown type {t}"),
+                    })?),
+                },
                 kind: parse_enum("requests", "applicant_type", &self.applicant_type)?,
                 name: self.applicant_name,
                 id_document,
@@ -179,8 +189,8 @@ pub(crate) async fn insert_request_on(
     sqlx::query(
         "INSERT INTO requests (id, agency, tracking_number, channel, received_on, applicant_type, \
          applicant_name, applicant_id_document, applicant_contact, content, requested_form, delivery, \
-         created_at, applicant_id_index, finished_on) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+         created_at, applicant_id_index, finished_on, applicant_id_document_type) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(&id)
     .bind(&r.agency)
@@ -197,6 +207,7 @@ pub(crate) async fn insert_request_on(
     .bind(now_text())
     .bind(id_index)
     .bind(finished_on.map(date_text))
+    .bind(r.applicant.id_document_type.map(IdDocumentType::name))
     .execute(&mut *conn)
     .await
     .map_err(|e| on_insert(e, "request", &r.agency, &r.tracking_number))?;

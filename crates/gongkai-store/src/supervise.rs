@@ -143,6 +143,7 @@ fn group_rows(rows: Vec<ReqEventRow>) -> Result<Vec<Loaded>, StoreError> {
                     received_on: parse_date("requests", "received_on", &row.received_on)?,
                     // Personal data is not loaded: replay and counting need only the kind.
                     applicant: Applicant {
+                        id_document_type: None,
                         kind: parse_enum("requests", "applicant_type", &row.applicant_type)?,
                         name: String::new(),
                         id_document: None,
@@ -744,6 +745,7 @@ impl Store {
                             channel: e.channel,
                             received_on: e.received_on,
                             applicant: Applicant {
+                                id_document_type: None,
                                 kind: e.applicant_type,
                                 name: String::new(),
                                 id_document: None,

@@ -106,7 +106,11 @@ pub struct RequestIn {
     applicant_type: String,
     /// 姓名或名称 (at most 100 characters, no `<` `>`).
     name: String,
-    /// 身份证明：证件号码 (at most 60 characters).
+    /// 证件类型: `resident_id_card` (居民身份证), `residence_permit` (港澳台居民居住证),
+    /// `passport`, `credit_code` (统一社会信用代码, for organisations) or `other`.
+    id_document_type: String,
+    /// 证件号码, checked by its type: the check digit of a resident identity card or residence
+    /// permit (GB 11643) and of a credit code (GB 32100); at most 60 characters.
     id_document: String,
     /// 联系方式 (at most 200 characters).
     contact: String,

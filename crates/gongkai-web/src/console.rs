@@ -1040,9 +1040,7 @@ async fn audit_page(State(state): State<AppState>, user: CurrentUser) -> Result<
         .map(|r| AuditRow {
             seq: r.seq,
             // Stored in UTC (RFC 3339); read in Beijing time like every time on the site.
-            at: chrono::DateTime::parse_from_rfc3339(&r.at)
-                .map(|t| t.with_timezone(&gongkai_app::clock::china()).format("%Y-%m-%d %H:%M:%S").to_string())
-                .unwrap_or(r.at),
+            at: gongkai_app::clock::china_text(&r.at),
             who: format!(
                 "{}{}",
                 match r.event.username.as_deref() {

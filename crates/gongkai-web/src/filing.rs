@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use gongkai_core::identity::{self, IdDocumentType};
 use gongkai_core::register::{ApplicantType, EventKind};
 use gongkai_core::template;
 use serde::Serialize;
@@ -33,15 +34,21 @@ pub fn choice_label<'a>(choices: &[(&str, &'a str)], value: &'a str) -> &'a str 
 }
 
 /// The fields of the form and of the API body, in form order: (name, label).
-pub const FIELDS: [(&str, &str); 7] = [
+pub const FIELDS: [(&str, &str); 8] = [
     ("applicant_type", "申请人类型"),
     ("name", "姓名或名称"),
-    ("id_document", "身份证明（证件号码）"),
+    ("id_document_type", "证件类型"),
+    ("id_document", "证件号码"),
     ("contact", "联系方式"),
     ("content", "所需信息的名称、文号或特征性描述"),
     ("form", "获取信息的载体形式"),
     ("delivery", "获取信息的方式"),
 ];
+
+/// The identity documents offered (A4.2 证件类型): API name and label.
+pub fn id_document_types() -> Vec<(&'static str, &'static str)> {
+    IdDocumentType::ALL.iter().map(|t| (t.name(), t.label())).collect()
+}
 
 /// The applicant types offered: the table-3 columns (API name, label from the template).
 pub fn applicant_types() -> Vec<(&'static str, &'static str)> {
@@ -70,6 +77,7 @@ impl Submission {
 pub struct ValidRequest {
     applicant_type: ApplicantType,
     name: String,
+    id_document_type: IdDocumentType,
     id_document: String,
     contact: String,
     content: String,
@@ -132,18 +140,42 @@ pub fn validate(s: &Submission) -> Result<ValidRequest, Vec<FieldError>> {
     let types = applicant_types();
     let applicant_type = choice_field(s, "applicant_type", &types, &mut errors);
     let name = text_field(s, "name", NAME_MAX, false, false, &mut errors);
-    let id_document = text_field(s, "id_document", ID_DOCUMENT_MAX, false, false, &mut errors);
+    let id_types = id_document_types();
+    let id_document_type = choice_field(s, "id_document_type", &id_types, &mut errors);
+    let mut id_document = text_field(s, "id_document", ID_DOCUMENT_MAX, false, false, &mut errors);
+    // The number checked by its type (GB 11643, GB 32100 …) and the type by the applicant: the
+    // core's rules, as for every channel; the message without the label the form shows beside it.
+    let id_type = IdDocumentType::from_name(&id_document_type);
+    if let (Some(t), false) = (id_type, id_document.is_empty()) {
+        // The type first: a number is only worth checking against a type that suits the applicant.
+        let checked = ApplicantType::from_name(&applicant_type)
+            .map_or(Ok(()), |a| identity::fits(a, t))
+            .and_then(|()| identity::id_document(t, &id_document));
+        match checked {
+            Ok(v) => id_document = v,
+            Err(e) => {
+                let reason = e.message.split_once('：').map_or(e.message.as_str(), |(_, r)| r).to_string();
+                errors.push(FieldError::new(e.field, reason));
+            }
+        }
+    }
     let contact = text_field(s, "contact", CONTACT_MAX, false, false, &mut errors);
     let content = text_field(s, "content", CONTENT_MAX, true, true, &mut errors);
     let form = choice_field(s, "form", &FORMS, &mut errors);
     let delivery = choice_field(s, "delivery", &DELIVERIES, &mut errors);
-    let Some(applicant_type) = ApplicantType::from_name(&applicant_type) else {
-        return Err(errors);
+    let (Some(applicant_type), Some(id_document_type)) = (ApplicantType::from_name(&applicant_type), id_type) else {
+        return Err(in_form_order(errors));
     };
     if !errors.is_empty() {
-        return Err(errors);
+        return Err(in_form_order(errors));
     }
-    Ok(ValidRequest { applicant_type, name, id_document, contact, content, form, delivery })
+    Ok(ValidRequest { applicant_type, name, id_document_type, id_document, contact, content, form, delivery })
+}
+
+/// The errors in the order of the form's fields (the summary above the form reads top down).
+fn in_form_order(mut errors: Vec<FieldError>) -> Vec<FieldError> {
+    errors.sort_by_key(|e| FIELDS.iter().position(|(f, _)| *f == e.field).unwrap_or(FIELDS.len()));
+    errors
 }
 
 /// What the applicant gets back once the request is registered.
@@ -170,6 +202,7 @@ pub async fn file(state: &AppState, agency: &str, v: ValidRequest) -> Result<Fil
     let online = gongkai_app::filing::OnlineRequest {
         applicant_type: v.applicant_type,
         name: v.name,
+        id_document_type: v.id_document_type,
         id_document: v.id_document,
         contact: v.contact,
         content: v.content,

@@ -119,8 +119,9 @@ fn counts(report: &gongkai_core::report::Report, kind: AgencyKind) -> (usize, us
 }
 
 /// The imports' timestamps as shown (UTC, to the second).
+/// A stored time in Beijing time, as every time on the site.
 fn shown_time(at: &str) -> String {
-    at.chars().take(19).collect::<String>().replace('T', " ")
+    gongkai_app::clock::china_text(at)
 }
 
 async fn render(

@@ -130,6 +130,7 @@ async fn open_request_at(app: &App, agency: &str, number: &str, received: &str) 
         channel: Channel::Online,
         received_on: received.parse::<NaiveDate>().unwrap(),
         applicant: Applicant {
+            id_document_type: None,
             kind: ApplicantType::NaturalPerson,
             name: "李公开".into(),
             id_document: Some("330102198805061234".into()),
@@ -384,6 +385,8 @@ story!(b2_4_bad_input_gets_a_clear_message_never_a_500, |app: App| async move {
         ),
         (vec![("action", "correction_notice"), ("on", "2026-11-03"), ("note", "x"), ("period_days", "abc")], "整数"),
         (vec![("action", "reply"), ("on", "2026-11-03"), ("outcome", "<script>")], "办理结果"),
+        // The form's first option (nothing chosen) is refused: no outcome is a wrong click away.
+        (vec![("action", "reply"), ("on", "2026-11-03"), ("outcome", "")], "请选择答复的办理结果"),
         (vec![("action", "drop_table"), ("on", "2026-11-03")], "未知的办理事项"),
         // The core refuses impossible transitions; its message is shown.
         (vec![("action", "correction_received"), ("on", "2026-11-03")], "不能记录"),
@@ -408,6 +411,10 @@ story!(b2_4_bad_input_gets_a_clear_message_never_a_500, |app: App| async move {
     assert_eq!(status, 303);
     let (_, html) = s.get(&app, &format!("/console/requests/{id}")).await;
     assert!(html.contains("&#60;b&#62;补正") || html.contains("&lt;b&gt;补正"), "escaped note");
+    // The reply form chooses no outcome beforehand.
+    let select = html.split("<select id=\"outcome\"").nth(1).unwrap_or_default();
+    let first = select.split("</option>").next().unwrap_or_default();
+    assert!(first.contains("value=\"\" selected") && first.contains("请选择办理结果"), "{first}");
     // Unknown ids and years: 404, not 500.
     assert_eq!(s.get(&app, "/console/requests/no-such-id").await.0, 404);
     assert_eq!(s.get(&app, &format!("/console/reports/{DEPT}/1900")).await.0, 404);

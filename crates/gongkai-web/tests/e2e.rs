@@ -177,7 +177,8 @@ impl Browser {
         self.screenshot("request-form").await;
         self.el("#applicant_type").await.select_by_index(1).await.unwrap();
         self.fill("#name", "王公开").await;
-        self.fill("#id_document", "110101199003071234").await;
+        self.el("#id_document_type").await.select_by_index(1).await.unwrap();
+        self.fill("#id_document", "110101199003071233").await;
         self.fill("#contact", "13800001234").await;
         self.fill("#content", "请公开本局2026年部门预算及“三公”经费预算说明。").await;
         self.el("#form").await.select_by_index(1).await.unwrap();
@@ -224,6 +225,7 @@ async fn seed_2024(store: &Store) {
         channel: Channel::Post,
         received_on: d("2024-05-06"),
         applicant: Applicant {
+            id_document_type: None,
             kind: ApplicantType::NaturalPerson,
             name: "赵申请".into(),
             id_document: None,
@@ -262,8 +264,8 @@ story!(public_files_staff_extend_and_reply_report_published, |app: App| async mo
     b.login(&app, "fin.staff").await;
     let inbox = b.source().await;
     assert!(inbox.contains(&number), "the new request is in the inbox");
-    assert!(inbox.contains("110***********1234") && inbox.contains("138****1234"), "B4.6 masking 3+4");
-    assert!(!inbox.contains("110101199003071234"));
+    assert!(inbox.contains("110***********1233") && inbox.contains("138****1234"), "B4.6 masking 3+4");
+    assert!(!inbox.contains("110101199003071233"));
     b.screenshot("console-inbox").await;
     b.open_from_inbox(&app, &number).await;
     // B2.2: staff may not extend; the extension form is the approver's.
@@ -287,7 +289,8 @@ story!(public_files_staff_extend_and_reply_report_published, |app: App| async mo
     // Staff reply with an outcome leaf of table 3 and the reply document.
     b.login(&app, "fin.staff").await;
     b.open_from_inbox(&app, &number).await;
-    b.el("#outcome").await.select_by_index(0).await.unwrap();
+    // No outcome is chosen beforehand: the first option asks for one.
+    b.el("#outcome").await.select_by_index(1).await.unwrap();
     b.fill("#document", "示财公开〔2026〕12号").await;
     b.click("#submit-reply").await;
     b.el("#action-done").await;
@@ -359,6 +362,7 @@ story!(supervisor_sees_overdue_request_and_late_report, |app: App| async move {
         channel: Channel::Post,
         received_on: "2026-09-01".parse().unwrap(),
         applicant: Applicant {
+            id_document_type: None,
             kind: ApplicantType::NaturalPerson,
             name: "钱申请".into(),
             id_document: None,
@@ -875,7 +879,7 @@ async fn a5_3_the_request_form_works_with_the_keyboard_alone() {
         assert_eq!(b.focused().await["id"], "main", "the skip link focuses <main>");
         b.tab_to("applicant_type").await;
         // Sent without anything filled in: the errors are listed, each a link to its field.
-        for id in ["name", "id_document", "contact", "content", "form", "delivery"] {
+        for id in ["name", "id_document_type", "id_document", "contact", "content", "form", "delivery"] {
             b.tab_to(id).await;
         }
         b.press(Key::Tab).await;
@@ -897,14 +901,17 @@ async fn a5_3_the_request_form_works_with_the_keyboard_alone() {
         assert_eq!(b.focused().await["value"], "natural_person", "ArrowDown chose the first applicant type");
         b.tab_to("name").await;
         b.keys("王公开".chars()).await;
+        b.tab_to("id_document_type").await;
+        b.press(Key::Down).await;
+        assert_eq!(b.focused().await["value"], "resident_id_card", "ArrowDown chose 居民身份证");
         b.tab_to("id_document").await;
-        b.keys("110101199003071234".chars()).await;
+        b.keys("110101199003071233".chars()).await;
         b.tab_to("contact").await;
         b.keys("13800001234".chars()).await;
         b.shift_tab().await;
         let back = b.focused().await;
         assert_eq!(back["id"], "id_document", "Shift+Tab goes back one field");
-        assert_eq!(back["value"], "110101199003071234");
+        assert_eq!(back["value"], "110101199003071233");
         b.tab_to("contact").await;
         b.tab_to("content").await;
         b.keys("请公开本局2026年部门预算。".chars()).await;
@@ -924,7 +931,8 @@ async fn a5_3_the_request_form_works_with_the_keyboard_alone() {
         let id = app.store.find_request(DEPT, &number).await.unwrap().expect("the request is filed");
         let (request, _) = app.store.get_request(&id).await.unwrap().unwrap();
         assert_eq!(request.applicant.name, "王公开");
-        assert_eq!(request.applicant.id_document.as_deref(), Some("110101199003071234"));
+        assert_eq!(request.applicant.id_document.as_deref(), Some("110101199003071233"));
+        assert_eq!(request.applicant.id_document_type, Some(gongkai_core::identity::IdDocumentType::ResidentIdCard));
         assert_eq!(request.applicant.contact.as_deref(), Some("13800001234"));
         assert_eq!(request.content, "请公开本局2026年部门预算。");
         assert_eq!(request.applicant.kind, ApplicantType::NaturalPerson);

@@ -18,6 +18,7 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use gongkai_core::calendar::Calendar;
 use gongkai_core::fees::FeeMethod;
+use gongkai_core::identity::IdDocumentType;
 use gongkai_core::lifecycle::{self, event_label, event_name, RequestState, Status};
 use gongkai_core::masking;
 use gongkai_core::register::{Agency, AgencyKind, Applicant, ApplicantType, Channel, Event, EventKind, Request};
@@ -48,6 +49,13 @@ fn parse_applicant(s: &str) -> Result<ApplicantType, String> {
         format!(
             "申请人类型应为 natural_person、commercial、research、public_interest、legal_services 或 other：「{s}」"
         )
+    })
+}
+
+fn parse_id_document_type(s: &str) -> Result<IdDocumentType, String> {
+    IdDocumentType::from_name(s.trim()).ok_or_else(|| {
+        let names: Vec<String> = IdDocumentType::ALL.iter().map(|t| format!("{}（{}）", t.name(), t.label())).collect();
+        format!("证件类型应为 {}：「{s}」", names.join("、"))
     })
 }
 
@@ -237,6 +245,9 @@ pub struct RequestAddArgs {
     /// 申请人姓名或名称
     #[arg(long)]
     applicant_name: String,
+    /// 证件类型：resident_id_card（居民身份证）、residence_permit（港澳台居民居住证）、passport（护照）、credit_code（统一社会信用代码）、other（其他）；给出时按其校验规则核对证件号码
+    #[arg(long, value_parser = parse_id_document_type)]
+    id_document_type: Option<IdDocumentType>,
     /// 身份证明（证件号码）
     #[arg(long)]
     id_document: Option<String>,
@@ -440,6 +451,7 @@ async fn request_add(cal: &Calendar, a: RequestAddArgs) -> anyhow::Result<ExitCo
         channel: a.channel,
         received_on: a.received,
         applicant: Applicant {
+            id_document_type: a.id_document_type,
             kind: a.applicant_type,
             name: a.applicant_name,
             id_document: a.id_document,
@@ -540,6 +552,7 @@ async fn request_show(cal: &Calendar, a: ShowArgs) -> anyhow::Result<ExitCode> {
             "applicant": {
                 "type": request.applicant.kind,
                 "name": name,
+                "id_document_type": request.applicant.id_document_type.map(IdDocumentType::name),
                 "id_document": masked,
                 "contact": contact,
             },
@@ -572,11 +585,17 @@ async fn request_show(cal: &Calendar, a: ShowArgs) -> anyhow::Result<ExitCode> {
         "申请人：{} {}{}{}",
         spreadsheet::applicant_label(request.applicant.kind),
         name,
-        masked.as_deref().map(|m| format!("，证件号码 {m}")).unwrap_or_default(),
+        masked
+            .as_deref()
+            .map(|m| match request.applicant.id_document_type {
+                Some(t) => format!("，{} {m}", t.label()),
+                None => format!("，证件号码 {m}"),
+            })
+            .unwrap_or_default(),
         contact.as_deref().map(|c| format!("，联系方式 {c}")).unwrap_or_default()
     )?;
     writeln!(out, "申请内容：{}", request.content)?;
-    writeln!(out, "状态：{}（{}），截至 {today}", status.label(), status.name())?;
+    writeln!(out, "状态：{}，截至 {today}", status.label())?;
     writeln!(out, "答复期限：{}{}", deadline.due, if deadline.estimated { "（估算）" } else { "" })?;
     if let Some(o) = deadline.original_due {
         writeln!(out, "延长前期限：{o}")?;

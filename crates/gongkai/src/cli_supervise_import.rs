@@ -127,7 +127,12 @@ pub fn imports(a: ImportsArgs) -> anyhow::Result<ExitCode> {
         }
         for (p, current) in &list {
             let status = match (&p.withdrawn, current) {
-                (Some(w), _) => format!("已撤销：{}（{}，{}）", w.withdraw_reason, w.withdrawn_by, w.withdrawn_at),
+                (Some(w), _) => format!(
+                    "已撤销：{}（{}，{}）",
+                    w.withdraw_reason,
+                    w.withdrawn_by,
+                    gongkai_app::clock::china_text(&w.withdrawn_at)
+                ),
                 (None, true) => "采用".to_string(),
                 (None, false) => "已被后来的导入取代".to_string(),
             };
@@ -140,7 +145,7 @@ pub fn imports(a: ImportsArgs) -> anyhow::Result<ExitCode> {
                 p.source.format,
                 p.published_on,
                 p.source.imported_by,
-                p.source.imported_at
+                gongkai_app::clock::china_text(&p.source.imported_at)
             );
         }
         println!("共 {} 次导入", list.len());
@@ -191,7 +196,8 @@ pub fn withdraw(a: WithdrawArgs) -> anyhow::Result<ExitCode> {
         match rest.iter().find(|r| r.agency == p.agency && r.year == p.year && r.withdrawn.is_none()) {
             Some(r) => println!(
                 "监督总览现以该机关该年度的导入「{}」（{} 导入）为准",
-                r.source.file_name, r.source.imported_at
+                r.source.file_name,
+                gongkai_app::clock::china_text(&r.source.imported_at)
             ),
             None => println!("该机关该年度已无其他导入：监督总览改按本系统中的登记判断（未发布则为未发布）"),
         }

@@ -244,7 +244,8 @@ async fn today_is_the_date_in_beijing_in_both_and_masking_is_one_rule() {
     let body = serde_json::json!({
         "applicant_type": "natural_person",
         "name": "王申请",
-        "id_document": "110101199303033333",
+        "id_document_type": "resident_id_card",
+        "id_document": "110101199303033335",
         "contact": "13912345678",
         "content": "示例市2025年财政决算",
         "form": "electronic",
@@ -267,15 +268,15 @@ async fn today_is_the_date_in_beijing_in_both_and_masking_is_one_rule() {
     let approver = f.login("fin.approver").await;
     let (status, page) = f.get(&approver, &format!("/console/requests/{id}")).await;
     assert_eq!(status, 200);
-    for masked in ["王**", "110***********3333", "139****5678"] {
+    for masked in ["王**", "110***********3335", "139****5678"] {
         assert!(page.contains(masked), "console shows {masked}");
     }
     assert_eq!(shown["applicant"]["name"], "王**");
-    assert_eq!(shown["applicant"]["id_document"], "110***********3333");
+    assert_eq!(shown["applicant"]["id_document"], "110***********3335");
     assert_eq!(shown["applicant"]["contact"], "139****5678");
     let text = stdout(&f.cli(&["request", "show", "--agency", DEPT, "--number", number]));
-    assert!(text.contains("王**") && text.contains("110***********3333") && text.contains("139****5678"), "{text}");
-    assert!(!text.contains("110101199303033333") && !text.contains("13912345678"), "{text}");
+    assert!(text.contains("王**") && text.contains("110***********3335") && text.contains("139****5678"), "{text}");
+    assert!(!text.contains("110101199303033335") && !text.contains("13912345678"), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -284,7 +285,8 @@ async fn an_event_is_one_rule_in_the_cli_and_the_console() {
     let body = serde_json::json!({
         "applicant_type": "natural_person",
         "name": "李申请",
-        "id_document": "110101199303033333",
+        "id_document_type": "resident_id_card",
+        "id_document": "110101199303033335",
         "contact": "13912345678",
         "content": "示例市2025年政府采购合同",
         "form": "electronic",
@@ -806,7 +808,8 @@ async fn a_request_is_checked_by_the_core_on_the_command_line_and_the_online_for
         assert!(stderr(&out).contains(says), "{says}: {}", stderr(&out));
     }
     let filing = serde_json::json!({
-        "applicant_type": "natural_person", "name": long_name, "id_document": "110101199003071234",
+        "applicant_type": "natural_person", "name": long_name, "id_document_type": "resident_id_card",
+        "id_document": "110101199003071233",
         "contact": "13800000000", "content": "某地块征收补偿方案", "form": "electronic", "delivery": "email",
     });
     let r = f.client.post(f.url(&format!("/api/v1/agencies/{DEPT}/requests"))).json(&filing).send().await.unwrap();

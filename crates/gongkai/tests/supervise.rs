@@ -439,6 +439,7 @@ fn supervise_remind_sends_each_agency_its_reminders(db: &Db) {
                 channel: Channel::Online,
                 received_on: chrono::NaiveDate::from_ymd_opt(2025, 1, 2).unwrap(),
                 applicant: Applicant {
+                    id_document_type: None,
                     kind: ApplicantType::NaturalPerson,
                     name: "张三".into(),
                     id_document: None,

@@ -73,6 +73,7 @@ pub fn request(agency: &str, number: &str, received: NaiveDate) -> Request {
         channel: Channel::Online,
         received_on: received,
         applicant: Applicant {
+            id_document_type: None,
             kind: ApplicantType::NaturalPerson,
             name: "李四".into(),
             id_document: None,

@@ -45,6 +45,7 @@ fn request(agency: &str, number: &str, received: &str) -> Request {
         channel: Channel::Online,
         received_on: d(received),
         applicant: Applicant {
+            id_document_type: None,
             kind: ApplicantType::NaturalPerson,
             name: "张三".into(),
             id_document: Some("110101199003071234".into()),

@@ -145,6 +145,7 @@ async fn seed(store: &Store) {
         channel: Channel::Online,
         received_on: date("2025-03-03"),
         applicant: Applicant {
+            id_document_type: None,
             kind: ApplicantType::NaturalPerson,
             name: SEED_APPLICANT.into(),
             id_document: Some("110101199001011234".into()),

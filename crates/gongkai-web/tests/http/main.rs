@@ -260,7 +260,8 @@ fn form_ok() -> Vec<(&'static str, String)> {
     vec![
         ("applicant_type", "natural_person".into()),
         ("name", "李申请".into()),
-        ("id_document", "110101199202021111".into()),
+        ("id_document_type", "resident_id_card".into()),
+        ("id_document", "110101199202021116".into()),
         ("contact", "13900000000".into()),
         ("content", "2025年政府采购目录".into()),
         ("form", "electronic".into()),
@@ -378,6 +379,12 @@ story!(form_invalid_fields_get_messages_next_to_the_field_a4_1, |app: App| async
         ("name", long.clone(), "不能超过 100"),
         ("name", "<script>alert(1)</script>".into(), "不能包含"),
         ("id_document", String::new(), "必填"),
+        // The number checked by its type (A4.2; GB 11643): too short, a wrong check digit.
+        ("id_document", "12345".into(), "居民身份证号码应为18位，现为5位"),
+        ("id_document", "110101199202021111".into(), "校验位不符"),
+        ("id_document_type", String::new(), "请选择"),
+        // A citizen does not prove identity with an organisation's credit code.
+        ("id_document_type", "credit_code".into(), "自然人请选择"),
         ("contact", "x".repeat(201), "不能超过 200"),
         ("content", "   ".into(), "必填"),
         ("applicant_type", "alien".into(), "取值无效"),
@@ -400,13 +407,27 @@ story!(form_invalid_fields_get_messages_next_to_the_field_a4_1, |app: App| async
         let r = app.client.post(app.url(&format!("/agencies/{DEPT}/apply"))).form(&f).send().await.unwrap();
         assert_eq!(r.status(), 422, "{field}={value:?}");
         let html = r.text().await.unwrap();
-        assert!(html.contains(&format!("id=\"{field}-error\"")), "{field}: message next to the field");
+        assert!(html.contains(&format!("id=\"{field}-error\"")), "{field}={value:?}: message next to the field");
         assert!(html.contains(reason), "{field}: {reason}");
         assert!(html.contains(&format!("aria-describedby=\"{field}-error\"")));
         assert!(!html.contains("<script>"), "{field}: markup escaped");
     }
     // Nothing was stored by the invalid attempts (only the seeded request exists).
     assert_eq!(app.store.list_requests(DEPT, gongkai_store::RequestFilter::All).await.unwrap().len(), 1);
+
+    // The summary above the form lists the errors in the form's order, whatever order the checks
+    // ran in (the number's check digit is found after the type is read).
+    let mut f = form_ok();
+    for (k, v) in f.iter_mut() {
+        if matches!(*k, "name" | "id_document" | "delivery") {
+            *v = if *k == "id_document" { "110101199202021111".into() } else { String::new() };
+        }
+    }
+    let html = app.client.post(app.url(&format!("/agencies/{DEPT}/apply"))).form(&f).send().await.unwrap();
+    let html = html.text().await.unwrap();
+    let summary = html.split("id=\"form-errors\"").nth(1).unwrap_or_default();
+    let at = |field: &str| summary.find(&format!("href=\"#{field}\"")).unwrap_or_else(|| panic!("{field}: {summary}"));
+    assert!(at("name") < at("id_document") && at("id_document") < at("delivery"), "{summary}");
 });
 
 // ------------------------------------------------------------------------------------------ API
@@ -444,7 +465,8 @@ fn body_ok() -> Value {
     json!({
         "applicant_type": "natural_person",
         "name": "王申请",
-        "id_document": "110101199303033333",
+        "id_document_type": "resident_id_card",
+        "id_document": "110101199303033335",
         "contact": "wang@example.com",
         "content": "示例市2025年财政决算",
         "form": "electronic",
@@ -499,6 +521,8 @@ story!(api_invalid_input_is_422_with_field_a4_1, |app: App| async move {
         ("name", json!("<script>alert(1)</script>"), "不能包含"),
         ("name", json!(42), "应为文本"),
         ("id_document", Value::Null, "必填"),
+        ("id_document", json!("110101199303033333"), "校验位不符"),
+        ("id_document_type", json!("driving_licence"), "取值无效"),
         ("contact", json!(["a"]), "应为文本"),
         ("content", json!("x".repeat(5001)), "不能超过"),
         ("applicant_type", json!("alien"), "取值无效"),
