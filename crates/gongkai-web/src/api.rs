@@ -112,8 +112,14 @@ pub struct RequestIn {
     /// 证件号码, checked by its type: the check digit of a resident identity card or residence
     /// permit (GB 11643) and of a credit code (GB 32100); at most 60 characters.
     id_document: String,
-    /// 联系方式 (at most 200 characters).
-    contact: String,
+    /// 联系电话 (required: 7 to 20 digits, e.g. `13812345678` or `010-12345678`).
+    phone: String,
+    /// 通信地址 (at most 80 characters): required when `delivery` is `post`.
+    address: Option<String>,
+    /// 邮政编码 (6 digits): required when `delivery` is `post`.
+    postcode: Option<String>,
+    /// 电子邮箱: required when `delivery` is `email`.
+    email: Option<String>,
     /// 所需信息的名称、文号或特征性描述 (at most 5000 characters).
     content: String,
     /// 载体形式: `paper`, `electronic` or `other`.

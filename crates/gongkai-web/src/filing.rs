@@ -34,12 +34,15 @@ pub fn choice_label<'a>(choices: &[(&str, &'a str)], value: &'a str) -> &'a str 
 }
 
 /// The fields of the form and of the API body, in form order: (name, label).
-pub const FIELDS: [(&str, &str); 8] = [
+pub const FIELDS: [(&str, &str); 11] = [
     ("applicant_type", "申请人类型"),
     ("name", "姓名或名称"),
     ("id_document_type", "证件类型"),
     ("id_document", "证件号码"),
-    ("contact", "联系方式"),
+    ("phone", "联系电话"),
+    ("address", "通信地址"),
+    ("postcode", "邮政编码"),
+    ("email", "电子邮箱"),
     ("content", "所需信息的名称、文号或特征性描述"),
     ("form", "获取信息的载体形式"),
     ("delivery", "获取信息的方式"),
@@ -116,6 +119,42 @@ fn text_field(
     v.to_string()
 }
 
+/// A text field that may be left empty (`""` then, no error); when given, checked like
+/// [`text_field`].
+fn optional_field(s: &Submission, field: &'static str, max: usize, errors: &mut Vec<FieldError>) -> String {
+    match s.fields.get(field) {
+        None => String::new(),
+        Some(Ok(v)) if v.trim().is_empty() => String::new(),
+        Some(_) => text_field(s, field, max, false, false, errors),
+    }
+}
+
+/// A core check's error beside its field: the message without the label the form shows already.
+fn beside(e: gongkai_core::input::InputError) -> FieldError {
+    let reason = e.message.split_once('：').map_or(e.message.as_str(), |(_, r)| r).to_string();
+    FieldError::new(e.field, reason)
+}
+
+/// The longest postal address (with the phone and an e-mail address, the contact stays within the
+/// register's 200 characters).
+const ADDRESS_MAX: usize = 80;
+/// The longest e-mail address accepted.
+const EMAIL_MAX: usize = 60;
+
+/// The contact details as the register keeps them (联系方式, one text): the phone, then the postal
+/// address with its postcode, then the e-mail address, each that was given.
+fn contact_text(phone: &str, address: &str, postcode: &str, email: &str) -> String {
+    let mut parts = vec![phone.to_string()];
+    if !address.is_empty() {
+        let code = if postcode.is_empty() { String::new() } else { format!("（邮编 {postcode}）") };
+        parts.push(format!("通信地址：{address}{code}"));
+    }
+    if !email.is_empty() {
+        parts.push(format!("电子邮箱：{email}"));
+    }
+    parts.join("；")
+}
+
 fn choice_field(s: &Submission, field: &'static str, allowed: &[(&str, &str)], errors: &mut Vec<FieldError>) -> String {
     match s.fields.get(field) {
         None => errors.push(FieldError::new(field, "请选择一项")),
@@ -153,16 +192,46 @@ pub fn validate(s: &Submission) -> Result<ValidRequest, Vec<FieldError>> {
             .and_then(|()| identity::id_document(t, &id_document));
         match checked {
             Ok(v) => id_document = v,
-            Err(e) => {
-                let reason = e.message.split_once('：').map_or(e.message.as_str(), |(_, r)| r).to_string();
-                errors.push(FieldError::new(e.field, reason));
-            }
+            Err(e) => errors.push(beside(e)),
         }
     }
-    let contact = text_field(s, "contact", CONTACT_MAX, false, false, &mut errors);
+    // Contact details (A4.2): a phone always; a postal address and postcode to have it posted, an
+    // e-mail address to have it e-mailed — the delivery chosen below decides which are required.
+    let phone = text_field(s, "phone", 30, false, false, &mut errors);
+    if !phone.is_empty() {
+        if let Err(e) = identity::phone(&phone) {
+            errors.push(beside(e));
+        }
+    }
+    let address = optional_field(s, "address", ADDRESS_MAX, &mut errors);
+    let postcode = optional_field(s, "postcode", 6, &mut errors);
+    if !postcode.is_empty() {
+        if let Err(e) = identity::postcode(&postcode) {
+            errors.push(beside(e));
+        }
+    }
+    let email = optional_field(s, "email", EMAIL_MAX, &mut errors);
+    if !email.is_empty() {
+        if let Err(e) = identity::email(&email) {
+            errors.push(beside(e));
+        }
+    }
     let content = text_field(s, "content", CONTENT_MAX, true, true, &mut errors);
     let form = choice_field(s, "form", &FORMS, &mut errors);
     let delivery = choice_field(s, "delivery", &DELIVERIES, &mut errors);
+    match delivery.as_str() {
+        "post" => {
+            if address.is_empty() {
+                errors.push(FieldError::new("address", "选择邮寄的，请填写通信地址"));
+            }
+            if postcode.is_empty() && !errors.iter().any(|e| e.field == "postcode") {
+                errors.push(FieldError::new("postcode", "选择邮寄的，请填写邮政编码"));
+            }
+        }
+        "email" if email.is_empty() => errors.push(FieldError::new("email", "选择电子邮件的，请填写电子邮箱")),
+        _ => {}
+    }
+    let contact = contact_text(&phone, &address, &postcode, &email);
     let (Some(applicant_type), Some(id_document_type)) = (ApplicantType::from_name(&applicant_type), id_type) else {
         return Err(in_form_order(errors));
     };

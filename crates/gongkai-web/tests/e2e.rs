@@ -179,10 +179,11 @@ impl Browser {
         self.fill("#name", "王公开").await;
         self.el("#id_document_type").await.select_by_index(1).await.unwrap();
         self.fill("#id_document", "110101199003071233").await;
-        self.fill("#contact", "13800001234").await;
+        self.fill("#phone", "13800001234").await;
         self.fill("#content", "请公开本局2026年部门预算及“三公”经费预算说明。").await;
         self.el("#form").await.select_by_index(1).await.unwrap();
-        self.el("#delivery").await.select_by_index(1).await.unwrap();
+        // 自行领取: neither a postal address nor an e-mail address is needed.
+        self.el("#delivery").await.select_by_index(3).await.unwrap();
         self.click("main form button[type=submit]").await;
         let number = self.text("#tracking-number").await;
         let code = self.text("#query-code").await;
@@ -879,7 +880,18 @@ async fn a5_3_the_request_form_works_with_the_keyboard_alone() {
         assert_eq!(b.focused().await["id"], "main", "the skip link focuses <main>");
         b.tab_to("applicant_type").await;
         // Sent without anything filled in: the errors are listed, each a link to its field.
-        for id in ["name", "id_document_type", "id_document", "contact", "content", "form", "delivery"] {
+        for id in [
+            "name",
+            "id_document_type",
+            "id_document",
+            "phone",
+            "address",
+            "postcode",
+            "email",
+            "content",
+            "form",
+            "delivery",
+        ] {
             b.tab_to(id).await;
         }
         b.press(Key::Tab).await;
@@ -906,21 +918,24 @@ async fn a5_3_the_request_form_works_with_the_keyboard_alone() {
         assert_eq!(b.focused().await["value"], "resident_id_card", "ArrowDown chose 居民身份证");
         b.tab_to("id_document").await;
         b.keys("110101199003071233".chars()).await;
-        b.tab_to("contact").await;
+        b.tab_to("phone").await;
         b.keys("13800001234".chars()).await;
         b.shift_tab().await;
         let back = b.focused().await;
         assert_eq!(back["id"], "id_document", "Shift+Tab goes back one field");
         assert_eq!(back["value"], "110101199003071233");
-        b.tab_to("contact").await;
-        b.tab_to("content").await;
+        b.tab_to("phone").await;
+        // The postal address, postcode and e-mail address are for the deliveries that need them.
+        for id in ["address", "postcode", "email", "content"] {
+            b.tab_to(id).await;
+        }
         b.keys("请公开本局2026年部门预算。".chars()).await;
         b.tab_to("form").await;
         b.press(Key::Down).await;
         b.tab_to("delivery").await;
-        b.keys([char::from(Key::Down), char::from(Key::Down)]).await;
+        b.keys([char::from(Key::Down), char::from(Key::Down), char::from(Key::Down)]).await;
         let delivery = b.focused().await["value"].as_str().unwrap().to_string();
-        assert!(!delivery.is_empty());
+        assert_eq!(delivery, "pickup", "自行领取 needs no address");
         b.press(Key::Tab).await;
         assert_eq!(b.focused().await["text"], "提交申请");
         b.press(Key::Enter).await;

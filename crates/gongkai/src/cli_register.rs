@@ -412,7 +412,12 @@ fn today_or(t: Option<NaiveDate>) -> NaiveDate {
 }
 
 async fn find(store: &Store, agency: &str, number: &str) -> anyhow::Result<RequestId> {
-    store.find_request(agency, number).await?.with_context(|| format!("机关 {agency} 没有受理编号为「{number}」的申请"))
+    // The agency first (its code in any case; an unknown one said as every command says it).
+    let agency = gongkai_app::year::agency(store, agency).await?.code;
+    store
+        .find_request(&agency, number)
+        .await?
+        .with_context(|| format!("机关 {agency} 没有受理编号为「{number}」的申请"))
 }
 
 /// The outcome as a glossary path (`granted`, `withheld.state_secret`).

@@ -246,7 +246,7 @@ async fn today_is_the_date_in_beijing_in_both_and_masking_is_one_rule() {
         "name": "王申请",
         "id_document_type": "resident_id_card",
         "id_document": "110101199303033335",
-        "contact": "13912345678",
+        "phone": "13912345678",
         "content": "示例市2025年财政决算",
         "form": "electronic",
         "delivery": "online",
@@ -287,7 +287,7 @@ async fn an_event_is_one_rule_in_the_cli_and_the_console() {
         "name": "李申请",
         "id_document_type": "resident_id_card",
         "id_document": "110101199303033335",
-        "contact": "13912345678",
+        "phone": "13912345678",
         "content": "示例市2025年政府采购合同",
         "form": "electronic",
         "delivery": "online",
@@ -810,7 +810,7 @@ async fn a_request_is_checked_by_the_core_on_the_command_line_and_the_online_for
     let filing = serde_json::json!({
         "applicant_type": "natural_person", "name": long_name, "id_document_type": "resident_id_card",
         "id_document": "110101199003071233",
-        "contact": "13800000000", "content": "某地块征收补偿方案", "form": "electronic", "delivery": "email",
+        "phone": "13800000000", "content": "某地块征收补偿方案", "form": "electronic", "delivery": "email",
     });
     let r = f.client.post(f.url(&format!("/api/v1/agencies/{DEPT}/requests"))).json(&filing).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 422);

@@ -262,7 +262,8 @@ fn form_ok() -> Vec<(&'static str, String)> {
         ("name", "李申请".into()),
         ("id_document_type", "resident_id_card".into()),
         ("id_document", "110101199202021116".into()),
-        ("contact", "13900000000".into()),
+        ("phone", "13900000000".into()),
+        ("email", "li@example.cn".into()),
         ("content", "2025年政府采购目录".into()),
         ("form", "electronic".into()),
         ("delivery", "email".into()),
@@ -280,6 +281,10 @@ story!(form_files_and_tracks_a4_1_a4_2_a4_4, |app: App| async move {
     };
     let (number, code, due) = (grab("tracking-number"), grab("query-code"), grab("due"));
     assert_eq!(code.len(), 12);
+    // The contact details as the register keeps them: the phone, then what the delivery needs.
+    let id = app.store.find_request(DEPT, &number).await.unwrap().unwrap();
+    let (stored, _) = app.store.get_request(&id).await.unwrap().unwrap();
+    assert_eq!(stored.applicant.contact.as_deref(), Some("13900000000；电子邮箱：li@example.cn"));
     assert!(chrono::NaiveDate::parse_from_str(&due, "%Y-%m-%d").is_ok());
     // A4.1: no purpose field on the form.
     let (_, form) = app.get_text(&format!("/agencies/{DEPT}/apply")).await;
@@ -385,7 +390,12 @@ story!(form_invalid_fields_get_messages_next_to_the_field_a4_1, |app: App| async
         ("id_document_type", String::new(), "请选择"),
         // A citizen does not prove identity with an organisation's credit code.
         ("id_document_type", "credit_code".into(), "自然人请选择"),
-        ("contact", "x".repeat(201), "不能超过 200"),
+        // Contact details (A4.2) by their shapes, and as the delivery chosen needs them.
+        ("phone", "abc".into(), "应为7至20位数字"),
+        ("phone", String::new(), "必填"),
+        ("email", String::new(), "选择电子邮件的，请填写电子邮箱"),
+        ("email", "li@".into(), "格式不正确"),
+        ("postcode", "3500".into(), "应为6位数字"),
         ("content", "   ".into(), "必填"),
         ("applicant_type", "alien".into(), "取值无效"),
         ("form", "telepathy".into(), "取值无效"),
@@ -397,6 +407,9 @@ story!(form_invalid_fields_get_messages_next_to_the_field_a4_1, |app: App| async
             if *k == field {
                 *v = value.clone();
             }
+        }
+        if !f.iter().any(|(k, _)| *k == field) {
+            f.push((field, value.clone()));
         }
         // The content carries markup too: it must come back escaped, never as a tag.
         for (k, v) in f.iter_mut() {
@@ -428,6 +441,22 @@ story!(form_invalid_fields_get_messages_next_to_the_field_a4_1, |app: App| async
     let summary = html.split("id=\"form-errors\"").nth(1).unwrap_or_default();
     let at = |field: &str| summary.find(&format!("href=\"#{field}\"")).unwrap_or_else(|| panic!("{field}: {summary}"));
     assert!(at("name") < at("id_document") && at("id_document") < at("delivery"), "{summary}");
+
+    // To be posted, the reply needs a postal address and a postcode (A4.2).
+    let mut f = form_ok();
+    for (k, v) in f.iter_mut() {
+        if *k == "delivery" {
+            *v = "post".into();
+        }
+    }
+    let html = app.client.post(app.url(&format!("/agencies/{DEPT}/apply"))).form(&f).send().await.unwrap();
+    let html = html.text().await.unwrap();
+    assert!(html.contains("id=\"address-error\"") && html.contains("选择邮寄的，请填写通信地址"), "{html}");
+    assert!(html.contains("选择邮寄的，请填写邮政编码"));
+    f.push(("address", "示例市人民路1号".into()));
+    f.push(("postcode", "350001".into()));
+    let r = app.client.post(app.url(&format!("/agencies/{DEPT}/apply"))).form(&f).send().await.unwrap();
+    assert_eq!(r.status(), 200, "filed once the address is given");
 });
 
 // ------------------------------------------------------------------------------------------ API
@@ -467,7 +496,7 @@ fn body_ok() -> Value {
         "name": "王申请",
         "id_document_type": "resident_id_card",
         "id_document": "110101199303033335",
-        "contact": "wang@example.com",
+        "phone": "13900000001",
         "content": "示例市2025年财政决算",
         "form": "electronic",
         "delivery": "online",
@@ -523,7 +552,8 @@ story!(api_invalid_input_is_422_with_field_a4_1, |app: App| async move {
         ("id_document", Value::Null, "必填"),
         ("id_document", json!("110101199303033333"), "校验位不符"),
         ("id_document_type", json!("driving_licence"), "取值无效"),
-        ("contact", json!(["a"]), "应为文本"),
+        ("phone", json!(["a"]), "应为文本"),
+        ("address", json!("x".repeat(81)), "不能超过"),
         ("content", json!("x".repeat(5001)), "不能超过"),
         ("applicant_type", json!("alien"), "取值无效"),
         ("form", json!(true), "应为文本"),
