@@ -16,8 +16,6 @@ use crate::AppState;
 pub const NAME_MAX: usize = gongkai_core::input::MAX_APPLICANT_NAME;
 /// The longest identity document number accepted.
 pub const ID_DOCUMENT_MAX: usize = gongkai_core::input::MAX_ID_DOCUMENT;
-/// The longest contact (phone, address, e-mail) accepted.
-pub const CONTACT_MAX: usize = gongkai_core::input::MAX_CONTACT;
 /// The longest description of the information asked for.
 pub const CONTENT_MAX: usize = gongkai_core::input::MAX_CONTENT;
 
@@ -135,11 +133,17 @@ fn beside(e: gongkai_core::input::InputError) -> FieldError {
     FieldError::new(e.field, reason)
 }
 
-/// The longest postal address (with the phone and an e-mail address, the contact stays within the
-/// register's 200 characters).
+/// The longest telephone number as typed (separators included).
+const PHONE_MAX: usize = 30;
+/// The longest postal address.
 const ADDRESS_MAX: usize = 80;
 /// The longest e-mail address accepted.
 const EMAIL_MAX: usize = 60;
+/// What [`contact_text`] adds around the parts: 「；通信地址：」「（邮编 」 and 「）」 with the six
+/// digits, 「；电子邮箱：」.
+const CONTACT_LABELS: usize = 6 + 4 + 6 + 1 + 6;
+// Every contact the form accepts fits the register's 联系方式 (the core refuses a longer one).
+const _: () = assert!(PHONE_MAX + ADDRESS_MAX + EMAIL_MAX + CONTACT_LABELS <= gongkai_core::input::MAX_CONTACT);
 
 /// The contact details as the register keeps them (联系方式, one text): the phone, then the postal
 /// address with its postcode, then the e-mail address, each that was given.
@@ -197,7 +201,7 @@ pub fn validate(s: &Submission) -> Result<ValidRequest, Vec<FieldError>> {
     }
     // Contact details (A4.2): a phone always; a postal address and postcode to have it posted, an
     // e-mail address to have it e-mailed — the delivery chosen below decides which are required.
-    let phone = text_field(s, "phone", 30, false, false, &mut errors);
+    let phone = text_field(s, "phone", PHONE_MAX, false, false, &mut errors);
     if !phone.is_empty() {
         if let Err(e) = identity::phone(&phone) {
             errors.push(beside(e));

@@ -80,6 +80,12 @@ impl Fixture {
         format!("{}{path}", self.base)
     }
 
+    /// A console account of `agency` with the fixture's password.
+    async fn add_user(&self, username: &str, agency: &str, role: Role) {
+        let hash = gongkai_store::hash_password_blocking(PASSWORD.to_string()).await.unwrap();
+        self.store.create_user(username, agency, role, &hash, chrono::Utc::now()).await.unwrap();
+    }
+
     /// Logs in through the console's form; the session cookie and a page's CSRF token.
     async fn login(&self, username: &str) -> (String, String) {
         self.login_to(username, "/console/requests").await
@@ -727,8 +733,7 @@ fn multipart(fields: &[(&str, &str)], file: (&str, &[u8])) -> (String, Vec<u8>) 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_published_report_import_is_one_rule_in_the_cli_and_the_console() {
     let f = fixture(MORNING).await;
-    let hash = gongkai_store::hash_password_blocking(PASSWORD.to_string()).await.unwrap();
-    f.store.create_user("gov.supervisor", ROOT, Role::Supervisor, &hash, chrono::Utc::now()).await.unwrap();
+    f.add_user("gov.supervisor", ROOT, Role::Supervisor).await;
     let sup = f.login("gov.supervisor").await;
     let example =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/2024-demo-county-natural-resources.txt");
@@ -876,8 +881,7 @@ async fn the_overview_and_trend_are_one_rule_in_the_cli_and_the_console() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn security_settings_are_one_rule_in_the_cli_and_the_console() {
     let f = fixture(MORNING).await;
-    let hash = gongkai_store::hash_password_blocking(PASSWORD.to_string()).await.unwrap();
-    f.store.create_user("gov.security", ROOT, Role::SecurityAdmin, &hash, chrono::Utc::now()).await.unwrap();
+    f.add_user("gov.security", ROOT, Role::SecurityAdmin).await;
     let admin = f.login_to("gov.security", "/console/security").await;
 
     // Too short a retention: refused alike with the law's reason, each attempt audited.
