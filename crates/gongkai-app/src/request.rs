@@ -6,7 +6,7 @@
 use gongkai_core::calendar::Calendar;
 use gongkai_core::lifecycle::{self, event_name, RequestState};
 use gongkai_core::register::{Event, Request};
-use gongkai_store::{Amend, Amendment, RequestId, Store, StoreError};
+use gongkai_store::{Amend, Amendment, AuditNote, EventWrite, RequestId, Store, StoreError};
 
 use crate::{Actor, AppError, Clock};
 
@@ -37,12 +37,11 @@ pub async fn register(
     amend: Option<&Amend>,
 ) -> Result<Registered, AppError> {
     let target: String = request.tracking_number.trim().chars().take(64).collect();
-    let outcome = register_checked(store, cal, clock, request, amend).await;
-    let detail = match &outcome {
-        Ok(r) => Some(r.request.received_on.to_string()),
-        Err(e) => Some(e.to_string()),
-    };
-    actor.audit(store, clock, "request.add", &target, outcome.is_ok(), detail).await;
+    let outcome = register_checked(store, cal, clock, actor, request, amend).await;
+    // A registration is audited in its own transaction (see below); a refusal here.
+    if let Err(e) = &outcome {
+        actor.audit(store, clock, "request.add", &target, false, Some(e.to_string())).await;
+    }
     outcome
 }
 
@@ -50,16 +49,15 @@ async fn register_checked(
     store: &Store,
     cal: &Calendar,
     clock: &Clock,
+    actor: &Actor,
     request: Request,
     amend: Option<&Amend>,
 ) -> Result<Registered, AppError> {
     let mut request = request.validated(clock.today()).map_err(AppError::inputs)?;
     request.agency = crate::year::agency(store, &request.agency).await?.code;
     let state = lifecycle::replay(cal, &request, &[]).map_err(|e| AppError::Refused(e.to_string()))?;
-    let written = match amend {
-        Some(amend) => store.amending(amend).insert_request(&request).await,
-        None => store.insert_request(&request).await.map(|id| (id, Vec::new())),
-    };
+    let event = actor.event("request.add", &request.tracking_number, true, Some(request.received_on.to_string()));
+    let written = store.insert_request_audited(&request, amend, AuditNote { event: &event, at: clock.now() }).await;
     let (_, amendments) = written.map_err(|e| match e {
         StoreError::Conflict { .. } => {
             AppError::Conflict(format!("受理编号 {} 已登记，不能重复登记", request.tracking_number))
@@ -112,12 +110,11 @@ pub async fn record_event(
         return Err(AppError::NotFound("该申请不存在".into()));
     };
     let audit_type = audit_event_type(&event);
-    let outcome = checked(store, cal, clock, id, &request, &events, event, amend).await;
-    let detail = match &outcome {
-        Ok(w) => Some(w.event.on.to_string()),
-        Err(e) => Some(e.to_string()),
-    };
-    actor.audit(store, clock, &audit_type, &request.tracking_number, outcome.is_ok(), detail).await;
+    let outcome = checked(store, cal, clock, actor, id, &request, &events, event, amend).await;
+    // A stored event is audited in its own transaction (see `checked`); a refusal here.
+    if let Err(e) = &outcome {
+        actor.audit(store, clock, &audit_type, &request.tracking_number, false, Some(e.to_string())).await;
+    }
     outcome.map(|w| Recorded {
         request,
         event: w.event,
@@ -142,6 +139,7 @@ async fn checked(
     store: &Store,
     cal: &Calendar,
     clock: &Clock,
+    actor: &Actor,
     id: &RequestId,
     request: &Request,
     events: &[Event],
@@ -153,12 +151,13 @@ async fn checked(
         .map_err(|e| AppError::Internal(format!("已登记的事件无法通过校验：{e}")))?;
     // The core decides whether the transition is possible; its refusal is the message.
     let state = lifecycle::apply(cal, request, events, &event).map_err(|e| AppError::Refused(e.to_string()))?;
-    let (seq, amendments) = match amend {
-        Some(amend) => store.amending(amend).append_event(id, &event).await,
-        None => store.append_event(id, &event).await.map(|s| (s, Vec::new())),
-    }
-    .map_err(|e| match e {
+    // The decision holds only for the events it saw: the store refuses the write if another
+    // event was stored since (two clerks, a double click), and writes the audit record with it.
+    let audit = actor.event(&audit_event_type(&event), &request.tracking_number, true, Some(event.on.to_string()));
+    let write = EventWrite { after: events.len(), audit: AuditNote { event: &audit, at: clock.now() } };
+    let (seq, amendments) = store.append_event_checked(id, &event, amend, write).await.map_err(|e| match e {
         e @ StoreError::Locked { .. } => AppError::Locked(e.to_string()),
+        e @ StoreError::Changed { .. } => AppError::Conflict(e.to_string()),
         e => AppError::Store(e),
     })?;
     let new_warnings = state.warnings.iter().skip(before.warnings.len()).cloned().collect();

@@ -212,6 +212,16 @@ pub struct AuditEvent {
     pub detail: Option<String>,
 }
 
+/// An audit event written in the same transaction as the change it records (issue 21 item 2): a
+/// crash leaves both or neither, never a change without its record.
+#[derive(Debug, Clone, Copy)]
+pub struct AuditNote<'a> {
+    /// The event (its `success` is true: a refused change writes nothing to go with it).
+    pub event: &'a AuditEvent,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
 /// A recorded audit event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRecord {
@@ -451,8 +461,9 @@ impl Store {
         rows.iter().map(|r| user_from_row(r).map(|(u, _)| u)).collect()
     }
 
-    /// Replaces a password hash, clears the failure count and lock, and ends every session of
-    /// the account (a password change logs out everywhere).
+    /// Replaces a password hash, clears the failure count and lock, ends every session of the
+    /// account (a password change logs out everywhere) and revokes its API tokens (issue 21 item
+    /// 5: a token must not outlive the password it was made under).
     pub async fn set_password(&self, user_id: &str, password_hash: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
         let t = ts(now);
         let mut tx = self.pool.begin().await?;
@@ -469,11 +480,12 @@ impl Store {
             return Err(StoreError::NotFound { what: "user", key: user_id.to_string() });
         }
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        revoke_tokens_on(&mut tx, user_id, &t).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// Enables or disables an account; disabling ends its sessions.
+    /// Enables or disables an account; disabling ends its sessions and revokes its API tokens.
     pub async fn set_user_disabled(&self, user_id: &str, disabled: bool, now: DateTime<Utc>) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query("UPDATE users SET disabled = $2, changed_at = $3 WHERE id = $1")
@@ -487,6 +499,7 @@ impl Store {
         }
         if disabled {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+            revoke_tokens_on(&mut tx, user_id, &ts(now)).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -619,10 +632,26 @@ impl Store {
     }
 
     /// Sets (enrolment) or clears the account's TOTP secret, stored encrypted (authentication
-    /// data, B2.5).
+    /// data, B2.5). Ends an enrolment under way and forgets the codes accepted so far.
     pub async fn set_totp_secret(&self, user_id: &str, secret: Option<&str>) -> Result<(), StoreError> {
         let sealed = self.cipher.seal_opt(Field::TotpSecret, user_id, secret)?;
-        let done = sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2")
+        let done =
+            sqlx::query("UPDATE users SET totp_secret = $1, totp_pending = NULL, totp_last_step = NULL WHERE id = $2")
+                .bind(sealed)
+                .bind(user_id)
+                .execute(&self.pool)
+                .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound { what: "user", key: user_id.to_string() });
+        }
+        Ok(())
+    }
+
+    /// Keeps the secret of an enrolment the server has just started (issue 21 item 4: the secret
+    /// is the server's, never one the client sends back), encrypted; `None` ends it.
+    pub async fn set_totp_pending(&self, user_id: &str, secret: Option<&str>) -> Result<(), StoreError> {
+        let sealed = self.cipher.seal_opt(Field::TotpPending, user_id, secret)?;
+        let done = sqlx::query("UPDATE users SET totp_pending = $1 WHERE id = $2")
             .bind(sealed)
             .bind(user_id)
             .execute(&self.pool)
@@ -631,6 +660,35 @@ impl Store {
             return Err(StoreError::NotFound { what: "user", key: user_id.to_string() });
         }
         Ok(())
+    }
+
+    /// The secret of the account's enrolment under way, if one was started.
+    pub async fn totp_pending(&self, user_id: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT totp_pending FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(r) => {
+                let stored = r.try_get::<Option<String>, _>("totp_pending")?;
+                self.cipher.open_opt(Field::TotpPending, user_id, stored.as_deref())
+            }
+            None => Err(StoreError::NotFound { what: "user", key: user_id.to_string() }),
+        }
+    }
+
+    /// Accepts a one-time code of 30-second `step` for the account once (ASVS 6.5.1): `true` if
+    /// no code of this step or a later one was accepted before, and records it; `false` for a
+    /// replay. One statement, so two logins with the same code cannot both pass.
+    pub async fn accept_totp_step(&self, user_id: &str, step: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
+        )
+        .bind(user_id)
+        .bind(step)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Creates an API bearer token for the account; returns its description and the value,
@@ -673,11 +731,12 @@ impl Store {
         Ok((token, value))
     }
 
-    /// The account a bearer token authenticates at `now`: `None` if unknown, revoked, expired
-    /// or its account disabled.
+    /// The account a bearer token authenticates at `now`: `None` if unknown, revoked, expired,
+    /// its account disabled, or its account without the second factor that policy requires.
     pub async fn api_token_user(&self, value: &str, now: DateTime<Utc>) -> Result<Option<User>, StoreError> {
         let sql = format!(
-            "SELECT {USER_COLUMNS}, t.expires_at AS t_expires, t.revoked_at FROM api_tokens t \
+            "SELECT {USER_COLUMNS}, t.expires_at AS t_expires, t.revoked_at, \
+             u.totp_secret AS t_totp FROM api_tokens t \
              JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1"
         );
         let Some(row) =
@@ -689,6 +748,11 @@ impl Store {
         let expires = parse_opt_ts("api_tokens", "expires_at", row.try_get("t_expires")?)?;
         let revoked: Option<String> = row.try_get("revoked_at")?;
         if user.disabled || revoked.is_some() || expires.is_some_and(|e| now >= e) {
+            return Ok(None);
+        }
+        // While every account must log in with a second factor (B2.1 d), a token opens nothing
+        // for an account that has none: the console confines it to enrolling, and so does this.
+        if row.try_get::<Option<String>, _>("t_totp")?.is_none() && self.require_mfa().await? {
             return Ok(None);
         }
         Ok(Some(user))
@@ -733,7 +797,8 @@ impl Store {
     }
 
     /// Appends an audit event at `now`, chained to the previous one; returns its sequence
-    /// number. Concurrent appends retry on the sequence's unique key, so the chain never forks.
+    /// number. Appends are serialised by the chain's lock row, so the chain never forks; a
+    /// transient failure (a busy database) is retried.
     pub async fn append_audit(&self, event: &AuditEvent, now: DateTime<Utc>) -> Result<i64, StoreError> {
         let at = ts(now);
         let mut last_err = None;
@@ -824,10 +889,23 @@ impl Store {
     }
 }
 
+/// Revokes every live API token of an account at `at`, inside the caller's transaction.
+async fn revoke_tokens_on(conn: &mut AnyConnection, user_id: &str, at: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+        .bind(user_id)
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Appends `e` at `at` after the newest record, inside the caller's transaction (a purge writes
 /// its own record in the same transaction as the deletion); returns its sequence number. The
 /// chain continues from the newest record, or from the purge anchor, or from the genesis hash.
 pub(crate) async fn insert_audit_on(conn: &mut AnyConnection, e: &AuditEvent, at: &str) -> Result<i64, StoreError> {
+    // The chain's lock (migration 000015): taken last in every transaction that takes other
+    // locks, so it never waits on a transaction that waits on it.
+    sqlx::query("UPDATE audit_head SET id = id WHERE id = 1").execute(&mut *conn).await?;
     let last =
         sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetch_optional(&mut *conn).await?;
     let (prev_seq, prev_hash) = match last {

@@ -168,7 +168,7 @@ impl Store {
 impl Amending<'_> {
     /// [`Store::insert_request`], amending.
     pub async fn insert_request(&self, request: &Request) -> Result<(RequestId, Vec<Amendment>), StoreError> {
-        self.store.insert_request_with(request, Some(self.amend)).await
+        self.store.insert_request_with(request, Some(self.amend), None).await
     }
 
     /// [`Store::insert_requests_bulk`], amending.
@@ -181,7 +181,7 @@ impl Amending<'_> {
 
     /// [`Store::append_event`], amending.
     pub async fn append_event(&self, id: &RequestId, event: &Event) -> Result<(i64, Vec<Amendment>), StoreError> {
-        self.store.append_event_with(id, event, Some(self.amend)).await
+        self.store.append_event_with(id, event, Some(self.amend), None).await
     }
 
     /// [`Store::insert_case`], amending.

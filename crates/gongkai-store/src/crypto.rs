@@ -129,6 +129,8 @@ pub enum Field {
     Contact,
     /// `users.totp_secret` (动态口令密钥).
     TotpSecret,
+    /// `users.totp_pending`: the secret of an enrolment under way, not yet confirmed.
+    TotpPending,
 }
 
 impl Field {
@@ -136,7 +138,7 @@ impl Field {
     pub fn table(self) -> &'static str {
         match self {
             Field::IdDocument | Field::Contact => "requests",
-            Field::TotpSecret => "users",
+            Field::TotpSecret | Field::TotpPending => "users",
         }
     }
 
@@ -146,6 +148,7 @@ impl Field {
             Field::IdDocument => "applicant_id_document",
             Field::Contact => "applicant_contact",
             Field::TotpSecret => "totp_secret",
+            Field::TotpPending => "totp_pending",
         }
     }
 }
@@ -392,6 +395,8 @@ async fn reseal_all(conn: &mut sqlx::AnyConnection, from: &FieldCipher, to: &Fie
             .await?;
         written += 1;
     }
+    // An enrolment under way is abandoned: the clerk starts it again (one click).
+    sqlx::query("UPDATE users SET totp_pending = NULL WHERE totp_pending IS NOT NULL").execute(&mut *conn).await?;
     Ok(written)
 }
 

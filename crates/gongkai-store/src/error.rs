@@ -28,6 +28,18 @@ pub enum StoreError {
         /// The duplicate key (tracking number, case number, index number).
         key: String,
     },
+    /// The record changed between the caller's reading and its write (another clerk's
+    /// submission, a second click): nothing was written; read again and decide again.
+    #[error(
+        "{}「{key}」刚刚有了新的办理记录（可能是他人同时提交），本次操作未保存；请刷新后核对，再决定是否办理",
+        label(what)
+    )]
+    Changed {
+        /// What kind of record (`request`).
+        what: &'static str,
+        /// Its key (the tracking number).
+        key: String,
+    },
     /// The caller asked for something the registers cannot hold (e.g. an agency tree cycle).
     #[error("{detail}")]
     Invalid {

@@ -9,6 +9,7 @@ use gongkai_core::register::{Applicant, Event, EventKind, Request};
 use sqlx::any::Any;
 use sqlx::AnyConnection;
 
+use crate::auth::{insert_audit_on, ts, AuditNote};
 use crate::cache::{request_span, Stale};
 use crate::codec::{date_text, enum_name, new_id, now_text, parse_date, parse_enum, parse_opt_date};
 use crate::crypto::{Field, FieldCipher};
@@ -258,6 +259,15 @@ pub(crate) fn request_touch(request: &Request, events: &[Event], locked: &[i32])
     }]
 }
 
+/// What a checked append carries besides the event ([`Store::append_event_checked`]).
+#[derive(Debug, Clone, Copy)]
+pub struct EventWrite<'a> {
+    /// How many events the request had when the caller validated the new one against them.
+    pub after: usize,
+    /// The audit record, written in the same transaction.
+    pub audit: AuditNote<'a>,
+}
+
 /// The agencies of one transaction: their row locks, taken at its start in code order (so that
 /// two transactions never wait on each other crosswise), and their locked years.
 #[derive(Default)]
@@ -300,13 +310,25 @@ impl Store {
     /// feeding a locked year is [`StoreError::Locked`] (see [`Store::amending`]).
     #[tracing::instrument(skip_all, fields(agency = %request.agency, tracking_number = %request.tracking_number))]
     pub async fn insert_request(&self, request: &Request) -> Result<RequestId, StoreError> {
-        Ok(self.insert_request_with(request, None).await?.0)
+        Ok(self.insert_request_with(request, None, None).await?.0)
+    }
+
+    /// Registers a request as [`Store::insert_request`] does (amending a locked year with
+    /// `amend`), with its audit record in the same transaction (issue 21 item 2).
+    pub async fn insert_request_audited(
+        &self,
+        request: &Request,
+        amend: Option<&Amend>,
+        audit: AuditNote<'_>,
+    ) -> Result<(RequestId, Vec<Amendment>), StoreError> {
+        self.insert_request_with(request, amend, Some(audit)).await
     }
 
     pub(crate) async fn insert_request_with(
         &self,
         request: &Request,
         amend: Option<&Amend>,
+        audit: Option<AuditNote<'_>>,
     ) -> Result<(RequestId, Vec<Amendment>), StoreError> {
         let mut tx = self.pool.begin().await?;
         lock_agency(&mut tx, &request.agency).await?;
@@ -316,6 +338,9 @@ impl Store {
         let amendments = guard(&mut tx, &request.agency, &touch, amend, &mut stale).await?;
         let id = insert_request_on(&mut tx, &self.cipher, request, &[]).await?;
         stale.flush(&mut tx).await?;
+        if let Some(note) = audit {
+            insert_audit_on(&mut tx, note.event, &ts(note.at)).await?;
+        }
         tx.commit().await?;
         tracing::debug!(%id, "request registered");
         Ok((RequestId(id), amendments))
@@ -364,7 +389,23 @@ impl Store {
     /// before the next `seq` is read.
     #[tracing::instrument(skip_all, fields(request = %id))]
     pub async fn append_event(&self, id: &RequestId, event: &Event) -> Result<i64, StoreError> {
-        Ok(self.append_event_with(id, event, None).await?.0)
+        Ok(self.append_event_with(id, event, None, None).await?.0)
+    }
+
+    /// Appends an event that the caller validated against the request's first `write.after`
+    /// events (amending a locked year with `amend`), with its audit record, in one transaction
+    /// (issue 21 items 1 and 2). If the request has another number of events once the write
+    /// holds the request's lock — another event was stored in between, by another clerk or a
+    /// second click — nothing is written: [`StoreError::Changed`],
+    /// and the caller validates again against what is stored now.
+    pub async fn append_event_checked(
+        &self,
+        id: &RequestId,
+        event: &Event,
+        amend: Option<&Amend>,
+        write: EventWrite<'_>,
+    ) -> Result<(i64, Vec<Amendment>), StoreError> {
+        self.append_event_with(id, event, amend, Some(write)).await
     }
 
     pub(crate) async fn append_event_with(
@@ -372,6 +413,7 @@ impl Store {
         id: &RequestId,
         event: &Event,
         amend: Option<&Amend>,
+        write: Option<EventWrite<'_>>,
     ) -> Result<(i64, Vec<Amendment>), StoreError> {
         let (ty, payload) = event_payload(&event.kind)?;
         let not_found = || StoreError::NotFound { what: "request", key: id.to_string() };
@@ -396,6 +438,17 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         let number: String = sqlx::Row::try_get(&row, "tracking_number")?;
+        if let Some(write) = &write {
+            // Under the lock: what the caller validated against must still be all there is.
+            let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM request_events WHERE request = $1")
+                .bind(id.as_str())
+                .fetch_one(&mut *tx)
+                .await
+                .and_then(|r| sqlx::Row::try_get(&r, "n"))?;
+            if usize::try_from(count).ok() != Some(write.after) {
+                return Err(StoreError::Changed { what: "request", key: number });
+            }
+        }
         let received: String = sqlx::Row::try_get(&row, "received_on")?;
         let received = parse_date("requests", "received_on", &received)?;
         let finished: Option<String> = sqlx::query(
@@ -459,6 +512,9 @@ impl Store {
         .await?;
         let seq: i64 = sqlx::Row::try_get(&row, "seq")?;
         stale.flush(&mut tx).await?;
+        if let Some(write) = &write {
+            insert_audit_on(&mut tx, write.audit.event, &ts(write.audit.at)).await?;
+        }
         tx.commit().await?;
         tracing::debug!(seq, r#type = %ty, "event appended");
         Ok((seq, amendments))

@@ -308,7 +308,7 @@ fn session_cookie(headers: &HeaderMap) -> Option<String> {
 }
 
 /// Whether the request reached us over https (directly or through the proxy).
-fn is_https(headers: &HeaderMap) -> bool {
+pub(crate) fn is_https(headers: &HeaderMap) -> bool {
     headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("https"))
         || headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("https://"))
 }
@@ -324,7 +324,12 @@ fn set_cookie(headers: &HeaderMap, name_plain: &str, value: &str, max_age: i64) 
 
 /// Only local console paths may be a redirect target after login (no open redirect).
 fn safe_next(next: &str) -> bool {
-    next.starts_with("/console") && !next.starts_with("//") && !next.contains('\\') && !next.starts_with("/console/log")
+    // A line break would split the Location header (issue 21 item 8): refused with the rest.
+    next.starts_with("/console")
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.starts_with("/console/log")
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace())
 }
 
 fn url_encode(s: &str) -> String {
@@ -495,7 +500,7 @@ async fn login(
     headers: HeaderMap,
     axum::Form(f): axum::Form<LoginForm>,
 ) -> Response {
-    let source = connect.map(|c| c.0 .0.ip().to_string());
+    let source = connect.as_ref().map(|c| c.0 .0.ip().to_string());
     let now = Utc::now();
     let username = f.username.trim().chars().take(64).collect::<String>();
     let fail = |msg: &str, status| match login_page_for(&state, f.next.clone(), username.clone(), Some(msg.into())) {
@@ -520,6 +525,27 @@ async fn login(
     }
     if username.is_empty() || f.password.is_empty() || f.password.chars().count() > gongkai_store::PASSWORD_MAX_CHARS {
         return fail("请输入用户名和口令", StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // Besides each account's lock: one address trying many accounts (issue 21 item 7).
+    let peer = crate::ratelimit::PeerIp(connect.as_ref().map(|c| c.0 .0.ip()));
+    if let Err(WebError::TooManyRequests { retry_after }) = state.login_limiter.take(peer) {
+        record(
+            &state,
+            &AuditEvent {
+                username: Some(username.clone()),
+                event_type: "login".into(),
+                success: false,
+                source: source.clone(),
+                detail: Some("too many attempts from this address".into()),
+                ..AuditEvent::default()
+            },
+        )
+        .await;
+        let mut r = fail(&format!("本地址登录尝试过于频繁，请 {retry_after} 秒后再试"), StatusCode::TOO_MANY_REQUESTS);
+        if let Ok(v) = axum::http::HeaderValue::from_str(&retry_after.to_string()) {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return r;
     }
     let found = match state.store.user_for_login(&username).await {
         Ok(f) => f,
@@ -568,13 +594,16 @@ async fn login(
         Err(e) => return WebError::from(e).into_response(),
     };
     if let Some(secret) = totp {
-        let unix = u64::try_from(now.timestamp()).unwrap_or(0);
-        if !crate::mfa::verify(&secret, unix, &f.code) {
+        let accepted = match crate::mfa::accept(&state, &user.id, &secret, &f.code).await {
+            Ok(a) => a,
+            Err(e) => return e.into_response(),
+        };
+        if !accepted {
             let after = match state.store.record_login_failure(&user.id, now).await {
                 Ok(u) => u,
                 Err(e) => return WebError::from(e).into_response(),
             };
-            let why = if f.code.trim().is_empty() { "one-time code missing" } else { "wrong one-time code" };
+            let why = if f.code.trim().is_empty() { "one-time code missing" } else { "wrong or used one-time code" };
             record(&state, &audit(Some(&user), "login", false, Some(why))).await;
             if after.is_locked(now) {
                 record(&state, &audit(Some(&user), "account.lock", true, Some("5 failed logins"))).await;
@@ -674,6 +703,8 @@ mod tests {
         assert!(!safe_next("//evil.example/console"));
         assert!(!safe_next("https://evil.example"));
         assert!(!safe_next("/console/logout"));
+        assert!(!safe_next("/console\r\nSet-Cookie: x=1"), "header injection");
+        assert!(!safe_next("/console\u{0}"));
         assert!(tokens_equal("abc", "abc") && !tokens_equal("abc", "abd") && !tokens_equal("abc", "ab"));
     }
 }

@@ -55,6 +55,12 @@ pub enum WebError {
     /// The account may not do this (its role or agency); holds why, in Chinese.
     #[error("{0}")]
     Forbidden(String),
+    /// A write to the JSON API whose body does not say it is JSON (a cross-site form's).
+    #[error("请以 JSON 格式提交（Content-Type: application/json）")]
+    UnsupportedMediaType,
+    /// The body is larger than the route accepts.
+    #[error("提交的内容过大，无法接收")]
+    TooLarge,
     /// The database or a template failed. Logged, never shown.
     #[error("服务器内部错误，请稍后再试")]
     Internal(String),
@@ -66,7 +72,9 @@ impl From<StoreError> for WebError {
             StoreError::NotFound { what: "agency", .. } => WebError::NotFound("机关"),
             StoreError::NotFound { .. } => WebError::NotFound("记录"),
             StoreError::Invalid { what, detail } => WebError::Invalid(vec![FieldError::new(what, detail)]),
-            e @ (StoreError::Locked { .. } | StoreError::Conflict { .. }) => WebError::Conflict(e.to_string()),
+            e @ (StoreError::Locked { .. } | StoreError::Conflict { .. } | StoreError::Changed { .. }) => {
+                WebError::Conflict(e.to_string())
+            }
             // Store errors never carry applicant data (gongkai-store's invariant).
             e => WebError::Internal(error_chain(&e)),
         }
@@ -122,6 +130,8 @@ impl WebError {
             WebError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             WebError::Unauthorized => StatusCode::UNAUTHORIZED,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
+            WebError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -136,6 +146,8 @@ impl WebError {
             WebError::TooManyRequests { .. } => "too_many_requests",
             WebError::Unauthorized => "unauthorized",
             WebError::Forbidden(_) => "forbidden",
+            WebError::UnsupportedMediaType => "unsupported_media_type",
+            WebError::TooLarge => "too_large",
             WebError::Internal(_) => "internal",
         }
     }

@@ -3,8 +3,8 @@
 //!
 //! - [`router`] builds the whole application: public portal pages ([`portal`]), the JSON API under
 //!   `/api/v1` ([`api`]), the office console and login (`console`, `auth`), `GET /healthz`; then the
-//!   cross-cutting layers: request ids in logs, security headers, body size limit, timeout,
-//!   compression. [`serve`] runs it with the peer address available to handlers (rate limiting).
+//!   cross-cutting layers: request ids in logs, security headers, body size limit, the input
+//!   guard (`guard`: control characters, JSON content type, HSTS), timeout, compression. [`serve`] runs it with the peer address available to handlers (rate limiting).
 //! - Pages are askama templates under `templates/`, all extending `base.html` (the page chrome of
 //!   spec A3.1/A3.2: meta tags, skip link, footer items from [`SiteConfig`]).
 //! - Errors: one [`WebError`] type turned into responses — 404, 422 with the field and reason,
@@ -25,6 +25,7 @@ mod cases;
 mod console;
 pub mod error;
 pub mod filing;
+mod guard;
 pub mod layout;
 pub mod mfa;
 mod oversight;
@@ -77,6 +78,8 @@ pub struct AppState {
     pub site: Arc<SiteConfig>,
     /// Per-address limiter of the public form and API writes.
     pub limiter: Arc<RateLimiter>,
+    /// Per-address limiter of console logins (besides each account's lock-out).
+    pub login_limiter: Arc<RateLimiter>,
     /// The CJK fonts of PDF downloads, scanned once on the first PDF asked for (scanning takes a
     /// few hundred milliseconds; a server that never serves a PDF never pays it). An error is
     /// kept too, so a machine without CJK fonts answers at once rather than rescanning.
@@ -100,6 +103,7 @@ impl AppState {
             calendar: Arc::new(calendar),
             site: Arc::new(site),
             limiter: Arc::new(RateLimiter::default()),
+            login_limiter: Arc::new(RateLimiter::logins()),
             pdf_fonts: Arc::new(tokio::sync::OnceCell::new()),
             agencies: Arc::new(cache::AgencyList::default()),
             mailer: None,
@@ -123,6 +127,12 @@ impl AppState {
     /// The same state sending reminders through `mailer`.
     pub fn with_mailer(mut self, mailer: gongkai_app::remind::Mailer) -> AppState {
         self.mailer = Some(Arc::new(mailer));
+        self
+    }
+
+    /// The same state with another login limiter (tests use a generous one, or a tight one).
+    pub fn with_login_limiter(mut self, limiter: RateLimiter) -> AppState {
+        self.login_limiter = Arc::new(limiter);
         self
     }
 
@@ -168,6 +178,8 @@ pub fn router(state: AppState) -> Router {
         .merge(register_workbook::routes())
         .merge(published::routes())
         .fallback(not_found)
+        // Control characters, JSON that does not say so, HSTS: before any handler (issue 21).
+        .layer(axum::middleware::from_fn(guard::guard))
         // Every error response as the path calls for: a page in the site's chrome, or JSON.
         .layer(axum::middleware::from_fn_with_state(state.clone(), error::pages))
         .with_state(state)

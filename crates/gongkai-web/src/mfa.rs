@@ -2,10 +2,12 @@
 //! kinds of authentication, one of them cryptographic): a time-based one-time password (TOTP,
 //! RFC 6238 — HMAC-SHA-1, 30-second steps, 6 digits), the kind every authenticator app reads.
 //!
-//! `/console/mfa` lets a user turn it on (a new secret is shown once, as text and as an
-//! `otpauth://` URI, and is stored only after a correct code proves the app has it) and off
-//! (a current code is needed). Once on, the login form's 动态口令 must be right too; a wrong or
-//! missing code counts as a failed login (the five-failure lock-out applies).
+//! `/console/mfa` lets a user turn it on (the server generates a secret, keeps it encrypted as
+//! pending and shows it once, as text and as an `otpauth://` URI; it becomes the login's secret
+//! only after a correct code proves the app has it) and off (a current code is needed). Once
+//! on, the login form's 动态口令 must be right too; a wrong, missing or already used code counts
+//! as a failed login (the five-failure lock-out applies). Each code is accepted once (ASVS
+//! 6.5.1): the newest accepted step is stored.
 
 use askama::Template;
 use axum::extract::State;
@@ -49,14 +51,27 @@ pub fn code_at(secret_b32: &str, unix: u64) -> Option<String> {
     totp(&key, unix, DIGITS).map(|c| format!("{c:06}"))
 }
 
-/// Whether `code` is the code of `secret_b32` at `unix`, or of the step before or after
-/// (clocks drift; RFC 6238 §5.2).
-pub fn verify(secret_b32: &str, unix: u64, code: &str) -> bool {
+/// The 30-second step whose code `code` is, among the step of `unix` and the steps before and
+/// after it (clocks drift; RFC 6238 §5.2); `None` if it is none of them. The latest step wins, so
+/// that a code, once accepted, can never be accepted again ([`accept`]).
+pub fn step_of(secret_b32: &str, unix: u64, code: &str) -> Option<u64> {
     let code = code.trim();
     if code.len() != DIGITS as usize || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
+        return None;
     }
-    [unix.saturating_sub(STEP), unix, unix + STEP].iter().any(|t| code_at(secret_b32, *t).as_deref() == Some(code))
+    [unix + STEP, unix, unix.saturating_sub(STEP)]
+        .into_iter()
+        .find(|t| code_at(secret_b32, *t).as_deref() == Some(code))
+        .map(|t| t / STEP)
+}
+
+/// Whether `code` is a current code of the account's `secret` that was not used before (ASVS
+/// 6.5.1: a one-time password is accepted once): its step is recorded, so a replay within the
+/// same 30 seconds — or of any earlier code — fails.
+pub(crate) async fn accept(state: &AppState, user_id: &str, secret: &str, code: &str) -> Result<bool, WebError> {
+    let Some(step) = step_of(secret, now_unix(), code) else { return Ok(false) };
+    let step = i64::try_from(step).map_err(|_| WebError::Internal("TOTP step out of range".into()))?;
+    Ok(state.store.accept_totp_step(user_id, step).await?)
 }
 
 fn decode(secret_b32: &str) -> Option<Vec<u8>> {
@@ -131,49 +146,53 @@ async fn status_page(
 #[derive(Deserialize)]
 struct Empty {}
 
-/// A new secret to add to the authenticator app; nothing is stored yet.
+/// The `otpauth://` address of a secret, for the authenticator app.
+fn otpauth_uri(username: &str, secret: &str) -> String {
+    let issuer = "gongkai";
+    format!("otpauth://totp/{issuer}:{username}?secret={secret}&issuer={issuer}&algorithm=SHA1&digits=6&period=30")
+}
+
+/// A new secret to add to the authenticator app, generated and kept (encrypted) by the server
+/// until a code confirms it; the login does not use it yet.
 async fn start(State(state): State<AppState>, form: ConsoleForm<Empty>) -> Result<Response, WebError> {
     let user = form.user;
     let enabled = state.store.totp_secret(&user.user.id).await?.is_some();
     let secret = new_secret()?;
-    let issuer = "gongkai";
-    let uri = format!(
-        "otpauth://totp/{issuer}:{}?secret={secret}&issuer={issuer}&algorithm=SHA1&digits=6&period=30",
-        user.user.username
-    );
+    state.store.set_totp_pending(&user.user.id, Some(&secret)).await?;
     let mut p = mfa_page(&state, &user, enabled);
+    p.uri = Some(otpauth_uri(&user.user.username, &secret));
     p.secret = Some(secret);
-    p.uri = Some(uri);
     page(&p, StatusCode::OK)
 }
 
 #[derive(Deserialize)]
 struct ConfirmForm {
     #[serde(default)]
-    secret: String,
-    #[serde(default)]
     code: String,
 }
 
-/// Stores the secret once a code from the app matches it.
+/// Enables the secret the server generated at the start once a code from the app matches it. A
+/// secret the client sends is never used (issue 21 item 4): the form carries none.
 async fn confirm(State(state): State<AppState>, form: ConsoleForm<ConfirmForm>) -> Result<Response, WebError> {
     let ConsoleForm { user, form: f } = form;
-    let secret = f.secret.trim().to_ascii_uppercase();
-    if decode(&secret).is_none_or(|k| k.len() < 16) {
-        user.audit(&state, "mfa.enable", &user.user.username, false, Some("bad secret".into())).await;
-        let mut p = mfa_page(&state, &user, false);
-        p.error = Some("密钥无效，请重新开始设置".into());
+    let Some(secret) = state.store.totp_pending(&user.user.id).await? else {
+        user.audit(&state, "mfa.enable", &user.user.username, false, Some("no enrolment started".into())).await;
+        let mut p = mfa_page(&state, &user, state.store.totp_secret(&user.user.id).await?.is_some());
+        p.error = Some("设置已失效，请点击“启用双因素认证”重新开始".into());
         return page(&p, StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    if !verify(&secret, now_unix(), &f.code) {
+    };
+    let Some(step) = step_of(&secret, now_unix(), &f.code) else {
         user.audit(&state, "mfa.enable", &user.user.username, false, Some("wrong code".into())).await;
         let mut p = mfa_page(&state, &user, false);
-        p.uri = Some(format!("otpauth://totp/gongkai:{}?secret={secret}&issuer=gongkai", user.user.username));
+        p.uri = Some(otpauth_uri(&user.user.username, &secret));
         p.secret = Some(secret);
         p.error = Some("动态口令不正确：请输入验证器当前显示的6位数字".into());
         return page(&p, StatusCode::UNPROCESSABLE_ENTITY);
-    }
+    };
     state.store.set_totp_secret(&user.user.id, Some(&secret)).await?;
+    // The confirming code is used: it cannot log in afterwards.
+    let step = i64::try_from(step).map_err(|_| WebError::Internal("TOTP step out of range".into()))?;
+    state.store.accept_totp_step(&user.user.id, step).await?;
     user.audit(&state, "mfa.enable", &user.user.username, true, None).await;
     Ok(Redirect::to("/console/mfa?done=on").into_response())
 }
@@ -190,8 +209,8 @@ async fn disable(State(state): State<AppState>, form: ConsoleForm<DisableForm>) 
     let Some(secret) = state.store.totp_secret(&user.user.id).await? else {
         return Ok(Redirect::to("/console/mfa").into_response());
     };
-    if !verify(&secret, now_unix(), &f.code) {
-        user.audit(&state, "mfa.disable", &user.user.username, false, Some("wrong code".into())).await;
+    if !accept(&state, &user.user.id, &secret, &f.code).await? {
+        user.audit(&state, "mfa.disable", &user.user.username, false, Some("wrong or used code".into())).await;
         let mut p = mfa_page(&state, &user, true);
         p.error = Some("动态口令不正确，双因素认证未关闭".into());
         return page(&p, StatusCode::UNPROCESSABLE_ENTITY);
@@ -225,12 +244,13 @@ mod tests {
     fn codes_of_the_neighbouring_steps_are_accepted_and_others_refused() {
         let secret = data_encoding::BASE32_NOPAD.encode(b"12345678901234567890");
         assert_eq!(code_at(&secret, 59).as_deref(), Some("287082"));
-        assert!(verify(&secret, 59, "287082"));
-        assert!(verify(&secret, 59 + 30, "287082"), "one step late");
-        assert!(!verify(&secret, 59 + 90, "287082"), "three steps late");
-        assert!(!verify(&secret, 59, "28708"));
-        assert!(!verify(&secret, 59, "abcdef"));
-        assert!(!verify("not base32!", 59, "287082"));
+        assert_eq!(step_of(&secret, 59, "287082"), Some(1));
+        assert_eq!(step_of(&secret, 59 + 30, "287082"), Some(1), "one step late");
+        assert_eq!(step_of(&secret, 59 - 30, "287082"), Some(1), "one step early");
+        assert_eq!(step_of(&secret, 59 + 90, "287082"), None, "three steps late");
+        assert_eq!(step_of(&secret, 59, "28708"), None);
+        assert_eq!(step_of(&secret, 59, "abcdef"), None);
+        assert_eq!(step_of("not base32!", 59, "287082"), None);
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! A per-address token bucket for the public writes (request form, API POST): spec B-level
-//! "forms rate-limited per address" (issue 7). In memory, per process: a restart forgets it.
+//! "forms rate-limited per address" (issue 7); and for console logins (issue 21 item 7). In memory, per process: a restart forgets it.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -31,6 +31,13 @@ impl Default for RateLimiter {
 }
 
 impl RateLimiter {
+    /// The console login's limit per address: 30 attempts at once, then one every 2 seconds
+    /// (30 a minute). An office behind one address logs in a few times a day; a password-spraying
+    /// script tried about 75 accounts a second before (issue 21 item 7).
+    pub fn logins() -> RateLimiter {
+        RateLimiter::new(30, Duration::from_secs(2))
+    }
+
     /// `burst` requests at once (at least 1), then one per `every`.
     pub fn new(burst: u32, every: Duration) -> RateLimiter {
         RateLimiter { burst: f64::from(burst.max(1)), every, buckets: Mutex::new(HashMap::new()) }

@@ -995,6 +995,16 @@ story!(b2_2_staff_api_reads_and_records_events_with_the_consoles_rules, |app: Ap
         .send()
         .await
         .unwrap();
+    assert_eq!(r.status().as_u16(), 415, "a body not said to be JSON (issue 21)");
+    let r = app
+        .client
+        .post(app.url("/api/v1/staff/requests/API-1/events"))
+        .bearer_auth(&staff)
+        .header("content-type", "application/json")
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 422);
     assert_eq!(get("/api/v1/staff/requests/API-1".into(), staff.clone()).await.1["events"], serde_json::json!([]));
 
@@ -2072,6 +2082,20 @@ fn unix_now() -> u64 {
     u64::try_from(chrono::Utc::now().timestamp()).unwrap()
 }
 
+/// The current 30-second TOTP step, once at most 15 seconds of it have gone: the codes of the
+/// step before, this one and the next are all accepted for the next 15 seconds at least.
+async fn fresh_step() -> u64 {
+    while unix_now() % 30 >= 15 {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    unix_now() / 30
+}
+
+/// The code of `secret` at 30-second `step`.
+fn code_of(secret: &str, step: u64) -> String {
+    gongkai_web::mfa::code_at(secret, step * 30).unwrap()
+}
+
 // B2.1 (d): two or more kinds of authentication, one cryptographic — TOTP (RFC 6238) on top of
 // the password. Enrolment stores the secret only after a correct code; from then on a login
 // without the code, or with a wrong one, is refused and counts as a failure; turning it off needs a
@@ -2090,16 +2114,17 @@ story!(b2_1_two_factor_login_with_a_totp_code, |app: App| async move {
     assert!(element_text(&setup, "mfa-uri").starts_with("otpauth://totp/gongkai:fin.staff?secret="));
     let (user, _) = app.store.user_for_login("fin.staff").await.unwrap().unwrap();
     assert_eq!(app.store.totp_secret(&user.id).await.unwrap(), None);
-    // A wrong code is refused and stores nothing; the right one enables it.
-    let (status, html) = s.post(&app, "/console/mfa/confirm", &[("secret", &secret), ("code", "000000")]).await;
-    let right_now = gongkai_web::mfa::code_at(&secret, unix_now()).unwrap();
-    if right_now != "000000" {
+    // A wrong code is refused and stores nothing; the right one enables it. Each code is used
+    // once (the confirming code of the step before, then this step's, then the next's).
+    let step = fresh_step().await;
+    let (status, html) = s.post(&app, "/console/mfa/confirm", &[("code", "000000")]).await;
+    if ![step - 1, step, step + 1].iter().any(|t| code_of(&secret, *t) == "000000") {
         assert_eq!(status, 422, "{html}");
         assert!(element_text(&html, "mfa-error").contains("动态口令不正确"));
         assert_eq!(app.store.totp_secret(&user.id).await.unwrap(), None);
     }
-    let code = gongkai_web::mfa::code_at(&secret, unix_now()).unwrap();
-    let (status, _) = s.post(&app, "/console/mfa/confirm", &[("secret", &secret), ("code", &code)]).await;
+    let code = code_of(&secret, step - 1);
+    let (status, _) = s.post(&app, "/console/mfa/confirm", &[("code", &code)]).await;
     assert_eq!(status, 303);
     assert_eq!(app.store.totp_secret(&user.id).await.unwrap().as_deref(), Some(secret.as_str()));
 
@@ -2107,13 +2132,13 @@ story!(b2_1_two_factor_login_with_a_totp_code, |app: App| async move {
     let (status, html) = login_with_code(&app, "fin.staff", "").await;
     assert_eq!(status, 401, "{html}");
     assert!(element_text(&html, "login-error").contains("动态口令"));
-    let wrong = if code == "123456" { "654321" } else { "123456" };
+    let wrong =
+        if code_of(&secret, step) == "123456" || code_of(&secret, step + 1) == "123456" { "654321" } else { "123456" };
     let (status, _) = login_with_code(&app, "fin.staff", wrong).await;
     assert_eq!(status, 401);
     let failures = app.store.user_for_login("fin.staff").await.unwrap().unwrap().0.failed_logins;
     assert_eq!(failures, 2, "a missing or wrong code counts as a failed login");
-    let code = gongkai_web::mfa::code_at(&secret, unix_now()).unwrap();
-    let (status, _) = login_with_code(&app, "fin.staff", &code).await;
+    let (status, _) = login_with_code(&app, "fin.staff", &code_of(&secret, step)).await;
     assert_eq!(status, 303, "password + code");
     // Another account without two-factor login still logs in with its password.
     login(&app, "fin.approver").await;
@@ -2122,8 +2147,7 @@ story!(b2_1_two_factor_login_with_a_totp_code, |app: App| async move {
     let (status, html) = s.post(&app, "/console/mfa/disable", &[("code", wrong)]).await;
     assert_eq!(status, 422, "{html}");
     assert!(app.store.totp_secret(&user.id).await.unwrap().is_some());
-    let code = gongkai_web::mfa::code_at(&secret, unix_now()).unwrap();
-    assert_eq!(s.post(&app, "/console/mfa/disable", &[("code", &code)]).await.0, 303);
+    assert_eq!(s.post(&app, "/console/mfa/disable", &[("code", &code_of(&secret, step + 1))]).await.0, 303);
     assert_eq!(app.store.totp_secret(&user.id).await.unwrap(), None);
     login(&app, "fin.staff").await;
 
@@ -2133,7 +2157,7 @@ story!(b2_1_two_factor_login_with_a_totp_code, |app: App| async move {
     }
     assert!(audit
         .iter()
-        .any(|r| r.event.event_type == "login" && r.event.detail.as_deref() == Some("wrong one-time code")));
+        .any(|r| r.event.event_type == "login" && r.event.detail.as_deref() == Some("wrong or used one-time code")));
     assert!(audit
         .iter()
         .any(|r| r.event.event_type == "login" && r.event.detail.as_deref() == Some("one-time code missing")));
@@ -2155,10 +2179,160 @@ story!(b2_1_required_two_factor_login_confines_accounts_until_they_enrol, |app: 
     let (_, setup) = s.post(&app, "/console/mfa/start", &[]).await;
     let secret = element_text(&setup, "mfa-secret");
     let code = gongkai_web::mfa::code_at(&secret, unix_now()).unwrap();
-    assert_eq!(s.post(&app, "/console/mfa/confirm", &[("secret", &secret), ("code", &code)]).await.0, 303);
+    assert_eq!(s.post(&app, "/console/mfa/confirm", &[("code", &code)]).await.0, 303);
     assert_eq!(s.get(&app, "/console/requests").await.0, 200);
     // Turned off again: the others work with their password alone.
     app.store.set_require_mfa(false, "admin", chrono::Utc::now()).await.unwrap();
     assert_eq!(login(&app, "fin.approver").await.get(&app, "/console/requests").await.0, 200);
     assert!(app.store.list_audit(100).await.unwrap().iter().any(|r| r.event.event_type == "config.require_mfa"));
+});
+
+// ------------------------------------------------------------------------------------------ issue 21
+
+// Issue 21 item 1: eight replies and withdrawals posted at the same moment to one request — by
+// the staff API and by console forms — store exactly one event; the others are refused (409: the
+// request changed meanwhile, or 422: the lifecycle refuses a second closing event), and the
+// request replays as replied or withdrawn. Each stored event has its audit record.
+story!(concurrent_events_on_one_request_store_exactly_one, |app: App| async move {
+    users(&app.store).await;
+    let token = token_of(&app, "fin.staff").await;
+    let id = open_request(&app, "RACE-1", "2026-11-02").await;
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let (client, url, token) = (app.client.clone(), app.url("/api/v1/staff/requests/RACE-1/events"), token.clone());
+        tasks.push(tokio::spawn(async move {
+            let body = if i % 2 == 0 {
+                serde_json::json!({"kind": "reply", "on": "2026-11-20", "outcome": "granted"})
+            } else {
+                serde_json::json!({"kind": "withdrawal", "on": "2026-11-20"})
+            };
+            client.post(url).bearer_auth(token).json(&body).send().await.unwrap().status().as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 201 || **s == 200).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| [200, 201, 409, 422].contains(s)), "{statuses:?}");
+    let (_, events) = app.store.get_request(&id.clone().into()).await.unwrap().unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+
+    // The same through the console's forms, each from its own session.
+    let id = open_request(&app, "RACE-2", "2026-11-02").await;
+    let mut sessions = Vec::new();
+    for _ in 0..4 {
+        sessions.push(login(&app, "fin.staff").await);
+    }
+    let path = format!("/console/requests/{id}/events");
+    let mut tasks = Vec::new();
+    for (i, s) in sessions.into_iter().enumerate() {
+        let (client, url) = (app.client.clone(), app.url(&path));
+        tasks.push(tokio::spawn(async move {
+            let fields: Vec<(&str, &str)> = if i % 2 == 0 {
+                vec![("csrf", &s.csrf), ("action", "reply"), ("on", "2026-11-20"), ("outcome", "granted")]
+            } else {
+                vec![("csrf", &s.csrf), ("action", "withdrawal"), ("on", "2026-11-20")]
+            };
+            client.post(url).header("cookie", &s.cookie).form(&fields).send().await.unwrap().status().as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| [303, 409, 422].contains(s)), "{statuses:?}");
+    let (_, events) = app.store.get_request(&id.clone().into()).await.unwrap().unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    // Every stored event has its audit record, and the chain verifies.
+    let audit = app.store.list_audit(500).await.unwrap();
+    let stored = audit
+        .iter()
+        .filter(|r| r.event.success && ["request.reply", "request.withdrawal"].contains(&r.event.event_type.as_str()))
+        .count();
+    assert_eq!(stored, 2, "one audit record per stored event");
+    app.store.verify_audit_chain().await.unwrap();
+});
+
+// Issue 21 item 4 (ASVS 6.5.1): a one-time code is accepted once — the code that confirmed the
+// enrolment cannot log in, and a code that logged in cannot log in again within its 30 seconds —
+// and the secret is the server's: a secret the client posts (the all-zero key) is never used.
+story!(totp_codes_are_single_use_and_the_secret_is_the_servers, |app: App| async move {
+    users(&app.store).await;
+    let s = login(&app, "fin.staff").await;
+    let (user, _) = app.store.user_for_login("fin.staff").await.unwrap().unwrap();
+    let zero = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    let step = fresh_step().await;
+    // No enrolment started: a posted secret and its code enable nothing.
+    let (status, html) =
+        s.post(&app, "/console/mfa/confirm", &[("secret", zero), ("code", &code_of(zero, step))]).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(element_text(&html, "mfa-error").contains("重新开始"), "{html}");
+    assert_eq!(app.store.totp_secret(&user.id).await.unwrap(), None);
+    // Started: the page shows the server's secret, and the form carries none back.
+    let (_, setup) = s.post(&app, "/console/mfa/start", &[]).await;
+    let secret = element_text(&setup, "mfa-secret");
+    assert!(!setup.contains("name=\"secret\""), "the confirm form carries no secret");
+    let zero_code = code_of(zero, step);
+    if ![step - 1, step, step + 1].iter().any(|t| code_of(&secret, *t) == zero_code) {
+        let (status, _) = s.post(&app, "/console/mfa/confirm", &[("secret", zero), ("code", &zero_code)]).await;
+        assert_eq!(status, 422, "the all-zero key's code does not confirm the server's secret");
+        assert_eq!(app.store.totp_secret(&user.id).await.unwrap(), None);
+    }
+    let (status, _) =
+        s.post(&app, "/console/mfa/confirm", &[("secret", zero), ("code", &code_of(&secret, step - 1))]).await;
+    assert_eq!(status, 303);
+    assert_eq!(app.store.totp_secret(&user.id).await.unwrap().as_deref(), Some(secret.as_str()), "the server's");
+    // The confirming code is spent; the current one logs in once.
+    assert_eq!(login_with_code(&app, "fin.staff", &code_of(&secret, step - 1)).await.0, 401, "confirming code");
+    assert_eq!(login_with_code(&app, "fin.staff", &code_of(&secret, step)).await.0, 303);
+    assert_eq!(login_with_code(&app, "fin.staff", &code_of(&secret, step)).await.0, 401, "replayed");
+    assert_eq!(login_with_code(&app, "fin.staff", &code_of(&secret, step - 1)).await.0, 401, "an older code");
+    assert_eq!(login_with_code(&app, "fin.staff", &code_of(&secret, step + 1)).await.0, 303, "the next code");
+    let audit = app.store.list_audit(200).await.unwrap();
+    let replays = audit
+        .iter()
+        .filter(|r| r.event.event_type == "login" && r.event.detail.as_deref() == Some("wrong or used one-time code"))
+        .count();
+    assert_eq!(replays, 3);
+});
+
+// Issue 21 item 5: an API token does not outlive its owner's password or account, and opens
+// nothing while policy requires a second factor the account does not have.
+story!(api_tokens_end_with_the_password_the_account_and_a_missing_second_factor, |app: App| async move {
+    users(&app.store).await;
+    let status = |token: String| {
+        let app = &app;
+        async move {
+            let r = app.client.get(app.url("/api/v1/staff/requests")).bearer_auth(token).send().await.unwrap();
+            r.status().as_u16()
+        }
+    };
+    // A password change (in the console) revokes the account's tokens.
+    let before = token_of(&app, "fin.staff").await;
+    assert_eq!(status(before.clone()).await, 200);
+    let s = login(&app, "fin.staff").await;
+    let new = "Neues-Kennwort-9";
+    let (code, _) = s.post(&app, "/console/password", &[("current", PASSWORD), ("new", new), ("confirm", new)]).await;
+    assert_eq!(code, 303);
+    assert_eq!(status(before).await, 401, "a token made under the old password");
+    let (user, _) = app.store.user_for_login("fin.staff").await.unwrap().unwrap();
+    let tokens = app.store.list_api_tokens(&user.id).await.unwrap();
+    assert!(tokens.iter().all(|t| t.revoked_at.is_some()), "shown as revoked on the tokens page");
+    // Disabling the account revokes them too; enabling it again does not bring them back.
+    let after = token_of(&app, "fin.staff").await;
+    assert_eq!(status(after.clone()).await, 200);
+    app.store.set_user_disabled(&user.id, true, chrono::Utc::now()).await.unwrap();
+    app.store.set_user_disabled(&user.id, false, chrono::Utc::now()).await.unwrap();
+    assert_eq!(status(after).await, 401);
+    // Two-factor login required: a token of an account without a second factor opens nothing
+    // until the account enrols.
+    let approver = token_of(&app, "fin.approver").await;
+    assert_eq!(status(approver.clone()).await, 200);
+    app.store.set_require_mfa(true, "sec.admin", chrono::Utc::now()).await.unwrap();
+    assert_eq!(status(approver.clone()).await, 401);
+    let (user, _) = app.store.user_for_login("fin.approver").await.unwrap().unwrap();
+    app.store.set_totp_secret(&user.id, Some("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")).await.unwrap();
+    assert_eq!(status(approver).await, 200);
 });

@@ -640,10 +640,12 @@ async fn a_report_section_is_one_rule_in_the_cli_and_the_console() {
     let f = fixture(MORNING).await;
     let approver = f.login("fin.approver").await;
     // Formerly the command line stored any length, a control character and any year, unaudited.
+    // (A NUL never reaches the console's handler: the web's edge refuses it on every route,
+    // issue 21; the CLI's file reader refuses it with the words below.)
     let path = f.db.path("section.txt");
     let long = "字".repeat(20_001);
     for (text, says) in
-        [(long.as_str(), "章节正文：不能超过20000个字符"), ("本年度\u{0}概述", "章节正文：不能含控制字符")]
+        [(long.as_str(), "章节正文：不能超过20000个字符"), ("本年度\u{7}概述", "章节正文：不能含控制字符")]
     {
         std::fs::write(&path, text).unwrap();
         let out = f.cli(&[

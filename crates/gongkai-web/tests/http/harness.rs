@@ -205,9 +205,15 @@ where
     store.migrate().await.expect("migrate");
     seed(&store).await;
     // Tests file many requests from one address: a generous limit unless the test sets one.
+    // A test that sets a limit gets a tight login limit too: two attempts an hour per address.
+    let logins = match limiter {
+        Some(_) => RateLimiter::new(2, Duration::from_secs(3600)),
+        None => RateLimiter::new(10_000, Duration::from_millis(1)),
+    };
     let limiter = limiter.unwrap_or_else(|| RateLimiter::new(10_000, Duration::from_millis(1)));
     let state = AppState::new(store.clone(), Calendar::official(), SiteConfig::default())
         .with_limiter(limiter)
+        .with_login_limiter(logins)
         .with_clock(clock());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");

@@ -592,6 +592,181 @@ story!(api_invalid_input_is_422_with_field_a4_1, |app: App| async move {
     assert_eq!(r.status(), 413);
 });
 
+// ------------------------------------------------------------------------------------------ issue 21
+
+/// Every route of the application, as the router writes it (API routes under `/api/v1`).
+const ROUTES: &[&str] = &[
+    "/",
+    "/agencies",
+    "/agencies/{code}",
+    "/agencies/{code}/apply",
+    "/agencies/{code}/directory",
+    "/agencies/{code}/guide",
+    "/agencies/{code}/proactive",
+    "/agencies/{code}/proactive/{index_number}",
+    "/agencies/{code}/reports",
+    "/agencies/{code}/reports/{year}",
+    "/agencies/{code}/reports/{year}/download/{format}",
+    "/agencies/{code}/rules",
+    "/assets/site.css",
+    "/track",
+    "/healthz",
+    "/console",
+    "/console/article20",
+    "/console/audit",
+    "/console/cases",
+    "/console/cases/decide",
+    "/console/login",
+    "/console/logout",
+    "/console/mfa",
+    "/console/mfa/confirm",
+    "/console/mfa/disable",
+    "/console/mfa/start",
+    "/console/password",
+    "/console/proactive",
+    "/console/registers",
+    "/console/registers/xlsx",
+    "/console/reports",
+    "/console/reports/{agency}/{year}",
+    "/console/reports/{agency}/{year}/narrative",
+    "/console/reports/{agency}/{year}/publish",
+    "/console/requests",
+    "/console/requests/by-number/{agency}/{number}",
+    "/console/requests/{id}",
+    "/console/requests/{id}/events",
+    "/console/requests/{id}/reveal",
+    "/console/security",
+    "/console/security/mfa",
+    "/console/security/personal-data",
+    "/console/security/retention",
+    "/console/supervise",
+    "/console/supervise/published",
+    "/console/supervise/published/withdraw",
+    "/console/supervise/reminders",
+    "/console/supervise/reminders.csv",
+    "/console/supervise/reminders/send",
+    "/console/supervise/rollup/{format}",
+    "/console/supervise/trend",
+    "/console/supervise/trend.csv",
+    "/console/supervise/trend.xlsx",
+    "/console/tokens",
+    "/console/tokens/{id}/revoke",
+    "/api/v1/docs",
+    "/api/v1/openapi.json",
+    "/api/v1/agencies",
+    "/api/v1/agencies/{code}/requests",
+    "/api/v1/agencies/{code}/reports/{year}",
+    "/api/v1/requests/{tracking_number}",
+    "/api/v1/staff/reports/{year}",
+    "/api/v1/staff/requests",
+    "/api/v1/staff/requests/{tracking_number}",
+    "/api/v1/staff/requests/{tracking_number}/events",
+];
+
+/// `route` with every `{parameter}` replaced by `value`; without parameters, `value`'s control
+/// character is appended to the path.
+fn fill(route: &str, value: &str, nul: bool) -> String {
+    let mut out = String::new();
+    let mut rest = route;
+    let mut filled = false;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let close = rest[open..].find('}').unwrap() + open;
+        out.push_str(value);
+        if nul {
+            out.push_str("%00");
+        }
+        filled = true;
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    if nul && !filled {
+        out.push_str("%00");
+    }
+    out
+}
+
+// Issue 21 item 2, route by route: a control character in the path or the query, a NUL in a form
+// field or a JSON string, is refused with 422 naming the field — never a 500 (PostgreSQL
+// cannot store a NUL and answered 500 on 18 of 26 routes), never stored (SQLite stored it).
+story!(control_characters_are_refused_on_every_route_never_a_500, |app: App| async move {
+    let every = |method: reqwest::Method, url: String| app.client.request(method, url);
+    for route in ROUTES {
+        for (path, field) in [
+            (fill(route, "FIN", true), "path"),
+            (format!("{}?next=%2Fconsole%0D%0A&q=x", fill(route, "FIN", false)), "next"),
+            (format!("{}?code=a%00b", fill(route, "FIN", false)), "code"),
+        ] {
+            for method in [reqwest::Method::GET, reqwest::Method::POST] {
+                let r = every(method.clone(), app.url(&path))
+                    .header("content-type", "application/json")
+                    .body("{}")
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 422, "{method} {path}");
+                if path.starts_with("/api/") {
+                    assert_eq!(r.json::<Value>().await.unwrap()["field"], field, "{method} {path}");
+                } else {
+                    let html = r.text().await.unwrap();
+                    assert!(html.contains("不能含控制字符"), "{method} {path}: {html}");
+                }
+            }
+        }
+        let path = fill(route, "FIN", false);
+        // The JSON API refuses a form as such (415) before reading it.
+        let expected = if path.starts_with("/api/") { 415 } else { 422 };
+        let r = app.client.post(app.url(&path)).form(&[("name", "李\u{0}申请"), ("content", "多行\r\n内容")]).send();
+        assert_eq!(r.await.unwrap().status(), expected, "form POST {path}");
+        let r = app.client.post(app.url(&path)).json(&json!({"items": [{"note": "a\u{0}b"}]})).send().await.unwrap();
+        assert_eq!(r.status(), 422, "JSON POST {path}");
+        if path.starts_with("/api/") {
+            assert_eq!(r.json::<Value>().await.unwrap()["field"], "items[0].note", "{path}");
+        }
+    }
+    // A request filed through the API with a NUL in the name: refused, nothing stored.
+    let url = app.url(&format!("/api/v1/agencies/{DEPT}/requests"));
+    let mut b = body_ok();
+    b["name"] = json!("王\u{0}申请");
+    let r = app.client.post(&url).json(&b).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.json::<Value>().await.unwrap()["field"], "name");
+    // Line breaks stay allowed in a body's text (a request's content is multi-line).
+    let mut b = body_ok();
+    b["content"] = json!("第一行\n第二行");
+    assert_eq!(app.client.post(&url).json(&b).send().await.unwrap().status(), 201);
+    let requests = app.store.list_requests(DEPT, gongkai_store::RequestFilter::All).await.unwrap();
+    assert!(requests.iter().all(|(_, r)| !r.applicant.name.contains('\0')), "nothing with a NUL stored");
+});
+
+// Issue 21 item 8: the JSON API takes JSON said to be JSON (a cross-site form can only send
+// text/plain, multipart or urlencoded bodies); HSTS when the gateway says the request came over
+// HTTPS.
+story!(the_json_api_refuses_other_content_types_and_https_gets_hsts, |app: App| async move {
+    let url = app.url(&format!("/api/v1/agencies/{DEPT}/requests"));
+    let before = app.store.list_requests(DEPT, gongkai_store::RequestFilter::All).await.unwrap().len();
+    for ct in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
+        let r = app.client.post(&url).header("content-type", ct).body(body_ok().to_string()).send().await.unwrap();
+        assert_eq!(r.status(), 415, "{ct}");
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["error"], "unsupported_media_type");
+        assert!(e["message"].as_str().unwrap().contains("JSON"));
+    }
+    let r = app.client.post(&url).body(body_ok().to_string()).send().await.unwrap();
+    assert_eq!(r.status(), 415, "no content type at all");
+    assert_eq!(
+        app.store.list_requests(DEPT, gongkai_store::RequestFilter::All).await.unwrap().len(),
+        before,
+        "nothing filed"
+    );
+    assert_eq!(app.client.post(&url).json(&body_ok()).send().await.unwrap().status(), 201);
+
+    let plain = app.get("/").await;
+    assert!(!plain.headers().contains_key("strict-transport-security"));
+    let tls = app.client.get(app.url("/")).header("x-forwarded-proto", "https").send().await.unwrap();
+    assert_eq!(tls.headers()["strict-transport-security"], "max-age=31536000");
+});
+
 story!(api_report_is_canonical, |app: App| async move {
     let r = app.get(&format!("/api/v1/agencies/{DEPT}/reports/{YEAR}")).await;
     assert_eq!(r.status(), 200);
@@ -635,6 +810,42 @@ story!(
         assert_eq!(r.status(), 429);
         // Reading pages is not limited.
         assert_eq!(app.get("/").await.status(), 200);
+
+        // Console logins are limited per address too, whatever the account (issue 21 item 7):
+        // the third attempt from this address is refused before any password is checked.
+        let mut statuses = Vec::new();
+        for name in ["nobody-1", "nobody-2", "nobody-3"] {
+            let page = app.get("/console/login").await;
+            let cookie = page
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .map(|v| v.to_str().unwrap().to_string())
+                .find(|c| c.starts_with("gk_login_csrf="))
+                .unwrap();
+            let cookie = cookie.split(';').next().unwrap().to_string();
+            let html = page.text().await.unwrap();
+            let marker = "name=\"csrf\" value=\"";
+            let at = html.find(marker).unwrap() + marker.len();
+            let csrf = html[at..at + html[at..].find('"').unwrap()].to_string();
+            let r = app
+                .client
+                .post(app.url("/console/login"))
+                .header("cookie", cookie)
+                .form(&[("username", name), ("password", "Wrong-2026!x"), ("csrf", &csrf)])
+                .send()
+                .await
+                .unwrap();
+            statuses.push(r.status().as_u16());
+            if r.status() == 429 {
+                assert!(r.headers().contains_key("retry-after"));
+                assert!(r.text().await.unwrap().contains("本地址登录尝试过于频繁"));
+            }
+        }
+        assert_eq!(statuses, [401, 401, 429]);
+        let audit = app.store.list_audit(50).await.unwrap();
+        assert!(audit.iter().any(|r| r.event.event_type == "login"
+            && r.event.detail.as_deref() == Some("too many attempts from this address")));
     }
 );
 
