@@ -839,7 +839,7 @@ impl Store {
     /// old records, from the record after the purge anchor, see [`Store::purge_audit`]), each
     /// record's `prev_hash` the previous record's hash and its hash recomputed from its fields;
     /// an anchor must be named by a purge record in the chain. Returns the number of records, or
-    /// [`StoreError::Corrupt`] naming the first broken record.
+    /// [`StoreError::AuditChainBroken`] naming the first broken record.
     pub async fn verify_audit_chain(&self) -> Result<i64, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let anchor = crate::retention::anchor(&mut conn).await?;
@@ -857,15 +857,23 @@ impl Store {
         let mut anchor_covered = anchor.is_none();
         for r in &rows {
             let (rec, prev_hash) = audit_from_row(r)?;
-            let broken = |detail: String| StoreError::Corrupt { table: "audit_events", column: "hash", detail };
             if rec.seq != expected_seq {
-                return Err(broken(format!("record {expected_seq} is missing (found {})", rec.seq)));
+                return Err(StoreError::AuditChainBroken {
+                    seq: expected_seq,
+                    detail: format!("第 {expected_seq} 条记录缺失（其后是第 {} 条）", rec.seq),
+                });
             }
             if prev_hash != prev {
-                return Err(broken(format!("record {} does not follow record {}", rec.seq, rec.seq - 1)));
+                return Err(StoreError::AuditChainBroken {
+                    seq: rec.seq,
+                    detail: format!("第 {} 条记录不接续第 {} 条（前一条的哈希值不符）", rec.seq, rec.seq - 1),
+                });
             }
             if audit_hash(&prev, rec.seq, &rec.at, &rec.event) != rec.hash {
-                return Err(broken(format!("record {} was altered", rec.seq)));
+                return Err(StoreError::AuditChainBroken {
+                    seq: rec.seq,
+                    detail: format!("第 {} 条记录已被改动（内容与其哈希值不符）", rec.seq),
+                });
             }
             if let Some((seq, hash)) = &anchor {
                 anchor_covered |= rec.event.event_type == crate::retention::PURGE_EVENT
@@ -879,10 +887,9 @@ impl Store {
             expected_seq += 1;
         }
         if !anchor_covered {
-            return Err(StoreError::Corrupt {
-                table: "audit_anchor",
-                column: "hash",
-                detail: format!("the chain starts after record {} but no purge record names that start", first_seq - 1),
+            return Err(StoreError::AuditChainBroken {
+                seq: first_seq,
+                detail: format!("哈希链从第 {} 条之后开始，但没有任何清除记录指明这一起点", first_seq - 1),
             });
         }
         Ok(expected_seq - first_seq)

@@ -57,6 +57,15 @@ pub enum StoreError {
         /// The earliest locked year the write reaches.
         year: i32,
     },
+    /// The audit trail's hash chain does not verify (B3.3): a record was altered, removed or
+    /// inserted. `seq` is the first record where the chain breaks.
+    #[error("审计记录哈希链在第 {seq} 条处断开：{detail}")]
+    AuditChainBroken {
+        /// The first broken record's sequence number.
+        seq: i64,
+        /// What is wrong there, in Chinese.
+        detail: String,
+    },
     /// A stored value cannot be read back as the register type (edited by hand, or written by a
     /// newer version).
     #[error("corrupt value in {table}.{column}: {detail}")]

@@ -239,13 +239,13 @@ async fn b2_3_audit_chain_detects_deletion_and_alteration(db: TestDb) {
     // Overwrite a field: detected.
     sqlx::query("UPDATE audit_events SET success = 1 WHERE seq = 2").execute(&mut raw).await.unwrap();
     let e = s.verify_audit_chain().await.unwrap_err();
-    assert!(e.to_string().contains("record 2 was altered"), "{e}");
+    assert!(e.to_string().contains("第 2 条记录已被改动"), "{e}");
     sqlx::query("UPDATE audit_events SET success = 0 WHERE seq = 2").execute(&mut raw).await.unwrap();
     assert_eq!(s.verify_audit_chain().await.unwrap(), 4);
     // Delete one: detected.
     sqlx::query("DELETE FROM audit_events WHERE seq = 3").execute(&mut raw).await.unwrap();
     let e = s.verify_audit_chain().await.unwrap_err();
-    assert!(e.to_string().contains("record 3 is missing"), "{e}");
+    assert!(e.to_string().contains("第 3 条记录缺失"), "{e}");
 }
 
 async fn b2_3_concurrent_audit_appends_keep_one_chain(db: TestDb) {
@@ -315,7 +315,7 @@ async fn b1_1_log_retention_is_at_least_180_days_and_the_purge_keeps_the_chain(d
     let oldest_hash: String = row.get("hash");
     sqlx::query("DELETE FROM audit_events WHERE seq = $1").bind(oldest).execute(&mut raw).await.unwrap();
     let e = s.verify_audit_chain().await.unwrap_err();
-    assert!(e.to_string().contains("is missing"), "{e}");
+    assert!(e.to_string().contains("条记录缺失"), "{e}");
     // Moving the anchor over the gap is caught too: no purge record names that start.
     sqlx::query("UPDATE audit_anchor SET seq = $1, hash = $2")
         .bind(oldest)
@@ -324,5 +324,5 @@ async fn b1_1_log_retention_is_at_least_180_days_and_the_purge_keeps_the_chain(d
         .await
         .unwrap();
     let e = s.verify_audit_chain().await.unwrap_err();
-    assert!(e.to_string().contains("no purge record names that start"), "{e}");
+    assert!(e.to_string().contains("没有任何清除记录指明这一起点"), "{e}");
 }

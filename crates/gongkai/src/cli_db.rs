@@ -372,6 +372,26 @@ pub fn log_retention(a: RetentionArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// `gongkai audit verify`: checks the audit trail's hash chain (B3.3) from the first record (or
+/// the purge anchor) to the last. A broken chain is exit 1 naming the first broken record, so
+/// that a scheduled check, or a test after a kill -9, can tell without reading the output.
+pub fn audit_verify(db: DbArgs) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        let store = open(&db).await?;
+        match store.verify_audit_chain().await {
+            Ok(n) => {
+                println!("审计记录共 {n} 条，哈希链完整");
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e @ gongkai_store::StoreError::AuditChainBroken { .. }) => {
+                eprintln!("错误：{e}");
+                Ok(ExitCode::from(1))
+            }
+            Err(e) => Err(anyhow::Error::new(e).context("无法校验审计记录")),
+        }
+    })
+}
+
 /// `gongkai db purge-logs`: deletes the audit records older than the retention period, keeping
 /// the chain verifiable (the server also does this once a day).
 pub fn purge_logs(db: DbArgs) -> anyhow::Result<ExitCode> {

@@ -110,6 +110,15 @@ enum Command {
     /// 控制台用户：新建、列出
     #[command(subcommand)]
     User(cli_user::UserCommand),
+    /// 审计记录：校验哈希链
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// 校验审计记录哈希链是否完整；发现断开时退出码为 1，并指出第一处断开的记录
+    Verify(cli_db::DbArgs),
 }
 
 #[derive(Subcommand)]
@@ -183,6 +192,7 @@ fn main() -> ExitCode {
         Command::Deadline(a) => cli_clock::deadline(a),
         Command::Fee(c) => cli_clock::fee(c),
         Command::Calendar(c) => cli_clock::calendar(c),
+        Command::Audit(AuditCommand::Verify(db)) => cli_db::audit_verify(db),
         Command::Db(DbCommand::Migrate(db)) => cli_db::migrate(db),
         Command::Db(DbCommand::LogRetention(a)) => cli_db::log_retention(a),
         Command::Db(DbCommand::RequireMfa(a)) => cli_db::require_mfa(a),

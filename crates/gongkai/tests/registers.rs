@@ -29,6 +29,7 @@ on_both_backends!(
     xlsx_with_one_bad_row_stores_nothing,
     xlsx_export_import_round_trips,
     b2_5_the_data_key_encrypts_personal_information_and_is_required,
+    audit_verify_passes_on_an_intact_chain_and_names_the_first_broken_record,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -829,4 +830,30 @@ fn b2_5_the_data_key_encrypts_personal_information_and_is_required(db: &Db) {
     let shown = show(db, "2024-001", "2026-03-20");
     assert_eq!(shown["applicant"]["name"], "（已匿名化）");
     assert_eq!(shown["applicant"]["contact"], Value::Null);
+}
+
+/// `gongkai audit verify` (issue 21 item 6): a registration and an event of the command line are
+/// audited in their own transactions, the chain verifies (exit 0, the count); a record altered in
+/// the table is exit 1 naming it, in Chinese.
+fn audit_verify_passes_on_an_intact_chain_and_names_the_first_broken_record(db: &Db) {
+    setup_agency(db);
+    add_request(db, "2024-001", "2024-03-01", &[]);
+    event_ok(db, "2024-001", "2024-03-10", &["reply", "--outcome", "granted"]);
+    let out = db.ok(&["audit", "verify"]);
+    let count: usize = out
+        .trim()
+        .strip_prefix("审计记录共 ")
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(count, 2, "the request and its reply are audited: {out}");
+    assert!(out.contains("哈希链完整"), "{out}");
+    common::rt().block_on(async {
+        use sqlx::Connection;
+        let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+        sqlx::query("UPDATE audit_events SET detail = 'x' WHERE seq = 2").execute(&mut conn).await.unwrap();
+    });
+    let o = db.gk(&["audit", "verify"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("审计记录哈希链在第 2 条处断开：第 2 条记录已被改动"), "{}", stderr(&o));
 }
