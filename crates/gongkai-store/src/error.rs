@@ -35,7 +35,7 @@ pub enum StoreError {
         label(what)
     )]
     Changed {
-        /// What kind of record (`request`).
+        /// What kind of record (`request`, `publication`).
         what: &'static str,
         /// Its key (the tracking number).
         key: String,
@@ -100,6 +100,7 @@ fn label(what: &str) -> &str {
         "case" => "行政复议或行政诉讼案件",
         "proactive disclosure" => "主动公开信息",
         "published report" => "已发布的年度报告",
+        "publication" => "年度报告",
         "user" => "账号",
         "API token" => "访问令牌",
         _ => "记录",

@@ -3,6 +3,9 @@
 
 use chrono::NaiveDate;
 
+use sqlx::AnyConnection;
+
+use crate::auth::{insert_audit_on, ts, AuditNote};
 use crate::cache::{invalidate, Span, Stale};
 use crate::codec::{date_text, parse_opt_date, year_from};
 use crate::error::on_write;
@@ -118,23 +121,55 @@ impl Store {
     pub async fn set_publication(&self, p: &Publication) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         lock_agency(&mut tx, &p.agency).await?;
-        sqlx::query(
-            "INSERT INTO report_publications (agency, year, published_on, locked) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (agency, year) DO UPDATE SET published_on = excluded.published_on, locked = excluded.locked",
-        )
-        .bind(&p.agency)
-        .bind(i64::from(p.year))
-        .bind(p.published_on.map(date_text))
-        .bind(i64::from(p.locked))
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| on_write(e, &p.agency))?;
-        // The generated report carries the publication date (overview cache, crate::cache).
-        invalidate(&mut tx, &p.agency, Span::year(p.year)).await?;
+        put_publication_on(&mut tx, p).await?;
         tx.commit().await?;
         Ok(())
     }
 
+    /// Publishes and locks a year (`gongkai_app::publish`) with its audit record, in one
+    /// transaction (issue 21 items 1, 2): if the year is locked by the time the agency's lock is
+    /// held — a second click, another approver — nothing is written: [`StoreError::Changed`]
+    /// (`what` "publication").
+    pub async fn publish_year(&self, p: &Publication, audit: AuditNote<'_>) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        lock_agency(&mut tx, &p.agency).await?;
+        let locked: Option<i64> = sqlx::query("SELECT locked FROM report_publications WHERE agency = $1 AND year = $2")
+            .bind(&p.agency)
+            .bind(i64::from(p.year))
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| sqlx::Row::try_get(&r, "locked"))
+            .transpose()?;
+        if locked.is_some_and(|l| l != 0) {
+            return Err(StoreError::Changed { what: "publication", key: format!("{}/{}", p.agency, p.year) });
+        }
+        put_publication_on(&mut tx, p).await?;
+        insert_audit_on(&mut tx, audit.event, &ts(audit.at)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Inserts or replaces a year's publication and lock state inside the caller's transaction
+/// (which holds the agency's lock), and drops the overview cache's rows of that year.
+async fn put_publication_on(conn: &mut AnyConnection, p: &Publication) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO report_publications (agency, year, published_on, locked) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (agency, year) DO UPDATE SET published_on = excluded.published_on, locked = excluded.locked",
+    )
+    .bind(&p.agency)
+    .bind(i64::from(p.year))
+    .bind(p.published_on.map(date_text))
+    .bind(i64::from(p.locked))
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| on_write(e, &p.agency))?;
+    // The generated report carries the publication date (overview cache, crate::cache).
+    invalidate(&mut *conn, &p.agency, Span::year(p.year)).await?;
+    Ok(())
+}
+
+impl Store {
     /// The publication and lock state of a year's report, or `None` if never set.
     pub async fn get_publication(&self, agency: &str, year: i32) -> Result<Option<Publication>, StoreError> {
         let row = sqlx::query("SELECT published_on, locked FROM report_publications WHERE agency = $1 AND year = $2")

@@ -2190,7 +2190,8 @@ story!(b2_1_required_two_factor_login_confines_accounts_until_they_enrol, |app: 
 // ------------------------------------------------------------------------------------------ issue 21
 
 // Issue 21 item 1: eight replies and withdrawals posted at the same moment to one request — by
-// the staff API and by console forms — store exactly one event; the others are refused (409: the
+// the staff API and by console forms — store exactly one event (and four clicks on 发布 publish
+// a year once); the others are refused (409: the
 // request changed meanwhile, or 422: the lifecycle refuses a second closing event), and the
 // request replays as replied or withdrawn. Each stored event has its audit record.
 story!(concurrent_events_on_one_request_store_exactly_one, |app: App| async move {
@@ -2252,6 +2253,41 @@ story!(concurrent_events_on_one_request_store_exactly_one, |app: App| async move
         .filter(|r| r.event.success && ["request.reply", "request.withdrawal"].contains(&r.event.event_type.as_str()))
         .count();
     assert_eq!(stored, 2, "one audit record per stored event");
+
+    // Publishing: four approvers' clicks at the same moment publish and lock the year once; the
+    // others see why (the workspace, 422).
+    let mut sessions = Vec::new();
+    for _ in 0..4 {
+        sessions.push(login(&app, "fin.approver").await);
+    }
+    let path = format!("/console/reports/{DEPT}/2024/publish");
+    let mut tasks = Vec::new();
+    for s in sessions {
+        let (client, url) = (app.client.clone(), app.url(&path));
+        tasks.push(tokio::spawn(async move {
+            let fields = [("csrf", s.csrf.as_str()), ("published_on", "2025-01-20")];
+            let r = client.post(url).header("cookie", &s.cookie).form(&fields).send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        let (status, html) = t.await.unwrap();
+        if status == 422 {
+            assert!(html.contains("不能再次发布"), "{html}");
+        }
+        statuses.push(status);
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| [303, 422].contains(s)), "{statuses:?}");
+    let audit = app.store.list_audit(500).await.unwrap();
+    let published = audit
+        .iter()
+        .filter(|r| {
+            r.event.success && r.event.event_type == "report.publish" && r.event.target.as_deref() == Some("FIN/2024")
+        })
+        .count();
+    assert_eq!(published, 1, "one publication audited");
     app.store.verify_audit_chain().await.unwrap();
 });
 
