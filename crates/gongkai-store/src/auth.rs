@@ -635,12 +635,18 @@ impl Store {
     /// data, B2.5). Ends an enrolment under way and forgets the codes accepted so far.
     pub async fn set_totp_secret(&self, user_id: &str, secret: Option<&str>) -> Result<(), StoreError> {
         let sealed = self.cipher.seal_opt(Field::TotpSecret, user_id, secret)?;
-        let done =
-            sqlx::query("UPDATE users SET totp_secret = $1, totp_pending = NULL, totp_last_step = NULL WHERE id = $2")
-                .bind(sealed)
-                .bind(user_id)
-                .execute(&self.pool)
-                .await?;
+        self.update_user(
+            "UPDATE users SET totp_secret = $1, totp_pending = NULL, totp_last_step = NULL WHERE id = $2",
+            sealed,
+            user_id,
+        )
+        .await
+    }
+
+    /// Runs `sql`, an `UPDATE users … WHERE id = $2`, with `$1` bound to `value`;
+    /// [`StoreError::NotFound`] when there is no such account.
+    async fn update_user(&self, sql: &'static str, value: Option<String>, user_id: &str) -> Result<(), StoreError> {
+        let done = sqlx::query(sql).bind(value).bind(user_id).execute(&self.pool).await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound { what: "user", key: user_id.to_string() });
         }
@@ -651,15 +657,7 @@ impl Store {
     /// is the server's, never one the client sends back), encrypted; `None` ends it.
     pub async fn set_totp_pending(&self, user_id: &str, secret: Option<&str>) -> Result<(), StoreError> {
         let sealed = self.cipher.seal_opt(Field::TotpPending, user_id, secret)?;
-        let done = sqlx::query("UPDATE users SET totp_pending = $1 WHERE id = $2")
-            .bind(sealed)
-            .bind(user_id)
-            .execute(&self.pool)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound { what: "user", key: user_id.to_string() });
-        }
-        Ok(())
+        self.update_user("UPDATE users SET totp_pending = $1 WHERE id = $2", sealed, user_id).await
     }
 
     /// The secret of the account's enrolment under way, if one was started.

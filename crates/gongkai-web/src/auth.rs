@@ -507,20 +507,19 @@ async fn login(
         Ok(page) => login_response(&headers, page, status),
         Err(e) => e.into_response(),
     };
+    let audit = |user: Option<&User>, kind: &str, success: bool, detail: Option<&str>| AuditEvent {
+        username: Some(username.clone()),
+        role: user.map(|u| u.role),
+        agency: user.map(|u| u.agency.clone()),
+        event_type: kind.into(),
+        target: None,
+        success,
+        source: source.clone(),
+        detail: detail.map(str::to_string),
+    };
     let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or("");
     if !same_origin(&headers) || expected.is_empty() || !tokens_equal(expected, &f.csrf) {
-        record(
-            &state,
-            &AuditEvent {
-                username: Some(username.clone()),
-                event_type: "login".into(),
-                success: false,
-                source: source.clone(),
-                detail: Some("CSRF check failed".into()),
-                ..AuditEvent::default()
-            },
-        )
-        .await;
+        record(&state, &audit(None, "login", false, Some("CSRF check failed"))).await;
         return fail("登录表单已失效，请重新登录", StatusCode::FORBIDDEN);
     }
     if username.is_empty() || f.password.is_empty() || f.password.chars().count() > gongkai_store::PASSWORD_MAX_CHARS {
@@ -529,18 +528,7 @@ async fn login(
     // Besides each account's lock: one address trying many accounts (issue 21 item 7).
     let peer = crate::ratelimit::PeerIp(connect.as_ref().map(|c| c.0 .0.ip()));
     if let Err(WebError::TooManyRequests { retry_after }) = state.login_limiter.take(peer) {
-        record(
-            &state,
-            &AuditEvent {
-                username: Some(username.clone()),
-                event_type: "login".into(),
-                success: false,
-                source: source.clone(),
-                detail: Some("too many attempts from this address".into()),
-                ..AuditEvent::default()
-            },
-        )
-        .await;
+        record(&state, &audit(None, "login", false, Some("too many attempts from this address"))).await;
         let mut r = fail(&format!("本地址登录尝试过于频繁，请 {retry_after} 秒后再试"), StatusCode::TOO_MANY_REQUESTS);
         if let Ok(v) = axum::http::HeaderValue::from_str(&retry_after.to_string()) {
             r.headers_mut().insert(header::RETRY_AFTER, v);
@@ -552,16 +540,6 @@ async fn login(
         Err(e) => return WebError::from(e).into_response(),
     };
     let generic = "用户名或口令错误";
-    let audit = |user: Option<&User>, kind: &str, success: bool, detail: Option<&str>| AuditEvent {
-        username: Some(username.clone()),
-        role: user.map(|u| u.role),
-        agency: user.map(|u| u.agency.clone()),
-        event_type: kind.into(),
-        target: None,
-        success,
-        source: source.clone(),
-        detail: detail.map(str::to_string),
-    };
     let Some((user, hash)) = found else {
         let dummy = DUMMY_HASH.get_or_init(|| gongkai_store::hash_password("gongkai-dummy-Pw1").unwrap_or_default());
         gongkai_store::verify_password_blocking(f.password.clone(), dummy.clone()).await;
