@@ -385,6 +385,11 @@ pub const FIRST_REPORT_YEAR: i32 = 2008;
 /// A count of one agency's year larger than this is a typing error, not a figure.
 pub const MAX_FIGURE: i64 = 999_999_999;
 
+/// The most digits before the decimal point of a fee total in 万元: 99,999,999 万元 is about a
+/// trillion yuan, beyond any agency's year; more is a typing error (issue 21: 10^20 万元 was
+/// accepted and printed in the report).
+pub const MAX_FEES_WAN_YUAN_DIGITS: usize = 8;
+
 /// The ten figures of table 2 an agency records (二、主动公开政府信息情况): (field, label naming
 /// the cell). The labels are the workbook's column headers (docs/register-spreadsheet.md), so an
 /// office sees the same names in the console, on the command line and in the workbook.
@@ -425,7 +430,8 @@ impl Article20Figures {
     /// The figures checked as input on `today`, alike for the console's form, `gongkai figures
     /// set` and the workbook: a reporting year from [`FIRST_REPORT_YEAR`] to this year, each
     /// count blank (not recorded: a blank cell of table 2, not a zero) or a whole number from 0
-    /// to [`MAX_FIGURE`], and the fees (万元) not negative, to the 元 at most (four decimals).
+    /// to [`MAX_FIGURE`], and the fees (万元) not negative, to the 元 at most (four decimals),
+    /// with at most [`MAX_FEES_WAN_YUAN_DIGITS`] digits before the point.
     /// Every field that is wrong is listed.
     pub fn validated(self, today: NaiveDate) -> Result<Article20Figures, Vec<InputError>> {
         let mut errors = Vec::new();
@@ -452,6 +458,11 @@ impl Article20Figures {
                 errors.push(InputError::new(field, format!("{label}：不能为负数")));
             } else if fees.as_str().split_once('.').is_some_and(|(_, frac)| frac.len() > 4) {
                 errors.push(InputError::new(field, format!("{label}：最多保留四位小数（精确到元）")));
+            } else if fees.as_str().split('.').next().is_some_and(|whole| whole.len() > MAX_FEES_WAN_YUAN_DIGITS) {
+                errors.push(InputError::new(
+                    field,
+                    format!("{label}：整数部分不能超过 {MAX_FEES_WAN_YUAN_DIGITS} 位（单位是万元），收到 {fees}"),
+                ));
             }
         }
         if errors.is_empty() {
@@ -618,6 +629,11 @@ mod tests {
                 Article20Figures { fees_wan_yuan: amount("1.23456"), ..figures(2025) },
                 "fees_wan_yuan",
                 "行政事业性收费本年收费金额（万元）：最多保留四位小数",
+            ),
+            (
+                Article20Figures { fees_wan_yuan: amount("99999999999999999999"), ..figures(2025) },
+                "fees_wan_yuan",
+                "行政事业性收费本年收费金额（万元）：整数部分不能超过 8 位",
             ),
         ];
         for (bad, field, message) in cases {
