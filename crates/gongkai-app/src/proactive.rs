@@ -10,7 +10,7 @@
 
 use chrono::NaiveDate;
 use gongkai_core::calendar::Calendar;
-use gongkai_core::register::{check_proactive_dates, ProactiveDisclosure};
+use gongkai_core::register::{check_proactive_dates, ProactiveDateError, ProactiveDisclosure};
 use gongkai_store::{Amend, Amendment, ConfidentialityReview, ProactiveDetails, ReviewResult, Store, StoreError};
 
 use crate::{Actor, AppError, Clock};
@@ -92,7 +92,10 @@ pub fn validated(
     });
     if let (Some(item), Some(generated_on)) = (&item, generated_on) {
         if let Err(e) = check_proactive_dates(generated_on, reviewed_on, item.published_on) {
-            let field = if generated_on > item.published_on { "generated_on" } else { "reviewed_on" };
+            let field = match e {
+                ProactiveDateError::ReviewOutside { .. } => "reviewed_on",
+                _ => "generated_on",
+            };
             errors.push(InputError::new(field, e.to_string()));
         }
     }

@@ -283,6 +283,13 @@ pub struct ProactiveDisclosure {
 /// Why a proactive disclosure's dates are out of order.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProactiveDateError {
+    /// Formed before the founding of the People's Republic ([`crate::input::earliest_date`]): a
+    /// typing error (issue 21: 0000-01-01 was accepted).
+    #[error("生成日期：{generated_on} 早于 1949-10-01，请核对")]
+    GeneratedTooEarly {
+        /// The formation date.
+        generated_on: NaiveDate,
+    },
     /// Formed (生成) after it was published.
     #[error("生成日期：不能晚于发布日期（{published_on}）")]
     GeneratedAfterPublished {
@@ -309,6 +316,9 @@ pub fn check_proactive_dates(
     reviewed_on: Option<NaiveDate>,
     published_on: NaiveDate,
 ) -> Result<(), ProactiveDateError> {
+    if generated_on < crate::input::earliest_date() {
+        return Err(ProactiveDateError::GeneratedTooEarly { generated_on });
+    }
     if generated_on > published_on {
         return Err(ProactiveDateError::GeneratedAfterPublished { published_on });
     }

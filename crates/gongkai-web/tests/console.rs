@@ -805,6 +805,12 @@ story!(proactive_register_lists_adds_and_refuses_with_reasons_a1_4_a1_5_a2_3_a2_
             "生成日期：不能晚于发布日期",
             422,
         ),
+        // Issue 21: a formation date before 1949-10-01 is a typing error (0000-01-01 was stored).
+        (
+            with(item("FIN-2026-0016", "生成日期有误", "7", "2026-02-11"), "generated_on", "0000-01-01"),
+            "生成日期：0000-01-01 早于 1949-10-01",
+            422,
+        ),
         // A1.5 / Art. 17: no publication without a recorded confidentiality review.
         (with(item("FIN-2026-0013", "未审查", "7", "2026-02-11"), "review_by", ""), "保密审查人：不能为空", 422),
         (
