@@ -35,7 +35,7 @@ pub async fn publish(
     published_on: NaiveDate,
 ) -> Result<Publication, AppError> {
     let target = format!("{agency}/{year}");
-    let outcome = checked(store, cal, clock, actor, &target, agency, year, published_on).await;
+    let outcome = checked(store, cal, clock, actor, agency, year, published_on).await;
     // A publication is audited in its own transaction (see `checked`); a refusal here.
     if let Err(e) = &outcome {
         actor.audit(store, clock, AUDIT_EVENT, &target, false, Some(e.to_string())).await;
@@ -43,13 +43,11 @@ pub async fn publish(
     outcome
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn checked(
     store: &Store,
     cal: Arc<Calendar>,
     clock: &Clock,
     actor: &Actor,
-    target: &str,
     code: &str,
     year: i32,
     published_on: NaiveDate,
@@ -91,7 +89,7 @@ async fn checked(
     // The check above holds only for what it read: the store publishes only a year still
     // unlocked when it holds the agency's lock (two approvers, a double click), and writes the
     // audit record with it.
-    let audit = actor.event(AUDIT_EVENT, target, true, Some(published_on.to_string()));
+    let audit = actor.event(AUDIT_EVENT, &format!("{code}/{year}"), true, Some(published_on.to_string()));
     store.publish_year(&publication, AuditNote { event: &audit, at: clock.now() }).await.map_err(|e| match e {
         StoreError::Changed { .. } => AppError::Conflict(format!(
             "{year} 年度报告刚刚已由他人发布并锁定，不能再次发布；发布后修改登记数据须作为更正并说明理由"

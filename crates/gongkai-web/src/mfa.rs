@@ -54,7 +54,7 @@ pub fn code_at(secret_b32: &str, unix: u64) -> Option<String> {
 /// The 30-second step whose code `code` is, among the step of `unix` and the steps before and
 /// after it (clocks drift; RFC 6238 §5.2); `None` if it is none of them. The latest step wins, so
 /// that a code, once accepted, can never be accepted again ([`accept`]).
-pub fn step_of(secret_b32: &str, unix: u64, code: &str) -> Option<u64> {
+pub fn step_of(secret_b32: &str, unix: u64, code: &str) -> Option<i64> {
     let code = code.trim();
     if code.len() != DIGITS as usize || !code.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -62,7 +62,7 @@ pub fn step_of(secret_b32: &str, unix: u64, code: &str) -> Option<u64> {
     [unix + STEP, unix, unix.saturating_sub(STEP)]
         .into_iter()
         .find(|t| code_at(secret_b32, *t).as_deref() == Some(code))
-        .map(|t| t / STEP)
+        .and_then(|t| i64::try_from(t / STEP).ok())
 }
 
 /// Whether `code` is a current code of the account's `secret` that was not used before (ASVS
@@ -70,7 +70,6 @@ pub fn step_of(secret_b32: &str, unix: u64, code: &str) -> Option<u64> {
 /// same 30 seconds — or of any earlier code — fails.
 pub(crate) async fn accept(state: &AppState, user_id: &str, secret: &str, code: &str) -> Result<bool, WebError> {
     let Some(step) = step_of(secret, now_unix(), code) else { return Ok(false) };
-    let step = i64::try_from(step).map_err(|_| WebError::Internal("TOTP step out of range".into()))?;
     Ok(state.store.accept_totp_step(user_id, step).await?)
 }
 
@@ -191,7 +190,6 @@ async fn confirm(State(state): State<AppState>, form: ConsoleForm<ConfirmForm>) 
     };
     state.store.set_totp_secret(&user.user.id, Some(&secret)).await?;
     // The confirming code is used: it cannot log in afterwards.
-    let step = i64::try_from(step).map_err(|_| WebError::Internal("TOTP step out of range".into()))?;
     state.store.accept_totp_step(&user.user.id, step).await?;
     user.audit(&state, "mfa.enable", &user.user.username, true, None).await;
     Ok(Redirect::to("/console/mfa?done=on").into_response())
