@@ -5,7 +5,8 @@ set -euo pipefail
 
 need_apt=()
 command -v pg_ctlcluster >/dev/null 2>&1 || need_apt+=(postgresql)
-command -v psql >/dev/null 2>&1 || need_apt+=(postgresql-client)
+# psql and pg_dump: the tests' raw checks, and `gongkai db backup` / `db restore` on PostgreSQL.
+{ command -v psql && command -v pg_dump; } >/dev/null 2>&1 || need_apt+=(postgresql-client)
 # CJK fonts for the PDF exporter (typst embeds them) and for LibreOffice's rendering of DOCX/XLSX.
 fc-list 2>/dev/null | grep "Noto Serif CJK" >/dev/null || need_apt+=(fonts-noto-cjk fontconfig)
 # pdftotext/pdftoppm/pdffonts: the tests read exported PDFs back as a reader would.

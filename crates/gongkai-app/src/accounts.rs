@@ -17,15 +17,17 @@ pub struct NewAccount {
     pub password: String,
 }
 
+/// The audit event type of an account's creation.
+const AUDIT_EVENT: &str = "user.add";
+
 /// Creates the account: the password policy first (B2.1), then the hash (argon2, off the async
 /// workers), then the store — refusing a taken username, an unknown agency or an invalid
 /// username, each with its field. Every attempt is audited (`user.add`, the target
 /// `用户名 角色 机关`), never with the password.
 pub async fn add(store: &Store, clock: &Clock, actor: &Actor, new: NewAccount) -> Result<User, AppError> {
     let target = format!("{} {} {}", new.username.trim(), new.role, new.agency.trim());
-    let outcome = checked(store, clock, new).await;
-    let detail = outcome.as_ref().err().map(ToString::to_string);
-    actor.audit(store, clock, "user.add", &target, outcome.is_ok(), detail).await;
+    let outcome = checked(&actor.audited(store, clock, AUDIT_EVENT, &target, None), clock, new).await;
+    actor.audit_refusal(store, clock, AUDIT_EVENT, &target, &outcome).await;
     outcome
 }
 

@@ -31,9 +31,8 @@ pub async fn save(
     amend: Option<&Amend>,
 ) -> Result<Saved, AppError> {
     let target = format!("{}/{}", figures.agency.trim(), figures.year);
-    let outcome = checked(store, clock, figures, amend).await;
-    let detail = outcome.as_ref().err().map(ToString::to_string);
-    actor.audit(store, clock, "article20.save", &target, outcome.is_ok(), detail).await;
+    let outcome = checked(&actor.audited(store, clock, "article20.save", &target, None), clock, figures, amend).await;
+    actor.audit_refusal(store, clock, "article20.save", &target, &outcome).await;
     outcome
 }
 

@@ -33,8 +33,8 @@ pub async fn add(
     amend: Option<&Amend>,
 ) -> Result<Registered, AppError> {
     let target: String = case.number.trim().chars().take(64).collect();
-    let outcome = add_checked(store, clock, case, amend).await;
-    audit(store, clock, actor, "case.add", &target, &outcome).await;
+    let outcome = add_checked(&actor.audited(store, clock, "case.add", &target, None), clock, case, amend).await;
+    actor.audit_refusal(store, clock, "case.add", &target, &outcome).await;
     outcome
 }
 
@@ -73,8 +73,9 @@ pub async fn decide(
 ) -> Result<Registered, AppError> {
     let (agency, number) = (agency.trim(), number.trim());
     let target: String = number.chars().take(64).collect();
-    let outcome = decide_checked(store, clock, agency, number, decided_on, result, amend).await;
-    audit(store, clock, actor, "case.decide", &target, &outcome).await;
+    let audited = actor.audited(store, clock, "case.decide", &target, None);
+    let outcome = decide_checked(&audited, clock, agency, number, decided_on, result, amend).await;
+    actor.audit_refusal(store, clock, "case.decide", &target, &outcome).await;
     outcome
 }
 
@@ -111,16 +112,4 @@ fn refusal(e: StoreError, number: &str) -> AppError {
         e @ StoreError::Locked { .. } => AppError::Locked(e.to_string()),
         e => AppError::Store(e),
     }
-}
-
-async fn audit(
-    store: &Store,
-    clock: &Clock,
-    actor: &Actor,
-    event_type: &str,
-    target: &str,
-    outcome: &Result<Registered, AppError>,
-) {
-    let detail = outcome.as_ref().err().map(ToString::to_string);
-    actor.audit(store, clock, event_type, target, outcome.is_ok(), detail).await;
 }

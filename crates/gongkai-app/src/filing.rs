@@ -121,7 +121,16 @@ pub async fn file(
         let request = request.validated(received).map_err(AppError::inputs)?;
         let state = lifecycle::replay(cal, &request, &[])
             .map_err(|e| AppError::Internal(format!("new request does not replay: {e}")))?;
-        match store.file_online_request(&request, &query_code_hash(&tracking_number, &query_code)).await {
+        // Recorded in the audit trail with the request, in its transaction (issue 21 item 2): by
+        // the public (no account), on the new tracking number.
+        let filed = gongkai_store::AuditEvent {
+            agency: Some(agency.clone()),
+            event_type: "request.file_online".into(),
+            success: true,
+            ..gongkai_store::AuditEvent::default()
+        };
+        let audited = store.audited(filed, clock.now());
+        match audited.file_online_request(&request, &query_code_hash(&tracking_number, &query_code)).await {
             Ok(_) => {
                 tracing::info!(%agency, %tracking_number, "request filed online");
                 return Ok(Filed { tracking_number, query_code, received, due: state.deadline.due });

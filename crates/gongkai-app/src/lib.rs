@@ -80,6 +80,36 @@ impl Actor {
         }
     }
 
+    /// `store`, recording that this actor did `event_type` on `target` (successfully, with
+    /// `detail`) in the same transaction as the change it then makes (issue 21 item 2): the
+    /// change and its audit record are stored together or not at all. A refused attempt changes
+    /// nothing and is recorded apart ([`Actor::audit_refusal`]).
+    pub fn audited(
+        &self,
+        store: &gongkai_store::Store,
+        clock: &Clock,
+        event_type: &str,
+        target: &str,
+        detail: Option<String>,
+    ) -> gongkai_store::Store {
+        store.audited(self.event(event_type, target, true, detail), clock.now())
+    }
+
+    /// Records a refused attempt (B2.3 records failures too); a success was recorded with its
+    /// change ([`Actor::audited`]), so nothing is written for it here.
+    pub async fn audit_refusal<T>(
+        &self,
+        store: &gongkai_store::Store,
+        clock: &Clock,
+        event_type: &str,
+        target: &str,
+        outcome: &Result<T, AppError>,
+    ) {
+        if let Err(e) = outcome {
+            self.audit(store, clock, event_type, target, false, Some(e.to_string())).await;
+        }
+    }
+
     /// The audit event of an action of this actor.
     pub fn event(
         &self,

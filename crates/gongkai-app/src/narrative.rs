@@ -47,9 +47,9 @@ pub async fn set(
 ) -> Result<Saved, AppError> {
     let agency = agency.trim();
     let target = format!("{agency}/{year}/{}", section.name());
-    let outcome = checked(store, clock, agency, year, section, text, amend).await;
-    let detail = outcome.as_ref().err().map(ToString::to_string);
-    actor.audit(store, clock, "report.narrative", &target, outcome.is_ok(), detail).await;
+    let audited = actor.audited(store, clock, "report.narrative", &target, None);
+    let outcome = checked(&audited, clock, agency, year, section, text, amend).await;
+    actor.audit_refusal(store, clock, "report.narrative", &target, &outcome).await;
     outcome
 }
 

@@ -135,24 +135,33 @@ pub async fn add(
     amend: Option<&Amend>,
 ) -> Result<Added, AppError> {
     let target = input.item.index_number.trim().to_string();
-    let outcome = checked(store, cal, clock, input, amend).await;
-    let detail = match &outcome {
-        Ok(a) => a.late_after.map(|due| format!("逾期公开：应于 {due} 前公开（条例第二十六条）")),
-        Err(e) => Some(e.to_string()),
-    };
-    actor.audit(store, clock, "proactive.add", &target, outcome.is_ok(), detail).await;
+    let outcome = checked(store, cal, clock, actor, &target, input, amend).await;
+    actor.audit_refusal(store, clock, AUDIT_EVENT, &target, &outcome).await;
     outcome
 }
 
+/// The audit event type of a proactive disclosure's registration.
+const AUDIT_EVENT: &str = "proactive.add";
+
+#[allow(clippy::too_many_arguments)]
 async fn checked(
     store: &Store,
     cal: &Calendar,
     clock: &Clock,
+    actor: &Actor,
+    target: &str,
     input: NewProactive,
     amend: Option<&Amend>,
 ) -> Result<Added, AppError> {
     let (mut item, details) = validated(input, clock.today()).map_err(AppError::inputs)?;
     item.agency = crate::year::agency(store, &item.agency).await?.code;
+    let late_after = gongkai_core::clock::proactive_publication_due(cal, details.generated_on)
+        .ok()
+        .map(|due| due.end)
+        .filter(|end| item.published_on > *end);
+    // Recorded with the item, in its transaction; a late publication says so (Art. 26).
+    let detail = late_after.map(|due| format!("逾期公开：应于 {due} 前公开（条例第二十六条）"));
+    let store = &actor.audited(store, clock, AUDIT_EVENT, target, detail);
     let written = match amend {
         Some(amend) => store.amending(amend).insert_proactive_with_details(&item, &details).await,
         None => store.insert_proactive_with_details(&item, &details).await.map(|()| Vec::new()),
@@ -165,9 +174,5 @@ async fn checked(
         Err(e @ StoreError::Locked { .. }) => return Err(AppError::Locked(e.to_string())),
         Err(e) => return Err(e.into()),
     };
-    let late_after = gongkai_core::clock::proactive_publication_due(cal, details.generated_on)
-        .ok()
-        .map(|due| due.end)
-        .filter(|end| item.published_on > *end);
     Ok(Added { item, details, late_after, amendments })
 }

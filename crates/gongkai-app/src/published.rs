@@ -8,6 +8,7 @@ use gongkai_core::input::FIRST_REPORT_YEAR;
 use gongkai_core::register::AgencyKind;
 use gongkai_core::rules::{self, CheckContext, Severity};
 use gongkai_store::{NewPublishedReport, PublishedReport, Store, StoreError};
+use sha2::Digest as _;
 
 use crate::{Actor, AppError, Clock};
 
@@ -50,16 +51,18 @@ pub const IMPORT_TIME_LIMIT: std::time::Duration = std::time::Duration::from_sec
 /// target the agency). Who may import for which agency (the scope) is the caller's check.
 pub async fn import(store: &Store, clock: &Clock, actor: &Actor, new: NewImport) -> Result<Imported, AppError> {
     let target = new.agency.trim().to_string();
-    let outcome = import_checked(store, clock, new).await;
-    let detail = match &outcome {
-        Ok(i) => format!("{} {} {}", i.report.year, i.report.source.file_name, i.report.source.sha256),
-        Err(e) => e.to_string(),
-    };
-    actor.audit(store, clock, "supervise.import", &target, outcome.is_ok(), Some(detail)).await;
+    let outcome = import_checked(store, clock, actor, &target, new).await;
+    actor.audit_refusal(store, clock, "supervise.import", &target, &outcome).await;
     outcome
 }
 
-async fn import_checked(store: &Store, clock: &Clock, new: NewImport) -> Result<Imported, AppError> {
+async fn import_checked(
+    store: &Store,
+    clock: &Clock,
+    actor: &Actor,
+    target: &str,
+    new: NewImport,
+) -> Result<Imported, AppError> {
     let agency = crate::year::agency(store, &new.agency).await?;
     let this_year = clock.today().year();
     if !(FIRST_REPORT_YEAR..=this_year).contains(&new.year) {
@@ -91,7 +94,11 @@ async fn import_checked(store: &Store, clock: &Clock, new: NewImport) -> Result<
         })?
         .map_err(|e| AppError::Internal(format!("报告读取任务未完成：{e}")))?;
     let report = read.map_err(|e| AppError::invalid("file", format!("文件 {e}")))?;
-    let stored = store
+    // Stored with its audit record in one transaction (issue 21 item 2).
+    let sha256: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let detail = format!("{} {} {sha256}", new.year, new.file_name);
+    let stored = actor
+        .audited(store, clock, "supervise.import", target, Some(detail))
         .add_published_report(&NewPublishedReport {
             agency: &agency.code,
             year: new.year,

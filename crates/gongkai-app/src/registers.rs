@@ -52,15 +52,23 @@ pub async fn import(
     upload: Upload,
 ) -> Result<Imported, AppError> {
     let target = upload.scope.clone().unwrap_or_else(|| "全部机关".to_string());
-    let outcome = checked(store, cal, clock, upload).await;
+    let outcome = checked(store, cal, clock, actor, &target, upload).await;
+    // A written batch was audited in its own transaction; a trial run and a refusal change
+    // nothing and are recorded here.
     let detail = match &outcome {
+        Ok(i) if i.written => None,
         Ok(i) => Some(summary_line(i)),
         Err(AppError::Workbook(errors)) => Some(format!("{} 处错误", errors.len())),
         Err(e) => Some(e.to_string()),
     };
-    actor.audit(store, clock, "registers.import", &target, outcome.is_ok(), detail).await;
+    if let Some(detail) = detail {
+        actor.audit(store, clock, AUDIT_EVENT, &target, outcome.is_ok(), Some(detail)).await;
+    }
     outcome
 }
+
+/// The audit event type of a workbook import.
+const AUDIT_EVENT: &str = "registers.import";
 
 /// What an import held, as one line: 「申请登记 3，办理事件（含答复、撤回） 5，…」 and the amendments.
 pub fn summary_line(i: &Imported) -> String {
@@ -71,7 +79,14 @@ pub fn summary_line(i: &Imported) -> String {
     line
 }
 
-async fn checked(store: &Store, cal: &Calendar, clock: &Clock, upload: Upload) -> Result<Imported, AppError> {
+async fn checked(
+    store: &Store,
+    cal: &Calendar,
+    clock: &Clock,
+    actor: &Actor,
+    target: &str,
+    upload: Upload,
+) -> Result<Imported, AppError> {
     if let Some(amend) = &upload.amend {
         let reason = amend.reason.trim();
         if reason.is_empty() || reason.chars().count() > MAX_AMEND_REASON || reason.chars().any(char::is_control) {
@@ -104,6 +119,9 @@ async fn checked(store: &Store, cal: &Calendar, clock: &Clock, upload: Upload) -
     if upload.dry_run {
         return Ok(Imported { summary, amendments: Vec::new(), written: false });
     }
+    let trial = Imported { summary, amendments: Vec::new(), written: false };
+    let store = &actor.audited(store, clock, AUDIT_EVENT, target, Some(summary_line(&trial)));
+    let summary = trial.summary;
     let stored = match &upload.amend {
         Some(a) => store.amending(a).insert_batch(&parsed.batch).await.map(|(_, amendments)| amendments),
         None => store.insert_batch(&parsed.batch).await.map(|_| Vec::new()),

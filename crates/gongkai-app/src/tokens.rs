@@ -38,9 +38,11 @@ pub async fn create(
         return Err(AppError::Refused("访问令牌属于工作台账号，请登录后创建".into()));
     };
     let now = clock.now();
-    let created = store.create_api_token(user_id, name, Some(now + chrono::Duration::days(new.days)), now).await?;
-    actor.audit(store, clock, "api_token.create", &created.0.id, true, None).await;
-    Ok(created)
+    // Recorded in the token's transaction, with its id as the target (known once it exists).
+    let mut event = actor.event("api_token.create", "", true, None);
+    event.target = None;
+    let audited = store.audited(event, now);
+    audited.create_api_token(user_id, name, Some(now + chrono::Duration::days(new.days)), now).await.map_err(Into::into)
 }
 
 /// Revokes one of the actor's own tokens; another account's, or an unknown one, is not found
@@ -49,11 +51,9 @@ pub async fn revoke(store: &Store, clock: &Clock, actor: &Actor, token_id: &str)
     let Some(user_id) = &actor.user_id else {
         return Err(AppError::NotFound("没有这个访问令牌".into()));
     };
-    match store.revoke_api_token(user_id, token_id, clock.now()).await {
-        Ok(()) => {
-            actor.audit(store, clock, "api_token.revoke", token_id, true, None).await;
-            Ok(())
-        }
+    let audited = actor.audited(store, clock, "api_token.revoke", token_id, None);
+    match audited.revoke_api_token(user_id, token_id, clock.now()).await {
+        Ok(()) => Ok(()),
         Err(StoreError::NotFound { .. }) => {
             actor.audit(store, clock, "api_token.revoke", token_id, false, Some("令牌不存在或已撤销".into())).await;
             Err(AppError::NotFound("没有这个访问令牌，或已撤销".into()))

@@ -26,7 +26,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::codec::new_id;
-use crate::crypto::Field;
+use crate::crypto::{Field, FieldCipher};
 use crate::error::violation;
 use crate::{Store, StoreError};
 
@@ -231,7 +231,8 @@ pub struct AuditRecord {
     pub at: String,
     /// The event.
     pub event: AuditEvent,
-    /// The hash of this record (hex SHA-256 over the previous hash and the fields).
+    /// The hash of this record (hex HMAC-SM3, or SHA-256 before migration 000016, over the
+    /// previous hash and the fields).
     pub hash: String,
 }
 
@@ -362,16 +363,68 @@ fn user_from_row(row: &AnyRow) -> Result<(User, String), StoreError> {
     Ok((user, row.try_get("password_hash")?))
 }
 
-/// The hash of an audit record: SHA-256 over the previous hash and every field, each
-/// length-prefixed so that no two field lists produce the same input.
-pub(crate) fn audit_hash(prev: &str, seq: i64, at: &str, e: &AuditEvent) -> String {
-    let mut h = Sha256::new();
+/// How the chain's hashes are computed (`audit_head.scheme`, migration 000016).
+///
+/// A plain hash can be recomputed by anyone who can write the database: altering a record and
+/// recomputing every later hash leaves a chain that verifies. Keyed with HMAC-SM3 under a key
+/// derived from the data key (B3.3), which is never in the database, it cannot be forged without
+/// the key. `Sha256` is the scheme of databases created before the key; [`Store::migrate`]
+/// re-chains them once (see [`rechain_on`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ChainKey<'a> {
+    /// SHA-256, unkeyed (before migration 000016).
+    Sha256,
+    /// HMAC-SM3 under the audit key of this cipher.
+    HmacSm3(&'a FieldCipher),
+}
+
+impl ChainKey<'_> {
+    /// The stored name of the scheme.
+    pub(crate) fn scheme(self) -> &'static str {
+        match self {
+            ChainKey::Sha256 => SCHEME_SHA256,
+            ChainKey::HmacSm3(_) => SCHEME_HMAC_SM3,
+        }
+    }
+}
+
+/// The settings key recording that the chain was keyed (once, never undone).
+const CHAIN_KEYED_SETTING: &str = "audit_chain_keyed";
+
+/// `audit_head.scheme` of an unkeyed chain.
+pub(crate) const SCHEME_SHA256: &str = "sha256";
+/// `audit_head.scheme` of a chain keyed with HMAC-SM3.
+pub(crate) const SCHEME_HMAC_SM3: &str = "hmac-sm3";
+
+/// The chain's key as stored in `audit_head` (read inside the caller's transaction), with this
+/// store's cipher for a keyed chain.
+pub(crate) async fn chain_key<'a>(
+    conn: &mut AnyConnection,
+    cipher: &'a FieldCipher,
+) -> Result<ChainKey<'a>, StoreError> {
+    let scheme: String =
+        sqlx::query("SELECT scheme FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await?.try_get("scheme")?;
+    match scheme.as_str() {
+        SCHEME_SHA256 => Ok(ChainKey::Sha256),
+        SCHEME_HMAC_SM3 => Ok(ChainKey::HmacSm3(cipher)),
+        other => Err(StoreError::Corrupt {
+            table: "audit_head",
+            column: "scheme",
+            detail: format!("unknown hash scheme {other:?}"),
+        }),
+    }
+}
+
+/// The hash of an audit record: over the previous hash and every field, each length-prefixed so
+/// that no two field lists produce the same input; SHA-256 or HMAC-SM3 by `key`.
+pub(crate) fn audit_hash(key: ChainKey<'_>, prev: &str, seq: i64, at: &str, e: &AuditEvent) -> String {
+    let mut message = Vec::with_capacity(256);
     let mut field = |s: Option<&str>| match s {
         Some(s) => {
-            h.update((s.len() as u64).to_be_bytes());
-            h.update(s.as_bytes());
+            message.extend_from_slice(&(s.len() as u64).to_be_bytes());
+            message.extend_from_slice(s.as_bytes());
         }
-        None => h.update(u64::MAX.to_be_bytes()),
+        None => message.extend_from_slice(&u64::MAX.to_be_bytes()),
     };
     field(Some(prev));
     field(Some(&seq.to_string()));
@@ -384,7 +437,10 @@ pub(crate) fn audit_hash(prev: &str, seq: i64, at: &str, e: &AuditEvent) -> Stri
     field(Some(if e.success { "1" } else { "0" }));
     field(e.source.as_deref());
     field(e.detail.as_deref());
-    hex(&h.finalize())
+    match key {
+        ChainKey::Sha256 => hex(&Sha256::digest(&message)),
+        ChainKey::HmacSm3(cipher) => cipher.audit_mac(&message),
+    }
 }
 
 /// The hash before the first record.
@@ -416,6 +472,7 @@ impl Store {
         }
         let id = new_id();
         let t = ts(now);
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO users (id, username, agency, role, password_hash, password_changed_at, failed_logins, \
              locked_until, disabled, created_at, changed_at) VALUES ($1, $2, $3, $4, $5, $6, 0, NULL, 0, $6, $6)",
@@ -426,7 +483,7 @@ impl Store {
         .bind(role.name())
         .bind(password_hash)
         .bind(&t)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(|e| match violation(&e) {
             Some(sqlx::error::ErrorKind::UniqueViolation) => {
@@ -437,6 +494,8 @@ impl Store {
             }
             _ => StoreError::Backend(e),
         })?;
+        self.audit_on(&mut tx).await?;
+        tx.commit().await?;
         self.get_user(&id).await?.ok_or(StoreError::NotFound { what: "user", key: username.to_string() })
     }
 
@@ -481,6 +540,7 @@ impl Store {
         }
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
         revoke_tokens_on(&mut tx, user_id, &t).await?;
+        self.audit_on(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -501,6 +561,7 @@ impl Store {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
             revoke_tokens_on(&mut tx, user_id, &ts(now)).await?;
         }
+        self.audit_on(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -645,11 +706,15 @@ impl Store {
 
     /// Runs `sql`, an `UPDATE users … WHERE id = $2`, with `$1` bound to `value`;
     /// [`StoreError::NotFound`] when there is no such account.
+    /// With the audit record of an [`Store::audited`] handle in the same transaction.
     async fn update_user(&self, sql: &'static str, value: Option<String>, user_id: &str) -> Result<(), StoreError> {
-        let done = sqlx::query(sql).bind(value).bind(user_id).execute(&self.pool).await?;
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(sql).bind(value).bind(user_id).execute(&mut *tx).await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound { what: "user", key: user_id.to_string() });
         }
+        self.audit_on(&mut tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -700,6 +765,7 @@ impl Store {
     ) -> Result<(ApiToken, String), StoreError> {
         let value = format!("gk_{}", random_token()?);
         let id = new_id();
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO api_tokens (id, token_hash, user_id, name, created_at, expires_at, revoked_at) \
              VALUES ($1, $2, $3, $4, $5, $6, NULL)",
@@ -710,7 +776,7 @@ impl Store {
         .bind(name)
         .bind(ts(now))
         .bind(expires_at.map(ts))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(|e| match violation(&e) {
             Some(sqlx::error::ErrorKind::ForeignKeyViolation) => {
@@ -718,6 +784,9 @@ impl Store {
             }
             _ => StoreError::Backend(e),
         })?;
+        // The token is known by its id only once it exists: an audited creation names it.
+        self.audit_on_target(&mut tx, &id).await?;
+        tx.commit().await?;
         let token = ApiToken {
             id,
             user_id: user_id.to_string(),
@@ -781,16 +850,19 @@ impl Store {
 
     /// Revokes a token of the account; [`StoreError::NotFound`] if the account has no such token.
     pub async fn revoke_api_token(&self, user_id: &str, token_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
         let done =
             sqlx::query("UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL")
                 .bind(token_id)
                 .bind(user_id)
                 .bind(ts(now))
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound { what: "API token", key: token_id.to_string() });
         }
+        self.audit_on(&mut tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -816,7 +888,7 @@ impl Store {
 
     async fn try_append_audit(&self, e: &AuditEvent, at: &str) -> Result<i64, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let seq = insert_audit_on(&mut tx, e, at).await?;
+        let seq = insert_audit_on(&mut tx, &self.cipher, e, at).await?;
         tx.commit().await?;
         Ok(seq)
     }
@@ -840,58 +912,175 @@ impl Store {
     /// [`StoreError::AuditChainBroken`] naming the first broken record.
     pub async fn verify_audit_chain(&self) -> Result<i64, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let anchor = crate::retention::anchor(&mut conn).await?;
-        let rows = sqlx::query(
-            "SELECT seq, \"at\", username, role, agency, event_type, target, success, source, detail, prev_hash, hash \
-             FROM audit_events ORDER BY seq",
-        )
-        .fetch_all(&mut *conn)
-        .await?;
-        let (first_seq, mut prev) = match &anchor {
-            Some((seq, hash)) => (seq + 1, hash.clone()),
-            None => (1, AUDIT_GENESIS.to_string()),
-        };
-        let mut expected_seq = first_seq;
-        let mut anchor_covered = anchor.is_none();
-        for r in &rows {
-            let (rec, prev_hash) = audit_from_row(r)?;
-            if rec.seq != expected_seq {
-                return Err(StoreError::AuditChainBroken {
-                    seq: expected_seq,
-                    detail: format!("第 {expected_seq} 条记录缺失（其后是第 {} 条）", rec.seq),
-                });
-            }
-            if prev_hash != prev {
-                return Err(StoreError::AuditChainBroken {
-                    seq: rec.seq,
-                    detail: format!("第 {} 条记录不接续第 {} 条（前一条的哈希值不符）", rec.seq, rec.seq - 1),
-                });
-            }
-            if audit_hash(&prev, rec.seq, &rec.at, &rec.event) != rec.hash {
-                return Err(StoreError::AuditChainBroken {
-                    seq: rec.seq,
-                    detail: format!("第 {} 条记录已被改动（内容与其哈希值不符）", rec.seq),
-                });
-            }
-            if let Some((seq, hash)) = &anchor {
-                anchor_covered |= rec.event.event_type == crate::retention::PURGE_EVENT
-                    && rec
-                        .event
-                        .detail
-                        .as_deref()
-                        .is_some_and(|d| d.ends_with(&crate::retention::anchor_mark(*seq, hash)));
-            }
-            prev = rec.hash;
-            expected_seq += 1;
-        }
-        if !anchor_covered {
+        let key = chain_key(&mut conn, &self.cipher).await?;
+        let records = verify_chain_on(&mut conn, key).await?;
+        if matches!(key, ChainKey::Sha256) {
+            // Opening the database keys an intact chain (B3.3): an intact unkeyed chain is one
+            // that someone set back to plain hashes — and could have rewritten entirely.
             return Err(StoreError::AuditChainBroken {
-                seq: first_seq,
-                detail: format!("哈希链从第 {} 条之后开始，但没有任何清除记录指明这一起点", first_seq - 1),
+                seq: 1,
+                detail: "哈希链未用数据密钥（HMAC-SM3）保护，但本数据库的审计链已改用密钥链：可能有人改写全部记录并降级了哈希方式".into(),
             });
         }
-        Ok(expected_seq - first_seq)
+        Ok(records)
     }
+
+    /// The newest audit record's sequence number and hash, if any: what an office notes outside
+    /// the database (a signed printout, the supervising office's register) so that even a rewrite
+    /// of the whole database by someone holding the data key is detected later.
+    pub async fn audit_head(&self) -> Result<Option<(i64, String)>, StoreError> {
+        let row = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok((r.try_get::<i64, _>("seq")?, r.try_get::<String, _>("hash")?))).transpose()
+    }
+
+    /// Whether the audit chain is keyed with HMAC-SM3 under the data key (B3.3). A database
+    /// whose chain was already broken when it was upgraded keeps its unkeyed chain, so that the
+    /// break stays visible instead of being re-hashed away.
+    pub async fn audit_chain_keyed(&self) -> Result<bool, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(matches!(chain_key(&mut conn, &self.cipher).await?, ChainKey::HmacSm3(_)))
+    }
+
+    /// Keys an unkeyed audit chain with HMAC-SM3 (migration 000016), once, in one transaction:
+    /// every record is checked under the old scheme and re-hashed under the new, and a record
+    /// says so. A chain that does not verify is left as it is (logged; `gongkai audit verify`
+    /// names the break): re-hashing it would hide the change it shows. Called by
+    /// [`Store::migrate`].
+    pub(crate) async fn key_audit_chain(&self) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE audit_head SET id = id WHERE id = 1").execute(&mut *tx).await?;
+        if !matches!(chain_key(&mut tx, &self.cipher).await?, ChainKey::Sha256) {
+            return Ok(());
+        }
+        // Keyed once: a chain found unkeyed after that was set back by hand, and is left for
+        // `verify_audit_chain` to report rather than keyed again (which would bless it).
+        let keyed_before = sqlx::query("SELECT value FROM settings WHERE \"key\" = $1")
+            .bind(CHAIN_KEYED_SETTING)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+        if keyed_before {
+            tracing::error!("the audit chain was keyed before and is unkeyed now: left for `gongkai audit verify`");
+            return Ok(());
+        }
+        let keyed = ChainKey::HmacSm3(&self.cipher);
+        let records = match rechain_on(&mut tx, ChainKey::Sha256, keyed).await {
+            Ok(n) => n,
+            Err(e @ StoreError::AuditChainBroken { .. }) => {
+                tracing::error!(error = %e, "the audit chain does not verify: left unkeyed until it is examined");
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        sqlx::query("INSERT INTO settings (\"key\", value, changed_at, changed_by) VALUES ($1, $2, $3, $4)")
+            .bind(CHAIN_KEYED_SETTING)
+            .bind(SCHEME_HMAC_SM3)
+            .bind(crate::codec::now_text())
+            .bind("gongkai")
+            .execute(&mut *tx)
+            .await?;
+        if records > 0 {
+            let event = AuditEvent {
+                username: Some("(system)".into()),
+                event_type: "audit.chain_keyed".into(),
+                target: Some("audit_events".into()),
+                success: true,
+                detail: Some(format!("已有的 {records} 条审计记录经校验后改用 HMAC-SM3 密钥哈希链")),
+                ..AuditEvent::default()
+            };
+            insert_audit_on(&mut tx, &self.cipher, &event, &crate::codec::now_text()).await?;
+        }
+        tx.commit().await?;
+        tracing::info!(records, "audit chain keyed with HMAC-SM3");
+        Ok(())
+    }
+}
+
+/// Checks the chain inside the caller's connection under `key` (see
+/// [`Store::verify_audit_chain`]); returns the number of records.
+async fn verify_chain_on(conn: &mut AnyConnection, key: ChainKey<'_>) -> Result<i64, StoreError> {
+    let anchor = crate::retention::anchor(&mut *conn).await?;
+    let rows = sqlx::query(
+        "SELECT seq, \"at\", username, role, agency, event_type, target, success, source, detail, prev_hash, hash \
+         FROM audit_events ORDER BY seq",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let (first_seq, mut prev) = match &anchor {
+        Some((seq, hash)) => (seq + 1, hash.clone()),
+        None => (1, AUDIT_GENESIS.to_string()),
+    };
+    let mut expected_seq = first_seq;
+    let mut anchor_covered = anchor.is_none();
+    for r in &rows {
+        let (rec, prev_hash) = audit_from_row(r)?;
+        if rec.seq != expected_seq {
+            return Err(StoreError::AuditChainBroken {
+                seq: expected_seq,
+                detail: format!("第 {expected_seq} 条记录缺失（其后是第 {} 条）", rec.seq),
+            });
+        }
+        if prev_hash != prev {
+            return Err(StoreError::AuditChainBroken {
+                seq: rec.seq,
+                detail: format!("第 {} 条记录不接续第 {} 条（前一条的哈希值不符）", rec.seq, rec.seq - 1),
+            });
+        }
+        if audit_hash(key, &prev, rec.seq, &rec.at, &rec.event) != rec.hash {
+            return Err(StoreError::AuditChainBroken {
+                seq: rec.seq,
+                detail: format!("第 {} 条记录已被改动（内容与其哈希值不符）", rec.seq),
+            });
+        }
+        if let Some((seq, hash)) = &anchor {
+            anchor_covered |= rec.event.event_type == crate::retention::PURGE_EVENT
+                && rec.event.detail.as_deref().is_some_and(|d| d.ends_with(&crate::retention::anchor_mark(*seq, hash)));
+        }
+        prev = rec.hash;
+        expected_seq += 1;
+    }
+    if !anchor_covered {
+        return Err(StoreError::AuditChainBroken {
+            seq: first_seq,
+            detail: format!("哈希链从第 {} 条之后开始，但没有任何清除记录指明这一起点", first_seq - 1),
+        });
+    }
+    Ok(expected_seq - first_seq)
+}
+
+/// Re-hashes the whole chain from `from` to `to` inside the caller's transaction, after checking
+/// it under `from` ([`StoreError::AuditChainBroken`] if it does not verify: a broken chain is
+/// never re-hashed), and records `to`'s scheme; returns the number of records. The purge anchor
+/// stays what it is: the first remaining record still follows it. Used when the chain is first
+/// keyed and when the data key changes ([`Store::rotate_data_key`]).
+pub(crate) async fn rechain_on(
+    conn: &mut AnyConnection,
+    from: ChainKey<'_>,
+    to: ChainKey<'_>,
+) -> Result<i64, StoreError> {
+    let records = verify_chain_on(&mut *conn, from).await?;
+    let rows = sqlx::query(
+        "SELECT seq, \"at\", username, role, agency, event_type, target, success, source, detail, prev_hash, hash \
+         FROM audit_events ORDER BY seq",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut prev = crate::retention::chain_start(&mut *conn).await?.1;
+    for r in &rows {
+        let (rec, _) = audit_from_row(r)?;
+        let hash = audit_hash(to, &prev, rec.seq, &rec.at, &rec.event);
+        sqlx::query("UPDATE audit_events SET prev_hash = $1, hash = $2 WHERE seq = $3")
+            .bind(&prev)
+            .bind(&hash)
+            .bind(rec.seq)
+            .execute(&mut *conn)
+            .await?;
+        prev = hash;
+    }
+    sqlx::query("UPDATE audit_head SET scheme = $1 WHERE id = 1").bind(to.scheme()).execute(&mut *conn).await?;
+    Ok(records)
 }
 
 /// Revokes every live API token of an account at `at`, inside the caller's transaction.
@@ -907,10 +1096,16 @@ async fn revoke_tokens_on(conn: &mut AnyConnection, user_id: &str, at: &str) -> 
 /// Appends `e` at `at` after the newest record, inside the caller's transaction (a purge writes
 /// its own record in the same transaction as the deletion); returns its sequence number. The
 /// chain continues from the newest record, or from the purge anchor, or from the genesis hash.
-pub(crate) async fn insert_audit_on(conn: &mut AnyConnection, e: &AuditEvent, at: &str) -> Result<i64, StoreError> {
+pub(crate) async fn insert_audit_on(
+    conn: &mut AnyConnection,
+    cipher: &FieldCipher,
+    e: &AuditEvent,
+    at: &str,
+) -> Result<i64, StoreError> {
     // The chain's lock (migration 000015): taken last in every transaction that takes other
     // locks, so it never waits on a transaction that waits on it.
     sqlx::query("UPDATE audit_head SET id = id WHERE id = 1").execute(&mut *conn).await?;
+    let key = chain_key(&mut *conn, cipher).await?;
     let last =
         sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetch_optional(&mut *conn).await?;
     let (prev_seq, prev_hash) = match last {
@@ -918,7 +1113,7 @@ pub(crate) async fn insert_audit_on(conn: &mut AnyConnection, e: &AuditEvent, at
         None => crate::retention::chain_start(&mut *conn).await?,
     };
     let seq = prev_seq + 1;
-    let hash = audit_hash(&prev_hash, seq, at, e);
+    let hash = audit_hash(key, &prev_hash, seq, at, e);
     sqlx::query(
         "INSERT INTO audit_events (seq, \"at\", username, role, agency, event_type, target, success, source, \
          detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",

@@ -95,6 +95,7 @@ impl Store {
             amendments.extend(guard(&mut tx, &p.agency, &touch, amend, &mut stale).await?);
             insert_proactive_on(&mut tx, p).await?;
         }
+        self.audit_on(&mut tx).await?;
         stale.flush(&mut tx).await?;
         tx.commit().await?;
         tracing::info!(

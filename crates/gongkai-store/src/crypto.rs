@@ -158,6 +158,7 @@ impl Field {
 pub struct FieldCipher {
     aead: Sm4Gcm,
     index_key: [u8; 32],
+    audit_key: [u8; 32],
     check: String,
 }
 
@@ -170,6 +171,7 @@ impl fmt::Debug for FieldCipher {
 impl Drop for FieldCipher {
     fn drop(&mut self) {
         self.index_key.zeroize();
+        self.audit_key.zeroize();
     }
 }
 
@@ -182,6 +184,7 @@ impl FieldCipher {
         FieldCipher {
             aead,
             index_key: key.derive(b"gongkai/v1/HMAC-SM3 blind index"),
+            audit_key: key.derive(b"gongkai/v1/HMAC-SM3 audit chain"),
             check: HEXLOWER.encode(&key.derive(b"gongkai/v1/data key check")),
         }
     }
@@ -259,6 +262,14 @@ impl FieldCipher {
         mac.update(normal.as_bytes());
         HEXLOWER.encode(&mac.finalize().into_bytes())
     }
+
+    /// HMAC-SM3 of an audit record's message under the audit key (B3.3): the keyed hash of the
+    /// audit chain, which nobody without the data key can recompute after changing a record.
+    pub(crate) fn audit_mac(&self, message: &[u8]) -> String {
+        let mut mac = <HmacSm3 as KeyInit>::new_from_slice(&self.audit_key).unwrap_or_else(|_| unreachable_hmac());
+        mac.update(message);
+        HEXLOWER.encode(&mac.finalize().into_bytes())
+    }
 }
 
 /// SM4 keys are 16 bytes and the slice is 16 bytes; this is never reached.
@@ -313,6 +324,17 @@ impl crate::Store {
             return Err(StoreError::DataKeyMismatch);
         }
         let changed = reseal_all(&mut tx, &self.cipher, &next).await?;
+        // The audit chain is keyed by the data key (B3.3): re-hashed under the new key in the
+        // same transaction, after checking it under the old (a broken chain refuses the change
+        // of key, so that the break is not re-hashed away).
+        if let crate::auth::ChainKey::HmacSm3(_) = crate::auth::chain_key(&mut tx, &self.cipher).await? {
+            crate::auth::rechain_on(
+                &mut tx,
+                crate::auth::ChainKey::HmacSm3(&self.cipher),
+                crate::auth::ChainKey::HmacSm3(&next),
+            )
+            .await?;
+        }
         sqlx::query("UPDATE settings SET value = $1, changed_at = $2, changed_by = $3 WHERE \"key\" = $4")
             .bind(next.check_value())
             .bind(crate::codec::now_text())
@@ -328,11 +350,17 @@ impl crate::Store {
             detail: Some(format!("{changed} 行重新加密")),
             ..crate::auth::AuditEvent::default()
         };
-        crate::auth::insert_audit_on(&mut tx, &event, &crate::codec::now_text()).await?;
+        crate::auth::insert_audit_on(&mut tx, &next, &event, &crate::codec::now_text()).await?;
         tx.commit().await?;
         tracing::info!(rows = changed, "data key rotated");
         Ok(changed)
     }
+}
+
+/// The stored key check value of `store`'s database (a restored copy is compared before use).
+pub(crate) async fn stored_check_of(store: &crate::Store) -> Result<Option<String>, StoreError> {
+    let mut conn = store.pool.acquire().await?;
+    stored_check(&mut conn).await
 }
 
 /// The stored key check value, if a key was ever installed.

@@ -69,6 +69,7 @@
 
 mod agencies;
 mod auth;
+mod backup;
 mod batch;
 mod cache;
 mod codec;
@@ -128,6 +129,12 @@ pub struct Store {
     backend: Backend,
     /// The working keys of the personal-information columns (from the deployment's [`DataKey`]).
     cipher: Arc<crypto::FieldCipher>,
+    /// The audit record that each change made through this handle writes in the change's own
+    /// transaction ([`Store::audited`]); `None` on the plain store.
+    audit: Option<Arc<(AuditEvent, String)>>,
+    /// The URL the store was opened with, for `pg_dump` and `psql` ([`Store::backup`]); never
+    /// printed, it may hold a password.
+    url: Arc<str>,
 }
 
 impl fmt::Debug for Store {
@@ -159,7 +166,7 @@ impl Store {
         };
         let pool = options.acquire_timeout(Duration::from_secs(30)).connect(url).await?;
         tracing::info!(backend = backend.name(), "database connected");
-        Ok(Store { pool, backend, cipher: Arc::new(crypto::FieldCipher::new(key)) })
+        Ok(Store { pool, backend, cipher: Arc::new(crypto::FieldCipher::new(key)), audit: None, url: Arc::from(url) })
     }
 
     /// Applies the embedded migrations that are not applied yet; a no-op when up to date.
@@ -169,11 +176,13 @@ impl Store {
     /// Then the data key: a database that has none yet records the key's check value and has any
     /// personal information written before encryption existed encrypted, in one transaction; a
     /// database encrypted under another key is refused with [`StoreError::DataKeyMismatch`]
-    /// before anything is read or written.
+    /// before anything is read or written. Last, an audit chain still hashed without a key is
+    /// keyed with HMAC-SM3 (B3.3, once).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         MIGRATOR.run(&self.pool).await?;
         tracing::info!(version = ?MIGRATOR.iter().map(|m| m.version).max(), "schema up to date");
-        self.install_data_key().await
+        self.install_data_key().await?;
+        self.key_audit_chain().await
     }
 
     /// The newest applied migration version, or `None` on a database never migrated.
@@ -202,6 +211,37 @@ impl Store {
     /// The latest migration version this binary carries.
     pub fn latest_schema_version() -> Option<i64> {
         MIGRATOR.iter().map(|m| m.version).max()
+    }
+
+    /// This store, writing `event` (dated `at`) into the audit trail in the same transaction as
+    /// each change it then makes (issue 21 item 2): a register change and its audit record are
+    /// stored together or not at all — a crash or a failed audit insert never leaves a change
+    /// without its record. Meant for the one change of a use case; a refused change writes
+    /// nothing, and the use case records the refusal itself. (Registering a request, recording
+    /// its events and publishing a year take their note as an argument instead, because they
+    /// check the request or the year inside the same transaction.)
+    pub fn audited(&self, event: AuditEvent, at: chrono::DateTime<chrono::Utc>) -> Store {
+        Store { audit: Some(Arc::new((event, auth::ts(at)))), ..self.clone() }
+    }
+
+    /// Writes the audit record of an [`Store::audited`] handle inside the change's transaction;
+    /// nothing on the plain store.
+    pub(crate) async fn audit_on(&self, conn: &mut sqlx::AnyConnection) -> Result<(), StoreError> {
+        if let Some(note) = &self.audit {
+            auth::insert_audit_on(conn, &self.cipher, &note.0, &note.1).await?;
+        }
+        Ok(())
+    }
+
+    /// [`Store::audit_on`] for a change whose record is named only once it exists (a new
+    /// token's id): the handle's event without a target is recorded with `target`.
+    pub(crate) async fn audit_on_target(&self, conn: &mut sqlx::AnyConnection, target: &str) -> Result<(), StoreError> {
+        if let Some(note) = &self.audit {
+            let mut event = note.0.clone();
+            event.target.get_or_insert_with(|| target.to_string());
+            auth::insert_audit_on(conn, &self.cipher, &event, &note.1).await?;
+        }
+        Ok(())
     }
 
     /// Which backend this store is on.

@@ -107,7 +107,7 @@ impl Store {
                 )),
                 ..AuditEvent::default()
             };
-            insert_audit_on(&mut tx, &event, &ts(now)).await?;
+            insert_audit_on(&mut tx, &self.cipher, &event, &ts(now)).await?;
         }
         tx.commit().await?;
         tracing::info!(count, years, %cutoff, "applicants' personal information anonymised");

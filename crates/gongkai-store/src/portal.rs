@@ -218,6 +218,7 @@ impl Store {
         let amendments = guard(&mut tx, &item.agency, &touch, amend, &mut stale).await?;
         crate::registers::insert_proactive_on(&mut tx, item).await?;
         put_details_on(&mut tx, details).await?;
+        self.audit_on(&mut tx).await?;
         stale.flush(&mut tx).await?;
         tx.commit().await?;
         Ok(amendments)
@@ -289,6 +290,7 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| on_insert(e, "request", &request.agency, &request.tracking_number))?;
+        self.audit_on_target(&mut tx, &request.tracking_number).await?;
         stale.flush(&mut tx).await?;
         tx.commit().await?;
         Ok(RequestId::from(id))

@@ -230,6 +230,7 @@ impl Store {
         let json = serde_json::to_string(n.report)
             .map_err(|e| StoreError::Invalid { what: "report", detail: e.to_string() })?;
         let (id, at, sha) = (new_id(), now_text(), sha256_hex(n.bytes));
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO published_reports (id, agency, year, file_name, format, sha256, published_on, report, \
              imported_at, imported_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -244,9 +245,11 @@ impl Store {
         .bind(&json)
         .bind(&at)
         .bind(n.by)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(|e| on_write(e, n.agency))?;
+        self.audit_on(&mut tx).await?;
+        tx.commit().await?;
         Ok(PublishedReport {
             id,
             agency: n.agency.to_string(),
@@ -331,7 +334,7 @@ impl Store {
             detail: Some(format!("{} {} {} {}：{reason}", p.year, p.source.file_name, p.source.sha256, p.id)),
             ..AuditEvent::default()
         };
-        insert_audit_on(&mut tx, &event, &at).await?;
+        insert_audit_on(&mut tx, &self.cipher, &event, &at).await?;
         tx.commit().await?;
         tracing::info!(agency = %p.agency, year = p.year, "published report import withdrawn");
         Ok(p)

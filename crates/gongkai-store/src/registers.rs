@@ -296,6 +296,7 @@ impl Store {
         let mut stale = Stale::default();
         let amendments = guard(&mut tx, &case.agency, &touch, amend, &mut stale).await?;
         insert_case_on(&mut tx, case).await?;
+        self.audit_on(&mut tx).await?;
         stale.flush(&mut tx).await?;
         tx.commit().await?;
         Ok(amendments)
@@ -343,6 +344,7 @@ impl Store {
         .bind(case.result.as_ref().map(enum_name).transpose()?)
         .execute(&mut *tx)
         .await?;
+        self.audit_on(&mut tx).await?;
         stale.flush(&mut tx).await?;
         tx.commit().await?;
         Ok(amendments)
@@ -377,6 +379,7 @@ impl Store {
         let mut stale = Stale::default();
         let amendments = guard(&mut tx, &item.agency, &touch, amend, &mut stale).await?;
         insert_proactive_on(&mut tx, item).await?;
+        self.audit_on(&mut tx).await?;
         stale.flush(&mut tx).await?;
         tx.commit().await?;
         Ok(amendments)
@@ -411,6 +414,7 @@ impl Store {
         let mut stale = Stale::default();
         let amendments = guard(&mut tx, &figures.agency, &touch, amend, &mut stale).await?;
         put_figures_on(&mut tx, figures).await?;
+        self.audit_on(&mut tx).await?;
         stale.flush(&mut tx).await?;
         tx.commit().await?;
         Ok(amendments)

@@ -84,6 +84,7 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| on_write(e, agency))?;
+        self.audit_on(&mut tx).await?;
         stale.flush(&mut tx).await?;
         tx.commit().await?;
         Ok(amendments)
@@ -144,7 +145,7 @@ impl Store {
             return Err(StoreError::Changed { what: "publication", key: format!("{}/{}", p.agency, p.year) });
         }
         put_publication_on(&mut tx, p).await?;
-        insert_audit_on(&mut tx, audit.event, &ts(audit.at)).await?;
+        insert_audit_on(&mut tx, &self.cipher, audit.event, &ts(audit.at)).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -339,7 +339,7 @@ impl Store {
         let id = insert_request_on(&mut tx, &self.cipher, request, &[]).await?;
         stale.flush(&mut tx).await?;
         if let Some(note) = audit {
-            insert_audit_on(&mut tx, note.event, &ts(note.at)).await?;
+            insert_audit_on(&mut tx, &self.cipher, note.event, &ts(note.at)).await?;
         }
         tx.commit().await?;
         tracing::debug!(%id, "request registered");
@@ -513,7 +513,7 @@ impl Store {
         let seq: i64 = sqlx::Row::try_get(&row, "seq")?;
         stale.flush(&mut tx).await?;
         if let Some(write) = &write {
-            insert_audit_on(&mut tx, write.audit.event, &ts(write.audit.at)).await?;
+            insert_audit_on(&mut tx, &self.cipher, write.audit.event, &ts(write.audit.at)).await?;
         }
         tx.commit().await?;
         tracing::debug!(seq, r#type = %ty, "event appended");

@@ -156,7 +156,7 @@ impl Store {
             detail: Some(detail),
             ..AuditEvent::default()
         };
-        insert_audit_on(&mut tx, &event, &at).await?;
+        insert_audit_on(&mut tx, &self.cipher, &event, &at).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -215,7 +215,7 @@ impl Store {
             )),
             ..AuditEvent::default()
         };
-        let record = insert_audit_on(&mut tx, &event, &ts(now)).await?;
+        let record = insert_audit_on(&mut tx, &self.cipher, &event, &ts(now)).await?;
         tx.commit().await?;
         tracing::info!(purged, upto, days, "audit records purged");
         Ok(PurgeOutcome { purged, record: Some(record) })

@@ -42,6 +42,10 @@ on_both_backends!(
     b2_3_audit_chain_detects_deletion_and_alteration,
     b2_3_concurrent_audit_appends_keep_one_chain,
     b1_1_log_retention_is_at_least_180_days_and_the_purge_keeps_the_chain,
+    b3_3_the_audit_chain_is_keyed_and_a_rewrite_without_the_key_is_reported,
+    b3_3_an_unkeyed_chain_is_keyed_once_when_the_database_is_opened,
+    b3_3_a_broken_unkeyed_chain_is_not_keyed_over_its_break,
+    issue21_a_change_and_its_audit_record_are_stored_together_or_not_at_all,
 );
 
 fn t0() -> DateTime<Utc> {
@@ -325,4 +329,136 @@ async fn b1_1_log_retention_is_at_least_180_days_and_the_purge_keeps_the_chain(d
         .unwrap();
     let e = s.verify_audit_chain().await.unwrap_err();
     assert!(e.to_string().contains("没有任何清除记录指明这一起点"), "{e}");
+}
+
+/// The hashes of the chain, oldest first.
+async fn hashes(s: &Store) -> Vec<String> {
+    s.list_audit(1000).await.unwrap().into_iter().rev().map(|r| r.hash).collect()
+}
+
+/// Makes the database look as it did before migration 000016: a plain SHA-256 chain, never
+/// keyed (what the store then writes is hashed that way).
+async fn unkeyed(db: &TestDb) {
+    let mut raw = db.raw().await;
+    sqlx::query("UPDATE audit_head SET scheme = 'sha256'").execute(&mut raw).await.unwrap();
+    sqlx::query("DELETE FROM settings WHERE \"key\" = 'audit_chain_keyed'").execute(&mut raw).await.unwrap();
+}
+
+/// B3.3 (issue 21 item 6): the chain is HMAC-SM3 under a key derived from the data key. Someone
+/// who can write the database but has no key can only rewrite it as a plain SHA-256 chain:
+/// reported by the check, and not keyed again (which would bless it) when the database is
+/// opened.
+async fn b3_3_the_audit_chain_is_keyed_and_a_rewrite_without_the_key_is_reported(db: TestDb) {
+    let s = &db.store;
+    assert!(s.audit_chain_keyed().await.unwrap(), "a new database is keyed from the start");
+    for i in 0..3 {
+        s.append_audit(&ev(&format!("e{i}"), true), t0()).await.unwrap();
+    }
+    assert_eq!(s.verify_audit_chain().await.unwrap(), 3);
+    let head = s.audit_head().await.unwrap().unwrap();
+    assert_eq!(head, (3, hashes(s).await[2].clone()));
+    // The rewrite: plain hashes, every record written again (record 2 changed), chain intact.
+    let mut raw = db.raw().await;
+    sqlx::query("UPDATE audit_head SET scheme = 'sha256'").execute(&mut raw).await.unwrap();
+    sqlx::query("DELETE FROM audit_events").execute(&mut raw).await.unwrap();
+    for i in 0..3 {
+        s.append_audit(&ev(&format!("e{i}"), i != 1), t0()).await.unwrap();
+    }
+    let e = s.verify_audit_chain().await.unwrap_err();
+    assert!(e.to_string().contains("未用数据密钥（HMAC-SM3）保护"), "{e}");
+    assert!(!s.audit_chain_keyed().await.unwrap());
+    s.migrate().await.unwrap();
+    assert!(!s.audit_chain_keyed().await.unwrap(), "keyed once, never again over a rewrite");
+    assert!(s.verify_audit_chain().await.is_err());
+    // Only setting the scheme back, without rewriting: the keyed hashes do not verify as plain.
+    sqlx::query("DELETE FROM audit_events").execute(&mut raw).await.unwrap();
+    sqlx::query("UPDATE audit_head SET scheme = 'hmac-sm3'").execute(&mut raw).await.unwrap();
+    for i in 0..2 {
+        s.append_audit(&ev(&format!("k{i}"), true), t0()).await.unwrap();
+    }
+    assert_eq!(s.verify_audit_chain().await.unwrap(), 2);
+    sqlx::query("UPDATE audit_head SET scheme = 'sha256'").execute(&mut raw).await.unwrap();
+    let e = s.verify_audit_chain().await.unwrap_err();
+    assert!(e.to_string().contains("第 1 条记录已被改动"), "{e}");
+}
+
+/// B3.3: a chain written before the key (migration 000016) is checked and re-hashed under the
+/// key once, when the database is opened, with a record saying so; the records keep their
+/// content, and opening again changes nothing.
+async fn b3_3_an_unkeyed_chain_is_keyed_once_when_the_database_is_opened(db: TestDb) {
+    let s = &db.store;
+    unkeyed(&db).await;
+    for i in 0..3 {
+        s.append_audit(&ev(&format!("e{i}"), true), t0()).await.unwrap();
+    }
+    let plain = hashes(s).await;
+    let events: Vec<AuditEvent> = s.list_audit(10).await.unwrap().into_iter().map(|r| r.event).collect();
+    assert!(!s.audit_chain_keyed().await.unwrap());
+    s.migrate().await.unwrap();
+    assert!(s.audit_chain_keyed().await.unwrap());
+    assert_eq!(s.verify_audit_chain().await.unwrap(), 4);
+    let after = s.list_audit(10).await.unwrap();
+    assert_eq!(after[0].event.event_type, "audit.chain_keyed");
+    assert!(after[0].event.detail.as_deref().unwrap().contains("3 条审计记录"), "{:?}", after[0].event);
+    assert_eq!(after[1..].iter().map(|r| r.event.clone()).collect::<Vec<_>>(), events, "content unchanged");
+    let keyed = hashes(s).await;
+    for (old, new) in plain.iter().zip(&keyed) {
+        assert_ne!(old, new, "every record re-hashed");
+    }
+    s.migrate().await.unwrap();
+    assert_eq!(hashes(s).await, keyed, "opening again changes nothing");
+    assert_eq!(s.verify_audit_chain().await.unwrap(), 4);
+}
+
+/// B3.3: an unkeyed chain that does not verify is left as it is when the database is opened —
+/// re-hashing it would hide the change it shows — and the check names the altered record.
+async fn b3_3_a_broken_unkeyed_chain_is_not_keyed_over_its_break(db: TestDb) {
+    let s = &db.store;
+    unkeyed(&db).await;
+    for i in 0..3 {
+        s.append_audit(&ev(&format!("e{i}"), true), t0()).await.unwrap();
+    }
+    let mut raw = db.raw().await;
+    sqlx::query("UPDATE audit_events SET detail = 'changed' WHERE seq = 2").execute(&mut raw).await.unwrap();
+    s.migrate().await.unwrap();
+    assert!(!s.audit_chain_keyed().await.unwrap());
+    let e = s.verify_audit_chain().await.unwrap_err();
+    assert!(e.to_string().contains("第 2 条记录已被改动"), "{e}");
+}
+
+/// Issue 21 item 2: a change made through an audited handle writes its audit record in its own
+/// transaction — a refused change records nothing with it, and a change whose record cannot be
+/// written is not stored.
+async fn issue21_a_change_and_its_audit_record_are_stored_together_or_not_at_all(db: TestDb) {
+    let s = &db.store;
+    seed(s).await;
+    let added = |name: &str| AuditEvent {
+        username: Some("admin".into()),
+        role: Some(Role::Administrator),
+        event_type: "user.add".into(),
+        target: Some(name.into()),
+        success: true,
+        ..AuditEvent::default()
+    };
+    s.audited(added("li.si"), t0()).create_user("li.si", "330100-czj", Role::Staff, HASH, t0()).await.unwrap();
+    let trail = s.list_audit(10).await.unwrap();
+    assert_eq!(trail.iter().map(|r| r.event.clone()).collect::<Vec<_>>(), [added("li.si")]);
+    // Refused (the name is taken): nothing stored, nothing recorded with it.
+    let e = s.audited(added("li.si"), t0()).create_user("li.si", "330100", Role::Staff, HASH, t0()).await;
+    assert!(matches!(e, Err(StoreError::Conflict { .. })), "{e:?}");
+    assert_eq!(s.list_audit(10).await.unwrap().len(), 1);
+    // A token's creation names the token it made.
+    let user = s.user_for_login("li.si").await.unwrap().unwrap().0;
+    let made = AuditEvent { event_type: "api_token.create".into(), target: None, ..added("") };
+    let (token, _) = s.audited(made, t0()).create_api_token(&user.id, "导入脚本", None, t0()).await.unwrap();
+    assert_eq!(s.list_audit(1).await.unwrap()[0].event.target.as_deref(), Some(token.id.as_str()));
+    assert_eq!(s.verify_audit_chain().await.unwrap(), 2);
+    // The audit trail cannot be written: the change is not stored either.
+    let mut raw = db.raw().await;
+    sqlx::query("DROP TABLE audit_head").execute(&mut raw).await.unwrap();
+    let e = s.audited(added("zhao.liu"), t0()).create_user("zhao.liu", "330100", Role::Staff, HASH, t0()).await;
+    assert!(e.is_err(), "{e:?}");
+    assert!(s.user_for_login("zhao.liu").await.unwrap().is_none(), "no account without its audit record");
+    // The plain store writes no audit record and so goes on.
+    s.create_user("zhao.liu", "330100", Role::Staff, HASH, t0()).await.unwrap();
 }

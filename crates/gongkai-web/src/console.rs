@@ -918,8 +918,10 @@ async fn change_password(State(state): State<AppState>, form: ConsoleForm<Passwo
         return again(&msg);
     }
     let new_hash = gongkai_store::hash_password_blocking(f.new).await?;
-    state.store.set_password(&user.user.id, &new_hash, chrono::Utc::now()).await?;
-    user.audit(&state, "password.change", &name, true, None).await;
+    // The change and its audit record in one transaction (issue 21 item 2).
+    let now = chrono::Utc::now();
+    let audited = state.store.audited(user.actor().event("password.change", &name, true, None), now);
+    audited.set_password(&user.user.id, &new_hash, now).await?;
     Ok(Redirect::to("/console/login").into_response())
 }
 

@@ -188,10 +188,11 @@ async fn confirm(State(state): State<AppState>, form: ConsoleForm<ConfirmForm>) 
         p.error = Some("动态口令不正确：请输入验证器当前显示的6位数字".into());
         return page(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };
-    state.store.set_totp_secret(&user.user.id, Some(&secret)).await?;
+    // Enabled together with its audit record (issue 21 item 2).
+    let event = user.actor().event("mfa.enable", &user.user.username, true, None);
+    state.store.audited(event, chrono::Utc::now()).set_totp_secret(&user.user.id, Some(&secret)).await?;
     // The confirming code is used: it cannot log in afterwards.
     state.store.accept_totp_step(&user.user.id, step).await?;
-    user.audit(&state, "mfa.enable", &user.user.username, true, None).await;
     Ok(Redirect::to("/console/mfa?done=on").into_response())
 }
 
@@ -213,8 +214,8 @@ async fn disable(State(state): State<AppState>, form: ConsoleForm<DisableForm>) 
         p.error = Some("动态口令不正确，双因素认证未关闭".into());
         return page(&p, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    state.store.set_totp_secret(&user.user.id, None).await?;
-    user.audit(&state, "mfa.disable", &user.user.username, true, None).await;
+    let event = user.actor().event("mfa.disable", &user.user.username, true, None);
+    state.store.audited(event, chrono::Utc::now()).set_totp_secret(&user.user.id, None).await?;
     Ok(Redirect::to("/console/mfa?done=off").into_response())
 }
 

@@ -2294,6 +2294,46 @@ story!(concurrent_events_on_one_request_store_exactly_one, |app: App| async move
         })
         .count();
     assert_eq!(published, 1, "one publication audited");
+
+    // The workbook: the same upload from four sessions at once stores its rows once, with one
+    // audit record; the others are told the rows are registered already (422 found before the
+    // write, 409 at it).
+    let s = login(&app, "fin.staff").await;
+    let mut batch = download_registers(&app, &s).await;
+    let (mut request, mut events) = batch.requests[0].clone();
+    request.tracking_number = "RACE-WB".into();
+    request.received_on = "2026-10-08".parse().unwrap();
+    for e in &mut events {
+        e.on = "2026-10-20".parse().unwrap();
+    }
+    let replies = events.len();
+    batch.requests = vec![(request, events)];
+    batch.cases.clear();
+    batch.figures.clear();
+    batch.proactive.clear();
+    let book = gongkai_sheet::write(&batch, false).unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let s = login(&app, "fin.staff").await;
+        let (content_type, body) = multipart(&[("csrf", &s.csrf), ("agency", DEPT)], Some(("registers.xlsx", &book)));
+        let (client, url) = (app.client.clone(), app.url("/console/registers"));
+        tasks.push(tokio::spawn(async move {
+            let r = client.post(url).header("cookie", &s.cookie).header("content-type", content_type).body(body);
+            r.send().await.unwrap().status().as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| [303, 409, 422].contains(s)), "{statuses:?}");
+    let id = app.store.find_request(DEPT, "RACE-WB").await.unwrap().expect("imported once");
+    let (_, events) = app.store.get_request(&id).await.unwrap().unwrap();
+    assert_eq!(events.len(), replies, "{events:?}");
+    let audit = app.store.list_audit(500).await.unwrap();
+    let imported = audit.iter().filter(|r| r.event.success && r.event.event_type == "registers.import").count();
+    assert_eq!(imported, 1, "one import audited");
     app.store.verify_audit_chain().await.unwrap();
 });
 

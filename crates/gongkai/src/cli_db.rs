@@ -219,6 +219,102 @@ pub fn rotate_data_key(a: RotateKeyArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// `gongkai db backup` arguments.
+#[derive(Args)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 备份文件（必须尚不存在）：SQLite 为数据库文件的完整副本，PostgreSQL 为 pg_dump 导出的 SQL
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// `gongkai db backup`: a consistent snapshot of the database while it is in use (issue 21
+/// item 5), and where the key it needs is.
+pub fn backup(a: BackupArgs) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        let (store, source) = open_keyed(&a.db).await?;
+        let bytes = store.backup(&a.out).await.context("备份失败，未写入备份文件")?;
+        println!("已备份到 {}（{bytes} 字节）", a.out.display());
+        let key = match &source {
+            KeySource::File(_, p) | KeySource::Created(_, p) => format!("数据密钥文件 {}", p.display()),
+            KeySource::Environment(_) => "同一数据密钥（GONGKAI_DATA_KEY）".to_string(),
+            KeySource::Ephemeral(_) => "本次进程的临时密钥（内存数据库）".to_string(),
+        };
+        println!("备份中的申请人个人信息仍是密文，恢复时需要{key}：请与备份分开妥善保管（密钥丢失则个人信息无法读取）");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `gongkai db restore` arguments.
+#[derive(Args)]
+pub struct RestoreArgs {
+    /// 新数据库地址（SQLite 文件须尚不存在；PostgreSQL 数据库须为空库）与备份时的数据密钥
+    #[command(flatten)]
+    db: DbArgs,
+    /// 由 gongkai db backup 写出的备份文件
+    #[arg(long)]
+    from: PathBuf,
+}
+
+/// `gongkai db restore`: the backup into a new database, checked (key, integrity, audit chain)
+/// before it is put in place. The key must be the one the database had when it was backed up;
+/// a key file given by `--data-key-file` is also copied to the new database's default key file
+/// when there is none, so that later commands find it.
+pub fn restore(a: RestoreArgs) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        let url = a.db.url();
+        let (key, key_file) = restore_key(&a.db, &url)?;
+        let store = gongkai_store::Store::restore(&url, &key, &a.from).await.map_err(|e| {
+            let context = match &e {
+                gongkai_store::StoreError::DataKeyMismatch => {
+                    "数据密钥不是备份时数据库的密钥：请用 --data-key-file 指定备份时的密钥文件，数据库未改动"
+                        .to_string()
+                }
+                _ => format!("无法从 {} 恢复", a.from.display()),
+            };
+            anyhow::Error::new(e).context(context)
+        })?;
+        let records = store.verify_audit_chain().await.context("恢复后的审计记录哈希链校验失败")?;
+        println!(
+            "已从 {} 恢复到 {}：审计记录 {records} 条，哈希链完整",
+            a.from.display(),
+            gongkai_store::redact_url(&url)
+        );
+        if let (Some(from), Some(default)) = (key_file, default_key_file(&url)) {
+            if from != default && !default.exists() {
+                write_key_file(&default, &key).with_context(|| format!("无法把数据密钥写到 {}", default.display()))?;
+                println!("数据密钥已复制到 {}，供此数据库今后使用", default.display());
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// The key a restore needs: `GONGKAI_DATA_KEY`, else the key file (`--data-key-file`, the
+/// setting, or the default beside the new database), which must exist — a restore never makes a
+/// new key. Returns the key and the file it came from.
+fn restore_key(db: &DbArgs, url: &str) -> anyhow::Result<(DataKey, Option<PathBuf>)> {
+    if let Some(hex) = crate::settings().get("data_key") {
+        let key = DataKey::from_hex(hex).context("设置项 data_key（环境变量 GONGKAI_DATA_KEY）不是有效的数据密钥")?;
+        return Ok((key, None));
+    }
+    let Some(path) = db.key_file().or_else(|| default_key_file(url)) else {
+        anyhow::bail!("恢复需要备份时的数据密钥：请用 --data-key-file 指定密钥文件，或设置 GONGKAI_DATA_KEY");
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let key = DataKey::from_hex(&text).with_context(|| format!("数据密钥文件 {} 无效", path.display()))?;
+            Ok((key, Some(path)))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => anyhow::bail!(
+            "恢复需要备份时的数据密钥：找不到密钥文件 {}，请用 --data-key-file 指定原来的密钥文件（或设置 GONGKAI_DATA_KEY）",
+            path.display()
+        ),
+        Err(e) => Err(e).with_context(|| format!("无法读取数据密钥文件 {}", path.display())),
+    }
+}
+
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the async runtime")
 }
@@ -380,7 +476,12 @@ pub fn audit_verify(db: DbArgs) -> anyhow::Result<ExitCode> {
         let store = open(&db).await?;
         match store.verify_audit_chain().await {
             Ok(n) => {
-                println!("审计记录共 {n} 条，哈希链完整");
+                println!("审计记录共 {n} 条，哈希链完整（以数据密钥派生的 HMAC-SM3 密钥链保护）");
+                if let Some((seq, hash)) = store.audit_head().await? {
+                    println!(
+                        "最新一条为第 {seq} 条，哈希值 {hash}：可另行记录（如签字存档），日后核对审计记录未被整体改写"
+                    );
+                }
                 Ok(ExitCode::SUCCESS)
             }
             Err(e @ gongkai_store::StoreError::AuditChainBroken { .. }) => {

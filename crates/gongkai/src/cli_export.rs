@@ -38,8 +38,8 @@ pub struct ExportArgs {
     /// 生成一个每份报告一行的汇总工作簿（仅 xlsx）
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// 输出格式
-    #[arg(long, value_enum)]
+    /// 输出格式：docx（Word 文档，官方版式）、xlsx（Excel 工作簿，合计为公式）、pdf（内嵌中文字体）、html（网页）
+    #[arg(long, value_enum, hide_possible_values = true)]
     pub to: ExportFormat,
     /// 输出文件
     #[arg(long)]

@@ -34,8 +34,8 @@ pub enum ReportCommand {
     Render {
         /// 文件路径，`-` 为标准输入
         file: String,
-        /// 输出格式
-        #[arg(long, value_enum)]
+        /// 输出格式：json（规范 JSON 文档）、md（Markdown，表格为官方版式）、html（单个自包含网页）
+        #[arg(long, value_enum, hide_possible_values = true)]
         to: RenderFormat,
     },
     /// 导出为 Word、Excel、PDF 或网页（官方版式）；多个文件或目录：汇总为一个工作簿
@@ -47,7 +47,7 @@ pub enum ReportCommand {
     /// 标记年度报告已发布并锁定该年度数据
     Publish(crate::cli_register::PublishArgs),
     /// 批量审计目录中的报告
-    /// Exit: 0 all read and no error, 1 errors or unreadable files, 2 cannot run.
+    /// 退出码：0 全部读出且无错误，1 有错误或有无法读取的文件，2 无法运行
     Audit(crate::cli_audit::AuditArgs),
 }
 

@@ -137,6 +137,10 @@ enum DbCommand {
     PurgePersonalData(cli_db::PurgePersonalDataArgs),
     /// 更换数据密钥：全部加密字段用新密钥重新加密
     RotateDataKey(cli_db::RotateKeyArgs),
+    /// 在线备份整个数据库到一个文件（一致的快照；数据密钥不在备份中）
+    Backup(cli_db::BackupArgs),
+    /// 把备份恢复到一个新数据库（SQLite 新文件或 PostgreSQL 空库），并校验密钥与审计哈希链
+    Restore(cli_db::RestoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -200,6 +204,8 @@ fn main() -> ExitCode {
         Command::Db(DbCommand::PersonalDataRetention(a)) => cli_db::personal_data_retention(a),
         Command::Db(DbCommand::PurgePersonalData(a)) => cli_db::purge_personal_data(a),
         Command::Db(DbCommand::RotateDataKey(a)) => cli_db::rotate_data_key(a),
+        Command::Db(DbCommand::Backup(a)) => cli_db::backup(a),
+        Command::Db(DbCommand::Restore(a)) => cli_db::restore(a),
         Command::Demo(a) => cli_db::demo(a),
         Command::Serve(a) => cli_serve::serve(a),
         Command::Agency(c) => cli_register::agency(c),

@@ -30,6 +30,7 @@ on_both_backends!(
     xlsx_export_import_round_trips,
     b2_5_the_data_key_encrypts_personal_information_and_is_required,
     audit_verify_passes_on_an_intact_chain_and_names_the_first_broken_record,
+    backup_and_restore_give_identical_reports_and_audit_chain,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -856,4 +857,93 @@ fn audit_verify_passes_on_an_intact_chain_and_names_the_first_broken_record(db: 
     let o = db.gk(&["audit", "verify"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("审计记录哈希链在第 2 条处断开：第 2 条记录已被改动"), "{}", stderr(&o));
+}
+
+/// The data key file `gongkai` made for `db` (its default place).
+fn key_file(db: &Db) -> PathBuf {
+    if db.is_postgres() {
+        db.path("data/data.key")
+    } else {
+        db.path("gongkai.db.key")
+    }
+}
+
+/// A second, empty database of the same backend.
+fn empty_like(db: &Db) -> Db {
+    if db.is_postgres() {
+        Db::postgres()
+    } else {
+        Db::sqlite()
+    }
+}
+
+/// Issue 21 item 5: `gongkai db backup` takes a snapshot of the database in use and `gongkai db
+/// restore` puts it into a new database, where the reports come out byte for byte the same and
+/// the audit chain is the same (count and newest hash). Refused, leaving nothing behind: a
+/// backup over an existing file, a restore over a database that holds data, with another key or
+/// with no key.
+fn backup_and_restore_give_identical_reports_and_audit_chain(db: &Db) {
+    setup_agency(db);
+    add_request(db, "2024-001", "2024-03-01", &[]);
+    event_ok(db, "2024-001", "2024-03-10", &["reply", "--outcome", "granted"]);
+    add_request(db, "2024-002", "2024-11-20", &[]);
+    event_ok(db, "2024-002", "2024-12-02", &["reply", "--outcome", "unable.not_held"]);
+    add_request(db, "2024-003", "2024-12-20", &[]);
+    let generate = |d: &Db| d.ok(&["report", "generate", "--agency", AG, "--year", "2024"]);
+    let request = |d: &Db| d.ok(&["request", "show", "--agency", AG, "--number", "2024-001", "--json"]);
+    let (report, shown, chain) = (generate(db), request(db), db.ok(&["audit", "verify"]));
+    assert!(chain.contains("最新一条为第 5 条"), "{chain}");
+
+    let backup = db.path("gongkai.backup");
+    let out = db.ok(&["db", "backup", "--out", backup.to_str().unwrap()]);
+    assert!(out.contains("已备份到") && out.contains("恢复时需要数据密钥文件"), "{out}");
+    let again = db.refused(&["db", "backup", "--out", backup.to_str().unwrap()]);
+    assert!(again.contains("已存在"), "{again}");
+
+    // Restored into a new database with the key it had: the same reports, the same chain.
+    let target = empty_like(db);
+    let key = key_file(db);
+    let from = ["db", "restore", "--from", backup.to_str().unwrap()];
+    let no_key = target.refused(&from);
+    assert!(no_key.contains("恢复需要备份时的数据密钥：找不到密钥文件"), "{no_key}");
+    let restored = target.ok(&[&from[..], &["--data-key-file", key.to_str().unwrap()]].concat());
+    assert!(restored.contains("审计记录 5 条，哈希链完整"), "{restored}");
+    assert_eq!(generate(&target), report, "the report, byte for byte");
+    assert_eq!(request(&target), shown, "the request with its personal information");
+    assert_eq!(target.ok(&["audit", "verify"]), chain, "the audit chain: count and newest hash");
+    // A database that now holds data is not restored over.
+    let over = target.refused(&[&from[..], &["--data-key-file", key.to_str().unwrap()]].concat());
+    assert!(over.contains("已存在") || over.contains("张表"), "{over}");
+    assert_eq!(generate(&target), report);
+
+    // Another key: refused, the new database left as empty as it was.
+    let other = empty_like(db);
+    let wrong = other.path("wrong.key");
+    std::fs::write(&wrong, "ab".repeat(32)).unwrap();
+    let refused = other.refused(&[&from[..], &["--data-key-file", wrong.to_str().unwrap()]].concat());
+    assert!(refused.contains("数据密钥不是备份时数据库的密钥"), "{refused}");
+    if db.is_postgres() {
+        common::rt().block_on(async {
+            use sqlx::Connection;
+            let mut conn = sqlx::AnyConnection::connect(&other.url).await.unwrap();
+            let n: i64 = sqlx::Row::get(
+                &sqlx::query(
+                    "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = current_schema()",
+                )
+                .fetch_one(&mut conn)
+                .await
+                .unwrap(),
+                "n",
+            );
+            assert_eq!(n, 0, "nothing restored under the wrong key");
+        });
+    } else {
+        let left: Vec<String> = std::fs::read_dir(&other.dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("gongkai.db"))
+            .collect();
+        assert!(left.is_empty(), "no database file, no stray file: {left:?}");
+    }
 }

@@ -1016,6 +1016,12 @@ pub async fn b2_5_personal_information_is_encrypted_at_rest(db: TestDb) {
         .execute(&mut raw)
         .await
         .unwrap();
+    // Audit records before the change of key: re-hashed under the new key (B3.3).
+    for kind in ["login", "logout"] {
+        let e = gongkai_store::AuditEvent { event_type: kind.into(), success: true, ..Default::default() };
+        again.append_audit(&e, chrono::Utc::now()).await.unwrap();
+    }
+    let before = again.verify_audit_chain().await.unwrap();
     let new_key = gongkai_store::DataKey::generate().unwrap();
     assert_eq!(again.rotate_data_key(&new_key).await.unwrap(), 5, "4 requests and 1 TOTP secret");
     again.close().await;
@@ -1027,6 +1033,7 @@ pub async fn b2_5_personal_information_is_encrypted_at_rest(db: TestDb) {
     assert_eq!(rotated.get_request(&id_a).await.unwrap().unwrap().0, a);
     assert_eq!(rotated.totp_secret(&user.id).await.unwrap().as_deref(), Some("JBSWY3DPEHPK3PXP"));
     assert_eq!(rotated.requests_by_id_document(FINANCE, "11010119900307761X").await.unwrap().len(), 1);
+    assert_eq!(rotated.verify_audit_chain().await.unwrap(), before + 1, "the chain and the change of key");
     rotated.close().await;
 }
 
