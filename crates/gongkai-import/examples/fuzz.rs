@@ -8,6 +8,7 @@
 //! At the end: runs, panics, the slowest input (saved), and the process's peak memory.
 //!
 //! `cargo run --release -p gongkai-import --example fuzz -- MINUTES OUT_DIR CORPUS_DIR…`
+//! `cargo run --release -p gongkai-import --example fuzz -- replay FILE…` times saved inputs.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -138,17 +139,50 @@ fn save(dir: &Path, name: &str, bytes: &[u8]) {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // `fuzz replay FILE…`: imports each saved input once and prints how long it took (to time a
+    // run's slowest input again on a quiet machine).
+    if args.first().map(String::as_str) == Some("replay") {
+        for file in &args[1..] {
+            let Ok(bytes) = std::fs::read(file) else {
+                eprintln!("无法读取 {file}");
+                std::process::exit(2);
+            };
+            let started = Instant::now();
+            let result = gongkai_import::import(&bytes, file);
+            let outcome = match &result {
+                Ok(_) => "读出".to_string(),
+                Err(e) => format!("拒绝：{e}"),
+            };
+            println!("{file}: {} bytes, {:.3} s, {outcome}", bytes.len(), started.elapsed().as_secs_f64());
+        }
+        println!("peak memory {} KiB", peak_kib().unwrap_or(0));
+        return;
+    }
     if args.len() < 3 {
         eprintln!("用法：fuzz 分钟数 输出文件夹 语料文件夹…");
         std::process::exit(2);
     }
     let minutes: f64 = args[0].parse().unwrap_or(1.0);
     let out = PathBuf::from(&args[1]);
-    let corpus = files(&args[2..].iter().map(PathBuf::from).collect::<Vec<_>>());
+    let mut corpus = files(&args[2..].iter().map(PathBuf::from).collect::<Vec<_>>());
+    // One importer at a time (`FUZZ_FORMAT=html|text|docx|pdf|xlsx|json`): only the corpus files
+    // of that format are damaged, so that an hour goes to that importer.
+    let format = std::env::var("FUZZ_FORMAT").ok().map(|f| match f.to_ascii_lowercase().as_str() {
+        "text" | "txt" => "文本".to_string(),
+        other => other.to_ascii_uppercase(),
+    });
+    if let Some(f) = &format {
+        corpus.retain(|(_, bytes)| gongkai_import::format_name(bytes) == f);
+    }
     if corpus.is_empty() {
-        eprintln!("语料文件夹中没有文件");
+        eprintln!("语料文件夹中没有（该格式的）文件");
         std::process::exit(2);
     }
+    println!(
+        "corpus: {} files{}",
+        corpus.len(),
+        format.as_deref().map(|f| format!(" of format {f}")).unwrap_or_default()
+    );
     let seed = std::env::var("FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64) | 1
     });
@@ -159,9 +193,12 @@ fn main() {
     let (mut runs, mut panics, mut errors) = (0u64, 0u64, 0u64);
     let mut slowest = (Duration::ZERO, String::new(), 0usize);
     let mut largest = 0usize;
+    // Inputs by the format the importer saw (a damaged file may be read as another).
+    let mut seen: std::collections::BTreeMap<&'static str, u64> = std::collections::BTreeMap::new();
     while Instant::now() < deadline {
         let (name, bytes) = mutate(&mut rng, &corpus);
         largest = largest.max(bytes.len());
+        *seen.entry(gongkai_import::format_name(&bytes)).or_default() += 1;
         let started = Instant::now();
         let result = std::panic::catch_unwind(|| gongkai_import::import(&bytes, "fuzz"));
         let took = started.elapsed();
@@ -182,6 +219,7 @@ fn main() {
     }
     println!("seed {seed}");
     println!("runs {runs} (refused with a message: {errors}), panics {panics}");
+    println!("read as: {}", seen.iter().map(|(f, n)| format!("{f} {n}")).collect::<Vec<_>>().join(", "));
     println!("slowest {:.3} s: {} ({} bytes, saved as slowest.bin)", slowest.0.as_secs_f64(), slowest.1, slowest.2);
     println!("largest input {largest} bytes; peak memory {} KiB", peak_kib().unwrap_or(0));
     if panics > 0 {

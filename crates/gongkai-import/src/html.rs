@@ -34,10 +34,25 @@ pub const MAX_HTML_BYTES: usize = 64 * 1024 * 1024;
 /// 80,000 nested `<div>` took 9.5 s (issue 21 item 6) — refused at once instead, in one pass.
 pub const MAX_NESTING: usize = 2_000;
 
-/// The byte offset where the nesting of elements that are never closed implicitly (`div`,
-/// `span`, `font`, `b`, …) goes past `limit`, if it does — a linear scan of the tags, not a
-/// parse. Comments, and the contents of `script` and `style`, are skipped.
-fn too_deep(html: &str, limit: usize) -> Option<usize> {
+/// The most elements read. A report page has a few thousand; the parsed tree costs about 500
+/// bytes per element, so a 63 MiB page of repeated tables (3 million elements) took 1.6 GB —
+/// this bounds the tree at about 100 MB whatever the page's size (issue 21 item 4).
+pub const MAX_ELEMENTS: usize = 200_000;
+
+/// Where a page's markup goes past a limit, found before it is parsed.
+#[derive(Debug, PartialEq, Eq)]
+enum OverLimit {
+    /// Nested deeper than the limit, at this byte offset.
+    Deep(usize),
+    /// More elements than the limit, at this byte offset.
+    Many(usize),
+}
+
+/// Where the nesting of elements that are never closed implicitly (`div`, `span`, `font`, `b`,
+/// …) goes past `depth_limit`, or the count of elements past `element_limit`, if either does — a
+/// linear scan of the tags, not a parse. Comments, and the contents of `script` and `style`, are
+/// skipped.
+fn over_limits(html: &str, depth_limit: usize, element_limit: usize) -> Option<OverLimit> {
     const NESTING: &[&str] = &[
         "div",
         "span",
@@ -73,7 +88,7 @@ fn too_deep(html: &str, limit: usize) -> Option<usize> {
         "table",
     ];
     let bytes = html.as_bytes();
-    let mut depth = 0usize;
+    let (mut depth, mut elements) = (0usize, 0usize);
     let mut i = 0;
     while let Some(off) = bytes.get(i..).and_then(|rest| rest.iter().position(|b| *b == b'<')) {
         i += off + 1;
@@ -88,6 +103,12 @@ fn too_deep(html: &str, limit: usize) -> Option<usize> {
         let name_len = rest[name_start..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
         if name_len == 0 {
             continue;
+        }
+        if !closing {
+            elements += 1;
+            if elements > element_limit {
+                return Some(OverLimit::Many(i - 1));
+            }
         }
         let name = rest[name_start..name_start + name_len].to_ascii_lowercase();
         if !closing && (name == b"script" || name == b"style") {
@@ -106,8 +127,8 @@ fn too_deep(html: &str, limit: usize) -> Option<usize> {
             depth = depth.saturating_sub(1);
         } else if !self_closing {
             depth += 1;
-            if depth > limit {
-                return Some(i - 1);
+            if depth > depth_limit {
+                return Some(OverLimit::Deep(i - 1));
             }
         }
     }
@@ -124,12 +145,21 @@ pub fn import_html(bytes: &[u8], source: &str) -> Result<Report, ImportError> {
     }
     let (text, encoding) =
         decode_html(bytes).ok_or_else(|| ImportError::NotText { source_name: source.to_string() })?;
-    if let Some(at) = too_deep(&text, MAX_NESTING) {
-        return Err(ImportError::Malformed {
-            source_name: source.to_string(),
-            format: "HTML",
-            message: format!("元素嵌套超过 {MAX_NESTING} 层（第 {at} 个字节处），不是正常的网页，拒绝读取"),
-        });
+    match over_limits(&text, MAX_NESTING, MAX_ELEMENTS) {
+        Some(OverLimit::Deep(at)) => {
+            return Err(ImportError::Malformed {
+                source_name: source.to_string(),
+                format: "HTML",
+                message: format!("元素嵌套超过 {MAX_NESTING} 层（第 {at} 个字节处），不是正常的网页，拒绝读取"),
+            })
+        }
+        Some(OverLimit::Many(at)) => {
+            return Err(ImportError::TooLarge {
+                source_name: source.to_string(),
+                message: format!("网页元素超过 {MAX_ELEMENTS} 个（第 {at} 个字节处），远多于一份年度报告"),
+            })
+        }
+        None => {}
     }
     let page = crate::guarded(|| read_page(&text)).ok_or_else(|| ImportError::Malformed {
         source_name: source.to_string(),
@@ -609,15 +639,25 @@ mod tests {
     #[test]
     fn deep_nesting_is_found_in_one_pass() {
         let deep = "<div>".repeat(80_000);
-        assert_eq!(too_deep(&deep, MAX_NESTING), Some(5 * MAX_NESTING));
+        let limits = |html: &str| over_limits(html, MAX_NESTING, MAX_ELEMENTS);
+        assert_eq!(limits(&deep), Some(OverLimit::Deep(5 * MAX_NESTING)));
         let closed = "<div><span>表</span></div>".repeat(80_000);
-        assert_eq!(too_deep(&closed, MAX_NESTING), None, "many elements, shallow");
+        assert_eq!(limits(&closed), None, "many elements, shallow");
         let hidden = format!("<!--{deep}--><script>{deep}</script><style>{deep}</style><p>x</p>");
-        assert_eq!(too_deep(&hidden, MAX_NESTING), None, "comments and raw text are not markup");
-        assert_eq!(too_deep(&"<div/>".repeat(5_000), MAX_NESTING), None, "self-closing");
-        assert_eq!(too_deep("<div", 0), Some(0));
+        assert_eq!(limits(&hidden), None, "comments and raw text are not markup");
+        assert_eq!(limits(&"<div/>".repeat(5_000)), None, "self-closing");
+        assert_eq!(over_limits("<div", 0, 10), Some(OverLimit::Deep(0)));
         let e = import_html(deep.as_bytes(), "deep.html").unwrap_err();
         assert!(e.to_string().contains("元素嵌套超过 2000 层"), "{e}");
+    }
+
+    #[test]
+    fn a_page_of_too_many_elements_is_refused_before_it_is_parsed() {
+        let many = "<tr><td>1</td></tr>".repeat(MAX_ELEMENTS / 2 + 1);
+        assert_eq!(over_limits(&many, MAX_NESTING, MAX_ELEMENTS), Some(OverLimit::Many(MAX_ELEMENTS * 19 / 2)));
+        let e = import_html(format!("<table>{many}</table>").as_bytes(), "many.html").unwrap_err();
+        assert!(matches!(e, ImportError::TooLarge { .. }), "{e:?}");
+        assert!(e.to_string().contains("网页元素超过 200000 个"), "{e}");
     }
 
     #[test]

@@ -270,6 +270,10 @@ pub fn import(bytes: &[u8], source_name: &str) -> Result<Report, ImportError> {
         // A zip with `xl/workbook.xml` is a workbook (a .docx has `word/document.xml`).
         DetectedFormat::Zip if xlsx::is_xlsx(bytes) => xlsx::import_xlsx(bytes, source_name),
         DetectedFormat::Zip => docx::import_zip(bytes, source_name),
+        DetectedFormat::Text if bytes.len() > MAX_TEXT_BYTES => Err(ImportError::TooLarge {
+            source_name: source_name.to_string(),
+            message: format!("文本大小 {} 字节，超过 {} MiB 上限", bytes.len(), MAX_TEXT_BYTES / (1024 * 1024)),
+        }),
         DetectedFormat::Text => {
             let (text, encoding) = decode::decode_borrowed(bytes)
                 .ok_or_else(|| ImportError::NotText { source_name: source_name.to_string() })?;
@@ -277,6 +281,11 @@ pub fn import(bytes: &[u8], source_name: &str) -> Result<Report, ImportError> {
         }
     }
 }
+
+/// The largest plain text read (issue 21 item 4: the memory used is a small multiple of the input,
+/// so the input is bounded). A report's text is well under 1 MiB; the longest of the corpus is
+/// 17 KB.
+pub const MAX_TEXT_BYTES: usize = 16 * 1024 * 1024;
 
 thread_local! {
     /// How many [`guarded`] calls are running on this thread.

@@ -102,3 +102,14 @@ fn gbk_files_import_like_utf8() {
     assert_eq!(a.requests, b.requests);
     assert_eq!(a.review_litigation, b.review_litigation);
 }
+
+/// Issue 21 item 4: the memory an import uses is a small multiple of its input, so the input is
+/// bounded: a text over `MAX_TEXT_BYTES` is refused at once with the size and the limit.
+#[test]
+fn a_text_larger_than_the_limit_is_refused_with_the_size() {
+    let line = "一、总体情况\n";
+    let big = line.repeat(gongkai_import::MAX_TEXT_BYTES / line.len() + 1).into_bytes();
+    assert!(big.len() > gongkai_import::MAX_TEXT_BYTES);
+    let e = gongkai_import::import(&big, "big.txt").err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(e.contains("big.txt: 文件过大，拒绝读取：文本大小") && e.contains("超过 16 MiB 上限"), "{e}");
+}
