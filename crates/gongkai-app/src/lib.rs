@@ -8,6 +8,7 @@
 //! store), pure rules of the Regulations (the core), HTML or terminal text (the edges).
 
 pub mod accounts;
+pub mod agencies;
 pub mod article20;
 pub mod cases;
 pub mod clock;

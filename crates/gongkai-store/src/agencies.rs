@@ -34,11 +34,13 @@ fn agencies(rows: Vec<AgencyRow>) -> Result<Vec<Agency>, StoreError> {
 impl Store {
     /// Inserts the agency, or updates its name, parent and kind. The parent must exist already
     /// ([`StoreError::NotFound`]) and must not be the agency itself or one of its descendants
-    /// ([`StoreError::Invalid`]).
+    /// ([`StoreError::Invalid`]). With the audit record of an [`Store::audited`] handle in the
+    /// same transaction.
     #[tracing::instrument(skip_all, fields(agency = %agency.code))]
     pub async fn upsert_agency(&self, agency: &Agency) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         upsert_agency_on(&mut tx, agency).await?;
+        self.audit_on(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }

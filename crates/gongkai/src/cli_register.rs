@@ -150,7 +150,7 @@ pub struct AgencyAddArgs {
     /// 上级机关代码
     #[arg(long)]
     parent: Option<String>,
-    /// 机关类型：government（人民政府）、department（政府部门）、township（乡镇街道）、other.
+    /// 机关类型：government（人民政府）、department（政府部门）、township（乡镇街道）、other（其他）
     #[arg(long, value_parser = parse_kind)]
     kind: AgencyKind,
 }
@@ -162,13 +162,11 @@ pub fn agency(cmd: AgencyCommand) -> anyhow::Result<ExitCode> {
         match cmd {
             AgencyCommand::Add(a) => {
                 let store = open(&a.db).await?;
-                let agency = Agency {
-                    code: a.code.trim().to_string(),
-                    name: a.name.trim().to_string(),
-                    parent: a.parent.map(|p| p.trim().to_string()).filter(|p| !p.is_empty()),
-                    kind: a.kind,
-                };
-                store.upsert_agency(&agency).await.map_err(store_error)?;
+                let agency = Agency { code: a.code, name: a.name, parent: a.parent, kind: a.kind };
+                let agency =
+                    gongkai_app::agencies::register(&store, &crate::clock(), &gongkai_app::Actor::cli(), agency)
+                        .await
+                        .map_err(app_error)?;
                 writeln!(
                     out,
                     "已登记机关：{} {}（{}）",

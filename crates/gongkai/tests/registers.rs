@@ -31,6 +31,7 @@ on_both_backends!(
     b2_5_the_data_key_encrypts_personal_information_and_is_required,
     audit_verify_passes_on_an_intact_chain_and_names_the_first_broken_record,
     backup_and_restore_give_identical_reports_and_audit_chain,
+    agencies_are_registered_through_the_use_case_audited_and_refused_in_chinese,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -833,8 +834,8 @@ fn b2_5_the_data_key_encrypts_personal_information_and_is_required(db: &Db) {
     assert_eq!(shown["applicant"]["contact"], Value::Null);
 }
 
-/// `gongkai audit verify` (issue 21 item 6): a registration and an event of the command line are
-/// audited in their own transactions, the chain verifies (exit 0, the count); a record altered in
+/// `gongkai audit verify` (issue 21 item 6): the agencies, a registration and an event of the
+/// command line are audited in their own transactions, the chain verifies (exit 0, the count); a record altered in
 /// the table is exit 1 naming it, in Chinese.
 fn audit_verify_passes_on_an_intact_chain_and_names_the_first_broken_record(db: &Db) {
     setup_agency(db);
@@ -847,7 +848,7 @@ fn audit_verify_passes_on_an_intact_chain_and_names_the_first_broken_record(db: 
         .and_then(|rest| rest.split(' ').next())
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("{out}"));
-    assert_eq!(count, 2, "the request and its reply are audited: {out}");
+    assert_eq!(count, 4, "the two agencies, the request and its reply are audited: {out}");
     assert!(out.contains("哈希链完整"), "{out}");
     common::rt().block_on(async {
         use sqlx::Connection;
@@ -892,7 +893,7 @@ fn backup_and_restore_give_identical_reports_and_audit_chain(db: &Db) {
     let generate = |d: &Db| d.ok(&["report", "generate", "--agency", AG, "--year", "2024"]);
     let request = |d: &Db| d.ok(&["request", "show", "--agency", AG, "--number", "2024-001", "--json"]);
     let (report, shown, chain) = (generate(db), request(db), db.ok(&["audit", "verify"]));
-    assert!(chain.contains("最新一条为第 5 条"), "{chain}");
+    assert!(chain.contains("最新一条为第 7 条"), "{chain}");
 
     let backup = db.path("gongkai.backup");
     let out = db.ok(&["db", "backup", "--out", backup.to_str().unwrap()]);
@@ -907,7 +908,7 @@ fn backup_and_restore_give_identical_reports_and_audit_chain(db: &Db) {
     let no_key = target.refused(&from);
     assert!(no_key.contains("恢复需要备份时的数据密钥：找不到密钥文件"), "{no_key}");
     let restored = target.ok(&[&from[..], &["--data-key-file", key.to_str().unwrap()]].concat());
-    assert!(restored.contains("审计记录 5 条，哈希链完整"), "{restored}");
+    assert!(restored.contains("审计记录 7 条，哈希链完整"), "{restored}");
     assert_eq!(generate(&target), report, "the report, byte for byte");
     assert_eq!(request(&target), shown, "the request with its personal information");
     assert_eq!(target.ok(&["audit", "verify"]), chain, "the audit chain: count and newest hash");
@@ -946,4 +947,70 @@ fn backup_and_restore_give_identical_reports_and_audit_chain(db: &Db) {
             .collect();
         assert!(left.is_empty(), "no database file, no stray file: {left:?}");
     }
+}
+
+/// `gongkai agency add` goes through `gongkai_app::agencies::register`: each registration or
+/// change has its audit record (in the same transaction), a refusal says in Chinese which parent
+/// is wrong and is audited as a failure, and nothing of a refused change is stored.
+fn agencies_are_registered_through_the_use_case_audited_and_refused_in_chinese(db: &Db) {
+    setup_agency(db);
+    let unknown =
+        db.refused(&["agency", "add", "--code", "X1", "--name", "某局", "--parent", "NOPE", "--kind", "department"]);
+    assert!(unknown.contains("上级机关「NOPE」未登记，请先登记上级机关"), "{unknown}");
+    let cycle = db.refused(&[
+        "agency",
+        "add",
+        "--code",
+        "330100",
+        "--name",
+        "杭州市人民政府",
+        "--parent",
+        AG,
+        "--kind",
+        "government",
+    ]);
+    assert!(cycle.contains("机关隶属关系不能形成循环"), "{cycle}");
+    let blank = db.refused(&["agency", "add", "--code", "X2", "--name", " ", "--kind", "department"]);
+    assert!(blank.contains("机关名称：不能为空"), "{blank}");
+    db.ok(&[
+        "agency",
+        "add",
+        "--code",
+        AG,
+        "--name",
+        "杭州市财政局（更名）",
+        "--parent",
+        "330100",
+        "--kind",
+        "department",
+    ]);
+    let listed = db.ok(&["agency", "list"]);
+    assert!(listed.contains("杭州市财政局（更名）") && !listed.contains("X1"), "{listed}");
+    assert!(
+        db.ok(&["audit", "verify"]).starts_with("审计记录共 6 条"),
+        "two registrations, three refusals, one change"
+    );
+    common::rt().block_on(async {
+        use sqlx::Connection;
+        let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+        let rows = sqlx::query(
+            "SELECT target, success, detail FROM audit_events WHERE event_type = 'agency.register' ORDER BY seq",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        let got: Vec<(String, i64, String)> = rows
+            .iter()
+            .map(|r| {
+                use sqlx::Row;
+                (r.get("target"), r.get::<i64, _>("success"), r.get::<Option<String>, _>("detail").unwrap_or_default())
+            })
+            .collect();
+        assert_eq!(got.len(), 6, "{got:?}");
+        assert_eq!((got[0].0.as_str(), got[0].1), ("330100", 1));
+        assert!(got[0].2.contains("登记机关「杭州市人民政府」"), "{got:?}");
+        assert_eq!(got[2].1, 0, "the unknown parent, audited as refused: {got:?}");
+        assert!(got[2].2.contains("NOPE"), "{got:?}");
+        assert!(got[5].2.contains("「杭州市财政局」改为「杭州市财政局（更名）」"), "{got:?}");
+    });
 }

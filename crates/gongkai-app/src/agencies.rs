@@ -1,0 +1,52 @@
+//! 机关: registering an agency in the tree (its name, parent and kind), from which the reports,
+//! the supervising office's scope and the remedy clause follow. Every registration and change is
+//! audited in its own transaction.
+
+use gongkai_core::register::Agency;
+use gongkai_store::{Store, StoreError};
+
+use crate::{Actor, AppError, Clock};
+
+/// The audit event type of an agency's registration or change.
+const AUDIT_EVENT: &str = "agency.register";
+
+/// Registers the agency, or changes the name, parent and kind of one already registered; the
+/// parent must be registered and must not be the agency itself or below it.
+pub async fn register(store: &Store, clock: &Clock, actor: &Actor, agency: Agency) -> Result<Agency, AppError> {
+    let agency = Agency {
+        code: agency.code.trim().to_string(),
+        name: agency.name.trim().to_string(),
+        parent: agency.parent.map(|p| p.trim().to_string()).filter(|p| !p.is_empty()),
+        kind: agency.kind,
+    };
+    let outcome = checked(store, clock, actor, &agency).await;
+    actor.audit_refusal(store, clock, AUDIT_EVENT, &agency.code, &outcome).await;
+    outcome.map(|()| agency)
+}
+
+async fn checked(store: &Store, clock: &Clock, actor: &Actor, agency: &Agency) -> Result<(), AppError> {
+    if agency.code.is_empty() || agency.code.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(AppError::invalid("code", "机关代码：不能为空，不能含空格或控制字符"));
+    }
+    if agency.name.is_empty() || agency.name.chars().any(char::is_control) {
+        return Err(AppError::invalid("name", "机关名称：不能为空，不能含控制字符"));
+    }
+    let known = store.get_agency(&agency.code).await?;
+    let detail = match &known {
+        Some(before) if before.name != agency.name => format!("变更机关：「{}」改为「{}」", before.name, agency.name),
+        Some(_) => format!("变更机关「{}」的上级或类型", agency.name),
+        None => format!("登记机关「{}」", agency.name),
+    };
+    let audited = actor.audited(store, clock, AUDIT_EVENT, &agency.code, Some(detail));
+    let parent = agency.parent.as_deref().unwrap_or_default();
+    audited.upsert_agency(agency).await.map_err(|e| match e {
+        StoreError::NotFound { .. } => {
+            AppError::invalid("parent", format!("上级机关「{parent}」未登记，请先登记上级机关"))
+        }
+        StoreError::Invalid { .. } => AppError::invalid(
+            "parent",
+            format!("上级机关「{parent}」是「{}」本身或其下级，机关隶属关系不能形成循环", agency.code),
+        ),
+        e => AppError::from(e),
+    })
+}
