@@ -165,8 +165,8 @@ async fn restore_sqlite(url: &str, key: &DataKey, from: &Path, head: &[u8]) -> R
         remove_sqlite_files(&part);
         return Err(refused(format!("无法写入数据库文件 {}：{e}", target.display())));
     }
+    // Migrated and keyed already, as the copy that was checked.
     let store = Store::connect(url, key).await?;
-    store.migrate().await?;
     tracing::info!(path = %target.display(), "database restored");
     Ok(store)
 }
