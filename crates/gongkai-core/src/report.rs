@@ -1116,7 +1116,7 @@ pub struct Provenance {
     pub source: String,
     /// The source format.
     pub format: SourceFormat,
-    /// The text shape recognised (`word-dump`, `pdf-rows`, `pdf-columns`, `flat`), if any.
+    /// The text shape recognised (`word-dump`, `pdf-rows`, `pdf-columns`, `flat`, `markdown`), if any.
     #[serde(default)]
     pub shape: Option<String>,
     /// The character encoding detected (`UTF-8`, `GB18030`).

@@ -1148,3 +1148,133 @@ mod tests {
         }
     }
 }
+
+/// A table-2 figure quoted in the prose: 「制发规范性文件6件、废止3件、现行有效148件」,
+/// 「政府集中采购12项、金额3186420元」. The importer uses them to choose among the ways a run of
+/// digits of a table-2 row can be cut into cells (table 2 has no arithmetic of its own).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProactiveFigure {
+    /// The row's key in table 2 (`rules`, `normative_documents`, `centralized_procurement`).
+    pub row: &'static str,
+    /// The column's key (`issued`, `repealed`, `in_force`, `made`, `projects`, `amount_yuan`).
+    pub column: &'static str,
+    /// The number as printed.
+    pub value: i64,
+    /// The words and number, as printed (normalised).
+    pub quote: String,
+}
+
+/// The row words of table 2 that prose names, with the row's key (longest first: 「行政规范性文件」
+/// before 「规范性文件」).
+const T2_ROW_WORDS: [(&str, &str); 4] = [
+    ("行政规范性文件", "normative_documents"),
+    ("规范性文件", "normative_documents"),
+    ("规章", "rules"),
+    ("采购", "centralized_procurement"),
+];
+
+/// The words right before a number that name a table-2 column, with the unit it must carry.
+const T2_COLUMN_WORDS: [(&str, &str, &[char]); 12] = [
+    ("新制发", "issued", &['件', '个']),
+    ("制发", "issued", &['件', '个']),
+    ("印发", "issued", &['件', '个']),
+    ("出台", "issued", &['件', '个']),
+    ("新制作", "made", &['件', '个']),
+    ("废止", "repealed", &['件', '个']),
+    ("现行有效", "in_force", &['件', '个']),
+    ("采购项目", "projects", &['项', '个']),
+    ("采购", "projects", &['项', '个']),
+    ("采购总金额", "amount_yuan", &['元']),
+    ("总金额", "amount_yuan", &['元']),
+    ("金额", "amount_yuan", &['元']),
+];
+
+/// Finds the table-2 figures of `text`: in each sentence, a number whose words right before it
+/// name a column (「废止3件」) and whose unit fits it, counted for the row named last before it
+/// in the same sentence. Conservative like [`extract`]: approximate numbers and numbers without
+/// their unit are skipped.
+pub fn proactive_figures(text: &str) -> Vec<ProactiveFigure> {
+    let norm: Vec<char> = label::normalize(text).chars().collect();
+    let mut out = Vec::new();
+    for sentence in norm.split(|c| matches!(c, '.' | ';' | '!' | '?')) {
+        let mut i = 0;
+        while i < sentence.len() {
+            if !sentence[i].is_ascii_digit() || (i > 0 && (sentence[i - 1].is_ascii_digit() || sentence[i - 1] == '.'))
+            {
+                i += 1;
+                continue;
+            }
+            let end = i + sentence[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+            let number: String = sentence[i..end].iter().collect();
+            let unit = sentence.get(end).copied();
+            let before: String = sentence[..i].iter().collect();
+            let before = before.trim_end_matches(['共', '计', '了', '为', '达']);
+            // 「制发行政规范性文件6件」: the row's name may stand between the verb and the number.
+            let verb_end = T2_ROW_WORDS
+                .iter()
+                .find_map(|(w, _)| before.strip_suffix(w))
+                .map_or(before, |b| b.trim_end_matches(['共', '计', '了']));
+            let approximate = sentence.get(end + 1).is_some_and(|c| matches!(c, '余' | '多' | '左'))
+                || before.ends_with(['约', '近', '逾', '超']);
+            let column = T2_COLUMN_WORDS.iter().find(|(w, _, units)| {
+                (before.ends_with(w) || verb_end.ends_with(w)) && unit.is_some_and(|u| units.contains(&u))
+            });
+            let row = T2_ROW_WORDS
+                .iter()
+                .filter_map(|(w, key)| before.rfind(w).map(|at| (at + w.len(), *key)))
+                .max_by_key(|(at, _)| *at)
+                .map(|(_, key)| key);
+            if let (Some((w, column, _)), Some(row), Ok(value), false) =
+                (column, row, number.parse::<i64>(), approximate)
+            {
+                // A procurement sentence's count and amount; a document sentence's three counts.
+                let fits = if row == "centralized_procurement" {
+                    matches!(*column, "projects" | "amount_yuan")
+                } else {
+                    !matches!(*column, "projects" | "amount_yuan")
+                };
+                if fits {
+                    out.push(ProactiveFigure {
+                        row,
+                        column,
+                        value,
+                        quote: format!("{w}{number}{}", unit.unwrap_or(' ')),
+                    });
+                }
+            }
+            i = end;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod proactive_figure_tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_documents_and_procurement_figures_of_the_prose() {
+        let f = proactive_figures(
+            "全年制发行政规范性文件6件、废止3件、现行有效148件。本年度政府集中采购共采购12项、金额3186420元。",
+        );
+        let got: Vec<(&str, &str, i64)> = f.iter().map(|x| (x.row, x.column, x.value)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("normative_documents", "issued", 6),
+                ("normative_documents", "repealed", 3),
+                ("normative_documents", "in_force", 148),
+                ("centralized_procurement", "projects", 12),
+                ("centralized_procurement", "amount_yuan", 3186420),
+            ]
+        );
+    }
+
+    #[test]
+    fn skips_numbers_without_a_row_or_unit_or_that_are_approximate() {
+        assert!(proactive_figures("全年废止3件。").is_empty(), "no row named");
+        assert!(proactive_figures("规范性文件废止3。").is_empty(), "no unit");
+        assert!(proactive_figures("规范性文件废止约3件。").is_empty(), "approximate");
+        assert!(proactive_figures("政府集中采购现行有效5件。").is_empty(), "not a procurement column");
+    }
+}

@@ -5,7 +5,9 @@
 //!   wrapped onto the next lines, page numbers such as 「- 4 -」 inside tables);
 //! - `pdf-columns`: text extracted column by column (all labels of a page, then the numbers of
 //!   each column);
-//! - `flat`: web text flattened by a site archiver (cells run together: 「640020470」).
+//! - `flat`: web text flattened by a site archiver (cells run together: 「640020470」);
+//! - `markdown`: Markdown written by a PDF converter (tables cut apart, generic headers,
+//!   footers inside tables), first read back into lines of text ([`demarkdown`]).
 //!
 //! One method reads them all. Labels are looked up in a normalised copy of the text (see
 //! [`gongkai_core::label`]) in template order; the text between one row label and the next is
@@ -28,6 +30,7 @@ use gongkai_core::report::{
 /// Marks a note about a cell holding a non-number (reported by the rule `cell.nonnumeric`).
 const NONNUMERIC_NOTE_PREFIX: &str = "非数字:";
 use gongkai_core::template::{self, RowSpec, T2Block};
+use gongkai_core::text_figure::{self, ProactiveFigure};
 
 use crate::split;
 use crate::ImportError;
@@ -56,10 +59,18 @@ pub fn import_text(text: &str, source: &str, encoding: &str) -> Result<Report, I
             reason: format!("制表符分隔的数据表（每行 {columns} 列），不是报告正文"),
         });
     }
-    let doc = Doc::new(text);
+    let markdown = demarkdown(text);
+    let doc = Doc::new(markdown.as_deref().unwrap_or(text));
     let headings = find_headings(&doc);
     // About 200 cells in a full report: one allocation for them all.
-    let mut b = Builder { doc: &doc, headings, notes: Vec::new(), cells: Vec::with_capacity(256), column_major: false };
+    let mut b = Builder {
+        doc: &doc,
+        prose: OnceLock::new(),
+        headings,
+        notes: Vec::new(),
+        cells: Vec::with_capacity(256),
+        column_major: false,
+    };
 
     let requests = b.table3();
     // Table 4 has no row labels of its own; it is only read after a table 3.
@@ -112,9 +123,12 @@ pub fn import_text(text: &str, source: &str, encoding: &str) -> Result<Report, I
     report.review_litigation = review;
     report.legacy_statistics = legacy;
     report.provenance.encoding = Some(encoding.to_string());
-    report.provenance.shape = Some(doc.shape(b.column_major).to_string());
+    let shape = if markdown.is_some() { "markdown" } else { doc.shape(b.column_major) };
+    report.provenance.shape = Some(shape.to_string());
     report.provenance.table_templates = table_templates;
-    report.provenance.cells = into_map(b.cells);
+    let mut cells = b.cells;
+    cells.extend(meta.sources);
+    report.provenance.cells = into_map(cells);
     report.provenance.notes = b.notes;
     Ok(report)
 }
@@ -139,6 +153,10 @@ struct Doc {
     archive_title: Option<String>,
     /// The archiver's 发布时间, if any.
     archive_published: Option<NaiveDate>,
+    /// The archiver's 发布机构, if any (often the agency's 办公室).
+    archive_publisher: Option<String>,
+    /// The 1-based lines of the archiver's 标题 and 发布机构.
+    archive_lines: (usize, usize),
     /// How many body lines precede the body in the original file (for line numbers).
     line_offset: usize,
 }
@@ -156,16 +174,23 @@ impl Doc {
         };
         let mut archive_title = None;
         let mut archive_published = None;
+        let mut archive_publisher = None;
+        let mut archive_lines = (0, 0);
         let mut line_offset = 0;
         let mut body: &str = &text;
         if let Some(pos) = text.find("正文 ====") {
             let header = &text[..pos];
-            for line in header.lines() {
+            for (n, line) in header.lines().enumerate() {
                 if let Some(v) = line.strip_prefix("标题:").or_else(|| line.strip_prefix("标题：")) {
                     archive_title = Some(v.trim().to_string());
+                    archive_lines.0 = n + 1;
                 }
                 if let Some(v) = line.strip_prefix("发布时间:").or_else(|| line.strip_prefix("发布时间：")) {
                     archive_published = parse_iso_date(v.trim());
+                }
+                if let Some(v) = line.strip_prefix("发布机构:").or_else(|| line.strip_prefix("发布机构：")) {
+                    archive_publisher = Some(v.trim().to_string()).filter(|v| !v.is_empty());
+                    archive_lines.1 = n + 1;
                 }
             }
             let after = text[pos..].find('\n').map(|i| pos + i + 1).unwrap_or(text.len());
@@ -203,6 +228,8 @@ impl Doc {
             tab_lines,
             archive_title,
             archive_published,
+            archive_publisher,
+            archive_lines,
             line_offset,
         }
     }
@@ -266,6 +293,26 @@ impl Doc {
             i += 1;
         }
         None
+    }
+
+    /// The start of a 「（二）」-style sub-heading in `[from, to)`: a bracketed Chinese numeral
+    /// followed by words, not 「第（五）项」. A table row printed straight into the next
+    /// paragraph (「…812.5(二)主动公开政府信息的主要类别…」) ends there.
+    fn subheading_in(&self, from: usize, to: usize) -> Option<usize> {
+        let to = to.min(self.norm.len());
+        let n = &self.norm;
+        let numeral = |c: char| "一二三四五六七八九十".contains(c);
+        (from..to).find(|&i| {
+            if n[i] != '(' || (i > 0 && n[i - 1] == '第') {
+                return false;
+            }
+            let k = n[i + 1..to].iter().take_while(|&&c| numeral(c)).count();
+            let close = i + 1 + k;
+            (1..=3).contains(&k)
+                && close + 2 < to
+                && n[close] == ')'
+                && n[close + 1..close + 3].iter().all(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+        })
     }
 
     fn contains(&self, s: &str) -> bool {
@@ -388,6 +435,106 @@ fn is_page_number(s: &str) -> bool {
     let paged =
         t.starts_with('第') && t.ends_with('页') && t.chars().any(|c| c.is_ascii_digit()) && t.chars().count() < 12;
     dashed || paged
+}
+
+// ---------------------------------------------------------------------------------------------
+// Machine-extracted Markdown
+
+/// Markdown as a PDF converter writes it, read back into lines of text the table reader knows
+/// (a label and its numbers separated by spaces, as `pdf-rows`), line for line (so that line
+/// numbers still point into the file). `None` when `text` has no Markdown table.
+///
+/// What such converters do to a report's tables, and what is done about it:
+/// - a table per row, each under a generic header (「数据1 | 数据2 | …」): generic headers dropped;
+/// - the header row repeated over the rows after a page break: a repeat of a row without
+///   figures already seen is dropped;
+/// - page footers 「— 5 —」 as cells or rows: dropped;
+/// - annotations 「（其中修订2件）」 split from their cell: dropped (they are not cells);
+/// - separator rows 「|---|---|」, bold marks and `<br>`: dropped;
+/// - an empty cell between two filled ones: an explicit blank (「—」) — the cell is there,
+///   empty; a row missing a cell has one number fewer and stays blank with its note.
+fn demarkdown(text: &str) -> Option<String> {
+    let is_row = |l: &str| {
+        let t = l.trim();
+        t.starts_with('|') && t.len() > 1 && t[1..].contains('|')
+    };
+    text.lines().filter(|l| is_row(l)).nth(2)?;
+    let mut out = String::with_capacity(text.len());
+    let mut headers: Vec<Vec<String>> = Vec::new();
+    for line in text.lines() {
+        let t = line.trim();
+        if !is_row(t) {
+            out.push_str(strip_markdown_marks(t));
+            out.push('\n');
+            continue;
+        }
+        let inner = t.trim_start_matches('|').trim_end_matches('|');
+        if inner.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ')) {
+            out.push('\n'); // the separator row
+            continue;
+        }
+        let cells: Vec<String> = inner.split('|').map(clean_markdown_cell).collect();
+        let filled: Vec<&String> = cells.iter().filter(|c| !c.is_empty()).collect();
+        if filled.is_empty() || filled.iter().all(|c| is_generic_header(c)) {
+            out.push('\n');
+            continue;
+        }
+        let has_figures = filled.iter().any(|c| c.chars().any(|x| x.is_ascii_digit()));
+        if !has_figures && filled.len() >= 3 {
+            if headers.iter().any(|h| h == &cells) {
+                out.push('\n'); // a header repeated after a page break
+                continue;
+            }
+            headers.push(cells.clone());
+        }
+        // Leading and trailing empty cells are merged or missing cells: dropped; an empty cell
+        // between filled ones is printed as a blank.
+        let first = cells.iter().position(|c| !c.is_empty()).unwrap_or(0);
+        let last = cells.iter().rposition(|c| !c.is_empty()).unwrap_or(0);
+        let mut parts: Vec<&str> = Vec::with_capacity(last + 1 - first);
+        for c in &cells[first..=last] {
+            parts.push(if c.is_empty() { "—" } else { c.as_str() });
+        }
+        out.push_str(&parts.join(" "));
+        out.push('\n');
+    }
+    Some(out)
+}
+
+/// A line without Markdown's heading and emphasis marks (「## 一、总体情况」, 「**…**」).
+fn strip_markdown_marks(l: &str) -> &str {
+    let t = l.trim_start_matches('#').trim();
+    t.strip_prefix("**").and_then(|x| x.strip_suffix("**")).unwrap_or(t)
+}
+
+/// A cell's text: bold marks, `<br>` and page footers gone, annotations 「（其中…）」 removed.
+fn clean_markdown_cell(c: &str) -> String {
+    let mut s = c.replace("<br>", " ").replace("<br/>", " ").replace("**", "");
+    // 「148（其中修订2件）」 → 「148」; 「（其中修订2件）」 alone → empty.
+    while let Some(open) = s.find("（其中").or_else(|| s.find("(其中")) {
+        let close =
+            s[open..].find(['）', ')']).map(|k| open + k + s[open + k..].chars().next().map_or(1, char::len_utf8));
+        match close {
+            Some(end) => s.replace_range(open..end, " "),
+            None => s.truncate(open),
+        }
+    }
+    let s = s.trim();
+    if is_page_number(s) {
+        return String::new();
+    }
+    s.to_string()
+}
+
+/// A converter's generic column name: 「数据1」「列2」「Column 3」「Col4」.
+fn is_generic_header(c: &str) -> bool {
+    let c = c.trim();
+    ["数据", "列", "Column", "column", "Col", "col"].iter().any(|p| {
+        c.strip_prefix(p).is_some_and(|rest| {
+            let rest = rest.trim();
+            !rest.is_empty() && rest.chars().all(|x| x.is_ascii_digit())
+        })
+    })
 }
 
 fn strip_html_comments(line: &str) -> Cow<'_, str> {
@@ -589,6 +736,8 @@ fn tokenize(region: &str, base: usize, word_dump: bool) -> Vec<Tok<'_>> {
 /// earlier lines and are never looked at.
 fn tokenize_into<'a>(region: &'a str, base: usize, first: usize, toks: &mut Vec<Tok<'a>>) {
     let mut chars = region.char_indices().peekable();
+    // 「减4」 in 本年增/减 is minus four (「9减4」: 9 in the column before, then −4); 「增4」 plus.
+    let mut minus = false;
     while let Some(&(i, c)) = chars.peek() {
         if c.is_whitespace() {
             chars.next();
@@ -658,6 +807,8 @@ fn tokenize_into<'a>(region: &'a str, base: usize, first: usize, toks: &mut Vec<
             }
             if s.is_empty() || s == "-" {
                 toks.push(Tok::Text);
+            } else if std::mem::take(&mut minus) && !s.starts_with('-') {
+                toks.push(Tok::Num(Cow::Owned(format!("-{s}")), base + i));
             } else {
                 toks.push(Tok::Num(s, base + i));
             }
@@ -689,6 +840,11 @@ fn tokenize_into<'a>(region: &'a str, base: usize, first: usize, toks: &mut Vec<
         }
         let s = &region[i..run_end];
         let after_number = toks.len() > first && matches!(toks.last(), Some(Tok::Num(..)));
+        let number_follows = chars.peek().is_some_and(|&(_, d)| d.is_ascii_digit() || ('０'..='９').contains(&d));
+        if matches!(s, "减" | "增") && number_follows {
+            minus = s == "减";
+            continue;
+        }
         if s == "约" {
             toks.push(Tok::NonNumeric(Cow::Borrowed(s), base + i));
         } else if after_number && ["万元", "元", "条", "件", "次", "篇", "个", "项", "人次", "人"].contains(&s)
@@ -740,6 +896,8 @@ fn values(mut v: Vec<Tok<'_>>, columns: usize) -> Vec<Tok<'_>> {
 
 struct Builder<'a> {
     doc: &'a Doc,
+    /// The table-2 figures the prose states, read once when first needed.
+    prose: OnceLock<Vec<ProactiveFigure>>,
     /// The section headings, found once.
     headings: Vec<(usize, usize, SectionKey, u32)>,
     notes: Vec<ImportNote>,
@@ -776,6 +934,11 @@ enum RowValues<'a> {
 }
 
 impl<'a> Builder<'a> {
+    /// The table-2 figures of the whole text ([`text_figure::proactive_figures`]).
+    fn prose_figures(&self) -> &[ProactiveFigure] {
+        self.prose.get_or_init(|| text_figure::proactive_figures(&self.doc.body))
+    }
+
     fn note(&mut self, path: &str, line: Option<usize>, message: String) {
         self.notes.push(ImportNote { path: path.to_string(), line, message });
     }
@@ -875,7 +1038,24 @@ impl<'a> Builder<'a> {
         let mut found: Vec<(&RowSpec, RowMatch)> = Vec::new();
         let mut cursor = start;
         for spec in &rows {
-            match self.find_label(spec.number, spec.label, spec.variants, cursor, limit) {
+            let mut hit = self.find_label(spec.number, spec.label, spec.variants, cursor, limit);
+            if spec.key == RequestRow::OtherHandlingOther {
+                // 「其他」 is too short to be looked for without its 「3.」 anywhere, but printed
+                // without it (「其他」 under 「2.…逾期未缴费…」) it is the first 其他 before
+                // 「（七）总计」.
+                let total = template::t3_row(RequestRow::OutcomesTotal);
+                let next = self
+                    .find_label(total.number, total.label, total.variants, cursor, limit)
+                    .map_or(limit, |t| t.num_start);
+                if hit.is_none_or(|h| h.num_start >= next) {
+                    hit = self
+                        .doc
+                        .find(chars(spec.label), cursor, next)
+                        .map(|p| RowMatch { num_start: p, label_end: p + chars(spec.label).len(), inner: None })
+                        .or(hit);
+                }
+            }
+            match hit {
                 Some(m) => {
                     cursor = m.label_end;
                     found.push((spec, m));
@@ -1252,7 +1432,26 @@ impl<'a> Builder<'a> {
                 Some(Tok::Num(_, b)) => *b,
                 _ => 0,
             };
-            if let Some(c) = split::table4_candidates(&digits) {
+            if let Some(mut c) = split::table4_candidates(&digits) {
+                if c.is_empty() {
+                    // No split makes every group's 总计 right, but if the digits can be cut into
+                    // fifteen cells one way only, that is what the report printed: kept, so that
+                    // the rules report the error the report really contains.
+                    let all = split::splits(&digits, 15, 2);
+                    if let [only] = all.as_slice() {
+                        if let Ok(cells) = <[i64; 15]>::try_from(only.clone()) {
+                            self.note(
+                                "review_litigation",
+                                line,
+                                format!(
+                                    "表四的数字「{}」连写在一起，只有一种拆分，但各组“总计”与其结果之和不符：按此拆分读取，不符之处见检查结果",
+                                    digits.join(" ")
+                                ),
+                            );
+                            c.push(cells);
+                        }
+                    }
+                }
                 if c.len() == 1 {
                     for ((g, r), v) in slots.iter().zip(c[0].iter()) {
                         *t4.group_mut(*g).get_mut(*r) = Some(*v);
@@ -1343,6 +1542,9 @@ impl<'a> Builder<'a> {
             if let Some(t) = self.doc.find(title_pat, e, stop) {
                 stop = t;
             }
+            if let Some(h) = self.doc.subheading_in(e, stop) {
+                stop = h;
+            }
             let printed = self.doc.orig(s, e).trim().to_string();
             let vals = self.region_values(e, stop, 7);
             // Units (万元, 元, 条…) are read from the region as one run of text; a region without
@@ -1391,12 +1593,41 @@ impl<'a> Builder<'a> {
                         _ => None,
                     })
                     .collect();
-                let all = split::splits(&digits, n, 3);
+                let all = split::splits(&digits, n, 1000);
                 let line = Some(self.doc.line_of(e));
-                if all.len() == 1 {
-                    for (k, v) in all[0].iter().enumerate() {
+                // Several splits: the one the prose confirms, if exactly one agrees with every
+                // figure the prose states for this row (and it states at least one).
+                let stated: Vec<ProactiveFigure> = if all.len() > 1 {
+                    self.prose_figures().iter().filter(|f| f.row == row.key).cloned().collect()
+                } else {
+                    Vec::new()
+                };
+                let agrees = |v: &Vec<i64>| {
+                    stated.iter().all(|f| {
+                        block.columns.iter().position(|c| c.key == f.column).is_none_or(|k| v.get(k) == Some(&f.value))
+                    })
+                };
+                let usable = stated.iter().any(|f| block.columns.iter().any(|c| c.key == f.column));
+                let confirmed: Vec<&Vec<i64>> =
+                    if usable && all.len() < 1000 { all.iter().filter(|v| agrees(v)).collect() } else { Vec::new() };
+                if all.len() == 1 || confirmed.len() == 1 {
+                    let chosen = if all.len() == 1 { &all[0] } else { confirmed[0] };
+                    for (k, v) in chosen.iter().enumerate() {
                         cells[k] = Some(Cow::Owned(v.to_string()));
                         bytes[k] = self.doc.map[e];
+                    }
+                    if all.len() > 1 {
+                        let quotes: Vec<&str> = stated.iter().map(|f| f.quote.as_str()).collect();
+                        self.note(
+                            &path,
+                            line,
+                            format!(
+                                "表二「{printed}」行的数字「{}」连写在一起，有 {} 种拆分；按正文所述「{}」选定其中唯一相符的一种",
+                                digits.join(" "),
+                                all.len(),
+                                quotes.join("、")
+                            ),
+                        );
                     }
                 } else {
                     self.note(
@@ -1615,68 +1846,57 @@ impl<'a> Builder<'a> {
 
     // --- metadata ------------------------------------------------------------------------------
 
+    /// The agency and the year, from the title first (then the signature, then the statistics
+    /// period), never from a document the report cites (「根据《…关于编制公布2021年…报告…的通知》」
+    /// in a 2022 report): where each was read goes into the provenance as `agency` and `year`.
     fn meta(&self) -> Meta {
         let body = &self.doc.body;
-        let non_empty = |l: &&str| !l.is_empty();
-        let mut agency = None;
-        let mut year = None;
-        // The title: among the first lines, the one with 「YYYY年…报告」.
-        let mut previous: Option<&str> = None;
-        for l in body.lines().map(str::trim).filter(non_empty).take(12) {
-            let before_this = previous.replace(l);
-            if !(l.contains("报告") || l.contains("年报")) {
-                continue;
-            }
-            if let Some((y, ys, ye)) = find_year(l) {
-                year = Some(y);
-                let before = l[..ys].trim();
-                let after = l[ye..].trim_start_matches('度').trim();
-                if !before.is_empty() {
-                    agency = Some(before.to_string());
-                } else if let Some(k) = after.find("政府信息公开") {
-                    let a = after[..k].trim();
-                    if !a.is_empty() {
-                        agency = Some(a.to_string());
-                    }
-                }
-                if let (None, Some(prev)) = (&agency, before_this) {
-                    if prev.chars().count() <= 30 && !prev.contains(['。', '，', '：']) {
-                        agency = Some(prev.to_string());
-                    }
-                }
-                break;
+        let mut agency: Option<(String, MetaSource)> = None;
+        let mut year: Option<(i32, MetaSource)> = None;
+        if let Some(t) = find_title(body) {
+            year = Some((t.year, MetaSource::new("标题", t.line, &t.text)));
+            if let Some((a, from_previous)) = t.agency {
+                let label = if from_previous { "标题上一行" } else { "标题" };
+                agency = Some((a, MetaSource::new(label, t.line, &t.text)));
             }
         }
         if let Some(t) = &self.doc.archive_title {
-            if let Some((y, ys, _)) = find_year(t) {
+            if let Some(t) = title_parts(t) {
                 if year.is_none() {
-                    year = Some(y);
+                    year = Some((t.year, MetaSource::header("网页标题", self.doc.archive_lines.0, &t.text)));
                 }
-                let before = t[..ys].trim();
-                if agency.is_none() && !before.is_empty() {
-                    agency = Some(before.to_string());
+                if let (None, Some((a, false))) = (&agency, t.agency) {
+                    agency = Some((a, MetaSource::header("网页标题", self.doc.archive_lines.0, &t.text)));
                 }
             }
         }
         if year.is_none() {
-            // 统计期限 「自2021年1月1日起至2021年12月31日止」.
-            let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
-            if let Some(i) = compact.find("年1月1日") {
-                let pre: String = compact[..i].chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
-                year = pre.parse().ok();
-            }
+            year = statistics_period(body).map(|(y, line, raw)| (y, MetaSource::new("统计期限", line, &raw)));
+        }
+        if year.is_none() {
+            year = report_mention(body).map(|(y, line, raw)| (y, MetaSource::new("正文", line, &raw)));
         }
         // The signature: the last date in the closing lines, and the line before it.
+        let non_empty = |l: &(usize, &str)| !l.1.is_empty();
         let mut published_on = None;
         let mut signature = None;
         // The last nine non-empty lines, last first: eight to look at and the one before them.
-        let tail: Vec<&str> = body.lines().rev().map(str::trim).filter(non_empty).take(9).collect();
-        for (j, l) in tail.iter().enumerate().take(8) {
+        let tail: Vec<(usize, &str)> = body
+            .lines()
+            .map(str::trim)
+            .enumerate()
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .filter(non_empty)
+            .take(9)
+            .collect();
+        for (j, (_, l)) in tail.iter().enumerate().take(8) {
             if let Some(d) = parse_cn_date(l) {
                 published_on = Some(d);
-                if let Some(&prev) = tail.get(j + 1) {
+                if let Some(&(i, prev)) = tail.get(j + 1) {
                     if prev.chars().count() <= 40 && !prev.contains(['。', '，', '；', '：']) {
-                        signature = Some(prev.to_string());
+                        signature = Some((prev.to_string(), i));
                     }
                 }
                 break;
@@ -1687,16 +1907,76 @@ impl<'a> Builder<'a> {
             let tail: String = body.chars().rev().take(60).collect::<Vec<_>>().into_iter().rev().collect();
             published_on = parse_cn_date(tail.trim());
         }
-        if let Some(sig) = signature {
-            let better = match &agency {
-                None => true,
-                Some(a) => sig.ends_with(a.as_str()) && sig.len() > a.len(),
-            };
-            if better {
-                agency = Some(sig);
+        // A fuller name of the same agency (「洪泽区人民政府」 in the title, 「淮安市洪泽区人民政府」
+        // in the signature or as the office that drew the report up) is preferred; any other
+        // name is not: a department's report is often published by the government's office.
+        let mut fuller: Vec<(String, MetaSource)> = Vec::new();
+        if let Some((sig, i)) = signature {
+            let src = MetaSource::new("落款", i + 1, &sig);
+            fuller.push((sig, src));
+        }
+        if let Some(p) = &self.doc.archive_publisher {
+            let name = p.strip_suffix("办公室").unwrap_or(p).trim();
+            if !name.is_empty() {
+                fuller.push((name.to_string(), MetaSource::header("发布机构", self.doc.archive_lines.1, p)));
             }
         }
-        Meta { agency, year, published_on: published_on.or(self.doc.archive_published) }
+        if let Some((name, line, raw)) = drafting_office(body) {
+            fuller.push((name, MetaSource::new("编制说明", line, &raw)));
+        }
+        for (name, src) in fuller {
+            let better = match &agency {
+                None => matches!(src.label, "落款" | "编制说明"),
+                Some((a, _)) => name.contains(a.as_str()) && name.len() > a.len(),
+            };
+            if better {
+                agency = Some((name, src));
+            }
+        }
+        // A place named without its organ (「平潭综合实验区2016年度…报告」) is the government of that
+        // place: 「平潭综合实验区管委会」 where the text names it so.
+        if let Some((a, _)) = &agency {
+            if !has_organ_suffix(a) {
+                let named = ["管委会", "管理委员会", "人民政府", "办事处"]
+                    .iter()
+                    .map(|organ| format!("{a}{organ}"))
+                    .map(|full| (body.matches(full.as_str()).count(), full))
+                    .filter(|(n, _)| *n > 0)
+                    .max_by_key(|(n, _)| *n);
+                if let Some((_, full)) = named {
+                    let line = body.find(full.as_str()).map_or(0, |b| body[..b].matches('\n').count() + 1);
+                    agency = Some((full.clone(), MetaSource::new("正文", line, &full)));
+                }
+            }
+        }
+        let mut sources = Vec::new();
+        if let Some((a, s)) = &agency {
+            sources.push(("agency", a.clone(), s.clone()));
+        }
+        if let Some((y, s)) = &year {
+            sources.push(("year", y.to_string(), s.clone()));
+        }
+        Meta {
+            agency: agency.map(|a| a.0),
+            year: year.map(|y| y.0),
+            published_on: published_on.or(self.doc.archive_published),
+            sources: sources
+                .into_iter()
+                .map(|(key, _, s)| {
+                    let line = if s.header { s.line } else { s.line + self.doc.line_offset };
+                    (
+                        key.to_string(),
+                        CellSource {
+                            label: Cow::Borrowed(s.label),
+                            column: Cow::Borrowed(""),
+                            line,
+                            raw: Cow::Owned(s.raw),
+                            location: None,
+                        },
+                    )
+                })
+                .collect(),
+        }
     }
 }
 
@@ -1763,6 +2043,234 @@ struct Meta {
     agency: Option<String>,
     year: Option<i32>,
     published_on: Option<NaiveDate>,
+    /// Where the agency and the year were read (`agency`, `year`).
+    sources: Vec<(String, CellSource)>,
+}
+/// Where the agency or the year was read: a label a clerk understands (「标题」「落款」「统计期限」),
+/// the 1-based line (of the body, or of the archiver's header) and the text read.
+#[derive(Clone)]
+struct MetaSource {
+    label: &'static str,
+    line: usize,
+    raw: String,
+    /// `line` is a line of the archiver's header, not of the body.
+    header: bool,
+}
+
+impl MetaSource {
+    fn new(label: &'static str, line: usize, raw: &str) -> MetaSource {
+        MetaSource { label, line, raw: raw.to_string(), header: false }
+    }
+
+    /// Read in the archiver's header, at its 1-based `line` of the file.
+    fn header(label: &'static str, line: usize, raw: &str) -> MetaSource {
+        MetaSource { label, line, raw: raw.to_string(), header: true }
+    }
+}
+
+/// Whether an agency's name ends with an organ (「…人民政府」「…局」「…管委会」), not a place only
+/// (「平潭综合实验区」「××镇」「××街道」).
+fn has_organ_suffix(name: &str) -> bool {
+    const ORGANS: [&str; 20] = [
+        "政府", "局", "委", "会", "办", "院", "厅", "室", "中心", "处", "所", "队", "部", "署", "行", "站", "馆", "社",
+        "司", "组",
+    ];
+    ORGANS.iter().any(|o| name.ends_with(o))
+}
+
+/// A title found: its year, the agency it names (and whether that came from the line above),
+/// the title's text and its 1-based line in the body.
+struct Title {
+    year: i32,
+    agency: Option<(String, bool)>,
+    text: String,
+    line: usize,
+}
+
+/// How many of the first non-empty lines may hold the title (a crawler's header, a breadcrumb
+/// and a Markdown front matter come before it).
+const TITLE_LINES: usize = 20;
+
+/// The title among the first lines: 「××局2022年政府信息公开工作年度报告」, 「2022年××局政府信息
+/// 公开工作年度报告」, or 「2022年政府信息公开工作年度报告」 under a line naming the agency. In
+/// flattened text the first line runs on into the body: it is read as its space-separated pieces.
+fn find_title(body: &str) -> Option<Title> {
+    let mut previous: Option<String> = None;
+    let lines = body.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).take(TITLE_LINES);
+    for (i, line) in lines {
+        for seg in title_segments(line.trim()) {
+            let seg = strip_title_decor(&seg);
+            if seg.is_empty() {
+                continue;
+            }
+            if let Some(mut t) = title_parts(seg) {
+                t.line = i + 1;
+                if t.agency.is_none() {
+                    t.agency = previous.take().map(|p| (p, true));
+                }
+                return Some(t);
+            }
+            previous = agency_line(seg).map(str::to_string);
+        }
+    }
+    None
+}
+
+/// A line as the pieces a title may be: the line itself when short, else its space-separated
+/// pieces, with 「2024 年…」 (PDF text puts spaces around figures) kept together.
+fn title_segments(line: &str) -> Vec<String> {
+    if line.chars().count() <= 80 {
+        return vec![line.to_string()];
+    }
+    let mut out: Vec<String> = Vec::new();
+    for tok in line.split_whitespace().take(60) {
+        let joins = out.last().is_some_and(|p| {
+            p.len() >= 4 && p.as_bytes()[p.len() - 4..].iter().all(u8::is_ascii_digit) && tok.starts_with('年')
+        });
+        match out.last_mut() {
+            Some(p) if joins => p.push_str(tok),
+            _ => out.push(tok.to_string()),
+        }
+    }
+    out
+}
+
+/// A title's text without what a crawler or a converter put around it: Markdown marks
+/// (「# 」「**」), a field name (「标题：」), a breadcrumb (「当前位置：首页 > … > 」).
+fn strip_title_decor(s: &str) -> &str {
+    let mut s = s.trim().trim_start_matches(['#', '*', '>', ' ', '\u{3000}']).trim_end_matches(['#', '*', ' ']);
+    for p in ["标题：", "标题:", "题目：", "题目:", "文章标题：", "文章标题:", "名称：", "名称:"]
+    {
+        if let Some(r) = s.strip_prefix(p) {
+            s = r.trim();
+        }
+    }
+    let crumbs = ['>', '＞', '»', '›', '→'];
+    if s.contains(crumbs) {
+        if let Some((i, c)) = s.char_indices().rfind(|(_, c)| crumbs.contains(c)) {
+            s = s[i + c.len_utf8()..].trim();
+        }
+    }
+    for p in ["当前位置：", "当前位置:", "您的位置：", "您的位置:", "您现在的位置：", "您现在的位置:"]
+    {
+        if let Some(r) = s.strip_prefix(p) {
+            s = r.trim();
+        }
+    }
+    s
+}
+
+/// A line that may name the agency above a title: short, no sentence punctuation, not a page
+/// number, not itself about the report.
+fn agency_line(s: &str) -> Option<&str> {
+    let n = s.chars().count();
+    let ok = (2..=30).contains(&n)
+        && !s.contains(['。', '，', '：', ':', '；', '《', '》', '、'])
+        && !s.contains("报告")
+        && !is_page_number(s)
+        && !s.chars().any(|c| c.is_ascii_digit());
+    ok.then_some(s)
+}
+
+/// The parts of a title line, if it is one: a year followed by 报告/年报, no sentence
+/// punctuation, and the year not inside a cited document's 《…》.
+fn title_parts(s: &str) -> Option<Title> {
+    let s = s.trim();
+    if s.chars().count() > 60 || s.contains(['。', '，', '；', '“', '"']) {
+        return None;
+    }
+    const OPENINGS: [&str; 8] = ["根据", "依据", "按照", "本报告", "本年度报告", "现将", "现公布", "为"];
+    if OPENINGS.iter().any(|o| s.starts_with(o)) {
+        return None;
+    }
+    let (year, ys, ye) = find_year(s)?;
+    if s[..ys].contains('《') || s[..ys].contains('〈') {
+        return None;
+    }
+    let after = s[ye..].trim_start_matches('度').trim();
+    if !(after.contains("报告") || after.contains("年报")) {
+        return None;
+    }
+    let before = s[..ys].trim().trim_end_matches("关于").trim();
+    let agency = if !before.is_empty() {
+        Some(before.to_string())
+    } else {
+        after.find("政府信息公开").map(|k| after[..k].trim()).filter(|a| !a.is_empty()).map(str::to_string)
+    };
+    Some(Title { year, agency: agency.map(|a| (a, false)), text: s.to_string(), line: 0 })
+}
+
+/// The year of the statistics period 「统计期限自2022年1月1日起至2022年12月31日止」: (year, line,
+/// the text read). Only a period that runs from 1 January counts.
+fn statistics_period(body: &str) -> Option<(i32, usize, String)> {
+    for (i, line) in body.lines().enumerate() {
+        let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+        let Some(k) = compact.find("年1月1日") else {
+            continue;
+        };
+        let head = &compact[..k];
+        if head.len() < 4 || !head.as_bytes()[head.len() - 4..].iter().all(u8::is_ascii_digit) {
+            continue;
+        }
+        let open = head.rfind('《').map(|o| head[o..].find('》').is_none()).unwrap_or(false);
+        if open {
+            continue;
+        }
+        if let Ok(y) = head[head.len() - 4..].parse::<i32>() {
+            let from = head.len().saturating_sub(12);
+            let from = (0..=from).rev().find(|&b| compact.is_char_boundary(b)).unwrap_or(0);
+            let to = (k + "年1月1日".len() + 30).min(compact.len());
+            let to = (to..=compact.len()).find(|&b| compact.is_char_boundary(b)).unwrap_or(compact.len());
+            return Some((y, i + 1, compact[from..to].to_string()));
+        }
+    }
+    None
+}
+
+/// The year of 「本机关2022年政府信息公开工作年度报告」 named in the prose (not inside a cited
+/// 《…》): the last resort when there is neither a title nor a statistics period.
+fn report_mention(body: &str) -> Option<(i32, usize, String)> {
+    for (i, line) in body.lines().enumerate().take(200) {
+        let mut depth = 0i32;
+        let mut at = 0;
+        for (b, c) in line.char_indices() {
+            match c {
+                '《' => depth += 1,
+                '》' => depth = (depth - 1).max(0),
+                _ => {}
+            }
+            if b < at || depth > 0 || !c.is_ascii_digit() {
+                continue;
+            }
+            if let Some((y, ys, ye)) = find_year(&line[b..]) {
+                if ys == 0 {
+                    let rest = line[b + ye..].trim_start_matches('度');
+                    if rest.starts_with("政府信息公开工作年度报告") || rest.starts_with("政府信息公开年度报告")
+                    {
+                        return Some((y, i + 1, line[b..].chars().take(30).collect()));
+                    }
+                }
+                at = b + 4;
+            }
+        }
+    }
+    None
+}
+
+/// The agency named as the drafter in the opening 「本报告由淮安市洪泽区人民政府办公室…编制」:
+/// (the agency, line, the text read).
+fn drafting_office(body: &str) -> Option<(String, usize, String)> {
+    for (i, line) in body.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).take(TITLE_LINES + 5) {
+        let Some(k) = line.find("本报告由") else {
+            continue;
+        };
+        let rest = &line[k + "本报告由".len()..];
+        let end = rest.find("办公室")?;
+        let name = rest[..end].trim();
+        let ok = (2..=30).contains(&name.chars().count()) && !name.contains(['，', '。', '《', '、']);
+        return ok.then(|| (name.to_string(), i + 1, format!("本报告由{}办公室", name)));
+    }
+    None
 }
 
 /// Number of column equations of table 3 that hold (t3.balance and t3.outcome-sum per column).

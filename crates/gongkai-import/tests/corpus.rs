@@ -129,6 +129,7 @@ fn every_text_file_imports_with_the_right_template() {
         let r = import(cols[0]);
         assert_eq!(r.template.id(), cols[3], "{}", cols[0]);
         assert_eq!(r.year.map(|y| y.to_string()).as_deref(), Some(cols[2]), "{}: year", cols[0]);
+        assert_eq!(r.agency.as_deref(), Some(cols[1]), "{}: agency ({:?})", cols[0], r.provenance.cells.get("agency"));
         checked += 1;
     }
     assert!(checked >= 17, "only {checked} text files listed in INDEX.tsv");

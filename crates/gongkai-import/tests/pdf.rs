@@ -51,7 +51,7 @@ fn score(report: &Report, expected: &Value) -> (usize, usize, Vec<String>) {
             wrong.push(format!("{path}: expected {want}, got {have}"));
         }
     }
-    for key in ["year", "template"] {
+    for key in ["year", "template", "agency"] {
         if got.get(key) != expected.get(key) {
             wrong.push(format!("{key}: expected {:?}, got {:?}", expected.get(key), got.get(key)));
         }
@@ -97,6 +97,7 @@ fn the_pdf_gives_the_figures_of_its_pypdf_text() {
     assert_eq!(pdf.review_litigation, txt.review_litigation);
     assert_eq!(pdf.proactive, txt.proactive);
     assert_eq!(pdf.year, txt.year);
+    assert_eq!(pdf.agency, txt.agency);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -303,8 +303,9 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
         }
         w.flush().with_context(|| format!("无法写入 {}", path.display()))?;
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::stdout();
     write_summary(&mut out, &rows, elapsed.as_secs_f64(), jobs, args.out.as_deref())?;
+    out.flush()?;
     let bad = rows.iter().any(|r| r.error.is_some() || r.errors > 0);
     Ok(if bad { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -10,7 +10,28 @@ use clap::{Arg, ArgAction, Command};
 const TEMPLATE: &str = "{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";
 
 /// `cmd` and its subcommands, their help in Chinese.
+#[cfg(test)]
 pub fn chinese(cmd: Command) -> Command {
+    chinese_one(cmd).mut_subcommands(chinese)
+}
+
+/// `cmd` in Chinese along the subcommands `args` name (`gongkai report check …`: the root,
+/// `report` and `check`): only they can be shown or report a usage error, and translating the
+/// whole tree (every argument of some sixty commands) was most of a short command's start.
+pub fn chinese_along(cmd: Command, args: &[std::ffi::OsString]) -> Command {
+    let cmd = chinese_one(cmd);
+    let next = args.iter().enumerate().find_map(|(i, a)| {
+        let name = a.to_str()?;
+        cmd.find_subcommand(name).map(|s| (i, s.get_name().to_string()))
+    });
+    match next {
+        Some((i, name)) => cmd.mut_subcommand(name, |sub| chinese_along(sub, &args[i + 1..])),
+        None => cmd,
+    }
+}
+
+/// One command's own help in Chinese (not its subcommands').
+fn chinese_one(cmd: Command) -> Command {
     let has_version = cmd.get_version().is_some();
     let mut cmd = cmd
         .help_template(TEMPLATE)
@@ -31,7 +52,7 @@ pub fn chinese(cmd: Command) -> Command {
                 .help_heading("选项"),
         );
     }
-    cmd.mut_subcommands(chinese)
+    cmd
 }
 
 /// An argument's placeholder in Chinese: the derive names it after its field in capitals

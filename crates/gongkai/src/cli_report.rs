@@ -81,8 +81,10 @@ pub fn load(file: &str) -> anyhow::Result<Report> {
 
 /// Runs a `report` subcommand.
 pub fn run(cmd: ReportCommand) -> anyhow::Result<ExitCode> {
-    let mut out = std::io::stdout().lock();
-    match cmd {
+    // One buffer for the whole document: a locked standard output alone is line-buffered, a
+    // `write` system call per line of JSON (about 1,700 for a report) — slow into a pipe.
+    let mut out = crate::stdout();
+    let code = match cmd {
         ReportCommand::Import { file } => {
             let report = load(&file)?;
             serde_json::to_writer_pretty(&mut out, &report)?;
@@ -126,7 +128,9 @@ pub fn run(cmd: ReportCommand) -> anyhow::Result<ExitCode> {
             writeln!(out)?;
             Ok(ExitCode::SUCCESS)
         }
-    }
+    };
+    out.flush()?;
+    code
 }
 
 fn severity_label(s: Severity) -> &'static str {

@@ -57,6 +57,13 @@ pub fn clock() -> gongkai_app::Clock {
 
 /// The settings of this run (file and environment; a command's flags are laid over them where it
 /// reads a value), loaded once in [`main`] before any command runs.
+/// Standard output, locked and buffered as a whole: the commands that print documents write
+/// them in a few system calls instead of one per line. The caller flushes (so that a failed
+/// write is reported, not lost in `drop`).
+pub fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
+    std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())
+}
+
 static SETTINGS: std::sync::OnceLock<settings::Settings> = std::sync::OnceLock::new();
 
 /// The settings of this run.
@@ -144,8 +151,9 @@ enum DbCommand {
 }
 
 fn main() -> ExitCode {
-    let cli = match cli_help::chinese(<Cli as clap::CommandFactory>::command())
-        .try_get_matches()
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match cli_help::chinese_along(<Cli as clap::CommandFactory>::command(), args.get(1..).unwrap_or(&[]))
+        .try_get_matches_from(&args)
         .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m))
     {
         Ok(cli) => cli,
