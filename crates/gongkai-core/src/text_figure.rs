@@ -1189,12 +1189,24 @@ const T2_COLUMN_WORDS: [(&str, &str, &[char]); 12] = [
     ("金额", "amount_yuan", &['元']),
 ];
 
+/// How many chars before a number are looked at for its column's verb and its row's name.
+const T2_WINDOW: usize = 40;
+
 /// Finds the table-2 figures of `text`: in each sentence, a number whose words right before it
 /// name a column (「废止3件」) and whose unit fits it, counted for the row named last before it
 /// in the same sentence. Conservative like [`extract`]: approximate numbers and numbers without
 /// their unit are skipped.
 pub fn proactive_figures(text: &str) -> Vec<ProactiveFigure> {
     let norm: Vec<char> = label::normalize(text).chars().collect();
+    proactive_figures_normalized(&norm)
+}
+
+/// [`proactive_figures`] of a text already normalised ([`label::normalize`]): the importer has
+/// it, and normalising a long report again cost more than reading it.
+pub fn proactive_figures_normalized(norm: &[char]) -> Vec<ProactiveFigure> {
+    /// The units a table-2 figure may carry: a number followed by anything else is skipped
+    /// before its words are looked at.
+    const UNITS: [char; 4] = ['件', '个', '项', '元'];
     let mut out = Vec::new();
     for sentence in norm.split(|c| matches!(c, '.' | ';' | '!' | '?')) {
         let mut i = 0;
@@ -1205,9 +1217,16 @@ pub fn proactive_figures(text: &str) -> Vec<ProactiveFigure> {
                 continue;
             }
             let end = i + sentence[i..].iter().take_while(|c| c.is_ascii_digit()).count();
-            let number: String = sentence[i..end].iter().collect();
             let unit = sentence.get(end).copied();
-            let before: String = sentence[..i].iter().collect();
+            if !unit.is_some_and(|u| UNITS.contains(&u)) {
+                i = end;
+                continue;
+            }
+            let number: String = sentence[i..end].iter().collect();
+            // The words before the number: the column's verb is right before it, the row's name
+            // a few words earlier (a window, not the whole sentence: flattened tables run on
+            // for pages without a full stop).
+            let before: String = sentence[i.saturating_sub(T2_WINDOW)..i].iter().collect();
             let before = before.trim_end_matches(['共', '计', '了', '为', '达']);
             // 「制发行政规范性文件6件」: the row's name may stand between the verb and the number.
             let verb_end = T2_ROW_WORDS

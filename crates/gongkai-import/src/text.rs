@@ -458,6 +458,10 @@ fn demarkdown(text: &str) -> Option<String> {
         let t = l.trim();
         t.starts_with('|') && t.len() > 1 && t[1..].contains('|')
     };
+    // Most texts have no table row at all: one byte search rejects them.
+    if !(text.starts_with('|') || text.contains("\n|")) {
+        return None;
+    }
     text.lines().filter(|l| is_row(l)).nth(2)?;
     let mut out = String::with_capacity(text.len());
     let mut headers: Vec<Vec<String>> = Vec::new();
@@ -934,9 +938,9 @@ enum RowValues<'a> {
 }
 
 impl<'a> Builder<'a> {
-    /// The table-2 figures of the whole text ([`text_figure::proactive_figures`]).
+    /// The table-2 figures of the whole text ([`text_figure::proactive_figures_normalized`]).
     fn prose_figures(&self) -> &[ProactiveFigure] {
-        self.prose.get_or_init(|| text_figure::proactive_figures(&self.doc.body))
+        self.prose.get_or_init(|| text_figure::proactive_figures_normalized(&self.doc.norm))
     }
 
     fn note(&mut self, path: &str, line: Option<usize>, message: String) {
@@ -1039,7 +1043,7 @@ impl<'a> Builder<'a> {
         let mut cursor = start;
         for spec in &rows {
             let mut hit = self.find_label(spec.number, spec.label, spec.variants, cursor, limit);
-            if spec.key == RequestRow::OtherHandlingOther {
+            if spec.key == RequestRow::OtherHandlingOther && hit.is_none() {
                 // 「其他」 is too short to be looked for without its 「3.」 anywhere, but printed
                 // without it (「其他」 under 「2.…逾期未缴费…」) it is the first 其他 before
                 // 「（七）总计」.
@@ -1047,13 +1051,11 @@ impl<'a> Builder<'a> {
                 let next = self
                     .find_label(total.number, total.label, total.variants, cursor, limit)
                     .map_or(limit, |t| t.num_start);
-                if hit.is_none_or(|h| h.num_start >= next) {
-                    hit = self
-                        .doc
-                        .find(chars(spec.label), cursor, next)
-                        .map(|p| RowMatch { num_start: p, label_end: p + chars(spec.label).len(), inner: None })
-                        .or(hit);
-                }
+                hit = self.doc.find(chars(spec.label), cursor, next).map(|p| RowMatch {
+                    num_start: p,
+                    label_end: p + chars(spec.label).len(),
+                    inner: None,
+                });
             }
             match hit {
                 Some(m) => {
@@ -1593,15 +1595,19 @@ impl<'a> Builder<'a> {
                         _ => None,
                     })
                     .collect();
-                let all = split::splits(&digits, n, 1000);
+                let mut all = split::splits(&digits, n, 3);
                 let line = Some(self.doc.line_of(e));
                 // Several splits: the one the prose confirms, if exactly one agrees with every
-                // figure the prose states for this row (and it states at least one).
+                // figure the prose states for this row (and it states at least one). Only then
+                // are all the splits enumerated (up to a thousand).
                 let stated: Vec<ProactiveFigure> = if all.len() > 1 {
                     self.prose_figures().iter().filter(|f| f.row == row.key).cloned().collect()
                 } else {
                     Vec::new()
                 };
+                if !stated.is_empty() {
+                    all = split::splits(&digits, n, 1000);
+                }
                 let agrees = |v: &Vec<i64>| {
                     stated.iter().all(|f| {
                         block.columns.iter().position(|c| c.key == f.column).is_none_or(|k| v.get(k) == Some(&f.value))
@@ -1877,26 +1883,19 @@ impl<'a> Builder<'a> {
             year = report_mention(body).map(|(y, line, raw)| (y, MetaSource::new("正文", line, &raw)));
         }
         // The signature: the last date in the closing lines, and the line before it.
-        let non_empty = |l: &(usize, &str)| !l.1.is_empty();
         let mut published_on = None;
         let mut signature = None;
         // The last nine non-empty lines, last first: eight to look at and the one before them.
-        let tail: Vec<(usize, &str)> = body
-            .lines()
-            .map(str::trim)
-            .enumerate()
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .filter(non_empty)
-            .take(9)
-            .collect();
-        for (j, (_, l)) in tail.iter().enumerate().take(8) {
+        let tail: Vec<&str> = body.lines().rev().map(str::trim).filter(|l| !l.is_empty()).take(9).collect();
+        for (j, l) in tail.iter().enumerate().take(8) {
             if let Some(d) = parse_cn_date(l) {
                 published_on = Some(d);
-                if let Some(&(i, prev)) = tail.get(j + 1) {
+                if let Some(&prev) = tail.get(j + 1) {
                     if prev.chars().count() <= 40 && !prev.contains(['。', '，', '；', '：']) {
-                        signature = Some((prev.to_string(), i));
+                        // Its line: where it lies in the body (it is a slice of it).
+                        let byte = (prev.as_ptr() as usize).saturating_sub(body.as_ptr() as usize);
+                        let line = self.doc.line_starts.partition_point(|&s| s <= byte);
+                        signature = Some((prev.to_string(), line));
                     }
                 }
                 break;
@@ -1911,8 +1910,8 @@ impl<'a> Builder<'a> {
         // in the signature or as the office that drew the report up) is preferred; any other
         // name is not: a department's report is often published by the government's office.
         let mut fuller: Vec<(String, MetaSource)> = Vec::new();
-        if let Some((sig, i)) = signature {
-            let src = MetaSource::new("落款", i + 1, &sig);
+        if let Some((sig, line)) = signature {
+            let src = MetaSource::new("落款", line, &sig);
             fuller.push((sig, src));
         }
         if let Some(p) = &self.doc.archive_publisher {
@@ -1937,12 +1936,19 @@ impl<'a> Builder<'a> {
         // place: 「平潭综合实验区管委会」 where the text names it so.
         if let Some((a, _)) = &agency {
             if !has_organ_suffix(a) {
-                let named = ["管委会", "管理委员会", "人民政府", "办事处"]
-                    .iter()
-                    .map(|organ| format!("{a}{organ}"))
-                    .map(|full| (body.matches(full.as_str()).count(), full))
-                    .filter(|(n, _)| *n > 0)
-                    .max_by_key(|(n, _)| *n);
+                // One pass over the name's occurrences, counting the organ that follows each.
+                const ORGANS: [&str; 4] = ["管委会", "管理委员会", "人民政府", "办事处"];
+                let mut counts = [0usize; 4];
+                for (at, _) in body.match_indices(a.as_str()) {
+                    let after = &body[at + a.len()..];
+                    if let Some(k) = ORGANS.iter().position(|o| after.starts_with(o)) {
+                        counts[k] += 1;
+                    }
+                }
+                let named = (0..4)
+                    .filter(|&k| counts[k] > 0)
+                    .max_by_key(|&k| counts[k])
+                    .map(|k| (counts[k], format!("{a}{}", ORGANS[k])));
                 if let Some((_, full)) = named {
                     let line = body.find(full.as_str()).map_or(0, |b| body[..b].matches('\n').count() + 1);
                     agency = Some((full.clone(), MetaSource::new("正文", line, &full)));
@@ -2101,6 +2107,7 @@ fn find_title(body: &str) -> Option<Title> {
         for seg in title_segments(line.trim()) {
             let seg = strip_title_decor(&seg);
             if seg.is_empty() {
+                previous = None;
                 continue;
             }
             if let Some(mut t) = title_parts(seg) {
@@ -2119,11 +2126,19 @@ fn find_title(body: &str) -> Option<Title> {
 /// A line as the pieces a title may be: the line itself when short, else its space-separated
 /// pieces, with 「2024 年…」 (PDF text puts spaces around figures) kept together.
 fn title_segments(line: &str) -> Vec<String> {
-    if line.chars().count() <= 80 {
+    if line.chars().nth(80).is_none() {
         return vec![line.to_string()];
     }
+    // A title is near the start: a flattened page (one line of 50 kB) is not scanned to its end.
+    let line = line.char_indices().nth(600).map_or(line, |(b, _)| &line[..b]);
     let mut out: Vec<String> = Vec::new();
     for tok in line.split_whitespace().take(60) {
+        if tok.chars().nth(80).is_some() {
+            // Body text run together: neither a title nor an agency's name (an empty piece, so
+            // that the piece before it is not taken for the line above a title).
+            out.push(String::new());
+            continue;
+        }
         let joins = out.last().is_some_and(|p| {
             p.len() >= 4 && p.as_bytes()[p.len() - 4..].iter().all(u8::is_ascii_digit) && tok.starts_with('年')
         });
@@ -2204,6 +2219,9 @@ fn title_parts(s: &str) -> Option<Title> {
 /// the text read). Only a period that runs from 1 January counts.
 fn statistics_period(body: &str) -> Option<(i32, usize, String)> {
     for (i, line) in body.lines().enumerate() {
+        if !line.contains('月') {
+            continue;
+        }
         let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
         let Some(k) = compact.find("年1月1日") else {
             continue;
@@ -2261,7 +2279,9 @@ fn report_mention(body: &str) -> Option<(i32, usize, String)> {
 /// (the agency, line, the text read).
 fn drafting_office(body: &str) -> Option<(String, usize, String)> {
     for (i, line) in body.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).take(TITLE_LINES + 5) {
-        let Some(k) = line.find("本报告由") else {
+        // The opening sentence: the start of the line (a flattened page is one long line).
+        let head = line.char_indices().nth(300).map_or(line, |(b, _)| &line[..b]);
+        let Some(k) = head.find("本报告由") else {
             continue;
         };
         let rest = &line[k + "本报告由".len()..];

@@ -62,6 +62,15 @@ pub enum RenderFormat {
     Html,
 }
 
+/// What `report check --json` prints: `{"findings": […], "report": {…}}`, written straight from
+/// the report (through a `serde_json::Value` first, it cost about two thirds of the command's
+/// instructions — issue 20).
+#[derive(serde::Serialize)]
+struct CheckDocument<'a> {
+    findings: &'a [Finding],
+    report: &'a Report,
+}
+
 /// Reads a file argument (`-` = stdin) and imports it; errors say which file and why.
 pub fn load(file: &str) -> anyhow::Result<Report> {
     let (bytes, name) = if file == "-" {
@@ -98,7 +107,7 @@ pub fn run(cmd: ReportCommand) -> anyhow::Result<ExitCode> {
             let findings = rules::check(&report, &ctx);
             let has_error = findings.iter().any(|f| f.severity == Severity::Error);
             if json {
-                let doc = serde_json::json!({ "report": report, "findings": findings });
+                let doc = CheckDocument { findings: &findings, report: &report };
                 serde_json::to_writer_pretty(&mut out, &doc)?;
                 writeln!(out)?;
             } else {
@@ -179,6 +188,16 @@ fn write_human(out: &mut impl Write, report: &Report, findings: &[Finding], expl
                 }
                 _ => format!("第{}行", c.line),
             };
+            // The agency and the year: the value, then where it was read (「标题」「落款」…).
+            let meta = match path.as_str() {
+                "agency" => Some(("机关", report.agency.clone().unwrap_or_default())),
+                "year" => Some(("年度", report.year.map(|y| y.to_string()).unwrap_or_default())),
+                _ => None,
+            };
+            if let Some((name, value)) = meta {
+                writeln!(out, "  {name} = {value}  ← {place}{}「{}」", c.label, c.raw)?;
+                continue;
+            }
             let raw: &str = if c.raw.is_empty() { "（空白）" } else { &c.raw };
             writeln!(out, "  {path} = {raw}  ← {place}「{}」/「{}」", c.label, c.column)?;
         }

@@ -152,10 +152,13 @@ enum DbCommand {
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let cli = match cli_help::chinese_along(<Cli as clap::CommandFactory>::command(), args.get(1..).unwrap_or(&[]))
-        .try_get_matches_from(&args)
-        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m))
-    {
+    let mut command = cli_help::chinese_along(<Cli as clap::CommandFactory>::command(), args.get(1..).unwrap_or(&[]));
+    let parsed =
+        command.try_get_matches_from_mut(&args).and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    // The command tree is a few thousand small allocations that the process's exit frees anyway:
+    // dropping them one by one was a tenth of a short command's instructions (issue 20).
+    std::mem::forget(command);
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e)
             if matches!(

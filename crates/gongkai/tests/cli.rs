@@ -134,6 +134,18 @@ fn check_json_shape_and_previous_year() {
 }
 
 #[test]
+fn explain_says_where_the_agency_and_the_year_were_read() {
+    let o = gongkai(&["report", "check", "examples/2024-demo-county-natural-resources.txt", "--explain"]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("机关 = 示例县自然资源局  ← 第1行标题「示例县自然资源局2024年政府信息公开工作年度报告」"),
+        "{out}"
+    );
+    assert!(out.contains("年度 = 2024  ← 第1行标题「"), "{out}");
+    assert!(!out.contains("agency ="), "the internal key is not shown: {out}");
+}
+
+#[test]
 fn stdin_is_read_with_a_dash() {
     let text = std::fs::read(root().join("examples/2024-demo-county-natural-resources.txt")).unwrap_or_default();
     let mut child = Command::new(env!("CARGO_BIN_EXE_gongkai"))
