@@ -23,9 +23,10 @@ const AUDIT_EVENT: &str = "user.add";
 /// Creates the account: the password policy first (B2.1), then the hash (argon2, off the async
 /// workers), then the store — refusing a taken username, an unknown agency or an invalid
 /// username, each with its field. Every attempt is audited (`user.add`, the target
-/// `用户名 角色 机关`), never with the password.
+/// `用户名 角色 机关`, the role by its Chinese name), never with the password.
 pub async fn add(store: &Store, clock: &Clock, actor: &Actor, new: NewAccount) -> Result<User, AppError> {
-    let target = format!("{} {} {}", new.username.trim(), new.role, new.agency.trim());
+    // What the auditor's page shows: the username, the role in Chinese and the agency.
+    let target = format!("{} {} {}", new.username.trim(), new.role.label_zh(), new.agency.trim());
     let outcome = checked(&actor.audited(store, clock, AUDIT_EVENT, &target, None), clock, new).await;
     actor.audit_refusal(store, clock, AUDIT_EVENT, &target, &outcome).await;
     outcome

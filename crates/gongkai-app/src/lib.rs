@@ -23,6 +23,7 @@ pub mod registers;
 pub mod remind;
 pub mod request;
 pub mod security;
+pub mod setup;
 pub mod supervise;
 pub mod tokens;
 pub mod year;

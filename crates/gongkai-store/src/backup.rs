@@ -142,7 +142,9 @@ async fn restore_sqlite(url: &str, key: &DataKey, from: &Path, head: &[u8]) -> R
     let Some(target) = sqlite_file_path(url) else {
         return Err(refused("恢复需要一个数据库文件路径（sqlite://文件路径），不能恢复到内存数据库".into()));
     };
-    if target.exists() {
+    // An empty file (0 bytes) holds no database yet, as `gongkai db migrate` or a test kit
+    // leaves it before the first migration: restoring into it overwrites nothing.
+    if target.metadata().is_ok_and(|m| m.len() > 0) {
         return Err(refused(format!(
             "数据库文件 {} 已存在：恢复只写入新文件，不覆盖现有数据库；请指定另一个文件，或先移走该文件",
             target.display()

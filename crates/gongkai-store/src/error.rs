@@ -10,6 +10,19 @@ pub enum StoreError {
     /// The URL is neither `sqlite:` nor `postgres:` / `postgresql:`. Holds the redacted URL.
     #[error("不支持的数据库地址 {0}：应为 sqlite://文件路径?mode=rwc 或 postgres://用户@主机:端口/数据库")]
     UnsupportedUrl(String),
+    /// PostgreSQL did not answer within a few seconds (or refused the connection): the server
+    /// and the database are named, so that whoever starts gongkai knows what to check.
+    #[error(
+        "{seconds} 秒内未能连接到 PostgreSQL 服务器 {server} 上的数据库「{database}」：请确认数据库服务已启动、主机和端口正确、允许从本机连接"
+    )]
+    Unreachable {
+        /// `host:port` (port 5432 when the URL gives none).
+        server: String,
+        /// The database's name.
+        database: String,
+        /// How long gongkai waited.
+        seconds: u64,
+    },
     /// A record the operation needs does not exist.
     #[error("未找到{}「{key}」", label(what))]
     NotFound {

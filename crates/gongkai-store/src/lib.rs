@@ -137,6 +137,9 @@ pub struct Store {
     url: Arc<str>,
 }
 
+/// How long the first connection to PostgreSQL may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
 impl fmt::Debug for Store {
     // No URL here: it may hold a password.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -164,7 +167,20 @@ impl Store {
                 .after_connect(|conn, _| Box::pin(async move { sqlite_pragmas(conn, true).await })),
             Backend::Postgres => AnyPoolOptions::new().max_connections(8),
         };
-        let pool = options.acquire_timeout(Duration::from_secs(30)).connect(url).await?;
+        let connecting = options.acquire_timeout(Duration::from_secs(30)).connect(url);
+        let pool = match backend {
+            // A server that is down or unreachable is said so within seconds, naming it, rather
+            // than after the pool's 30 s with 「pool timed out」.
+            Backend::Postgres => match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
+                Ok(Ok(pool)) => pool,
+                Ok(Err(sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut)) | Err(_) => {
+                    let (server, database) = url::postgres_target(url);
+                    return Err(StoreError::Unreachable { server, database, seconds: CONNECT_TIMEOUT.as_secs() });
+                }
+                Ok(Err(e)) => return Err(e.into()),
+            },
+            Backend::Sqlite => connecting.await?,
+        };
         tracing::info!(backend = backend.name(), "database connected");
         Ok(Store { pool, backend, cipher: Arc::new(crypto::FieldCipher::new(key)), audit: None, url: Arc::from(url) })
     }

@@ -75,6 +75,23 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// The server (`host:port`, port 5432 when none is given) and the database a PostgreSQL URL
+/// names, for messages: `postgres://user:pw@db.example:6432/gongkai?sslmode=require` →
+/// (`db.example:6432`, `gongkai`). The password never appears.
+pub(crate) fn postgres_target(url: &str) -> (String, String) {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.split_once(['?', '#']).map_or(rest, |(r, _)| r);
+    let (authority, database) = rest.split_once('/').unwrap_or((rest, ""));
+    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let hostport = if hostport.is_empty() { "localhost" } else { hostport };
+    // A port is what follows the last colon outside an IPv6 address's brackets.
+    let has_port =
+        hostport.rsplit_once(':').is_some_and(|(h, p)| !p.is_empty() && !h.ends_with('[') && !p.contains(']'));
+    let server = if has_port { hostport.to_string() } else { format!("{hostport}:5432") };
+    let database = if database.is_empty() { "postgres" } else { database };
+    (server, database.to_string())
+}
+
 /// The file a SQLite URL names (`sqlite://PATH?…`, `sqlite:PATH`), or `None` for PostgreSQL and
 /// in-memory databases. The binary keeps the data key file beside it.
 pub fn sqlite_file_path(url: &str) -> Option<std::path::PathBuf> {
@@ -93,6 +110,18 @@ pub(crate) fn is_sqlite_memory(url: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn postgres_target_names_server_and_database_without_the_password() {
+        use super::postgres_target;
+        assert_eq!(
+            postgres_target("postgres://u:secret@db.example:6432/gongkai?sslmode=require"),
+            ("db.example:6432".to_string(), "gongkai".to_string())
+        );
+        assert_eq!(postgres_target("postgres://postgres@127.0.0.1/test"), ("127.0.0.1:5432".into(), "test".into()));
+        assert_eq!(postgres_target("postgresql://[::1]:5433/x"), ("[::1]:5433".into(), "x".into()));
+        assert_eq!(postgres_target("postgres://[::1]/x"), ("[::1]:5432".into(), "x".into()));
+    }
+
     use super::*;
 
     #[test]

@@ -57,7 +57,11 @@ impl FreshDb {
         let dir = tempfile::tempdir().expect("temporary directory");
         match backend {
             Backend::Sqlite => {
-                let url = format!("sqlite://{}?mode=rwc", dir.path().join("gongkai.db").display());
+                // The file exists (empty, as `gongkai db migrate` would leave it before its
+                // first migration): commands that only read or add refuse a missing one.
+                let file = dir.path().join("gongkai.db");
+                std::fs::File::create(&file).expect("empty SQLite file");
+                let url = format!("sqlite://{}?mode=rwc", file.display());
                 FreshDb { url, dir, postgres: None }
             }
             Backend::Postgres => {

@@ -2,7 +2,7 @@
 //! `gongkai report generate`. The database is chosen by URL (vaultwarden's rule):
 //! `--database-url`, else `GONGKAI_DATABASE_URL`, else `sqlite://gongkai.db` in the current folder.
 
-use std::io::Write;
+use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -124,17 +124,65 @@ fn write_key_file(path: &std::path::Path, key: &DataKey) -> std::io::Result<()> 
 
 /// Connects and applies the embedded migrations (they also run on every start), with the
 /// deployment's data key (B2.5): a database keyed with another key is refused with the reason.
+///
+/// A SQLite file that does not exist is refused (naming it and the command that creates one): a
+/// command that reads or adds must not turn a typo in the URL into a new, empty database with a
+/// new key. [`open_creating`] is for `db migrate` and `demo`.
 pub async fn open(db: &DbArgs) -> anyhow::Result<Store> {
-    Ok(open_keyed(db).await?.0)
+    Ok(open_keyed(db, false).await?.0)
+}
+
+/// [`open`] for the commands that make a database (`db migrate`, `demo`): a SQLite file is
+/// created if missing, in a folder that must exist (a mistyped folder is not created).
+pub async fn open_creating(db: &DbArgs) -> anyhow::Result<Store> {
+    Ok(open_keyed(db, true).await?.0)
+}
+
+/// The URL to connect with for a SQLite file: an existing file as given; a missing one refused
+/// unless `create`, then created (`mode=rwc`) in its folder, which must exist. Other URLs as given.
+fn sqlite_url_for(url: &str, create: bool) -> anyhow::Result<String> {
+    let Some(path) = gongkai_store::sqlite_file_path(url) else {
+        return Ok(url.to_string());
+    };
+    if path.exists() {
+        return Ok(url.to_string());
+    }
+    if !create {
+        anyhow::bail!(
+            "数据库文件 {} 不存在：请检查数据库地址（--database-url 或环境变量 GONGKAI_DATABASE_URL）是否写错；要新建数据库，请运行 gongkai db migrate --database-url {}",
+            path.display(),
+            gongkai_store::redact_url(url)
+        );
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.is_dir() {
+            anyhow::bail!("文件夹 {} 不存在：请先建好该文件夹，或把数据库文件放在已有的文件夹中", dir.display());
+        }
+    }
+    Ok(if url.contains("mode=") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    })
 }
 
 /// [`open`], also telling where the key came from.
-async fn open_keyed(db: &DbArgs) -> anyhow::Result<(Store, KeySource)> {
-    let url = db.url();
+async fn open_keyed(db: &DbArgs, create: bool) -> anyhow::Result<(Store, KeySource)> {
+    // Before the key: a refused database leaves no key file behind.
+    let url = sqlite_url_for(&db.url(), create)?;
     let source = data_key(db, &url)?;
-    let store = Store::connect(&url, source.key())
-        .await
-        .with_context(|| format!("无法连接数据库 {}", gongkai_store::redact_url(&url)))?;
+    let store = match Store::connect(&url, source.key()).await {
+        Ok(store) => store,
+        Err(e) => {
+            if let KeySource::Created(_, path) = &source {
+                // No database, no key: a key file made for it is not left behind.
+                let _ = std::fs::remove_file(path);
+            }
+            return Err(anyhow::Error::new(e).context(format!("无法连接数据库 {}", gongkai_store::redact_url(&url))));
+        }
+    };
     if let Err(e) = store.migrate().await {
         if let KeySource::Created(_, path) = &source {
             // The key just made is not this database's: remove it so that the next run looks for
@@ -173,7 +221,7 @@ pub struct RotateKeyArgs {
 /// one transaction (B3.3: key change), the new key written before the database changes.
 pub fn rotate_data_key(a: RotateKeyArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
-        let (store, source) = open_keyed(&a.db).await?;
+        let (store, source) = open_keyed(&a.db, false).await?;
         let current = match &source {
             KeySource::File(_, p) | KeySource::Created(_, p) => Some(p.clone()),
             KeySource::Environment(_) | KeySource::Ephemeral(_) => None,
@@ -233,7 +281,7 @@ pub struct BackupArgs {
 /// item 5), and where the key it needs is.
 pub fn backup(a: BackupArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
-        let (store, source) = open_keyed(&a.db).await?;
+        let (store, source) = open_keyed(&a.db, false).await?;
         let bytes = store.backup(&a.out).await.context("备份失败，未写入备份文件")?;
         println!("已备份到 {}（{bytes} 字节）", a.out.display());
         let key = match &source {
@@ -322,7 +370,7 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 /// `gongkai db migrate`.
 pub fn migrate(db: DbArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
-        let store = open(&db).await?;
+        let store = open_creating(&db).await?;
         let v = store.schema_version().await?;
         println!(
             "数据库已是最新结构（{}，版本 {}）",
@@ -331,6 +379,74 @@ pub fn migrate(db: DbArgs) -> anyhow::Result<ExitCode> {
         );
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// `gongkai init` arguments.
+#[derive(Args)]
+pub struct InitArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 本机关代码（顶层机关，例如 统一社会信用代码 或 本地编码）
+    #[arg(long)]
+    agency: String,
+    /// 本机关全称
+    #[arg(long)]
+    name: String,
+    /// 机关类型：government（人民政府）、department（政府部门）、township（乡镇街道）、other（其他）
+    #[arg(long, default_value = "government", value_parser = crate::cli_register::parse_kind)]
+    kind: gongkai_core::register::AgencyKind,
+    /// 第一个系统管理员的用户名（口令从标准输入读取）
+    #[arg(long)]
+    admin: String,
+}
+
+/// `gongkai init`: the database and its key, the top agency, the first administrator — then
+/// what to do next. A refusal (a database already in use, a weak password, an empty username)
+/// leaves nothing behind: a database file and key made by this run are removed again.
+pub fn init(a: InitArgs) -> anyhow::Result<ExitCode> {
+    let mut password = String::new();
+    std::io::stdin().lock().read_line(&mut password).context("无法读取标准输入中的口令")?;
+    let password = password.trim_end_matches(['\r', '\n']).to_string();
+    if password.is_empty() {
+        anyhow::bail!("标准输入中没有系统管理员的口令：例如 `printf '%s\\n' \"$PW\" | gongkai init …`");
+    }
+    let url = a.db.url();
+    let file = gongkai_store::sqlite_file_path(&url).filter(|f| !f.exists());
+    let key_file = default_key_file(&url).filter(|k| !k.exists());
+    let result = runtime()?.block_on(async {
+        let store = open_creating(&a.db).await?;
+        let agency = gongkai_core::register::Agency { code: a.agency, name: a.name, parent: None, kind: a.kind };
+        let outcome =
+            gongkai_app::setup::init(&store, &crate::clock(), &gongkai_app::Actor::cli(), agency, &a.admin, password)
+                .await;
+        store.close().await;
+        outcome.map_err(crate::cli_register::app_error)
+    });
+    let (agency, user) = match result {
+        Ok(done) => done,
+        Err(e) => {
+            // Made by this run and refused: not left behind.
+            for made in [file, key_file].into_iter().flatten() {
+                let _ = std::fs::remove_file(&made);
+            }
+            return Err(e);
+        }
+    };
+    let database = match &a.db.database_url {
+        Some(u) => format!(" --database-url {}", gongkai_store::redact_url(u)),
+        None => String::new(),
+    };
+    println!("已初始化数据库 {}", gongkai_store::redact_url(&url));
+    println!("  本机关：{} {}", agency.code, agency.name);
+    println!("  系统管理员：{}", user.username);
+    if let Some(k) = default_key_file(&url).filter(|k| k.exists()) {
+        println!("  数据密钥文件：{}（请另行妥善备份：没有它，申请人的个人信息无法读取）", k.display());
+    }
+    println!("下一步：");
+    println!("  1. 启动网站：gongkai serve{database}");
+    println!("  2. 用浏览器打开 http://127.0.0.1:8080/console/login ，以 {} 登录", user.username);
+    println!("  3. 在工作台登记下属机关和工作人员账号（也可用 gongkai agency add、gongkai user add）");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `gongkai demo` arguments.
@@ -369,7 +485,7 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<ExitCode> {
         seed: a.seed,
     };
     runtime()?.block_on(async {
-        let store = open(&a.db).await?;
+        let store = open_creating(&a.db).await?;
         let (n, codes) = gongkai_app::demo::fill(&store, &cal, &spec, a.proactive).await?;
         println!(
             "已生成示例数据：{} 个机关，{} 件申请，{} 件复议诉讼，{} 条第二十条数据，{} 条主动公开信息，{} 段报告正文（{}–{}年）",
@@ -383,8 +499,13 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<ExitCode> {
             spec.last_year
         );
         let root = codes.first().map_or("DEMO", String::as_str);
+        // The hint names the database it was given: followed word for word, it reads this one.
+        let database = match &a.db.database_url {
+            Some(url) => format!(" --database-url {}", gongkai_store::redact_url(url)),
+            None => String::new(),
+        };
         println!(
-            "根机关代码：{root}（试试：gongkai report generate --agency {} --year {}）",
+            "根机关代码：{root}（试试：gongkai report generate{database} --agency {} --year {}）",
             codes.get(1).map_or("DEMO", String::as_str),
             spec.last_year
         );

@@ -33,7 +33,7 @@ use gongkai_sheet::{self as spreadsheet, CellError};
 // ---------------------------------------------------------------------------------------------
 // Arguments
 
-fn parse_kind(s: &str) -> Result<AgencyKind, String> {
+pub(crate) fn parse_kind(s: &str) -> Result<AgencyKind, String> {
     spreadsheet::agency_kind_from(s)
         .ok_or_else(|| format!("机关类型应为 government、department、township 或 other：「{s}」"))
 }

@@ -80,7 +80,7 @@ fn list(db: DbArgs) -> anyhow::Result<ExitCode> {
         println!("用户名\t角色\t机关\t状态");
         for u in store.list_users().await? {
             let state = if u.disabled { "停用" } else { "正常" };
-            println!("{}\t{}\t{}\t{}", u.username, u.role.name(), u.agency, state);
+            println!("{}\t{}\t{}\t{}", u.username, u.role.label_zh(), u.agency, state);
         }
         Ok(ExitCode::SUCCESS)
     })

@@ -87,6 +87,8 @@ enum Command {
     /// 数据库：迁移
     #[command(subcommand)]
     Db(DbCommand),
+    /// 初始化：新建数据库和数据密钥，登记本机关，创建第一个系统管理员（口令从标准输入读取）
+    Init(cli_db::InitArgs),
     /// 生成示例登记数据
     Demo(cli_db::DemoArgs),
     /// 启动网站：公开专栏、工作台和数据接口
@@ -217,6 +219,7 @@ fn main() -> ExitCode {
         Command::Db(DbCommand::RotateDataKey(a)) => cli_db::rotate_data_key(a),
         Command::Db(DbCommand::Backup(a)) => cli_db::backup(a),
         Command::Db(DbCommand::Restore(a)) => cli_db::restore(a),
+        Command::Init(a) => cli_db::init(a),
         Command::Demo(a) => cli_db::demo(a),
         Command::Serve(a) => cli_serve::serve(a),
         Command::Agency(c) => cli_register::agency(c),

@@ -146,6 +146,112 @@ fn explain_says_where_the_agency_and_the_year_were_read() {
 }
 
 #[test]
+fn a_missing_sqlite_file_is_refused_by_reading_commands_and_created_by_migrate() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("gongkai.db");
+    let url = format!("sqlite://{}", file.display());
+    // Reading or adding: refused, the file named with the command that makes one; nothing made.
+    let o = gongkai(&["agency", "list", "--database-url", &url]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(err.contains(&format!("数据库文件 {} 不存在", file.display())), "{err}");
+    assert!(err.contains("gongkai db migrate --database-url"), "{err}");
+    assert!(!file.exists(), "no database made by a reading command");
+    assert!(!dir.path().join("gongkai.db.key").exists(), "no stray key file");
+    // A folder that does not exist is not made either, even by a creating command.
+    let nested = format!("sqlite://{}", dir.path().join("typo").join("g.db").display());
+    let o = gongkai(&["demo", "--database-url", &nested]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(err.contains("文件夹") && err.contains("typo") && err.contains("不存在"), "{err}");
+    assert!(!dir.path().join("typo").exists());
+    // `db migrate` creates the file (no `?mode=rwc` needed) and its key; then reading works.
+    let o = gongkai(&["db", "migrate", "--database-url", &url]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(file.exists() && dir.path().join("gongkai.db.key").exists());
+    let o = gongkai(&["agency", "list", "--database-url", &url]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn the_demo_hint_names_the_database_it_filled() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let url = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let o = gongkai(&["demo", "--database-url", &url, "--agencies", "3", "--requests", "20", "--proactive", "10"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = stdout(&o);
+    assert!(out.contains(&format!("gongkai report generate --database-url {url} --agency")), "{out}");
+}
+
+/// Runs `gongkai ARGS` with `input` on standard input.
+fn gongkai_with_input(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .env("GONGKAI_NOW", "2026-11-27T02:00:00Z")
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    if let Some(mut i) = child.stdin.take() {
+        i.write_all(input.as_bytes()).unwrap_or_default();
+    }
+    child.wait_with_output().unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn init_puts_an_empty_database_into_service_and_refuses_without_leaving_anything() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("office.db");
+    let url = format!("sqlite://{}", file.display());
+    let init = [
+        "init",
+        "--database-url",
+        &url,
+        "--agency",
+        "XQ-ZJ",
+        "--name",
+        "示例县住房和城乡建设局",
+        "--kind",
+        "department",
+        "--admin",
+        "zj.admin",
+    ];
+    // A weak password: refused, nothing left behind.
+    let o = gongkai_with_input(&init, "123\n");
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(err.contains("口令不符合要求"), "{err}");
+    assert!(!file.exists() && !dir.path().join("office.db.key").exists(), "no stray database or key");
+    // The real run: the database, its key, the agency, the administrator, and what to do next.
+    let o = gongkai_with_input(&init, "Gongkai-2026!\n");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = stdout(&o);
+    assert!(out.contains("本机关：XQ-ZJ 示例县住房和城乡建设局"), "{out}");
+    assert!(out.contains(&format!("gongkai serve --database-url {url}")), "{out}");
+    assert!(out.contains("/console/login"), "{out}");
+    assert!(file.exists() && dir.path().join("office.db.key").exists());
+    let users = stdout(&gongkai(&["user", "list", "--database-url", &url]));
+    assert!(users.contains("zj.admin") && users.contains("系统管理员"), "{users}");
+    // A second init: refused, the database kept as it was.
+    let o = gongkai_with_input(&init, "Gongkai-2026!\n");
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(err.contains("数据库已初始化"), "{err}");
+    assert!(file.exists() && dir.path().join("office.db.key").exists(), "an existing database is never removed");
+    // No password at all: refused before anything is opened.
+    let other = dir.path().join("other.db");
+    let other_url = format!("sqlite://{}", other.display());
+    let o = gongkai_with_input(
+        &["init", "--database-url", &other_url, "--agency", "A", "--name", "甲", "--admin", "a"],
+        "",
+    );
+    assert!(!o.status.success());
+    assert!(!other.exists());
+}
+
+#[test]
 fn stdin_is_read_with_a_dash() {
     let text = std::fs::read(root().join("examples/2024-demo-county-natural-resources.txt")).unwrap_or_default();
     let mut child = Command::new(env!("CARGO_BIN_EXE_gongkai"))

@@ -944,6 +944,8 @@ fn backup_and_restore_give_identical_reports_and_audit_chain(db: &Db) {
             .flatten()
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .filter(|n| n.starts_with("gongkai.db"))
+            // The empty file the test kit made (as `db migrate` would) is not a restored one.
+            .filter(|n| n != "gongkai.db" || std::fs::metadata(other.dir.join(n)).map_or(true, |m| m.len() > 0))
             .collect();
         assert!(left.is_empty(), "no database file, no stray file: {left:?}");
     }
