@@ -19,7 +19,7 @@ use clap::{Args, Subcommand};
 use gongkai_core::calendar::Calendar;
 use gongkai_core::fees::FeeMethod;
 use gongkai_core::identity::IdDocumentType;
-use gongkai_core::lifecycle::{self, event_label, event_name, RequestState, Status};
+use gongkai_core::lifecycle::{self, event_label, RequestState, Status};
 use gongkai_core::masking;
 use gongkai_core::register::{Agency, AgencyKind, Applicant, ApplicantType, Channel, Event, EventKind, Request};
 use gongkai_core::report::{RequestRow, SectionKey};
@@ -512,20 +512,12 @@ async fn request_event(cal: &Calendar, a: EventArgs) -> anyhow::Result<ExitCode>
     .map_err(app_error)?;
     let (event, state, amendments) = (r.event, r.state, r.amendments);
     let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "已登记事件 #{}：{} {}（{}，经办人 {}）",
-        r.seq,
-        event.on,
-        event_label(&event.kind),
-        event_name(&event.kind),
-        event.by
-    )?;
+    writeln!(out, "已登记事件 #{}：{} {}（经办人 {}）", r.seq, event.on, event_label(&event.kind), event.by)?;
     if let EventKind::FeeNotice { amount_yuan, .. } = &event.kind {
         writeln!(out, "收费金额：{amount_yuan} 元（国办函〔2020〕109号）")?;
     }
     let status = state.status(cal, event.on);
-    writeln!(out, "状态：{}（{}）  答复期限：{}", status.label(), status.name(), state.deadline.due)?;
+    writeln!(out, "状态：{}  答复期限：{}", status.label(), state.deadline.due)?;
     for w in &r.new_warnings {
         writeln!(out, "警告：{w}")?;
     }

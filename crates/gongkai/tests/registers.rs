@@ -88,6 +88,10 @@ fn event(db: &Db, number: &str, on: &str, kind: &[&str]) -> Output {
 fn event_ok(db: &Db, number: &str, on: &str, kind: &[&str]) -> String {
     let o = event(db, number, on, kind);
     assert!(o.status.success(), "event {kind:?} on {on} failed:\n{}\n{}", stdout(&o), stderr(&o));
+    // The confirmation and the status are in Chinese only (no `reply`, no `in_progress`).
+    for line in stdout(&o).lines().filter(|l| l.starts_with("已登记事件") || l.starts_with("状态：")) {
+        assert!(!line.chars().any(|c| c.is_ascii_alphabetic()), "English in a Chinese line: {line}");
+    }
     stdout(&o)
 }
 
