@@ -1192,18 +1192,12 @@ const T2_COLUMN_WORDS: [(&str, &str, &[char]); 12] = [
 /// How many chars before a number are looked at for its column's verb and its row's name.
 const T2_WINDOW: usize = 40;
 
-/// Finds the table-2 figures of `text`: in each sentence, a number whose words right before it
-/// name a column (「废止3件」) and whose unit fits it, counted for the row named last before it
-/// in the same sentence. Conservative like [`extract`]: approximate numbers and numbers without
-/// their unit are skipped.
-pub fn proactive_figures(text: &str) -> Vec<ProactiveFigure> {
-    let norm: Vec<char> = label::normalize(text).chars().collect();
-    proactive_figures_normalized(&norm)
-}
-
-/// [`proactive_figures`] of a text already normalised ([`label::normalize`]): the importer has
-/// it, and normalising a long report again cost more than reading it.
-pub fn proactive_figures_normalized(norm: &[char]) -> Vec<ProactiveFigure> {
+/// Finds the table-2 figures of a text already normalised ([`label::normalize`]; the importer
+/// has it, and normalising a long report again cost more than reading it): in each sentence, a
+/// number whose words right before it name a column (「废止3件」) and whose unit fits it,
+/// counted for the row named last before it in the same sentence. Conservative like
+/// [`extract`]: approximate numbers and numbers without their unit are skipped.
+pub fn proactive_figures(norm: &[char]) -> Vec<ProactiveFigure> {
     /// The units a table-2 figure may carry: a number followed by anything else is skipped
     /// before its words are looked at.
     const UNITS: [char; 4] = ['件', '个', '项', '元'];
@@ -1270,6 +1264,11 @@ pub fn proactive_figures_normalized(norm: &[char]) -> Vec<ProactiveFigure> {
 #[cfg(test)]
 mod proactive_figure_tests {
     use super::*;
+
+    fn proactive_figures(text: &str) -> Vec<ProactiveFigure> {
+        let norm: Vec<char> = label::normalize(text).chars().collect();
+        super::proactive_figures(&norm)
+    }
 
     #[test]
     fn reads_the_documents_and_procurement_figures_of_the_prose() {

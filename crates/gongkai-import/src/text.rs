@@ -938,9 +938,9 @@ enum RowValues<'a> {
 }
 
 impl<'a> Builder<'a> {
-    /// The table-2 figures of the whole text ([`text_figure::proactive_figures_normalized`]).
+    /// The table-2 figures of the whole text ([`text_figure::proactive_figures`]).
     fn prose_figures(&self) -> &[ProactiveFigure] {
-        self.prose.get_or_init(|| text_figure::proactive_figures_normalized(&self.doc.norm))
+        self.prose.get_or_init(|| text_figure::proactive_figures(&self.doc.norm))
     }
 
     fn note(&mut self, path: &str, line: Option<usize>, message: String) {
@@ -1955,33 +1955,28 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        let mut sources = Vec::new();
-        if let Some((a, s)) = &agency {
-            sources.push(("agency", a.clone(), s.clone()));
-        }
-        if let Some((y, s)) = &year {
-            sources.push(("year", y.to_string(), s.clone()));
-        }
+        // Where each was read, as provenance cells `agency` and `year`.
+        let source = |key: &str, s: &MetaSource| {
+            let line = if s.header { s.line } else { s.line + self.doc.line_offset };
+            let cell = CellSource {
+                label: Cow::Borrowed(s.label),
+                column: Cow::Borrowed(""),
+                line,
+                raw: Cow::Owned(s.raw.clone()),
+                location: None,
+            };
+            (key.to_string(), cell)
+        };
+        let sources =
+            [agency.as_ref().map(|(_, s)| source("agency", s)), year.as_ref().map(|(_, s)| source("year", s))]
+                .into_iter()
+                .flatten()
+                .collect();
         Meta {
             agency: agency.map(|a| a.0),
             year: year.map(|y| y.0),
             published_on: published_on.or(self.doc.archive_published),
-            sources: sources
-                .into_iter()
-                .map(|(key, _, s)| {
-                    let line = if s.header { s.line } else { s.line + self.doc.line_offset };
-                    (
-                        key.to_string(),
-                        CellSource {
-                            label: Cow::Borrowed(s.label),
-                            column: Cow::Borrowed(""),
-                            line,
-                            raw: Cow::Owned(s.raw),
-                            location: None,
-                        },
-                    )
-                })
-                .collect(),
+            sources,
         }
     }
 }

@@ -253,18 +253,9 @@ fn init_puts_an_empty_database_into_service_and_refuses_without_leaving_anything
 
 #[test]
 fn stdin_is_read_with_a_dash() {
-    let text = std::fs::read(root().join("examples/2024-demo-county-natural-resources.txt")).unwrap_or_default();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gongkai"))
-        .env("GONGKAI_NOW", "2026-11-27T02:00:00Z")
-        .args(["report", "import", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    if let Some(mut i) = child.stdin.take() {
-        i.write_all(&text).unwrap_or_default();
-    }
-    let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    let text =
+        std::fs::read_to_string(root().join("examples/2024-demo-county-natural-resources.txt")).unwrap_or_default();
+    let o = gongkai_with_input(&["report", "import", "-"], &text);
     assert!(o.status.success());
     assert_eq!(json(&o)["agency"], "示例县自然资源局");
 }
