@@ -94,8 +94,10 @@ pub async fn file(
     cal: &Calendar,
     agency: &str,
     online: OnlineRequest,
+    templates: &gongkai_core::casework::Templates,
 ) -> Result<Filed, AppError> {
     let agency = crate::year::agency(store, agency).await?.code;
+    let issuer = crate::documents::issuer(store, &agency).await?;
     // Received today in China, whatever the server's zone (Art. 31(三)).
     let received = clock.today();
     // A tracking number collision is astronomically unlikely; retry a few times anyway.
@@ -129,8 +131,25 @@ pub async fn file(
             success: true,
             ..gongkai_store::AuditEvent::default()
         };
+        // C1.1: the 接收回执, written with the request.
+        let receipt = gongkai_core::casework::compose_receipt(
+            templates,
+            &request,
+            &state,
+            &issuer.agency.name,
+            issuer.settings.office_contact.as_deref(),
+        )
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+        let receipt = gongkai_store::DocumentWrite {
+            document: &receipt,
+            short_name: &issuer.short_name,
+            addressee_is_applicant: true,
+        };
         let audited = store.audited(filed, clock.now());
-        match audited.file_online_request(&request, &query_code_hash(&tracking_number, &query_code)).await {
+        match audited
+            .file_online_request(&request, &query_code_hash(&tracking_number, &query_code), Some(receipt))
+            .await
+        {
             Ok(_) => {
                 tracing::info!(%agency, %tracking_number, "request filed online");
                 return Ok(Filed { tracking_number, query_code, received, due: state.deadline.due });
@@ -153,6 +172,10 @@ pub struct Tracking {
     pub status: Status,
     /// Its due date today (after corrections, extension and pauses).
     pub due: NaiveDate,
+    /// Where it stands in words (待补正, 已延期, 征求意见中, 待缴费, 已答复, …).
+    pub stage: &'static str,
+    /// The documents its events issued, in order (delivered online behind the query code).
+    pub documents: Vec<gongkai_store::StoredDocument>,
 }
 
 /// Looks a request up by tracking number and query code. An unknown number and a wrong code are
@@ -184,7 +207,9 @@ pub async fn track(
     let today = clock.today();
     let status = st.status(cal, today);
     let due = st.deadline_on(cal, today).map(|d| d.due).unwrap_or(st.deadline.due);
-    Ok(Some(Tracking { request, events, status, due }))
+    let stage = gongkai_core::casework::stage_label(&st, status);
+    let documents = store.list_documents(&access.request).await?;
+    Ok(Some(Tracking { request, events, status, due, stage, documents }))
 }
 
 #[cfg(test)]

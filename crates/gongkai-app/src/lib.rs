@@ -13,6 +13,7 @@ pub mod article20;
 pub mod cases;
 pub mod clock;
 pub mod demo;
+pub mod documents;
 pub mod error;
 pub mod filing;
 pub mod narrative;

@@ -4,10 +4,12 @@
 //! function that the console's forms, the staff API and `gongkai request event` all call.
 
 use gongkai_core::calendar::Calendar;
+use gongkai_core::casework::{self, DocumentKind};
 use gongkai_core::lifecycle::{self, event_name, RequestState};
-use gongkai_core::register::{Event, Request};
-use gongkai_store::{Amend, Amendment, AuditNote, EventWrite, RequestId, Store, StoreError};
+use gongkai_core::register::{Event, EventKind, Request};
+use gongkai_store::{Amend, Amendment, AuditNote, DocumentWrite, EventWrite, RequestId, Store, StoreError};
 
+use crate::documents::DocumentInput;
 use crate::{Actor, AppError, Clock};
 
 /// A request as registered.
@@ -26,8 +28,10 @@ pub struct Registered {
 /// The input is checked first ([`Request::validated`]: every problem at once), then the agency
 /// must exist and the lifecycle must accept the request (its due date computable with the
 /// calendar), then the store writes it — refusing a second request with the same 受理编号 in the
-/// agency, and a request of a published year unless `amend` gives the reason. Every attempt is
-/// audited (`request.add`, the target the 受理编号). Who may register (roles) is the caller's.
+/// agency, and a request of a published year unless `amend` gives the reason — with its 接收回执
+/// (casework-documents.md C1.1) from `templates`, in the same write. Every attempt is audited
+/// (`request.add`, the target the 受理编号). Who may register (roles) is the caller's.
+#[allow(clippy::too_many_arguments)]
 pub async fn register(
     store: &Store,
     cal: &Calendar,
@@ -35,9 +39,10 @@ pub async fn register(
     actor: &Actor,
     request: Request,
     amend: Option<&Amend>,
+    templates: &casework::Templates,
 ) -> Result<Registered, AppError> {
     let target: String = request.tracking_number.trim().chars().take(64).collect();
-    let outcome = register_checked(store, cal, clock, actor, request, amend).await;
+    let outcome = register_checked(store, cal, clock, actor, request, amend, templates).await;
     // A registration is audited in its own transaction (see below); a refusal here.
     if let Err(e) = &outcome {
         actor.audit(store, clock, "request.add", &target, false, Some(e.to_string())).await;
@@ -45,6 +50,7 @@ pub async fn register(
     outcome
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn register_checked(
     store: &Store,
     cal: &Calendar,
@@ -52,12 +58,26 @@ async fn register_checked(
     actor: &Actor,
     request: Request,
     amend: Option<&Amend>,
+    templates: &casework::Templates,
 ) -> Result<Registered, AppError> {
     let mut request = request.validated(clock.today()).map_err(AppError::inputs)?;
     request.agency = crate::year::agency(store, &request.agency).await?.code;
     let state = lifecycle::replay(cal, &request, &[]).map_err(|e| AppError::Refused(e.to_string()))?;
+    let issuer = crate::documents::issuer(store, &request.agency).await?;
+    let receipt = casework::compose_receipt(
+        templates,
+        &request,
+        &state,
+        &issuer.agency.name,
+        issuer.settings.office_contact.as_deref(),
+    )
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let receipt_write =
+        DocumentWrite { document: &receipt, short_name: &issuer.short_name, addressee_is_applicant: true };
     let event = actor.event("request.add", &request.tracking_number, true, Some(request.received_on.to_string()));
-    let written = store.insert_request_audited(&request, amend, AuditNote { event: &event, at: clock.now() }).await;
+    let written = store
+        .insert_request_audited(&request, amend, AuditNote { event: &event, at: clock.now() }, Some(receipt_write))
+        .await;
     let (_, amendments) = written.map_err(|e| match e {
         StoreError::Conflict { .. } => {
             AppError::Conflict(format!("受理编号 {} 已登记，不能重复登记", request.tracking_number))
@@ -83,6 +103,8 @@ pub struct Recorded {
     pub new_warnings: Vec<String>,
     /// The amendments recorded when the event changed a published year (with `amend`).
     pub amendments: Vec<Amendment>,
+    /// The document the event issued (casework-documents.md C1), with its 文号.
+    pub document: Option<(DocumentKind, String)>,
 }
 
 /// The audit event type of recording `event` (`request.reply`, `request.extension`, …).
@@ -90,13 +112,17 @@ pub fn audit_event_type(event: &Event) -> String {
     format!("request.{}", event_name(&event.kind))
 }
 
-/// Records `event` on the request `id`.
+/// Records `event` on the request `id`, issuing its document.
 ///
 /// The input is checked first ([`Event::validated`]: texts, bounds, not ahead of today), then the
 /// lifecycle decides whether the event may follow the request's earlier ones (Arts. 30–33; its
-/// refusal is the message), then the store writes it — refusing a change of a published year
+/// refusal is the message), then the document the event issues (a notice, a reply: C1) is
+/// composed from the templates in `docs` — a reply missing what its outcome must say (C2) is
+/// refused here —, then the store writes event and document in one transaction, assigning the
+/// 文号 (C4) — refusing a change of a published year
 /// unless `amend` gives the reason. Every attempt is audited, refused or not, with the actor.
 /// Who may record which event (roles) is the caller's check, made before.
+#[allow(clippy::too_many_arguments)]
 pub async fn record_event(
     store: &Store,
     cal: &Calendar,
@@ -105,12 +131,13 @@ pub async fn record_event(
     id: &RequestId,
     event: Event,
     amend: Option<&Amend>,
+    docs: &DocumentInput<'_>,
 ) -> Result<Recorded, AppError> {
     let Some((request, events)) = store.get_request(id).await? else {
         return Err(AppError::NotFound("该申请不存在".into()));
     };
     let audit_type = audit_event_type(&event);
-    let outcome = checked(store, cal, clock, actor, id, &request, &events, event, amend).await;
+    let outcome = checked(store, cal, clock, actor, id, &request, &events, event, amend, docs).await;
     // A stored event is audited in its own transaction (see `checked`); a refusal here.
     if let Err(e) = &outcome {
         actor.audit(store, clock, &audit_type, &request.tracking_number, false, Some(e.to_string())).await;
@@ -122,6 +149,7 @@ pub async fn record_event(
         state: w.state,
         new_warnings: w.new_warnings,
         amendments: w.amendments,
+        document: w.document,
     })
 }
 
@@ -132,6 +160,7 @@ struct Written {
     state: RequestState,
     new_warnings: Vec<String>,
     amendments: Vec<Amendment>,
+    document: Option<(DocumentKind, String)>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -145,21 +174,60 @@ async fn checked(
     events: &[Event],
     event: Event,
     amend: Option<&Amend>,
+    docs: &DocumentInput<'_>,
 ) -> Result<Written, AppError> {
     let event = event.validated(clock.today()).map_err(|e| AppError::Invalid { field: e.field, message: e.message })?;
     let before = lifecycle::replay(cal, request, events)
         .map_err(|e| AppError::Internal(format!("已登记的事件无法通过校验：{e}")))?;
     // The core decides whether the transition is possible; its refusal is the message.
     let state = lifecycle::apply(cal, request, events, &event).map_err(|e| AppError::Refused(e.to_string()))?;
+    // The document comes from the event and the state after it (C4): the register, the
+    // document and the annual report cannot disagree.
+    let issuer = crate::documents::issuer(store, &request.agency).await?;
+    let due_before = before.deadline_on(cal, event.on).map_or(before.deadline.due, |d| d.due);
+    let ctx = casework::Context {
+        request,
+        event: &event,
+        state: &state,
+        due_before,
+        agency_name: &issuer.agency.name,
+        office_contact: issuer.settings.office_contact.as_deref(),
+        remedy: &issuer.remedy,
+        particulars: docs.particulars,
+    };
+    let document = casework::compose(docs.templates, &ctx).map_err(|e| AppError::Refused(e.to_string()))?;
+    // A reply's 文号 is assigned, never typed (the contract of `request event reply`).
+    let event = match (&document, event.kind) {
+        (Some(_), EventKind::Reply { outcome, .. }) => {
+            Event { kind: EventKind::Reply { outcome, document: None }, ..event }
+        }
+        (_, kind) => Event { kind, ..event },
+    };
     // The decision holds only for the events it saw: the store refuses the write if another
     // event was stored since (two clerks, a double click), and writes the audit record with it.
     let audit = actor.event(&audit_event_type(&event), &request.tracking_number, true, Some(event.on.to_string()));
-    let write = EventWrite { after: events.len(), audit: AuditNote { event: &audit, at: clock.now() } };
-    let (seq, amendments) = store.append_event_checked(id, &event, amend, write).await.map_err(|e| match e {
+    let document_write = document.as_ref().map(|d| DocumentWrite {
+        document: d,
+        short_name: &issuer.short_name,
+        addressee_is_applicant: d.addressee == request.applicant.name,
+    });
+    let write = EventWrite {
+        after: events.len(),
+        audit: AuditNote { event: &audit, at: clock.now() },
+        document: document_write,
+    };
+    let appended = store.append_event_checked(id, &event, amend, write).await.map_err(|e| match e {
         e @ StoreError::Locked { .. } => AppError::Locked(e.to_string()),
         e @ StoreError::Changed { .. } => AppError::Conflict(e.to_string()),
         e => AppError::Store(e),
     })?;
     let new_warnings = state.warnings.iter().skip(before.warnings.len()).cloned().collect();
-    Ok(Written { event, seq, state, new_warnings, amendments })
+    let document = document.zip(appended.document_number.clone()).map(|(d, n)| (d.kind, n));
+    let event = match (&document, event.kind) {
+        (Some((_, number)), EventKind::Reply { outcome, .. }) => {
+            Event { kind: EventKind::Reply { outcome, document: Some(number.clone()) }, ..event }
+        }
+        (_, kind) => Event { kind, ..event },
+    };
+    Ok(Written { event, seq: appended.seq, state, new_warnings, amendments: appended.amendments, document })
 }

@@ -55,7 +55,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
 use crate::lifecycle::{self, TransitionError};
-use crate::register::{Agency, Article20Figures, Case, Event, Request};
+use crate::register::{Agency, Article20Figures, Case, Event, EventKind, Request};
 use crate::report::{
     AdministrativeFees, CaseGroup, CaseResult, Column, DocumentCounts, ImportNote, ItemCounts, Proactive, Report,
     RequestRow, RequestTable, ReviewLitigation, Section, SectionKey, SourceFormat, Template,
@@ -327,6 +327,16 @@ pub fn build(cal: &Calendar, input: &YearInput) -> Generated {
         }
         match (finished, state.outcome) {
             (Some(f), Some(outcome)) if f == y => {
+                // An outcome cell lists the reply behind it: 「2026-001（某局公复〔2026〕1号）」
+                // (casework-documents.md C4: the report traces to the documents issued).
+                let reply = events.iter().find_map(|e| match &e.kind {
+                    EventKind::Reply { document: Some(d), .. } => Some(d.as_str()),
+                    _ => None,
+                });
+                let who = match reply {
+                    Some(d) => Arc::from(format!("{number}（{d}）")),
+                    None => Arc::clone(&who),
+                };
                 add_t3(outcome, col, &who);
                 if OTHER_HANDLING_PARTS.contains(&outcome) {
                     add_t3(RequestRow::OtherHandlingTotal, col, &who);

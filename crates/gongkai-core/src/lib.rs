@@ -6,6 +6,7 @@
 //! (the official tables as data) and [`rules`] (the consistency rules, 勾稽关系).
 
 pub mod calendar;
+pub mod casework;
 pub mod clock;
 pub mod demo;
 pub mod fees;

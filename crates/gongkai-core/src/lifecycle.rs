@@ -383,19 +383,27 @@ pub fn event_detail(kind: &EventKind) -> String {
     }
 }
 
+/// Each event kind's glossary name and Chinese name, in the order of a request's course.
+pub const EVENT_LABELS: [(&str, &str); 9] = [
+    ("correction_notice", "补正告知"),
+    ("correction_received", "收到补正"),
+    ("extension", "延长答复期限"),
+    ("consultation_sent", "征求意见"),
+    ("consultation_answered", "收到征求意见答复"),
+    ("fee_notice", "收费通知"),
+    ("fee_paid", "缴费"),
+    ("reply", "答复"),
+    ("withdrawal", "撤回申请"),
+];
+
+/// The Chinese name of an event kind by its glossary name (`reply` → 答复).
+pub fn event_label_of(name: &str) -> Option<&'static str> {
+    EVENT_LABELS.iter().find(|(n, _)| *n == name).map(|(_, l)| *l)
+}
+
 /// The Chinese name of an event kind (补正告知, 答复, …).
 pub fn event_label(kind: &EventKind) -> &'static str {
-    match kind {
-        EventKind::CorrectionNotice { .. } => "补正告知",
-        EventKind::CorrectionReceived => "收到补正",
-        EventKind::Extension { .. } => "延长答复期限",
-        EventKind::ConsultationSent { .. } => "征求意见",
-        EventKind::ConsultationAnswered => "收到征求意见答复",
-        EventKind::FeeNotice { .. } => "收费通知",
-        EventKind::FeePaid => "缴费",
-        EventKind::Reply { .. } => "答复",
-        EventKind::Withdrawal => "撤回申请",
-    }
+    event_label_of(event_name(kind)).unwrap_or("办理事件")
 }
 
 fn method_label(m: FeeMethod) -> &'static str {
@@ -579,18 +587,7 @@ impl std::error::Error for TransitionError {
 /// The Chinese name of an event kind, by its glossary name (`reply` → 答复); `事件` for an
 /// unknown name.
 pub fn zh_of_name(name: &str) -> &'static str {
-    match name {
-        "correction_notice" => "补正告知",
-        "correction_received" => "收到补正",
-        "extension" => "延长答复期限",
-        "consultation_sent" => "征求意见",
-        "consultation_answered" => "收到征求意见答复",
-        "fee_notice" => "收费通知",
-        "fee_paid" => "缴费",
-        "reply" => "答复",
-        "withdrawal" => "撤回申请",
-        _ => "事件",
-    }
+    event_label_of(name).unwrap_or("事件")
 }
 
 // ---------------------------------------------------------------------------------------------

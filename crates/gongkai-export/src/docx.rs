@@ -15,8 +15,10 @@
 //! page number 「— 1 —」 in the footer; the signature block right-aligned. Every face is named
 //! with a fallback in `word/fontTable.xml` (`w:altName`) for machines that lack it.
 
+mod letter;
 mod parts;
 
+pub use letter::render_document_docx;
 pub use parts::{BODY_FONT, PAGE_NUMBER_FONT, SANS_FONT, TITLE_FONT};
 
 use std::io::{Cursor, Write};
@@ -61,6 +63,12 @@ pub fn render_docx(report: &Report) -> Result<Vec<u8>, ExportError> {
     let sig = doc.signature.as_ref();
     let core =
         parts::core_xml(&doc.title, sig.and_then(|s| s.agency.as_deref()), sig.and_then(|s| s.date_iso.as_deref()));
+    package(&body, &core)
+}
+
+/// The .docx package of a document body and its core properties (the fixed parts shared by the
+/// report and the casework documents).
+fn package(body: &str, core: &str) -> Result<Vec<u8>, ExportError> {
     let members: [(&str, &[u8]); 10] = [
         ("[Content_Types].xml", parts::CONTENT_TYPES.as_bytes()),
         ("_rels/.rels", parts::ROOT_RELS.as_bytes()),
@@ -73,10 +81,16 @@ pub fn render_docx(report: &Report) -> Result<Vec<u8>, ExportError> {
         ("word/fontTable.xml", parts::FONT_TABLE.as_bytes()),
         ("word/footer1.xml", parts::FOOTER.as_bytes()),
     ];
-    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(body.len() / 4 + 16 * 1024)));
+    zip_members(&members)
+}
+
+/// The package of `members` (name, bytes), deflated.
+fn zip_members(members: &[(&str, &[u8])]) -> Result<Vec<u8>, ExportError> {
+    let size: usize = members.iter().map(|(_, d)| d.len()).sum();
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(size / 4 + 16 * 1024)));
     let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     for (name, data) in members {
-        zip.start_file(name, opts).map_err(|e| ExportError::write("docx", format!("{name}：{e}")))?;
+        zip.start_file(*name, opts).map_err(|e| ExportError::write("docx", format!("{name}：{e}")))?;
         zip.write_all(data).map_err(|e| ExportError::write("docx", format!("{name}：{e}")))?;
     }
     let out = zip.finish().map_err(|e| ExportError::write("docx", format!("zip：{e}")))?;
@@ -123,6 +137,12 @@ fn document_xml(doc: &Document) -> Result<String, ExportError> {
     if let Some(sig) = &doc.signature {
         signature(&mut out, sig);
     }
+    end_document(&mut out);
+    Ok(out)
+}
+
+/// The A4 page with the 公文 margins and the footer, and the end of `word/document.xml`.
+fn end_document(out: &mut String) {
     out.push_str(&format!(
         "<w:sectPr><w:footerReference w:type=\"default\" r:id=\"rIdFooter1\"/>\
 <w:pgSz w:w=\"{PAGE_WIDTH}\" w:h=\"{PAGE_HEIGHT}\"/>\
@@ -130,7 +150,6 @@ fn document_xml(doc: &Document) -> Result<String, ExportError> {
 w:header=\"851\" w:footer=\"1304\" w:gutter=\"0\"/><w:cols w:space=\"425\"/><w:docGrid w:linePitch=\"579\"/>\
 </w:sectPr></w:body></w:document>"
     ));
-    Ok(out)
 }
 
 /// A paragraph of one style; line breaks in the text become `w:br`.

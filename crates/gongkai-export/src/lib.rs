@@ -20,11 +20,13 @@ pub mod docx;
 pub mod error;
 pub mod grid;
 pub mod html;
+pub mod letter;
 pub mod markdown;
 pub mod xlsx;
 
-pub use docx::render_docx;
+pub use docx::{render_document_docx, render_docx};
 pub use error::ExportError;
 pub use html::{render_html, render_html_fragment};
+pub use letter::{render_document_html, render_document_html_fragment, LETTER_STYLESHEET};
 pub use markdown::render_markdown;
 pub use xlsx::{render_bulk_xlsx, render_xlsx};

@@ -187,6 +187,35 @@ fn pick(book: &FontBook, candidates: &[&str]) -> Option<String> {
     candidates.iter().find(|f| book.contains_family(&f.to_lowercase())).map(|f| f.to_string())
 }
 
+/// The layout of a casework document (GB/T 9704, as the report's).
+pub const LETTER_TEMPLATE: &str = include_str!("letter.typ");
+
+/// Renders a casework document (casework-documents.md C1) as PDF: title, 文号, 主送, body, seal
+/// space, 落款 and date, in the report's faces and margins. The document's text is data.
+pub fn render_document_pdf(
+    issued: &gongkai_core::casework::IssuedDocument,
+    fonts: &Fonts,
+) -> Result<Vec<u8>, PdfError> {
+    let d = &issued.document;
+    let data = serde_json::json!({
+        "fonts": &fonts.choice,
+        "title": d.title,
+        "number": issued.number,
+        "replaces": d.replaces.as_ref().map(|old| format!("（本文书更正并替代{old}）")),
+        "addressee": format!("{}：", d.addressee),
+        "paragraphs": d.paragraphs,
+        "signer": d.signer,
+        "date": gongkai_core::casework::date_label(d.issued_on),
+    });
+    let json = serde_json::to_vec(&data).map_err(|e| PdfError::Data(e.to_string()))?;
+    let world = world::ReportWorld::letter(fonts, json);
+    let compiled = typst::compile::<PagedDocument>(&world).output;
+    typst::comemo::evict(10);
+    let document = compiled.map_err(|errors| PdfError::Typeset(world::describe(&world, &errors)))?;
+    typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
+        .map_err(|errors| PdfError::Write(world::describe(&world, &errors)))
+}
+
 /// Renders the report as PDF in the official layout.
 pub fn render_pdf(report: &Report, fonts: &Fonts) -> Result<Vec<u8>, PdfError> {
     let doc = gongkai_export::document::document(report);

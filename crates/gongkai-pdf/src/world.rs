@@ -27,6 +27,11 @@ fn file_id(path: &str) -> Option<FileId> {
 static MAIN: LazyLock<Option<(FileId, Source)>> =
     LazyLock::new(|| file_id(MAIN_PATH).map(|id| (id, Source::new(id, crate::TEMPLATE.to_string()))));
 static DATA_ID: LazyLock<Option<FileId>> = LazyLock::new(|| file_id(DATA_PATH));
+/// The path of a casework document's layout.
+const LETTER_PATH: &str = "letter.typ";
+/// The casework document layout, parsed once.
+static LETTER: LazyLock<Option<(FileId, Source)>> =
+    LazyLock::new(|| file_id(LETTER_PATH).map(|id| (id, Source::new(id, crate::LETTER_TEMPLATE.to_string()))));
 
 pub(crate) struct ReportWorld<'a> {
     fonts: &'a Fonts,
@@ -41,6 +46,16 @@ impl<'a> ReportWorld<'a> {
             // Unreachable (the path is a constant); a detached source still compiles, and
             // `data.json` is then reported missing.
             None => Source::detached(crate::TEMPLATE),
+        };
+        ReportWorld { fonts, data: Bytes::new(data), main }
+    }
+
+    /// The world of a casework document: its layout as the main source, the document as
+    /// `data.json`.
+    pub(crate) fn letter(fonts: &'a Fonts, data: Vec<u8>) -> ReportWorld<'a> {
+        let main = match &*LETTER {
+            Some((_, source)) => source.clone(),
+            None => Source::detached(crate::LETTER_TEMPLATE),
         };
         ReportWorld { fonts, data: Bytes::new(data), main }
     }

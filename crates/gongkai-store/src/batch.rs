@@ -169,7 +169,7 @@ impl Store {
 impl Amending<'_> {
     /// [`Store::insert_request`], amending.
     pub async fn insert_request(&self, request: &Request) -> Result<(RequestId, Vec<Amendment>), StoreError> {
-        self.store.insert_request_with(request, Some(self.amend), None).await
+        self.store.insert_request_with(request, Some(self.amend), None, None).await
     }
 
     /// [`Store::insert_requests_bulk`], amending.
@@ -182,7 +182,8 @@ impl Amending<'_> {
 
     /// [`Store::append_event`], amending.
     pub async fn append_event(&self, id: &RequestId, event: &Event) -> Result<(i64, Vec<Amendment>), StoreError> {
-        self.store.append_event_with(id, event, Some(self.amend), None).await
+        let a = self.store.append_event_with(id, event, Some(self.amend), None).await?;
+        Ok((a.seq, a.amendments))
     }
 
     /// [`Store::insert_case`], amending.

@@ -74,6 +74,7 @@ mod batch;
 mod cache;
 mod codec;
 mod crypto;
+mod documents;
 mod error;
 mod lock;
 mod personal_data;
@@ -102,6 +103,7 @@ pub use auth::{
 };
 pub use batch::{LockedEntry, RegisterBatch};
 pub use crypto::{DataKey, DataKeyError, Field, FieldCipher, CIPHERTEXT_PREFIX};
+pub use documents::{DocumentWrite, StoredDocument};
 pub use error::StoreError;
 pub use gongkai_core::supervise::{
     default_year, AgencyOverview, OpenRequest, Overview, ReportFigures, ReportStatus, ReportsOverview, RequestFigures,
@@ -112,7 +114,7 @@ pub use personal_data::{ANONYMISED_NAME, MAX_PERSONAL_DATA_RETENTION_YEARS, MIN_
 pub use portal::{ConfidentialityReview, DisclosureGuide, ProactiveDetails, RequestAccess, ReviewResult};
 pub use published::{NewPublishedReport, PublishedReport, ReportSource, Withdrawal, WITHDRAW_REASON_MAX_CHARS};
 pub use reports::{Amendment, Publication};
-pub use requests::{EventWrite, RequestFilter, RequestId};
+pub use requests::{Appended, EventWrite, RequestFilter, RequestId};
 pub use retention::{PurgeOutcome, MAX_LOG_RETENTION_DAYS, MIN_LOG_RETENTION_DAYS};
 pub use stats::ReceivedCount;
 pub use supervise::CacheRefresh;

@@ -96,6 +96,8 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let count = done.rows_affected();
+        // The documents addressed to those applicants lose the name too.
+        crate::documents::anonymise_documents_on(&mut tx, ANONYMISED_NAME).await?;
         if count > 0 {
             let event = AuditEvent {
                 username: Some(by.to_string()),

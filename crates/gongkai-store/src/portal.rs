@@ -272,7 +272,12 @@ impl Store {
     /// ([`StoreError::Conflict`]); an unknown agency is [`StoreError::NotFound`]; a locked year
     /// is [`StoreError::Locked`].
     #[tracing::instrument(skip_all, fields(agency = %request.agency, tracking_number = %request.tracking_number))]
-    pub async fn file_online_request(&self, request: &Request, query_code_hash: &str) -> Result<RequestId, StoreError> {
+    pub async fn file_online_request(
+        &self,
+        request: &Request,
+        query_code_hash: &str,
+        receipt: Option<crate::DocumentWrite<'_>>,
+    ) -> Result<RequestId, StoreError> {
         let mut tx = self.pool.begin().await?;
         lock_agency(&mut tx, &request.agency).await?;
         let locked = locked_years(&mut tx, &request.agency).await?;
@@ -290,6 +295,10 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| on_insert(e, "request", &request.agency, &request.tracking_number))?;
+        // C1.1: the 接收回执, in the same write.
+        if let Some(receipt) = &receipt {
+            crate::requests::insert_receipt_on(&mut tx, &id, &request.agency, receipt).await?;
+        }
         self.audit_on_target(&mut tx, &request.tracking_number).await?;
         stale.flush(&mut tx).await?;
         tx.commit().await?;

@@ -13,6 +13,7 @@ use crate::auth::{insert_audit_on, ts, AuditNote};
 use crate::cache::{request_span, Stale};
 use crate::codec::{date_text, enum_name, new_id, now_text, parse_date, parse_enum, parse_opt_date};
 use crate::crypto::{Field, FieldCipher};
+use crate::documents::{insert_document_on, next_document_number, DocumentWrite};
 use crate::error::on_insert;
 use crate::lock::{event_years, finish_dates, finishes, guard, lock_agency, locked_years, request_years, Amend, Touch};
 use crate::reports::Amendment;
@@ -215,6 +216,17 @@ pub(crate) async fn insert_request_on(
     Ok(id)
 }
 
+/// Inserts the 接收回执 of a request just inserted (C1.1), numbered under the agency's lock.
+pub(crate) async fn insert_receipt_on(
+    conn: &mut AnyConnection,
+    id: &str,
+    agency: &str,
+    receipt: &DocumentWrite<'_>,
+) -> Result<(), StoreError> {
+    let (seq, number) = next_document_number(conn, agency, receipt).await?;
+    insert_document_on(conn, &RequestId(id.to_string()), agency, seq, &number, None, receipt).await
+}
+
 /// Inserts one event with a known seq (bulk loading of a fresh request).
 async fn insert_event_on(conn: &mut AnyConnection, request: &str, seq: i64, event: &Event) -> Result<(), StoreError> {
     let (ty, payload) = event_payload(&event.kind)?;
@@ -266,6 +278,20 @@ pub struct EventWrite<'a> {
     pub after: usize,
     /// The audit record, written in the same transaction.
     pub audit: AuditNote<'a>,
+    /// The document the event issues (casework-documents.md C4: event and document are one
+    /// write; the store assigns its 文号).
+    pub document: Option<DocumentWrite<'a>>,
+}
+
+/// What [`Store::append_event_checked`] wrote.
+#[derive(Debug, Clone)]
+pub struct Appended {
+    /// The event's position in the request's events (1 for the first).
+    pub seq: i64,
+    /// The amendments recorded when the event changed a published year.
+    pub amendments: Vec<Amendment>,
+    /// The 文号 assigned to the document the event issued, if it issued one.
+    pub document_number: Option<String>,
 }
 
 /// The agencies of one transaction: their row locks, taken at its start in code order (so that
@@ -310,7 +336,7 @@ impl Store {
     /// feeding a locked year is [`StoreError::Locked`] (see [`Store::amending`]).
     #[tracing::instrument(skip_all, fields(agency = %request.agency, tracking_number = %request.tracking_number))]
     pub async fn insert_request(&self, request: &Request) -> Result<RequestId, StoreError> {
-        Ok(self.insert_request_with(request, None, None).await?.0)
+        Ok(self.insert_request_with(request, None, None, None).await?.0)
     }
 
     /// Registers a request as [`Store::insert_request`] does (amending a locked year with
@@ -320,8 +346,9 @@ impl Store {
         request: &Request,
         amend: Option<&Amend>,
         audit: AuditNote<'_>,
+        receipt: Option<DocumentWrite<'_>>,
     ) -> Result<(RequestId, Vec<Amendment>), StoreError> {
-        self.insert_request_with(request, amend, Some(audit)).await
+        self.insert_request_with(request, amend, Some(audit), receipt).await
     }
 
     pub(crate) async fn insert_request_with(
@@ -329,6 +356,7 @@ impl Store {
         request: &Request,
         amend: Option<&Amend>,
         audit: Option<AuditNote<'_>>,
+        receipt: Option<DocumentWrite<'_>>,
     ) -> Result<(RequestId, Vec<Amendment>), StoreError> {
         let mut tx = self.pool.begin().await?;
         lock_agency(&mut tx, &request.agency).await?;
@@ -337,6 +365,9 @@ impl Store {
         let mut stale = Stale::default();
         let amendments = guard(&mut tx, &request.agency, &touch, amend, &mut stale).await?;
         let id = insert_request_on(&mut tx, &self.cipher, request, &[]).await?;
+        if let Some(receipt) = &receipt {
+            insert_receipt_on(&mut tx, &id, &request.agency, receipt).await?;
+        }
         stale.flush(&mut tx).await?;
         if let Some(note) = audit {
             insert_audit_on(&mut tx, &self.cipher, note.event, &ts(note.at)).await?;
@@ -389,7 +420,7 @@ impl Store {
     /// before the next `seq` is read.
     #[tracing::instrument(skip_all, fields(request = %id))]
     pub async fn append_event(&self, id: &RequestId, event: &Event) -> Result<i64, StoreError> {
-        Ok(self.append_event_with(id, event, None, None).await?.0)
+        Ok(self.append_event_with(id, event, None, None).await?.seq)
     }
 
     /// Appends an event that the caller validated against the request's first `write.after`
@@ -404,7 +435,7 @@ impl Store {
         event: &Event,
         amend: Option<&Amend>,
         write: EventWrite<'_>,
-    ) -> Result<(i64, Vec<Amendment>), StoreError> {
+    ) -> Result<Appended, StoreError> {
         self.append_event_with(id, event, amend, Some(write)).await
     }
 
@@ -414,8 +445,8 @@ impl Store {
         event: &Event,
         amend: Option<&Amend>,
         write: Option<EventWrite<'_>>,
-    ) -> Result<(i64, Vec<Amendment>), StoreError> {
-        let (ty, payload) = event_payload(&event.kind)?;
+    ) -> Result<Appended, StoreError> {
+        let (ty, mut payload) = event_payload(&event.kind)?;
         let not_found = || StoreError::NotFound { what: "request", key: id.to_string() };
         // A request's agency never changes: read it first, so that the transaction can start
         // with the agency's lock.
@@ -495,6 +526,19 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        // The document's 文号, under the agency's lock (gapless per agency, kind and year); a
+        // reply's event names its 答复书.
+        let number = match write.as_ref().and_then(|w| w.document.as_ref()) {
+            Some(d) => {
+                let number = next_document_number(&mut tx, &agency, d).await?;
+                if let EventKind::Reply { outcome, .. } = &event.kind {
+                    let named = EventKind::Reply { outcome: *outcome, document: Some(number.1.clone()) };
+                    payload = event_payload(&named)?.1;
+                }
+                Some(number)
+            }
+            None => None,
+        };
         let row = sqlx::query(
             "INSERT INTO request_events (id, request, seq, \"on\", \"by\", \"type\", payload, recorded_at) \
              SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5, $6, $7 \
@@ -511,13 +555,16 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let seq: i64 = sqlx::Row::try_get(&row, "seq")?;
+        if let (Some((doc_seq, number)), Some(d)) = (&number, write.as_ref().and_then(|w| w.document.as_ref())) {
+            insert_document_on(&mut tx, id, &agency, *doc_seq, number, Some(seq), d).await?;
+        }
         stale.flush(&mut tx).await?;
         if let Some(write) = &write {
             insert_audit_on(&mut tx, &self.cipher, write.audit.event, &ts(write.audit.at)).await?;
         }
         tx.commit().await?;
         tracing::debug!(seq, r#type = %ty, "event appended");
-        Ok((seq, amendments))
+        Ok(Appended { seq, amendments, document_number: number.map(|n| n.1) })
     }
 
     /// The requests of one agency with their events (in order), by receipt date and tracking

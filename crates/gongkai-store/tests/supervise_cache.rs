@@ -233,7 +233,7 @@ async fn every_write_path(db: TestDb) {
     check(store, &cal, "insert_batch").await;
 
     // Online filing; an agency changing kind; a published report imported; an amendment.
-    store.file_online_request(&request(COUNTY_B, "WEB-2025-1", d("2025-05-06")), "hash").await.unwrap();
+    store.file_online_request(&request(COUNTY_B, "WEB-2025-1", d("2025-05-06")), "hash", None).await.unwrap();
     check(store, &cal, "file_online_request").await;
     store.upsert_agency(&agency(DEPT_A, "甲县自然资源局", Some(COUNTY_A), AgencyKind::Government)).await.unwrap();
     check(store, &cal, "upsert_agency kind").await;

@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/agencies/{code}/requests", post(file_request))
         .route("/agencies/{code}/reports/{year}", get(report))
         .route("/requests/{tracking_number}", get(track))
+        .route("/requests/{tracking_number}/documents/{number}", get(crate::documents::api_document))
         .route("/openapi.json", get(openapi_json))
         .route("/docs", get(docs))
         .merge(staff_api::routes())

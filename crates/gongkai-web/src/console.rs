@@ -21,7 +21,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
+use gongkai_app::documents::DocumentInput;
 use gongkai_app::AppError;
+use gongkai_core::casework::Particulars;
 use gongkai_core::fees;
 use gongkai_core::lifecycle::{self, event_detail, event_label, event_name, outcome_label, RequestState, Status};
 use gongkai_core::masking::{mask_3_4, mask_contact, mask_name};
@@ -45,6 +47,8 @@ pub fn routes() -> Router<AppState> {
         .route("/console/requests/{id}", get(request_page))
         .route("/console/requests/{id}/events", post(add_event))
         .route("/console/requests/{id}/reveal", post(reveal))
+        .route("/console/requests/{id}/documents/{number}", get(crate::documents::console_document))
+        .route("/console/requests/{id}/documents/{number}/delivery", post(crate::documents::console_delivery))
         .route("/console/reports", get(reports_index))
         .route("/console/reports/{agency}/{year}", get(report_workspace))
         .route("/console/reports/{agency}/{year}/narrative", post(save_narrative))
@@ -278,8 +282,25 @@ struct RequestPage {
     invalid: Option<String>,
     actions: Vec<ActionForm>,
     outcomes: Vec<(String, String)>,
+    /// The 不予公开 reasons a partial disclosure's withheld part may give (C2).
+    withheld_reasons: Vec<(&'static str, String)>,
+    /// The documents the request's events issued (C1), in order.
+    documents: Vec<DocumentRow>,
+    /// Whether the user may record deliveries (staff of the agency).
+    can_deliver: bool,
+    /// The delivery methods (name, label).
+    delivery_methods: &'static [(&'static str, &'static str)],
     error: Option<String>,
     notice: Option<String>,
+}
+
+/// One issued document in the request page's list.
+struct DocumentRow {
+    number: String,
+    label: &'static str,
+    issued_on: NaiveDate,
+    delivery: String,
+    delivered_on: Option<NaiveDate>,
 }
 
 /// One of the applicant's other requests (tracking number, receipt date), linked.
@@ -445,6 +466,26 @@ async fn request_view(
             .into_iter()
             .map(|r| (outcome_path(r).to_string(), outcome_label(r)))
             .collect(),
+        withheld_reasons: lifecycle::outcome_leaves()
+            .into_iter()
+            .filter(|r| gongkai_core::casework::is_withheld_reason(*r))
+            .map(|r| (gongkai_core::casework::outcome_name(r), outcome_label(r)))
+            .collect(),
+        documents: state
+            .store
+            .list_documents(&rid)
+            .await?
+            .into_iter()
+            .map(|d| DocumentRow {
+                label: d.document.kind.label(),
+                issued_on: d.document.issued_on,
+                delivery: gongkai_core::casework::delivery_status_label(&d.delivery),
+                delivered_on: d.delivered_on,
+                number: d.number,
+            })
+            .collect(),
+        can_deliver: user.can_write(&request.agency),
+        delivery_methods: &gongkai_core::casework::DELIVERY_METHODS,
         error,
         notice,
         request,
@@ -462,7 +503,11 @@ async fn request_page(
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
-    let notice = q.done.filter(|d| d.len() <= 40).map(|d| format!("已登记：{d}"));
+    // The event's Chinese name, never its key (issue 19).
+    let notice = match q.done.as_deref() {
+        Some("delivery") => Some("已登记送达".to_string()),
+        done => done.and_then(lifecycle::event_label_of).map(|l| format!("已登记：{l}")),
+    };
     page(&request_view(&state, &user, &id, false, None, notice).await?, StatusCode::OK)
 }
 
@@ -505,8 +550,31 @@ pub(crate) struct EventForm {
     pub(crate) units: String,
     #[serde(default)]
     pub(crate) outcome: String,
+    /// reply, partially granted: the 不予公开 reason of the part withheld (C2).
     #[serde(default)]
-    pub(crate) document: String,
+    pub(crate) withheld_reason: String,
+    /// reply, not held: the agency responsible for the information (Art. 36(5)).
+    #[serde(default)]
+    pub(crate) other_agency: String,
+}
+
+/// What a reply says beyond its outcome (casework-documents.md C2), read from the form: the
+/// reason of a partial disclosure's withheld part, the agency that holds the information, and
+/// the explanation (the form's note).
+pub(crate) fn particulars_from_form(f: &EventForm) -> Result<Particulars, (&'static str, String)> {
+    if f.action != "reply" {
+        return Ok(Particulars::default());
+    }
+    let withheld_reason = match f.withheld_reason.trim() {
+        "" => None,
+        r => Some(
+            gongkai_core::casework::outcome_from_name(r)
+                .filter(|r| gongkai_core::casework::is_withheld_reason(*r))
+                .ok_or_else(|| ("withheld_reason", "不予公开的理由须为表三「（三）不予公开」中的一项".to_string()))?,
+        ),
+    };
+    let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    Ok(Particulars { withheld_reason, other_agency: text(&f.other_agency), note: text(&f.note) })
 }
 
 /// A whole number typed in a form; anything else is 0, which the core's bound refuses with the
@@ -547,12 +615,24 @@ pub(crate) fn event_from_form(f: &EventForm, by: &str) -> Result<Event, (&'stati
                 .into_iter()
                 .find(|r| outcome_path(*r) == f.outcome)
                 .ok_or_else(|| ("outcome", "请选择答复的办理结果".to_string()))?;
-            EventKind::Reply { outcome, document: Some(f.document.clone()) }
+            // The 文号 is assigned when the 答复书 is issued (C4), never typed.
+            EventKind::Reply { outcome, document: None }
         }
         "withdrawal" => EventKind::Withdrawal,
         _ => return Err(("kind", "未知的办理事项".into())),
     };
     Ok(Event { on, by: by.to_string(), kind })
+}
+
+/// The request page again with the reason a form was refused (422); the use case audited it.
+pub(crate) async fn request_refused(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    msg: String,
+) -> Result<Response, WebError> {
+    let view = request_view(state, user, id, false, Some(msg), None).await?;
+    page(&view, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 /// A refused action: audited as a failure, and the request page again with the reason (422).
@@ -587,10 +667,12 @@ async fn add_event(
         user.audit(&state, &audit_type, &target, false, Some("approver role required".into())).await;
         return Err(WebError::Forbidden("延长答复期限须由审批人员批准".into()));
     }
-    let event = match event_from_form(&f, &user.user.username) {
-        Ok(e) => e,
-        Err((_, msg)) => return refuse(msg).await,
-    };
+    let (event, particulars) =
+        match event_from_form(&f, &user.user.username).and_then(|e| Ok((e, particulars_from_form(&f)?))) {
+            Ok(e) => e,
+            Err((_, msg)) => return refuse(msg).await,
+        };
+    let docs = DocumentInput { templates: &state.templates, particulars: &particulars };
     let recorded = gongkai_app::request::record_event(
         &state.store,
         &state.calendar,
@@ -599,6 +681,7 @@ async fn add_event(
         &rid,
         event,
         None,
+        &docs,
     )
     .await;
     match recorded {
@@ -954,6 +1037,7 @@ fn audit_label(event_type: &str) -> String {
         "access.denied" => "越权访问被拒绝",
         "account.lock" => "账号锁定",
         "agency.register" => "登记或变更机关",
+        "agency.casework" => "变更机关文书设置",
         "api_token.create" => "新建访问令牌",
         "api_token.revoke" => "撤销访问令牌",
         "applicant.view" => "查看申请人信息",
@@ -968,6 +1052,7 @@ fn audit_label(event_type: &str) -> String {
         "config.require_mfa" => "设置双因素认证要求",
         "config.personal_data_retention" => "设置个人信息保存期限",
         "csrf" => "表单校验失败",
+        "document.delivery" => "登记文书送达",
         "login" => "登录",
         "logout" => "退出登录",
         "mfa.disable" => "停用双因素认证",
@@ -1079,6 +1164,7 @@ mod tests {
             "access.denied",
             "account.lock",
             "agency.register",
+            "agency.casework",
             "api_token.create",
             "api_token.revoke",
             "applicant.view",
@@ -1093,6 +1179,7 @@ mod tests {
             "config.personal_data_retention",
             "config.require_mfa",
             "csrf",
+            "document.delivery",
             "login",
             "logout",
             "mfa.disable",

@@ -22,8 +22,7 @@ pub const CONTENT_MAX: usize = gongkai_core::input::MAX_CONTENT;
 /// 获取信息的载体形式 (A4.2): API name and label.
 pub const FORMS: [(&str, &str); 3] = [("paper", "纸质"), ("electronic", "电子"), ("other", "其他")];
 /// 获取信息的方式 (A4.2): API name and label.
-pub const DELIVERIES: [(&str, &str); 4] =
-    [("post", "邮寄"), ("email", "电子邮件"), ("pickup", "自行领取"), ("online", "网上获取")];
+pub const DELIVERIES: [(&str, &str); 4] = gongkai_core::casework::DELIVERIES;
 
 /// The Chinese label of a stored choice (`electronic` → 电子), or the stored value itself when it
 /// is not one of `choices` (a register imported from elsewhere may hold free text).
@@ -282,7 +281,9 @@ pub async fn file(state: &AppState, agency: &str, v: ValidRequest) -> Result<Fil
         form: v.form,
         delivery: v.delivery,
     };
-    let filed = gongkai_app::filing::file(&state.store, &state.clock, &state.calendar, agency, online).await?;
+    let filed =
+        gongkai_app::filing::file(&state.store, &state.clock, &state.calendar, agency, online, &state.templates)
+            .await?;
     Ok(Filed {
         tracking_number: filed.tracking_number,
         query_code: filed.query_code,
@@ -305,6 +306,37 @@ pub struct ReplyOut {
     pub document: Option<String>,
 }
 
+/// A document delivered online (casework-documents.md C4), as the public tracking API lists it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DocumentOut {
+    /// `receipt`, `correction_notice`, `extension_notice`, `consultation_letter`, `fee_notice`,
+    /// `reply`, ….
+    pub kind: String,
+    /// 文号.
+    pub number: String,
+    /// 成文日期.
+    #[schema(value_type = String, format = Date)]
+    pub issued_on: NaiveDate,
+    /// The path that serves the document as PDF; pass the same `code` query parameter (any other
+    /// code: 404).
+    pub download: String,
+    /// The document's name in Chinese (not part of the API; for the page).
+    #[serde(skip)]
+    pub label: &'static str,
+    /// The document as an HTML fragment (not part of the API; for the page).
+    #[serde(skip)]
+    pub html: String,
+}
+
+/// One step of a request, as the public sees it (no staff names).
+#[derive(Debug, Clone)]
+pub struct StepOut {
+    /// When.
+    pub on: NaiveDate,
+    /// What (补正告知, 延长答复期限, 答复, …).
+    pub label: &'static str,
+}
+
 /// Where a request stands, as the public sees it (no applicant data, no content).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Tracking {
@@ -318,6 +350,14 @@ pub struct Tracking {
     pub due: NaiveDate,
     /// The replies, in order.
     pub replies: Vec<ReplyOut>,
+    /// Where it stands in words: 办理中, 待补正, 已延期, 征求意见中, 待缴费, 已逾期, 已答复, 已撤回.
+    pub stage: String,
+    /// The documents issued to the applicant, in order (the consultation letters to third
+    /// parties are not among them).
+    pub documents: Vec<DocumentOut>,
+    /// The steps so far (not part of the API; for the page).
+    #[serde(skip)]
+    pub steps: Vec<StepOut>,
     /// The status in Chinese (not part of the API; for the page).
     #[serde(skip)]
     pub status_label: String,
@@ -332,9 +372,37 @@ pub async fn track(state: &AppState, tracking_number: &str, code: &str) -> Resul
     const NOT_FOUND: WebError = WebError::NotFound("该申请，或查询码不正确");
     let tracked =
         gongkai_app::filing::track(&state.store, &state.clock, &state.calendar, tracking_number, code).await?;
-    let Some(gongkai_app::filing::Tracking { request, events, status, due }) = tracked else {
+    let Some(gongkai_app::filing::Tracking { request, events, status, due, stage, documents }) = tracked else {
         return Err(NOT_FOUND);
     };
+    let documents = documents
+        .into_iter()
+        // C1.4: a consultation letter goes to the party consulted, not to the applicant.
+        .filter(|d| d.document.kind != gongkai_core::casework::DocumentKind::ConsultationLetter)
+        .map(|d| {
+            let issued = gongkai_core::casework::IssuedDocument { number: d.number, document: d.document };
+            // B4.6: a public page never shows the applicant; the page's copy masks 主送 (the
+            // download, the document delivered to the applicant under Art. 40, is whole).
+            let mut shown = issued.clone();
+            if shown.document.addressee == request.applicant.name {
+                shown.document.addressee = gongkai_core::masking::mask_name(&shown.document.addressee);
+            }
+            DocumentOut {
+                kind: issued.document.kind.name().to_string(),
+                download: format!(
+                    "/api/v1/requests/{}/documents/{}",
+                    crate::staff_api::urlencoding_path(&request.tracking_number),
+                    crate::staff_api::urlencoding_path(&issued.number)
+                ),
+                label: issued.document.kind.label(),
+                html: gongkai_export::render_document_html_fragment(&shown),
+                issued_on: issued.document.issued_on,
+                number: issued.number,
+            }
+        })
+        .collect();
+    let steps =
+        events.iter().map(|e| StepOut { on: e.on, label: gongkai_core::lifecycle::event_label(&e.kind) }).collect();
     let replies = events
         .iter()
         .filter_map(|e| match &e.kind {
@@ -357,6 +425,9 @@ pub async fn track(state: &AppState, tracking_number: &str, code: &str) -> Resul
         received: request.received_on,
         due,
         replies,
+        stage: stage.to_string(),
+        documents,
+        steps,
         agency: request.agency,
     })
 }

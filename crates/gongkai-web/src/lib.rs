@@ -23,6 +23,7 @@ mod auth;
 pub mod cache;
 mod cases;
 mod console;
+mod documents;
 pub mod error;
 pub mod filing;
 mod guard;
@@ -93,6 +94,9 @@ pub struct AppState {
     pub clock: gongkai_app::Clock,
     /// A font folder scanned besides the system's for PDF downloads (the `font_dir` setting).
     pub font_dir: Option<std::path::PathBuf>,
+    /// The casework document templates in force (built in, or an office's folder laid over them:
+    /// the `document_templates` setting).
+    pub templates: Arc<gongkai_core::casework::Templates>,
 }
 
 impl AppState {
@@ -109,7 +113,14 @@ impl AppState {
             mailer: None,
             clock: gongkai_app::Clock::System,
             font_dir: None,
+            templates: Arc::new(gongkai_core::casework::Templates::builtin()),
         }
+    }
+
+    /// The same state issuing documents from `templates`.
+    pub fn with_templates(mut self, templates: gongkai_core::casework::Templates) -> AppState {
+        self.templates = Arc::new(templates);
+        self
     }
 
     /// The same state scanning `dir` for PDF fonts besides the system's.

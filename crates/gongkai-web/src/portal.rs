@@ -65,6 +65,7 @@ pub fn routes() -> Router<AppState> {
         .route("/agencies/{code}/reports/{year}/download/{format}", get(download))
         .route("/agencies/{code}/apply", get(apply_form).post(apply_submit))
         .route("/track", get(track_form).post(track_submit))
+        .route("/track/document", axum::routing::post(crate::documents::track_document))
 }
 
 async fn site_css() -> impl IntoResponse {
@@ -670,6 +671,8 @@ async fn apply_submit(
 struct TrackPage {
     chrome: Chrome,
     number: String,
+    /// The query code posted, for the download buttons (the page is never cached).
+    code: String,
     not_found: bool,
     tracking: Option<Tracking>,
     agency_name: String,
@@ -685,6 +688,7 @@ async fn track_form(State(state): State<AppState>) -> Result<Html<String>, WebEr
     render(&TrackPage {
         chrome: track_chrome(&state),
         number: String::new(),
+        code: String::new(),
         not_found: false,
         tracking: None,
         agency_name: String::new(),
@@ -716,7 +720,8 @@ async fn track_submit(
         Some(t) => state.store.get_agency(&t.agency).await?.map(|a| a.name).unwrap_or_default(),
         None => String::new(),
     };
-    let page = TrackPage { chrome: track_chrome(&state), number, not_found, tracking, agency_name };
+    let code = if tracking.is_some() { f.code.trim().chars().take(64).collect() } else { String::new() };
+    let page = TrackPage { chrome: track_chrome(&state), number, code, not_found, tracking, agency_name };
     let mut r = (status, render(&page)?).into_response();
     r.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     Ok(r)

@@ -81,8 +81,17 @@ pub async fn file(state: &AppState, report: Report, format: &str) -> Result<Opti
 /// The PDF of a report, typeset off the async threads (fonts scanned once, see
 /// [`AppState::pdf_fonts`]).
 async fn pdf(state: &AppState, report: Report) -> Result<Vec<u8>, WebError> {
+    let fonts = fonts(state).await?;
+    tokio::task::spawn_blocking(move || gongkai_pdf::render_pdf(&report, &fonts))
+        .await
+        .map_err(|e| WebError::Internal(format!("report PDF: {e}")))?
+        .map_err(|e| WebError::Internal(format!("report PDF: {e}")))
+}
+
+/// The PDF fonts, scanned once (see [`AppState::pdf_fonts`]).
+pub(crate) async fn fonts(state: &AppState) -> Result<std::sync::Arc<gongkai_pdf::Fonts>, WebError> {
     let dir = state.font_dir.clone();
-    let fonts = state
+    state
         .pdf_fonts
         .get_or_init(|| async {
             match tokio::task::spawn_blocking(move || gongkai_pdf::Fonts::system(dir.as_deref())).await {
@@ -93,9 +102,5 @@ async fn pdf(state: &AppState, report: Report) -> Result<Vec<u8>, WebError> {
         })
         .await
         .clone()
-        .map_err(|e| WebError::Internal(format!("report PDF: {e}")))?;
-    tokio::task::spawn_blocking(move || gongkai_pdf::render_pdf(&report, &fonts))
-        .await
-        .map_err(|e| WebError::Internal(format!("report PDF: {e}")))?
-        .map_err(|e| WebError::Internal(format!("report PDF: {e}")))
+        .map_err(|e| WebError::Internal(format!("PDF fonts: {e}")))
 }

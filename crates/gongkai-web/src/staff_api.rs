@@ -22,7 +22,7 @@ use gongkai_core::register::{Event, Request};
 use gongkai_store::{AuditEvent, RequestFilter, Role, User};
 use serde::{Deserialize, Serialize};
 
-use crate::console::{event_from_form, EventForm};
+use crate::console::{event_from_form, particulars_from_form, EventForm};
 use crate::error::{FieldError, WebError};
 use crate::AppState;
 use gongkai_core::lifecycle::event_detail;
@@ -264,9 +264,13 @@ pub struct EventIn {
     /// `withheld.state_secret`, `unable.not_held` (`outcomes.` in front is accepted too).
     #[serde(default)]
     pub outcome: Option<String>,
-    /// reply: the reply document's number.
+    /// reply, partially granted: the 不予公开 reason of the part withheld, e.g.
+    /// `withheld.third_party_rights`.
     #[serde(default)]
-    pub document: Option<String>,
+    pub withheld_reason: Option<String>,
+    /// reply, not held: the agency responsible for the information (Art. 36(5)).
+    #[serde(default)]
+    pub other_agency: Option<String>,
 }
 
 async fn audit(state: &AppState, user: &User, event_type: &str, target: &str, success: bool, detail: Option<String>) {
@@ -336,9 +340,10 @@ pub(crate) async fn record_event(
             .as_deref()
             .map(|o| if o.starts_with("outcomes.") { o.to_string() } else { format!("outcomes.{o}") })
             .unwrap_or_default(),
-        document: input.document.clone().unwrap_or_default(),
+        withheld_reason: input.withheld_reason.clone().unwrap_or_default(),
+        other_agency: input.other_agency.clone().unwrap_or_default(),
     };
-    let event = match event_from_form(&form, &user.username) {
+    let event = match event_from_form(&form, &user.username).and_then(|e| Ok((e, particulars_from_form(&form)?))) {
         Ok(e) => e,
         Err((field, message)) => {
             audit(&state, &user, &audit_type, &tracking_number, false, Some(message.clone())).await;
@@ -347,7 +352,9 @@ pub(crate) async fn record_event(
     };
     // Checked, applied, written and audited as in the console (the actor's source is "api").
     let actor = gongkai_app::Actor::user(&user, Some("api".to_string()));
-    gongkai_app::request::record_event(&state.store, &state.calendar, &state.clock, &actor, &id, event, None)
+    let (event, particulars) = event;
+    let docs = gongkai_app::documents::DocumentInput { templates: &state.templates, particulars: &particulars };
+    gongkai_app::request::record_event(&state.store, &state.calendar, &state.clock, &actor, &id, event, None, &docs)
         .await
         .map_err(WebError::from)?;
     let (_, r, events) = own_request(&state, &user, &tracking_number).await?;
@@ -361,7 +368,7 @@ pub(crate) async fn record_event(
 }
 
 /// A tracking number as a path segment (they are ASCII in practice; anything else is escaped).
-fn urlencoding_path(s: &str) -> String {
+pub(crate) fn urlencoding_path(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {

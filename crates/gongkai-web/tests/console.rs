@@ -1028,10 +1028,12 @@ story!(b2_2_staff_api_reads_and_records_events_with_the_consoles_rules, |app: Ap
     assert_eq!(extended["original_due"], due_before.as_str(), "the due date before the extension");
     assert!(extended["due"].as_str().unwrap() > due_before.as_str());
     // Staff reply; the tracking page of the public sees the request replied.
-    let reply = serde_json::json!({"kind": "reply", "on": "2026-10-09", "outcome": "withheld.state_secret", "document": "示财公开〔2026〕9号"});
+    let reply = serde_json::json!({"kind": "reply", "on": "2026-10-09", "outcome": "withheld.state_secret"});
     let (status, replied) = post("API-1", staff.clone(), reply).await;
     assert_eq!(status, 201, "{replied}");
     assert_eq!(replied["status"], "replied");
+    // The 答复书 is issued with its 文号, named by the reply event (issue 17).
+    assert!(replied.to_string().contains("公复〔2026〕1号"), "{replied}");
     // A reply dated in the published (locked) year 2025 would change its report: 409, nothing stored.
     let mut late =
         app.store.get_request(&app.store.find_request(DEPT, "API-1").await.unwrap().unwrap()).await.unwrap().unwrap().0;
@@ -2418,3 +2420,148 @@ story!(api_tokens_end_with_the_password_the_account_and_a_missing_second_factor,
     app.store.set_totp_secret(&user.id, Some("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")).await.unwrap();
     assert_eq!(status(approver).await, 200);
 });
+
+// ------------------------------------------------------------------------------------------ issue 17
+
+// Issue 17 (casework-documents.md C1, C4): the notices and the reply issued from the console
+// reach the applicant behind the query code — on the tracking API with a PDF download, and on the
+// tracking page with the document itself; a wrong code gets nothing, staff of another agency 403.
+story!(issue17_documents_issued_in_the_console_reach_the_applicant_behind_the_query_code, |app: App| async move {
+    users(&app.store).await;
+    let body = serde_json::json!({
+        "applicant_type": "natural_person",
+        "name": "王申请",
+        "id_document_type": "resident_id_card",
+        "id_document": "110101199303033335",
+        "phone": "13900000001",
+        "content": "示例市2025年财政决算",
+        "form": "electronic",
+        "delivery": "online",
+    });
+    let r = app.client.post(app.url(&format!("/api/v1/agencies/{DEPT}/requests"))).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let v: Value = r.json().await.unwrap();
+    let number = v["tracking_number"].as_str().unwrap().to_string();
+    let code = v["query_code"].as_str().unwrap().to_string();
+    let id = app.store.find_request(DEPT, &number).await.unwrap().unwrap().to_string();
+    let events = format!("/console/requests/{id}/events");
+    let today = today();
+    let staff = login(&app, "fin.staff").await;
+    let notice = [
+        ("action", "correction_notice"),
+        ("on", today.as_str()),
+        ("note", "请写明决算报表的名称；请写明所需年度"),
+        ("period_days", "15"),
+    ];
+    assert_eq!(staff.post(&app, &events, &notice).await.0, 303);
+
+    // The applicant sees 待补正 and the notice.
+    let track = format!("/api/v1/requests/{number}?code={code}");
+    let t: Value = app.get(&track).await.json().await.unwrap();
+    assert_eq!(t["stage"], "待补正", "{t}");
+    let docs = t["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), 2, "{t}");
+    // C1.1: the receipt, issued when the request was filed.
+    assert_eq!(docs[0]["kind"], "receipt");
+    assert!(docs[0]["number"].as_str().unwrap().ends_with("公收〔2026〕1号"), "{t}");
+    assert_eq!(docs[1]["kind"], "correction_notice");
+    let notice_number = docs[1]["number"].as_str().unwrap().to_string();
+    assert!(notice_number.ends_with("公补〔2026〕1号"), "{notice_number}");
+    let download = docs[1]["download"].as_str().unwrap().to_string();
+    let pdf = app.get(&format!("{download}?code={code}")).await;
+    assert_eq!(pdf.status(), 200);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
+    // A wrong code, or none: nothing, as for an unknown number.
+    assert_eq!(app.get(&format!("{download}?code=WRONGCODE234")).await.status(), 404);
+    assert_eq!(app.get(&download).await.status(), 404);
+
+    // C1.2: a second correction notice is refused; nothing is issued.
+    let (status, html) = staff.post(&app, &events, &notice).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("一次性告知"), "{html}");
+    // C2: a partial disclosure without the withheld part's reason is refused.
+    assert_eq!(staff.post(&app, &events, &[("action", "correction_received"), ("on", today.as_str())]).await.0, 303);
+    let partial = [("action", "reply"), ("on", today.as_str()), ("outcome", "outcomes.partially_granted")];
+    let (status, html) = staff.post(&app, &events, &partial).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("不予公开部分的理由"), "{html}");
+    let t: Value = app.get(&track).await.json().await.unwrap();
+    assert_eq!(t["documents"].as_array().unwrap().len(), 2, "nothing issued by the refusals: {t}");
+    assert_eq!(t["stage"], "办理中", "the correction arrived: {t}");
+
+    let mut reply = partial.to_vec();
+    reply.push(("withheld_reason", "withheld.third_party_rights"));
+    reply.push(("note", "决算报表见附件；涉及个人信息的部分不予公开"));
+    assert_eq!(staff.post(&app, &events, &reply).await.0, 303);
+    let (_, page) = staff.get(&app, &format!("/console/requests/{id}")).await;
+    assert!(page.contains("公复〔2026〕1号") && page.contains("补正告知书"), "the console lists both");
+
+    let t: Value = app.get(&track).await.json().await.unwrap();
+    assert_eq!(t["stage"], "已答复");
+    let kinds: Vec<&str> = t["documents"].as_array().unwrap().iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["receipt", "correction_notice", "reply"]);
+    let reply_number = t["documents"][2]["number"].as_str().unwrap().to_string();
+    assert_eq!(t["replies"][0]["document"], reply_number.as_str());
+
+    // The tracking page shows the reply itself, with its remedy clause; the code is posted.
+    let r = app.client.post(app.url("/track")).form(&[("number", number.as_str()), ("code", code.as_str())]).send();
+    let html = r.await.unwrap().text().await.unwrap();
+    harness::check_chinese("/track", &html);
+    assert!(html.contains("政府信息公开申请答复书") && html.contains("第三十七条、第十五条"), "{html}");
+    assert!(html.contains("申请行政复议"), "{html}");
+    let r = app
+        .client
+        .post(app.url("/track/document"))
+        .form(&[
+            ("number", number.as_str()),
+            ("code", code.as_str()),
+            ("document", reply_number.as_str()),
+            ("to", "docx"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.bytes().await.unwrap().starts_with(b"PK"), "a Word file");
+    let r = app
+        .client
+        .post(app.url("/track/document"))
+        .form(&[("number", number.as_str()), ("code", "WRONGCODE234"), ("document", reply_number.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+
+    // C4: staff record the delivery; the console shows it, once.
+    let delivery = format!("/console/requests/{id}/documents/{}/delivery", urlencode(&reply_number));
+    let online = [("method", "online"), ("on", today.as_str())];
+    assert_eq!(staff.post(&app, &delivery, &online).await.0, 303);
+    let (_, page) = staff.get(&app, &format!("/console/requests/{id}?done=delivery")).await;
+    assert!(page.contains("已登记送达") && page.contains(&format!("已网上送达（{today}）")), "{page}");
+    let (status, page) = staff.post(&app, &delivery, &online).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("不能再次登记"), "{page}");
+    let gov = login(&app, "gov.staff").await;
+    assert_eq!(gov.post(&app, &delivery, &online).await.0, 403);
+
+    // Staff in scope download; another agency's staff get 403.
+    let doc = format!("/console/requests/{id}/documents/{}?to=html", urlencode(&reply_number));
+    let (status, html) = staff.get(&app, &doc).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&reply_number), "{html}");
+    assert_eq!(gov.get(&app, &doc).await.0, 403);
+});
+
+/// Percent-encodes a path segment.
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

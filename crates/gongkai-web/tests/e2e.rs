@@ -279,7 +279,7 @@ story!(public_files_staff_extend_and_reply_report_published, |app: App| async mo
     b.open_from_inbox(&app, &number).await;
     b.fill("#reason", "需调取多个科室档案，经负责人批准延长答复期限").await;
     b.click("#submit-extension").await;
-    assert!(b.text("#action-done").await.contains("extension"));
+    assert!(b.text("#action-done").await.contains("已登记：延长答复期限"));
     let original = b.text("#original-due").await;
     assert_eq!(original.trim(), due.trim(), "the due date before the extension is the filed one");
     assert_ne!(b.text("#due").await.trim(), due.trim(), "the due date moved");
@@ -287,22 +287,29 @@ story!(public_files_staff_extend_and_reply_report_published, |app: App| async mo
     b.screenshot("console-request").await;
     b.logout().await;
 
-    // Staff reply with an outcome leaf of table 3 and the reply document.
+    // Staff reply with an outcome leaf of table 3; the 答复书 is issued with its 文号 (issue 17).
     b.login(&app, "fin.staff").await;
     b.open_from_inbox(&app, &number).await;
     // No outcome is chosen beforehand: the first option asks for one.
     b.el("#outcome").await.select_by_index(1).await.unwrap();
-    b.fill("#document", "示财公开〔2026〕12号").await;
+    b.fill("#reply-note", "所申请的预算执行情况表见附件。").await;
     b.click("#submit-reply").await;
     b.el("#action-done").await;
     assert!(b.text("#status").await.contains("已答复"));
     assert!(!b.exists("#form-reply").await, "nothing may follow a reply");
+    let documents = b.text("#documents").await;
+    assert!(documents.contains("延期答复告知书") && documents.contains("公延〔2026〕1号"), "{documents}");
+    assert!(documents.contains("答复书") && documents.contains("公复〔2026〕1号"), "{documents}");
+    b.screenshot("console-documents").await;
     b.logout().await;
 
-    // The public tracking page shows the reply.
+    // The public tracking page shows the reply, the steps and the documents themselves.
     b.track(&app, &number, &code).await;
     assert!(b.text("#status").await.contains("已答复"));
-    assert!(b.text("#replies").await.contains("示财公开〔2026〕12号"));
+    assert!(b.text("#replies").await.contains("公复〔2026〕1号"));
+    assert!(b.text("#steps").await.contains("延长答复期限"));
+    let page = b.text("main").await;
+    assert!(page.contains("所申请的预算执行情况表见附件") && page.contains("申请行政复议"), "{page}");
     b.screenshot("tracking").await;
 
     // The 2024 report: staff write the overview, the approver publishes (period lock), and the

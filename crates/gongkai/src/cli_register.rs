@@ -134,6 +134,8 @@ pub enum AgencyCommand {
         #[arg(long)]
         json: bool,
     },
+    /// 文书设置：文号前缀、行政复议机关和管辖法院（救济途径）、联系方式；不带选项时显示
+    Casework(crate::cli_documents::CaseworkArgs),
 }
 
 /// `gongkai agency add` arguments.
@@ -157,6 +159,10 @@ pub struct AgencyAddArgs {
 
 /// Runs `gongkai agency …`.
 pub fn agency(cmd: AgencyCommand) -> anyhow::Result<ExitCode> {
+    let cmd = match cmd {
+        AgencyCommand::Casework(a) => return crate::cli_documents::casework_command(a),
+        cmd => cmd,
+    };
     runtime()?.block_on(async {
         let mut out = std::io::stdout().lock();
         match cmd {
@@ -197,6 +203,7 @@ pub fn agency(cmd: AgencyCommand) -> anyhow::Result<ExitCode> {
                     }
                 }
             }
+            AgencyCommand::Casework(_) => {}
         }
         Ok(ExitCode::SUCCESS)
     })
@@ -216,6 +223,14 @@ pub enum RequestCommand {
     Show(ShowArgs),
     /// 列出申请及其状态
     List(ListArgs),
+    /// 列出申请的文书（回执、告知书、答复书）及文号
+    Documents(crate::cli_documents::DocumentsArgs),
+    /// 把一份文书写出为 PDF、Word 或网页
+    Document(crate::cli_documents::DocumentArgs),
+    /// 登记文书的送达方式和送达日期
+    Deliver(crate::cli_documents::DeliverArgs),
+    /// 文书模板：导出内置模板，或检查本机关的模板目录
+    Templates(crate::cli_documents::TemplatesArgs),
 }
 
 /// `gongkai request add` arguments.
@@ -336,15 +351,33 @@ pub enum EventKindArg {
         /// 办理结果（表三的具体项）
         #[arg(long, value_parser = parse_outcome)]
         outcome: RequestRow,
-        /// 答复书文号
+        /// 部分公开时，不予公开部分的理由（表三「不予公开」的具体项，如 withheld.third_party_rights）
+        #[arg(long, value_parser = parse_outcome)]
+        withheld_reason: Option<RequestRow>,
+        /// 信息由其他机关负责公开时，该机关的名称（条例第三十六条第（五）项）
         #[arg(long)]
-        document: Option<String>,
+        other_agency: Option<String>,
+        /// 答复说明：提供的信息及获取方式，或有关事实（写入答复书）
+        #[arg(long)]
+        note: Option<String>,
     },
     /// 申请人撤回申请
     Withdrawal,
 }
 
 impl EventKindArg {
+    /// What a reply says beyond its outcome (casework-documents.md C2).
+    fn particulars(&self) -> gongkai_core::casework::Particulars {
+        match self {
+            EventKindArg::Reply { withheld_reason, other_agency, note, .. } => gongkai_core::casework::Particulars {
+                withheld_reason: *withheld_reason,
+                other_agency: other_agency.clone(),
+                note: note.clone(),
+            },
+            _ => gongkai_core::casework::Particulars::default(),
+        }
+    }
+
     fn into_kind(self) -> anyhow::Result<EventKind> {
         Ok(match self {
             EventKindArg::CorrectionNotice { note, period_days } => EventKind::CorrectionNotice { note, period_days },
@@ -358,7 +391,8 @@ impl EventKindArg {
                 amount_yuan: spreadsheet::fee_amount(method, units).context("无法计算收费金额")?,
             },
             EventKindArg::FeePaid => EventKind::FeePaid,
-            EventKindArg::Reply { outcome, document } => EventKind::Reply { outcome, document },
+            // The 答复书's 文号 is assigned when it is issued (C4).
+            EventKindArg::Reply { outcome, .. } => EventKind::Reply { outcome, document: None },
             EventKindArg::Withdrawal => EventKind::Withdrawal,
         })
     }
@@ -436,6 +470,10 @@ fn outcome_label(state: &RequestState) -> String {
 
 /// Runs `gongkai request …`.
 pub fn request(cmd: RequestCommand) -> anyhow::Result<ExitCode> {
+    let cmd = match cmd {
+        RequestCommand::Templates(a) => return crate::cli_documents::templates_command(a),
+        cmd => cmd,
+    };
     let cal = crate::cli_clock::load_calendar()?;
     runtime()?.block_on(async {
         match cmd {
@@ -443,6 +481,10 @@ pub fn request(cmd: RequestCommand) -> anyhow::Result<ExitCode> {
             RequestCommand::Event(a) => request_event(&cal, a).await,
             RequestCommand::Show(a) => request_show(&cal, a).await,
             RequestCommand::List(a) => request_list(&cal, a).await,
+            RequestCommand::Documents(a) => crate::cli_documents::documents(a).await,
+            RequestCommand::Document(a) => crate::cli_documents::document(a).await,
+            RequestCommand::Deliver(a) => crate::cli_documents::deliver(a).await,
+            RequestCommand::Templates(a) => crate::cli_documents::templates_command(a),
         }
     })
 }
@@ -465,7 +507,9 @@ async fn request_add(cal: &Calendar, a: RequestAddArgs) -> anyhow::Result<ExitCo
         delivery: a.delivery,
     };
     let store = open(&a.db).await?;
-    // Checked, written and audited by the one use case (the core's Request::validated).
+    let templates = crate::cli_documents::templates()?;
+    // Checked, written and audited by the one use case (the core's Request::validated), with its
+    // 接收回执.
     let amend = a.amend.with_by(&a.by);
     let registered = gongkai_app::request::register(
         &store,
@@ -474,6 +518,7 @@ async fn request_add(cal: &Calendar, a: RequestAddArgs) -> anyhow::Result<ExitCo
         &gongkai_app::Actor::cli(),
         request,
         amend.as_ref(),
+        &templates,
     )
     .await
     .map_err(app_error)?;
@@ -495,7 +540,10 @@ async fn request_add(cal: &Calendar, a: RequestAddArgs) -> anyhow::Result<ExitCo
 async fn request_event(cal: &Calendar, a: EventArgs) -> anyhow::Result<ExitCode> {
     let store = open(&a.db).await?;
     let id = find(&store, &a.agency, &a.number).await?;
+    let particulars = a.kind.particulars();
     let event = Event { on: a.on, by: a.by.clone(), kind: a.kind.into_kind()? };
+    let templates = crate::cli_documents::templates()?;
+    let docs = gongkai_app::documents::DocumentInput { templates: &templates, particulars: &particulars };
     // Checked, applied, written and audited as in the console; a refusal exits 2 with the
     // message, nothing stored.
     let amend = a.amend.with_by(&a.by);
@@ -507,6 +555,7 @@ async fn request_event(cal: &Calendar, a: EventArgs) -> anyhow::Result<ExitCode>
         &id,
         event,
         amend.as_ref(),
+        &docs,
     )
     .await
     .map_err(app_error)?;
@@ -515,6 +564,15 @@ async fn request_event(cal: &Calendar, a: EventArgs) -> anyhow::Result<ExitCode>
     writeln!(out, "已登记事件 #{}：{} {}（经办人 {}）", r.seq, event.on, event_label(&event.kind), event.by)?;
     if let EventKind::FeeNotice { amount_yuan, .. } = &event.kind {
         writeln!(out, "收费金额：{amount_yuan} 元（国办函〔2020〕109号）")?;
+    }
+    if let Some((kind, number)) = &r.document {
+        writeln!(
+            out,
+            "已制发{}：{number}（打印或发送：gongkai request document --agency {} --number {} --document {number} --to pdf --out 文件.pdf）",
+            kind.label(),
+            r.request.agency,
+            r.request.tracking_number
+        )?;
     }
     let status = state.status(cal, event.on);
     writeln!(out, "状态：{}  答复期限：{}", status.label(), state.deadline.due)?;

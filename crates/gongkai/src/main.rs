@@ -11,6 +11,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod cli_audit;
 mod cli_clock;
 mod cli_db;
+mod cli_documents;
 mod cli_export;
 mod cli_help;
 mod cli_records;

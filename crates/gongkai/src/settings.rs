@@ -12,12 +12,13 @@ use std::path::{Path, PathBuf};
 
 /// Every setting, by its key in `gongkai.toml`; the environment variable is `GONGKAI_` and the
 /// key in capitals (`site_name` → `GONGKAI_SITE_NAME`).
-pub const KEYS: [(&str, &str); 18] = [
+pub const KEYS: [(&str, &str); 19] = [
     ("database_url", "数据库地址：sqlite://文件 或 postgres://…"),
     ("data_dir", "数据目录（节假日安排、PostgreSQL 部署的数据密钥文件）"),
     ("data_key", "数据密钥（64位十六进制；宜由密钥管理系统注入环境变量，不写入文件）"),
     ("data_key_file", "数据密钥文件"),
     ("font_dir", "另加的字体目录（PDF 导出）"),
+    ("document_templates", "文书模板目录（本机关按示范文本修改的模板，覆盖内置模板）"),
     ("bind", "网站监听地址"),
     ("site_name", "网站名称 SiteName"),
     ("site_domain", "网站域名 SiteDomain"),

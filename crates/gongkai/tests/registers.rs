@@ -151,7 +151,7 @@ fn requests_events_and_statuses(db: &Db) {
         db,
         "2024-001",
         "2024-04-25",
-        &["reply", "--outcome", "withheld.state_secret", "--document", "杭财依复〔2024〕1号"],
+        &["reply", "--outcome", "withheld.state_secret", "--note", "该文件已按保密规定定密"],
     );
     assert!(out.contains("已答复"), "{out}");
     let s = show(db, "2024-001", "2024-06-30");
@@ -571,7 +571,12 @@ fn xlsx_export_import_round_trips(db: &Db) {
     add_request(db, "2023-050", "2023-12-15", &[]);
     event_ok(db, "2023-050", "2023-12-18", &["fee-notice", "--method", "per_request", "--units", "12"]);
     event_ok(db, "2023-050", "2024-01-05", &["fee-paid"]);
-    event_ok(db, "2023-050", "2024-01-20", &["reply", "--outcome", "not_processed.duplicate"]);
+    event_ok(
+        db,
+        "2023-050",
+        "2024-01-20",
+        &["reply", "--outcome", "not_processed.duplicate", "--note", "已于2023年12月1日答复（2023-049）"],
+    );
     add_request(db, "2024-001", "2024-02-01", &["--amend", "unused: no year is locked"]);
     event_ok(db, "2024-001", "2024-02-05", &["consultation-sent", "--party", "甲"]);
 

@@ -156,7 +156,7 @@ async fn seed(store: &Store) {
         delivery: Some("email".into()),
     };
     let id = store
-        .file_online_request(&request, &gongkai_web::filing::query_code_hash(SEED_NUMBER, SEED_CODE))
+        .file_online_request(&request, &gongkai_web::filing::query_code_hash(SEED_NUMBER, SEED_CODE), None)
         .await
         .unwrap();
     store

@@ -522,7 +522,18 @@ story!(api_files_and_tracks_a4_1_a4_3, |app: App| async move {
     let number = v["tracking_number"].as_str().unwrap();
     let code = v["query_code"].as_str().unwrap();
     let t: Value = app.get(&format!("/api/v1/requests/{number}?code={code}")).await.json().await.unwrap();
-    assert_eq!(t, json!({"status": "open", "received": v["received"], "due": v["due"], "replies": []}));
+    // C1.1: the receipt is the first document, downloadable with the code.
+    let receipt = &t["documents"][0];
+    assert_eq!(receipt["kind"], "receipt", "{t}");
+    assert_eq!(receipt["issued_on"], v["received"]);
+    let download = receipt["download"].as_str().unwrap().to_string();
+    assert_eq!(app.get(&format!("{download}?code={code}")).await.status(), 200);
+    let mut t = t;
+    t.as_object_mut().unwrap().remove("documents");
+    assert_eq!(
+        t,
+        json!({"status": "open", "received": v["received"], "due": v["due"], "replies": [], "stage": "办理中"})
+    );
     // The stored hash is not the code.
     let access = app.store.get_request_access(number).await.unwrap().unwrap();
     assert!(!access.query_code_hash.contains(code));
@@ -610,6 +621,7 @@ const ROUTES: &[&str] = &[
     "/agencies/{code}/rules",
     "/assets/site.css",
     "/track",
+    "/track/document",
     "/healthz",
     "/console",
     "/console/article20",
@@ -635,6 +647,7 @@ const ROUTES: &[&str] = &[
     "/console/requests/{id}",
     "/console/requests/{id}/events",
     "/console/requests/{id}/reveal",
+    "/console/requests/{id}/documents/{number}",
     "/console/security",
     "/console/security/mfa",
     "/console/security/personal-data",
@@ -657,6 +670,7 @@ const ROUTES: &[&str] = &[
     "/api/v1/agencies/{code}/requests",
     "/api/v1/agencies/{code}/reports/{year}",
     "/api/v1/requests/{tracking_number}",
+    "/api/v1/requests/{tracking_number}/documents/{number}",
     "/api/v1/staff/reports/{year}",
     "/api/v1/staff/requests",
     "/api/v1/staff/requests/{tracking_number}",

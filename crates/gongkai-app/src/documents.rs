@@ -1,0 +1,211 @@
+//! Casework documents (casework-documents.md): who issues them (the agency, its 简称, its remedy
+//! clause), the templates in force, and reading the documents a request's events issued. The
+//! issue itself is part of recording the event ([`crate::request::record_event`]), one write.
+
+use std::path::Path;
+
+use gongkai_core::casework::{self, CaseworkSettings, Particulars, Remedy, Templates};
+use gongkai_core::register::{Agency, Request};
+use gongkai_store::{RequestId, Store, StoredDocument};
+
+use crate::{Actor, AppError, Clock};
+
+/// What a document needs of the agency that issues it.
+#[derive(Debug, Clone)]
+pub struct Issuer {
+    /// The agency.
+    pub agency: Agency,
+    /// Its settings as stored.
+    pub settings: CaseworkSettings,
+    /// The remedy clause's bodies (C3): the settings', else computed from the agency tree.
+    pub remedy: Remedy,
+    /// The remedy computed from the tree alone (shown beside an override for confirmation).
+    pub computed: Remedy,
+    /// The 简称 its 文号 start with.
+    pub short_name: String,
+}
+
+/// What recording an event needs to issue its document: the templates in force and, for a
+/// reply, what staff say beyond the outcome (C2).
+#[derive(Debug, Clone, Copy)]
+pub struct DocumentInput<'a> {
+    /// The templates.
+    pub templates: &'a Templates,
+    /// A reply's particulars (empty for other events).
+    pub particulars: &'a Particulars,
+}
+
+/// The agency `code` as it issues documents: its settings and its remedy over the agency tree.
+pub async fn issuer(store: &Store, code: &str) -> Result<Issuer, AppError> {
+    let agency = crate::year::agency(store, code).await?;
+    let settings = store.casework_settings(&agency.code).await?;
+    // The ancestors, from the parent up (a tree, bounded against a cycle in stored data).
+    let mut ancestors = Vec::new();
+    let mut next = agency.parent.clone();
+    while let Some(code) = next {
+        if ancestors.len() >= 32 || ancestors.iter().any(|a: &Agency| a.code == code) {
+            break;
+        }
+        let Some(parent) = store.get_agency(&code).await? else { break };
+        next = parent.parent.clone();
+        ancestors.push(parent);
+    }
+    let remedy = casework::remedy(&agency, &settings, &ancestors);
+    let plain = CaseworkSettings { review_body: None, court: None, ..settings.clone() };
+    let computed = casework::remedy(&agency, &plain, &ancestors);
+    let short_name = casework::short_name(&agency, &settings).to_string();
+    Ok(Issuer { agency, settings, remedy, computed, short_name })
+}
+
+/// Replaces the casework settings of `agency` (audited as `agency.casework`), returning the
+/// issuer as its documents will now print it.
+pub async fn set_settings(
+    store: &Store,
+    clock: &Clock,
+    actor: &Actor,
+    agency: &str,
+    settings: CaseworkSettings,
+) -> Result<Issuer, AppError> {
+    let code = crate::year::agency(store, agency).await?.code;
+    let trimmed = |s: Option<String>| s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let settings = CaseworkSettings {
+        short_name: trimmed(settings.short_name),
+        review_body: trimmed(settings.review_body),
+        court: trimmed(settings.court),
+        office_contact: trimmed(settings.office_contact),
+        ..settings
+    };
+    for (field, label, value) in [
+        ("short_name", "机关简称", &settings.short_name),
+        ("review_body", "行政复议机关", &settings.review_body),
+        ("court", "管辖法院", &settings.court),
+        ("office_contact", "联系方式", &settings.office_contact),
+    ] {
+        if let Some(v) = value {
+            gongkai_core::input::text(field, label, v, false)
+                .map_err(|e| AppError::Invalid { field, message: e.message })?;
+        }
+    }
+    let outcome = store.set_casework_settings(&code, &settings, &actor.username, clock.now()).await;
+    if let Err(e) = &outcome {
+        actor.audit(store, clock, "agency.casework", &code, false, Some(e.to_string())).await;
+    }
+    outcome?;
+    issuer(store, &code).await
+}
+
+/// The request `tracking_number` of `agency` with the documents its events issued, in order.
+pub async fn request_documents(
+    store: &Store,
+    agency: &str,
+    tracking_number: &str,
+) -> Result<(RequestId, Request, Vec<StoredDocument>), AppError> {
+    let code = crate::year::agency(store, agency).await?.code;
+    let id = store
+        .find_request(&code, tracking_number.trim())
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("机关 {code} 没有受理编号为「{}」的申请", tracking_number.trim())))?;
+    let (request, _) = store
+        .get_request(&id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("受理编号「{tracking_number}」的申请不存在")))?;
+    let docs = store.list_documents(&id).await?;
+    Ok((id, request, docs))
+}
+
+/// One document of the request, by its 文号.
+pub async fn request_document(
+    store: &Store,
+    agency: &str,
+    tracking_number: &str,
+    number: &str,
+) -> Result<StoredDocument, AppError> {
+    let (_, request, docs) = request_documents(store, agency, tracking_number).await?;
+    docs.into_iter().find(|d| d.number == number.trim()).ok_or_else(|| {
+        AppError::NotFound(format!("申请「{}」没有文号为「{}」的文书", request.tracking_number, number.trim()))
+    })
+}
+
+/// Records how and when the document `number` of the request reached the applicant (C4: the
+/// delivery date is recorded on the request; Art. 40 the form). The method is one of
+/// [`casework::DELIVERY_METHODS`]; the date not before the document's date nor after today.
+/// Recorded once; audited (`document.delivery`), refused attempts too.
+#[allow(clippy::too_many_arguments)]
+pub async fn record_delivery(
+    store: &Store,
+    clock: &Clock,
+    actor: &Actor,
+    agency: &str,
+    tracking_number: &str,
+    number: &str,
+    method: &str,
+    on: chrono::NaiveDate,
+) -> Result<StoredDocument, AppError> {
+    let outcome = delivery_checked(store, clock, actor, agency, tracking_number, number, method, on).await;
+    if let Err(e) = &outcome {
+        actor.audit(store, clock, "document.delivery", number.trim(), false, Some(e.to_string())).await;
+    }
+    outcome
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn delivery_checked(
+    store: &Store,
+    clock: &Clock,
+    actor: &Actor,
+    agency: &str,
+    tracking_number: &str,
+    number: &str,
+    method: &str,
+    on: chrono::NaiveDate,
+) -> Result<StoredDocument, AppError> {
+    let Some((_, label)) = casework::DELIVERY_METHODS.iter().find(|(m, _)| *m == method.trim()) else {
+        return Err(AppError::Invalid {
+            field: "method",
+            message: format!(
+                "送达方式须为 {}",
+                casework::DELIVERY_METHODS.iter().map(|(m, l)| format!("{m}（{l}）")).collect::<Vec<_>>().join("、")
+            ),
+        });
+    };
+    let (id, _, docs) = request_documents(store, agency, tracking_number).await?;
+    let doc = docs.into_iter().find(|d| d.number == number.trim()).ok_or_else(|| {
+        AppError::NotFound(format!("申请「{}」没有文号为「{}」的文书", tracking_number.trim(), number.trim()))
+    })?;
+    if let Some(done) = doc.delivered_on {
+        let how = casework::DELIVERY_METHODS.iter().find(|(m, _)| *m == doc.delivery).map_or("送达", |(_, l)| *l);
+        return Err(AppError::Conflict(format!("文书 {} 已于 {done} {how}，不能再次登记", doc.number)));
+    }
+    if on < doc.document.issued_on || on > clock.today() {
+        return Err(AppError::Invalid {
+            field: "on",
+            message: format!("送达日期应在成文日期 {} 与今天 {} 之间", doc.document.issued_on, clock.today()),
+        });
+    }
+    let event = actor.event("document.delivery", &doc.number, true, Some(format!("{label} {on}")));
+    let audit = gongkai_store::AuditNote { event: &event, at: clock.now() };
+    if !store.record_delivery(&id, &doc.number, method.trim(), on, audit).await? {
+        return Err(AppError::Conflict(format!("文书 {} 已登记送达，不能再次登记", doc.number)));
+    }
+    Ok(StoredDocument { delivery: method.trim().to_string(), delivered_on: Some(on), ..doc })
+}
+
+/// The templates in force: the built-in ones, with the `*.txt` files of `dir` (an office's
+/// 示范文本) laid over them. Every file is checked now; a bad one is refused naming the file and
+/// the placeholder, and nothing of the folder is used.
+pub fn load_templates(dir: Option<&Path>) -> Result<Templates, AppError> {
+    let invalid = |message: String| AppError::Invalid { field: "document_templates", message };
+    let mut files = Vec::new();
+    if let Some(dir) = dir {
+        let entries =
+            std::fs::read_dir(dir).map_err(|e| invalid(format!("无法读取文书模板目录 {}：{e}", dir.display())))?;
+        let mut paths: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+        paths.sort();
+        for path in paths.into_iter().filter(|p| p.extension().is_some_and(|x| x == "txt")) {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| invalid(format!("无法读取文书模板 {}：{e}（应为 UTF-8 文本）", path.display())))?;
+            files.push((path.display().to_string(), text));
+        }
+    }
+    Templates::with_overrides(&files).map_err(|e| invalid(e.to_string()))
+}
