@@ -1012,18 +1012,7 @@ pub fn compose_receipt(
     use crate::register::Channel;
     let key = TemplateKey { kind: DocumentKind::Receipt, outcome: None };
     let template = templates.get(key).ok_or_else(|| ComposeError::NoTemplate(key.file_name()))?;
-    let mut v = BTreeMap::new();
-    v.insert("agency", agency_name.to_string());
-    v.insert("applicant", request.applicant.name.clone());
-    v.insert("tracking_number", request.tracking_number.clone());
-    v.insert("received_on", date_label(request.received_on));
-    v.insert("issued_on", date_label(request.received_on));
-    v.insert("content", request.content.trim_end_matches(['。', '.']).to_string());
-    v.insert(
-        "office_contact",
-        office_contact.map(str::trim).filter(|c| !c.is_empty()).unwrap_or("见本机关政府信息公开指南").to_string(),
-    );
-    v.insert("channel", request.channel.label().to_string());
+    let mut v = base_values(request, state, request.received_on, agency_name, office_contact);
     // Art. 31: the day a request counts as received, by channel.
     let rule = match request.channel {
         Channel::InPerson => "当面提交申请的，以提交之日为收到申请之日",
@@ -1032,7 +1021,6 @@ pub fn compose_receipt(
         Channel::Letter => "以平常信函等无需签收的邮寄方式提交申请的，以本机关与申请人确认之日为收到申请之日",
     };
     v.insert("receipt_rule", rule.to_string());
-    v.insert("due_on", date_label(state.deadline.due));
     Ok(fill(template, DocumentKind::Receipt, None, &v, agency_name, request.received_on))
 }
 
@@ -1068,19 +1056,29 @@ pub fn fill(
 }
 
 fn common_values(ctx: &Context<'_>) -> BTreeMap<&'static str, String> {
-    let r = ctx.request;
+    base_values(ctx.request, ctx.state, ctx.event.on, ctx.agency_name, ctx.office_contact)
+}
+
+/// The values every document of `request` has: who, what, when, the due date and the contact.
+fn base_values(
+    r: &Request,
+    state: &RequestState,
+    issued_on: NaiveDate,
+    agency_name: &str,
+    office_contact: Option<&str>,
+) -> BTreeMap<&'static str, String> {
     let mut v = BTreeMap::new();
-    v.insert("agency", ctx.agency_name.to_string());
+    v.insert("agency", agency_name.to_string());
     v.insert("applicant", r.applicant.name.clone());
     v.insert("tracking_number", r.tracking_number.clone());
     v.insert("received_on", date_label(r.received_on));
-    v.insert("issued_on", date_label(ctx.event.on));
+    v.insert("issued_on", date_label(issued_on));
     v.insert("content", r.content.trim_end_matches(['。', '.']).to_string());
     v.insert(
         "office_contact",
-        ctx.office_contact.map(str::trim).filter(|c| !c.is_empty()).unwrap_or("见本机关政府信息公开指南").to_string(),
+        office_contact.map(str::trim).filter(|c| !c.is_empty()).unwrap_or("见本机关政府信息公开指南").to_string(),
     );
-    v.insert("due_on", date_label(ctx.state.deadline.due));
+    v.insert("due_on", date_label(state.deadline.due));
     v.insert("channel", r.channel.label().to_string());
     v
 }

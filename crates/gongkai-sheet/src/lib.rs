@@ -469,8 +469,7 @@ pub fn outcome_label(row: RequestRow) -> String {
 
 /// The glossary path of an outcome row below `outcomes` (`granted`, `withheld.state_secret`).
 pub fn outcome_path(row: RequestRow) -> &'static str {
-    let p = template::t3_row(row).path;
-    p.strip_prefix("outcomes.").unwrap_or(p)
+    gongkai_core::casework::outcome_name(row)
 }
 
 /// An outcome row from a glossary path (`granted`, `withheld.state_secret`, with or without

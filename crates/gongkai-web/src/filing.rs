@@ -410,8 +410,8 @@ pub async fn track(state: &AppState, tracking_number: &str, code: &str) -> Resul
                 let spec = template::t3_row(*outcome);
                 Some(ReplyOut {
                     on: e.on,
-                    // The CLI's outcome names (`granted`, `withheld.state_secret`): the path below 三、本年度办理结果.
-                    outcome: spec.path.strip_prefix("outcomes.").unwrap_or(spec.path).to_string(),
+                    // The CLI's outcome names (`granted`, `withheld.state_secret`).
+                    outcome: gongkai_core::casework::outcome_name(*outcome).to_string(),
                     outcome_label: spec.full_label(),
                     document: document.clone(),
                 })

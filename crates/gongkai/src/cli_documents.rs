@@ -11,7 +11,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use gongkai_core::casework::{self, CaseworkSettings, GovernmentLevel, IssuedDocument, Templates};
 
-use crate::cli_db::{open, runtime, DbArgs};
+use crate::cli_db::{open, DbArgs};
 use crate::cli_export::write_out;
 use crate::cli_register::app_error;
 
@@ -275,8 +275,8 @@ pub(crate) fn templates_command(a: TemplatesArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Runs `gongkai agency casework`.
-pub(crate) fn casework_command(a: CaseworkArgs) -> anyhow::Result<ExitCode> {
-    runtime()?.block_on(async {
+pub(crate) async fn casework_command(a: CaseworkArgs) -> anyhow::Result<ExitCode> {
+    {
         let store = open(&a.db).await?;
         let changes = a.short_name.is_some()
             || a.level.is_some()
@@ -351,5 +351,5 @@ pub(crate) fn casework_command(a: CaseworkArgs) -> anyhow::Result<ExitCode> {
         }
         out.flush()?;
         Ok(ExitCode::SUCCESS)
-    })
+    }
 }

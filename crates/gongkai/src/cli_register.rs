@@ -159,10 +159,6 @@ pub struct AgencyAddArgs {
 
 /// Runs `gongkai agency …`.
 pub fn agency(cmd: AgencyCommand) -> anyhow::Result<ExitCode> {
-    let cmd = match cmd {
-        AgencyCommand::Casework(a) => return crate::cli_documents::casework_command(a),
-        cmd => cmd,
-    };
     runtime()?.block_on(async {
         let mut out = std::io::stdout().lock();
         match cmd {
@@ -203,7 +199,7 @@ pub fn agency(cmd: AgencyCommand) -> anyhow::Result<ExitCode> {
                     }
                 }
             }
-            AgencyCommand::Casework(_) => {}
+            AgencyCommand::Casework(a) => return crate::cli_documents::casework_command(a).await,
         }
         Ok(ExitCode::SUCCESS)
     })
@@ -470,10 +466,6 @@ fn outcome_label(state: &RequestState) -> String {
 
 /// Runs `gongkai request …`.
 pub fn request(cmd: RequestCommand) -> anyhow::Result<ExitCode> {
-    let cmd = match cmd {
-        RequestCommand::Templates(a) => return crate::cli_documents::templates_command(a),
-        cmd => cmd,
-    };
     let cal = crate::cli_clock::load_calendar()?;
     runtime()?.block_on(async {
         match cmd {
