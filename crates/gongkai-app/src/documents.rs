@@ -4,9 +4,10 @@
 
 use std::path::Path;
 
+use gongkai_core::attachment;
 use gongkai_core::casework::{self, CaseworkSettings, Particulars, Remedy, Templates};
 use gongkai_core::register::{Agency, Request};
-use gongkai_store::{RequestId, Store, StoredDocument};
+use gongkai_store::{AttachmentWrite, RequestId, Store, StoredAttachment, StoredDocument};
 
 use crate::{Actor, AppError, Clock};
 
@@ -208,4 +209,209 @@ pub fn load_templates(dir: Option<&Path>) -> Result<Templates, AppError> {
         }
     }
     Templates::with_overrides(&files).map_err(|e| invalid(e.to_string()))
+}
+
+/// Attaches a file to the reply `number` of the request (C4, issue 17 item 6): the information
+/// provided, to a reply that provides it (予以公开, 部分公开), until the reply is delivered; the
+/// file is checked by name, size and content ([`gongkai_core::attachment::check`]). Audited
+/// (`attachment.add`), refused attempts too.
+#[allow(clippy::too_many_arguments)]
+pub async fn attach(
+    store: &Store,
+    clock: &Clock,
+    actor: &Actor,
+    agency: &str,
+    tracking_number: &str,
+    number: &str,
+    file_name: &str,
+    content: &[u8],
+) -> Result<StoredAttachment, AppError> {
+    let outcome = attach_checked(store, clock, actor, agency, tracking_number, number, file_name, content).await;
+    if let Err(e) = &outcome {
+        actor.audit(store, clock, "attachment.add", number.trim(), false, Some(e.to_string())).await;
+    }
+    outcome
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn attach_checked(
+    store: &Store,
+    clock: &Clock,
+    actor: &Actor,
+    agency: &str,
+    tracking_number: &str,
+    number: &str,
+    file_name: &str,
+    content: &[u8],
+) -> Result<StoredAttachment, AppError> {
+    let (id, request, docs) = request_documents(store, agency, tracking_number).await?;
+    let doc = docs.into_iter().find(|d| d.number == number.trim()).ok_or_else(|| {
+        AppError::NotFound(format!("申请「{}」没有文号为「{}」的文书", request.tracking_number, number.trim()))
+    })?;
+    if doc.document.kind != casework::DocumentKind::Reply || !attachment::provides_information(doc.document.outcome) {
+        return Err(AppError::Invalid {
+            field: "document",
+            message: format!(
+                "文书 {} 不是予以公开或部分公开的答复书，不能附送信息；附件只随提供信息的答复书送达",
+                doc.number
+            ),
+        });
+    }
+    if let Some(on) = doc.delivered_on {
+        return Err(delivered(&doc.number, on));
+    }
+    let existing = store.list_attachments(&id).await?;
+    if existing.iter().filter(|a| a.document == doc.number).count() >= attachment::MAX_PER_DOCUMENT {
+        return Err(AppError::Invalid {
+            field: "file",
+            message: format!("每份答复书至多附 {} 个文件；请合并后再添加", attachment::MAX_PER_DOCUMENT),
+        });
+    }
+    let (name, kind) =
+        attachment::check(file_name, content).map_err(|message| AppError::Invalid { field: "file", message })?;
+    if existing.iter().any(|a| a.document == doc.number && a.file_name == name) {
+        return Err(AppError::Conflict(format!(
+            "文书 {} 已有名为「{name}」的附件；如需替换，请先删除原附件",
+            doc.number
+        )));
+    }
+    let detail = format!("{name} {}", attachment::size_label(content.len() as u64));
+    let event = actor.event("attachment.add", &doc.number, true, Some(detail));
+    let audit = gongkai_store::AuditNote { event: &event, at: clock.now() };
+    let write = AttachmentWrite { file_name: &name, content_type: kind.content_type, content, by: &actor.username };
+    match store.add_attachment(&id, &request.agency, &doc.number, write, audit).await {
+        Ok(Some(stored)) => Ok(stored),
+        Ok(None) => Err(AppError::Conflict(format!("文书 {} 刚刚登记了送达，附件不能再增加", doc.number))),
+        Err(gongkai_store::StoreError::Conflict { .. }) => {
+            Err(AppError::Conflict(format!("文书 {} 已有名为「{name}」的附件；如需替换，请先删除原附件", doc.number)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn delivered(number: &str, on: chrono::NaiveDate) -> AppError {
+    AppError::Conflict(format!("文书 {number} 已于 {on} 送达，附件不能再更改；如需补充提供信息，请另行出具答复书"))
+}
+
+/// Removes the attachment `attachment_id` of the request while its reply is undelivered.
+/// Audited (`attachment.remove`), refused attempts too. Returns what was removed.
+pub async fn detach(
+    store: &Store,
+    clock: &Clock,
+    actor: &Actor,
+    agency: &str,
+    tracking_number: &str,
+    attachment_id: &str,
+) -> Result<StoredAttachment, AppError> {
+    let outcome = detach_checked(store, clock, actor, agency, tracking_number, attachment_id).await;
+    if let Err(e) = &outcome {
+        actor.audit(store, clock, "attachment.remove", attachment_id.trim(), false, Some(e.to_string())).await;
+    }
+    outcome
+}
+
+async fn detach_checked(
+    store: &Store,
+    clock: &Clock,
+    actor: &Actor,
+    agency: &str,
+    tracking_number: &str,
+    attachment_id: &str,
+) -> Result<StoredAttachment, AppError> {
+    let (id, request, docs) = request_documents(store, agency, tracking_number).await?;
+    let found = store.list_attachments(&id).await?.into_iter().find(|a| a.id == attachment_id.trim());
+    let a = found.ok_or_else(|| {
+        AppError::NotFound(format!("申请「{}」没有编号为「{}」的附件", request.tracking_number, attachment_id.trim()))
+    })?;
+    if let Some(on) = docs.iter().find(|d| d.number == a.document).and_then(|d| d.delivered_on) {
+        return Err(delivered(&a.document, on));
+    }
+    let event = actor.event("attachment.remove", &a.document, true, Some(a.file_name.clone()));
+    let audit = gongkai_store::AuditNote { event: &event, at: clock.now() };
+    if !store.remove_attachment(&id, &a.id, audit).await? {
+        return Err(AppError::Conflict(format!("文书 {} 刚刚登记了送达，附件不能再删除", a.document)));
+    }
+    Ok(a)
+}
+
+/// The attachments of the request `tracking_number` of `agency`.
+pub async fn request_attachments(
+    store: &Store,
+    agency: &str,
+    tracking_number: &str,
+) -> Result<Vec<StoredAttachment>, AppError> {
+    let (id, _, _) = request_documents(store, agency, tracking_number).await?;
+    Ok(store.list_attachments(&id).await?)
+}
+
+/// One attachment of the request with its content.
+pub async fn request_attachment(
+    store: &Store,
+    agency: &str,
+    tracking_number: &str,
+    attachment_id: &str,
+) -> Result<(StoredAttachment, Vec<u8>), AppError> {
+    let (id, request, _) = request_documents(store, agency, tracking_number).await?;
+    store.attachment(&id, attachment_id.trim()).await?.ok_or_else(|| {
+        AppError::NotFound(format!("申请「{}」没有编号为「{}」的附件", request.tracking_number, attachment_id.trim()))
+    })
+}
+
+/// 归档 (Art. 45; C4, issue 17 item 8): the request's whole file — the registration form with
+/// the applicant's data unmasked, every document, the course, the attachments with their
+/// content — for staff who may write for its agency (the caller checks). Audited
+/// (`request.archive`): the file holds personal information (B4.6).
+pub async fn case_file(
+    store: &Store,
+    clock: &Clock,
+    cal: &gongkai_core::calendar::Calendar,
+    actor: &Actor,
+    agency: &str,
+    tracking_number: &str,
+) -> Result<gongkai_core::case_file::CaseFile, AppError> {
+    use gongkai_core::case_file::{self, CaseFile, FiledAttachment, FiledDocument, Standing};
+    let (id, request, docs) = request_documents(store, agency, tracking_number).await?;
+    let (_, events) = store
+        .get_request(&id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("受理编号「{tracking_number}」的申请不存在")))?;
+    let issuer = issuer(store, &request.agency).await?;
+    let st = gongkai_core::lifecycle::replay(cal, &request, &events)
+        .map_err(|e| AppError::Internal(format!("stored events do not replay: {e}")))?;
+    let today = clock.today();
+    let status = st.status(cal, today);
+    let due = st.deadline_on(cal, today).map(|d| d.due).unwrap_or(st.deadline.due);
+    let standing = Standing { agency_name: &issuer.agency.name, stage: casework::stage_label(&st, status), due };
+    let mut attachments = Vec::new();
+    for meta in store.list_attachments(&id).await? {
+        let Some((meta, content)) = store.attachment(&id, &meta.id).await? else { continue };
+        attachments.push(FiledAttachment {
+            document: meta.document,
+            file_name: meta.file_name,
+            content_type: meta.content_type,
+            sha256: meta.sha256,
+            content,
+        });
+    }
+    let documents = docs
+        .into_iter()
+        .map(|d| FiledDocument {
+            delivery: match d.delivered_on {
+                Some(on) => format!("{}，{on}", casework::delivery_status_label(&d.delivery)),
+                None => casework::delivery_status_label(&d.delivery),
+            },
+            issued: casework::IssuedDocument { number: d.number, document: d.document },
+        })
+        .collect();
+    let file = CaseFile {
+        agency_name: issuer.agency.name.clone(),
+        tracking_number: request.tracking_number.clone(),
+        registration: case_file::registration(&request, standing),
+        steps: case_file::steps(&request, &events),
+        documents,
+        attachments,
+        compiled_on: today,
+    };
+    actor.audit(store, clock, "request.archive", &request.tracking_number, true, None).await;
+    Ok(file)
 }

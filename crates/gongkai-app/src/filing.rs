@@ -176,6 +176,8 @@ pub struct Tracking {
     pub stage: &'static str,
     /// The documents its events issued, in order (delivered online behind the query code).
     pub documents: Vec<gongkai_store::StoredDocument>,
+    /// The files that go with its replies (the information provided), without content.
+    pub attachments: Vec<gongkai_store::StoredAttachment>,
 }
 
 /// Looks a request up by tracking number and query code. An unknown number and a wrong code are
@@ -209,7 +211,8 @@ pub async fn track(
     let due = st.deadline_on(cal, today).map(|d| d.due).unwrap_or(st.deadline.due);
     let stage = gongkai_core::casework::stage_label(&st, status);
     let documents = store.list_documents(&access.request).await?;
-    Ok(Some(Tracking { request, events, status, due, stage, documents }))
+    let attachments = store.list_attachments(&access.request).await?;
+    Ok(Some(Tracking { request, events, status, due, stage, documents, attachments }))
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@
 //! nothing of ours. Start reading at [`report`] (the canonical annual report), then [`template`]
 //! (the official tables as data) and [`rules`] (the consistency rules, 勾稽关系).
 
+pub mod attachment;
 pub mod calendar;
+pub mod case_file;
 pub mod casework;
 pub mod clock;
 pub mod demo;

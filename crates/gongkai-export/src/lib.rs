@@ -30,3 +30,33 @@ pub use html::{render_html, render_html_fragment};
 pub use letter::{render_document_html, render_document_html_fragment, LETTER_STYLESHEET};
 pub use markdown::render_markdown;
 pub use xlsx::{render_bulk_xlsx, render_xlsx};
+
+/// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break; a field a
+/// spreadsheet would run as a formula (starting with `=`, `+`, `@`, or `-` not followed by a
+/// digit) is prefixed with `'` (the exports are opened in Excel by clerks).
+pub fn csv_field(s: &str) -> String {
+    let formula = s.starts_with(['=', '+', '@'])
+        || (s.starts_with('-') && !s[1..].starts_with(|c: char| c.is_ascii_digit()) && s.len() > 1);
+    let s = if formula { format!("'{s}") } else { s.to_string() };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::csv_field;
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_field("答复"), "答复");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("说\"明\""), "\"说\"\"明\"\"\"");
+        assert_eq!(csv_field("=1+1"), "'=1+1");
+        assert_eq!(csv_field("-5"), "-5");
+        assert_eq!(csv_field("-"), "-");
+        assert_eq!(csv_field("-cmd"), "'-cmd");
+    }
+}

@@ -19,8 +19,11 @@
 //! Fonts are found once ([`Fonts::system`]) and reused: scanning takes ~200 ms, a render tens of
 //! milliseconds. typst embeds subsets of the fonts used.
 
+mod case_file;
 mod data;
 mod world;
+
+pub use case_file::{render_case_file_pdf, render_case_file_zip};
 
 use std::path::{Path, PathBuf};
 
@@ -190,15 +193,15 @@ fn pick(book: &FontBook, candidates: &[&str]) -> Option<String> {
 /// The layout of a casework document (GB/T 9704, as the report's).
 pub const LETTER_TEMPLATE: &str = include_str!("letter.typ");
 
-/// Renders a casework document (casework-documents.md C1) as PDF: title, 文号, 主送, body, seal
-/// space, 落款 and date, in the report's faces and margins. The document's text is data.
-pub fn render_document_pdf(
-    issued: &gongkai_core::casework::IssuedDocument,
-    fonts: &Fonts,
-) -> Result<Vec<u8>, PdfError> {
+/// The layout a casework document and an archive file share ([`LETTER_TEMPLATE`], `case_file.typ`).
+pub const LETTER_LIB_TEMPLATE: &str = include_str!("letter_lib.typ");
+/// The layout of a request's archive file.
+pub const CASE_FILE_TEMPLATE: &str = include_str!("case_file.typ");
+
+/// A document as the casework layout reads it (letter_lib.typ's `letter`).
+pub(crate) fn letter_data(issued: &gongkai_core::casework::IssuedDocument) -> serde_json::Value {
     let d = &issued.document;
-    let data = serde_json::json!({
-        "fonts": &fonts.choice,
+    serde_json::json!({
         "title": d.title,
         "number": issued.number,
         "replaces": d.replaces.as_ref().map(|old| format!("（本文书更正并替代{old}）")),
@@ -206,14 +209,29 @@ pub fn render_document_pdf(
         "paragraphs": d.paragraphs,
         "signer": d.signer,
         "date": gongkai_core::casework::date_label(d.issued_on),
-    });
-    let json = serde_json::to_vec(&data).map_err(|e| PdfError::Data(e.to_string()))?;
-    let world = world::ReportWorld::letter(fonts, json);
-    let compiled = typst::compile::<PagedDocument>(&world).output;
+    })
+}
+
+/// Compiles a world and writes its PDF.
+pub(crate) fn compile(world: &world::ReportWorld<'_>) -> Result<Vec<u8>, PdfError> {
+    let compiled = typst::compile::<PagedDocument>(world).output;
+    // Bound the memoisation cache of a long-running process (entries unused for 10 renders).
     typst::comemo::evict(10);
-    let document = compiled.map_err(|errors| PdfError::Typeset(world::describe(&world, &errors)))?;
+    let document = compiled.map_err(|errors| PdfError::Typeset(world::describe(world, &errors)))?;
     typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
-        .map_err(|errors| PdfError::Write(world::describe(&world, &errors)))
+        .map_err(|errors| PdfError::Write(world::describe(world, &errors)))
+}
+
+/// Renders a casework document (casework-documents.md C1) as PDF: title, 文号, 主送, body, seal
+/// space, 落款 and date, in the report's faces and margins. The document's text is data.
+pub fn render_document_pdf(
+    issued: &gongkai_core::casework::IssuedDocument,
+    fonts: &Fonts,
+) -> Result<Vec<u8>, PdfError> {
+    let mut data = letter_data(issued);
+    data["fonts"] = serde_json::to_value(&fonts.choice).map_err(|e| PdfError::Data(e.to_string()))?;
+    let json = serde_json::to_vec(&data).map_err(|e| PdfError::Data(e.to_string()))?;
+    compile(&world::ReportWorld::letter(fonts, json))
 }
 
 /// Renders the report as PDF in the official layout.
@@ -221,11 +239,5 @@ pub fn render_pdf(report: &Report, fonts: &Fonts) -> Result<Vec<u8>, PdfError> {
     let doc = gongkai_export::document::document(report);
     let data = document_data(&doc, &fonts.choice);
     let json = serde_json::to_vec(&data).map_err(|e| PdfError::Data(e.to_string()))?;
-    let world = world::ReportWorld::new(fonts, json);
-    let compiled = typst::compile::<PagedDocument>(&world).output;
-    // Bound the memoisation cache of a long-running process (entries unused for 10 renders).
-    typst::comemo::evict(10);
-    let document = compiled.map_err(|errors| PdfError::Typeset(world::describe(&world, &errors)))?;
-    typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
-        .map_err(|errors| PdfError::Write(world::describe(&world, &errors)))
+    compile(&world::ReportWorld::new(fonts, json))
 }

@@ -1,6 +1,7 @@
 //! The typst `World` of one render: the layout as the main source, the report as `data.json`,
 //! the fonts and standard library from [`Fonts`]. Nothing is read from disk or the network.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
@@ -33,10 +34,21 @@ const LETTER_PATH: &str = "letter.typ";
 static LETTER: LazyLock<Option<(FileId, Source)>> =
     LazyLock::new(|| file_id(LETTER_PATH).map(|id| (id, Source::new(id, crate::LETTER_TEMPLATE.to_string()))));
 
+/// The path of the casework layout the document and the archive file import.
+const LETTER_LIB_PATH: &str = "letter_lib.typ";
+static LETTER_LIB: LazyLock<Option<(FileId, Source)>> =
+    LazyLock::new(|| file_id(LETTER_LIB_PATH).map(|id| (id, Source::new(id, crate::LETTER_LIB_TEMPLATE.to_string()))));
+/// The path of a request's archive file layout.
+const CASE_FILE_PATH: &str = "case_file.typ";
+static CASE_FILE: LazyLock<Option<(FileId, Source)>> =
+    LazyLock::new(|| file_id(CASE_FILE_PATH).map(|id| (id, Source::new(id, crate::CASE_FILE_TEMPLATE.to_string()))));
+
 pub(crate) struct ReportWorld<'a> {
     fonts: &'a Fonts,
     data: Bytes,
     main: Source,
+    /// Files the layout reads besides `data.json` (an archive file's attachments), by path.
+    files: HashMap<FileId, Bytes>,
 }
 
 impl<'a> ReportWorld<'a> {
@@ -47,7 +59,7 @@ impl<'a> ReportWorld<'a> {
             // `data.json` is then reported missing.
             None => Source::detached(crate::TEMPLATE),
         };
-        ReportWorld { fonts, data: Bytes::new(data), main }
+        ReportWorld { fonts, data: Bytes::new(data), main, files: HashMap::new() }
     }
 
     /// The world of a casework document: its layout as the main source, the document as
@@ -57,7 +69,18 @@ impl<'a> ReportWorld<'a> {
             Some((_, source)) => source.clone(),
             None => Source::detached(crate::LETTER_TEMPLATE),
         };
-        ReportWorld { fonts, data: Bytes::new(data), main }
+        ReportWorld { fonts, data: Bytes::new(data), main, files: HashMap::new() }
+    }
+
+    /// The world of a request's archive file: its layout, the file as `data.json`, and each
+    /// attachment's content at its path (`files`: path and content).
+    pub(crate) fn case_file(fonts: &'a Fonts, data: Vec<u8>, files: Vec<(String, Vec<u8>)>) -> ReportWorld<'a> {
+        let main = match &*CASE_FILE {
+            Some((_, source)) => source.clone(),
+            None => Source::detached(crate::CASE_FILE_TEMPLATE),
+        };
+        let files = files.into_iter().filter_map(|(path, bytes)| Some((file_id(&path)?, Bytes::new(bytes)))).collect();
+        ReportWorld { fonts, data: Bytes::new(data), main, files }
     }
 }
 
@@ -77,6 +100,11 @@ impl World for ReportWorld<'_> {
     fn source(&self, id: FileId) -> FileResult<Source> {
         if id == self.main.id() {
             Ok(self.main.clone())
+        } else if let Some((lib_id, lib)) = &*LETTER_LIB {
+            if id == *lib_id {
+                return Ok(lib.clone());
+            }
+            Err(FileError::NotFound(PathBuf::from(format!("{id:?}"))))
         } else {
             Err(FileError::NotFound(PathBuf::from(format!("{id:?}"))))
         }
@@ -85,6 +113,8 @@ impl World for ReportWorld<'_> {
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if Some(id) == *DATA_ID {
             Ok(self.data.clone())
+        } else if let Some(bytes) = self.files.get(&id) {
+            Ok(bytes.clone())
         } else {
             Err(FileError::NotFound(PathBuf::from(format!("{id:?}"))))
         }

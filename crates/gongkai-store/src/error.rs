@@ -116,6 +116,8 @@ fn label(what: &str) -> &str {
         "publication" => "年度报告",
         "user" => "账号",
         "API token" => "访问令牌",
+        "document" => "文书",
+        "attachment" => "附件",
         _ => "记录",
     }
 }

@@ -68,6 +68,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod agencies;
+mod attachments;
 mod auth;
 mod backup;
 mod batch;
@@ -96,6 +97,7 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
+pub use attachments::{AttachmentWrite, StoredAttachment};
 pub use auth::{
     check_password_policy, hash_password, hash_password_blocking, random_token, token_hash, verify_password,
     verify_password_blocking, ApiToken, AuditEvent, AuditNote, AuditRecord, NewSession, Role, Session, User,

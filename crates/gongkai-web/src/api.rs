@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/agencies/{code}/reports/{year}", get(report))
         .route("/requests/{tracking_number}", get(track))
         .route("/requests/{tracking_number}/documents/{number}", get(crate::documents::api_document))
+        .route("/requests/{tracking_number}/attachments/{attachment}", get(crate::documents::api_attachment))
         .route("/openapi.json", get(openapi_json))
         .route("/docs", get(docs))
         .merge(staff_api::routes())

@@ -49,6 +49,9 @@ pub fn routes() -> Router<AppState> {
         .route("/console/requests/{id}/reveal", post(reveal))
         .route("/console/requests/{id}/documents/{number}", get(crate::documents::console_document))
         .route("/console/requests/{id}/documents/{number}/delivery", post(crate::documents::console_delivery))
+        .route("/console/requests/{id}/attachments/{attachment}", get(crate::documents::console_attachment))
+        .route("/console/requests/{id}/archive", get(crate::documents::console_archive))
+        .route("/console/requests/{id}/attachments/{attachment}/remove", post(crate::documents::console_detach))
         .route("/console/reports", get(reports_index))
         .route("/console/reports/{agency}/{year}", get(report_workspace))
         .route("/console/reports/{agency}/{year}/narrative", post(save_narrative))
@@ -301,6 +304,20 @@ struct DocumentRow {
     issued_on: NaiveDate,
     delivery: String,
     delivered_on: Option<NaiveDate>,
+    /// Whether files may be attached now (a reply providing information, not yet delivered).
+    can_attach: bool,
+    /// Its attachments.
+    attachments: Vec<AttachmentRow>,
+}
+
+/// One attachment of a document in the request page's list.
+struct AttachmentRow {
+    id: String,
+    file_name: String,
+    size: String,
+    sha256: String,
+    /// Its first 12 hex digits, for the eye (the whole in the title).
+    sha256_short: String,
 }
 
 /// One of the applicant's other requests (tracking number, receipt date), linked.
@@ -471,25 +488,41 @@ async fn request_view(
             .filter(|r| gongkai_core::casework::is_withheld_reason(*r))
             .map(|r| (gongkai_core::casework::outcome_name(r), outcome_label(r)))
             .collect(),
-        documents: state
-            .store
-            .list_documents(&rid)
-            .await?
-            .into_iter()
-            .map(|d| DocumentRow {
-                label: d.document.kind.label(),
-                issued_on: d.document.issued_on,
-                delivery: gongkai_core::casework::delivery_status_label(&d.delivery),
-                delivered_on: d.delivered_on,
-                number: d.number,
-            })
-            .collect(),
+        documents: document_rows(state, &rid, user.can_write(&request.agency)).await?,
         can_deliver: user.can_write(&request.agency),
         delivery_methods: &gongkai_core::casework::DELIVERY_METHODS,
         error,
         notice,
         request,
     })
+}
+
+/// The request's documents with their attachments, for the request page.
+async fn document_rows(state: &AppState, rid: &RequestId, can_write: bool) -> Result<Vec<DocumentRow>, WebError> {
+    let attachments = state.store.list_attachments(rid).await?;
+    let rows = state.store.list_documents(rid).await?.into_iter().map(|d| DocumentRow {
+        label: d.document.kind.label(),
+        issued_on: d.document.issued_on,
+        delivery: gongkai_core::casework::delivery_status_label(&d.delivery),
+        delivered_on: d.delivered_on,
+        can_attach: can_write
+            && d.delivered_on.is_none()
+            && d.document.kind == gongkai_core::casework::DocumentKind::Reply
+            && gongkai_core::attachment::provides_information(d.document.outcome),
+        attachments: attachments
+            .iter()
+            .filter(|a| a.document == d.number)
+            .map(|a| AttachmentRow {
+                id: a.id.clone(),
+                file_name: a.file_name.clone(),
+                size: gongkai_core::attachment::size_label(a.size),
+                sha256: a.sha256.clone(),
+                sha256_short: a.sha256.chars().take(12).collect(),
+            })
+            .collect(),
+        number: d.number,
+    });
+    Ok(rows.collect())
 }
 
 #[derive(Deserialize)]
@@ -506,6 +539,8 @@ async fn request_page(
     // The event's Chinese name, never its key (issue 19).
     let notice = match q.done.as_deref() {
         Some("delivery") => Some("已登记送达".to_string()),
+        Some("attachment") => Some("已添加附件".to_string()),
+        Some("attachment-removed") => Some("已删除附件".to_string()),
         done => done.and_then(lifecycle::event_label_of).map(|l| format!("已登记：{l}")),
     };
     page(&request_view(&state, &user, &id, false, None, notice).await?, StatusCode::OK)
@@ -1053,6 +1088,9 @@ fn audit_label(event_type: &str) -> String {
         "config.personal_data_retention" => "设置个人信息保存期限",
         "csrf" => "表单校验失败",
         "document.delivery" => "登记文书送达",
+        "attachment.add" => "添加答复书附件",
+        "attachment.remove" => "删除答复书附件",
+        "request.archive" => "导出申请归档案卷",
         "login" => "登录",
         "logout" => "退出登录",
         "mfa.disable" => "停用双因素认证",
@@ -1180,6 +1218,9 @@ mod tests {
             "config.require_mfa",
             "csrf",
             "document.delivery",
+            "attachment.add",
+            "attachment.remove",
+            "request.archive",
             "login",
             "logout",
             "mfa.disable",

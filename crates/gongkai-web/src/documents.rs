@@ -202,3 +202,318 @@ pub(crate) async fn console_delivery(
         Err(e) => Err(e.into()),
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Attachments (C4, issue 17 item 6)
+
+/// The upload's limit: one file at its limit, and room for the form's other parts.
+const ATTACHMENT_UPLOAD_BYTES: usize = gongkai_core::attachment::MAX_BYTES + 64 * 1024;
+
+/// The attachment upload, with its own body limit (merged after the application-wide limit,
+/// see [`crate::router`]); the body is read to its end before the answer ([`crate::upload`]),
+/// so a file too large gets the page that says so, not a reset connection.
+pub fn upload_routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/console/requests/{id}/documents/{number}/attachments", axum::routing::post(console_attach))
+        // One byte more than the middleware keeps: a body cut at the limit still reaches the
+        // multipart reader (which finds it incomplete) with the form's token read first, so the
+        // clerk gets the page that says the file is too large.
+        .layer(axum::extract::DefaultBodyLimit::max(ATTACHMENT_UPLOAD_BYTES + 1))
+        .layer(axum::middleware::from_fn(|req, next| crate::upload::read_to_end(ATTACHMENT_UPLOAD_BYTES, req, next)))
+}
+
+/// A stored file as a download under its own name: an ASCII fallback and the UTF-8 name
+/// (RFC 6266 / RFC 5987), never shown inline (the content is the uploader's).
+fn file_download(meta: &gongkai_store::StoredAttachment, content: Vec<u8>) -> Response {
+    let ext = meta.file_name.rsplit_once('.').map_or("bin", |(_, e)| e);
+    let ext: String = ext.chars().filter(char::is_ascii_alphanumeric).collect();
+    let fallback = format!("attachment-{}.{ext}", meta.sha256.get(..12).unwrap_or("file"));
+    let disposition = format!(
+        "attachment; filename=\"{fallback}\"; filename*=UTF-8''{}",
+        crate::staff_api::urlencoding_path(&meta.file_name)
+    );
+    let mut r = ([(axum::http::header::CONTENT_TYPE, meta.content_type.clone())], content).into_response();
+    let headers = r.headers_mut();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&disposition) {
+        headers.insert(axum::http::header::CONTENT_DISPOSITION, v);
+    }
+    headers.insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    r
+}
+
+/// The multipart form of an upload: `csrf` and `file`, and why it could not be read to its end
+/// (the token read before the failure still counts: the page then says what was wrong).
+#[derive(Default)]
+struct AttachUpload {
+    csrf: String,
+    file_name: String,
+    file: Vec<u8>,
+    error: Option<String>,
+}
+
+async fn read_attach_upload(
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> AttachUpload {
+    let limit = gongkai_core::attachment::MAX_BYTES / 1_048_576;
+    let mut up = AttachUpload::default();
+    let mut multipart = match multipart {
+        Ok(m) => m,
+        Err(e) => {
+            up.error = Some(format!("附件：上传的表单无法读取（{e}）"));
+            return up;
+        }
+    };
+    let broken = format!("附件：上传不完整，或文件超过每个 {limit} MB 的上限");
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => {
+                up.error = Some(broken);
+                break;
+            }
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().unwrap_or_default().to_string();
+        let Ok(bytes) = field.bytes().await else {
+            up.error = Some(broken);
+            break;
+        };
+        match name.as_str() {
+            "csrf" => up.csrf = String::from_utf8_lossy(&bytes).into_owned(),
+            "file" => {
+                up.file_name = file_name;
+                up.file = bytes.to_vec();
+            }
+            _ => {}
+        }
+    }
+    up
+}
+
+/// `POST /console/requests/{id}/documents/{number}/attachments` (multipart: `csrf`, `file`):
+/// staff of the agency attach the information provided to a reply; a refusal is the request page
+/// with the reason.
+async fn console_attach(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: axum::http::HeaderMap,
+    Path((id, number)): Path<(String, String)>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, WebError> {
+    if id.len() > 64 || number.chars().count() > 100 {
+        return Err(WebError::NotFound("文书"));
+    }
+    let up = read_attach_upload(multipart).await;
+    let path = format!("/console/requests/{id}/documents/{number}/attachments");
+    crate::auth::check_csrf(&state, &user, &headers, &path, &up.csrf).await?;
+    let rid = RequestId::from(id.clone());
+    let (request, _) = state.store.get_request(&rid).await?.ok_or(WebError::NotFound("申请"))?;
+    if let Err(e) = user.require_write(&request.agency) {
+        user.audit(&state, "attachment.add", &number, false, Some("not permitted".into())).await;
+        return Err(e);
+    }
+    if let Some(msg) = up.error {
+        user.audit(&state, "attachment.add", &number, false, Some(msg.clone())).await;
+        return crate::console::request_refused(&state, &user, &id, msg).await;
+    }
+    let added = gongkai_app::documents::attach(
+        &state.store,
+        &state.clock,
+        &user.actor(),
+        &request.agency,
+        &request.tracking_number,
+        &number,
+        &up.file_name,
+        &up.file,
+    )
+    .await;
+    match added {
+        Ok(_) => Ok(axum::response::Redirect::to(&format!("/console/requests/{id}?done=attachment")).into_response()),
+        Err(e) => refused_or(&state, &user, &id, e).await,
+    }
+}
+
+/// A refusal the clerk can act on is the request page with the reason; anything else an error.
+async fn refused_or(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    e: gongkai_app::AppError,
+) -> Result<Response, WebError> {
+    match e {
+        e @ (gongkai_app::AppError::Invalid { .. }
+        | gongkai_app::AppError::Conflict(_)
+        | gongkai_app::AppError::NotFound(_)) => crate::console::request_refused(state, user, id, e.to_string()).await,
+        e => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct EmptyForm {}
+
+/// `POST /console/requests/{id}/attachments/{attachment}/remove`: staff of the agency remove an
+/// attachment of a reply not yet delivered.
+pub(crate) async fn console_detach(
+    State(state): State<AppState>,
+    Path((id, attachment_id)): Path<(String, String)>,
+    form: ConsoleForm<EmptyForm>,
+) -> Result<Response, WebError> {
+    let user = form.user;
+    if id.len() > 64 || attachment_id.len() > 64 {
+        return Err(WebError::NotFound("附件"));
+    }
+    let rid = RequestId::from(id.clone());
+    let (request, _) = state.store.get_request(&rid).await?.ok_or(WebError::NotFound("申请"))?;
+    if let Err(e) = user.require_write(&request.agency) {
+        user.audit(&state, "attachment.remove", &attachment_id, false, Some("not permitted".into())).await;
+        return Err(e);
+    }
+    let removed = gongkai_app::documents::detach(
+        &state.store,
+        &state.clock,
+        &user.actor(),
+        &request.agency,
+        &request.tracking_number,
+        &attachment_id,
+    )
+    .await;
+    match removed {
+        Ok(_) => {
+            Ok(axum::response::Redirect::to(&format!("/console/requests/{id}?done=attachment-removed")).into_response())
+        }
+        Err(e) => refused_or(&state, &user, &id, e).await,
+    }
+}
+
+/// `GET /console/requests/{id}/attachments/{attachment}`: the file, to staff who may read the
+/// request's agency (others: 403).
+pub(crate) async fn console_attachment(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, attachment_id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    if id.len() > 64 || attachment_id.len() > 64 {
+        return Err(WebError::NotFound("附件"));
+    }
+    let rid = RequestId::from(id);
+    let (request, _) = state.store.get_request(&rid).await?.ok_or(WebError::NotFound("申请"))?;
+    user.require_read(&request.agency)?;
+    let (meta, content) = state.store.attachment(&rid, &attachment_id).await?.ok_or(WebError::NotFound("附件"))?;
+    Ok(file_download(&meta, content))
+}
+
+/// The applicant's attachment `id` of the request, if the code is right.
+async fn applicant_attachment(
+    state: &AppState,
+    tracking_number: &str,
+    code: &str,
+    attachment_id: &str,
+) -> Result<Response, WebError> {
+    const NOT_FOUND: WebError = WebError::NotFound("该附件，或查询码不正确");
+    if attachment_id.len() > 64 {
+        return Err(NOT_FOUND);
+    }
+    let tracked =
+        gongkai_app::filing::track(&state.store, &state.clock, &state.calendar, tracking_number, code).await?;
+    let Some(t) = tracked else { return Err(NOT_FOUND) };
+    if !t.attachments.iter().any(|a| a.id == attachment_id) {
+        return Err(NOT_FOUND);
+    }
+    let Some(id) = state.store.find_request(&t.request.agency, &t.request.tracking_number).await? else {
+        return Err(NOT_FOUND);
+    };
+    let (meta, content) = state.store.attachment(&id, attachment_id).await?.ok_or(NOT_FOUND)?;
+    Ok(file_download(&meta, content))
+}
+
+/// `GET /api/v1/requests/{tracking_number}/attachments/{id}?code=…`: the file to the holder of
+/// the query code; any other code, or another request's file, 404.
+pub(crate) async fn api_attachment(
+    State(state): State<AppState>,
+    peer: PeerIp,
+    Path((tracking_number, attachment_id)): Path<(String, String)>,
+    Query(q): Query<CodeQuery>,
+) -> Result<Response, WebError> {
+    state.limiter.take(peer)?;
+    applicant_attachment(&state, &tracking_number, &q.code, &attachment_id).await
+}
+
+/// The tracking page's download of an attachment (number, code and attachment posted).
+#[derive(Debug, Deserialize)]
+pub(crate) struct AttachmentForm {
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    attachment: String,
+}
+
+/// `POST /track/attachment`: the tracking page's download of one attachment.
+pub(crate) async fn track_attachment(
+    State(state): State<AppState>,
+    peer: PeerIp,
+    Form(f): Form<AttachmentForm>,
+) -> Result<Response, WebError> {
+    state.limiter.take(peer)?;
+    applicant_attachment(&state, &f.number, &f.code, &f.attachment).await
+}
+
+/// `GET /console/requests/{id}/archive?to=zip|pdf`: 归档下载 (Art. 45), the request's whole file,
+/// to staff who may write for its agency (the file holds the applicant's data unmasked, as
+/// 「查看」 does; audited as `request.archive`).
+pub(crate) async fn console_archive(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Query(q): Query<FormatQuery>,
+) -> Result<Response, WebError> {
+    if id.len() > 64 {
+        return Err(WebError::NotFound("申请"));
+    }
+    let rid = RequestId::from(id);
+    let (request, _) = state.store.get_request(&rid).await?.ok_or(WebError::NotFound("申请"))?;
+    if let Err(e) = user.require_write(&request.agency) {
+        user.audit(&state, "request.archive", &request.tracking_number, false, Some("not permitted".into())).await;
+        return Err(e);
+    }
+    let zip = match q.to.as_str() {
+        "zip" | "" => true,
+        "pdf" => false,
+        _ => return Err(WebError::NotFound("该格式")),
+    };
+    let file = gongkai_app::documents::case_file(
+        &state.store,
+        &state.clock,
+        &state.calendar,
+        &user.actor(),
+        &request.agency,
+        &request.tracking_number,
+    )
+    .await?;
+    let fonts = crate::reports::fonts(&state).await?;
+    let bytes = tokio::task::spawn_blocking(move || {
+        if zip {
+            gongkai_pdf::render_case_file_zip(&file, &fonts)
+        } else {
+            gongkai_pdf::render_case_file_pdf(&file, &fonts)
+        }
+    })
+    .await
+    .map_err(|e| WebError::Internal(format!("archive: {e}")))?
+    .map_err(|e| WebError::Internal(format!("archive: {e}")))?;
+    let (ext, content_type) = if zip { ("zip", "application/zip") } else { ("pdf", "application/pdf") };
+    let name = file_name("archive", &request.agency, &ascii_tail(&request.tracking_number), ext);
+    Ok(attachment(content_type, &name, bytes, Cache::Private))
+}
+
+/// A tracking number as a file name's tail (ASCII letters, digits and `-`; else `request`).
+fn ascii_tail(s: &str) -> String {
+    let t: String = s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    if t.is_empty() {
+        "request".into()
+    } else {
+        t
+    }
+}

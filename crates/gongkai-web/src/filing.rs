@@ -20,7 +20,7 @@ pub const ID_DOCUMENT_MAX: usize = gongkai_core::input::MAX_ID_DOCUMENT;
 pub const CONTENT_MAX: usize = gongkai_core::input::MAX_CONTENT;
 
 /// 获取信息的载体形式 (A4.2): API name and label.
-pub const FORMS: [(&str, &str); 3] = [("paper", "纸质"), ("electronic", "电子"), ("other", "其他")];
+pub const FORMS: [(&str, &str); 3] = gongkai_core::case_file::FORMS;
 /// 获取信息的方式 (A4.2): API name and label.
 pub const DELIVERIES: [(&str, &str); 4] = gongkai_core::casework::DELIVERIES;
 
@@ -326,6 +326,28 @@ pub struct DocumentOut {
     /// The document as an HTML fragment (not part of the API; for the page).
     #[serde(skip)]
     pub html: String,
+    /// The files that go with it (a reply's information provided), in the order attached.
+    pub attachments: Vec<AttachmentOut>,
+}
+
+/// A file that goes with a document (casework-documents.md C4), as the tracking API lists it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AttachmentOut {
+    /// Its id.
+    pub id: String,
+    /// Its file name.
+    pub name: String,
+    /// Its media type.
+    pub content_type: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// SHA-256 of the content, lowercase hex (to check the file received).
+    pub sha256: String,
+    /// The path that serves the file; pass the same `code` query parameter (any other code: 404).
+    pub download: String,
+    /// The size in words (not part of the API; for the page).
+    #[serde(skip)]
+    pub size_label: String,
 }
 
 /// One step of a request, as the public sees it (no staff names).
@@ -372,7 +394,8 @@ pub async fn track(state: &AppState, tracking_number: &str, code: &str) -> Resul
     const NOT_FOUND: WebError = WebError::NotFound("该申请，或查询码不正确");
     let tracked =
         gongkai_app::filing::track(&state.store, &state.clock, &state.calendar, tracking_number, code).await?;
-    let Some(gongkai_app::filing::Tracking { request, events, status, due, stage, documents }) = tracked else {
+    let Some(gongkai_app::filing::Tracking { request, events, status, due, stage, documents, attachments }) = tracked
+    else {
         return Err(NOT_FOUND);
     };
     let documents = documents
@@ -387,7 +410,25 @@ pub async fn track(state: &AppState, tracking_number: &str, code: &str) -> Resul
             if shown.document.addressee == request.applicant.name {
                 shown.document.addressee = gongkai_core::masking::mask_name(&shown.document.addressee);
             }
+            let attachments = attachments
+                .iter()
+                .filter(|a| a.document == issued.number)
+                .map(|a| AttachmentOut {
+                    id: a.id.clone(),
+                    name: a.file_name.clone(),
+                    content_type: a.content_type.clone(),
+                    size: a.size,
+                    sha256: a.sha256.clone(),
+                    download: format!(
+                        "/api/v1/requests/{}/attachments/{}",
+                        crate::staff_api::urlencoding_path(&request.tracking_number),
+                        crate::staff_api::urlencoding_path(&a.id)
+                    ),
+                    size_label: gongkai_core::attachment::size_label(a.size),
+                })
+                .collect();
             DocumentOut {
+                attachments,
                 kind: issued.document.kind.name().to_string(),
                 download: format!(
                     "/api/v1/requests/{}/documents/{}",

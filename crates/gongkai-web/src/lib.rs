@@ -187,6 +187,7 @@ pub fn router(state: AppState) -> Router {
         // Workbook and report uploads have limits of their own; merged after the limit above,
         // which covers only the routes merged before it.
         .merge(register_workbook::routes())
+        .merge(documents::upload_routes())
         .merge(published::routes())
         .fallback(not_found)
         // Control characters, JSON that does not say so, HSTS: before any handler (issue 21).

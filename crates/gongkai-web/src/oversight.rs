@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use gongkai_core::quality::Verdict;
+use gongkai_export::csv_field;
 use gongkai_store::{AgencyOverview, Overview, Role};
 use serde::Deserialize;
 
@@ -552,15 +553,6 @@ async fn trend_xlsx(
     let bytes = book.save_to_buffer().map_err(fail)?;
     let name = attachment::file_name("trend", &agency, &year.to_string(), "xlsx");
     Ok(attachment::attachment(attachment::XLSX, &name, bytes, Cache::Private))
-}
-
-/// A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 /// `GET /console/supervise/trend.csv?year=Y`: the same figures as CSV (UTF-8 with a byte-order

@@ -66,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         .route("/agencies/{code}/apply", get(apply_form).post(apply_submit))
         .route("/track", get(track_form).post(track_submit))
         .route("/track/document", axum::routing::post(crate::documents::track_document))
+        .route("/track/attachment", axum::routing::post(crate::documents::track_attachment))
 }
 
 async fn site_css() -> impl IntoResponse {

@@ -2533,6 +2533,59 @@ story!(issue17_documents_issued_in_the_console_reach_the_applicant_behind_the_qu
         .unwrap();
     assert_eq!(r.status(), 404);
 
+    // C4, issue 17 item 6: staff attach the information provided to the reply (multipart, as the
+    // page's form sends it); the applicant lists and downloads it with the query code only.
+    let attach = format!("/console/requests/{id}/documents/{}/attachments", urlencode(&reply_number));
+    let pdf_bytes = b"%PDF-1.4\n% the information provided\n%%EOF\n".to_vec();
+    let (status, _) = staff.upload_file(&app, &attach, "决算报表.pdf", &pdf_bytes).await;
+    assert_eq!(status, 303);
+    let (status, html) = staff.upload_file(&app, &attach, "决算报表.docx", &pdf_bytes).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("「决算报表.docx」的内容是PDF 文件"), "{html}");
+    // Beyond the limit: the whole body is read, and the page says why.
+    let big = vec![b'%'; 21 * 1024 * 1024];
+    let (status, html) = staff.upload_file(&app, &attach, "扫描件.pdf", &big).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("20 MB"), "{html}");
+    let gov = login(&app, "gov.staff").await;
+    assert_eq!(gov.upload_file(&app, &attach, "其他.pdf", &pdf_bytes).await.0, 403);
+    let (_, page) = staff.get(&app, &format!("/console/requests/{id}?done=attachment")).await;
+    assert!(page.contains("已添加附件") && page.contains("决算报表.pdf"), "{page}");
+    let t: Value = app.get(&track).await.json().await.unwrap();
+    let files = t["documents"][2]["attachments"].as_array().unwrap();
+    assert_eq!(files.len(), 1, "{t}");
+    assert_eq!(
+        (files[0]["name"].as_str(), files[0]["size"].as_u64()),
+        (Some("决算报表.pdf"), Some(pdf_bytes.len() as u64))
+    );
+    let file_download = files[0]["download"].as_str().unwrap().to_string();
+    let r = app.get(&format!("{file_download}?code={code}")).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment;"));
+    assert_eq!(r.bytes().await.unwrap().to_vec(), pdf_bytes);
+    assert_eq!(app.get(&format!("{file_download}?code=WRONGCODE234")).await.status(), 404);
+    let attachment_id = files[0]["id"].as_str().unwrap().to_string();
+    let r = app
+        .client
+        .post(app.url("/track/attachment"))
+        .form(&[("number", number.as_str()), ("code", code.as_str()), ("attachment", attachment_id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.bytes().await.unwrap().to_vec(), pdf_bytes);
+    let console_file = format!("/console/requests/{id}/attachments/{attachment_id}");
+    assert_eq!(staff.get(&app, &console_file).await.0, 200);
+    assert_eq!(gov.get(&app, &console_file).await.0, 403);
+
+    // Art. 45: the archive file, to staff of the agency; another agency's staff get 403.
+    let r = staff.fetch(&app, &format!("/console/requests/{id}/archive?to=zip")).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    assert!(r.bytes().await.unwrap().starts_with(b"PK"), "a ZIP");
+    assert_eq!(gov.get(&app, &format!("/console/requests/{id}/archive?to=pdf")).await.0, 403);
+
     // C4: staff record the delivery; the console shows it, once.
     let delivery = format!("/console/requests/{id}/documents/{}/delivery", urlencode(&reply_number));
     let online = [("method", "online"), ("on", today.as_str())];
@@ -2542,8 +2595,11 @@ story!(issue17_documents_issued_in_the_console_reach_the_applicant_behind_the_qu
     let (status, page) = staff.post(&app, &delivery, &online).await;
     assert_eq!(status, 422);
     assert!(page.contains("不能再次登记"), "{page}");
-    let gov = login(&app, "gov.staff").await;
     assert_eq!(gov.post(&app, &delivery, &online).await.0, 403);
+    // Delivered: the reply's files are fixed.
+    let (status, html) = staff.upload_file(&app, &attach, "补充.pdf", &pdf_bytes).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("附件不能再更改"), "{html}");
 
     // Staff in scope download; another agency's staff get 403.
     let doc = format!("/console/requests/{id}/documents/{}?to=html", urlencode(&reply_number));
@@ -2552,6 +2608,23 @@ story!(issue17_documents_issued_in_the_console_reach_the_applicant_behind_the_qu
     assert!(html.contains(&reply_number), "{html}");
     assert_eq!(gov.get(&app, &doc).await.0, 403);
 });
+
+impl Session {
+    /// Uploads one file to a request page's attachment form: (status, body).
+    async fn upload_file(&self, app: &App, path: &str, name: &str, bytes: &[u8]) -> (u16, String) {
+        let (content_type, body) = multipart(&[("csrf", &self.csrf)], Some((name, bytes)));
+        let r = app
+            .client
+            .post(app.url(path))
+            .header("cookie", &self.cookie)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+}
 
 /// Percent-encodes a path segment.
 fn urlencode(s: &str) -> String {

@@ -300,6 +300,16 @@ story!(public_files_staff_extend_and_reply_report_published, |app: App| async mo
     let documents = b.text("#documents").await;
     assert!(documents.contains("延期答复告知书") && documents.contains("公延〔2026〕1号"), "{documents}");
     assert!(documents.contains("答复书") && documents.contains("公复〔2026〕1号"), "{documents}");
+    // Issue 17 item 6: the information provided goes with the reply, chosen in the browser's
+    // file dialog.
+    let dir = tempfile::tempdir().unwrap();
+    let provided = dir.path().join("预算执行情况表.pdf");
+    std::fs::write(&provided, b"%PDF-1.4\n% 2026 budget execution\n%%EOF\n").unwrap();
+    b.el("form.attach input[type=file]").await.send_keys(&provided.display().to_string()).await.unwrap();
+    b.click("form.attach button[type=submit]").await;
+    assert!(b.text("#action-done").await.contains("已添加附件"));
+    assert!(b.text("#documents").await.contains("预算执行情况表.pdf"));
+    b.client.execute("document.getElementById('documents').scrollIntoView()", vec![]).await.unwrap();
     b.screenshot("console-documents").await;
     b.logout().await;
 
@@ -310,6 +320,8 @@ story!(public_files_staff_extend_and_reply_report_published, |app: App| async mo
     assert!(b.text("#steps").await.contains("延长答复期限"));
     let page = b.text("main").await;
     assert!(page.contains("所申请的预算执行情况表见附件") && page.contains("申请行政复议"), "{page}");
+    assert!(b.text(".attachment-list").await.contains("预算执行情况表.pdf"), "the applicant sees the file");
+    b.client.execute("document.querySelector('.attachment-list').scrollIntoView()", vec![]).await.unwrap();
     b.screenshot("tracking").await;
 
     // The 2024 report: staff write the overview, the approver publishes (period lock), and the

@@ -10,6 +10,7 @@
 //! supervising office pastes into its spreadsheet; Chinese headers, `--headers en` for scripts),
 //! `--out FILE.json` the rows with their findings.
 
+use gongkai_export::csv_field;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -314,15 +315,6 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
 enum OutKind {
     Csv,
     Json,
-}
-
-/// A CSV field (RFC 4180 quoting).
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 fn opt<T: ToString>(v: &Option<T>) -> String {

@@ -227,6 +227,16 @@ pub enum RequestCommand {
     Deliver(crate::cli_documents::DeliverArgs),
     /// 文书模板：导出内置模板，或检查本机关的模板目录
     Templates(crate::cli_documents::TemplatesArgs),
+    /// 为答复书添加附件（所提供的政府信息）
+    Attach(crate::cli_attachments::AttachArgs),
+    /// 列出申请的附件
+    Attachments(crate::cli_attachments::AttachmentsArgs),
+    /// 把一个附件写出为文件
+    Attachment(crate::cli_attachments::AttachmentArgs),
+    /// 删除尚未送达的答复书的附件
+    Detach(crate::cli_attachments::DetachArgs),
+    /// 导出申请的归档案卷（登记表、全部文书、办理过程、附件）：ZIP 或 PDF
+    Archive(crate::cli_attachments::ArchiveArgs),
 }
 
 /// `gongkai request add` arguments.
@@ -477,6 +487,11 @@ pub fn request(cmd: RequestCommand) -> anyhow::Result<ExitCode> {
             RequestCommand::Document(a) => crate::cli_documents::document(a).await,
             RequestCommand::Deliver(a) => crate::cli_documents::deliver(a).await,
             RequestCommand::Templates(a) => crate::cli_documents::templates_command(a),
+            RequestCommand::Attach(a) => crate::cli_attachments::attach(a).await,
+            RequestCommand::Attachments(a) => crate::cli_attachments::attachments(a).await,
+            RequestCommand::Attachment(a) => crate::cli_attachments::attachment(a).await,
+            RequestCommand::Detach(a) => crate::cli_attachments::detach(a).await,
+            RequestCommand::Archive(a) => crate::cli_attachments::archive(&cal, a).await,
         }
     })
 }

@@ -8,6 +8,7 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod cli_attachments;
 mod cli_audit;
 mod cli_clock;
 mod cli_db;
