@@ -143,9 +143,7 @@ pub async fn record_delivery(
     on: chrono::NaiveDate,
 ) -> Result<StoredDocument, AppError> {
     let outcome = delivery_checked(store, clock, actor, agency, tracking_number, number, method, on).await;
-    if let Err(e) = &outcome {
-        actor.audit(store, clock, "document.delivery", number.trim(), false, Some(e.to_string())).await;
-    }
+    actor.audit_refusal(store, clock, "document.delivery", number.trim(), &outcome).await;
     outcome
 }
 
@@ -227,9 +225,7 @@ pub async fn attach(
     content: &[u8],
 ) -> Result<StoredAttachment, AppError> {
     let outcome = attach_checked(store, clock, actor, agency, tracking_number, number, file_name, content).await;
-    if let Err(e) = &outcome {
-        actor.audit(store, clock, "attachment.add", number.trim(), false, Some(e.to_string())).await;
-    }
+    actor.audit_refusal(store, clock, "attachment.add", number.trim(), &outcome).await;
     outcome
 }
 
@@ -304,9 +300,7 @@ pub async fn detach(
     attachment_id: &str,
 ) -> Result<StoredAttachment, AppError> {
     let outcome = detach_checked(store, clock, actor, agency, tracking_number, attachment_id).await;
-    if let Err(e) = &outcome {
-        actor.audit(store, clock, "attachment.remove", attachment_id.trim(), false, Some(e.to_string())).await;
-    }
+    actor.audit_refusal(store, clock, "attachment.remove", attachment_id.trim(), &outcome).await;
     outcome
 }
 

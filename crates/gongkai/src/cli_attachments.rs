@@ -11,22 +11,10 @@ use clap::Args;
 use gongkai_core::attachment::size_label;
 use gongkai_core::calendar::Calendar;
 
-use crate::cli_db::{open, DbArgs};
+use crate::cli_db::open;
+use crate::cli_documents::RequestKey;
 use crate::cli_export::write_out;
 use crate::cli_register::app_error;
-
-/// The request a command is about.
-#[derive(Args)]
-pub struct RequestKey {
-    #[command(flatten)]
-    db: DbArgs,
-    /// 机关代码
-    #[arg(long)]
-    agency: String,
-    /// 受理编号
-    #[arg(long)]
-    number: String,
-}
 
 /// `gongkai request attach` arguments.
 #[derive(Args)]

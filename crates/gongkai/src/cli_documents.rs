@@ -22,17 +22,24 @@ pub(crate) fn templates() -> anyhow::Result<Templates> {
     gongkai_app::documents::load_templates(dir.as_deref()).map_err(app_error)
 }
 
+/// The request a command is about.
+#[derive(Args)]
+pub struct RequestKey {
+    #[command(flatten)]
+    pub(crate) db: DbArgs,
+    /// 机关代码
+    #[arg(long)]
+    pub(crate) agency: String,
+    /// 受理编号
+    #[arg(long)]
+    pub(crate) number: String,
+}
+
 /// `gongkai request documents` arguments.
 #[derive(Args)]
 pub struct DocumentsArgs {
     #[command(flatten)]
-    db: DbArgs,
-    /// 机关代码
-    #[arg(long)]
-    agency: String,
-    /// 受理编号
-    #[arg(long)]
-    number: String,
+    key: RequestKey,
     /// 输出 JSON：{"documents": [{"kind", "number", "issued_on", "delivery"}, …]}
     #[arg(long)]
     json: bool,
@@ -53,13 +60,7 @@ pub enum DocumentFormat {
 #[derive(Args)]
 pub struct DocumentArgs {
     #[command(flatten)]
-    db: DbArgs,
-    /// 机关代码
-    #[arg(long)]
-    agency: String,
-    /// 受理编号
-    #[arg(long)]
-    number: String,
+    key: RequestKey,
     /// 文书的文号（见 gongkai request documents）
     #[arg(long)]
     document: String,
@@ -75,13 +76,7 @@ pub struct DocumentArgs {
 #[derive(Args)]
 pub struct DeliverArgs {
     #[command(flatten)]
-    db: DbArgs,
-    /// 机关代码
-    #[arg(long)]
-    agency: String,
-    /// 受理编号
-    #[arg(long)]
-    number: String,
+    key: RequestKey,
     /// 文书的文号
     #[arg(long)]
     document: String,
@@ -154,9 +149,9 @@ fn parse_yes_no(s: &str) -> Result<bool, String> {
 
 /// Runs `gongkai request documents`.
 pub(crate) async fn documents(a: DocumentsArgs) -> anyhow::Result<ExitCode> {
-    let store = open(&a.db).await?;
+    let store = open(&a.key.db).await?;
     let (_, request, docs) =
-        gongkai_app::documents::request_documents(&store, &a.agency, &a.number).await.map_err(app_error)?;
+        gongkai_app::documents::request_documents(&store, &a.key.agency, &a.key.number).await.map_err(app_error)?;
     let mut out = crate::stdout();
     if a.json {
         let list: Vec<serde_json::Value> = docs
@@ -192,9 +187,10 @@ pub(crate) async fn documents(a: DocumentsArgs) -> anyhow::Result<ExitCode> {
 
 /// Runs `gongkai request document`.
 pub(crate) async fn document(a: DocumentArgs) -> anyhow::Result<ExitCode> {
-    let store = open(&a.db).await?;
-    let stored =
-        gongkai_app::documents::request_document(&store, &a.agency, &a.number, &a.document).await.map_err(app_error)?;
+    let store = open(&a.key.db).await?;
+    let stored = gongkai_app::documents::request_document(&store, &a.key.agency, &a.key.number, &a.document)
+        .await
+        .map_err(app_error)?;
     let issued = IssuedDocument { number: stored.number, document: stored.document };
     let bytes = match a.to {
         DocumentFormat::Html => gongkai_export::render_document_html(&issued).into_bytes(),
@@ -213,13 +209,13 @@ pub(crate) async fn document(a: DocumentArgs) -> anyhow::Result<ExitCode> {
 
 /// Runs `gongkai request deliver`.
 pub(crate) async fn deliver(a: DeliverArgs) -> anyhow::Result<ExitCode> {
-    let store = open(&a.db).await?;
+    let store = open(&a.key.db).await?;
     let d = gongkai_app::documents::record_delivery(
         &store,
         &crate::clock(),
         &gongkai_app::Actor::cli(),
-        &a.agency,
-        &a.number,
+        &a.key.agency,
+        &a.key.number,
         &a.document,
         &a.method,
         a.on,

@@ -34,31 +34,44 @@ fn setup(db: &Db, number: &str, outcome: &[&str]) {
     db.ok(&["agency", "add", "--code", "330100", "--name", "杭州市人民政府", "--kind", "government"]);
     db.ok(&["agency", "add", "--code", AG, "--name", "杭州市财政局", "--parent", "330100", "--kind", "department"]);
     db.ok(&["agency", "casework", "--agency", AG, "--short-name", "杭财"]);
-    db.ok(&[
-        "request",
+    ok(
+        db,
         "add",
-        "--agency",
-        AG,
-        "--number",
         number,
-        "--channel",
-        "online",
-        "--received",
-        "2026-03-02",
-        "--applicant-type",
-        "natural_person",
-        "--applicant-name",
-        "张三",
-        "--contact",
-        "13800000000",
-        "--content",
-        "申请公开2025年度部门预算执行情况",
-        "--delivery",
-        "online",
-    ]);
+        &[
+            "--channel",
+            "online",
+            "--received",
+            "2026-03-02",
+            "--applicant-type",
+            "natural_person",
+            "--applicant-name",
+            "张三",
+            "--contact",
+            "13800000000",
+            "--content",
+            "申请公开2025年度部门预算执行情况",
+            "--delivery",
+            "online",
+        ],
+    );
     let mut args = vec!["request", "event", "--agency", AG, "--number", number, "--on", "2026-03-20", "--by", "王五"];
     args.extend_from_slice(outcome);
     db.ok(&args);
+}
+
+/// `gongkai request CMD --agency AG --number NUMBER REST…`.
+fn run(db: &Db, cmd: &str, number: &str, rest: &[&str]) -> std::process::Output {
+    let mut args = vec!["request", cmd, "--agency", AG, "--number", number];
+    args.extend_from_slice(rest);
+    db.gk(&args)
+}
+
+/// The same, which must succeed: its standard output.
+fn ok(db: &Db, cmd: &str, number: &str, rest: &[&str]) -> String {
+    let o = run(db, cmd, number, rest);
+    assert!(o.status.success(), "request {cmd} {rest:?} failed:\n{}\n{}", stdout(&o), stderr(&o));
+    stdout(&o)
 }
 
 fn attachments(db: &Db, number: &str) -> Vec<Value> {
@@ -87,35 +100,9 @@ fn attachments_go_with_a_reply_until_it_is_delivered(db: &Db) {
     );
     // Real files: the reply itself as PDF and as Word, and a PNG.
     let pdf = db.path("执行情况表.pdf");
-    db.ok(&[
-        "request",
-        "document",
-        "--agency",
-        AG,
-        "--number",
-        "2026-001",
-        "--document",
-        REPLY,
-        "--to",
-        "pdf",
-        "--out",
-        pdf.to_str().unwrap(),
-    ]);
+    ok(db, "document", "2026-001", &["--document", REPLY, "--to", "pdf", "--out", pdf.to_str().unwrap()]);
     let docx = db.path("说明.docx");
-    db.ok(&[
-        "request",
-        "document",
-        "--agency",
-        AG,
-        "--number",
-        "2026-001",
-        "--document",
-        REPLY,
-        "--to",
-        "docx",
-        "--out",
-        docx.to_str().unwrap(),
-    ]);
+    ok(db, "document", "2026-001", &["--document", REPLY, "--to", "docx", "--out", docx.to_str().unwrap()]);
     let png = db.path("照片.png");
     std::fs::write(&png, PNG).unwrap();
 
@@ -123,50 +110,22 @@ fn attachments_go_with_a_reply_until_it_is_delivered(db: &Db) {
     // named, and nothing stored (the good files given with them included).
     let fake = db.path("预算表.docx");
     std::fs::copy(&pdf, &fake).unwrap();
-    let o = db.gk(&[
-        "request",
-        "attach",
-        "--agency",
-        AG,
-        "--number",
-        "2026-001",
-        "--document",
-        REPLY,
-        pdf.to_str().unwrap(),
-        fake.to_str().unwrap(),
-    ]);
+    let o = run(db, "attach", "2026-001", &["--document", REPLY, pdf.to_str().unwrap(), fake.to_str().unwrap()]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("「预算表.docx」的内容是PDF 文件"), "{}", stderr(&o));
     let exe = db.path("程序.exe");
     std::fs::write(&exe, b"MZ\x90\x00\x03").unwrap();
-    let o = db.gk(&[
-        "request",
-        "attach",
-        "--agency",
-        AG,
-        "--number",
-        "2026-001",
-        "--document",
-        REPLY,
-        exe.to_str().unwrap(),
-    ]);
+    let o = run(db, "attach", "2026-001", &["--document", REPLY, exe.to_str().unwrap()]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("不是可接受的文件类型"), "{}", stderr(&o));
     assert!(attachments(db, "2026-001").is_empty());
 
-    let out = db.ok(&[
-        "request",
+    let out = ok(
+        db,
         "attach",
-        "--agency",
-        AG,
-        "--number",
         "2026-001",
-        "--document",
-        REPLY,
-        pdf.to_str().unwrap(),
-        docx.to_str().unwrap(),
-        png.to_str().unwrap(),
-    ]);
+        &["--document", REPLY, pdf.to_str().unwrap(), docx.to_str().unwrap(), png.to_str().unwrap()],
+    );
     assert_eq!(out.matches("已添加附件").count(), 3, "{out}");
     let list = attachments(db, "2026-001");
     let names: Vec<&str> = list.iter().map(|a| a["name"].as_str().unwrap()).collect();
@@ -184,142 +143,63 @@ fn attachments_go_with_a_reply_until_it_is_delivered(db: &Db) {
         assert_eq!(a["sha256"].as_str().unwrap(), sha256(&bytes));
         // Read back byte for byte.
         let back = db.path(&format!("back-{name}"));
-        db.ok(&[
-            "request",
-            "attachment",
-            "--agency",
-            AG,
-            "--number",
-            "2026-001",
-            "--id",
-            a["id"].as_str().unwrap(),
-            "--out",
-            back.to_str().unwrap(),
-        ]);
+        ok(db, "attachment", "2026-001", &["--id", a["id"].as_str().unwrap(), "--out", back.to_str().unwrap()]);
         assert_eq!(std::fs::read(&back).unwrap(), bytes, "{name}");
     }
     // The same name twice on one reply: refused, naming the file.
-    let o = db.gk(&[
-        "request",
-        "attach",
-        "--agency",
-        AG,
-        "--number",
-        "2026-001",
-        "--document",
-        REPLY,
-        png.to_str().unwrap(),
-    ]);
+    let o = run(db, "attach", "2026-001", &["--document", REPLY, png.to_str().unwrap()]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("已有名为「照片.png」的附件"), "{}", stderr(&o));
 
     // Removed while undelivered.
     let png_id = list.iter().find(|a| a["name"] == "照片.png").unwrap()["id"].as_str().unwrap().to_string();
-    let out = db.ok(&["request", "detach", "--agency", AG, "--number", "2026-001", "--id", &png_id]);
+    let out = ok(db, "detach", "2026-001", &["--id", &png_id]);
     assert!(out.contains("已删除附件「照片.png」"), "{out}");
     assert_eq!(attachments(db, "2026-001").len(), 2);
 
     // A receipt is not a reply that provides information.
-    let o = db.gk(&[
-        "request",
-        "attach",
-        "--agency",
-        AG,
-        "--number",
-        "2026-001",
-        "--document",
-        "杭财公收〔2026〕1号",
-        png.to_str().unwrap(),
-    ]);
+    let o = run(db, "attach", "2026-001", &["--document", "杭财公收〔2026〕1号", png.to_str().unwrap()]);
     assert!(!o.status.success());
     let err = stderr(&o);
     assert!(err.contains("不是予以公开或部分公开的答复书") || err.contains("没有文号为"), "{err}");
 
     // Once delivered, the reply's files are fixed: adding and removing are refused.
-    db.ok(&[
-        "request",
-        "deliver",
-        "--agency",
-        AG,
-        "--number",
-        "2026-001",
-        "--document",
-        REPLY,
-        "--method",
-        "online",
-        "--on",
-        "2026-03-21",
-    ]);
-    let o = db.gk(&[
-        "request",
-        "attach",
-        "--agency",
-        AG,
-        "--number",
-        "2026-001",
-        "--document",
-        REPLY,
-        png.to_str().unwrap(),
-    ]);
+    ok(db, "deliver", "2026-001", &["--document", REPLY, "--method", "online", "--on", "2026-03-21"]);
+    let o = run(db, "attach", "2026-001", &["--document", REPLY, png.to_str().unwrap()]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("已于 2026-03-21 送达，附件不能再更改"), "{}", stderr(&o));
     let pdf_id = attachments(db, "2026-001")[0]["id"].as_str().unwrap().to_string();
-    let o = db.gk(&["request", "detach", "--agency", AG, "--number", "2026-001", "--id", &pdf_id]);
+    let o = run(db, "detach", "2026-001", &["--id", &pdf_id]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("附件不能再更改"), "{}", stderr(&o));
     assert_eq!(attachments(db, "2026-001").len(), 2);
 
     // A reply that provides nothing carries no files.
     setup_second(db);
-    let o = db.gk(&[
-        "request",
-        "attach",
-        "--agency",
-        AG,
-        "--number",
-        "2026-002",
-        "--document",
-        "杭财公复〔2026〕2号",
-        png.to_str().unwrap(),
-    ]);
+    let o = run(db, "attach", "2026-002", &["--document", "杭财公复〔2026〕2号", png.to_str().unwrap()]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("不是予以公开或部分公开的答复书"), "{}", stderr(&o));
 }
 
 fn setup_second(db: &Db) {
-    db.ok(&[
-        "request",
+    ok(
+        db,
         "add",
-        "--agency",
-        AG,
-        "--number",
         "2026-002",
-        "--channel",
-        "post",
-        "--received",
-        "2026-03-03",
-        "--applicant-type",
-        "natural_person",
-        "--applicant-name",
-        "李四",
-        "--content",
-        "申请公开某项目合同",
-    ]);
-    db.ok(&[
-        "request",
-        "event",
-        "--agency",
-        AG,
-        "--number",
-        "2026-002",
-        "--on",
-        "2026-03-20",
-        "--by",
-        "王五",
-        "reply",
-        "--outcome",
-        "unable.not_held",
-    ]);
+        &[
+            "--channel",
+            "post",
+            "--received",
+            "2026-03-03",
+            "--applicant-type",
+            "natural_person",
+            "--applicant-name",
+            "李四",
+            "--content",
+            "申请公开某项目合同",
+        ],
+    );
+    ok(db, "event", "2026-002", &["--on", "2026-03-20", "--by", "王五", "reply", "--outcome", "unable.not_held"]);
 }
 
 fn the_archive_holds_the_whole_file(db: &Db) {
@@ -327,37 +207,12 @@ fn the_archive_holds_the_whole_file(db: &Db) {
     let png = db.path("照片.png");
     std::fs::write(&png, PNG).unwrap();
     let pdf = db.path("执行情况表.pdf");
-    db.ok(&[
-        "request",
-        "document",
-        "--agency",
-        AG,
-        "--number",
-        "2026-005",
-        "--document",
-        REPLY,
-        "--to",
-        "pdf",
-        "--out",
-        pdf.to_str().unwrap(),
-    ]);
-    db.ok(&[
-        "request",
-        "attach",
-        "--agency",
-        AG,
-        "--number",
-        "2026-005",
-        "--document",
-        REPLY,
-        pdf.to_str().unwrap(),
-        png.to_str().unwrap(),
-    ]);
+    ok(db, "document", "2026-005", &["--document", REPLY, "--to", "pdf", "--out", pdf.to_str().unwrap()]);
+    ok(db, "attach", "2026-005", &["--document", REPLY, pdf.to_str().unwrap(), png.to_str().unwrap()]);
 
     // ZIP: the file PDF, each document, the attachments as uploaded, the course, the list.
     let zip_path = db.path("归档.zip");
-    let out =
-        db.ok(&["request", "archive", "--agency", AG, "--number", "2026-005", "--out", zip_path.to_str().unwrap()]);
+    let out = ok(db, "archive", "2026-005", &["--out", zip_path.to_str().unwrap()]);
     assert!(out.contains("文书 2 份") && out.contains("附件 2 个"), "{out}");
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&zip_path).unwrap()).unwrap();
     let names: Vec<String> = zip.file_names().map(|n| n.unwrap().to_string()).collect();
@@ -396,7 +251,7 @@ fn the_archive_holds_the_whole_file(db: &Db) {
     // PDF: one file with the registration form (the applicant unmasked: the agency's own record),
     // both documents, the course and the list of attachments; the attachments inside the PDF.
     let file_pdf = db.path("案卷.pdf");
-    db.ok(&["request", "archive", "--agency", AG, "--number", "2026-005", "--out", file_pdf.to_str().unwrap()]);
+    ok(db, "archive", "2026-005", &["--out", file_pdf.to_str().unwrap()]);
     if !have("pdftotext") || !have("pdfdetach") {
         assert!(std::env::var_os("CI").is_none(), "poppler-utils missing on CI");
         return;
@@ -431,19 +286,9 @@ fn the_archive_holds_the_whole_file(db: &Db) {
     assert!(got == std::fs::read(&pdf).unwrap() || got == PNG, "an attached file differs from the upload");
 
     // A wrong extension is refused before anything is read.
-    let o = db.gk(&[
-        "request",
-        "archive",
-        "--agency",
-        AG,
-        "--number",
-        "2026-005",
-        "--out",
-        db.path("x.doc").to_str().unwrap(),
-    ]);
+    let o = run(db, "archive", "2026-005", &["--out", db.path("x.doc").to_str().unwrap()]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("应以 .zip（归档包）或 .pdf（一份案卷）结尾"), "{}", stderr(&o));
-    let _ = stdout;
 }
 
 fn pdftotext(pdf: &Path) -> String {
