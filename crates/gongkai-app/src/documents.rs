@@ -409,3 +409,115 @@ pub async fn case_file(
     actor.audit(store, clock, "request.archive", &request.tracking_number, true, None).await;
     Ok(file)
 }
+
+/// At most this many bytes of files in one e-mail (the document and its attachments): relays
+/// and mailboxes commonly refuse larger messages; beyond it the applicant downloads them online.
+pub const EMAIL_MAX_BYTES: usize = 25 * 1024 * 1024;
+
+/// 电子邮件送达 (Art. 40; C4): sends the document `number` of the request to the applicant's
+/// e-mail address (from the register's 联系方式) through the configured relay, with the
+/// document as PDF (`pdf`, rendered by the caller) and, for a reply, the information provided,
+/// then records the delivery (`email`, today; audited `document.delivery`). Nothing is recorded
+/// when the relay refuses the message. Returns the document and the address.
+#[allow(clippy::too_many_arguments)]
+pub async fn send_by_email(
+    store: &Store,
+    clock: &Clock,
+    actor: &Actor,
+    mailer: &crate::remind::Mailer,
+    agency: &str,
+    tracking_number: &str,
+    number: &str,
+    pdf: &[u8],
+) -> Result<(StoredDocument, String), AppError> {
+    let outcome = email_checked(store, clock, actor, mailer, agency, tracking_number, number, pdf).await;
+    actor.audit_refusal(store, clock, "document.delivery", number.trim(), &outcome).await;
+    outcome
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn email_checked(
+    store: &Store,
+    clock: &Clock,
+    actor: &Actor,
+    mailer: &crate::remind::Mailer,
+    agency: &str,
+    tracking_number: &str,
+    number: &str,
+    pdf: &[u8],
+) -> Result<(StoredDocument, String), AppError> {
+    let (id, request, docs) = request_documents(store, agency, tracking_number).await?;
+    let doc = docs.into_iter().find(|d| d.number == number.trim()).ok_or_else(|| {
+        AppError::NotFound(format!("申请「{}」没有文号为「{}」的文书", request.tracking_number, number.trim()))
+    })?;
+    if doc.document.kind == casework::DocumentKind::ConsultationLetter {
+        return Err(AppError::Invalid {
+            field: "document",
+            message: format!("文书 {} 是发给第三方的征求意见书，不能发送到申请人的电子邮箱", doc.number),
+        });
+    }
+    if let Some(on) = doc.delivered_on {
+        return Err(AppError::Conflict(format!("文书 {} 已于 {on} 送达，不能再次登记", doc.number)));
+    }
+    let to = request.applicant.contact.as_deref().and_then(crate::remind::email_in_contact).ok_or_else(|| {
+        AppError::Invalid {
+            field: "method",
+            message: "申请人的联系方式中没有电子邮箱，不能以电子邮件送达；请改用网上送达（申请人凭查询码下载）、邮寄或当面送达"
+                .into(),
+        }
+    })?;
+    let files: Vec<(StoredAttachment, Vec<u8>)> = {
+        let mut v = Vec::new();
+        for a in store.list_attachments(&id).await?.into_iter().filter(|a| a.document == doc.number) {
+            if let Some(found) = store.attachment(&id, &a.id).await? {
+                v.push(found);
+            }
+        }
+        v
+    };
+    let total = pdf.len() + files.iter().map(|(_, c)| c.len()).sum::<usize>();
+    if total > EMAIL_MAX_BYTES {
+        return Err(AppError::Invalid {
+            field: "method",
+            message: format!(
+                "文书和附件合计 {}，超过电子邮件 {} MB 的上限；请改用网上送达（申请人凭查询码下载）",
+                attachment::size_label(total as u64),
+                EMAIL_MAX_BYTES / 1_048_576
+            ),
+        });
+    }
+    let d = &doc.document;
+    let pdf_name = format!("{}.pdf", gongkai_core::case_file::path_component(&doc.number));
+    let mut body = format!("{}\n{}\n\n{}：\n", d.title, doc.number, d.addressee);
+    for p in &d.paragraphs {
+        body.push_str(&format!("　　{p}\n"));
+    }
+    body.push_str(&format!(
+        "\n{}\n{}\n\n附件：\n1. {pdf_name}（本文书）\n",
+        d.signer,
+        casework::date_label(d.issued_on)
+    ));
+    for (i, (a, _)) in files.iter().enumerate() {
+        body.push_str(&format!("{}. {}（{}）\n", i + 2, a.file_name, attachment::size_label(a.size)));
+    }
+    body.push_str(&format!("\n本邮件由{}发送，请勿直接回复。\n", d.signer));
+    let mut mail_files =
+        vec![crate::remind::MailFile { name: &pdf_name, content_type: "application/pdf", content: pdf }];
+    mail_files.extend(files.iter().map(|(a, c)| crate::remind::MailFile {
+        name: &a.file_name,
+        content_type: &a.content_type,
+        content: c,
+    }));
+    let subject = format!("{}（{}）", d.title, doc.number);
+    mailer
+        .send_message(&to, &subject, &body, &mail_files)
+        .await
+        .map_err(|message| AppError::Invalid { field: "method", message })?;
+    let on = clock.today();
+    let event = actor.event("document.delivery", &doc.number, true, Some(format!("电子邮件 {on}")));
+    let audit = gongkai_store::AuditNote { event: &event, at: clock.now() };
+    if !store.record_delivery(&id, &doc.number, "email", on, audit).await? {
+        return Err(AppError::Conflict(format!("文书 {} 已登记送达，不能再次登记", doc.number)));
+    }
+    Ok((StoredDocument { delivery: "email".into(), delivered_on: Some(on), ..doc }, to))
+}

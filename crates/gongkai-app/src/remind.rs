@@ -130,6 +130,35 @@ pub enum MailError {
     },
 }
 
+/// A file an e-mail carries.
+#[derive(Debug, Clone, Copy)]
+pub struct MailFile<'a> {
+    /// Its name.
+    pub name: &'a str,
+    /// Its media type.
+    pub content_type: &'a str,
+    /// Its content.
+    pub content: &'a [u8],
+}
+
+/// `bytes` in base64, in lines of 76 characters (RFC 2045).
+fn push_base64(s: &mut String, bytes: &[u8]) {
+    let text = base64(bytes);
+    for line in text.as_bytes().chunks(76) {
+        s.push_str(std::str::from_utf8(line).unwrap_or(""));
+        s.push_str("\r\n");
+    }
+}
+
+/// The first e-mail address in a register's 联系方式 (the online form writes
+/// 「电话；通信地址：…；电子邮箱：…」; a clerk may type an address alone).
+pub fn email_in_contact(contact: &str) -> Option<String> {
+    contact
+        .split(['；', ';', '，', ',', ' ', '　'])
+        .map(|part| part.trim().trim_start_matches("电子邮箱：").trim_start_matches("电子邮箱:").trim())
+        .find_map(address)
+}
+
 /// One agency's reminder message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReminderMail {
@@ -311,6 +340,13 @@ impl Mailer {
 
     /// The message as sent (headers and base64 body, CRLF line ends).
     fn message(&self, m: &ReminderMail, to: &str) -> String {
+        self.compose_message(to, &m.subject, &m.body, &[])
+    }
+
+    /// A message to `to`: the text as `text/plain` in base64, and with `files` a
+    /// `multipart/mixed` message carrying each file in base64 under its name (RFC 2231 and
+    /// RFC 2047 forms, so that Chinese names arrive in every client).
+    fn compose_message(&self, to: &str, subject: &str, body: &str, files: &[MailFile<'_>]) -> String {
         let from = match &self.from_name {
             Some(n) => format!("{} <{}>", encode_header(n), self.from),
             None => self.from.clone(),
@@ -320,15 +356,61 @@ impl Mailer {
         let domain = self.from.rsplit('@').next().unwrap_or("localhost");
         let mut s = format!(
             "From: {from}\r\nTo: {to}\r\nSubject: {}\r\nDate: {date}\r\nMessage-ID: <{id}@{domain}>\r\n\
-             MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
-            encode_header(&m.subject)
+             MIME-Version: 1.0\r\n",
+            encode_header(subject)
         );
-        let body = base64(m.body.replace('\n', "\r\n").as_bytes());
-        for line in body.as_bytes().chunks(76) {
-            s.push_str(std::str::from_utf8(line).unwrap_or(""));
-            s.push_str("\r\n");
+        let text_part = "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n";
+        if files.is_empty() {
+            s.push_str(text_part);
+            push_base64(&mut s, body.replace('\n', "\r\n").as_bytes());
+            return s;
         }
+        let boundary = format!("=_gongkai_{id}");
+        s.push_str(&format!("Content-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n"));
+        s.push_str(&format!("--{boundary}\r\n{text_part}"));
+        push_base64(&mut s, body.replace('\n', "\r\n").as_bytes());
+        for f in files {
+            let pct: String = f
+                .name
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                        char::from(b).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect();
+            s.push_str(&format!(
+                "--{boundary}\r\nContent-Type: {}\r\nContent-Transfer-Encoding: base64\r\n\
+                 Content-Disposition: attachment; filename=\"{}\"; filename*=utf-8''{pct}\r\n\r\n",
+                f.content_type,
+                encode_header(f.name).replace("\r\n ", "")
+            ));
+            push_base64(&mut s, f.content);
+        }
+        s.push_str(&format!("--{boundary}--\r\n"));
         s
+    }
+
+    /// Sends a message with `files` to `to` (one address); the error names the address and the
+    /// server's answer, in Chinese.
+    pub async fn send_message(
+        &self,
+        to: &str,
+        subject: &str,
+        body: &str,
+        files: &[MailFile<'_>],
+    ) -> Result<(), String> {
+        let Some(to) = address(to) else {
+            return Err(format!("收件地址「{to}」不是有效的电子邮箱"));
+        };
+        let data = self.compose_message(&to, subject, body, files);
+        match tokio::time::timeout(Duration::from_secs(60), self.deliver(&to, &data)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(reason)) => Err(format!("发往 {to} 的邮件未能发送：{reason}")),
+            Err(_) => Err(format!("发往 {to} 的邮件未能发送：邮件服务器60秒内无应答")),
+        }
     }
 
     /// Sends one reminder to `to`; [`MailError::Send`] names the agency, the address and the
@@ -488,6 +570,33 @@ mod tests {
         assert!(e.to_string().contains("「不是地址」"), "{e}");
         let m = Mailer::new("smtp://mail.example.gov.cn", "督办 <duban@example.gov.cn>").unwrap();
         assert_eq!((m.port, m.from.as_str(), m.from_name.as_deref()), (25, "duban@example.gov.cn", Some("督办")));
+    }
+
+    #[test]
+    fn the_applicants_email_is_found_in_the_contact() {
+        assert_eq!(
+            email_in_contact("13800001234；通信地址：某市某路1号（邮编 310000）；电子邮箱：zs@example.com").as_deref(),
+            Some("zs@example.com")
+        );
+        assert_eq!(email_in_contact("李四 ls@example.cn").as_deref(), Some("ls@example.cn"));
+        assert_eq!(email_in_contact("13800001234"), None);
+        assert_eq!(email_in_contact(""), None);
+    }
+
+    #[test]
+    fn a_message_with_files_is_multipart_with_each_file_named() {
+        let m = Mailer::new("smtp://127.0.0.1:2525", "某局 <gk@example.gov.cn>").unwrap();
+        let pdf = b"%PDF-1.4 test";
+        let files = [MailFile { name: "答复书.pdf", content_type: "application/pdf", content: pdf }];
+        let data = m.compose_message("zs@example.com", "答复书", "正文", &files);
+        assert!(data.contains("Content-Type: multipart/mixed; boundary="), "{data}");
+        assert!(data.contains("Content-Type: application/pdf"), "{data}");
+        assert!(data.contains("filename*=utf-8''%E7%AD%94%E5%A4%8D%E4%B9%A6.pdf"), "{data}");
+        assert!(data.contains(&base64(pdf)), "{data}");
+        assert!(data.trim_end().ends_with("--"), "closing boundary: {data}");
+        // Without files: one text part, as the reminders are.
+        let plain = m.compose_message("zs@example.com", "提醒", "正文", &[]);
+        assert!(plain.contains("Content-Type: text/plain; charset=utf-8") && !plain.contains("multipart"));
     }
 
     #[test]

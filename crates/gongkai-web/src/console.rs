@@ -51,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/requests/{id}/documents/{number}/delivery", post(crate::documents::console_delivery))
         .route("/console/requests/{id}/attachments/{attachment}", get(crate::documents::console_attachment))
         .route("/console/requests/{id}/archive", get(crate::documents::console_archive))
+        .route("/console/requests/{id}/documents/{number}/email", post(crate::documents::console_email))
         .route("/console/requests/{id}/attachments/{attachment}/remove", post(crate::documents::console_detach))
         .route("/console/reports", get(reports_index))
         .route("/console/reports/{agency}/{year}", get(report_workspace))
@@ -291,6 +292,9 @@ struct RequestPage {
     documents: Vec<DocumentRow>,
     /// Whether the user may record deliveries (staff of the agency).
     can_deliver: bool,
+    /// Whether documents can be sent by e-mail (a relay is configured and the applicant left an
+    /// e-mail address).
+    can_email: bool,
     /// The delivery methods (name, label).
     delivery_methods: &'static [(&'static str, &'static str)],
     error: Option<String>,
@@ -490,6 +494,8 @@ async fn request_view(
             .collect(),
         documents: document_rows(state, &rid, user.can_write(&request.agency)).await?,
         can_deliver: user.can_write(&request.agency),
+        can_email: state.mailer.is_some()
+            && request.applicant.contact.as_deref().and_then(gongkai_app::remind::email_in_contact).is_some(),
         delivery_methods: &gongkai_core::casework::DELIVERY_METHODS,
         error,
         notice,
@@ -540,6 +546,7 @@ async fn request_page(
     let notice = match q.done.as_deref() {
         Some("delivery") => Some("已登记送达".to_string()),
         Some("attachment") => Some("已添加附件".to_string()),
+        Some("email") => Some("已通过电子邮件送达，并登记送达日期".to_string()),
         Some("attachment-removed") => Some("已删除附件".to_string()),
         done => done.and_then(lifecycle::event_label_of).map(|l| format!("已登记：{l}")),
     };

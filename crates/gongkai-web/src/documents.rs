@@ -517,3 +517,54 @@ fn ascii_tail(s: &str) -> String {
         t
     }
 }
+
+/// `POST /console/requests/{id}/documents/{number}/email`: 电子邮件送达 — staff of the agency send
+/// the document (with a reply's attachments) to the applicant's e-mail address through the
+/// configured relay; the delivery is recorded when the relay accepts it. Without a relay: 409.
+pub(crate) async fn console_email(
+    State(state): State<AppState>,
+    Path((id, number)): Path<(String, String)>,
+    form: ConsoleForm<EmptyForm>,
+) -> Result<Response, WebError> {
+    let user = form.user;
+    if id.len() > 64 || number.chars().count() > 100 {
+        return Err(WebError::NotFound("文书"));
+    }
+    let rid = RequestId::from(id.clone());
+    let (request, _) = state.store.get_request(&rid).await?.ok_or(WebError::NotFound("申请"))?;
+    if let Err(e) = user.require_write(&request.agency) {
+        user.audit(&state, "document.delivery", &number, false, Some("not permitted".into())).await;
+        return Err(e);
+    }
+    let Some(mailer) = state.mailer.clone() else {
+        return Err(WebError::Conflict("未配置 SMTP 邮件中继，不能以电子邮件送达；请联系系统管理员".into()));
+    };
+    let doc = state
+        .store
+        .list_documents(&rid)
+        .await?
+        .into_iter()
+        .find(|d| d.number == number)
+        .ok_or(WebError::NotFound("文书"))?;
+    let fonts = crate::reports::fonts(&state).await?;
+    let issued = issued(doc);
+    let pdf = tokio::task::spawn_blocking(move || gongkai_pdf::render_document_pdf(&issued, &fonts))
+        .await
+        .map_err(|e| WebError::Internal(format!("document PDF: {e}")))?
+        .map_err(|e| WebError::Internal(format!("document PDF: {e}")))?;
+    let sent = gongkai_app::documents::send_by_email(
+        &state.store,
+        &state.clock,
+        &user.actor(),
+        &mailer,
+        &request.agency,
+        &request.tracking_number,
+        &number,
+        &pdf,
+    )
+    .await;
+    match sent {
+        Ok(_) => Ok(axum::response::Redirect::to(&format!("/console/requests/{id}?done=email")).into_response()),
+        Err(e) => refused_or(&state, &user, &id, e).await,
+    }
+}

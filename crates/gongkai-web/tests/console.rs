@@ -2638,3 +2638,86 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+// Issue 17 item 5 (C4, Art. 40): 电子邮件送达 — staff send a reply with the information provided
+// to the applicant's e-mail address through the configured relay (the local sink here); the
+// message carries the reply as PDF and the attachment byte for byte, and the delivery is recorded.
+// Without a relay the button is absent and the route answers 409.
+story!(issue17_a_reply_goes_by_email_with_its_attachments, |app: App| async move {
+    users(&app.store).await;
+    let body = serde_json::json!({
+        "applicant_type": "natural_person",
+        "name": "赵邮件",
+        "id_document_type": "resident_id_card",
+        "id_document": "110101199303033335",
+        "phone": "13900000002",
+        "email": "zhao@example.com",
+        "content": "示例市2025年政府采购目录",
+        "form": "electronic",
+        "delivery": "email",
+    });
+    let r = app.client.post(app.url(&format!("/api/v1/agencies/{DEPT}/requests"))).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let number = r.json::<Value>().await.unwrap()["tracking_number"].as_str().unwrap().to_string();
+    let id = app.store.find_request(DEPT, &number).await.unwrap().unwrap().to_string();
+    let today = today();
+    let staff = login(&app, "fin.staff").await;
+    let reply = [("action", "reply"), ("on", today.as_str()), ("outcome", "outcomes.granted")];
+    assert_eq!(staff.post(&app, &format!("/console/requests/{id}/events"), &reply).await.0, 303);
+    let reply_number =
+        app.store.list_documents(&gongkai_store::RequestId::from(id.clone())).await.unwrap()[1].number.clone();
+    let attach = format!("/console/requests/{id}/documents/{}/attachments", urlencode(&reply_number));
+    let provided = b"%PDF-1.4\n% procurement catalogue\n%%EOF\n".to_vec();
+    assert_eq!(staff.upload_file(&app, &attach, "采购目录.pdf", &provided).await.0, 303);
+    let email = format!("/console/requests/{id}/documents/{}/email", urlencode(&reply_number));
+    // No relay configured: no button, and the route says why.
+    let (_, page) = staff.get(&app, &format!("/console/requests/{id}")).await;
+    assert!(!page.contains("电子邮件送达</button>"), "{page}");
+    assert_eq!(staff.post(&app, &email, &[]).await.0, 409);
+
+    let (port, mut inbox) = smtp_sink::start().await;
+    let mailer =
+        gongkai_app::remind::Mailer::new(&format!("smtp://127.0.0.1:{port}"), "示例市财政局 <gk@example.gov.cn>")
+            .unwrap();
+    let state = gongkai_web::AppState::new(
+        app.store.clone(),
+        gongkai_core::calendar::Calendar::official(),
+        gongkai_web::SiteConfig::default(),
+    )
+    .with_clock(harness::clock())
+    .with_mailer(mailer);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(gongkai_web::serve(listener, state));
+    let mailing = App { base, store: app.store.clone(), client: app.client.clone() };
+    let staff = login(&mailing, "fin.staff").await;
+    let (_, page) = staff.get(&mailing, &format!("/console/requests/{id}")).await;
+    assert!(page.contains("电子邮件送达</button>"), "{page}");
+    let gov = login(&mailing, "gov.staff").await;
+    assert_eq!(gov.post(&mailing, &email, &[]).await.0, 403);
+    assert_eq!(staff.post(&mailing, &email, &[]).await.0, 303);
+    let (_, page) = staff.get(&mailing, &format!("/console/requests/{id}?done=email")).await;
+    assert!(page.contains("已通过电子邮件送达") && page.contains(&format!("已电子邮件送达（{today}）")), "{page}");
+
+    let m = inbox.recv().await.unwrap();
+    assert_eq!(m.rcpt, vec!["<zhao@example.com>".to_string()]);
+    let (headers, body) = smtp_sink::parse(&m.data);
+    assert_eq!(smtp_sink::decode_header(&headers["subject"]), format!("政府信息公开申请答复书（{reply_number}）"));
+    assert!(headers["content-type"].starts_with("multipart/mixed"), "{headers:?}");
+    // The parts: the text, the reply as PDF, the attachment as uploaded.
+    let boundary = headers["content-type"].split("boundary=\"").nth(1).unwrap().trim_end_matches('"').to_string();
+    let parts: Vec<&str> = body.split(&format!("--{boundary}")).filter(|p| p.contains("\r\n\r\n")).collect();
+    assert_eq!(parts.len(), 3, "{body}");
+    let content = |part: &str| smtp_sink::base64_decode(part.split_once("\r\n\r\n").unwrap().1);
+    let text = String::from_utf8(content(parts[0])).unwrap();
+    assert!(text.contains("赵邮件：") && text.contains("采购目录.pdf") && text.contains("申请行政复议"), "{text}");
+    assert!(parts[1].contains("application/pdf") && content(parts[1]).starts_with(b"%PDF"));
+    assert!(parts[2].contains("filename*=utf-8''"), "{}", parts[2]);
+    assert_eq!(content(parts[2]), provided, "the attachment byte for byte");
+    // Delivered once: a second send is refused, nothing sent.
+    let (status, page) = staff.post(&mailing, &email, &[]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("不能再次登记"), "{page}");
+    assert!(inbox.try_recv().is_err());
+    server.abort();
+});

@@ -88,6 +88,22 @@ pub struct DeliverArgs {
     on: chrono::NaiveDate,
 }
 
+/// `gongkai request send` arguments.
+#[derive(Args)]
+pub struct SendArgs {
+    #[command(flatten)]
+    key: RequestKey,
+    /// 文书的文号
+    #[arg(long)]
+    document: String,
+    /// SMTP 邮件中继：smtp://主机:端口（默认取设置项 smtp_url）
+    #[arg(long)]
+    smtp_url: Option<String>,
+    /// 发件人地址（默认取设置项 smtp_from）
+    #[arg(long)]
+    from: Option<String>,
+}
+
 /// `gongkai request templates` arguments.
 #[derive(Args)]
 pub struct TemplatesArgs {
@@ -230,6 +246,46 @@ pub(crate) async fn deliver(a: DeliverArgs) -> anyhow::Result<ExitCode> {
         d.number,
         casework::delivery_status_label(&d.delivery),
         a.on
+    )?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `gongkai request send`: the document as PDF, with a reply's attachments, to the
+/// applicant's e-mail address; the delivery is recorded when the relay accepts it.
+pub(crate) async fn send(a: SendArgs) -> anyhow::Result<ExitCode> {
+    let Some(mailer) = crate::settings::mailer(crate::settings(), a.smtp_url.as_deref(), a.from.as_deref(), "--from")?
+    else {
+        anyhow::bail!(
+            "未配置 SMTP 邮件中继（--smtp-url 或设置项 smtp_url，环境变量 GONGKAI_SMTP_URL），不能以电子邮件送达"
+        );
+    };
+    let store = open(&a.key.db).await?;
+    let stored = gongkai_app::documents::request_document(&store, &a.key.agency, &a.key.number, &a.document)
+        .await
+        .map_err(app_error)?;
+    let issued = IssuedDocument { number: stored.number, document: stored.document };
+    let fonts = gongkai_pdf::Fonts::system(crate::settings().font_dir().as_deref())?;
+    let pdf = gongkai_pdf::render_document_pdf(&issued, &fonts)?;
+    let (d, to) = gongkai_app::documents::send_by_email(
+        &store,
+        &crate::clock(),
+        &gongkai_app::Actor::cli(),
+        &mailer,
+        &a.key.agency,
+        &a.key.number,
+        &issued.number,
+        &pdf,
+    )
+    .await
+    .map_err(app_error)?;
+    let mut out = crate::stdout();
+    writeln!(
+        out,
+        "已通过电子邮件送达{}（{}）至 {to}，并登记送达日期 {}",
+        d.document.kind.label(),
+        d.number,
+        crate::clock().today()
     )?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)

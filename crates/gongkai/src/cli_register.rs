@@ -225,6 +225,8 @@ pub enum RequestCommand {
     Document(crate::cli_documents::DocumentArgs),
     /// 登记文书的送达方式和送达日期
     Deliver(crate::cli_documents::DeliverArgs),
+    /// 以电子邮件把文书（及答复书的附件）发送给申请人，并登记送达
+    Send(crate::cli_documents::SendArgs),
     /// 文书模板：导出内置模板，或检查本机关的模板目录
     Templates(crate::cli_documents::TemplatesArgs),
     /// 为答复书添加附件（所提供的政府信息）
@@ -486,6 +488,7 @@ pub fn request(cmd: RequestCommand) -> anyhow::Result<ExitCode> {
             RequestCommand::Documents(a) => crate::cli_documents::documents(a).await,
             RequestCommand::Document(a) => crate::cli_documents::document(a).await,
             RequestCommand::Deliver(a) => crate::cli_documents::deliver(a).await,
+            RequestCommand::Send(a) => crate::cli_documents::send(a).await,
             RequestCommand::Templates(a) => crate::cli_documents::templates_command(a),
             RequestCommand::Attach(a) => crate::cli_attachments::attach(a).await,
             RequestCommand::Attachments(a) => crate::cli_attachments::attachments(a).await,

@@ -17,7 +17,11 @@ use serde_json::Value;
 mod common;
 use common::{stderr, stdout, Db};
 
-on_both_backends!(attachments_go_with_a_reply_until_it_is_delivered, the_archive_holds_the_whole_file,);
+on_both_backends!(
+    attachments_go_with_a_reply_until_it_is_delivered,
+    the_archive_holds_the_whole_file,
+    a_reply_goes_by_email_with_its_attachments,
+);
 
 const AG: &str = "330100-czj";
 const REPLY: &str = "杭财公复〔2026〕1号";
@@ -295,4 +299,101 @@ fn pdftotext(pdf: &Path) -> String {
     let out = Command::new("pdftotext").arg(pdf).arg("-").output().unwrap();
     assert!(out.status.success());
     String::from_utf8_lossy(&out.stdout).split_whitespace().collect()
+}
+
+/// The SMTP sink on its own thread (these tests are synchronous): its port and the messages.
+fn smtp_sink() -> (u16, std::sync::mpsc::Receiver<gongkai_testkit::smtp_sink::Received>) {
+    let (port_tx, port_rx) = std::sync::mpsc::channel();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        common::rt().block_on(async move {
+            let (port, mut messages) = gongkai_testkit::smtp_sink::start().await;
+            port_tx.send(port).unwrap();
+            while let Some(m) = messages.recv().await {
+                if tx.send(m).is_err() {
+                    break;
+                }
+            }
+        });
+    });
+    (port_rx.recv().unwrap(), rx)
+}
+
+/// `request send`: the reply as PDF with its attachment, to the address in the register's
+/// 联系方式, through the relay; the delivery recorded; refused without a relay or an address.
+fn a_reply_goes_by_email_with_its_attachments(db: &Db) {
+    use gongkai_testkit::smtp_sink::{base64_decode, decode_header, parse};
+    setup(db, "2026-007", &["reply", "--outcome", "granted"]);
+    let png = db.path("照片.png");
+    std::fs::write(&png, PNG).unwrap();
+    ok(db, "attach", "2026-007", &["--document", REPLY, png.to_str().unwrap()]);
+    // The register's contact has no e-mail address.
+    let (port, rx) = smtp_sink();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let relay = ["--smtp-url", url.as_str(), "--from", "杭州市财政局 <gk@hz.gov.cn>"];
+    let o = run(db, "send", "2026-007", &[&["--document", REPLY][..], &relay[..]].concat());
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("联系方式中没有电子邮箱"), "{}", stderr(&o));
+
+    db.ok(&[
+        "request",
+        "add",
+        "--agency",
+        AG,
+        "--number",
+        "2026-008",
+        "--channel",
+        "online",
+        "--received",
+        "2026-03-03",
+        "--applicant-type",
+        "natural_person",
+        "--applicant-name",
+        "赵六",
+        "--contact",
+        "13900000000；电子邮箱：zhao@example.com",
+        "--content",
+        "申请公开某项目合同",
+    ]);
+    db.ok(&[
+        "request",
+        "event",
+        "--agency",
+        AG,
+        "--number",
+        "2026-008",
+        "--on",
+        "2026-03-20",
+        "--by",
+        "王五",
+        "reply",
+        "--outcome",
+        "granted",
+    ]);
+    let second = "杭财公复〔2026〕2号";
+    ok(db, "attach", "2026-008", &["--document", second, png.to_str().unwrap()]);
+    // Without a relay: refused, nothing recorded.
+    let o = run(db, "send", "2026-008", &["--document", second]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("未配置 SMTP 邮件中继"), "{}", stderr(&o));
+
+    let out = ok(db, "send", "2026-008", &[&["--document", second][..], &relay[..]].concat());
+    assert!(out.contains("已通过电子邮件送达答复书（杭财公复〔2026〕2号）至 zhao@example.com"), "{out}");
+    let m = rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
+    assert_eq!(m.rcpt, vec!["<zhao@example.com>".to_string()]);
+    let (headers, body) = parse(&m.data);
+    assert_eq!(decode_header(&headers["subject"]), format!("政府信息公开申请答复书（{second}）"));
+    let boundary = headers["content-type"].split("boundary=\"").nth(1).unwrap().trim_end_matches('"').to_string();
+    let parts: Vec<&str> = body.split(&format!("--{boundary}")).filter(|p| p.contains("\r\n\r\n")).collect();
+    assert_eq!(parts.len(), 3, "text, the reply, the photo");
+    let content = |part: &str| base64_decode(part.split_once("\r\n\r\n").unwrap().1);
+    assert!(content(parts[1]).starts_with(b"%PDF"));
+    assert_eq!(content(parts[2]), PNG);
+    let v = db.json(&["request", "documents", "--agency", AG, "--number", "2026-008", "--json"]);
+    assert_eq!(v["documents"][1]["delivery"], "email", "{v}");
+    // Once delivered, not again.
+    let o = run(db, "send", "2026-008", &[&["--document", second][..], &relay[..]].concat());
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("不能再次登记"), "{}", stderr(&o));
+    assert!(rx.try_recv().is_err(), "nothing more sent");
 }
