@@ -4,7 +4,7 @@
 //! function that the console's forms, the staff API and `gongkai request event` all call.
 
 use gongkai_core::calendar::Calendar;
-use gongkai_core::casework::{self, DocumentKind};
+use gongkai_core::casework::{self, Document, DocumentKind};
 use gongkai_core::lifecycle::{self, event_name, RequestState};
 use gongkai_core::register::{Event, EventKind, Request};
 use gongkai_store::{Amend, Amendment, AuditNote, DocumentWrite, EventWrite, RequestId, Store, StoreError};
@@ -163,19 +163,31 @@ struct Written {
     document: Option<(DocumentKind, String)>,
 }
 
+/// What recording an event would do, decided before anything is written.
+struct Composed {
+    /// The event as it will be stored (a reply's 文号 left to the store).
+    event: Event,
+    /// The request's state before it.
+    before: RequestState,
+    /// The request's state after it.
+    state: RequestState,
+    /// The document it issues.
+    document: Option<Document>,
+    /// Who issues it.
+    issuer: crate::documents::Issuer,
+}
+
+/// The checks of [`record_event`] and the document the event issues, composed — nothing written.
 #[allow(clippy::too_many_arguments)]
-async fn checked(
+async fn compose_event(
     store: &Store,
     cal: &Calendar,
     clock: &Clock,
-    actor: &Actor,
-    id: &RequestId,
     request: &Request,
     events: &[Event],
     event: Event,
-    amend: Option<&Amend>,
     docs: &DocumentInput<'_>,
-) -> Result<Written, AppError> {
+) -> Result<Composed, AppError> {
     let event = event.validated(clock.today()).map_err(|e| AppError::Invalid { field: e.field, message: e.message })?;
     let before = lifecycle::replay(cal, request, events)
         .map_err(|e| AppError::Internal(format!("已登记的事件无法通过校验：{e}")))?;
@@ -203,6 +215,42 @@ async fn checked(
         }
         (_, kind) => Event { kind, ..event },
     };
+    Ok(Composed { event, before, state, document, issuer })
+}
+
+/// 预览 (issue 17 item 9): the document recording `event` on the request `id` would issue,
+/// composed exactly as [`record_event`] composes it — the same checks, the same templates, the
+/// same refusals — with nothing written and nothing audited; its 文号 is assigned only when it
+/// is issued. `None` for an event that issues no document.
+pub async fn preview_event(
+    store: &Store,
+    cal: &Calendar,
+    clock: &Clock,
+    id: &RequestId,
+    event: Event,
+    docs: &DocumentInput<'_>,
+) -> Result<Option<Document>, AppError> {
+    let Some((request, events)) = store.get_request(id).await? else {
+        return Err(AppError::NotFound("该申请不存在".into()));
+    };
+    Ok(compose_event(store, cal, clock, &request, &events, event, docs).await?.document)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn checked(
+    store: &Store,
+    cal: &Calendar,
+    clock: &Clock,
+    actor: &Actor,
+    id: &RequestId,
+    request: &Request,
+    events: &[Event],
+    event: Event,
+    amend: Option<&Amend>,
+    docs: &DocumentInput<'_>,
+) -> Result<Written, AppError> {
+    let Composed { event, before, state, document, issuer } =
+        compose_event(store, cal, clock, request, events, event, docs).await?;
     // The decision holds only for the events it saw: the store refuses the write if another
     // event was stored since (two clerks, a double click), and writes the audit record with it.
     let audit = actor.event(&audit_event_type(&event), &request.tracking_number, true, Some(event.on.to_string()));

@@ -244,6 +244,18 @@ struct ActionForm {
     action: &'static str,
     /// Its Chinese name.
     label: &'static str,
+    /// Whether it issues a document (C1), which can be previewed before it is issued.
+    issues_document: bool,
+}
+
+/// A document as it would be issued, shown before the clerk issues it (issue 17 item 9).
+pub(crate) struct PreviewView {
+    /// The document's name (补正告知书, 答复书, …).
+    label: &'static str,
+    /// The document as an HTML fragment.
+    html: String,
+    /// The form's fields, posted again when the clerk issues it.
+    fields: Vec<(&'static str, String)>,
 }
 
 struct TimelineEntry {
@@ -299,6 +311,8 @@ struct RequestPage {
     delivery_methods: &'static [(&'static str, &'static str)],
     error: Option<String>,
     notice: Option<String>,
+    /// The document an action would issue, when the clerk asked to preview it.
+    preview: Option<PreviewView>,
 }
 
 /// One issued document in the request page's list.
@@ -369,7 +383,18 @@ fn allowed_actions(
             let e = Event { on, by: by.clone(), kind: kind.clone() };
             lifecycle::apply(&state.calendar, request, events, &e).is_ok()
         })
-        .map(|(action, kind)| ActionForm { action, label: event_label(&kind) })
+        .map(|(action, kind)| ActionForm {
+            action,
+            label: event_label(&kind),
+            issues_document: matches!(
+                kind,
+                EventKind::CorrectionNotice { .. }
+                    | EventKind::Extension { .. }
+                    | EventKind::ConsultationSent { .. }
+                    | EventKind::FeeNotice { .. }
+                    | EventKind::Reply { .. }
+            ),
+        })
         .collect()
 }
 
@@ -499,6 +524,7 @@ async fn request_view(
         delivery_methods: &gongkai_core::casework::DELIVERY_METHODS,
         error,
         notice,
+        preview: None,
         request,
     })
 }
@@ -598,6 +624,32 @@ pub(crate) struct EventForm {
     /// reply, not held: the agency responsible for the information (Art. 36(5)).
     #[serde(default)]
     pub(crate) other_agency: String,
+    /// `1`: compose the document and show it, record nothing (预览文书).
+    #[serde(default)]
+    pub(crate) preview: String,
+}
+
+impl EventForm {
+    /// The fields a clerk filled in, to post again from the preview.
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        [
+            ("action", &self.action),
+            ("on", &self.on),
+            ("note", &self.note),
+            ("period_days", &self.period_days),
+            ("reason", &self.reason),
+            ("party", &self.party),
+            ("method", &self.method),
+            ("units", &self.units),
+            ("outcome", &self.outcome),
+            ("withheld_reason", &self.withheld_reason),
+            ("other_agency", &self.other_agency),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k, v.clone()))
+        .collect()
+    }
 }
 
 /// What a reply says beyond its outcome (casework-documents.md C2), read from the form: the
@@ -715,6 +767,9 @@ async fn add_event(
             Err((_, msg)) => return refuse(msg).await,
         };
     let docs = DocumentInput { templates: &state.templates, particulars: &particulars };
+    if f.preview == "1" {
+        return preview(&state, &user, &id, &rid, &f, event, &docs).await;
+    }
     let recorded = gongkai_app::request::record_event(
         &state.store,
         &state.calendar,
@@ -735,6 +790,51 @@ async fn add_event(
             let view = request_view(&state, &user, &id, false, Some(e.to_string()), None).await?;
             page(&view, StatusCode::UNPROCESSABLE_ENTITY)
         }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// 预览文书: the request page with the document the action would issue, and a form that posts
+/// the same fields to issue it; a refusal is the page with the reason, as for recording.
+#[allow(clippy::too_many_arguments)]
+async fn preview(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    rid: &RequestId,
+    f: &EventForm,
+    event: Event,
+    docs: &DocumentInput<'_>,
+) -> Result<Response, WebError> {
+    let composed =
+        gongkai_app::request::preview_event(&state.store, &state.calendar, &state.clock, rid, event, docs).await;
+    match composed {
+        Ok(Some(document)) => {
+            let mut view = request_view(state, user, id, false, None, None).await?;
+            let label = document.kind.label();
+            let mut document = document;
+            // B4.6: the page masks the applicant until 「查看」; the preview's 主送 too (the issued
+            // document, downloaded, is whole).
+            if document.addressee == view.request.applicant.name && !view.revealed {
+                document.addressee = mask_name(&document.addressee);
+            }
+            let issued =
+                gongkai_core::casework::IssuedDocument { number: "（文号在签发时分配）".into(), document };
+            view.preview = Some(PreviewView {
+                label,
+                html: gongkai_export::render_document_html_fragment(&issued),
+                fields: f.fields(),
+            });
+            page(&view, StatusCode::OK)
+        }
+        Ok(None) => {
+            let notice = Some("该事项不制发文书，可直接登记".to_string());
+            page(&request_view(state, user, id, false, None, notice).await?, StatusCode::OK)
+        }
+        Err(e @ (AppError::Invalid { .. } | AppError::Refused(_) | AppError::Locked(_))) => page(
+            &request_view(state, user, id, false, Some(e.to_string()), None).await?,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         Err(e) => Err(e.into()),
     }
 }

@@ -342,6 +342,7 @@ pub(crate) async fn record_event(
             .unwrap_or_default(),
         withheld_reason: input.withheld_reason.clone().unwrap_or_default(),
         other_agency: input.other_agency.clone().unwrap_or_default(),
+        preview: String::new(),
     };
     let event = match event_from_form(&form, &user.username).and_then(|e| Ok((e, particulars_from_form(&form)?))) {
         Ok(e) => e,

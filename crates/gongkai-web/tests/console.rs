@@ -2453,6 +2453,18 @@ story!(issue17_documents_issued_in_the_console_reach_the_applicant_behind_the_qu
         ("note", "请写明决算报表的名称；请写明所需年度"),
         ("period_days", "15"),
     ];
+    // Issue 17 item 9: the clerk previews the notice first — composed as it will be issued,
+    // nothing recorded — and the preview's form posts the same fields to issue it.
+    let mut preview = notice.to_vec();
+    preview.push(("preview", "1"));
+    let (status, html) = staff.post(&app, &events, &preview).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("文书预览：补正告知书") && html.contains("（文号在签发时分配）"), "{html}");
+    assert!(html.contains("请写明决算报表的名称") && html.contains("id=\"issue-preview\""), "{html}");
+    assert!(html.contains("name=\"period_days\" value=\"15\""), "the fields to post again: {html}");
+    let rid = gongkai_store::RequestId::from(id.clone());
+    assert_eq!(app.store.list_documents(&rid).await.unwrap().len(), 1, "the preview issued nothing");
+    assert_eq!(app.store.get_request(&rid).await.unwrap().unwrap().1.len(), 0, "and recorded nothing");
     assert_eq!(staff.post(&app, &events, &notice).await.0, 303);
 
     // The applicant sees 待补正 and the notice.
@@ -2486,6 +2498,12 @@ story!(issue17_documents_issued_in_the_console_reach_the_applicant_behind_the_qu
     let (status, html) = staff.post(&app, &events, &partial).await;
     assert_eq!(status, 422);
     assert!(html.contains("不予公开部分的理由"), "{html}");
+    // Its preview is refused the same way.
+    let mut preview = partial.to_vec();
+    preview.push(("preview", "1"));
+    let (status, html) = staff.post(&app, &events, &preview).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("不予公开部分的理由") && !html.contains("文书预览"), "{html}");
     let t: Value = app.get(&track).await.json().await.unwrap();
     assert_eq!(t["documents"].as_array().unwrap().len(), 2, "nothing issued by the refusals: {t}");
     assert_eq!(t["stage"], "办理中", "the correction arrived: {t}");

@@ -137,6 +137,24 @@ impl Browser {
         self.el(css).await.text().await.unwrap()
     }
 
+    /// Waits until the element `css` exists and its text contains `needle` (the page after a
+    /// click may still be the old one, whose element of the same id then goes stale).
+    async fn wait_text(&self, css: &str, needle: &str) -> String {
+        let mut last = String::new();
+        for _ in 0..100 {
+            if let Ok(e) = self.client.find(Locator::Css(css)).await {
+                if let Ok(t) = e.text().await {
+                    if t.contains(needle) {
+                        return t;
+                    }
+                    last = t;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} never said 「{needle}」 (last: {last})");
+    }
+
     async fn source(&self) -> String {
         self.client.source().await.unwrap()
     }
@@ -293,7 +311,17 @@ story!(public_files_staff_extend_and_reply_report_published, |app: App| async mo
     // No outcome is chosen beforehand: the first option asks for one.
     b.el("#outcome").await.select_by_index(1).await.unwrap();
     b.fill("#reply-note", "所申请的预算执行情况表见附件。").await;
-    b.click("#submit-reply").await;
+    // Issue 17 item 9: preview the reply as it will be issued, then issue it from the preview.
+    b.click("#preview-reply").await;
+    let preview = b.text("#preview").await;
+    assert!(
+        preview.contains("政府信息公开申请答复书") && preview.contains("所申请的预算执行情况表见附件"),
+        "{preview}"
+    );
+    assert!(preview.contains("文号在签发时分配"), "{preview}");
+    b.client.execute("document.getElementById('preview').scrollIntoView()", vec![]).await.unwrap();
+    b.screenshot("console-preview").await;
+    b.click("#issue-preview").await;
     b.el("#action-done").await;
     assert!(b.text("#status").await.contains("已答复"));
     assert!(!b.exists("#form-reply").await, "nothing may follow a reply");
@@ -307,7 +335,7 @@ story!(public_files_staff_extend_and_reply_report_published, |app: App| async mo
     std::fs::write(&provided, b"%PDF-1.4\n% 2026 budget execution\n%%EOF\n").unwrap();
     b.el("form.attach input[type=file]").await.send_keys(&provided.display().to_string()).await.unwrap();
     b.click("form.attach button[type=submit]").await;
-    assert!(b.text("#action-done").await.contains("已添加附件"));
+    b.wait_text("#action-done", "已添加附件").await;
     assert!(b.text("#documents").await.contains("预算执行情况表.pdf"));
     b.client.execute("document.getElementById('documents').scrollIntoView()", vec![]).await.unwrap();
     b.screenshot("console-documents").await;
