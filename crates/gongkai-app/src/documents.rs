@@ -521,3 +521,96 @@ async fn email_checked(
     }
     Ok((StoredDocument { delivery: "email".into(), delivered_on: Some(on), ..doc }, to))
 }
+
+/// 更正 (C4): an issued document is never edited; a mistake is corrected by a new document of
+/// the same kind, composed again from the register and the templates in force (for a reply,
+/// with the particulars given now), dated today, with the next 文号, naming the document it
+/// replaces and saying why. The event and its outcome stay as recorded (an outcome is changed
+/// in the register, not by a document). Audited (`document.correct`), refused attempts too.
+#[allow(clippy::too_many_arguments)]
+pub async fn correct(
+    store: &Store,
+    cal: &gongkai_core::calendar::Calendar,
+    clock: &Clock,
+    actor: &Actor,
+    docs: &DocumentInput<'_>,
+    agency: &str,
+    tracking_number: &str,
+    number: &str,
+    reason: &str,
+) -> Result<StoredDocument, AppError> {
+    let outcome = correct_checked(store, cal, clock, actor, docs, agency, tracking_number, number, reason).await;
+    actor.audit_refusal(store, clock, "document.correct", number.trim(), &outcome).await;
+    outcome
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn correct_checked(
+    store: &Store,
+    cal: &gongkai_core::calendar::Calendar,
+    clock: &Clock,
+    actor: &Actor,
+    docs: &DocumentInput<'_>,
+    agency: &str,
+    tracking_number: &str,
+    number: &str,
+    reason: &str,
+) -> Result<StoredDocument, AppError> {
+    let reason = gongkai_core::input::text("reason", "更正理由", reason, true)
+        .map_err(|e| AppError::Invalid { field: "reason", message: e.message })?;
+    let (id, request, all) = request_documents(store, agency, tracking_number).await?;
+    let old = all.iter().find(|d| d.number == number.trim()).cloned().ok_or_else(|| {
+        AppError::NotFound(format!("申请「{}」没有文号为「{}」的文书", request.tracking_number, number.trim()))
+    })?;
+    if let Some(newer) = all.iter().find(|d| d.document.replaces.as_deref() == Some(old.number.as_str())) {
+        return Err(AppError::Conflict(format!(
+            "文书 {} 已由 {} 更正；如需再次更正，请更正 {}",
+            old.number, newer.number, newer.number
+        )));
+    }
+    let Some(seq) = old.event_seq else {
+        return Err(AppError::Invalid {
+            field: "document",
+            message: format!("文书 {} 是登记时出具的接收回执，不能更正；如登记有误，请更正登记", old.number),
+        });
+    };
+    let (_, events) = store
+        .get_request(&id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("受理编号「{tracking_number}」的申请不存在")))?;
+    let index =
+        usize::try_from(seq - 1).map_err(|_| AppError::Internal(format!("文书 {} 的事件序号无效", old.number)))?;
+    let composed = crate::request::compose_again(store, cal, clock, &request, &events, index, docs).await?;
+    let Some(mut document) = composed else {
+        return Err(AppError::Internal(format!("文书 {} 所属的办理事件不制发文书", old.number)));
+    };
+    if document.kind != old.document.kind {
+        return Err(AppError::Internal(format!("文书 {} 重新生成的种类不同", old.number)));
+    }
+    document.issued_on = clock.today();
+    document.replaces = Some(old.number.clone());
+    document.paragraphs.push(format!("更正说明：{reason}"));
+    let issuer = issuer(store, &request.agency).await?;
+    let write = gongkai_store::DocumentWrite {
+        document: &document,
+        short_name: &issuer.short_name,
+        addressee_is_applicant: document.addressee == request.applicant.name,
+    };
+    let event = actor.event("document.correct", &old.number, true, Some(reason.clone()));
+    let audit = gongkai_store::AuditNote { event: &event, at: clock.now() };
+    let new_number = match store.issue_correction(&id, &request.agency, &old.number, &write, audit).await {
+        Ok(n) => n,
+        Err(gongkai_store::StoreError::Conflict { .. }) => {
+            return Err(AppError::Conflict(format!("文书 {} 刚刚已被更正，请刷新后核对", old.number)))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(StoredDocument {
+        number: new_number,
+        request: id,
+        event_seq: Some(seq),
+        delivery: "pending".into(),
+        delivered_on: None,
+        document,
+    })
+}

@@ -218,6 +218,27 @@ async fn compose_event(
     Ok(Composed { event, before, state, document, issuer })
 }
 
+/// The document the `index`-th event (0-based) of the request issued, composed again from the
+/// register as it stood then, with the templates and particulars of `docs` (a correction, C4).
+pub(crate) async fn compose_again(
+    store: &Store,
+    cal: &Calendar,
+    clock: &Clock,
+    request: &Request,
+    events: &[Event],
+    index: usize,
+    docs: &DocumentInput<'_>,
+) -> Result<Option<Document>, AppError> {
+    let Some(event) = events.get(index).cloned() else {
+        return Err(AppError::Internal(format!("文书所属的第 {} 个办理事件不存在", index + 1)));
+    };
+    let event = match event.kind {
+        EventKind::Reply { outcome, .. } => Event { kind: EventKind::Reply { outcome, document: None }, ..event },
+        kind => Event { kind, ..event },
+    };
+    Ok(compose_event(store, cal, clock, request, &events[..index], event, docs).await?.document)
+}
+
 /// 预览 (issue 17 item 9): the document recording `event` on the request `id` would issue,
 /// composed exactly as [`record_event`] composes it — the same checks, the same templates, the
 /// same refusals — with nothing written and nothing audited; its 文号 is assigned only when it

@@ -162,6 +162,56 @@ impl Store {
         Ok(true)
     }
 
+    /// Issues a document that corrects the document `replaces` of the same request (C4: an
+    /// issued document is never edited; the correction is a new document naming the old one),
+    /// under the agency's lock so that its 文号 is the next of its kind and year, audited in the
+    /// same transaction. It belongs to the same event as the document it replaces. Returns its
+    /// 文号. An unknown `replaces` is [`StoreError::NotFound`]; a document already replaced is
+    /// [`StoreError::Conflict`] (a correction corrects the latest version).
+    pub async fn issue_correction(
+        &self,
+        request: &RequestId,
+        agency: &str,
+        replaces: &str,
+        d: &DocumentWrite<'_>,
+        audit: crate::AuditNote<'_>,
+    ) -> Result<String, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        crate::lock::lock_agency(&mut tx, agency).await?;
+        let row = sqlx::query("SELECT event_seq FROM documents WHERE request = $1 AND number = $2")
+            .bind(request.as_str())
+            .bind(replaces)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound { what: "document", key: replaces.to_string() })?;
+        let event_seq: Option<i64> = row.try_get("event_seq")?;
+        // A document already replaced: its body names it in `replaces` (JSON text of the body).
+        let bodies = sqlx::query("SELECT body FROM documents WHERE request = $1")
+            .bind(request.as_str())
+            .fetch_all(&mut *tx)
+            .await?;
+        for b in bodies {
+            let body: String = b.try_get("body")?;
+            let doc: Document = serde_json::from_str(&body).map_err(|e| StoreError::Corrupt {
+                table: "documents",
+                column: "body",
+                detail: e.to_string(),
+            })?;
+            if doc.replaces.as_deref() == Some(replaces) {
+                return Err(StoreError::Conflict {
+                    what: "document",
+                    agency: agency.to_string(),
+                    key: replaces.to_string(),
+                });
+            }
+        }
+        let (seq, number) = next_document_number(&mut tx, agency, d).await?;
+        insert_document_on(&mut tx, request, agency, seq, &number, event_seq, d).await?;
+        insert_audit_on(&mut tx, &self.cipher, audit.event, &ts(audit.at)).await?;
+        tx.commit().await?;
+        Ok(number)
+    }
+
     /// An agency's casework settings (default when never set).
     pub async fn casework_settings(&self, agency: &str) -> Result<CaseworkSettings, StoreError> {
         let row = sqlx::query("SELECT settings FROM agency_casework WHERE agency = $1")

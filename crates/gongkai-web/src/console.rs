@@ -52,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/requests/{id}/attachments/{attachment}", get(crate::documents::console_attachment))
         .route("/console/requests/{id}/archive", get(crate::documents::console_archive))
         .route("/console/requests/{id}/documents/{number}/email", post(crate::documents::console_email))
+        .route("/console/requests/{id}/documents/{number}/correct", post(crate::documents::console_correct))
         .route("/console/requests/{id}/attachments/{attachment}/remove", post(crate::documents::console_detach))
         .route("/console/reports", get(reports_index))
         .route("/console/reports/{agency}/{year}", get(report_workspace))
@@ -326,6 +327,12 @@ struct DocumentRow {
     can_attach: bool,
     /// Its attachments.
     attachments: Vec<AttachmentRow>,
+    /// The 文号 of the document that corrected it, if any.
+    superseded_by: Option<String>,
+    /// Whether it can be corrected now (issued by an event, not yet corrected, staff of the agency).
+    can_correct: bool,
+    /// Whether it is a reply (its correction form asks what the reply says).
+    is_reply: bool,
 }
 
 /// One attachment of a document in the request page's list.
@@ -532,7 +539,13 @@ async fn request_view(
 /// The request's documents with their attachments, for the request page.
 async fn document_rows(state: &AppState, rid: &RequestId, can_write: bool) -> Result<Vec<DocumentRow>, WebError> {
     let attachments = state.store.list_attachments(rid).await?;
-    let rows = state.store.list_documents(rid).await?.into_iter().map(|d| DocumentRow {
+    let all = state.store.list_documents(rid).await?;
+    let replaced: Vec<(String, String)> =
+        all.iter().filter_map(|d| d.document.replaces.clone().map(|old| (old, d.number.clone()))).collect();
+    let rows = all.into_iter().map(|d| DocumentRow {
+        superseded_by: replaced.iter().find(|(old, _)| *old == d.number).map(|(_, new)| new.clone()),
+        can_correct: can_write && d.event_seq.is_some() && !replaced.iter().any(|(old, _)| *old == d.number),
+        is_reply: d.document.kind == gongkai_core::casework::DocumentKind::Reply,
         label: d.document.kind.label(),
         issued_on: d.document.issued_on,
         delivery: gongkai_core::casework::delivery_status_label(&d.delivery),
@@ -573,6 +586,7 @@ async fn request_page(
         Some("delivery") => Some("已登记送达".to_string()),
         Some("attachment") => Some("已添加附件".to_string()),
         Some("email") => Some("已通过电子邮件送达，并登记送达日期".to_string()),
+        Some("correction") => Some("已制发更正后的文书".to_string()),
         Some("attachment-removed") => Some("已删除附件".to_string()),
         done => done.and_then(lifecycle::event_label_of).map(|l| format!("已登记：{l}")),
     };
@@ -1196,6 +1210,7 @@ fn audit_label(event_type: &str) -> String {
         "csrf" => "表单校验失败",
         "document.delivery" => "登记文书送达",
         "attachment.add" => "添加答复书附件",
+        "document.correct" => "制发更正文书",
         "attachment.remove" => "删除答复书附件",
         "request.archive" => "导出申请归档案卷",
         "login" => "登录",
@@ -1327,6 +1342,7 @@ mod tests {
             "document.delivery",
             "attachment.add",
             "attachment.remove",
+            "document.correct",
             "request.archive",
             "login",
             "logout",

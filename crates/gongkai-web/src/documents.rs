@@ -568,3 +568,73 @@ pub(crate) async fn console_email(
         Err(e) => refused_or(&state, &user, &id, e).await,
     }
 }
+
+/// The console's correction form of one document.
+#[derive(Debug, Deserialize)]
+pub(crate) struct CorrectForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    withheld_reason: String,
+    #[serde(default)]
+    other_agency: String,
+}
+
+/// `POST /console/requests/{id}/documents/{number}/correct`: staff of the agency issue a new
+/// document correcting this one (C4), with the reason and, for a reply, what it says now.
+pub(crate) async fn console_correct(
+    State(state): State<AppState>,
+    Path((id, number)): Path<(String, String)>,
+    form: ConsoleForm<CorrectForm>,
+) -> Result<Response, WebError> {
+    let ConsoleForm { user, form: f } = form;
+    if id.len() > 64 || number.chars().count() > 100 {
+        return Err(WebError::NotFound("文书"));
+    }
+    let rid = RequestId::from(id.clone());
+    let (request, _) = state.store.get_request(&rid).await?.ok_or(WebError::NotFound("申请"))?;
+    if let Err(e) = user.require_write(&request.agency) {
+        user.audit(&state, "document.correct", &number, false, Some("not permitted".into())).await;
+        return Err(e);
+    }
+    let withheld_reason = match f.withheld_reason.trim() {
+        "" => None,
+        r => match gongkai_core::casework::outcome_from_name(r)
+            .filter(|r| gongkai_core::casework::is_withheld_reason(*r))
+        {
+            Some(r) => Some(r),
+            None => {
+                let msg = "不予公开的理由须为表三「（三）不予公开」中的一项".to_string();
+                return crate::console::request_refused(&state, &user, &id, msg).await;
+            }
+        },
+    };
+    let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let particulars = gongkai_core::casework::Particulars {
+        withheld_reason,
+        other_agency: text(&f.other_agency),
+        note: text(&f.note),
+    };
+    let docs = gongkai_app::documents::DocumentInput { templates: &state.templates, particulars: &particulars };
+    let corrected = gongkai_app::documents::correct(
+        &state.store,
+        &state.calendar,
+        &state.clock,
+        &user.actor(),
+        &docs,
+        &request.agency,
+        &request.tracking_number,
+        &number,
+        &f.reason,
+    )
+    .await;
+    match corrected {
+        Ok(_) => Ok(axum::response::Redirect::to(&format!("/console/requests/{id}?done=correction")).into_response()),
+        Err(e @ gongkai_app::AppError::Refused(_)) => {
+            crate::console::request_refused(&state, &user, &id, e.to_string()).await
+        }
+        Err(e) => refused_or(&state, &user, &id, e).await,
+    }
+}

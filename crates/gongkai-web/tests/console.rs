@@ -2619,6 +2619,26 @@ story!(issue17_documents_issued_in_the_console_reach_the_applicant_behind_the_qu
     assert_eq!(status, 422);
     assert!(html.contains("附件不能再更改"), "{html}");
 
+    // C4: a mistake is corrected by a new document naming the old one; the old one stays.
+    let correct = format!("/console/requests/{id}/documents/{}/correct", urlencode(&reply_number));
+    let fields = [
+        ("reason", "答复说明中的报表名称有误"),
+        ("withheld_reason", "withheld.third_party_rights"),
+        ("note", "决算报表（更正后）见附件"),
+    ];
+    assert_eq!(gov.post(&app, &correct, &fields).await.0, 403);
+    assert_eq!(staff.post(&app, &correct, &fields).await.0, 303);
+    let (_, page) = staff.get(&app, &format!("/console/requests/{id}?done=correction")).await;
+    assert!(page.contains("已制发更正后的文书"), "{page}");
+    assert!(page.contains(&format!("{reply_number} 已由")) && page.contains("公复〔2026〕2号 更正并替代"), "{page}");
+    let t: Value = app.get(&track).await.json().await.unwrap();
+    let docs = t["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), 4, "{t}");
+    assert!(docs[3]["number"].as_str().unwrap().ends_with("公复〔2026〕2号"), "{t}");
+    let (status, page) = staff.post(&app, &correct, &fields).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("已由") && page.contains("如需再次更正"), "{page}");
+
     // Staff in scope download; another agency's staff get 403.
     let doc = format!("/console/requests/{id}/documents/{}?to=html", urlencode(&reply_number));
     let (status, html) = staff.get(&app, &doc).await;

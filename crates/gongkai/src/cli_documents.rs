@@ -104,6 +104,28 @@ pub struct SendArgs {
     from: Option<String>,
 }
 
+/// `gongkai request correct` arguments.
+#[derive(Args)]
+pub struct CorrectArgs {
+    #[command(flatten)]
+    key: RequestKey,
+    /// 要更正的文书的文号
+    #[arg(long)]
+    document: String,
+    /// 更正理由（写入更正后的文书）
+    #[arg(long)]
+    reason: String,
+    /// 答复书：部分公开时，不予公开部分的理由（如 withheld.third_party_rights）
+    #[arg(long, value_parser = crate::cli_register::parse_outcome)]
+    withheld_reason: Option<gongkai_core::report::RequestRow>,
+    /// 答复书：负责公开该信息的机关
+    #[arg(long)]
+    other_agency: Option<String>,
+    /// 答复书：答复说明
+    #[arg(long)]
+    note: Option<String>,
+}
+
 /// `gongkai request templates` arguments.
 #[derive(Args)]
 pub struct TemplatesArgs {
@@ -287,6 +309,32 @@ pub(crate) async fn send(a: SendArgs) -> anyhow::Result<ExitCode> {
         d.number,
         crate::clock().today()
     )?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `gongkai request correct`.
+pub(crate) async fn correct(cal: &gongkai_core::calendar::Calendar, a: CorrectArgs) -> anyhow::Result<ExitCode> {
+    let templates = templates()?;
+    let particulars =
+        casework::Particulars { withheld_reason: a.withheld_reason, other_agency: a.other_agency, note: a.note };
+    let docs = gongkai_app::documents::DocumentInput { templates: &templates, particulars: &particulars };
+    let store = open(&a.key.db).await?;
+    let d = gongkai_app::documents::correct(
+        &store,
+        cal,
+        &crate::clock(),
+        &gongkai_app::Actor::cli(),
+        &docs,
+        &a.key.agency,
+        &a.key.number,
+        &a.document,
+        &a.reason,
+    )
+    .await
+    .map_err(app_error)?;
+    let mut out = crate::stdout();
+    writeln!(out, "已制发更正后的{}：{}（更正并替代 {}）", d.document.kind.label(), d.number, a.document.trim())?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

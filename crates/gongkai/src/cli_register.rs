@@ -63,7 +63,7 @@ fn parse_method(s: &str) -> Result<FeeMethod, String> {
     spreadsheet::fee_method_from(s).ok_or_else(|| format!("计收方式应为 per_request 或 per_page：「{s}」"))
 }
 
-fn parse_outcome(s: &str) -> Result<RequestRow, String> {
+pub(crate) fn parse_outcome(s: &str) -> Result<RequestRow, String> {
     spreadsheet::outcome_from_path(s).ok_or_else(|| {
         let leaves: Vec<&str> = lifecycle::outcome_leaves().into_iter().map(spreadsheet::outcome_path).collect();
         format!("「{s}」不是表三的办理结果，应为其中一项：{}", leaves.join("、"))
@@ -227,6 +227,8 @@ pub enum RequestCommand {
     Deliver(crate::cli_documents::DeliverArgs),
     /// 以电子邮件把文书（及答复书的附件）发送给申请人，并登记送达
     Send(crate::cli_documents::SendArgs),
+    /// 更正已制发的文书：制发一份新文号的文书，写明更正理由并替代原文书
+    Correct(crate::cli_documents::CorrectArgs),
     /// 文书模板：导出内置模板，或检查本机关的模板目录
     Templates(crate::cli_documents::TemplatesArgs),
     /// 为答复书添加附件（所提供的政府信息）
@@ -489,6 +491,7 @@ pub fn request(cmd: RequestCommand) -> anyhow::Result<ExitCode> {
             RequestCommand::Document(a) => crate::cli_documents::document(a).await,
             RequestCommand::Deliver(a) => crate::cli_documents::deliver(a).await,
             RequestCommand::Send(a) => crate::cli_documents::send(a).await,
+            RequestCommand::Correct(a) => crate::cli_documents::correct(&cal, a).await,
             RequestCommand::Templates(a) => crate::cli_documents::templates_command(a),
             RequestCommand::Attach(a) => crate::cli_attachments::attach(a).await,
             RequestCommand::Attachments(a) => crate::cli_attachments::attachments(a).await,

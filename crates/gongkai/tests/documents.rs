@@ -21,6 +21,7 @@ on_both_backends!(
     c1_refused_events_store_neither_event_nor_document,
     documents_render_to_pdf_word_and_html,
     an_office_template_folder_is_checked_and_used,
+    a_document_is_corrected_by_a_new_one_naming_it,
 );
 
 const AG: &str = "330100-czj";
@@ -465,4 +466,78 @@ fn an_office_template_folder_is_checked_and_used(db: &Db) {
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("某省政府信息公开申请补正告知书") && page.contains("按本省示范文本"), "{page}");
     assert!(page.contains("补正期限：2026年3月19日"), "{page}");
+}
+
+/// C4: an issued document is never edited; `request correct` issues a new one of the same kind
+/// with the next 文号, naming the one it replaces and saying why, composed again from the register
+/// (a reply with the particulars given now); the event stays as recorded.
+fn a_document_is_corrected_by_a_new_one_naming_it(db: &Db) {
+    setup(db);
+    add_request(db, "2026-030", "2026-03-02");
+    let o = event(
+        db,
+        "2026-030",
+        "2026-03-20",
+        &[
+            "reply",
+            "--outcome",
+            "partially_granted",
+            "--withheld-reason",
+            "withheld.third_party_rights",
+            "--note",
+            "旧说明",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let old = "杭财公复〔2026〕1号";
+    let correct = |rest: &[&str]| {
+        let mut args = vec!["request", "correct", "--agency", AG, "--number", "2026-030"];
+        args.extend_from_slice(rest);
+        db.gk(&args)
+    };
+    // A partial disclosure still needs the withheld part's reason (C2): refused, nothing issued.
+    let o = correct(&["--document", old, "--reason", "原答复书说明有误"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("不予公开部分的理由"), "{}", stderr(&o));
+    assert_eq!(documents(db, "2026-030").len(), 2);
+    // A receipt is corrected by correcting the registration, not by a document.
+    let o = correct(&["--document", "杭财公收〔2026〕1号", "--reason", "有误"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("接收回执，不能更正"), "{}", stderr(&o));
+
+    let o = correct(&[
+        "--document",
+        old,
+        "--reason",
+        "原答复书说明有误",
+        "--withheld-reason",
+        "withheld.third_party_rights",
+        "--note",
+        "所提供的执行情况表见附件（更正后）",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("已制发更正后的答复书：杭财公复〔2026〕2号（更正并替代 杭财公复〔2026〕1号）"),
+        "{}",
+        stdout(&o)
+    );
+    let docs = documents(db, "2026-030");
+    let kinds: Vec<&str> = docs.iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["receipt", "reply", "reply"]);
+    assert_eq!(events(db, "2026-030"), 1, "the event stays as recorded");
+    let html = db.path("corrected.html");
+    db.ok(&document_args("2026-030", "杭财公复〔2026〕2号", "html", html.to_str().unwrap()));
+    let page = std::fs::read_to_string(&html).unwrap();
+    for expected in
+        ["本文书更正并替代杭财公复〔2026〕1号", "更正说明：原答复书说明有误", "所提供的执行情况表见附件（更正后）"]
+    {
+        assert!(page.contains(expected), "「{expected}」 missing: {page}");
+    }
+    // The old one stays as issued; correcting it again is refused, naming the newer one.
+    let old_html = db.path("old.html");
+    db.ok(&document_args("2026-030", old, "html", old_html.to_str().unwrap()));
+    assert!(std::fs::read_to_string(&old_html).unwrap().contains("旧说明"));
+    let o = correct(&["--document", old, "--reason", "再次更正", "--withheld-reason", "withheld.third_party_rights"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("已由 杭财公复〔2026〕2号 更正"), "{}", stderr(&o));
 }

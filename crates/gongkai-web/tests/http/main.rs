@@ -652,6 +652,7 @@ const ROUTES: &[&str] = &[
     "/console/requests/{id}/documents/{number}/delivery",
     "/console/requests/{id}/documents/{number}/attachments",
     "/console/requests/{id}/documents/{number}/email",
+    "/console/requests/{id}/documents/{number}/correct",
     "/console/requests/{id}/attachments/{attachment}",
     "/console/requests/{id}/attachments/{attachment}/remove",
     "/console/requests/{id}/archive",
