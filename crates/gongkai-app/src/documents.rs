@@ -598,7 +598,7 @@ async fn correct_checked(
     };
     let event = actor.event("document.correct", &old.number, true, Some(reason.clone()));
     let audit = gongkai_store::AuditNote { event: &event, at: clock.now() };
-    let new_number = match store.issue_correction(&id, &request.agency, &old.number, &write, audit).await {
+    let new_number = match store.issue_related_document(&id, &request.agency, &old.number, &write, audit).await {
         Ok(n) => n,
         Err(gongkai_store::StoreError::Conflict { .. }) => {
             return Err(AppError::Conflict(format!("文书 {} 刚刚已被更正，请刷新后核对", old.number)))
@@ -609,6 +609,93 @@ async fn correct_checked(
         number: new_number,
         request: id,
         event_seq: Some(seq),
+        delivery: "pending".into(),
+        delivered_on: None,
+        document,
+    })
+}
+
+/// 送达回证 (C1.10; Art. 40 post and in person): the proof of service of the document `number`,
+/// issued with its own 文号 for printing and signature; the signed copy's date is then recorded as
+/// the delivery ([`record_delivery`]). `method` is `post` or `in_person`. A document already
+/// delivered needs none; asked again for the same document, the one issued is returned.
+/// `server` is who serves it (送达人; empty: left for the hand). Audited
+/// (`document.service_receipt`).
+#[allow(clippy::too_many_arguments)]
+pub async fn service_receipt(
+    store: &Store,
+    clock: &Clock,
+    actor: &Actor,
+    templates: &Templates,
+    agency: &str,
+    tracking_number: &str,
+    number: &str,
+    method: &str,
+    server: &str,
+) -> Result<StoredDocument, AppError> {
+    let outcome =
+        service_receipt_checked(store, clock, actor, templates, agency, tracking_number, number, method, server).await;
+    actor.audit_refusal(store, clock, "document.service_receipt", number.trim(), &outcome).await;
+    outcome
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn service_receipt_checked(
+    store: &Store,
+    clock: &Clock,
+    actor: &Actor,
+    templates: &Templates,
+    agency: &str,
+    tracking_number: &str,
+    number: &str,
+    method: &str,
+    server: &str,
+) -> Result<StoredDocument, AppError> {
+    let server = gongkai_core::input::text("server", "送达人", server, false)
+        .map_err(|e| AppError::Invalid { field: "server", message: e.message })?;
+    let label = match method.trim() {
+        "post" => "邮寄送达",
+        "in_person" => "当面送达",
+        _ => {
+            return Err(AppError::Invalid {
+                field: "method",
+                message: "送达回证用于邮寄送达（post）或当面送达（in_person）".into(),
+            })
+        }
+    };
+    let (id, request, all) = request_documents(store, agency, tracking_number).await?;
+    let served = all.iter().find(|d| d.number == number.trim()).cloned().ok_or_else(|| {
+        AppError::NotFound(format!("申请「{}」没有文号为「{}」的文书", request.tracking_number, number.trim()))
+    })?;
+    if served.document.kind == casework::DocumentKind::ServiceReceipt {
+        return Err(AppError::Invalid { field: "document", message: "送达回证本身不需要送达回证".into() });
+    }
+    if let Some(on) = served.delivered_on {
+        return Err(AppError::Conflict(format!("文书 {} 已于 {on} 送达，不需要再出具送达回证", served.number)));
+    }
+    let marker = format!("（{}）", served.number);
+    if let Some(existing) = all.iter().find(|d| {
+        d.document.kind == casework::DocumentKind::ServiceReceipt
+            && d.document.paragraphs.iter().any(|p| p.contains(&marker))
+    }) {
+        return Ok(existing.clone());
+    }
+    let issued = casework::IssuedDocument { number: served.number.clone(), document: served.document.clone() };
+    let document = casework::compose_service_receipt(templates, &issued, label, &server, clock.today())
+        .map_err(|e| AppError::Refused(e.to_string()))?;
+    let issuer = issuer(store, &request.agency).await?;
+    let write = gongkai_store::DocumentWrite {
+        document: &document,
+        short_name: &issuer.short_name,
+        addressee_is_applicant: document.addressee == request.applicant.name,
+    };
+    let event = actor.event("document.service_receipt", &served.number, true, Some(label.to_string()));
+    let audit = gongkai_store::AuditNote { event: &event, at: clock.now() };
+    let new_number = store.issue_related_document(&id, &request.agency, &served.number, &write, audit).await?;
+    Ok(StoredDocument {
+        number: new_number,
+        request: id,
+        event_seq: served.event_seq,
         delivery: "pending".into(),
         delivered_on: None,
         document,

@@ -1055,6 +1055,29 @@ pub fn fill(
     }
 }
 
+/// 送达回证 (C1.10): the proof of service of the document `served` sent by post or handed over,
+/// to be signed by the recipient (the date of service is left for the recipient to write; the
+/// signed copy's date is then recorded as the delivery). `method` is the method's label
+/// (邮寄送达, 当面送达), `server` who serves it.
+pub fn compose_service_receipt(
+    templates: &Templates,
+    served: &IssuedDocument,
+    method: &str,
+    server: &str,
+    issued_on: NaiveDate,
+) -> Result<Document, ComposeError> {
+    let key = TemplateKey { kind: DocumentKind::ServiceReceipt, outcome: None };
+    let template = templates.get(key).ok_or_else(|| ComposeError::NoTemplate(key.file_name()))?;
+    let mut v: BTreeMap<&'static str, String> = BTreeMap::new();
+    v.insert("applicant", served.document.addressee.clone());
+    v.insert("served_document", format!("《{}》（{}）", served.document.title, served.number));
+    v.insert("service_method", method.to_string());
+    v.insert("served_on", "　　　　年　　月　　日".to_string());
+    v.insert("recipient", served.document.addressee.clone());
+    v.insert("server", server.to_string());
+    Ok(fill(template, DocumentKind::ServiceReceipt, None, &v, &served.document.signer, issued_on))
+}
+
 fn common_values(ctx: &Context<'_>) -> BTreeMap<&'static str, String> {
     base_values(ctx.request, ctx.state, ctx.event.on, ctx.agency_name, ctx.office_contact)
 }

@@ -162,17 +162,18 @@ impl Store {
         Ok(true)
     }
 
-    /// Issues a document that corrects the document `replaces` of the same request (C4: an
-    /// issued document is never edited; the correction is a new document naming the old one),
-    /// under the agency's lock so that its 文号 is the next of its kind and year, audited in the
-    /// same transaction. It belongs to the same event as the document it replaces. Returns its
-    /// 文号. An unknown `replaces` is [`StoreError::NotFound`]; a document already replaced is
+    /// Issues a document that belongs to the document `of` of the same request without an event
+    /// of its own — a correction that replaces it (C4: an issued document is never edited; the
+    /// correction is a new document naming the old one), or the 送达回证 that serves it (C1.10)
+    /// — under the agency's lock so that its 文号 is the next of its kind and year, audited in
+    /// the same transaction, with the event of `of`. Returns its 文号. An unknown `of` is
+    /// [`StoreError::NotFound`]; correcting a document already replaced is
     /// [`StoreError::Conflict`] (a correction corrects the latest version).
-    pub async fn issue_correction(
+    pub async fn issue_related_document(
         &self,
         request: &RequestId,
         agency: &str,
-        replaces: &str,
+        of: &str,
         d: &DocumentWrite<'_>,
         audit: crate::AuditNote<'_>,
     ) -> Result<String, StoreError> {
@@ -180,29 +181,30 @@ impl Store {
         crate::lock::lock_agency(&mut tx, agency).await?;
         let row = sqlx::query("SELECT event_seq FROM documents WHERE request = $1 AND number = $2")
             .bind(request.as_str())
-            .bind(replaces)
+            .bind(of)
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or_else(|| StoreError::NotFound { what: "document", key: replaces.to_string() })?;
+            .ok_or_else(|| StoreError::NotFound { what: "document", key: of.to_string() })?;
         let event_seq: Option<i64> = row.try_get("event_seq")?;
-        // A document already replaced: its body names it in `replaces` (JSON text of the body).
-        let bodies = sqlx::query("SELECT body FROM documents WHERE request = $1")
-            .bind(request.as_str())
-            .fetch_all(&mut *tx)
-            .await?;
-        for b in bodies {
-            let body: String = b.try_get("body")?;
-            let doc: Document = serde_json::from_str(&body).map_err(|e| StoreError::Corrupt {
-                table: "documents",
-                column: "body",
-                detail: e.to_string(),
-            })?;
-            if doc.replaces.as_deref() == Some(replaces) {
-                return Err(StoreError::Conflict {
-                    what: "document",
-                    agency: agency.to_string(),
-                    key: replaces.to_string(),
-                });
+        if d.document.replaces.as_deref() == Some(of) {
+            let bodies = sqlx::query("SELECT body FROM documents WHERE request = $1")
+                .bind(request.as_str())
+                .fetch_all(&mut *tx)
+                .await?;
+            for b in bodies {
+                let body: String = b.try_get("body")?;
+                let doc: Document = serde_json::from_str(&body).map_err(|e| StoreError::Corrupt {
+                    table: "documents",
+                    column: "body",
+                    detail: e.to_string(),
+                })?;
+                if doc.replaces.as_deref() == Some(of) {
+                    return Err(StoreError::Conflict {
+                        what: "document",
+                        agency: agency.to_string(),
+                        key: of.to_string(),
+                    });
+                }
             }
         }
         let (seq, number) = next_document_number(&mut tx, agency, d).await?;

@@ -53,6 +53,10 @@ pub fn routes() -> Router<AppState> {
         .route("/console/requests/{id}/archive", get(crate::documents::console_archive))
         .route("/console/requests/{id}/documents/{number}/email", post(crate::documents::console_email))
         .route("/console/requests/{id}/documents/{number}/correct", post(crate::documents::console_correct))
+        .route(
+            "/console/requests/{id}/documents/{number}/service-receipt",
+            post(crate::documents::console_service_receipt),
+        )
         .route("/console/requests/{id}/attachments/{attachment}/remove", post(crate::documents::console_detach))
         .route("/console/reports", get(reports_index))
         .route("/console/reports/{agency}/{year}", get(report_workspace))
@@ -587,6 +591,7 @@ async fn request_page(
         Some("attachment") => Some("已添加附件".to_string()),
         Some("email") => Some("已通过电子邮件送达，并登记送达日期".to_string()),
         Some("correction") => Some("已制发更正后的文书".to_string()),
+        Some("service_receipt") => Some("已出具送达回证：请在文书列表中打印，签收后登记送达日期".to_string()),
         Some("attachment-removed") => Some("已删除附件".to_string()),
         done => done.and_then(lifecycle::event_label_of).map(|l| format!("已登记：{l}")),
     };
@@ -1211,6 +1216,7 @@ fn audit_label(event_type: &str) -> String {
         "document.delivery" => "登记文书送达",
         "attachment.add" => "添加答复书附件",
         "document.correct" => "制发更正文书",
+        "document.service_receipt" => "出具送达回证",
         "attachment.remove" => "删除答复书附件",
         "request.archive" => "导出申请归档案卷",
         "login" => "登录",
@@ -1343,6 +1349,7 @@ mod tests {
             "attachment.add",
             "attachment.remove",
             "document.correct",
+            "document.service_receipt",
             "request.archive",
             "login",
             "logout",

@@ -86,6 +86,12 @@ pub(crate) async fn console_document(
     rendered(&state, &request.agency, issued(doc), &q.to, Cache::Private).await
 }
 
+/// Whether the applicant reads a document of this kind online: not a consultation letter (it
+/// goes to the party consulted, C1.4), not a 送达回证 (the paper the recipient signs, C1.10).
+pub(crate) fn for_the_applicant(kind: DocumentKind) -> bool {
+    !matches!(kind, DocumentKind::ConsultationLetter | DocumentKind::ServiceReceipt)
+}
+
 /// The applicant's document `number` of the request, if the code is right and the document is
 /// addressed to the applicant (a consultation letter goes to the party consulted).
 async fn applicant_document(
@@ -101,7 +107,7 @@ async fn applicant_document(
     let doc = t
         .documents
         .into_iter()
-        .filter(|d| d.document.kind != DocumentKind::ConsultationLetter)
+        .filter(|d| for_the_applicant(d.document.kind))
         .find(|d| d.number == number.trim())
         .ok_or(NOT_FOUND)?;
     Ok((t.request.agency, issued(doc)))
@@ -634,6 +640,51 @@ pub(crate) async fn console_correct(
         Ok(_) => Ok(axum::response::Redirect::to(&format!("/console/requests/{id}?done=correction")).into_response()),
         Err(e @ gongkai_app::AppError::Refused(_)) => {
             crate::console::request_refused(&state, &user, &id, e.to_string()).await
+        }
+        Err(e) => refused_or(&state, &user, &id, e).await,
+    }
+}
+
+/// The console's 送达回证 form: how the document goes.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ServiceReceiptForm {
+    #[serde(default)]
+    method: String,
+}
+
+/// `POST /console/requests/{id}/documents/{number}/service-receipt`: staff of the agency issue the
+/// 送达回证 of a document sent by post or handed over (C1.10), to print and have signed; the
+/// request page then lists it with its downloads.
+pub(crate) async fn console_service_receipt(
+    State(state): State<AppState>,
+    Path((id, number)): Path<(String, String)>,
+    form: ConsoleForm<ServiceReceiptForm>,
+) -> Result<Response, WebError> {
+    let ConsoleForm { user, form: f } = form;
+    if id.len() > 64 || number.chars().count() > 100 {
+        return Err(WebError::NotFound("文书"));
+    }
+    let rid = RequestId::from(id.clone());
+    let (request, _) = state.store.get_request(&rid).await?.ok_or(WebError::NotFound("申请"))?;
+    if let Err(e) = user.require_write(&request.agency) {
+        user.audit(&state, "document.service_receipt", &number, false, Some("not permitted".into())).await;
+        return Err(e);
+    }
+    let issued = gongkai_app::documents::service_receipt(
+        &state.store,
+        &state.clock,
+        &user.actor(),
+        &state.templates,
+        &request.agency,
+        &request.tracking_number,
+        &number,
+        &f.method,
+        &user.user.username,
+    )
+    .await;
+    match issued {
+        Ok(_) => {
+            Ok(axum::response::Redirect::to(&format!("/console/requests/{id}?done=service_receipt")).into_response())
         }
         Err(e) => refused_or(&state, &user, &id, e).await,
     }

@@ -400,8 +400,9 @@ pub async fn track(state: &AppState, tracking_number: &str, code: &str) -> Resul
     };
     let documents = documents
         .into_iter()
-        // C1.4: a consultation letter goes to the party consulted, not to the applicant.
-        .filter(|d| d.document.kind != gongkai_core::casework::DocumentKind::ConsultationLetter)
+        // C1.4: a consultation letter goes to the party consulted, not to the applicant; a
+        // 送达回证 (C1.10) is the paper form the recipient signs, not a document to read online.
+        .filter(|d| crate::documents::for_the_applicant(d.document.kind))
         .map(|d| {
             let issued = gongkai_core::casework::IssuedDocument { number: d.number, document: d.document };
             // B4.6: a public page never shows the applicant; the page's copy masks 主送 (the

@@ -2467,6 +2467,14 @@ story!(issue17_documents_issued_in_the_console_reach_the_applicant_behind_the_qu
     assert_eq!(app.store.get_request(&rid).await.unwrap().unwrap().1.len(), 0, "and recorded nothing");
     assert_eq!(staff.post(&app, &events, &notice).await.0, 303);
 
+    // C1.10: the notice also goes by post — its 送达回证, to print and have signed; the applicant's
+    // page lists only the documents to read (not the form the recipient signs).
+    let serve =
+        format!("/console/requests/{id}/documents/{}/service-receipt", urlencode("示例市财政局公补〔2026〕1号"));
+    assert_eq!(staff.post(&app, &serve, &[("method", "post")]).await.0, 303);
+    let (_, page) = staff.get(&app, &format!("/console/requests/{id}?done=service_receipt")).await;
+    assert!(page.contains("已出具送达回证") && page.contains("公送〔2026〕1号"), "{page}");
+
     // The applicant sees 待补正 and the notice.
     let track = format!("/api/v1/requests/{number}?code={code}");
     let t: Value = app.get(&track).await.json().await.unwrap();

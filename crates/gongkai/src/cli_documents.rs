@@ -104,6 +104,22 @@ pub struct SendArgs {
     from: Option<String>,
 }
 
+/// `gongkai request service-receipt` arguments.
+#[derive(Args)]
+pub struct ServiceReceiptArgs {
+    #[command(flatten)]
+    key: RequestKey,
+    /// 要送达的文书的文号
+    #[arg(long)]
+    document: String,
+    /// 送达方式：post（邮寄送达）或 in_person（当面送达）
+    #[arg(long)]
+    method: String,
+    /// 送达人（不填则留空，打印后手写）
+    #[arg(long, default_value = "")]
+    server: String,
+}
+
 /// `gongkai request correct` arguments.
 #[derive(Args)]
 pub struct CorrectArgs {
@@ -209,9 +225,14 @@ pub(crate) async fn documents(a: DocumentsArgs) -> anyhow::Result<ExitCode> {
         writeln!(out, "申请 {} 尚未制发文书", request.tracking_number)?;
     } else {
         for d in &docs {
+            let replaced = docs
+                .iter()
+                .find(|n| n.document.replaces.as_deref() == Some(d.number.as_str()))
+                .map(|n| format!("\t已由 {} 更正", n.number))
+                .unwrap_or_default();
             writeln!(
                 out,
-                "{}\t{}\t{}\t{}",
+                "{}\t{}\t{}\t{}{replaced}",
                 d.number,
                 d.document.kind.label(),
                 d.document.issued_on,
@@ -308,6 +329,36 @@ pub(crate) async fn send(a: SendArgs) -> anyhow::Result<ExitCode> {
         d.document.kind.label(),
         d.number,
         crate::clock().today()
+    )?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `gongkai request service-receipt`.
+pub(crate) async fn service_receipt(a: ServiceReceiptArgs) -> anyhow::Result<ExitCode> {
+    let templates = templates()?;
+    let store = open(&a.key.db).await?;
+    let d = gongkai_app::documents::service_receipt(
+        &store,
+        &crate::clock(),
+        &gongkai_app::Actor::cli(),
+        &templates,
+        &a.key.agency,
+        &a.key.number,
+        &a.document,
+        &a.method,
+        &a.server,
+    )
+    .await
+    .map_err(app_error)?;
+    let mut out = crate::stdout();
+    writeln!(
+        out,
+        "送达回证：{}（打印：gongkai request document --agency {} --number {} --document {} --to pdf --out 文件.pdf；签收后以 gongkai request deliver 登记送达日期）",
+        d.number,
+        a.key.agency.trim(),
+        a.key.number.trim(),
+        d.number
     )?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -229,6 +229,8 @@ pub enum RequestCommand {
     Send(crate::cli_documents::SendArgs),
     /// 更正已制发的文书：制发一份新文号的文书，写明更正理由并替代原文书
     Correct(crate::cli_documents::CorrectArgs),
+    /// 为邮寄或当面送达的文书出具送达回证（打印后由受送达人签收）
+    ServiceReceipt(crate::cli_documents::ServiceReceiptArgs),
     /// 文书模板：导出内置模板，或检查本机关的模板目录
     Templates(crate::cli_documents::TemplatesArgs),
     /// 为答复书添加附件（所提供的政府信息）
@@ -492,6 +494,7 @@ pub fn request(cmd: RequestCommand) -> anyhow::Result<ExitCode> {
             RequestCommand::Deliver(a) => crate::cli_documents::deliver(a).await,
             RequestCommand::Send(a) => crate::cli_documents::send(a).await,
             RequestCommand::Correct(a) => crate::cli_documents::correct(&cal, a).await,
+            RequestCommand::ServiceReceipt(a) => crate::cli_documents::service_receipt(a).await,
             RequestCommand::Templates(a) => crate::cli_documents::templates_command(a),
             RequestCommand::Attach(a) => crate::cli_attachments::attach(a).await,
             RequestCommand::Attachments(a) => crate::cli_attachments::attachments(a).await,

@@ -22,6 +22,7 @@ on_both_backends!(
     documents_render_to_pdf_word_and_html,
     an_office_template_folder_is_checked_and_used,
     a_document_is_corrected_by_a_new_one_naming_it,
+    a_posted_document_gets_its_service_receipt,
 );
 
 const AG: &str = "330100-czj";
@@ -540,4 +541,80 @@ fn a_document_is_corrected_by_a_new_one_naming_it(db: &Db) {
     let o = correct(&["--document", old, "--reason", "再次更正", "--withheld-reason", "withheld.third_party_rights"]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("已由 杭财公复〔2026〕2号 更正"), "{}", stderr(&o));
+}
+
+/// C1.10: a document sent by post gets its 送达回证 — its own 文号, naming the document, the
+/// method and the server, the date left for the recipient — issued once; once the signed copy's
+/// date is recorded as the delivery, no other is issued.
+fn a_posted_document_gets_its_service_receipt(db: &Db) {
+    setup(db);
+    add_request(db, "2026-040", "2026-03-02");
+    let o = event(db, "2026-040", "2026-03-20", &["reply", "--outcome", "granted"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let reply = "杭财公复〔2026〕1号";
+    let receipt = |method: &str| {
+        db.gk(&[
+            "request",
+            "service-receipt",
+            "--agency",
+            AG,
+            "--number",
+            "2026-040",
+            "--document",
+            reply,
+            "--method",
+            method,
+            "--server",
+            "王五",
+        ])
+    };
+    let o = receipt("fax");
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("邮寄送达（post）或当面送达（in_person）"), "{}", stderr(&o));
+    let o = receipt("post");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("送达回证：杭财公送〔2026〕1号"), "{}", stdout(&o));
+    // Asked again: the same one, not a second.
+    let o = receipt("post");
+    assert!(stdout(&o).contains("送达回证：杭财公送〔2026〕1号"), "{}", stdout(&o));
+    let kinds: Vec<String> =
+        documents(db, "2026-040").iter().map(|d| d["kind"].as_str().unwrap().to_string()).collect();
+    assert_eq!(kinds, ["receipt", "reply", "service_receipt"]);
+    let html = db.path("served.html");
+    db.ok(&document_args("2026-040", "杭财公送〔2026〕1号", "html", html.to_str().unwrap()));
+    let page = std::fs::read_to_string(&html).unwrap();
+    for expected in
+        ["送达回证", "《政府信息公开申请答复书》（杭财公复〔2026〕1号）", "邮寄送达", "送达人：王五", "受送达人：张三"]
+    {
+        assert!(page.contains(expected), "「{expected}」 missing: {page}");
+    }
+    // The signed copy came back: the delivery is recorded; no further receipt.
+    db.ok(&[
+        "request",
+        "deliver",
+        "--agency",
+        AG,
+        "--number",
+        "2026-040",
+        "--document",
+        reply,
+        "--method",
+        "post",
+        "--on",
+        "2026-03-25",
+    ]);
+    let o = db.gk(&[
+        "request",
+        "service-receipt",
+        "--agency",
+        AG,
+        "--number",
+        "2026-040",
+        "--document",
+        reply,
+        "--method",
+        "post",
+    ]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("已于 2026-03-25 送达"), "{}", stderr(&o));
 }

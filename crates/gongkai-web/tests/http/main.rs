@@ -653,6 +653,7 @@ const ROUTES: &[&str] = &[
     "/console/requests/{id}/documents/{number}/attachments",
     "/console/requests/{id}/documents/{number}/email",
     "/console/requests/{id}/documents/{number}/correct",
+    "/console/requests/{id}/documents/{number}/service-receipt",
     "/console/requests/{id}/attachments/{attachment}",
     "/console/requests/{id}/attachments/{attachment}/remove",
     "/console/requests/{id}/archive",
