@@ -39,13 +39,56 @@ impl Default for SiteConfig {
 }
 
 impl SiteConfig {
-    /// Warnings about the configuration (A3.1: the 标识码 is usually 10 characters — warn, never
-    /// reject).
+    /// Warnings about the configuration, said when the site starts: the footer items still at
+    /// their placeholders (A3.1: a government site's footer names its sponsor, 标识码 and
+    /// registrations), each with the flag and the setting that fills it; a 标识码 not of the
+    /// usual 10 characters (warn, never reject).
     pub fn warnings(&self) -> Vec<String> {
+        let placeholder = SiteConfig::default();
         let mut w = Vec::new();
-        if self.site_id_code.chars().count() != 10 {
+        let unset: Vec<String> = [
+            (&self.sponsor, &placeholder.sponsor, "主办单位", "site-sponsor", "site_sponsor"),
+            (&self.contact, &placeholder.contact, "联系方式", "site-contact", "site_contact"),
+            (&self.site_id_code, &placeholder.site_id_code, "网站标识码", "site-id-code", "site_id_code"),
+            (&self.icp_number, &placeholder.icp_number, "ICP备案编号", "site-icp", "site_icp"),
+            (&self.police_number, &placeholder.police_number, "公安机关备案号", "site-police", "site_police"),
+        ]
+        .into_iter()
+        .filter(|(value, default, ..)| value == default)
+        .map(|(_, _, label, flag, key)| format!("{label}（--{flag}，或设置项 {key}）"))
+        .collect();
+        if !unset.is_empty() {
+            w.push(format!("网站页脚仍为占位内容，以下项目尚未配置：{}", unset.join("、")));
+        } else if self.site_id_code.chars().count() != 10 {
             w.push(format!("网站标识码「{}」通常为10位", self.site_id_code));
         }
         w
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_footers_placeholders_are_named_with_what_fills_them() {
+        let w = SiteConfig::default().warnings();
+        assert_eq!(w.len(), 1, "{w:?}");
+        for expected in
+            ["主办单位（--site-sponsor，或设置项 site_sponsor）", "网站标识码（--site-id-code", "公安机关备案号"]
+        {
+            assert!(w[0].contains(expected), "{expected}: {w:?}");
+        }
+        let set = SiteConfig {
+            sponsor: "某县人民政府办公室".into(),
+            contact: "0571-87000000".into(),
+            site_id_code: "3301000001".into(),
+            icp_number: "浙ICP备00000000号".into(),
+            police_number: "浙公网安备33010002000001号".into(),
+            ..SiteConfig::default()
+        };
+        assert!(set.warnings().is_empty(), "{:?}", set.warnings());
+        let short = SiteConfig { site_id_code: "12345".into(), ..set };
+        assert_eq!(short.warnings(), ["网站标识码「12345」通常为10位"]);
     }
 }
