@@ -16,6 +16,7 @@ pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod filing;
+pub mod guide;
 pub mod narrative;
 pub mod proactive;
 pub mod publish;

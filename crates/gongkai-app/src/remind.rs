@@ -204,7 +204,11 @@ pub async fn compose(store: &Store, o: &Overview) -> Result<Vec<ReminderMail>, S
     // In the overview's order (root first, then by depth and code).
     for a in &o.agencies {
         let Some(items) = by_agency.remove(&a.code) else { continue };
-        let to = store.get_guide(&a.code).await?.and_then(|g| email_of(&g.web_contact));
+        // The guide's e-mail address, else its 互联网联系方式 when that is one.
+        let to = store
+            .get_guide(&a.code)
+            .await?
+            .and_then(|g| g.email.as_deref().and_then(address).or_else(|| email_of(&g.web_contact)));
         out.push(ReminderMail {
             agency: a.code.clone(),
             agency_name: a.name.clone(),

@@ -35,6 +35,8 @@ pub struct DisclosureGuide {
     pub web_contact: String,
     /// 邮政编码.
     pub postcode: Option<String>,
+    /// 电子邮箱 (when the office has one apart from its 互联网联系方式).
+    pub email: Option<String>,
     /// The guide's text sections by key (`scope`, `channels`, `request`, `fees`, `remedies`, …).
     pub sections: BTreeMap<String, String>,
     /// 更新日期.
@@ -123,13 +125,14 @@ impl Store {
     pub async fn put_guide(&self, g: &DisclosureGuide) -> Result<(), StoreError> {
         let sections = serde_json::to_string(&g.sections)
             .map_err(|e| StoreError::Invalid { what: "guide sections", detail: e.to_string() })?;
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO disclosure_guides (agency, office_name, address, office_hours, phone, fax, web_contact, \
-             postcode, sections, updated_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             postcode, sections, updated_on, email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
              ON CONFLICT (agency) DO UPDATE SET office_name = excluded.office_name, address = excluded.address, \
              office_hours = excluded.office_hours, phone = excluded.phone, fax = excluded.fax, \
              web_contact = excluded.web_contact, postcode = excluded.postcode, sections = excluded.sections, \
-             updated_on = excluded.updated_on",
+             updated_on = excluded.updated_on, email = excluded.email",
         )
         .bind(&g.agency)
         .bind(&g.office_name)
@@ -141,9 +144,13 @@ impl Store {
         .bind(g.postcode.as_deref())
         .bind(sections)
         .bind(date_text(g.updated_on))
-        .execute(&self.pool)
+        .bind(g.email.as_deref())
+        .execute(&mut *tx)
         .await
         .map_err(|e| on_write(e, &g.agency))?;
+        // The audit record of an `audited` handle (`gongkai guide set`) goes with the change.
+        self.audit_on(&mut tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -151,7 +158,7 @@ impl Store {
     pub async fn get_guide(&self, agency: &str) -> Result<Option<DisclosureGuide>, StoreError> {
         let row = sqlx::query(
             "SELECT agency, office_name, address, office_hours, phone, fax, web_contact, postcode, sections, \
-             updated_on FROM disclosure_guides WHERE agency = $1",
+             updated_on, email FROM disclosure_guides WHERE agency = $1",
         )
         .bind(agency)
         .fetch_optional(&self.pool)
@@ -173,6 +180,7 @@ impl Store {
             fax: r.try_get("fax")?,
             web_contact: r.try_get("web_contact")?,
             postcode: r.try_get("postcode")?,
+            email: r.try_get("email")?,
             sections,
             updated_on: parse_date("disclosure_guides", "updated_on", &updated)?,
         }))

@@ -176,13 +176,7 @@ struct GuidePage {
 }
 
 /// The guide's text sections in the usual outline (A2.2): (key, heading).
-const GUIDE_SECTIONS: [(&str, &str); 5] = [
-    ("scope", "一、主动公开：范围、方式和时限"),
-    ("catalogue", "二、政府信息公开目录的分类与编排体系"),
-    ("request", "三、依申请公开：受理机构、提出方式、办理期限"),
-    ("fees", "四、收费"),
-    ("remedies", "五、监督和救济"),
-];
+const GUIDE_SECTIONS: [(&str, &str); 5] = gongkai_app::guide::SECTIONS;
 
 async fn guide(State(state): State<AppState>, Path(code): Path<String>) -> Result<Html<String>, WebError> {
     let agency = load_agency(&state, &code).await?;

@@ -14,6 +14,7 @@ mod cli_clock;
 mod cli_db;
 mod cli_documents;
 mod cli_export;
+mod cli_guide;
 mod cli_help;
 mod cli_records;
 mod cli_register;
@@ -101,6 +102,9 @@ enum Command {
     /// 依申请公开登记：登记、办理事件、查看、列出
     #[command(subcommand)]
     Request(cli_register::RequestCommand),
+    /// 政府信息公开指南：查看、更新（条例第十二条）
+    #[command(subcommand)]
+    Guide(cli_guide::GuideCommand),
     /// 主动公开登记：登记、列出
     #[command(subcommand)]
     Proactive(cli_records::ProactiveCommand),
@@ -226,6 +230,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => cli_serve::serve(a),
         Command::Agency(c) => cli_register::agency(c),
         Command::Request(c) => cli_register::request(c),
+        Command::Guide(c) => cli_guide::guide(c),
         Command::Proactive(c) => cli_records::proactive(c),
         Command::Case(c) => cli_records::case(c),
         Command::Figures(c) => cli_records::figures(c),

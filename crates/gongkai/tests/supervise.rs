@@ -426,6 +426,7 @@ fn supervise_remind_sends_each_agency_its_reminders(db: &Db) {
                     fax: "0000-1234568".into(),
                     web_contact: contact.into(),
                     postcode: None,
+                    email: None,
                     sections: Default::default(),
                     updated_on: chrono::NaiveDate::from_ymd_opt(2025, 1, 2).unwrap(),
                 })

@@ -100,6 +100,7 @@ async fn seed(store: &Store) {
             fax: "0000-12345679".into(),
             web_contact: "gk@example.gov.cn".into(),
             postcode: Some("100000".into()),
+            email: None,
             sections: [("fees".to_string(), "依申请提供政府信息，一般不收取费用。".to_string())].into(),
             updated_on: date("2026-01-05"),
         })
