@@ -174,15 +174,7 @@ pub(crate) async fn console_delivery(
     form: ConsoleForm<DeliveryForm>,
 ) -> Result<Response, WebError> {
     let ConsoleForm { user, form: f } = form;
-    if id.len() > 64 || number.chars().count() > 100 {
-        return Err(WebError::NotFound("文书"));
-    }
-    let rid = RequestId::from(id.clone());
-    let (request, _) = state.store.get_request(&rid).await?.ok_or(WebError::NotFound("申请"))?;
-    if let Err(e) = user.require_write(&request.agency) {
-        user.audit(&state, "document.delivery", &number, false, Some("not permitted".into())).await;
-        return Err(e);
-    }
+    let (_, request) = writable(&state, &user, &id, &number, "document.delivery").await?;
     let Ok(on) = chrono::NaiveDate::parse_from_str(f.on.trim(), "%Y-%m-%d") else {
         return crate::console::request_refused(&state, &user, &id, "送达日期须为 YYYY-MM-DD 格式的有效日期".into())
             .await;
@@ -313,12 +305,7 @@ async fn console_attach(
     let up = read_attach_upload(multipart).await;
     let path = format!("/console/requests/{id}/documents/{number}/attachments");
     crate::auth::check_csrf(&state, &user, &headers, &path, &up.csrf).await?;
-    let rid = RequestId::from(id.clone());
-    let (request, _) = state.store.get_request(&rid).await?.ok_or(WebError::NotFound("申请"))?;
-    if let Err(e) = user.require_write(&request.agency) {
-        user.audit(&state, "attachment.add", &number, false, Some("not permitted".into())).await;
-        return Err(e);
-    }
+    let (_, request) = writable(&state, &user, &id, &number, "attachment.add").await?;
     if let Some(msg) = up.error {
         user.audit(&state, "attachment.add", &number, false, Some(msg.clone())).await;
         return crate::console::request_refused(&state, &user, &id, msg).await;
@@ -366,15 +353,7 @@ pub(crate) async fn console_detach(
     form: ConsoleForm<EmptyForm>,
 ) -> Result<Response, WebError> {
     let user = form.user;
-    if id.len() > 64 || attachment_id.len() > 64 {
-        return Err(WebError::NotFound("附件"));
-    }
-    let rid = RequestId::from(id.clone());
-    let (request, _) = state.store.get_request(&rid).await?.ok_or(WebError::NotFound("申请"))?;
-    if let Err(e) = user.require_write(&request.agency) {
-        user.audit(&state, "attachment.remove", &attachment_id, false, Some("not permitted".into())).await;
-        return Err(e);
-    }
+    let (_, request) = writable(&state, &user, &id, &attachment_id, "attachment.remove").await?;
     let removed = gongkai_app::documents::detach(
         &state.store,
         &state.clock,
@@ -533,15 +512,7 @@ pub(crate) async fn console_email(
     form: ConsoleForm<EmptyForm>,
 ) -> Result<Response, WebError> {
     let user = form.user;
-    if id.len() > 64 || number.chars().count() > 100 {
-        return Err(WebError::NotFound("文书"));
-    }
-    let rid = RequestId::from(id.clone());
-    let (request, _) = state.store.get_request(&rid).await?.ok_or(WebError::NotFound("申请"))?;
-    if let Err(e) = user.require_write(&request.agency) {
-        user.audit(&state, "document.delivery", &number, false, Some("not permitted".into())).await;
-        return Err(e);
-    }
+    let (rid, request) = writable(&state, &user, &id, &number, "document.delivery").await?;
     let Some(mailer) = state.mailer.clone() else {
         return Err(WebError::Conflict("未配置 SMTP 邮件中继，不能以电子邮件送达；请联系系统管理员".into()));
     };
@@ -596,15 +567,7 @@ pub(crate) async fn console_correct(
     form: ConsoleForm<CorrectForm>,
 ) -> Result<Response, WebError> {
     let ConsoleForm { user, form: f } = form;
-    if id.len() > 64 || number.chars().count() > 100 {
-        return Err(WebError::NotFound("文书"));
-    }
-    let rid = RequestId::from(id.clone());
-    let (request, _) = state.store.get_request(&rid).await?.ok_or(WebError::NotFound("申请"))?;
-    if let Err(e) = user.require_write(&request.agency) {
-        user.audit(&state, "document.correct", &number, false, Some("not permitted".into())).await;
-        return Err(e);
-    }
+    let (_, request) = writable(&state, &user, &id, &number, "document.correct").await?;
     let withheld_reason = match f.withheld_reason.trim() {
         "" => None,
         r => match gongkai_core::casework::outcome_from_name(r)
@@ -661,15 +624,7 @@ pub(crate) async fn console_service_receipt(
     form: ConsoleForm<ServiceReceiptForm>,
 ) -> Result<Response, WebError> {
     let ConsoleForm { user, form: f } = form;
-    if id.len() > 64 || number.chars().count() > 100 {
-        return Err(WebError::NotFound("文书"));
-    }
-    let rid = RequestId::from(id.clone());
-    let (request, _) = state.store.get_request(&rid).await?.ok_or(WebError::NotFound("申请"))?;
-    if let Err(e) = user.require_write(&request.agency) {
-        user.audit(&state, "document.service_receipt", &number, false, Some("not permitted".into())).await;
-        return Err(e);
-    }
+    let (_, request) = writable(&state, &user, &id, &number, "document.service_receipt").await?;
     let issued = gongkai_app::documents::service_receipt(
         &state.store,
         &state.clock,
@@ -688,4 +643,26 @@ pub(crate) async fn console_service_receipt(
         }
         Err(e) => refused_or(&state, &user, &id, e).await,
     }
+}
+
+/// The request `id` for a change by `user` to its document or attachment `key`: 404 for a path
+/// too long or an unknown request; 403, audited as `audit_type`, for anyone but staff who may
+/// write for its agency.
+async fn writable(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    key: &str,
+    audit_type: &str,
+) -> Result<(RequestId, gongkai_core::register::Request), WebError> {
+    if id.len() > 64 || key.chars().count() > 100 {
+        return Err(WebError::NotFound("文书"));
+    }
+    let rid = RequestId::from(id.to_string());
+    let (request, _) = state.store.get_request(&rid).await?.ok_or(WebError::NotFound("申请"))?;
+    if let Err(e) = user.require_write(&request.agency) {
+        user.audit(state, audit_type, key, false, Some("not permitted".into())).await;
+        return Err(e);
+    }
+    Ok((rid, request))
 }
