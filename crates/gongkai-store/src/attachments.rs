@@ -153,6 +153,12 @@ impl Store {
         audit: AuditNote<'_>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
+        // A write first (SQLite: the write lock before any read, so no snapshot goes stale).
+        sqlx::query("UPDATE attachments SET id = id WHERE request = $1 AND id = $2")
+            .bind(request.as_str())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         let row = sqlx::query("SELECT document FROM attachments WHERE request = $1 AND id = $2")
             .bind(request.as_str())
             .bind(id)

@@ -138,6 +138,14 @@ impl Store {
         audit: crate::AuditNote<'_>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
+        // A write first, so that on SQLite the transaction holds the write lock before it reads
+        // (a read snapshot taken first could go stale and fail the update with "database is
+        // locked" when another connection commits in between).
+        sqlx::query("UPDATE documents SET delivery = delivery WHERE request = $1 AND number = $2")
+            .bind(request.as_str())
+            .bind(number)
+            .execute(&mut *tx)
+            .await?;
         let row = sqlx::query("SELECT delivery FROM documents WHERE request = $1 AND number = $2")
             .bind(request.as_str())
             .bind(number)
@@ -241,11 +249,9 @@ impl Store {
         let text = serde_json::to_string(settings)
             .map_err(|e| StoreError::Invalid { what: "agency_casework", detail: e.to_string() })?;
         let mut tx = self.pool.begin().await?;
-        let exists =
-            sqlx::query("SELECT 1 AS one FROM agencies WHERE code = $1").bind(agency).fetch_optional(&mut *tx).await?;
-        if exists.is_none() {
-            return Err(StoreError::NotFound { what: "agency", key: agency.to_string() });
-        }
+        // A write first (see `lock::lock_agency`): on SQLite no read snapshot goes stale before
+        // the write below; an unknown agency is NotFound.
+        crate::lock::lock_agency(&mut tx, agency).await?;
         sqlx::query(
             "INSERT INTO agency_casework (agency, settings) VALUES ($1, $2) \
              ON CONFLICT (agency) DO UPDATE SET settings = excluded.settings",
