@@ -91,7 +91,7 @@ pub fn parse(agency: &str, json: &Value, today: NaiveDate) -> Result<DisclosureG
         values.insert(key, v);
     }
     if let Some(email) = values.get("email").cloned().flatten() {
-        if crate::remind::email_in_contact(&email).as_deref() != Some(email.as_str()) {
+        if crate::remind::address(&email).is_none() {
             return Err(invalid("email", format!("电子邮箱（email）：「{email}」不是有效的电子邮箱")));
         }
     }

@@ -178,7 +178,7 @@ pub struct ReminderMail {
 
 /// An e-mail address `local@domain` (no spaces, angle brackets, quotes or control characters; a
 /// domain with a dot), or `None`.
-fn address(s: &str) -> Option<String> {
+pub(crate) fn address(s: &str) -> Option<String> {
     let s = s.trim();
     let (local, domain) = s.split_once('@')?;
     let ok = |p: &str| {
