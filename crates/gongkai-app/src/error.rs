@@ -36,6 +36,15 @@ pub enum AppError {
     /// a year is not published while any remains.
     #[error("有 {} 条登记无法统计，请先更正后再发布：{}", .0.len(), .0.join("；"))]
     Uncountable(Vec<String>),
+    /// The report of the year breaks consistency rules (a table that does not add up, a
+    /// narrative figure against its table), each a message; a year is not published while any
+    /// remains.
+    #[error("报告有 {} 处不符合勾稽关系，请先更正后再发布：{}", .0.len(), .0.join("；"))]
+    NotReady(Vec<String>),
+    /// The approver has not accepted what the pre-publication check warns of (or the check has
+    /// changed since): the message says which.
+    #[error("{0}")]
+    Unconfirmed(String),
     /// A register workbook has problems, each with its sheet, row and column; nothing of it was
     /// stored (an import is all or nothing).
     #[error("台账有 {} 处错误，未导入任何数据", .0.len())]

@@ -190,3 +190,53 @@ async fn set_checked(
         .await?;
     Ok(guide)
 }
+
+/// One saved version of a guide as its history shows it (A2.2: who changed what, when).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuideChange {
+    /// 1, 2, … per agency.
+    pub version: i64,
+    /// When, in Beijing time (「2026-11-27 10:00:00」).
+    pub saved_at: String,
+    /// Who: the account, or 「命令行」.
+    pub saved_by: String,
+    /// The 更新日期 the version carries.
+    pub updated_on: NaiveDate,
+    /// What changed from the version before, by label (empty for the first version and for a
+    /// save that changed nothing).
+    pub changed: Vec<&'static str>,
+}
+
+/// The history of `agency`'s guide, newest first.
+pub async fn history(
+    store: &Store,
+    agency: &str,
+) -> Result<(gongkai_core::register::Agency, Vec<GuideChange>), AppError> {
+    let agency = crate::year::agency(store, agency).await?;
+    let versions = store.list_guide_versions(&agency.code).await?;
+    let mut out: Vec<GuideChange> = Vec::with_capacity(versions.len());
+    let mut before: Option<Value> = None;
+    for v in versions {
+        let now = to_json(&v.guide);
+        let changed = match &before {
+            None => Vec::new(),
+            Some(b) => {
+                let fields = FIELDS.iter().filter(|(k, _, _)| b[*k] != now[*k]).map(|(_, label, _)| *label);
+                let sections =
+                    SECTIONS.iter().filter(|(k, _)| b["sections"][*k] != now["sections"][*k]).map(|(_, h)| *h);
+                let date = (b["updated_on"] != now["updated_on"]).then_some("更新日期");
+                fields.chain(sections).chain(date).collect()
+            }
+        };
+        out.push(GuideChange {
+            version: v.version,
+            saved_at: crate::clock::china_text(&v.saved_at),
+            saved_by: if v.saved_by == "(cli)" { "命令行".to_string() } else { v.saved_by },
+            updated_on: v.guide.updated_on,
+            changed,
+        });
+        before = Some(now);
+    }
+    out.reverse();
+    Ok((agency, out))
+}

@@ -5,6 +5,8 @@
 
 use std::sync::Arc;
 
+use chrono::Datelike;
+
 use gongkai_core::calendar::Calendar;
 use gongkai_core::generate::{self, YearInput};
 use gongkai_core::register::Agency;
@@ -17,7 +19,26 @@ use crate::AppError;
 /// What the report of a year is generated from: the registers, the office's narrative sections
 /// and the publication date.
 pub async fn year_input(store: &Store, agency: &Agency, year: i32) -> Result<YearInput, StoreError> {
+    Ok(year_input_counted(store, agency, year).await?.0)
+}
+
+/// [`year_input`] with the count of what publishing the year locks (the pre-publication check
+/// shows it).
+pub async fn year_input_counted(
+    store: &Store,
+    agency: &Agency,
+    year: i32,
+) -> Result<(YearInput, crate::publish::Locks), StoreError> {
     let regs = store.load_year(&agency.code, year).await?;
+    let received = regs.requests.iter().filter(|(r, _)| r.received_on.year() == year).count();
+    let mut locks = crate::publish::Locks {
+        requests: received,
+        carried_over: regs.requests.len() - received,
+        cases: regs.cases.len(),
+        proactive: regs.proactive.len(),
+        article20: regs.figures.is_some(),
+        narratives: 0,
+    };
     let narratives = store
         .list_narratives(&agency.code, year)
         .await?
@@ -25,7 +46,9 @@ pub async fn year_input(store: &Store, agency: &Agency, year: i32) -> Result<Yea
         .filter_map(|(k, t)| SectionKey::from_name(&k).map(|k| (k, t)))
         .collect();
     let published_on = store.get_publication(&agency.code, year).await?.and_then(|p| p.published_on);
-    Ok(YearInput {
+    let narratives: Vec<(SectionKey, String)> = narratives;
+    locks.narratives = narratives.iter().filter(|(_, t)| !t.trim().is_empty()).count();
+    let input = YearInput {
         agency: agency.clone(),
         year,
         requests: regs.requests,
@@ -33,7 +56,8 @@ pub async fn year_input(store: &Store, agency: &Agency, year: i32) -> Result<Yea
         figures: regs.figures,
         narratives,
         published_on,
-    })
+    };
+    Ok((input, locks))
 }
 
 /// The agency of `code` (trimmed; typed in another case, the one agency whose code it is

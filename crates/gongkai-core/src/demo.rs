@@ -96,9 +96,22 @@ const DEPARTMENTS: &[&str] = &[
     "应急管理局",
     "水利局",
     "司法局",
+    "发展和改革局",
+    "统计局",
+    "审计局",
+    "商务局",
+    "文化和旅游局",
 ];
 
-const TOWNS: &[&str] = &["城关镇", "东湖镇", "西山乡", "南塘街道", "北岭镇", "青石镇", "柳溪乡"];
+const TOWNS: &[&str] = &[
+    "城关镇人民政府",
+    "东湖镇人民政府",
+    "西山乡人民政府",
+    "南塘街道办事处",
+    "北岭镇人民政府",
+    "青石镇人民政府",
+    "柳溪乡人民政府",
+];
 
 const TOPICS: &[&str] = &[
     "某地块征收补偿安置方案及批准文件",
@@ -122,13 +135,19 @@ pub fn generate(cal: &Calendar, spec: &DemoSpec) -> DemoData {
         parent: None,
         kind: AgencyKind::Government,
     });
+    // Every name once in the county: the departments and the towns each in their own turn (a
+    // second round, only in the benchmarks' thousands of agencies, is numbered).
+    let (mut departments, mut towns) = (0usize, 0usize);
     for i in 1..n {
-        let (name, kind) = if i % 5 == 0 {
-            (TOWNS[(i / 5) % TOWNS.len()], AgencyKind::Township)
+        let (names, kind, k) = if i % 5 == 0 {
+            towns += 1;
+            (TOWNS, AgencyKind::Township, towns - 1)
         } else {
-            (DEPARTMENTS[i % DEPARTMENTS.len()], AgencyKind::Department)
+            departments += 1;
+            (DEPARTMENTS, AgencyKind::Department, departments - 1)
         };
-        let round = i / (DEPARTMENTS.len() + TOWNS.len());
+        let name = names[k % names.len()];
+        let round = k / names.len();
         let suffix = if round > 0 { format!("（{}）", round + 1) } else { String::new() };
         data.agencies.push(Agency {
             code: format!("DEMO-{i:04}"),
@@ -180,6 +199,9 @@ pub fn generate(cal: &Calendar, spec: &DemoSpec) -> DemoData {
         data.requests.push((request, events));
     }
     for agency in &data.agencies {
+        // 现行有效 carries over: last year's, plus issued, minus repealed (the year rule's
+        // approximation holds exactly in the demo).
+        let mut in_force: Option<i64> = None;
         for year in first..=last {
             let cases = rng.below(3);
             for k in 0..cases {
@@ -208,16 +230,26 @@ pub fn generate(cal: &Calendar, spec: &DemoSpec) -> DemoData {
                     result,
                 });
             }
-            let in_force = 5 + rng.below(40) as i64;
+            let first_count = 5 + rng.below(40) as i64;
+            let issued = rng.below(6) as i64;
+            let repealed = rng.below(3) as i64;
+            let (repealed, now) = match in_force {
+                None => (repealed, first_count),
+                Some(before) => {
+                    let repealed = repealed.min(before + issued);
+                    (repealed, before + issued - repealed)
+                }
+            };
+            in_force = Some(now);
             data.figures.push(Article20Figures {
                 agency: agency.code.clone(),
                 year,
                 rules_issued: Some(0),
                 rules_repealed: Some(0),
                 rules_in_force: Some(0),
-                normative_issued: Some(rng.below(6) as i64),
-                normative_repealed: Some(rng.below(3) as i64),
-                normative_in_force: Some(in_force),
+                normative_issued: Some(issued),
+                normative_repealed: Some(repealed),
+                normative_in_force: Some(now),
                 licensing_decisions: Some(rng.below(3000) as i64),
                 penalty_decisions: Some(rng.below(400) as i64),
                 coercive_decisions: Some(rng.below(30) as i64),
@@ -411,7 +443,8 @@ pub struct DemoNarrative {
     pub agency: String,
     /// The report year.
     pub year: i32,
-    /// The section (`problems`: 存在的主要问题及改进情况; `other_matters`: 其他需要报告的事项).
+    /// The section (`overview`: 总体情况; `problems`: 存在的主要问题及改进情况; `other_matters`:
+    /// 其他需要报告的事项).
     pub section: SectionKey,
     /// Its text.
     pub text: String,
@@ -469,10 +502,20 @@ pub fn narratives(data: &DemoData, spec: &DemoSpec) -> Vec<DemoNarrative> {
             let roll = rng.below(100);
             let text = match (&previous, roll) {
                 (_, 0..=24) => STOCK_PROBLEMS[rng.below(STOCK_PROBLEMS.len() as u64) as usize].to_string(),
-                (Some((y, t)), 25..=44) => t.replace(&format!("{y}年"), &format!("{year}年")),
-                _ => specific_problems(&mut rng, &agency.name, year),
+                // Copied from last year — unless it cites last year's corrected decisions, a
+                // figure this year's table would contradict.
+                (Some((y, t)), 25..=44) if !t.contains("被复议机关纠正") => {
+                    t.replace(&format!("{y}年"), &format!("{year}年"))
+                }
+                _ => specific_problems(&mut rng, &agency.name, year, corrected(data, &agency.code, year)),
             };
             previous = Some((year, text.clone()));
+            out.push(DemoNarrative {
+                agency: agency.code.clone(),
+                year,
+                section: SectionKey::Overview,
+                text: overview(&agency.name, year, received(data, &agency.code, year)),
+            });
             out.push(DemoNarrative { agency: agency.code.clone(), year, section: SectionKey::Problems, text });
             let other = match rng.below(20) {
                 0 => None,
@@ -490,21 +533,70 @@ pub fn narratives(data: &DemoData, spec: &DemoSpec) -> Vec<DemoNarrative> {
     out
 }
 
+/// The [`ISSUES`] entry that cites the year's corrected review decisions: its figure is table
+/// 4's, never a random one (a problems section saying 「30件答复被复议机关纠正」 against a table
+/// with none is what the consistency rules flag).
+const CORRECTED_ISSUE: usize = 6;
+
+/// The agency's requests received in the year (table 3, row 一).
+fn received(data: &DemoData, agency: &str, year: i32) -> usize {
+    data.requests.iter().filter(|(r, _)| r.agency == agency && r.received_on.year() == year).count()
+}
+
+/// 一、总体情况: what an office writes, with the one figure it can state exactly — the requests
+/// received, table 3's — so that the prose and the tables agree.
+fn overview(agency: &str, year: i32, received: usize) -> String {
+    let requests = if received == 0 {
+        "全年未收到政府信息公开申请".to_string()
+    } else {
+        format!("全年共收到政府信息公开申请{received}件，均依法登记办理")
+    };
+    format!(
+        "{year}年，{agency}深入贯彻落实《中华人民共和国政府信息公开条例》，坚持以公开为常态、不公开为例外，\
+         通过门户网站政府信息公开专栏主动公开机构职能、政策文件、财政预决算等信息；{requests}。\
+         政府信息公开指南和目录已按要求更新。"
+    )
+}
+
+/// The agency's review cases decided as 结果纠正 in the year (table 4, 行政复议, 结果纠正).
+fn corrected(data: &DemoData, agency: &str, year: i32) -> usize {
+    data.cases
+        .iter()
+        .filter(|c| {
+            c.agency == agency
+                && c.group == CaseGroup::Review
+                && c.result == Some(CaseResult::Corrected)
+                && c.decided_on.is_some_and(|d| d.year() == year)
+        })
+        .count()
+}
+
 /// A problems section naming three of the agency's own problems, the case that showed one of
 /// them, and three measures chosen on their own (figures alone do not make texts differ: the
-/// comparison reads every digit as 0).
-fn specific_problems(rng: &mut Rng, agency: &str, year: i32) -> String {
-    let n = ISSUES.len();
+/// comparison reads every digit as 0). `corrected` is the year's corrected review decisions:
+/// the problem citing them is chosen only when there are some, with their number.
+fn specific_problems(rng: &mut Rng, agency: &str, year: i32, corrected: usize) -> String {
+    let pool: Vec<usize> = (0..ISSUES.len()).filter(|i| *i != CORRECTED_ISSUE || corrected > 0).collect();
+    let n = pool.len();
     let a = rng.below(n as u64) as usize;
     let b = (a + 1 + rng.below(n as u64 - 1) as usize) % n;
     let c = (0..n).cycle().skip(rng.below(n as u64) as usize).find(|i| *i != a && *i != b).unwrap_or(a);
+    let (a, b, c) = (pool[a], pool[b], pool[c]);
+    let n = ISSUES.len();
     let m1 = rng.below(n as u64) as usize;
     let m2 = (m1 + 1 + rng.below(n as u64 - 1) as usize) % n;
     let m3 = (0..n).cycle().skip(rng.below(n as u64) as usize).find(|i| *i != m1 && *i != m2).unwrap_or(m1);
     let topic = TOPICS[rng.below(TOPICS.len() as u64) as usize];
     let mut fill =
         |t: &str| t.replace("{n}", &(2 + rng.below(30)).to_string()).replace("{m}", &(3 + rng.below(9)).to_string());
-    let (i1, i2, i3) = (fill(ISSUES[a].0), fill(ISSUES[b].0), fill(ISSUES[c].0));
+    let mut issue = |i: usize| {
+        if i == CORRECTED_ISSUE {
+            ISSUES[i].0.replace("{n}", &corrected.to_string())
+        } else {
+            fill(ISSUES[i].0)
+        }
+    };
+    let (i1, i2, i3) = (issue(a), issue(b), issue(c));
     let (m1, m2, m3) = (fill(ISSUES[m1].1), fill(ISSUES[m2].1), fill(ISSUES[m3].1));
     format!(
         "{year}年，{agency}政府信息公开工作还存在以下问题：一是{i1}；二是{i2}；三是{i3}，在办理关于{topic}的申请时尤为突出。\
@@ -553,6 +645,73 @@ mod tests {
         assert!(open > 0 && open < 300, "{open} requests without events");
     }
 
+    /// Issue 18 item 5: the demo's reports satisfy every rule — the text agrees with the tables
+    /// (the overview's received figure, the problems' corrected decisions) and each year with the
+    /// last (上年结转, 现行有效).
+    #[test]
+    fn narratives_agree_with_the_tables() {
+        let cal = Calendar::official();
+        let spec = DemoSpec { agencies: 12, requests: 1500, first_year: 2023, last_year: 2025, seed: 11 };
+        let data = generate(&cal, &spec);
+        let texts = narratives(&data, &spec);
+        let mut checked = 0;
+        for agency in &data.agencies {
+            let mut previous: Option<crate::report::Report> = None;
+            for year in 2023..=2025 {
+                let input = crate::generate::YearInput {
+                    agency: agency.clone(),
+                    year,
+                    requests: data.requests.iter().filter(|(r, _)| r.agency == agency.code).cloned().collect(),
+                    cases: data.cases.iter().filter(|c| c.agency == agency.code).cloned().collect(),
+                    figures: data.figures.iter().find(|f| f.agency == agency.code && f.year == year).cloned(),
+                    narratives: texts
+                        .iter()
+                        .filter(|n| n.agency == agency.code && n.year == year)
+                        .map(|n| (n.section, n.text.clone()))
+                        .collect(),
+                    published_on: None,
+                };
+                let report = crate::generate::build(&cal, &input).into_result().expect("demo registers count");
+                let ctx = crate::rules::CheckContext {
+                    previous: previous.as_ref(),
+                    government_report: Some(agency.kind == AgencyKind::Government),
+                };
+                // Every rule holds: the prose agrees with the tables, and each year with the last.
+                let findings = crate::rules::check(&report, &ctx);
+                let above: Vec<_> = findings.iter().filter(|f| f.severity > crate::rules::Severity::Info).collect();
+                assert!(above.is_empty(), "{} {year}: {above:#?}", agency.code);
+                previous = Some(report);
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 36);
+        // The overview states the received figure, which the rule did compare.
+        assert!(texts.iter().any(|n| n.section == SectionKey::Overview && n.text.contains("共收到政府信息公开申请")));
+    }
+
+    #[test]
+    fn the_corrected_problem_cites_the_tables_figure_or_is_not_chosen() {
+        let with = (0..200).map(|i| specific_problems(&mut Rng(i), "自然资源局", 2025, 3)).collect::<Vec<_>>();
+        assert!(with.iter().any(|t| t.contains("有3件答复被复议机关纠正")));
+        assert!(with.iter().all(|t| !t.contains("件答复被复议机关纠正") || t.contains("有3件答复被复议机关纠正")));
+        let without = (0..200).map(|i| specific_problems(&mut Rng(i), "自然资源局", 2025, 0)).collect::<Vec<_>>();
+        assert!(without.iter().all(|t| !t.contains("被复议机关纠正")));
+    }
+
+    #[test]
+    fn agency_names_are_distinct() {
+        let cal = Calendar::official();
+        for agencies in [20, 26, 400] {
+            let spec = DemoSpec { agencies, requests: 0, first_year: 2024, last_year: 2025, seed: 1 };
+            let data = generate(&cal, &spec);
+            let names: std::collections::BTreeSet<&str> = data.agencies.iter().map(|a| a.name.as_str()).collect();
+            assert_eq!(names.len(), agencies, "{agencies}");
+        }
+        // The default county (20 agencies) needs no numbered second round.
+        let spec = DemoSpec { agencies: 20, requests: 0, first_year: 2024, last_year: 2025, seed: 1 };
+        assert!(generate(&cal, &spec).agencies.iter().all(|a| !a.name.contains('（')));
+    }
+
     #[test]
     fn same_seed_same_data() {
         let cal = Calendar::official();
@@ -571,6 +730,7 @@ mod tests {
         let texts = narratives(&data, &spec);
         assert_eq!(texts, narratives(&data, &spec), "deterministic");
         let problems: Vec<&DemoNarrative> = texts.iter().filter(|n| n.section == SectionKey::Problems).collect();
+        assert_eq!(texts.iter().filter(|n| n.section == SectionKey::Overview).count(), 600, "one overview each");
         assert_eq!(problems.len(), 600, "one problems section per agency and year");
         let stock = problems.iter().filter(|n| STOCK_PROBLEMS.contains(&n.text.as_str())).count();
         assert!((100..=200).contains(&stock), "about a quarter stock: {stock}");
@@ -593,7 +753,8 @@ mod tests {
         assert!((520..600).contains(&other), "about one in twenty without other matters: {other}");
         // Specific sections of different agencies are rarely alike (only stock and copied ones
         // should fail the scorecard's comparison).
-        let fresh: Vec<String> = (0..400).map(|i| specific_problems(&mut Rng(i), "自然资源局", 2025)).collect();
+        let fresh: Vec<String> =
+            (0..400).map(|i| specific_problems(&mut Rng(i), "自然资源局", 2025, (i % 3) as usize)).collect();
         let refs: Vec<&str> = fresh.iter().map(String::as_str).collect();
         let alike = crate::quality::nearest_peers(&refs, crate::quality::SIMILARITY_THRESHOLD).iter().flatten().count();
         assert!(alike <= 8, "{alike} of 400 specific sections have a peer at or above the threshold");

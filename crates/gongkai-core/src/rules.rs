@@ -34,7 +34,7 @@ use crate::report::{
     Report, RequestRow, RequestTable, ReviewLitigation, SectionKey, Template,
 };
 use crate::template::{self, RowGroup, OTHER_HANDLING_PARTS, OUTCOME_LEAVES, SECTIONS, T3_ROWS};
-use crate::text_figure::{self, Figure, FigureKind, OutcomeGroup};
+use crate::text_figure::{self, CaseScope, Figure, FigureKind, OutcomeGroup};
 
 /// How serious a finding is. `gongkai report check` exits 1 when any finding is an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
@@ -1373,6 +1373,54 @@ fn request_target(t: &RequestTable, kind: FigureKind) -> Option<Target> {
     Some(target)
 }
 
+/// Table 4's 结果纠正 of the groups a 「被纠正」 figure speaks of (blank cells of a sum counted
+/// as 0 and named, as for the other case figures).
+fn corrected_target(t4: &ReviewLitigation, scope: CaseScope) -> Target {
+    let r = CaseResult::Corrected;
+    let label = |g: CaseGroup| format!("“{}”", template::group_label(g));
+    let mut zeroed = Vec::new();
+    let review = t4.review.get(r).map(i128::from);
+    let direct = t4.litigation_direct.get(r).map(i128::from);
+    let after = t4.litigation_after_review.get(r).map(i128::from);
+    let litigation = |zeroed: &mut Vec<String>| {
+        add_lenient(direct, "litigation_direct.corrected", after, "litigation_after_review.corrected", zeroed)
+    };
+    let (group, zh_groups, en_groups, value) = match scope {
+        CaseScope::Review => (Some(CaseGroup::Review), label(CaseGroup::Review), "review", review),
+        CaseScope::Litigation => (
+            None,
+            format!("{}+{}", label(CaseGroup::LitigationDirect), label(CaseGroup::LitigationAfterReview)),
+            "litigation_direct + litigation_after_review",
+            litigation(&mut zeroed),
+        ),
+        CaseScope::Both => {
+            let l = litigation(&mut zeroed);
+            (
+                Some(CaseGroup::Review),
+                format!(
+                    "{}+{}+{}",
+                    label(CaseGroup::Review),
+                    label(CaseGroup::LitigationDirect),
+                    label(CaseGroup::LitigationAfterReview)
+                ),
+                "review + litigation_direct + litigation_after_review",
+                add_lenient(review, "review.corrected", l, "litigation.corrected", &mut zeroed),
+            )
+        }
+    };
+    let mut at = at_t4(group, Some(r));
+    if group.is_none() {
+        at.row_rank = CaseGroup::LitigationDirect as u32 + 1;
+    }
+    Target {
+        at,
+        zh: format!("表四{zh_groups}{}", template::result_label(r)),
+        en: format!("table 4 {en_groups} corrected"),
+        value,
+        zeroed,
+    }
+}
+
 fn check_case_figure(fig: &Figure, section: &Src<'_>, t4: &ReviewLitigation, sink: &mut Sink) {
     let prose = i128::from(fig.value);
     let review = fig.kind == FigureKind::Review;
@@ -1567,6 +1615,11 @@ fn check_text(report: &Report, sink: &mut Sink) {
                 FigureKind::Review | FigureKind::Litigation => {
                     if let (true, true, Some(t4)) = (context, fig.plain, &report.review_litigation) {
                         check_case_figure(fig, section, t4, sink);
+                    }
+                }
+                FigureKind::Corrected(scope) => {
+                    if let (true, true, Some(t4)) = (context, fig.plain, &report.review_litigation) {
+                        compare_figure(fig, section, i128::from(fig.value), corrected_target(t4, scope), sink);
                     }
                 }
                 kind => {

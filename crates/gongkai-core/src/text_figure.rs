@@ -121,6 +121,21 @@ pub enum FigureKind {
     Review,
     /// 行政诉讼 N 件 (table 4: 未经复议直接起诉 + 复议后起诉, 总计).
     Litigation,
+    /// N 件被纠正 / 被纠正 N 件 (table 4 结果纠正 of the groups the sentence names): a claim
+    /// about results with no total before it, which 「其中结果纠正N件」 parts do not cover.
+    Corrected(CaseScope),
+}
+
+/// The table-4 groups a [`FigureKind::Corrected`] figure speaks of, by the words of its
+/// sentence: 复议 alone, 诉讼 alone, or both (or neither named: every group together).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CaseScope {
+    /// 行政复议.
+    Review,
+    /// 行政诉讼 (未经复议直接起诉 + 复议后起诉).
+    Litigation,
+    /// All three groups.
+    Both,
 }
 
 /// A part the prose lists right after a total (「其中…N条，…M条」).
@@ -578,8 +593,10 @@ fn ends_with_carry_forward(core: &str) -> bool {
 fn classify(pre: &str, post: &str, num: &Num) -> Option<(FigureKind, bool, usize)> {
     let core = strip_end(pre, &NUMBER_FILLERS);
     match num.unit {
-        '件' => classify_request(core, post).or_else(|| classify_case(core)),
-        '起' | '宗' => classify_case(core),
+        '件' => {
+            classify_corrected(core, post).or_else(|| classify_request(core, post)).or_else(|| classify_case(core))
+        }
+        '起' | '宗' => classify_corrected(core, post).or_else(|| classify_case(core)),
         '条' => classify_proactive(core, post),
         _ => None,
     }
@@ -678,6 +695,30 @@ fn outcome_words() -> Vec<(OutcomeGroup, Vec<String>)> {
         (OutcomeGroup::NotProcessed, vec![unnumbered(RowGroup::NotProcessed.label()).to_string()]),
         (OutcomeGroup::OtherHandling, vec![unnumbered(RowGroup::OtherHandling.label()).to_string()]),
     ]
+}
+
+/// 「被纠正30件」, 「30件被纠正」, 「30件被复议机关纠正」: the passive claim of corrected cases (the
+/// scope is set from the sentence by [`extract`]).
+fn classify_corrected(core: &str, post: &str) -> Option<(FigureKind, bool, usize)> {
+    const PASSIVE: &str = "被纠正";
+    let kind = FigureKind::Corrected(CaseScope::Both);
+    if core.ends_with(PASSIVE) {
+        return Some((kind, true, 0));
+    }
+    // What was corrected may be named between the number and 被 (「12件政府信息公开答复被…纠正」),
+    // in a few words of the same clause.
+    let at = post.find('被')?;
+    let (noun, passive) = post.split_at(at);
+    if noun.chars().count() > 12 || noun.chars().any(|c| c.is_ascii_punctuation()) {
+        return None;
+    }
+    for by in ["", "复议机关", "上级机关", "人民法院", "法院"] {
+        let word = format!("被{by}纠正");
+        if passive.starts_with(&word) {
+            return Some((kind, true, noun.chars().count() + word.chars().count()));
+        }
+    }
+    None
 }
 
 fn classify_case(core: &str) -> Option<(FigureKind, bool, usize)> {
@@ -789,9 +830,17 @@ pub fn extract(text: &str) -> Vec<Figure> {
             _ => {}
         }
         let sentence = t.slice(t.sentence_start(seg_start), end);
+        if let FigureKind::Corrected(_) = kind {
+            let (review, litigation) = (sentence.contains("复议"), sentence.contains("诉讼"));
+            fig.kind = FigureKind::Corrected(match (review, litigation) {
+                (true, false) => CaseScope::Review,
+                (false, true) => CaseScope::Litigation,
+                _ => CaseScope::Both,
+            });
+        }
         fig.context = match kind {
             FigureKind::ProactiveTotal => true,
-            FigureKind::Review | FigureKind::Litigation => has_any(&sentence, &OGI_WORDS),
+            FigureKind::Review | FigureKind::Litigation | FigureKind::Corrected(_) => has_any(&sentence, &OGI_WORDS),
             _ => {
                 let window = t.slice(seg_start.saturating_sub(REQUEST_CONTEXT_WINDOW), end);
                 has_any(&sentence, &OGI_WORDS) || has_any(&window, &["依申请", "公开申请"]) || pre.contains("新收")
@@ -1048,6 +1097,29 @@ mod tests {
         );
         let f = kinds("政府信息公开申请办理中，予以公开、部分公开42件。");
         assert_eq!(f, vec![(FigureKind::Outcome(OutcomeGroup::GrantedOrPartially), 42)]);
+    }
+
+    #[test]
+    fn corrected_claims_without_a_total_name_their_groups_by_the_sentence() {
+        let got = |text: &str| extract(text).iter().map(|f| (f.kind, f.value, f.context)).collect::<Vec<_>>();
+        let corrected = |s| FigureKind::Corrected(s);
+        assert_eq!(
+            got("本年度政府信息公开行政复议案件中有30件被纠正。"),
+            vec![(corrected(CaseScope::Review), 30, true)]
+        );
+        assert_eq!(got("因政府信息公开被提起行政诉讼，被纠正2件。"), vec![(corrected(CaseScope::Litigation), 2, true)]);
+        assert_eq!(got("政府信息公开类复议诉讼案件3件被复议机关纠正。"), vec![(corrected(CaseScope::Both), 3, true)]);
+        // After a total, 「其中…被纠正」 is a claim of its own, beside the total.
+        let f = got("政府信息公开行政复议5件，其中被纠正1件。");
+        assert_eq!(f, vec![(FigureKind::Review, 5, true), (corrected(CaseScope::Review), 1, true)]);
+        // Not about disclosure: no context (the rules then ignore it outside section 四).
+        assert_eq!(got("全年办理行政复议案件120件，被纠正8件。")[1], (corrected(CaseScope::Review), 8, false));
+        assert_eq!(
+            got("对条例的适用把握不准，有12件政府信息公开答复被复议机关纠正。"),
+            vec![(corrected(CaseScope::Review), 12, true)]
+        );
+        // The active 「纠正」 of the agency's own work is not a table-4 claim.
+        assert!(got("纠正错别字8件。").is_empty());
     }
 
     #[test]

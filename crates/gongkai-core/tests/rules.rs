@@ -643,6 +643,19 @@ fn text_figure_review_and_litigation() {
             (serde_json::json!(9), serde_json::json!(2), ("review_litigation", None, Some("total"))),
         ]
     );
+    // 「30件被纠正」 with no total before it: against 结果纠正 of the groups the sentence names
+    // (the fixture's table 4: review corrected 1, litigation corrected 0).
+    let fs = run(&with_prose(consistent(true), "本年度政府信息公开行政复议案件中有30件被纠正。"));
+    let got: Vec<_> = fs.iter().map(|f| (f.values["prose"].clone(), f.values["table"].clone(), where_(f))).collect();
+    assert_eq!(
+        got,
+        vec![(serde_json::json!(30), serde_json::json!(1), ("review_litigation", Some("review"), Some("corrected")))]
+    );
+    assert!(fs[0].message.contains("表四“行政复议”结果纠正(1)"), "{}", fs[0].message);
+    assert!(run(&with_prose(consistent(true), "本年度政府信息公开行政复议案件中有1件被纠正。")).is_empty());
+    let fs = run(&with_prose(consistent(true), "政府信息公开行政诉讼被纠正3件。"));
+    assert_eq!(fs.len(), 1, "{fs:#?}");
+    assert_eq!(fs[0].values["table"], serde_json::json!(0));
     // 「均获维持」 while the table has a pending case.
     let fs = run(&with_prose(consistent(true), "政府信息公开行政复议3件，行政诉讼2件，均获维持。"));
     assert_eq!(fs.len(), 2, "{fs:#?}");

@@ -129,21 +129,40 @@ pub fn render_html_fragment(report: &Report) -> String {
     out
 }
 
+/// The body of a report for a page that prints the report's title itself (the portal's report
+/// page has it as its `<h1>`): the sections and the signature, no second title. A section with
+/// neither text nor table says so, rather than leaving a bare heading that reads as a page
+/// that failed to load.
+pub fn render_html_body(report: &Report) -> String {
+    let doc = document::document(report);
+    let mut out = String::from("<article class=\"gk-report\" lang=\"zh-CN\">\n");
+    write_parts(&mut out, &doc, true);
+    out.push_str("</article>\n");
+    out
+}
+
 fn write_document(out: &mut String, doc: &Document) {
     out.push_str("<article class=\"gk-report\" lang=\"zh-CN\">\n");
     out.push_str(&format!("<h1>{}</h1>\n", escape(&doc.title)));
+    write_parts(out, doc, false);
+    out.push_str("</article>\n");
+}
+
+fn write_parts(out: &mut String, doc: &Document, say_empty: bool) {
     for s in &doc.sections {
-        write_section(out, s);
+        write_section(out, s, say_empty);
     }
     if let Some(sig) = &doc.signature {
         write_signature(out, sig);
     }
-    out.push_str("</article>\n");
 }
 
-fn write_section(out: &mut String, s: &DocSection) {
+fn write_section(out: &mut String, s: &DocSection, say_empty: bool) {
     out.push_str("<section>\n");
     out.push_str(&format!("<h2>{}</h2>\n", escape(&s.title)));
+    if say_empty && s.paragraphs.is_empty() && s.tables.is_empty() {
+        out.push_str("<p class=\"gk-empty\">（本部分未填写内容）</p>\n");
+    }
     for p in &s.paragraphs {
         out.push_str(&format!("<p>{}</p>\n", escape(p)));
     }

@@ -4,6 +4,7 @@
 //! - [`render_markdown`]: Markdown, merged tables as HTML tables inside it.
 //! - [`render_html`]: one self-contained HTML page (inline stylesheet, A4 print layout).
 //! - [`render_html_fragment`]: the same body without `<html>`/`<head>`, for embedding.
+//! - [`render_html_body`]: that body without its title, for a page that prints the title.
 //!
 //! All formats print the same [`document::Document`] (title, sections in document order, tables,
 //! signature), whose tables are [`grid::Grid`]s: each table as a grid of cells with their
@@ -26,7 +27,7 @@ pub mod xlsx;
 
 pub use docx::{render_document_docx, render_docx};
 pub use error::ExportError;
-pub use html::{render_html, render_html_fragment};
+pub use html::{render_html, render_html_body, render_html_fragment};
 pub use letter::{render_document_html, render_document_html_fragment, LETTER_STYLESHEET};
 pub use markdown::render_markdown;
 pub use xlsx::{render_bulk_xlsx, render_xlsx};

@@ -113,7 +113,7 @@ pub use gongkai_core::supervise::{
 };
 pub use lock::{Amend, Amending};
 pub use personal_data::{ANONYMISED_NAME, MAX_PERSONAL_DATA_RETENTION_YEARS, MIN_PERSONAL_DATA_RETENTION_YEARS};
-pub use portal::{ConfidentialityReview, DisclosureGuide, ProactiveDetails, RequestAccess, ReviewResult};
+pub use portal::{ConfidentialityReview, DisclosureGuide, GuideVersion, ProactiveDetails, RequestAccess, ReviewResult};
 pub use published::{NewPublishedReport, PublishedReport, ReportSource, Withdrawal, WITHDRAW_REASON_MAX_CHARS};
 pub use reports::{Amendment, Publication};
 pub use requests::{Appended, EventWrite, RequestFilter, RequestId};

@@ -43,6 +43,68 @@ pub struct DisclosureGuide {
     pub updated_on: NaiveDate,
 }
 
+/// One saved version of a guide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuideVersion {
+    /// 1 for the first save of the agency's guide, then 2, 3, ….
+    pub version: i64,
+    /// When (RFC 3339, UTC).
+    pub saved_at: String,
+    /// Who (the account's username, or `(cli)`).
+    pub saved_by: String,
+    /// The guide as saved.
+    pub guide: DisclosureGuide,
+}
+
+/// A guide as a version stores it (JSON): every field but the agency.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredGuide {
+    office_name: String,
+    address: String,
+    office_hours: String,
+    phone: String,
+    fax: String,
+    web_contact: String,
+    postcode: Option<String>,
+    email: Option<String>,
+    sections: BTreeMap<String, String>,
+    updated_on: NaiveDate,
+}
+
+impl StoredGuide {
+    fn into_guide(self, agency: &str) -> DisclosureGuide {
+        DisclosureGuide {
+            agency: agency.to_string(),
+            office_name: self.office_name,
+            address: self.address,
+            office_hours: self.office_hours,
+            phone: self.phone,
+            fax: self.fax,
+            web_contact: self.web_contact,
+            postcode: self.postcode,
+            email: self.email,
+            sections: self.sections,
+            updated_on: self.updated_on,
+        }
+    }
+}
+
+fn guide_json(g: &DisclosureGuide) -> Result<String, StoreError> {
+    let stored = StoredGuide {
+        office_name: g.office_name.clone(),
+        address: g.address.clone(),
+        office_hours: g.office_hours.clone(),
+        phone: g.phone.clone(),
+        fax: g.fax.clone(),
+        web_contact: g.web_contact.clone(),
+        postcode: g.postcode.clone(),
+        email: g.email.clone(),
+        sections: g.sections.clone(),
+        updated_on: g.updated_on,
+    };
+    serde_json::to_string(&stored).map_err(|e| StoreError::Invalid { what: "guide version", detail: e.to_string() })
+}
+
 /// The directory fields of a proactive disclosure that the register does not hold (spec A2.3:
 /// 内容概述、生成日期 are mandatory; A2.4: 发布机构、成文日期).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,10 +210,59 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| on_write(e, &g.agency))?;
+        // The version, numbered per agency under the write lock the upsert above holds; who
+        // and when from the `audited` handle (the use case's actor), else the system now.
+        let (by, at) = match &self.audit {
+            Some(note) => (note.0.username.clone().unwrap_or_else(|| "（未署名）".into()), note.1.clone()),
+            None => ("（系统）".to_string(), crate::auth::ts(chrono::Utc::now())),
+        };
+        let version: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM guide_versions WHERE agency = $1")
+                .bind(&g.agency)
+                .fetch_one(&mut *tx)
+                .await?;
+        sqlx::query(
+            "INSERT INTO guide_versions (agency, version, saved_at, saved_by, guide) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&g.agency)
+        .bind(version)
+        .bind(&at)
+        .bind(&by)
+        .bind(guide_json(g)?)
+        .execute(&mut *tx)
+        .await?;
         // The audit record of an `audited` handle (`gongkai guide set`) goes with the change.
         self.audit_on(&mut tx).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Every saved version of an agency's guide, oldest first (A2.2: the history of the guide).
+    pub async fn list_guide_versions(&self, agency: &str) -> Result<Vec<GuideVersion>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT version, saved_at, saved_by, guide FROM guide_versions WHERE agency = $1 ORDER BY version",
+        )
+        .bind(agency)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let text: String = r.try_get("guide")?;
+                let guide = serde_json::from_str::<StoredGuide>(&text)
+                    .map_err(|e| StoreError::Corrupt {
+                        table: "guide_versions",
+                        column: "guide",
+                        detail: e.to_string(),
+                    })?
+                    .into_guide(agency);
+                Ok(GuideVersion {
+                    version: r.try_get("version")?,
+                    saved_at: r.try_get("saved_at")?,
+                    saved_by: r.try_get("saved_by")?,
+                    guide,
+                })
+            })
+            .collect()
     }
 
     /// An agency's disclosure guide, or `None` when none was recorded.
@@ -192,6 +303,18 @@ impl Store {
     pub async fn put_proactive_details(&self, d: &ProactiveDetails) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await?;
         put_details_on(&mut conn, d).await
+    }
+
+    /// [`Store::put_proactive_details`] for many entries in one transaction (all or nothing):
+    /// the demo's directory of thousands of items.
+    #[tracing::instrument(skip_all, fields(count = details.len()))]
+    pub async fn put_proactive_details_bulk(&self, details: &[ProactiveDetails]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for d in details {
+            put_details_on(&mut tx, d).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Registers a proactive disclosure with its directory details and its 保密审查 in one

@@ -61,7 +61,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/reports", get(reports_index))
         .route("/console/reports/{agency}/{year}", get(report_workspace))
         .route("/console/reports/{agency}/{year}/narrative", post(save_narrative))
-        .route("/console/reports/{agency}/{year}/publish", post(publish))
+        .route("/console/reports/{agency}/{year}/publish", get(publish_check).post(publish))
         .route("/console/password", get(password_page).post(change_password))
         .route("/console/audit", get(audit_page))
 }
@@ -942,6 +942,9 @@ async fn draft(
     let findings = out
         .2
         .into_iter()
+        // A draft has no publication date yet: the deadline is checked on the confirmation
+        // page, against the date chosen, not reported here as 「未核对」.
+        .filter(|f| !(f.rule == gongkai_core::rules::id::META_DEADLINE && f.severity == Severity::Info))
         .map(|f| FindingRow {
             severity: match f.severity {
                 Severity::Error => "错误",
@@ -1058,13 +1061,116 @@ async fn save_narrative(
     Ok(Redirect::to(&format!("/console/reports/{code}/{year}?done=narrative")).into_response())
 }
 
+/// The confirmation page of a publication (发布前核对): the check of
+/// [`gongkai_app::publish::check`] against the date chosen, and the form that confirms it.
+#[derive(Template)]
+#[template(path = "console/publish.html")]
+struct PublishPage {
+    chrome: Chrome,
+    me: Me,
+    check: gongkai_app::publish::PublishCheck,
+    fingerprint: String,
+    error: Option<String>,
+}
+
+impl PublishPage {
+    fn workspace(&self) -> String {
+        format!("/console/reports/{}/{}", self.check.agency.code, self.check.year)
+    }
+}
+
 #[derive(Deserialize)]
-struct PublishForm {
+struct PublishQuery {
     #[serde(default)]
     published_on: String,
 }
 
-/// Publishing (approver): the publication date and the period lock, in one write.
+#[derive(Deserialize)]
+struct PublishForm {
+    #[serde(default)]
+    published_on: String,
+    /// The fingerprint of the check the approver read ([`PublishPage`]).
+    #[serde(default)]
+    seen: String,
+    /// The tick of 「我已阅读……确认发布」, needed when the check warns.
+    #[serde(default)]
+    accept: String,
+}
+
+/// The date of a publish form, or the workspace again with why (422, audited).
+async fn publish_date(
+    state: &AppState,
+    user: &CurrentUser,
+    code: &str,
+    year: i32,
+    text: &str,
+) -> Result<Result<NaiveDate, Response>, WebError> {
+    let target = format!("{code}/{year}");
+    if !user.can_approve(code) {
+        user.audit(state, "report.publish", &target, false, Some("approver role required".into())).await;
+        return Err(WebError::Forbidden("发布年度报告须由本机关审批人员操作".into()));
+    }
+    match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+        Ok(on) => {
+            agency_in_scope(state, user, Some(code)).await?;
+            Ok(Ok(on))
+        }
+        Err(_) => {
+            let msg = "发布日期须为 YYYY-MM-DD 格式的有效日期".to_string();
+            Ok(Err(refuse_workspace(state, user, code, year, "report.publish", &target, msg).await?))
+        }
+    }
+}
+
+/// The confirmation page, or the workspace with the check's refusal (a year published, a date
+/// out of range: 422).
+async fn confirmation(
+    state: &AppState,
+    user: &CurrentUser,
+    code: &str,
+    year: i32,
+    on: NaiveDate,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    let cal = std::sync::Arc::clone(&state.calendar);
+    match gongkai_app::publish::check(&state.store, cal, &state.clock, code, year, on).await {
+        Ok(check) => {
+            let view = PublishPage {
+                chrome: chrome(state, format!("发布前核对：{}{year}年度政府信息公开工作年度报告", check.agency.name)),
+                me: Me::of(user),
+                fingerprint: check.fingerprint(),
+                check,
+                error: error.clone(),
+            };
+            page(&view, if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK })
+        }
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            // Asking to publish a year already published, or on a date out of range, is an
+            // attempt refused: audited like the POST's.
+            let target = format!("{code}/{year}");
+            refuse_workspace(state, user, code, year, "report.publish", &target, e.to_string()).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET …/publish?published_on=`: the confirmation page (approver): what publishing on that
+/// date locks, every error (which blocks), every warning and empty section (which need the tick).
+async fn publish_check(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((code, year)): Path<(String, i32)>,
+    Query(q): Query<PublishQuery>,
+) -> Result<Response, WebError> {
+    let year = valid_year(year)?;
+    match publish_date(&state, &user, &code, year, &q.published_on).await? {
+        Ok(on) => confirmation(&state, &user, &code, year, on, None).await,
+        Err(refused) => Ok(refused),
+    }
+}
+
+/// `POST …/publish` (approver): publishes what the confirmation page showed — the same check
+/// (its fingerprint), with the tick when it warns — and locks the year, in one write.
 async fn publish(
     State(state): State<AppState>,
     Path((code, year)): Path<(String, i32)>,
@@ -1072,26 +1178,35 @@ async fn publish(
 ) -> Result<Response, WebError> {
     let ConsoleForm { user, form: f } = form;
     let year = valid_year(year)?;
-    let target = format!("{code}/{year}");
-    if !user.can_approve(&code) {
-        user.audit(&state, "report.publish", &target, false, Some("approver role required".into())).await;
-        return Err(WebError::Forbidden("发布年度报告须由本机关审批人员操作".into()));
-    }
-    let Ok(on) = NaiveDate::parse_from_str(f.published_on.trim(), "%Y-%m-%d") else {
-        let msg = "发布日期须为 YYYY-MM-DD 格式的有效日期".to_string();
-        return refuse_workspace(&state, &user, &code, year, "report.publish", &target, msg).await;
+    let on = match publish_date(&state, &user, &code, year, &f.published_on).await? {
+        Ok(on) => on,
+        Err(refused) => return Ok(refused),
     };
-    agency_in_scope(&state, &user, Some(&code)).await?;
     let cal = std::sync::Arc::clone(&state.calendar);
-    match gongkai_app::publish::publish(&state.store, cal, &state.clock, &user.actor(), &code, year, on).await {
-        Ok(_) => Ok(Redirect::to(&format!("/console/reports/{code}/{year}?done=publish")).into_response()),
-        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_) | AppError::Uncountable(_))) => {
-            // Refused and audited by the use case; the workspace shows why.
-            page(
-                &workspace_view(&state, &user, &code, year, Some(e.to_string()), None).await?,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
+    if f.accept != "1" {
+        // Read the check as the page showed it: a tick is needed only when it warns.
+        let check =
+            gongkai_app::publish::check(&state.store, std::sync::Arc::clone(&cal), &state.clock, &code, year, on).await;
+        if let Ok(c) = &check {
+            if c.needs_acceptance() && !c.blocked() && c.fingerprint() == f.seen {
+                let msg = "请先勾选“我已阅读以上警告和未填写或无数据的章节，确认发布”".to_string();
+                user.audit(&state, "report.publish", &format!("{code}/{year}"), false, Some(msg.clone())).await;
+                return confirmation(&state, &user, &code, year, on, Some(msg)).await;
+            }
         }
+    }
+    let confirm = gongkai_app::publish::Confirmation::Of(f.seen.trim());
+    match gongkai_app::publish::publish(&state.store, cal, &state.clock, &user.actor(), &code, year, on, confirm).await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/console/reports/{code}/{year}?done=publish")).into_response()),
+        // Refused and audited by the use case; the check again, with why.
+        Err(e @ (AppError::NotReady(_) | AppError::Uncountable(_) | AppError::Unconfirmed(_))) => {
+            confirmation(&state, &user, &code, year, on, Some(e.to_string())).await
+        }
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => page(
+            &workspace_view(&state, &user, &code, year, Some(e.to_string()), None).await?,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         Err(e) => Err(e.into()),
     }
 }
@@ -1213,6 +1328,7 @@ fn audit_label(event_type: &str) -> String {
         "config.require_mfa" => "设置双因素认证要求",
         "config.personal_data_retention" => "设置个人信息保存期限",
         "csrf" => "表单校验失败",
+        "guide.set" => "更新政府信息公开指南",
         "document.delivery" => "登记文书送达",
         "attachment.add" => "添加答复书附件",
         "document.correct" => "制发更正文书",
@@ -1345,6 +1461,7 @@ mod tests {
             "config.personal_data_retention",
             "config.require_mfa",
             "csrf",
+            "guide.set",
             "document.delivery",
             "attachment.add",
             "attachment.remove",

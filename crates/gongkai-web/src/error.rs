@@ -90,7 +90,10 @@ impl From<gongkai_app::AppError> for WebError {
             AppError::Invalid { field, message } => WebError::Invalid(vec![FieldError::new(field, message)]),
             AppError::Refused(message) => WebError::Invalid(vec![FieldError::new("kind", message)]),
             AppError::Locked(message) => WebError::Conflict(message),
-            e @ (AppError::Conflict(_) | AppError::Uncountable(_)) => WebError::Conflict(e.to_string()),
+            e @ (AppError::Conflict(_)
+            | AppError::Uncountable(_)
+            | AppError::NotReady(_)
+            | AppError::Unconfirmed(_)) => WebError::Conflict(e.to_string()),
             AppError::NotFound(_) => WebError::NotFound("记录"),
             AppError::UnknownAgency(_) => WebError::NotFound("机关"),
             AppError::Workbook(errors) => {

@@ -27,6 +27,7 @@ mod documents;
 pub mod error;
 pub mod filing;
 mod guard;
+mod guide_editor;
 pub mod layout;
 pub mod mfa;
 mod oversight;
@@ -181,6 +182,7 @@ pub fn router(state: AppState) -> Router {
         .merge(security::routes())
         .merge(proactive_register::routes())
         .merge(article20::routes())
+        .merge(guide_editor::routes())
         .merge(cases::routes())
         .merge(published::form_routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))

@@ -488,8 +488,9 @@ pub const DOWNLOADS: [(&str, &str); 5] = [
 struct ReportPage {
     chrome: Chrome,
     body_html: String,
-    errors: Vec<(String, String)>,
-    warnings: Vec<(String, String)>,
+    /// What the consistency rules found, as plain sentences (no rule ids: the public reads the
+    /// report, not the checker).
+    notes: Vec<String>,
     downloads: Vec<(String, &'static str)>,
 }
 
@@ -507,11 +508,12 @@ async fn report(
     let year = parse_year(&year)?;
     let agency = load_agency(&state, &code).await?;
     let p = reports::published(&state, &agency, year).await?;
-    let pick = |sev: Severity| -> Vec<(String, String)> {
-        p.findings.iter().filter(|f| f.severity == sev).map(|f| (f.rule.clone(), f.message.clone())).collect()
-    };
-    let errors = pick(Severity::Error);
-    let warnings = pick(Severity::Warning);
+    let notes = p
+        .findings
+        .iter()
+        .filter(|f| matches!(f.severity, Severity::Error | Severity::Warning))
+        .map(|f| f.message.clone())
+        .collect();
     let title = gongkai_core::template::report_title(&agency.name, Some(year));
     let mut chrome = Chrome::new(&state.site, title, "信息公开年报").column("政府信息公开年报").in_agency(
         &agency.code,
@@ -524,9 +526,8 @@ async fn report(
     let base = format!("/agencies/{}/reports/{year}/download", url_segment(&agency.code));
     render(&ReportPage {
         chrome,
-        body_html: gongkai_export::render_html_fragment(&p.report),
-        errors,
-        warnings,
+        body_html: gongkai_export::render_html_body(&p.report),
+        notes,
         downloads: DOWNLOADS.iter().map(|(f, l)| (format!("{base}/{f}"), *l)).collect(),
     })
 }

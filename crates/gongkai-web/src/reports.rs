@@ -50,7 +50,9 @@ pub async fn published(state: &AppState, agency: &Agency, year: i32) -> Result<P
         Some(p) if p.published_on.is_some() => generate_year(state, agency, year - 1).await.ok(),
         _ => None,
     };
-    let ctx = CheckContext { previous: previous.as_ref(), ..CheckContext::default() };
+    // As the pre-publication check does: the Art. 49 deadline by the agency's kind.
+    let government = agency.kind == gongkai_core::register::AgencyKind::Government;
+    let ctx = CheckContext { previous: previous.as_ref(), government_report: Some(government) };
     let findings = rules::check(&report, &ctx);
     Ok(Published { report, findings, publication })
 }

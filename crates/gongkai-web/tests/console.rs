@@ -2269,11 +2269,15 @@ story!(concurrent_events_on_one_request_store_exactly_one, |app: App| async move
         sessions.push(login(&app, "fin.approver").await);
     }
     let path = format!("/console/reports/{DEPT}/2024/publish");
+    // Each read the same confirmation page, then all confirm at once.
+    let (status, check) = sessions[0].get(&app, &format!("{path}?published_on=2025-01-20")).await;
+    assert_eq!(status, 200, "{check}");
+    let seen = hidden(&check, "seen");
     let mut tasks = Vec::new();
     for s in sessions {
-        let (client, url) = (app.client.clone(), app.url(&path));
+        let (client, url, seen) = (app.client.clone(), app.url(&path), seen.clone());
         tasks.push(tokio::spawn(async move {
-            let fields = [("csrf", s.csrf.as_str()), ("published_on", "2025-01-20")];
+            let fields = [("csrf", s.csrf.as_str()), ("published_on", "2025-01-20"), ("seen", &seen), ("accept", "1")];
             let r = client.post(url).header("cookie", &s.cookie).form(&fields).send().await.unwrap();
             (r.status().as_u16(), r.text().await.unwrap())
         }));
@@ -2767,3 +2771,172 @@ story!(issue17_a_reply_goes_by_email_with_its_attachments, |app: App| async move
     assert!(inbox.try_recv().is_err());
     server.abort();
 });
+
+// ------------------------------------------------------------------------ issue 18 item 4: publish
+
+story!(issue18_publishing_goes_through_a_confirmation_page_checked_against_the_date, |app: App| async move {
+    users(&app.store).await;
+    let a = login(&app, "fin.approver").await;
+    let staff = login(&app, "fin.staff").await;
+    let path = format!("/console/reports/{DEPT}/2024/publish");
+    let check = |date: &str| format!("{path}?published_on={date}");
+    let narrative = |section: &'static str, text: &'static str| {
+        let (staff, app) = (&staff, &app);
+        async move {
+            let fields = [("section", section), ("text", text)];
+            let (status, _) = staff.post(app, &format!("/console/reports/{DEPT}/2024/narrative"), &fields).await;
+            assert_eq!(status, 303, "{section}");
+        }
+    };
+
+    // The approver's page only; a date that is no date goes back to the workspace with why.
+    assert_eq!(staff.get(&app, &check("2025-01-20")).await.0, 403);
+    let (status, html) = a.get(&app, &check("2025-13-01")).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("发布日期须为 YYYY-MM-DD 格式的有效日期"), "{html}");
+
+    // Checked against the date chosen: late for a department after 31 January (Art. 49), the
+    // sections without text, what is locked; a tick to accept; no rule ids.
+    let (status, html) = a.get(&app, &check("2025-02-10")).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("发布日期2025-02-10晚于2025-01-31") && html.contains("第四十九条"), "{html}");
+    assert!(html.contains("id=\"check-empty\"") && html.contains("一、总体情况"), "{html}");
+    assert!(html.contains("id=\"locks\"") && html.contains("id=\"accept\""), "{html}");
+    assert!(!html.contains("meta.deadline") && !html.contains("未核对"), "{html}");
+    let seen = hidden(&html, "seen");
+    let (_, on_time) = a.get(&app, &check("2025-01-20")).await;
+    assert!(!on_time.contains("第四十九条"), "on time: no lateness");
+    let on_time_seen = hidden(&on_time, "seen");
+    assert_ne!(seen, on_time_seen);
+
+    // Without the tick; with the tick but the check of another date: refused, nothing stored.
+    let (status, html) = a.post(&app, &path, &[("published_on", "2025-02-10"), ("seen", &seen)]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("请先勾选") && html.contains("id=\"confirm-form\""), "{html}");
+    let stale = [("published_on", "2025-02-10"), ("seen", on_time_seen.as_str()), ("accept", "1")];
+    let (status, html) = a.post(&app, &path, &stale).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("发布前核对的结果已有变化"), "{html}");
+    // A narrative written since the page was read changes the check: the old tick publishes nothing.
+    narrative("overview", "2024年，示例市财政局认真贯彻《中华人民共和国政府信息公开条例》。").await;
+    let read_before = [("published_on", "2025-02-10"), ("seen", seen.as_str()), ("accept", "1")];
+    let (status, html) = a.post(&app, &path, &read_before).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("发布前核对的结果已有变化"), "{html}");
+    assert!(!app.store.is_locked(DEPT, 2024).await.unwrap());
+
+    // A narrative claim against table 4 is flagged (「30件被纠正」, no case at all).
+    narrative("review_litigation", "本年度政府信息公开行政复议案件中有30件被纠正。").await;
+    let (_, html) = a.get(&app, &check("2025-02-10")).await;
+    assert!(html.contains("与表四“行政复议”结果纠正(0)不一致"), "{html}");
+    // An entry that cannot be counted (a case decided with no result, as an older system's data
+    // may hold) blocks: no confirm form, and a forged confirmation is refused.
+    let case = gongkai_core::register::Case {
+        agency: DEPT.into(),
+        number: "复议2024-1".into(),
+        group: gongkai_core::report::CaseGroup::Review,
+        request: None,
+        filed_on: "2024-04-01".parse().unwrap(),
+        decided_on: Some("2024-06-01".parse().unwrap()),
+        result: None,
+    };
+    app.store.insert_case(&case).await.unwrap();
+    let (status, html) = a.get(&app, &check("2025-02-10")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("id=\"check-uncountable\"") && html.contains("不能发布"), "{html}");
+    assert!(!html.contains("id=\"confirm-form\""), "{html}");
+    let forged = [("published_on", "2025-02-10"), ("seen", ""), ("accept", "1")];
+    let (status, html) = a.post(&app, &path, &forged).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("条登记无法统计"), "{html}");
+    assert!(!app.store.is_locked(DEPT, 2024).await.unwrap());
+    let case = gongkai_core::register::Case { result: Some(gongkai_core::report::CaseResult::Corrected), ..case };
+    app.store.update_case(&case).await.unwrap();
+
+    // Corrected, read again, ticked: published and locked.
+    narrative("review_litigation", "本年度政府信息公开行政复议案件1件，结果纠正。").await;
+    let (_, html) = a.get(&app, &check("2025-02-10")).await;
+    let seen = hidden(&html, "seen");
+    let (status, _) = a.post(&app, &path, &[("published_on", "2025-02-10"), ("seen", &seen), ("accept", "1")]).await;
+    assert_eq!(status, 303);
+    assert!(app.store.is_locked(DEPT, 2024).await.unwrap());
+    let audit = app.store.list_audit(200).await.unwrap();
+    let publishes: Vec<_> = audit.iter().filter(|r| r.event.event_type == "report.publish").collect();
+    assert_eq!(publishes.iter().filter(|r| r.event.success).count(), 1);
+    assert!(publishes.iter().filter(|r| !r.event.success).count() >= 4, "every refusal audited");
+
+    // The public page: the report as published — its title once, no checker box, no rule id,
+    // the lateness as a plain note.
+    let (status, page) = app.get_text(&format!("/agencies/{DEPT}/reports/2024")).await;
+    assert_eq!(status, 200);
+    assert_eq!(page.matches("<h1").count(), 1, "{page}");
+    assert!(page.contains("认真贯彻") && page.contains("核对说明") && page.contains("第四十九条"), "{page}");
+    assert!(!page.contains("meta.") && !page.contains("<code>") && !page.contains("勾稽关系检查"), "{page}");
+});
+
+// ---------------------------------------------------------- issue 18 item 3: the guide editor
+
+story!(
+    issue18_the_guide_is_edited_in_the_console_refused_when_incomplete_and_kept_in_versions,
+    |app: App| async move {
+        users(&app.store).await;
+        let staff = login(&app, "fin.staff").await;
+        // The harness's guide (version 1) lacks the sections Art. 12 requires.
+        let (status, html) = staff.get(&app, "/console/guide").await;
+        assert_eq!(status, 200, "{html}");
+        assert!(html.contains("id=\"guide-form\"") && html.contains("value=\"示例市财政局办公室\""), "{html}");
+        assert!(html.contains("第1版") && html.contains("首次登记"), "{html}");
+        let complete = [
+            ("agency", DEPT),
+            ("office", "示例市财政局办公室"),
+            ("address", "示例市人民路1号"),
+            ("postcode", "100000"),
+            ("hours", "工作日 9:00-17:00"),
+            ("phone", "0000-12345600"),
+            ("fax", "0000-12345679"),
+            ("web_contact", "示例市财政局门户网站“依申请公开”栏目"),
+            ("email", "gk@czj.example.gov.cn"),
+            ("scope", "本机关主动公开机构职能、政策文件、财政预决算等信息。"),
+            ("catalogue", "目录按主题分类、按发布时间倒序编排。"),
+            ("request", "申请人可以通过在线申请、信函、当面提交等方式提出申请，本机关20个工作日内答复。"),
+            ("fees", "依申请提供政府信息，一般不收取费用。"),
+            ("remedies", "可以依法申请行政复议或者提起行政诉讼。"),
+            ("updated_on", "2026-11-20"),
+        ];
+        // An empty Art. 12 field: refused naming it, the form as typed, nothing stored.
+        let no_fax: Vec<(&str, &str)> = complete.iter().map(|(k, v)| (*k, if *k == "fax" { "" } else { *v })).collect();
+        let (status, html) = staff.post(&app, "/console/guide", &no_fax).await;
+        assert_eq!(status, 422);
+        assert!(html.contains("传真号码：不能为空（条例第十二条）"), "{html}");
+        assert!(html.contains("name=\"fax\" maxlength=\"500\" value=\"\" required aria-invalid=\"true\""), "{html}");
+        assert!(html.contains("目录按主题分类"), "what was typed is kept");
+        assert_eq!(app.store.get_guide(DEPT).await.unwrap().unwrap().phone, "0000-12345678", "nothing stored");
+
+        // Complete: saved, on the portal, a second version naming what changed and who.
+        let (status, _) = staff.post(&app, "/console/guide", &complete).await;
+        assert_eq!(status, 303);
+        let (_, portal) = app.get_text(&format!("/agencies/{DEPT}/guide")).await;
+        assert!(portal.contains("目录按主题分类") && portal.contains("gk@czj.example.gov.cn"), "{portal}");
+        let (_, html) = staff.get(&app, "/console/guide?done=saved").await;
+        assert!(html.contains("id=\"guide-done\""), "{html}");
+        let history = html.split("id=\"guide-history\"").nth(1).unwrap_or_default();
+        assert!(history.contains("第2版") && history.contains("fin.staff"), "{history}");
+        assert!(history.contains("联系电话") && history.contains("二、政府信息公开目录的分类与编排体系"), "{history}");
+        assert!(history.contains("更新日期") && !history.contains("办公地址"), "only what changed: {history}");
+
+        // A supervisor reads it, without a form, and cannot save; another agency's guide is not
+        // staff's to write.
+        let sup = login(&app, "gov.supervisor").await;
+        let (status, html) = sup.get(&app, &format!("/console/guide?agency={DEPT}")).await;
+        assert_eq!(status, 200);
+        assert!(!html.contains("id=\"guide-form\"") && html.contains("id=\"guide-fields\""), "{html}");
+        assert_eq!(sup.post(&app, "/console/guide", &complete).await.0, 403);
+        let mut other = complete.to_vec();
+        other[0] = ("agency", ROOT);
+        assert_eq!(staff.post(&app, "/console/guide", &other).await.0, 403);
+        let audit = app.store.list_audit(200).await.unwrap();
+        let sets: Vec<_> = audit.iter().filter(|r| r.event.event_type == "guide.set").collect();
+        assert_eq!(sets.iter().filter(|r| r.event.success).count(), 1);
+        assert_eq!(sets.iter().filter(|r| !r.event.success).count(), 2, "the refusals audited: {sets:#?}");
+    }
+);

@@ -365,6 +365,15 @@ story!(public_files_staff_extend_and_reply_report_published, |app: App| async mo
     b.login(&app, "fin.approver").await;
     b.open(&app, &format!("/console/reports/{DEPT}/2024")).await;
     b.click("#publish").await;
+    // The confirmation page: checked against the date chosen (today, long after 31 January:
+    // late under Art. 49), the sections without text, what publishing locks.
+    b.el("#publish-check").await;
+    assert!(b.text("#check-warnings").await.contains("第四十九条"), "{}", b.source().await);
+    assert!(b.text("#check-empty").await.contains("五、存在的主要问题及改进情况"));
+    assert!(b.text("#locks").await.contains("申请登记"));
+    b.screenshot("console-publish-check").await;
+    b.click("#accept").await;
+    b.click("#confirm-publish").await;
     b.el("#report-done").await;
     assert!(b.text("#publication").await.contains("已锁定"));
     b.screenshot("console-report").await;
@@ -376,6 +385,9 @@ story!(public_files_staff_extend_and_reply_report_published, |app: App| async mo
     assert!(page.contains("2024"), "the report page");
     assert!(page.contains("认真贯彻"), "the overview written in the console is published");
     assert!(page.contains("id=\"downloads\""), "the downloads section");
+    assert_eq!(page.matches("<h1").count(), 1, "the title once");
+    assert!(!page.contains("meta.deadline") && !page.contains("<code>"), "no rule ids on a public page");
+    assert!(b.text("#report-notes").await.contains("第四十九条"), "the lateness, in plain words");
     assert!(!page.contains("赵申请"), "no applicant on a public page (B4.6)");
     b.screenshot("report").await;
 
@@ -683,6 +695,7 @@ async fn a5_2_every_page_passes_an_automated_wcag_2_1_aa_scan() {
         scan(&b, &axe, "request page (actions)", r).await;
         for (name, path, ready) in [
             ("proactive register", "/console/proactive".to_string(), "#proactive-form"),
+            ("disclosure guide editor", "/console/guide".to_string(), "#guide-form"),
             ("article20", "/console/article20?year=2026".to_string(), "#article20-form"),
             ("article20 (locked year)", format!("/console/article20?year={}", harness::YEAR), "#article20-locked"),
             ("cases", "/console/cases".to_string(), ".decide-form"),
@@ -698,6 +711,17 @@ async fn a5_2_every_page_passes_an_automated_wcag_2_1_aa_scan() {
             b.el(ready).await;
             scan(&b, &axe, name, r).await;
         }
+        // The guide editor refusing an empty Art. 12 field: the message and the field marked.
+        b.open(&app, "/console/guide").await;
+        b.fill("#catalogue", "目录按主题分类、按发布时间倒序编排。").await;
+        b.fill("#request", "申请人可以通过在线申请、信函、当面提交等方式提出申请。").await;
+        b.fill("#fax", "").await;
+        b.client.execute("document.getElementById('fax').removeAttribute('required')", vec![]).await.unwrap();
+        b.click("#save-guide").await;
+        b.el("#guide-error").await;
+        assert!(b.text("#guide-error").await.contains("传真号码：不能为空"), "{}", b.source().await);
+        scan(&b, &axe, "disclosure guide editor with error", r).await;
+        b.screenshot("console-guide").await;
         b.open(&app, "/console/tokens").await;
         b.fill("#token-name", "报表脚本").await;
         b.click("#create-token").await;

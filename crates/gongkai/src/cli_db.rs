@@ -486,29 +486,31 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<ExitCode> {
     };
     runtime()?.block_on(async {
         let store = open_creating(&a.db).await?;
-        let (n, codes) = gongkai_app::demo::fill(&store, &cal, &spec, a.proactive).await?;
+        let clock = crate::clock();
+        let (n, codes) = gongkai_app::demo::fill(&store, std::sync::Arc::new(cal), &clock, &spec, a.proactive).await?;
         println!(
-            "已生成示例数据：{} 个机关，{} 件申请，{} 件复议诉讼，{} 条第二十条数据，{} 条主动公开信息，{} 段报告正文（{}–{}年）",
+            "已生成示例数据：{} 个机关，{} 件申请，{} 件复议诉讼，{} 条第二十条数据，{} 条主动公开信息，{} 段报告正文，{} 份公开指南，已发布 {} 份往年年度报告（{}–{}年）",
             n.agencies,
             n.requests,
             n.cases,
             n.figures,
             n.proactive,
             n.narratives,
+            n.guides,
+            n.published,
             spec.first_year,
             spec.last_year
         );
         let root = codes.first().map_or("DEMO", String::as_str);
-        // The hint names the database it was given: followed word for word, it reads this one.
-        let database = match &a.db.database_url {
-            Some(url) => format!(" --database-url {}", gongkai_store::redact_url(url)),
-            None => String::new(),
-        };
+        // The hint names the database it filled, however it was given (flag, environment,
+        // settings file, default): followed word for word anywhere, it reads this one.
+        let database = format!(" --database-url {}", gongkai_store::redact_url(&a.db.url()));
         println!(
             "根机关代码：{root}（试试：gongkai report generate{database} --agency {} --year {}）",
             codes.get(1).map_or("DEMO", String::as_str),
             spec.last_year
         );
+        println!("启动网站：gongkai serve{database}（公开专栏 http://127.0.0.1:8080/ ；工作平台须先用 gongkai user add 添加账户）");
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -19,6 +19,18 @@ pub enum GuideCommand {
     Show(ShowArgs),
     /// 以 JSON 文件更新机关的政府信息公开指南（第十二条规定的各项不得为空）
     Set(SetArgs),
+    /// 查看政府信息公开指南的修改记录（谁、何时、改了哪些项）
+    History(HistoryArgs),
+}
+
+/// `gongkai guide history` arguments.
+#[derive(Args)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 机关代码
+    #[arg(long)]
+    agency: String,
 }
 
 /// `gongkai guide show` arguments.
@@ -53,6 +65,7 @@ pub fn guide(cmd: GuideCommand) -> anyhow::Result<ExitCode> {
         match cmd {
             GuideCommand::Show(a) => show(a).await,
             GuideCommand::Set(a) => set(a).await,
+            GuideCommand::History(a) => history(a).await,
         }
     })
 }
@@ -113,6 +126,25 @@ async fn set(a: SetArgs) -> anyhow::Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("{}：{}", a.from.display(), app_error(e)))?;
     let mut out = crate::stdout();
     writeln!(out, "已更新机关 {} 的政府信息公开指南（更新日期 {}）", g.agency, g.updated_on)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn history(a: HistoryArgs) -> anyhow::Result<ExitCode> {
+    let store = open(&a.db).await?;
+    let (agency, changes) = gongkai_app::guide::history(&store, &a.agency).await.map_err(app_error)?;
+    let mut out = crate::stdout();
+    if changes.is_empty() {
+        writeln!(out, "{}（{}）尚未登记政府信息公开指南", agency.name, agency.code)?;
+    }
+    for c in &changes {
+        let what = match (c.version, c.changed.is_empty()) {
+            (1, _) => "首次登记".to_string(),
+            (_, true) => "内容未变".to_string(),
+            (_, false) => format!("修改：{}", c.changed.join("、")),
+        };
+        writeln!(out, "第{}版\t{}\t{}\t更新日期 {}\t{what}", c.version, c.saved_at, c.saved_by, c.updated_on)?;
+    }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

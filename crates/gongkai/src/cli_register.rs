@@ -778,23 +778,84 @@ pub struct PublishArgs {
     /// 发布日期 YYYY-MM-DD
     #[arg(long, value_parser = parse_date)]
     date: NaiveDate,
+    /// 确认发布：接受核对中的全部警告和未填写或无数据的章节（有错误时仍不发布）；无终端时必须加
+    #[arg(long, conflicts_with = "check")]
+    yes: bool,
+    /// 只做发布前核对，不发布（无错误时退出码为 0）
+    #[arg(long)]
+    check: bool,
 }
 
-/// `gongkai report publish`: the same use case as the console's 发布 button
-/// ([`gongkai_app::publish::publish`]): the date is checked, a published year is refused, and the
-/// attempt is audited.
+/// `gongkai report publish`: the same use case as the console's confirmation page
+/// ([`gongkai_app::publish::check`], then [`gongkai_app::publish::publish`]): the check is
+/// printed; errors block; warnings and empty sections are accepted at the terminal's prompt or
+/// by `--yes`; without either, and without a terminal, nothing is published.
 pub fn publish(a: PublishArgs) -> anyhow::Result<ExitCode> {
+    use gongkai_app::publish::{self as publishing, Confirmation};
+    use std::io::IsTerminal;
     let cal = std::sync::Arc::new(crate::cli_clock::load_calendar()?);
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
         let clock = crate::clock();
-        match gongkai_app::publish::publish(&store, cal, &clock, &gongkai_app::Actor::cli(), &a.agency, a.year, a.date)
-            .await
-        {
+        let actor = gongkai_app::Actor::cli();
+        let refused = |e: gongkai_app::AppError| -> anyhow::Result<ExitCode> {
+            match e {
+                e @ (gongkai_app::AppError::Store(_) | gongkai_app::AppError::Internal(_)) => Err(e.into()),
+                e => {
+                    eprintln!("未发布：{e}");
+                    Ok(ExitCode::from(2))
+                }
+            }
+        };
+        let target = format!("{}/{}", a.agency, a.year);
+        let check = publishing::check(&store, std::sync::Arc::clone(&cal), &clock, &a.agency, a.year, a.date).await;
+        if !a.check {
+            // A publication refused before its check is an attempt all the same (B2.3).
+            actor.audit_refusal(&store, &clock, publishing::AUDIT_EVENT, &target, &check).await;
+        }
+        let check = match check {
+            Ok(c) => c,
+            Err(e @ gongkai_app::AppError::UnknownAgency(_)) => return Err(e.into()),
+            Err(e) => return refused(e),
+        };
+        let mut out = std::io::stdout().lock();
+        write_check(&mut out, &check)?;
+        drop(out);
+        if a.check {
+            return Ok(if check.blocked() { ExitCode::from(1) } else { ExitCode::SUCCESS });
+        }
+        if check.blocked() {
+            // Refused and audited by the use case.
+            let outcome = publishing::publish(&store, cal, &clock, &actor, &a.agency, a.year, a.date, Confirmation::None);
+            if let Err(e) = outcome.await {
+                tracing::debug!(error = %e, "publication refused");
+            }
+            eprintln!("未发布：请先更正以上错误");
+            return Ok(ExitCode::from(1));
+        }
+        let fingerprint = check.fingerprint();
+        let confirmation = if a.yes {
+            Confirmation::Given
+        } else if std::io::stdin().is_terminal() {
+            eprint!("确认发布并锁定 {} 年度数据？输入“是”确认，其他任意内容取消：", a.year);
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).context("读取确认输入失败")?;
+            if !matches!(line.trim(), "是" | "y" | "Y" | "yes") {
+                eprintln!("已取消，未发布");
+                return Ok(ExitCode::from(2));
+            }
+            Confirmation::Of(&fingerprint)
+        } else {
+            let why = "未发布：发布将锁定该年度数据，须经确认，而当前没有终端可供确认；核对以上结果无误后加 --yes 确认发布";
+            actor.audit(&store, &clock, publishing::AUDIT_EVENT, &target, false, Some(why.into())).await;
+            eprintln!("{why}");
+            return Ok(ExitCode::from(2));
+        };
+        match publishing::publish(&store, cal, &clock, &actor, &a.agency, a.year, a.date, confirmation).await {
             Ok(_) => {
                 println!(
                     "已发布：机关 {} {} 年度报告，发布日期 {}。该年度数据已锁定，此后修改须加 --amend \"更正理由\"，并在报告中注明更正。",
-                    a.agency, a.year, a.date
+                    check.agency.code, a.year, a.date
                 );
                 Ok(ExitCode::SUCCESS)
             }
@@ -805,13 +866,80 @@ pub fn publish(a: PublishArgs) -> anyhow::Result<ExitCode> {
                 eprintln!("报告无法生成，未发布");
                 Ok(ExitCode::from(1))
             }
-            Err(e @ gongkai_app::AppError::Store(_)) | Err(e @ gongkai_app::AppError::Internal(_)) => Err(e.into()),
-            Err(e) => {
-                eprintln!("未发布：{e}");
-                Ok(ExitCode::from(2))
-            }
+            Err(e) => refused(e),
         }
     })
+}
+
+/// The pre-publication check as the terminal shows it: what is locked, then every problem, then
+/// the verdict. The console's confirmation page shows the same lists.
+fn write_check(out: &mut impl std::io::Write, c: &gongkai_app::publish::PublishCheck) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "发布前核对：{}（{}）{} 年度报告，发布日期 {}",
+        c.agency.name, c.agency.code, c.year, c.published_on
+    )?;
+    let l = &c.locks;
+    writeln!(
+        out,
+        "发布后锁定：申请登记 {} 件（另有上年结转 {} 件）、复议诉讼案件 {} 件、主动公开登记 {} 条、第二十条数据{}、正文 {} 个章节；此后修改须作为更正并说明理由，更正在报告中注明",
+        l.requests,
+        l.carried_over,
+        l.cases,
+        l.proactive,
+        if l.article20 { "已登记" } else { "未登记" },
+        l.narratives
+    )?;
+    let list =
+        |out: &mut dyn std::io::Write, head: String, items: &mut dyn Iterator<Item = String>| -> std::io::Result<()> {
+            writeln!(out, "{head}")?;
+            for (i, m) in items.enumerate() {
+                writeln!(out, "  {}. {m}", i + 1)?;
+            }
+            Ok(())
+        };
+    if !c.uncountable.is_empty() {
+        list(
+            out,
+            format!("无法统计的登记 {} 条（须先更正）：", c.uncountable.len()),
+            &mut c.uncountable.iter().cloned(),
+        )?;
+    }
+    if !c.errors.is_empty() {
+        list(
+            out,
+            format!("错误 {} 处（须先更正，否则不能发布）：", c.errors.len()),
+            &mut c.errors.iter().map(|f| f.message.clone()),
+        )?;
+    }
+    if !c.warnings.is_empty() {
+        list(
+            out,
+            format!("警告 {} 处（须确认）：", c.warnings.len()),
+            &mut c.warnings.iter().map(|f| f.message.clone()),
+        )?;
+    }
+    if !c.empty_sections.is_empty() {
+        list(
+            out,
+            format!("未填写或无数据的章节 {} 个（须确认）：", c.empty_sections.len()),
+            &mut c.empty_sections.iter().map(|s| {
+                if s.note.is_empty() {
+                    s.title.to_string()
+                } else {
+                    format!("{}（{}）", s.title, s.note)
+                }
+            }),
+        )?;
+    }
+    let verdict = if c.blocked() {
+        "不能发布：有错误须先更正"
+    } else if c.needs_acceptance() {
+        "可以发布，但须确认以上警告和未填写或无数据的章节"
+    } else {
+        "可以发布：未发现问题"
+    };
+    writeln!(out, "核对结果：{verdict}")
 }
 
 /// `gongkai narrative` subcommands.

@@ -92,4 +92,20 @@ fn a_guide_is_set_from_json_only_when_complete(db: &Db) {
     let o = set(db, &shown);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(db.json(&["guide", "show", "--agency", AG, "--json"]), shown);
+
+    // Every save is a version: who, when, which items changed (A2.2), newest first; refused
+    // files left none.
+    let mut moved = guide();
+    moved["address"] = json!("杭州市解放东路20号");
+    moved["sections"]["fees"] = json!("依申请提供政府信息，一般不收取费用。");
+    assert!(set(db, &moved).status.success());
+    let history = db.ok(&["guide", "history", "--agency", AG]);
+    let lines: Vec<&str> = history.lines().collect();
+    assert_eq!(lines.len(), 3, "{history}");
+    assert!(
+        lines[0].starts_with("第3版\t2026-11-27 10:00:00\t命令行\t更新日期 2026-11-01\t修改：办公地址、四、收费"),
+        "{history}"
+    );
+    assert!(lines[1].starts_with("第2版") && lines[1].ends_with("内容未变"), "{history}");
+    assert!(lines[2].starts_with("第1版") && lines[2].ends_with("首次登记"), "{history}");
 }

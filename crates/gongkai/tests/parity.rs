@@ -156,15 +156,23 @@ const MORNING: &str = "2026-11-27T02:00:00Z";
 async fn publish_is_one_rule_in_the_cli_and_the_console() {
     let f = fixture(MORNING).await;
     let approver = f.login("fin.approver").await;
+    // The console's way: the confirmation page for the date, then its form, ticked.
     let publish_web = |year: i32, on: &'static str| {
         let path = format!("/console/reports/{DEPT}/{year}/publish");
         let approver = approver.clone();
         let f = &f;
-        async move { f.post(&approver, &path, &[("published_on", on)]).await }
+        async move {
+            let (status, page) = f.get(&approver, &format!("{path}?published_on={on}")).await;
+            if status != 200 {
+                return (status, page);
+            }
+            let seen = hidden(&page, "seen");
+            f.post(&approver, &path, &[("published_on", on), ("seen", &seen), ("accept", "1")]).await
+        }
     };
 
     // Published by the CLI, then refused by the console: the date stays.
-    let out = f.cli(&["report", "publish", "--agency", DEPT, "--year", "2024", "--date", "2025-01-20"]);
+    let out = f.cli(&["report", "publish", "--agency", DEPT, "--year", "2024", "--date", "2025-01-20", "--yes"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let (status, page) = publish_web(2024, "2025-02-01").await;
     assert_eq!(status, 422);
@@ -174,7 +182,7 @@ async fn publish_is_one_rule_in_the_cli_and_the_console() {
     // Published in the console, then refused by the CLI with the same words.
     let (status, _) = publish_web(2023, "2024-01-15").await;
     assert_eq!(status, 303);
-    let out = f.cli(&["report", "publish", "--agency", DEPT, "--year", "2023", "--date", "2024-02-01"]);
+    let out = f.cli(&["report", "publish", "--agency", DEPT, "--year", "2023", "--date", "2024-02-01", "--yes"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("2023 年度报告已于 2024-01-15 发布并已锁定，不能再次发布"), "{}", stderr(&out));
     assert_eq!(f.published_on(2023).await.as_deref(), Some("2024-01-15"));
@@ -182,7 +190,7 @@ async fn publish_is_one_rule_in_the_cli_and_the_console() {
     // A date inside the report year, and a date after today: refused by both, nothing stored.
     for (date, says) in [("2022-06-01", "发布日期须在 2022 年之后"), ("2026-11-28", "晚于今天（2026-11-27）")]
     {
-        let out = f.cli(&["report", "publish", "--agency", DEPT, "--year", "2022", "--date", date]);
+        let out = f.cli(&["report", "publish", "--agency", DEPT, "--year", "2022", "--date", date, "--yes"]);
         assert_eq!(out.status.code(), Some(2), "{date}");
         assert!(stderr(&out).contains(says), "{date}: {}", stderr(&out));
         let (status, page) = publish_web(2022, date).await;
@@ -191,7 +199,7 @@ async fn publish_is_one_rule_in_the_cli_and_the_console() {
     }
     assert_eq!(f.published_on(2022).await, None);
     // A year not yet over cannot be published.
-    let out = f.cli(&["report", "publish", "--agency", DEPT, "--year", "2026", "--date", "2026-11-27"]);
+    let out = f.cli(&["report", "publish", "--agency", DEPT, "--year", "2026", "--date", "2026-11-27", "--yes"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("年度结束后才能发布"), "{}", stderr(&out));
 

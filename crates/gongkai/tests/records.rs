@@ -394,7 +394,7 @@ fn bad_input_names_the_field_and_stores_nothing(db: &Db) {
 fn a_published_year_changes_only_as_an_amendment(db: &Db) {
     setup_agency(db);
     db.ok(&["figures", "set", "--agency", AG, "--year", "2024", "--rules-issued", "2"]);
-    db.ok(&["report", "publish", "--agency", AG, "--year", "2024", "--date", "2025-01-20"]);
+    db.ok(&["report", "publish", "--agency", AG, "--year", "2024", "--date", "2025-01-20", "--yes"]);
 
     let e = db.refused(&["figures", "set", "--agency", AG, "--year", "2024", "--rules-issued", "4"]);
     assert!(e.contains("--amend"), "{e}");

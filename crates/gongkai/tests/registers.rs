@@ -25,6 +25,7 @@ on_both_backends!(
     requests_events_and_statuses,
     refused_transitions_exit_2_with_the_reason,
     publish_locks_the_year_and_amendments_are_visible,
+    publishing_is_checked_against_the_chosen_date_and_confirmed,
     xlsx_import_feeds_the_report,
     xlsx_with_one_bad_row_stores_nothing,
     xlsx_export_import_round_trips,
@@ -332,6 +333,110 @@ fn refused_transitions_exit_2_with_the_reason(db: &Db) {
     assert!(stderr(&o).contains("不能重复登记"), "{}", stderr(&o));
 }
 
+/// Issue 18 item 4 (Art. 49, Art. 50): the check runs against the date chosen; an error blocks
+/// even with `--yes`; warnings and empty sections are accepted by `--yes` only, and without it
+/// and without a terminal nothing is published.
+fn publishing_is_checked_against_the_chosen_date_and_confirmed(db: &Db) {
+    setup_agency(db);
+    add_request(db, "2024-001", "2024-03-01", &[]);
+    event_ok(db, "2024-001", "2024-03-20", &["reply", "--outcome", "granted"]);
+    let publish = |date: &str, extra: &[&str]| {
+        db.gk(&[&["report", "publish", "--agency", AG, "--year", "2024", "--date", date][..], extra].concat())
+    };
+    let published = || {
+        common::rt().block_on(async {
+            let store = gongkai_store::Store::connect(&db.url, &db.key()).await.unwrap();
+            let p = store.get_publication(AG, 2024).await.unwrap().and_then(|p| p.published_on);
+            store.close().await;
+            p.map_or(Value::Null, |d| Value::String(d.to_string()))
+        })
+    };
+
+    // Checked against the date chosen: after 31 January a department is late (Art. 49); the
+    // sections without text and what the publication locks are listed; nothing is stored.
+    let late = publish("2025-02-10", &["--check"]);
+    assert!(late.status.success(), "{}", stderr(&late));
+    let listing = stdout(&late);
+    for expected in [
+        "发布前核对：杭州市财政局（330100-czj）2024 年度报告，发布日期 2025-02-10",
+        "发布后锁定：申请登记 1 件",
+        "警告 1 处（须确认）",
+        "发布日期2025-02-10晚于2025-01-31",
+        "一、总体情况",
+        "五、存在的主要问题及改进情况",
+        "核对结果：可以发布，但须确认",
+    ] {
+        assert!(listing.contains(expected), "{expected}: {listing}");
+    }
+    assert!(!listing.contains("meta.deadline") && !listing.contains("未核对"), "{listing}");
+    let on_time = stdout(&publish("2025-01-20", &["--check"]));
+    assert!(!on_time.contains("第四十九条"), "{on_time}");
+    assert_eq!(published(), Value::Null);
+
+    // No terminal and no --yes: refused, saying how to confirm; nothing stored.
+    let o = publish("2025-01-20", &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("没有终端可供确认") && stderr(&o).contains("--yes"), "{}", stderr(&o));
+    assert_eq!(published(), Value::Null);
+
+    // A narrative that says 30 cases were corrected when table 4 has none: flagged (a warning
+    // to confirm — prose is read by rule of thumb, so it does not block by itself).
+    let text = db.path("review.txt");
+    std::fs::write(&text, "本年度政府信息公开行政复议案件中有30件被纠正。\n").unwrap();
+    let text = text.to_str().unwrap();
+    db.ok(&["narrative", "set", "--agency", AG, "--year", "2024", "--section", "review_litigation", "--file", text]);
+    let listing = stdout(&publish("2025-01-20", &["--check"]));
+    assert!(
+        listing.contains("“本年度政府信息公开行政复议案件中有30件被纠正”为30，与表四“行政复议”结果纠正(0)不一致"),
+        "{listing}"
+    );
+
+    // A register entry that cannot be counted (a case decided with no result, as an older
+    // system's data may hold): an error, which --yes does not pass; nothing stored.
+    let case = gongkai_core::register::Case {
+        agency: AG.into(),
+        number: "复议2024-1".into(),
+        group: gongkai_core::report::CaseGroup::Review,
+        request: None,
+        filed_on: "2024-04-01".parse().unwrap(),
+        decided_on: Some("2024-06-01".parse().unwrap()),
+        result: None,
+    };
+    common::rt().block_on(async {
+        let store = gongkai_store::Store::connect(&db.url, &db.key()).await.unwrap();
+        store.insert_case(&case).await.unwrap();
+        store.close().await;
+    });
+    let o = publish("2025-01-20", &["--yes"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("无法统计的登记 1 条") && stdout(&o).contains("已记录审结日期 2024-06-01，但未记录结果"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("核对结果：不能发布"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("请先更正"), "{}", stderr(&o));
+    assert_eq!(published(), Value::Null);
+
+    // Corrected: --yes accepts the warnings and the empty sections, and publishes.
+    common::rt().block_on(async {
+        let store = gongkai_store::Store::connect(&db.url, &db.key()).await.unwrap();
+        let decided =
+            gongkai_core::register::Case { result: Some(gongkai_core::report::CaseResult::Corrected), ..case };
+        store.update_case(&decided).await.unwrap();
+        store.close().await;
+    });
+    std::fs::write(text, "本年度政府信息公开行政复议案件1件，结果纠正。\n").unwrap();
+    db.ok(&["narrative", "set", "--agency", AG, "--year", "2024", "--section", "review_litigation", "--file", text]);
+    let out = db.ok(&["report", "publish", "--agency", AG, "--year", "2024", "--date", "2025-02-10", "--yes"]);
+    assert!(out.contains("核对结果：可以发布，但须确认") && out.contains("已发布"), "{out}");
+    assert_eq!(published(), "2025-02-10");
+    // And the year is not published twice.
+    let o = publish("2025-02-11", &["--yes"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("不能再次发布"), "{}", stderr(&o));
+}
+
 fn publish_locks_the_year_and_amendments_are_visible(db: &Db) {
     setup_agency(db);
     add_request(db, "2024-001", "2024-03-01", &[]);
@@ -341,7 +446,7 @@ fn publish_locks_the_year_and_amendments_are_visible(db: &Db) {
     std::fs::write(&text, "2024年，市财政局认真贯彻落实《条例》。\n").unwrap();
     let text = text.to_str().unwrap();
     db.ok(&["narrative", "set", "--agency", AG, "--year", "2024", "--section", "overview", "--file", text]);
-    let out = db.ok(&["report", "publish", "--agency", AG, "--year", "2024", "--date", "2025-01-20"]);
+    let out = db.ok(&["report", "publish", "--agency", AG, "--year", "2024", "--date", "2025-01-20", "--yes"]);
     assert!(out.contains("已锁定"), "{out}");
     let before = report(db, AG, "2024");
     assert_eq!(before["published_on"], "2025-01-20");
@@ -439,7 +544,7 @@ fn publish_locks_the_year_and_amendments_are_visible(db: &Db) {
     db.ok(&["register", "export", "--agency", AG, "--year", "2024", "--out", file.to_str().unwrap()]);
     let fresh = if db.is_postgres() { Db::postgres() } else { Db::sqlite() };
     fresh.ok(&["register", "import", file.to_str().unwrap()]);
-    fresh.ok(&["report", "publish", "--agency", AG, "--year", "2024", "--date", "2025-01-20"]);
+    fresh.ok(&["report", "publish", "--agency", AG, "--year", "2024", "--date", "2025-01-20", "--yes"]);
     let more = db.path("more.xlsx");
     write_workbook(&more, &[("申请登记", &request_sheet(&[request_row("2024-900", "2024-05-06", "", "")]))]);
     let e = fresh.refused(&["register", "import", more.to_str().unwrap()]);

@@ -21,16 +21,39 @@ on_both_backends!(
 fn demo_fills_the_proactive_directory(db: &Db) {
     let out = db.ok(&["demo", "--agencies", "5", "--requests", "50", "--proactive", "250"]);
     assert!(out.contains("250 条主动公开信息"), "{out}");
-    let counts: Vec<usize> = common::rt().block_on(async {
+    // Issue 18 item 5: a county that looks real — every guide filled, the past years published
+    // (2023 and 2024: the demo's last year, 2025, is left to publish), directory items with
+    // their 内容概述 and 生成日期, and the hints name the database.
+    assert!(out.contains("5 份公开指南，已发布 10 份往年年度报告"), "{out}");
+    assert!(out.contains("启动网站：gongkai serve --database-url "), "{out}");
+    let (counts, details, published) = common::rt().block_on(async {
         let store = gongkai_store::Store::connect(&db.url, &db.key()).await.unwrap();
         let mut counts = Vec::new();
         for code in ["DEMO", "DEMO-0001", "DEMO-0004"] {
             counts.push(store.list_proactive(code).await.unwrap().len());
         }
+        let details = store.list_proactive_details("DEMO-0001").await.unwrap();
+        let mut published = Vec::new();
+        for year in 2023..=2025 {
+            published.push(store.get_publication("DEMO-0001", year).await.unwrap().and_then(|p| p.published_on));
+        }
         store.close().await;
-        counts
+        (counts, details, published)
     });
     assert_eq!(counts, vec![50, 50, 50]);
+    assert_eq!(details.len(), 50);
+    assert!(details.iter().all(|d| !d.summary.is_empty() && d.review.is_some()), "{details:?}");
+    assert!(published[0].is_some() && published[1].is_some() && published[2].is_none(), "{published:?}");
+    let guide = db.json(&["guide", "show", "--agency", "DEMO-0001", "--json"]);
+    assert_eq!(guide["office"], "示范县自然资源局办公室");
+    for key in ["address", "hours", "phone", "fax", "web_contact", "email"] {
+        assert!(guide[key].as_str().is_some_and(|v| !v.is_empty()), "{key}: {guide}");
+    }
+    // The agencies' names are each once in the county.
+    let list = db.ok(&["agency", "list"]);
+    let names: Vec<&str> = list.lines().filter_map(|l| l.split('\t').nth(1)).collect();
+    let distinct: std::collections::BTreeSet<&&str> = names.iter().collect();
+    assert_eq!(distinct.len(), names.len(), "{list}");
 }
 
 fn supervise_json_shape_and_subtree(db: &Db) {

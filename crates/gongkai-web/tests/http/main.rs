@@ -213,7 +213,9 @@ story!(published_report_with_check_and_download_art50, |app: App| async move {
     assert_eq!(status, 200);
     assert!(html.contains(&format!("/agencies/{DEPT}/reports/{YEAR}")));
     let (_, page) = app.get_text(&format!("/agencies/{DEPT}/reports/{YEAR}")).await;
-    assert!(page.contains("勾稽关系检查"));
+    // The report as published: its title once (the page's heading), no checker box, no rule id.
+    assert_eq!(page.matches("<h1").count(), 1, "{page}");
+    assert!(!page.contains("勾稽关系检查") && !page.contains("<code>"), "{page}");
     assert!(page.contains("<table"), "official layout tables");
     assert_eq!(meta_content(&page, "ColumnType"), Some("信息公开年报"));
     let r = app.get(&format!("/agencies/{DEPT}/reports/{YEAR}/download/html")).await;
