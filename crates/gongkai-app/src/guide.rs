@@ -20,11 +20,11 @@ pub const SECTIONS: [(&str, &str); 5] = [
 ];
 
 /// The sections Art. 12 itself requires: 分类、编排体系 and 获取方式.
-const REQUIRED_SECTIONS: [&str; 2] = ["catalogue", "request"];
+pub const REQUIRED_SECTIONS: [&str; 2] = ["catalogue", "request"];
 
 /// The JSON fields: key, label, required (Art. 12: 名称、办公地址、办公时间、联系电话、传真号码、
-/// 互联网联系方式).
-const FIELDS: [(&str, &str, bool); 8] = [
+/// 互联网联系方式). The console's guide form shows them in this order.
+pub const FIELDS: [(&str, &str, bool); 8] = [
     ("office", "政府信息公开工作机构名称", true),
     ("address", "办公地址", true),
     ("hours", "办公时间", true),

@@ -198,7 +198,9 @@ fn parse(agency: &str, f: &FiguresForm) -> Result<Article20Figures, String> {
     })
 }
 
-async fn agency_of(state: &AppState, user: &CurrentUser, code: Option<&str>) -> Result<Agency, WebError> {
+/// The agency a console page of registers is about: `code` (trimmed) or the user's own, when the
+/// user may read it (the guide editor shares it).
+pub(crate) async fn agency_of(state: &AppState, user: &CurrentUser, code: Option<&str>) -> Result<Agency, WebError> {
     let code = code.map(str::trim).filter(|c| !c.is_empty()).unwrap_or(user.agency());
     user.require_read(code)?;
     state.store.get_agency(code).await.map_err(WebError::from)?.ok_or(WebError::NotFound("机关"))

@@ -18,6 +18,7 @@ use gongkai_store::DisclosureGuide;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use crate::article20::agency_of;
 use crate::auth::{ConsoleForm, CurrentUser};
 use crate::console::{chrome, page, Me};
 use crate::error::WebError;
@@ -27,20 +28,12 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/console/guide", get(show).post(save))
 }
 
-/// The single-line fields: (form name = the JSON key of `gongkai guide set`, label, required).
-const LINES: [(&str, &str, bool); 8] = [
-    ("office", "政府信息公开工作机构名称", true),
-    ("address", "办公地址", true),
-    ("postcode", "邮政编码", false),
-    ("hours", "办公时间", true),
-    ("phone", "联系电话", true),
-    ("fax", "传真号码", true),
-    ("web_contact", "互联网联系方式", true),
-    ("email", "电子邮箱", false),
-];
+/// The single-line fields: (form name = the JSON key of `gongkai guide set`, label, required),
+/// the use case's own list.
+const LINES: [(&str, &str, bool); 8] = gongkai_app::guide::FIELDS;
 
 /// The outline's sections Art. 12 itself requires (分类、编排体系和获取方式).
-const REQUIRED_SECTIONS: [&str; 2] = ["catalogue", "request"];
+const REQUIRED_SECTIONS: [&str; 2] = gongkai_app::guide::REQUIRED_SECTIONS;
 
 #[derive(Debug, Deserialize)]
 struct ShowQuery {
@@ -175,12 +168,6 @@ impl GuidePage {
     fn portal(&self) -> String {
         format!("/agencies/{}/guide", crate::portal::url_segment(&self.agency.code))
     }
-}
-
-async fn agency_of(state: &AppState, user: &CurrentUser, code: Option<&str>) -> Result<Agency, WebError> {
-    let code = code.map(str::trim).filter(|c| !c.is_empty()).unwrap_or(user.agency());
-    user.require_read(code)?;
-    state.store.get_agency(code).await.map_err(WebError::from)?.ok_or(WebError::NotFound("机关"))
 }
 
 async fn render(
