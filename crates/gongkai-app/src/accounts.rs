@@ -46,3 +46,69 @@ async fn checked(store: &Store, clock: &Clock, new: NewAccount) -> Result<User, 
         e => AppError::Store(e),
     })
 }
+
+/// The account of `username` (trimmed), or [`AppError::NotFound`] naming it.
+async fn account(store: &Store, username: &str) -> Result<User, AppError> {
+    let username = username.trim();
+    store
+        .list_users()
+        .await?
+        .into_iter()
+        .find(|u| u.username == username)
+        .ok_or_else(|| AppError::NotFound(format!("没有用户名为「{username}」的账户")))
+}
+
+/// 停用 / 启用 an account (B2.1): accounts are disabled, never deleted, since audit records name
+/// them; disabling ends the account's sessions and revokes its API tokens. An administrator
+/// cannot disable the account they act with (nobody would be left to enable it). Audited
+/// `user.disable` / `user.enable`, refusals too.
+pub async fn set_disabled(
+    store: &Store,
+    clock: &Clock,
+    actor: &Actor,
+    username: &str,
+    disabled: bool,
+) -> Result<User, AppError> {
+    let event = if disabled { "user.disable" } else { "user.enable" };
+    let outcome = async {
+        let user = account(store, username).await?;
+        if disabled && actor.user_id.as_deref() == Some(user.id.as_str()) {
+            return Err(AppError::Refused("不能停用自己正在使用的账户".into()));
+        }
+        actor
+            .audited(store, clock, event, &user.username, None)
+            .set_user_disabled(&user.id, disabled, clock.now())
+            .await?;
+        account(store, &user.username).await
+    }
+    .await;
+    actor.audit_refusal(store, clock, event, username.trim(), &outcome).await;
+    outcome
+}
+
+/// 重置口令 (B2.1): an administrator sets a new password for an account — the policy checked
+/// first, the hash off the async workers; the account's sessions end and its API tokens are
+/// revoked, its lock and failure count cleared. Audited `user.reset_password`, never with the
+/// password.
+pub async fn reset_password(
+    store: &Store,
+    clock: &Clock,
+    actor: &Actor,
+    username: &str,
+    password: String,
+) -> Result<User, AppError> {
+    const EVENT: &str = "user.reset_password";
+    let outcome = async {
+        let user = account(store, username).await?;
+        gongkai_store::check_password_policy(&password, &user.username).map_err(|e| match e {
+            StoreError::Invalid { detail, .. } => AppError::invalid("password", format!("口令不符合要求：{detail}")),
+            e => AppError::Store(e),
+        })?;
+        let hash = gongkai_store::hash_password_blocking(password).await?;
+        actor.audited(store, clock, EVENT, &user.username, None).set_password(&user.id, &hash, clock.now()).await?;
+        account(store, &user.username).await
+    }
+    .await;
+    actor.audit_refusal(store, clock, EVENT, username.trim(), &outcome).await;
+    outcome
+}

@@ -1353,6 +1353,9 @@ fn audit_label(event_type: &str) -> String {
         "supervise.view" => "查看监督总览",
         "supervise.withdraw_import" => "撤销导入",
         "user.add" => "新建账号",
+        "user.disable" => "停用账号",
+        "user.enable" => "启用账号",
+        "user.reset_password" => "重置账号口令",
         other => {
             return match other.strip_prefix("request.") {
                 Some(event) => format!("办理事件：{}", gongkai_core::lifecycle::zh_of_name(event)),
@@ -1489,6 +1492,9 @@ mod tests {
             "supervise.view",
             "supervise.withdraw_import",
             "user.add",
+            "user.disable",
+            "user.enable",
+            "user.reset_password",
         ];
         for t in written {
             let label = audit_label(t);

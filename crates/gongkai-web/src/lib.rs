@@ -16,6 +16,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+mod admin;
 pub mod api;
 mod article20;
 mod attachment;
@@ -181,6 +182,7 @@ pub fn router(state: AppState) -> Router {
         .merge(mfa::routes())
         .merge(security::routes())
         .merge(proactive_register::routes())
+        .merge(admin::routes())
         .merge(article20::routes())
         .merge(guide_editor::routes())
         .merge(cases::routes())

@@ -2940,3 +2940,75 @@ story!(
         assert_eq!(sets.iter().filter(|r| !r.event.success).count(), 2, "the refusals audited: {sets:#?}");
     }
 );
+
+// ------------------------------------------------------- issue 18 item 2: the administrator's pages
+
+story!(issue18_the_administrator_keeps_the_agency_tree_and_the_accounts_in_the_console, |app: App| async move {
+    users(&app.store).await;
+    // Nobody else may open them; the menu shows them to the administrator only.
+    let staff = login(&app, "fin.staff").await;
+    assert_eq!(staff.get(&app, "/console/admin/agencies").await.0, 403);
+    assert_eq!(staff.get(&app, "/console/admin/accounts").await.0, 403);
+    assert!(!staff.get(&app, "/console/requests").await.1.contains("nav-admin-accounts"));
+    let admin = login(&app, "admin").await;
+    let (status, html) = admin.get(&app, "/console/admin/agencies").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("nav-admin-accounts") && html.contains("示例市财政局"), "{html}");
+
+    // An agency registered under the government, refused with an unknown parent, renamed.
+    let agency = |name: &'static str, parent: &'static str| {
+        [("code", "EDU"), ("name", name), ("parent", parent), ("kind", "department")]
+    };
+    let (status, html) = admin.post(&app, "/console/admin/agencies", &agency("示例市教育局", "NOPE")).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("上级机关「NOPE」未登记"), "{html}");
+    assert!(app.store.get_agency("EDU").await.unwrap().is_none());
+    assert_eq!(admin.post(&app, "/console/admin/agencies", &agency("示例市教育局", ROOT)).await.0, 303);
+    assert_eq!(admin.post(&app, "/console/admin/agencies", &agency("示例市教育体育局", ROOT)).await.0, 303);
+    let edu = app.store.get_agency("EDU").await.unwrap().unwrap();
+    assert_eq!((edu.name.as_str(), edu.parent.as_deref()), ("示例市教育体育局", Some(ROOT)));
+
+    // An account for it: the password policy first; then it logs in.
+    let account = |password: &'static str| {
+        [("username", "edu.staff"), ("agency", "EDU"), ("role", "staff"), ("password", password)]
+    };
+    let (status, html) = admin.post(&app, "/console/admin/accounts", &account("short")).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("口令不符合要求") && !html.contains("value=\"short\""), "{html}");
+    assert_eq!(admin.post(&app, "/console/admin/accounts", &account("Edu-Staff-2026!")).await.0, 303);
+    let (_, html) = admin.get(&app, "/console/admin/accounts?done=added").await;
+    assert!(html.contains("id=\"account-edu.staff\"") && html.contains("经办人员"), "{html}");
+    assert!(try_login(&app, "edu.staff", "Edu-Staff-2026!").await.is_ok());
+
+    // Disabled: it cannot log in; enabled again: it can. A new password replaces the old.
+    let state = |disabled: &'static str| [("username", "edu.staff"), ("disabled", disabled)];
+    assert_eq!(admin.post(&app, "/console/admin/accounts/state", &state("1")).await.0, 303);
+    assert!(try_login(&app, "edu.staff", "Edu-Staff-2026!").await.is_err());
+    assert!(admin.get(&app, "/console/admin/accounts").await.1.contains("已停用"));
+    assert_eq!(admin.post(&app, "/console/admin/accounts/state", &state("0")).await.0, 303);
+    assert!(try_login(&app, "edu.staff", "Edu-Staff-2026!").await.is_ok());
+    let reset = [("username", "edu.staff"), ("password", "Edu-Reset-2026?")];
+    assert_eq!(admin.post(&app, "/console/admin/accounts/password", &reset).await.0, 303);
+    assert!(try_login(&app, "edu.staff", "Edu-Staff-2026!").await.is_err());
+    assert!(try_login(&app, "edu.staff", "Edu-Reset-2026?").await.is_ok());
+
+    // The administrator cannot lock themselves out; staff cannot act as one.
+    let (status, html) =
+        admin.post(&app, "/console/admin/accounts/state", &[("username", "admin"), ("disabled", "1")]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("不能停用自己正在使用的账户"), "{html}");
+    assert_eq!(staff.post(&app, "/console/admin/accounts/state", &state("1")).await.0, 403);
+    let audit = app.store.list_audit(300).await.unwrap();
+    for (kind, ok) in [
+        ("agency.register", true),
+        ("agency.register", false),
+        ("user.add", true),
+        ("user.add", false),
+        ("user.disable", true),
+        ("user.disable", false),
+        ("user.enable", true),
+        ("user.reset_password", true),
+    ] {
+        assert!(audit.iter().any(|r| r.event.event_type == kind && r.event.success == ok), "{kind} {ok}");
+    }
+});

@@ -621,6 +621,7 @@ async fn a5_2_every_page_passes_an_automated_wcag_2_1_aa_scan() {
             ("gov.supervisor", harness::ROOT, Role::Supervisor),
             ("auditor", harness::ROOT, Role::Auditor),
             ("sec.admin", harness::ROOT, Role::SecurityAdmin),
+            ("admin", harness::ROOT, Role::Administrator),
         ] {
             app.store.create_user(name, agency, role, &hash, now).await.unwrap();
         }
@@ -764,6 +765,25 @@ async fn a5_2_every_page_passes_an_automated_wcag_2_1_aa_scan() {
         b.open(&app, "/console/security").await;
         b.el("#accounts").await;
         scan(&b, &axe, "security settings", r).await;
+
+        b.logout().await;
+
+        // The system administrator (issue 18 item 2): the agency tree and the accounts.
+        b.login(&app, "admin").await;
+        for (name, path, ready) in [
+            ("agencies administration", "/console/admin/agencies", "#agency-form"),
+            ("accounts administration", "/console/admin/accounts", "#account-form"),
+        ] {
+            b.open(&app, path).await;
+            b.el(ready).await;
+            scan(&b, &axe, name, r).await;
+        }
+        b.fill("#username", "fin.approver2").await;
+        b.fill("#password", "Fin-Approver-2026!").await;
+        b.click("#add-account").await;
+        b.el("#admin-done").await;
+        assert!(b.text("#accounts").await.contains("fin.approver2"), "{}", b.source().await);
+        b.screenshot("console-admin-accounts").await;
 
         // The scan can fail: a field without a label is found.
         b.open(&app, "/track").await;

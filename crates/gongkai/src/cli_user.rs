@@ -23,6 +23,22 @@ pub enum UserCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// 停用账户（不删除；结束其会话并撤销其访问令牌）
+    Disable(UsernameArgs),
+    /// 重新启用停用的账户
+    Enable(UsernameArgs),
+    /// 重置账户口令，新口令从标准输入读取（结束其会话并撤销其访问令牌）
+    ResetPassword(UsernameArgs),
+}
+
+/// An account named by its username.
+#[derive(Args)]
+pub struct UsernameArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 用户名
+    #[arg(long)]
+    username: String,
 }
 
 /// `gongkai user add` arguments.
@@ -52,16 +68,52 @@ pub fn user(cmd: UserCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         UserCommand::Add(a) => add(a),
         UserCommand::List { db } => list(db),
+        UserCommand::Disable(a) => set_disabled(a, true),
+        UserCommand::Enable(a) => set_disabled(a, false),
+        UserCommand::ResetPassword(a) => reset_password(a),
     }
 }
 
-fn add(a: AddArgs) -> anyhow::Result<ExitCode> {
+/// The new password: the first line of standard input, never an argument (B2.1 (c)).
+fn password_from_stdin(command: &str) -> anyhow::Result<String> {
     let mut password = String::new();
     std::io::stdin().lock().read_line(&mut password).context("无法读取标准输入中的口令")?;
     let password = password.trim_end_matches(['\r', '\n']).to_string();
     if password.is_empty() {
-        bail!("标准输入中没有口令：例如 `printf '%s\\n' \"$PW\" | gongkai user add …`");
+        bail!("标准输入中没有口令：例如 `printf '%s\\n' \"$PW\" | gongkai user {command} …`");
     }
+    Ok(password)
+}
+
+fn set_disabled(a: UsernameArgs, disabled: bool) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        let store = open(&a.db).await?;
+        let actor = gongkai_app::Actor::cli();
+        let user = gongkai_app::accounts::set_disabled(&store, &crate::clock(), &actor, &a.username, disabled)
+            .await
+            .map_err(crate::cli_register::app_error)?;
+        let state =
+            if user.disabled { "已停用（其会话已结束，访问令牌已撤销）" } else { "已启用" };
+        println!("用户 {} {state}", user.username);
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn reset_password(a: UsernameArgs) -> anyhow::Result<ExitCode> {
+    let password = password_from_stdin("reset-password")?;
+    runtime()?.block_on(async {
+        let store = open(&a.db).await?;
+        let actor = gongkai_app::Actor::cli();
+        let user = gongkai_app::accounts::reset_password(&store, &crate::clock(), &actor, &a.username, password)
+            .await
+            .map_err(crate::cli_register::app_error)?;
+        println!("已重置用户 {} 的口令（其会话已结束，访问令牌已撤销）", user.username);
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn add(a: AddArgs) -> anyhow::Result<ExitCode> {
+    let password = password_from_stdin("add")?;
     runtime()?.block_on(async {
         let store = open(&a.db).await?;
         // Checked, created and audited by the one use case (B2.1: the password policy first).

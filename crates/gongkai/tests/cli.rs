@@ -234,6 +234,26 @@ fn init_puts_an_empty_database_into_service_and_refuses_without_leaving_anything
     assert!(file.exists() && dir.path().join("office.db.key").exists());
     let users = stdout(&gongkai(&["user", "list", "--database-url", &url]));
     assert!(users.contains("zj.admin") && users.contains("系统管理员"), "{users}");
+    // Accounts are disabled, enabled and given a new password from the terminal as in the
+    // console (one use case each); a weak new password is refused.
+    let add = ["user", "add", "--database-url", &url, "--agency", "XQ-ZJ", "--role", "staff", "--username", "zj.staff"];
+    assert!(gongkai_with_input(
+        &add,
+        "Zj-Staff-2026!
+"
+    )
+    .status
+    .success());
+    let disable = gongkai(&["user", "disable", "--database-url", &url, "--username", "zj.staff"]);
+    assert!(stdout(&disable).contains("用户 zj.staff 已停用"), "{}", String::from_utf8_lossy(&disable.stderr));
+    assert!(stdout(&gongkai(&["user", "list", "--database-url", &url])).contains("zj.staff\t经办人员\tXQ-ZJ\t停用"));
+    assert!(stdout(&gongkai(&["user", "enable", "--database-url", &url, "--username", "zj.staff"])).contains("已启用"));
+    let reset = ["user", "reset-password", "--database-url", &url, "--username", "zj.staff"];
+    let weak = gongkai_with_input(&reset, "abc\n");
+    assert!(!weak.status.success() && String::from_utf8_lossy(&weak.stderr).contains("口令不符合要求"));
+    assert!(stdout(&gongkai_with_input(&reset, "Zj-Reset-2026?\n")).contains("已重置用户 zj.staff 的口令"));
+    let nobody = gongkai(&["user", "disable", "--database-url", &url, "--username", "nobody"]);
+    assert!(String::from_utf8_lossy(&nobody.stderr).contains("没有用户名为「nobody」的账户"));
     // A second init: refused, the database kept as it was.
     let o = gongkai_with_input(&init, "Gongkai-2026!\n");
     assert!(!o.status.success());
