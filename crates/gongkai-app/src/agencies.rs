@@ -50,3 +50,35 @@ async fn checked(store: &Store, clock: &Clock, actor: &Actor, agency: &Agency) -
         e => AppError::from(e),
     })
 }
+
+/// Removes an agency registered by mistake (a typo in its code, a duplicate): refused, naming
+/// what it has, as soon as any record names it — an agency that has worked keeps its records,
+/// and is changed (name, parent, kind), never deleted. Audited `agency.remove`, refusals too.
+pub async fn remove(store: &Store, clock: &Clock, actor: &Actor, code: &str) -> Result<Agency, AppError> {
+    const EVENT: &str = "agency.remove";
+    let code = code.trim();
+    let outcome = async {
+        let agency = crate::year::agency(store, code).await?;
+        let detail = format!("删除误登记的机关「{}」", agency.name);
+        let named = actor.audited(store, clock, EVENT, &agency.code, Some(detail)).delete_agency(&agency.code).await?;
+        if named.is_empty() {
+            return Ok(agency);
+        }
+        let unit = |label: &str| match label {
+            "下级机关" | "工作平台账户" | "政府信息公开指南" | "政府信息公开指南版本" | "年度报告发布记录" => {
+                "个"
+            }
+            "申请登记" | "复议诉讼案件" | "文书" | "已发布的年度报告文件" => "件",
+            _ => "条",
+        };
+        let what: Vec<String> = named.iter().map(|(label, n)| format!("{label} {n} {}", unit(label))).collect();
+        Err(AppError::Conflict(format!(
+            "机关「{}」已有{}，不能删除：机关的记录须保留；如名称、上级或类型有误，请变更机关",
+            agency.name,
+            what.join("、")
+        )))
+    }
+    .await;
+    actor.audit_refusal(store, clock, EVENT, code, &outcome).await;
+    outcome
+}

@@ -45,6 +45,48 @@ impl Store {
         Ok(())
     }
 
+    /// Deletes an agency registered by mistake — only while no record names it: its requests,
+    /// cases, registers, reports, documents, accounts, guide and agencies below it are the
+    /// agency's public record and are never deleted with it. Returns what names it, by the
+    /// Chinese name of each kind of record and its count (nothing deleted), or an empty list
+    /// (deleted, with its casework settings). One transaction under the agency's lock, so that
+    /// no record can be added between the count and the deletion.
+    #[tracing::instrument(skip(self))]
+    pub async fn delete_agency(&self, code: &str) -> Result<Vec<(&'static str, i64)>, StoreError> {
+        const NAMED_BY: [(&str, &str, &str); 13] = [
+            ("agencies", "parent", "下级机关"),
+            ("requests", "agency", "申请登记"),
+            ("cases", "agency", "复议诉讼案件"),
+            ("proactive_disclosures", "agency", "主动公开登记"),
+            ("article20_figures", "agency", "第二十条数据"),
+            ("report_narratives", "agency", "报告正文"),
+            ("report_publications", "agency", "年度报告发布记录"),
+            ("amendments", "agency", "更正记录"),
+            ("published_reports", "agency", "已发布的年度报告文件"),
+            ("documents", "agency", "文书"),
+            ("users", "agency", "工作平台账户"),
+            ("disclosure_guides", "agency", "政府信息公开指南"),
+            ("guide_versions", "agency", "政府信息公开指南版本"),
+        ];
+        let mut tx = self.pool.begin().await?;
+        crate::lock::lock_agency(&mut tx, code).await?;
+        let mut named = Vec::new();
+        for (table, column, label) in NAMED_BY {
+            let sql = format!("SELECT COUNT(*) FROM {table} WHERE {column} = $1");
+            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(code).fetch_one(&mut *tx).await?;
+            if n > 0 {
+                named.push((label, n));
+            }
+        }
+        if named.is_empty() {
+            sqlx::query("DELETE FROM agency_casework WHERE agency = $1").bind(code).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM agencies WHERE code = $1").bind(code).execute(&mut *tx).await?;
+            self.audit_on(&mut tx).await?;
+            tx.commit().await?;
+        }
+        Ok(named)
+    }
+
     /// One agency by code.
     pub async fn get_agency(&self, code: &str) -> Result<Option<Agency>, StoreError> {
         let row: Option<AgencyRow> = sqlx::query_as("SELECT code, name, parent, kind FROM agencies WHERE code = $1")

@@ -1,6 +1,7 @@
 //! 系统管理 in the console (issue 18 item 2; portal-and-security.md B2.2): the administrator's
 //! pages for the agency tree (`/console/admin/agencies`: register an agency or change its name,
-//! parent and kind — agencies are never deleted, their records name them) and the console
+//! parent and kind; delete one only when registered by mistake — an agency any record names is
+//! never deleted) and the console
 //! accounts (`/console/admin/accounts`: add, disable or enable, reset a password). Each form
 //! calls the use case the CLI calls (`agencies::register`, `accounts::add`,
 //! `accounts::set_disabled`, `accounts::reset_password`), which checks and audits it; only the
@@ -25,6 +26,7 @@ use crate::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/console/admin/agencies", get(agencies).post(register_agency))
+        .route("/console/admin/agencies/remove", post(remove_agency))
         .route("/console/admin/accounts", get(accounts).post(add_account))
         .route("/console/admin/accounts/state", post(set_state))
         .route("/console/admin/accounts/password", post(reset_password))
@@ -116,7 +118,11 @@ async fn agencies(
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
     require_admin(&state, &user, "agency.register", "/console/admin/agencies").await?;
-    let notice = q.done.filter(|d| d == "saved").map(|_| "机关已登记".to_string());
+    let notice = q.done.as_deref().and_then(|d| match d {
+        "saved" => Some("机关已登记".to_string()),
+        "removed" => Some("误登记的机关已删除".to_string()),
+        _ => None,
+    });
     agencies_page(
         &state,
         &user,
@@ -148,6 +154,28 @@ async fn register_agency(State(state): State<AppState>, form: ConsoleForm<Agency
         Ok(_) => Ok(Redirect::to("/console/admin/agencies?done=saved").into_response()),
         Err(e @ AppError::Invalid { .. }) => {
             agencies_page(&state, &user, form, Some(e.to_string()), None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RemoveForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /console/admin/agencies/remove`: deletes an agency registered by mistake; refused (422)
+/// naming what it has as soon as any record names it ([`gongkai_app::agencies::remove`]).
+async fn remove_agency(State(state): State<AppState>, form: ConsoleForm<RemoveForm>) -> Result<Response, WebError> {
+    let ConsoleForm { user, form } = form;
+    let target: String = form.code.trim().chars().take(64).collect();
+    require_admin(&state, &user, "agency.remove", &target).await?;
+    match gongkai_app::agencies::remove(&state.store, &state.clock, &user.actor(), &form.code).await {
+        Ok(_) => Ok(Redirect::to("/console/admin/agencies?done=removed").into_response()),
+        Err(e @ AppError::Conflict(_)) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            agencies_page(&state, &user, AgencyForm::default(), Some(e.to_string()), None, status).await
         }
         Err(e) => Err(e.into()),
     }

@@ -2968,6 +2968,24 @@ story!(issue18_the_administrator_keeps_the_agency_tree_and_the_accounts_in_the_c
     let edu = app.store.get_agency("EDU").await.unwrap().unwrap();
     assert_eq!((edu.name.as_str(), edu.parent.as_deref()), ("示例市教育体育局", Some(ROOT)));
 
+    // Deleting: an agency with records is refused, naming them, and kept; one registered by
+    // mistake, with nothing yet, is deleted.
+    let remove = |code: &'static str| [("code", code)];
+    let (status, html) = admin.post(&app, "/console/admin/agencies/remove", &remove(DEPT)).await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("机关「示例市财政局」已有") && html.contains("申请登记") && html.contains("不能删除"),
+        "{html}"
+    );
+    assert!(app.store.get_agency(DEPT).await.unwrap().is_some());
+    let (status, html) = admin.post(&app, "/console/admin/agencies/remove", &remove(ROOT)).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("下级机关"), "{html}");
+    let typo = [("code", "EDUU"), ("name", "示例市教育局"), ("parent", ROOT), ("kind", "department")];
+    assert_eq!(admin.post(&app, "/console/admin/agencies", &typo).await.0, 303);
+    assert_eq!(admin.post(&app, "/console/admin/agencies/remove", &remove("EDUU")).await.0, 303);
+    assert!(app.store.get_agency("EDUU").await.unwrap().is_none());
+
     // An account for it: the password policy first; then it logs in.
     let account = |password: &'static str| {
         [("username", "edu.staff"), ("agency", "EDU"), ("role", "staff"), ("password", password)]
@@ -3002,6 +3020,8 @@ story!(issue18_the_administrator_keeps_the_agency_tree_and_the_accounts_in_the_c
     for (kind, ok) in [
         ("agency.register", true),
         ("agency.register", false),
+        ("agency.remove", true),
+        ("agency.remove", false),
         ("user.add", true),
         ("user.add", false),
         ("user.disable", true),

@@ -136,6 +136,14 @@ pub enum AgencyCommand {
     },
     /// 文书设置：文号前缀、行政复议机关和管辖法院（救济途径）、联系方式；不带选项时显示
     Casework(crate::cli_documents::CaseworkArgs),
+    /// 删除误登记的机关（已有任何记录的机关不能删除）
+    Remove {
+        #[command(flatten)]
+        db: DbArgs,
+        /// 机关代码
+        #[arg(long)]
+        code: String,
+    },
 }
 
 /// `gongkai agency add` arguments.
@@ -200,6 +208,18 @@ pub fn agency(cmd: AgencyCommand) -> anyhow::Result<ExitCode> {
                 }
             }
             AgencyCommand::Casework(a) => return crate::cli_documents::casework_command(a).await,
+            AgencyCommand::Remove { db, code } => {
+                let store = open(&db).await?;
+                let actor = gongkai_app::Actor::cli();
+                match gongkai_app::agencies::remove(&store, &crate::clock(), &actor, &code).await {
+                    Ok(a) => writeln!(out, "已删除误登记的机关：{} {}", a.code, a.name)?,
+                    Err(e @ gongkai_app::AppError::Conflict(_)) => {
+                        eprintln!("未删除：{e}");
+                        return Ok(ExitCode::from(2));
+                    }
+                    Err(e) => return Err(app_error(e)),
+                }
+            }
         }
         Ok(ExitCode::SUCCESS)
     })

@@ -252,6 +252,16 @@ fn init_puts_an_empty_database_into_service_and_refuses_without_leaving_anything
     let weak = gongkai_with_input(&reset, "abc\n");
     assert!(!weak.status.success() && String::from_utf8_lossy(&weak.stderr).contains("口令不符合要求"));
     assert!(stdout(&gongkai_with_input(&reset, "Zj-Reset-2026?\n")).contains("已重置用户 zj.staff 的口令"));
+    // An agency registered by mistake is deleted; the office's own, which has accounts, is not.
+    let typo =
+        ["agency", "add", "--database-url", &url, "--code", "XQ-ZJJ", "--name", "示例县住建局", "--kind", "department"];
+    assert!(gongkai(&typo).status.success());
+    let removed = gongkai(&["agency", "remove", "--database-url", &url, "--code", "XQ-ZJJ"]);
+    assert!(stdout(&removed).contains("已删除误登记的机关：XQ-ZJJ"), "{}", String::from_utf8_lossy(&removed.stderr));
+    let kept = gongkai(&["agency", "remove", "--database-url", &url, "--code", "XQ-ZJ"]);
+    assert_eq!(kept.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&kept.stderr).to_string();
+    assert!(err.contains("已有工作平台账户 2 个") && err.contains("不能删除"), "{err}");
     let nobody = gongkai(&["user", "disable", "--database-url", &url, "--username", "nobody"]);
     assert!(String::from_utf8_lossy(&nobody.stderr).contains("没有用户名为「nobody」的账户"));
     // A second init: refused, the database kept as it was.
