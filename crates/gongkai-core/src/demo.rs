@@ -516,6 +516,24 @@ pub fn narratives(data: &DemoData, spec: &DemoSpec) -> Vec<DemoNarrative> {
                 section: SectionKey::Overview,
                 text: overview(&agency.name, year, received(data, &agency.code, year)),
             });
+            // Sections 二–四 introduce their tables, in the words offices use, with no figure the
+            // table does not hold.
+            for (section, text) in [
+                (
+                    SectionKey::Proactive,
+                    format!("{year}年，本机关在门户网站政府信息公开专栏主动公开规范性文件、行政许可、行政处罚、行政事业性收费等信息，具体情况见下表。"),
+                ),
+                (
+                    SectionKey::Requests,
+                    format!("{year}年，本机关依法受理、办理政府信息公开申请，按照条例规定的期限作出答复，具体情况见下表。"),
+                ),
+                (
+                    SectionKey::ReviewLitigation,
+                    format!("{year}年，本机关因政府信息公开被申请行政复议、被提起行政诉讼的情况见下表。"),
+                ),
+            ] {
+                out.push(DemoNarrative { agency: agency.code.clone(), year, section, text });
+            }
             out.push(DemoNarrative { agency: agency.code.clone(), year, section: SectionKey::Problems, text });
             let other = match rng.below(20) {
                 0 => None,
@@ -730,7 +748,10 @@ mod tests {
         let texts = narratives(&data, &spec);
         assert_eq!(texts, narratives(&data, &spec), "deterministic");
         let problems: Vec<&DemoNarrative> = texts.iter().filter(|n| n.section == SectionKey::Problems).collect();
-        assert_eq!(texts.iter().filter(|n| n.section == SectionKey::Overview).count(), 600, "one overview each");
+        for section in [SectionKey::Overview, SectionKey::Proactive, SectionKey::Requests, SectionKey::ReviewLitigation]
+        {
+            assert_eq!(texts.iter().filter(|n| n.section == section).count(), 600, "one {section:?} each");
+        }
         assert_eq!(problems.len(), 600, "one problems section per agency and year");
         let stock = problems.iter().filter(|n| STOCK_PROBLEMS.contains(&n.text.as_str())).count();
         assert!((100..=200).contains(&stock), "about a quarter stock: {stock}");
