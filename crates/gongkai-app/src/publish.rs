@@ -110,11 +110,6 @@ impl PublishCheck {
         }
         h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
     }
-
-    /// The Art. 49 lateness, if the chosen date is after the deadline: its message.
-    pub fn lateness(&self) -> Option<&str> {
-        self.warnings.iter().find(|f| f.rule == rules::id::META_DEADLINE).map(|f| f.message.as_str())
-    }
 }
 
 /// How the approver confirmed the publication.
@@ -123,12 +118,16 @@ pub enum Confirmation<'a> {
     /// `gongkai report publish --yes`: every warning and empty section accepted, whatever they
     /// are (errors still block).
     Given,
-    /// The [`PublishCheck::fingerprint`] of the check the approver read and accepted (the
-    /// console's confirmation page, the terminal's prompt): a check that finds something else
-    /// now is not the one accepted.
-    Of(&'a str),
-    /// Nothing accepted: publishes only a report with no warning and no empty section.
-    None,
+    /// The [`PublishCheck::fingerprint`] of the check the approver read (the console's
+    /// confirmation page, the terminal's prompt): a check that finds something else now is not
+    /// the one read. `accepted`: the approver ticked 「我已阅读……确认发布」 (the prompt's answer
+    /// is one), needed when the check warns.
+    Of {
+        /// The fingerprint read.
+        seen: &'a str,
+        /// Whether the warnings and empty sections were accepted.
+        accepted: bool,
+    },
 }
 
 /// The pre-publication check of `agency`'s report of `year` as published on `published_on`.
@@ -277,20 +276,16 @@ async fn checked(
     if !check.errors.is_empty() {
         return Err(AppError::NotReady(check.errors.iter().map(|f| f.message.clone()).collect()));
     }
-    let accepted = match confirmation {
-        Confirmation::Given => true,
-        Confirmation::Of(seen) => seen == check.fingerprint(),
-        Confirmation::None => !check.needs_acceptance(),
+    let refusal = match confirmation {
+        Confirmation::Given => None,
+        Confirmation::Of { seen, .. } if seen != check.fingerprint() => {
+            Some("发布前核对的结果已有变化（登记数据或正文刚被修改），请重新核对后再确认发布".to_string())
+        }
+        Confirmation::Of { accepted, .. } => (check.needs_acceptance() && !accepted)
+            .then(|| "请先勾选“我已阅读以上警告和未填写或无数据的章节，确认发布”".to_string()),
     };
-    if !accepted {
-        return Err(AppError::Unconfirmed(match confirmation {
-            Confirmation::Of(_) => "发布前核对的结果已有变化（登记数据或正文刚被修改），请重新核对后再确认发布".into(),
-            _ => format!(
-                "发布前核对有 {} 处警告、{} 个章节未填写正文，须确认后才能发布",
-                check.warnings.len(),
-                check.empty_sections.len()
-            ),
-        }));
+    if let Some(why) = refusal {
+        return Err(AppError::Unconfirmed(why));
     }
     let code = check.agency.code.as_str();
     let publication = Publication { agency: code.to_string(), year, published_on: Some(published_on), locked: true };

@@ -16,10 +16,12 @@ use crate::requests::{insert_request_on, request_touch};
 use crate::{RequestId, Store, StoreError};
 
 /// 政府信息公开指南 of one agency (spec A2.1): the disclosure office's 名称、办公地址、办公时间、
-/// 联系电话、传真号码、互联网联系方式, plus the guide's text sections (A2.2).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// 联系电话、传真号码、互联网联系方式, plus the guide's text sections (A2.2). Serialized (every
+/// field but the agency, which is the row's) as a saved version in `guide_versions`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DisclosureGuide {
     /// The agency's code.
+    #[serde(skip)]
     pub agency: String,
     /// 政府信息公开工作机构名称.
     pub office_name: String,
@@ -54,55 +56,6 @@ pub struct GuideVersion {
     pub saved_by: String,
     /// The guide as saved.
     pub guide: DisclosureGuide,
-}
-
-/// A guide as a version stores it (JSON): every field but the agency.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct StoredGuide {
-    office_name: String,
-    address: String,
-    office_hours: String,
-    phone: String,
-    fax: String,
-    web_contact: String,
-    postcode: Option<String>,
-    email: Option<String>,
-    sections: BTreeMap<String, String>,
-    updated_on: NaiveDate,
-}
-
-impl StoredGuide {
-    fn into_guide(self, agency: &str) -> DisclosureGuide {
-        DisclosureGuide {
-            agency: agency.to_string(),
-            office_name: self.office_name,
-            address: self.address,
-            office_hours: self.office_hours,
-            phone: self.phone,
-            fax: self.fax,
-            web_contact: self.web_contact,
-            postcode: self.postcode,
-            email: self.email,
-            sections: self.sections,
-            updated_on: self.updated_on,
-        }
-    }
-}
-
-fn guide_json(g: &DisclosureGuide) -> Result<String, StoreError> {
-    let stored = StoredGuide {
-        office_name: g.office_name.clone(),
-        address: g.address.clone(),
-        office_hours: g.office_hours.clone(),
-        phone: g.phone.clone(),
-        fax: g.fax.clone(),
-        web_contact: g.web_contact.clone(),
-        postcode: g.postcode.clone(),
-        email: g.email.clone(),
-        sections: g.sections.clone(),
-        updated_on: g.updated_on,
-    };
-    serde_json::to_string(&stored).map_err(|e| StoreError::Invalid { what: "guide version", detail: e.to_string() })
 }
 
 /// The directory fields of a proactive disclosure that the register does not hold (spec A2.3:
@@ -228,7 +181,10 @@ impl Store {
         .bind(version)
         .bind(&at)
         .bind(&by)
-        .bind(guide_json(g)?)
+        .bind(
+            serde_json::to_string(g)
+                .map_err(|e| StoreError::Invalid { what: "guide version", detail: e.to_string() })?,
+        )
         .execute(&mut *tx)
         .await?;
         // The audit record of an `audited` handle (`gongkai guide set`) goes with the change.
@@ -248,13 +204,13 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let text: String = r.try_get("guide")?;
-                let guide = serde_json::from_str::<StoredGuide>(&text)
+                let guide = serde_json::from_str::<DisclosureGuide>(&text)
+                    .map(|g| DisclosureGuide { agency: agency.to_string(), ..g })
                     .map_err(|e| StoreError::Corrupt {
                         table: "guide_versions",
                         column: "guide",
                         detail: e.to_string(),
-                    })?
-                    .into_guide(agency);
+                    })?;
                 Ok(GuideVersion {
                     version: r.try_get("version")?,
                     saved_at: r.try_get("saved_at")?,

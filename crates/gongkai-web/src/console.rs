@@ -1183,19 +1183,7 @@ async fn publish(
         Err(refused) => return Ok(refused),
     };
     let cal = std::sync::Arc::clone(&state.calendar);
-    if f.accept != "1" {
-        // Read the check as the page showed it: a tick is needed only when it warns.
-        let check =
-            gongkai_app::publish::check(&state.store, std::sync::Arc::clone(&cal), &state.clock, &code, year, on).await;
-        if let Ok(c) = &check {
-            if c.needs_acceptance() && !c.blocked() && c.fingerprint() == f.seen {
-                let msg = "请先勾选“我已阅读以上警告和未填写或无数据的章节，确认发布”".to_string();
-                user.audit(&state, "report.publish", &format!("{code}/{year}"), false, Some(msg.clone())).await;
-                return confirmation(&state, &user, &code, year, on, Some(msg)).await;
-            }
-        }
-    }
-    let confirm = gongkai_app::publish::Confirmation::Of(f.seen.trim());
+    let confirm = gongkai_app::publish::Confirmation::Of { seen: f.seen.trim(), accepted: f.accept == "1" };
     match gongkai_app::publish::publish(&state.store, cal, &state.clock, &user.actor(), &code, year, on, confirm).await
     {
         Ok(_) => Ok(Redirect::to(&format!("/console/reports/{code}/{year}?done=publish")).into_response()),

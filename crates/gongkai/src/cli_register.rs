@@ -845,12 +845,9 @@ pub fn publish(a: PublishArgs) -> anyhow::Result<ExitCode> {
             return Ok(if check.blocked() { ExitCode::from(1) } else { ExitCode::SUCCESS });
         }
         if check.blocked() {
-            // Refused and audited by the use case.
-            let outcome = publishing::publish(&store, cal, &clock, &actor, &a.agency, a.year, a.date, Confirmation::None);
-            if let Err(e) = outcome.await {
-                tracing::debug!(error = %e, "publication refused");
-            }
-            eprintln!("未发布：请先更正以上错误");
+            let why = "未发布：请先更正以上错误";
+            actor.audit(&store, &clock, publishing::AUDIT_EVENT, &target, false, Some(why.into())).await;
+            eprintln!("{why}");
             return Ok(ExitCode::from(1));
         }
         let fingerprint = check.fingerprint();
@@ -864,7 +861,7 @@ pub fn publish(a: PublishArgs) -> anyhow::Result<ExitCode> {
                 eprintln!("已取消，未发布");
                 return Ok(ExitCode::from(2));
             }
-            Confirmation::Of(&fingerprint)
+            Confirmation::Of { seen: &fingerprint, accepted: true }
         } else {
             let why = "未发布：发布将锁定该年度数据，须经确认，而当前没有终端可供确认；核对以上结果无误后加 --yes 确认发布";
             actor.audit(&store, &clock, publishing::AUDIT_EVENT, &target, false, Some(why.into())).await;
