@@ -82,3 +82,76 @@ pub async fn remove(store: &Store, clock: &Clock, actor: &Actor, code: &str) -> 
     actor.audit_refusal(store, clock, EVENT, code, &outcome).await;
     outcome
 }
+
+/// 停用 an agency abolished or merged (机构改革): from `on` it receives no request — the online
+/// form and the registration of a request received on or after that day refuse, saying `note`
+/// (where its duties went) — while its records, reports and accounts stay as they are. Audited
+/// `agency.deactivate`, refusals too.
+pub async fn deactivate(
+    store: &Store,
+    clock: &Clock,
+    actor: &Actor,
+    code: &str,
+    on: chrono::NaiveDate,
+    note: &str,
+) -> Result<Agency, AppError> {
+    const EVENT: &str = "agency.deactivate";
+    let code = code.trim();
+    let outcome = async {
+        let agency = crate::year::agency(store, code).await?;
+        let note = gongkai_core::input::text("note", "停用说明", note, true).map_err(|e| AppError::Invalid {
+            field: "note",
+            message: format!("{}（写明职责由哪个机关承接）", e.message),
+        })?;
+        let detail = format!("自{on}起停用机关「{}」：{note}", agency.name);
+        let d = gongkai_store::Deactivation { on, note };
+        actor
+            .audited(store, clock, EVENT, &agency.code, Some(detail))
+            .set_agency_deactivation(&agency.code, Some(&d))
+            .await?;
+        Ok(agency)
+    }
+    .await;
+    actor.audit_refusal(store, clock, EVENT, code, &outcome).await;
+    outcome
+}
+
+/// 恢复 a deactivated agency (a deactivation recorded by mistake). Audited `agency.reactivate`.
+pub async fn reactivate(store: &Store, clock: &Clock, actor: &Actor, code: &str) -> Result<Agency, AppError> {
+    const EVENT: &str = "agency.reactivate";
+    let code = code.trim();
+    let outcome = async {
+        let agency = crate::year::agency(store, code).await?;
+        let detail = format!("恢复机关「{}」", agency.name);
+        actor
+            .audited(store, clock, EVENT, &agency.code, Some(detail))
+            .set_agency_deactivation(&agency.code, None)
+            .await?;
+        Ok(agency)
+    }
+    .await;
+    actor.audit_refusal(store, clock, EVENT, code, &outcome).await;
+    outcome
+}
+
+/// Why `agency` receives no request on `day` (deactivated on or before it), saying since when
+/// and where its duties went; `None` while it receives them.
+pub async fn closed_on(store: &Store, agency: &Agency, day: chrono::NaiveDate) -> Result<Option<String>, AppError> {
+    Ok(match store.agency_deactivation(&agency.code).await? {
+        Some(d) if d.on <= day => Some(format!(
+            "「{}」已于{}停用，不再受理政府信息公开申请：{}",
+            agency.name,
+            d.on.format("%Y年%-m月%-d日"),
+            d.note
+        )),
+        _ => None,
+    })
+}
+
+/// Refuses a request received on `received` by an agency deactivated by then ([`closed_on`]).
+pub async fn check_receiving(store: &Store, agency: &Agency, received: chrono::NaiveDate) -> Result<(), AppError> {
+    match closed_on(store, agency, received).await? {
+        Some(why) => Err(AppError::Refused(why)),
+        None => Ok(()),
+    }
+}

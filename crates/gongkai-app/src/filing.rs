@@ -96,10 +96,12 @@ pub async fn file(
     online: OnlineRequest,
     templates: &gongkai_core::casework::Templates,
 ) -> Result<Filed, AppError> {
-    let agency = crate::year::agency(store, agency).await?.code;
-    let issuer = crate::documents::issuer(store, &agency).await?;
+    let agency = crate::year::agency(store, agency).await?;
     // Received today in China, whatever the server's zone (Art. 31(三)).
     let received = clock.today();
+    crate::agencies::check_receiving(store, &agency, received).await?;
+    let agency = agency.code;
+    let issuer = crate::documents::issuer(store, &agency).await?;
     // A tracking number collision is astronomically unlikely; retry a few times anyway.
     for _ in 0..4 {
         let tracking_number = format!("{}-{}", received.format("%Y%m%d"), random_code(8));

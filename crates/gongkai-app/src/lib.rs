@@ -26,6 +26,7 @@ pub mod remind;
 pub mod request;
 pub mod security;
 pub mod setup;
+pub mod site;
 pub mod supervise;
 pub mod tokens;
 pub mod year;

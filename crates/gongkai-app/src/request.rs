@@ -61,7 +61,9 @@ async fn register_checked(
     templates: &casework::Templates,
 ) -> Result<Registered, AppError> {
     let mut request = request.validated(clock.today()).map_err(AppError::inputs)?;
-    request.agency = crate::year::agency(store, &request.agency).await?.code;
+    let agency = crate::year::agency(store, &request.agency).await?;
+    crate::agencies::check_receiving(store, &agency, request.received_on).await?;
+    request.agency = agency.code;
     let state = lifecycle::replay(cal, &request, &[]).map_err(|e| AppError::Refused(e.to_string()))?;
     let issuer = crate::documents::issuer(store, &request.agency).await?;
     let receipt = casework::compose_receipt(

@@ -1,7 +1,10 @@
 //! Agencies (行政机关) and their tree.
 
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
 use gongkai_core::register::Agency;
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
 use crate::cache::{invalidate, Span};
 use crate::codec::{enum_name, parse_enum};
@@ -31,7 +34,78 @@ fn agencies(rows: Vec<AgencyRow>) -> Result<Vec<Agency>, StoreError> {
     rows.into_iter().map(Agency::try_from).collect()
 }
 
+/// 停用: since when an agency receives no request, and where its duties went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deactivation {
+    /// The first day it receives no request.
+    pub on: NaiveDate,
+    /// 说明 shown to applicants (the agency that took over its duties, …).
+    pub note: String,
+}
+
+fn deactivation(code: &str, on: Option<String>, note: Option<String>) -> Result<Option<Deactivation>, StoreError> {
+    let Some(on) = on else { return Ok(None) };
+    let on = NaiveDate::parse_from_str(&on, "%Y-%m-%d").map_err(|_| StoreError::Corrupt {
+        table: "agencies",
+        column: "deactivated_on",
+        detail: format!("agency {code}: {on:?} is not a date"),
+    })?;
+    Ok(Some(Deactivation { on, note: note.unwrap_or_default() }))
+}
+
 impl Store {
+    /// Deactivates the agency from `deactivation.on` (its records stay), or with `None`
+    /// reactivates it; [`StoreError::NotFound`] for an unknown agency. With the audit record of
+    /// an [`Store::audited`] handle in the same transaction.
+    pub async fn set_agency_deactivation(
+        &self,
+        code: &str,
+        deactivation: Option<&Deactivation>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query("UPDATE agencies SET deactivated_on = $2, deactivation_note = $3 WHERE code = $1")
+            .bind(code)
+            .bind(deactivation.map(|d| d.on.format("%Y-%m-%d").to_string()))
+            .bind(deactivation.map(|d| d.note.clone()))
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound { what: "agency", key: code.to_string() });
+        }
+        self.audit_on(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The agency's deactivation, if it is deactivated.
+    pub async fn agency_deactivation(&self, code: &str) -> Result<Option<Deactivation>, StoreError> {
+        let row = sqlx::query("SELECT deactivated_on, deactivation_note FROM agencies WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            None => Ok(None),
+            Some(r) => deactivation(code, r.try_get("deactivated_on")?, r.try_get("deactivation_note")?),
+        }
+    }
+
+    /// Every deactivated agency, by code.
+    pub async fn agency_deactivations(&self) -> Result<HashMap<String, Deactivation>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT code, deactivated_on, deactivation_note FROM agencies WHERE deactivated_on IS NOT NULL",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = HashMap::new();
+        for r in rows {
+            let code: String = r.try_get("code")?;
+            if let Some(d) = deactivation(&code, r.try_get("deactivated_on")?, r.try_get("deactivation_note")?)? {
+                out.insert(code, d);
+            }
+        }
+        Ok(out)
+    }
+
     /// Inserts the agency, or updates its name, parent and kind. The parent must exist already
     /// ([`StoreError::NotFound`]) and must not be the agency itself or one of its descendants
     /// ([`StoreError::Invalid`]). With the audit record of an [`Store::audited`] handle in the

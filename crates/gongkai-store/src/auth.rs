@@ -127,6 +127,9 @@ pub struct User {
     /// A disabled account cannot log in (accounts are disabled, never deleted: audit records
     /// name them).
     pub disabled: bool,
+    /// Whether this account must log in with a second factor even where the site-wide rule
+    /// does not require it (B2.1 d).
+    pub mfa_required: bool,
     /// When the account was created.
     pub created_at: DateTime<Utc>,
     /// When it last changed.
@@ -336,7 +339,7 @@ fn parse_opt_ts(
 }
 
 const USER_COLUMNS: &str = "u.id, u.username, u.agency, u.role, u.password_hash, u.password_changed_at, \
-     u.failed_logins, u.locked_until, u.disabled, u.created_at, u.changed_at";
+     u.failed_logins, u.locked_until, u.disabled, u.mfa_required, u.created_at, u.changed_at";
 
 fn user_from_row(row: &AnyRow) -> Result<(User, String), StoreError> {
     let role: String = row.try_get("role")?;
@@ -357,6 +360,7 @@ fn user_from_row(row: &AnyRow) -> Result<(User, String), StoreError> {
             &row.try_get::<String, _>("password_changed_at")?,
         )?,
         disabled: row.try_get::<i64, _>("disabled")? != 0,
+        mfa_required: row.try_get::<i64, _>("mfa_required")? != 0,
         created_at: parse_ts("users", "created_at", &row.try_get::<String, _>("created_at")?)?,
         changed_at: parse_ts("users", "changed_at", &row.try_get::<String, _>("changed_at")?)?,
     };
@@ -560,6 +564,47 @@ impl Store {
         if disabled {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
             revoke_tokens_on(&mut tx, user_id, &ts(now)).await?;
+        }
+        self.audit_on(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Changes an account's role, agency and own second-factor requirement. A new role or agency
+    /// ends its sessions and revokes its API tokens (what they were opened for no longer holds);
+    /// [`StoreError::NotFound`] for an unknown account or agency.
+    pub async fn set_user_access(
+        &self,
+        user_id: &str,
+        role: Role,
+        agency: &str,
+        mfa_required: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let t = ts(now);
+        let mut tx = self.pool.begin().await?;
+        let before = sqlx::query("UPDATE users SET changed_at = $2 WHERE id = $1 RETURNING role, agency")
+            .bind(user_id)
+            .bind(&t)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound { what: "user", key: user_id.to_string() })?;
+        let (old_role, old_agency): (String, String) = (before.try_get("role")?, before.try_get("agency")?);
+        let known =
+            sqlx::query("SELECT 1 AS one FROM agencies WHERE code = $1").bind(agency).fetch_optional(&mut *tx).await?;
+        if known.is_none() {
+            return Err(StoreError::NotFound { what: "agency", key: agency.to_string() });
+        }
+        sqlx::query("UPDATE users SET role = $2, agency = $3, mfa_required = $4 WHERE id = $1")
+            .bind(user_id)
+            .bind(role.name())
+            .bind(agency)
+            .bind(i64::from(mfa_required))
+            .execute(&mut *tx)
+            .await?;
+        if old_role != role.name() || old_agency != agency {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+            revoke_tokens_on(&mut tx, user_id, &t).await?;
         }
         self.audit_on(&mut tx).await?;
         tx.commit().await?;
@@ -819,7 +864,7 @@ impl Store {
         }
         // While every account must log in with a second factor (B2.1 d), a token opens nothing
         // for an account that has none: the console confines it to enrolling, and so does this.
-        if row.try_get::<Option<String>, _>("t_totp")?.is_none() && self.require_mfa().await? {
+        if row.try_get::<Option<String>, _>("t_totp")?.is_none() && (user.mfa_required || self.require_mfa().await?) {
             return Ok(None);
         }
         Ok(Some(user))

@@ -97,6 +97,7 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
+pub use agencies::Deactivation;
 pub use attachments::{AttachmentWrite, StoredAttachment};
 pub use auth::{
     check_password_policy, hash_password, hash_password_blocking, random_token, token_hash, verify_password,

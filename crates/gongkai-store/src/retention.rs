@@ -37,6 +37,9 @@ const RETENTION_KEY: &str = "log_retention_days";
 /// The settings key of the two-factor requirement (`on` / `off`).
 const REQUIRE_MFA_KEY: &str = "require_mfa";
 
+/// The settings key of the site's identity (a JSON object, `gongkai_app::site::SiteSettings`).
+const SITE_KEY: &str = "site_identity";
+
 /// What a purge did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PurgeOutcome {
@@ -100,6 +103,27 @@ impl Store {
     pub async fn set_require_mfa(&self, on: bool, by: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
         let value = if on { "on" } else { "off" };
         self.put_setting(REQUIRE_MFA_KEY, value, "config.require_mfa", value.to_string(), by, now).await
+    }
+
+    /// The site's identity as stored (JSON; the application layer reads it), `None` until set.
+    pub async fn site_identity(&self) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT value FROM settings WHERE \"key\" = $1")
+            .bind(SITE_KEY)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| r.try_get::<String, _>("value")).transpose().map_err(StoreError::from)
+    }
+
+    /// Replaces the site's identity (JSON) and audits the change (`config.site`, `detail` saying
+    /// what changed) in the same transaction.
+    pub async fn set_site_identity(
+        &self,
+        json: &str,
+        detail: String,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.put_setting(SITE_KEY, json, "config.site", detail, by, now).await
     }
 
     /// Sets the retention of audit records; below [`MIN_LOG_RETENTION_DAYS`] (or above

@@ -30,13 +30,19 @@ pub fn routes() -> Router<AppState> {
         .route("/console/admin/accounts", get(accounts).post(add_account))
         .route("/console/admin/accounts/state", post(set_state))
         .route("/console/admin/accounts/password", post(reset_password))
+        .route("/console/admin/accounts/access", post(set_access))
 }
 
-const KINDS: [AgencyKind; 4] =
+pub(crate) const KINDS: [AgencyKind; 4] =
     [AgencyKind::Government, AgencyKind::Department, AgencyKind::Township, AgencyKind::Other];
 
 /// The administrator only: anyone else is refused, audited under the action's event.
-async fn require_admin(state: &AppState, user: &CurrentUser, event: &str, target: &str) -> Result<(), WebError> {
+pub(crate) async fn require_admin(
+    state: &AppState,
+    user: &CurrentUser,
+    event: &str,
+    target: &str,
+) -> Result<(), WebError> {
     if user.role() == Role::Administrator {
         return Ok(());
     }
@@ -45,8 +51,8 @@ async fn require_admin(state: &AppState, user: &CurrentUser, event: &str, target
 }
 
 #[derive(Debug, Deserialize)]
-struct DoneQuery {
-    done: Option<String>,
+pub(crate) struct DoneQuery {
+    pub(crate) done: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------- agencies
@@ -54,9 +60,13 @@ struct DoneQuery {
 /// One agency as the list shows it.
 struct AgencyRow {
     code: String,
+    /// The code as a path segment (the settings page's link).
+    href: String,
     name: String,
     kind: &'static str,
     parent: String,
+    /// 「自…起停用」 when deactivated.
+    deactivated: Option<String>,
 }
 
 /// The agency form as typed.
@@ -94,14 +104,17 @@ async fn agencies_page(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let all = state.store.list_agencies().await?;
+    let deactivated = state.store.agency_deactivations().await?;
     let name_of = |code: &str| all.iter().find(|a| a.code == code).map(|a| a.name.clone()).unwrap_or_default();
     let rows = all
         .iter()
         .map(|a| AgencyRow {
+            href: format!("/console/admin/agencies/{}", crate::admin_agency::encode(&a.code)),
             code: a.code.clone(),
             name: a.name.clone(),
             kind: gongkai_sheet::agency_kind_label(a.kind),
             parent: a.parent.as_deref().map(|p| format!("{}（{p}）", name_of(p))).unwrap_or_default(),
+            deactivated: deactivated.get(&a.code).map(|d| format!("自{}起停用", d.on)),
         })
         .collect();
     let kinds = KINDS.iter().map(|k| (gongkai_sheet::kind_name(*k), gongkai_sheet::agency_kind_label(*k))).collect();
@@ -151,7 +164,10 @@ async fn register_agency(State(state): State<AppState>, form: ConsoleForm<Agency
         kind,
     };
     match gongkai_app::agencies::register(&state.store, &state.clock, &user.actor(), agency).await {
-        Ok(_) => Ok(Redirect::to("/console/admin/agencies?done=saved").into_response()),
+        Ok(_) => {
+            state.agencies.invalidate().await;
+            Ok(Redirect::to("/console/admin/agencies?done=saved").into_response())
+        }
         Err(e @ AppError::Invalid { .. }) => {
             agencies_page(&state, &user, form, Some(e.to_string()), None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
@@ -172,7 +188,10 @@ async fn remove_agency(State(state): State<AppState>, form: ConsoleForm<RemoveFo
     let target: String = form.code.trim().chars().take(64).collect();
     require_admin(&state, &user, "agency.remove", &target).await?;
     match gongkai_app::agencies::remove(&state.store, &state.clock, &user.actor(), &form.code).await {
-        Ok(_) => Ok(Redirect::to("/console/admin/agencies?done=removed").into_response()),
+        Ok(_) => {
+            state.agencies.invalidate().await;
+            Ok(Redirect::to("/console/admin/agencies?done=removed").into_response())
+        }
         Err(e @ AppError::Conflict(_)) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             agencies_page(&state, &user, AgencyForm::default(), Some(e.to_string()), None, status).await
@@ -187,7 +206,13 @@ async fn remove_agency(State(state): State<AppState>, form: ConsoleForm<RemoveFo
 struct AccountRow {
     username: String,
     role: &'static str,
+    /// The role's glossary name (the form's value).
+    role_key: &'static str,
     agency: String,
+    /// Whether the account has enrolled a second factor.
+    enrolled: bool,
+    /// Whether the administrator requires one of it.
+    mfa_required: bool,
     disabled: bool,
     locked: bool,
     is_me: bool,
@@ -213,6 +238,19 @@ struct StateForm {
     /// `1` to disable, `0` to enable.
     #[serde(default)]
     disabled: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct AccessForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    agency: String,
+    /// `1` when ticked (absent otherwise).
+    #[serde(default)]
+    mfa_required: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -246,6 +284,7 @@ async fn accounts_page(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let now = state.clock.now();
+    let enrolled = state.store.users_with_second_factor().await?;
     let rows = state
         .store
         .list_users()
@@ -254,6 +293,9 @@ async fn accounts_page(
         .map(|u: User| AccountRow {
             is_me: u.username == user.actor().username,
             locked: u.is_locked(now),
+            enrolled: enrolled.contains(&u.id),
+            mfa_required: u.mfa_required,
+            role_key: u.role.name(),
             username: u.username,
             role: u.role.label_zh(),
             agency: u.agency,
@@ -290,6 +332,7 @@ async fn accounts(
         "disabled" => Some("账户已停用，其会话已结束，访问令牌已撤销"),
         "enabled" => Some("账户已启用"),
         "password" => Some("口令已重置，该账户的会话已结束，访问令牌已撤销"),
+        "access" => Some("账户已变更；角色或所属机关变更的，该账户须重新登录"),
         _ => None,
     });
     let form = AccountForm { role: "staff".into(), agency: user.agency().to_string(), ..AccountForm::default() };
@@ -358,6 +401,23 @@ async fn reset_password(State(state): State<AppState>, form: ConsoleForm<Passwor
     match gongkai_app::accounts::reset_password(&state.store, &state.clock, &actor, &form.username, form.password).await
     {
         Ok(_) => Ok(Redirect::to("/console/admin/accounts?done=password").into_response()),
+        Err(e) => refused(&state, &user, AccountForm::default(), e).await,
+    }
+}
+
+/// `POST /console/admin/accounts/access`: changes an account's role, agency or second-factor
+/// requirement ([`gongkai_app::accounts::set_access`]).
+async fn set_access(State(state): State<AppState>, form: ConsoleForm<AccessForm>) -> Result<Response, WebError> {
+    let ConsoleForm { user, form } = form;
+    let target: String = form.username.trim().chars().take(64).collect();
+    require_admin(&state, &user, "user.change", &target).await?;
+    let Some(role) = Role::parse(form.role.trim()) else {
+        return refused(&state, &user, AccountForm::default(), AppError::invalid("role", "角色：请从列表中选择")).await;
+    };
+    let access =
+        gongkai_app::accounts::Access { role, agency: form.agency.clone(), mfa_required: form.mfa_required == "1" };
+    match gongkai_app::accounts::set_access(&state.store, &state.clock, &user.actor(), &form.username, access).await {
+        Ok(_) => Ok(Redirect::to("/console/admin/accounts?done=access").into_response()),
         Err(e) => refused(&state, &user, AccountForm::default(), e).await,
     }
 }

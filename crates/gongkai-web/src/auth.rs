@@ -243,10 +243,11 @@ where
             record(&state, &e).await;
             return Err(WebError::Forbidden(message.into()));
         }
-        // B2.1 d: where two-factor login is required, an account without it may only enrol
-        // (or change its password, or log out) until it has.
+        // B2.1 d: where two-factor login is required — for every account, or for this one by
+        // the administrator — an account without it may only enrol (or change its password, or
+        // log out) until it has.
         if !mfa_exempt(parts.uri.path())
-            && state.store.require_mfa().await.map_err(WebError::from)?
+            && (session.user.mfa_required || state.store.require_mfa().await.map_err(WebError::from)?)
             && state.store.totp_secret(&session.user.id).await.map_err(WebError::from)?.is_none()
         {
             return Err(WebError::Forbidden(
@@ -332,7 +333,7 @@ fn safe_next(next: &str) -> bool {
         && !next.chars().any(|c| c.is_control() || c.is_whitespace())
 }
 
-fn url_encode(s: &str) -> String {
+pub(crate) fn url_encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {

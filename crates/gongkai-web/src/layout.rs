@@ -10,7 +10,7 @@ use askama::Template;
 use axum::response::Html;
 
 use crate::error::WebError;
-use crate::site::SiteConfig;
+use crate::site::{SiteConfig, SiteHandle};
 
 /// The four first-level sections of an agency's 政府信息公开 column, in order (A1.3), then the two
 /// links beside them: (path under `/agencies/{code}/`, name).
@@ -59,10 +59,10 @@ pub struct Chrome {
 
 impl Chrome {
     /// A page of the site (no agency column yet).
-    pub fn new(site: &Arc<SiteConfig>, title: impl Into<String>, column_type: impl Into<String>) -> Chrome {
+    pub fn new(site: &SiteHandle, title: impl Into<String>, column_type: impl Into<String>) -> Chrome {
         let title = title.into();
+        let site = site.current();
         Chrome {
-            site: Arc::clone(site),
             column_name: title.clone(),
             title,
             column_type: column_type.into(),
@@ -70,6 +70,7 @@ impl Chrome {
             // A page made from the registers now: its date is now (content pages override it).
             pub_date: gongkai_app::Clock::System.now_china_minutes(),
             content_source: site.sponsor.clone(),
+            site,
             breadcrumbs: vec![("/".to_string(), "首页".to_string())],
             agency: None,
         }

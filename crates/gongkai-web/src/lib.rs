@@ -17,6 +17,8 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod admin;
+mod admin_agency;
+mod admin_site;
 pub mod api;
 mod article20;
 mod attachment;
@@ -63,7 +65,7 @@ use tower_http::trace::TraceLayer;
 
 pub use error::WebError;
 pub use ratelimit::RateLimiter;
-pub use site::SiteConfig;
+pub use site::{SiteConfig, SiteHandle, SiteSettings};
 
 /// The largest request body accepted (forms and JSON; register workbook uploads and report
 /// uploads have their own limits, [`register_workbook::UPLOAD_LIMIT_BYTES`] and
@@ -77,8 +79,8 @@ pub struct AppState {
     pub store: Store,
     /// The working-day calendar the statutory due dates are computed with.
     pub calendar: Arc<Calendar>,
-    /// The site's identity (SiteName, 网站标识码, footer items).
-    pub site: Arc<SiteConfig>,
+    /// The site's identity (SiteName, 网站标识码, footer items): defaults, stored, flags.
+    pub site: Arc<SiteHandle>,
     /// Per-address limiter of the public form and API writes.
     pub limiter: Arc<RateLimiter>,
     /// Per-address limiter of console logins (besides each account's lock-out).
@@ -107,7 +109,7 @@ impl AppState {
         AppState {
             store,
             calendar: Arc::new(calendar),
-            site: Arc::new(site),
+            site: Arc::new(SiteHandle::new(site, SiteSettings::default())),
             limiter: Arc::new(RateLimiter::default()),
             login_limiter: Arc::new(RateLimiter::logins()),
             pdf_fonts: Arc::new(tokio::sync::OnceCell::new()),
@@ -117,6 +119,14 @@ impl AppState {
             font_dir: None,
             templates: Arc::new(gongkai_core::casework::Templates::builtin()),
         }
+    }
+
+    /// The same state with the site's identity items `overrides` sets fixed over what is stored
+    /// (the `serve` flags).
+    pub fn with_site_overrides(mut self, overrides: SiteSettings) -> AppState {
+        let base = self.site.current().as_ref().clone();
+        self.site = Arc::new(SiteHandle::new(base, overrides));
+        self
     }
 
     /// The same state issuing documents from `templates`.
@@ -183,6 +193,8 @@ pub fn router(state: AppState) -> Router {
         .merge(security::routes())
         .merge(proactive_register::routes())
         .merge(admin::routes())
+        .merge(admin_agency::routes())
+        .merge(admin_site::routes())
         .merge(article20::routes())
         .merge(guide_editor::routes())
         .merge(cases::routes())

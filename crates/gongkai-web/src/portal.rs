@@ -89,7 +89,7 @@ struct HomePage {
 async fn home(State(state): State<AppState>) -> Result<Html<String>, WebError> {
     let all = state.agencies.get(&state.store).await?;
     let top: Vec<Agency> = all.iter().filter(|a| a.parent.is_none()).cloned().collect();
-    let chrome = Chrome::new(&state.site, state.site.site_name.clone(), "信息公开目录")
+    let chrome = Chrome::new(&state.site, state.site.current().site_name.clone(), "信息公开目录")
         .describe("政府信息公开专栏：机关目录、政府信息公开指南、法定主动公开内容、政府信息公开年报、依申请公开");
     render(&HomePage { chrome, agencies: top })
 }
@@ -148,6 +148,8 @@ struct AgencyPage {
     agency: Agency,
     parent: Option<Agency>,
     children: Vec<Agency>,
+    /// 「自…起停用…」 when the agency no longer receives requests.
+    closed: Option<String>,
 }
 
 async fn agency_index(State(state): State<AppState>, Path(code): Path<String>) -> Result<Html<String>, WebError> {
@@ -158,10 +160,11 @@ async fn agency_index(State(state): State<AppState>, Path(code): Path<String>) -
     };
     let subtree = state.store.agency_subtree(&code).await?;
     let children = subtree.into_iter().filter(|a| a.parent.as_deref() == Some(code.as_str())).collect();
+    let closed = gongkai_app::agencies::closed_on(&state.store, &agency, state.clock.today()).await?;
     let chrome = Chrome::new(&state.site, format!("{}政府信息公开", agency.name), "信息公开目录")
         .in_agency(&agency.code, &agency.name, "")
         .describe(format!("{}的政府信息公开专栏", agency.name));
-    render(&AgencyPage { chrome, agency, parent, children })
+    render(&AgencyPage { chrome, agency, parent, children, closed })
 }
 
 // ---------------------------------------------------------------- guide (A2.1)
@@ -569,6 +572,8 @@ struct ApplyPage {
     /// The agency processing the applicant's personal information (PIPL Art. 17: the processor's
     /// name in the processing rules).
     agency_name: String,
+    /// Why the agency receives no request today (停用), shown instead of the form.
+    closed: Option<String>,
 }
 
 impl ApplyPage {
@@ -592,6 +597,7 @@ async fn apply_page(
     errors: Vec<FieldError>,
 ) -> Result<ApplyPage, WebError> {
     let guide = state.store.get_guide(&agency.code).await?;
+    let closed = gongkai_app::agencies::closed_on(&state.store, &agency, state.clock.today()).await?;
     let chrome = Chrome::new(&state.site, format!("向{}提出政府信息公开申请", agency.name), "依法申请公开")
         .column("依申请公开")
         .in_agency(&agency.code, &agency.name, "apply")
@@ -609,6 +615,7 @@ async fn apply_page(
         deliveries: filing::DELIVERIES.to_vec(),
         guide,
         agency_name: agency.name,
+        closed,
     })
 }
 
@@ -639,6 +646,11 @@ async fn apply_submit(
         if filing::FIELDS.iter().any(|(f, _)| *f == k) {
             submission.fields.insert(k, Ok(v));
         }
+    }
+    // 停用: the form is refused as the page says (410), whatever was typed.
+    if gongkai_app::agencies::closed_on(&state.store, &agency, state.clock.today()).await?.is_some() {
+        let page = apply_page(&state, agency, &submission, Vec::new()).await?;
+        return Ok((StatusCode::GONE, render(&page)?).into_response());
     }
     match filing::validate(&submission) {
         Err(errors) => {

@@ -3032,3 +3032,152 @@ story!(issue18_the_administrator_keeps_the_agency_tree_and_the_accounts_in_the_c
         assert!(audit.iter().any(|r| r.event.event_type == kind && r.event.success == ok), "{kind} {ok}");
     }
 });
+
+// Issue 18 item 2: the administrator's 网站设置, 机关设置 and an account's access, each through
+// the use case the CLI calls (gongkai site set, gongkai agency casework, gongkai user set).
+story!(issue18_the_administrator_sets_the_site_an_agencys_documents_and_an_accounts_access, |app: App| async move {
+    users(&app.store).await;
+    let staff = login(&app, "fin.staff").await;
+    let admin = login(&app, "admin").await;
+    for path in ["/console/admin/site", &format!("/console/admin/agencies/{DEPT}")] {
+        assert_eq!(staff.get(&app, path).await.0, 403, "{path}");
+    }
+
+    // The site: the footer's placeholders until set; a 标识码 with a space refused, nothing
+    // stored; saved, and every page's footer says it at once.
+    let (_, home) = app.get_text("/").await;
+    assert!(home.contains("（未配置主办单位）"));
+    let (status, html) = admin.get(&app, "/console/admin/site").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("网站页脚仍为占位内容") && html.contains("placeholder=\"（未配置主办单位）\""), "{html}");
+    let site = |id_code: &'static str| {
+        [
+            ("site_name", ""),
+            ("site_domain", "www.example.gov.cn"),
+            ("site_sponsor", "示例市人民政府办公室"),
+            ("site_contact", "0000-12345678"),
+            ("site_id_code", id_code),
+            ("site_icp", "京ICP备00000001号"),
+            ("site_police", "京公网安备00000000000001号"),
+            ("site_error_report_url", ""),
+        ]
+    };
+    let (status, html) = admin.post(&app, "/console/admin/site", &site("00000 0001")).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("网站标识码「00000 0001」只能由字母和数字组成"), "{html}");
+    assert!(html.contains("value=\"示例市人民政府办公室\""), "the form as typed");
+    assert_eq!(gongkai_app::site::stored(&app.store).await.unwrap(), gongkai_app::site::SiteSettings::default());
+    assert_eq!(staff.post(&app, "/console/admin/site", &site("0000000001")).await.0, 403);
+    assert_eq!(admin.post(&app, "/console/admin/site", &site("0000000001")).await.0, 303);
+    let (_, home) = app.get_text("/").await;
+    assert!(home.contains("主办单位：示例市人民政府办公室") && home.contains("网站标识码：0000000001"), "{home}");
+    assert!(home.contains("<meta name=\"SiteDomain\" content=\"www.example.gov.cn\">"), "{home}");
+    assert!(home.contains("<title>") && home.contains("- 政府信息公开</title>"), "an empty item keeps its default");
+    let (_, html) = admin.get(&app, "/console/admin/site?done=saved").await;
+    assert!(html.contains("网站设置已保存") && !html.contains("网站页脚仍为占位内容"), "{html}");
+
+    // An agency's settings: the remedy computed from the tree, an override and a 简称 saved.
+    let (status, html) = admin.get(&app, &format!("/console/admin/agencies/{DEPT}")).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("示例市人民政府（行政复议法第二十四条"), "C3: the government above reviews: {html}");
+    assert!(html.contains("示例市财政局办公室"), "the contacts from the guide: {html}");
+    let casework = [
+        ("short_name", "示财"),
+        ("level", ""),
+        ("review_body", "示例市人民政府（示例市司法局代办）"),
+        ("court", ""),
+        ("office_contact", ""),
+    ];
+    assert_eq!(admin.post(&app, &format!("/console/admin/agencies/{DEPT}/casework"), &casework).await.0, 303);
+    let issuer = gongkai_app::documents::issuer(&app.store, DEPT).await.unwrap();
+    assert_eq!(issuer.short_name, "示财");
+    assert_eq!(issuer.remedy.review_body, "示例市人民政府（示例市司法局代办）");
+    assert_eq!(issuer.remedy.review_basis, "本机关设置");
+    let (_, html) = admin.get(&app, &format!("/console/admin/agencies/{DEPT}?done=casework")).await;
+    assert!(html.contains("文书设置已保存") && html.contains("value=\"示财\""), "{html}");
+    let bad = [("short_name", "示\u{1b}财"), ("level", ""), ("review_body", ""), ("court", ""), ("office_contact", "")];
+    let (status, html) = admin.post(&app, &format!("/console/admin/agencies/{DEPT}/casework"), &bad).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("机关简称：不能含控制字符"), "{html}");
+    let basic = [("name", "示例市财政局"), ("parent", ROOT), ("kind", "department")];
+    assert_eq!(admin.post(&app, &format!("/console/admin/agencies/{DEPT}/basic"), &basic).await.0, 303);
+    let cycle = [("name", "示例市人民政府"), ("parent", DEPT), ("kind", "government")];
+    let (status, html) = admin.post(&app, &format!("/console/admin/agencies/{ROOT}/basic"), &cycle).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("不能形成循环"), "{html}");
+
+    // An account's access: a second factor required of it confines it to enrolling; a new role
+    // ends its sessions; the administrator cannot change their own.
+    let access = |role: &'static str, agency: &'static str, mfa: &'static str| {
+        [("username", "fin.staff"), ("role", role), ("agency", agency), ("mfa_required", mfa)]
+    };
+    assert_eq!(admin.post(&app, "/console/admin/accounts/access", &access("staff", DEPT, "1")).await.0, 303);
+    let (status, body) = staff.get(&app, "/console/requests").await;
+    assert_eq!(status, 403);
+    assert!(body.contains("双因素认证"), "{body}");
+    assert_eq!(staff.get(&app, "/console/mfa").await.0, 200);
+    let (_, html) = admin.get(&app, "/console/admin/accounts?done=access").await;
+    assert!(html.contains("账户已变更") && html.contains("未启用（要求使用）"), "{html}");
+    assert_eq!(admin.post(&app, "/console/admin/accounts/access", &access("approver", DEPT, "")).await.0, 303);
+    assert_eq!(staff.get(&app, "/console/requests").await.0, 303, "the old session ended with the old role");
+    let user = app.store.user_for_login("fin.staff").await.unwrap().unwrap().0;
+    assert_eq!((user.role, user.mfa_required), (Role::Approver, false));
+    let (status, html) = admin.post(&app, "/console/admin/accounts/access", &access("staff", "NOPE", "")).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("NOPE"), "{html}");
+    let own = [("username", "admin"), ("role", "staff"), ("agency", ROOT)];
+    let (status, html) = admin.post(&app, "/console/admin/accounts/access", &own).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("不能变更自己正在使用的账户的角色或所属机关"), "{html}");
+
+    // 停用: the department receives no request from the day given — the form says why and a post
+    // is refused (410) — while its records stay; a note is required; reactivated, it receives.
+    let deactivate = |note: &'static str| [("on", harness::TODAY), ("note", note)];
+    let path = format!("/console/admin/agencies/{DEPT}/deactivate");
+    let (status, html) = admin.post(&app, &path, &deactivate(" ")).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("停用说明：不能为空"), "{html}");
+    assert_eq!(admin.post(&app, &path, &deactivate("职责已划入示例市人民政府办公室")).await.0, 303);
+    let (status, form) = app.get_text(&format!("/agencies/{DEPT}/apply")).await;
+    assert_eq!(status, 200);
+    assert!(
+        form.contains(
+            "「示例市财政局」已于2026年11月27日停用，不再受理政府信息公开申请：职责已划入示例市人民政府办公室"
+        ),
+        "{form}"
+    );
+    assert!(!form.contains("提交申请</button>"), "{form}");
+    let posted = app
+        .client
+        .post(app.url(&format!("/agencies/{DEPT}/apply")))
+        .header("origin", &app.base)
+        .form(&[("name", "王公开"), ("content", "请公开本局预算")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status().as_u16(), 410);
+    assert!(app.get_text(&format!("/agencies/{DEPT}")).await.1.contains("id=\"agency-closed\""));
+    let (_, html) = admin.get(&app, "/console/admin/agencies").await;
+    assert!(html.contains("示例市财政局（自2026-11-27起停用）"), "{html}");
+    assert_eq!(app.store.list_requests(DEPT, gongkai_store::RequestFilter::All).await.unwrap().len(), 1, "kept");
+    let (_, html) = admin.get(&app, &format!("/console/admin/agencies/{DEPT}")).await;
+    assert!(html.contains("id=\"reactivate\""), "{html}");
+    assert_eq!(admin.post(&app, &format!("/console/admin/agencies/{DEPT}/reactivate"), &[]).await.0, 303);
+    assert!(app.get_text(&format!("/agencies/{DEPT}/apply")).await.1.contains("提交申请</button>"));
+
+    let audit = app.store.list_audit(300).await.unwrap();
+    for (kind, ok) in [
+        ("config.site", true),
+        ("config.site", false),
+        ("agency.casework", true),
+        ("agency.casework", false),
+        ("user.change", true),
+        ("user.change", false),
+        ("agency.deactivate", true),
+        ("agency.deactivate", false),
+        ("agency.reactivate", true),
+    ] {
+        assert!(audit.iter().any(|r| r.event.event_type == kind && r.event.success == ok), "{kind} {ok}");
+    }
+    app.store.verify_audit_chain().await.unwrap();
+});

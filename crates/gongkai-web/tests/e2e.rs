@@ -409,6 +409,187 @@ story!(public_files_staff_extend_and_reply_report_published, |app: App| async mo
     app.store.verify_audit_chain().await.unwrap();
 });
 
+// Issue 18, "done means": an office put into service from an empty database, in the browser —
+// `gongkai init`'s use case, then the administrator adds a department, its settings and two
+// accounts and the site's identity; staff fill the guide and file a year's registers (the
+// register workbook, uploaded); the approver publishes through the confirmation page; the
+// public pages show the guide, the footer and the report without rule ids.
+mod issue18_an_office_is_put_into_service_from_an_empty_database {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        harness::run_empty(harness::Db::Sqlite, from_empty).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        harness::run_empty(harness::Db::Postgres, from_empty).await;
+    }
+}
+
+async fn from_empty(app: App) {
+    let Some(b) = Browser::start().await else { return };
+    assert!(app.store.list_agencies().await.unwrap().is_empty(), "an empty database");
+    // The registers the office will file: the example workbook's department of 示例市.
+    let batch = gongkai_sheet::example();
+    let top = batch.agencies.iter().find(|a| a.parent.is_none()).unwrap().clone();
+    let dept = batch.agencies.iter().find(|a| a.parent.is_some()).unwrap().clone();
+    let year = batch.requests[0].0.received_on.format("%Y").to_string();
+
+    // `gongkai init --agency … --name … --admin admin` (what the command calls).
+    let (_, admin) = gongkai_app::setup::init(
+        &app.store,
+        &harness::clock(),
+        &gongkai_app::Actor::cli(),
+        top.clone(),
+        "admin",
+        PASSWORD.to_string(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(admin.role, Role::Administrator);
+
+    // The portal before anything is set: the footer's placeholders, and the way in for staff.
+    b.open(&app, "/").await;
+    assert!(b.text("footer").await.contains("（未配置主办单位）"));
+    b.click("#staff-login").await;
+    b.el("#username").await;
+
+    // The administrator: a department, its casework settings, two accounts, the site's identity.
+    b.login(&app, "admin").await;
+    b.click("#nav-admin-agencies").await;
+    b.fill("#code", &dept.code).await;
+    b.fill("#name", &dept.name).await;
+    b.el("#parent").await.select_by_value(&top.code).await.unwrap();
+    b.el("#kind").await.select_by_value("department").await.unwrap();
+    b.click("#save-agency").await;
+    b.wait_text("#admin-done", "机关已登记").await;
+    assert!(b.text("#agencies").await.contains(&dept.name));
+    b.open(&app, &format!("/console/admin/agencies/{}", dept.code)).await;
+    // C3: a department of a people's government is reviewed by that government.
+    let remedy = b.text("#remedy").await;
+    assert!(remedy.contains(&format!("{}（行政复议法第二十四条", top.name)), "{remedy}");
+    b.fill("#short_name", "示财").await;
+    b.click("#save-casework").await;
+    b.wait_text("#admin-done", "文书设置已保存").await;
+    assert!(b.text("#remedy").await.contains("示财"));
+    assert!(b.text("#no-guide").await.contains("尚未登记政府信息公开指南"));
+    b.screenshot("console-admin-agency").await;
+    for (username, role) in [("czj.staff", "staff"), ("czj.approver", "approver")] {
+        b.open(&app, "/console/admin/accounts").await;
+        b.fill("#username", username).await;
+        b.el("#agency").await.select_by_value(&dept.code).await.unwrap();
+        b.el("#role").await.select_by_value(role).await.unwrap();
+        b.fill("#password", PASSWORD).await;
+        b.click("#add-account").await;
+        b.wait_text("#admin-done", "账户已创建").await;
+    }
+    b.click("#nav-admin-site").await;
+    for (field, value) in [
+        ("#site_sponsor", "示例市人民政府办公室"),
+        ("#site_contact", "0000-12345678"),
+        ("#site_id_code", "0000000001"),
+        ("#site_icp", "京ICP备00000001号"),
+        ("#site_police", "京公网安备00000000000001号"),
+    ] {
+        b.fill(field, value).await;
+    }
+    b.click("#save-site").await;
+    b.wait_text("#admin-done", "网站设置已保存").await;
+    b.screenshot("console-admin-site").await;
+    b.logout().await;
+
+    // Staff: the disclosure guide (Art. 12), then the year's registers as a workbook.
+    b.login(&app, "czj.staff").await;
+    b.open(&app, "/console/guide").await;
+    for (field, value) in [
+        ("office", "示例市财政局办公室"),
+        ("address", "示例市人民路1号"),
+        ("hours", "工作日 9:00-17:00"),
+        ("phone", "0000-12345600"),
+        ("fax", "0000-12345679"),
+        ("web_contact", "示例市财政局门户网站“依申请公开”栏目"),
+        ("catalogue", "目录按主题分类、按发布时间倒序编排。"),
+        ("request", "申请人可以通过在线申请、信函、当面提交等方式提出申请，本机关20个工作日内答复。"),
+    ] {
+        b.fill(&format!("#{field}"), value).await;
+    }
+    b.click("#save-guide").await;
+    b.el("#guide-done").await;
+    let dir = tempfile::tempdir().unwrap();
+    let workbook = dir.path().join("台账.xlsx");
+    std::fs::write(&workbook, gongkai_sheet::write(&batch, true).unwrap()).unwrap();
+    b.open(&app, "/console/registers").await;
+    b.el("#file").await.send_keys(&workbook.display().to_string()).await.unwrap();
+    b.click("#import-registers").await;
+    b.el("#registers-done, #registers-error").await;
+    assert!(b.exists("#registers-done").await, "{}", b.text("main").await);
+    assert_eq!(
+        app.store.list_requests(&dept.code, gongkai_store::RequestFilter::All).await.unwrap().len(),
+        batch.requests.len()
+    );
+    // The report's first section, in the workspace.
+    b.open(&app, &format!("/console/reports/{}/{year}", dept.code)).await;
+    b.fill("#text-overview", &format!("{year}年，示例市财政局认真贯彻《中华人民共和国政府信息公开条例》。")).await;
+    b.click("#save-overview").await;
+    b.el("#report-done").await;
+    b.logout().await;
+
+    // The portal: the guide and the footer as set.
+    b.open(&app, &format!("/agencies/{}/guide", dept.code)).await;
+    let guide = b.text("main").await;
+    assert!(guide.contains("示例市人民路1号") && guide.contains("目录按主题分类"), "{guide}");
+    let footer = b.text("footer").await;
+    assert!(footer.contains("示例市人民政府办公室") && footer.contains("0000000001"), "{footer}");
+    assert!(!footer.contains("未配置"), "{footer}");
+
+    // The approver publishes the year through the confirmation page.
+    b.login(&app, "czj.approver").await;
+    b.open(&app, &format!("/console/reports/{}/{year}", dept.code)).await;
+    b.click("#publish").await;
+    b.el("#publish-check").await;
+    assert!(b.text("#locks").await.contains("申请登记"));
+    if b.exists("#accept").await {
+        b.click("#accept").await;
+    }
+    b.click("#confirm-publish").await;
+    b.el("#report-done").await;
+    assert!(b.text("#publication").await.contains("已锁定"));
+    assert!(app.store.is_locked(&dept.code, year.parse().unwrap()).await.unwrap());
+    b.logout().await;
+
+    // The public report page: the report as published, without rule ids.
+    b.open(&app, &format!("/agencies/{}/reports/{year}", dept.code)).await;
+    let page = b.source().await;
+    assert_eq!(page.matches("<h1").count(), 1, "the title once");
+    assert!(page.contains("认真贯彻《中华人民共和国政府信息公开条例》"), "the overview as written");
+    assert!(page.contains("id=\"downloads\""));
+    assert!(!page.contains("meta.deadline") && !page.contains("t3.") && !page.contains("<code>"), "no rule ids");
+    b.screenshot("report-from-empty").await;
+
+    // Every step is in the audit trail, by whom it was done.
+    let audit = app.store.list_audit(500).await.unwrap();
+    for (kind, who) in [
+        ("agency.register", "admin"),
+        ("agency.casework", "admin"),
+        ("user.add", "admin"),
+        ("config.site", "admin"),
+        ("guide.set", "czj.staff"),
+        ("registers.import", "czj.staff"),
+        ("report.narrative", "czj.staff"),
+        ("report.publish", "czj.approver"),
+    ] {
+        assert!(
+            audit
+                .iter()
+                .any(|r| r.event.event_type == kind && r.event.username.as_deref() == Some(who) && r.event.success),
+            "audit {kind} by {who}"
+        );
+    }
+    app.store.verify_audit_chain().await.unwrap();
+}
+
 // Issue 8: a supervisor of the government sees an overdue request of a department below it,
 // opens it, sees the late report flagged, and downloads the roll-up.
 story!(supervisor_sees_overdue_request_and_late_report, |app: App| async move {
@@ -770,14 +951,18 @@ async fn a5_2_every_page_passes_an_automated_wcag_2_1_aa_scan() {
 
         // The system administrator (issue 18 item 2): the agency tree and the accounts.
         b.login(&app, "admin").await;
+        let agency_settings = format!("/console/admin/agencies/{DEPT}");
         for (name, path, ready) in [
             ("agencies administration", "/console/admin/agencies", "#agency-form"),
             ("accounts administration", "/console/admin/accounts", "#account-form"),
+            ("agency settings", agency_settings.as_str(), "#casework-form"),
+            ("site settings", "/console/admin/site", "#site-form"),
         ] {
             b.open(&app, path).await;
             b.el(ready).await;
             scan(&b, &axe, name, r).await;
         }
+        b.open(&app, "/console/admin/accounts").await;
         b.fill("#username", "fin.approver2").await;
         b.fill("#password", "Fin-Approver-2026!").await;
         b.click("#add-account").await;

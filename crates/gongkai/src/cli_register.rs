@@ -144,6 +144,28 @@ pub enum AgencyCommand {
         #[arg(long)]
         code: String,
     },
+    /// 停用撤销或合并的机关：自停用日期起不再受理申请，已有记录保留
+    Deactivate {
+        #[command(flatten)]
+        db: DbArgs,
+        /// 机关代码
+        #[arg(long)]
+        code: String,
+        /// 停用日期（YYYY-MM-DD）
+        #[arg(long)]
+        on: chrono::NaiveDate,
+        /// 停用说明：职责由哪个机关承接（申请页面向申请人显示）
+        #[arg(long)]
+        note: String,
+    },
+    /// 恢复停用的机关受理申请（仅限误停用）
+    Reactivate {
+        #[command(flatten)]
+        db: DbArgs,
+        /// 机关代码
+        #[arg(long)]
+        code: String,
+    },
 }
 
 /// `gongkai agency add` arguments.
@@ -205,6 +227,9 @@ pub fn agency(cmd: AgencyCommand) -> anyhow::Result<ExitCode> {
                     if all.is_empty() {
                         writeln!(out, "（尚未登记机关：gongkai agency add --code … --name … --kind …）")?;
                     }
+                    for (code, d) in store.agency_deactivations().await? {
+                        writeln!(out, "（{code} 自 {} 起停用：{}）", d.on, d.note)?;
+                    }
                 }
             }
             AgencyCommand::Casework(a) => return crate::cli_documents::casework_command(a).await,
@@ -219,6 +244,22 @@ pub fn agency(cmd: AgencyCommand) -> anyhow::Result<ExitCode> {
                     }
                     Err(e) => return Err(app_error(e)),
                 }
+            }
+            AgencyCommand::Deactivate { db, code, on, note } => {
+                let store = open(&db).await?;
+                let actor = gongkai_app::Actor::cli();
+                let a = gongkai_app::agencies::deactivate(&store, &crate::clock(), &actor, &code, on, &note)
+                    .await
+                    .map_err(app_error)?;
+                writeln!(out, "已停用机关：{} {}，自 {on} 起不再受理申请（已有记录保留）", a.code, a.name)?;
+            }
+            AgencyCommand::Reactivate { db, code } => {
+                let store = open(&db).await?;
+                let actor = gongkai_app::Actor::cli();
+                let a = gongkai_app::agencies::reactivate(&store, &crate::clock(), &actor, &code)
+                    .await
+                    .map_err(app_error)?;
+                writeln!(out, "已恢复机关受理申请：{} {}", a.code, a.name)?;
             }
         }
         Ok(ExitCode::SUCCESS)

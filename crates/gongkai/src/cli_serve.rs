@@ -5,12 +5,12 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use gongkai_web::{AppState, SiteConfig};
+use gongkai_web::{AppState, SiteConfig, SiteSettings};
 
 use crate::cli_db::{open, DbArgs};
 
-/// `gongkai serve` arguments. Site identity flags fill the page elements of every page (meta tags
-/// SiteName/SiteDomain/SiteIDCode and the footer: spec A3.1/A3.2).
+/// `gongkai serve` arguments. Site identity flags fix page elements of every page (meta tags
+/// SiteName/SiteDomain/SiteIDCode and the footer: spec A3.1/A3.2) over what 网站设置 stores.
 #[derive(Args)]
 pub struct ServeArgs {
     #[command(flatten)]
@@ -51,34 +51,28 @@ pub struct ServeArgs {
 }
 
 impl ServeArgs {
-    /// The site's identity: each flag given, else its setting (gongkai.toml, GONGKAI_SITE_*).
-    fn site(&self) -> SiteConfig {
+    /// The site's identity items fixed at start: each flag given, else its setting (gongkai.toml,
+    /// GONGKAI_SITE_*); they win over what the administrator stored (`gongkai site set`).
+    fn site_overrides(&self) -> SiteSettings {
         let settings = crate::settings();
-        let mut s = SiteConfig::default();
-        let set = |field: &mut String, flag: &Option<String>, key: &str| {
-            if let Some(v) = settings.or_flag(flag.as_deref(), key) {
-                *field = v;
-            }
-        };
-        set(&mut s.site_name, &self.site_name, "site_name");
-        set(&mut s.site_domain, &self.site_domain, "site_domain");
-        set(&mut s.site_id_code, &self.site_id_code, "site_id_code");
-        set(&mut s.sponsor, &self.site_sponsor, "site_sponsor");
-        set(&mut s.contact, &self.site_contact, "site_contact");
-        set(&mut s.icp_number, &self.site_icp, "site_icp");
-        set(&mut s.police_number, &self.site_police, "site_police");
-        set(&mut s.error_report_url, &self.site_error_report_url, "site_error_report_url");
-        s
+        let get = |flag: &Option<String>, key: &str| settings.or_flag(flag.as_deref(), key);
+        SiteSettings {
+            site_name: get(&self.site_name, "site_name"),
+            site_domain: get(&self.site_domain, "site_domain"),
+            site_id_code: get(&self.site_id_code, "site_id_code"),
+            sponsor: get(&self.site_sponsor, "site_sponsor"),
+            contact: get(&self.site_contact, "site_contact"),
+            icp_number: get(&self.site_icp, "site_icp"),
+            police_number: get(&self.site_police, "site_police"),
+            error_report_url: get(&self.site_error_report_url, "site_error_report_url"),
+        }
     }
 }
 
 /// `gongkai serve`: runs until the process is stopped.
 pub fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
     let calendar = crate::cli_clock::load_calendar()?;
-    let site = a.site();
-    for w in site.warnings() {
-        eprintln!("警告：{w}");
-    }
+    let overrides = a.site_overrides();
     let settings = crate::settings();
     let mailer = crate::settings::mailer(settings, a.smtp_url.as_deref(), a.smtp_from.as_deref(), "--smtp-from")?;
     let bind = settings.or_flag(a.bind.as_deref(), "bind").unwrap_or_else(|| "127.0.0.1:8080".to_string());
@@ -86,6 +80,27 @@ pub fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
     rt.block_on(async {
         let store = open(&a.db).await?;
+        let mut state = AppState::new(store.clone(), calendar.clone(), SiteConfig::default())
+            .with_site_overrides(overrides)
+            .with_clock(crate::clock())
+            .with_font_dir(settings.font_dir());
+        // The site's identity: what the administrator stored, under the flags; reread every
+        // minute so that `gongkai site set` or another server's change reaches these pages.
+        state.site.reload(&store).await.map_err(crate::cli_register::app_error)?;
+        for w in state.site.current().warnings() {
+            eprintln!("警告：{w}");
+        }
+        let site = std::sync::Arc::clone(&state.site);
+        let reloading = store.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                if let Err(e) = site.reload(&reloading).await {
+                    tracing::error!(error = %e, "site identity reload failed");
+                }
+            }
+        });
         let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("无法监听地址 {bind}"))?;
         let addr = listener.local_addr().context("listening address")?;
         eprintln!("gongkai serve：http://{addr}/ （{}）", store.backend().name());
@@ -140,8 +155,6 @@ pub fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
                 }
             }
         });
-        let mut state =
-            AppState::new(store, calendar, site).with_clock(crate::clock()).with_font_dir(settings.font_dir());
         if let Some(m) = mailer {
             state = state.with_mailer(m);
         }

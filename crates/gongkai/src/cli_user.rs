@@ -29,6 +29,27 @@ pub enum UserCommand {
     Enable(UsernameArgs),
     /// 重置账户口令，新口令从标准输入读取（结束其会话并撤销其访问令牌）
     ResetPassword(UsernameArgs),
+    /// 变更账户的角色、所属机关或双因素认证要求（角色或机关变更后结束其会话并撤销其访问令牌）
+    Set(SetArgs),
+}
+
+/// `gongkai user set` arguments: what is not given stays as it is.
+#[derive(Args)]
+pub struct SetArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// 用户名
+    #[arg(long)]
+    username: String,
+    /// 新角色（同 gongkai user add --role）
+    #[arg(long, value_parser = parse_role)]
+    role: Option<Role>,
+    /// 新的所属机关代码
+    #[arg(long)]
+    agency: Option<String>,
+    /// 是否要求该账户使用双因素认证：on 或 off
+    #[arg(long, value_parser = ["on", "off"])]
+    require_mfa: Option<String>,
 }
 
 /// An account named by its username.
@@ -71,6 +92,7 @@ pub fn user(cmd: UserCommand) -> anyhow::Result<ExitCode> {
         UserCommand::Disable(a) => set_disabled(a, true),
         UserCommand::Enable(a) => set_disabled(a, false),
         UserCommand::ResetPassword(a) => reset_password(a),
+        UserCommand::Set(a) => set_access(a),
     }
 }
 
@@ -95,6 +117,27 @@ fn set_disabled(a: UsernameArgs, disabled: bool) -> anyhow::Result<ExitCode> {
         let state =
             if user.disabled { "已停用（其会话已结束，访问令牌已撤销）" } else { "已启用" };
         println!("用户 {} {state}", user.username);
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn set_access(a: SetArgs) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        let store = open(&a.db).await?;
+        let Some(current) = store.user_for_login(a.username.trim()).await?.map(|(u, _)| u) else {
+            anyhow::bail!("没有用户名为「{}」的账户（gongkai user list 列出全部账户）", a.username.trim());
+        };
+        let access = gongkai_app::accounts::Access {
+            role: a.role.unwrap_or(current.role),
+            agency: a.agency.unwrap_or(current.agency),
+            mfa_required: a.require_mfa.map_or(current.mfa_required, |v| v == "on"),
+        };
+        let actor = gongkai_app::Actor::cli();
+        let user = gongkai_app::accounts::set_access(&store, &crate::clock(), &actor, &a.username, access)
+            .await
+            .map_err(crate::cli_register::app_error)?;
+        let mfa = if user.mfa_required { "，须使用双因素认证" } else { "" };
+        println!("用户 {}：{}，机关 {}{mfa}", user.username, user.role.label_zh(), user.agency);
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -131,7 +174,10 @@ fn list(db: DbArgs) -> anyhow::Result<ExitCode> {
         let store = open(&db).await?;
         println!("用户名\t角色\t机关\t状态");
         for u in store.list_users().await? {
-            let state = if u.disabled { "停用" } else { "正常" };
+            let mut state = if u.disabled { "停用" } else { "正常" }.to_string();
+            if u.mfa_required {
+                state.push_str("，须双因素认证");
+            }
             println!("{}\t{}\t{}\t{}", u.username, u.role.label_zh(), u.agency, state);
         }
         Ok(ExitCode::SUCCESS)

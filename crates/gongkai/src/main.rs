@@ -20,6 +20,7 @@ mod cli_records;
 mod cli_register;
 mod cli_report;
 mod cli_serve;
+mod cli_site;
 mod cli_supervise;
 mod cli_supervise_import;
 mod cli_user;
@@ -105,6 +106,9 @@ enum Command {
     /// 政府信息公开指南：查看、更新（条例第十二条）
     #[command(subcommand)]
     Guide(cli_guide::GuideCommand),
+    /// 网站设置：主办单位、网站标识码、备案编号等页脚项目
+    #[command(subcommand)]
+    Site(cli_site::SiteCommand),
     /// 主动公开登记：登记、列出
     #[command(subcommand)]
     Proactive(cli_records::ProactiveCommand),
@@ -231,6 +235,7 @@ fn main() -> ExitCode {
         Command::Agency(c) => cli_register::agency(c),
         Command::Request(c) => cli_register::request(c),
         Command::Guide(c) => cli_guide::guide(c),
+        Command::Site(c) => cli_site::site(c),
         Command::Proactive(c) => cli_records::proactive(c),
         Command::Case(c) => cli_records::case(c),
         Command::Figures(c) => cli_records::figures(c),

@@ -252,6 +252,56 @@ fn init_puts_an_empty_database_into_service_and_refuses_without_leaving_anything
     let weak = gongkai_with_input(&reset, "abc\n");
     assert!(!weak.status.success() && String::from_utf8_lossy(&weak.stderr).contains("口令不符合要求"));
     assert!(stdout(&gongkai_with_input(&reset, "Zj-Reset-2026?\n")).contains("已重置用户 zj.staff 的口令"));
+    // An account's role and second-factor requirement, changed from the terminal as in the
+    // console (gongkai user set).
+    let set = gongkai(&[
+        "user",
+        "set",
+        "--database-url",
+        &url,
+        "--username",
+        "zj.staff",
+        "--role",
+        "approver",
+        "--require-mfa",
+        "on",
+    ]);
+    assert!(
+        stdout(&set).contains("用户 zj.staff：审批人员，机关 XQ-ZJ，须使用双因素认证"),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+    assert!(stdout(&gongkai(&["user", "list", "--database-url", &url]))
+        .contains("zj.staff\t审批人员\tXQ-ZJ\t正常，须双因素认证"));
+    let nowhere = gongkai(&["user", "set", "--database-url", &url, "--username", "zj.staff", "--agency", "NOPE"]);
+    assert!(!nowhere.status.success() && String::from_utf8_lossy(&nowhere.stderr).contains("NOPE"));
+    // The site's identity: its defaults shown as such, set item by item, a malformed item refused.
+    let site = stdout(&gongkai(&["site", "show", "--database-url", &url]));
+    assert!(site.contains("主办单位：（未配置主办单位）（默认）") && site.contains("网站页脚仍为占位内容"), "{site}");
+    let set = gongkai(&[
+        "site",
+        "set",
+        "--database-url",
+        &url,
+        "--sponsor",
+        "示例县人民政府办公室",
+        "--id-code",
+        "3301000001",
+    ]);
+    assert!(
+        stdout(&set).contains("已保存网站设置") && stdout(&set).contains("主办单位：示例县人民政府办公室"),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+    let shown = json(&gongkai(&["site", "show", "--database-url", &url, "--json"]));
+    assert_eq!(
+        (shown["site_sponsor"].as_str(), shown["site_id_code"].as_str()),
+        (Some("示例县人民政府办公室"), Some("3301000001"))
+    );
+    let bad = gongkai(&["site", "set", "--database-url", &url, "--error-report-url", "jiucuo"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("应为以 https:// 或 http:// 开头的网址"));
+    assert_eq!(json(&gongkai(&["site", "show", "--database-url", &url, "--json"])), shown, "nothing stored");
     // An agency registered by mistake is deleted; the office's own, which has accounts, is not.
     let typo =
         ["agency", "add", "--database-url", &url, "--code", "XQ-ZJJ", "--name", "示例县住建局", "--kind", "department"];
@@ -359,4 +409,58 @@ fn calendar_load_adds_a_year_without_rebuilding() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("days[0]"), "{}", String::from_utf8_lossy(&o.stderr));
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// `gongkai serve` shows the site's identity as 网站设置 stores it, with its flags over it, and
+/// says at start which footer items are still placeholders.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_shows_the_stored_site_identity_with_its_flags_over_it() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let url = format!("sqlite://{}", dir.path().join("site.db").display());
+    let init = ["init", "--database-url", &url, "--agency", "XQ", "--name", "示例县人民政府", "--admin", "xq.admin"];
+    assert!(gongkai_with_input(&init, "Gongkai-2026!\n").status.success());
+    let set = ["site", "set", "--database-url", &url, "--sponsor", "示例县人民政府办公室", "--id-code", "3301000001"];
+    assert!(gongkai(&set).status.success());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .env("GONGKAI_NOW", "2026-11-27T02:00:00Z")
+        .args(["serve", "--database-url", &url, "--bind", "127.0.0.1:0", "--site-id-code", "3301000009"])
+        .current_dir(root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr = child.stderr.take().unwrap_or_else(|| panic!("stderr"));
+    // Read to the end (the server must never find its standard error closed); the lines up to
+    // the one naming the address are what it said at start.
+    let (lines, said_lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let mut said = Vec::new();
+    while let Ok(line) = said_lines.recv_timeout(std::time::Duration::from_secs(30)) {
+        let done = line.contains("http://");
+        said.push(line);
+        if done {
+            break;
+        }
+    }
+    let address = said
+        .iter()
+        .find_map(|l| l.split("http://").nth(1).and_then(|r| r.split('/').next()).map(str::to_string))
+        .unwrap_or_else(|| panic!("no address in {said:?}"));
+    let home = reqwest::get(format!("http://{address}/")).await.and_then(|r| r.error_for_status());
+    let home = match home {
+        Ok(r) => r.text().await.unwrap_or_default(),
+        Err(e) => String::from("GET / failed: ") + &e.to_string(),
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(home.contains("主办单位：示例县人民政府办公室"), "stored: {home}");
+    assert!(home.contains("网站标识码：3301000009") && !home.contains("3301000001"), "the flag wins: {home}");
+    let warnings = said.join("\n");
+    assert!(warnings.contains("网站页脚仍为占位内容") && warnings.contains("联系方式"), "{warnings}");
+    assert!(!warnings.contains("主办单位（"), "the sponsor is set: {warnings}");
 }

@@ -844,6 +844,40 @@ async fn a_request_is_checked_by_the_core_on_the_command_line_and_the_online_for
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deactivated_agency_receives_no_request_on_the_command_line_or_online() {
+    let f = fixture(MORNING).await;
+    let note = "职责已划入示例市人民政府办公室";
+    let out = f.cli(&["agency", "deactivate", "--code", DEPT, "--on", "2026-11-01", "--note", note]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("自 2026-11-01 起不再受理申请"), "{}", stdout(&out));
+    assert!(stdout(&f.cli(&["agency", "list"])).contains(&format!("{DEPT} 自 2026-11-01 起停用：{note}")));
+    let says = format!("已于2026年11月1日停用，不再受理政府信息公开申请：{note}");
+    // A letter received before the reform is still registered; one received after is refused,
+    // on the command line and online alike, in the same words.
+    let before = request_add(&f, &[("--received", "2026-10-20"), ("--number", "P-1")]);
+    assert!(before.status.success(), "{}", stderr(&before));
+    let after = request_add(&f, &[("--received", "2026-11-02"), ("--number", "P-2")]);
+    assert_eq!(after.status.code(), Some(2));
+    assert!(stderr(&after).contains(&says), "{}", stderr(&after));
+    let filing = serde_json::json!({
+        "applicant_type": "natural_person", "name": "王公开", "id_document_type": "resident_id_card",
+        "id_document": "110101199003071233",
+        "phone": "13800000000", "email": "wang@example.com", "content": "某地块征收补偿方案", "form": "electronic",
+        "delivery": "email",
+    });
+    let r = f.client.post(f.url(&format!("/api/v1/agencies/{DEPT}/requests"))).json(&filing).send().await.unwrap();
+    assert!(r.status().is_client_error(), "{}", r.status());
+    let body = r.text().await.unwrap();
+    assert!(body.contains(&says), "{body}");
+    // Reactivated (a deactivation recorded by mistake): it receives again.
+    assert!(f.cli(&["agency", "reactivate", "--code", DEPT]).status.success());
+    assert!(request_add(&f, &[("--received", "2026-11-02"), ("--number", "P-2")]).status.success());
+    let events: Vec<(String, bool)> =
+        [audited(&f.store, "agency.deactivate").await, audited(&f.store, "agency.reactivate").await].concat();
+    assert_eq!(events, [(DEPT.to_string(), true), (DEPT.to_string(), true)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_overview_and_trend_are_one_rule_in_the_cli_and_the_console() {
     let f = fixture(MORNING).await;
     let hash = gongkai_store::hash_password_blocking(PASSWORD.to_string()).await.unwrap();

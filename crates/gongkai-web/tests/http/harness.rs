@@ -192,19 +192,36 @@ where
 {
     let fresh = gongkai_testkit::FreshDb::create(db, "web").await;
     let url = fresh.url.clone();
-    let outcome = tokio::spawn(async move { run_on(&url, limiter, test).await }).await;
+    let outcome = tokio::spawn(async move { run_on(&url, limiter, true, test).await }).await;
     fresh.drop_now().await;
     gongkai_testkit::finish(outcome);
 }
 
-async fn run_on<F, Fut>(url: &str, limiter: Option<RateLimiter>, test: F)
+/// Runs `test` against a running app on `db` migrated and empty: no agency, no account (what
+/// an office has before `gongkai init`). Used by tests/e2e.rs.
+#[allow(dead_code)]
+pub async fn run_empty<F, Fut>(db: Db, test: F)
+where
+    F: FnOnce(App) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let fresh = gongkai_testkit::FreshDb::create(db, "web").await;
+    let url = fresh.url.clone();
+    let outcome = tokio::spawn(async move { run_on(&url, None, false, test).await }).await;
+    fresh.drop_now().await;
+    gongkai_testkit::finish(outcome);
+}
+
+async fn run_on<F, Fut>(url: &str, limiter: Option<RateLimiter>, seeded: bool, test: F)
 where
     F: FnOnce(App) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
     let store = Store::connect(url, &gongkai_store::DataKey::generate().expect("data key")).await.expect("connect");
     store.migrate().await.expect("migrate");
-    seed(&store).await;
+    if seeded {
+        seed(&store).await;
+    }
     // Tests file many requests from one address: a generous limit unless the test sets one.
     // A test that sets a limit gets a tight login limit too: two attempts an hour per address.
     let logins = match limiter {
