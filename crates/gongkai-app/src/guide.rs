@@ -105,10 +105,9 @@ pub fn parse(agency: &str, json: &Value, today: NaiveDate) -> Result<DisclosureG
                     return Err(invalid("sections", format!("未知的章节「{k}」（可用：{}）", names.join("、"))));
                 };
                 let Some(t) = v.as_str() else {
-                    return Err(invalid("sections", format!("章节「{key}」（{heading}）应为文本")));
+                    return Err(invalid(key, format!("章节「{key}」（{heading}）应为文本")));
                 };
-                let t = gongkai_core::input::long_text(key, heading, t, 20_000)
-                    .map_err(|e| invalid("sections", e.message))?;
+                let t = gongkai_core::input::long_text(key, heading, t, 20_000).map_err(|e| invalid(key, e.message))?;
                 if !t.is_empty() {
                     sections.insert((*key).to_string(), t);
                 }
@@ -119,7 +118,7 @@ pub fn parse(agency: &str, json: &Value, today: NaiveDate) -> Result<DisclosureG
     for key in REQUIRED_SECTIONS {
         if !sections.contains_key(key) {
             let heading = SECTIONS.iter().find(|(k, _)| *k == key).map_or("", |(_, h)| *h);
-            return Err(invalid("sections", format!("章节「{key}」（{heading}）：不能为空（条例第十二条）")));
+            return Err(invalid(key, format!("章节「{key}」（{heading}）：不能为空（条例第十二条）")));
         }
     }
     let updated_on = match obj.get("updated_on") {
@@ -191,6 +190,20 @@ async fn set_checked(
     Ok(guide)
 }
 
+/// A refusal of [`parse`] without the JSON keys it names for `gongkai guide set` (「传真号码
+/// （fax）」, 「章节「request」（三、依申请公开……）」), for the console's form and the register
+/// workbook, which name the fields by their labels.
+pub fn by_labels(message: &str) -> String {
+    let mut m = message.replace("（updated_on）", "");
+    for (key, _, _) in FIELDS {
+        m = m.replace(&format!("（{key}）"), "");
+    }
+    for (key, heading) in SECTIONS {
+        m = m.replace(&format!("章节「{key}」（{heading}）"), &format!("「{heading}」"));
+    }
+    m
+}
+
 /// One saved version of a guide as its history shows it (A2.2: who changed what, when).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GuideChange {
@@ -239,4 +252,35 @@ pub async fn history(
     }
     out.reverse();
     Ok((agency, out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_fields_by_their_labels() {
+        assert_eq!(by_labels("传真号码（fax）：不能为空（条例第十二条）"), "传真号码：不能为空（条例第十二条）");
+        assert_eq!(
+            by_labels("章节「request」（三、依申请公开：受理机构、提出方式、办理期限）：不能为空"),
+            "「三、依申请公开：受理机构、提出方式、办理期限」：不能为空"
+        );
+    }
+
+    #[test]
+    fn the_workbook_sheet_names_the_fields_and_sections_as_the_console_does() {
+        for (header, key, section) in gongkai_sheet::GUIDE_FIELDS {
+            let label = if section {
+                SECTIONS.iter().find(|(k, _)| *k == key).map(|(_, h)| *h)
+            } else {
+                FIELDS.iter().find(|(k, _, _)| *k == key).map(|(_, l, _)| *l)
+            };
+            assert_eq!(label, Some(header), "{key}");
+        }
+        assert_eq!(gongkai_sheet::GUIDE_FIELDS.len(), FIELDS.len() + SECTIONS.len());
+        for (key, _, required) in FIELDS {
+            let spec = gongkai_sheet::GUIDE_COLUMNS.iter().find(|c| c.header == gongkai_sheet::guide_column(key));
+            assert_eq!(spec.map(|c| c.required), Some(required), "{key}");
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! console's 台账导入导出 page and `gongkai register import` call, so a workbook is accepted on
 //! the same conditions wherever it is uploaded — all or nothing.
 
+use chrono::NaiveDate;
 use gongkai_core::calendar::Calendar;
 use gongkai_sheet::{CellError, Parsed};
 use gongkai_store::{Amend, Amendment, Store, StoreError};
@@ -110,6 +111,9 @@ async fn checked(
         None => Vec::new(),
     };
     if errors.is_empty() {
+        errors = guides(store, &mut parsed, today).await?;
+    }
+    if errors.is_empty() {
         errors = gongkai_sheet::check_against(store, &parsed, upload.amend.is_some()).await?;
     }
     if !errors.is_empty() {
@@ -133,6 +137,77 @@ async fn checked(
         e => AppError::Store(e),
     })?;
     Ok(Imported { summary, amendments, written: true })
+}
+
+/// The 公开指南 rows checked with the guide's one rule ([`crate::guide::parse`], as the console
+/// and `gongkai guide set` check it), each refusal at its cell; the guides go into the batch,
+/// except one equal to the stored guide (an exported workbook imported again adds no version).
+async fn guides(store: &Store, parsed: &mut Parsed, today: NaiveDate) -> Result<Vec<CellError>, StoreError> {
+    let sheet = gongkai_sheet::SHEET_DISCLOSURE_GUIDE;
+    let mut errors = Vec::new();
+    for row in &parsed.guides {
+        let in_batch = parsed.batch.agencies.iter().any(|a| a.code == row.agency);
+        if !in_batch && store.get_agency(&row.agency).await?.is_none() {
+            let message = format!("机关代码「{}」未登记：请先登记机关，或在“机关”表中列出", row.agency);
+            errors.push(CellError::at(sheet, row.row, "机关代码", message));
+            continue;
+        }
+        // The stored guide as exported: nothing to store, and nothing to check again (a guide
+        // stored before a rule was added is exported and imported back unchanged).
+        let stored = store.get_guide(&row.agency).await?;
+        if stored.as_ref().is_some_and(|g| same_guide(g, row)) {
+            continue;
+        }
+        let mut json = serde_json::Map::new();
+        let mut sections = serde_json::Map::new();
+        for (key, value) in &row.values {
+            let section = gongkai_sheet::GUIDE_FIELDS.iter().any(|(_, k, s)| k == key && *s);
+            let target = if section { &mut sections } else { &mut json };
+            target.insert((*key).to_string(), serde_json::Value::String(value.clone()));
+        }
+        json.insert("sections".into(), serde_json::Value::Object(sections));
+        if let Some(d) = row.updated_on {
+            json.insert("updated_on".into(), serde_json::Value::String(d.to_string()));
+        }
+        match crate::guide::parse(&row.agency, &serde_json::Value::Object(json), today) {
+            Ok(guide) => {
+                if stored.as_ref() != Some(&guide) {
+                    parsed.batch.guides.push(guide);
+                }
+            }
+            Err(AppError::Invalid { field, message }) => errors.push(CellError::at(
+                sheet,
+                row.row,
+                gongkai_sheet::guide_column(field),
+                crate::guide::by_labels(&message),
+            )),
+            Err(e) => errors.push(CellError::at(sheet, row.row, "机关代码", e.to_string())),
+        }
+    }
+    Ok(errors)
+}
+
+/// Whether a 公开指南 row holds exactly the guide `g` (every field and section, and its 更新日期).
+fn same_guide(g: &gongkai_store::DisclosureGuide, row: &gongkai_sheet::GuideRow) -> bool {
+    let stored = |key: &str| -> Option<String> {
+        match key {
+            "office" => Some(g.office_name.clone()),
+            "address" => Some(g.address.clone()),
+            "postcode" => g.postcode.clone(),
+            "hours" => Some(g.office_hours.clone()),
+            "phone" => Some(g.phone.clone()),
+            "fax" => Some(g.fax.clone()),
+            "web_contact" => Some(g.web_contact.clone()),
+            "email" => g.email.clone(),
+            section => g.sections.get(section).cloned(),
+        }
+        .filter(|v| !v.trim().is_empty())
+    };
+    let typed = |key: &str| row.values.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
+    row.updated_on == Some(g.updated_on)
+        && gongkai_sheet::GUIDE_FIELDS
+            .iter()
+            .all(|(_, key, _)| stored(key).as_deref().map(str::trim) == typed(key).as_deref().map(str::trim))
 }
 
 /// The scope's checks of a workbook read without error: only rows of `agency`, and a 机关 sheet
@@ -168,6 +243,11 @@ async fn in_scope(store: &Store, agency: &str, parsed: &mut Parsed) -> Result<Ve
     for (p, row) in parsed.batch.proactive.iter().zip(&parsed.proactive_rows) {
         if p.agency != agency {
             errs.push(CellError::at(gongkai_sheet::SHEET_PROACTIVE, *row, "机关代码", other(&p.agency)));
+        }
+    }
+    for g in &parsed.guides {
+        if g.agency != agency {
+            errs.push(CellError::at(gongkai_sheet::SHEET_DISCLOSURE_GUIDE, g.row, "机关代码", other(&g.agency)));
         }
     }
     parsed.batch.agencies.clear();

@@ -129,7 +129,7 @@ async fn agency_exists(store: &Store, known: &mut HashMap<String, bool>, code: &
 
 /// The registers of `agency` as one batch for [`crate::write`]: the agency with its ancestors
 /// (root first, so that a fresh database can take the workbook), and its requests with their
-/// events, cases, Article 20 figures and proactive disclosures — of `year`'s report only (everything that report counts),
+/// events, cases, Article 20 figures and proactive disclosures, and its disclosure guide — of `year`'s report only (everything that report counts),
 /// or of every year. `None` if the agency does not exist.
 pub async fn agency_registers(
     store: &Store,
@@ -151,6 +151,7 @@ pub async fn agency_registers(
         }
     }
     agencies.reverse();
+    let guides: Vec<_> = store.get_guide(agency).await?.into_iter().collect();
     Ok(Some(match year {
         Some(year) => {
             let y = store.load_year(agency, year).await?;
@@ -165,6 +166,7 @@ pub async fn agency_registers(
                     .into_iter()
                     .filter(|p| chrono::Datelike::year(&p.published_on) == year)
                     .collect(),
+                guides,
             }
         }
         None => RegisterBatch {
@@ -178,6 +180,7 @@ pub async fn agency_registers(
             cases: store.list_cases(agency).await?,
             figures: store.list_article20_figures(agency).await?,
             proactive: store.list_proactive(agency).await?,
+            guides,
         },
     }))
 }

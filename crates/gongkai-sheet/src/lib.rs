@@ -58,6 +58,8 @@ pub const SHEET_FIGURES: &str = "第二十条数据";
 pub const SHEET_AGENCIES: &str = "机关";
 /// 主动公开: the proactive disclosure register (Arts. 19–26), one item per row.
 pub const SHEET_PROACTIVE: &str = "主动公开";
+/// 公开指南: each agency's 政府信息公开指南 (Art. 12), one row per agency.
+pub const SHEET_DISCLOSURE_GUIDE: &str = "公开指南";
 /// 填写说明: how to fill in (ignored on import).
 pub const SHEET_GUIDE: &str = "填写说明";
 /// 选项: the allowed values of the drop-down lists (ignored on import).
@@ -286,14 +288,85 @@ pub const PROACTIVE_COLUMNS: [ColumnSpec; 9] = [
     col("效力", &["有效性"], false, Text, 8.0, "有效、失效或废止（如适用）"),
 ];
 
+/// The 公开指南 sheet's columns after 机关代码: (header, the guide's JSON key as `gongkai guide
+/// show --json` writes it, whether it is a section of the outline). The labels are the console's
+/// (`gongkai_app::guide::FIELDS` and `SECTIONS`; a test there keeps them equal).
+pub const GUIDE_FIELDS: [(&str, &str, bool); 13] = [
+    ("政府信息公开工作机构名称", "office", false),
+    ("办公地址", "address", false),
+    ("邮政编码", "postcode", false),
+    ("办公时间", "hours", false),
+    ("联系电话", "phone", false),
+    ("传真号码", "fax", false),
+    ("互联网联系方式", "web_contact", false),
+    ("电子邮箱", "email", false),
+    ("一、主动公开：范围、方式和时限", "scope", true),
+    ("二、政府信息公开目录的分类与编排体系", "catalogue", true),
+    ("三、依申请公开：受理机构、提出方式、办理期限", "request", true),
+    ("四、收费", "fees", true),
+    ("五、监督和救济", "remedies", true),
+];
+
+/// The 公开指南 sheet. The columns Art. 12 requires must be present; whether each is filled is
+/// checked with the guide's one rule (`gongkai_app::guide::parse`), as in the console.
+pub const GUIDE_COLUMNS: [ColumnSpec; 15] = [
+    col("机关代码", &[], true, Text, 14.0, "指南所属机关的代码，每个机关一行"),
+    col("政府信息公开工作机构名称", &["工作机构名称"], true, Text, 24.0, "条例第十二条：政府信息公开工作机构的名称"),
+    col("办公地址", &[], true, Text, 30.0, "条例第十二条"),
+    col("邮政编码", &[], false, Text, 10.0, "信函申请的收件邮政编码"),
+    col("办公时间", &[], true, Text, 20.0, "条例第十二条"),
+    col("联系电话", &[], true, Text, 16.0, "条例第十二条"),
+    col("传真号码", &[], true, Text, 16.0, "条例第十二条"),
+    col("互联网联系方式", &[], true, Text, 30.0, "条例第十二条：网上申请入口或电子邮箱等"),
+    col("电子邮箱", &[], false, Text, 24.0, "待办提醒等邮件的收件地址"),
+    col("一、主动公开：范围、方式和时限", &["主动公开"], false, Text, 40.0, "指南正文"),
+    col(
+        "二、政府信息公开目录的分类与编排体系",
+        &["目录的分类与编排体系"],
+        true,
+        Text,
+        40.0,
+        "条例第十二条：政府信息的分类、编排体系",
+    ),
+    col("三、依申请公开：受理机构、提出方式、办理期限", &["依申请公开"], true, Text, 40.0, "条例第十二条：获取方式"),
+    col("四、收费", &["收费"], false, Text, 30.0, "指南正文"),
+    col("五、监督和救济", &["监督和救济"], false, Text, 30.0, "指南正文"),
+    col("更新日期", &[], false, Date, 12.0, "指南的更新日期，留空为导入之日"),
+];
+
+/// A row of the 公开指南 sheet as typed, for the application layer to check with the guide's
+/// one rule (`gongkai_app::guide::parse`) and store with the registers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GuideRow {
+    /// The row in the sheet.
+    pub row: u32,
+    /// 机关代码.
+    pub agency: String,
+    /// Each filled field and section, by its JSON key ([`GUIDE_FIELDS`]).
+    pub values: Vec<(&'static str, String)>,
+    /// 更新日期, if filled.
+    pub updated_on: Option<NaiveDate>,
+}
+
+/// The header of the 公开指南 column that holds the guide's JSON key `key` (for the error of a
+/// field the guide's rule refuses).
+pub fn guide_column(key: &str) -> &'static str {
+    match key {
+        "updated_on" => "更新日期",
+        "agency" => "机关代码",
+        _ => GUIDE_FIELDS.iter().find(|(_, k, _)| *k == key).map_or("机关代码", |(h, _, _)| *h),
+    }
+}
+
 /// The sheets [`read`] reads, with their columns.
-pub const SHEETS: [(&str, &[ColumnSpec]); 6] = [
+pub const SHEETS: [(&str, &[ColumnSpec]); 7] = [
     (SHEET_REQUESTS, &REQUEST_COLUMNS),
     (SHEET_EVENTS, &EVENT_COLUMNS),
     (SHEET_CASES, &CASE_COLUMNS),
     (SHEET_FIGURES, &FIGURE_COLUMNS),
     (SHEET_PROACTIVE, &PROACTIVE_COLUMNS),
     (SHEET_AGENCIES, &AGENCY_COLUMNS),
+    (SHEET_DISCLOSURE_GUIDE, &GUIDE_COLUMNS),
 ];
 
 /// The channels of 公开渠道: (glossary name, Chinese).
@@ -681,6 +754,8 @@ pub struct Parsed {
     pub proactive_rows: Vec<u32>,
     /// How many events the requests carry (replies and withdrawals included).
     pub events: usize,
+    /// The 公开指南 rows, to check and add to `batch.guides` (the application layer's).
+    pub guides: Vec<GuideRow>,
 }
 
 /// One sheet found in the workbook: its cells and where each known column is.
@@ -993,8 +1068,8 @@ fn open_tables(bytes: &[u8], errs: &mut Vec<CellError>) -> HashMap<&'static str,
             row: None,
             column: None,
             message: format!(
-                "没有可导入的登记表：应至少包含 {}、{}、{}、{}、{} 中的一个工作表",
-                SHEET_REQUESTS, SHEET_CASES, SHEET_FIGURES, SHEET_PROACTIVE, SHEET_AGENCIES
+                "没有可导入的登记表：应至少包含 {}、{}、{}、{}、{}、{} 中的一个工作表",
+                SHEET_REQUESTS, SHEET_CASES, SHEET_FIGURES, SHEET_PROACTIVE, SHEET_AGENCIES, SHEET_DISCLOSURE_GUIDE
             ),
         });
     }
@@ -1041,10 +1116,38 @@ pub fn read(bytes: &[u8], cal: &Calendar, today: NaiveDate) -> Result<Parsed, Ve
     if let Some(t) = tables.get(SHEET_PROACTIVE) {
         read_proactive(t, &mut out, &mut errs, today);
     }
+    if let Some(t) = tables.get(SHEET_DISCLOSURE_GUIDE) {
+        read_guides(t, &mut out, &mut errs);
+    }
     if errs.is_empty() {
         Ok(out)
     } else {
         Err(errs)
+    }
+}
+
+fn read_guides(t: &Table, out: &mut Parsed, errs: &mut Vec<CellError>) {
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    for row in t.rows() {
+        let mut r = RowReader::new(t, row, errs);
+        let agency = r.required("机关代码");
+        let values: Vec<(&'static str, String)> =
+            GUIDE_FIELDS.iter().filter_map(|(header, key, _)| r.text(header).map(|v| (*key, v))).collect();
+        let updated_on = r.date("更新日期");
+        if let Some(code) = &agency {
+            if let Some(first) = seen.get(code) {
+                r.err("机关代码", format!("机关「{code}」的指南与第{first}行重复：每个机关一行"));
+            } else {
+                seen.insert(code.clone(), r.line());
+            }
+        }
+        let line = r.line();
+        if r.failed {
+            continue;
+        }
+        if let Some(agency) = agency {
+            out.guides.push(GuideRow { row: line, agency, values, updated_on });
+        }
     }
 }
 
@@ -1899,6 +2002,35 @@ pub fn write(batch: &RegisterBatch, fixed_date: bool) -> Result<Vec<u8>, XlsxErr
         .collect();
     write_sheet(&mut book, SHEET_AGENCIES, &AGENCY_COLUMNS, &agencies, &f, &option_ranges)?;
 
+    let guides: Vec<Vec<Cell>> = batch
+        .guides
+        .iter()
+        .map(|g| {
+            let mut row = vec![Cell::Text(g.agency.clone())];
+            for (_, key, section) in GUIDE_FIELDS {
+                let value = if section {
+                    g.sections.get(key).cloned()
+                } else {
+                    match key {
+                        "office" => Some(g.office_name.clone()),
+                        "address" => Some(g.address.clone()),
+                        "postcode" => g.postcode.clone(),
+                        "hours" => Some(g.office_hours.clone()),
+                        "phone" => Some(g.phone.clone()),
+                        "fax" => Some(g.fax.clone()),
+                        "web_contact" => Some(g.web_contact.clone()),
+                        "email" => g.email.clone(),
+                        _ => None,
+                    }
+                };
+                row.push(opt_text(&value));
+            }
+            row.push(Cell::Date(g.updated_on));
+            row
+        })
+        .collect();
+    write_sheet(&mut book, SHEET_DISCLOSURE_GUIDE, &GUIDE_COLUMNS, &guides, &f, &option_ranges)?;
+
     write_guide(&mut book, &f)?;
     let ws = book.add_worksheet();
     ws.set_name(SHEET_OPTIONS)?;
@@ -2150,6 +2282,7 @@ pub fn example() -> RegisterBatch {
                 validity: None,
             },
         ],
+        guides: Vec::new(),
     }
 }
 
@@ -2163,6 +2296,7 @@ pub fn summary(parsed: &Parsed) -> Vec<(&'static str, usize)> {
         (SHEET_FIGURES, parsed.batch.figures.len()),
         (SHEET_PROACTIVE, parsed.batch.proactive.len()),
         (SHEET_AGENCIES, parsed.batch.agencies.len()),
+        (SHEET_DISCLOSURE_GUIDE, parsed.guides.len()),
     ]
 }
 

@@ -8,6 +8,7 @@ use gongkai_core::register::{Agency, Article20Figures, Case, Event, ProactiveDis
 use crate::agencies::upsert_agency_on;
 use crate::cache::Stale;
 use crate::lock::{guard, Amend, Amending, Touch};
+use crate::portal::{put_guide_on, DisclosureGuide};
 use crate::registers::{
     case_touch, figures_touch, insert_case_on, insert_proactive_on, proactive_touch, put_figures_on,
 };
@@ -28,6 +29,8 @@ pub struct RegisterBatch {
     pub figures: Vec<Article20Figures>,
     /// New proactive disclosures.
     pub proactive: Vec<ProactiveDisclosure>,
+    /// Disclosure guides (Art. 12), each replacing its agency's and kept as a new version.
+    pub guides: Vec<DisclosureGuide>,
 }
 
 impl RegisterBatch {
@@ -38,12 +41,14 @@ impl RegisterBatch {
             && self.cases.is_empty()
             && self.figures.is_empty()
             && self.proactive.is_empty()
+            && self.guides.is_empty()
     }
 }
 
 impl Store {
     /// Writes a batch in one transaction: agencies (upserted, in order), then requests with
-    /// their events, cases, Article 20 figures (replacing the year's) and proactive disclosures.
+    /// their events, cases, Article 20 figures (replacing the year's), proactive disclosures and
+    /// disclosure guides.
     /// All or nothing: the first error ([`StoreError::Conflict`] for a key used twice,
     /// [`StoreError::NotFound`] for an unknown agency, [`StoreError::Locked`] for a record
     /// feeding a locked year, …) leaves the database as it was. Returns the request ids in
@@ -68,7 +73,8 @@ impl Store {
             .map(|(r, _)| r.agency.as_str())
             .chain(batch.cases.iter().map(|c| c.agency.as_str()))
             .chain(batch.figures.iter().map(|f| f.agency.as_str()))
-            .chain(batch.proactive.iter().map(|p| p.agency.as_str()));
+            .chain(batch.proactive.iter().map(|p| p.agency.as_str()))
+            .chain(batch.guides.iter().map(|g| g.agency.as_str()));
         let locks = AgencyLocks::take(&mut tx, codes).await?;
         let mut amendments = Vec::new();
         let mut stale = Stale::default();
@@ -95,6 +101,10 @@ impl Store {
             amendments.extend(guard(&mut tx, &p.agency, &touch, amend, &mut stale).await?);
             insert_proactive_on(&mut tx, p).await?;
         }
+        // A guide is not of a year: no period lock applies.
+        for g in &batch.guides {
+            put_guide_on(&mut tx, g, &self.audit).await?;
+        }
         self.audit_on(&mut tx).await?;
         stale.flush(&mut tx).await?;
         tx.commit().await?;
@@ -104,6 +114,7 @@ impl Store {
             cases = batch.cases.len(),
             figures = batch.figures.len(),
             proactive = batch.proactive.len(),
+            guides = batch.guides.len(),
             amendments = amendments.len(),
             "batch written"
         );

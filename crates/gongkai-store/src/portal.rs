@@ -133,50 +133,47 @@ pub struct RequestAccess {
     pub query_code_hash: String,
 }
 
-impl Store {
-    /// Inserts or replaces an agency's disclosure guide; [`StoreError::NotFound`] for an unknown
-    /// agency.
-    #[tracing::instrument(skip_all, fields(agency = %g.agency))]
-    pub async fn put_guide(&self, g: &DisclosureGuide) -> Result<(), StoreError> {
-        let sections = serde_json::to_string(&g.sections)
-            .map_err(|e| StoreError::Invalid { what: "guide sections", detail: e.to_string() })?;
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO disclosure_guides (agency, office_name, address, office_hours, phone, fax, web_contact, \
-             postcode, sections, updated_on, email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-             ON CONFLICT (agency) DO UPDATE SET office_name = excluded.office_name, address = excluded.address, \
-             office_hours = excluded.office_hours, phone = excluded.phone, fax = excluded.fax, \
-             web_contact = excluded.web_contact, postcode = excluded.postcode, sections = excluded.sections, \
-             updated_on = excluded.updated_on, email = excluded.email",
-        )
+/// Inserts or replaces an agency's disclosure guide and records it as a new version: who and
+/// when from `audit` (the use case's actor), else the system now.
+pub(crate) async fn put_guide_on(
+    conn: &mut sqlx::AnyConnection,
+    g: &DisclosureGuide,
+    audit: &Option<std::sync::Arc<(crate::AuditEvent, String)>>,
+) -> Result<(), StoreError> {
+    let sections = serde_json::to_string(&g.sections)
+        .map_err(|e| StoreError::Invalid { what: "guide sections", detail: e.to_string() })?;
+    sqlx::query(
+        "INSERT INTO disclosure_guides (agency, office_name, address, office_hours, phone, fax, web_contact, \
+         postcode, sections, updated_on, email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+         ON CONFLICT (agency) DO UPDATE SET office_name = excluded.office_name, address = excluded.address, \
+         office_hours = excluded.office_hours, phone = excluded.phone, fax = excluded.fax, \
+         web_contact = excluded.web_contact, postcode = excluded.postcode, sections = excluded.sections, \
+         updated_on = excluded.updated_on, email = excluded.email",
+    )
+    .bind(&g.agency)
+    .bind(&g.office_name)
+    .bind(&g.address)
+    .bind(&g.office_hours)
+    .bind(&g.phone)
+    .bind(&g.fax)
+    .bind(&g.web_contact)
+    .bind(g.postcode.as_deref())
+    .bind(sections)
+    .bind(date_text(g.updated_on))
+    .bind(g.email.as_deref())
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| on_write(e, &g.agency))?;
+    // The version, numbered per agency under the write lock the upsert above holds.
+    let (by, at) = match audit {
+        Some(note) => (note.0.username.clone().unwrap_or_else(|| "（未署名）".into()), note.1.clone()),
+        None => ("（系统）".to_string(), crate::auth::ts(chrono::Utc::now())),
+    };
+    let version: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM guide_versions WHERE agency = $1")
         .bind(&g.agency)
-        .bind(&g.office_name)
-        .bind(&g.address)
-        .bind(&g.office_hours)
-        .bind(&g.phone)
-        .bind(&g.fax)
-        .bind(&g.web_contact)
-        .bind(g.postcode.as_deref())
-        .bind(sections)
-        .bind(date_text(g.updated_on))
-        .bind(g.email.as_deref())
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| on_write(e, &g.agency))?;
-        // The version, numbered per agency under the write lock the upsert above holds; who
-        // and when from the `audited` handle (the use case's actor), else the system now.
-        let (by, at) = match &self.audit {
-            Some(note) => (note.0.username.clone().unwrap_or_else(|| "（未署名）".into()), note.1.clone()),
-            None => ("（系统）".to_string(), crate::auth::ts(chrono::Utc::now())),
-        };
-        let version: i64 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM guide_versions WHERE agency = $1")
-                .bind(&g.agency)
-                .fetch_one(&mut *tx)
-                .await?;
-        sqlx::query(
-            "INSERT INTO guide_versions (agency, version, saved_at, saved_by, guide) VALUES ($1, $2, $3, $4, $5)",
-        )
+        .fetch_one(&mut *conn)
+        .await?;
+    sqlx::query("INSERT INTO guide_versions (agency, version, saved_at, saved_by, guide) VALUES ($1, $2, $3, $4, $5)")
         .bind(&g.agency)
         .bind(version)
         .bind(&at)
@@ -185,8 +182,18 @@ impl Store {
             serde_json::to_string(g)
                 .map_err(|e| StoreError::Invalid { what: "guide version", detail: e.to_string() })?,
         )
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Inserts or replaces an agency's disclosure guide; [`StoreError::NotFound`] for an unknown
+    /// agency.
+    #[tracing::instrument(skip_all, fields(agency = %g.agency))]
+    pub async fn put_guide(&self, g: &DisclosureGuide) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        put_guide_on(&mut tx, g, &self.audit).await?;
         // The audit record of an `audited` handle (`gongkai guide set`) goes with the change.
         self.audit_on(&mut tx).await?;
         tx.commit().await?;

@@ -227,6 +227,7 @@ async fn every_write_path(db: TestDb) {
             cases: vec![case(DEPT_B, "诉2025-1", d("2025-04-01"), None)],
             figures: vec![figures(DEPT_B, 2025, 2)],
             proactive: vec![proactive(DEPT_B, "P-9", d("2025-05-05"))],
+            guides: vec![],
         })
         .await
         .unwrap();

@@ -238,38 +238,9 @@ async fn save(State(state): State<AppState>, form: ConsoleForm<GuideForm>) -> Re
         }
         Err(gongkai_app::AppError::Invalid { field, message }) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            render(&state, &user, agency, form, Some((on_the_page(message), field)), None, status).await
+            render(&state, &user, agency, form, Some((gongkai_app::guide::by_labels(&message), field)), None, status)
+                .await
         }
         Err(e) => Err(e.into()),
-    }
-}
-
-/// The use case's message without the JSON keys it names for `gongkai guide set` (「传真号码
-/// （fax）」, 「章节「request」（三、依申请公开……）」): the page names its fields by their labels.
-fn on_the_page(message: String) -> String {
-    let mut m = message.replace("（updated_on）", "");
-    for (key, _, _) in LINES {
-        m = m.replace(&format!("（{key}）"), "");
-    }
-    for (key, heading) in SECTIONS {
-        m = m.replace(&format!("章节「{key}」（{heading}）"), &format!("「{heading}」"));
-    }
-    m
-}
-
-#[cfg(test)]
-mod tests {
-    use super::on_the_page;
-
-    #[test]
-    fn messages_name_fields_by_their_labels() {
-        assert_eq!(
-            on_the_page("传真号码（fax）：不能为空（条例第十二条）".into()),
-            "传真号码：不能为空（条例第十二条）"
-        );
-        assert_eq!(
-            on_the_page("章节「request」（三、依申请公开：受理机构、提出方式、办理期限）：不能为空".into()),
-            "「三、依申请公开：受理机构、提出方式、办理期限」：不能为空"
-        );
     }
 }

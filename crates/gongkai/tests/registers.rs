@@ -33,6 +33,7 @@ on_both_backends!(
     audit_verify_passes_on_an_intact_chain_and_names_the_first_broken_record,
     backup_and_restore_give_identical_reports_and_audit_chain,
     agencies_are_registered_through_the_use_case_audited_and_refused_in_chinese,
+    xlsx_carries_the_disclosure_guide,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -712,6 +713,74 @@ fn xlsx_export_import_round_trips(db: &Db) {
     assert_eq!(report(db, AG, "2024"), report(&third, AG, "2024"));
     let sheets = cells(&y);
     assert_eq!(sheets["申请登记"].len(), 3, "header + 2023-050 (carried over) + 2024-001");
+}
+
+/// Issue 18 item 3: the disclosure guide is a sheet of the register workbook, checked with the
+/// guide's one rule (an empty Art. 12 field refused at its cell, nothing stored), stored as a
+/// version of its history, exported again, and not re-versioned when imported unchanged.
+fn xlsx_carries_the_disclosure_guide(db: &Db) {
+    setup_agency(db);
+    let header = [
+        "机关代码",
+        "政府信息公开工作机构名称",
+        "办公地址",
+        "邮政编码",
+        "办公时间",
+        "联系电话",
+        "传真号码",
+        "互联网联系方式",
+        "电子邮箱",
+        "一、主动公开：范围、方式和时限",
+        "二、政府信息公开目录的分类与编排体系",
+        "三、依申请公开：受理机构、提出方式、办理期限",
+        "四、收费",
+        "五、监督和救济",
+        "更新日期",
+    ];
+    let row = |fax: &str| -> Vec<String> {
+        [
+            AG,
+            "杭州市财政局办公室",
+            "杭州市解放东路18号",
+            "310000",
+            "工作日 9:00-17:00",
+            "0571-87000000",
+            fax,
+            "杭州市财政局门户网站“依申请公开”栏目",
+            "gk@czj.example.gov.cn",
+            "本机关主动公开机构职能、政策文件、财政预决算等信息。",
+            "目录按主题分类、按发布时间倒序编排。",
+            "申请人可以通过在线申请、信函、当面提交等方式提出申请。",
+            "依申请提供政府信息，一般不收取费用。",
+            "可以依法申请行政复议或者提起行政诉讼。",
+            "2026-11-20",
+        ]
+        .iter()
+        .map(|v| v.to_string())
+        .collect()
+    };
+    let file = db.path("guide.xlsx");
+    write_workbook(&file, &[("公开指南", &with_header(&header, &[row("")]))]);
+    let e = db.refused(&["register", "import", file.to_str().unwrap()]);
+    assert!(e.contains("公开指南 第2行 “传真号码”列：传真号码：不能为空（条例第十二条）"), "{e}");
+    assert_eq!(db.ok(&["guide", "show", "--agency", AG, "--json"]).trim(), "null", "nothing stored");
+
+    write_workbook(&file, &[("公开指南", &with_header(&header, &[row("0571-87000001")]))]);
+    let out = db.ok(&["register", "import", file.to_str().unwrap()]);
+    assert!(out.contains("公开指南"), "{out}");
+    let g = db.json(&["guide", "show", "--agency", AG, "--json"]);
+    assert_eq!((g["fax"].as_str(), g["updated_on"].as_str()), (Some("0571-87000001"), Some("2026-11-20")));
+    assert_eq!(g["sections"]["catalogue"], "目录按主题分类、按发布时间倒序编排。");
+    // The same guide again: no new version.
+    db.ok(&["register", "import", file.to_str().unwrap()]);
+    let history = db.ok(&["guide", "history", "--agency", AG]);
+    assert_eq!(history.lines().filter(|l| l.starts_with("第")).count(), 1, "{history}");
+    // Exported with the registers, cell for cell.
+    let e1 = db.path("guide-export.xlsx");
+    db.ok(&["register", "export", "--agency", AG, "--out", e1.to_str().unwrap()]);
+    let sheet = &cells(&e1)["公开指南"];
+    assert_eq!(sheet[0], header.iter().map(|h| h.to_string()).collect::<Vec<_>>());
+    assert_eq!(sheet[1][..14], row("0571-87000001")[..14]);
 }
 
 // ---------------------------------------------------------------- workbooks
