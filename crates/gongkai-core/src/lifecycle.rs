@@ -954,6 +954,52 @@ pub fn replay(cal: &Calendar, request: &Request, events: &[Event]) -> Result<Req
     m.finish()
 }
 
+/// The reply deadline as it stood after an event: what the applicant's and the console's
+/// timelines show beside each step, so that the due date is seen to move (casework-documents.md
+/// C4; issue 17 item 5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueAfter {
+    /// The last day to reply, counted through that day.
+    Due(NaiveDate),
+    /// Not counted while the office waits: the correction (Art. 30: the period then restarts from
+    /// the corrected request), the fee (paused until paid), a third party's opinion (Art. 33 ¶3:
+    /// not counted in the period). The words say which.
+    Paused(&'static str),
+    /// Replied or withdrawn: nothing is due.
+    Finished,
+}
+
+impl DueAfter {
+    /// In the pages' words: 「答复期限 2026-12-20」, 「待补正：收到补正后重新计算答复期限」, ….
+    pub fn label(self) -> String {
+        match self {
+            DueAfter::Due(d) => format!("答复期限 {d}"),
+            DueAfter::Paused(why) => why.to_string(),
+            DueAfter::Finished => String::new(),
+        }
+    }
+}
+
+/// [`DueAfter`] each event of a valid sequence, in order (the state of every prefix replayed).
+pub fn due_after_each(cal: &Calendar, request: &Request, events: &[Event]) -> Result<Vec<DueAfter>, TransitionError> {
+    (1..=events.len())
+        .map(|n| {
+            let st = replay(cal, request, &events[..n])?;
+            Ok(if st.is_finished() {
+                DueAfter::Finished
+            } else if st.correction.as_ref().is_some_and(|c| c.received_on.is_none()) {
+                DueAfter::Paused("待补正：收到补正后重新计算答复期限")
+            } else if st.fee.as_ref().is_some_and(|f| f.paid_on.is_none()) {
+                DueAfter::Paused("待缴费：缴费前答复期限暂停计算")
+            } else if st.consultations.iter().any(|c| c.answered_on.is_none()) {
+                DueAfter::Paused("征求意见中：征求意见时间不计入答复期限")
+            } else {
+                DueAfter::Due(st.deadline.due)
+            })
+        })
+        .collect()
+}
+
 /// Appends one event: validates `events_so_far` (as [`replay`] does), then `new_event` after
 /// them, and returns the state with the new event. A refusal of the new event has
 /// `index == Some(events_so_far.len())`.
@@ -1028,6 +1074,35 @@ mod tests {
 
     fn extension(on: NaiveDate, approver: &str) -> Event {
         ev(on, EventKind::Extension { approver: approver.into(), reason: "需要调取档案".into() })
+    }
+
+    #[test]
+    fn the_due_date_after_each_event_moves_as_the_regulations_say() {
+        let cal = Calendar::official();
+        // Received Monday 2 December 2024: 20 working days end on 30 December.
+        let r = request(d(2024, 12, 2));
+        let events = [
+            notice(d(2024, 12, 4), 15),
+            ev(d(2024, 12, 10), EventKind::CorrectionReceived),
+            fee_notice(d(2024, 12, 12), 120),
+            ev(d(2024, 12, 16), EventKind::FeePaid),
+            reply(d(2024, 12, 20), RequestRow::Granted),
+        ];
+        let due = due_after_each(&cal, &r, &events).unwrap();
+        assert_eq!(due[0], DueAfter::Paused("待补正：收到补正后重新计算答复期限"));
+        // Art. 30: the period restarts from the corrected request (10 December): later than the
+        // due date of the request as filed, and what the clock says for that sequence.
+        let filed = replay(&cal, &r, &[]).unwrap().deadline.due;
+        let restarted = replay(&cal, &r, &events[..2]).unwrap().deadline.due;
+        assert!(restarted > filed, "{restarted} after {filed}");
+        assert_eq!(due[1], DueAfter::Due(restarted));
+        assert!(matches!(due[2], DueAfter::Paused(w) if w.starts_with("待缴费")));
+        // The fee pause (notice to payment) is added: later than before the fee notice.
+        let DueAfter::Due(after_fee) = due[3] else { panic!("{:?}", due[3]) };
+        assert!(after_fee > restarted, "{after_fee}");
+        assert_eq!(due[4], DueAfter::Finished);
+        assert_eq!(due[1].label(), format!("答复期限 {restarted}"));
+        assert_eq!(due[4].label(), "");
     }
 
     fn refused(events: &[Event]) -> TransitionError {

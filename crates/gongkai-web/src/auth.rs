@@ -572,6 +572,7 @@ async fn login(
         Ok(t) => t,
         Err(e) => return WebError::from(e).into_response(),
     };
+    let enrolled = totp.is_some();
     if let Some(secret) = totp {
         let accepted = match crate::mfa::accept(&state, &user.id, &secret, &f.code).await {
             Ok(a) => a,
@@ -605,8 +606,22 @@ async fn login(
     // The auditor's and the security administrator's consoles are their own pages (B2.6); the
     // inbox would only refuse them.
     let confined_elsewhere = matches!(confinement(user.role, &f.next), Some((false, _, _)));
-    let target =
-        if safe_next(&f.next) && !confined_elsewhere { f.next.clone() } else { home_of(user.role).to_string() };
+    // B2.1 d: an account that must log in with a second factor (every account, or this one by
+    // the administrator) and has none yet goes straight to enrolling it: every other page would
+    // refuse it until it has.
+    let must_enrol = !enrolled
+        && (user.mfa_required
+            || match state.store.require_mfa().await {
+                Ok(on) => on,
+                Err(e) => return WebError::from(e).into_response(),
+            });
+    let target = if must_enrol {
+        "/console/mfa".to_string()
+    } else if safe_next(&f.next) && !confined_elsewhere {
+        f.next.clone()
+    } else {
+        home_of(user.role).to_string()
+    };
     let mut r = Redirect::to(&target).into_response();
     let max_age = gongkai_store::SESSION_ABSOLUTE.num_seconds();
     if let Some(c) = set_cookie(&headers, COOKIE, &session.token, max_age) {

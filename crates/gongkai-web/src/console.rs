@@ -268,6 +268,8 @@ struct TimelineEntry {
     label: &'static str,
     by: String,
     detail: String,
+    /// The due date as it stood after the event (「答复期限 …」, 「待补正：…」), empty once finished.
+    due: String,
 }
 
 #[derive(Template)]
@@ -507,15 +509,21 @@ async fn request_view(
         estimated,
         explanation,
         correction_notice_due: cnd,
-        timeline: events
-            .iter()
-            .map(|e| TimelineEntry {
-                on: e.on,
-                label: event_label(&e.kind),
-                by: e.by.clone(),
-                detail: event_detail(&e.kind),
-            })
-            .collect(),
+        timeline: {
+            let due_after =
+                gongkai_core::lifecycle::due_after_each(&state.calendar, &request, &events).unwrap_or_default();
+            events
+                .iter()
+                .enumerate()
+                .map(|(i, e)| TimelineEntry {
+                    on: e.on,
+                    label: event_label(&e.kind),
+                    by: e.by.clone(),
+                    detail: event_detail(&e.kind),
+                    due: due_after.get(i).map(|d| d.label()).unwrap_or_default(),
+                })
+                .collect()
+        },
         warnings,
         invalid,
         actions,

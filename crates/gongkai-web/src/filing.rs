@@ -357,6 +357,8 @@ pub struct StepOut {
     pub on: NaiveDate,
     /// What (补正告知, 延长答复期限, 答复, …).
     pub label: &'static str,
+    /// The due date as it stood after the step (「答复期限 …」, 「待补正：…」), empty once replied.
+    pub due: String,
 }
 
 /// Where a request stands, as the public sees it (no applicant data, no content).
@@ -380,6 +382,9 @@ pub struct Tracking {
     /// The steps so far (not part of the API; for the page).
     #[serde(skip)]
     pub steps: Vec<StepOut>,
+    /// The due date of the request as filed, before any step (not part of the API; for the page).
+    #[serde(skip)]
+    pub filed_due: NaiveDate,
     /// The status in Chinese (not part of the API; for the page).
     #[serde(skip)]
     pub status_label: String,
@@ -443,8 +448,18 @@ pub async fn track(state: &AppState, tracking_number: &str, code: &str) -> Resul
             }
         })
         .collect();
-    let steps =
-        events.iter().map(|e| StepOut { on: e.on, label: gongkai_core::lifecycle::event_label(&e.kind) }).collect();
+    // The due date as it moved (issue 17 item 5): replayed from the stored events, which the
+    // lookup replayed already.
+    let replay_error =
+        |e: gongkai_core::lifecycle::TransitionError| WebError::Internal(format!("stored events do not replay: {e}"));
+    let due_after =
+        gongkai_core::lifecycle::due_after_each(&state.calendar, &request, &events).map_err(replay_error)?;
+    let filed_due = gongkai_core::lifecycle::replay(&state.calendar, &request, &[]).map_err(replay_error)?.deadline.due;
+    let steps = events
+        .iter()
+        .zip(due_after)
+        .map(|(e, d)| StepOut { on: e.on, label: gongkai_core::lifecycle::event_label(&e.kind), due: d.label() })
+        .collect();
     let replies = events
         .iter()
         .filter_map(|e| match &e.kind {
@@ -470,6 +485,7 @@ pub async fn track(state: &AppState, tracking_number: &str, code: &str) -> Resul
         stage: stage.to_string(),
         documents,
         steps,
+        filed_due,
         agency: request.agency,
     })
 }

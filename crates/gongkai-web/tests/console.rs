@@ -53,7 +53,8 @@ struct Session {
 }
 
 /// Logs in through the form; `Err((status, body))` when refused.
-async fn try_login(app: &App, username: &str, password: &str) -> Result<(Session, Vec<String>), (u16, String)> {
+/// The login form posted for `username` (asking for the inbox), the answer as it came.
+async fn post_login(app: &App, username: &str, password: &str) -> reqwest::Response {
     let page = app.get("/console/login").await;
     let login_cookie = set_cookies(&page)
         .into_iter()
@@ -62,14 +63,17 @@ async fn try_login(app: &App, username: &str, password: &str) -> Result<(Session
     let login_cookie = login_cookie.split(';').next().unwrap().to_string();
     let html = page.text().await.unwrap();
     let token = hidden(&html, "csrf");
-    let r = app
-        .client
+    app.client
         .post(app.url("/console/login"))
         .header("cookie", &login_cookie)
         .form(&[("username", username), ("password", password), ("csrf", &token), ("next", "/console/requests")])
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+async fn try_login(app: &App, username: &str, password: &str) -> Result<(Session, Vec<String>), (u16, String)> {
+    let r = post_login(app, username, password).await;
     let status = r.status().as_u16();
     if status != 303 {
         return Err((status, r.text().await.unwrap()));
@@ -3116,6 +3120,9 @@ story!(issue18_the_administrator_sets_the_site_an_agencys_documents_and_an_accou
     assert_eq!(status, 403);
     assert!(body.contains("双因素认证"), "{body}");
     assert_eq!(staff.get(&app, "/console/mfa").await.0, 200);
+    // Logging in again leads straight to enrolling, not to a page that refuses.
+    let r = post_login(&app, "fin.staff", PASSWORD).await;
+    assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/console/mfa"));
     let (_, html) = admin.get(&app, "/console/admin/accounts?done=access").await;
     assert!(html.contains("账户已变更") && html.contains("未启用（要求使用）"), "{html}");
     assert_eq!(admin.post(&app, "/console/admin/accounts/access", &access("approver", DEPT, "")).await.0, 303);

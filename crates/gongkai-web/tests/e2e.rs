@@ -590,6 +590,76 @@ async fn from_empty(app: App) {
     app.store.verify_audit_chain().await.unwrap();
 }
 
+// Issue 17, "done means": a 补正告知书 issued in the console reaches the applicant's tracking page
+// (待补正, the notice itself); once the correction is received the due date restarts (Art. 30),
+// and both pages show it moving, step by step.
+story!(issue17_a_correction_restarts_the_due_date_on_both_pages, |app: App| async move {
+    let Some(b) = Browser::start().await else { return };
+    users(&app.store).await;
+    let (number, code) = ("2026-WEB-0042", "ABCDEFGH2345");
+    let request = Request {
+        agency: DEPT.into(),
+        tracking_number: number.into(),
+        channel: Channel::Online,
+        received_on: "2026-11-02".parse().unwrap(),
+        applicant: Applicant {
+            id_document_type: None,
+            kind: ApplicantType::NaturalPerson,
+            name: "周补正".into(),
+            id_document: Some("110101199003071233".into()),
+            contact: Some("13800001234".into()),
+        },
+        content: "请公开某路段改造工程的批复".into(),
+        requested_form: Some("electronic".into()),
+        delivery: Some("online".into()),
+    };
+    let hash = gongkai_web::filing::query_code_hash(number, code);
+    app.store.file_online_request(&request, &hash, None).await.unwrap();
+    b.track(&app, number, code).await;
+    let filed_due = b.text("#due").await.trim().to_string();
+    assert!(b.text("#steps").await.contains(&format!("收到申请 — 答复期限 {filed_due}")));
+
+    // Staff issue the correction notice on 4 November (within Art. 30's seven working days).
+    let set_date = |id: &'static str, on: &'static str| format!("document.getElementById('{id}').value = '{on}'");
+    b.login(&app, "fin.staff").await;
+    b.open_from_inbox(&app, number).await;
+    b.client.execute(&set_date("on-correction_notice", "2026-11-04"), vec![]).await.unwrap();
+    b.fill("#note", "请写明所需批复的文号或印发年份").await;
+    b.click("#submit-correction_notice").await;
+    b.el("#action-done").await;
+    assert!(b.text("#documents").await.contains("补正告知书"));
+    assert!(b.text("#timeline").await.contains("待补正：收到补正后重新计算答复期限"));
+    b.logout().await;
+
+    // The applicant sees 待补正, the step and the notice.
+    b.track(&app, number, code).await;
+    assert!(b.text("#status").await.contains("待补正"));
+    assert!(
+        b.text("#steps").await.contains("补正告知 — 待补正：收到补正后重新计算答复期限"),
+        "{}",
+        b.text("#steps").await
+    );
+    assert!(b.text("main").await.contains("补正告知书"));
+
+    // The correction arrives on 18 November, within the notice's 15 days: the period restarts from it.
+    b.login(&app, "fin.staff").await;
+    b.open_from_inbox(&app, number).await;
+    b.client.execute(&set_date("on-correction_received", "2026-11-18"), vec![]).await.unwrap();
+    b.click("#submit-correction_received").await;
+    b.el("#action-done").await;
+    let restarted = b.text("#due").await.trim().to_string();
+    assert!(restarted.as_str() > filed_due.as_str(), "{restarted} after {filed_due}");
+    assert!(b.text("#timeline").await.contains(&format!("答复期限 {restarted}")));
+    b.logout().await;
+    b.track(&app, number, code).await;
+    assert_eq!(b.text("#due").await.trim(), restarted);
+    let steps = b.text("#steps").await;
+    assert!(steps.contains(&format!("收到申请 — 答复期限 {filed_due}")), "{steps}");
+    assert!(steps.contains(&format!("收到补正 — 答复期限 {restarted}")), "{steps}");
+    b.client.execute("document.getElementById('steps').scrollIntoView()", vec![]).await.unwrap();
+    b.screenshot("tracking-due-dates").await;
+});
+
 // Issue 8: a supervisor of the government sees an overdue request of a department below it,
 // opens it, sees the late report flagged, and downloads the roll-up.
 story!(supervisor_sees_overdue_request_and_late_report, |app: App| async move {

@@ -445,7 +445,9 @@ pub fn init(a: InitArgs) -> anyhow::Result<ExitCode> {
     println!("下一步：");
     println!("  1. 启动网站：gongkai serve{database}");
     println!("  2. 用浏览器打开 http://127.0.0.1:8080/console/login ，以 {} 登录", user.username);
-    println!("  3. 在工作台登记下属机关和工作人员账号（也可用 gongkai agency add、gongkai user add）");
+    println!("  3. 在“机关管理”“账户管理”登记下属机关和工作人员账号（也可用 gongkai agency add、gongkai user add）");
+    println!("  4. 在“网站设置”填写页脚的主办单位、网站标识码和备案编号（也可用 gongkai site set）");
+    println!("  5. 请各机关工作人员在“公开指南”填写本机关的政府信息公开指南（也可用 gongkai guide set）");
     Ok(ExitCode::SUCCESS)
 }
 
