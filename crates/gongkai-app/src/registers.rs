@@ -189,20 +189,7 @@ async fn guides(store: &Store, parsed: &mut Parsed, today: NaiveDate) -> Result<
 
 /// Whether a 公开指南 row holds exactly the guide `g` (every field and section, and its 更新日期).
 fn same_guide(g: &gongkai_store::DisclosureGuide, row: &gongkai_sheet::GuideRow) -> bool {
-    let stored = |key: &str| -> Option<String> {
-        match key {
-            "office" => Some(g.office_name.clone()),
-            "address" => Some(g.address.clone()),
-            "postcode" => g.postcode.clone(),
-            "hours" => Some(g.office_hours.clone()),
-            "phone" => Some(g.phone.clone()),
-            "fax" => Some(g.fax.clone()),
-            "web_contact" => Some(g.web_contact.clone()),
-            "email" => g.email.clone(),
-            section => g.sections.get(section).cloned(),
-        }
-        .filter(|v| !v.trim().is_empty())
-    };
+    let stored = |key: &str| gongkai_sheet::guide_value(g, key);
     let typed = |key: &str| row.values.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
     row.updated_on == Some(g.updated_on)
         && gongkai_sheet::GUIDE_FIELDS

@@ -348,6 +348,22 @@ pub struct GuideRow {
     pub updated_on: Option<NaiveDate>,
 }
 
+/// The guide's field or section of JSON key `key` ([`GUIDE_FIELDS`]), `None` when empty.
+pub fn guide_value(g: &gongkai_store::DisclosureGuide, key: &str) -> Option<String> {
+    match key {
+        "office" => Some(g.office_name.clone()),
+        "address" => Some(g.address.clone()),
+        "postcode" => g.postcode.clone(),
+        "hours" => Some(g.office_hours.clone()),
+        "phone" => Some(g.phone.clone()),
+        "fax" => Some(g.fax.clone()),
+        "web_contact" => Some(g.web_contact.clone()),
+        "email" => g.email.clone(),
+        section => g.sections.get(section).cloned(),
+    }
+    .filter(|v| !v.trim().is_empty())
+}
+
 /// The header of the 公开指南 column that holds the guide's JSON key `key` (for the error of a
 /// field the guide's rule refuses).
 pub fn guide_column(key: &str) -> &'static str {
@@ -2007,22 +2023,8 @@ pub fn write(batch: &RegisterBatch, fixed_date: bool) -> Result<Vec<u8>, XlsxErr
         .iter()
         .map(|g| {
             let mut row = vec![Cell::Text(g.agency.clone())];
-            for (_, key, section) in GUIDE_FIELDS {
-                let value = if section {
-                    g.sections.get(key).cloned()
-                } else {
-                    match key {
-                        "office" => Some(g.office_name.clone()),
-                        "address" => Some(g.address.clone()),
-                        "postcode" => g.postcode.clone(),
-                        "hours" => Some(g.office_hours.clone()),
-                        "phone" => Some(g.phone.clone()),
-                        "fax" => Some(g.fax.clone()),
-                        "web_contact" => Some(g.web_contact.clone()),
-                        "email" => g.email.clone(),
-                        _ => None,
-                    }
-                };
+            for (_, key, _) in GUIDE_FIELDS {
+                let value = guide_value(g, key);
                 row.push(opt_text(&value));
             }
             row.push(Cell::Date(g.updated_on));

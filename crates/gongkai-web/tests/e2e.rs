@@ -227,6 +227,20 @@ impl Browser {
     }
 }
 
+/// B2.3: each (event, actor) succeeded in the audit trail, and the chain is intact.
+async fn audited(store: &Store, expected: &[(&str, &str)]) {
+    let audit = store.list_audit(500).await.unwrap();
+    for (kind, who) in expected {
+        assert!(
+            audit
+                .iter()
+                .any(|r| r.event.event_type == *kind && r.event.username.as_deref() == Some(*who) && r.event.success),
+            "audit {kind} by {who}"
+        );
+    }
+    store.verify_audit_chain().await.unwrap();
+}
+
 async fn users(store: &Store) {
     let hash = gongkai_store::hash_password_blocking(PASSWORD.to_string()).await.unwrap();
     let now = chrono::Utc::now();
@@ -392,21 +406,16 @@ story!(public_files_staff_extend_and_reply_report_published, |app: App| async mo
     b.screenshot("report").await;
 
     // B2.3: the story left an intact audit trail naming each actor.
-    let audit = app.store.list_audit(200).await.unwrap();
-    for (kind, who) in [
-        ("request.extension", "fin.approver"),
-        ("request.reply", "fin.staff"),
-        ("report.narrative", "fin.staff"),
-        ("report.publish", "fin.approver"),
-    ] {
-        assert!(
-            audit
-                .iter()
-                .any(|r| r.event.event_type == kind && r.event.username.as_deref() == Some(who) && r.event.success),
-            "audit {kind} by {who}"
-        );
-    }
-    app.store.verify_audit_chain().await.unwrap();
+    audited(
+        &app.store,
+        &[
+            ("request.extension", "fin.approver"),
+            ("request.reply", "fin.staff"),
+            ("report.narrative", "fin.staff"),
+            ("report.publish", "fin.approver"),
+        ],
+    )
+    .await;
 });
 
 // Issue 18, "done means": an office put into service from an empty database, in the browser —
@@ -569,25 +578,20 @@ async fn from_empty(app: App) {
     b.screenshot("report-from-empty").await;
 
     // Every step is in the audit trail, by whom it was done.
-    let audit = app.store.list_audit(500).await.unwrap();
-    for (kind, who) in [
-        ("agency.register", "admin"),
-        ("agency.casework", "admin"),
-        ("user.add", "admin"),
-        ("config.site", "admin"),
-        ("guide.set", "czj.staff"),
-        ("registers.import", "czj.staff"),
-        ("report.narrative", "czj.staff"),
-        ("report.publish", "czj.approver"),
-    ] {
-        assert!(
-            audit
-                .iter()
-                .any(|r| r.event.event_type == kind && r.event.username.as_deref() == Some(who) && r.event.success),
-            "audit {kind} by {who}"
-        );
-    }
-    app.store.verify_audit_chain().await.unwrap();
+    audited(
+        &app.store,
+        &[
+            ("agency.register", "admin"),
+            ("agency.casework", "admin"),
+            ("user.add", "admin"),
+            ("config.site", "admin"),
+            ("guide.set", "czj.staff"),
+            ("registers.import", "czj.staff"),
+            ("report.narrative", "czj.staff"),
+            ("report.publish", "czj.approver"),
+        ],
+    )
+    .await;
 }
 
 // Issue 17, "done means": a 补正告知书 issued in the console reaches the applicant's tracking page
