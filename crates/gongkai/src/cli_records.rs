@@ -198,8 +198,11 @@ pub fn proactive(cmd: ProactiveCommand) -> anyhow::Result<ExitCode> {
             }
             ProactiveCommand::List(a) => {
                 let store = open(&a.db).await?;
+                // An unknown agency is said as everywhere (not an empty list); a code in another
+                // case is the agency's when unambiguous.
+                let agency = gongkai_app::year::agency(&store, &a.agency).await.map_err(crate::cli_register::app_error)?;
                 let items: Vec<ProactiveDisclosure> = store
-                    .list_proactive(a.agency.trim())
+                    .list_proactive(&agency.code)
                     .await?
                     .into_iter()
                     .filter(|i| a.year.is_none_or(|y| y == chrono::Datelike::year(&i.published_on)))
@@ -358,8 +361,10 @@ pub fn case(cmd: CaseCommand) -> anyhow::Result<ExitCode> {
             }
             CaseCommand::List(a) => {
                 let store = open(&a.db).await?;
+                let agency =
+                    gongkai_app::year::agency(&store, &a.agency).await.map_err(crate::cli_register::app_error)?;
                 let cases: Vec<Case> = store
-                    .list_cases(a.agency.trim())
+                    .list_cases(&agency.code)
                     .await?
                     .into_iter()
                     .filter(|c| a.year.is_none_or(|y| chrono::Datelike::year(&c.filed_on) == y))

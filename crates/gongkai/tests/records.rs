@@ -300,6 +300,11 @@ fn proactive_disclosures_are_listed_and_duplicates_refused(db: &Db) {
     assert_eq!(only_2025.as_array().map(Vec::len), Some(1));
     let text = db.ok(&["proactive", "list", "--agency", AG]);
     assert!(text.contains("第二十条第8项") && text.contains("杭财预〔2024〕3号"), "{text}");
+    // An unknown agency is said as by every command (issue 19), not listed as empty.
+    for what in ["proactive", "case"] {
+        let e = db.refused(&[what, "list", "--agency", "NOPE"]);
+        assert!(e.contains("没有代码为「NOPE」的机关") && e.contains("gongkai agency list"), "{what}: {e}");
+    }
 
     // The same index number again: refused, the first item kept.
     let o = add("11330100002493-2024-0001", "重复的条目", "2024-03-01", &REVIEWED);
