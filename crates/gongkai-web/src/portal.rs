@@ -83,12 +83,22 @@ async fn load_agency(state: &AppState, code: &str) -> Result<Agency, WebError> {
 #[template(path = "home.html")]
 struct HomePage {
     chrome: Chrome,
-    agencies: Vec<Agency>,
+    /// The agency tree's first two levels: each top agency with the agencies directly below it.
+    agencies: Vec<(Agency, Vec<Agency>)>,
 }
 
 async fn home(State(state): State<AppState>) -> Result<Html<String>, WebError> {
     let all = state.agencies.get(&state.store).await?;
-    let top: Vec<Agency> = all.iter().filter(|a| a.parent.is_none()).cloned().collect();
+    // Issue 19 item 4: the first two levels of the tree (a county's government and its
+    // departments and towns); the whole tree is one link away.
+    let top: Vec<(Agency, Vec<Agency>)> = all
+        .iter()
+        .filter(|a| a.parent.is_none())
+        .map(|a| {
+            let below = all.iter().filter(|c| c.parent.as_deref() == Some(a.code.as_str())).cloned().collect();
+            (a.clone(), below)
+        })
+        .collect();
     let chrome = Chrome::new(&state.site, state.site.current().site_name.clone(), "信息公开目录")
         .describe("政府信息公开专栏：机关目录、政府信息公开指南、法定主动公开内容、政府信息公开年报、依申请公开");
     render(&HomePage { chrome, agencies: top })

@@ -99,6 +99,13 @@ story!(every_portal_page_200_with_meta_tags_a1_2_a1_3_a3_1_a3_2_a3_5, |app: App|
         "/track".to_string(),
         "/api/v1/docs".to_string(),
     ];
+    // Issue 19 item 4: home lists the tree's first two levels (the government and its department).
+    let (_, home) = app.get_text("/").await;
+    let listed = &home[home.find("id=\"home-agencies\"").unwrap()..];
+    assert!(
+        listed.contains("示例市人民政府") && listed.contains(&format!("/agencies/{DEPT}\">示例市财政局")),
+        "{home}"
+    );
     for p in &pages {
         let (status, html) = app.get_text(p).await;
         assert_eq!(status, 200, "{p}: {html}");
