@@ -6,7 +6,8 @@
 //! guessing its id). Every write is audited (B2.3, B6), success or failure.
 //!
 //! - `/console/requests`: the inbox — overdue first, then due soon, then open, each with its due
-//!   date; the applicant's identity document and phone masked 3+4 (B4.6).
+//!   date; the applicant's identity document and phone masked 3+4 (B4.6); searched (number,
+//!   applicant, content), filtered by status and year, 已办结 in pages of 50.
 //! - `/console/requests/{id}`: one request — timeline, due date with its day-by-day explanation
 //!   (the clock's trail), and a form for each action the register allows now; a refused action
 //!   shows the core's refusal message. 「查看」 shows the full applicant data, audited (B4.6).
@@ -20,7 +21,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use gongkai_app::documents::DocumentInput;
 use gongkai_app::AppError;
 use gongkai_core::casework::Particulars;
@@ -107,9 +108,41 @@ pub(crate) fn page<T: Template>(t: &T, status: StatusCode) -> Result<Response, W
 // ---------------------------------------------------------------------------------------------
 // Inbox
 
-#[derive(Deserialize)]
-struct AgencyQuery {
+/// The inbox's search, filters and page (issue 19 item 2), kept in the address so that a
+/// filtered view can be bookmarked and the pager keeps it.
+#[derive(Debug, Default, Deserialize)]
+struct InboxQuery {
     agency: Option<String>,
+    /// 检索: part of a tracking number, of an applicant's name or of the content.
+    #[serde(default)]
+    q: String,
+    /// `overdue`, `due_soon`, `open` (every request not finished), `finished`, or empty for all.
+    #[serde(default)]
+    status: String,
+    /// The year received, or empty for every year.
+    #[serde(default)]
+    year: String,
+    /// The page of 已办结 (from 1).
+    #[serde(default)]
+    page: String,
+}
+
+/// Finished requests per page of the inbox.
+const FINISHED_PER_PAGE: usize = 50;
+
+/// The status filter's choices: (value, label).
+const STATUS_FILTERS: [(&str, &str); 5] =
+    [("", "全部"), ("overdue", "已逾期"), ("due_soon", "即将到期"), ("open", "办理中（全部）"), ("finished", "已办结")];
+
+/// Whether a request's status passes the status filter `f` (an unknown value passes all).
+fn status_passes(f: &str, status: Status) -> bool {
+    match f {
+        "overdue" => status == Status::Overdue,
+        "due_soon" => status == Status::DueSoon,
+        "open" => matches!(status, Status::Open | Status::DueSoon | Status::Overdue),
+        "finished" => matches!(status, Status::Replied | Status::Withdrawn),
+        _ => true,
+    }
 }
 
 /// One row of the inbox.
@@ -144,6 +177,19 @@ struct InboxPage {
     today: NaiveDate,
     open: Vec<InboxRow>,
     finished: Vec<InboxRow>,
+    /// The filters as given.
+    q: String,
+    status: String,
+    year: String,
+    statuses: Vec<(&'static str, &'static str)>,
+    /// The years requests were received in, newest first (the year filter's choices).
+    years: Vec<i32>,
+    /// How many finished requests match, and this page of them: (page, pages).
+    finished_total: usize,
+    finished_page: (usize, usize),
+    /// The pager's links (previous, next), the filters kept.
+    previous: Option<String>,
+    next: Option<String>,
 }
 
 /// The agencies a user may pick in the console (their scope), in tree order.
@@ -182,17 +228,32 @@ fn status_rank(s: Status) -> u8 {
 async fn inbox(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(q): Query<AgencyQuery>,
+    Query(q): Query<InboxQuery>,
 ) -> Result<Response, WebError> {
     let agency = agency_in_scope(&state, &user, q.agency.as_deref()).await?;
     let agencies = readable_agencies(&state, &user).await?;
     let today = state.clock.today();
     let histories = state.store.list_request_histories(&agency.code, RequestFilter::All).await?;
+    let mut years: Vec<i32> = histories.iter().map(|(_, r, _)| r.received_on.year()).collect();
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    let search = q.q.trim().to_string();
+    let year: Option<i32> = q.year.trim().parse().ok();
+    let status_filter = q.status.trim().to_string();
     let cal = std::sync::Arc::clone(&state.calendar);
     // Replaying every request is CPU work: off the async workers.
+    let (needle, wanted) = (search.clone(), status_filter.clone());
     let rows = tokio::task::spawn_blocking(move || {
         histories
             .into_iter()
+            // The search matches the whole number, name and content, before any masking.
+            .filter(|(_, r, _)| {
+                needle.is_empty()
+                    || r.tracking_number.contains(&needle)
+                    || r.applicant.name.contains(&needle)
+                    || r.content.contains(&needle)
+            })
+            .filter(|(_, r, _)| year.is_none_or(|y| r.received_on.year() == y))
             .map(|(id, r, events)| {
                 let (status, due, estimated, invalid) = match lifecycle::replay(&cal, &r, &events) {
                     Ok(state) => {
@@ -216,6 +277,7 @@ async fn inbox(
                     invalid,
                 }
             })
+            .filter(|row| status_passes(&wanted, row.status))
             .collect::<Vec<_>>()
     })
     .await
@@ -225,7 +287,22 @@ async fn inbox(
     // Overdue first, then due soon, then open; the earliest due date first within each.
     open.sort_by(|a, b| (status_rank(a.status), a.due, &a.number).cmp(&(status_rank(b.status), b.due, &b.number)));
     finished.sort_by(|a, b| (b.received, &b.number).cmp(&(a.received, &a.number)));
-    finished.truncate(100);
+    // 已办结 in pages, newest first; the page asked for, within the pages there are.
+    let finished_total = finished.len();
+    let pages = finished_total.div_ceil(FINISHED_PER_PAGE).max(1);
+    let current = q.page.trim().parse::<usize>().unwrap_or(1).clamp(1, pages);
+    let finished: Vec<InboxRow> =
+        finished.into_iter().skip((current - 1) * FINISHED_PER_PAGE).take(FINISHED_PER_PAGE).collect();
+    let link = |page: usize| {
+        let mut href = format!("/console/requests?agency={}", crate::auth::url_encode(&agency.code));
+        for (key, value) in [("q", search.as_str()), ("status", status_filter.as_str()), ("year", q.year.trim())] {
+            if !value.is_empty() {
+                href.push_str(&format!("&{key}={}", crate::auth::url_encode(value)));
+            }
+        }
+        format!("{href}&page={page}")
+    };
+    let (previous, next) = ((current > 1).then(|| link(current - 1)), (current < pages).then(|| link(current + 1)));
     page(
         &InboxPage {
             chrome: chrome(&state, format!("依申请公开收件箱：{}", agency.name)),
@@ -235,6 +312,15 @@ async fn inbox(
             today,
             open,
             finished,
+            q: search,
+            status: status_filter,
+            year: q.year.trim().to_string(),
+            statuses: STATUS_FILTERS.to_vec(),
+            years,
+            finished_total,
+            finished_page: (current, pages),
+            previous,
+            next,
         },
         StatusCode::OK,
     )

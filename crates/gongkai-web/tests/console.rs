@@ -3188,3 +3188,66 @@ story!(issue18_the_administrator_sets_the_site_an_agencys_documents_and_an_accou
     }
     app.store.verify_audit_chain().await.unwrap();
 });
+
+// Issue 19 item 2: the inbox is searched (number, applicant, content — whole, before masking),
+// filtered by status and year, and 已办结 is paged with the filters kept.
+story!(issue19_the_inbox_is_searched_filtered_and_paged, |app: App| async move {
+    use gongkai_core::register::{Event, EventKind};
+    users(&app.store).await;
+    let request = |number: String, received: &str, name: &str, content: &str| Request {
+        agency: DEPT.into(),
+        tracking_number: number,
+        channel: Channel::Letter,
+        received_on: received.parse().unwrap(),
+        applicant: Applicant {
+            id_document_type: None,
+            kind: ApplicantType::NaturalPerson,
+            name: name.into(),
+            id_document: None,
+            contact: None,
+        },
+        content: content.into(),
+        requested_form: None,
+        delivery: None,
+    };
+    let reply = |on: &str| Event {
+        on: on.parse().unwrap(),
+        by: "经办人".into(),
+        kind: EventKind::Reply { outcome: gongkai_core::report::RequestRow::Granted, document: None },
+    };
+    let mut requests: Vec<(Request, Vec<Event>)> = (1..=120)
+        .map(|i| (request(format!("2024-{i:03}"), "2024-03-01", "张三", "某项目批复"), vec![reply("2024-03-20")]))
+        .collect();
+    // Open: one overdue (received in October), one received today.
+    requests.push((request("2026-OLD".into(), "2026-10-09", "王小明", "2026年部门预算"), vec![]));
+    requests.push((request("2026-NEW".into(), "2026-11-27", "李四", "道路改造工程批复"), vec![]));
+    app.store.insert_batch(&gongkai_store::RegisterBatch { requests, ..Default::default() }).await.unwrap();
+    let staff = login(&app, "fin.staff").await;
+
+    let (status, html) = staff.get(&app, "/console/requests").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("已办结（共 121 件，第 1 页，共 3 页）"), "the seed's and the 120");
+    assert_eq!(html.matches("href=\"/console/requests/").count(), 2 + 50, "two open, one page of finished");
+    // The search: by content, by the whole name (shown masked), by number.
+    let (_, html) = staff.get(&app, "/console/requests?q=%E9%A2%84%E7%AE%97").await;
+    assert!(html.contains("2026-OLD") && !html.contains("2026-NEW") && !html.contains("2024-001"), "预算");
+    let (_, html) = staff.get(&app, "/console/requests?q=%E7%8E%8B%E5%B0%8F%E6%98%8E").await;
+    assert!(
+        html.contains("2026-OLD") && !html.contains("王小明（") && html.contains("value=\"王小明\""),
+        "found by the whole name, shown masked: {html}"
+    );
+    let (_, html) = staff.get(&app, "/console/requests?q=2024-11").await;
+    assert!(html.contains("已办结（共 10 件）"), "2024-110 … 2024-119: {html}");
+    // Status and year.
+    let (_, html) = staff.get(&app, "/console/requests?status=overdue").await;
+    assert!(html.contains("2026-OLD") && !html.contains("2026-NEW") && html.contains("已办结（共 0 件）"));
+    let (_, html) = staff.get(&app, "/console/requests?year=2026").await;
+    assert!(html.contains("2026-OLD") && html.contains("2026-NEW") && html.contains("已办结（共 0 件）"));
+    // Paging keeps the filters; a page beyond the last is the last.
+    let (_, html) = staff.get(&app, &format!("/console/requests?agency={DEPT}&year=2024&page=2")).await;
+    assert!(html.contains("已办结（共 120 件，第 2 页，共 3 页）"), "{html}");
+    assert!(html.contains(&format!("href=\"/console/requests?agency={DEPT}&#38;year=2024&#38;page=3\"")), "{html}");
+    assert!(html.contains(">2024-070<") && !html.contains(">2024-071<"), "50 a page, newest first: {html}");
+    let (_, html) = staff.get(&app, "/console/requests?year=2024&page=99").await;
+    assert!(html.contains("第 3 页，共 3 页") && html.contains("2024-001") && !html.contains("id=\"page-next\""));
+});
