@@ -122,6 +122,9 @@ struct InboxQuery {
     /// The year received, or empty for every year.
     #[serde(default)]
     year: String,
+    /// A category of table 3's outcomes (`granted`, `withheld`, `unable`, …), or empty for all.
+    #[serde(default)]
+    outcome: String,
     /// The page of 已办结 (from 1).
     #[serde(default)]
     page: String,
@@ -133,6 +136,27 @@ const FINISHED_PER_PAGE: usize = 50;
 /// The status filter's choices: (value, label).
 const STATUS_FILTERS: [(&str, &str); 5] =
     [("", "全部"), ("overdue", "已逾期"), ("due_soon", "即将到期"), ("open", "办理中（全部）"), ("finished", "已办结")];
+
+/// The outcome filter's choices: (the category of the outcome's glossary name, table 3's words
+/// for it), in table order — （一）予以公开 … （六）其他处理.
+fn outcome_filters() -> Vec<(&'static str, &'static str)> {
+    let mut out: Vec<(&'static str, &'static str)> = Vec::new();
+    for leaf in lifecycle::outcome_leaves() {
+        let category = outcome_category(leaf);
+        if !out.iter().any(|(c, _)| *c == category) {
+            let spec = gongkai_core::template::t3_row(leaf);
+            out.push((category, spec.group.map_or(spec.label, |g| g.label())));
+        }
+    }
+    out
+}
+
+/// The category of an outcome: its glossary name before the dot (`withheld.state_secret` →
+/// `withheld`).
+fn outcome_category(row: gongkai_core::report::RequestRow) -> &'static str {
+    let name = gongkai_core::casework::outcome_name(row);
+    name.split('.').next().unwrap_or(name)
+}
 
 /// Whether a request's status passes the status filter `f` (an unknown value passes all).
 fn status_passes(f: &str, status: Status) -> bool {
@@ -159,9 +183,16 @@ struct InboxRow {
     due: Option<NaiveDate>,
     estimated: bool,
     invalid: Option<String>,
+    /// The table-3 row a finished request counts in.
+    outcome: Option<gongkai_core::report::RequestRow>,
 }
 
 impl InboxRow {
+    /// The outcome in table 3's words, empty while open.
+    fn outcome_label(&self) -> String {
+        self.outcome.map(outcome_label).unwrap_or_default()
+    }
+
     fn status_class(&self) -> &'static str {
         self.status.name()
     }
@@ -181,7 +212,9 @@ struct InboxPage {
     q: String,
     status: String,
     year: String,
+    outcome: String,
     statuses: Vec<(&'static str, &'static str)>,
+    outcomes: Vec<(&'static str, &'static str)>,
     /// The years requests were received in, newest first (the year filter's choices).
     years: Vec<i32>,
     /// How many finished requests match, and this page of them: (page, pages).
@@ -240,9 +273,10 @@ async fn inbox(
     let search = q.q.trim().to_string();
     let year: Option<i32> = q.year.trim().parse().ok();
     let status_filter = q.status.trim().to_string();
+    let outcome_filter = q.outcome.trim().to_string();
     let cal = std::sync::Arc::clone(&state.calendar);
     // Replaying every request is CPU work: off the async workers.
-    let (needle, wanted) = (search.clone(), status_filter.clone());
+    let (needle, wanted, wanted_outcome) = (search.clone(), status_filter.clone(), outcome_filter.clone());
     let rows = tokio::task::spawn_blocking(move || {
         histories
             .into_iter()
@@ -255,12 +289,12 @@ async fn inbox(
             })
             .filter(|(_, r, _)| year.is_none_or(|y| r.received_on.year() == y))
             .map(|(id, r, events)| {
-                let (status, due, estimated, invalid) = match lifecycle::replay(&cal, &r, &events) {
+                let (status, due, estimated, invalid, outcome) = match lifecycle::replay(&cal, &r, &events) {
                     Ok(state) => {
                         let d = state.deadline_on(&cal, today).unwrap_or_else(|_| state.deadline.clone());
-                        (state.status(&cal, today), Some(d.due), d.estimated, None)
+                        (state.status(&cal, today), Some(d.due), d.estimated, None, state.outcome)
                     }
-                    Err(e) => (Status::Open, None, false, Some(e.to_string())),
+                    Err(e) => (Status::Open, None, false, Some(e.to_string()), None),
                 };
                 InboxRow {
                     id: id.to_string(),
@@ -275,9 +309,13 @@ async fn inbox(
                     due,
                     estimated,
                     invalid,
+                    outcome,
                 }
             })
             .filter(|row| status_passes(&wanted, row.status))
+            .filter(|row| {
+                wanted_outcome.is_empty() || row.outcome.is_some_and(|o| outcome_category(o) == wanted_outcome)
+            })
             .collect::<Vec<_>>()
     })
     .await
@@ -295,7 +333,12 @@ async fn inbox(
         finished.into_iter().skip((current - 1) * FINISHED_PER_PAGE).take(FINISHED_PER_PAGE).collect();
     let link = |page: usize| {
         let mut href = format!("/console/requests?agency={}", crate::auth::url_encode(&agency.code));
-        for (key, value) in [("q", search.as_str()), ("status", status_filter.as_str()), ("year", q.year.trim())] {
+        for (key, value) in [
+            ("q", search.as_str()),
+            ("status", status_filter.as_str()),
+            ("year", q.year.trim()),
+            ("outcome", outcome_filter.as_str()),
+        ] {
             if !value.is_empty() {
                 href.push_str(&format!("&{key}={}", crate::auth::url_encode(value)));
             }
@@ -315,7 +358,9 @@ async fn inbox(
             q: search,
             status: status_filter,
             year: q.year.trim().to_string(),
+            outcome: outcome_filter,
             statuses: STATUS_FILTERS.to_vec(),
+            outcomes: outcome_filters(),
             years,
             finished_total,
             finished_page: (current, pages),

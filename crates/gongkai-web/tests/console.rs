@@ -3241,6 +3241,17 @@ story!(issue19_the_inbox_is_searched_filtered_and_paged, |app: App| async move {
     // Status and year.
     let (_, html) = staff.get(&app, "/console/requests?status=overdue").await;
     assert!(html.contains("2026-OLD") && !html.contains("2026-NEW") && html.contains("已办结（共 0 件）"));
+    // The outcome: the 120 granted of 2024 and the seed's; none withheld.
+    let (_, html) = staff.get(&app, "/console/requests?outcome=granted").await;
+    assert!(
+        html.contains("已办结（共 121 件") && html.contains("（一）予以公开") && !html.contains("2026-OLD"),
+        "{html}"
+    );
+    let (_, html) = staff.get(&app, "/console/requests?outcome=withheld").await;
+    assert!(
+        html.contains("已办结（共 0 件）") && html.contains("<option value=\"withheld\" selected>（三）不予公开"),
+        "{html}"
+    );
     let (_, html) = staff.get(&app, "/console/requests?year=2026").await;
     assert!(html.contains("2026-OLD") && html.contains("2026-NEW") && html.contains("已办结（共 0 件）"));
     // Paging keeps the filters; a page beyond the last is the last.
